@@ -1,0 +1,1 @@
+"""Composition root of Kyodo Bot: settings, CLI, database, engine, delivery."""

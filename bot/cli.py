@@ -1,0 +1,42 @@
+"""The `kyodo` command line. Each command group lives in its own module with a
+``register(subparsers)`` function, so the CLI grows without one file becoming a bottleneck,
+and heavy imports (SDKs, the knowledge index) happen only inside the command that needs them."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Modules that contribute sub-commands, in the order they appear in --help.
+COMMAND_MODULES = [
+    "bot.commands.knowledge",  # ask, chat
+    "bot.commands.matching",  # match
+    "bot.commands.groups",  # groups import/list/export
+    "bot.commands.db",  # db upgrade/current
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kyodo", description="Kyodo Bot (協働ボット)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # e.g. `kyodo ask --json - | head`
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Sub-commands of the `kyodo` CLI (see bot.cli)."""
