@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge import messages
-from knowledge.analysis import tokenize
+from knowledge.analysis import CIVIC_TERMS, tokenize
 from knowledge.bm25 import BM25
 from knowledge.loader import DATA_DIR, load_data
 from knowledge.models import Answer, FaqEntry, KnowledgeData, Section, Source
@@ -55,6 +55,7 @@ class Weights:
     anchor_answer_at: float = 0.25  # ... the score reaches this ...
     anchor_min_domain: float = 0.4  # ... and the in-domain share this (long messages)
     unsure_at: float = 0.3  # below "answer", offer もしかして candidates from this score
+    civic_weight: float = 0.3  # how much a civic word (申込, 窓口 …) counts as in-domain evidence
     fuzzy_override: float = 90.0  # a near-verbatim phrasing answers even with generic words only
     answer_text_weight: float = 0.5  # the answer text counts less than phrasings in the entry doc
 
@@ -196,7 +197,8 @@ class Answerer:
         # as rare (unseen) words; a question about 住民票 is mostly unknown and is declined.
         n_unknown = len(set(q.unknown))
         unknown_mass = self.index.unseen_idf * min(n_unknown, w.max_unknown)
-        domain = ideal_all / (ideal_all + unknown_mass) if ideal_all else 0.0
+        known = sum(wt * idf(t) * (w.civic_weight if t in CIVIC_TERMS else 1.0) for t, wt in weights.items())
+        domain = known / (known + unknown_mass) if known else 0.0
 
         # Per short document: BM25, and an idf-weighted F1 of query terms vs document terms.
         bm: dict[int, float] = {}

@@ -26,7 +26,8 @@ from knowledge.normalize import _SMALL_KANA, fold, normalize, to_hiragana
 SYNONYM_WEIGHT = 0.9
 READING_WEIGHT = 0.8
 FUZZY_WEIGHT = 0.7
-MIN_READING_LEN = 3  # folded kana; shorter readings collide too often (し, かい …)
+MIN_READING_LEN = 3
+MIN_SYNONYM_READING = 4  # folded kana; shorter readings collide too often (し, かい …)
 _HIRA_RUN_RE = re.compile(r"[\u3041-\u309f]{3,}")
 _KANJI_RUN_RE = re.compile(r"[\u3400-\u9fff々]{2,}")
 
@@ -87,14 +88,19 @@ class QueryAnalyzer:
         # synonyms: folded variant -> canonical terms (tokenised the same way as documents)
         self._synonyms: list[tuple[str, tuple[str, ...]]] = []
         self._variant_size: dict[str, int] = {}
+        self._synonym_readings: list[tuple[str, str, tuple[str, ...]]] = []
         for group in synonyms:
             target = tuple(t.term for t in tokenize(group.term) if t.content) or (fold(group.term),)
             for v in (group.term, *group.variants):
                 fv = fold(v)
                 if fv:
                     self._synonyms.append((fv, target))
-                    size = sum(1 for t in tokenize(normalize(v)) if t.content)
+                    toks = tokenize(normalize(v))
+                    size = sum(1 for t in toks if t.content)
                     self._variant_size[fv] = max(size, self._variant_size.get(fv, 0))
+                    reading = "".join(t.reading for t in toks)
+                    if len(reading) >= MIN_SYNONYM_READING and reading != fv:
+                        self._synonym_readings.append((reading, fv, target))
         self._synonyms.sort(key=lambda x: -len(x[0]))
 
     # -- the pipeline --------------------------------------------------------------------------
@@ -129,10 +135,16 @@ class QueryAnalyzer:
         return q
 
     def _expand_synonyms(self, folded: str, q: QueryTerms) -> list[str]:
-        """Add the canonical terms of every variant found; return the variants found."""
+        """Add the canonical terms of every variant found (in the folded text, or by reading for
+        kana input such as おかねをだして); return the variants found."""
         matched = []
         for variant, targets in self._synonyms:
             if variant in folded:
+                matched.append(variant)
+                for term in targets:
+                    q.add(term, SYNONYM_WEIGHT, f"synonym:{variant}")
+        for variant_reading, variant, targets in self._synonym_readings:
+            if variant not in matched and variant_reading in folded:
                 matched.append(variant)
                 for term in targets:
                     q.add(term, SYNONYM_WEIGHT, f"synonym:{variant}")
@@ -187,20 +199,26 @@ class QueryAnalyzer:
         spans: list[tuple[int, int]] = []
         if not self._kanji_keys:
             return spans
-        # token boundaries, and the spans of tokens that are real words of two or more characters
-        bounds, words, pos = {0}, [], 0
+        # windows start where a token starts and end where a token (or its leading kanji) ends
+        starts, ends, words, pos = set(), set(), [], 0
         for t in tokens:
-            if len(t.surface) >= 2 and not t.oov:
+            starts.add(pos)
+            lead = 0
+            while lead < len(t.surface) and is_kanji_word(t.surface[lead]):
+                lead += 1
+            if lead:
+                ends.add(pos + lead)
+            if len(t.surface) >= 2 and not t.oov and is_kanji_word(t.surface):
                 words.append((pos, pos + len(t.surface)))
             pos += len(t.surface)
-            bounds.add(pos)
+            ends.add(pos)
         for m in _KANJI_RUN_RE.finditer(text):
             run, start = m.group(), m.start()
             for n, keys in self._kanji_keys.items():
                 for i in range(len(run) - n + 1):
                     window = run[i : i + n]
                     a, b = start + i, start + i + n
-                    if window in self.vocabulary or a not in bounds or b not in bounds:
+                    if window in self.vocabulary or a not in starts or b not in ends:
                         continue
                     if any(a <= x and y <= b for x, y in words):
                         continue  # contains a real word (児童, 実際): not a typo
