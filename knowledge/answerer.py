@@ -27,12 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from knowledge import messages
-from knowledge.analysis import CIVIC_TERMS, tokenize
+from knowledge.analysis import CIVIC_TERMS
 from knowledge.bm25 import BM25
 from knowledge.loader import DATA_DIR, load_data
 from knowledge.models import Answer, FaqEntry, KnowledgeData, Section, Source
 from knowledge.normalize import fold, normalize
 from knowledge.query import QueryAnalyzer, QueryTerms
+from knowledge.tokencache import TokenCache, data_key
 
 MAX_QUESTION_CHARS = 1000
 MAX_SUGGESTIONS = 3
@@ -87,13 +88,15 @@ class Answerer:
     """Built once per process from the shipped data (see :meth:`load`); answering is read-only and
     thread-safe."""
 
-    def __init__(self, data: KnowledgeData, weights: Weights | None = None):
+    def __init__(self, data: KnowledgeData, weights: Weights | None = None, cache_key: str | None = None):
         self.data = data
+        self._tokens = TokenCache(cache_key)
         self.weights = weights or Weights()
         self.entries: tuple[FaqEntry, ...] = data.faq
         self._by_id = {e.id: e for e in data.faq}
         self._sections = {s.id: s for s in data.sections}
         self._build()
+        self._tokens.save()
 
     # -- construction ----------------------------------------------------------------------------
     _cache: dict[Any, Answerer] = {}
@@ -113,11 +116,16 @@ class Answerer:
         not cached.
         """
         key = str(Path(data_dir).resolve() if data_dir else DATA_DIR)
+        base = Path(data_dir) if data_dir else DATA_DIR
+        files = [base / n for n in ("guideline.yaml", "faq.yaml", "synonyms.yaml")]
         if extra_faq:
-            return cls(load_data(data_dir, extra_faq, strict=strict))
+            extra = list(extra_faq)
+            return cls(
+                load_data(data_dir, extra, strict=strict), cache_key=data_key(files, repr(extra).encode())
+            )
         with cls._cache_lock:
             if (key, strict) not in cls._cache:
-                cls._cache[(key, strict)] = cls(load_data(data_dir, strict=strict))
+                cls._cache[(key, strict)] = cls(load_data(data_dir, strict=strict), cache_key=data_key(files))
             return cls._cache[(key, strict)]
 
     def _build(self) -> None:
@@ -127,7 +135,7 @@ class Answerer:
 
         def terms_of(text: str, key: bool) -> list[str]:
             out = []
-            for t in tokenize(normalize(text)):
+            for t in self._tokens.tokens(normalize(text)):
                 if t.content:
                     out.append(t.term)
                     readings.setdefault(t.term, t.reading)
@@ -166,7 +174,9 @@ class Answerer:
         for d in docs:
             for t in d:
                 frequency[t] = frequency.get(t, 0) + 1
-        self.analyzer = QueryAnalyzer(vocabulary, key_terms, readings, self.data.synonyms, frequency)
+        self.analyzer = QueryAnalyzer(
+            vocabulary, key_terms, readings, self.data.synonyms, frequency, build_tokenize=self._tokens.tokens
+        )
         # Topic words: what the canonical questions and the synonym list are about.
         self.anchors = frozenset(t for e in self.entries for t in terms_of(e.question, key=True)) | frozenset(
             t for g in self.data.synonyms for t in terms_of(g.term, key=True)

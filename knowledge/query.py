@@ -16,7 +16,7 @@ Each added term carries a weight below 1 so that a guess never outweighs what wa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from knowledge.analysis import GENERIC_TERMS, Token, is_kana_word, is_kanji_word, tokenize
@@ -60,7 +60,9 @@ class QueryAnalyzer:
         readings: dict[str, str],
         synonyms: Iterable[SynonymGroup],
         frequency: Mapping[str, int] | None = None,
+        build_tokenize: Callable[[str], list[Token]] = tokenize,
     ):
+        """``build_tokenize`` tokenises the synonym list and generic words (may be cached)."""
         self.vocabulary = frozenset(vocabulary)
         # Correction targets: the words questions are about (FAQ questions, phrasings, synonyms).
         self.key_terms = sorted(set(key_terms) & self.vocabulary)
@@ -80,7 +82,9 @@ class QueryAnalyzer:
         self.by_reading = {r: max(sorted(ts), key=lambda t: freq.get(t, 0)) for r, ts in by_reading.items()}
         # readings of words that carry no topic (いみ, なに …): typed in kana they are not "unknown"
         self._generic_readings = (
-            frozenset("".join(t.reading for t in tokenize(g)) for g in GENERIC_TERMS if not is_kana_word(g))
+            frozenset(
+                "".join(t.reading for t in build_tokenize(g)) for g in GENERIC_TERMS if not is_kana_word(g)
+            )
             | GENERIC_TERMS
         )
         self._max_reading = max((len(r) for r in self.by_reading), default=0)
@@ -90,12 +94,14 @@ class QueryAnalyzer:
         self._variant_size: dict[str, int] = {}
         self._synonym_readings: list[tuple[str, str, tuple[str, ...]]] = []
         for group in synonyms:
-            target = tuple(t.term for t in tokenize(group.term) if t.content) or (fold(group.term),)
+            target = tuple(t.term for t in build_tokenize(normalize(group.term)) if t.content) or (
+                fold(group.term),
+            )
             for v in (group.term, *group.variants):
                 fv = fold(v)
                 if fv:
                     self._synonyms.append((fv, target))
-                    toks = tokenize(normalize(v))
+                    toks = build_tokenize(normalize(v))
                     size = sum(1 for t in toks if t.content)
                     self._variant_size[fv] = max(size, self._variant_size.get(fv, 0))
                     reading = "".join(t.reading for t in toks)
