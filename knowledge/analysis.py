@@ -201,6 +201,7 @@ class Token:
     pos: str
     oov: bool
     content: bool  # a content word that is not generic
+    weak: bool = False  # unlikely to be what a question is about: verbs, adverbial nouns (最近)
 
 
 class _Sudachi:
@@ -241,7 +242,8 @@ def tokenize(text: str) -> list[Token]:
             content = False
         if content and pos[1] == "数詞" and not term.isdigit() and len(term) == 1:
             content = False
-        out.append(Token(surface, term, fold(m.reading_form()), pos[0], m.is_oov(), content))
+        weak = pos[0] != "名詞" or pos[2] == "副詞可能"
+        out.append(Token(surface, term, fold(m.reading_form()), pos[0], m.is_oov(), content, weak))
     return out
 
 

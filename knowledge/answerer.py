@@ -49,7 +49,8 @@ class Weights:
     fuzzy: float = 0.4  # best rapidfuzz ratio of folded strings / 100
     beta2: float = 1.0  # F-measure beta squared (>1 favours covering the question)
     top_terms: int = 4  # coverage is judged against the question's strongest terms
-    max_unknown: int = 3  # unknown words counted at most this many times
+    max_unknown: float = 3  # unknown words counted at most this many times
+    weak_unknown: float = 0.4  # an unknown verb / adverbial noun (最近, 持ち込む) counts this much
     answer_at: float = 0.45  # answer when the best score reaches this ...
     min_domain: float = 0.55  # ... and this share of the question's information is in-domain;
     anchor_at: float = 6.0  # or: topic words of this much idf mass are present ...
@@ -206,7 +207,8 @@ class Answerer:
         # Domain share: how much of what was typed the knowledge base knows. Unknown words count
         # as rare (unseen) words; a question about 住民票 is mostly unknown and is declined.
         n_unknown = len(set(q.unknown))
-        unknown_mass = self.index.unseen_idf * min(n_unknown, w.max_unknown)
+        n_weak = len(set(q.weak_unknown) - set(q.unknown))
+        unknown_mass = self.index.unseen_idf * min(n_unknown + w.weak_unknown * n_weak, w.max_unknown)
         known = sum(wt * idf(t) * (w.civic_weight if t in CIVIC_TERMS else 1.0) for t, wt in weights.items())
         domain = known / (known + unknown_mass) if known else 0.0
 

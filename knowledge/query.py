@@ -39,6 +39,7 @@ class QueryTerms:
     weights: dict[str, float] = field(default_factory=dict)
     typed: list[str] = field(default_factory=list)  # content terms as typed
     unknown: list[str] = field(default_factory=list)  # typed terms the knowledge base never uses
+    weak_unknown: list[str] = field(default_factory=list)  # ... that are unlikely to be the topic
     added: dict[str, str] = field(default_factory=dict)  # term -> how it was found
 
     def add(self, term: str, weight: float, how: str) -> None:
@@ -78,7 +79,7 @@ class QueryAnalyzer:
             if len(r) >= MIN_READING_LEN and r != term:
                 by_reading.setdefault(r, set()).add(term)
         # a shared reading (協働/協同 both きょうどう) goes to the word the FAQ uses most
-        freq = frequency or {}
+        freq = self._freq = dict(frequency or {})
         self.by_reading = {r: max(sorted(ts), key=lambda t: freq.get(t, 0)) for r, ts in by_reading.items()}
         # readings of words that carry no topic (いみ, なに …): typed in kana they are not "unknown"
         self._generic_readings = (
@@ -137,7 +138,7 @@ class QueryAnalyzer:
         spans = self._scan_hiragana(text, q) + self._scan_kanji(text, tokens, q)
         for a, b, t in pending:
             if not any(a < y and x < b for x, y in spans):
-                q.unknown.append(t.term)
+                (q.weak_unknown if t.weak else q.unknown).append(t.term)
         return q
 
     def _expand_synonyms(self, folded: str, q: QueryTerms) -> list[str]:
@@ -243,7 +244,11 @@ class QueryAnalyzer:
         from rapidfuzz import fuzz
 
         wr = "".join(t.reading for t in tokenize(window))
-        scored = sorted(((fuzz.ratio(wr, self.term_readings.get(c, "")), c) for c in cands), reverse=True)
-        if scored[0][0] >= 40 and scored[0][0] > scored[1][0]:
-            return scored[0][1]
+        # closest reading first; among equals, the word the FAQ uses most (協動 -> 協働, not 協同)
+        scored = sorted(
+            ((fuzz.ratio(wr, self.term_readings.get(c, "")), self._freq.get(c, 0), c) for c in cands),
+            reverse=True,
+        )
+        if scored[0][0] >= 40 and scored[0][:2] != scored[1][:2]:
+            return scored[0][2]
         return None

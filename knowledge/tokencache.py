@@ -22,7 +22,7 @@ from pathlib import Path
 from knowledge import analysis
 from knowledge.analysis import Token
 
-_FORMAT = 1
+_FORMAT = 2
 
 
 def cache_dir() -> Path:
@@ -89,7 +89,7 @@ class TokenCache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
             raw = {
-                text: [(t.surface, t.term, t.reading, t.pos, t.oov, t.content) for t in toks]
+                text: [(t.surface, t.term, t.reading, t.pos, t.oov, t.content, t.weak) for t in toks]
                 for text, toks in self._memo.items()
             }
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tokens-")  # type: ignore[union-attr]
