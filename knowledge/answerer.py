@@ -57,6 +57,7 @@ class Weights:
     anchor_answer_at: float = 0.25  # ... the score reaches this ...
     anchor_min_domain: float = 0.4  # ... and the in-domain share this (long messages)
     unsure_at: float = 0.3  # below "answer", offer もしかして candidates from this score
+    domain_floor: float = 0.5  # share of an unseen word's idf that any known word counts at least
     civic_weight: float = 0.3  # how much a civic word (申込, 窓口 …) counts as in-domain evidence
     fuzzy_override: float = 90.0  # a near-verbatim phrasing answers even with generic words only
     answer_text_weight: float = 0.5  # the answer text counts less than phrasings in the entry doc
@@ -209,7 +210,13 @@ class Answerer:
         n_unknown = len(set(q.unknown))
         n_weak = len(set(q.weak_unknown) - set(q.unknown))
         unknown_mass = self.index.unseen_idf * min(n_unknown + w.weak_unknown * n_weak, w.max_unknown)
-        known = sum(wt * idf(t) * (w.civic_weight if t in CIVIC_TERMS else 1.0) for t, wt in weights.items())
+        # The domain's own words (協働) are frequent in the FAQ, so their idf is low: give every
+        # known word at least ``domain_floor`` of evidence.
+        floor = w.domain_floor * self.index.unseen_idf
+        known = sum(
+            wt * max(idf(t), floor) * (w.civic_weight if t in CIVIC_TERMS else 1.0)
+            for t, wt in weights.items()
+        )
         domain = known / (known + unknown_mass) if known else 0.0
 
         # Per short document: BM25, and an idf-weighted F1 of query terms vs document terms.
