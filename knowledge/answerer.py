@@ -19,6 +19,7 @@ declined. Between "answer" and "decline" lies an "unsure" band that offers up to
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -36,6 +37,24 @@ from knowledge.query import QueryAnalyzer, QueryTerms
 from knowledge.tokencache import TokenCache, data_key
 
 MAX_QUESTION_CHARS = 1000
+
+# The kind of question asked, read from its wording (on normalised text, so that the katakana of
+# メリットは never reads as とは). An entry whose canonical
+# question is of the same kind gets a small bonus: 協働とは prefers 協働とは何ですか？ over 協働の
+# メリットは？, 後援と共催の違い prefers the entry about the difference.
+_INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("difference", re.compile(r"違い|違う|ちがい|ちがう|差|どう異なる")),
+    ("definition", re.compile(r"とは|て何|てなに|てなん|の意味|意味は|いみ|どういうもの|どういう意味")),
+)
+
+
+def question_intent(text: str) -> str | None:
+    for name, pattern in _INTENTS:
+        if pattern.search(text):
+            return name
+    return None
+
+
 MAX_SUGGESTIONS = 3
 
 
@@ -44,18 +63,20 @@ class Weights:
     """Scoring and abstention parameters, chosen by measuring on evaluation/knowledge_dev.yaml."""
 
     phrasing: float = 0.2  # best short-document BM25, normalised
-    f1: float = 0.3  # best idf-weighted F1 of question terms vs a short document's terms
+    f1: float = 0.4  # best idf-weighted F1 of question terms vs a short document's terms
     entry: float = 0.1  # whole-entry BM25, normalised
     fuzzy: float = 0.4  # best rapidfuzz ratio of folded strings / 100
+    intent: float = 0.1  # bonus when the canonical question is of the same kind (definition …)
+    question: float = 0.1  # rapidfuzz ratio against the canonical question (the most typical wording)
     cap: float = 1.5  # normalised BM25 scores are capped here (very short documents score high)
     beta2: float = 1.0  # F-measure beta squared (>1 favours covering the question)
     top_terms: int = 4  # coverage is judged against the question's strongest terms
     max_unknown: float = 3  # unknown words counted at most this many times
     weak_unknown: float = 0.3  # an unknown verb / adverbial noun (最近, 持ち込む) counts this much
-    answer_at: float = 0.45  # answer when the best score reaches this ...
+    answer_at: float = 0.5  # answer when the best score reaches this ...
     min_domain: float = 0.6  # ... and this share of the question's information is in-domain;
     anchor_at: float = 6.0  # or: topic words of this much idf mass are present ...
-    anchor_answer_at: float = 0.3  # ... the score reaches this ...
+    anchor_answer_at: float = 0.35  # ... the score reaches this ...
     anchor_min_domain: float = 0.4  # ... and the in-domain share this (long messages)
     unsure_at: float = 0.3  # below "answer", offer もしかして candidates from this score
     domain_floor: float = 0.5  # share of an unseen word's idf that any known word counts at least
@@ -72,6 +93,7 @@ class Candidate:
     whole: float
     fuzzy: float
     f1: float = 0.0
+    question: float = 0.0
 
 
 @dataclass(slots=True)
@@ -153,8 +175,11 @@ class Answerer:
         self._doc_folded: list[str] = []
         self._doc_reading: list[str] = []
         entry_docs: list[list[str]] = []
+        self._question_docs: set[int] = set()
+        self._intent = [question_intent(normalize(e.question)) for e in self.entries]
         for i, e in enumerate(self.entries):
             whole: list[str] = []
+            self._question_docs.add(len(docs))
             for text in (e.question, *e.phrasings):
                 toks = terms_of(text, key=True)
                 docs.append(toks)
@@ -264,6 +289,7 @@ class Answerer:
         # Fuzzy similarity of the whole question to each phrasing, on the folded spelling and on
         # the reading (so なにができるの meets 何ができるの and ｷｮｳﾄﾞｳ meets 協働).
         fz: dict[int, float] = {}
+        qfz: dict[int, float] = {}  # the same, against the canonical question only
         for query, choices in ((fold(text), self._doc_folded), (self._reading(tokens), self._doc_reading)):
             if not query:
                 continue
@@ -271,15 +297,21 @@ class Answerer:
                 e = self._doc_entry[doc]
                 if s > fz.get(e, 0.0):
                     fz[e] = s
+                if doc in self._question_docs and s > qfz.get(e, 0.0):
+                    qfz[e] = s
 
+        intent = question_intent(text)
         cands = []
         for e in set(phr) | set(whole) | set(fz):
             p = phr.get(e, 0.0)
             f1 = f1s.get(e, 0.0)
             h = min(whole.get(e, 0.0) / ideal_whole, w.cap) if ideal_whole else 0.0
             f = fz.get(e, 0.0) / 100.0
-            score = w.phrasing * p + w.f1 * f1 + w.entry * h + w.fuzzy * f
-            cands.append(Candidate(self.entries[e], score, p, h, f, f1))
+            qf = qfz.get(e, 0.0) / 100.0
+            score = w.phrasing * p + w.f1 * f1 + w.entry * h + w.fuzzy * f + w.question * qf
+            if intent and self._intent[e] == intent:
+                score += w.intent
+            cands.append(Candidate(self.entries[e], score, p, h, f, f1, qf))
         cands.sort(key=lambda c: (-c.score, c.entry.id))
         anchor = sum(idf(t) * wt for t, wt in weights.items() if t in self.anchors)
         return Analysis(text, q, domain, cands, ideal_all, n_unknown, anchor)
