@@ -65,6 +65,7 @@ class Weights:
     phrasing: float = 0.2  # best short-document BM25, normalised
     f1: float = 0.4  # best idf-weighted F1 of question terms vs a short document's terms
     entry: float = 0.1  # whole-entry BM25, normalised
+    entry_long: float = 0.3  # moved from ``f1`` to ``entry`` for long messages (full at top_terms + 8)
     fuzzy: float = 0.4  # best rapidfuzz ratio of folded strings / 100
     intent: float = 0.1  # bonus when the canonical question is of the same kind (definition …)
     question: float = 0.1  # rapidfuzz ratio against the canonical question (the most typical wording)
@@ -76,7 +77,7 @@ class Weights:
     answer_at: float = 0.5  # answer when the best score reaches this ...
     min_domain: float = 0.6  # ... and this share of the question's information is in-domain;
     anchor_at: float = 6.0  # or: topic words of this much idf mass are present ...
-    anchor_answer_at: float = 0.35  # ... the score reaches this ...
+    anchor_answer_at: float = 0.4  # ... the score reaches this ...
     anchor_min_domain: float = 0.4  # ... and the in-domain share this (long messages)
     unsure_at: float = 0.3  # below "answer", offer もしかして candidates from this score
     domain_floor: float = 0.5  # share of an unseen word's idf that any known word counts at least
@@ -163,7 +164,9 @@ class Answerer:
             for t in self._tokens.tokens(normalize(text)):
                 if t.content:
                     out.append(t.term)
-                    readings.setdefault(t.term, t.reading)
+                    # only the dictionary form's reading (入っ reads はいっ, not 入る's はいる)
+                    if fold(t.surface) == t.term or t.pos == "名詞":
+                        readings.setdefault(t.term, t.reading)
             vocabulary.update(out)
             if key:
                 key_terms.update(out)
@@ -301,6 +304,10 @@ class Answerer:
                     qfz[e] = s
 
         intent = question_intent(text)
+        # A long message reads like a small document: match it more against whole entries.
+        # (weight moves from the short-document F1 to the whole entry; the total stays the same)
+        shift = w.entry_long * min(1.0, max(0.0, (len(weights) - w.top_terms) / 8))
+        entry_w, f1_w = w.entry + shift, w.f1 - shift
         cands = []
         for e in set(phr) | set(whole) | set(fz):
             p = phr.get(e, 0.0)
@@ -308,7 +315,7 @@ class Answerer:
             h = min(whole.get(e, 0.0) / ideal_whole, w.cap) if ideal_whole else 0.0
             f = fz.get(e, 0.0) / 100.0
             qf = qfz.get(e, 0.0) / 100.0
-            score = w.phrasing * p + w.f1 * f1 + w.entry * h + w.fuzzy * f + w.question * qf
+            score = w.phrasing * p + f1_w * f1 + entry_w * h + w.fuzzy * f + w.question * qf
             if intent and self._intent[e] == intent:
                 score += w.intent
             cands.append(Candidate(self.entries[e], score, p, h, f, f1, qf))

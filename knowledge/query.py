@@ -190,7 +190,7 @@ class QueryAnalyzer:
         pos = 0
         for t in tokens:
             starts[pos] = len(grammar)
-            is_grammar = t.pos in ("助詞", "助動詞", "補助記号") or (
+            is_grammar = t.pos in ("助詞", "助動詞", "補助記号", "代名詞") or (
                 not t.content and t.pos in ("動詞", "形容詞")
             )
             grammar.append((pos, pos + len(t.surface), is_grammar))
