@@ -260,17 +260,19 @@ class Answerer:
         bm: dict[int, float] = {}
         matched: dict[int, float] = {}
         matched_plain: dict[int, float] = {}
-        k1, b, avgdl, lengths = self.index.k1, self.index.b, self.index.avgdl, self.index.lengths
         for term, wt in weights.items():
-            posting = self.index.postings.get(term)
+            posting = self.index.weighted.get(term)
             if not posting:
                 continue
             t_idf = self.index.idf[term]
-            for d, tf in posting:
-                norm = tf * (k1 + 1) / (tf + k1 * (1 - b + b * lengths[d] / avgdl))
-                bm[d] = bm.get(d, 0.0) + wt * t_idf * norm
-                matched[d] = matched.get(d, 0.0) + wt * t_idf
-                matched_plain[d] = matched_plain.get(d, 0.0) + t_idf
+            w_idf = wt * t_idf
+            for d, norm in posting:
+                if d in bm:
+                    bm[d] += w_idf * norm
+                    matched[d] += w_idf
+                    matched_plain[d] += t_idf
+                else:
+                    bm[d], matched[d], matched_plain[d] = w_idf * norm, w_idf, t_idf
         phr: dict[int, float] = {}
         f1s: dict[int, float] = {}
         for d, s in bm.items():

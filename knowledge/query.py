@@ -72,6 +72,12 @@ class QueryAnalyzer:
         for t in self.key_terms:
             if is_kanji_word(t) and 2 <= len(t) <= 4:
                 self._kanji_keys.setdefault(len(t), []).append(t)
+        # one-character-wildcard patterns (協? and ?働 for 協働) -> key terms, for typo lookups
+        self._kanji_patterns: dict[str, list[str]] = {}
+        for keys in self._kanji_keys.values():
+            for k in keys:
+                for j in range(len(k)):
+                    self._kanji_patterns.setdefault(k[:j] + "?" + k[j + 1 :], []).append(k)
         # reading (folded hiragana) -> vocabulary term; only key terms, only unambiguous readings
         by_reading: dict[str, set[str]] = {}
         for term in self.key_terms:
@@ -109,6 +115,11 @@ class QueryAnalyzer:
                     if len(reading) >= MIN_SYNONYM_READING and reading != fv:
                         self._synonym_readings.append((reading, fv, target))
         self._synonyms.sort(key=lambda x: -len(x[0]))
+        self._synonym_index: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        self._short_synonyms = [(v, t) for v, t in self._synonyms if len(v) < 2]
+        for v, t in self._synonyms:
+            if len(v) >= 2:
+                self._synonym_index.setdefault(v[:2], []).append((v, t))
 
     # -- the pipeline --------------------------------------------------------------------------
     def analyze(self, text: str, tokens: list[Token] | None = None) -> QueryTerms:
@@ -143,15 +154,28 @@ class QueryAnalyzer:
 
     def _expand_synonyms(self, folded: str, q: QueryTerms) -> list[str]:
         """Add the canonical terms of every variant found (in the folded text, or by reading for
-        kana input such as おかねをだして); return the variants found."""
-        matched = []
-        for variant, targets in self._synonyms:
-            if variant in folded:
+        kana input such as おかねをだして); return the variants found.
+
+        Variants are looked up by their first two characters at each position of the question,
+        so the cost grows with the question, not with the size of synonyms.yaml."""
+        matched: list[str] = []
+        seen: set[str] = set()
+        for i in range(len(folded)):
+            for variant, targets in self._synonym_index.get(folded[i : i + 2], ()):
+                if variant not in seen and folded.startswith(variant, i):
+                    seen.add(variant)
+                    matched.append(variant)
+                    for term in targets:
+                        q.add(term, SYNONYM_WEIGHT, f"synonym:{variant}")
+        for variant, targets in self._short_synonyms:
+            if variant in folded and variant not in seen:
+                seen.add(variant)
                 matched.append(variant)
                 for term in targets:
                     q.add(term, SYNONYM_WEIGHT, f"synonym:{variant}")
         for variant_reading, variant, targets in self._synonym_readings:
-            if variant not in matched and variant_reading in folded:
+            if variant not in seen and variant_reading in folded:
+                seen.add(variant)
                 matched.append(variant)
                 for term in targets:
                     q.add(term, SYNONYM_WEIGHT, f"synonym:{variant}")
@@ -237,7 +261,7 @@ class QueryAnalyzer:
             ends.add(pos)
         for m in _KANJI_RUN_RE.finditer(text):
             run, start = m.group(), m.start()
-            for n, keys in self._kanji_keys.items():
+            for n in self._kanji_keys:
                 for i in range(len(run) - n + 1):
                     window = run[i : i + n]
                     a, b = start + i, start + i + n
@@ -245,7 +269,13 @@ class QueryAnalyzer:
                         continue
                     if any(a <= x and y <= b for x, y in words):
                         continue  # contains a real word (児童, 実際): not a typo
-                    cands = [k for k in keys if sum(x != y for x, y in zip(k, window, strict=True)) == 1]
+                    cands = sorted(
+                        {
+                            k
+                            for j in range(n)
+                            for k in self._kanji_patterns.get(window[:j] + "?" + window[j + 1 :], ())
+                        }
+                    )
                     if not cands:
                         continue
                     best = self._closest_by_reading(window, cands)
