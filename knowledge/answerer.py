@@ -34,7 +34,7 @@ from knowledge.loader import DATA_DIR, load_data
 from knowledge.models import Answer, FaqEntry, KnowledgeData, Section, Source
 from knowledge.normalize import fold, normalize
 from knowledge.query import QueryAnalyzer, QueryTerms
-from knowledge.tokencache import TokenCache, data_key
+from knowledge.tokencache import TokenCache, data_key, read_pickle, write_pickle
 
 MAX_QUESTION_CHARS = 1000
 
@@ -151,8 +151,28 @@ class Answerer:
             )
         with cls._cache_lock:
             if (key, strict) not in cls._cache:
-                cls._cache[(key, strict)] = cls(load_data(data_dir, strict=strict), cache_key=data_key(files))
+                cls._cache[(key, strict)] = cls._load_built(data_dir, files, strict)
             return cls._cache[(key, strict)]
+
+    @classmethod
+    def _load_built(cls, data_dir: Path | str | None, files: list[Path], strict: bool) -> Answerer:
+        """The built answerer from the cache when the data and code are unchanged, else build it
+        (validating the data) and store it. Invalid data is never cached: it raises."""
+        key = data_key(files, b"strict" if strict else b"lenient")
+        cached = read_pickle(f"answerer-{key}")
+        if isinstance(cached, cls):
+            return cached
+        built = cls(load_data(data_dir, strict=strict), cache_key=key)
+        write_pickle(f"answerer-{key}", built)
+        return built
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_tokens", None)  # only needed while building
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     def _build(self) -> None:
         readings: dict[str, str] = {}
@@ -165,7 +185,7 @@ class Answerer:
                 if t.content:
                     out.append(t.term)
                     # only the dictionary form's reading (入っ reads はいっ, not 入る's はいる)
-                    if fold(t.surface) == t.term or t.pos == "名詞":
+                    if t.pos == "名詞" or fold(t.surface) == t.term:
                         readings.setdefault(t.term, t.reading)
             vocabulary.update(out)
             if key:

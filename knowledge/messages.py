@@ -44,10 +44,16 @@ def too_long(limit: int) -> str:
 GUIDELINE_SHORT = "協働推進基本指針"
 
 
+def _cite(title: str) -> str:
+    """第2章(4) 協働の形態 -> 第2章(4)「協働の形態」; はじめに -> 「はじめに」."""
+    head, _, rest = title.partition(" ")
+    return f"{head}「{rest}」" if rest and head.startswith("第") else f"「{title}」"
+
+
 def citation(guideline_titles: list[str], note_titles: list[str]) -> str:
     """The line under an answer: the guideline sections it rests on, else our notes."""
     if guideline_titles:
-        return f"（出典：{GUIDELINE_SHORT} {'、'.join(guideline_titles)}）"
+        return f"（出典：{GUIDELINE_SHORT} {'、'.join(_cite(t) for t in guideline_titles)}）"
     if note_titles:
         return f"（参考：{'、'.join(note_titles)}）"
     return ""
