@@ -56,6 +56,8 @@ def question_intent(text: str) -> str | None:
 
 
 MAX_SUGGESTIONS = 3
+_GREETINGS = frozenset(fold(w) for w in messages.GREETING_WORDS)
+_THANKS = frozenset(fold(w) for w in messages.THANKS_WORDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,8 +357,21 @@ class Answerer:
             return Answer(False, messages.too_long(MAX_QUESTION_CHARS), "too_long")
         if not any(unicodedata.category(c)[0] in "LN" for c in text):
             return Answer(False, messages.NO_TEXT, "no_text")
+        small_talk = self._small_talk(text)
+        if small_talk:
+            return small_talk
         a = self.analyze(text)
         return self.decide(a)
+
+    @staticmethod
+    def _small_talk(text: str) -> Answer | None:
+        """A greeting or a thank-you on its own gets a friendly reply, not a refusal."""
+        key = "".join(c for c in fold(text) if unicodedata.category(c)[0] in "LN")
+        if key in _GREETINGS:
+            return Answer(False, messages.GREETING, "greeting")
+        if key in _THANKS:
+            return Answer(False, messages.THANKS, "thanks")
+        return None
 
     def decide(self, a: Analysis) -> Answer:
         w = self.weights

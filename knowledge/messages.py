@@ -34,6 +34,37 @@ NO_TEXT = (
 )
 
 
+GREETING = (
+    "こんにちは。協働ボットです。小金井市協働推進基本指針について、ご質問にお答えします。\n"
+    "たとえば「協働とは」「企業も協働できますか」「後援と共催の違い」のようにお尋ねください。"
+)
+
+THANKS = "どういたしまして。ほかにもご質問があれば、お気軽にお尋ねください。"
+
+# Short messages that are small talk rather than questions (compared after fold()).
+GREETING_WORDS = [
+    "こんにちは",
+    "こんにちわ",
+    "こんばんは",
+    "こんばんわ",
+    "おはよう",
+    "おはようございます",
+    "はじめまして",
+    "やあ",
+    "hello",
+    "hi",
+]
+THANKS_WORDS = [
+    "ありがとう",
+    "ありがとうございます",
+    "ありがとうございました",
+    "助かりました",
+    "助かります",
+    "thanks",
+    "thankyou",
+]
+
+
 def too_long(limit: int) -> str:
     return (
         f"ご質問が長すぎるため、お答えできませんでした（{limit}文字まで）。\n"

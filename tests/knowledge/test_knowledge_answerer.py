@@ -214,3 +214,16 @@ def test_built_index_cache_follows_the_data(tmp_path, monkeypatch):
         f.write_bytes(b"not a pickle")
     monkeypatch.setattr(Answerer, "_cache", {})
     assert "費用の一部を負担" in Answerer.load(data).answer("補助とは").text
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("こんにちは", "greeting"), ("ｺﾝﾆﾁﾊ！", "greeting"), ("ありがとうございました😊", "thanks")],
+)
+def test_small_talk_gets_a_friendly_reply(fixture_answerer, text, reason):
+    a = fixture_answerer.answer(text)
+    assert a.reason == reason and not a.answered and "申し訳" not in a.text
+
+
+def test_small_talk_is_matched_whole(fixture_answerer):
+    assert fixture_answerer.answer("history").reason != "greeting"
