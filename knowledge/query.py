@@ -27,7 +27,13 @@ SYNONYM_WEIGHT = 0.9
 READING_WEIGHT = 0.8
 FUZZY_WEIGHT = 0.7
 MIN_READING_LEN = 3
-MIN_SYNONYM_READING = 4  # folded kana; shorter readings collide too often (し, かい …)
+MIN_SYNONYM_READING = 4
+LONG_MESSAGE = 60  # characters; longer messages are read as context + question
+CONTEXT_WEIGHT = 0.5
+_SENTENCE_RE = re.compile(r"[^。！？!?\n]+[。！？!?\n]*")
+_QUESTION_RE = re.compile(
+    r"[？?]|か[。\s]*$|でしょうか|ますか|ですか|教えて|ください|知りたい|たい[。\s]*$|の[。\s]*$"
+)  # folded kana; shorter readings collide too often (し, かい …)
 _HIRA_RUN_RE = re.compile(r"[\u3041-\u309f]{3,}")
 _KANJI_RUN_RE = re.compile(r"[\u3400-\u9fff々]{2,}")
 
@@ -150,7 +156,22 @@ class QueryAnalyzer:
         for a, b, t in pending:
             if not any(a < y and x < b for x, y in spans):
                 (q.weak_unknown if t.weak else q.unknown).append(t.term)
+        self._focus_on_question(text, q)
         return q
+
+    def _focus_on_question(self, text: str, q: QueryTerms) -> None:
+        """In a long message the question is usually one sentence (often the last) and the rest
+        is context: terms found only in the context count ``CONTEXT_WEIGHT`` as much."""
+        if len(text) < LONG_MESSAGE:
+            return
+        sentences = [m.group().strip() for m in _SENTENCE_RE.finditer(text) if m.group().strip()]
+        if len(sentences) < 2:
+            return
+        asking = [x for x in sentences if _QUESTION_RE.search(x)]
+        focus = self.analyze((asking or sentences)[-1])
+        for term in list(q.weights):
+            if term not in focus.weights:
+                q.weights[term] *= CONTEXT_WEIGHT
 
     def _expand_synonyms(self, folded: str, q: QueryTerms) -> list[str]:
         """Add the canonical terms of every variant found (in the folded text, or by reading for

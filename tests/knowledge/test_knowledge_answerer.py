@@ -227,3 +227,23 @@ def test_small_talk_gets_a_friendly_reply(fixture_answerer, text, reason):
 
 def test_small_talk_is_matched_whole(fixture_answerer):
     assert fixture_answerer.answer("history").reason != "greeting"
+
+
+@pytest.mark.parametrize(
+    ("message", "expect"),
+    [
+        (
+            "先月から地域で清掃活動をしています。参加者は20人ほどで、毎月第一日曜日に集まっています。"
+            "今度のイベントについて、市の後援をもらうにはどうすればいいですか？",
+            {"form-kouen", "form-procedure"},
+        ),
+        (
+            "私たちは高齢者の見守りをしているボランティアグループです。会員は15人ほどで、会費で運営しています。"
+            "法人格はありませんが、市と協働できますか？",
+            {"target-npo-required", "target-groups"},
+        ),
+    ],
+)
+def test_long_message_is_read_as_context_and_question(answerer, message, expect):
+    a = answerer.answer(message)
+    assert a.answered and a.faq_id in expect, a
