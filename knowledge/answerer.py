@@ -41,9 +41,16 @@ MAX_QUESTION_CHARS = 1000
 # The kind of question asked, read from its wording (on normalised text, so that the katakana of
 # メリットは never reads as とは). An entry whose canonical
 # question is of the same kind gets a small bonus: 協働とは prefers 協働とは何ですか？ over 協働の
-# メリットは？, 後援と共催の違い prefers the entry about the difference.
+# メリットは？, 後援と共催の違い prefers the entry about the difference, ボランティアグループでも
+# 大丈夫？ prefers an entry that asks whether someone can take part.
 _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("difference", re.compile(r"違い|違う|ちがい|ちがう|差|どう異なる")),
+    (
+        "eligibility",
+        re.compile(
+            r"でも(いい|良い|大丈夫|OK|可能|でき|協働|参加)|でき(ます|る)か|できる[?？]|だめ|ダメ|駄目|対象(に|と)な"
+        ),
+    ),
     ("definition", re.compile(r"とは|て何|てなに|てなん|の意味|意味は|いみ|どういうもの|どういう意味")),
 )
 
