@@ -1,20 +1,19 @@
 """Answer a question from the FAQ, or decline politely.
 
-Retrieval (see docs/knowledge.md for the measured figures):
+Ranking (weights in :class:`Weights`, measured on evaluation/knowledge_dev.yaml; the whole story
+with figures is in docs/knowledge.md):
 
-* every FAQ entry is indexed as several short documents (its canonical question and each
-  phrasing) and once as a whole (question + phrasings + answer);
-* a question becomes weighted terms (knowledge.query: synonyms, readings, fuzzy corrections);
-* an entry's score mixes the best BM25 score of its short documents, the BM25 score of the whole
-  entry (both divided by what a perfect match of the question's terms would score, so they read as
-  "how much of the question is explained") and the best rapidfuzz similarity of the folded
-  question to a folded phrasing (catches typos the tokenizer splits apart).
+* every FAQ entry is indexed as short documents (its canonical question and each phrasing) and
+  once as a whole (question + phrasings + part of its answer);
+* a question becomes weighted terms (knowledge.query: synonyms, readings, typo corrections);
+* an entry's score mixes BM25 and an idf-weighted F1 over its best phrasing, BM25 over the whole
+  entry, rapidfuzz similarity of spellings and readings, and a small bonus when the question is of
+  the same kind (definition, difference, eligibility) as the entry's canonical question.
 
-Abstention: the answerer only answers when the best score clears a calibrated threshold AND
-enough of the question's information is in-domain vocabulary (words the guideline, the notes, the
-FAQ or the synonym list use). A question that merely shares a word like 市 with a passage is
-declined. Between "answer" and "decline" lies an "unsure" band that offers up to three
-もしかして candidates instead of guessing.
+Abstention: an answer needs a high enough score AND a high enough share of in-domain evidence
+(known words weigh their idf, civic words like 申込 little, unknown words like 住民票 count against).
+A question that merely shares a word like 市 with an entry is declined; in between, an "unsure"
+band offers up to three もしかして candidates instead of guessing.
 """
 
 from __future__ import annotations
@@ -39,10 +38,10 @@ from knowledge.tokencache import TokenCache, data_key, read_pickle, write_pickle
 MAX_QUESTION_CHARS = 1000
 
 # The kind of question asked, read from its wording (on normalised text, so that the katakana of
-# メリットは never reads as とは). An entry whose canonical
-# question is of the same kind gets a small bonus: 協働とは prefers 協働とは何ですか？ over 協働の
-# メリットは？, 後援と共催の違い prefers the entry about the difference, ボランティアグループでも
-# 大丈夫？ prefers an entry that asks whether someone can take part.
+# メリットは never reads as とは). An entry whose canonical question is of the same kind gets a
+# small bonus: 協働とは prefers 協働とは何ですか？ over 協働するメリットは？, 後援と共催の違い prefers
+# the entry about the difference, ボランティアグループでも大丈夫？ prefers an entry that asks whether
+# someone can take part.
 _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("difference", re.compile(r"違い|違う|ちがい|ちがう|差|どう異なる")),
     (
@@ -220,7 +219,7 @@ class Answerer:
                 self._doc_reading.append(self._reading(self._tokens.tokens(normalize(text))))
                 whole.extend(toks)
             answer_terms = terms_of(e.answer, key=False)
-            # a crude down-weighting: keep every other occurrence of answer-only terms
+            # the answer is long and less focused than the phrasings: only its first part counts
             keep = int(round(len(answer_terms) * self.weights.answer_text_weight))
             entry_docs.append(whole + answer_terms[:keep])
         for s in self.data.sections:
