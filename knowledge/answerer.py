@@ -230,6 +230,7 @@ class Answerer:
         self.vocabulary = frozenset(vocabulary)
         self.index = BM25(docs)
         self._doc_mass = [sum(self.index.term_idf(t) for t in set(d)) for d in docs]
+        self._doc_inv_mass = [1.0 / m if m else 0.0 for m in self._doc_mass]
         self.entry_index = BM25(entry_docs)
         frequency: dict[str, int] = {}
         for d in docs:
@@ -303,16 +304,26 @@ class Answerer:
                     bm[d], matched[d], matched_plain[d] = w_idf * norm, w_idf, t_idf
         phr: dict[int, float] = {}
         f1s: dict[int, float] = {}
-        for d, s in bm.items():
-            e = self._doc_entry[d]
-            p = min(s / ideal, w.cap) if ideal else 0.0
-            qcov = min(matched[d] / ideal, 1.0) if ideal else 0.0
-            dcov = min(matched_plain[d] / self._doc_mass[d], 1.0) if self._doc_mass[d] else 0.0
-            f1 = (1 + w.beta2) * qcov * dcov / (w.beta2 * dcov + qcov) if qcov + dcov else 0.0
-            if p > phr.get(e, 0.0):
-                phr[e] = p
-            if f1 > f1s.get(e, 0.0):
-                f1s[e] = f1
+        if ideal:
+            # (the hot loop of a long message: every document shares some word with it)
+            inv_ideal, cap, beta2 = 1.0 / ideal, w.cap, w.beta2
+            doc_entry, doc_inv_mass = self._doc_entry, self._doc_inv_mass
+            for d, s in bm.items():
+                e = doc_entry[d]
+                p = s * inv_ideal
+                if p > cap:
+                    p = cap
+                qcov = matched[d] * inv_ideal
+                if qcov > 1.0:
+                    qcov = 1.0
+                dcov = matched_plain[d] * doc_inv_mass[d]
+                if dcov > 1.0:
+                    dcov = 1.0
+                f1 = (1 + beta2) * qcov * dcov / (beta2 * dcov + qcov) if qcov + dcov else 0.0
+                if p > phr.get(e, 0.0):
+                    phr[e] = p
+                if f1 > f1s.get(e, 0.0):
+                    f1s[e] = f1
         whole = self.entry_index.scores(weights)
         e_masses = sorted((wt * self.entry_index.term_idf(t) for t, wt in weights.items()), reverse=True)
         ideal_whole = sum(e_masses[: w.top_terms])
