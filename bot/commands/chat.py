@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import TextIO
 
-from bot.commands.knowledge import add_data_dir_option, load_answerer
+from bot.commands.knowledge import add_data_dir_option, load_answerer, render_text
 
 PROMPT = "あなた> "
 GREETING = (
@@ -52,12 +52,8 @@ def _chat(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO 
             text = choices[int(text) - 1]
             print(f"（{text}）", file=out)
         answer = answerer.answer(text)
-        print(f"ボット> {answer.text}", file=out)
+        print("ボット> " + "\n".join(render_text(answer)), file=out)
         choices = list(answer.suggestions)
-        if choices:
-            print("関連する質問:" if answer.answered else "候補:", file=out)
-            for i, s in enumerate(choices, 1):
-                print(f"  {i}. {s}", file=out)
         print("", file=out)
         out.flush()
     print(GOODBYE, file=out)
