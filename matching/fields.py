@@ -37,7 +37,7 @@ MAX_WORD = 100  # field words longer than this are not field words
 def _tokenizer():  # pragma: no cover - exercised through resolve()
     from sudachipy import Dictionary, SplitMode
 
-    return Dictionary(dict="core").create(SplitMode.C)
+    return Dictionary(dict="core").tokenizer(mode=SplitMode.C)
 
 
 def reading(text: str) -> str:
