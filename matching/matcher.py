@@ -41,7 +41,11 @@ W_EXPLICIT_FIELD = 0.6  # a field the group stated
 W_EXPLICIT_MAIN = 0.4  # ... extra for that field's main division
 W_TEXT_FIELD = 0.25  # a field inferred from a word in the text
 W_TEXT_MAIN = 0.15
-W_GENERIC = 0.5  # a division word that is also a field's everyday word (子ども, 公園) is generic
+# A short division word that is also one of a field's everyday words (公園, 親子, 高齢者) says more
+# about the field than about the division: it counts this much. Longer ones (ひきこもり, 食品ロス)
+# name something specific and count fully.
+W_GENERIC = 0.5
+GENERIC_MAX_LEN = 3
 MIN_RAW = 0.05  # divisions below this are not worth suggesting
 
 
@@ -114,7 +118,8 @@ class Matcher:
                 inner = {word_field[w] for w in field_scanner.scan(k)}
                 fn = inner.pop() if len(inner) == 1 else None
             by_div = owners.get(k, {})
-            weight = W_DIRECT * _length_weight(k) * (W_GENERIC if k in word_field else 1.0)
+            generic = k in word_field and len(k) <= GENERIC_MAX_LEN
+            weight = W_DIRECT * _length_weight(k) * (W_GENERIC if generic else 1.0)
             share = weight / len(by_div) if by_div else 0.0
             field_reason = None
             if fn is not None:
