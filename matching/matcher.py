@@ -16,6 +16,8 @@ How a score is made (all weights are named constants below):
 from __future__ import annotations
 
 import gc
+import hashlib
+import json
 import math
 import re
 from collections.abc import Iterable
@@ -151,6 +153,7 @@ class Matcher:
             self._field_text[f.number] = tuple(text)
 
         self._ignore = frozenset(fold(w) for w in ignore_words)
+        self._fingerprint: str | None = None
         self._scanner = Scanner([*self._keys, *self._ignore])
 
     def _reason(self, i: int, project: str | None, words: list[str]) -> str:
@@ -170,6 +173,31 @@ class Matcher:
     def load(cls) -> Matcher:
         """The matcher over the shipped data, built once per process."""
         return _shipped()
+
+    @property
+    def fingerprint(self) -> str:
+        """sha256 over the scoring version and all the data: fields, ignore words, divisions.
+
+        Division.fingerprint changes only with that division's entry; this one also changes when
+        fields.yaml is edited (new everyday words can change any group's matches).
+        """
+        if self._fingerprint is None:
+            from matching import __version__
+
+            payload = json.dumps(
+                {
+                    "version": __version__,
+                    "fields": [
+                        [f.number, f.name, f.label, f.main_division, list(f.words)] for f in self.fields
+                    ],
+                    "ignore": sorted(self._ignore),
+                    "divisions": [[d.id, d.fingerprint] for d in self.divisions],
+                },
+                ensure_ascii=False,
+                sort_keys=True,
+            )
+            self._fingerprint = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        return self._fingerprint
 
     # --- lookups ----------------------------------------------------------------------------
     def division(self, division_id: str) -> Division:

@@ -70,3 +70,16 @@ def test_no_field_word_is_a_single_kana():
     for f in fields:
         for w in f.words:
             assert len(fold(w)) >= 2 or "\u4e00" <= fold(w) <= "\u9fff", w
+
+
+def test_matcher_fingerprint_covers_field_words(tmp_path):
+    base = Matcher.from_files()
+    assert base.fingerprint == Matcher.from_files().fingerprint
+    text = FIELDS_PATH.read_text(encoding="utf-8").replace(
+        "words: [観光, かんこう,", "words: [観光, かんこう, 名産品,"
+    )
+    edited = tmp_path / "fields.yaml"
+    edited.write_text(text, encoding="utf-8")
+    other = Matcher.from_files(edited, DIVISIONS_PATH)
+    assert other.fingerprint != base.fingerprint
+    assert [d.fingerprint for d in other.divisions] == [d.fingerprint for d in base.divisions]
