@@ -90,6 +90,7 @@ class Matcher:
         self._resolver = FieldResolver(fields)
         self._field_by_number = {f.number: f for f in fields}
         self._field_reason = {f.number: messages.REASON_FIELD.format(field=f.name) for f in fields}
+        self._field_names = {f.number: f.name for f in fields}
 
         display: dict[str, str] = {}
         owners: dict[str, dict[int, str | None]] = {}  # key -> {division index: project or None}
@@ -269,10 +270,16 @@ class Matcher:
         keys = self._keys
         infos = [keys[k] for k in self._scanner.scan(fold_text(f"{name}\n{description}")) if k in keys]
         raw: dict[int, float] = {}
+        found: dict[int, list[_Key]] = {}  # division index -> words that hit it
         text_fields: dict[int, _Key] = {}  # field number -> first word that signalled it
         for info in infos:
             for i, w in info.hits:
-                raw[i] = raw.get(i, 0.0) + w
+                if i in raw:
+                    raw[i] += w
+                    found[i].append(info)
+                else:
+                    raw[i] = w
+                    found[i] = [info]
             fn = info.field
             if fn is not None and fn not in text_fields:
                 text_fields[fn] = info
@@ -284,37 +291,52 @@ class Matcher:
                 for i, w in self._field_text[fn]:
                     raw[i] = raw.get(i, 0.0) + w
 
-        ranked = sorted((kv for kv in raw.items() if kv[1] >= MIN_RAW), key=lambda kv: (-kv[1], kv[0]))
-        matches = [self._explain(i, r, infos, field_numbers, text_fields) for i, r in ranked[: max(top, 0)]]
+        # Best first; equal scores keep the order of the file (both sorts are stable, in C).
+        order = sorted(raw)
+        order.sort(key=raw.__getitem__, reverse=True)
+        matches = [
+            self._explain(i, raw[i], found.get(i, ()), field_numbers, text_fields)
+            for i in order[: max(top, 0)]
+            if raw[i] >= MIN_RAW
+        ]
         message = messages.EMPTY_PROFILE if empty else (None if matches else messages.NO_MATCH)
         return MatchResult(name, matches, message, unknown, field_numbers, field_names)
 
     def _explain(
-        self, i: int, raw: float, infos: list[_Key], field_numbers: list[int], text_fields: dict[int, _Key]
+        self,
+        i: int,
+        raw: float,
+        found: list[_Key] | tuple[()],
+        field_numbers: list[int],
+        text_fields: dict[int, _Key],
     ) -> DivisionMatch:
         d = self.divisions[i]
         served = d.fields
         shared = [fn for fn in field_numbers if fn in served]
         reasons = [self._field_reason[fn] for fn in shared]
-        # Words found in the text, grouped by the division's project they belong to.
-        by_project: dict[str | None, list[_Key]] = {}
-        for info in infos:
-            if i in info.projects:
+        if len(found) == 1:
+            reasons.append(found[0].reasons[i])
+        elif found:
+            # Words found in the text, grouped by the division's project they belong to.
+            by_project: dict[str | None, list[_Key]] = {}
+            for info in found:
                 by_project.setdefault(info.projects[i], []).append(info)
-        for project, found in by_project.items():
-            if len(found) == 1:
-                reasons.append(found[0].reasons[i])
-            else:
-                reasons.append(self._reason(i, project, [f.display for f in found[:3]]))
-        for fn, info in text_fields.items():
-            if fn in served and fn not in field_numbers:
+            for project, infos in by_project.items():
+                if len(infos) == 1:
+                    reasons.append(infos[0].reasons[i])
+                else:
+                    reasons.append(self._reason(i, project, [f.display for f in infos[:3]]))
+        for fn in served:
+            info = text_fields.get(fn)
+            if info is not None and fn not in field_numbers:
                 shared.append(fn)
                 reasons.append(info.field_reason)
+        names = self._field_names
         return DivisionMatch(
             division_id=d.id,
             department=d.name,
             score=round(raw / (raw + 1.0), 4),
-            fields=[self._field_by_number[fn].name for fn in shared],
+            fields=[names[fn] for fn in shared],
             reasons=reasons[:MAX_REASONS],
         )
 
