@@ -56,6 +56,7 @@ def _length_weight(key: str) -> float:
     return min(1.0, 0.45 + 0.15 * len(key))
 
 
+_LIST_SEP_RE = re.compile(r"[、,，/／;；\n]")
 _ASCII_GAP_RE = re.compile(r"([A-Za-z0-9])\s+(?=[A-Za-z0-9])")
 
 
@@ -245,8 +246,16 @@ class Matcher:
     def _resolve_fields(self, words: Iterable[str]) -> tuple[list[int], dict[str, list[str]]]:
         numbers: list[int] = []
         unknown: dict[str, list[str]] = {}
+        expanded: list[str] = []
         for word in list(words or ())[:MAX_FIELDS]:
-            text, number, candidates = self._resolve_word(str(word))
+            word = str(word)
+            # 「環境保全、まちづくり」 or "1,7" in one entry: split, unless it is one field as a whole.
+            if _LIST_SEP_RE.search(word) and self._resolve_word(word)[1] is None:
+                expanded.extend(w for w in _LIST_SEP_RE.split(word) if w.strip())
+            else:
+                expanded.append(word)
+        for word in expanded[:MAX_FIELDS]:
+            text, number, candidates = self._resolve_word(word)
             if number is None:
                 if text:
                     unknown[text] = list(candidates)
