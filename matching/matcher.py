@@ -249,9 +249,10 @@ class Matcher:
         expanded: list[str] = []
         for word in list(words or ())[:MAX_FIELDS]:
             word = str(word)
-            # 「環境保全、まちづくり」 or "1,7" in one entry: split, unless it is one field as a whole.
-            if _LIST_SEP_RE.search(word) and self._resolve_word(word)[1] is None:
-                expanded.extend(w for w in _LIST_SEP_RE.split(word) if w.strip())
+            # 「環境保全、まちづくり」 or "1,7" in one entry: split when every part is a field.
+            parts = [w for w in _LIST_SEP_RE.split(word) if w.strip()] if _LIST_SEP_RE.search(word) else []
+            if len(parts) > 1 and all(self._resolve_word(w)[1] is not None for w in parts):
+                expanded.extend(parts)
             else:
                 expanded.append(word)
         for word in expanded[:MAX_FIELDS]:
