@@ -278,11 +278,14 @@ class Matcher:
             return MatchResult(name, [], messages.EMPTY_PROFILE, unknown, field_numbers, field_names)
 
         keys = self._keys
-        infos = [keys[k] for k in self._scanner.scan(fold_text(f"{name}\n{description}")) if k in keys]
+        text = fold_text(f"{name}\n{description}")
         raw: dict[int, float] = {}
         found: dict[int, list[_Key]] = {}  # division index -> words that hit it
         text_fields: dict[int, _Key] = {}  # field number -> first word that signalled it
-        for info in infos:
+        for k in self._scanner.scan(text):
+            info = keys.get(k)
+            if info is None:  # an ignore word (緑町, NPO法人): read past it
+                continue
             for i, w in info.hits:
                 if i in raw:
                     raw[i] += w
