@@ -28,7 +28,7 @@ from pathlib import Path
 from knowledge.normalize import fold, normalize
 from matching import messages
 from matching.fields import FieldResolver
-from matching.loader import DIVISIONS_PATH, FIELDS_PATH, load_divisions, load_fields
+from matching.loader import DIVISIONS_PATH, FIELDS_PATH, DataError, load_divisions, load_fields
 from matching.model import Division, DivisionMatch, Field, GroupProfile, MatchResult
 from matching.scanner import Scanner
 
@@ -155,6 +155,13 @@ class Matcher:
             self._field_text[f.number] = tuple(text)
 
         self._ignore = frozenset(fold(w) for w in ignore_words)
+        for w in ignore_words:
+            if fold(w) in self._keys:
+                raise DataError(
+                    FIELDS_PATH.name,
+                    "ignore_words",
+                    f"「{w}」は課または分野のことばにもあります（どちらか一方にしてください）",
+                )
         self._fingerprint: str | None = None
         self._scanner = Scanner([*self._keys, *self._ignore])
 
