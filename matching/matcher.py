@@ -36,6 +36,7 @@ from matching.scanner import Scanner
 MAX_NAME = 200
 MAX_DESCRIPTION = 2000
 MAX_FIELDS = 20
+MAX_FIELD_WORD = 100
 MAX_REASONS = 4
 
 W_DIRECT = 1.0  # a division's own project word / keyword
@@ -154,6 +155,7 @@ class Matcher:
             self._field_explicit[f.number] = tuple(explicit)
             self._field_text[f.number] = tuple(text)
 
+        ignore_words = tuple(ignore_words)
         self._ignore = frozenset(fold(w) for w in ignore_words)
         for w in ignore_words:
             if fold(w) in self._keys:
@@ -255,7 +257,7 @@ class Matcher:
         unknown: dict[str, list[str]] = {}
         expanded: list[str] = []
         for word in list(words or ())[:MAX_FIELDS]:
-            word = str(word)
+            word = str(word)[:MAX_FIELD_WORD]
             # 「環境保全、まちづくり」 or "1,7" in one entry: split when every part is a field.
             parts = [w for w in _LIST_SEP_RE.split(word) if w.strip()] if _LIST_SEP_RE.search(word) else []
             if len(parts) > 1 and all(self._resolve_word(w)[1] is not None for w in parts):
