@@ -173,3 +173,9 @@ def test_everyday_hiragana_does_not_trigger_folded_katakana_words(m):
     assert r.matches == []
     r = m.match(GroupProfile(description="日本の本人が基本です"))
     assert r.matches == []
+
+
+def test_huge_field_word_is_cut(m):
+    r = m.match(GroupProfile(description="公園の清掃", fields=["かんきょう" * 20_000]))
+    assert r.matches[0].division_id == "kankyo-seisaku"
+    assert all(len(word) <= 100 for word in r.unknown_fields)
