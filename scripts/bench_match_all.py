@@ -257,10 +257,11 @@ CHILD = (
 
 
 def run_child(url: str, top: int) -> dict:
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p] + [str(ROOT)]
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": os.pathsep.join(paths)}
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-c", CHILD.format(top=top)], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", CHILD.format(top=top)], cwd=tempfile.gettempdir(), env=env, stdout=subprocess.PIPE, text=True
     )
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
