@@ -261,7 +261,11 @@ def run_child(url: str, top: int) -> dict:
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": os.pathsep.join(paths)}
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-c", CHILD.format(top=top)], cwd=tempfile.gettempdir(), env=env, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", CHILD.format(top=top)],
+        cwd=tempfile.gettempdir(),
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
