@@ -473,8 +473,15 @@ def count_suggestions(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(SUGGESTIONS)).scalar_one())
 
 
+def missing_schema(exc: Exception) -> bool:
+    """True when the registry tables do not exist yet (`kyodo db upgrade` was not run)."""
+    text = str(exc)
+    return "no such table" in text or ("does not exist" in text and "relation" in text)
+
+
 def run_match_all(args: argparse.Namespace) -> int:
     """`kyodo match --all [--top N] [--json]`: refresh every group's suggestions, print a summary."""
+    from bot import registry_messages as msg
     from bot.db import make_engine
     from bot.settings import Settings
     from matching import Matcher
@@ -486,12 +493,9 @@ def run_match_all(args: argparse.Namespace) -> int:
         try:
             summary = refresh_suggestions(engine, matcher, top=top, workers=min(os.cpu_count() or 1, 4))
         except (OperationalError, ProgrammingError) as exc:
-            if "groups" not in str(exc):
+            if not missing_schema(exc):
                 raise
-            print(
-                "データベースの準備ができていません。先に `kyodo db upgrade` を実行してください。",
-                file=sys.stderr,
-            )
+            print(msg.DB_NOT_READY, file=sys.stderr)
             return 2
     finally:
         engine.dispose()

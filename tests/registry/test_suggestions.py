@@ -218,3 +218,18 @@ def test_concurrent_refreshes_never_duplicate_a_pair(db_url, engine, factory, ma
     assert len(rows) == len({(r.group_id, r.division_id) for r in rows})
     assert summaries[0].new == summaries[1].new == len(rows)  # both planned every pair as new
     assert refresh_suggestions(engine, matcher).groups_matched == 0
+
+
+def test_pending_suggestions_are_new_and_not_stale(engine, factory, matcher):
+    from bot.suggestions import pending_suggestions
+
+    gid = _add(factory, ENV)
+    refresh_suggestions(engine, matcher)
+    rows = _rows(factory, gid)
+    with factory() as s, s.begin():
+        s.execute(update(Suggestion).where(Suggestion.id == rows[0].id).values(status="sent"))
+        s.execute(update(Suggestion).where(Suggestion.id == rows[1].id).values(stale=True))
+    with engine.connect() as conn:
+        pending = pending_suggestions(conn)
+        assert {p.id for p in pending} == {r.id for r in rows[2:]}
+        assert pending_suggestions(conn, division_id=rows[0].division_id) == []
