@@ -7,15 +7,15 @@ So each suggestion row records what it was computed from:
 * ``division_fingerprint``: ``Division.fingerprint`` from the matching library.
 
 and each group records ``match_fingerprint``: the hash of its profile together with the whole
-division catalogue at the last run. A run (``kyodo match --all``) skips every group whose
+division catalogue (and ``Matcher.fingerprint``) at the last run. A run (``kyodo match --all``) skips every group whose
 ``match_fingerprint`` still holds, compared in memory, so an unchanged registry costs one
 streaming read. Groups that changed (or all groups, when a division changed) are matched with
 ``Matcher.match_many`` in chunks, and their pairs are
 
 * **new**: inserted with status ``new``;
-* **refreshed**: fingerprints differ (or the pair had gone stale): score, reasons and
-  fingerprints updated, ``status`` kept (a decision a division took is never undone);
-* **unchanged**: same fingerprints and rank: not written at all;
+* **refreshed**: a fingerprint, the rank, the score or the reasons differ (or the pair had
+  gone stale): updated in place, ``status`` kept (a decision a division took is never undone);
+* **unchanged**: same fingerprints and same result: not written at all;
 * **stale**: no longer ranked: ``stale = true``, the row is kept with its status.
 
 Writes are upserts on the (group_id, division_id) unique key (``INSERT .. ON CONFLICT DO
