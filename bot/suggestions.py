@@ -251,7 +251,8 @@ def refresh_suggestions(
     started = time.perf_counter()
     summary = RefreshSummary()
     division_fps = {d.id: _fit(d.fingerprint) for d in matcher.divisions}
-    catalogue_fp = catalogue_fingerprint(matcher)
+    # --top is part of what a run computed: asking for fewer divisions must stale the rest.
+    catalogue_fp = f"{catalogue_fingerprint(matcher)}:top={top}"
 
     pool = None
     in_flight: deque[tuple[_Chunk, Any]] = deque()
@@ -505,7 +506,10 @@ def run_match_all(args: argparse.Namespace) -> int:
     from bot.settings import Settings
     from matching import Matcher
 
-    top = getattr(args, "top", None) or DEFAULT_TOP
+    top = DEFAULT_TOP if getattr(args, "top", None) is None else args.top
+    if top < 1:
+        print(msg.TOP_INVALID, file=sys.stderr)
+        return 2
     engine = make_engine(Settings.from_env().database_url)
     try:
         matcher = Matcher.load()
