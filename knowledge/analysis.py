@@ -60,6 +60,7 @@ class Token:
     oov: bool
     content: bool  # a content word that is not generic
     weak: bool = False  # unlikely to be what a question is about: verbs, adverbial nouns (最近)
+    groups: tuple[int, ...] = ()  # Sudachi synonym group ids (メリット and 利点 share one)
 
 
 class _Sudachi:
@@ -84,7 +85,8 @@ class _Sudachi:
                 if cls._dictionary is None:
                     cls._dictionary = Dictionary(dict="core")
             tok = cls._dictionary.tokenizer(
-                mode=SplitMode.B, fields={"pos", "normalized_form", "reading_form"}
+                mode=SplitMode.B,
+                fields={"pos", "normalized_form", "reading_form", "synonym_group_ids"},
             )
             cls._local.tokenizer = tok
         return tok
@@ -166,7 +168,8 @@ def tokenize(text: str) -> list[Token]:
         # Unlikely to be the topic of a question: verbs and adjectives, adverbial nouns (最近),
         # short Latin words (OK, NG).
         weak = pos[0] != "名詞" or pos[2] == "副詞可能" or (term.isascii() and len(term) <= 3)
-        out.append(Token(surface, term, _fold(m.reading_form()), pos[0], m.is_oov(), content, weak))
+        groups = tuple(m.synonym_group_ids()) if content else ()
+        out.append(Token(surface, term, _fold(m.reading_form()), pos[0], m.is_oov(), content, weak, groups))
     return out
 
 

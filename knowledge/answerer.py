@@ -31,7 +31,7 @@ from knowledge.analysis import CIVIC_TERMS, Token, tokenize, trim_dictionary_mem
 from knowledge.bm25 import BM25
 from knowledge.loader import DATA_DIR, load_data
 from knowledge.models import Answer, FaqEntry, KnowledgeData, Section, Source
-from knowledge.normalize import fold, normalize
+from knowledge.normalize import drop_symbols, fold, is_katakana_sentence, normalize, to_hiragana
 from knowledge.query import QueryAnalyzer, QueryTerms
 from knowledge.tokencache import TokenCache, data_key
 
@@ -47,14 +47,18 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "eligibility",
         re.compile(
-            r"でも(いい|良い|大丈夫|OK|可能|でき|協働|参加)|でき(ます|る)か|できる[?？]|だめ|ダメ|駄目|対象(に|と)な"
+            r"も(いい|良い|大丈夫|OK|可能|でき|協働|参加|対象)|でき(ます|る)か|できる[?？]|だめ|ダメ|駄目|対象(に|と)な",
+            re.IGNORECASE,
         ),
     ),
     ("definition", re.compile(r"とは|て何|てなに|てなん|の意味|意味は|いみ|どういうもの|どういう意味")),
+    ("where", re.compile(r"どこ|どの課|どの部署|誰に|だれに|窓口|連絡先|電話")),
+    ("howto", re.compile(r"ばいい|ば良い|どうしたら|どうやって|には[?？]*$|方法|手順|やり方|手続|流れ|仕方")),
 )
 
 
 def question_intent(text: str) -> str | None:
+    text = text.replace(" ", "")  # ｷｮｳﾄﾞｳ ｯﾃ ﾅﾆ: spaces between words carry no meaning here
     for name, pattern in _INTENTS:
         if pattern.search(text):
             return name
@@ -176,11 +180,16 @@ class Answerer:
         vocabulary: set[str] = set()
         key_terms: set[str] = set()
 
+        groups: dict[int, set[str]] = {}
+
         def terms_of(text: str, key: bool) -> list[str]:
             out = []
             for t in self._tokens.tokens(normalize(text)):
                 if t.content:
                     out.append(t.term)
+                    if key:
+                        for g in t.groups:
+                            groups.setdefault(g, set()).add(t.term)
                     # only the dictionary form's reading (入っ reads はいっ, not 入る's はいる)
                     if t.pos == "名詞" or fold(t.surface) == t.term:
                         readings.setdefault(t.term, t.reading)
@@ -226,7 +235,13 @@ class Answerer:
             for t in d:
                 frequency[t] = frequency.get(t, 0) + 1
         self.analyzer = QueryAnalyzer(
-            vocabulary, key_terms, readings, self.data.synonyms, frequency, build_tokenize=self._tokens.tokens
+            vocabulary,
+            key_terms,
+            readings,
+            self.data.synonyms,
+            frequency,
+            build_tokenize=self._tokens.tokens,
+            groups=groups,
         )
         # Topic words: what the canonical questions and the synonym list are about.
         self.anchors = frozenset(t for e in self.entries for t in terms_of(e.question, key=True)) | frozenset(
@@ -333,7 +348,7 @@ class Answerer:
                 if doc in self._question_docs and s > qfz.get(e, 0.0):
                     qfz[e] = s
 
-        intent = question_intent(text)
+        intent = question_intent(to_hiragana(text) if is_katakana_sentence(text) else text)
         # A long message reads like a small document: match it more against whole entries.
         # (weight moves from the short-document F1 to the whole entry; the total stays the same)
         shift = w.entry_long * min(1.0, max(0.0, (len(weights) - w.top_terms) / 8))
@@ -366,8 +381,19 @@ class Answerer:
         small_talk = self._small_talk(text)
         if small_talk:
             return small_talk
+        return self.decide(self.analyze_message(text))
+
+    def analyze_message(self, text: str) -> Analysis:
+        """:meth:`analyze` on what carries meaning: pictographs dropped, and a message typed
+        entirely in katakana (ｷｮｳﾄﾞｳ ｯﾃ ﾅﾆ, half-width on old phones) also read as hiragana, which
+        the reading-based steps understand; the hiragana reading wins unless it understands less of the message."""
+        text = drop_symbols(text)
         a = self.analyze(text)
-        return self.decide(a)
+        if is_katakana_sentence(text):
+            b = self.analyze(to_hiragana(text))
+            if b.domain >= a.domain:
+                return b
+        return a
 
     @staticmethod
     def _small_talk(text: str) -> Answer | None:

@@ -83,3 +83,22 @@ def fold(text: str) -> str:
     text = _FOLD_DROP_RE.sub("", text)
     # Dropping characters can bring combining marks next to their base: compose them again.
     return unicodedata.normalize("NFKC", text)
+
+
+_KATAKANA_RE = re.compile(r"[\u30a1-\u30fa]")
+_NON_KATAKANA_JA_RE = re.compile(r"[\u3041-\u3096\u3400-\u9fff々]")
+
+
+def is_katakana_sentence(text: str) -> bool:
+    """Japanese written in katakana only (half-width kana become full-width under NFKC):
+    ｷｮｳﾄﾞｳ ｯﾃ ﾅﾆ? — no hiragana, no kanji, at least a few katakana."""
+    return not _NON_KATAKANA_JA_RE.search(text) and len(_KATAKANA_RE.findall(text)) >= 3
+
+
+def drop_symbols(text: str) -> str:
+    """Pictographs and other symbols (emoji, ☆, ♪) replaced by spaces: they decorate a message
+    but carry nothing a word-based matcher can use, and they split words apart."""
+    if text.isascii():
+        return text
+    out = "".join(" " if unicodedata.category(c) in ("So", "Sk", "Co", "Cn") else c for c in text)
+    return _SPACE_RE.sub(" ", out).strip()

@@ -26,6 +26,7 @@ from knowledge.normalize import _SMALL_KANA, fold, normalize, to_hiragana
 SYNONYM_WEIGHT = 0.9
 READING_WEIGHT = 0.8
 FUZZY_WEIGHT = 0.7
+GROUP_WEIGHT = 0.7  # a word of the same Sudachi synonym group (利点 -> メリット)
 MIN_READING_LEN = 3
 MIN_SYNONYM_READING = 4
 LONG_MESSAGE = 60  # characters; longer messages are read as context + question
@@ -68,6 +69,7 @@ class QueryAnalyzer:
         synonyms: Iterable[SynonymGroup],
         frequency: Mapping[str, int] | None = None,
         build_tokenize: Callable[[str], list[Token]] = tokenize,
+        groups: Mapping[int, Iterable[str]] | None = None,
     ):
         """``build_tokenize`` tokenises the synonym list and generic words (may be cached)."""
         self.vocabulary = frozenset(vocabulary)
@@ -93,6 +95,12 @@ class QueryAnalyzer:
         # a shared reading (協働/協同 both きょうどう) goes to the word the FAQ uses most
         freq = self._freq = dict(frequency or {})
         self.by_reading = {r: max(sorted(ts), key=lambda t: freq.get(t, 0)) for r, ts in by_reading.items()}
+        # Sudachi synonym group id -> the key term of that group the FAQ uses most
+        self.by_group: dict[int, str] = {}
+        for g, ts in (groups or {}).items():
+            keys = sorted(set(ts) & set(self.key_terms))
+            if keys:
+                self.by_group[g] = max(keys, key=lambda t: freq.get(t, 0))
         # readings of words that carry no topic (いみ, なに …): typed in kana they are not "unknown"
         self._generic_readings = (
             frozenset(
@@ -212,6 +220,10 @@ class QueryAnalyzer:
             return True
         if is_kana_word(t.surface) and t.reading in self._generic_readings:
             return True
+        for g in t.groups:
+            if g in self.by_group:
+                q.add(self.by_group[g], GROUP_WEIGHT, f"group:{t.term}")
+                return True
         if is_kana_word(t.term) and len(t.term) >= 4 and self._kana_keys:
             from rapidfuzz import fuzz, process
 
@@ -260,9 +272,10 @@ class QueryAnalyzer:
     def _scan_kanji(self, text: str, tokens: list[Token], q: QueryTerms) -> list[tuple[int, int]]:
         """A kanji run that is not a word but one character away from a key term (共際 -> 共催).
 
-        Only windows made of single-character tokens are tried (a typo is not a word, so Sudachi
-        splits it): a real dictionary word (実際, 児童) is never "corrected". Among several
-        candidates the one whose reading is closest wins.
+        A typo is not a word, so Sudachi splits it, often into single characters: a window made
+        entirely of real dictionary words (実際, 児童, 自治体) is never "corrected", nor one that
+        contains a word the knowledge base knows; a window with a stray character next to a word
+        (捕 + 助金) is tried. Among several candidates the one whose reading is closest wins.
         """
         spans: list[tuple[int, int]] = []
         if not self._kanji_keys:
@@ -276,8 +289,11 @@ class QueryAnalyzer:
                 lead += 1
             if lead:
                 ends.add(pos + lead)
+            if t.oov:  # a typo (捕助金 -> 捕 + 助金) is cut anywhere: any inner boundary may be one
+                starts.update(range(pos, pos + len(t.surface)))
+                ends.update(range(pos + 1, pos + len(t.surface) + 1))
             if len(t.surface) >= 2 and not t.oov and is_kanji_word(t.surface):
-                words.append((pos, pos + len(t.surface)))
+                words.append((pos, pos + len(t.surface), t.term in self.vocabulary))
             pos += len(t.surface)
             ends.add(pos)
         for m in _KANJI_RUN_RE.finditer(text):
@@ -288,8 +304,9 @@ class QueryAnalyzer:
                     a, b = start + i, start + i + n
                     if window in self.vocabulary or a not in starts or b not in ends:
                         continue
-                    if any(a <= x and y <= b for x, y in words):
-                        continue  # contains a real word (児童, 実際): not a typo
+                    inside = [(x, y, known) for x, y, known in words if a <= x and y <= b]
+                    if any(known for _, _, known in inside) or sum(y - x for x, y, _ in inside) == n:
+                        continue  # real words (児童, 実際) or a known one: not a typo
                     cands = sorted(
                         {
                             k
@@ -318,4 +335,11 @@ class QueryAnalyzer:
         )
         if scored[0][0] >= 40 and scored[0][:2] != scored[1][:2]:
             return scored[0][2]
+        # Sudachi reads a lone kanji by its native reading (捕 + 助 -> ほすけ), so a typo's reading
+        # often resembles nothing: then the word the FAQ uses far more often wins (捕助 -> 補助,
+        # not 援助), and a close call is left alone.
+        if scored[0][0] < 40:
+            by_freq = sorted((self._freq.get(c, 0) for c in cands), reverse=True)
+            if by_freq[0] >= 2 * by_freq[1] + 1:
+                return max(cands, key=lambda c: self._freq.get(c, 0))
         return None

@@ -29,8 +29,8 @@ from typing import Any
 from knowledge import analysis
 from knowledge.analysis import Token
 
-_FORMAT = 3  # bump when the stored shape changes
-_FIELDS = 7  # surface, term, reading, pos, oov, content, weak
+_FORMAT = 4  # bump when the stored shape changes
+_FIELDS = 8  # surface, term, reading, pos, oov, content, weak, synonym groups
 
 
 def cache_dir() -> Path:
@@ -71,12 +71,14 @@ def _token(raw: Any) -> Token:
     """One stored token, checked field by field (ValueError if the shape is wrong)."""
     if not (isinstance(raw, list) and len(raw) == _FIELDS):
         raise ValueError("bad token")
-    surface, term, reading, pos, oov, content, weak = raw
+    surface, term, reading, pos, oov, content, weak, groups = raw
     if not all(isinstance(s, str) for s in (surface, term, reading, pos)):
         raise ValueError("bad token text")
     if not all(isinstance(b, bool) for b in (oov, content, weak)):
         raise ValueError("bad token flag")
-    return Token(surface, term, reading, pos, oov, content, weak)
+    if not (isinstance(groups, list) and all(type(g) is int for g in groups)):
+        raise ValueError("bad synonym groups")
+    return Token(surface, term, reading, pos, oov, content, weak, tuple(groups))
 
 
 def parse(raw: Any, key: str) -> dict[str, tuple[Token, ...]]:
@@ -136,7 +138,10 @@ class TokenCache:
             "format": _FORMAT,
             "key": self.key,
             "tokens": {
-                text: [[t.surface, t.term, t.reading, t.pos, t.oov, t.content, t.weak] for t in toks]
+                text: [
+                    [t.surface, t.term, t.reading, t.pos, t.oov, t.content, t.weak, list(t.groups)]
+                    for t in toks
+                ]
                 for text, toks in self._memo.items()
             },
         }

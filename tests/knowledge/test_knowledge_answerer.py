@@ -212,27 +212,31 @@ def test_built_index_cache_follows_the_data(tmp_path, monkeypatch):
     assert "費用の一部を負担" in Answerer.load(data).answer("補助とは").text
 
     # corrupt, truncated or wrongly shaped files are ignored (and replaced)
-    for content in (b"not json", b'{"format": 3', b"[]", b'{"format": 3, "key": 1, "tokens": {"x": [[1]]}}'):
+    for content in ("not json", '{"format": 4', "[]", '{"format": 4, "key": 1, "tokens": {"x": [[1]]}}'):
         for f in (tmp_path / "cache").glob("tokens-*.json"):
-            f.write_bytes(content)
+            f.write_text(content, encoding="utf-8")
         monkeypatch.setattr(Answerer, "_cache", {})
         assert "費用の一部を負担" in Answerer.load(data).answer("補助とは").text
 
 
 def test_token_cache_rejects_malformed_tokens():
-    from knowledge.tokencache import parse
+    from knowledge.tokencache import _FORMAT, parse
 
     good = {
-        "format": 3,
+        "format": _FORMAT,
         "key": "k",
-        "tokens": {"協働": [["協働", "協働", "きょうどう", "名詞", False, True, False]]},
+        "tokens": {"協働": [["協働", "協働", "きょうどう", "名詞", False, True, False, [1]]]},
     }
     assert parse(good, "k")["協働"][0].term == "協働"
     with pytest.raises(ValueError):
         parse(good, "other-key")
-    bad = {**good, "tokens": {"協働": [["協働", "協働", "きょうどう", "名詞", 0, True, False]]}}
-    with pytest.raises(ValueError):
-        parse(bad, "k")
+    for bad_token in (
+        ["協働", "協働", "きょうどう", "名詞", 0, True, False, []],
+        ["協働", "協働", "きょうどう", "名詞", False, True, False, ["1"]],
+        ["協働", "協働", "きょうどう", "名詞", False, True, False],
+    ):
+        with pytest.raises(ValueError):
+            parse({**good, "tokens": {"協働": [bad_token]}}, "k")
 
 
 def test_read_only_cache_directory_still_answers(tmp_path, monkeypatch):

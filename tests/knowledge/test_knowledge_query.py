@@ -55,3 +55,29 @@ def test_unknown_words_are_reported(fixture_answerer):
 def test_tokenize_total():
     assert tokenize("") == []
     assert [t.content for t in tokenize("😀")] == [False] or tokenize("😀")
+
+
+@pytest.mark.parametrize(
+    ("question", "expect"),
+    [
+        ("ｷｮｳﾄﾞｳ ﾄﾊ ﾅﾝﾃﾞｽｶ", "about-kyodo"),  # half-width katakana sentence, read as kana
+        ("ｺｳｴﾝ ﾄ ｷｮｳｻｲ ﾉ ﾁｶﾞｲ", "form-kouen-vs-kyosai"),
+        ("🌸後援🌸してほしい🌸", "form-kouen"),  # pictographs split words apart
+        ("捕助金の金額", "form-hojo"),  # a wrong kanji next to a real word (捕 + 助金)
+        ("協働の原側を知りたい", "principle-list"),  # reading uninformative: the FAQ's usual word
+        ("協働の相棒になれる団体は？", "target-groups"),  # Sudachi synonym group: 相棒 ~ パートナー
+    ],
+)
+def test_mechanisms_on_shipped_data(question, expect):
+    from knowledge import Answerer
+
+    a = Answerer.load().answer(question)
+    assert a.answered and a.faq_id == expect, a
+
+
+def test_katakana_sentence_and_symbols():
+    from knowledge.normalize import drop_symbols, is_katakana_sentence, normalize
+
+    assert is_katakana_sentence(normalize("ｷｮｳﾄﾞｳ ﾄﾊ"))
+    assert not is_katakana_sentence("ボランティアとは")
+    assert drop_symbols("後援🌸してほしい🙆") == "後援 してほしい"
