@@ -94,6 +94,7 @@ class Weights:
     unsure_at: float = 0.3  # below "answer", offer もしかして candidates from this score
     domain_floor: float = 0.5  # share of an unseen word's idf that any known word counts at least
     civic_weight: float = 0.3  # how much a civic word (申込, 窓口 …) counts as in-domain evidence
+    modifier_weight: float = 0.3  # ... and a known word modifying an unknown head (ボランティア保険)
     fuzzy_override: float = 90.0  # a near-verbatim phrasing answers even with generic words only
     answer_text_weight: float = 0.5  # the answer text counts less than phrasings in the entry doc
 
@@ -284,7 +285,10 @@ class Answerer:
         # known word at least ``domain_floor`` of evidence.
         floor = w.domain_floor * self.index.unseen_idf
         known = sum(
-            wt * max(idf(t), floor) * (w.civic_weight if t in CIVIC_TERMS else 1.0)
+            wt
+            * max(idf(t), floor)
+            * (w.civic_weight if t in CIVIC_TERMS else 1.0)
+            * (w.modifier_weight if t in q.modifiers else 1.0)
             for t, wt in weights.items()
         )
         domain = known / (known + unknown_mass) if known else 0.0

@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from knowledge.analysis import GENERIC_TERMS, Token, is_kana_word, is_kanji_word, tokenize
+from knowledge.analysis import ASPECT_TERMS, GENERIC_TERMS, Token, is_kana_word, is_kanji_word, tokenize
 from knowledge.models import SynonymGroup
 from knowledge.normalize import _SMALL_KANA, fold, normalize, to_hiragana
 
@@ -48,6 +48,8 @@ class QueryTerms:
     unknown: list[str] = field(default_factory=list)  # typed terms the knowledge base never uses
     weak_unknown: list[str] = field(default_factory=list)  # ... that are unlikely to be the topic
     added: dict[str, str] = field(default_factory=dict)  # term -> how it was found
+    # known terms that only modify an unknown head noun (ボランティア in ボランティア保険)
+    modifiers: set[str] = field(default_factory=set)
 
     def add(self, term: str, weight: float, how: str) -> None:
         if not term or term in GENERIC_TERMS:
@@ -161,11 +163,34 @@ class QueryAnalyzer:
             elif not self._correct_token(t, q) and not (fs and any(fs in v for v in matched)):
                 pending.append((start, pos, t))
         spans = self._scan_hiragana(text, tokens, q) + self._scan_kanji(text, tokens, q)
+        unresolved: set[int] = set()
         for a, b, t in pending:
             if not any(a < y and x < b for x, y in spans):
-                (q.weak_unknown if t.weak else q.unknown).append(t.term)
+                weak = t.weak or t.term in ASPECT_TERMS
+                (q.weak_unknown if weak else q.unknown).append(t.term)
+                if not weak:
+                    unresolved.add(a)
+        if unresolved:
+            self._find_modifiers(tokens, unresolved, q)
         self._focus_on_question(text, q)
         return q
+
+    def _find_modifiers(self, tokens: list[Token], unresolved: set[int], q: QueryTerms) -> None:
+        """In a Japanese compound noun the last word is the head: ボランティア保険 is a kind of
+        insurance, 協働ロボット a robot. A known word that only modifies an unknown head is weak
+        evidence that the question is about the knowledge base."""
+        compound: list[tuple[int, Token]] = []
+        pos = 0
+        for t in [*tokens, None]:
+            if t is not None and t.pos in ("名詞", "接頭辞", "接尾辞") and t.surface.strip():
+                compound.append((pos, t))
+            else:
+                heads = [(p, x) for p, x in compound if x.content]
+                if len(heads) >= 2 and heads[-1][0] in unresolved:
+                    q.modifiers.update(x.term for _, x in heads[:-1] if x.term in q.weights)
+                compound = []
+            if t is not None:
+                pos += len(t.surface)
 
     def _focus_on_question(self, text: str, q: QueryTerms) -> None:
         """In a long message the question is usually one sentence (often the last) and the rest
@@ -189,15 +214,22 @@ class QueryAnalyzer:
         so the cost grows with the question, not with the size of synonyms.yaml."""
         matched: list[str] = []
         seen: set[str] = set()
+        covered: list[tuple[int, int]] = []  # spans of variants found: a shorter variant inside
+        # one is part of a longer word (NPO法 inside NPO法人, 後援 inside 後援会), not a match
         for i in range(len(folded)):
             for variant, targets in self._synonym_index.get(folded[i : i + 2], ()):
-                if variant not in seen and folded.startswith(variant, i):
-                    seen.add(variant)
-                    matched.append(variant)
-                    for term in targets:
-                        q.add(term, SYNONYM_WEIGHT, f"synonym:{variant}")
+                if variant in seen or not folded.startswith(variant, i):
+                    continue
+                end = i + len(variant)
+                if any(a <= i and end <= b for a, b in covered):
+                    continue
+                covered.append((i, end))
+                seen.add(variant)
+                matched.append(variant)
+                for term in targets:
+                    q.add(term, SYNONYM_WEIGHT, f"synonym:{variant}")
         for variant, targets in self._short_synonyms:
-            if variant in folded and variant not in seen:
+            if variant in folded and variant not in seen and not any(variant in m for m in matched):
                 seen.add(variant)
                 matched.append(variant)
                 for term in targets:

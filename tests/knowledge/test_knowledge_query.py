@@ -81,3 +81,29 @@ def test_katakana_sentence_and_symbols():
     assert is_katakana_sentence(normalize("ｷｮｳﾄﾞｳ ﾄﾊ"))
     assert not is_katakana_sentence("ボランティアとは")
     assert drop_symbols("後援🌸してほしい🙆") == "後援 してほしい"
+
+
+def test_known_word_modifying_an_unknown_head_is_weak_evidence():
+    """ロボット is the head of 協働ロボット: a question about robots, not about 協働."""
+    from knowledge import Answerer
+
+    answerer = Answerer.load()
+    assert not answerer.answer("協働ロボットの導入").answered
+    q = answerer.analyzer.analyze("協働ロボットの導入")
+    assert "協働" in q.modifiers
+
+
+def test_aspect_words_do_not_count_against_the_domain():
+    from knowledge import Answerer
+
+    answerer = Answerer.load()
+    a = answerer.answer("協働の種類")
+    assert a.answered and a.faq_id == "form-list"
+    assert not answerer.answer("住民票の手順").answered
+
+
+def test_a_synonym_inside_a_longer_one_does_not_match():
+    from knowledge import Answerer
+
+    q = Answerer.load().analyzer.analyze("NPO法人の定款")
+    assert not any(how.endswith(":npo法") for how in q.added.values())
