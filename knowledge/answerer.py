@@ -290,6 +290,7 @@ class Answerer:
             * (w.civic_weight if t in CIVIC_TERMS else 1.0)
             * (w.modifier_weight if t in q.modifiers else 1.0)
             for t, wt in weights.items()
+            if t not in q.guessed
         )
         domain = known / (known + unknown_mass) if known else 0.0
 

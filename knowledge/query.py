@@ -50,6 +50,9 @@ class QueryTerms:
     added: dict[str, str] = field(default_factory=dict)  # term -> how it was found
     # known terms that only modify an unknown head noun (ボランティア in ボランティア保険)
     modifiers: set[str] = field(default_factory=set)
+    # terms found through a Sudachi synonym group: they rank answers, but are no evidence that
+    # the question is about the knowledge base (学習 ~ 研究 and 案 ~ 計画 are loose relations)
+    guessed: set[str] = field(default_factory=set)
 
     def add(self, term: str, weight: float, how: str) -> None:
         if not term or term in GENERIC_TERMS:
@@ -254,8 +257,11 @@ class QueryAnalyzer:
             return True
         for g in t.groups:
             if g in self.by_group:
-                q.add(self.by_group[g], GROUP_WEIGHT, f"group:{t.term}")
-                return True
+                term = self.by_group[g]
+                if term not in q.weights:
+                    q.guessed.add(term)
+                q.add(term, GROUP_WEIGHT, f"group:{t.term}")
+                return False  # the word itself stays unknown for the in-domain share
         if is_kana_word(t.term) and len(t.term) >= 4 and self._kana_keys:
             from rapidfuzz import fuzz, process
 
