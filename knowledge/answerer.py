@@ -27,12 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from knowledge import messages
-from knowledge.analysis import CIVIC_TERMS, Token, tokenize, trim_dictionary_memory
+from knowledge.analysis import CIVIC_TERMS, Token, is_kana_word, tokenize, trim_dictionary_memory
 from knowledge.bm25 import BM25
 from knowledge.loader import DATA_DIR, load_data
 from knowledge.models import Answer, FaqEntry, KnowledgeData, Section, Source
 from knowledge.normalize import drop_symbols, fold, is_katakana_sentence, normalize, to_hiragana
-from knowledge.query import QueryAnalyzer, QueryTerms
+from knowledge.query import QueryAnalyzer, QueryTerms, focus_sentence
 from knowledge.tokencache import TokenCache, data_key
 
 MAX_QUESTION_CHARS = 1000
@@ -188,7 +188,7 @@ class Answerer:
             for t in self._tokens.tokens(normalize(text)):
                 if t.content:
                     out.append(t.term)
-                    if key:
+                    if key and not is_kana_word(t.surface):  # (こうえん was typed for 後援, not 公園)
                         for g in t.groups:
                             groups.setdefault(g, set()).add(t.term)
                     # only the dictionary form's reading (入っ reads はいっ, not 入る's はいる)
@@ -265,11 +265,12 @@ class Answerer:
         return [Source(s.id, s.title) for s in (self._sections[i] for i in entry.sources)]
 
     # -- retrieval ---------------------------------------------------------------------------------
-    def analyze(self, text: str) -> Analysis:
-        """Rank the FAQ entries for normalised ``text``."""
+    def analyze(self, text: str, focus: bool = True) -> Analysis:
+        """Rank the FAQ entries for normalised ``text`` (``focus``: read a long message as context
+        and question)."""
         w = self.weights
         tokens = tokenize(text)
-        q = self.analyzer.analyze(text, tokens)
+        q = self.analyzer.analyze(text, tokens, focus=focus)
         weights = q.weights
         idf = self.index.term_idf
         masses = sorted((wt * idf(t) for t, wt in weights.items()), reverse=True)
@@ -394,6 +395,13 @@ class Answerer:
         the reading-based steps understand; the hiragana reading wins unless it understands less of the message."""
         text = drop_symbols(text)
         a = self.analyze(text)
+        sentence = focus_sentence(text, self.analyzer.has_topic)
+        if sentence and not self._confident(a):
+            # A long message's context can dilute a clear question: the asking sentence alone
+            # decides when it is confident and the whole message agrees on its answer.
+            f = self.analyze(sentence, focus=False)
+            if self._confident(f) and f.candidates[0].entry in [c.entry for c in a.candidates[:3]]:
+                return f
         if is_katakana_sentence(text):
             b = self.analyze(to_hiragana(text))
             if b.domain >= a.domain:
@@ -409,6 +417,10 @@ class Answerer:
         if key in _THANKS:
             return Answer(False, messages.THANKS, "thanks")
         return None
+
+    def _confident(self, a: Analysis) -> bool:
+        w = self.weights
+        return bool(a.candidates) and a.candidates[0].score >= w.answer_at and a.domain >= w.min_domain
 
     def decide(self, a: Analysis) -> Answer:
         w = self.weights

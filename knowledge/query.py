@@ -63,6 +63,23 @@ class QueryTerms:
                 self.added[term] = how
 
 
+def focus_sentence(text: str, has_topic: Callable[[str], bool] = bool) -> str | None:
+    """The part of a long, multi-sentence message that asks the question: the last sentence that
+    looks like a question (else the last one), joined to the sentence before it when it has no
+    topic of its own (…協働って何なのか分かりません。ざっくり教えてもらえますか。). None for short
+    or one-sentence messages."""
+    if len(text) < LONG_MESSAGE:
+        return None
+    sentences = [m.group().strip() for m in _SENTENCE_RE.finditer(text) if m.group().strip()]
+    if len(sentences) < 2:
+        return None
+    asking = [i for i, x in enumerate(sentences) if _QUESTION_RE.search(x)]
+    i = asking[-1] if asking else len(sentences) - 1
+    if i > 0 and not has_topic(sentences[i]):
+        return sentences[i - 1] + sentences[i]
+    return sentences[i]
+
+
 class QueryAnalyzer:
     """Knows the vocabulary of the knowledge base and maps a question onto it."""
 
@@ -141,7 +158,7 @@ class QueryAnalyzer:
                 self._synonym_index.setdefault(v[:2], []).append((v, t))
 
     # -- the pipeline --------------------------------------------------------------------------
-    def analyze(self, text: str, tokens: list[Token] | None = None) -> QueryTerms:
+    def analyze(self, text: str, tokens: list[Token] | None = None, focus: bool = True) -> QueryTerms:
         """``text`` must already be normalised.
 
         Typed words the knowledge base does not know are replaced by what they were corrected to;
@@ -175,8 +192,13 @@ class QueryAnalyzer:
                     unresolved.add(a)
         if unresolved:
             self._find_modifiers(tokens, unresolved, q)
-        self._focus_on_question(text, q)
+        if focus:
+            self._focus_on_question(text, q)
         return q
+
+    def has_topic(self, text: str) -> bool:
+        """Whether ``text`` (normalised) names anything beyond grammar and generic words."""
+        return any(t.content for t in tokenize(text))
 
     def _find_modifiers(self, tokens: list[Token], unresolved: set[int], q: QueryTerms) -> None:
         """In a Japanese compound noun the last word is the head: ボランティア保険 is a kind of
@@ -198,13 +220,10 @@ class QueryAnalyzer:
     def _focus_on_question(self, text: str, q: QueryTerms) -> None:
         """In a long message the question is usually one sentence (often the last) and the rest
         is context: terms found only in the context count ``CONTEXT_WEIGHT`` as much."""
-        if len(text) < LONG_MESSAGE:
+        sentence = focus_sentence(text, self.has_topic)
+        if sentence is None:
             return
-        sentences = [m.group().strip() for m in _SENTENCE_RE.finditer(text) if m.group().strip()]
-        if len(sentences) < 2:
-            return
-        asking = [x for x in sentences if _QUESTION_RE.search(x)]
-        focus = self.analyze((asking or sentences)[-1])
+        focus = self.analyze(sentence, focus=False)
         for term in list(q.weights):
             if term not in focus.weights:
                 q.weights[term] *= CONTEXT_WEIGHT

@@ -107,3 +107,25 @@ def test_a_synonym_inside_a_longer_one_does_not_match():
 
     q = Answerer.load().analyzer.analyze("NPO法人の定款")
     assert not any(how.endswith(":npo法") for how in q.added.values())
+
+
+def test_focus_sentence_of_a_long_message():
+    from knowledge.query import focus_sentence
+
+    assert focus_sentence("協働とは") is None
+    text = "町内で夏祭りを企画しています。毎年たくさんの人が来てくれて、子どもから高齢の方まで楽しみにしています。市の後援はもらえますか？"
+    assert focus_sentence(text) == "市の後援はもらえますか？"
+    # an asking sentence without a topic of its own is joined to the one before it
+    text = "地域の清掃をしているグループです。市の人から協働の原則という言葉を聞きましたが、よく分かっていません。ざっくり教えてもらえますか。"
+    assert focus_sentence(text, lambda s: "原則" in s or "清掃" in s).startswith("市の人から")
+
+
+def test_long_message_decided_by_its_question():
+    """Context about a summer festival must not drown a clear question about co-hosting."""
+    from knowledge import Answerer
+
+    a = Answerer.load().answer(
+        "商店会で秋の音楽イベントを計画しています。これまでは会員だけで準備してきましたが、"
+        "今回は市にも加わってほしいと考えています。市と一緒に主催することはできますか？"
+    )
+    assert a.answered and a.faq_id == "form-kyosai", a
