@@ -94,6 +94,7 @@ class Weights:
     unsure_at: float = 0.3  # below "answer", offer もしかして candidates from this score
     domain_floor: float = 0.5  # share of an unseen word's idf that any known word counts at least
     civic_weight: float = 0.3  # how much a civic word (申込, 窓口 …) counts as in-domain evidence
+    background_weight: float = 0.3  # a word only the answers or the guideline use (販売, 会費)
     modifier_weight: float = 0.3  # ... and a known word modifying an unknown head (ボランティア保険)
     fuzzy_override: float = 90.0  # a near-verbatim phrasing answers even with generic words only
     answer_text_weight: float = 0.5  # the answer text counts less than phrasings in the entry doc
@@ -227,6 +228,7 @@ class Answerer:
         for g in self.data.synonyms:
             key_terms.update(terms_of(g.term, key=True))
         self.vocabulary = frozenset(vocabulary)
+        self._key_terms = frozenset(key_terms)
         self.index = BM25(docs)
         self._doc_mass = [sum(self.index.term_idf(t) for t in set(d)) for d in docs]
         self._doc_inv_mass = [1.0 / m if m else 0.0 for m in self._doc_mass]
@@ -290,6 +292,7 @@ class Answerer:
             * max(idf(t), floor)
             * (w.civic_weight if t in CIVIC_TERMS else 1.0)
             * (w.modifier_weight if t in q.modifiers else 1.0)
+            * (1.0 if t in self._key_terms else w.background_weight)
             for t, wt in weights.items()
             if t not in q.guessed
         )

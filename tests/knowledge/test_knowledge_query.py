@@ -129,3 +129,21 @@ def test_long_message_decided_by_its_question():
         "今回は市にも加わってほしいと考えています。市と一緒に主催することはできますか？"
     )
     assert a.answered and a.faq_id == "form-kyosai", a
+
+
+def test_words_only_the_answers_use_are_weak_evidence():
+    """販売 appears in the knowledge base's text, but no question is about it: it counts less as
+    evidence that a question (委託販売のやり方, consignment sales) is about 協働."""
+    import dataclasses
+
+    from knowledge import Answerer
+
+    answerer = Answerer.load()
+    assert "販売" in answerer.vocabulary and "販売" not in answerer._key_terms
+    weighted = answerer.analyze("盆踊りの屋台の販売").domain
+    saved = answerer.weights
+    try:
+        answerer.weights = dataclasses.replace(saved, background_weight=1.0)
+        assert weighted < answerer.analyze("盆踊りの屋台の販売").domain
+    finally:
+        answerer.weights = saved
