@@ -103,6 +103,7 @@ class QueryAnalyzer:
             if is_kanji_word(t) and 2 <= len(t) <= 4:
                 self._kanji_keys.setdefault(len(t), []).append(t)
         # one-character-wildcard patterns (協? and ?働 for 協働) -> key terms, for typo lookups
+        self._kanji_set = frozenset(k for keys in self._kanji_keys.values() for k in keys)
         self._kanji_patterns: dict[str, list[str]] = {}
         for keys in self._kanji_keys.values():
             for k in keys:
@@ -327,7 +328,8 @@ class QueryAnalyzer:
         return spans
 
     def _scan_kanji(self, text: str, tokens: list[Token], q: QueryTerms) -> list[tuple[int, int]]:
-        """A kanji run that is not a word but one character away from a key term (共際 -> 共催).
+        """A kanji run that is not a word but one character away from a key term (共際 -> 共催), or
+        a key term with two neighbouring characters swapped (働協 -> 協働).
 
         A typo is not a word, so Sudachi splits it, often into single characters: a window made
         entirely of real dictionary words (実際, 児童, 自治体) is never "corrected", nor one that
@@ -364,13 +366,18 @@ class QueryAnalyzer:
                     inside = [(x, y, known) for x, y, known in words if a <= x and y <= b]
                     if any(known for _, _, known in inside) or sum(y - x for x, y, _ in inside) == n:
                         continue  # real words (児童, 実際) or a known one: not a typo
-                    cands = sorted(
-                        {
-                            k
-                            for j in range(n)
-                            for k in self._kanji_patterns.get(window[:j] + "?" + window[j + 1 :], ())
-                        }
-                    )
+                    # two neighbouring characters swapped (働協, 景背 for 背景) explains a window
+                    # better than one wrong character: try it first
+                    swapped = {window[:j] + window[j + 1] + window[j] + window[j + 2 :] for j in range(n - 1)}
+                    cands = sorted(k for k in swapped if k in self._kanji_set)
+                    if not cands:
+                        cands = sorted(
+                            {
+                                k
+                                for j in range(n)
+                                for k in self._kanji_patterns.get(window[:j] + "?" + window[j + 1 :], ())
+                            }
+                        )
                     if not cands:
                         continue
                     best = self._closest_by_reading(window, cands)

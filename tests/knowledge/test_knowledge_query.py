@@ -65,7 +65,9 @@ def test_tokenize_total():
         ("🌸後援🌸してほしい🌸", "form-kouen"),  # pictographs split words apart
         ("捕助金の金額", "form-hojo"),  # a wrong kanji next to a real word (捕 + 助金)
         ("協働の原側を知りたい", "principle-list"),  # reading uninformative: the FAQ's usual word
-        ("協働の相棒になれる団体は？", "target-groups"),  # Sudachi synonym group: 相棒 ~ パートナー
+        ("協働の相棒になれる団体は？", "target-groups"),
+        ("催共とは", "form-kyosai"),  # two neighbouring kanji swapped
+        ("協働の景背", "bg-social"),  # Sudachi synonym group: 相棒 ~ パートナー
     ],
 )
 def test_mechanisms_on_shipped_data(question, expect):
