@@ -58,6 +58,24 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# The polite request around a question (…について教えていただけますでしょうか, …を知りたいです,
+# よろしくお願いします) is the same for every topic. Left in, it makes a question resemble
+# whichever phrasings happen to share the wording, so spelling similarity ignores it.
+_REQUEST_RE = re.compile(
+    r"(について|に関して|に関する|のこと|を|が)?(詳しく|くわしく|簡単に|ざっくり)?"
+    r"(教えて|おしえて|知りたい|しりたい|聞きたい|伺いたい|お聞きしたい|確認したい)[^。?？!！]*[。?？!！]*$"
+    r"|(よろしく|宜しく)?お願い(します|いたします|致します)[。!！]*$"
+)
+
+
+def strip_request(text: str) -> str:
+    """``text`` without a trailing polite request; ``text`` itself if nothing else would remain."""
+    stripped = text
+    for _ in range(2):  # …を知りたいです。よろしくお願いします。
+        stripped = _REQUEST_RE.sub("", stripped).strip()
+    return stripped if len(stripped) >= 2 else text
+
+
 def question_intent(text: str) -> str | None:
     text = text.replace(" ", "")  # ｷｮｳﾄﾞｳ ｯﾃ ﾅﾆ: spaces between words carry no meaning here
     for name, pattern in _INTENTS:
@@ -216,8 +234,9 @@ class Answerer:
                 toks = terms_of(text, key=True)
                 docs.append(toks)
                 self._doc_entry.append(i)
-                self._doc_folded.append(fold(text))
-                self._doc_reading.append(self._reading(self._tokens.tokens(normalize(text))))
+                core = strip_request(normalize(text))
+                self._doc_folded.append(fold(core))
+                self._doc_reading.append(self._reading(self._tokens.tokens(core)))
                 whole.extend(toks)
             answer_terms = terms_of(e.answer, key=False)
             # the answer is long and less focused than the phrasings: only its first part counts
@@ -348,7 +367,12 @@ class Answerer:
         # the reading (so なにができるの meets 何ができるの and ｷｮｳﾄﾞｳ meets 協働).
         fz: dict[int, float] = {}
         qfz: dict[int, float] = {}  # the same, against the canonical question only
-        for query, choices in ((fold(text), self._doc_folded), (self._reading(tokens), self._doc_reading)):
+        core = strip_request(text)
+        core_tokens = tokens if core == text else tokenize(core)
+        for query, choices in (
+            (fold(core), self._doc_folded),
+            (self._reading(core_tokens), self._doc_reading),
+        ):
             if not query:
                 continue
             for _, s, doc in process.extract(query, choices, scorer=fuzz.ratio, limit=None, score_cutoff=40):

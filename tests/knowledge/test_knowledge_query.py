@@ -149,3 +149,11 @@ def test_words_only_the_answers_use_are_weak_evidence():
         assert weighted < answerer.analyze("盆踊りの屋台の販売").domain
     finally:
         answerer.weights = saved
+
+
+def test_polite_request_does_not_steer_spelling_similarity():
+    from knowledge.answerer import strip_request
+
+    assert strip_request("協働の原則について詳しく教えていただけますでしょうか") == "協働の原則"
+    assert strip_request("補助金を知りたいです。よろしくお願いします。") == "補助金"
+    assert strip_request("教えて") == "教えて"  # nothing else would remain
