@@ -58,13 +58,15 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-# The polite request around a question (…について教えていただけますでしょうか, …を知りたいです,
-# よろしくお願いします) is the same for every topic. Left in, it makes a question resemble
+# The polite request around a question (すみません、…について教えていただけますでしょうか,
+# …を知りたいです, よろしくお願いします) is the same for every topic. Left in, it makes a question resemble
 # whichever phrasings happen to share the wording, so spelling similarity ignores it.
 _REQUEST_RE = re.compile(
     r"(について|に関して|に関する|のこと|を|が)?(詳しく|くわしく|簡単に|ざっくり)?"
     r"(教えて|おしえて|知りたい|しりたい|聞きたい|伺いたい|お聞きしたい|確認したい)[^。?？!！]*[。?？!！]*$"
     r"|(よろしく|宜しく)?お願い(します|いたします|致します)[。!！]*$"
+    r"|^(すみません|すいません|こんにちは|こんばんは|おはようございます|はじめまして|初めまして|"
+    r"質問です|質問があります|お尋ねします|失礼します|あの|えっと)[、。,.!！\s]*"
 )
 
 

@@ -95,10 +95,17 @@ def is_katakana_sentence(text: str) -> bool:
     return not _NON_KATAKANA_JA_RE.search(text) and len(_KATAKANA_RE.findall(text)) >= 3
 
 
+_EMOTICON_RE = re.compile(
+    r"[(（](笑|汗|泣|涙|焦|苦笑|爆笑|怒|謎)[)）]|(?<=[^\sa-zA-Z])[wWｗ]+(?=[\s!?！？。]*$)"
+)
+
+
 def drop_symbols(text: str) -> str:
-    """Pictographs and other symbols (emoji, ☆, ♪) replaced by spaces: they decorate a message
-    but carry nothing a word-based matcher can use, and they split words apart."""
+    """Pictographs, symbols (emoji, ☆, ♪) and text emoticons ((笑), (汗), a trailing www)
+    replaced by spaces: they decorate a message but carry nothing a word-based matcher can use,
+    and they split words apart."""
     if text.isascii():
         return text
-    out = "".join(" " if unicodedata.category(c) in ("So", "Sk", "Co", "Cn") else c for c in text)
+    out = _EMOTICON_RE.sub(" ", text)
+    out = "".join(" " if unicodedata.category(c) in ("So", "Sk", "Co", "Cn") else c for c in out)
     return _SPACE_RE.sub(" ", out).strip()

@@ -83,6 +83,8 @@ def test_katakana_sentence_and_symbols():
     assert is_katakana_sentence(normalize("ｷｮｳﾄﾞｳ ﾄﾊ"))
     assert not is_katakana_sentence("ボランティアとは")
     assert drop_symbols("後援🌸してほしい🙆") == "後援 してほしい"
+    assert drop_symbols("（汗）補助金ほしいwww") == "補助金ほしい"
+    assert drop_symbols("www.example.com") == "www.example.com"
 
 
 def test_known_word_modifying_an_unknown_head_is_weak_evidence():
@@ -157,3 +159,4 @@ def test_polite_request_does_not_steer_spelling_similarity():
     assert strip_request("協働の原則について詳しく教えていただけますでしょうか") == "協働の原則"
     assert strip_request("補助金を知りたいです。よろしくお願いします。") == "補助金"
     assert strip_request("教えて") == "教えて"  # nothing else would remain
+    assert strip_request("すみません、後援と共催の違い") == "後援と共催の違い"
