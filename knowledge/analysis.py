@@ -153,9 +153,16 @@ def _fold(word: str) -> str:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Tokens of already-normalised text (call :func:`knowledge.normalize.normalize` first)."""
-    if not text:
-        return []
+    """Tokens of already-normalised text (call :func:`knowledge.normalize.normalize` first).
+
+    Memoised: answering one message tokenises the same sentences several times (the whole
+    message, its asking sentence, the text spelling similarity compares), and a bot hears the
+    same short questions again and again."""
+    return list(_tokenize(text)) if text else []
+
+
+@lru_cache(maxsize=4096)
+def _tokenize(text: str) -> tuple[Token, ...]:
     tok = _Sudachi.get()
     out: list[Token] = []
     for m in tok.tokenize(text):
@@ -179,7 +186,7 @@ def tokenize(text: str) -> list[Token]:
         weak = pos[0] != "名詞" or pos[2] == "副詞可能" or (term.isascii() and len(term) <= 3)
         groups = tuple(m.synonym_group_ids()) if content else ()
         out.append(Token(surface, term, _fold(m.reading_form()), pos[0], m.is_oov(), content, weak, groups))
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=4096)
