@@ -369,7 +369,8 @@ class Answerer:
         # the reading (so なにができるの meets 何ができるの and ｷｮｳﾄﾞｳ meets 協働).
         fz: dict[int, float] = {}
         qfz: dict[int, float] = {}  # the same, against the canonical question only
-        core = strip_request(text)
+        # compared without the polite request, and after typo corrections (自冶会 -> 自治会)
+        core = strip_request(q.corrected(text))
         core_tokens = tokens if core == text else tokenize(core)
         for query, choices in (
             (fold(core), self._doc_folded),

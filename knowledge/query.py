@@ -53,6 +53,14 @@ class QueryTerms:
     # terms found through a Sudachi synonym group: they rank answers, but are no evidence that
     # the question is about the knowledge base (学習 ~ 研究 and 案 ~ 計画 are loose relations)
     guessed: set[str] = field(default_factory=set)
+    # (what was typed, what it was corrected to): a misspelt or unconverted word and its term
+    corrections: list[tuple[str, str]] = field(default_factory=list)
+
+    def corrected(self, text: str) -> str:
+        """``text`` with each corrected spelling replaced by the word it was taken for."""
+        for typed, term in self.corrections:
+            text = text.replace(typed, term)
+        return text
 
     def add(self, term: str, weight: float, how: str) -> None:
         if not term or term in GENERIC_TERMS:
@@ -272,6 +280,7 @@ class QueryAnalyzer:
         # 公援 -> 後援) so that a real word about something else (公園, 児童) stays unknown.
         if target and (is_kana_word(t.surface) or set(t.surface) & set(target)):
             q.add(target, READING_WEIGHT, t.term)
+            q.corrections.append((t.surface, target))
             return True
         if is_kana_word(t.surface) and t.reading in self._generic_readings:
             return True
@@ -288,6 +297,7 @@ class QueryAnalyzer:
             hit = process.extractOne(t.term, self._kana_keys, scorer=fuzz.ratio, score_cutoff=80)
             if hit:
                 q.add(hit[0], FUZZY_WEIGHT, t.term)
+                q.corrections.append((t.surface, hit[0]))
                 return True
         return False
 
@@ -383,6 +393,7 @@ class QueryAnalyzer:
                     best = self._closest_by_reading(window, cands)
                     if best:
                         q.add(best, FUZZY_WEIGHT, window)
+                        q.corrections.append((window, best))
                         spans.append((a, b))
         return spans
 

@@ -160,3 +160,11 @@ def test_polite_request_does_not_steer_spelling_similarity():
     assert strip_request("補助金を知りたいです。よろしくお願いします。") == "補助金"
     assert strip_request("教えて") == "教えて"  # nothing else would remain
     assert strip_request("すみません、後援と共催の違い") == "後援と共催の違い"
+
+
+def test_corrections_are_applied_to_the_text_compared_by_spelling():
+    from knowledge import Answerer
+
+    q = Answerer.load().analyzer.analyze("自冶会の役員です")
+    assert ("自冶会", "自治会") in q.corrections
+    assert q.corrected("自冶会の役員です") == "自治会の役員です"
