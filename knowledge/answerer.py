@@ -118,6 +118,8 @@ class Weights:
     anchor_at: float = 6.0  # or: topic words of this much idf mass are present ...
     anchor_answer_at: float = 0.4  # ... the score reaches this ...
     anchor_min_domain: float = 0.4  # ... and the in-domain share this (long messages)
+    anchor_short_answer_at: float = 0.7  # ... or this, in a message shorter than ``short_chars``
+    short_chars: int = 20
     unsure_at: float = 0.3  # below "answer", offer もしかして candidates from this score
     domain_floor: float = 0.5  # share of an unseen word's idf that any known word counts at least
     civic_weight: float = 0.3  # how much a civic word (申込, 窓口 …) counts as in-domain evidence
@@ -466,8 +468,11 @@ class Answerer:
         top = a.candidates[0]
         verbatim = top.fuzzy * 100 >= w.fuzzy_override
         confident = top.score >= w.answer_at and a.domain >= w.min_domain
+        # a short question shares its topic words with an entry but also holds an unknown word:
+        # only a close match (a high score) answers it
+        anchor_answer_at = w.anchor_answer_at if len(a.text) >= w.short_chars else w.anchor_short_answer_at
         anchored = (
-            a.anchor >= w.anchor_at and top.score >= w.anchor_answer_at and a.domain >= w.anchor_min_domain
+            a.anchor >= w.anchor_at and top.score >= anchor_answer_at and a.domain >= w.anchor_min_domain
         )
         if verbatim or confident or anchored:
             return self._answer(top)
