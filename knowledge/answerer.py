@@ -31,7 +31,14 @@ from knowledge.analysis import CIVIC_TERMS, Token, is_kana_word, tokenize, trim_
 from knowledge.bm25 import BM25
 from knowledge.loader import DATA_DIR, load_data
 from knowledge.models import Answer, FaqEntry, KnowledgeData, Section, Source
-from knowledge.normalize import drop_symbols, fold, is_katakana_sentence, normalize, to_hiragana
+from knowledge.normalize import (
+    drop_symbols,
+    fold,
+    is_katakana_sentence,
+    normalize,
+    spell_out_long_vowels,
+    to_hiragana,
+)
 from knowledge.query import QueryAnalyzer, QueryTerms, focus_sentence
 from knowledge.tokencache import TokenCache, data_key
 
@@ -434,6 +441,11 @@ class Answerer:
         the reading-based steps understand; the hiragana reading wins unless it understands less of the message."""
         text = drop_symbols(text)
         a = self.analyze(text)
+        spelt = spell_out_long_vowels(text)
+        if spelt != text:  # こーえん: also read as こうえん (but えぬぴーおー is spelt so)
+            b = self.analyze(spelt)
+            if b.domain > a.domain or (self._confident(b) and not self._confident(a)):
+                a, text = b, spelt
         sentence = focus_sentence(text, self.analyzer.has_topic)
         if sentence and not self._confident(a):
             # A long message's context can dilute a clear question: the asking sentence alone
@@ -442,7 +454,7 @@ class Answerer:
             if self._confident(f) and f.candidates[0].entry in [c.entry for c in a.candidates[:3]]:
                 return f
         if is_katakana_sentence(text):
-            b = self.analyze(to_hiragana(text))
+            b = self.analyze(spell_out_long_vowels(to_hiragana(text)))
             if b.domain >= a.domain:
                 return b
         return a

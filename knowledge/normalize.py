@@ -109,3 +109,26 @@ def drop_symbols(text: str) -> str:
     out = _EMOTICON_RE.sub(" ", text)
     out = "".join(" " if unicodedata.category(c) in ("So", "Sk", "Co", "Cn") else c for c in out)
     return _SPACE_RE.sub(" ", out).strip()
+
+
+# the vowel a long-vowel mark stands for after a hiragana, in casual writing: こーえん = こうえん
+_LONG_VOWEL_OF = {}
+for _row, _vowel in (
+    ("あかさたなはまやらわがざだばぱぁゃゎ", "あ"),
+    ("いきしちにひみりぎじぢびぴぃ", "い"),
+    ("うくすつぬふむゆるぐずづぶぷぅゅっ", "う"),
+    ("えけせてねへめれげぜでべぺぇ", "い"),
+    ("おこそとのほもよろをごぞどぼぽぉょ", "う"),
+):
+    for _c in _row:
+        _LONG_VOWEL_OF[_c] = _vowel
+_HIRA_LONG_RE = re.compile("([\u3041-\u3096])ー")
+
+
+def spell_out_long_vowels(text: str) -> str:
+    """A long-vowel mark after a hiragana written as the kana it stands for (きょーどー ->
+    きょうどう, こーえん -> こうえん), as a dictionary spells the word. Katakana is left alone:
+    センター and ルール are spelt that way."""
+    if "ー" not in text:
+        return text
+    return _HIRA_LONG_RE.sub(lambda m: m.group(1) + _LONG_VOWEL_OF.get(m.group(1), "ー"), text)

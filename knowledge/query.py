@@ -36,6 +36,7 @@ _QUESTION_RE = re.compile(
     r"[？?]|か[。\s]*$|でしょうか|ますか|ですか|教えて|ください|知りたい|たい[。\s]*$|の[。\s]*$"
 )  # folded kana; shorter readings collide too often (し, かい …)
 _HIRA_RUN_RE = re.compile(r"[\u3041-\u309f]{3,}")
+_HIRA_ONLY_RE = re.compile(r"[\u3041-\u309f]+$")
 _KANJI_RUN_RE = re.compile(r"[\u3400-\u9fff々]{2,}")
 
 
@@ -126,6 +127,8 @@ class QueryAnalyzer:
         # a shared reading (協働/協同 both きょうどう) goes to the word the FAQ uses most
         freq = self._freq = dict(frequency or {})
         self.by_reading = {r: max(sorted(ts), key=lambda t: freq.get(t, 0)) for r, ts in by_reading.items()}
+        # katakana words (kept folded to hiragana) for hiragana typed in their place: ぼらんてぃあ
+        self._kana_terms = {t: t for t in self.key_terms if is_kana_word(t) and len(t) >= MIN_SYNONYM_READING}
         # Sudachi synonym group id -> the key term of that group the FAQ uses most
         self.by_group: dict[int, str] = {}
         for g, ts in (groups or {}).items():
@@ -329,6 +332,8 @@ class QueryAnalyzer:
                 if a in starts:
                     for n in range(min(self._max_reading, len(run) - i), MIN_READING_LEN - 1, -1):
                         term = self.by_reading.get(run[i : i + n])
+                        if term is None and _HIRA_ONLY_RE.match(text, a, a + n):
+                            term = self._kana_terms.get(run[i : i + n])
                         if term and not all(g for x, y, g in grammar if x < a + n and a < y):
                             q.add(term, READING_WEIGHT, run[i : i + n])
                             spans.append((a, a + n))

@@ -67,6 +67,8 @@ def test_tokenize_total():
         ("協働の原側を知りたい", "principle-list"),  # reading uninformative: the FAQ's usual word
         ("協働の相棒になれる団体は？", "target-groups"),
         ("催共とは", "form-kyosai"),  # two neighbouring kanji swapped
+        ("きょーどーってなに", "about-kyodo"),  # casual long vowels in hiragana
+        ("ぼらんてぃあだんたいでもいい？", "target-npo-required"),  # a katakana word typed in hiragana
         ("協働の景背", "bg-social"),  # Sudachi synonym group: 相棒 ~ パートナー
     ],
 )
@@ -85,6 +87,13 @@ def test_katakana_sentence_and_symbols():
     assert drop_symbols("後援🌸してほしい🙆") == "後援 してほしい"
     assert drop_symbols("（汗）補助金ほしいwww") == "補助金ほしい"
     assert drop_symbols("www.example.com") == "www.example.com"
+
+
+def test_long_vowels_spelt_out_in_hiragana_only():
+    from knowledge.normalize import spell_out_long_vowels
+
+    assert spell_out_long_vowels("こーえんってなに") == "こうえんってなに"
+    assert spell_out_long_vowels("センターの場所") == "センターの場所"
 
 
 def test_known_word_modifying_an_unknown_head_is_weak_evidence():
