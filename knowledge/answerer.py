@@ -114,6 +114,7 @@ class Weights:
     entry_long: float = 0.3  # moved from ``f1`` to ``entry`` for long messages (full at top_terms + 8)
     fuzzy: float = 0.4  # best rapidfuzz ratio of folded strings / 100
     intent: float = 0.1  # bonus when the canonical question is of the same kind (definition …)
+    intent_thin: float = 0.2  # ... when the question has a single topic word (flat 0.2-0.3)
     question: float = 0.1  # rapidfuzz ratio against the canonical question (the most typical wording)
     cap: float = 1.5  # normalised BM25 scores are capped here (very short documents score high)
     beta2: float = 1.0  # F-measure beta squared (>1 favours covering the question)
@@ -405,6 +406,8 @@ class Answerer:
         # (weight moves from the short-document F1 to the whole entry; the total stays the same)
         shift = w.entry_long * min(1.0, max(0.0, (len(weights) - w.top_terms) / 8))
         entry_w, f1_w = w.entry + shift, w.f1 - shift
+        # with a single topic word (PTAでも協働できる？) the kind of question says most
+        intent_bonus = w.intent_thin if len(weights) <= 1 else w.intent
         cands = []
         for e in set(phr) | set(whole) | set(fz):
             p = phr.get(e, 0.0)
@@ -414,7 +417,7 @@ class Answerer:
             qf = qfz.get(e, 0.0) / 100.0
             score = w.phrasing * p + f1_w * f1 + entry_w * h + w.fuzzy * f + w.question * qf
             if intent and self._intent[e] == intent:
-                score += w.intent
+                score += intent_bonus
             cands.append(Candidate(self.entries[e], score, p, h, f, f1, qf))
         cands.sort(key=lambda c: (-c.score, c.entry.id))
         anchor = sum(idf(t) * wt for t, wt in weights.items() if t in self.anchors)
