@@ -102,7 +102,7 @@ class _Sudachi:
 
 
 # Above this much file-backed resident memory, tokenising in bulk hands the dictionary's pages back.
-DICTIONARY_BUDGET = 100 * 2**20
+DICTIONARY_BUDGET = 140 * 2**20
 _MADV_DONTNEED = 4  # Linux
 _dic_regions: list[tuple[int, int]] | None = None
 
