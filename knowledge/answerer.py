@@ -482,7 +482,9 @@ class Answerer:
             return self._decline()
         top = a.candidates[0]
         verbatim = top.fuzzy * 100 >= w.fuzzy_override
-        confident = top.score >= w.answer_at and a.domain >= w.min_domain
+        # only words any city question uses (市役所, 小金井市, 申込): no topic to answer about
+        topical = any(t not in CIVIC_TERMS for t in (*a.terms.weights, *a.terms.typed))
+        confident = topical and top.score >= w.answer_at and a.domain >= w.min_domain
         # a short question shares its topic words with an entry but also holds an unknown word:
         # only a close match (a high score) answers it
         anchor_answer_at = w.anchor_answer_at if len(a.text) >= w.short_chars else w.anchor_short_answer_at

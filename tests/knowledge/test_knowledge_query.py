@@ -177,3 +177,11 @@ def test_corrections_are_applied_to_the_text_compared_by_spelling():
     q = Answerer.load().analyzer.analyze("自冶会の役員です")
     assert ("自冶会", "自治会") in q.corrections
     assert q.corrected("自冶会の役員です") == "自治会の役員です"
+
+
+@pytest.mark.parametrize("question", ["市役所", "小金井市", "申請"])
+def test_civic_words_alone_are_not_answered(question):
+    """Words every city question uses name no topic: offer candidates rather than guess."""
+    from knowledge import Answerer
+
+    assert not Answerer.load().answer(question).answered
