@@ -18,6 +18,7 @@ band offers up to three もしかして candidates instead of guessing.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import unicodedata
@@ -114,6 +115,7 @@ class Weights:
     entry_long: float = 0.3  # moved from ``f1`` to ``entry`` for long messages (full at top_terms + 8)
     fuzzy: float = 0.4  # best rapidfuzz ratio of folded strings / 100
     intent: float = 0.1  # bonus when the canonical question is of the same kind (definition …)
+    focus_blend: float = 0.5  # long message, neither it nor its question confident: their mix ranks
     intent_thin: float = 0.2  # ... when the question has a single topic word (flat 0.2-0.3)
     question: float = 0.1  # rapidfuzz ratio against the canonical question (the most typical wording)
     cap: float = 1.5  # normalised BM25 scores are capped here (very short documents score high)
@@ -456,6 +458,16 @@ class Answerer:
             f = self.analyze(sentence, focus=False)
             if self._confident(f) and f.candidates[0].entry in [c.entry for c in a.candidates[:3]]:
                 return f
+            if f.candidates:
+                # otherwise the whole message and its question vote together
+                share = self.weights.focus_blend
+                fs = {c.entry.id: c.score for c in f.candidates}
+                blended = [
+                    dataclasses.replace(c, score=(1 - share) * c.score + share * fs.get(c.entry.id, 0.0))
+                    for c in a.candidates
+                ]
+                blended.sort(key=lambda c: (-c.score, c.entry.id))
+                a = dataclasses.replace(a, candidates=blended)
         if is_katakana_sentence(text):
             b = self.analyze(spell_out_long_vowels(to_hiragana(text)))
             if b.domain >= a.domain:
