@@ -199,5 +199,9 @@ def is_kanji_word(s: str) -> bool:
     return bool(s) and all(_KANJI_RE.match(c) for c in s)
 
 
+def is_hiragana_word(s: str) -> bool:
+    return bool(s) and bool(_HIRA_RE.match(s))
+
+
 def is_kana_word(s: str) -> bool:
     return bool(s) and bool(_HIRA_RE.match(s) or _KATA_RE.match(s))

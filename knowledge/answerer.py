@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge import messages
-from knowledge.analysis import CIVIC_TERMS, Token, is_kana_word, tokenize, trim_dictionary_memory
+from knowledge.analysis import CIVIC_TERMS, Token, is_hiragana_word, tokenize, trim_dictionary_memory
 from knowledge.bm25 import BM25
 from knowledge.loader import DATA_DIR, load_data
 from knowledge.models import Answer, FaqEntry, KnowledgeData, Section, Source
@@ -55,7 +55,8 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "eligibility",
         re.compile(
-            r"も(いい|良い|大丈夫|OK|可能|でき|協働|参加|対象)|でき(ます|る)か|できる[?？]|だめ|ダメ|駄目|対象(に|と)な",
+            r"も(いい|良い|大丈夫|OK|可能|でき|協働|参加|対象)|(でき|やれ|いけ|なれ)(ます|る)(か|の|[?？])|だめ|ダメ|駄目"
+            r"|対象(に|と)な|対象外|対象から|外れ|含まれ|該当|線引き|あり[?？]",
             re.IGNORECASE,
         ),
     ),
@@ -161,6 +162,7 @@ class Analysis:
     mass: float = 0.0  # idf mass of the known terms
     n_unknown: int = 0
     anchor: float = 0.0  # idf mass of topic words (see Answerer.anchors)
+    intent: str | None = None  # the kind of question (see question_intent)
 
 
 class Answerer:
@@ -173,6 +175,7 @@ class Answerer:
         self.weights = weights or Weights()
         self.entries: tuple[FaqEntry, ...] = data.faq
         self._by_id = {e.id: e for e in data.faq}
+        self._index_of = {e.id: i for i, e in enumerate(data.faq)}
         self._sections = {s.id: s for s in data.sections}
         self._build()
         self._tokens.save()
@@ -228,7 +231,7 @@ class Answerer:
             for t in self._tokens.tokens(normalize(text)):
                 if t.content:
                     out.append(t.term)
-                    if key and not is_kana_word(t.surface):  # (こうえん was typed for 後援, not 公園)
+                    if key and not is_hiragana_word(t.surface):  # (こうえん was typed for 後援, not 公園)
                         for g in t.groups:
                             groups.setdefault(g, set()).add(t.term)
                     # only the dictionary form's reading (入っ reads はいっ, not 入る's はいる)
@@ -423,7 +426,7 @@ class Answerer:
             cands.append(Candidate(self.entries[e], score, p, h, f, f1, qf))
         cands.sort(key=lambda c: (-c.score, c.entry.id))
         anchor = sum(idf(t) * wt for t, wt in weights.items() if t in self.anchors)
-        return Analysis(text, q, domain, cands, ideal_all, n_unknown, anchor)
+        return Analysis(text, q, domain, cands, ideal_all, n_unknown, anchor, intent)
 
     # -- answering ---------------------------------------------------------------------------------
     def answer(self, question: str) -> Answer:
@@ -496,12 +499,25 @@ class Answerer:
         verbatim = top.fuzzy * 100 >= w.fuzzy_override
         # only words any city question uses (市役所, 小金井市, 申込): no topic to answer about
         topical = any(t not in CIVIC_TERMS for t in (*a.terms.weights, *a.terms.typed))
+        # "Can X take part?" entries answer a short question about X with an unknown word only
+        # when that is what is asked: 宗教団体の勧誘を断りたい holds 宗教団体 but asks something else
+        grouped = {how[6:] for how in a.terms.added.values() if how.startswith("group:")}
+        off_kind = (
+            bool(set(a.terms.unknown) - grouped)
+            and len(a.text) < w.short_chars
+            and self._intent[self._index_of[top.entry.id]] == "eligibility"
+            and a.intent != "eligibility"
+        )
+        topical = topical and not off_kind
         confident = topical and top.score >= w.answer_at and a.domain >= w.min_domain
         # a short question shares its topic words with an entry but also holds an unknown word:
         # only a close match (a high score) answers it
         anchor_answer_at = w.anchor_answer_at if len(a.text) >= w.short_chars else w.anchor_short_answer_at
         anchored = (
-            a.anchor >= w.anchor_at and top.score >= anchor_answer_at and a.domain >= w.anchor_min_domain
+            not off_kind
+            and a.anchor >= w.anchor_at
+            and top.score >= anchor_answer_at
+            and a.domain >= w.anchor_min_domain
         )
         if verbatim or confident or anchored:
             return self._answer(top)

@@ -185,3 +185,12 @@ def test_civic_words_alone_are_not_answered(question):
     from knowledge import Answerer
 
     assert not Answerer.load().answer(question).answered
+
+
+def test_short_question_about_someone_that_asks_something_else_is_not_answered():
+    from knowledge import Answerer
+
+    answerer = Answerer.load()
+    assert not answerer.answer("宗教団体の勧誘を断りたい").answered
+    a = answerer.answer("宗教団体でも大丈夫？")
+    assert a.answered and a.faq_id == "target-religion"
