@@ -116,6 +116,7 @@ class Weights:
     entry_long: float = 0.3  # moved from ``f1`` to ``entry`` for long messages (full at top_terms + 8)
     fuzzy: float = 0.4  # best rapidfuzz ratio of folded strings / 100
     intent: float = 0.1  # bonus when the canonical question is of the same kind (definition …)
+    compare_penalty: float = 0.05  # a comparison entry (後援と共催の違い) for another kind of question
     focus_blend: float = 0.5  # long message, neither it nor its question confident: their mix ranks
     intent_thin: float = 0.2  # ... when the question has a single topic word (flat 0.2-0.3)
     question: float = 0.1  # rapidfuzz ratio against the canonical question (the most typical wording)
@@ -423,6 +424,8 @@ class Answerer:
             score = w.phrasing * p + f1_w * f1 + entry_w * h + w.fuzzy * f + w.question * qf
             if intent and self._intent[e] == intent:
                 score += intent_bonus
+            elif self._intent[e] == "difference":  # a comparison answers only a comparison
+                score -= w.compare_penalty
             cands.append(Candidate(self.entries[e], score, p, h, f, f1, qf))
         cands.sort(key=lambda c: (-c.score, c.entry.id))
         anchor = sum(idf(t) * wt for t, wt in weights.items() if t in self.anchors)
