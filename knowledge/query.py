@@ -194,7 +194,16 @@ class QueryAnalyzer:
                 q.add(t.term, 1.0, "typed")
             elif not self._correct_token(t, q) and not (fs and any(fs in v for v in matched)):
                 pending.append((start, pos, t))
-        spans = self._scan_hiragana(text, tokens, q) + self._scan_kanji(text, tokens, q)
+        kanji_spans = self._scan_kanji(text, tokens, q)
+        spans = self._scan_hiragana(text, tokens, q) + kanji_spans
+        if kanji_spans:
+            # a stray character of a corrected typo (対 of 団対 -> 団体) is not a word of its own
+            pos = 0
+            for t in tokens:
+                a, pos = pos, pos + len(t.surface)
+                if len(t.surface) == 1 and t.term in q.weights and t.term not in q.added:
+                    if any(x <= a and pos <= y for x, y in kanji_spans):
+                        del q.weights[t.term]
         unresolved: set[int] = set()
         for a, b, t in pending:
             if not any(a < y and x < b for x, y in spans):
