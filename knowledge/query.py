@@ -201,9 +201,13 @@ class QueryAnalyzer:
             pos = 0
             for t in tokens:
                 a, pos = pos, pos + len(t.surface)
-                if len(t.surface) == 1 and t.term in q.weights and t.term not in q.added:
-                    if any(x <= a and pos <= y for x, y in kanji_spans):
-                        del q.weights[t.term]
+                if (
+                    len(t.surface) == 1
+                    and t.term in q.weights
+                    and t.term not in q.added
+                    and any(x <= a and pos <= y for x, y in kanji_spans)
+                ):
+                    del q.weights[t.term]
         unresolved: set[int] = set()
         for a, b, t in pending:
             if not any(a < y and x < b for x, y in spans):
