@@ -60,7 +60,12 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.IGNORECASE,
         ),
     ),
-    ("definition", re.compile(r"とは|て何|てなに|てなん|の意味|意味は|いみ|どういうもの|どういう意味|どういう内容|どんな内容|定義")),
+    (
+        "definition",
+        re.compile(
+            r"とは|て何|てなに|てなん|の意味|意味は|いみ|どういうもの|どういう意味|どういう内容|どんな内容|定義"
+        ),
+    ),
     ("why", re.compile(r"なぜ|なんで|何で|どうして|理由|何のため|なんのため")),
     ("where", re.compile(r"どこ|どの課|どの部署|誰に|だれに|窓口|連絡先|電話")),
     # (やり方 alone is not asking how: 自分たちのやり方でやれますか)
