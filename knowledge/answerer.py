@@ -531,7 +531,8 @@ class Answerer:
             return self._answer(top)
         if top.score >= w.unsure_at and a.domain >= w.anchor_min_domain:
             picks = [c.entry.question for c in a.candidates[:MAX_SUGGESTIONS]]
-            return Answer(False, messages.unsure_list(picks), "unsure", score=top.score, suggestions=picks)
+            text = messages.unsure_list(picks, maybe_elsewhere=a.n_unknown > 0)
+            return Answer(False, text, "unsure", score=top.score, suggestions=picks)
         return self._decline(top.score)
 
     def _decline(self, score: float = 0.0) -> Answer:

@@ -194,3 +194,12 @@ def test_short_question_about_someone_that_asks_something_else_is_not_answered()
     assert not answerer.answer("宗教団体の勧誘を断りたい").answered
     a = answerer.answer("宗教団体でも大丈夫？")
     assert a.answered and a.faq_id == "target-religion"
+
+
+def test_unsure_with_unknown_words_also_says_where_else_to_ask():
+    from knowledge import Answerer, messages
+
+    a = Answerer.load().answer("今日の晩ご飯なにがいいかな")
+    assert not a.answered
+    if a.reason == "unsure":
+        assert a.text.endswith(messages.UNSURE_ELSE)
