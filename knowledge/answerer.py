@@ -44,6 +44,8 @@ from knowledge.query import QueryAnalyzer, QueryTerms, focus_sentence
 from knowledge.tokencache import TokenCache, data_key
 
 MAX_QUESTION_CHARS = 1000
+_HIRAGANA_RE = re.compile(r"[\u3041-\u3096]")
+_KANA_GRAMMAR_RE = re.compile(r"[\u4e00-\u9fff][\u30a1-\u30f6]")  # kanji then katakana
 
 # The kind of question asked, read from its wording (on normalised text, so that the katakana of
 # メリットは never reads as とは). An entry whose canonical question is of the same kind gets a
@@ -482,6 +484,12 @@ class Answerer:
         if is_katakana_sentence(text):
             b = self.analyze(spell_out_long_vowels(to_hiragana(text)))
             if b.domain >= a.domain:
+                return b
+        elif _KANA_GRAMMAR_RE.search(text) and not _HIRAGANA_RE.search(text):
+            # kanji with katakana for the grammar (協働トハ, 補助金ハ ｱﾘﾏｽｶ): the kana read as
+            # hiragana, kept only if that understands more or is confident where this is not
+            b = self.analyze(to_hiragana(text))
+            if b.domain > a.domain or (self._confident(b) and not self._confident(a)):
                 return b
         return a
 

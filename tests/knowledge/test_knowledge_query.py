@@ -68,6 +68,7 @@ def test_tokenize_total():
         ("協働の相棒になれる団体は？", "target-groups"),
         ("催共とは", "form-kyosai"),  # two neighbouring kanji swapped
         ("きょーどーってなに", "about-kyodo"),  # casual long vowels in hiragana
+        ("企業モ協働デキマスカ", "target-company"),  # kanji with katakana grammar
         ("ぼらんてぃあだんたいでもいい？", "target-npo-required"),  # a katakana word typed in hiragana
         ("協働の景背", "bg-social"),  # Sudachi synonym group: 相棒 ~ パートナー
     ],
