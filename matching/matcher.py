@@ -25,11 +25,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from knowledge.normalize import fold, normalize
+from knowledge.normalize import normalize
 from matching import messages
 from matching.fields import FieldResolver
-from matching.loader import DIVISIONS_PATH, FIELDS_PATH, DataError, load_divisions, load_fields
+from matching.folding import fold_fast, fold_word
+from matching.loader import (
+    DIVISIONS_PATH,
+    FIELDS_PATH,
+    DataError,
+    load_divisions,
+    load_fields,
+    load_word_lists,
+)
 from matching.model import Division, DivisionMatch, Field, GroupProfile, MatchResult
+from matching.readings import alias_keys
 from matching.scanner import Scanner
 
 # Texts longer than this are cut (a pasted brochure must not cost more than a paragraph).
@@ -51,6 +60,39 @@ W_GENERIC = 0.5
 GENERIC_MAX_LEN = 3
 MIN_RAW = 0.05  # divisions below this are not worth suggesting
 
+# A division's own facility or name (公民館, 図書館, 児童館, 介護福祉課) named as what the activity
+# belongs to (「公民館の講座」, 「図書館の本」, 「児童館ボランティア」) adds this once, on top of the word.
+# Named only as a venue (「公民館で」, 「公民館の調理室を借りて」) it is an ordinary word: groups meet in
+# public buildings whatever they do.
+W_FACILITY = 1.0
+# A hall that groups book whatever they do (fields.yaml meeting_places: 公民館, 市民会館) named only as
+# the venue counts this much. Other facilities keep their weight as venues: a programme held in a
+# 児童館 or a library is run with that facility's staff.
+W_VENUE = 0.5
+# 「公民館の文化活動」: a word right after 「<facility>の」 (at most this many characters between) is
+# something of that facility, and counts for the facility's division instead of its own.
+OWNED_GAP = 2
+# Folded text right after a facility that marks it as a mere venue.
+_VENUE_AFTER = ("で", "にて", "におい", "を借", "をかり", "を会場", "を拠点", "を利用", "をお借", "や",
+                "など", "とか", "に集", "にあつま", "題")  # fmt: skip
+# ... and rooms or places of a facility (「公民館の調理室」, 「公園の近く」), after 「の」.
+_VENUE_PLACE = ("調理室", "会議室", "集会室", "和室", "部屋", "へや", "ほる", "一室", "学習室", "講堂",
+                "多目的", "工作室", "視聴覚室", "音楽室", "実習室", "ろび", "一角", "近く", "ちかく",
+                "周辺", "周り", "まわり", "隣", "となり", "前で", "敷地", "中で", "なかで", "場所",
+                "すぺす", "広場", "ひろば", "施設を")  # fmt: skip
+# Who is served outweighs how: when the text names the people one division serves (障害者, 高齢者)
+# a service-mode word (配食, 見守り, 居場所) listed under another division moves this share of its
+# weight to the division of the people named (「精神障害のある方への配食」 -> 自立生活支援課).
+W_MODE_TO_PEOPLE = 0.8
+# 「子育て世代のための防災講座」: a word marked as the audience (followed by のための, 向け, を対象) says
+# who comes, while the other words say what the activity is about: when those point to another
+# division, the audience word counts this much.
+W_AUDIENCE = 0.5
+_AUDIENCE_AFTER = ("のため", "向け", "むけ", "を対象", "対象")
+# A stated or inferred field's main division gets its bonus only when the text does not clearly
+# point to another division serving that field (direct words worth at least this much more).
+CLEAR_LEAD = 0.5
+
 
 def _length_weight(key: str) -> float:
     """Longer matched words are more specific: 1 char 0.6, 2 chars 0.75, 3 chars 0.9, 4+ 1.0."""
@@ -63,7 +105,14 @@ _ASCII_GAP_RE = re.compile(r"([A-Za-z0-9])\s+(?=[A-Za-z0-9])")
 
 def fold_text(text: str) -> str:
     """fold(), keeping a separator between ASCII words (fold drops spaces) so 'IT' stays a word."""
-    return fold(_ASCII_GAP_RE.sub(r"\1|", text))
+    return fold_fast(_ASCII_GAP_RE.sub(r"\1|", text))
+
+
+def _is_venue(text: str, end: int) -> bool:
+    """Is the facility ending at ``end`` only where the activity takes place (「公民館で」)?"""
+    if text.startswith(_VENUE_AFTER, end):
+        return True
+    return text.startswith("の", end) and text.startswith(_VENUE_PLACE, end + 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,14 +127,26 @@ class _Key:
     reasons: dict[int, str]
     field: int | None  # NPO-law field the word signals, if any
     field_reason: str | None  # reason line for that field
+    facility: int | None = None  # division whose own facility or name this is
+    people: tuple[int, ...] = ()  # divisions serving the people this word names
+    mode: bool = False  # a way of helping (配食, 見守り) rather than who is helped
+    hall: bool = False  # a hall groups book whatever they do (公民館, 市民会館)
 
 
 class Matcher:
     """The shipped fields and divisions, indexed for matching. Build once (``Matcher.load()``)."""
 
     def __init__(
-        self, fields: list[Field], divisions: list[Division], ignore_words: Iterable[str] = ()
+        self,
+        fields: list[Field],
+        divisions: list[Division],
+        ignore_words: Iterable[str] = (),
+        service_modes: Iterable[str] = (),
+        *,
+        meeting_places: Iterable[str] = (),
+        readings: dict[str, str] | None = None,
     ) -> None:
+        """``readings``: word -> folded kana reading (default: the shipped cache, see readings.py)."""
         self.fields = fields
         self.divisions = divisions
         self._by_id = {d.id: i for i, d in enumerate(divisions)}
@@ -99,17 +160,40 @@ class Matcher:
         for i, d in enumerate(divisions):
             for project, words in d.projects:
                 for w in (project, *words):
-                    k = fold(w)
+                    k = fold_word(w)
                     display.setdefault(k, w)
                     owners.setdefault(k, {}).setdefault(i, project)
-            for w in d.keywords:
-                k = fold(w)
+            for w in (*d.keywords, *d.facilities, *d.people):
+                k = fold_word(w)
                 display.setdefault(k, w)
                 owners.setdefault(k, {}).setdefault(i, None)
+        # A division's own facilities, and its own name when long enough not to turn up inside
+        # other words (健康課 would fire in 健康課題).
+        facility: dict[str, int] = {}
+        people: dict[str, list[int]] = {}
+        for i, d in enumerate(divisions):
+            names = [*d.facilities, d.ka] if len(d.ka) >= 4 else list(d.facilities)
+            for w in names:
+                k = fold_word(w)
+                display.setdefault(k, w)
+                owners.setdefault(k, {}).setdefault(i, None)
+                facility.setdefault(k, i)
+            for w in d.people:
+                people.setdefault(fold_word(w), []).append(i)
+        modes = {fold_word(w): w for w in service_modes}
+        halls = {fold_word(w): w for w in meeting_places}
+        for entry, listed in (("service_modes", modes), ("meeting_places", halls)):
+            for k, w in listed.items():
+                if k not in owners:
+                    raise DataError(
+                        FIELDS_PATH.name,
+                        entry,
+                        f"「{w}」はどの課のことばにもありません（divisions.yaml にも書いてください）",
+                    )
         word_field: dict[str, int] = {}
         for f in fields:
             for w in f.words:
-                k = fold(w)
+                k = fold_word(w)
                 display.setdefault(k, w)
                 word_field[k] = f.number
 
@@ -138,11 +222,17 @@ class Matcher:
                 reasons={i: self._reason(i, project, [display[k]]) for i, project in by_div.items()},
                 field=fn,
                 field_reason=field_reason,
+                facility=facility.get(k),
+                people=tuple(people.get(k, ())),
+                mode=k in modes,
+                hall=k in halls,
             )
 
         # field number -> per-division weights when stated / when inferred from text
         self._field_explicit: dict[int, tuple[tuple[int, float], ...]] = {}
         self._field_text: dict[int, tuple[tuple[int, float], ...]] = {}
+        self._field_servers: dict[int, tuple[int, ...]] = {}
+        self._field_main: dict[int, int] = {}
         for f in fields:
             explicit, text = [], []
             for i, d in enumerate(divisions):
@@ -154,18 +244,25 @@ class Matcher:
                 text.append((i, W_TEXT_FIELD * breadth + (W_TEXT_MAIN if main else 0.0)))
             self._field_explicit[f.number] = tuple(explicit)
             self._field_text[f.number] = tuple(text)
+            self._field_servers[f.number] = tuple(i for i, _ in explicit)
+            if f.main_division is not None:
+                self._field_main[f.number] = self._by_id[f.main_division]
 
         ignore_words = tuple(ignore_words)
-        self._ignore = frozenset(fold(w) for w in ignore_words)
+        self._ignore = frozenset(fold_word(w) for w in ignore_words)
         for w in ignore_words:
-            if fold(w) in self._keys:
+            if fold_word(w) in self._keys:
                 raise DataError(
                     FIELDS_PATH.name,
                     "ignore_words",
                     f"「{w}」は課または分野のことばにもあります（どちらか一方にしてください）",
                 )
         self._fingerprint: str | None = None
-        self._scanner = Scanner([*self._keys, *self._ignore])
+        # Kana readings of kanji words (としょかん -> 図書館), scanned for as aliases of the word.
+        spelled = {w: fold_word(w) for w in (*display.values(), *ignore_words)}
+        spelled.update({w: k for k, w in display.items()})
+        self._aliases = alias_keys(spelled, [*self._keys, *self._ignore], readings)
+        self._scanner = Scanner([*self._keys, *self._ignore], aliases=self._aliases)
 
     def _reason(self, i: int, project: str | None, words: list[str]) -> str:
         quoted = "".join(f"『{w}』" for w in words)
@@ -178,7 +275,8 @@ class Matcher:
     def from_files(cls, fields_path: Path = FIELDS_PATH, divisions_path: Path = DIVISIONS_PATH) -> Matcher:
         fields, ignore = load_fields(fields_path)
         divisions = load_divisions(divisions_path, fields, fields_path)
-        return cls(fields, divisions, ignore)
+        lists = load_word_lists(fields_path)
+        return cls(fields, divisions, ignore, lists["service_modes"], meeting_places=lists["meeting_places"])
 
     @classmethod
     def load(cls) -> Matcher:
@@ -202,6 +300,7 @@ class Matcher:
                         [f.number, f.name, f.label, f.main_division, list(f.words)] for f in self.fields
                     ],
                     "ignore": sorted(self._ignore),
+                    "readings": sorted(self._aliases.items()),
                     "divisions": [[d.id, d.fingerprint] for d in self.divisions],
                 },
                 ensure_ascii=False,
@@ -288,41 +387,139 @@ class Matcher:
 
         keys = self._keys
         text = fold_text(f"{name}\n{description}")
-        raw: dict[int, float] = {}
-        found: dict[int, list[_Key]] = {}  # division index -> words that hit it
-        text_fields: dict[int, _Key] = {}  # field number -> first word that signalled it
-        for k in self._scanner.scan(text):
+        # Words found, each once (first occurrence), with where the first one ends.
+        words: dict[str, tuple[_Key, int, int]] = {}
+        facilities: dict[int, str] = {}  # division -> its facility the activity belongs to
+        owned: dict[str, tuple[int, str]] = {}  # key -> (division, facility) it belongs to
+        owner_until = -1
+        owner: tuple[int, str] = (-1, "")
+        people: dict[int, str] = {}  # division -> first word naming the people it serves
+        audience: set[str] = set()
+        venues: set[str] = set()  # facilities named only as where the group meets
+        for k, start, end in self._scanner.hits(text):
             info = keys.get(k)
             if info is None:  # an ignore word (緑町, NPO法人): read past it
                 continue
-            for i, w in info.hits:
+            if (
+                start <= owner_until
+                and info.facility is None
+                and k not in words
+                and all(i != owner[0] for i, _ in info.hits)
+            ):
+                owned[k] = owner
+            if k not in words:
+                words[k] = (info, start, end)
+            for i in info.people:
+                people.setdefault(i, info.display)
+            if text.startswith(_AUDIENCE_AFTER, end):
+                audience.add(k)
+            fi = info.facility
+            if fi is None:
+                if info.hall and _is_venue(text, end):
+                    venues.add(k)
+            elif _is_venue(text, end):
+                if info.hall:
+                    venues.add(k)
+            else:
+                facilities.setdefault(fi, info.display)
+                if text.startswith("の", end):
+                    owner, owner_until = (fi, info.display), end + 1 + OWNED_GAP
+
+        about: set[int] = set()  # divisions the words saying what the activity is about point to
+        if audience:
+            about = {
+                i
+                for k, (info, _, _) in words.items()
+                if k not in audience and not info.mode
+                for i, _ in info.hits
+            }
+        raw: dict[int, float] = {}
+        found: dict[int, list[_Key]] = {}  # division index -> words that hit it
+        notes: dict[int, list[str]] = {}  # division index -> reasons beyond "word X found"
+        text_fields: dict[int, _Key] = {}  # field number -> first word that signalled it
+        for fi, facility in facilities.items():
+            raw[fi] = W_FACILITY
+            found[fi] = []
+            notes[fi] = [self._facility_reason(fi, facility)]
+        for k, (info, _, _) in words.items():
+            hits = info.hits
+            if k in owned:
+                oi, facility = owned[k]
+                w = sum(w for _, w in hits) or W_DIRECT * _length_weight(k)
+                raw[oi] = raw.get(oi, 0.0) + w
+                ka = self.divisions[oi].ka
+                notes.setdefault(oi, []).append(
+                    messages.REASON_OWNED.format(facility=facility, word=info.display, ka=ka)
+                )
+                found.setdefault(oi, [])
+                hits = ()
+            elif k in venues and (info.facility is None or info.facility not in facilities):
+                hits = tuple((i, w * W_VENUE) for i, w in hits)
+            elif k in audience and about and not any(i in about for i, _ in hits):
+                hits = tuple((i, w * W_AUDIENCE) for i, w in hits)
+            elif people and info.mode and not any(i in people for i, _ in hits):
+                each = sum(w for _, w in hits) * W_MODE_TO_PEOPLE / len(people)
+                for pi, who in people.items():
+                    raw[pi] = raw.get(pi, 0.0) + each
+                    found.setdefault(pi, [])
+                    notes.setdefault(pi, []).append(
+                        messages.REASON_FOR_PEOPLE.format(
+                            word=info.display, people=who, ka=self.divisions[pi].ka
+                        )
+                    )
+                hits = tuple((i, w * (1.0 - W_MODE_TO_PEOPLE)) for i, w in hits)
+            for i, w in hits:
                 if i in raw:
                     raw[i] += w
-                    found[i].append(info)
+                    if info.facility != i or i not in facilities:  # else said by the facility reason
+                        found[i].append(info)
                 else:
                     raw[i] = w
                     found[i] = [info]
             fn = info.field
             if fn is not None and fn not in text_fields:
                 text_fields[fn] = info
+        direct = dict(raw)
         for fn in field_numbers:
+            main = self._field_main.get(fn)
             for i, w in self._field_explicit[fn]:
+                if i == main and self._someone_else_leads(direct, fn, i):
+                    w -= W_EXPLICIT_MAIN
                 raw[i] = raw.get(i, 0.0) + w
         for fn in text_fields:
             if fn not in field_numbers:
+                main = self._field_main.get(fn)
                 for i, w in self._field_text[fn]:
+                    if i == main and self._someone_else_leads(direct, fn, i):
+                        w -= W_TEXT_MAIN
                     raw[i] = raw.get(i, 0.0) + w
 
         # Best first; equal scores keep the order of the file (both sorts are stable, in C).
         order = sorted(raw)
         order.sort(key=raw.__getitem__, reverse=True)
         matches = [
-            self._explain(i, raw[i], found.get(i, ()), field_numbers, text_fields)
+            self._explain(i, raw[i], found.get(i, ()), field_numbers, text_fields, notes.get(i, ()))
             for i in order[: max(top, 0)]
             if raw[i] >= MIN_RAW
         ]
         message = messages.EMPTY_PROFILE if empty else (None if matches else messages.NO_MATCH)
         return MatchResult(name, matches, message, unknown, field_numbers, field_names)
+
+    def _facility_reason(self, i: int, facility: str) -> str:
+        ka = self.divisions[i].ka
+        if fold_word(facility) == fold_word(ka):
+            return messages.REASON_NAMED.format(ka=ka)
+        return messages.REASON_FACILITY.format(ka=ka, facility=facility)
+
+    def _someone_else_leads(self, direct: dict[int, float], fn: int, main: int) -> bool:
+        """True when the words of the text point clearly to another division serving field fn than
+        its main division: the main division's bonus is for when only the field is known."""
+        if not direct:
+            return False
+        bar = direct.get(main, 0.0) + CLEAR_LEAD
+        get = direct.get
+        # (main itself can never reach its own bar)
+        return any(get(i, 0.0) >= bar for i in self._field_servers[fn])
 
     def _explain(
         self,
@@ -331,21 +528,23 @@ class Matcher:
         found: list[_Key] | tuple[()],
         field_numbers: list[int],
         text_fields: dict[int, _Key],
+        notes: list[str] | tuple[()] = (),
     ) -> DivisionMatch:
         d = self.divisions[i]
         served = d.fields
         shared = [fn for fn in field_numbers if fn in served]
         reasons = [self._field_reason[fn] for fn in shared]
+        reasons.extend(notes)
         if len(found) == 1:
-            reasons.append(found[0].reasons[i])
+            reasons.append(found[0].reasons.get(i) or self._reason(i, None, [found[0].display]))
         elif found:
             # Words found in the text, grouped by the division's project they belong to.
             by_project: dict[str | None, list[_Key]] = {}
             for info in found:
-                by_project.setdefault(info.projects[i], []).append(info)
+                by_project.setdefault(info.projects.get(i), []).append(info)
             for project, infos in by_project.items():
                 if len(infos) == 1:
-                    reasons.append(infos[0].reasons[i])
+                    reasons.append(infos[0].reasons.get(i) or self._reason(i, None, [infos[0].display]))
                 else:
                     reasons.append(self._reason(i, project, [f.display for f in infos[:3]]))
         for fn in served:
