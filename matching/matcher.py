@@ -131,6 +131,7 @@ class _Key:
     people: tuple[int, ...] = ()  # divisions serving the people this word names
     mode: bool = False  # a way of helping (配食, 見守り) rather than who is helped
     hall: bool = False  # a hall groups book whatever they do (公民館, 市民会館)
+    special: bool = False  # facility, people or hall: looked at more closely while scanning
 
 
 class Matcher:
@@ -226,6 +227,7 @@ class Matcher:
                 people=tuple(people.get(k, ())),
                 mode=k in modes,
                 hall=k in halls,
+                special=k in facility or k in people or k in halls,
             )
 
         # field number -> per-division weights when stated / when inferred from text
@@ -387,52 +389,39 @@ class Matcher:
 
         keys = self._keys
         text = fold_text(f"{name}\n{description}")
-        # Words found, each once (first occurrence), with where the first one ends.
-        words: dict[str, tuple[_Key, int, int]] = {}
+        # Words found, each once (in order of first occurrence).
+        words: dict[str, _Key] = {}
         facilities: dict[int, str] = {}  # division -> its facility the activity belongs to
         owned: dict[str, tuple[int, str]] = {}  # key -> (division, facility) it belongs to
         owner_until = -1
         owner: tuple[int, str] = (-1, "")
         people: dict[int, str] = {}  # division -> first word naming the people it serves
         audience: set[str] = set()
-        venues: set[str] = set()  # facilities named only as where the group meets
+        venues: set[str] = set()  # halls named only as where the group meets
+        startswith = text.startswith
         for k, start, end in self._scanner.hits(text):
             info = keys.get(k)
             if info is None:  # an ignore word (緑町, NPO法人): read past it
                 continue
-            if (
-                start <= owner_until
-                and info.facility is None
-                and k not in words
-                and all(i != owner[0] for i, _ in info.hits)
-            ):
-                owned[k] = owner
             if k not in words:
-                words[k] = (info, start, end)
+                words[k] = info
+                if start <= owner_until and info.facility is None and owner[0] not in info.projects:
+                    owned[k] = owner
+            if startswith(_AUDIENCE_AFTER, end):
+                audience.add(k)
+            if not info.special:
+                continue
             for i in info.people:
                 people.setdefault(i, info.display)
-            if text.startswith(_AUDIENCE_AFTER, end):
-                audience.add(k)
             fi = info.facility
-            if fi is None:
+            if fi is None or _is_venue(text, end):
                 if info.hall and _is_venue(text, end):
-                    venues.add(k)
-            elif _is_venue(text, end):
-                if info.hall:
                     venues.add(k)
             else:
                 facilities.setdefault(fi, info.display)
-                if text.startswith("の", end):
+                if startswith("の", end):
                     owner, owner_until = (fi, info.display), end + 1 + OWNED_GAP
 
-        about: set[int] = set()  # divisions the words saying what the activity is about point to
-        if audience:
-            about = {
-                i
-                for k, (info, _, _) in words.items()
-                if k not in audience and not info.mode
-                for i, _ in info.hits
-            }
         raw: dict[int, float] = {}
         found: dict[int, list[_Key]] = {}  # division index -> words that hit it
         notes: dict[int, list[str]] = {}  # division index -> reasons beyond "word X found"
@@ -441,33 +430,18 @@ class Matcher:
             raw[fi] = W_FACILITY
             found[fi] = []
             notes[fi] = [self._facility_reason(fi, facility)]
-        for k, (info, _, _) in words.items():
+        about: set[int] = set()  # divisions the words saying what the activity is about point to
+        if audience:
+            about = {
+                i for k, info in words.items() if k not in audience and not info.mode for i in info.projects
+            }
+        adjust = owned or venues or audience or people
+        for k, info in words.items():
             hits = info.hits
-            if k in owned:
-                oi, facility = owned[k]
-                w = sum(w for _, w in hits) or W_DIRECT * _length_weight(k)
-                raw[oi] = raw.get(oi, 0.0) + w
-                ka = self.divisions[oi].ka
-                notes.setdefault(oi, []).append(
-                    messages.REASON_OWNED.format(facility=facility, word=info.display, ka=ka)
+            if adjust:
+                hits = self._adjust(
+                    k, info, owned, venues, audience, about, people, facilities, raw, found, notes
                 )
-                found.setdefault(oi, [])
-                hits = ()
-            elif k in venues and (info.facility is None or info.facility not in facilities):
-                hits = tuple((i, w * W_VENUE) for i, w in hits)
-            elif k in audience and about and not any(i in about for i, _ in hits):
-                hits = tuple((i, w * W_AUDIENCE) for i, w in hits)
-            elif people and info.mode and not any(i in people for i, _ in hits):
-                each = sum(w for _, w in hits) * W_MODE_TO_PEOPLE / len(people)
-                for pi, who in people.items():
-                    raw[pi] = raw.get(pi, 0.0) + each
-                    found.setdefault(pi, [])
-                    notes.setdefault(pi, []).append(
-                        messages.REASON_FOR_PEOPLE.format(
-                            word=info.display, people=who, ka=self.divisions[pi].ka
-                        )
-                    )
-                hits = tuple((i, w * (1.0 - W_MODE_TO_PEOPLE)) for i, w in hits)
             for i, w in hits:
                 if i in raw:
                     raw[i] += w
@@ -504,6 +478,49 @@ class Matcher:
         ]
         message = messages.EMPTY_PROFILE if empty else (None if matches else messages.NO_MATCH)
         return MatchResult(name, matches, message, unknown, field_numbers, field_names)
+
+    def _adjust(
+        self,
+        k: str,
+        info: _Key,
+        owned: dict[str, tuple[int, str]],
+        venues: set[str],
+        audience: set[str],
+        about: set[int],
+        people: dict[int, str],
+        facilities: dict[int, str],
+        raw: dict[int, float],
+        found: dict[int, list[_Key]],
+        notes: dict[int, list[str]],
+    ) -> tuple[tuple[int, float], ...]:
+        """The (division, weight) pairs word k contributes once the rules on facilities, venues,
+        audience and people have been applied; credits moved to other divisions go straight into
+        raw/found/notes."""
+        hits = info.hits
+        if k in owned:  # 「公民館の文化活動」: the word counts for the facility's division
+            oi, facility = owned[k]
+            raw[oi] = raw.get(oi, 0.0) + (sum(w for _, w in hits) or W_DIRECT * _length_weight(k))
+            found.setdefault(oi, [])
+            ka = self.divisions[oi].ka
+            notes.setdefault(oi, []).append(
+                messages.REASON_OWNED.format(facility=facility, word=info.display, ka=ka)
+            )
+            return ()
+        if k in venues and (info.facility is None or info.facility not in facilities):
+            return tuple((i, w * W_VENUE) for i, w in hits)
+        if k in audience and about and about.isdisjoint(info.projects):
+            return tuple((i, w * W_AUDIENCE) for i, w in hits)
+        if people and info.mode and people.keys().isdisjoint(info.projects):
+            each = sum(w for _, w in hits) * W_MODE_TO_PEOPLE / len(people)
+            for pi, who in people.items():
+                raw[pi] = raw.get(pi, 0.0) + each
+                found.setdefault(pi, [])
+                ka = self.divisions[pi].ka
+                notes.setdefault(pi, []).append(
+                    messages.REASON_FOR_PEOPLE.format(word=info.display, people=who, ka=ka)
+                )
+            return tuple((i, w * (1.0 - W_MODE_TO_PEOPLE)) for i, w in hits)
+        return hits
 
     def _facility_reason(self, i: int, facility: str) -> str:
         ka = self.divisions[i].ka
