@@ -75,6 +75,10 @@ OWNED_GAP = 2
 # Folded text right after a facility that marks it as a mere venue.
 _VENUE_AFTER = ("で", "にて", "におい", "を借", "をかり", "を会場", "を拠点", "を利用", "をお借", "や",
                 "など", "とか", "に集", "にあつま", "題")  # fmt: skip
+# Being registered with or funded by a facility (社協に登録, 社協の助成) says little about the
+# activity: the facility word counts W_REGISTERED, whatever the facility, and signals no field.
+W_REGISTERED = 0.25
+_REGISTERED = ("に登録", "に所属", "から助成", "から補助", "の助成", "の補助", "の登録", "の利用団体")
 # ... and rooms or places of a facility (「公民館の調理室」, 「公園の近く」), after 「の」.
 _VENUE_PLACE = ("調理室", "会議室", "集会室", "和室", "部屋", "へや", "ほる", "一室", "学習室", "講堂",
                 "多目的", "工作室", "視聴覚室", "音楽室", "実習室", "ろび", "一角", "近く", "ちかく",
@@ -84,6 +88,9 @@ _VENUE_PLACE = ("調理室", "会議室", "集会室", "和室", "部屋", "へ�
 # a service-mode word (配食, 見守り, 居場所) listed under another division moves this share of its
 # weight to the division of the people named (「精神障害のある方への配食」 -> 自立生活支援課).
 W_MODE_TO_PEOPLE = 0.8
+# ... unless the group is open to everyone (「子どもからお年寄りまで」, 「どなたでも」): then the people
+# named are examples, not the ones served.
+_EVERYONE = ("誰でも", "だれでも", "どなたでも", "多世代", "世代をこえ", "世代を超え", "みんなの")
 # 「子育て世代のための防災講座」: a word marked as the audience (followed by のための, 向け, を対象) says
 # who comes, while the other words say what the activity is about: when those point to another
 # division, the audience word counts this much.
@@ -398,11 +405,23 @@ class Matcher:
         people: dict[int, str] = {}  # division -> first word naming the people it serves
         audience: set[str] = set()
         venues: set[str] = set()  # halls named only as where the group meets
+        registered: set[str] = set()  # facilities named only as registered with / funded by
+        everyone = False
+        # a facility followed by 「の」 (division, display, key), decided by what follows
+        pending: tuple[int, str, str] | None = None
+        pending_until = -1
         startswith = text.startswith
         for k, start, end in self._scanner.hits(text):
             info = keys.get(k)
             if info is None:  # an ignore word (緑町, NPO法人): read past it
                 continue
+            chained = None
+            if pending is not None:
+                if info.facility is None or start > pending_until:
+                    facilities.setdefault(*pending[:2])
+                else:  # 「社協のボランティアセンターに登録」: the second facility decides for both
+                    chained = pending[2]
+                pending = None
             if k not in words:
                 words[k] = info
                 if start <= owner_until and info.facility is None and owner[0] not in info.projects:
@@ -413,14 +432,23 @@ class Matcher:
                 continue
             for i in info.people:
                 people.setdefault(i, info.display)
+            if info.people and startswith("まで", end):
+                everyone = True
             fi = info.facility
-            if fi is None or _is_venue(text, end):
+            if fi is not None and startswith(_REGISTERED, end):
+                registered.add(k)
+            elif fi is None or _is_venue(text, end):
                 if info.hall and _is_venue(text, end):
                     venues.add(k)
+            elif startswith("の", end):
+                pending, pending_until = (fi, info.display, k), end + 1 + OWNED_GAP
+                owner, owner_until = (fi, info.display), pending_until
             else:
                 facilities.setdefault(fi, info.display)
-                if startswith("の", end):
-                    owner, owner_until = (fi, info.display), end + 1 + OWNED_GAP
+            if chained is not None and k in registered:
+                registered.add(chained)
+        if pending is not None:
+            facilities.setdefault(*pending[:2])
 
         raw: dict[int, float] = {}
         found: dict[int, list[_Key]] = {}  # division index -> words that hit it
@@ -435,8 +463,15 @@ class Matcher:
             about = {
                 i for k, info in words.items() if k not in audience and not info.mode for i in info.projects
             }
+        if people and (everyone or any(w in text for w in _EVERYONE)):
+            people = {}
         adjust = owned or venues or audience or people
         for k, info in words.items():
+            if k in registered:
+                for i, w in info.hits:
+                    raw[i] = raw.get(i, 0.0) + w * W_REGISTERED
+                    found.setdefault(i, []).append(info)
+                continue
             hits = info.hits
             if adjust:
                 hits = self._adjust(

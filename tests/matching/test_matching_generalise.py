@@ -115,6 +115,16 @@ def test_facility_as_venue_is_an_ordinary_word(m, description, expected):
     assert ranked(m, description)[0] == expected
 
 
+def test_registered_with_or_funded_by_a_facility_says_little(m):
+    # 「社協のボランティアセンターに登録」: the second facility decides for both; the activity wins.
+    assert (
+        ranked(m, "社会福祉協議会のボランティアセンターに登録している読み聞かせのグループ")[0] == "toshokan"
+    )
+    assert ranked(m, "社協の助成を受けて手話教室をひらいています")[0] == "jiritsu-seikatsu"
+    # ... while running the facility itself is the activity
+    assert ranked(m, "社会福祉協議会のボランティアセンターの運営委員です")[0] == "chiiki-fukushi"
+
+
 def test_facility_reason(m):
     best = m.match(GroupProfile(description="公民館の文化活動として上映会")).matches[0]
     assert best.division_id == "kominkan"
@@ -147,6 +157,12 @@ def test_a_facility_belongs_to_one_division(tmp_path):
 )
 def test_who_is_served_outweighs_how(m, description, expected):
     assert ranked(m, description)[0] == expected
+
+
+def test_open_to_everyone_is_not_a_target_population(m):
+    # 「子どもからお年寄りまで誰でも」: お年寄り is an example, so 地域食堂 stays with the children's division
+    assert ranked(m, "子どもからお年寄りまで誰でも来られる地域食堂")[0] == "kosodate-shien"
+    assert ranked(m, "お年寄りの方への地域食堂")[0] == "kaigo-fukushi"
 
 
 def test_people_reason_names_both(m):
