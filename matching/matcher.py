@@ -395,7 +395,8 @@ class Matcher:
             return MatchResult(name, [], messages.EMPTY_PROFILE, unknown, field_numbers, field_names)
 
         keys = self._keys
-        text = fold_text(f"{name}\n{description}")
+        # "|" survives folding, so no word is found across the end of the name (カフェ|これ: not エコ).
+        text = fold_text(f"{name}|{description}")
         # Words found, each once (in order of first occurrence).
         words: dict[str, _Key] = {}
         facilities: dict[int, str] = {}  # division -> its facility the activity belongs to

@@ -125,6 +125,18 @@ def test_registered_with_or_funded_by_a_facility_says_little(m):
     assert ranked(m, "社会福祉協議会のボランティアセンターの運営委員です")[0] == "chiiki-fukushi"
 
 
+def test_a_park_as_the_venue_is_not_the_activity(m):
+    assert ranked(m, "まいしゅう こうえんで こどもたちと そとあそびを しています")[0] == "jido-seishonen"
+    assert ranked(m, "公園の花壇の手入れと草取り")[0] == "kankyo-seisaku"
+
+
+def test_no_word_across_the_end_of_the_name(m):
+    # 「…カフェ」+「これから…」 folds to …かふえこれから…, which holds えこ (エコ)
+    r = m.match(GroupProfile(name="起業家カフェ", description="これから起業したい人の相談"))
+    assert r.matches[0].division_id == "keizai"
+    assert not any("エコ" in x for d in r.matches for x in d.reasons)
+
+
 def test_facility_reason(m):
     best = m.match(GroupProfile(description="公民館の文化活動として上映会")).matches[0]
     assert best.division_id == "kominkan"
