@@ -88,6 +88,9 @@ _VENUE_PLACE = ("調理室", "会議室", "集会室", "和室", "部屋", "へ�
 # a service-mode word (配食, 見守り, 居場所) listed under another division moves this share of its
 # weight to the division of the people named (「精神障害のある方への配食」 -> 自立生活支援課).
 W_MODE_TO_PEOPLE = 0.8
+# Without people named, a service-mode word counts this much when the other words say what the
+# activity is about and point to another division (「予算や決算を読み解く市民講座」 -> 財政課).
+W_MODE_WITH_TOPIC = 0.5
 # ... unless the group is open to everyone (「子どもからお年寄りまで」, 「どなたでも」): then the people
 # named are examples, not the ones served.
 _EVERYONE = ("誰でも", "だれでも", "どなたでも", "多世代", "世代をこえ", "世代を超え", "みんなの")
@@ -408,6 +411,7 @@ class Matcher:
         venues: set[str] = set()  # halls named only as where the group meets
         registered: set[str] = set()  # facilities named only as registered with / funded by
         everyone = False
+        modes_found = False
         # a facility followed by 「の」 (division, display, key), decided by what follows
         pending: tuple[int, str, str] | None = None
         pending_until = -1
@@ -418,14 +422,22 @@ class Matcher:
                 continue
             chained = None
             if pending is not None:
-                if info.facility is None or start > pending_until:
+                if start <= pending_until and info.mode:
+                    pass  # 「保育園の送迎」: the facility is where the help goes, not who gives it
+                elif info.facility is None or start > pending_until:
                     facilities.setdefault(*pending[:2])
                 else:  # 「社協のボランティアセンターに登録」: the second facility decides for both
                     chained = pending[2]
                 pending = None
             if k not in words:
                 words[k] = info
-                if start <= owner_until and info.facility is None and owner[0] not in info.projects:
+                modes_found |= info.mode
+                if (
+                    start <= owner_until
+                    and info.facility is None
+                    and not info.mode
+                    and owner[0] not in info.projects
+                ):
                     owned[k] = owner
             if startswith(_AUDIENCE_AFTER, end):
                 audience.add(k)
@@ -460,13 +472,16 @@ class Matcher:
             found[fi] = []
             notes[fi] = [self._facility_reason(fi, facility)]
         about: set[int] = set()  # divisions the words saying what the activity is about point to
-        if audience:
+        if audience or modes_found:
             about = {
-                i for k, info in words.items() if k not in audience and not info.mode for i in info.projects
+                i
+                for k, info in words.items()
+                if k not in audience and not info.mode and not info.people
+                for i in info.projects
             }
         if people and (everyone or any(w in text for w in _EVERYONE)):
             people = {}
-        adjust = owned or venues or audience or people
+        adjust = owned or venues or audience or people or modes_found
         for k, info in words.items():
             if k in registered:
                 for i, w in info.hits:
@@ -556,6 +571,9 @@ class Matcher:
                     messages.REASON_FOR_PEOPLE.format(word=info.display, people=who, ka=ka)
                 )
             return tuple((i, w * (1.0 - W_MODE_TO_PEOPLE)) for i, w in hits)
+        if info.mode and about and about.isdisjoint(info.projects):
+            # 「予算を読み解く市民講座」: how (講座) yields to what (予算)
+            return tuple((i, w * W_MODE_WITH_TOPIC) for i, w in hits)
         return hits
 
     def _facility_reason(self, i: int, facility: str) -> str:

@@ -177,6 +177,20 @@ def test_open_to_everyone_is_not_a_target_population(m):
     assert ranked(m, "お年寄りの方への地域食堂")[0] == "kaigo-fukushi"
 
 
+def test_how_yields_to_what(m):
+    # 講座 says how; 予算/決算 say what the course is about
+    assert ranked(m, "市の予算や決算を読み解く市民講座")[0] == "zaisei"
+    assert ranked(m, "パソコンの市民講座")[0] == "kominkan"
+
+
+def test_facility_as_the_destination_of_help(m):
+    # 「保育園の送迎」: the nursery is where the children are taken, not who runs the help
+    assert (
+        ranked(m, "子どもの預かりや保育園の送迎をするファミリーサポートの会員の会")[0]
+        == "kodomo-katei-center"
+    )
+
+
 def test_people_reason_names_both(m):
     best = m.match(GroupProfile(description="精神障害のある方への配食サービス")).matches[0]
     assert msg.REASON_FOR_PEOPLE.format(word="配食", people="精神障害", ka="自立生活支援課") in best.reasons
