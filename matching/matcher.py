@@ -102,6 +102,11 @@ _AUDIENCE_AFTER = ("のため", "向け", "むけ", "を対象", "対象")
 # A stated or inferred field's main division gets its bonus only when the text does not clearly
 # point to another division serving that field (direct words worth at least this much more).
 CLEAR_LEAD = 0.5
+# When the text's words give one division at least this much (one specific word) and that division
+# does not serve a field the group stated, the stated field counts this much (and no main bonus).
+CLEAR_TEXT = 0.35
+CLEAR_MARGIN = 0.3  # ... and at least this much more than any other division
+W_FIELD_OFF_TOPIC = 0.5
 
 
 def _length_weight(key: str) -> float:
@@ -505,12 +510,21 @@ class Matcher:
             if fn is not None and fn not in text_fields:
                 text_fields[fn] = info
         direct = dict(raw)
+        # The division the words of the text clearly point to, if any.
+        lead = None
+        if direct and field_numbers:
+            ranked = sorted(direct.values(), reverse=True)
+            if ranked[0] >= CLEAR_TEXT and (len(ranked) == 1 or ranked[0] >= ranked[1] + CLEAR_MARGIN):
+                lead = max(direct, key=direct.__getitem__)
         for fn in field_numbers:
             main = self._field_main.get(fn)
+            # 「湧水の観察」 with the stated field まちづくり: the text names the service area, and a
+            # broad stated field its division does not serve counts less, with no main bonus.
+            off_topic = lead is not None and fn not in self.divisions[lead].fields
             for i, w in self._field_explicit[fn]:
-                if i == main and self._someone_else_leads(direct, fn, i):
+                if i == main and (off_topic or self._someone_else_leads(direct, fn, i)):
                     w -= W_EXPLICIT_MAIN
-                raw[i] = raw.get(i, 0.0) + w
+                raw[i] = raw.get(i, 0.0) + (w * W_FIELD_OFF_TOPIC if off_topic else w)
         for fn in text_fields:
             if fn not in field_numbers:
                 main = self._field_main.get(fn)

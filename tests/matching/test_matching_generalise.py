@@ -218,3 +218,16 @@ def test_main_division_bonus_only_when_text_is_silent(m):
     assert ranked(m, "手話の普及", fields=["福祉"])[0] == "jiritsu-seikatsu"
     assert ranked(m, "認知症カフェの運営", fields=["保健・医療・福祉"])[0] == "kaigo-fukushi"
     assert ranked(m, "子ども食堂", fields=["子どもの健全育成"])[0] == "kosodate-shien"
+
+
+def test_specific_text_outweighs_a_stated_field_its_division_does_not_serve(m):
+    assert ranked(m, "湧水の観察", fields=["まちづくり"])[0] == "kankyo-seisaku"
+    assert ranked(m, "商店街の活性化", fields=["まちづくり"])[0] == "keizai"
+    assert ranked(m, "放置自転車の整理", fields=["地域安全"])[0] == "kotsu-taisaku"
+    # no clear lead in the text (who and what both named): the stated fields keep their weight
+    r = ranked(
+        m,
+        "子育て中の女性や高齢者がはたらける場をつくる",
+        fields=["職業能力の開発又は雇用機会の拡充を支援する活動", "男女共同参画"],
+    )
+    assert r[0] == "keizai"
