@@ -75,6 +75,9 @@ OWNED_GAP = 2
 # Folded text right after a facility that marks it as a mere venue.
 _VENUE_AFTER = ("で", "にて", "におい", "を借", "をかり", "を会場", "を拠点", "を利用", "をお借", "や",
                 "など", "とか", "に集", "にあつま", "題")  # fmt: skip
+# 「児童館への慰問」「保育園を訪問」: where the group goes, not who runs the activity; the facility
+# word counts W_VENUE, like a meeting place.
+_VISITED = ("へ", "を訪", "に訪", "に出向", "に出張", "に届け")
 # Being registered with or funded by a facility (社協に登録, 社協の助成) says little about the
 # activity: the facility word counts W_REGISTERED, whatever the facility, and signals no field.
 W_REGISTERED = 0.25
@@ -455,6 +458,8 @@ class Matcher:
             fi = info.facility
             if fi is not None and startswith(_REGISTERED, end):
                 registered.add(k)
+            elif fi is not None and startswith(_VISITED, end):
+                venues.add(k)
             elif fi is None or _is_venue(text, end):
                 if info.hall and _is_venue(text, end):
                     venues.add(k)

@@ -137,6 +137,12 @@ def test_no_word_across_the_end_of_the_name(m):
     assert not any("エコ" in x for d in r.matches for x in d.reasons)
 
 
+def test_a_facility_the_group_visits_is_not_the_activity(m):
+    # 「児童館への慰問」: where the group goes to perform, not who runs the activity
+    assert ranked(m, "手品の練習と、福祉施設や児童館への慰問", name="マジッククラブ")[0] == "community-bunka"
+    assert ranked(m, "児童館への出張おはなし会")[0] == "toshokan"
+
+
 def test_facility_reason(m):
     best = m.match(GroupProfile(description="公民館の文化活動として上映会")).matches[0]
     assert best.division_id == "kominkan"
@@ -163,6 +169,7 @@ def test_a_facility_belongs_to_one_division(tmp_path):
         ("ひとり親家庭への食料支援", "kosodate-shien"),
         ("外国にルーツのある子どもの学習支援", "community-bunka"),
         # the mode's own people: unchanged
+        ("ひきこもりの若者の居場所づくり", "chiiki-fukushi"),
         ("高齢者への配食と見守り", "kaigo-fukushi"),
         ("ひとり暮らしのお年寄りの見守り", "kaigo-fukushi"),
     ],
