@@ -97,11 +97,6 @@ W_MODE_WITH_TOPIC = 0.5
 # ... unless the group is open to everyone (「子どもからお年寄りまで」, 「どなたでも」): then the people
 # named are examples, not the ones served.
 _EVERYONE = ("誰でも", "だれでも", "どなたでも", "多世代", "世代をこえ", "世代を超え", "みんなの")
-# 「子育て世代のための防災講座」: a word marked as the audience (followed by のための, 向け, を対象) says
-# who comes, while the other words say what the activity is about: when those point to another
-# division, the audience word counts this much.
-W_AUDIENCE = 0.5
-_AUDIENCE_AFTER = ("のため", "向け", "むけ", "を対象", "対象")
 # A stated or inferred field's main division gets its bonus only when the text does not clearly
 # point to another division serving that field (direct words worth at least this much more).
 CLEAR_LEAD = 0.5
@@ -415,7 +410,6 @@ class Matcher:
         owner_until = -1
         owner: tuple[int, str] = (-1, "")
         people: dict[int, str] = {}  # division -> first word naming the people it serves
-        audience: set[str] = set()
         venues: set[str] = set()  # halls named only as where the group meets
         registered: set[str] = set()  # facilities named only as registered with / funded by
         everyone = False
@@ -447,8 +441,6 @@ class Matcher:
                     and owner[0] not in info.projects
                 ):
                     owned[k] = owner
-            if startswith(_AUDIENCE_AFTER, end):
-                audience.add(k)
             if not info.special:
                 continue
             for i in info.people:
@@ -482,16 +474,13 @@ class Matcher:
             found[fi] = []
             notes[fi] = [self._facility_reason(fi, facility)]
         about: set[int] = set()  # divisions the words saying what the activity is about point to
-        if audience or modes_found:
+        if modes_found:
             about = {
-                i
-                for k, info in words.items()
-                if k not in audience and not info.mode and not info.people
-                for i in info.projects
+                i for k, info in words.items() if not info.mode and not info.people for i in info.projects
             }
         if people and (everyone or any(w in text for w in _EVERYONE)):
             people = {}
-        adjust = owned or venues or audience or people or modes_found
+        adjust = owned or venues or people or modes_found
         for k, info in words.items():
             if k in registered:
                 for i, w in info.hits:
@@ -500,9 +489,7 @@ class Matcher:
                 continue
             hits = info.hits
             if adjust:
-                hits = self._adjust(
-                    k, info, owned, venues, audience, about, people, facilities, raw, found, notes
-                )
+                hits = self._adjust(k, info, owned, venues, about, people, facilities, raw, found, notes)
             for i, w in hits:
                 if i in raw:
                     raw[i] += w
@@ -555,7 +542,6 @@ class Matcher:
         info: _Key,
         owned: dict[str, tuple[int, str]],
         venues: set[str],
-        audience: set[str],
         about: set[int],
         people: dict[int, str],
         facilities: dict[int, str],
@@ -564,8 +550,8 @@ class Matcher:
         notes: dict[int, list[str]],
     ) -> tuple[tuple[int, float], ...]:
         """The (division, weight) pairs word k contributes once the rules on facilities, venues,
-        audience and people have been applied; credits moved to other divisions go straight into
-        raw/found/notes."""
+        people and service modes have been applied; credits moved to other divisions go straight
+        into raw/found/notes."""
         hits = info.hits
         if k in owned:  # 「公民館の文化活動」: the word counts for the facility's division
             oi, facility = owned[k]
@@ -578,8 +564,6 @@ class Matcher:
             return ()
         if k in venues and (info.facility is None or info.facility not in facilities):
             return tuple((i, w * W_VENUE) for i, w in hits)
-        if k in audience and about and about.isdisjoint(info.projects):
-            return tuple((i, w * W_AUDIENCE) for i, w in hits)
         if people and info.mode and people.keys().isdisjoint(info.projects):
             each = sum(w for _, w in hits) * W_MODE_TO_PEOPLE / len(people)
             for pi, who in people.items():

@@ -203,7 +203,7 @@ def test_people_reason_names_both(m):
     assert msg.REASON_FOR_PEOPLE.format(word="配食", people="精神障害", ka="自立生活支援課") in best.reasons
 
 
-def test_audience_yields_to_the_topic(m):
+def test_a_course_is_only_how(m):
     # 「市民活動団体向け」 says who comes; what they learn decides (講座 is only how).
     assert ranked(m, "市民活動団体向けのチラシづくり講座")[0] == "community-bunka"
     assert ranked(m, "シニア向けのスマホ教室")[0] == "kominkan"
