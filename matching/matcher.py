@@ -3,13 +3,22 @@
 How a score is made (all weights are named constants below):
 
 * The group's name and description are folded and scanned once for every known word (see
-  ``scanner.py``). A word can point to a division directly (it is one of the division's project words
-  or keywords) and/or to an NPO-law field (it is one of the field's everyday words).
+  ``scanner.py``), and for the kana reading of every kanji word (``readings.py``: としょかん finds
+  図書館). A word can point to a division directly (it is one of the division's project words,
+  keywords, facilities or people words) and/or to an NPO-law field (one of the field's everyday
+  words).
 * Direct words weigh most. A word shared by several divisions is split between them (1/n), and short
   words weigh less than long ones, so a specific phrase (「冒険遊び場」) beats a generic one (「子ども」).
+* A few particles after a word change what it means for the ranking (``_match``): a division's own
+  facility as the owner of the activity (「公民館の講座」) adds W_FACILITY, as a mere venue
+  (「公民館で」) or destination (「児童館への」) it counts less; who is served (障害者, people words)
+  takes the weight of how they are helped (配食, service-mode words) from another division; without
+  people named, how yields to what (「予算を読み解く講座」).
 * Fields, given explicitly or found in the text, add to every division serving that field, divided by
   sqrt(number of fields the division serves) so a focused division outranks a broad one, plus a
-  bonus for the field's main division (the one to contact when only the field is known).
+  bonus for the field's main division (the one to contact when only the field is known), withheld
+  when the text clearly points elsewhere; a stated field the text's clear lead does not serve
+  counts half.
 * raw -> score with raw / (raw + 1): 0..1, monotone, so scores are comparable across groups.
 """
 
