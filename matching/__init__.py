@@ -20,7 +20,7 @@ from matching.model import Division, DivisionMatch, Field, GroupProfile, MatchRe
 
 # Bump when the scoring changes (weights, rules), so stored suggestions are recomputed. Edits to the
 # data files are covered by Division.fingerprint and Matcher.fingerprint.
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 
 __all__ = [
     "DataError",

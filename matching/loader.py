@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from knowledge.normalize import fold
 from matching import messages
+from matching.folding import fold_word
 from matching.model import Division, Field
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -42,6 +42,8 @@ _DIVISION_KEYS = {
     "fields",
     "projects",
     "keywords",
+    "facilities",
+    "people",
     "slack_channel",
 }
 
@@ -64,7 +66,7 @@ def check_word(word: Any, file: Path, entry: str) -> str:
     """A matching word must be text, non-empty once folded, and one character only if a kanji."""
     if not isinstance(word, str):
         raise DataError(file, entry, f'ことば {word!r} が文字列ではありません（引用符 "…" で囲んでください）')
-    key = fold(word)
+    key = fold_word(word)
     if not key:
         raise DataError(file, entry, f"ことば {word!r} が空です")
     if len(key) == 1 and not _is_kanji(key):
@@ -137,13 +139,13 @@ def load_fields(path: Path = FIELDS_PATH) -> tuple[list[Field], tuple[str, ...]]
         name = _str(raw.get("name"), path, entry, "name")
         label = _str(raw.get("label"), path, entry, "label")
         for text in (name, label):
-            if fold(text) in names:
+            if fold_word(text) in names:
                 raise DataError(path, entry, f"「{text}」がほかの分野の名前と重複しています")
-        names.update({fold(name), fold(label)})
+        names.update({fold_word(name), fold_word(label)})
         main = _str(raw.get("main_division"), path, entry, "main_division", optional=True)
         words = _word_list(raw.get("words"), path, entry, "words")
         for word in words:
-            owner = word_owner.setdefault(fold(word), number)
+            owner = word_owner.setdefault(fold_word(word), number)
             if owner != number:
                 raise DataError(
                     path,
@@ -161,6 +163,19 @@ def load_fields(path: Path = FIELDS_PATH) -> tuple[list[Field], tuple[str, ...]]
     return fields, ignore
 
 
+def load_word_lists(path: Path = FIELDS_PATH) -> dict[str, tuple[str, ...]]:
+    """The extra word lists of fields.yaml, each possibly empty:
+
+    * ``service_modes``: words for *how* help is given (配食, 見守り, 居場所), which any group of people
+      can receive;
+    * ``meeting_places``: halls that groups book whatever they do (公民館, 市民会館, 地域センター).
+
+    See matcher.py for how they are used.
+    """
+    data = _read_yaml(path, "fields")
+    return {key: _word_list(data.get(key), path, key, key) for key in ("service_modes", "meeting_places")}
+
+
 def _fingerprint(raw: dict[str, Any]) -> str:
     canonical = json.dumps(raw, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
@@ -174,6 +189,7 @@ def load_divisions(
     known_fields = {f.number for f in fields} if fields is not None else set(range(1, FIELD_COUNT + 1))
     divisions: list[Division] = []
     ids: set[str] = set()
+    facility_owner: dict[str, str] = {}
     for index, raw in enumerate(data["divisions"], start=1):
         entry = messages.ERR_ENTRY_INDEX.format(index=index)
         if not isinstance(raw, dict):
@@ -218,6 +234,16 @@ def load_divisions(
             p = _str(project, path, entry, "projects の事業名")
             projects.append((p, _word_list(words, path, f"{entry} の事業「{p}」", "ことば")))
         keywords = _word_list(raw.get("keywords"), path, entry, "keywords")
+        facilities = _word_list(raw.get("facilities"), path, entry, "facilities")
+        people = _word_list(raw.get("people"), path, entry, "people")
+        for word in facilities:
+            owner = facility_owner.setdefault(fold_word(word), div_id)
+            if owner != div_id:
+                raise DataError(
+                    path,
+                    entry,
+                    f"施設・名称「{word}」は課 {owner} にもあります（施設は1つの課にだけ書いてください）",
+                )
         slack = raw.get("slack_channel")
         if slack is not None and (not isinstance(slack, str) or not slack.strip()):
             raise DataError(path, entry, "slack_channel はチャンネル名か null で書いてください")
@@ -235,6 +261,8 @@ def load_divisions(
                 keywords=keywords,
                 slack_channel=slack.strip() if slack else None,
                 fingerprint=_fingerprint(raw),
+                facilities=facilities,
+                people=people,
             )
         )
     if not divisions:

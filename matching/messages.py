@@ -24,6 +24,10 @@ REASON_FIELD = "分野『{field}』が一致"
 REASON_PROJECT = "活動{words}が所管事業『{project}』と関連"
 REASON_KEYWORD = "活動{words}が{ka}の担当と関連"
 REASON_TEXT_FIELD = "活動『{word}』が分野『{field}』にあたる"
+REASON_FACILITY = "{ka}の『{facility}』に関わる活動"
+REASON_NAMED = "説明に『{ka}』とあります"
+REASON_OWNED = "活動『{facility}』の『{word}』が{ka}の担当と関連"
+REASON_FOR_PEOPLE = "活動『{word}』の対象『{people}』が{ka}の担当と関連"
 
 # --- data validation (read by the staff who edit the YAML files) -----------------------------
 ERR_PREFIX = "{file}: {entry}: {problem}"

@@ -34,6 +34,12 @@ class Division:
     # sha256 of the entry's data: changes exactly when the division's entry changes, so stored
     # suggestions can be refreshed for it (and only for it).
     fingerprint: str
+    # The division's own facilities and names (図書館, 児童館, 保健センター): naming one as the subject
+    # of the activity (「公民館の講座」) is strong evidence for the division; see matcher.py.
+    facilities: tuple[str, ...] = field(default=(), repr=False)
+    # Words naming the people the division serves (高齢者, 障害のある人, 妊婦): who is served decides
+    # between divisions offering the same kind of help (配食, 見守り, 居場所); see matcher.py.
+    people: tuple[str, ...] = field(default=(), repr=False)
 
 
 @dataclass(slots=True)

@@ -14,11 +14,14 @@ linearly).
 
 Words made of ASCII letters/digits (DV, IT, NPO) only count at ASCII word boundaries, so 「it」 does
 not fire inside an English word.
+
+Aliases (another spelling of a key, e.g. the kana reading 「としょかん」 of 「図書館」) are scanned for
+like keys but reported as the key they stand for, so a group writing both counts the word once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 try:  # C Aho-Corasick; optional so the library still works (slower) without it
     import ahocorasick
@@ -34,10 +37,18 @@ class Scanner:
     """Finds known keys in a folded text: ``spans()`` gives (key, end offset) for every occurrence,
     ``scan()`` the distinct keys in order of first appearance."""
 
-    def __init__(self, keys: Iterable[str], *, use_c: bool = True) -> None:
-        keys = sorted({k for k in keys if k})
+    def __init__(
+        self, keys: Iterable[str], *, aliases: Mapping[str, str] | None = None, use_c: bool = True
+    ) -> None:
+        # surface form scanned for -> key reported
+        target = {k: k for k in keys if k}
+        for alias, key in (aliases or {}).items():
+            if alias and alias not in target:
+                target[alias] = key
+        keys = sorted(target)
         if not keys:
             raise ValueError("no keys to scan for")
+        self._target = target
         self._ascii_edge = frozenset(k for k in keys if _is_ascii_alnum(k[0]) or _is_ascii_alnum(k[-1]))
         if use_c and ahocorasick is not None:
             automaton = ahocorasick.Automaton()
@@ -45,14 +56,14 @@ class Scanner:
                 automaton.add_word(k, (len(k), k))
             automaton.make_automaton()
             self._automaton = automaton
-            self._spans = self._spans_c
+            self._hits = self._hits_c
         else:  # walk the text, trying the words that start with the character at hand
             by_prefix: dict[str, list[str]] = {}
             for k in keys:
                 by_prefix.setdefault(k[0], []).append(k)
             # Longest first, so the first word that fits is the longest one.
             self._by_first = {c: tuple(sorted(ks, key=len, reverse=True)) for c, ks in by_prefix.items()}
-            self._spans = self._spans_py
+            self._hits = self._hits_py
 
     def _fits(self, folded: str, key: str, start: int) -> bool:
         """False for an ASCII key glued to more ASCII letters/digits (「it」 in 「with」)."""
@@ -63,29 +74,35 @@ class Scanner:
             return False
         return not (_is_ascii_alnum(key[-1]) and end < len(folded) and _is_ascii_alnum(folded[end]))
 
+    def hits(self, folded: str) -> list[tuple[str, int, int]]:
+        """Every (key, start, end) found, left to right; start/end are offsets of the text matched
+        (for an alias, of the alias as written)."""
+        return self._hits(folded)
+
     def spans(self, folded: str) -> list[tuple[str, int]]:
-        """Every (key, end offset) found, left to right."""
-        return self._spans(folded)
+        """Every (key, end offset) found, left to right (aliases reported as their key)."""
+        return [(k, end) for k, _, end in self._hits(folded)]
 
     def scan(self, folded: str) -> list[str]:
         """Distinct keys found, in order of first appearance."""
-        return list(dict.fromkeys(k for k, _ in self._spans(folded)))
+        return list(dict.fromkeys(k for k, _, _ in self._hits(folded)))
 
-    def _spans_c(self, folded: str) -> list[tuple[str, int]]:
+    def _hits_c(self, folded: str) -> list[tuple[str, int, int]]:
         # All (overlapping) occurrences, then leftmost-longest, non-overlapping: the same choice as
         # the pure-Python walk below.
         spans = sorted((end - n + 1, -n, key) for end, (n, key) in self._automaton.iter(folded))
-        found: list[tuple[str, int]] = []
+        found: list[tuple[str, int, int]] = []
+        target = self._target
         pos = 0
         for start, neg_n, key in spans:
             if start < pos or not self._fits(folded, key, start):
                 continue
             pos = start - neg_n
-            found.append((key, pos))
+            found.append((target[key], start, pos))
         return found
 
-    def _spans_py(self, folded: str) -> list[tuple[str, int]]:
-        found: list[tuple[str, int]] = []
+    def _hits_py(self, folded: str) -> list[tuple[str, int, int]]:
+        found: list[tuple[str, int, int]] = []
         by_first = self._by_first
         n = len(folded)
         i = 0
@@ -93,7 +110,7 @@ class Scanner:
             step = 1
             for k in by_first.get(folded[i], ()):
                 if folded.startswith(k, i) and self._fits(folded, k, i):
-                    found.append((k, i + len(k)))
+                    found.append((self._target[k], i, i + len(k)))
                     step = len(k)
                     break
             i += step
