@@ -76,13 +76,32 @@ def unify_variants(text: str) -> str:
     return text
 
 
+# katakana U+30A1..U+30F6 -> (large) hiragana, and small hiragana -> large, in one translate table.
+_SMALL_PAIRS = dict(zip("ぁぃぅぇぉっゃゅょゎゕゖ", "あいうえおつやゆよわかけ", strict=True))
+_FOLD_KANA = str.maketrans(
+    {
+        **{chr(c): _SMALL_PAIRS.get(chr(c - 0x60), chr(c - 0x60)) for c in range(0x30A1, 0x30F7)},
+        **_SMALL_PAIRS,
+    }
+)
+# fold() drops every dash, long-vowel mark and space in the end, so normalize()'s passes that rewrite
+# them first can be skipped: unify_variants() patterns hold no dash or space.
+_FOLD_DROP_ALL_RE = re.compile(f"{_FOLD_DROP_RE.pattern[:-1]}{_DASHES}]")
+
+
 def fold(text: str) -> str:
-    """A lossy matching key: equal for spellings a person would call the same word."""
-    text = unify_variants(normalize(text)).lower()
-    text = to_hiragana(text).translate(_SMALL_KANA)
-    text = _FOLD_DROP_RE.sub("", text)
+    """A lossy matching key: equal for spellings a person would call the same word.
+
+    Hot path of the matcher (every group's text) and the answerer, hence one translate table
+    instead of per-character conversion; tests/test_normalize.py checks it against the plain
+    composition ``normalize -> unify_variants -> lower -> to_hiragana -> small kana -> drop``.
+    """
+    if not text:
+        return ""
+    text = _INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", text))
+    text = unify_variants(text).lower().translate(_FOLD_KANA)
     # Dropping characters can bring combining marks next to their base: compose them again.
-    return unicodedata.normalize("NFKC", text)
+    return unicodedata.normalize("NFKC", _FOLD_DROP_ALL_RE.sub("", text))
 
 
 _KATAKANA_RE = re.compile(r"[\u30a1-\u30fa]")

@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from knowledge.normalize import normalize
+from knowledge.normalize import fold, normalize
 from matching import messages
 from matching.fields import FieldResolver
-from matching.folding import fold_fast, fold_word
+from matching.folding import fold_word
 from matching.loader import (
     DIVISIONS_PATH,
     FIELDS_PATH,
@@ -127,7 +127,7 @@ _ASCII_GAP_RE = re.compile(r"([A-Za-z0-9])\s+(?=[A-Za-z0-9])")
 
 def fold_text(text: str) -> str:
     """fold(), keeping a separator between ASCII words (fold drops spaces) so 'IT' stays a word."""
-    return fold_fast(_ASCII_GAP_RE.sub(r"\1|", text))
+    return fold(_ASCII_GAP_RE.sub(r"\1|", text))
 
 
 def _is_venue(text: str, end: int) -> bool:

@@ -7,7 +7,6 @@ from hypothesis import strategies as st
 
 from knowledge.normalize import fold
 from matching import GroupProfile, Matcher
-from matching.folding import fold_fast
 from matching.scanner import Scanner
 
 _M = Matcher.load()
@@ -53,21 +52,3 @@ _PY = Scanner(_KEYS, use_c=False)
 def test_c_and_python_scanners_agree(text):
     folded = fold(text)
     assert _C.scan(folded) == _PY.scan(folded)
-
-
-@settings(max_examples=500, deadline=None)
-@given(
-    st.text(
-        alphabet=st.one_of(
-            st.characters(min_codepoint=0x3000, max_codepoint=0x30FF),
-            st.characters(min_codepoint=0xFF00, max_codepoint=0xFFEF),
-            st.sampled_from(
-                "行なう申し込みボランテイア ーｰ-‐—〜・、。!？AbcＺ１か\u3099は\u309a漢字\u200b\n\t"
-            ),
-            st.characters(),
-        ),
-        max_size=60,
-    )
-)
-def test_fold_fast_is_fold(text):
-    assert fold_fast(text) == fold(text)
