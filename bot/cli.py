@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "bot.commands.matching",  # match
     "bot.commands.groups",  # groups import/list/export
     "bot.commands.db",  # db upgrade/current
+    "bot.commands.chat",  # chat (the conversation engine in the terminal)
 ]
 
 

@@ -87,7 +87,7 @@ BLOCKED_NOTE = ""  # unfollowed users get no reply at all
 
 # --- Questions and answers ----------------------------------------------------------------------
 
-SOURCE_LINE = "出典: 小金井市協働推進基本指針 {titles}"
+SOURCE_LINE = "出典: {titles}"
 WAS_IT_HELPFUL = "この回答は役に立ちましたか？"
 FEEDBACK_THANKS_YES = "ありがとうございます。励みになります。"
 FEEDBACK_THANKS_NO = (

@@ -43,7 +43,8 @@ class DivisionOption:
 class Services:
     """Default services backed by the real libraries."""
 
-    def __init__(self) -> None:
+    def __init__(self, data_dir: str | None = None) -> None:
+        self.data_dir = data_dir  # knowledge data directory; None = the shipped data
         self._lock = threading.Lock()
         self._answerer: Any = None
         self._matcher: Any = None
@@ -55,7 +56,7 @@ class Services:
             if self._answerer is None:
                 from knowledge import Answerer
 
-                self._answerer = Answerer.load()
+                self._answerer = Answerer.load(self.data_dir) if self.data_dir else Answerer.load()
             return self._answerer
 
     def answer(self, text: str) -> Answer:
@@ -184,6 +185,13 @@ def _first(obj: Any, *names: str, default: Any = _MISSING) -> Any:
 
 
 _default: Services | None = None
+
+
+def configure(data_dir: str | None = None) -> Services:
+    """Replace the process-wide services (e.g. `kyodo chat --data-dir`)."""
+    global _default
+    _default = Services(data_dir=data_dir)
+    return _default
 
 
 def default_services() -> Services:

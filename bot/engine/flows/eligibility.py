@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from bot.engine import messages as M
 from bot.engine.flow import Context, Flow, State, Step, cancel_choice
 from bot.engine.types import Choice, Reply
 from bot.models.conversation import EligibilityCheck
+
+log = logging.getLogger(__name__)
 
 SECTION_ID = "ch2-2"
 ANSWERS = {"yes": M.YES, "no": M.NO, "unknown": M.DONT_KNOW}
@@ -75,7 +79,11 @@ def _finish(ctx: Context, answers: dict[str, str]) -> Step:
         f"{M.CHECK_MARK[v]} {name}" for v, (_k, name, *_rest) in zip(values, M.CHECK_CONDITIONS, strict=True)
     ]
     result = Reply(text=verdict + "\n" + "\n".join(lines))
-    section = ctx.services.section(SECTION_ID)
+    try:
+        section = ctx.services.section(SECTION_ID)
+    except Exception:  # the verdict stands without the citation; never lose the user's answers
+        log.exception("section %s unavailable", SECTION_ID)
+        section = None
     replies = [result]
     if section is not None:
         sid, title, text = section
