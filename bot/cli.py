@@ -10,11 +10,11 @@ import sys
 
 # Modules that contribute sub-commands, in the order they appear in --help.
 COMMAND_MODULES = [
-    "bot.commands.knowledge",  # ask, chat
+    "bot.commands.knowledge",  # ask
+    "bot.commands.chat",  # chat (the conversation engine in the terminal)
     "bot.commands.matching",  # match
     "bot.commands.groups",  # groups import/list/export
     "bot.commands.db",  # db upgrade/current
-    "bot.commands.chat",  # chat (the conversation engine in the terminal)
 ]
 
 
