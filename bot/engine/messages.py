@@ -31,9 +31,9 @@ NEXT = "次へ"
 MORE_FIELDS = "他の分野"
 CLEAR_FIELDS = "選び直す"
 
-# The question sent to the answerer for 「協働とは」 and 「問い合わせ」.
-ABOUT_QUESTION = "協働とは何ですか"
-CONTACT_QUESTION = "協働について問い合わせ先を教えてください"
+# 「協働とは」 and 「問い合わせ」 answer these FAQ entries (the questions are fallbacks).
+ABOUT_FAQ, ABOUT_QUESTION = "about-kyodo", "協働とは何ですか"
+CONTACT_FAQ, CONTACT_QUESTION = "contact", "協働の相談窓口はどこですか"
 
 GREETING = (
     "友だち追加ありがとうございます。小金井市の「協働ボット」です。\n"

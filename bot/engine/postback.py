@@ -45,3 +45,11 @@ def decode(data: str) -> Postback | None:
     if not flow or not action or not all(_PART.match(p) for p in (flow, action, arg)):
         return None
     return Postback(flow, action, arg)
+
+
+def int_arg(arg: str | None, upper: int = 2**31 - 1) -> int | None:
+    """A non-negative database-safe integer from a postback argument, or None (forged or garbled)."""
+    if not arg or not arg.isascii() or not arg.isdigit() or len(arg) > 10:
+        return None
+    value = int(arg)
+    return value if value <= upper else None

@@ -65,7 +65,8 @@ def answer_question(session, incoming: Incoming, text: str, services: Services, 
 
 
 def on_feedback(session, incoming: Incoming, pb: postback.Postback, now) -> list[Reply]:
-    fb = session.get(Feedback, int(pb.arg)) if pb.arg.isdigit() else None
+    fb_id = postback.int_arg(pb.arg)
+    fb = session.get(Feedback, fb_id) if fb_id is not None else None
     if (
         fb is None
         or fb.channel != incoming.channel
@@ -94,7 +95,8 @@ def on_feedback(session, incoming: Incoming, pb: postback.Postback, now) -> list
 
 
 def on_handoff(session, incoming: Incoming, pb: postback.Postback, now) -> list[Reply]:
-    q = session.get(UnansweredQuestion, int(pb.arg)) if pb.arg.isdigit() else None
+    q_id = postback.int_arg(pb.arg)
+    q = session.get(UnansweredQuestion, q_id) if q_id is not None else None
     if q is None or q.channel != incoming.channel or q.user_id != incoming.user_id or pb.action != "handoff":
         return [Reply(text=M.STALE_BUTTON, choices=menu_choices())]
     if q.handoff_requested:

@@ -72,10 +72,12 @@ def delete_user_data(session: Session, channel: str, user_id: str, *, now: datet
         .values(user_id=None)
         .execution_options(synchronize_session=False)
     )
+    session.flush()
+    session.expire_all()  # the bulk updates above bypassed the identity map
     user = session.scalars(select(ChatUser).where(*_match(ChatUser, mine))).first()
     if user is not None:
         user.deleted_at = now
-    session.expire_all()  # bulk updates bypassed the identity map
+        session.flush()
 
 
 def purge_expired(session: Session, now: datetime, retention: timedelta = RETENTION) -> int:

@@ -71,6 +71,15 @@ class Services:
             reason=str(_get(a, "reason") or ""),
         )
 
+    def faq_question(self, faq_id: str, default: str) -> str:
+        """The canonical question of a FAQ entry (asked for menu words such as 「問い合わせ」)."""
+        try:
+            entry = self.answerer.entry(faq_id)
+        except (KeyError, LookupError):
+            entry = None
+        question = _get(entry, "question") if entry is not None else None
+        return str(question) if question else default
+
     def section(self, section_id: str) -> tuple[str, str, str] | None:
         try:
             found = self.answerer.section(section_id)
@@ -83,14 +92,19 @@ class Services:
         return (str(_get(found, "id")), str(_get(found, "title")), str(_get(found, "text")))
 
     def faq_questions(self, limit: int = 10) -> list[str]:
-        out: list[str] = []
-        for entry in list(_get(self.answerer, "entries") or [])[:limit]:
+        """Representative FAQ questions: the first of each category, then the rest in file order."""
+        entries = list(_get(self.answerer, "entries") or [])
+        firsts, rest, seen = [], [], set()
+        for entry in entries:
             q = _get(entry, "question")
             if isinstance(q, list | tuple):
                 q = q[0] if q else ""
-            if q:
-                out.append(str(q))
-        return out
+            if not q:
+                continue
+            category = _get(entry, "category")
+            (rest if category in seen else firsts).append(str(q))
+            seen.add(category)
+        return (firsts + rest)[:limit]
 
     # -- matching ---------------------------------------------------------------------------------
     @property

@@ -41,6 +41,10 @@ class FakeServices(Services):
     def answer(self, text: str) -> Answer:
         if self.fail_answer:
             raise RuntimeError("index broken")
+        if "問い合わせ" in text or "窓口" in text:
+            return Answer(
+                True, "市民部コミュニティ文化課です。", [("note-contact", "問い合わせ先")], [], "contact"
+            )
         if "協働" in text:
             return Answer(
                 True,
@@ -50,13 +54,12 @@ class FakeServices(Services):
                 faq_id="about-kyodo",
                 reason="faq",
             )
-        if "問い合わせ" in text:
-            return Answer(
-                True, "市民部コミュニティ文化課です。", [("note-contact", "問い合わせ先")], [], "contact"
-            )
         if "補助" in text:
             return Answer(False, "", [], ["補助金はありますか？", "協働の形態は？"], reason="unsure")
         return Answer(False, "", [], [], reason="no_match")
+
+    def faq_question(self, faq_id: str, default: str) -> str:
+        return {"contact": "協働の相談窓口はどこ？", "about-kyodo": "協働とは何ですか？"}.get(faq_id, default)
 
     def section(self, section_id: str):
         if section_id == "ch2-2":

@@ -5,12 +5,14 @@ from __future__ import annotations
 from bot.engine import groups
 from bot.engine import messages as M
 from bot.engine.flow import Context, Flow, State, Step
+from bot.engine.postback import int_arg
 from bot.engine.types import Reply
 
 
 def _entry(ctx: Context) -> Step:
     arg = ctx.pb.arg if ctx.pb is not None else ""
-    group = groups.get_owned(ctx.session, ctx.owner, int(arg)) if arg.isdigit() else None
+    gid = int_arg(arg)
+    group = groups.get_owned(ctx.session, ctx.owner, gid) if gid is not None else None
     if group is None:
         return ctx.end(Reply(text=M.GROUP_GONE))
     ctx.data.update(group_id=group.id, name=group.name)

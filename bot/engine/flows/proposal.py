@@ -9,6 +9,7 @@ from bot.engine import groups
 from bot.engine import messages as M
 from bot.engine.flow import Context, Flow, State, Step, cancel_choice
 from bot.engine.flows.common import shorten, too_long, valid_text
+from bot.engine.postback import int_arg
 from bot.engine.types import Card, Choice, Reply
 from bot.models.conversation import Proposal
 
@@ -35,7 +36,7 @@ def _entry(ctx: Context) -> Step:
             )
         )
     arg = ctx.pb.arg if ctx.pb is not None else ""
-    chosen = next((g for g in owned if arg.isdigit() and g.id == int(arg)), None)
+    chosen = next((g for g in owned if g.id == int_arg(arg)), None)
     if chosen is None and len(owned) == 1:
         chosen = owned[0]
     if chosen is None:
@@ -51,9 +52,10 @@ def _ask_group(ctx: Context) -> list[Reply]:
 
 def _on_group(ctx: Context) -> Step:
     arg = ctx.arg_for("group")
-    if arg is None or not arg.isdigit():
+    group_id = int_arg(arg)
+    if group_id is None:
         return ctx.goto("group")
-    return _select_group(ctx, int(arg))
+    return _select_group(ctx, group_id)
 
 
 def _select_group(ctx: Context, group_id: int) -> Step:
@@ -97,8 +99,9 @@ def _on_division(ctx: Context) -> Step:
     if arg == CITY:
         ctx.data.update(division_id=None, division_name=M.PROP_CITY_DECIDES, reasons=[])
         return ctx.goto("purpose")
-    if arg is not None and arg.isdigit() and int(arg) < len(candidates):
-        c = candidates[int(arg)]
+    index = int_arg(arg)
+    if index is not None and index < len(candidates):
+        c = candidates[index]
         ctx.data.update(division_id=c["id"], division_name=c["name"], reasons=c.get("reasons", []))
         return ctx.goto("purpose")
     return ctx.goto("division")

@@ -11,6 +11,7 @@ from bot.engine import groups
 from bot.engine import messages as M
 from bot.engine.flow import Context, Flow, State, Step, cancel_choice
 from bot.engine.flows.common import field_labels, shorten, too_long, valid_text
+from bot.engine.postback import int_arg
 from bot.engine.types import Card, Choice, Reply
 
 NAME_LIMIT = 100
@@ -99,9 +100,10 @@ def _on_kind(ctx: Context) -> Step:
         return ctx.goto("fields")
     arg = ctx.arg_for("kind")
     if arg is not None:
-        if not arg.isdigit() or int(arg) >= len(M.REG_KINDS):
+        index = int_arg(arg)
+        if index is None or index >= len(M.REG_KINDS):
             return ctx.goto("kind")
-        ctx.data["kind"] = M.REG_KINDS[int(arg)]
+        ctx.data["kind"] = M.REG_KINDS[index]
         return ctx.goto("fields")
     if (long := too_long(ctx.input_text(), KIND_LIMIT)) is not None:
         return ctx.goto("kind", long)
@@ -141,12 +143,13 @@ def _on_fields(ctx: Context) -> Step:
     selected = set(ctx.data.get("fields", []))
     valid = {f.number for f in ctx.services.fields()}
     if (arg := ctx.arg_for("field")) is not None:
-        if arg.isdigit() and int(arg) in valid:
-            selected ^= {int(arg)}
+        if int_arg(arg) in valid:
+            selected ^= {int_arg(arg)}
         ctx.data["fields"] = sorted(selected)
         return ctx.goto("fields")
     if (arg := ctx.arg_for("page")) is not None:
-        ctx.data["field_page"] = int(arg) if arg.isdigit() and int(arg) < 10 else 0
+        page = int_arg(arg)
+        ctx.data["field_page"] = page if page is not None and page < 10 else 0
         return ctx.goto("fields")
     if ctx.arg_for("done") is not None:
         if not selected:
@@ -289,7 +292,8 @@ def _entry(ctx: Context) -> Step:
 
 def _edit_entry(ctx: Context) -> Step:
     arg = ctx.pb.arg if ctx.pb is not None else ""
-    group = groups.get_owned(ctx.session, ctx.owner, int(arg)) if arg.isdigit() else None
+    gid = int_arg(arg)
+    group = groups.get_owned(ctx.session, ctx.owner, gid) if gid is not None else None
     if group is None:
         return ctx.end(Reply(text=M.GROUP_GONE))
     ctx.data.update(
