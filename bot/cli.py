@@ -15,6 +15,8 @@ COMMAND_MODULES = [
     "bot.commands.matching",  # match
     "bot.commands.groups",  # groups import/list/export
     "bot.commands.db",  # db upgrade/current
+    "bot.commands.serve",  # serve, worker (LINE webhook and delivery)
+    "bot.commands.line",  # line richmenu
 ]
 
 
