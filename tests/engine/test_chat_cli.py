@@ -78,7 +78,9 @@ def test_chat_ends_at_end_of_input_and_survives_odd_lines(db_url):
 
 
 def test_the_same_user_finds_their_group_in_a_later_session(db_url):
-    run_chat(db_url, ["団体登録", "ひかりの会", "1", "福祉", "12", "見守り活動", "省略する", "1"], user="same")
+    run_chat(
+        db_url, ["団体登録", "ひかりの会", "1", "福祉", "12", "見守り活動", "省略する", "1"], user="same"
+    )
     later = run_chat(db_url, ["登録内容を見る"], user="same")
     assert "┌ ひかりの会" in later
     stranger = run_chat(db_url, ["登録内容を見る"], user="other")
