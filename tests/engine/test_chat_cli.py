@@ -85,3 +85,17 @@ def test_the_same_user_finds_their_group_in_a_later_session(db_url):
     assert "┌ ひかりの会" in later
     stranger = run_chat(db_url, ["登録内容を見る"], user="other")
     assert "まだ団体が登録されていません" in stranger
+
+
+def test_data_purge_command(db_url):
+    env = {**os.environ, "DATABASE_URL": db_url, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "data", "purge"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "anonymised 0 user(s)" in proc.stdout
