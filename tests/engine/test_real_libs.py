@@ -57,3 +57,10 @@ def test_real_fields_and_divisions(real):
     titles = [c.title for r in real.last for c in r.cards]
     assert "環境政策課" in titles
     assert all(len(c.actions) == 1 for r in real.last for c in r.cards)
+
+
+def test_real_answer_offers_the_next_step(real):
+    real.say("団体を登録するには？")
+    assert "団体登録" in real.labels()
+    real.say("企業も協働できますか")
+    assert "対象チェック" in real.labels()
