@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.engine.services import Services
 from bot.models.conversation import UnansweredQuestion
@@ -64,3 +68,15 @@ def test_real_answer_offers_the_next_step(real):
     assert "団体登録" in real.labels()
     real.say("企業も協働できますか")
     assert "対象チェック" in real.labels()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=80))
+def test_real_libraries_take_any_text_without_failing(real, caplog, text):
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        replies = real.say(text)
+    assert 1 <= len(replies) <= 5
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [
+        r.getMessage() for r in caplog.records
+    ]
