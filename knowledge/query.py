@@ -16,7 +16,7 @@ Each added term carries a weight below 1 so that a guess never outweighs what wa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from knowledge.analysis import GENERIC_TERMS, Token, is_kana_word, is_kanji_word, tokenize
@@ -26,7 +26,14 @@ from knowledge.normalize import _SMALL_KANA, fold, normalize, to_hiragana
 SYNONYM_WEIGHT = 0.9
 READING_WEIGHT = 0.8
 FUZZY_WEIGHT = 0.7
-MIN_READING_LEN = 3  # folded kana; shorter readings collide too often (し, かい …)
+MIN_READING_LEN = 3
+MIN_SYNONYM_READING = 4
+LONG_MESSAGE = 60  # characters; longer messages are read as context + question
+CONTEXT_WEIGHT = 0.5
+_SENTENCE_RE = re.compile(r"[^。！？!?\n]+[。！？!?\n]*")
+_QUESTION_RE = re.compile(
+    r"[？?]|か[。\s]*$|でしょうか|ますか|ですか|教えて|ください|知りたい|たい[。\s]*$|の[。\s]*$"
+)  # folded kana; shorter readings collide too often (し, かい …)
 _HIRA_RUN_RE = re.compile(r"[\u3041-\u309f]{3,}")
 _KANJI_RUN_RE = re.compile(r"[\u3400-\u9fff々]{2,}")
 
@@ -38,6 +45,7 @@ class QueryTerms:
     weights: dict[str, float] = field(default_factory=dict)
     typed: list[str] = field(default_factory=list)  # content terms as typed
     unknown: list[str] = field(default_factory=list)  # typed terms the knowledge base never uses
+    weak_unknown: list[str] = field(default_factory=list)  # ... that are unlikely to be the topic
     added: dict[str, str] = field(default_factory=dict)  # term -> how it was found
 
     def add(self, term: str, weight: float, how: str) -> None:
@@ -59,7 +67,9 @@ class QueryAnalyzer:
         readings: dict[str, str],
         synonyms: Iterable[SynonymGroup],
         frequency: Mapping[str, int] | None = None,
+        build_tokenize: Callable[[str], list[Token]] = tokenize,
     ):
+        """``build_tokenize`` tokenises the synonym list and generic words (may be cached)."""
         self.vocabulary = frozenset(vocabulary)
         # Correction targets: the words questions are about (FAQ questions, phrasings, synonyms).
         self.key_terms = sorted(set(key_terms) & self.vocabulary)
@@ -68,6 +78,12 @@ class QueryAnalyzer:
         for t in self.key_terms:
             if is_kanji_word(t) and 2 <= len(t) <= 4:
                 self._kanji_keys.setdefault(len(t), []).append(t)
+        # one-character-wildcard patterns (協? and ?働 for 協働) -> key terms, for typo lookups
+        self._kanji_patterns: dict[str, list[str]] = {}
+        for keys in self._kanji_keys.values():
+            for k in keys:
+                for j in range(len(k)):
+                    self._kanji_patterns.setdefault(k[:j] + "?" + k[j + 1 :], []).append(k)
         # reading (folded hiragana) -> vocabulary term; only key terms, only unambiguous readings
         by_reading: dict[str, set[str]] = {}
         for term in self.key_terms:
@@ -75,11 +91,13 @@ class QueryAnalyzer:
             if len(r) >= MIN_READING_LEN and r != term:
                 by_reading.setdefault(r, set()).add(term)
         # a shared reading (協働/協同 both きょうどう) goes to the word the FAQ uses most
-        freq = frequency or {}
+        freq = self._freq = dict(frequency or {})
         self.by_reading = {r: max(sorted(ts), key=lambda t: freq.get(t, 0)) for r, ts in by_reading.items()}
         # readings of words that carry no topic (いみ, なに …): typed in kana they are not "unknown"
         self._generic_readings = (
-            frozenset("".join(t.reading for t in tokenize(g)) for g in GENERIC_TERMS if not is_kana_word(g))
+            frozenset(
+                "".join(t.reading for t in build_tokenize(g)) for g in GENERIC_TERMS if not is_kana_word(g)
+            )
             | GENERIC_TERMS
         )
         self._max_reading = max((len(r) for r in self.by_reading), default=0)
@@ -87,15 +105,27 @@ class QueryAnalyzer:
         # synonyms: folded variant -> canonical terms (tokenised the same way as documents)
         self._synonyms: list[tuple[str, tuple[str, ...]]] = []
         self._variant_size: dict[str, int] = {}
+        self._synonym_readings: list[tuple[str, str, tuple[str, ...]]] = []
         for group in synonyms:
-            target = tuple(t.term for t in tokenize(group.term) if t.content) or (fold(group.term),)
+            target = tuple(t.term for t in build_tokenize(normalize(group.term)) if t.content) or (
+                fold(group.term),
+            )
             for v in (group.term, *group.variants):
                 fv = fold(v)
                 if fv:
                     self._synonyms.append((fv, target))
-                    size = sum(1 for t in tokenize(normalize(v)) if t.content)
+                    toks = build_tokenize(normalize(v))
+                    size = sum(1 for t in toks if t.content)
                     self._variant_size[fv] = max(size, self._variant_size.get(fv, 0))
+                    reading = "".join(t.reading for t in toks)
+                    if len(reading) >= MIN_SYNONYM_READING and reading != fv:
+                        self._synonym_readings.append((reading, fv, target))
         self._synonyms.sort(key=lambda x: -len(x[0]))
+        self._synonym_index: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        self._short_synonyms = [(v, t) for v, t in self._synonyms if len(v) < 2]
+        for v, t in self._synonyms:
+            if len(v) >= 2:
+                self._synonym_index.setdefault(v[:2], []).append((v, t))
 
     # -- the pipeline --------------------------------------------------------------------------
     def analyze(self, text: str, tokens: list[Token] | None = None) -> QueryTerms:
@@ -122,17 +152,51 @@ class QueryAnalyzer:
                 q.add(t.term, 1.0, "typed")
             elif not self._correct_token(t, q) and not (fs and any(fs in v for v in matched)):
                 pending.append((start, pos, t))
-        spans = self._scan_hiragana(text, q) + self._scan_kanji(text, tokens, q)
+        spans = self._scan_hiragana(text, tokens, q) + self._scan_kanji(text, tokens, q)
         for a, b, t in pending:
             if not any(a < y and x < b for x, y in spans):
-                q.unknown.append(t.term)
+                (q.weak_unknown if t.weak else q.unknown).append(t.term)
+        self._focus_on_question(text, q)
         return q
 
+    def _focus_on_question(self, text: str, q: QueryTerms) -> None:
+        """In a long message the question is usually one sentence (often the last) and the rest
+        is context: terms found only in the context count ``CONTEXT_WEIGHT`` as much."""
+        if len(text) < LONG_MESSAGE:
+            return
+        sentences = [m.group().strip() for m in _SENTENCE_RE.finditer(text) if m.group().strip()]
+        if len(sentences) < 2:
+            return
+        asking = [x for x in sentences if _QUESTION_RE.search(x)]
+        focus = self.analyze((asking or sentences)[-1])
+        for term in list(q.weights):
+            if term not in focus.weights:
+                q.weights[term] *= CONTEXT_WEIGHT
+
     def _expand_synonyms(self, folded: str, q: QueryTerms) -> list[str]:
-        """Add the canonical terms of every variant found; return the variants found."""
-        matched = []
-        for variant, targets in self._synonyms:
-            if variant in folded:
+        """Add the canonical terms of every variant found (in the folded text, or by reading for
+        kana input such as おかねをだして); return the variants found.
+
+        Variants are looked up by their first two characters at each position of the question,
+        so the cost grows with the question, not with the size of synonyms.yaml."""
+        matched: list[str] = []
+        seen: set[str] = set()
+        for i in range(len(folded)):
+            for variant, targets in self._synonym_index.get(folded[i : i + 2], ()):
+                if variant not in seen and folded.startswith(variant, i):
+                    seen.add(variant)
+                    matched.append(variant)
+                    for term in targets:
+                        q.add(term, SYNONYM_WEIGHT, f"synonym:{variant}")
+        for variant, targets in self._short_synonyms:
+            if variant in folded and variant not in seen:
+                seen.add(variant)
+                matched.append(variant)
+                for term in targets:
+                    q.add(term, SYNONYM_WEIGHT, f"synonym:{variant}")
+        for variant_reading, variant, targets in self._synonym_readings:
+            if variant not in seen and variant_reading in folded:
+                seen.add(variant)
                 matched.append(variant)
                 for term in targets:
                     q.add(term, SYNONYM_WEIGHT, f"synonym:{variant}")
@@ -157,24 +221,40 @@ class QueryAnalyzer:
                 return True
         return False
 
-    def _scan_hiragana(self, text: str, q: QueryTerms) -> list[tuple[int, int]]:
-        """Find known readings inside kana runs (greedy, longest first); return their spans."""
+    def _scan_hiragana(self, text: str, tokens: list[Token], q: QueryTerms) -> list[tuple[int, int]]:
+        """Find known readings inside kana runs (greedy, longest first); return their spans.
+
+        A match must start where a token starts and must cover at least one token that is not
+        grammar (particle, auxiliary, generic verb): 対象となります holds と+なり, not 隣.
+        """
         spans: list[tuple[int, int]] = []
         if not self._max_reading:
             return spans
+        starts: dict[int, int] = {}
+        grammar: list[tuple[int, int, bool]] = []
+        pos = 0
+        for t in tokens:
+            starts[pos] = len(grammar)
+            is_grammar = t.pos in ("助詞", "助動詞", "補助記号", "代名詞") or (
+                not t.content and t.pos in ("動詞", "形容詞")
+            )
+            grammar.append((pos, pos + len(t.surface), is_grammar))
+            pos += len(t.surface)
         soft = to_hiragana(text.lower()).translate(_SMALL_KANA)  # same length as text
         for m in _HIRA_RUN_RE.finditer(soft):
             run, i = m.group(), 0
             while i < len(run):
-                for n in range(min(self._max_reading, len(run) - i), MIN_READING_LEN - 1, -1):
-                    term = self.by_reading.get(run[i : i + n])
-                    if term:
-                        q.add(term, READING_WEIGHT, run[i : i + n])
-                        spans.append((m.start() + i, m.start() + i + n))
-                        i += n
-                        break
-                else:
-                    i += 1
+                a = m.start() + i
+                found = 0
+                if a in starts:
+                    for n in range(min(self._max_reading, len(run) - i), MIN_READING_LEN - 1, -1):
+                        term = self.by_reading.get(run[i : i + n])
+                        if term and not all(g for x, y, g in grammar if x < a + n and a < y):
+                            q.add(term, READING_WEIGHT, run[i : i + n])
+                            spans.append((a, a + n))
+                            found = n
+                            break
+                i += found or 1
         return spans
 
     def _scan_kanji(self, text: str, tokens: list[Token], q: QueryTerms) -> list[tuple[int, int]]:
@@ -187,24 +267,36 @@ class QueryAnalyzer:
         spans: list[tuple[int, int]] = []
         if not self._kanji_keys:
             return spans
-        # token boundaries, and the spans of tokens that are real words of two or more characters
-        bounds, words, pos = {0}, [], 0
+        # windows start where a token starts and end where a token (or its leading kanji) ends
+        starts, ends, words, pos = set(), set(), [], 0
         for t in tokens:
-            if len(t.surface) >= 2 and not t.oov:
+            starts.add(pos)
+            lead = 0
+            while lead < len(t.surface) and is_kanji_word(t.surface[lead]):
+                lead += 1
+            if lead:
+                ends.add(pos + lead)
+            if len(t.surface) >= 2 and not t.oov and is_kanji_word(t.surface):
                 words.append((pos, pos + len(t.surface)))
             pos += len(t.surface)
-            bounds.add(pos)
+            ends.add(pos)
         for m in _KANJI_RUN_RE.finditer(text):
             run, start = m.group(), m.start()
-            for n, keys in self._kanji_keys.items():
+            for n in self._kanji_keys:
                 for i in range(len(run) - n + 1):
                     window = run[i : i + n]
                     a, b = start + i, start + i + n
-                    if window in self.vocabulary or a not in bounds or b not in bounds:
+                    if window in self.vocabulary or a not in starts or b not in ends:
                         continue
                     if any(a <= x and y <= b for x, y in words):
                         continue  # contains a real word (児童, 実際): not a typo
-                    cands = [k for k in keys if sum(x != y for x, y in zip(k, window, strict=True)) == 1]
+                    cands = sorted(
+                        {
+                            k
+                            for j in range(n)
+                            for k in self._kanji_patterns.get(window[:j] + "?" + window[j + 1 :], ())
+                        }
+                    )
                     if not cands:
                         continue
                     best = self._closest_by_reading(window, cands)
@@ -219,7 +311,11 @@ class QueryAnalyzer:
         from rapidfuzz import fuzz
 
         wr = "".join(t.reading for t in tokenize(window))
-        scored = sorted(((fuzz.ratio(wr, self.term_readings.get(c, "")), c) for c in cands), reverse=True)
-        if scored[0][0] >= 40 and scored[0][0] > scored[1][0]:
-            return scored[0][1]
+        # closest reading first; among equals, the word the FAQ uses most (協動 -> 協働, not 協同)
+        scored = sorted(
+            ((fuzz.ratio(wr, self.term_readings.get(c, "")), self._freq.get(c, 0), c) for c in cands),
+            reverse=True,
+        )
+        if scored[0][0] >= 40 and scored[0][:2] != scored[1][:2]:
+            return scored[0][2]
         return None
