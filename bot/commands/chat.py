@@ -73,16 +73,15 @@ class Renderer:
         self.options: list = []
 
     def show(self, replies) -> None:
-        from bot.engine import messages as M
+        from bot.engine.citations import citation_line
 
         self.options = []
         for reply in replies:
             if reply.text:
                 self._print("ボット> " + reply.text.replace("\n", "\n       "))
-            # Like the LINE renderer: cite only what the answer text does not already name.
-            titles = [t for _sid, t in reply.sources if t and t not in reply.text]
-            if titles:
-                self._print("       " + M.SOURCE_LINE.format(titles="、".join(dict.fromkeys(titles))))
+            citation = citation_line(reply.sources, reply.text)
+            if citation:
+                self._print("       " + citation)
             for card in reply.cards:
                 head = f"  ┌ {card.title}" + (f"（{card.subtitle}）" if card.subtitle else "")
                 self._print(head)
