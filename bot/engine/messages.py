@@ -29,7 +29,6 @@ SKIP = "省略する"
 KEEP = "変更しない"
 NEXT = "次へ"
 MORE_FIELDS = "他の分野"
-CLEAR_FIELDS = "選び直す"
 
 # 「協働とは」 and 「問い合わせ」 answer these FAQ entries (the questions are fallbacks).
 ABOUT_FAQ, ABOUT_QUESTION = "about-kyodo", "協働とは何ですか"
@@ -115,7 +114,6 @@ RESTART_FLOW = "{title}を、もう一度始めます。"
 INTERRUPTED = "（{title}の手続きは中断しました）"
 CANCELLED = "{title}の手続きをやめました。入力した内容は保存していません。"
 NOTHING_TO_CANCEL = "いま進めている手続きはありません。"
-BLOCKED_NOTE = ""  # unfollowed users get no reply at all
 
 # --- Questions and answers ----------------------------------------------------------------------
 
