@@ -275,6 +275,18 @@ PROP_SENT = (
 )
 PROP_CITED = "第2章(3) 協働の原則"
 
+# --- お知らせ (pushes that answer no event; sent by the staff side through bot.engine.notify) ------
+
+NOTIFY_PROPOSAL_TAKEN = (
+    "受付番号 {reference} の相談・提案を、{division}が担当することになりました。"
+    "担当課からの連絡をお待ちください。"
+)
+NOTIFY_PROPOSAL_PASSED = (
+    "受付番号 {reference} の相談・提案は、{division}では今回お受けできないことになりました。"
+    "ほかの課や進め方については、市民部コミュニティ文化課にご相談ください。"
+)
+NOTIFY_STAFF_REPLY = "お送りいただいたご質問に、市の職員から返事が届きました。\n「{question}」\n\n{answer}"
+
 # --- データの削除 ----------------------------------------------------------------------------------
 
 DATA_TITLE = "データの削除"
