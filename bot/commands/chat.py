@@ -106,6 +106,12 @@ class Renderer:
             return self.options[int(key) - 1]
         return None
 
+    def looks_like_number(self, typed: str) -> bool:
+        """A bare number while options are shown (but out of range)."""
+        from knowledge.normalize import normalize
+
+        return bool(self.options) and normalize(typed).strip().isdigit()
+
     def _print(self, text: str) -> None:
         print(text, file=self.out, flush=True)
 
@@ -149,6 +155,10 @@ def run_chat(database_url: str, user_id: str, stdin: TextIO, stdout: TextIO) -> 
             if line.strip() in QUIT_WORDS:
                 break
             choice = renderer.pick(line)
+            if choice is None and renderer.looks_like_number(line):
+                # A mistyped option number is not a message to the bot (nor a group's name).
+                print(f"（1〜{len(renderer.options)} の番号か、文字で入力してください）", file=stdout)
+                continue
             if choice is not None and choice.data:
                 send(kind="postback", data=choice.data)
             elif choice is not None:
