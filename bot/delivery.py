@@ -20,7 +20,6 @@ import asyncio
 import logging
 import random
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -97,7 +96,7 @@ class Delivery:
 
     # -- claiming (sync, in a worker thread) --------------------------------------------------
 
-    def claim(self, now: datetime | None = None) -> list[Claimed]:
+    def claim(self, now: datetime | None = None, limit: int | None = None) -> list[Claimed]:
         now = now or utcnow()
         lease_until = now + timedelta(seconds=self.settings.delivery_lease_seconds)
         older = aliased(OutboxMessage)
@@ -121,7 +120,7 @@ class Delivery:
                 select(OutboxMessage.id)
                 .where(due, ~blocked)
                 .order_by(OutboxMessage.id)
-                .limit(self.settings.delivery_batch_size)
+                .limit(limit or self.settings.delivery_batch_size)
                 .with_for_update(skip_locked=True)
             ).all()
             for row_id in ids:
@@ -226,7 +225,7 @@ class Delivery:
 
     # -- sending (async) ----------------------------------------------------------------------
 
-    async def _send(self, item: Claimed) -> str:
+    async def send(self, item: Claimed) -> str:
         now = utcnow()
         token_valid = item.reply_token is not None and (
             item.reply_token_expires_at is None or now < item.reply_token_expires_at
@@ -249,18 +248,12 @@ class Delivery:
             )
         return status
 
-    async def _send_in_order(self, items: list[Claimed]) -> list[str]:
-        return [await self._send(item) for item in items]
-
     async def run_once(self) -> int:
-        """Claim and send one batch; returns the number of rows attempted."""
+        """Claim one batch and send it (at most one row per destination is ever claimable, so
+        the rows go out concurrently); returns the number of rows attempted."""
         items = await anyio.to_thread.run_sync(self.claim)
-        if not items:
-            return 0
-        by_dest: dict[str, list[Claimed]] = defaultdict(list)
-        for item in items:
-            by_dest[item.user_id].append(item)
-        await asyncio.gather(*(self._send_in_order(group) for group in by_dest.values()))
+        if items:
+            await asyncio.gather(*(self.send(item) for item in items))
         return len(items)
 
     def next_due_in(self, now: datetime | None = None) -> float | None:

@@ -139,8 +139,9 @@ class Processor:
                 )
             return row_id, 0
 
-    def process_batch(self, limit: int = 50) -> tuple[int, int]:
-        """Process up to ``limit`` events; returns (events handled, outbox rows made)."""
+    def process_batch(self, limit: int = 50, on_made: Callable[[], None] | None = None) -> tuple[int, int]:
+        """Process up to ``limit`` events; returns (events handled, outbox rows made).
+        ``on_made`` is called after each event that queued a message (to wake delivery at once)."""
         skip: set[int] = set()
         done = made = 0
         for _ in range(limit):
@@ -149,6 +150,8 @@ class Processor:
                 break
             done += 1
             made += n
+            if n and on_made is not None:
+                on_made()
         return done, made
 
 
@@ -187,35 +190,62 @@ class Worker:
             await asyncio.wait_for(event.wait(), timeout=max(0.0, timeout))
 
     async def processing_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+
+        def wake_delivery() -> None:  # called from the processing thread
+            loop.call_soon_threadsafe(self.wake_delivery.set)
+
         while not self._stopping.is_set():
             self.wake_processing.clear()  # cleared before looking, so a wake-up during the batch is kept
             try:
-                done, made = await anyio.to_thread.run_sync(self.processor.process_batch)
+                done, _ = await anyio.to_thread.run_sync(self.processor.process_batch, 50, wake_delivery)
             except Exception:
                 log.exception("processing loop: database error; retrying")
-                done = made = 0
-            if made:
-                self.wake_delivery.set()
+                done = 0
             if done == 0:
                 await self._wait(self.wake_processing, self.settings.delivery_poll_seconds)
 
     async def delivery_loop(self) -> None:
+        """Keep up to ``delivery_batch_size`` sends in flight; a slow or timing-out request holds
+        only its own slot, never the rows behind it."""
         assert self.delivery is not None
+        delivery = self.delivery
+        in_flight: set[asyncio.Task] = set()
+        capacity = self.settings.delivery_batch_size
+
+        def done(task: asyncio.Task) -> None:
+            in_flight.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                log.error("delivery task failed", exc_info=task.exception())
+            self.wake_delivery.set()  # a finished row may unblock the next one for its destination
+
         while not self._stopping.is_set():
             self.wake_delivery.clear()
-            try:
-                sent = await self.delivery.run_once()
-                due_in = None if sent else await anyio.to_thread.run_sync(self.delivery.next_due_in)
-            except Exception:
-                log.exception("delivery loop: error; retrying")
-                sent, due_in = 0, None
-            if sent == 0:
-                wait = (
-                    self.settings.delivery_poll_seconds
-                    if due_in is None
-                    else min(due_in, self.settings.delivery_poll_seconds)
-                )
+            claimed = 0
+            free = capacity - len(in_flight)
+            if free > 0:
+                try:
+                    items = await anyio.to_thread.run_sync(delivery.claim, None, free)
+                except Exception:
+                    log.exception("delivery loop: cannot claim; retrying")
+                    items = []
+                for item in items:
+                    task = asyncio.create_task(delivery.send(item))
+                    in_flight.add(task)
+                    task.add_done_callback(done)
+                claimed = len(items)
+            if claimed == 0:
+                wait = self.settings.delivery_poll_seconds
+                if not in_flight:
+                    try:
+                        due_in = await anyio.to_thread.run_sync(delivery.next_due_in)
+                    except Exception:
+                        due_in = None
+                    if due_in is not None:
+                        wait = min(wait, due_in)
                 await self._wait(self.wake_delivery, wait)
+        if in_flight:
+            await asyncio.wait(in_flight, timeout=self.settings.delivery_timeout_seconds + 2)
 
     async def run(self) -> None:
         loops = [self.processing_loop()]
