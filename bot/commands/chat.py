@@ -107,10 +107,12 @@ class Renderer:
         return None
 
     def looks_like_number(self, typed: str) -> bool:
-        """A bare number while options are shown (but out of range)."""
+        """A short bare number (1-2 digits) while options are shown: meant as an option, not as
+        text. Longer numbers (a phone number in the contact step) go to the bot as typed."""
         from knowledge.normalize import normalize
 
-        return bool(self.options) and normalize(typed).strip().isdigit()
+        key = normalize(typed).strip()
+        return bool(self.options) and key.isdigit() and len(key) <= 2
 
     def _print(self, text: str) -> None:
         print(text, file=self.out, flush=True)
