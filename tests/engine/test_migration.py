@@ -3,7 +3,14 @@ from sqlalchemy import inspect
 from bot import migrate
 from bot.db import make_engine
 
-TABLES = {"chat_users", "conversations", "feedback", "unanswered_questions", "eligibility_checks", "proposals"}
+TABLES = {
+    "chat_users",
+    "conversations",
+    "feedback",
+    "unanswered_questions",
+    "eligibility_checks",
+    "proposals",
+}
 
 
 def _tables(url: str) -> set[str]:
@@ -17,8 +24,8 @@ def _tables(url: str) -> set[str]:
 def test_0003_downgrades_and_upgrades_cleanly(tmp_path):
     url = f"sqlite:///{tmp_path / 'm.db'}"
     migrate.upgrade(url)
-    assert TABLES <= _tables(url)
+    assert _tables(url) >= TABLES
     migrate.downgrade(url, "0002_messaging")
     assert not TABLES & _tables(url) and "groups" in _tables(url)
     migrate.upgrade(url)
-    assert migrate.current(url) == "0003_conversation" or TABLES <= _tables(url)
+    assert _tables(url) >= TABLES
