@@ -150,6 +150,8 @@ def _on_follow(ctx: Context, user: ChatUser) -> list[Reply]:
     if conv is not None:
         ctx.session.delete(conv)
     # A follow after an earlier unfollow (the row predates this event) is a return, not a first visit.
+    if ctx.incoming.source_type != "user":  # the bot joined a group or room
+        return [Reply(text=M.GROUP_GREETING, choices=menu_choices()[:2] + menu_choices()[4:6])]
     text = M.WELCOME_BACK if _aware(user.first_seen) < ctx.now else M.GREETING
     return [Reply(text=text, choices=menu_choices())]
 

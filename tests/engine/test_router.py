@@ -286,3 +286,10 @@ def test_long_and_missing_user_ids(factory, services):
     assert nobody.last[0].sources
     nobody.say("対象チェック")
     assert "1対1" in nobody.texts()
+
+
+def test_joining_a_group_greets_the_group(factory, services):
+    group = Chat(factory, services, source_type="group")
+    group.send("follow")
+    assert "グループに招待" in group.texts()
+    assert "団体登録" not in group.labels() and "協働とは" in group.labels()
