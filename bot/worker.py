@@ -191,6 +191,13 @@ class Worker:
 
     async def processing_loop(self) -> None:
         loop = asyncio.get_running_loop()
+        if self.processor._handle is None:  # the real engine: load its indexes before the first event
+            try:
+                from bot.engine import warm_up
+
+                await anyio.to_thread.run_sync(warm_up)
+            except Exception:
+                log.exception("engine warm-up failed; the first event will load the libraries")
 
         def wake_delivery() -> None:  # called from the processing thread
             loop.call_soon_threadsafe(self.wake_delivery.set)
