@@ -293,3 +293,14 @@ def test_joining_a_group_greets_the_group(factory, services):
     group.send("follow")
     assert "グループに招待" in group.texts()
     assert "団体登録" not in group.labels() and "協働とは" in group.labels()
+
+
+def test_purge_drops_long_expired_flow_state(chat, factory):
+    chat.say("団体登録")
+    chat.say("みどりの会")
+    with transaction(factory) as s:
+        purge_expired(s, chat.now + timedelta(hours=2))
+    assert rows(chat, Conversation)  # expired, but only just: kept until a day has passed
+    with transaction(factory) as s:
+        purge_expired(s, chat.now + timedelta(days=2))
+    assert rows(chat, Conversation) == []
