@@ -17,6 +17,7 @@ destination is still pending.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 import time
@@ -25,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import anyio
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import Integer, and_, bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.db import transaction, utcnow
@@ -96,9 +97,11 @@ class Delivery:
 
     # -- claiming (sync, in a worker thread) --------------------------------------------------
 
-    def claim(self, now: datetime | None = None, limit: int | None = None) -> list[Claimed]:
-        now = now or utcnow()
-        lease_until = now + timedelta(seconds=self.settings.delivery_lease_seconds)
+    @functools.cached_property
+    def _claim_statement(self):
+        """Built once (SQLAlchemy spends milliseconds constructing this statement, microseconds
+        running it); ``now``, ``lease_until``, ``worker`` and ``limit`` are bound per call."""
+        now = bindparam("now", type_=OutboxMessage.next_attempt_at.type)
         older = aliased(OutboxMessage)
         free = or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now)
         due = and_(
@@ -114,37 +117,58 @@ class Delivery:
             older.status == "pending",
             older.id < OutboxMessage.id,
         )
-        claimed: list[Claimed] = []
+        candidates = (
+            select(OutboxMessage.id)
+            .where(due, ~blocked)
+            .order_by(OutboxMessage.id)
+            .limit(bindparam("limit", type_=Integer))
+            .with_for_update(skip_locked=True)
+        )
+        # One statement: lease the due rows and read them back (UPDATE ... RETURNING works on
+        # PostgreSQL and SQLite >= 3.35). ``due`` is re-checked on the row itself, so two workers
+        # racing for a row on SQLite cannot both win it.
+        return (
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(candidates.scalar_subquery()), due)
+            .values(
+                lease_until=bindparam("lease_until", type_=OutboxMessage.lease_until.type),
+                claimed_by=bindparam("worker", type_=OutboxMessage.claimed_by.type),
+            )
+            .returning(
+                OutboxMessage.id,
+                OutboxMessage.user_id,
+                OutboxMessage.reply_token,
+                OutboxMessage.reply_token_expires_at,
+                OutboxMessage.messages,
+                OutboxMessage.retry_key,
+                OutboxMessage.attempts,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    def claim(self, now: datetime | None = None, limit: int | None = None) -> list[Claimed]:
+        now = now or utcnow()
+        params = {
+            "now": now,
+            "lease_until": now + timedelta(seconds=self.settings.delivery_lease_seconds),
+            "worker": self.worker_id,
+            "limit": limit or self.settings.delivery_batch_size,
+        }
         with transaction(self.factory) as session:
-            ids = session.scalars(
-                select(OutboxMessage.id)
-                .where(due, ~blocked)
-                .order_by(OutboxMessage.id)
-                .limit(limit or self.settings.delivery_batch_size)
-                .with_for_update(skip_locked=True)
-            ).all()
-            for row_id in ids:
-                taken = session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == row_id, due)
-                    .values(lease_until=lease_until, claimed_by=self.worker_id)
-                    .execution_options(synchronize_session=False)
-                ).rowcount
-                if taken != 1:
-                    continue
-                row = session.get(OutboxMessage, row_id, populate_existing=True)
-                claimed.append(
-                    Claimed(
-                        id=row.id,
-                        user_id=row.user_id,
-                        reply_token=row.reply_token,
-                        reply_token_expires_at=aware(row.reply_token_expires_at),
-                        messages=row.messages,
-                        retry_key=row.retry_key,
-                        attempts=row.attempts,
-                    )
-                )
-        return claimed
+            rows = session.execute(self._claim_statement, params).all()
+        claimed = [
+            Claimed(
+                id=r.id,
+                user_id=r.user_id,
+                reply_token=r.reply_token,
+                reply_token_expires_at=aware(r.reply_token_expires_at),
+                messages=r.messages,
+                retry_key=r.retry_key,
+                attempts=r.attempts,
+            )
+            for r in rows
+        ]
+        return sorted(claimed, key=lambda c: c.id)
 
     # -- recording (sync, in a worker thread) -------------------------------------------------
 
@@ -178,7 +202,6 @@ class Delivery:
                                     error=(result.error or "")[:2000] or None, duration_ms=duration_ms)
                 )  # fmt: skip
                 return row.status if row is not None else "gone"
-            unknown_before = method == "reply" and self._unknown_reply_before(session, item.id)
             session.add(
                 DeliveryAttempt(outbox_id=item.id, at=now, method=method, status_code=result.status,
                                 error=(result.error or "")[:2000] or None, duration_ms=duration_ms)
@@ -194,7 +217,8 @@ class Delivery:
             row.last_error = (result.error or f"HTTP {result.status}")[:2000]
             if result.invalid_reply_token:
                 expires = aware(row.reply_token_expires_at)
-                if unknown_before and expires is not None and now < expires:
+                fresh = expires is not None and now < expires
+                if fresh and self._unknown_reply_before(session, item.id):
                     row.status, row.delivered_at = "delivered", now
                     row.last_error = (
                         "reply token already used by an earlier unanswered attempt: delivered then"

@@ -67,6 +67,15 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, max(0, round(q / 100 * len(values)) - 1))]
 
 
+def server_cpu(pid: int) -> float:
+    """User + system CPU seconds of the server process (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -268,10 +277,22 @@ async def main_async(args: argparse.Namespace) -> int:
 
         db_kind = "PostgreSQL" if db_url.startswith("postgresql") else "SQLite"
         print(f"kyodo serve on {base} ({db_kind}), stand-in on {standin.url}, {os.cpu_count()} CPUs")
+        profiler = None
+        if os.environ.get("BENCH_PYSPY"):  # developer aid: sample the server during the load phase
+            profiler = subprocess.Popen(
+                [os.environ["BENCH_PYSPY"], "record", "-p", str(proc.pid), "-o", str(tmp / "profile.txt"),
+                 "-f", "raw", "-d", str(int(args.seconds) + 2), "--nonblocking"]
+            )  # fmt: skip
+        cpu0 = server_cpu(proc.pid)
         r = await load_phase(base, standin, args.rate, args.seconds)
+        cpu = server_cpu(proc.pid) - cpu0
+        if profiler is not None:
+            profiler.wait(timeout=60)
+            print(f"profile: {tmp / 'profile.txt'}")
         w, e = r["webhook_ms"], r["e2e_ms"]
         print(f"\n== load: {r['events']} events at {args.rate:g}/s over {r['send_span']:.1f} s")
         print(f"webhook status codes:          {r['statuses']}")
+        print(f"server CPU:                    {cpu:.1f} s ({cpu / r['events'] * 1000:.1f} ms per event)")
         print(
             f"webhook response time:         p50 {pct(w, 50):.1f} ms   p99 {pct(w, 99):.1f} ms   max {max(w):.1f} ms"
         )
