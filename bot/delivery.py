@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import anyio
-from sqlalchemy import Integer, and_, bindparam, exists, or_, select, update
+from sqlalchemy import Integer, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.db import transaction, utcnow
@@ -190,56 +190,73 @@ class Delivery:
 
     def record(
         self, item: Claimed, method: str, result: Result, duration_ms: float, now: datetime | None = None
-    ) -> str:
-        """Store the attempt and the row's new state; returns the new status for logs/tests."""
+    ) -> tuple[str, bool]:
+        """Store the attempt and the row's new state. Returns the new status, and whether a
+        newer message for the same destination is waiting (it can go now that this one is done)."""
         now = now or utcnow()
         with transaction(self.factory) as session:
-            row = session.get(OutboxMessage, item.id, with_for_update=True)
-            if row is None or row.status != "pending" or row.claimed_by != self.worker_id:
-                # Our lease ran out and someone else took over: still record what we saw.
-                session.add(
-                    DeliveryAttempt(outbox_id=item.id, at=now, method=method, status_code=result.status,
-                                    error=(result.error or "")[:2000] or None, duration_ms=duration_ms)
-                )  # fmt: skip
-                return row.status if row is not None else "gone"
+            status = self._record(session, item, method, result, duration_ms, now)
+            successor = status != "pending" and (
+                session.scalar(
+                    select(OutboxMessage.id)
+                    .where(
+                        OutboxMessage.user_id == item.user_id,
+                        OutboxMessage.status == "pending",
+                        OutboxMessage.id > item.id,
+                    )
+                    .limit(1)
+                )
+                is not None
+            )
+        return status, successor
+
+    def _record(
+        self, session: Session, item: Claimed, method: str, result: Result, duration_ms: float, now: datetime
+    ) -> str:
+        row = session.get(OutboxMessage, item.id, with_for_update=True)
+        if row is None or row.status != "pending" or row.claimed_by != self.worker_id:
+            # Our lease ran out and someone else took over: still record what we saw.
             session.add(
                 DeliveryAttempt(outbox_id=item.id, at=now, method=method, status_code=result.status,
                                 error=(result.error or "")[:2000] or None, duration_ms=duration_ms)
             )  # fmt: skip
-            row.attempts += 1
-            row.lease_until = None
-            row.claimed_by = None
-            if result.ok:
-                row.status, row.delivered_at = "delivered", now
-                if result.already_accepted:
-                    row.last_error = "push retry key already accepted by LINE (409): delivered earlier"
-                return row.status
-            row.last_error = (result.error or f"HTTP {result.status}")[:2000]
-            if result.invalid_reply_token:
-                expires = aware(row.reply_token_expires_at)
-                fresh = expires is not None and now < expires
-                if fresh and self._unknown_reply_before(session, item.id):
-                    row.status, row.delivered_at = "delivered", now
-                    row.last_error = (
-                        "reply token already used by an earlier unanswered attempt: delivered then"
-                    )
-                    return row.status
-                row.reply_token = None  # push from now on, immediately
-                row.next_attempt_at = now
-                return self._cap(row)
-            if result.retryable:
-                delay = (
-                    result.retry_after
-                    if result.retry_after is not None
-                    else backoff_seconds(row.attempts, self.settings)
-                )
-                row.next_attempt_at = now + timedelta(
-                    seconds=min(delay, self.settings.delivery_backoff_max_seconds)
-                )
-                return self._cap(row)
-            row.status = "failed"
-            log.error("outbox %d: permanent failure (%s): %s", row.id, result.status, row.last_error)
+            return row.status if row is not None else "gone"
+        session.add(
+            DeliveryAttempt(outbox_id=item.id, at=now, method=method, status_code=result.status,
+                            error=(result.error or "")[:2000] or None, duration_ms=duration_ms)
+        )  # fmt: skip
+        row.attempts += 1
+        row.lease_until = None
+        row.claimed_by = None
+        if result.ok:
+            row.status, row.delivered_at = "delivered", now
+            if result.already_accepted:
+                row.last_error = "push retry key already accepted by LINE (409): delivered earlier"
             return row.status
+        row.last_error = (result.error or f"HTTP {result.status}")[:2000]
+        if result.invalid_reply_token:
+            expires = aware(row.reply_token_expires_at)
+            fresh = expires is not None and now < expires
+            if fresh and self._unknown_reply_before(session, item.id):
+                row.status, row.delivered_at = "delivered", now
+                row.last_error = "reply token already used by an earlier unanswered attempt: delivered then"
+                return row.status
+            row.reply_token = None  # push from now on, immediately
+            row.next_attempt_at = now
+            return self._cap(row)
+        if result.retryable:
+            delay = (
+                result.retry_after
+                if result.retry_after is not None
+                else backoff_seconds(row.attempts, self.settings)
+            )
+            row.next_attempt_at = now + timedelta(
+                seconds=min(delay, self.settings.delivery_backoff_max_seconds)
+            )
+            return self._cap(row)
+        row.status = "failed"
+        log.error("outbox %d: permanent failure (%s): %s", row.id, result.status, row.last_error)
+        return row.status
 
     def _cap(self, row: OutboxMessage) -> str:
         if row.attempts >= self.settings.delivery_max_attempts:
@@ -249,7 +266,8 @@ class Delivery:
 
     # -- sending (async) ----------------------------------------------------------------------
 
-    async def send(self, item: Claimed) -> str:
+    async def send(self, item: Claimed) -> tuple[str, bool]:
+        """Send one claimed row; returns (new status, whether a newer row for the destination waits)."""
         now = utcnow()
         token_valid = item.reply_token is not None and (
             item.reply_token_expires_at is None or now < item.reply_token_expires_at
@@ -265,12 +283,12 @@ class Delivery:
             method = "push"
             result = _NoDestination()
         duration_ms = (time.perf_counter() - start) * 1000
-        status = await anyio.to_thread.run_sync(self.record, item, method, result, duration_ms)
+        status, successor = await anyio.to_thread.run_sync(self.record, item, method, result, duration_ms)
         if not result.ok:
             log.warning(
                 "outbox %d: %s failed (%s %s) -> %s", item.id, method, result.status, result.error, status
             )
-        return status
+        return status, successor
 
     async def run_once(self) -> int:
         """Claim one batch and send it (at most one row per destination is ever claimable, so
@@ -280,18 +298,34 @@ class Delivery:
             await asyncio.gather(*(self.send(item) for item in items))
         return len(items)
 
+    @functools.cached_property
+    def _next_due_statement(self):
+        older = aliased(OutboxMessage)
+        ready_at = case(
+            (OutboxMessage.lease_until > OutboxMessage.next_attempt_at, OutboxMessage.lease_until),
+            else_=OutboxMessage.next_attempt_at,
+        )
+        blocked = exists().where(
+            older.user_id == OutboxMessage.user_id,
+            older.channel == OutboxMessage.channel,
+            older.status == "pending",
+            older.id < OutboxMessage.id,
+        )
+        return select(func.min(ready_at)).where(
+            OutboxMessage.channel == self.channel, OutboxMessage.status == "pending", ~blocked
+        )
+
     def next_due_in(self, now: datetime | None = None) -> float | None:
-        """Seconds until the earliest pending row becomes due (None if nothing is pending)."""
+        """Seconds until a pending row can next be claimed (its retry time, or the end of the
+        lease of a row being sent); None if nothing is pending. Rows queued behind an older
+        one for the same destination wait for that one and are not counted."""
         now = now or utcnow()
         with self.factory() as session:
-            nxt = session.scalar(
-                select(OutboxMessage.next_attempt_at)
-                .where(OutboxMessage.channel == self.channel, OutboxMessage.status == "pending")
-                .order_by(OutboxMessage.next_attempt_at)
-                .limit(1)
-            )
+            nxt = session.scalar(self._next_due_statement)
         if nxt is None:
             return None
+        if isinstance(nxt, str):  # SQLite returns min() over a CASE as text
+            nxt = datetime.fromisoformat(nxt)
         return max(0.0, (aware(nxt) - now).total_seconds())
 
 

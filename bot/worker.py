@@ -222,9 +222,14 @@ class Worker:
 
         def done(task: asyncio.Task) -> None:
             in_flight.discard(task)
-            if not task.cancelled() and task.exception() is not None:
+            if task.cancelled():
+                return
+            if task.exception() is not None:
                 log.error("delivery task failed", exc_info=task.exception())
-            self.wake_delivery.set()  # a finished row may unblock the next one for its destination
+                return
+            status, successor = task.result()
+            if successor or status == "pending":  # the next message for this user may go now / retry due
+                self.wake_delivery.set()
 
         while not self._stopping.is_set():
             self.wake_delivery.clear()
@@ -241,15 +246,16 @@ class Worker:
                     in_flight.add(task)
                     task.add_done_callback(done)
                 claimed = len(items)
+                if 0 < claimed < free:
+                    claimed = 0  # got everything that was due: wait instead of asking again at once
             if claimed == 0:
                 wait = self.settings.delivery_poll_seconds
-                if not in_flight:
-                    try:
-                        due_in = await anyio.to_thread.run_sync(delivery.next_due_in)
-                    except Exception:
-                        due_in = None
-                    if due_in is not None:
-                        wait = min(wait, due_in)
+                try:
+                    due_in = await anyio.to_thread.run_sync(delivery.next_due_in)
+                except Exception:
+                    due_in = None
+                if due_in is not None:
+                    wait = max(0.01, min(wait, due_in))
                 await self._wait(self.wake_delivery, wait)
         if in_flight:
             await asyncio.wait(in_flight, timeout=self.settings.delivery_timeout_seconds + 2)
