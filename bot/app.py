@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.db import make_engine, make_session_factory, transaction
+from bot.db import make_engine, make_session_factory, write_transaction
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ def create_app(settings: Settings, *, start_background: bool = True, handle: Any
             from bot.inbox import store_events
 
             def work() -> tuple[int, int]:
-                with transaction(app.state.session_factory) as session:
+                with write_transaction(app.state.session_factory) as session:
                     return store_events(session, PLATFORM, items)
 
             stored, duplicates = await anyio.to_thread.run_sync(work)

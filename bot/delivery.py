@@ -29,7 +29,7 @@ import anyio
 from sqlalchemy import Integer, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from bot.db import transaction, utcnow
+from bot.db import utcnow, write_transaction
 from bot.models.messaging import DeliveryAttempt, OutboxMessage
 from bot.settings import Settings
 
@@ -154,7 +154,7 @@ class Delivery:
             "worker": self.worker_id,
             "limit": limit or self.settings.delivery_batch_size,
         }
-        with transaction(self.factory) as session:
+        with write_transaction(self.factory) as session:
             rows = session.execute(self._claim_statement, params).all()
         claimed = [
             Claimed(
@@ -194,7 +194,7 @@ class Delivery:
         """Store the attempt and the row's new state. Returns the new status, and whether a
         newer message for the same destination is waiting (it can go now that this one is done)."""
         now = now or utcnow()
-        with transaction(self.factory) as session:
+        with write_transaction(self.factory) as session:
             status = self._record(session, item, method, result, duration_ms, now)
             successor = status != "pending" and (
                 session.scalar(

@@ -22,7 +22,7 @@ import anyio
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import inbox, outbox
-from bot.db import transaction, utcnow
+from bot.db import utcnow, write_transaction
 from bot.delivery import Delivery, Sender
 from bot.engine.types import Incoming, Reply
 from bot.settings import Settings
@@ -107,7 +107,7 @@ class Processor:
         now = utcnow()
         row_id = None
         try:
-            with transaction(self.factory) as session:
+            with write_transaction(self.factory) as session:
                 row = inbox.next_unprocessed(session, skip_ids=skip)
                 if row is None:
                     return None, 0
@@ -123,7 +123,7 @@ class Processor:
                 raise
             log.exception("inbox %d: processing failed", row_id)
             skip.add(row_id)
-            with transaction(self.factory) as session:
+            with write_transaction(self.factory) as session:
                 gave_up = inbox.record_failure(
                     session,
                     row_id,
