@@ -26,14 +26,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import anyio
-from sqlalchemy import Integer, and_, bindparam, case, exists, func, or_, select, update
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy import Integer, and_, bindparam, case, exists, func, insert, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import utcnow, write_transaction
 from bot.models.messaging import DeliveryAttempt, OutboxMessage
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+_OUTBOX = OutboxMessage.__table__
+_ATTEMPTS = DeliveryAttempt.__table__
 
 
 class Result(Protocol):
@@ -101,26 +104,26 @@ class Delivery:
     def _claim_statement(self):
         """Built once (SQLAlchemy spends milliseconds constructing this statement, microseconds
         running it); ``now``, ``lease_until``, ``worker`` and ``limit`` are bound per call."""
-        now = bindparam("now", type_=OutboxMessage.next_attempt_at.type)
-        older = aliased(OutboxMessage)
-        free = or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now)
+        now = bindparam("now", type_=_OUTBOX.c.next_attempt_at.type)
+        older = _OUTBOX.alias()
+        free = or_(_OUTBOX.c.lease_until.is_(None), _OUTBOX.c.lease_until < now)
         due = and_(
-            OutboxMessage.channel == self.channel,
-            OutboxMessage.status == "pending",
-            OutboxMessage.next_attempt_at <= now,
+            _OUTBOX.c.channel == self.channel,
+            _OUTBOX.c.status == "pending",
+            _OUTBOX.c.next_attempt_at <= now,
             free,
         )
         # Keep per-destination order: skip rows behind an older pending row for the same destination.
         blocked = exists().where(
-            older.user_id == OutboxMessage.user_id,
-            older.channel == OutboxMessage.channel,
-            older.status == "pending",
-            older.id < OutboxMessage.id,
+            older.c.user_id == _OUTBOX.c.user_id,
+            older.c.channel == _OUTBOX.c.channel,
+            older.c.status == "pending",
+            older.c.id < _OUTBOX.c.id,
         )
         candidates = (
-            select(OutboxMessage.id)
+            select(_OUTBOX.c.id)
             .where(due, ~blocked)
-            .order_by(OutboxMessage.id)
+            .order_by(_OUTBOX.c.id)
             .limit(bindparam("limit", type_=Integer))
             .with_for_update(skip_locked=True)
         )
@@ -128,20 +131,20 @@ class Delivery:
         # PostgreSQL and SQLite >= 3.35). ``due`` is re-checked on the row itself, so two workers
         # racing for a row on SQLite cannot both win it.
         return (
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(candidates.scalar_subquery()), due)
+            update(_OUTBOX)
+            .where(_OUTBOX.c.id.in_(candidates.scalar_subquery()), due)
             .values(
-                lease_until=bindparam("lease_until", type_=OutboxMessage.lease_until.type),
-                claimed_by=bindparam("worker", type_=OutboxMessage.claimed_by.type),
+                lease_until=bindparam("lease_until", type_=_OUTBOX.c.lease_until.type),
+                claimed_by=bindparam("worker", type_=_OUTBOX.c.claimed_by.type),
             )
             .returning(
-                OutboxMessage.id,
-                OutboxMessage.user_id,
-                OutboxMessage.reply_token,
-                OutboxMessage.reply_token_expires_at,
-                OutboxMessage.messages,
-                OutboxMessage.retry_key,
-                OutboxMessage.attempts,
+                _OUTBOX.c.id,
+                _OUTBOX.c.user_id,
+                _OUTBOX.c.reply_token,
+                _OUTBOX.c.reply_token_expires_at,
+                _OUTBOX.c.messages,
+                _OUTBOX.c.retry_key,
+                _OUTBOX.c.attempts,
             )
             .execution_options(synchronize_session=False)
         )
@@ -197,15 +200,15 @@ class Delivery:
         with write_transaction(self.factory) as session:
             status = self._record(session, item, method, result, duration_ms, now)
             successor = status != "pending" and (
-                session.scalar(
-                    select(OutboxMessage.id)
+                session.execute(
+                    select(_OUTBOX.c.id)
                     .where(
-                        OutboxMessage.user_id == item.user_id,
-                        OutboxMessage.status == "pending",
-                        OutboxMessage.id > item.id,
+                        _OUTBOX.c.user_id == item.user_id,
+                        _OUTBOX.c.status == "pending",
+                        _OUTBOX.c.id > item.id,
                     )
                     .limit(1)
-                )
+                ).first()
                 is not None
             )
         return status, successor
@@ -213,26 +216,48 @@ class Delivery:
     def _record(
         self, session: Session, item: Claimed, method: str, result: Result, duration_ms: float, now: datetime
     ) -> str:
+        # Core statements (not the ORM unit of work) on this hot path: a success is two statements.
+        session.execute(
+            insert(_ATTEMPTS).values(
+                outbox_id=item.id,
+                at=now,
+                method=method,
+                status_code=result.status,
+                error=(result.error or "")[:2000] or None,
+                duration_ms=duration_ms,
+            )
+        )
+        if result.ok:
+            note = (
+                "push retry key already accepted by LINE (409): delivered earlier"
+                if result.already_accepted
+                else None
+            )
+            done = session.execute(
+                update(_OUTBOX)
+                .where(
+                    _OUTBOX.c.id == item.id,
+                    _OUTBOX.c.status == "pending",
+                    _OUTBOX.c.claimed_by == self.worker_id,
+                )
+                .values(
+                    status="delivered",
+                    delivered_at=now,
+                    attempts=_OUTBOX.c.attempts + 1,
+                    lease_until=None,
+                    claimed_by=None,
+                    last_error=note,
+                )
+            ).rowcount
+            if done == 1:
+                return "delivered"
         row = session.get(OutboxMessage, item.id, with_for_update=True)
         if row is None or row.status != "pending" or row.claimed_by != self.worker_id:
-            # Our lease ran out and someone else took over: still record what we saw.
-            session.add(
-                DeliveryAttempt(outbox_id=item.id, at=now, method=method, status_code=result.status,
-                                error=(result.error or "")[:2000] or None, duration_ms=duration_ms)
-            )  # fmt: skip
+            # Our lease ran out and someone else took over: the attempt is recorded, nothing else.
             return row.status if row is not None else "gone"
-        session.add(
-            DeliveryAttempt(outbox_id=item.id, at=now, method=method, status_code=result.status,
-                            error=(result.error or "")[:2000] or None, duration_ms=duration_ms)
-        )  # fmt: skip
         row.attempts += 1
         row.lease_until = None
         row.claimed_by = None
-        if result.ok:
-            row.status, row.delivered_at = "delivered", now
-            if result.already_accepted:
-                row.last_error = "push retry key already accepted by LINE (409): delivered earlier"
-            return row.status
         row.last_error = (result.error or f"HTTP {result.status}")[:2000]
         if result.invalid_reply_token:
             expires = aware(row.reply_token_expires_at)
@@ -300,19 +325,19 @@ class Delivery:
 
     @functools.cached_property
     def _next_due_statement(self):
-        older = aliased(OutboxMessage)
+        older = _OUTBOX.alias()
         ready_at = case(
-            (OutboxMessage.lease_until > OutboxMessage.next_attempt_at, OutboxMessage.lease_until),
-            else_=OutboxMessage.next_attempt_at,
+            (_OUTBOX.c.lease_until > _OUTBOX.c.next_attempt_at, _OUTBOX.c.lease_until),
+            else_=_OUTBOX.c.next_attempt_at,
         )
         blocked = exists().where(
-            older.user_id == OutboxMessage.user_id,
-            older.channel == OutboxMessage.channel,
-            older.status == "pending",
-            older.id < OutboxMessage.id,
+            older.c.user_id == _OUTBOX.c.user_id,
+            older.c.channel == _OUTBOX.c.channel,
+            older.c.status == "pending",
+            older.c.id < _OUTBOX.c.id,
         )
         return select(func.min(ready_at)).where(
-            OutboxMessage.channel == self.channel, OutboxMessage.status == "pending", ~blocked
+            _OUTBOX.c.channel == self.channel, _OUTBOX.c.status == "pending", ~blocked
         )
 
     def next_due_in(self, now: datetime | None = None) -> float | None:
