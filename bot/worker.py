@@ -260,6 +260,26 @@ class Worker:
         if in_flight:
             await asyncio.wait(in_flight, timeout=self.settings.delivery_timeout_seconds + 2)
 
+    def watch_fd(self, fd: int) -> None:
+        """Wake processing whenever bytes arrive on ``fd`` (the web process writes one per stored
+        webhook); stop when it closes (the web process is gone). Call inside the running loop."""
+        loop = asyncio.get_running_loop()
+        os.set_blocking(fd, False)
+
+        def readable() -> None:
+            try:
+                data = os.read(fd, 4096)
+            except BlockingIOError:
+                return
+            if data:
+                self.notify_inbox()
+            else:
+                loop.remove_reader(fd)
+                log.info("worker %s: the web process closed the wake-up pipe; stopping", self.name)
+                self.stop()
+
+        loop.add_reader(fd, readable)
+
     async def run(self) -> None:
         loops = [self.processing_loop()]
         if self.delivery is not None:

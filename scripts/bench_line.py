@@ -67,13 +67,24 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, max(0, round(q / 100 * len(values)) - 1))]
 
 
+def _cpu_and_parent(pid: int) -> tuple[float, int]:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), int(fields[1])
+
+
 def server_cpu(pid: int) -> float:
-    """User + system CPU seconds of the server process (Linux /proc)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return float("nan")
+    """User + system CPU seconds of the server process and its children (Linux /proc)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cpu, parent = _cpu_and_parent(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            continue
+        if int(entry.name) == pid or parent == pid:
+            total += cpu
+    return total
 
 
 def free_port() -> int:
