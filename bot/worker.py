@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -56,6 +57,8 @@ class Processor:
         self.factory = factory
         self.settings = settings
         self._handle = handle
+        # Set when another process shares an SQLite database (see bot.db.write_transaction).
+        self.yield_between_events = 0.0
 
     @property
     def handle(self) -> Handle:
@@ -152,6 +155,8 @@ class Processor:
             made += n
             if n and on_made is not None:
                 on_made()
+            if self.yield_between_events:
+                time.sleep(self.yield_between_events)  # let a waiting writer (the webhook) in
         return done, made
 
 
@@ -265,6 +270,8 @@ class Worker:
         webhook); stop when it closes (the web process is gone). Call inside the running loop."""
         loop = asyncio.get_running_loop()
         os.set_blocking(fd, False)
+        if self.processor.factory.kw["bind"].dialect.name == "sqlite":
+            self.processor.yield_between_events = 0.001
 
         def readable() -> None:
             try:

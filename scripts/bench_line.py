@@ -93,7 +93,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db_url: str, api_url: str, port: int, log_path: Path) -> subprocess.Popen:
+def start_server(db_url: str, api_url: str, port: int, log_path: Path, extra: list[str]) -> subprocess.Popen:
     env = dict(
         os.environ,
         PYTHONPATH=str(ROOT),
@@ -264,7 +264,7 @@ async def main_async(args: argparse.Namespace) -> int:
     standin = LineStandin(access_token=TOKEN).start()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = start_server(db_url, standin.url, port, tmp / "server.log")
+    proc = start_server(db_url, standin.url, port, tmp / "server.log", args.serve_arg)
     try:
         async with httpx.AsyncClient(base_url=base, timeout=2) as c:
 
@@ -287,7 +287,8 @@ async def main_async(args: argparse.Namespace) -> int:
         standin.reset()
 
         db_kind = "PostgreSQL" if db_url.startswith("postgresql") else "SQLite"
-        print(f"kyodo serve on {base} ({db_kind}), stand-in on {standin.url}, {os.cpu_count()} CPUs")
+        mode = " ".join(args.serve_arg) or "default loop placement"
+        print(f"kyodo serve on {base} ({db_kind}, {mode}), stand-in on {standin.url}, {os.cpu_count()} CPUs")
         profiler = None
         if os.environ.get("BENCH_PYSPY"):  # developer aid: sample the server during the load phase
             profiler = subprocess.Popen(
@@ -338,6 +339,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--fault-events", type=int, default=300)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--serve-arg", action="append", default=[], help="extra `kyodo serve` argument")
     return asyncio.run(main_async(parser.parse_args()))
 
 
