@@ -89,3 +89,24 @@ def pending_count(session: Session) -> int:
     return session.scalar(
         select(func.count()).select_from(InboxEvent).where(InboxEvent.processed_at.is_(None))
     )
+
+
+def purge_payloads(session: Session, *, before: datetime) -> int:
+    """Blank the payloads (the citizens' words) of events processed before ``before``; the rows
+    stay, small, as a record that the event was received. Returns how many were blanked."""
+    result = session.execute(
+        update(_INBOX)
+        .where(_INBOX.c.processed_at.is_not(None), _INBOX.c.processed_at < before)
+        .values(payload={})
+    )
+    return result.rowcount or 0
+
+
+def forget_user(session: Session, platform: str, user_id: str) -> int:
+    """Blank the stored events of one user at once (for 「データを削除」); returns how many."""
+    result = session.execute(
+        update(_INBOX)
+        .where(_INBOX.c.platform == platform, _INBOX.c.payload["source"]["userId"].as_string() == user_id)
+        .values(payload={})
+    )
+    return result.rowcount or 0

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import case, insert, update
 from sqlalchemy.orm import Session
 
 from bot.db import utcnow
@@ -91,5 +91,29 @@ def cancel_pending(session: Session, *, channel: str, user_id: str, reason: str)
         )
         .values(status="cancelled", last_error=reason, lease_until=None)
         .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def purge_messages(session: Session, *, before: datetime) -> int:
+    """Blank the text of messages finished (delivered, failed, cancelled) before ``before``."""
+    result = session.execute(
+        update(_OUTBOX)
+        .where(_OUTBOX.c.status != "pending", _OUTBOX.c.created_at < before)
+        .values(messages=[], reply_token=None)
+    )
+    return result.rowcount or 0
+
+
+def forget_user(session: Session, *, channel: str, user_id: str) -> int:
+    """Cancel and blank everything queued or sent to one user (for 「データを削除」)."""
+    result = session.execute(
+        update(_OUTBOX)
+        .where(_OUTBOX.c.channel == channel, _OUTBOX.c.user_id == user_id)
+        .values(
+            messages=[],
+            reply_token=None,
+            status=case((_OUTBOX.c.status == "pending", "cancelled"), else_=_OUTBOX.c.status),
+        )
     )
     return result.rowcount or 0

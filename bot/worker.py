@@ -287,8 +287,35 @@ class Worker:
 
         loop.add_reader(fd, readable)
 
+    def housekeeping(self, now: datetime | None = None) -> dict[str, int]:
+        """Blank old payloads and message texts; let the engine purge users who left long ago."""
+        now = now or utcnow()
+        before = now - timedelta(days=self.settings.message_retention_days)
+        done: dict[str, int] = {}
+        with write_transaction(self.processor.factory) as session:
+            done["inbox_payloads"] = inbox.purge_payloads(session, before=before)
+            done["outbox_messages"] = outbox.purge_messages(session, before=before)
+            if self.processor._handle is None:  # the real engine: its retention rules too
+                from bot.engine.retention import purge_expired
+
+                done["users"] = purge_expired(
+                    session, now, timedelta(days=self.settings.message_retention_days)
+                )
+        return done
+
+    async def housekeeping_loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                done = await anyio.to_thread.run_sync(self.housekeeping)
+                if any(done.values()):
+                    log.info("housekeeping: %s", done)
+            except Exception:
+                log.exception("housekeeping failed; will try again")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.settings.housekeeping_interval_seconds)
+
     async def run(self) -> None:
-        loops = [self.processing_loop()]
+        loops = [self.processing_loop(), self.housekeeping_loop()]
         if self.delivery is not None:
             loops.append(self.delivery_loop())
         else:
