@@ -87,6 +87,31 @@ def server_cpu(pid: int) -> float:
     return total
 
 
+def fresh_database(url: str | None, tmp: Path) -> tuple[str, object]:
+    """An empty database for this run: an SQLite file in ``tmp``, or a throw-away database on
+    the PostgreSQL server that ``url`` names (dropped at the end)."""
+    if not url:
+        return f"sqlite:///{tmp / 'bench.db'}", lambda: None
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from bot.settings import normalise_database_url
+
+    base = make_url(normalise_database_url(url))
+    name = f"kyodo_bench_{os.getpid()}"
+    admin = make_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return base.set(database=name).render_as_string(hide_password=False), drop
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -257,7 +282,7 @@ async def fault_phase(base: str, standin: LineStandin, n: int, factory) -> dict:
 
 async def main_async(args: argparse.Namespace) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="kyodo-bench-"))
-    db_url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
+    db_url, drop_database = fresh_database(args.database_url, tmp)
     migrate.upgrade(db_url)
     engine = make_engine(db_url)
     factory = make_session_factory(engine)
@@ -329,6 +354,7 @@ async def main_async(args: argparse.Namespace) -> int:
         stop_server(proc)
         standin.stop()
         engine.dispose()
+        drop_database()
 
 
 def main() -> int:
