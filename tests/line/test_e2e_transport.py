@@ -222,6 +222,7 @@ def test_line_disabled_without_credentials(make_bot, caplog):
     body = body_for(follow_event())
     assert bot.post_raw(body, signed(SECRET, body)).status_code == 404
     assert bot.http.get("/healthz").json()["line"] is False
+    assert any("LINE is disabled" in r.getMessage() for r in caplog.records)
 
 
 def test_two_servers_on_one_database_answer_each_event_once(make_bot, standin):
