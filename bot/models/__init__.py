@@ -1,6 +1,28 @@
 """ORM models. Import every model module here so Alembic and tests see the whole schema."""
 
 from bot.db import Base
+from bot.models.conversation import (
+    ChatUser,
+    Conversation,
+    EligibilityCheck,
+    Feedback,
+    Proposal,
+    UnansweredQuestion,
+)
+from bot.models.messaging import DeliveryAttempt, InboxEvent, OutboxMessage
 from bot.models.registry import Group, Suggestion
 
-__all__ = ["Base", "Group", "Suggestion"]
+__all__ = [
+    "Base",
+    "ChatUser",
+    "Conversation",
+    "DeliveryAttempt",
+    "EligibilityCheck",
+    "Feedback",
+    "Group",
+    "InboxEvent",
+    "OutboxMessage",
+    "Proposal",
+    "Suggestion",
+    "UnansweredQuestion",
+]

@@ -1,0 +1,72 @@
+"""The engine's seam to the group registry (bot/registry.py).
+
+Flows call only these functions, so the registry's rules apply to a LINE registration exactly as
+to a CSV import or a staff command: kind resolution, field numbers, name keys without legal
+forms, duplicate flagging (never merging), ownership checks. Problems come back as
+``registry.InvalidGroup`` whose ``problems`` are polite Japanese sentences to show as they are.
+
+Suggestions for divisions are refreshed outside the user's transaction (``kyodo match --all`` /
+the worker), because ``bot.suggestions.refresh_suggestions`` manages its own connections.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import registry
+from bot.models.registry import Group
+
+InvalidGroup = registry.InvalidGroup
+KIND_NAMES = registry.KIND_NAMES
+
+
+def resolve_kind(text: str) -> str:
+    """A canonical kind for what the user typed; raises InvalidGroup."""
+    return registry.resolve_kind(text)
+
+
+def owned(session: Session, owner: str) -> list[Group]:
+    return list(session.scalars(select(Group).where(Group.owner == owner).order_by(Group.id)))
+
+
+def get_owned(session: Session, owner: str, group_id: int) -> Group | None:
+    group = session.get(Group, group_id)
+    return group if group is not None and group.owner == owner else None
+
+
+def find_similar(session: Session, name: str, exclude_id: int | None = None) -> Group | None:
+    """The registered group whose name is the same or nearly the same (registry rules), if any."""
+    key = registry.name_key(name)
+    if not key:
+        return None
+    found = registry.DuplicateIndex.load(session, exclude_id=exclude_id).find(key)
+    return session.get(Group, found) if found is not None else None
+
+
+def _data(values: dict) -> registry.GroupData:
+    return registry.validate_group(
+        values.get("name", ""),
+        values.get("kind", ""),
+        [int(n) for n in values.get("fields", [])],
+        values.get("description", ""),
+        values.get("contact", ""),
+    )
+
+
+def create(session: Session, owner: str, values: dict) -> Group:
+    """Validate and store a new group; a probable duplicate is flagged by the registry."""
+    return registry.add_group(session, _data(values), owner).group
+
+
+def update(session: Session, owner: str, group_id: int, values: dict) -> Group:
+    return registry.update_group(session, group_id, owner, _data(values)).group
+
+
+def delete(session: Session, owner: str, group_id: int) -> None:
+    registry.delete_group(session, group_id, owner)
+
+
+def delete_all_of(session: Session, owner: str) -> int:
+    """Everything one owner registered (「データを削除」, retention)."""
+    return registry.delete_groups_of_owner(session, owner)
