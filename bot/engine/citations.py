@@ -13,9 +13,18 @@ from collections.abc import Iterable
 from bot.engine.messages import SOURCE_LINE
 from knowledge.normalize import fold
 
+# How the answerer starts the citation line it appends to an answer (knowledge/messages.py).
+_OWN_CITATION_MARKERS = ("（出典：", "（参考：")
+
 
 def citation_line(sources: Iterable[tuple[str, str]], text: str) -> str:
-    """「出典: …」 naming the cited sections the text does not already name, or ""."""
+    """「出典: …」 naming the cited sections the text does not already name, or "".
+
+    An answer that carries its own citation line (the answerer's 「（出典：…）」 or 「（参考：…）」,
+    which names the main sections) gets no second one: two source lines read as a contradiction.
+    """
+    if any(marker in (text or "") for marker in _OWN_CITATION_MARKERS):
+        return ""
     folded_text = fold(text or "")
     titles: list[str] = []
     for _sid, title in sources or ():
