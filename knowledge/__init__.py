@@ -1,1 +1,15 @@
-"""knowledge package."""
+"""The knowledge base: guideline sections, curated FAQ, Japanese text handling, answer-or-abstain.
+
+A pure library (no database, no network). Typical use::
+
+    from knowledge import Answerer
+    answer = Answerer.load().answer("協働とは")
+"""
+
+from __future__ import annotations
+
+from knowledge.answerer import Answerer
+from knowledge.loader import DataError, load_data
+from knowledge.models import Answer, FaqEntry, Section, Source, SynonymGroup
+
+__all__ = ["Answer", "Answerer", "DataError", "FaqEntry", "Section", "Source", "SynonymGroup", "load_data"]

@@ -1,9 +1,90 @@
-"""CLI commands for the knowledge area (filled in by its issue)."""
+"""`kyodo ask`: answer questions about the collaboration guideline from the command line.
+
+``kyodo ask --json -`` is a stable contract used by other tools: one question per input line, one
+JSON object per output line, in order, flushed per line::
+
+    {"question": str, "answered": bool, "text": str, "sources": [{"id": str, "title": str}],
+     "score": float, "suggestions": [str]}
+
+The knowledge package is imported inside the command, so registering it costs nothing.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import sys
+from typing import TextIO
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Placeholder until the knowledge commands land."""
+    p = sub.add_parser(
+        "ask",
+        help="answer a question about the collaboration guideline",
+        description="協働推進基本指針についての質問に答えます。QUESTION に - を渡すと標準入力から1行1問で読みます。",
+    )
+    p.add_argument("question", nargs="+", help="the question, or - to read one question per line from stdin")
+    p.add_argument("--json", action="store_true", help="print JSON (one object per line with -)")
+    add_data_dir_option(p)
+    p.set_defaults(func=_ask)
+
+
+def add_data_dir_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--data-dir",
+        default=os.environ.get("KYODO_KNOWLEDGE_DIR") or None,
+        help="directory with guideline.yaml, faq.yaml, synonyms.yaml (default: the shipped data; "
+        "env KYODO_KNOWLEDGE_DIR)",
+    )
+
+
+def load_answerer(data_dir: str | None):
+    """The answerer, or None after printing every data problem to stderr."""
+    from knowledge import Answerer, DataError
+
+    try:
+        return Answerer.load(data_dir)
+    except DataError as exc:
+        print(f"kyodo: {exc}", file=sys.stderr)
+        return None
+
+
+def _record(question: str, answer) -> dict[str, object]:
+    return {"question": question, **answer.to_dict()}
+
+
+def _print_human(answer, out: TextIO) -> None:
+    print(answer.text, file=out)
+    if answer.suggestions:
+        print("", file=out)
+        print("関連する質問:" if answer.answered else "候補:", file=out)
+        for i, s in enumerate(answer.suggestions, 1):
+            print(f"  {i}. {s}", file=out)
+
+
+def _ask(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    stdin = stdin or sys.stdin
+    out = stdout or sys.stdout
+    answerer = load_answerer(args.data_dir)
+    if answerer is None:
+        return 2
+    if args.question == ["-"]:
+        for line in stdin:
+            question = line.rstrip("\r\n")
+            answer = answerer.answer(question)
+            if args.json:
+                out.write(json.dumps(_record(question, answer), ensure_ascii=False) + "\n")
+            else:
+                _print_human(answer, out)
+                out.write("\n")
+            out.flush()
+        return 0
+    question = " ".join(args.question)
+    answer = answerer.answer(question)
+    if args.json:
+        out.write(json.dumps(_record(question, answer), ensure_ascii=False) + "\n")
+    else:
+        _print_human(answer, out)
+    out.flush()
+    return 0

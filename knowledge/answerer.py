@@ -1,0 +1,245 @@
+"""Answer a question from the FAQ, or decline politely.
+
+Retrieval (see docs/knowledge.md for the measured figures):
+
+* every FAQ entry is indexed as several short documents (its canonical question and each
+  phrasing) and once as a whole (question + phrasings + answer);
+* a question becomes weighted terms (knowledge.query: synonyms, readings, fuzzy corrections);
+* an entry's score mixes the best BM25 score of its short documents, the BM25 score of the whole
+  entry (both divided by what a perfect match of the question's terms would score, so they read as
+  "how much of the question is explained") and the best rapidfuzz similarity of the folded
+  question to a folded phrasing (catches typos the tokenizer splits apart).
+
+Abstention: the answerer only answers when the best score clears a calibrated threshold AND
+enough of the question's information is in-domain vocabulary (words the guideline, the notes, the
+FAQ or the synonym list use). A question that merely shares a word like 市 with a passage is
+declined. Between "answer" and "decline" lies an "unsure" band that offers up to three
+もしかして candidates instead of guessing.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from knowledge import messages
+from knowledge.analysis import tokenize
+from knowledge.bm25 import BM25
+from knowledge.loader import DATA_DIR, load_data
+from knowledge.models import Answer, FaqEntry, KnowledgeData, Section, Source
+from knowledge.normalize import fold, normalize
+from knowledge.query import QueryAnalyzer, QueryTerms
+
+MAX_QUESTION_CHARS = 1000
+MAX_SUGGESTIONS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Scoring and abstention parameters, chosen by measuring on evaluation/knowledge_dev.yaml."""
+
+    phrasing: float = 0.45  # best short-document BM25, normalised
+    entry: float = 0.25  # whole-entry BM25, normalised
+    fuzzy: float = 0.30  # best rapidfuzz ratio of folded strings / 100
+    answer_at: float = 0.42  # answer when the best score reaches this ...
+    unsure_at: float = 0.30  # ... offer もしかして candidates from here
+    min_domain: float = 0.5  # share of the question's information that must be in-domain
+    fuzzy_override: float = 90.0  # a near-verbatim phrasing answers even with generic words only
+    answer_text_weight: float = 0.5  # the answer text counts less than phrasings in the entry doc
+
+
+@dataclass(slots=True)
+class Candidate:
+    entry: FaqEntry
+    score: float
+    phrasing: float
+    whole: float
+    fuzzy: float
+
+
+@dataclass(slots=True)
+class Analysis:
+    """Everything the answerer computed for one question (for evaluation and debugging)."""
+
+    text: str
+    terms: QueryTerms
+    domain: float
+    candidates: list[Candidate]
+
+
+class Answerer:
+    """Built once per process from the shipped data (see :meth:`load`); answering is read-only and
+    thread-safe."""
+
+    def __init__(self, data: KnowledgeData, weights: Weights | None = None):
+        self.data = data
+        self.weights = weights or Weights()
+        self.entries: tuple[FaqEntry, ...] = data.faq
+        self._by_id = {e.id: e for e in data.faq}
+        self._sections = {s.id: s for s in data.sections}
+        self._build()
+
+    # -- construction ----------------------------------------------------------------------------
+    _cache: dict[Any, Answerer] = {}
+    _cache_lock = threading.Lock()
+
+    @classmethod
+    def load(
+        cls,
+        data_dir: Path | str | None = None,
+        extra_faq: Iterable[Mapping[str, Any]] | None = None,
+        *,
+        strict: bool = True,
+    ) -> Answerer:
+        """The answerer for the shipped data (or ``data_dir``), cached per process.
+
+        ``extra_faq`` adds entries in faq.yaml's shape (e.g. written by staff); such an answerer is
+        not cached.
+        """
+        key = str(Path(data_dir).resolve() if data_dir else DATA_DIR)
+        if extra_faq:
+            return cls(load_data(data_dir, extra_faq, strict=strict))
+        with cls._cache_lock:
+            if (key, strict) not in cls._cache:
+                cls._cache[(key, strict)] = cls(load_data(data_dir, strict=strict))
+            return cls._cache[(key, strict)]
+
+    def _build(self) -> None:
+        readings: dict[str, str] = {}
+        vocabulary: set[str] = set()
+        key_terms: set[str] = set()
+
+        def terms_of(text: str, key: bool) -> list[str]:
+            out = []
+            for t in tokenize(normalize(text)):
+                if t.content:
+                    out.append(t.term)
+                    readings.setdefault(t.term, t.reading)
+            vocabulary.update(out)
+            if key:
+                key_terms.update(out)
+            return out
+
+        docs: list[list[str]] = []
+        self._doc_entry: list[int] = []
+        self._doc_folded: list[str] = []
+        entry_docs: list[list[str]] = []
+        for i, e in enumerate(self.entries):
+            whole: list[str] = []
+            for text in (e.question, *e.phrasings):
+                toks = terms_of(text, key=True)
+                docs.append(toks)
+                self._doc_entry.append(i)
+                self._doc_folded.append(fold(text))
+                whole.extend(toks)
+            answer_terms = terms_of(e.answer, key=False)
+            # a crude down-weighting: keep every other occurrence of answer-only terms
+            keep = int(round(len(answer_terms) * self.weights.answer_text_weight))
+            entry_docs.append(whole + answer_terms[:keep])
+        for s in self.data.sections:
+            terms_of(s.title, key=False)
+            terms_of(s.text, key=False)
+        for g in self.data.synonyms:
+            key_terms.update(terms_of(g.term, key=True))
+        self.vocabulary = frozenset(vocabulary)
+        self.index = BM25(docs)
+        self.entry_index = BM25(entry_docs)
+        self.analyzer = QueryAnalyzer(vocabulary, key_terms, readings, self.data.synonyms)
+
+    # -- lookups for menus and citations -----------------------------------------------------------
+    def entry(self, faq_id: str) -> FaqEntry | None:
+        return self._by_id.get(faq_id)
+
+    def section(self, section_id: str) -> Section | None:
+        return self._sections.get(section_id)
+
+    def sources_of(self, entry: FaqEntry) -> list[Source]:
+        return [Source(s.id, s.title) for s in (self._sections[i] for i in entry.sources)]
+
+    # -- retrieval ---------------------------------------------------------------------------------
+    def analyze(self, text: str) -> Analysis:
+        """Rank the FAQ entries for normalised ``text``."""
+        w = self.weights
+        q = self.analyzer.analyze(text)
+        weights = q.weights
+        idf = self.index.term_idf
+        ideal = sum(wt * idf(t) for t, wt in weights.items())
+        # Domain share: how much of what was typed the knowledge base knows. Unknown words count
+        # as rare (unseen) words; a question about 住民票 is mostly unknown and is declined.
+        unknown_mass = self.index.unseen_idf * len(set(q.unknown))
+        domain = ideal / (ideal + unknown_mass) if ideal else 0.0
+
+        phr: dict[int, float] = {}
+        for doc, s in self.index.scores(weights).items():
+            e = self._doc_entry[doc]
+            if s > phr.get(e, 0.0):
+                phr[e] = s
+        whole = self.entry_index.scores(weights)
+        ideal_whole = sum(wt * self.entry_index.term_idf(t) for t, wt in weights.items())
+
+        from rapidfuzz import fuzz, process
+
+        fq = fold(text)
+        fz: dict[int, float] = {}
+        if fq:
+            for _, s, doc in process.extract(
+                fq, self._doc_folded, scorer=fuzz.ratio, limit=None, score_cutoff=40
+            ):
+                e = self._doc_entry[doc]
+                if s > fz.get(e, 0.0):
+                    fz[e] = s
+
+        cands = []
+        for e in set(phr) | set(whole) | set(fz):
+            p = phr.get(e, 0.0) / ideal if ideal else 0.0
+            h = whole.get(e, 0.0) / ideal_whole if ideal_whole else 0.0
+            f = fz.get(e, 0.0) / 100.0
+            score = w.phrasing * min(p, 1.0) + w.entry * min(h, 1.0) + w.fuzzy * f
+            cands.append(Candidate(self.entries[e], score, p, h, f))
+        cands.sort(key=lambda c: (-c.score, c.entry.id))
+        return Analysis(text, q, domain, cands)
+
+    # -- answering ---------------------------------------------------------------------------------
+    def answer(self, question: str) -> Answer:
+        """Answer one question. Never raises for any string input."""
+        text = normalize(question if isinstance(question, str) else str(question or ""))
+        if not text:
+            return Answer(False, messages.EMPTY, "empty")
+        if len(text) > MAX_QUESTION_CHARS:
+            return Answer(False, messages.too_long(MAX_QUESTION_CHARS), "too_long")
+        if not any(unicodedata.category(c)[0] in "LN" for c in text):
+            return Answer(False, messages.NO_TEXT, "no_text")
+        a = self.analyze(text)
+        return self.decide(a)
+
+    def decide(self, a: Analysis) -> Answer:
+        w = self.weights
+        if not a.candidates:
+            return self._decline()
+        top = a.candidates[0]
+        verbatim = top.fuzzy * 100 >= w.fuzzy_override
+        if verbatim or (top.score >= w.answer_at and a.domain >= w.min_domain):
+            return self._answer(top)
+        if top.score >= w.unsure_at and a.domain > 0:
+            picks = [c.entry.question for c in a.candidates[:MAX_SUGGESTIONS]]
+            return Answer(False, messages.unsure_list(picks), "unsure", score=top.score, suggestions=picks)
+        return self._decline(top.score)
+
+    def _decline(self, score: float = 0.0) -> Answer:
+        return Answer(False, messages.OUT_OF_SCOPE, "out_of_scope", score=score)
+
+    def _answer(self, c: Candidate) -> Answer:
+        e = c.entry
+        sources = self.sources_of(e)
+        secs = [self._sections[i] for i in e.sources]
+        cite = messages.citation(
+            [s.title for s in secs if s.kind == "section"][:2],
+            [s.title for s in secs if s.kind == "note"][:1],
+        )
+        text = e.answer.rstrip() + ("\n" + cite if cite else "")
+        related = [self._by_id[r].question for r in e.related if r in self._by_id][:MAX_SUGGESTIONS]
+        return Answer(True, text, "answered", sources, c.score, related, e.id)

@@ -1,0 +1,58 @@
+"""Every sentence the knowledge answerer shows to a citizen or staff member, in one place.
+
+Polite, short enough for a phone screen. Edit here, not in the code.
+"""
+
+from __future__ import annotations
+
+CONTACT = "小金井市 市民部 コミュニティ文化課"
+
+# What the bot can help with, shown when it declines.
+TOPICS = "協働とは何か・対象となる活動や団体・協働の形態（後援・共催・委託・補助など）・協働の原則・市の支援・問い合わせ先"
+
+OUT_OF_SCOPE = (
+    "申し訳ありません。そのご質問には、このボットではお答えできません。\n"
+    f"このボットがお答えできるのは、小金井市協働推進基本指針に関すること（{TOPICS}）です。\n"
+    "市のほかの手続きやサービスについては、小金井市役所の担当窓口へお問い合わせください。"
+    f"協働について詳しく知りたいときは、{CONTACT}へご相談ください。"
+)
+
+UNSURE = "ご質問の内容をはっきりつかめませんでした。もしかして、次のどれかでしょうか。"
+UNSURE_NONE = (
+    "ご質問の内容をはっきりつかめませんでした。言葉を変えて、もう一度お尋ねいただけますか。\n"
+    f"例：「協働とは」「後援と共催の違い」「補助金はありますか」。詳しくは{CONTACT}へご相談ください。"
+)
+
+EMPTY = (
+    "ご質問を入力してください。\n"
+    "協働推進基本指針について、たとえば「協働とは」「企業も協働できますか」のようにお尋ねください。"
+)
+
+NO_TEXT = (
+    "ありがとうございます。恐れ入りますが、文字でご質問をお送りください。\n"
+    "たとえば「協働とは」「補助金はありますか」のようにお尋ねいただけます。"
+)
+
+
+def too_long(limit: int) -> str:
+    return (
+        f"ご質問が長すぎるため、お答えできませんでした（{limit}文字まで）。\n"
+        "お尋ねになりたいことを短くまとめて、もう一度お送りください。"
+    )
+
+
+GUIDELINE_SHORT = "協働推進基本指針"
+
+
+def citation(guideline_titles: list[str], note_titles: list[str]) -> str:
+    """The line under an answer: the guideline sections it rests on, else our notes."""
+    if guideline_titles:
+        return f"（出典：{GUIDELINE_SHORT} {'、'.join(guideline_titles)}）"
+    if note_titles:
+        return f"（参考：{'、'.join(note_titles)}）"
+    return ""
+
+
+def unsure_list(questions: list[str]) -> str:
+    lines = [UNSURE] + [f"・{q}" for q in questions]
+    return "\n".join(lines)

@@ -1,0 +1,85 @@
+"""Plain data types of the knowledge base: what the loader produces and what the answerer returns.
+
+Kept free of any heavy import so that channel code can type-check against them cheaply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+FAQ_CATEGORIES = ("about", "bg", "target", "principle", "form", "env", "howto")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A citable place an answer rests on: a guideline section or one of our notes."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One citable unit of guideline.yaml (``kind`` is "section" for the guideline's own text,
+    "note" for facts we wrote ourselves)."""
+
+    id: str
+    title: str
+    text: str
+    kind: str = "section"
+
+
+@dataclass(frozen=True, slots=True)
+class FaqEntry:
+    id: str
+    category: str
+    question: str
+    phrasings: tuple[str, ...]
+    answer: str
+    sources: tuple[str, ...]
+    related: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SynonymGroup:
+    """``variants`` are how people ask; ``term`` is the word the FAQ and the guideline use."""
+
+    term: str
+    variants: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeData:
+    """Everything loaded from knowledge/data, validated and cross-checked."""
+
+    title: str
+    sections: tuple[Section, ...]
+    faq: tuple[FaqEntry, ...]
+    synonyms: tuple[SynonymGroup, ...]
+
+
+@dataclass(slots=True)
+class Answer:
+    """What the answerer returns for one question.
+
+    ``reason`` says why: "answered", "unsure" (suggestions offered instead of a guess),
+    "out_of_scope", "empty", "too_long", "no_text" (emoji or symbols only).
+    """
+
+    answered: bool
+    text: str
+    reason: str
+    sources: list[Source] = field(default_factory=list)
+    score: float = 0.0
+    suggestions: list[str] = field(default_factory=list)
+    faq_id: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """The stable JSON shape of ``kyodo ask --json`` (without the question)."""
+        return {
+            "answered": self.answered,
+            "text": self.text,
+            "sources": [{"id": s.id, "title": s.title} for s in self.sources],
+            "score": round(float(self.score), 4),
+            "suggestions": list(self.suggestions),
+        }

@@ -1,0 +1,207 @@
+"""Query understanding: turn what a person typed into weighted terms of the knowledge base.
+
+Steps (each one a separate, testable mechanism rather than a list of special cases):
+
+1. synonyms.yaml: a variant found in the folded question adds the canonical term
+   (お金を出して -> 補助), so hiragana/katakana/width variants hit too;
+2. readings: a word the knowledge base does not use but that sounds like one it does becomes that
+   word (IME slips such as 協同 -> 協働, hiragana typed without conversion: こうえん -> 後援); hiragana
+   runs Sudachi cannot segment are scanned for known readings (ほじょきん -> 補助金);
+3. fuzzy terms: a misspelt katakana word close to a known one (rapidfuzz), and a run of kanji
+   that differs from a known word in one character (共際 -> 共催), are corrected.
+
+Each added term carries a weight below 1 so that a guess never outweighs what was actually typed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from knowledge.analysis import GENERIC_TERMS, Token, is_kana_word, is_kanji_word, tokenize
+from knowledge.models import SynonymGroup
+from knowledge.normalize import _SMALL_KANA, fold, normalize, to_hiragana
+
+SYNONYM_WEIGHT = 0.9
+READING_WEIGHT = 0.8
+FUZZY_WEIGHT = 0.7
+MIN_READING_LEN = 3  # folded kana; shorter readings collide too often (し, かい …)
+_HIRA_RUN_RE = re.compile(r"[\u3041-\u309f]{3,}")
+_KANJI_RUN_RE = re.compile(r"[\u3400-\u9fff々]{2,}")
+
+
+@dataclass(slots=True)
+class QueryTerms:
+    """The weighted terms of one question and how they were found."""
+
+    weights: dict[str, float] = field(default_factory=dict)
+    typed: list[str] = field(default_factory=list)  # content terms as typed
+    unknown: list[str] = field(default_factory=list)  # typed terms the knowledge base never uses
+    added: dict[str, str] = field(default_factory=dict)  # term -> how it was found
+
+    def add(self, term: str, weight: float, how: str) -> None:
+        if not term or term in GENERIC_TERMS:
+            return
+        if weight > self.weights.get(term, 0.0):
+            self.weights[term] = weight
+            if how != "typed":
+                self.added[term] = how
+
+
+class QueryAnalyzer:
+    """Knows the vocabulary of the knowledge base and maps a question onto it."""
+
+    def __init__(
+        self,
+        vocabulary: Iterable[str],
+        key_terms: Iterable[str],
+        readings: dict[str, str],
+        synonyms: Iterable[SynonymGroup],
+    ):
+        self.vocabulary = frozenset(vocabulary)
+        # Correction targets: the words questions are about (FAQ questions, phrasings, synonyms).
+        self.key_terms = sorted(set(key_terms) & self.vocabulary)
+        self._kana_keys = [t for t in self.key_terms if is_kana_word(t) and len(t) >= 4]
+        self._kanji_keys: dict[int, list[str]] = {}
+        for t in self.key_terms:
+            if is_kanji_word(t) and 2 <= len(t) <= 4:
+                self._kanji_keys.setdefault(len(t), []).append(t)
+        # reading (folded hiragana) -> vocabulary term; only key terms, only unambiguous readings
+        by_reading: dict[str, set[str]] = {}
+        for term in self.key_terms:
+            r = readings.get(term, "")
+            if len(r) >= MIN_READING_LEN and r != term:
+                by_reading.setdefault(r, set()).add(term)
+        self.by_reading = {r: next(iter(ts)) for r, ts in by_reading.items() if len(ts) == 1}
+        self._max_reading = max((len(r) for r in self.by_reading), default=0)
+        self.term_readings = readings
+        # synonyms: folded variant -> canonical terms (tokenised the same way as documents)
+        self._synonyms: list[tuple[str, tuple[str, ...]]] = []
+        self._variant_size: dict[str, int] = {}
+        for group in synonyms:
+            target = tuple(t.term for t in tokenize(group.term) if t.content) or (fold(group.term),)
+            for v in (group.term, *group.variants):
+                fv = fold(v)
+                if fv:
+                    self._synonyms.append((fv, target))
+                    size = sum(1 for t in tokenize(normalize(v)) if t.content)
+                    self._variant_size[fv] = max(size, self._variant_size.get(fv, 0))
+        self._synonyms.sort(key=lambda x: -len(x[0]))
+
+    # -- the pipeline --------------------------------------------------------------------------
+    def analyze(self, text: str, tokens: list[Token] | None = None) -> QueryTerms:
+        """``text`` must already be normalised.
+
+        Typed words the knowledge base does not know are replaced by what they were corrected to;
+        those that nothing explains end up in ``unknown`` (the abstention logic weighs them).
+        """
+        q = QueryTerms()
+        tokens = tokenize(text) if tokens is None else tokens
+        matched = self._expand_synonyms(fold(text), q)
+        phrases = [v for v in matched if self._variant_size.get(v, 0) >= 2]
+        pending: list[tuple[int, int, Token]] = []  # unknown tokens with their character span
+        pos = 0
+        for t in tokens:
+            start, pos = pos, pos + len(t.surface)
+            if not t.content:
+                continue
+            q.typed.append(t.term)
+            fs = fold(t.surface)
+            if fs and any(fs in v for v in phrases):
+                continue  # part of a paraphrase (市の名前を使いたい): replaced by its canonical term
+            if t.term in self.vocabulary:
+                q.add(t.term, 1.0, "typed")
+            elif not self._correct_token(t, q) and not (fs and any(fs in v for v in matched)):
+                pending.append((start, pos, t))
+        spans = self._scan_hiragana(text, q) + self._scan_kanji(text, tokens, q)
+        for a, b, t in pending:
+            if not any(a < y and x < b for x, y in spans):
+                q.unknown.append(t.term)
+        return q
+
+    def _expand_synonyms(self, folded: str, q: QueryTerms) -> list[str]:
+        """Add the canonical terms of every variant found; return the variants found."""
+        matched = []
+        for variant, targets in self._synonyms:
+            if variant in folded:
+                matched.append(variant)
+                for term in targets:
+                    q.add(term, SYNONYM_WEIGHT, f"synonym:{variant}")
+        return matched
+
+    def _correct_token(self, t: Token, q: QueryTerms) -> bool:
+        """Map one unknown token onto the vocabulary by its reading or by fuzzy spelling."""
+        target = self.by_reading.get(t.reading) if len(t.reading) >= MIN_READING_LEN else None
+        if target:
+            q.add(target, READING_WEIGHT, t.term)
+            return True
+        if is_kana_word(t.term) and len(t.term) >= 4 and self._kana_keys:
+            from rapidfuzz import fuzz, process
+
+            hit = process.extractOne(t.term, self._kana_keys, scorer=fuzz.ratio, score_cutoff=80)
+            if hit:
+                q.add(hit[0], FUZZY_WEIGHT, t.term)
+                return True
+        return False
+
+    def _scan_hiragana(self, text: str, q: QueryTerms) -> list[tuple[int, int]]:
+        """Find known readings inside kana runs (greedy, longest first); return their spans."""
+        spans: list[tuple[int, int]] = []
+        if not self._max_reading:
+            return spans
+        soft = to_hiragana(text.lower()).translate(_SMALL_KANA)  # same length as text
+        for m in _HIRA_RUN_RE.finditer(soft):
+            run, i = m.group(), 0
+            while i < len(run):
+                for n in range(min(self._max_reading, len(run) - i), MIN_READING_LEN - 1, -1):
+                    term = self.by_reading.get(run[i : i + n])
+                    if term:
+                        q.add(term, READING_WEIGHT, run[i : i + n])
+                        spans.append((m.start() + i, m.start() + i + n))
+                        i += n
+                        break
+                else:
+                    i += 1
+        return spans
+
+    def _scan_kanji(self, text: str, tokens: list[Token], q: QueryTerms) -> list[tuple[int, int]]:
+        """A kanji run that is not a word but one character away from a key term (共際 -> 共催).
+
+        Only windows that cross a token boundary are tried: a real dictionary word (実際) is
+        never "corrected". Among several candidates the one whose reading is closest wins.
+        """
+        spans: list[tuple[int, int]] = []
+        if not self._kanji_keys:
+            return spans
+        bounds, pos = set(), 0
+        for t in tokens:
+            pos += len(t.surface)
+            bounds.add(pos)
+        for m in _KANJI_RUN_RE.finditer(text):
+            run, start = m.group(), m.start()
+            for n, keys in self._kanji_keys.items():
+                for i in range(len(run) - n + 1):
+                    window = run[i : i + n]
+                    a, b = start + i, start + i + n
+                    if window in self.vocabulary or not any(a < x < b for x in bounds):
+                        continue
+                    cands = [k for k in keys if sum(x != y for x, y in zip(k, window, strict=True)) == 1]
+                    if not cands:
+                        continue
+                    best = self._closest_by_reading(window, cands)
+                    if best:
+                        q.add(best, FUZZY_WEIGHT, window)
+                        spans.append((a, b))
+        return spans
+
+    def _closest_by_reading(self, window: str, cands: list[str]) -> str | None:
+        if len(cands) == 1:
+            return cands[0]
+        from rapidfuzz import fuzz
+
+        wr = "".join(t.reading for t in tokenize(window))
+        scored = sorted(((fuzz.ratio(wr, self.term_readings.get(c, "")), c) for c in cands), reverse=True)
+        if scored[0][0] >= 40 and scored[0][0] > scored[1][0]:
+            return scored[0][1]
+        return None
