@@ -3,5 +3,6 @@
 from bot.db import Base
 from bot.models.messaging import DeliveryAttempt, InboxEvent, OutboxMessage
 from bot.models.registry import Group, Suggestion
+from bot.models.staff import Handoff, SlackEvent, SlackOutbox, StaffAuditEntry, StaffFaqEntry, StaffMember, StaffNotification
 
 __all__ = ["Base", "DeliveryAttempt", "Group", "InboxEvent", "OutboxMessage", "Suggestion"]
