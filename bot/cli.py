@@ -11,7 +11,7 @@ import sys
 # Modules that contribute sub-commands, in the order they appear in --help.
 COMMAND_MODULES = [
     "bot.commands.knowledge",  # ask
-    "bot.commands.chat",  # chat (simple Q&A loop until the conversation engine lands)
+    "bot.commands.chat",  # chat (the conversation engine in the terminal)
     "bot.commands.matching",  # match
     "bot.commands.groups",  # groups import/list/export
     "bot.commands.db",  # db upgrade/current

@@ -32,39 +32,35 @@ def store_events(session: Session, platform: str, items: list[tuple[str, dict[st
             insert(InboxEvent)
             .values(platform=platform, event_id=event_id, payload=payload, received_at=now, attempts=0)
             .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+            .returning(InboxEvent.id)
         )
-        stored += session.execute(stmt).rowcount or 0
+        stored += len(session.execute(stmt).all())  # rowcount is -1 here on psycopg
     return stored, len(items) - stored
 
 
 def next_unprocessed(session: Session, *, skip_ids: set[int] = frozenset()) -> InboxEvent | None:
     """Lock the oldest unprocessed event for this transaction (PostgreSQL: SKIP LOCKED, so
-    several workers share the queue; SQLite ignores the lock and ``mark_started`` arbitrates)."""
+    several workers share the queue; SQLite ignores the lock and ``mark_processed`` arbitrates)."""
     stmt = select(InboxEvent).where(InboxEvent.processed_at.is_(None)).order_by(InboxEvent.id).limit(1)
     if skip_ids:
         stmt = stmt.where(InboxEvent.id.not_in(skip_ids))
     return session.scalars(stmt.with_for_update(skip_locked=True)).first()
 
 
-def mark_started(session: Session, event: InboxEvent) -> bool:
-    """Count the attempt; False if another process finished the event meanwhile. This write also
-    takes SQLite's write lock, so from here on this transaction owns the row."""
+def mark_processed(session: Session, event_id: int, *, now: datetime) -> bool:
+    """Close the event, last thing in the processing transaction. False if another process
+    closed it meanwhile (the caller then rolls back, so its replies are never queued twice).
+
+    Doing this last rather than first matters on SQLite: the first write takes the database's
+    single write lock, and holding it through a slow engine call would stall every webhook.
+    """
     result = session.execute(
         update(InboxEvent)
-        .where(InboxEvent.id == event.id, InboxEvent.processed_at.is_(None))
-        .values(attempts=InboxEvent.attempts + 1)
+        .where(InboxEvent.id == event_id, InboxEvent.processed_at.is_(None))
+        .values(processed_at=now, attempts=InboxEvent.attempts + 1, last_error=None)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
-
-
-def mark_processed(session: Session, event_id: int, *, now: datetime, error: str | None = None) -> None:
-    session.execute(
-        update(InboxEvent)
-        .where(InboxEvent.id == event_id)
-        .values(processed_at=now, last_error=error)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def record_failure(session: Session, event_id: int, error: str, *, max_attempts: int, now: datetime) -> bool:

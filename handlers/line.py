@@ -202,7 +202,7 @@ class LineWebhook:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    async def __call__(self, request: Request) -> JSONResponse:
+    async def endpoint(self, request: Request) -> JSONResponse:
         try:
             body = await self._read_capped(request)
             if not verify_signature(self._secret, body, request.headers.get(SIGNATURE_HEADER)):

@@ -42,12 +42,19 @@ MAX_SUGGESTIONS = 3
 class Weights:
     """Scoring and abstention parameters, chosen by measuring on evaluation/knowledge_dev.yaml."""
 
-    phrasing: float = 0.45  # best short-document BM25, normalised
-    entry: float = 0.25  # whole-entry BM25, normalised
-    fuzzy: float = 0.30  # best rapidfuzz ratio of folded strings / 100
-    answer_at: float = 0.42  # answer when the best score reaches this ...
-    unsure_at: float = 0.30  # ... offer もしかして candidates from here
-    min_domain: float = 0.5  # share of the question's information that must be in-domain
+    phrasing: float = 0.3  # best short-document BM25, normalised
+    f1: float = 0.1  # best idf-weighted F1 of question terms vs a short document's terms
+    entry: float = 0.2  # whole-entry BM25, normalised
+    fuzzy: float = 0.4  # best rapidfuzz ratio of folded strings / 100
+    beta2: float = 1.0  # F-measure beta squared (>1 favours covering the question)
+    top_terms: int = 4  # coverage is judged against the question's strongest terms
+    max_unknown: int = 3  # unknown words counted at most this many times
+    answer_at: float = 0.45  # answer when the best score reaches this ...
+    min_domain: float = 0.55  # ... and this share of the question's information is in-domain;
+    anchor_at: float = 6.0  # or: topic words of this much idf mass are present ...
+    anchor_answer_at: float = 0.25  # ... the score reaches this ...
+    anchor_min_domain: float = 0.4  # ... and the in-domain share this (long messages)
+    unsure_at: float = 0.3  # below "answer", offer もしかして candidates from this score
     fuzzy_override: float = 90.0  # a near-verbatim phrasing answers even with generic words only
     answer_text_weight: float = 0.5  # the answer text counts less than phrasings in the entry doc
 
@@ -59,6 +66,7 @@ class Candidate:
     phrasing: float
     whole: float
     fuzzy: float
+    f1: float = 0.0
 
 
 @dataclass(slots=True)
@@ -69,6 +77,9 @@ class Analysis:
     terms: QueryTerms
     domain: float
     candidates: list[Candidate]
+    mass: float = 0.0  # idf mass of the known terms
+    n_unknown: int = 0
+    anchor: float = 0.0  # idf mass of topic words (see Answerer.anchors)
 
 
 class Answerer:
@@ -125,6 +136,7 @@ class Answerer:
             return out
 
         docs: list[list[str]] = []
+        self._doc_mass: list[float] = []
         self._doc_entry: list[int] = []
         self._doc_folded: list[str] = []
         entry_docs: list[list[str]] = []
@@ -147,8 +159,17 @@ class Answerer:
             key_terms.update(terms_of(g.term, key=True))
         self.vocabulary = frozenset(vocabulary)
         self.index = BM25(docs)
+        self._doc_mass = [sum(self.index.term_idf(t) for t in set(d)) for d in docs]
         self.entry_index = BM25(entry_docs)
-        self.analyzer = QueryAnalyzer(vocabulary, key_terms, readings, self.data.synonyms)
+        frequency: dict[str, int] = {}
+        for d in docs:
+            for t in d:
+                frequency[t] = frequency.get(t, 0) + 1
+        self.analyzer = QueryAnalyzer(vocabulary, key_terms, readings, self.data.synonyms, frequency)
+        # Topic words: what the canonical questions and the synonym list are about.
+        self.anchors = frozenset(t for e in self.entries for t in terms_of(e.question, key=True)) | frozenset(
+            t for g in self.data.synonyms for t in terms_of(g.term, key=True)
+        )
 
     # -- lookups for menus and citations -----------------------------------------------------------
     def entry(self, faq_id: str) -> FaqEntry | None:
@@ -167,19 +188,46 @@ class Answerer:
         q = self.analyzer.analyze(text)
         weights = q.weights
         idf = self.index.term_idf
-        ideal = sum(wt * idf(t) for t, wt in weights.items())
+        masses = sorted((wt * idf(t) for t, wt in weights.items()), reverse=True)
+        ideal_all = sum(masses)
+        # A long message is about a few things: judge coverage against its strongest terms only.
+        ideal = sum(masses[: w.top_terms])
         # Domain share: how much of what was typed the knowledge base knows. Unknown words count
         # as rare (unseen) words; a question about 住民票 is mostly unknown and is declined.
-        unknown_mass = self.index.unseen_idf * len(set(q.unknown))
-        domain = ideal / (ideal + unknown_mass) if ideal else 0.0
+        n_unknown = len(set(q.unknown))
+        unknown_mass = self.index.unseen_idf * min(n_unknown, w.max_unknown)
+        domain = ideal_all / (ideal_all + unknown_mass) if ideal_all else 0.0
 
+        # Per short document: BM25, and an idf-weighted F1 of query terms vs document terms.
+        bm: dict[int, float] = {}
+        matched: dict[int, float] = {}
+        matched_plain: dict[int, float] = {}
+        k1, b, avgdl, lengths = self.index.k1, self.index.b, self.index.avgdl, self.index.lengths
+        for term, wt in weights.items():
+            posting = self.index.postings.get(term)
+            if not posting:
+                continue
+            t_idf = self.index.idf[term]
+            for d, tf in posting:
+                norm = tf * (k1 + 1) / (tf + k1 * (1 - b + b * lengths[d] / avgdl))
+                bm[d] = bm.get(d, 0.0) + wt * t_idf * norm
+                matched[d] = matched.get(d, 0.0) + wt * t_idf
+                matched_plain[d] = matched_plain.get(d, 0.0) + t_idf
         phr: dict[int, float] = {}
-        for doc, s in self.index.scores(weights).items():
-            e = self._doc_entry[doc]
-            if s > phr.get(e, 0.0):
-                phr[e] = s
+        f1s: dict[int, float] = {}
+        for d, s in bm.items():
+            e = self._doc_entry[d]
+            p = min(s / ideal, 1.5) if ideal else 0.0
+            qcov = min(matched[d] / ideal, 1.0) if ideal else 0.0
+            dcov = min(matched_plain[d] / self._doc_mass[d], 1.0) if self._doc_mass[d] else 0.0
+            f1 = (1 + w.beta2) * qcov * dcov / (w.beta2 * dcov + qcov) if qcov + dcov else 0.0
+            if p > phr.get(e, 0.0):
+                phr[e] = p
+            if f1 > f1s.get(e, 0.0):
+                f1s[e] = f1
         whole = self.entry_index.scores(weights)
-        ideal_whole = sum(wt * self.entry_index.term_idf(t) for t, wt in weights.items())
+        e_masses = sorted((wt * self.entry_index.term_idf(t) for t, wt in weights.items()), reverse=True)
+        ideal_whole = sum(e_masses[: w.top_terms])
 
         from rapidfuzz import fuzz, process
 
@@ -195,13 +243,15 @@ class Answerer:
 
         cands = []
         for e in set(phr) | set(whole) | set(fz):
-            p = phr.get(e, 0.0) / ideal if ideal else 0.0
-            h = whole.get(e, 0.0) / ideal_whole if ideal_whole else 0.0
+            p = phr.get(e, 0.0)
+            f1 = f1s.get(e, 0.0)
+            h = min(whole.get(e, 0.0) / ideal_whole, 1.5) if ideal_whole else 0.0
             f = fz.get(e, 0.0) / 100.0
-            score = w.phrasing * min(p, 1.0) + w.entry * min(h, 1.0) + w.fuzzy * f
-            cands.append(Candidate(self.entries[e], score, p, h, f))
+            score = w.phrasing * p + w.f1 * f1 + w.entry * h + w.fuzzy * f
+            cands.append(Candidate(self.entries[e], score, p, h, f, f1))
         cands.sort(key=lambda c: (-c.score, c.entry.id))
-        return Analysis(text, q, domain, cands)
+        anchor = sum(idf(t) * wt for t, wt in weights.items() if t in self.anchors)
+        return Analysis(text, q, domain, cands, ideal_all, n_unknown, anchor)
 
     # -- answering ---------------------------------------------------------------------------------
     def answer(self, question: str) -> Answer:
@@ -222,9 +272,13 @@ class Answerer:
             return self._decline()
         top = a.candidates[0]
         verbatim = top.fuzzy * 100 >= w.fuzzy_override
-        if verbatim or (top.score >= w.answer_at and a.domain >= w.min_domain):
+        confident = top.score >= w.answer_at and a.domain >= w.min_domain
+        anchored = (
+            a.anchor >= w.anchor_at and top.score >= w.anchor_answer_at and a.domain >= w.anchor_min_domain
+        )
+        if verbatim or confident or anchored:
             return self._answer(top)
-        if top.score >= w.unsure_at and a.domain > 0:
+        if top.score >= w.unsure_at and a.domain >= w.anchor_min_domain:
             picks = [c.entry.question for c in a.candidates[:MAX_SUGGESTIONS]]
             return Answer(False, messages.unsure_list(picks), "unsure", score=top.score, suggestions=picks)
         return self._decline(top.score)

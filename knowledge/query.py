@@ -16,7 +16,7 @@ Each added term carries a weight below 1 so that a guess never outweighs what wa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from knowledge.analysis import GENERIC_TERMS, Token, is_kana_word, is_kanji_word, tokenize
@@ -58,6 +58,7 @@ class QueryAnalyzer:
         key_terms: Iterable[str],
         readings: dict[str, str],
         synonyms: Iterable[SynonymGroup],
+        frequency: Mapping[str, int] | None = None,
     ):
         self.vocabulary = frozenset(vocabulary)
         # Correction targets: the words questions are about (FAQ questions, phrasings, synonyms).
@@ -73,7 +74,14 @@ class QueryAnalyzer:
             r = readings.get(term, "")
             if len(r) >= MIN_READING_LEN and r != term:
                 by_reading.setdefault(r, set()).add(term)
-        self.by_reading = {r: next(iter(ts)) for r, ts in by_reading.items() if len(ts) == 1}
+        # a shared reading (協働/協同 both きょうどう) goes to the word the FAQ uses most
+        freq = frequency or {}
+        self.by_reading = {r: max(sorted(ts), key=lambda t: freq.get(t, 0)) for r, ts in by_reading.items()}
+        # readings of words that carry no topic (いみ, なに …): typed in kana they are not "unknown"
+        self._generic_readings = (
+            frozenset("".join(t.reading for t in tokenize(g)) for g in GENERIC_TERMS if not is_kana_word(g))
+            | GENERIC_TERMS
+        )
         self._max_reading = max((len(r) for r in self.by_reading), default=0)
         self.term_readings = readings
         # synonyms: folded variant -> canonical terms (tokenised the same way as documents)
@@ -133,8 +141,12 @@ class QueryAnalyzer:
     def _correct_token(self, t: Token, q: QueryTerms) -> bool:
         """Map one unknown token onto the vocabulary by its reading or by fuzzy spelling."""
         target = self.by_reading.get(t.reading) if len(t.reading) >= MIN_READING_LEN else None
-        if target:
+        # A kanji word is taken for a homophone only when they share a character (協同 -> 協働,
+        # 公援 -> 後援) so that a real word about something else (公園, 児童) stays unknown.
+        if target and (is_kana_word(t.surface) or set(t.surface) & set(target)):
             q.add(target, READING_WEIGHT, t.term)
+            return True
+        if is_kana_word(t.surface) and t.reading in self._generic_readings:
             return True
         if is_kana_word(t.term) and len(t.term) >= 4 and self._kana_keys:
             from rapidfuzz import fuzz, process
@@ -168,14 +180,18 @@ class QueryAnalyzer:
     def _scan_kanji(self, text: str, tokens: list[Token], q: QueryTerms) -> list[tuple[int, int]]:
         """A kanji run that is not a word but one character away from a key term (共際 -> 共催).
 
-        Only windows that cross a token boundary are tried: a real dictionary word (実際) is
-        never "corrected". Among several candidates the one whose reading is closest wins.
+        Only windows made of single-character tokens are tried (a typo is not a word, so Sudachi
+        splits it): a real dictionary word (実際, 児童) is never "corrected". Among several
+        candidates the one whose reading is closest wins.
         """
         spans: list[tuple[int, int]] = []
         if not self._kanji_keys:
             return spans
-        bounds, pos = set(), 0
+        # token boundaries, and the spans of tokens that are real words of two or more characters
+        bounds, words, pos = {0}, [], 0
         for t in tokens:
+            if len(t.surface) >= 2 and not t.oov:
+                words.append((pos, pos + len(t.surface)))
             pos += len(t.surface)
             bounds.add(pos)
         for m in _KANJI_RUN_RE.finditer(text):
@@ -184,8 +200,10 @@ class QueryAnalyzer:
                 for i in range(len(run) - n + 1):
                     window = run[i : i + n]
                     a, b = start + i, start + i + n
-                    if window in self.vocabulary or not any(a < x < b for x in bounds):
+                    if window in self.vocabulary or a not in bounds or b not in bounds:
                         continue
+                    if any(a <= x and y <= b for x, y in words):
+                        continue  # contains a real word (児童, 実際): not a typo
                     cands = [k for k in keys if sum(x != y for x, y in zip(k, window, strict=True)) == 1]
                     if not cands:
                         continue

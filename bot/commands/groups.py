@@ -1,9 +1,241 @@
-"""CLI commands for the groups area (filled in by its issue)."""
+"""`kyodo groups import|list|export|show|delete|distinct`: the registry of groups for staff.
+
+The CLI is a staff tool, so it acts with ``admin=True`` (owner checks are for LINE users).
+Heavy imports (SQLAlchemy models, the matching library) happen inside the commands.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Placeholder until the groups commands land."""
+    p = sub.add_parser("groups", help="registry of citizen groups (import, list, export)")
+    gsub = p.add_subparsers(dest="groups_command", metavar="ACTION")
+    gsub.required = True
+
+    imp = gsub.add_parser(
+        "import", help="import groups from a CSV file (name,kind,fields,description,contact)"
+    )
+    imp.add_argument("file", type=Path, help="UTF-8 CSV (a BOM is fine)")
+    imp.add_argument("--owner", help='owner recorded on the groups (default "import:<file name>")')
+    imp.add_argument(
+        "--skip-invalid", action="store_true", help="import the valid rows even if some rows are bad"
+    )
+    imp.add_argument("--json", action="store_true", help="print the report as JSON")
+    imp.set_defaults(func=_import)
+
+    ls = gsub.add_parser("list", help="list registered groups")
+    ls.add_argument("--field", help="only groups with this field (number, label or word, e.g. 環境)")
+    ls.add_argument("--kind", help="only groups of this kind (e.g. NPO法人, 自治会)")
+    ls.add_argument("--json", action="store_true", help="one JSON object per line")
+    ls.set_defaults(func=_list)
+
+    exp = gsub.add_parser("export", help="write all groups as CSV (the import format)")
+    exp.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
+    exp.set_defaults(func=_export)
+
+    show = gsub.add_parser("show", help="show one group with its suggestions")
+    show.add_argument("id", type=int)
+    show.set_defaults(func=_show)
+
+    rm = gsub.add_parser("delete", help="delete a group and its suggestions")
+    rm.add_argument("id", type=int)
+    rm.set_defaults(func=_delete)
+
+    dist = gsub.add_parser("distinct", help="clear a duplicate flag after checking the groups are different")
+    dist.add_argument("id", type=int)
+    dist.set_defaults(func=_distinct)
+
+
+def _factory():
+    from bot.db import make_engine, make_session_factory
+    from bot.settings import Settings
+
+    return make_session_factory(make_engine(Settings.from_env().database_url))
+
+
+def _import(args: argparse.Namespace) -> int:
+    from bot import registry
+    from bot import registry_messages as msg
+    from bot.db import transaction
+
+    if not args.file.is_file():
+        print(f"ファイルが見つかりません: {args.file}", file=sys.stderr)
+        return 2
+    with transaction(_factory()) as session:
+        result = registry.import_groups_csv(
+            session, args.file, owner=args.owner, skip_invalid=args.skip_invalid
+        )
+        duplicates = [
+            {
+                "line": row.line,
+                "id": a.group.id,
+                "name": a.group.name,
+                "duplicate_of_id": a.duplicate_of.id,
+                "duplicate_of_name": a.duplicate_of.name,
+            }
+            for row, a in zip(result.report.rows, result.added, strict=False)
+            if a.duplicate_of is not None
+        ]
+    problems = [{"line": line, "problem": p} for line, p in result.report.problems]
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "imported": len(result.added) if result.imported else 0,
+                    "problems": problems,
+                    "duplicates": duplicates,
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        for item in problems:
+            print(msg.CSV_LINE.format(line=item["line"], problem=item["problem"]), file=sys.stderr)
+        if result.imported:
+            if problems:
+                print(msg.CSV_SKIPPED.format(count=len({p["line"] for p in problems})))
+            print(msg.CSV_IMPORTED.format(count=len(result.added)))
+            if duplicates:
+                print(msg.CSV_DUPLICATES.format(count=len(duplicates)))
+                for d in duplicates:
+                    print(
+                        f"  {d['line']}行目 「{d['name']}」(番号 {d['id']}) ≒ 「{d['duplicate_of_name']}」(番号 {d['duplicate_of_id']})"
+                    )
+        elif problems and not any(p["line"] == 1 for p in problems):
+            print(msg.CSV_NOTHING_IMPORTED.format(count=len({p["line"] for p in problems})), file=sys.stderr)
+    return 0 if result.imported else 1
+
+
+def _list(args: argparse.Namespace) -> int:
+    from bot import registry
+
+    session = _factory()()
+    try:
+        try:
+            groups = registry.list_groups(session, field_word=args.field, kind=args.kind)
+            first = next(groups, None)
+        except registry.InvalidGroup as exc:
+            print("\n".join(exc.problems), file=sys.stderr)
+            return 2
+        if first is None:
+            if not args.json:
+                print("該当する団体はありません。")
+            return 0
+        labels = registry.field_labels()
+        for group in _chain(first, groups):
+            if args.json:
+                print(json.dumps(_group_json(group, labels), ensure_ascii=False))
+            else:
+                flag = f"  [重複の可能性: 番号 {group.duplicate_of_id}]" if group.duplicate_of_id else ""
+                fields = "、".join(labels.get(n, str(n)) for n in group.fields or [])
+                print(f"{group.id}\t{group.name}\t{group.kind}\t{fields}{flag}")
+    finally:
+        session.close()
+    return 0
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest
+
+
+def _group_json(group, labels: dict[int, str]) -> dict:
+    return {
+        "id": group.id,
+        "name": group.name,
+        "kind": group.kind,
+        "fields": list(group.fields or []),
+        "field_labels": [labels.get(n, str(n)) for n in group.fields or []],
+        "description": group.description,
+        "contact": group.contact,
+        "owner": group.owner,
+        "duplicate_of_id": group.duplicate_of_id,
+        "created_at": group.created_at.isoformat() if group.created_at else None,
+        "updated_at": group.updated_at.isoformat() if group.updated_at else None,
+    }
+
+
+def _export(args: argparse.Namespace) -> int:
+    from bot import registry
+
+    session = _factory()()
+    try:
+        rows = registry.export_rows(session)
+        if args.output:
+            # utf-8-sig: Excel opens the file with the right encoding; import accepts the BOM.
+            with args.output.open("w", encoding="utf-8-sig", newline="") as out:
+                count = registry.write_groups_csv(rows, out)
+            print(f"{count} 団体を {args.output} に書き出しました。", file=sys.stderr)
+        else:
+            registry.write_groups_csv(rows, sys.stdout)
+    finally:
+        session.close()
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from bot import registry
+    from bot.models import Suggestion
+
+    session = _factory()()
+    try:
+        try:
+            group = registry.get_group(session, args.id)
+        except registry.GroupNotFound as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        data = _group_json(group, registry.field_labels())
+        data["suggestions"] = [
+            {
+                "division_id": s.division_id,
+                "rank": s.rank,
+                "score": s.score,
+                "status": s.status,
+                "stale": s.stale,
+                "reasons": s.reasons,
+            }
+            for s in session.scalars(
+                select(Suggestion)
+                .where(Suggestion.group_id == group.id)
+                .order_by(Suggestion.stale, Suggestion.rank)
+            )
+        ]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    finally:
+        session.close()
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    from bot import registry
+    from bot.db import transaction
+
+    try:
+        with transaction(_factory()) as session:
+            registry.delete_group(session, args.id, actor="cli", admin=True)
+    except registry.GroupNotFound as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"番号 {args.id} の団体を削除しました。")
+    return 0
+
+
+def _distinct(args: argparse.Namespace) -> int:
+    from bot import registry
+    from bot.db import transaction
+
+    try:
+        with transaction(_factory()) as session:
+            registry.clear_duplicate_flag(session, args.id, actor="cli", admin=True)
+    except registry.GroupNotFound as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"番号 {args.id} の重複の印を外しました。次の `kyodo match --all` で照合されます。")
+    return 0

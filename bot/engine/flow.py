@@ -1,0 +1,108 @@
+"""A small declarative conversation framework, after python-telegram-bot's ConversationHandler.
+
+A flow is data: a name, the words that start it, an ``entry`` handler, a map of states to
+``State(prompt, handle)`` and a timeout. The router (bot/engine/router.py) owns the fallbacks
+common to every flow (「やめる」「最初から」, menu words, stale and forged buttons, expiry), loads
+and saves the state row, and calls exactly one handler per event. Handlers are plain functions of
+a ``Context`` returning a ``Step``; they never commit and never touch anything but the session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot.engine import messages as M
+from bot.engine import postback
+from bot.engine.services import Services
+from bot.engine.types import Choice, Incoming, Reply
+
+DEFAULT_TIMEOUT = timedelta(minutes=30)
+
+
+@dataclass
+class Context:
+    """Everything a handler may look at for one event."""
+
+    session: Session
+    incoming: Incoming
+    now: datetime
+    services: Services
+    text: str = ""  # normalised text ("" for postbacks)
+    pb: postback.Postback | None = None
+    data: dict = field(default_factory=dict)  # the flow's persisted data (mutable)
+    flow: Flow | None = None
+    state: str | None = None  # the state being handled; ``goto`` moves it
+
+    @property
+    def owner(self) -> str:
+        """Owner string for records this user creates, e.g. "line:U123" or "cli:alice"."""
+        uid = self.incoming.user_id
+        prefix = f"{self.incoming.channel}:"
+        return uid if uid.startswith(prefix) else prefix + uid
+
+    def goto(self, state: str, *before: Reply) -> Step:
+        """Move to ``state`` and ask its question (after any replies given)."""
+        assert self.flow is not None
+        self.state = state
+        return Step([*before, *self.flow.states[state].prompt(self)], state)
+
+    def end(self, *replies: Reply) -> Step:
+        return Step(list(replies), None)
+
+    def button(self, label: str, action: str, arg: str | int = "", display: str | None = None) -> Choice:
+        """A postback button of the current flow and state.
+
+        The state is part of the data ("q2.ans"), so a button tapped in an old message is
+        recognised as stale instead of being applied to whatever step the user is on now.
+        """
+        assert self.flow is not None
+        return Choice(
+            label=label,
+            data=postback.encode(self.flow.name, f"{self.state}.{action}", arg),
+            display_text=label if display is None else display,
+        )
+
+    def input_text(self) -> str | None:
+        """The typed text, or None when the event is a button press."""
+        return self.text if self.incoming.kind == "text" else None
+
+    def arg_for(self, action: str) -> str | None:
+        """The postback argument if the event is this flow's button ``action``."""
+        if self.pb is not None and self.flow is not None and self.pb.flow == self.flow.name:
+            return self.pb.arg if self.pb.action == f"{self.state}.{action}" else None
+        return None
+
+
+@dataclass
+class Step:
+    replies: list[Reply]
+    state: str | None  # None ends the flow
+
+
+Handler = Callable[[Context], Step]
+Prompt = Callable[[Context], list[Reply]]
+
+
+@dataclass(frozen=True)
+class State:
+    prompt: Prompt  # asks the state's question (also used to re-ask after a stale button)
+    handle: Handler  # handles the user's answer
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str  # short id used in postback data and the conversations table
+    title: str  # shown to the user ("団体登録")
+    entry: Handler  # starts the flow (ctx.data is empty; the start postback's arg is in ctx.pb)
+    states: Mapping[str, State]
+    keywords: tuple[str, ...] = ()  # typed words that start the flow (compared folded)
+    personal: bool = True  # needs a 1:1 chat (not started in group chats)
+    timeout: timedelta = DEFAULT_TIMEOUT
+
+
+def cancel_choice() -> Choice:
+    return Choice(label=M.CANCEL, text=M.CANCEL)

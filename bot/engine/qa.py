@@ -1,0 +1,124 @@
+"""Free questions outside any flow: the answerer's reply with its source, feedback buttons,
+「もしかして」 candidates, and a hand-off to city staff when the bot cannot answer."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.engine import messages as M
+from bot.engine import postback
+from bot.engine.flows.common import menu_choices, shorten
+from bot.engine.services import Services
+from bot.engine.types import Choice, Incoming, Reply
+from bot.models.conversation import Feedback, UnansweredQuestion
+
+log = logging.getLogger(__name__)
+
+QUESTION_LIMIT = 500
+ANSWER_LIMIT = 4000  # LINE allows 5000 characters per text; keep room for the renderer
+
+
+def answer_question(session, incoming: Incoming, text: str, services: Services, now) -> list[Reply]:
+    if len(text) > QUESTION_LIMIT:
+        return [Reply(text=M.TOO_LONG_QUESTION.format(limit=QUESTION_LIMIT), choices=menu_choices())]
+    try:
+        a = services.answer(text)
+    except Exception:  # a broken index must not take the whole conversation down
+        log.exception("answerer failed")
+        return [Reply(text=M.ANSWERER_DOWN, choices=menu_choices())]
+    if a.answered and a.text:
+        fb = Feedback(
+            channel=incoming.channel,
+            user_id=incoming.user_id,
+            question=text,
+            faq_id=a.faq_id,
+            sources=[sid for sid, _ in a.sources],
+            created_at=now,
+        )
+        session.add(fb)
+        session.flush()
+        body = a.text if len(a.text) <= ANSWER_LIMIT else a.text[: ANSWER_LIMIT - 1] + "…"
+        related = [Choice(label=shorten(s, 20), text=s) for s in a.suggestions if s][:3]
+        feedback = [
+            Choice(label=M.YES, data=postback.encode("fb", "yes", fb.id), display_text=M.YES),
+            Choice(label=M.NO, data=postback.encode("fb", "no", fb.id), display_text=M.NO),
+        ]
+        return [
+            Reply(text=body, sources=list(a.sources)),
+            Reply(text=M.WAS_IT_HELPFUL, choices=[*feedback, *related]),
+        ]
+    q = UnansweredQuestion(
+        channel=incoming.channel,
+        user_id=incoming.user_id,
+        text=text,
+        reason=a.reason or ("unsure" if a.suggestions else "no_match"),
+        suggestions=list(a.suggestions),
+        created_at=now,
+    )
+    session.add(q)
+    session.flush()
+    staff = Choice(label=M.ASK_STAFF, data=postback.encode("qa", "handoff", q.id), display_text=M.ASK_STAFF)
+    if a.suggestions:
+        maybe = [Choice(label=shorten(s, 20), text=s) for s in a.suggestions if s][:3]
+        return [Reply(text=M.MAYBE, choices=[*maybe, staff])]
+    return [Reply(text=M.CANNOT_ANSWER, choices=[staff, *menu_choices()[:4]])]
+
+
+def on_feedback(session, incoming: Incoming, pb: postback.Postback, now) -> list[Reply]:
+    fb_id = postback.int_arg(pb.arg)
+    fb = session.get(Feedback, fb_id) if fb_id is not None else None
+    if (
+        fb is None
+        or fb.channel != incoming.channel
+        or fb.user_id != incoming.user_id
+        or pb.action not in ("yes", "no")
+    ):
+        return [Reply(text=M.STALE_BUTTON, choices=menu_choices())]
+    if fb.helpful is not None:
+        return [Reply(text=M.FEEDBACK_ALREADY)]
+    fb.helpful = pb.action == "yes"
+    fb.answered_at = now
+    if fb.helpful:
+        return [Reply(text=M.FEEDBACK_THANKS_YES)]
+    # An unhelpful answer is also a question worth sending to staff.
+    q = UnansweredQuestion(
+        channel=incoming.channel,
+        user_id=incoming.user_id,
+        text=fb.question,
+        reason="unhelpful",
+        created_at=now,
+    )
+    session.add(q)
+    session.flush()
+    staff = Choice(label=M.ASK_STAFF, data=postback.encode("qa", "handoff", q.id), display_text=M.ASK_STAFF)
+    return [Reply(text=M.FEEDBACK_THANKS_NO, choices=[staff])]
+
+
+def on_handoff(session, incoming: Incoming, pb: postback.Postback, now) -> list[Reply]:
+    q_id = postback.int_arg(pb.arg)
+    q = session.get(UnansweredQuestion, q_id) if q_id is not None else None
+    if q is None or q.channel != incoming.channel or q.user_id != incoming.user_id or pb.action != "handoff":
+        return [Reply(text=M.STALE_BUTTON, choices=menu_choices())]
+    if q.handoff_requested:
+        return [Reply(text=M.HANDOFF_ALREADY)]
+    q.handoff_requested = True
+    q.handoff_requested_at = now
+    q.status = "handoff"
+    return [Reply(text=M.HANDOFF_DONE)]
+
+
+def faq_menu(services: Services) -> list[Reply]:
+    try:
+        questions = services.faq_questions(limit=12)
+    except Exception:
+        log.exception("FAQ list failed")
+        questions = []
+    if not questions:
+        return [Reply(text=M.FAQ_EMPTY, choices=menu_choices())]
+    lines = "\n".join(f"・{q}" for q in questions)
+    return [
+        Reply(
+            text=M.FAQ_INTRO + "\n" + lines,
+            choices=[Choice(label=shorten(q, 20), text=q) for q in questions][:13],
+        )
+    ]

@@ -1,0 +1,100 @@
+"""Deleting and anonymising a user's data.
+
+Two entry points:
+- ``delete_user_data``: 「データを削除」, at once, after the user confirmed.
+- ``purge_expired``: called periodically by the worker; users who unfollowed more than
+  ``RETENTION`` ago are treated as if they had asked for deletion.
+
+What happens to each kind of record (also in docs/engine.md):
+- groups the user owns: deleted (their suggestions go with them, by cascade);
+- proposals: kept for the city, but unlinked from the user (user_id NULL; group link NULL);
+- conversation state: deleted;
+- feedback and unanswered questions: the text is erased and the user unlinked; the bare counts
+  (answered, helpful yes/no) stay for the guideline's evaluation (第3章(3));
+- eligibility checks: unlinked;
+- the chat_users row: kept, marked deleted_at (it is what stops any later push to a blocked user).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from bot.engine import groups
+from bot.models.conversation import (
+    ChatUser,
+    Conversation,
+    EligibilityCheck,
+    Feedback,
+    Proposal,
+    UnansweredQuestion,
+)
+
+RETENTION = timedelta(days=30)
+
+
+def owner_key(channel: str, user_id: str) -> str:
+    prefix = f"{channel}:"
+    return user_id if user_id.startswith(prefix) else prefix + user_id
+
+
+def delete_user_data(session: Session, channel: str, user_id: str, *, now: datetime) -> None:
+    """Delete or anonymise everything stored about one user. Idempotent."""
+    for group in groups.owned(session, owner_key(channel, user_id)):
+        groups.delete(session, group)
+    mine = {"channel": channel, "user_id": user_id}
+    session.execute(
+        update(Proposal)
+        .where(*_match(Proposal, mine))
+        .values(user_id=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        delete(Conversation).where(*_match(Conversation, mine)).execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Feedback)
+        .where(*_match(Feedback, mine))
+        .values(user_id=None, question="")
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(UnansweredQuestion)
+        .where(*_match(UnansweredQuestion, mine))
+        .values(user_id=None, text="", suggestions=[])
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(EligibilityCheck)
+        .where(*_match(EligibilityCheck, mine))
+        .values(user_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    session.expire_all()  # the bulk updates above bypassed the identity map
+    user = session.scalars(select(ChatUser).where(*_match(ChatUser, mine))).first()
+    if user is not None:
+        user.deleted_at = now
+        session.flush()
+
+
+def purge_expired(session: Session, now: datetime, retention: timedelta = RETENTION) -> int:
+    """Anonymise users who unfollowed more than ``retention`` ago; returns how many."""
+    cutoff = now - retention
+    users = session.scalars(
+        select(ChatUser).where(
+            ChatUser.blocked.is_(True),
+            ChatUser.blocked_at.is_not(None),
+            ChatUser.blocked_at <= cutoff,
+            ChatUser.deleted_at.is_(None),
+        )
+    ).all()
+    for user in users:
+        delete_user_data(session, user.channel, user.user_id, now=now)
+    return len(users)
+
+
+def _match(model, mine: dict[str, str]):
+    return (model.channel == mine["channel"], model.user_id == mine["user_id"])

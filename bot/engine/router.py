@@ -1,0 +1,379 @@
+"""The engine's single entry point: ``handle(session, incoming, now=...) -> list[Reply]``.
+
+The router owns what is common to every conversation, so flows stay small:
+follow/unfollow, unsupported messages, the fallbacks 「やめる」「最初から」, menu words, expiry of
+stale state, forged or stale buttons, group chats, and the at-most-five-replies rule. It runs
+inside the caller's transaction and never commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from bot.engine import groups, qa
+from bot.engine import messages as M
+from bot.engine import postback as pbmod
+from bot.engine.flow import Context, Flow, Step
+from bot.engine.flows import FLOWS
+from bot.engine.flows.common import has_words, menu_choices, shorten
+from bot.engine.services import Services, default_services
+from bot.engine.types import MAX_REPLIES, Card, Choice, Incoming, Reply
+from bot.models.conversation import ChatUser, Conversation
+from knowledge.normalize import fold, normalize
+
+log = logging.getLogger(__name__)
+
+CANCEL_WORDS = {fold(w) for w in (M.CANCEL, "キャンセル", "中止", "やめます", "cancel", "stop", "終わり")}
+RESTART_WORDS = {fold(w) for w in (M.RESTART, "はじめから", "やりなおし", "やり直し", "restart")}
+HELP_WORDS = {fold(w) for w in (M.MENU_HELP, "help", "メニュー", "menu", "使い方", "つかいかた", "?")}
+
+# Menu words that interrupt a running flow (exact labels only; aliases work outside flows).
+_MAIN_LABELS = {
+    fold(w): w
+    for w in (
+        M.MENU_ABOUT,
+        M.MENU_CHECK,
+        M.MENU_REGISTER,
+        M.MENU_CONSULT,
+        M.MENU_FAQ,
+        M.MENU_CONTACT,
+        M.MENU_HELP,
+        M.MENU_MY_GROUPS,
+        M.MENU_DELETE_DATA,
+    )
+}
+_SIMPLE_ACTIONS = {
+    fold(M.MENU_ABOUT): "about",
+    fold(M.MENU_FAQ): "faq",
+    fold(M.MENU_CONTACT): "contact",
+    fold("問い合わせ先"): "contact",
+    fold("お問い合わせ"): "contact",
+    fold(M.MENU_MY_GROUPS): "my_groups",
+    fold("登録内容"): "my_groups",
+    fold("登録を見る"): "my_groups",
+    **{w: "help" for w in HELP_WORDS},
+}
+_FLOW_KEYWORDS = {fold(k): f.name for f in FLOWS.values() for k in f.keywords}
+
+
+def handle(
+    session: Session, incoming: Incoming, *, now: datetime, services: Services | None = None
+) -> list[Reply]:
+    """Turn one event into at most five replies (none for unfollow), updating state in ``session``."""
+    now = _aware(now)
+    services = services or default_services()
+    if incoming.kind == "unfollow":
+        _on_unfollow(session, incoming, now)
+        return []
+    user = _touch_user(session, incoming, now)
+    ctx = Context(session=session, incoming=incoming, now=now, services=services)
+    if incoming.kind == "follow":
+        replies = _on_follow(ctx, user)
+    elif incoming.kind == "text":
+        replies = _on_text(ctx)
+    elif incoming.kind == "postback":
+        replies = _on_postback(ctx)
+    else:  # "unsupported" and anything a transport may add later
+        replies = _on_unsupported(ctx)
+    return _limit(replies)
+
+
+# -- users ---------------------------------------------------------------------------------------
+
+
+def _user(session: Session, incoming: Incoming) -> ChatUser | None:
+    return session.scalars(
+        select(ChatUser).where(ChatUser.channel == incoming.channel, ChatUser.user_id == incoming.user_id)
+    ).first()
+
+
+def _touch_user(session: Session, incoming: Incoming, now: datetime) -> ChatUser:
+    user = _user(session, incoming)
+    if user is None:
+        user = ChatUser(
+            channel=incoming.channel,
+            user_id=incoming.user_id[:120],
+            first_seen=now,
+            last_seen=now,
+            created_at=now,
+        )
+        session.add(user)
+    user.last_seen = now
+    user.deleted_at = None  # new activity: the user has data again
+    if incoming.kind == "follow" or user.blocked:
+        user.followed, user.blocked, user.blocked_at = True, False, None
+    session.flush()
+    return user
+
+
+def _on_unfollow(session: Session, incoming: Incoming, now: datetime) -> None:
+    user = _user(session, incoming)
+    if user is None:
+        user = ChatUser(
+            channel=incoming.channel, user_id=incoming.user_id[:120], first_seen=now, created_at=now
+        )
+        session.add(user)
+    user.followed, user.blocked, user.blocked_at, user.last_seen = False, True, now, now
+    conv = _conversation(session, incoming)
+    if conv is not None:
+        session.delete(conv)
+    session.flush()
+
+
+def _on_follow(ctx: Context, user: ChatUser) -> list[Reply]:
+    conv = _conversation(ctx.session, ctx.incoming)
+    if conv is not None:
+        ctx.session.delete(conv)
+    # A follow after an earlier unfollow (the row predates this event) is a return, not a first visit.
+    text = M.WELCOME_BACK if _aware(user.first_seen) < ctx.now else M.GREETING
+    return [Reply(text=text, choices=menu_choices())]
+
+
+# -- conversations -------------------------------------------------------------------------------
+
+
+def _conversation(session: Session, incoming: Incoming) -> Conversation | None:
+    return session.scalars(
+        select(Conversation).where(
+            Conversation.channel == incoming.channel, Conversation.user_id == incoming.user_id
+        )
+    ).first()
+
+
+def _active(ctx: Context) -> tuple[Conversation | None, list[Reply]]:
+    """The user's live conversation, or None plus a time-out notice if it had expired."""
+    conv = _conversation(ctx.session, ctx.incoming)
+    if conv is None:
+        return None, []
+    flow = FLOWS.get(conv.flow)
+    if flow is None or conv.state not in flow.states:  # flow removed or renamed by an upgrade
+        ctx.session.delete(conv)
+        ctx.session.flush()
+        return None, []
+    if _aware(conv.expires_at) <= ctx.now:
+        ctx.session.delete(conv)
+        ctx.session.flush()
+        return None, [Reply(text=M.TIMED_OUT.format(title=flow.title))]
+    return conv, []
+
+
+def _run(ctx: Context, flow: Flow, conv: Conversation | None, fn) -> list[Reply]:
+    """Call one handler of ``flow`` and persist (or clear) the state it leads to."""
+    ctx.flow = flow
+    try:
+        step: Step = fn(ctx)
+    except SQLAlchemyError:
+        raise
+    except Exception:  # a bug in one step must not leave the user stuck in a broken flow
+        log.exception("flow %s failed in state %s", flow.name, ctx.state)
+        step = Step([Reply(text=M.ANSWERER_DOWN, choices=menu_choices())], None)
+    conv = _conversation(ctx.session, ctx.incoming)  # the step may have deleted it (データを削除)
+    if step.state is None:
+        if conv is not None:
+            ctx.session.delete(conv)
+    else:
+        if conv is None:
+            conv = Conversation(
+                channel=ctx.incoming.channel, user_id=ctx.incoming.user_id[:120], created_at=ctx.now
+            )
+            ctx.session.add(conv)
+        conv.flow, conv.state, conv.data = flow.name, step.state, dict(ctx.data)
+        conv.expires_at = ctx.now + flow.timeout
+        conv.updated_at = ctx.now
+    ctx.session.flush()
+    return step.replies
+
+
+def _start(ctx: Context, flow: Flow, arg: str = "", notice: list[Reply] | None = None) -> list[Reply]:
+    notice = list(notice or [])
+    if flow.personal and ctx.incoming.source_type != "user":
+        return [*notice, Reply(text=M.PERSONAL_IN_GROUP.format(title=flow.title))]
+    ctx.data = {"_arg": arg} if arg else {}
+    ctx.state = None
+    ctx.pb = pbmod.Postback(flow.name, "start", arg)
+    return [*notice, *_run(ctx, flow, _conversation(ctx.session, ctx.incoming), flow.entry)]
+
+
+def _continue(ctx: Context, conv: Conversation) -> list[Reply]:
+    flow = FLOWS[conv.flow]
+    ctx.data = dict(conv.data or {})
+    ctx.state = conv.state
+    return _run(ctx, flow, conv, flow.states[conv.state].handle)
+
+
+def _reprompt(ctx: Context, conv: Conversation, before: list[Reply]) -> list[Reply]:
+    flow = FLOWS[conv.flow]
+    ctx.flow, ctx.data, ctx.state = flow, dict(conv.data or {}), conv.state
+    return [*before, *flow.states[conv.state].prompt(ctx)]
+
+
+# -- text ----------------------------------------------------------------------------------------
+
+
+def _on_text(ctx: Context) -> list[Reply]:
+    text = normalize(ctx.incoming.text or "").strip()
+    ctx.text = text
+    conv, notice = _active(ctx)
+    if not text:
+        if conv is not None:
+            return _reprompt(ctx, conv, [Reply(text=M.EMPTY_TEXT)])
+        return [*notice, Reply(text=M.EMPTY_TEXT, choices=menu_choices())]
+    key = fold(text[:60]) if len(text) <= 60 else ""
+    if key in CANCEL_WORDS:
+        if conv is None:
+            return [*notice, Reply(text=M.NOTHING_TO_CANCEL, choices=menu_choices())]
+        title = FLOWS[conv.flow].title
+        ctx.session.delete(conv)
+        ctx.session.flush()
+        return [Reply(text=M.CANCELLED.format(title=title), choices=menu_choices())]
+    if key in RESTART_WORDS:
+        if conv is None:
+            return [*notice, Reply(text=M.HELP, choices=_help_choices())]
+        flow = FLOWS[conv.flow]
+        arg = str((conv.data or {}).get("_arg", ""))
+        return _start(ctx, flow, arg, [Reply(text=M.RESTART_FLOW.format(title=flow.title))])
+    if conv is not None:
+        if key in _MAIN_LABELS:
+            title = FLOWS[conv.flow].title
+            ctx.session.delete(conv)
+            ctx.session.flush()
+            return _menu_word(ctx, key, [Reply(text=M.INTERRUPTED.format(title=title))])
+        return _continue(ctx, conv)
+    if key in _SIMPLE_ACTIONS or key in _FLOW_KEYWORDS:
+        return _menu_word(ctx, key, notice)
+    if not has_words(text):
+        return [*notice, Reply(text=M.NO_WORDS, choices=menu_choices())]
+    return [*notice, *qa.answer_question(ctx.session, ctx.incoming, text, ctx.services, ctx.now)]
+
+
+def _menu_word(ctx: Context, key: str, notice: list[Reply]) -> list[Reply]:
+    if key in _FLOW_KEYWORDS:
+        return _start(ctx, FLOWS[_FLOW_KEYWORDS[key]], notice=notice)
+    action = _SIMPLE_ACTIONS.get(key, "help")
+    if action == "about":
+        return [
+            *notice,
+            *qa.answer_question(ctx.session, ctx.incoming, M.ABOUT_QUESTION, ctx.services, ctx.now),
+        ]
+    if action == "contact":
+        return [
+            *notice,
+            *qa.answer_question(ctx.session, ctx.incoming, M.CONTACT_QUESTION, ctx.services, ctx.now),
+        ]
+    if action == "faq":
+        return [*notice, *qa.faq_menu(ctx.services)]
+    if action == "my_groups":
+        return [*notice, *_my_groups(ctx)]
+    return [*notice, Reply(text=M.HELP, choices=_help_choices())]
+
+
+def _help_choices() -> list[Choice]:
+    return [
+        *menu_choices()[:-1],
+        Choice(label=M.MENU_MY_GROUPS, text=M.MENU_MY_GROUPS),
+        Choice(label=M.MENU_DELETE_DATA, text=M.MENU_DELETE_DATA),
+    ]
+
+
+def _my_groups(ctx: Context) -> list[Reply]:
+    if ctx.incoming.source_type != "user":
+        return [Reply(text=M.PERSONAL_IN_GROUP.format(title=M.MENU_MY_GROUPS))]
+    owned = groups.owned(ctx.session, ctx.owner)[:10]
+    if not owned:
+        return [Reply(text=M.MY_GROUPS_NONE, choices=[Choice(label=M.MENU_REGISTER, text=M.MENU_REGISTER)])]
+    from bot.engine.flows.registration import group_card
+
+    ctx.flow = None
+    cards: list[Card] = []
+    for g in owned:
+        actions = [
+            Choice(label=M.EDIT, data=pbmod.encode("gedit", "start", g.id), display_text=M.EDIT),
+            Choice(label=M.DELETE, data=pbmod.encode("gdel", "start", g.id), display_text=M.DELETE),
+            Choice(
+                label=M.CONSULT_THIS, data=pbmod.encode("prop", "start", g.id), display_text=M.CONSULT_THIS
+            ),
+        ]
+        values = {
+            "name": g.name,
+            "kind": g.kind,
+            "fields": list(g.fields or []),
+            "description": g.description,
+            "contact": g.contact,
+        }
+        cards.append(group_card(ctx, values, actions))
+    alt = M.MY_GROUPS_INTRO + " " + "、".join(shorten(g.name, 30) for g in owned)
+    return [Reply(text=M.MY_GROUPS_INTRO, cards=cards, alt_text=alt)]
+
+
+# -- postbacks -----------------------------------------------------------------------------------
+
+
+def _on_postback(ctx: Context) -> list[Reply]:
+    pb = pbmod.decode(ctx.incoming.data)
+    if pb is None:
+        log.info("ignored malformed postback %r", (ctx.incoming.data or "")[:80])
+        conv, notice = _active(ctx)
+        if conv is not None:
+            return _reprompt(ctx, conv, [Reply(text=M.BAD_POSTBACK)])
+        return [*notice, Reply(text=M.BAD_POSTBACK, choices=menu_choices())]
+    ctx.pb = pb
+    if pb.flow == "fb":
+        return qa.on_feedback(ctx.session, ctx.incoming, pb, ctx.now)
+    if pb.flow == "qa":
+        return qa.on_handoff(ctx.session, ctx.incoming, pb, ctx.now)
+    flow = FLOWS.get(pb.flow)
+    conv, notice = _active(ctx)
+    if flow is None:
+        if conv is not None:
+            return _reprompt(ctx, conv, [Reply(text=M.BAD_POSTBACK)])
+        return [*notice, Reply(text=M.BAD_POSTBACK, choices=menu_choices())]
+    if pb.action == "start":
+        return _start(ctx, flow, pb.arg, notice)
+    if conv is None:
+        if notice:
+            restart = Choice(label=flow.title[:20], text=flow.keywords[0]) if flow.keywords else None
+            return [Reply(text=notice[0].text, choices=[c for c in (restart,) if c] + menu_choices()[:6])]
+        return [Reply(text=M.STALE_BUTTON, choices=menu_choices())]
+    state = pb.action.split(".", 1)[0]
+    if conv.flow != pb.flow:
+        return _reprompt(ctx, conv, [Reply(text=M.STALE_BUTTON)])
+    if state != conv.state:
+        return _reprompt(ctx, conv, [Reply(text=M.STALE_STEP)])
+    return _continue(ctx, conv)
+
+
+# -- everything else -----------------------------------------------------------------------------
+
+
+def _on_unsupported(ctx: Context) -> list[Reply]:
+    head = M.UNSUPPORTED.get(ctx.incoming.message_type, M.UNSUPPORTED_DEFAULT)
+    conv, notice = _active(ctx)
+    if conv is not None:
+        return _reprompt(ctx, conv, [Reply(text=head + M.UNSUPPORTED_TAIL)])
+    return [*notice, Reply(text=head + M.UNSUPPORTED_TAIL, choices=menu_choices())]
+
+
+def _limit(replies: list[Reply]) -> list[Reply]:
+    """At most five replies: fold the earliest plain-text ones together if there are more."""
+    replies = [r for r in replies if r.text or r.cards]
+    while len(replies) > MAX_REPLIES:
+        first, second = replies[0], replies[1]
+        merged = Reply(
+            text="\n\n".join(t for t in (first.text, second.text) if t),
+            choices=second.choices,
+            cards=second.cards,
+            sources=[*first.sources, *second.sources],
+            alt_text=second.alt_text,
+        )
+        replies = [merged, *replies[2:]]
+    return replies or [Reply(text=M.HELP, choices=menu_choices())]
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything the engine stores is UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -1,0 +1,216 @@
+"""What the engine needs from the knowledge and matching libraries, behind one small seam.
+
+The engine talks to ``Services`` only. The default implementation loads ``knowledge.Answerer``
+and ``matching.Matcher`` lazily (the first question pays the index cost, a follow event does not)
+and keeps them for the life of the process. Tests can pass their own ``Services`` to ``handle``.
+Attribute access on library results is tolerant on purpose: the engine must keep answering even
+if a library adds or renames an optional attribute.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Answer:
+    answered: bool
+    text: str = ""
+    sources: list[tuple[str, str]] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+    faq_id: str | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    number: int
+    label: str  # short label, e.g. 環境保全
+    name: str  # official wording
+
+
+@dataclass(frozen=True)
+class DivisionOption:
+    division_id: str
+    name: str
+    department: str
+    score: float
+    reasons: list[str]
+
+
+class Services:
+    """Default services backed by the real libraries."""
+
+    def __init__(self, data_dir: str | None = None) -> None:
+        self.data_dir = data_dir  # knowledge data directory; None = the shipped data
+        self._lock = threading.Lock()
+        self._answerer: Any = None
+        self._matcher: Any = None
+
+    # -- knowledge --------------------------------------------------------------------------------
+    @property
+    def answerer(self) -> Any:
+        with self._lock:
+            if self._answerer is None:
+                from knowledge import Answerer
+
+                self._answerer = Answerer.load(self.data_dir) if self.data_dir else Answerer.load()
+            return self._answerer
+
+    def answer(self, text: str) -> Answer:
+        a = self.answerer.answer(text)
+        sources = [(str(_get(s, "id", 0)), str(_get(s, "title", 1))) for s in (_get(a, "sources") or [])]
+        return Answer(
+            answered=bool(_get(a, "answered")),
+            text=str(_get(a, "text") or ""),
+            sources=sources,
+            suggestions=[str(s) for s in (_get(a, "suggestions") or [])][:3],
+            faq_id=_get(a, "faq_id"),
+            reason=str(_get(a, "reason") or ""),
+        )
+
+    def faq_question(self, faq_id: str, default: str) -> str:
+        """The canonical question of a FAQ entry (asked for menu words such as 「問い合わせ」)."""
+        try:
+            entry = self.answerer.entry(faq_id)
+        except (KeyError, LookupError):
+            entry = None
+        question = _get(entry, "question") if entry is not None else None
+        return str(question) if question else default
+
+    def section(self, section_id: str) -> tuple[str, str, str] | None:
+        try:
+            found = self.answerer.section(section_id)
+        except (KeyError, LookupError):
+            return None
+        if not found:
+            return None
+        if isinstance(found, tuple):
+            return tuple(str(x) for x in found[:3])  # type: ignore[return-value]
+        return (str(_get(found, "id")), str(_get(found, "title")), str(_get(found, "text")))
+
+    def faq_questions(self, limit: int = 10) -> list[str]:
+        """Representative FAQ questions: the first of each category, then the rest in file order."""
+        entries = list(_get(self.answerer, "entries") or [])
+        firsts, rest, seen = [], [], set()
+        for entry in entries:
+            q = _get(entry, "question")
+            if isinstance(q, list | tuple):
+                q = q[0] if q else ""
+            if not q:
+                continue
+            category = _get(entry, "category")
+            (rest if category in seen else firsts).append(str(q))
+            seen.add(category)
+        return (firsts + rest)[:limit]
+
+    # -- matching ---------------------------------------------------------------------------------
+    @property
+    def matcher(self) -> Any:
+        with self._lock:
+            if self._matcher is None:
+                from matching import Matcher
+
+                self._matcher = Matcher.load()
+            return self._matcher
+
+    def fields(self) -> list[FieldInfo]:
+        out = []
+        for f in self.matcher.fields:
+            number = int(_first(f, "number", "no", "id"))
+            label = str(_first(f, "short", "short_label", "label", "name"))
+            out.append(FieldInfo(number, label, str(_first(f, "name", "field", "label"))))
+        return sorted(out, key=lambda f: f.number)
+
+    def resolve_field(self, word: str) -> int | None:
+        from matching import resolve_field
+
+        found = resolve_field(word)
+        if found is None:
+            return None
+        if isinstance(found, int):
+            return found
+        if isinstance(found, list | tuple):
+            return int(_first(found[0], "number", "no", "id")) if found else None
+        return int(_first(found, "number", "no", "id"))
+
+    def match(self, name: str, description: str, fields: list[int], top: int = 5) -> list[DivisionOption]:
+        from matching import GroupProfile
+
+        result = self.matcher.match(GroupProfile(name=name, description=description, fields=fields), top=top)
+        options = []
+        for m in _get(result, "matches") or []:
+            division_id = str(_get(m, "division_id"))
+            division_name = _first(m, "division", "division_name", "name", default=None)
+            if division_name is None:
+                division_name = self.division_name(division_id)
+            options.append(
+                DivisionOption(
+                    division_id=division_id,
+                    name=str(division_name),
+                    department=str(_first(m, "department", default="") or ""),
+                    score=float(_first(m, "score", default=0.0) or 0.0),
+                    reasons=[str(r) for r in (_get(m, "reasons") or [])],
+                )
+            )
+        return options
+
+    def division_name(self, division_id: str) -> str:
+        for attr in ("division", "get_division"):
+            fn = getattr(self.matcher, attr, None)
+            if callable(fn):
+                try:
+                    d = fn(division_id)
+                except (KeyError, LookupError):
+                    continue
+                if d is not None:
+                    return str(_first(d, "name", "division", default=division_id))
+        divisions = getattr(self.matcher, "divisions", None)
+        if isinstance(divisions, dict) and division_id in divisions:
+            return str(_first(divisions[division_id], "name", default=division_id))
+        if isinstance(divisions, list | tuple):
+            for d in divisions:
+                if str(_first(d, "id", "division_id", default="")) == division_id:
+                    return str(_first(d, "name", "division", default=division_id))
+        return division_id
+
+
+def _get(obj: Any, name: str, index: int | None = None) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(name)
+    if index is not None and isinstance(obj, tuple) and not hasattr(obj, name):
+        return obj[index] if len(obj) > index else None
+    return getattr(obj, name, None)
+
+
+_MISSING = object()
+
+
+def _first(obj: Any, *names: str, default: Any = _MISSING) -> Any:
+    for name in names:
+        value = _get(obj, name)
+        if value is not None:
+            return value
+    if default is _MISSING:
+        raise AttributeError(f"{type(obj).__name__} has none of {names}")
+    return default
+
+
+_default: Services | None = None
+
+
+def configure(data_dir: str | None = None) -> Services:
+    """Replace the process-wide services (e.g. `kyodo chat --data-dir`)."""
+    global _default
+    _default = Services(data_dir=data_dir)
+    return _default
+
+
+def default_services() -> Services:
+    """The process-wide services (libraries loaded once, on first use)."""
+    global _default
+    if _default is None:
+        _default = Services()
+    return _default

@@ -1,0 +1,90 @@
+"""Outbox: messages to send, written in the same transaction as the state change that caused them.
+
+Rows hold platform message objects already rendered (and checked against the platform's limits),
+so delivery never needs the engine and a crash between processing and sending loses nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from bot.db import utcnow
+from bot.engine.types import Reply
+from bot.models.messaging import OutboxMessage
+
+#: Renderer per channel: neutral replies -> list of platform message dicts (handlers/ own them;
+#: bot/ is the composition root that wires them).
+RENDERERS = {"line": "handlers.line_render:render_replies"}
+
+
+def render(channel: str, replies: Sequence[Reply]) -> list[dict[str, Any]]:
+    module, _, name = RENDERERS[channel].partition(":")
+    return getattr(importlib.import_module(module), name)(replies)
+
+
+def enqueue_reply(
+    session: Session,
+    *,
+    channel: str,
+    user_id: str,
+    messages: list[dict[str, Any]],
+    reply_token: str | None,
+    reply_token_expires_at: datetime | None,
+    inbox_event_id: int | None = None,
+) -> OutboxMessage:
+    """Queue already-rendered messages that answer an event (reply token if still valid, else push)."""
+    row = OutboxMessage(
+        channel=channel,
+        user_id=user_id,
+        reply_token=reply_token,
+        reply_token_expires_at=reply_token_expires_at,
+        messages=messages,
+        retry_key=str(uuid.uuid4()),
+        status="pending",
+        attempts=0,
+        next_attempt_at=utcnow(),
+        inbox_event_id=inbox_event_id,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def enqueue_push(
+    session: Session, *, channel: str = "line", user_id: str, replies: Sequence[Reply]
+) -> OutboxMessage | None:
+    """Queue a message that answers no event (e.g. news from a division); sent as a push with a
+    retry key. Returns None when the replies render to nothing. Runs in the caller's transaction."""
+    messages = render(channel, replies)
+    if not messages:
+        return None
+    return enqueue_reply(
+        session,
+        channel=channel,
+        user_id=user_id,
+        messages=messages,
+        reply_token=None,
+        reply_token_expires_at=None,
+    )
+
+
+def cancel_pending(session: Session, *, channel: str, user_id: str, reason: str) -> int:
+    """Stop everything still queued for a destination (the user unfollowed: pushes would fail)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.user_id == user_id,
+            OutboxMessage.status == "pending",
+        )
+        .values(status="cancelled", last_error=reason, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0

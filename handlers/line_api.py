@@ -1,0 +1,134 @@
+"""The Messaging API client (line-bot-sdk's AsyncMessagingApi) behind a two-method sender.
+
+bot/delivery.py only sees ``SendResult``: whether the message went out, and if not, whether it is
+worth retrying, after how long (Retry-After), and whether LINE may have delivered it anyway
+(a timeout after the request was sent): that last bit is what keeps retries from doubling a reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from linebot.v3.messaging import (
+    AsyncApiClient,
+    AsyncMessagingApi,
+    Configuration,
+    PushMessageRequest,
+    ReplyMessageRequest,
+)
+from linebot.v3.messaging.exceptions import ApiException
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    ok: bool
+    status: int | None = None  # HTTP status, None when no answer came
+    error: str | None = None
+    retryable: bool = False
+    retry_after: float | None = None  # seconds, from the Retry-After header
+    outcome_unknown: bool = False  # the request may have been carried out (timeout, 5xx)
+    invalid_reply_token: bool = False
+    already_accepted: bool = False  # push: 409, this retry key was accepted before
+
+
+def make_api(base_url: str, access_token: str) -> tuple[AsyncApiClient, AsyncMessagingApi]:
+    """Create the client; call inside a running event loop (it opens an aiohttp session)."""
+    config = Configuration(host=base_url, access_token=access_token)
+    client = AsyncApiClient(config)
+    return client, AsyncMessagingApi(client)
+
+
+def _retry_after(headers: Any) -> float | None:
+    if not headers:
+        return None
+    raw = headers.get("Retry-After") or headers.get("retry-after")
+    try:
+        return max(0.0, float(raw)) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def _body_message(body: Any) -> str:
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    try:
+        data = json.loads(body) if body else {}
+    except ValueError:
+        return str(body)[:300]
+    if not isinstance(data, dict):
+        return str(data)[:300]
+    details = data.get("details") or []
+    text = str(data.get("message", ""))
+    if details:
+        text += " " + "; ".join(
+            f"{d.get('property', '')}: {d.get('message', '')}" for d in details if isinstance(d, dict)
+        )
+    return text[:1000]
+
+
+def _from_exception(exc: ApiException, *, method: str) -> SendResult:
+    status = exc.status or 0
+    message = _body_message(exc.body)
+    if status == 409 and method == "push":
+        return SendResult(ok=True, status=409, already_accepted=True, error=message)
+    if status == 400 and method == "reply" and "reply token" in message.lower():
+        return SendResult(ok=False, status=400, error=message, invalid_reply_token=True)
+    if status == 429:
+        return SendResult(
+            ok=False, status=429, error=message, retryable=True, retry_after=_retry_after(exc.headers)
+        )
+    if status >= 500:
+        return SendResult(
+            ok=False,
+            status=status,
+            error=message,
+            retryable=True,
+            retry_after=_retry_after(exc.headers),
+            outcome_unknown=True,
+        )
+    return SendResult(ok=False, status=status, error=message or f"HTTP {status}")
+
+
+class LineSender:
+    def __init__(self, api: AsyncMessagingApi, *, timeout: float) -> None:
+        self._api = api
+        self._timeout = timeout
+
+    async def _call(self, method: str, coro_factory) -> SendResult:
+        try:
+            async with asyncio.timeout(self._timeout):
+                response = await coro_factory()
+        except ApiException as exc:
+            return _from_exception(exc, method=method)
+        except TimeoutError:
+            return SendResult(ok=False, error="timeout", retryable=True, outcome_unknown=True)
+        except aiohttp.ClientConnectorError as exc:  # never reached LINE: safe to retry
+            return SendResult(ok=False, error=f"connection failed: {exc}", retryable=True)
+        except (aiohttp.ClientError, OSError) as exc:  # the connection broke mid-request
+            return SendResult(
+                ok=False, error=f"{type(exc).__name__}: {exc}", retryable=True, outcome_unknown=True
+            )
+        return SendResult(ok=True, status=getattr(response, "status_code", 200))
+
+    async def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> SendResult:
+        try:
+            request = ReplyMessageRequest.from_dict({"replyToken": reply_token, "messages": messages})
+        except ValueError as exc:  # pydantic: a row that can never be sent (renderer bug)
+            return SendResult(ok=False, error=f"invalid message: {exc}"[:1000])
+        return await self._call("reply", lambda: self._api.reply_message_with_http_info(request))
+
+    async def push(self, to: str, messages: list[dict[str, Any]], retry_key: str) -> SendResult:
+        try:
+            request = PushMessageRequest.from_dict({"to": to, "messages": messages})
+        except ValueError as exc:
+            return SendResult(ok=False, error=f"invalid message: {exc}"[:1000])
+        return await self._call(
+            "push", lambda: self._api.push_message_with_http_info(request, x_line_retry_key=retry_key)
+        )

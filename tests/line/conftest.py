@@ -1,0 +1,116 @@
+"""Fixtures for the LINE end-to-end tests: a stand-in Messaging API and the real app under uvicorn."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+
+import httpx
+import pytest
+
+from bot.app import create_app
+from bot.engine.types import Choice, Incoming, Reply
+from bot.settings import Settings
+from tests.support.line_payloads import body_for, signed
+from tests.support.line_standin import LineStandin
+from tests.support.servers import ServerThread
+
+SECRET = "e2e-channel-secret"
+TOKEN = "e2e-access-token"
+
+
+def echo_engine(session, incoming: Incoming, *, now) -> list[Reply]:
+    """A stand-in engine for transport-only tests (the real one is used where it matters)."""
+    if incoming.kind == "follow":
+        return [Reply(text="ようこそ", choices=[Choice(label="協働とは", text="協働とは")])]
+    if incoming.kind == "text":
+        return [Reply(text=f"echo:{incoming.text}")]
+    if incoming.kind == "unsupported":
+        return [Reply(text="文字で送ってください")]
+    return []
+
+
+def real_engine_or_none():
+    try:
+        from bot.engine import handle
+    except ImportError:
+        return None
+    return handle
+
+
+@pytest.fixture(scope="session")
+def standin() -> Iterator[LineStandin]:
+    s = LineStandin(access_token=TOKEN).start()
+    yield s
+    s.stop()
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 15.0, interval: float = 0.02) -> object:
+    """Poll until ``predicate()`` is truthy (bounded; fails the test on timeout)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(interval)
+
+
+class Bot:
+    """The app under test, served by uvicorn on a free port."""
+
+    def __init__(self, settings: Settings, *, handle=None, start_background: bool = True) -> None:
+        self.settings = settings
+        self.app = create_app(settings, start_background=start_background, handle=handle)
+        self.server = ServerThread(self.app).start()
+        self.http = httpx.Client(base_url=self.server.url, timeout=10)
+
+    @property
+    def factory(self):
+        return self.app.state.session_factory
+
+    def post_events(self, *events, secret: str = SECRET) -> httpx.Response:
+        body = body_for(*events)
+        return self.http.post("/line/callback", content=body, headers=signed(secret, body))
+
+    def post_raw(self, body: bytes, headers: dict[str, str]) -> httpx.Response:
+        return self.http.post("/line/callback", content=body, headers=headers)
+
+    def close(self) -> None:
+        self.http.close()
+        self.server.stop()
+
+
+def bot_settings(db_url: str, standin: LineStandin, **overrides) -> Settings:
+    base = Settings(
+        database_url=db_url,
+        line_channel_secret=SECRET,
+        line_channel_access_token=TOKEN,
+        line_api_base_url=standin.url,
+        line_data_api_base_url=standin.url,
+        delivery_poll_seconds=0.05,
+        delivery_timeout_seconds=0.5,
+        delivery_backoff_base_seconds=0.05,
+        delivery_backoff_max_seconds=2.0,
+        delivery_lease_seconds=5.0,
+    )
+    return replace(base, **overrides)
+
+
+@pytest.fixture
+def make_bot(db_url, standin) -> Iterator[Callable[..., Bot]]:
+    standin.reset()
+    bots: list[Bot] = []
+
+    def make(*, handle=echo_engine, start_background: bool = True, **overrides) -> Bot:
+        bot = Bot(
+            bot_settings(db_url, standin, **overrides), handle=handle, start_background=start_background
+        )
+        bots.append(bot)
+        return bot
+
+    yield make
+    for bot in bots:
+        bot.close()

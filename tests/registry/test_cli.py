@@ -1,0 +1,73 @@
+"""The `kyodo groups ...` and `kyodo match --all` commands, run as real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "groups.csv"
+
+
+def kyodo(db_url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p] + [str(ROOT)]
+    env = {**os.environ, "DATABASE_URL": db_url, "PYTHONPATH": os.pathsep.join(paths)}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_import_list_export_match(db_url, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(EXAMPLE.read_text(encoding="utf-8") + "壊れた行の会,宇宙船,環境保全,,\n", encoding="utf-8")
+    failed = kyodo(db_url, tmp_path, "groups", "import", str(bad))
+    assert failed.returncode == 1
+    bad_line = len(EXAMPLE.read_text(encoding="utf-8").splitlines()) + 1
+    assert f"{bad_line}行目" in failed.stderr and "宇宙船" in failed.stderr
+    assert "何も取り込んでいません" in failed.stderr
+
+    listed = kyodo(db_url, tmp_path, "groups", "list", "--json")
+    assert listed.returncode == 0 and listed.stdout.strip() == ""
+
+    ok = kyodo(db_url, tmp_path, "groups", "import", str(EXAMPLE), "--owner", "import:example")
+    assert ok.returncode == 0, ok.stderr
+    assert "7 団体を取り込みました" in ok.stdout
+
+    again = kyodo(db_url, tmp_path, "groups", "import", str(EXAMPLE), "--json")
+    report = json.loads(again.stdout)
+    assert report["imported"] == 7 and len(report["duplicates"]) == 7  # every row flagged, none merged
+
+    groups = [
+        json.loads(line) for line in kyodo(db_url, tmp_path, "groups", "list", "--json").stdout.splitlines()
+    ]
+    assert len(groups) == 14
+    env_groups = kyodo(
+        db_url, tmp_path, "groups", "list", "--field", "環境保全", "--json"
+    ).stdout.splitlines()
+    assert [json.loads(g)["name"] for g in env_groups] == ["NPO法人 こがねい湧水ネットワーク"] * 2
+
+    out = tmp_path / "export.csv"
+    exported = kyodo(db_url, tmp_path, "groups", "export", "--output", str(out))
+    assert exported.returncode == 0, exported.stderr
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # opens in Excel as UTF-8
+    assert len(out.read_text(encoding="utf-8-sig").splitlines()) == 1 + 14 + 2  # one row spans two lines
+
+    first = kyodo(db_url, tmp_path, "match", "--all", "--json")
+    assert first.returncode == 0, first.stderr
+    summary = json.loads(first.stdout.strip().splitlines()[-1])
+    assert summary["groups_total"] == 14 and summary["groups_flagged"] == 7
+    assert summary["groups_matched"] == 7 and summary["new"] > 0
+
+    second = kyodo(db_url, tmp_path, "match", "--all")
+    assert second.returncode == 0, second.stderr
+    assert "新規 0 件" in second.stdout and "変更なし 7 件" in second.stdout
+
+
+def test_missing_file_and_bad_field(db_url, tmp_path):
+    missing = kyodo(db_url, tmp_path, "groups", "import", str(tmp_path / "nope.csv"))
+    assert missing.returncode == 2 and "見つかりません" in missing.stderr
+    bad_field = kyodo(db_url, tmp_path, "groups", "list", "--field", "ぜんぜんちがうことば123")
+    assert bad_field.returncode == 2 and "分野" in bad_field.stderr
