@@ -142,6 +142,52 @@ GENERIC_TERMS = frozenset(
         "不可能",
     ]
 )
+# Words every question to a city hall uses (procedures, places, times). They rank answers like any
+# other word but are weak evidence that a question is about 協働: 保育園の申し込み is not.
+CIVIC_TERMS = frozenset(
+    fold(w)
+    for w in [
+        "申込",
+        "申し込む",
+        "申し込み",
+        "申請",
+        "手続き",
+        "手続",
+        "登録",
+        "予約",
+        "期限",
+        "締切",
+        "締め切り",
+        "窓口",
+        "場所",
+        "時間",
+        "日程",
+        "料金",
+        "費用",
+        "必要",
+        "書類",
+        "届け",
+        "提出",
+        "受付",
+        "受け付け",
+        "利用",
+        "使う",
+        "借りる",
+        "払う",
+        "支払う",
+        "市",
+        "市役所",
+        "小金井市",
+        "小金井",
+        "市民",
+        "いつ",
+        "何時",
+        "どこ",
+        "出す",
+        "取る",
+        "貰える",
+    ]
+)
 _KANJI_RE = re.compile(r"[\u3400-\u9fff々〆]")
 _HIRA_RE = re.compile(r"^[\u3041-\u309f]+$")
 _KATA_RE = re.compile(r"^[\u30a1-\u30ff]+$")
@@ -155,6 +201,7 @@ class Token:
     pos: str
     oov: bool
     content: bool  # a content word that is not generic
+    weak: bool = False  # unlikely to be what a question is about: verbs, adverbial nouns (最近)
 
 
 class _Sudachi:
@@ -172,7 +219,9 @@ class _Sudachi:
                     from sudachipy import Dictionary, SplitMode
 
                     cls._mode = SplitMode.B
-                    cls._tok = Dictionary(dict="core").create(cls._mode)
+                    cls._tok = Dictionary(dict="core").tokenizer(
+                        mode=cls._mode, fields={"pos", "normalized_form", "reading_form"}
+                    )
         return cls._tok
 
 
@@ -193,7 +242,8 @@ def tokenize(text: str) -> list[Token]:
             content = False
         if content and pos[1] == "数詞" and not term.isdigit() and len(term) == 1:
             content = False
-        out.append(Token(surface, term, fold(m.reading_form()), pos[0], m.is_oov(), content))
+        weak = pos[0] != "名詞" or pos[2] == "副詞可能"
+        out.append(Token(surface, term, fold(m.reading_form()), pos[0], m.is_oov(), content, weak))
     return out
 
 

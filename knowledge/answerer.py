@@ -27,12 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from knowledge import messages
-from knowledge.analysis import tokenize
+from knowledge.analysis import CIVIC_TERMS
 from knowledge.bm25 import BM25
 from knowledge.loader import DATA_DIR, load_data
 from knowledge.models import Answer, FaqEntry, KnowledgeData, Section, Source
 from knowledge.normalize import fold, normalize
 from knowledge.query import QueryAnalyzer, QueryTerms
+from knowledge.tokencache import TokenCache, data_key
 
 MAX_QUESTION_CHARS = 1000
 MAX_SUGGESTIONS = 3
@@ -48,13 +49,15 @@ class Weights:
     fuzzy: float = 0.4  # best rapidfuzz ratio of folded strings / 100
     beta2: float = 1.0  # F-measure beta squared (>1 favours covering the question)
     top_terms: int = 4  # coverage is judged against the question's strongest terms
-    max_unknown: int = 3  # unknown words counted at most this many times
+    max_unknown: float = 3  # unknown words counted at most this many times
+    weak_unknown: float = 0.4  # an unknown verb / adverbial noun (最近, 持ち込む) counts this much
     answer_at: float = 0.45  # answer when the best score reaches this ...
     min_domain: float = 0.55  # ... and this share of the question's information is in-domain;
     anchor_at: float = 6.0  # or: topic words of this much idf mass are present ...
     anchor_answer_at: float = 0.25  # ... the score reaches this ...
     anchor_min_domain: float = 0.4  # ... and the in-domain share this (long messages)
     unsure_at: float = 0.3  # below "answer", offer もしかして candidates from this score
+    civic_weight: float = 0.3  # how much a civic word (申込, 窓口 …) counts as in-domain evidence
     fuzzy_override: float = 90.0  # a near-verbatim phrasing answers even with generic words only
     answer_text_weight: float = 0.5  # the answer text counts less than phrasings in the entry doc
 
@@ -86,13 +89,15 @@ class Answerer:
     """Built once per process from the shipped data (see :meth:`load`); answering is read-only and
     thread-safe."""
 
-    def __init__(self, data: KnowledgeData, weights: Weights | None = None):
+    def __init__(self, data: KnowledgeData, weights: Weights | None = None, cache_key: str | None = None):
         self.data = data
+        self._tokens = TokenCache(cache_key)
         self.weights = weights or Weights()
         self.entries: tuple[FaqEntry, ...] = data.faq
         self._by_id = {e.id: e for e in data.faq}
         self._sections = {s.id: s for s in data.sections}
         self._build()
+        self._tokens.save()
 
     # -- construction ----------------------------------------------------------------------------
     _cache: dict[Any, Answerer] = {}
@@ -112,11 +117,16 @@ class Answerer:
         not cached.
         """
         key = str(Path(data_dir).resolve() if data_dir else DATA_DIR)
+        base = Path(data_dir) if data_dir else DATA_DIR
+        files = [base / n for n in ("guideline.yaml", "faq.yaml", "synonyms.yaml")]
         if extra_faq:
-            return cls(load_data(data_dir, extra_faq, strict=strict))
+            extra = list(extra_faq)
+            return cls(
+                load_data(data_dir, extra, strict=strict), cache_key=data_key(files, repr(extra).encode())
+            )
         with cls._cache_lock:
             if (key, strict) not in cls._cache:
-                cls._cache[(key, strict)] = cls(load_data(data_dir, strict=strict))
+                cls._cache[(key, strict)] = cls(load_data(data_dir, strict=strict), cache_key=data_key(files))
             return cls._cache[(key, strict)]
 
     def _build(self) -> None:
@@ -126,7 +136,7 @@ class Answerer:
 
         def terms_of(text: str, key: bool) -> list[str]:
             out = []
-            for t in tokenize(normalize(text)):
+            for t in self._tokens.tokens(normalize(text)):
                 if t.content:
                     out.append(t.term)
                     readings.setdefault(t.term, t.reading)
@@ -165,7 +175,9 @@ class Answerer:
         for d in docs:
             for t in d:
                 frequency[t] = frequency.get(t, 0) + 1
-        self.analyzer = QueryAnalyzer(vocabulary, key_terms, readings, self.data.synonyms, frequency)
+        self.analyzer = QueryAnalyzer(
+            vocabulary, key_terms, readings, self.data.synonyms, frequency, build_tokenize=self._tokens.tokens
+        )
         # Topic words: what the canonical questions and the synonym list are about.
         self.anchors = frozenset(t for e in self.entries for t in terms_of(e.question, key=True)) | frozenset(
             t for g in self.data.synonyms for t in terms_of(g.term, key=True)
@@ -195,8 +207,10 @@ class Answerer:
         # Domain share: how much of what was typed the knowledge base knows. Unknown words count
         # as rare (unseen) words; a question about 住民票 is mostly unknown and is declined.
         n_unknown = len(set(q.unknown))
-        unknown_mass = self.index.unseen_idf * min(n_unknown, w.max_unknown)
-        domain = ideal_all / (ideal_all + unknown_mass) if ideal_all else 0.0
+        n_weak = len(set(q.weak_unknown) - set(q.unknown))
+        unknown_mass = self.index.unseen_idf * min(n_unknown + w.weak_unknown * n_weak, w.max_unknown)
+        known = sum(wt * idf(t) * (w.civic_weight if t in CIVIC_TERMS else 1.0) for t, wt in weights.items())
+        domain = known / (known + unknown_mass) if known else 0.0
 
         # Per short document: BM25, and an idf-weighted F1 of query terms vs document terms.
         bm: dict[int, float] = {}

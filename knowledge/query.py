@@ -16,7 +16,7 @@ Each added term carries a weight below 1 so that a guess never outweighs what wa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from knowledge.analysis import GENERIC_TERMS, Token, is_kana_word, is_kanji_word, tokenize
@@ -26,7 +26,8 @@ from knowledge.normalize import _SMALL_KANA, fold, normalize, to_hiragana
 SYNONYM_WEIGHT = 0.9
 READING_WEIGHT = 0.8
 FUZZY_WEIGHT = 0.7
-MIN_READING_LEN = 3  # folded kana; shorter readings collide too often (し, かい …)
+MIN_READING_LEN = 3
+MIN_SYNONYM_READING = 4  # folded kana; shorter readings collide too often (し, かい …)
 _HIRA_RUN_RE = re.compile(r"[\u3041-\u309f]{3,}")
 _KANJI_RUN_RE = re.compile(r"[\u3400-\u9fff々]{2,}")
 
@@ -38,6 +39,7 @@ class QueryTerms:
     weights: dict[str, float] = field(default_factory=dict)
     typed: list[str] = field(default_factory=list)  # content terms as typed
     unknown: list[str] = field(default_factory=list)  # typed terms the knowledge base never uses
+    weak_unknown: list[str] = field(default_factory=list)  # ... that are unlikely to be the topic
     added: dict[str, str] = field(default_factory=dict)  # term -> how it was found
 
     def add(self, term: str, weight: float, how: str) -> None:
@@ -59,7 +61,9 @@ class QueryAnalyzer:
         readings: dict[str, str],
         synonyms: Iterable[SynonymGroup],
         frequency: Mapping[str, int] | None = None,
+        build_tokenize: Callable[[str], list[Token]] = tokenize,
     ):
+        """``build_tokenize`` tokenises the synonym list and generic words (may be cached)."""
         self.vocabulary = frozenset(vocabulary)
         # Correction targets: the words questions are about (FAQ questions, phrasings, synonyms).
         self.key_terms = sorted(set(key_terms) & self.vocabulary)
@@ -75,11 +79,13 @@ class QueryAnalyzer:
             if len(r) >= MIN_READING_LEN and r != term:
                 by_reading.setdefault(r, set()).add(term)
         # a shared reading (協働/協同 both きょうどう) goes to the word the FAQ uses most
-        freq = frequency or {}
+        freq = self._freq = dict(frequency or {})
         self.by_reading = {r: max(sorted(ts), key=lambda t: freq.get(t, 0)) for r, ts in by_reading.items()}
         # readings of words that carry no topic (いみ, なに …): typed in kana they are not "unknown"
         self._generic_readings = (
-            frozenset("".join(t.reading for t in tokenize(g)) for g in GENERIC_TERMS if not is_kana_word(g))
+            frozenset(
+                "".join(t.reading for t in build_tokenize(g)) for g in GENERIC_TERMS if not is_kana_word(g)
+            )
             | GENERIC_TERMS
         )
         self._max_reading = max((len(r) for r in self.by_reading), default=0)
@@ -87,14 +93,21 @@ class QueryAnalyzer:
         # synonyms: folded variant -> canonical terms (tokenised the same way as documents)
         self._synonyms: list[tuple[str, tuple[str, ...]]] = []
         self._variant_size: dict[str, int] = {}
+        self._synonym_readings: list[tuple[str, str, tuple[str, ...]]] = []
         for group in synonyms:
-            target = tuple(t.term for t in tokenize(group.term) if t.content) or (fold(group.term),)
+            target = tuple(t.term for t in build_tokenize(normalize(group.term)) if t.content) or (
+                fold(group.term),
+            )
             for v in (group.term, *group.variants):
                 fv = fold(v)
                 if fv:
                     self._synonyms.append((fv, target))
-                    size = sum(1 for t in tokenize(normalize(v)) if t.content)
+                    toks = build_tokenize(normalize(v))
+                    size = sum(1 for t in toks if t.content)
                     self._variant_size[fv] = max(size, self._variant_size.get(fv, 0))
+                    reading = "".join(t.reading for t in toks)
+                    if len(reading) >= MIN_SYNONYM_READING and reading != fv:
+                        self._synonym_readings.append((reading, fv, target))
         self._synonyms.sort(key=lambda x: -len(x[0]))
 
     # -- the pipeline --------------------------------------------------------------------------
@@ -125,14 +138,20 @@ class QueryAnalyzer:
         spans = self._scan_hiragana(text, q) + self._scan_kanji(text, tokens, q)
         for a, b, t in pending:
             if not any(a < y and x < b for x, y in spans):
-                q.unknown.append(t.term)
+                (q.weak_unknown if t.weak else q.unknown).append(t.term)
         return q
 
     def _expand_synonyms(self, folded: str, q: QueryTerms) -> list[str]:
-        """Add the canonical terms of every variant found; return the variants found."""
+        """Add the canonical terms of every variant found (in the folded text, or by reading for
+        kana input such as おかねをだして); return the variants found."""
         matched = []
         for variant, targets in self._synonyms:
             if variant in folded:
+                matched.append(variant)
+                for term in targets:
+                    q.add(term, SYNONYM_WEIGHT, f"synonym:{variant}")
+        for variant_reading, variant, targets in self._synonym_readings:
+            if variant not in matched and variant_reading in folded:
                 matched.append(variant)
                 for term in targets:
                     q.add(term, SYNONYM_WEIGHT, f"synonym:{variant}")
@@ -187,20 +206,26 @@ class QueryAnalyzer:
         spans: list[tuple[int, int]] = []
         if not self._kanji_keys:
             return spans
-        # token boundaries, and the spans of tokens that are real words of two or more characters
-        bounds, words, pos = {0}, [], 0
+        # windows start where a token starts and end where a token (or its leading kanji) ends
+        starts, ends, words, pos = set(), set(), [], 0
         for t in tokens:
-            if len(t.surface) >= 2 and not t.oov:
+            starts.add(pos)
+            lead = 0
+            while lead < len(t.surface) and is_kanji_word(t.surface[lead]):
+                lead += 1
+            if lead:
+                ends.add(pos + lead)
+            if len(t.surface) >= 2 and not t.oov and is_kanji_word(t.surface):
                 words.append((pos, pos + len(t.surface)))
             pos += len(t.surface)
-            bounds.add(pos)
+            ends.add(pos)
         for m in _KANJI_RUN_RE.finditer(text):
             run, start = m.group(), m.start()
             for n, keys in self._kanji_keys.items():
                 for i in range(len(run) - n + 1):
                     window = run[i : i + n]
                     a, b = start + i, start + i + n
-                    if window in self.vocabulary or a not in bounds or b not in bounds:
+                    if window in self.vocabulary or a not in starts or b not in ends:
                         continue
                     if any(a <= x and y <= b for x, y in words):
                         continue  # contains a real word (児童, 実際): not a typo
@@ -219,7 +244,11 @@ class QueryAnalyzer:
         from rapidfuzz import fuzz
 
         wr = "".join(t.reading for t in tokenize(window))
-        scored = sorted(((fuzz.ratio(wr, self.term_readings.get(c, "")), c) for c in cands), reverse=True)
-        if scored[0][0] >= 40 and scored[0][0] > scored[1][0]:
-            return scored[0][1]
+        # closest reading first; among equals, the word the FAQ uses most (協動 -> 協働, not 協同)
+        scored = sorted(
+            ((fuzz.ratio(wr, self.term_readings.get(c, "")), self._freq.get(c, 0), c) for c in cands),
+            reverse=True,
+        )
+        if scored[0][0] >= 40 and scored[0][:2] != scored[1][:2]:
+            return scored[0][2]
         return None
