@@ -113,4 +113,7 @@ def create_app(settings: Settings, *, start_background: bool = True, handle: Any
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
+    from bot.slack_app import mount_slack  # Slack (issue 5): POST /slack/events when configured
+
+    mount_slack(app, settings, start_background=start_background)
     return app

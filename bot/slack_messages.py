@@ -35,7 +35,9 @@ MATCH_NONE = "合いそうな課が見つかりませんでした。活動内容
 MATCH_HEADER = "「{query}」と協働できそうな課"
 MATCH_UNAVAILABLE = "マッチング機能を読み込めませんでした。管理者にお知らせください。"
 REGISTRY_UNAVAILABLE = "団体名簿を読み込めませんでした。管理者にお知らせください。"
-DIVISION_UNKNOWN = "「{name}」という課が見つかりませんでした。正式名称（例: コミュニティ文化課）で入力してください。"
+DIVISION_UNKNOWN = (
+    "「{name}」という課が見つかりませんでした。正式名称（例: コミュニティ文化課）で入力してください。"
+)
 DIVISION_SET = "所属を「{name}」に設定しました。ホームタブに{name}あての案件が表示されます。"
 DIVISION_REQUIRED = "課名を入力してください。例: `/kyodo 所属 コミュニティ文化課`"
 
@@ -94,8 +96,7 @@ LINE_PASSED = (
     "ほかの課との協働をご希望の場合は「相談する」からお知らせください。"
 )
 LINE_PROPOSAL_TAKEN = (
-    "ご提案（受付番号 {reference}）を{division}が担当することになりました。"
-    "担当者からあらためてご連絡します。"
+    "ご提案（受付番号 {reference}）を{division}が担当することになりました。担当者からあらためてご連絡します。"
 )
 LINE_PROPOSAL_PASSED = (
     "ご提案（受付番号 {reference}）について、{division}では今回は見送りとなりました。"

@@ -20,7 +20,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import anyio
@@ -132,13 +132,19 @@ class SlackDelivery:
         await asyncio.gather(*(self._send(*r) for r in rows))
         return len(rows)
 
-    async def _send(self, row_id: int, method: str, payload: dict, uncertain: bool, created: datetime) -> None:
+    async def _send(
+        self, row_id: int, method: str, payload: dict, uncertain: bool, created: datetime
+    ) -> None:
         payload = dict(payload)
         if method == "chat.postMessage":
-            payload.setdefault("metadata", {"event_type": METADATA_EVENT, "event_payload": {"outbox_id": row_id}})
+            payload.setdefault(
+                "metadata", {"event_type": METADATA_EVENT, "event_payload": {"outbox_id": row_id}}
+            )
         if method == "chat.postMessage" and uncertain:
             try:
-                ts = await self.sender.find_posted(payload.get("channel", ""), row_id, created.timestamp() - 60)
+                ts = await self.sender.find_posted(
+                    payload.get("channel", ""), row_id, created.timestamp() - 60
+                )
             except Exception as exc:  # cannot tell: try the lookup again later rather than risk a double
                 log.warning("slack outbox %d: lookup failed: %s", row_id, exc)
                 await anyio.to_thread.run_sync(self._retry, row_id, CallResult(False, error=str(exc)), True)
@@ -150,12 +156,14 @@ class SlackDelivery:
         started = time.perf_counter()
         try:
             result = await asyncio.wait_for(self.sender.call(method, payload), self.settings.timeout_seconds)
-        except (TimeoutError, asyncio.TimeoutError):
+        except TimeoutError:
             result = CallResult(False, error="timeout")
         except Exception as exc:  # network errors: no answer, may or may not have arrived
             result = CallResult(False, error=f"{type(exc).__name__}: {exc}")
         self.counters["attempts"] += 1
-        log.debug("slack outbox %d %s: %s in %.0f ms", row_id, method, result, (time.perf_counter() - started) * 1e3)
+        log.debug(
+            "slack outbox %d %s: %s in %.0f ms", row_id, method, result, (time.perf_counter() - started) * 1e3
+        )
         if result.ok:
             await anyio.to_thread.run_sync(self._delivered, row_id, result.ts)
         elif result.permanent:
@@ -200,7 +208,9 @@ class SlackDelivery:
             if row.attempts >= s.max_attempts:
                 row.status = "failed"
                 self.counters["failed"] += 1
-                log.error("slack outbox %d gave up after %d attempts: %s", row_id, row.attempts, row.last_error)
+                log.error(
+                    "slack outbox %d gave up after %d attempts: %s", row_id, row.attempts, row.last_error
+                )
                 return
             if result.retry_after is not None:
                 delay = result.retry_after
@@ -223,8 +233,6 @@ class SlackDelivery:
             if nxt is None:
                 return self.settings.poll_seconds
             if nxt.tzinfo is None:
-                from datetime import UTC
-
                 nxt = nxt.replace(tzinfo=UTC)
             return max(0.0, min(self.settings.poll_seconds, (nxt - utcnow()).total_seconds()))
 

@@ -76,25 +76,16 @@ class Directory:
     def from_matching(cls) -> Directory:
         """The shipped divisions directory. Tolerant of attribute names while the library settles."""
         try:
-            import matching
+            from matching import Matcher
 
-            loader = getattr(matching, "load_divisions", None)
-            if loader is not None:
-                divisions = loader()
-            else:
-                divisions = matching.Matcher.load().divisions
+            divisions = Matcher.load().divisions
         except Exception:  # the staff side must run even when the directory cannot be read
             log.exception("could not load the divisions directory from the matching library")
             return cls([])
-        out = []
-        for d in divisions:
-            out.append(
-                DivisionInfo(
-                    id=str(getattr(d, "id", "")),
-                    name=str(getattr(d, "name", "") or getattr(d, "ka", "") or getattr(d, "id", "")),
-                    slack_channel=str(getattr(d, "slack_channel", "") or ""),
-                )
-            )
+        out = [
+            DivisionInfo(id=d.id, name=d.ka or d.name, slack_channel=(d.slack_channel or "").strip())
+            for d in divisions
+        ]
         return cls(out)
 
 
@@ -490,14 +481,22 @@ def queue_handoffs(session: Session, staff_channel: str, render: Renderer, *, li
     taken = select(Handoff.unanswered_id)
     rows = session.scalars(
         select(Unanswered)
-        .where(Unanswered.handoff_requested.is_(True), Unanswered.status == "handoff", Unanswered.id.not_in(taken))
+        .where(
+            Unanswered.handoff_requested.is_(True),
+            Unanswered.status == "handoff",
+            Unanswered.id.not_in(taken),
+        )
         .order_by(Unanswered.id)
         .limit(limit)
     ).all()
     count = 0
     for q in rows:
         h = Handoff(
-            unanswered_id=q.id, channel=q.channel, user_id=q.user_id, question=q.text, slack_channel=staff_channel
+            unanswered_id=q.id,
+            channel=q.channel,
+            user_id=q.user_id,
+            question=q.text,
+            slack_channel=staff_channel,
         )
         try:
             with session.begin_nested():
@@ -507,7 +506,10 @@ def queue_handoffs(session: Session, staff_channel: str, render: Renderer, *, li
             continue
         view = HandoffView(h.id, q.text, q.handoff_requested_at or q.created_at)
         slack_outbox.enqueue(
-            session, "chat.postMessage", {"channel": staff_channel, **render.handoff(view)}, link=f"handoff:{h.id}"
+            session,
+            "chat.postMessage",
+            {"channel": staff_channel, **render.handoff(view)},
+            link=f"handoff:{h.id}",
         )
         count += 1
     return count
@@ -525,7 +527,9 @@ def handoff_reply(
 ) -> HandoffReply:
     """A staff reply in a handoff thread: deliver it to the citizen on LINE."""
     now = now or utcnow()
-    h = session.scalar(select(Handoff).where(Handoff.slack_channel == channel, Handoff.thread_ts == thread_ts))
+    h = session.scalar(
+        select(Handoff).where(Handoff.slack_channel == channel, Handoff.thread_ts == thread_ts)
+    )
     if h is None:
         return HandoffReply(found=False)
     if h.status == "closed":
@@ -592,7 +596,9 @@ def close_handoff(
 def staff_faq_dicts(session: Session) -> list[dict[str, Any]]:
     """Staff entries in faq.yaml's shape (knowledge.Answerer.load(extra_faq=...))."""
     out = []
-    for e in session.scalars(select(StaffFaqEntry).where(StaffFaqEntry.active.is_(True)).order_by(StaffFaqEntry.id)):
+    for e in session.scalars(
+        select(StaffFaqEntry).where(StaffFaqEntry.active.is_(True)).order_by(StaffFaqEntry.id)
+    ):
         out.append(
             {
                 "id": f"staff-{e.id}",
@@ -703,7 +709,9 @@ def frequent_unanswered(
     now = now or utcnow()
     rows = session.execute(
         select(Unanswered.id, Unanswered.text)
-        .where(Unanswered.created_at >= now - timedelta(days=days), Unanswered.status.in_(("open", "handoff")))
+        .where(
+            Unanswered.created_at >= now - timedelta(days=days), Unanswered.status.in_(("open", "handoff"))
+        )
         .order_by(Unanswered.id)
         .limit(5000)
     ).all()
@@ -806,12 +814,16 @@ def report(session: Session, start: date, end: date) -> Report:
         from bot.models.conversation import Feedback, Proposal, UnansweredQuestion
 
         r.answered = count(Feedback, Feedback.created_at >= lo, Feedback.created_at < hi)
-        unanswered = count(UnansweredQuestion, UnansweredQuestion.created_at >= lo, UnansweredQuestion.created_at < hi)
+        unanswered = count(
+            UnansweredQuestion, UnansweredQuestion.created_at >= lo, UnansweredQuestion.created_at < hi
+        )
         r.questions = r.answered + unanswered
         r.rated = count(
             Feedback, Feedback.created_at >= lo, Feedback.created_at < hi, Feedback.helpful.is_not(None)
         )
-        r.helpful = count(Feedback, Feedback.created_at >= lo, Feedback.created_at < hi, Feedback.helpful.is_(True))
+        r.helpful = count(
+            Feedback, Feedback.created_at >= lo, Feedback.created_at < hi, Feedback.helpful.is_(True)
+        )
         r.proposals = count(Proposal, Proposal.created_at >= lo, Proposal.created_at < hi)
     except ImportError:
         pass
@@ -893,7 +905,11 @@ def lookup_group(session: Session, name: str, directory: Directory) -> str:
     best, score = hits[0]
     if len(hits) > 1 and score < 95 and hits[1][1] >= score - 5:
         labels = field_labels()
-        return msg.GROUP_CANDIDATES.format(name=_esc(name)) + "\n" + "\n".join(_group_line(g, labels) for g, _ in hits)
+        return (
+            msg.GROUP_CANDIDATES.format(name=_esc(name))
+            + "\n"
+            + "\n".join(_group_line(g, labels) for g, _ in hits)
+        )
     labels = field_labels()
     lines = [
         f"*{_esc(best.name)}*（{_esc(best.kind)}）",
@@ -933,19 +949,19 @@ def match_text(session: Session, text: str, directory: Directory, *, top: int = 
         hits = registry.find_groups(session, text, limit=1, min_score=90)
         if hits:
             g = hits[0][0]
-            profile = GroupProfile(name=g.name, fields=list(g.fields or []), description=g.description or "")
+            profile = GroupProfile(
+                name=g.name, fields=[str(n) for n in g.fields or []], description=g.description or ""
+            )
     except ImportError:
         pass
     if profile is None:
         profile = GroupProfile(name="", fields=[], description=text)
-    results = list(matcher.match(profile, top=top))
+    results = matcher.match(profile, top=top).matches
     if not results:
         return msg.MATCH_NONE
     lines = [f"*{msg.MATCH_HEADER.format(query=_esc(text[:80]))}*"]
     for r in results:
-        division = getattr(r, "division", None)
-        div_id = getattr(r, "division_id", None) or getattr(division, "id", "")
-        name = getattr(division, "name", None) or directory.name(div_id)
-        reasons = [str(x) for x in (getattr(r, "reasons", None) or [])][:3]
-        lines.append(f"• *{_esc(name)}*" + (f"：{_esc('、'.join(reasons))}" if reasons else ""))
+        name = directory.name(r.division_id) or r.department
+        reasons = "、".join(r.reasons[:3])
+        lines.append(f"• *{_esc(name)}*" + (f"：{_esc(reasons)}" if reasons else ""))
     return "\n".join(lines)

@@ -220,16 +220,18 @@ class SlackRuntime:
     def _match_new_groups(self) -> int:
         """Groups registered since the last run get their suggestions (bot.suggestions does the rest)."""
         try:
-            from matching import Matcher
             from sqlalchemy import select
 
             from bot.models import Group
             from bot.suggestions import refresh_suggestions
+            from matching import Matcher
         except ImportError:
             return 0
         with self.factory() as session:
             ids = session.scalars(
-                select(Group.id).where(Group.match_fingerprint.is_(None), Group.duplicate_of_id.is_(None)).limit(500)
+                select(Group.id)
+                .where(Group.match_fingerprint.is_(None), Group.duplicate_of_id.is_(None))
+                .limit(500)
             ).all()
         if not ids:
             return 0
@@ -378,7 +380,9 @@ class SlackRuntime:
 
         def work(session: Any) -> None:
             payload = self._answer_payload(session, question) if question else blocks.plain(msg.HELP)
-            slack_outbox.enqueue(session, "chat.postMessage", {"channel": channel, "thread_ts": ts, **payload})
+            slack_outbox.enqueue(
+                session, "chat.postMessage", {"channel": channel, "thread_ts": ts, **payload}
+            )
 
         self.background(self._then_wake(work))
 
@@ -562,7 +566,8 @@ class SlackRuntime:
             return
         await ack()
         sources = [
-            o["value"] for o in ((values.get("sources") or {}).get("value") or {}).get("selected_options") or []
+            o["value"]
+            for o in ((values.get("sources") or {}).get("value") or {}).get("selected_options") or []
         ]
         phrasings = [p for p in text("phrasings").splitlines() if p.strip()]
         try:

@@ -10,6 +10,7 @@ import json
 import logging
 from typing import Any
 
+from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -27,7 +28,6 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.blocks.basic_components import ConfirmObject
 from slack_sdk.models.views import View
-from slack_sdk.errors import SlackObjectFormationError
 
 from bot import slack_messages as msg
 from bot.slack_service import HandoffView, HomeData, ItemView, Renderer, when
@@ -78,7 +78,9 @@ def message(text: str, blocks: list[Block]) -> dict[str, Any]:
 
 
 # --- answers -----------------------------------------------------------------------------------------
-def answer(text: str, sources: list[tuple[str, str]], suggestions: list[str], answered: bool) -> dict[str, Any]:
+def answer(
+    text: str, sources: list[tuple[str, str]], suggestions: list[str], answered: bool
+) -> dict[str, Any]:
     blocks: list[Block] = [md(text if answered else f"{msg.NOT_ANSWERED}\n{text}")]
     if sources:
         cited = "、".join(f"{title}" for _, title in sources)
@@ -130,7 +132,11 @@ def _item_blocks(v: ItemView, *, buttons: bool = True, full: bool = False) -> li
     if v.decision:
         template = msg.DECIDED_TAKEN if v.decision == "taken" else msg.DECIDED_PASSED
         blocks.append(
-            ContextBlock(elements=[MarkdownTextObject(text=template.format(user=v.decided_by, when=when(v.decided_at)))])
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(text=template.format(user=v.decided_by, when=when(v.decided_at)))
+                ]
+            )
         )
     elif buttons:
         value = json.dumps({"n": v.notification_id})
@@ -160,7 +166,9 @@ def _item_blocks(v: ItemView, *, buttons: bool = True, full: bool = False) -> li
 
 def _item_fallback(v: ItemView) -> str:
     if v.kind == "proposal":
-        return msg.PROPOSAL_FALLBACK.format(division=v.division_name, group=v.group_name, reference=v.reference)
+        return msg.PROPOSAL_FALLBACK.format(
+            division=v.division_name, group=v.group_name, reference=v.reference
+        )
     return msg.SUGGESTION_FALLBACK.format(division=v.division_name, group=v.group_name)
 
 
@@ -187,7 +195,11 @@ def handoff(v: HandoffView) -> dict[str, Any]:
     if v.closed_by:
         blocks.append(
             ContextBlock(
-                elements=[MarkdownTextObject(text=msg.HANDOFF_CLOSED.format(user=v.closed_by, when=when(v.closed_at)))]
+                elements=[
+                    MarkdownTextObject(
+                        text=msg.HANDOFF_CLOSED.format(user=v.closed_by, when=when(v.closed_at))
+                    )
+                ]
             )
         )
     else:
@@ -223,7 +235,11 @@ def home(data: HomeData) -> dict[str, Any]:
     if data.division is None:
         blocks.append(md(msg.HOME_NO_DIVISION))
     else:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=msg.HOME_DIVISION.format(name=data.division.name))]))
+        blocks.append(
+            ContextBlock(
+                elements=[MarkdownTextObject(text=msg.HOME_DIVISION.format(name=data.division.name))]
+            )
+        )
     blocks += [DividerBlock(), md(f"*{msg.HOME_PENDING}*")]
     if not data.pending:
         blocks.append(md(msg.HOME_PENDING_NONE))
@@ -241,8 +257,12 @@ def home(data: HomeData) -> dict[str, Any]:
     for qid, text, times in data.unanswered[:15]:
         blocks.append(
             SectionBlock(
-                text=MarkdownTextObject(text=clip(f"{escape(text)}（{msg.HOME_TIMES.format(count=times)}）", 2000)),
-                accessory=ButtonElement(text=msg.BUTTON_ADD_FAQ, action_id=ACTION_ADD_FAQ, value=json.dumps({"q": qid})),
+                text=MarkdownTextObject(
+                    text=clip(f"{escape(text)}（{msg.HOME_TIMES.format(count=times)}）", 2000)
+                ),
+                accessory=ButtonElement(
+                    text=msg.BUTTON_ADD_FAQ, action_id=ACTION_ADD_FAQ, value=json.dumps({"q": qid})
+                ),
             )
         )
     return View(type="home", blocks=blocks[:VIEW_BLOCKS]).to_dict()
@@ -254,7 +274,9 @@ def faq_modal(question: str, unanswered_id: int | None, sections: list[tuple[str
         InputBlock(
             block_id="question",
             label=msg.FAQ_QUESTION,
-            element=PlainTextInputElement(action_id="value", initial_value=clip(question, 3000), max_length=3000),
+            element=PlainTextInputElement(
+                action_id="value", initial_value=clip(question, 3000), max_length=3000
+            ),
         ),
         InputBlock(
             block_id="phrasings",
