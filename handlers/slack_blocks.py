@@ -96,12 +96,14 @@ def plain(text: str) -> dict[str, Any]:
 
 
 # --- division items ----------------------------------------------------------------------------------
-def _item_blocks(v: ItemView, *, buttons: bool = True, full: bool = False) -> list[Block]:
+def _item_title(v: ItemView) -> str:
     if v.kind == "proposal":
-        title = msg.PROPOSAL_TITLE.format(reference=v.reference, group=v.group_name)
-    else:
-        title = msg.SUGGESTION_TITLE.format(group=v.group_name)
-    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=clip(title, HEADER_TEXT)))]
+        return msg.PROPOSAL_TITLE.format(reference=v.reference, group=v.group_name)
+    return msg.SUGGESTION_TITLE.format(group=v.group_name)
+
+
+def _item_blocks(v: ItemView, *, buttons: bool = True, full: bool = False) -> list[Block]:
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=clip(_item_title(v), HEADER_TEXT)))]
     if v.city_decides:
         blocks.append(md(msg.UNROUTED_CITY))
     elif v.unrouted:
@@ -244,8 +246,12 @@ def home(data: HomeData) -> dict[str, Any]:
     if not data.pending:
         blocks.append(md(msg.HOME_PENDING_NONE))
     for v in data.pending[:10]:
-        # Each pending item: a summary line and the same three buttons as in the channel.
-        blocks += [b for b in _item_blocks(v) if not isinstance(b, HeaderBlock)][-2:]
+        # Each pending item: its title, the reasons, and the same three buttons as in the channel.
+        reasons = "、".join(v.reasons[:2])
+        blocks.append(
+            md(f"*{escape(_item_title(v))}*" + (f"\n{escape(clip(reasons, 300))}" if reasons else ""))
+        )
+        blocks += [b for b in _item_blocks(v) if isinstance(b, ActionsBlock)]
     blocks += [DividerBlock(), md(f"*{msg.HOME_HANDOFFS}*")]
     if not data.handoffs:
         blocks.append(md(msg.HOME_HANDOFFS_NONE))

@@ -15,6 +15,7 @@ Faults are queued with ``fail(method, kind, times)`` or drawn at random with ``f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import threading
@@ -163,10 +164,8 @@ class SlackStandin:
         form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
         for key in ("blocks", "view", "metadata"):  # form-encoded JSON fields
             if isinstance(form.get(key), str):
-                try:
+                with contextlib.suppress(ValueError):
                     form[key] = json.loads(form[key])
-                except ValueError:
-                    pass
         form.update({k: v for k, v in request.query_params.items()})
         return form
 
