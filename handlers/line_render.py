@@ -55,7 +55,6 @@ CARD_LINE = 160
 CARD_LINES = 8
 
 # Text the renderer itself may have to add (kept here, together).
-SOURCE_HEADING = "出典：小金井市協働推進基本指針"
 OMITTED_NOTE = "（長いため、ここまでで省略しました）"
 FALLBACK_LABEL = "選ぶ"
 FALLBACK_TEXT = "下のボタンから選んでください。"
@@ -112,30 +111,31 @@ def clip(s: str, limit: int, ellipsis: str = "…") -> str:
     if u16len(s) <= limit:
         return s
     budget = limit - u16len(ellipsis)
-    out, used = [], 0
-    for g in graphemes(s):
-        n = u16len(g)
-        if used + n > budget:
-            break
-        out.append(g)
-        used += n
-    return "".join(out).rstrip() + ellipsis if budget > 0 else "".join(out)
+    if budget <= 0:
+        return ""
+    return _prefix_within(s, budget, force=False).rstrip() + ellipsis
 
 
 _SENTENCE_ENDS = "。！？!?．\n"
 _SPACES = " 　"
 
 
-def _prefix_within(s: str, limit: int) -> str:
-    """The longest prefix of whole graphemes within ``limit`` UTF-16 units (at least something)."""
+def _prefix_within(s: str, limit: int, *, force: bool = True) -> str:
+    """The longest prefix of whole graphemes within ``limit`` UTF-16 units. With ``force``,
+    never empty: a single grapheme longer than the limit (only pathological input has one) is cut."""
+    head = s[: limit + 64]
+    gs = graphemes(head)
+    if len(head) < len(s) and len(gs) > 1:
+        gs = gs[:-1]  # may continue past the slice
     out, used = [], 0
-    for g in graphemes(s):
+    for g in gs:
         n = u16len(g)
         if used + n > limit:
             break
         out.append(g)
         used += n
-    return "".join(out) or s[: max(1, limit // 2)]  # one pathological grapheme: cut inside it
+    prefix = "".join(out)
+    return prefix if prefix or not force else s[: max(1, limit // 2)]
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
@@ -238,13 +238,17 @@ def _carousel(reply: Reply) -> dict[str, Any] | None:
 # Replies -> messages
 
 
-def _sources_text(sources: Iterable[tuple[str, str]]) -> str:
-    lines = []
-    for sid, title in sources:
-        label = " ".join(p for p in (str(sid).strip(), str(title).strip()) if p)
-        if label:
-            lines.append(f"・{label}")
-    return (SOURCE_HEADING + "\n" + "\n".join(lines)) if lines else ""
+def _sources_text(sources: Iterable[tuple[str, str]], text: str) -> str:
+    """One short citation line (the engine's wording, as in `kyodo chat`), naming only the
+    sections the answer text does not already cite itself."""
+    from bot.engine.messages import SOURCE_LINE
+
+    titles = []
+    for _sid, title in sources:
+        title = str(title).strip()
+        if title and title not in text and title not in titles:
+            titles.append(title)
+    return SOURCE_LINE.format(titles="、".join(titles)) if titles else ""
 
 
 def _text_dict(text: str) -> dict[str, Any]:
@@ -258,9 +262,9 @@ def render_replies(replies: Sequence[Reply]) -> list[dict[str, Any]]:
     choices: Sequence[Choice] = ()
     for reply in replies:
         text = (reply.text or "").strip()
-        sources = _sources_text(reply.sources or ())
+        sources = _sources_text(reply.sources or (), text)
         if sources:
-            text = f"{text}\n\n{sources}" if text else sources
+            text = f"{text}\n{sources}" if text else sources
         for piece in split_text(text) if text else []:
             messages.append(_text_dict(piece))
         flex = _carousel(reply)

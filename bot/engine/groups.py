@@ -1,9 +1,12 @@
-"""The engine's seam to the group registry.
+"""The engine's seam to the group registry (bot/registry.py).
 
-The registry module (bot/registry.py, another branch) owns duplicate detection and suggestion
-refreshes. Until it is merged, these thin functions write the Group model directly with the same
-rules (name_key from the project normaliser, fuzzy duplicate flagging, never merging). Only this
-module changes when the registry lands; the flows call nothing else.
+Flows call only these functions, so the registry's rules apply to a LINE registration exactly as
+to a CSV import or a staff command: kind resolution, field numbers, name keys without legal
+forms, duplicate flagging (never merging), ownership checks. Problems come back as
+``registry.InvalidGroup`` whose ``problems`` are polite Japanese sentences to show as they are.
+
+Suggestions for divisions are refreshed outside the user's transaction (``kyodo match --all`` /
+the worker), because ``bot.suggestions.refresh_suggestions`` manages its own connections.
 """
 
 from __future__ import annotations
@@ -11,14 +14,16 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import registry
 from bot.models.registry import Group
-from knowledge.normalize import fold, normalize
 
-SIMILARITY_THRESHOLD = 90  # rapidfuzz ratio on folded names
+InvalidGroup = registry.InvalidGroup
+KIND_NAMES = registry.KIND_NAMES
 
 
-def name_key(name: str) -> str:
-    return fold(normalize(name))[:200]
+def resolve_kind(text: str) -> str:
+    """A canonical kind for what the user typed; raises InvalidGroup."""
+    return registry.resolve_kind(text)
 
 
 def owned(session: Session, owner: str) -> list[Group]:
@@ -31,64 +36,37 @@ def get_owned(session: Session, owner: str, group_id: int) -> Group | None:
 
 
 def find_similar(session: Session, name: str, exclude_id: int | None = None) -> Group | None:
-    """The registered group whose name is the same or nearly the same, if any."""
-    from rapidfuzz import fuzz
-
-    key = name_key(name)
+    """The registered group whose name is the same or nearly the same (registry rules), if any."""
+    key = registry.name_key(name)
     if not key:
         return None
-    exact = session.scalars(select(Group).where(Group.name_key == key).order_by(Group.id)).first()
-    if exact is not None and exact.id != exclude_id:
-        return exact
-    best, best_score = None, 0.0
-    for gid, other_key in session.execute(select(Group.id, Group.name_key)):
-        if gid == exclude_id or not other_key:
-            continue
-        score = fuzz.ratio(key, other_key)
-        if score > best_score:
-            best, best_score = gid, score
-    if best is not None and best_score >= SIMILARITY_THRESHOLD:
-        return session.get(Group, best)
-    return None
+    found = registry.DuplicateIndex.load(session, exclude_id=exclude_id).find(key)
+    return session.get(Group, found) if found is not None else None
 
 
-def create(
-    session: Session,
-    *,
-    name: str,
-    kind: str,
-    fields: list[int],
-    description: str,
-    contact: str,
-    owner: str,
-    duplicate_of_id: int | None = None,
-) -> Group:
-    group = Group(
-        name=name,
-        name_key=name_key(name),
-        kind=kind,
-        fields=sorted(set(fields)),
-        description=description,
-        contact=contact,
-        owner=owner,
-        duplicate_of_id=duplicate_of_id,
+def _data(values: dict) -> registry.GroupData:
+    return registry.validate_group(
+        values.get("name", ""),
+        values.get("kind", ""),
+        [int(n) for n in values.get("fields", [])],
+        values.get("description", ""),
+        values.get("contact", ""),
     )
-    session.add(group)
-    session.flush()
-    return group
 
 
-def update(session: Session, group: Group, **values: object) -> Group:
-    for key, value in values.items():
-        setattr(group, key, value)
-    if "name" in values:
-        group.name_key = name_key(group.name)
-    if "fields" in values:
-        group.fields = sorted(set(group.fields))
-    session.flush()
-    return group
+def create(session: Session, owner: str, values: dict) -> Group:
+    """Validate and store a new group; a probable duplicate is flagged by the registry."""
+    return registry.add_group(session, _data(values), owner).group
 
 
-def delete(session: Session, group: Group) -> None:
-    session.delete(group)
-    session.flush()
+def update(session: Session, owner: str, group_id: int, values: dict) -> Group:
+    return registry.update_group(session, group_id, owner, _data(values)).group
+
+
+def delete(session: Session, owner: str, group_id: int) -> None:
+    registry.delete_group(session, group_id, owner)
+
+
+def delete_all_of(session: Session, owner: str) -> int:
+    """Everything one owner registered (「データを削除」, retention)."""
+    return registry.delete_groups_of_owner(session, owner)

@@ -42,8 +42,7 @@ def owner_key(channel: str, user_id: str) -> str:
 
 def delete_user_data(session: Session, channel: str, user_id: str, *, now: datetime) -> None:
     """Delete or anonymise everything stored about one user. Idempotent."""
-    for group in groups.owned(session, owner_key(channel, user_id)):
-        groups.delete(session, group)
+    groups.delete_all_of(session, owner_key(channel, user_id))
     mine = {"channel": channel, "user_id": user_id}
     session.execute(
         update(Proposal)

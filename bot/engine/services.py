@@ -143,38 +143,25 @@ class Services:
         options = []
         for m in _get(result, "matches") or []:
             division_id = str(_get(m, "division_id"))
-            division_name = _first(m, "division", "division_name", "name", default=None)
-            if division_name is None:
-                division_name = self.division_name(division_id)
+            division = self._division(division_id)
+            name = _first(division, "ka", "name", default=division_id) if division else division_id
+            department = _first(division, "bu", default="") if division else ""
             options.append(
                 DivisionOption(
                     division_id=division_id,
-                    name=str(division_name),
-                    department=str(_first(m, "department", default="") or ""),
+                    name=str(name),
+                    department=str(department or _first(m, "department", default="") or ""),
                     score=float(_first(m, "score", default=0.0) or 0.0),
                     reasons=[str(r) for r in (_get(m, "reasons") or [])],
                 )
             )
         return options
 
-    def division_name(self, division_id: str) -> str:
-        for attr in ("division", "get_division"):
-            fn = getattr(self.matcher, attr, None)
-            if callable(fn):
-                try:
-                    d = fn(division_id)
-                except (KeyError, LookupError):
-                    continue
-                if d is not None:
-                    return str(_first(d, "name", "division", default=division_id))
-        divisions = getattr(self.matcher, "divisions", None)
-        if isinstance(divisions, dict) and division_id in divisions:
-            return str(_first(divisions[division_id], "name", default=division_id))
-        if isinstance(divisions, list | tuple):
-            for d in divisions:
-                if str(_first(d, "id", "division_id", default="")) == division_id:
-                    return str(_first(d, "name", "division", default=division_id))
-        return division_id
+    def _division(self, division_id: str) -> Any:
+        try:
+            return self.matcher.division(division_id)
+        except (KeyError, LookupError, AttributeError):
+            return None
 
 
 def _get(obj: Any, name: str, index: int | None = None) -> Any:

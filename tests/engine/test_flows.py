@@ -17,7 +17,7 @@ def rows(chat, model, *where):
 def register(chat, name="みどりの会", fields=("環境保全",)):
     chat.say("団体登録")
     chat.say(name)
-    chat.tap("市民活動団体")
+    chat.tap("任意団体・市民活動団体")
     for f in fields:
         chat.tap(f)
     chat.tap("次へ")
@@ -259,7 +259,7 @@ def test_view_edit_delete_group(chat):
     (g,) = rows(chat, Group)
     assert (g.name, g.kind, g.fields, g.contact) == (
         "みどりの会 小金井",
-        "市民活動団体",
+        "任意団体・市民活動団体",
         [7],
         "090-0000-0000",
     )

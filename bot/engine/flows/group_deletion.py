@@ -38,7 +38,7 @@ def _on_confirm(ctx: Context) -> Step:
     if group is None:
         return ctx.end(Reply(text=M.GROUP_GONE))
     name = group.name
-    groups.delete(ctx.session, group)
+    groups.delete(ctx.session, ctx.owner, group.id)
     return ctx.end(Reply(text=M.GDEL_DONE.format(name=name)))
 
 

@@ -88,7 +88,7 @@ def _on_dup(ctx: Context) -> Step:
 
 
 def _ask_kind(ctx: Context) -> list[Reply]:
-    choices = [ctx.button(k, "kind", i) for i, k in enumerate(M.REG_KINDS)]
+    choices = [ctx.button(k, "kind", i) for i, k in enumerate(groups.KIND_NAMES)]
     return [
         *_current(ctx, ctx.data.get("kind", "")),
         Reply(text=M.REG_ASK_KIND, choices=[*_keep(ctx), *choices, cancel_choice()]),
@@ -101,16 +101,19 @@ def _on_kind(ctx: Context) -> Step:
     arg = ctx.arg_for("kind")
     if arg is not None:
         index = int_arg(arg)
-        if index is None or index >= len(M.REG_KINDS):
+        if index is None or index >= len(groups.KIND_NAMES):
             return ctx.goto("kind")
-        ctx.data["kind"] = M.REG_KINDS[index]
+        ctx.data["kind"] = groups.KIND_NAMES[index]
         return ctx.goto("fields")
     if (long := too_long(ctx.input_text(), KIND_LIMIT)) is not None:
         return ctx.goto("kind", long)
-    kind = valid_text(ctx.input_text(), KIND_LIMIT)
-    if kind is None:
+    typed = valid_text(ctx.input_text(), KIND_LIMIT)
+    if typed is None:
         return ctx.goto("kind")
-    ctx.data["kind"] = kind
+    try:
+        ctx.data["kind"] = groups.resolve_kind(typed)
+    except groups.InvalidGroup as exc:
+        return ctx.goto("kind", Reply(text="\n".join(exc.problems)))
     return ctx.goto("fields")
 
 
@@ -270,13 +273,15 @@ def _on_confirm(ctx: Context) -> Step:
         Choice(label=M.MENU_CONSULT, text=M.MENU_CONSULT),
         Choice(label=M.MENU_MY_GROUPS, text=M.MENU_MY_GROUPS),
     ]
-    if _editing(ctx):
-        group = groups.get_owned(ctx.session, ctx.owner, int(d["group_id"]))
-        if group is None:
-            return ctx.end(Reply(text=M.GROUP_GONE))
-        groups.update(ctx.session, group, **values)
-        return ctx.end(Reply(text=M.REG_UPDATED.format(name=group.name), choices=next_choices))
-    group = groups.create(ctx.session, owner=ctx.owner, duplicate_of_id=d.get("duplicate_of"), **values)
+    try:
+        if _editing(ctx):
+            if groups.get_owned(ctx.session, ctx.owner, int(d["group_id"])) is None:
+                return ctx.end(Reply(text=M.GROUP_GONE))
+            group = groups.update(ctx.session, ctx.owner, int(d["group_id"]), values)
+            return ctx.end(Reply(text=M.REG_UPDATED.format(name=group.name), choices=next_choices))
+        group = groups.create(ctx.session, ctx.owner, values)
+    except groups.InvalidGroup as exc:  # the steps validate; this is the registry's last word
+        return ctx.goto("confirm", Reply(text="\n".join(exc.problems)))
     text = M.REG_SAVED.format(name=group.name)
     if group.duplicate_of_id is not None:
         text += "\n" + M.REG_DUPLICATE_NOTE
