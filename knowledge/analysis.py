@@ -18,176 +18,32 @@ from functools import lru_cache
 from knowledge.normalize import fold, normalize
 
 _CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "接尾辞"}
+
+
+def _folded_words(words: str) -> frozenset[str]:
+    return frozenset(fold(w) for w in words.split())
+
+
 # Words that say "this is a question" rather than what it is about. They are dropped as terms.
-GENERIC_TERMS = frozenset(
-    fold(w)
-    for w in [
-        "する",
-        "為る",
-        "いる",
-        "居る",
-        "ある",
-        "有る",
-        "なる",
-        "成る",
-        "できる",
-        "出来る",
-        "教える",
-        "知る",
-        "知りたい",
-        "分かる",
-        "判る",
-        "聞く",
-        "聞きたい",
-        "言う",
-        "いう",
-        "思う",
-        "考える",
-        "欲しい",
-        "ほしい",
-        "良い",
-        "宜しい",
-        "下さい",
-        "ください",
-        "頂く",
-        "いただく",
-        "もらう",
-        "貰う",
-        "くれる",
-        "呉れる",
-        "見る",
-        "来る",
-        "行く",
-        "行う",
-        "こと",
-        "事",
-        "もの",
-        "物",
-        "ところ",
-        "所",
-        "とき",
-        "時",
-        "方",
-        "かた",
-        "ほう",
-        "何",
-        "なに",
-        "なん",
-        "意味",
-        "場合",
-        "ため",
-        "為",
-        "よう",
-        "様",
-        "感じ",
-        "件",
-        "点",
-        "について",
-        "皆",
-        "みんな",
-        "今",
-        "今日",
-        "今度",
-        "自分",
-        "私",
-        "僕",
-        "俺",
-        "わたし",
-        "あなた",
-        "誰",
-        "どれ",
-        "どこ",
-        "いつ",
-        "これ",
-        "それ",
-        "あれ",
-        "ここ",
-        "そこ",
-        "さん",
-        "様",
-        "等",
-        "的",
-        "たち",
-        "達",
-        "方法",
-        "やり方",
-        "仕方",
-        "内容",
-        "詳細",
-        "詳しい",
-        "具体",
-        "具体的",
-        "簡単",
-        "ちょっと",
-        "少し",
-        "本当",
-        "本当に",
-        "お願い",
-        "願う",
-        "質問",
-        "問い",
-        "答え",
-        "説明",
-        "話",
-        "もしくは",
-        "または",
-        "又は",
-        "下さる",
-        "無い",
-        "駄目",
-        "大丈夫",
-        "遣り方",
-        "構う",
-        "可能",
-        "不可能",
-    ]
+GENERIC_TERMS = _folded_words(
+    "する 為る いる 居る ある 有る なる 成る できる 出来る 教える 知る 知りたい 分かる 判る 聞く "
+    "聞きたい 言う いう 思う 考える 欲しい ほしい 良い 宜しい 下さい ください 頂く いただく もらう 貰う くれる "
+    "呉れる 見る 来る 行く 行う こと 事 もの 物 ところ 所 とき 時 方 かた ほう "
+    "何 なに なん 意味 場合 ため 為 よう 様 感じ 件 点 について 皆 みんな 今 "
+    "今日 今度 自分 私 僕 俺 わたし あなた 誰 どれ どこ いつ これ それ あれ ここ "
+    "そこ さん 様 等 的 たち 達 方法 やり方 仕方 内容 詳細 詳しい 具体 具体的 簡単 "
+    "ちょっと 少し 本当 本当に お願い 願う 質問 問い 答え 説明 話 もしくは または 又は 下さる 駄目 "
+    "大丈夫 遣り方 構う 可能 不可能 御願い"
 )
 # Words every question to a city hall uses (procedures, places, times). They rank answers like any
 # other word but are weak evidence that a question is about 協働: 保育園の申し込み is not.
-CIVIC_TERMS = frozenset(
-    fold(w)
-    for w in [
-        "申込",
-        "申し込む",
-        "申し込み",
-        "申請",
-        "手続き",
-        "手続",
-        "登録",
-        "予約",
-        "期限",
-        "締切",
-        "締め切り",
-        "窓口",
-        "場所",
-        "時間",
-        "日程",
-        "料金",
-        "費用",
-        "必要",
-        "書類",
-        "届け",
-        "提出",
-        "受付",
-        "受け付け",
-        "利用",
-        "使う",
-        "借りる",
-        "払う",
-        "支払う",
-        "市",
-        "市役所",
-        "小金井市",
-        "小金井",
-        "市民",
-        "いつ",
-        "何時",
-        "どこ",
-        "出す",
-        "取る",
-        "貰える",
-    ]
+CIVIC_TERMS = _folded_words(
+    "申込 申し込む 申し込み 申請 手続き 手続 登録 予約 期限 締切 締め切り 窓口 場所 時間 日程 料金 "
+    "費用 必要 書類 届け 提出 受付 受け付け 利用 使う 借りる 払う 支払う 市 市役所 小金井市 小金井 "
+    "市民 いつ 何時 どこ 出す 取る 貰える"
 )
+NEGATION = "ない"
+_NEGATIONS = frozenset({"ない", "無い", "ぬ", "ず", "ん"})
 _KANJI_RE = re.compile(r"[\u3400-\u9fff々〆]")
 _HIRA_RE = re.compile(r"^[\u3041-\u309f]+$")
 _KATA_RE = re.compile(r"^[\u30a1-\u30ff]+$")
@@ -234,7 +90,12 @@ def tokenize(text: str) -> list[Token]:
     for m in tok.tokenize(text):
         pos = m.part_of_speech()
         surface = m.surface()
-        term = fold(m.normalized_form())
+        norm = m.normalized_form()
+        if norm in _NEGATIONS and pos[0] in ("助動詞", "形容詞"):
+            # Negation matters in questions (NPO法人でないとだめ？): one shared marker term.
+            out.append(Token(surface, NEGATION, fold(m.reading_form()), pos[0], False, True, True))
+            continue
+        term = fold(norm)
         content = pos[0] in _CONTENT_POS and bool(term)
         if content and pos[0] == "接尾辞" and pos[1] != "名詞的":
             content = False
@@ -242,7 +103,9 @@ def tokenize(text: str) -> list[Token]:
             content = False
         if content and pos[1] == "数詞" and not term.isdigit() and len(term) == 1:
             content = False
-        weak = pos[0] != "名詞" or pos[2] == "副詞可能"
+        # Unlikely to be the topic of a question: verbs and adjectives, adverbial nouns (最近),
+        # short Latin words (OK, NG).
+        weak = pos[0] != "名詞" or pos[2] == "副詞可能" or (term.isascii() and len(term) <= 3)
         out.append(Token(surface, term, fold(m.reading_form()), pos[0], m.is_oov(), content, weak))
     return out
 

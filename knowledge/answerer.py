@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge import messages
-from knowledge.analysis import CIVIC_TERMS
+from knowledge.analysis import CIVIC_TERMS, Token, tokenize
 from knowledge.bm25 import BM25
 from knowledge.loader import DATA_DIR, load_data
 from knowledge.models import Answer, FaqEntry, KnowledgeData, Section, Source
@@ -43,20 +43,22 @@ MAX_SUGGESTIONS = 3
 class Weights:
     """Scoring and abstention parameters, chosen by measuring on evaluation/knowledge_dev.yaml."""
 
-    phrasing: float = 0.3  # best short-document BM25, normalised
-    f1: float = 0.1  # best idf-weighted F1 of question terms vs a short document's terms
-    entry: float = 0.2  # whole-entry BM25, normalised
+    phrasing: float = 0.2  # best short-document BM25, normalised
+    f1: float = 0.3  # best idf-weighted F1 of question terms vs a short document's terms
+    entry: float = 0.1  # whole-entry BM25, normalised
     fuzzy: float = 0.4  # best rapidfuzz ratio of folded strings / 100
+    cap: float = 1.5  # normalised BM25 scores are capped here (very short documents score high)
     beta2: float = 1.0  # F-measure beta squared (>1 favours covering the question)
     top_terms: int = 4  # coverage is judged against the question's strongest terms
     max_unknown: float = 3  # unknown words counted at most this many times
-    weak_unknown: float = 0.4  # an unknown verb / adverbial noun (最近, 持ち込む) counts this much
+    weak_unknown: float = 0.3  # an unknown verb / adverbial noun (最近, 持ち込む) counts this much
     answer_at: float = 0.45  # answer when the best score reaches this ...
-    min_domain: float = 0.55  # ... and this share of the question's information is in-domain;
+    min_domain: float = 0.6  # ... and this share of the question's information is in-domain;
     anchor_at: float = 6.0  # or: topic words of this much idf mass are present ...
-    anchor_answer_at: float = 0.25  # ... the score reaches this ...
+    anchor_answer_at: float = 0.3  # ... the score reaches this ...
     anchor_min_domain: float = 0.4  # ... and the in-domain share this (long messages)
     unsure_at: float = 0.3  # below "answer", offer もしかして candidates from this score
+    domain_floor: float = 0.5  # share of an unseen word's idf that any known word counts at least
     civic_weight: float = 0.3  # how much a civic word (申込, 窓口 …) counts as in-domain evidence
     fuzzy_override: float = 90.0  # a near-verbatim phrasing answers even with generic words only
     answer_text_weight: float = 0.5  # the answer text counts less than phrasings in the entry doc
@@ -149,6 +151,7 @@ class Answerer:
         self._doc_mass: list[float] = []
         self._doc_entry: list[int] = []
         self._doc_folded: list[str] = []
+        self._doc_reading: list[str] = []
         entry_docs: list[list[str]] = []
         for i, e in enumerate(self.entries):
             whole: list[str] = []
@@ -157,6 +160,7 @@ class Answerer:
                 docs.append(toks)
                 self._doc_entry.append(i)
                 self._doc_folded.append(fold(text))
+                self._doc_reading.append(self._reading(self._tokens.tokens(normalize(text))))
                 whole.extend(toks)
             answer_terms = terms_of(e.answer, key=False)
             # a crude down-weighting: keep every other occurrence of answer-only terms
@@ -183,6 +187,11 @@ class Answerer:
             t for g in self.data.synonyms for t in terms_of(g.term, key=True)
         )
 
+    @staticmethod
+    def _reading(tokens: list[Token]) -> str:
+        """Folded reading of a text; symbols and spaces drop out."""
+        return "".join(t.reading for t in tokens if t.pos not in ("補助記号", "空白"))
+
     # -- lookups for menus and citations -----------------------------------------------------------
     def entry(self, faq_id: str) -> FaqEntry | None:
         return self._by_id.get(faq_id)
@@ -197,7 +206,8 @@ class Answerer:
     def analyze(self, text: str) -> Analysis:
         """Rank the FAQ entries for normalised ``text``."""
         w = self.weights
-        q = self.analyzer.analyze(text)
+        tokens = tokenize(text)
+        q = self.analyzer.analyze(text, tokens)
         weights = q.weights
         idf = self.index.term_idf
         masses = sorted((wt * idf(t) for t, wt in weights.items()), reverse=True)
@@ -209,7 +219,13 @@ class Answerer:
         n_unknown = len(set(q.unknown))
         n_weak = len(set(q.weak_unknown) - set(q.unknown))
         unknown_mass = self.index.unseen_idf * min(n_unknown + w.weak_unknown * n_weak, w.max_unknown)
-        known = sum(wt * idf(t) * (w.civic_weight if t in CIVIC_TERMS else 1.0) for t, wt in weights.items())
+        # The domain's own words (協働) are frequent in the FAQ, so their idf is low: give every
+        # known word at least ``domain_floor`` of evidence.
+        floor = w.domain_floor * self.index.unseen_idf
+        known = sum(
+            wt * max(idf(t), floor) * (w.civic_weight if t in CIVIC_TERMS else 1.0)
+            for t, wt in weights.items()
+        )
         domain = known / (known + unknown_mass) if known else 0.0
 
         # Per short document: BM25, and an idf-weighted F1 of query terms vs document terms.
@@ -231,7 +247,7 @@ class Answerer:
         f1s: dict[int, float] = {}
         for d, s in bm.items():
             e = self._doc_entry[d]
-            p = min(s / ideal, 1.5) if ideal else 0.0
+            p = min(s / ideal, w.cap) if ideal else 0.0
             qcov = min(matched[d] / ideal, 1.0) if ideal else 0.0
             dcov = min(matched_plain[d] / self._doc_mass[d], 1.0) if self._doc_mass[d] else 0.0
             f1 = (1 + w.beta2) * qcov * dcov / (w.beta2 * dcov + qcov) if qcov + dcov else 0.0
@@ -245,12 +261,13 @@ class Answerer:
 
         from rapidfuzz import fuzz, process
 
-        fq = fold(text)
+        # Fuzzy similarity of the whole question to each phrasing, on the folded spelling and on
+        # the reading (so なにができるの meets 何ができるの and ｷｮｳﾄﾞｳ meets 協働).
         fz: dict[int, float] = {}
-        if fq:
-            for _, s, doc in process.extract(
-                fq, self._doc_folded, scorer=fuzz.ratio, limit=None, score_cutoff=40
-            ):
+        for query, choices in ((fold(text), self._doc_folded), (self._reading(tokens), self._doc_reading)):
+            if not query:
+                continue
+            for _, s, doc in process.extract(query, choices, scorer=fuzz.ratio, limit=None, score_cutoff=40):
                 e = self._doc_entry[doc]
                 if s > fz.get(e, 0.0):
                     fz[e] = s
@@ -259,7 +276,7 @@ class Answerer:
         for e in set(phr) | set(whole) | set(fz):
             p = phr.get(e, 0.0)
             f1 = f1s.get(e, 0.0)
-            h = min(whole.get(e, 0.0) / ideal_whole, 1.5) if ideal_whole else 0.0
+            h = min(whole.get(e, 0.0) / ideal_whole, w.cap) if ideal_whole else 0.0
             f = fz.get(e, 0.0) / 100.0
             score = w.phrasing * p + w.f1 * f1 + w.entry * h + w.fuzzy * f
             cands.append(Candidate(self.entries[e], score, p, h, f, f1))

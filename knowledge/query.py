@@ -135,7 +135,7 @@ class QueryAnalyzer:
                 q.add(t.term, 1.0, "typed")
             elif not self._correct_token(t, q) and not (fs and any(fs in v for v in matched)):
                 pending.append((start, pos, t))
-        spans = self._scan_hiragana(text, q) + self._scan_kanji(text, tokens, q)
+        spans = self._scan_hiragana(text, tokens, q) + self._scan_kanji(text, tokens, q)
         for a, b, t in pending:
             if not any(a < y and x < b for x, y in spans):
                 (q.weak_unknown if t.weak else q.unknown).append(t.term)
@@ -176,24 +176,40 @@ class QueryAnalyzer:
                 return True
         return False
 
-    def _scan_hiragana(self, text: str, q: QueryTerms) -> list[tuple[int, int]]:
-        """Find known readings inside kana runs (greedy, longest first); return their spans."""
+    def _scan_hiragana(self, text: str, tokens: list[Token], q: QueryTerms) -> list[tuple[int, int]]:
+        """Find known readings inside kana runs (greedy, longest first); return their spans.
+
+        A match must start where a token starts and must cover at least one token that is not
+        grammar (particle, auxiliary, generic verb): 対象となります holds と+なり, not 隣.
+        """
         spans: list[tuple[int, int]] = []
         if not self._max_reading:
             return spans
+        starts: dict[int, int] = {}
+        grammar: list[tuple[int, int, bool]] = []
+        pos = 0
+        for t in tokens:
+            starts[pos] = len(grammar)
+            is_grammar = t.pos in ("助詞", "助動詞", "補助記号") or (
+                not t.content and t.pos in ("動詞", "形容詞")
+            )
+            grammar.append((pos, pos + len(t.surface), is_grammar))
+            pos += len(t.surface)
         soft = to_hiragana(text.lower()).translate(_SMALL_KANA)  # same length as text
         for m in _HIRA_RUN_RE.finditer(soft):
             run, i = m.group(), 0
             while i < len(run):
-                for n in range(min(self._max_reading, len(run) - i), MIN_READING_LEN - 1, -1):
-                    term = self.by_reading.get(run[i : i + n])
-                    if term:
-                        q.add(term, READING_WEIGHT, run[i : i + n])
-                        spans.append((m.start() + i, m.start() + i + n))
-                        i += n
-                        break
-                else:
-                    i += 1
+                a = m.start() + i
+                found = 0
+                if a in starts:
+                    for n in range(min(self._max_reading, len(run) - i), MIN_READING_LEN - 1, -1):
+                        term = self.by_reading.get(run[i : i + n])
+                        if term and not all(g for x, y, g in grammar if x < a + n and a < y):
+                            q.add(term, READING_WEIGHT, run[i : i + n])
+                            spans.append((a, a + n))
+                            found = n
+                            break
+                i += found or 1
         return spans
 
     def _scan_kanji(self, text: str, tokens: list[Token], q: QueryTerms) -> list[tuple[int, int]]:
