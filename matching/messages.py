@@ -21,8 +21,8 @@ UNKNOWN_FIELD_WITH_CANDIDATES = "分野「{word}」は見つかりませんで�
 
 # --- reasons (one line each) -----------------------------------------------------------------
 REASON_FIELD = "分野『{field}』が一致"
-REASON_PROJECT = "活動『{word}』が所管事業『{project}』と関連"
-REASON_KEYWORD = "活動『{word}』が{ka}の担当と関連"
+REASON_PROJECT = "活動{words}が所管事業『{project}』と関連"
+REASON_KEYWORD = "活動{words}が{ka}の担当と関連"
 REASON_TEXT_FIELD = "活動『{word}』が分野『{field}』にあたる"
 
 # --- data validation (read by the staff who edit the YAML files) -----------------------------

@@ -46,7 +46,7 @@ class GroupProfile:
     fields: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DivisionMatch:
     division_id: str
     department: str  # "部 課"
@@ -64,7 +64,7 @@ class DivisionMatch:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MatchResult:
     name: str
     matches: list[DivisionMatch]  # best first
