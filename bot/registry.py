@@ -264,7 +264,18 @@ _FIELD_SPLIT_RE = re.compile(r"[;；、,，/／\n]+")
 
 
 def split_field_words(text: str) -> list[str]:
-    return [w.strip() for w in _FIELD_SPLIT_RE.split(normalize(text)) if w.strip()]
+    """Split a cell like "環境保全;子育て、まちづくり" into words.
+
+    Official field names themselves contain "、" (保健、医療又は福祉の増進を図る活動), so they are
+    replaced by their numbers before splitting.
+    """
+    from matching import Matcher
+
+    text = normalize(text)
+    for f in Matcher.load().fields:
+        if f.name in text:
+            text = text.replace(f.name, f";{f.number};")
+    return [w.strip() for w in _FIELD_SPLIT_RE.split(text) if w.strip()]
 
 
 def resolve_fields(words: Iterable[str | int]) -> tuple[list[int], list[str]]:
@@ -290,40 +301,24 @@ def resolve_fields(words: Iterable[str | int]) -> tuple[list[int], list[str]]:
 
 
 def _field_number(result: Any) -> int | None:
-    """Accept what matching.resolve_field returns: an int, an object with .number, or None."""
-    if result is None:
-        return None
-    if isinstance(result, int):
-        return result
-    for attr in ("number", "no", "id"):
-        value = getattr(result, attr, None)
-        if isinstance(value, int):
-            return value
-    return None
+    """The number of the matching.Field that resolve_field returned (None: not a field)."""
+    return None if result is None else int(result.number)
 
 
 def _field_problem(word: str) -> str:
-    try:
-        from matching import suggest_fields  # type: ignore[attr-defined]
-    except ImportError:
-        return msg.FIELD_UNKNOWN.format(value=word)
-    candidates = [str(c) for c in suggest_fields(word)][:3]
+    from matching import suggest_fields
+
+    candidates = [f.label for f in suggest_fields(word)][:3]
     if not candidates:
         return msg.FIELD_UNKNOWN.format(value=word)
     return msg.FIELD_UNKNOWN_HINT.format(value=word, candidates="、".join(candidates))
 
 
 def field_labels() -> dict[int, str]:
-    """Field number -> a short label that resolve_field maps back to the same number."""
-    import matching
+    """Field number -> short label (環境保全, 子どもの健全育成, ...), as import reads them back."""
+    from matching import Matcher
 
-    labels: dict[int, str] = {}
-    for entry in getattr(matching, "FIELDS", ()) or ():
-        number = _field_number(entry)
-        label = getattr(entry, "label", None) or getattr(entry, "short", None)
-        if number is not None and label and _field_number(matching.resolve_field(label)) == number:
-            labels[number] = label
-    return labels
+    return {f.number: f.label for f in Matcher.load().fields}
 
 
 # ---------------------------------------------------------------------------------------------

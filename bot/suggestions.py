@@ -306,7 +306,9 @@ def refresh_suggestions(
         results = []
         if to_match:
             profiles = [
-                GroupProfile(name=r.name, description=r.description or "", fields=list(r.fields or []))
+                GroupProfile(
+                    name=r.name, description=r.description or "", fields=[str(n) for n in r.fields or []]
+                )
                 for r, _ in to_match
             ]
             results = matcher.match_many(profiles, top=top)
