@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "bot.commands.matching",  # match
     "bot.commands.groups",  # groups import/list/export
     "bot.commands.db",  # db upgrade/current
+    "bot.commands.slack",  # slack socket/worker
 ]
 
 

@@ -147,6 +147,7 @@ class SlackRuntime:
         self._stopping = asyncio.Event()
         self._team_id: str | None = None
         self.counters = {"events_dropped": 0, "foreign_team": 0}
+        self._tried: dict[int, Any] = {}  # group id -> updated_at when matching was last attempted
 
     # -- lifecycle --------------------------------------------------------------------------------
     @property
@@ -155,9 +156,10 @@ class SlackRuntime:
             self._directory = slack_service.Directory.from_matching()
         return self._directory
 
-    async def start(self, app: Starlette) -> None:
-        self.factory = getattr(app.state, "session_factory", None)
-        self.engine = getattr(app.state, "engine", None)
+    async def start(self, app: Starlette | None = None) -> None:
+        state = app.state if app is not None else None
+        self.factory = getattr(state, "session_factory", None)
+        self.engine = getattr(state, "engine", None)
         if self.factory is None:
             self.engine = make_engine(self.settings.database_url)
             self.factory = make_session_factory(self.engine)
@@ -228,11 +230,14 @@ class SlackRuntime:
         except ImportError:
             return 0
         with self.factory() as session:
-            ids = session.scalars(
-                select(Group.id)
+            rows = session.execute(
+                select(Group.id, Group.updated_at)
                 .where(Group.match_fingerprint.is_(None), Group.duplicate_of_id.is_(None))
                 .limit(500)
             ).all()
+        # A group with nothing to match on keeps no fingerprint: try it again only once it changed.
+        ids = [gid for gid, updated in rows if self._tried.get(gid) != updated]
+        self._tried.update({gid: updated for gid, updated in rows})
         if not ids:
             return 0
         engine = self.engine or self.factory.kw.get("bind")
@@ -633,3 +638,27 @@ def mount_slack(
     app.router.lifespan_context = lifespan
     app.state.slack = runtime
     return runtime
+
+
+async def run_socket_mode(settings: Settings, slack: SlackSettings) -> None:
+    """`kyodo slack socket`: the same listeners over Socket Mode, plus the loops."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    runtime = SlackRuntime(settings, slack)
+    await runtime.start()
+    handler = AsyncSocketModeHandler(runtime.app, slack.app_token)
+    try:
+        await handler.start_async()
+    finally:
+        await runtime.stop()
+
+
+async def run_worker(settings: Settings, slack: SlackSettings) -> None:
+    """`kyodo slack worker`: queueing and delivery only, until interrupted."""
+    runtime = SlackRuntime(settings, slack)
+    await runtime.start()
+    log.info("Slack worker running (staff channel %s)", slack.staff_channel or "not set")
+    try:
+        await asyncio.gather(*runtime._tasks)
+    finally:
+        await runtime.stop()
