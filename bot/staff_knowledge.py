@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 class StaffAwareAnswerer:
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._answer_lock = threading.Lock()
         self._key: tuple[Any, ...] | None = None
         self._answerer: Any = None
 
@@ -50,7 +51,11 @@ class StaffAwareAnswerer:
             return self._answerer
 
     def answer(self, session: Session, question: str) -> Any:
-        return self.get(session).answer(question)
+        answerer = self.get(session)
+        # knowledge's tokenizer (SudachiPy) refuses concurrent use from several threads
+        # ("Tokenizer is already in use"): answer one question at a time per process.
+        with self._answer_lock:
+            return answerer.answer(question)
 
 
 #: The process-wide instance (the engine's Services may use it too).

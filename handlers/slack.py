@@ -144,6 +144,9 @@ class SlackRuntime:
         self.delivery: SlackDelivery | None = None
         self._tasks: list[asyncio.Task] = []
         self._pending: set[asyncio.Task] = set()
+        # Slow work after the ack (answering is CPU-bound Python) runs a few at a time, so that
+        # worker threads do not starve the event loop of the GIL and acks stay fast under bursts.
+        self._work = asyncio.Semaphore(1)
         self._stopping = asyncio.Event()
         self._team_id: str | None = None
         self.counters = {"events_dropped": 0, "foreign_team": 0}
@@ -328,6 +331,10 @@ class SlackRuntime:
         self.background(self._command(sub, rest, command, respond))
 
     async def _command(self, sub: str, rest: str, command: dict, respond: Any) -> None:
+        async with self._work:
+            await self._command_now(sub, rest, command, respond)
+
+    async def _command_now(self, sub: str, rest: str, command: dict, respond: Any) -> None:
         user = command.get("user_id", "")
         try:
             if sub == "ask":
