@@ -218,3 +218,89 @@ def test_groups_group_and_match_commands(make_bot, slack_api):
     assert "小金井みどりの会" in joined
     assert "環境政策課" in joined
     assert "協働できそうな課" in joined
+
+
+def test_proposal_left_to_the_city_goes_to_staff_with_its_content(make_bot, slack_api, line_api):
+    from bot.models import Proposal
+
+    bot = make_bot()
+    citizen = "U" + "p" * 32
+    with transaction(bot.factory) as s:
+        s.add(
+            Proposal(
+                reference="KY-2026-000042",
+                group_name="小金井こども食堂ネット",
+                channel="line",
+                user_id=citizen,
+                division_id=None,
+                purpose="子どもの孤食を減らす",
+                goal="来年3月までに月2回の開催",
+                role_city="会場の紹介と広報",
+                role_group="運営と食材の確保",
+            )
+        )
+    msg = wait_until(lambda: slack_api.posted(STAFF_CHANNEL))[0]
+    text = json.dumps(msg.blocks, ensure_ascii=False)
+    for part in (
+        "KY-2026-000042",
+        "目的",
+        "子どもの孤食",
+        "目標",
+        "来年3月",
+        "市に期待すること",
+        "団体がすること",
+        "市に任せています",
+    ):
+        assert part in text, part
+    value = [b for b in msg.blocks if b["type"] == "actions"][0]["elements"][1]["value"]
+
+    bot.click(blocks.ACTION_DETAIL, value, channel=STAFF_CHANNEL, ts=msg.ts)
+    modal = wait_until(lambda: slack_api.calls_to("views.open"))[0].body["view"]
+    assert modal["type"] == "modal" and "運営と食材の確保" in json.dumps(modal, ensure_ascii=False)
+
+    bot.click(blocks.ACTION_PASS, value, channel=STAFF_CHANNEL, ts=msg.ts)
+    push = wait_until(lambda: [d for d in line_api.deliveries() if d.kind == "push"])[0]
+    assert push.target == citizen and "KY-2026-000042" in push.messages[0]["text"]
+    assert "見送り" in push.messages[0]["text"]
+    with bot.factory() as s:
+        assert s.scalars(select(Proposal)).one().status == "declined"
+
+
+def test_a_slow_answer_does_not_stall_other_requests(make_bot, slack_api, monkeypatch):
+    """The answer is held until the app has served /healthz and acked another command: if slow
+    work ran on the event loop, those would never complete and the test would fail."""
+    from bot import staff_knowledge
+
+    release = threading.Event()
+    real = staff_knowledge.ANSWERER.answer
+
+    def held(session, question):
+        assert release.wait(20), "the app was stalled"
+        return real(session, question)
+
+    monkeypatch.setattr(staff_knowledge.ANSWERER, "answer", held)
+    bot = make_bot()
+    assert bot.command("協働とは").status_code == 200  # its answer is now being held
+    assert bot.http.get("/healthz").status_code == 200
+    assert bot.command("help").status_code == 200
+    release.set()
+    resp = wait_until(lambda: slack_api.responses)[0]
+    assert "協働" in resp["text"]
+
+
+def test_manifest_matches_the_listeners():
+    from pathlib import Path
+
+    import yaml
+
+    manifest = yaml.safe_load(
+        (Path(__file__).parents[2] / "slack" / "manifest.yaml").read_text(encoding="utf-8")
+    )
+    assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/kyodo"]
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) >= {
+        "app_mention",
+        "app_home_opened",
+    }
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert {"chat:write", "commands", "app_mentions:read"} <= set(manifest["oauth_config"]["scopes"]["bot"])
