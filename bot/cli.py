@@ -15,6 +15,9 @@ COMMAND_MODULES = [
     "bot.commands.matching",  # match
     "bot.commands.groups",  # groups import/list/export
     "bot.commands.db",  # db upgrade/current
+    "bot.commands.data",  # data purge (personal-data retention)
+    "bot.commands.serve",  # serve, worker (LINE webhook and delivery)
+    "bot.commands.line",  # line richmenu
     "bot.commands.slack",  # slack socket/worker
 ]
 

@@ -37,10 +37,21 @@ CSV_SKIPPED = "誤りのある {count} 行を飛ばしました。"
 CSV_IMPORTED = "{count} 団体を取り込みました。"
 CSV_DUPLICATES = "重複の可能性がある団体 {count} 件に印を付けました（自動では統合していません）:"
 
+# --- groups CLI ---
+CLI_FILE_NOT_FOUND = "ファイルが見つかりません: {path}"
+CLI_DUPLICATE_LINE = "  {line}行目 「{name}」(番号 {id}) ≒ 「{other}」(番号 {other_id})"
+CLI_NO_GROUPS = "該当する団体はありません。"
+CLI_FLAGGED = "  [重複の可能性: 番号 {other_id}]"
+CLI_EXPORTED = "{count} 団体を {path} に書き出しました。"
+CLI_DELETED = "番号 {group_id} の団体を削除しました。"
+CLI_DISTINCT = "番号 {group_id} の重複の印を外しました。次の `kyodo match --all` で照合されます。"
+DB_NOT_READY = "データベースの準備ができていません。先に `kyodo db upgrade` を実行してください。"
+
 # --- match --all ---
 MATCH_ALL_SUMMARY = (
     "団体 {groups_total} 件のうち {groups_matched} 件を照合しました"
     "（変更なし {groups_unchanged} 件、重複の印で除外 {groups_flagged} 件、情報不足 {groups_incomplete} 件）。\n"
-    "提案: 新規 {new} 件、更新 {refreshed} 件、変更なし {unchanged} 件、該当しなくなったもの {stale} 件。"
+    "照合した団体の提案: 新規 {new} 件、更新 {refreshed} 件、変更なし {unchanged} 件、"
+    "該当しなくなったもの {stale} 件。"
     "（{seconds:.1f} 秒）"
 )

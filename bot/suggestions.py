@@ -29,9 +29,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -177,7 +179,6 @@ class _Writer:
         self, now: datetime, pairs: list[tuple], stale_ids: list[int], states: dict[int, str | None]
     ) -> None:
         stamp = self._date(now)
-        dumps = _JSON.encode
         if pairs:
             rows = [
                 (
@@ -185,8 +186,8 @@ class _Writer:
                     div,
                     rank,
                     score,
-                    dumps(fields),
-                    dumps(reasons),
+                    fields_json,
+                    reasons_json,
                     "new",
                     False,
                     gfp,
@@ -194,7 +195,7 @@ class _Writer:
                     stamp,
                     stamp,
                 )
-                for gid, div, rank, score, fields, reasons, gfp, dfp in pairs
+                for gid, div, rank, score, fields_json, reasons_json, gfp, dfp in pairs
             ]
             self.conn.exec_driver_sql(self.upsert_sql, rows)
         if stale_ids:
@@ -212,6 +213,22 @@ class _Existing:
     stale: bool
 
 
+# A match as it travels back from a worker process: (division_id, score, fields JSON,
+# reasons JSON). Serialised in the worker: strings are cheap to send, and the encoding work
+# leaves the process that talks to the database.
+_Pair = tuple[str, float, str, str]
+
+
+@dataclass
+class _Chunk:
+    """One chunk of groups that need work, read and decided, waiting for its match results."""
+
+    to_match: list[tuple[int, str, tuple[str, str, list[str]]]]  # (group id, group fp, profile)
+    to_clear: list[int]  # groups whose pairs all go stale (flagged / nothing to match on)
+    states: dict[int, str | None]  # group id -> new match_fingerprint
+    existing: dict[int, dict[str, _Existing]]
+
+
 def refresh_suggestions(
     engine: Engine,
     matcher: _Matcher,
@@ -219,73 +236,124 @@ def refresh_suggestions(
     group_ids: Iterable[int] | None = None,
     top: int = DEFAULT_TOP,
     chunk: int = CHUNK,
+    workers: int = 1,
+    min_parallel: int = 4 * CHUNK,
 ) -> RefreshSummary:
-    """Bring the suggestions of all groups (or of ``group_ids``) up to date; see module doc."""
-    from matching import GroupProfile
+    """Bring the suggestions of all groups (or of ``group_ids``) up to date; see module doc.
 
+    Matching is pure-Python CPU work and dominates a full run, so with ``workers > 1`` it runs
+    in forked worker processes while this process keeps reading and writing the database:
+    chunk k+1 is read and chunk k-1 written while chunk k is matched. The pool is started only
+    once at least ``min_parallel`` groups turned out to need matching (a routine run after a
+    few edits stays in-process).
+    """
     started = time.perf_counter()
     summary = RefreshSummary()
     division_fps = {d.id: _fit(d.fingerprint) for d in matcher.divisions}
     catalogue_fp = catalogue_fingerprint(matcher)
-    wanted = sorted(set(group_ids)) if group_ids is not None else None
 
+    pool = None
+    in_flight: deque[tuple[_Chunk, Any]] = deque()
+    waiting: list[_Chunk] = []  # read before the pool was worth starting
+    pending_groups = 0
+    try:
+        for item in _read_chunks(engine, group_ids, chunk, catalogue_fp, summary):
+            if pool is None and workers > 1:
+                waiting.append(item)
+                pending_groups += len(item.to_match)
+                if pending_groups < min_parallel:
+                    continue
+                pool = _start_pool(workers, matcher, engine)
+                for w in waiting:
+                    in_flight.append(
+                        (w, pool.apply_async(_match_profiles, ([p for _, _, p in w.to_match], top)))
+                    )
+                waiting = []
+            elif pool is not None:
+                in_flight.append(
+                    (item, pool.apply_async(_match_profiles, ([p for _, _, p in item.to_match], top)))
+                )
+            else:
+                _write_chunk(engine, item, _match_in_process(matcher, item, top), top, division_fps, summary)
+                continue
+            # Keep the workers busy but memory bounded: at most workers + 1 chunks in flight.
+            while len(in_flight) > workers or (in_flight and in_flight[0][1].ready()):
+                done, result = in_flight.popleft()
+                _write_chunk(engine, done, result.get(), top, division_fps, summary)
+        for item in waiting:  # never reached min_parallel: match here
+            _write_chunk(engine, item, _match_in_process(matcher, item, top), top, division_fps, summary)
+        while in_flight:
+            done, result = in_flight.popleft()
+            _write_chunk(engine, done, result.get(), top, division_fps, summary)
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _read_chunks(
+    engine: Engine,
+    group_ids: Iterable[int] | None,
+    chunk: int,
+    catalogue_fp: str,
+    summary: RefreshSummary,
+) -> Iterator[_Chunk]:
+    """Groups in id order (keyset pagination: constant cost per chunk), with the ones that need
+    work decided in memory and their existing pairs loaded. Each read is its own short
+    transaction."""
+    wanted = sorted(set(group_ids)) if group_ids is not None else None
+    cols = (
+        GROUPS.c.id,
+        GROUPS.c.name,
+        GROUPS.c.kind,
+        GROUPS.c.fields,
+        GROUPS.c.description,
+        GROUPS.c.duplicate_of_id,
+        GROUPS.c.match_fingerprint,
+    )
     last_id = 0
     while True:
-        # --- read one chunk of groups (keyset pagination: constant cost per chunk) ---
-        cols = (
-            GROUPS.c.id,
-            GROUPS.c.name,
-            GROUPS.c.kind,
-            GROUPS.c.fields,
-            GROUPS.c.description,
-            GROUPS.c.duplicate_of_id,
-            GROUPS.c.match_fingerprint,
-        )
         stmt = select(*cols).where(GROUPS.c.id > last_id).order_by(GROUPS.c.id).limit(chunk)
         if wanted is not None:
             batch_ids = [i for i in wanted if i > last_id][:chunk]
             if not batch_ids:
-                break
+                return
             stmt = stmt.where(GROUPS.c.id.in_(batch_ids))
         with engine.connect() as conn:
             rows = conn.execute(stmt).all()
         if wanted is not None:
             last_id = batch_ids[-1]
-            if not rows:
-                continue
         elif not rows:
-            break
+            return
         else:
             last_id = rows[-1].id
         summary.groups_total += len(rows)
 
-        # --- decide in memory which groups need work ---
-        to_match: list[tuple[Any, str]] = []  # (row, group fingerprint)
-        to_clear: list[Any] = []  # flagged duplicates / incomplete profiles with old state
-        states: dict[int, str | None] = {}
-        for row in rows:
-            if row.duplicate_of_id is not None:
+        item = _Chunk([], [], {}, {})
+        for gid, name, kind, fields, description, duplicate_of_id, match_fp in rows:
+            if duplicate_of_id is not None:
                 summary.groups_flagged += 1
-                if row.match_fingerprint is not None:
-                    to_clear.append(row)
-                    states[row.id] = None
+                if match_fp is not None:  # had suggestions before it was flagged
+                    item.to_clear.append(gid)
+                    item.states[gid] = None
                 continue
-            gfp = group_fingerprint(row.name, row.kind, row.fields, row.description)
+            gfp = group_fingerprint(name, kind, fields, description)
             state = _state(gfp, catalogue_fp)
-            if state == row.match_fingerprint:
+            if state == match_fp:
                 summary.groups_unchanged += 1
                 continue
-            states[row.id] = state
-            if not (row.description or "").strip() and not row.fields:
+            item.states[gid] = state
+            if not (description or "").strip() and not fields:
                 summary.groups_incomplete += 1
-                to_clear.append(row)
+                item.to_clear.append(gid)
                 continue
-            to_match.append((row, gfp))
-        if not states:
+            item.to_match.append((gid, gfp, (name, description or "", [str(n) for n in fields or []])))
+        if not item.states:
             continue
 
-        # --- existing pairs of the groups that need work ---
-        existing: dict[int, dict[str, _Existing]] = {gid: {} for gid in states}
+        item.existing = {gid: {} for gid in item.states}
         with engine.connect() as conn:
             for s in conn.execute(
                 select(
@@ -296,65 +364,97 @@ def refresh_suggestions(
                     SUGGESTIONS.c.group_fingerprint,
                     SUGGESTIONS.c.division_fingerprint,
                     SUGGESTIONS.c.stale,
-                ).where(SUGGESTIONS.c.group_id.in_(list(states)))
+                ).where(SUGGESTIONS.c.group_id.in_(list(item.states)))
             ):
-                existing[s.group_id][s.division_id] = _Existing(
+                item.existing[s.group_id][s.division_id] = _Existing(
                     s.id, s.rank, s.group_fingerprint, s.division_fingerprint, bool(s.stale)
                 )
+        yield item
 
-        # --- match ---
-        results = []
-        if to_match:
-            profiles = [
-                GroupProfile(
-                    name=r.name, description=r.description or "", fields=[str(n) for n in r.fields or []]
-                )
-                for r, _ in to_match
-            ]
-            results = matcher.match_many(profiles, top=top)
-            summary.groups_matched += len(to_match)
 
-        # --- plan the writes ---
-        now = utcnow()
-        upserts: list[tuple] = []
-        stale_ids: list[int] = []
-        for (row, gfp), result in zip(to_match, results, strict=True):
-            pairs = existing[row.id]
-            ranked: set[str] = set()
-            for rank, m in enumerate(result.matches[:top], start=1):
-                ranked.add(m.division_id)
-                dfp = division_fps.get(m.division_id, "")
-                old = pairs.get(m.division_id)
-                if old is None:
-                    summary.new += 1
-                elif old.group_fp == gfp and old.division_fp == dfp and old.rank == rank and not old.stale:
-                    summary.unchanged += 1
-                    continue
-                else:
-                    summary.refreshed += 1
-                upserts.append(
-                    (
-                        row.id,
-                        m.division_id,
-                        rank,
-                        float(m.score),
-                        list(m.fields or []),
-                        list(m.reasons or []),
-                        gfp,
-                        dfp,
-                    )
-                )
-            stale_ids.extend(p.id for d, p in pairs.items() if d not in ranked and not p.stale)
-        for row in to_clear:
-            stale_ids.extend(p.id for p in existing[row.id].values() if not p.stale)
-        summary.stale += len(stale_ids)
+# --- matching, in this process or in forked workers -------------------------------------------
 
-        # --- write, in one short transaction per chunk ---
-        with engine.begin() as conn:
-            _Writer(conn).write(now, upserts, stale_ids, states)
+_worker_matcher: Any = None
 
-    summary.seconds = time.perf_counter() - started
-    return summary
+
+def _start_pool(workers: int, matcher: _Matcher, engine: Engine):
+    """A fork pool: the children inherit the loaded matcher instead of rebuilding it."""
+    import multiprocessing
+
+    global _worker_matcher
+    _worker_matcher = matcher
+    ctx = multiprocessing.get_context("fork")
+    return ctx.Pool(workers, initializer=_init_worker, initargs=(engine,))
+
+
+def _init_worker(engine: Engine) -> None:
+    # The parent's pooled connections were copied by fork: never use or close them here.
+    engine.dispose(close=False)
+
+
+def _match_profiles(profiles: list[tuple[str, str, list[str]]], top: int) -> list[list[_Pair]]:
+    return _match_with(_worker_matcher, profiles, top)
+
+
+def _match_in_process(matcher: _Matcher, item: _Chunk, top: int) -> list[list[_Pair]]:
+    return _match_with(matcher, [p for _, _, p in item.to_match], top) if item.to_match else []
+
+
+def _match_with(matcher: _Matcher, profiles: list[tuple[str, str, list[str]]], top: int) -> list[list[_Pair]]:
+    """Plain tuples of strings out: cheap to send between processes."""
+    from matching import GroupProfile
+
+    results = matcher.match_many(
+        [GroupProfile(name=n, description=d, fields=f) for n, d, f in profiles], top=top
+    )
+    dumps = _JSON.encode
+    return [
+        [
+            (m.division_id, float(m.score), dumps(list(m.fields or [])), dumps(list(m.reasons or [])))
+            for m in r.matches[:top]
+        ]
+        for r in results
+    ]
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def _write_chunk(
+    engine: Engine,
+    item: _Chunk,
+    results: list[list[_Pair]],
+    top: int,
+    division_fps: dict[str, str],
+    summary: RefreshSummary,
+) -> None:
+    """Compare with the existing pairs in memory and write only the differences."""
+    now = utcnow()
+    upserts: list[tuple] = []
+    stale_ids: list[int] = []
+    summary.groups_matched += len(item.to_match)
+    for (gid, gfp, _), matches in zip(item.to_match, results, strict=True):
+        pairs = item.existing[gid]
+        ranked: set[str] = set()
+        for rank, (division_id, score, fields_json, reasons_json) in enumerate(matches, start=1):
+            ranked.add(division_id)
+            dfp = division_fps.get(division_id, "")
+            old = pairs.get(division_id)
+            if old is None:
+                summary.new += 1
+            elif old.group_fp == gfp and old.division_fp == dfp and old.rank == rank and not old.stale:
+                summary.unchanged += 1
+                continue
+            else:
+                summary.refreshed += 1
+            upserts.append((gid, division_id, rank, score, fields_json, reasons_json, gfp, dfp))
+        stale_ids.extend(p.id for d, p in pairs.items() if d not in ranked and not p.stale)
+    for gid in item.to_clear:
+        stale_ids.extend(p.id for p in item.existing[gid].values() if not p.stale)
+    summary.stale += len(stale_ids)
+    # One short transaction per chunk.
+    with engine.begin() as conn:
+        _Writer(conn).write(now, upserts, stale_ids, item.states)
 
 
 def pending_suggestions(conn: Connection, division_id: str | None = None) -> list[Any]:
@@ -373,8 +473,15 @@ def count_suggestions(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(SUGGESTIONS)).scalar_one())
 
 
+def missing_schema(exc: Exception) -> bool:
+    """True when the registry tables do not exist yet (`kyodo db upgrade` was not run)."""
+    text = str(exc)
+    return "no such table" in text or ("does not exist" in text and "relation" in text)
+
+
 def run_match_all(args: argparse.Namespace) -> int:
     """`kyodo match --all [--top N] [--json]`: refresh every group's suggestions, print a summary."""
+    from bot import registry_messages as msg
     from bot.db import make_engine
     from bot.settings import Settings
     from matching import Matcher
@@ -384,14 +491,11 @@ def run_match_all(args: argparse.Namespace) -> int:
     try:
         matcher = Matcher.load()
         try:
-            summary = refresh_suggestions(engine, matcher, top=top)
+            summary = refresh_suggestions(engine, matcher, top=top, workers=min(os.cpu_count() or 1, 4))
         except (OperationalError, ProgrammingError) as exc:
-            if "groups" not in str(exc):
+            if not missing_schema(exc):
                 raise
-            print(
-                "データベースの準備ができていません。先に `kyodo db upgrade` を実行してください。",
-                file=sys.stderr,
-            )
+            print(msg.DB_NOT_READY, file=sys.stderr)
             return 2
     finally:
         engine.dispose()

@@ -17,6 +17,8 @@ import hashlib
 import hmac
 import json
 import logging
+import math
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -69,14 +71,36 @@ def parse_events(body: bytes) -> list[dict[str, Any]]:
         raise WebhookError(400, "body is not valid UTF-8") from exc
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, over-long integers
         raise WebhookError(400, "body is not valid JSON") from exc
     if not isinstance(data, dict) or not isinstance(data.get("events"), list):
         raise WebhookError(400, "body has no events list")
+    data = _clean(data)
     events = [e for e in data["events"] if isinstance(e, dict)]
     if len(events) != len(data["events"]):
         log.warning("line webhook: skipped %d non-object events", len(data["events"]) - len(events))
     return events
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+MAX_DEPTH = 32
+
+
+def _clean(value: Any, depth: int = 0) -> Any:
+    """Strings every database can store: JSON may carry \\u0000 and lone surrogates (escaped),
+    which PostgreSQL and UTF-8 refuse; LINE never sends them, a forged body might. Also bounds
+    nesting, so nothing downstream recurses without limit."""
+    if depth > MAX_DEPTH:
+        raise WebhookError(400, "body is nested too deeply")
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("\ufffd", value) if _UNSTORABLE.search(value) else value
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # NaN / Infinity: not JSON as PostgreSQL knows it
+    if isinstance(value, list):
+        return [_clean(v, depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {_clean(k, depth + 1): _clean(v, depth + 1) for k, v in value.items()}
+    return value
 
 
 def event_key(event: dict[str, Any]) -> str:

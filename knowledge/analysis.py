@@ -81,6 +81,12 @@ class _Sudachi:
         return cls._tok
 
 
+@lru_cache(maxsize=65536)
+def _fold(word: str) -> str:
+    """fold() of single words, memoised: the same few thousand words come back all the time."""
+    return fold(word)
+
+
 def tokenize(text: str) -> list[Token]:
     """Tokens of already-normalised text (call :func:`knowledge.normalize.normalize` first)."""
     if not text:
@@ -93,9 +99,9 @@ def tokenize(text: str) -> list[Token]:
         norm = m.normalized_form()
         if norm in _NEGATIONS and pos[0] in ("助動詞", "形容詞"):
             # Negation matters in questions (NPO法人でないとだめ？): one shared marker term.
-            out.append(Token(surface, NEGATION, fold(m.reading_form()), pos[0], False, True, True))
+            out.append(Token(surface, NEGATION, _fold(m.reading_form()), pos[0], False, True, True))
             continue
-        term = fold(norm)
+        term = _fold(norm)
         content = pos[0] in _CONTENT_POS and bool(term)
         if content and pos[0] == "接尾辞" and pos[1] != "名詞的":
             content = False
@@ -106,7 +112,7 @@ def tokenize(text: str) -> list[Token]:
         # Unlikely to be the topic of a question: verbs and adjectives, adverbial nouns (最近),
         # short Latin words (OK, NG).
         weak = pos[0] != "名詞" or pos[2] == "副詞可能" or (term.isascii() and len(term) <= 3)
-        out.append(Token(surface, term, fold(m.reading_form()), pos[0], m.is_oov(), content, weak))
+        out.append(Token(surface, term, _fold(m.reading_form()), pos[0], m.is_oov(), content, weak))
     return out
 
 

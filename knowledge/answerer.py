@@ -19,6 +19,7 @@ declined. Between "answer" and "decline" lies an "unsure" band that offers up to
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -33,10 +34,30 @@ from knowledge.loader import DATA_DIR, load_data
 from knowledge.models import Answer, FaqEntry, KnowledgeData, Section, Source
 from knowledge.normalize import fold, normalize
 from knowledge.query import QueryAnalyzer, QueryTerms
-from knowledge.tokencache import TokenCache, data_key
+from knowledge.tokencache import TokenCache, data_key, read_pickle, write_pickle
 
 MAX_QUESTION_CHARS = 1000
+
+# The kind of question asked, read from its wording (on normalised text, so that the katakana of
+# メリットは never reads as とは). An entry whose canonical
+# question is of the same kind gets a small bonus: 協働とは prefers 協働とは何ですか？ over 協働の
+# メリットは？, 後援と共催の違い prefers the entry about the difference.
+_INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("difference", re.compile(r"違い|違う|ちがい|ちがう|差|どう異なる")),
+    ("definition", re.compile(r"とは|て何|てなに|てなん|の意味|意味は|いみ|どういうもの|どういう意味")),
+)
+
+
+def question_intent(text: str) -> str | None:
+    for name, pattern in _INTENTS:
+        if pattern.search(text):
+            return name
+    return None
+
+
 MAX_SUGGESTIONS = 3
+_GREETINGS = frozenset(fold(w) for w in messages.GREETING_WORDS)
+_THANKS = frozenset(fold(w) for w in messages.THANKS_WORDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,18 +65,21 @@ class Weights:
     """Scoring and abstention parameters, chosen by measuring on evaluation/knowledge_dev.yaml."""
 
     phrasing: float = 0.2  # best short-document BM25, normalised
-    f1: float = 0.3  # best idf-weighted F1 of question terms vs a short document's terms
+    f1: float = 0.4  # best idf-weighted F1 of question terms vs a short document's terms
     entry: float = 0.1  # whole-entry BM25, normalised
+    entry_long: float = 0.3  # moved from ``f1`` to ``entry`` for long messages (full at top_terms + 8)
     fuzzy: float = 0.4  # best rapidfuzz ratio of folded strings / 100
+    intent: float = 0.1  # bonus when the canonical question is of the same kind (definition …)
+    question: float = 0.1  # rapidfuzz ratio against the canonical question (the most typical wording)
     cap: float = 1.5  # normalised BM25 scores are capped here (very short documents score high)
     beta2: float = 1.0  # F-measure beta squared (>1 favours covering the question)
     top_terms: int = 4  # coverage is judged against the question's strongest terms
     max_unknown: float = 3  # unknown words counted at most this many times
     weak_unknown: float = 0.3  # an unknown verb / adverbial noun (最近, 持ち込む) counts this much
-    answer_at: float = 0.45  # answer when the best score reaches this ...
+    answer_at: float = 0.5  # answer when the best score reaches this ...
     min_domain: float = 0.6  # ... and this share of the question's information is in-domain;
     anchor_at: float = 6.0  # or: topic words of this much idf mass are present ...
-    anchor_answer_at: float = 0.3  # ... the score reaches this ...
+    anchor_answer_at: float = 0.4  # ... the score reaches this ...
     anchor_min_domain: float = 0.4  # ... and the in-domain share this (long messages)
     unsure_at: float = 0.3  # below "answer", offer もしかして candidates from this score
     domain_floor: float = 0.5  # share of an unseen word's idf that any known word counts at least
@@ -72,6 +96,7 @@ class Candidate:
     whole: float
     fuzzy: float
     f1: float = 0.0
+    question: float = 0.0
 
 
 @dataclass(slots=True)
@@ -128,8 +153,28 @@ class Answerer:
             )
         with cls._cache_lock:
             if (key, strict) not in cls._cache:
-                cls._cache[(key, strict)] = cls(load_data(data_dir, strict=strict), cache_key=data_key(files))
+                cls._cache[(key, strict)] = cls._load_built(data_dir, files, strict)
             return cls._cache[(key, strict)]
+
+    @classmethod
+    def _load_built(cls, data_dir: Path | str | None, files: list[Path], strict: bool) -> Answerer:
+        """The built answerer from the cache when the data and code are unchanged, else build it
+        (validating the data) and store it. Invalid data is never cached: it raises."""
+        key = data_key(files, b"strict" if strict else b"lenient")
+        cached = read_pickle(f"answerer-{key}")
+        if isinstance(cached, cls):
+            return cached
+        built = cls(load_data(data_dir, strict=strict), cache_key=key)
+        write_pickle(f"answerer-{key}", built)
+        return built
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_tokens", None)  # only needed while building
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     def _build(self) -> None:
         readings: dict[str, str] = {}
@@ -141,7 +186,9 @@ class Answerer:
             for t in self._tokens.tokens(normalize(text)):
                 if t.content:
                     out.append(t.term)
-                    readings.setdefault(t.term, t.reading)
+                    # only the dictionary form's reading (入っ reads はいっ, not 入る's はいる)
+                    if t.pos == "名詞" or fold(t.surface) == t.term:
+                        readings.setdefault(t.term, t.reading)
             vocabulary.update(out)
             if key:
                 key_terms.update(out)
@@ -153,8 +200,11 @@ class Answerer:
         self._doc_folded: list[str] = []
         self._doc_reading: list[str] = []
         entry_docs: list[list[str]] = []
+        self._question_docs: set[int] = set()
+        self._intent = [question_intent(normalize(e.question)) for e in self.entries]
         for i, e in enumerate(self.entries):
             whole: list[str] = []
+            self._question_docs.add(len(docs))
             for text in (e.question, *e.phrasings):
                 toks = terms_of(text, key=True)
                 docs.append(toks)
@@ -232,17 +282,19 @@ class Answerer:
         bm: dict[int, float] = {}
         matched: dict[int, float] = {}
         matched_plain: dict[int, float] = {}
-        k1, b, avgdl, lengths = self.index.k1, self.index.b, self.index.avgdl, self.index.lengths
         for term, wt in weights.items():
-            posting = self.index.postings.get(term)
+            posting = self.index.weighted.get(term)
             if not posting:
                 continue
             t_idf = self.index.idf[term]
-            for d, tf in posting:
-                norm = tf * (k1 + 1) / (tf + k1 * (1 - b + b * lengths[d] / avgdl))
-                bm[d] = bm.get(d, 0.0) + wt * t_idf * norm
-                matched[d] = matched.get(d, 0.0) + wt * t_idf
-                matched_plain[d] = matched_plain.get(d, 0.0) + t_idf
+            w_idf = wt * t_idf
+            for d, norm in posting:
+                if d in bm:
+                    bm[d] += w_idf * norm
+                    matched[d] += w_idf
+                    matched_plain[d] += t_idf
+                else:
+                    bm[d], matched[d], matched_plain[d] = w_idf * norm, w_idf, t_idf
         phr: dict[int, float] = {}
         f1s: dict[int, float] = {}
         for d, s in bm.items():
@@ -264,6 +316,7 @@ class Answerer:
         # Fuzzy similarity of the whole question to each phrasing, on the folded spelling and on
         # the reading (so なにができるの meets 何ができるの and ｷｮｳﾄﾞｳ meets 協働).
         fz: dict[int, float] = {}
+        qfz: dict[int, float] = {}  # the same, against the canonical question only
         for query, choices in ((fold(text), self._doc_folded), (self._reading(tokens), self._doc_reading)):
             if not query:
                 continue
@@ -271,15 +324,25 @@ class Answerer:
                 e = self._doc_entry[doc]
                 if s > fz.get(e, 0.0):
                     fz[e] = s
+                if doc in self._question_docs and s > qfz.get(e, 0.0):
+                    qfz[e] = s
 
+        intent = question_intent(text)
+        # A long message reads like a small document: match it more against whole entries.
+        # (weight moves from the short-document F1 to the whole entry; the total stays the same)
+        shift = w.entry_long * min(1.0, max(0.0, (len(weights) - w.top_terms) / 8))
+        entry_w, f1_w = w.entry + shift, w.f1 - shift
         cands = []
         for e in set(phr) | set(whole) | set(fz):
             p = phr.get(e, 0.0)
             f1 = f1s.get(e, 0.0)
             h = min(whole.get(e, 0.0) / ideal_whole, w.cap) if ideal_whole else 0.0
             f = fz.get(e, 0.0) / 100.0
-            score = w.phrasing * p + w.f1 * f1 + w.entry * h + w.fuzzy * f
-            cands.append(Candidate(self.entries[e], score, p, h, f, f1))
+            qf = qfz.get(e, 0.0) / 100.0
+            score = w.phrasing * p + f1_w * f1 + entry_w * h + w.fuzzy * f + w.question * qf
+            if intent and self._intent[e] == intent:
+                score += w.intent
+            cands.append(Candidate(self.entries[e], score, p, h, f, f1, qf))
         cands.sort(key=lambda c: (-c.score, c.entry.id))
         anchor = sum(idf(t) * wt for t, wt in weights.items() if t in self.anchors)
         return Analysis(text, q, domain, cands, ideal_all, n_unknown, anchor)
@@ -294,8 +357,21 @@ class Answerer:
             return Answer(False, messages.too_long(MAX_QUESTION_CHARS), "too_long")
         if not any(unicodedata.category(c)[0] in "LN" for c in text):
             return Answer(False, messages.NO_TEXT, "no_text")
+        small_talk = self._small_talk(text)
+        if small_talk:
+            return small_talk
         a = self.analyze(text)
         return self.decide(a)
+
+    @staticmethod
+    def _small_talk(text: str) -> Answer | None:
+        """A greeting or a thank-you on its own gets a friendly reply, not a refusal."""
+        key = "".join(c for c in fold(text) if unicodedata.category(c)[0] in "LN")
+        if key in _GREETINGS:
+            return Answer(False, messages.GREETING, "greeting")
+        if key in _THANKS:
+            return Answer(False, messages.THANKS, "thanks")
+        return None
 
     def decide(self, a: Analysis) -> Answer:
         w = self.weights

@@ -26,6 +26,14 @@ class BM25:
                 df[term] += 1
         self.idf = {t: self._idf(c) for t, c in df.items()}
         self.unseen_idf = self._idf(0)
+        # (document, saturated and length-normalised tf) per term, computed once
+        self.weighted: dict[str, list[tuple[int, float]]] = {
+            term: [(i, self._norm(tf, self.lengths[i])) for i, tf in posting]
+            for term, posting in self.postings.items()
+        }
+
+    def _norm(self, tf: int, length: int) -> float:
+        return tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * length / self.avgdl))
 
     def _idf(self, df: int) -> float:
         return math.log(1.0 + (self.n - df + 0.5) / (df + 0.5))
@@ -36,13 +44,11 @@ class BM25:
     def scores(self, query: Mapping[str, float]) -> dict[int, float]:
         """Weighted query terms -> {document index: score} for documents sharing a term."""
         out: dict[int, float] = {}
-        k1, b, avgdl = self.k1, self.b, self.avgdl
         for term, w in query.items():
-            posting = self.postings.get(term)
+            posting = self.weighted.get(term)
             if not posting:
                 continue
             idf = self.idf[term] * w
-            for i, tf in posting:
-                norm = tf * (k1 + 1) / (tf + k1 * (1 - b + b * self.lengths[i] / avgdl))
+            for i, norm in posting:
                 out[i] = out.get(i, 0.0) + idf * norm
         return out

@@ -34,6 +34,37 @@ NO_TEXT = (
 )
 
 
+GREETING = (
+    "こんにちは。協働ボットです。小金井市協働推進基本指針について、ご質問にお答えします。\n"
+    "たとえば「協働とは」「企業も協働できますか」「後援と共催の違い」のようにお尋ねください。"
+)
+
+THANKS = "どういたしまして。ほかにもご質問があれば、お気軽にお尋ねください。"
+
+# Short messages that are small talk rather than questions (compared after fold()).
+GREETING_WORDS = [
+    "こんにちは",
+    "こんにちわ",
+    "こんばんは",
+    "こんばんわ",
+    "おはよう",
+    "おはようございます",
+    "はじめまして",
+    "やあ",
+    "hello",
+    "hi",
+]
+THANKS_WORDS = [
+    "ありがとう",
+    "ありがとうございます",
+    "ありがとうございました",
+    "助かりました",
+    "助かります",
+    "thanks",
+    "thankyou",
+]
+
+
 def too_long(limit: int) -> str:
     return (
         f"ご質問が長すぎるため、お答えできませんでした（{limit}文字まで）。\n"
@@ -44,10 +75,16 @@ def too_long(limit: int) -> str:
 GUIDELINE_SHORT = "協働推進基本指針"
 
 
+def _cite(title: str) -> str:
+    """第2章(4) 協働の形態 -> 第2章(4)「協働の形態」; はじめに -> 「はじめに」."""
+    head, _, rest = title.partition(" ")
+    return f"{head}「{rest}」" if rest and head.startswith("第") else f"「{title}」"
+
+
 def citation(guideline_titles: list[str], note_titles: list[str]) -> str:
     """The line under an answer: the guideline sections it rests on, else our notes."""
     if guideline_titles:
-        return f"（出典：{GUIDELINE_SHORT} {'、'.join(guideline_titles)}）"
+        return f"（出典：{GUIDELINE_SHORT} {'、'.join(_cite(t) for t in guideline_titles)}）"
     if note_titles:
         return f"（参考：{'、'.join(note_titles)}）"
     return ""

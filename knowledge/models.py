@@ -63,7 +63,7 @@ class Answer:
     """What the answerer returns for one question.
 
     ``reason`` says why: "answered", "unsure" (suggestions offered instead of a guess),
-    "out_of_scope", "empty", "too_long", "no_text" (emoji or symbols only).
+    "out_of_scope", "empty", "too_long", "no_text" (emoji or symbols only), "greeting", "thanks".
     """
 
     answered: bool

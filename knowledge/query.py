@@ -27,7 +27,13 @@ SYNONYM_WEIGHT = 0.9
 READING_WEIGHT = 0.8
 FUZZY_WEIGHT = 0.7
 MIN_READING_LEN = 3
-MIN_SYNONYM_READING = 4  # folded kana; shorter readings collide too often (し, かい …)
+MIN_SYNONYM_READING = 4
+LONG_MESSAGE = 60  # characters; longer messages are read as context + question
+CONTEXT_WEIGHT = 0.5
+_SENTENCE_RE = re.compile(r"[^。！？!?\n]+[。！？!?\n]*")
+_QUESTION_RE = re.compile(
+    r"[？?]|か[。\s]*$|でしょうか|ますか|ですか|教えて|ください|知りたい|たい[。\s]*$|の[。\s]*$"
+)  # folded kana; shorter readings collide too often (し, かい …)
 _HIRA_RUN_RE = re.compile(r"[\u3041-\u309f]{3,}")
 _KANJI_RUN_RE = re.compile(r"[\u3400-\u9fff々]{2,}")
 
@@ -72,6 +78,12 @@ class QueryAnalyzer:
         for t in self.key_terms:
             if is_kanji_word(t) and 2 <= len(t) <= 4:
                 self._kanji_keys.setdefault(len(t), []).append(t)
+        # one-character-wildcard patterns (協? and ?働 for 協働) -> key terms, for typo lookups
+        self._kanji_patterns: dict[str, list[str]] = {}
+        for keys in self._kanji_keys.values():
+            for k in keys:
+                for j in range(len(k)):
+                    self._kanji_patterns.setdefault(k[:j] + "?" + k[j + 1 :], []).append(k)
         # reading (folded hiragana) -> vocabulary term; only key terms, only unambiguous readings
         by_reading: dict[str, set[str]] = {}
         for term in self.key_terms:
@@ -109,6 +121,11 @@ class QueryAnalyzer:
                     if len(reading) >= MIN_SYNONYM_READING and reading != fv:
                         self._synonym_readings.append((reading, fv, target))
         self._synonyms.sort(key=lambda x: -len(x[0]))
+        self._synonym_index: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        self._short_synonyms = [(v, t) for v, t in self._synonyms if len(v) < 2]
+        for v, t in self._synonyms:
+            if len(v) >= 2:
+                self._synonym_index.setdefault(v[:2], []).append((v, t))
 
     # -- the pipeline --------------------------------------------------------------------------
     def analyze(self, text: str, tokens: list[Token] | None = None) -> QueryTerms:
@@ -139,19 +156,47 @@ class QueryAnalyzer:
         for a, b, t in pending:
             if not any(a < y and x < b for x, y in spans):
                 (q.weak_unknown if t.weak else q.unknown).append(t.term)
+        self._focus_on_question(text, q)
         return q
+
+    def _focus_on_question(self, text: str, q: QueryTerms) -> None:
+        """In a long message the question is usually one sentence (often the last) and the rest
+        is context: terms found only in the context count ``CONTEXT_WEIGHT`` as much."""
+        if len(text) < LONG_MESSAGE:
+            return
+        sentences = [m.group().strip() for m in _SENTENCE_RE.finditer(text) if m.group().strip()]
+        if len(sentences) < 2:
+            return
+        asking = [x for x in sentences if _QUESTION_RE.search(x)]
+        focus = self.analyze((asking or sentences)[-1])
+        for term in list(q.weights):
+            if term not in focus.weights:
+                q.weights[term] *= CONTEXT_WEIGHT
 
     def _expand_synonyms(self, folded: str, q: QueryTerms) -> list[str]:
         """Add the canonical terms of every variant found (in the folded text, or by reading for
-        kana input such as おかねをだして); return the variants found."""
-        matched = []
-        for variant, targets in self._synonyms:
-            if variant in folded:
+        kana input such as おかねをだして); return the variants found.
+
+        Variants are looked up by their first two characters at each position of the question,
+        so the cost grows with the question, not with the size of synonyms.yaml."""
+        matched: list[str] = []
+        seen: set[str] = set()
+        for i in range(len(folded)):
+            for variant, targets in self._synonym_index.get(folded[i : i + 2], ()):
+                if variant not in seen and folded.startswith(variant, i):
+                    seen.add(variant)
+                    matched.append(variant)
+                    for term in targets:
+                        q.add(term, SYNONYM_WEIGHT, f"synonym:{variant}")
+        for variant, targets in self._short_synonyms:
+            if variant in folded and variant not in seen:
+                seen.add(variant)
                 matched.append(variant)
                 for term in targets:
                     q.add(term, SYNONYM_WEIGHT, f"synonym:{variant}")
         for variant_reading, variant, targets in self._synonym_readings:
-            if variant not in matched and variant_reading in folded:
+            if variant not in seen and variant_reading in folded:
+                seen.add(variant)
                 matched.append(variant)
                 for term in targets:
                     q.add(term, SYNONYM_WEIGHT, f"synonym:{variant}")
@@ -190,7 +235,7 @@ class QueryAnalyzer:
         pos = 0
         for t in tokens:
             starts[pos] = len(grammar)
-            is_grammar = t.pos in ("助詞", "助動詞", "補助記号") or (
+            is_grammar = t.pos in ("助詞", "助動詞", "補助記号", "代名詞") or (
                 not t.content and t.pos in ("動詞", "形容詞")
             )
             grammar.append((pos, pos + len(t.surface), is_grammar))
@@ -237,7 +282,7 @@ class QueryAnalyzer:
             ends.add(pos)
         for m in _KANJI_RUN_RE.finditer(text):
             run, start = m.group(), m.start()
-            for n, keys in self._kanji_keys.items():
+            for n in self._kanji_keys:
                 for i in range(len(run) - n + 1):
                     window = run[i : i + n]
                     a, b = start + i, start + i + n
@@ -245,7 +290,13 @@ class QueryAnalyzer:
                         continue
                     if any(a <= x and y <= b for x, y in words):
                         continue  # contains a real word (児童, 実際): not a typo
-                    cands = [k for k in keys if sum(x != y for x, y in zip(k, window, strict=True)) == 1]
+                    cands = sorted(
+                        {
+                            k
+                            for j in range(n)
+                            for k in self._kanji_patterns.get(window[:j] + "?" + window[j + 1 :], ())
+                        }
+                    )
                     if not cands:
                         continue
                     best = self._closest_by_reading(window, cands)

@@ -1,10 +1,11 @@
-"""A persistent memo of the tokenisation of the knowledge data.
+"""Persistent caches of the knowledge index: the tokenisation of the data, and the built answerer.
 
 Building the index tokenises every phrasing, answer and guideline section. That costs ~0.2 s and,
 because Sudachi's 200 MB dictionary is memory-mapped, touches enough of it to push the resident
-size of a short-lived `kyodo ask` to ~300 MB. The tokens depend only on the data files, the
-analysis code and the Sudachi version, so they are stored once in a cache file keyed by a hash of
-those; later processes load them with pickle and only tokenise the question itself.
+size of a short-lived `kyodo ask` to ~300 MB. The tokens (and the whole built, validated answerer)
+depend only on the data files, the knowledge code and the Sudachi dictionary, so they are stored
+in cache files keyed by a hash of those; later processes load the answerer with pickle (~20 ms,
+no YAML parsing, no Sudachi until the first question) and only tokenise the question itself.
 
 The cache lives in $KYODO_CACHE_DIR or ~/.cache/kyodo-bot. If it cannot be read or written,
 everything still works (just slower); a corrupt or stale file is ignored and replaced.
@@ -34,21 +35,51 @@ def cache_dir() -> Path:
 
 
 def data_key(files: Iterable[Path], extra: bytes = b"") -> str:
-    """Hash of the data files, the analysis code and the Sudachi version."""
-    import importlib.metadata as md
+    """Hash of the data files, the knowledge package's code and the Sudachi dictionary."""
+    import importlib.util
 
     h = hashlib.sha256(f"fmt{_FORMAT}".encode())
-    for name in ("sudachipy", "sudachidict-core"):
-        try:
-            h.update(md.version(name).encode())
-        except md.PackageNotFoundError:
-            h.update(name.encode())
-    h.update(Path(analysis.__file__).read_bytes())
+    try:
+        import sudachipy
+
+        h.update(str(getattr(sudachipy, "__version__", "")).encode())
+        spec = importlib.util.find_spec("sudachidict_core")
+        for loc in (spec.submodule_search_locations or []) if spec else []:
+            dic = Path(loc) / "resources" / "system.dic"
+            if dic.exists():
+                st = dic.stat()
+                h.update(f"{st.st_size}:{st.st_mtime_ns}".encode())
+    except ImportError:
+        h.update(b"no-sudachi")
+    for code in sorted(Path(analysis.__file__).parent.glob("*.py")):
+        h.update(code.read_bytes())
     for f in files:
         h.update(f.name.encode())
         h.update(f.read_bytes() if f.exists() else b"-")
     h.update(extra)
     return h.hexdigest()[:32]
+
+
+def read_pickle(name: str) -> object | None:
+    """An object stored by :func:`write_pickle`, or None (missing, unreadable, incompatible)."""
+    try:
+        with (cache_dir() / f"{name}.pickle").open("rb") as fh:
+            return pickle.load(fh)  # noqa: S301 - our own file, in the user's cache dir
+    except Exception:
+        return None
+
+
+def write_pickle(name: str, obj: object) -> None:
+    """Store ``obj`` atomically; failures (read-only home, full disk) are ignored."""
+    path = cache_dir() / f"{name}.pickle"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)  # atomic: concurrent processes never see half a file
+    except (OSError, pickle.PicklingError):
+        pass
 
 
 class TokenCache:

@@ -8,6 +8,7 @@ imports only ``knowledge.normalize`` from the rest of the project. Public API::
     m.match(GroupProfile(description="公園の清掃"), top=5).matches[0].department
     m.match_many(profiles, top=3)            # batch path for `kyodo match --all`
     m.divisions, m.division("kankyo-seisaku"), m.fields
+    m.fingerprint                            # changes with any data edit or scoring version
     matching.resolve_field("まちずくり")       # -> Field(number=3, ...) or None
 """
 
@@ -16,6 +17,10 @@ from __future__ import annotations
 from matching.loader import DataError
 from matching.matcher import Matcher
 from matching.model import Division, DivisionMatch, Field, GroupProfile, MatchResult
+
+# Bump when the scoring changes (weights, rules), so stored suggestions are recomputed. Edits to the
+# data files are covered by Division.fingerprint and Matcher.fingerprint.
+__version__ = "1.0.0"
 
 __all__ = [
     "DataError",

@@ -22,7 +22,17 @@ from rapidfuzz import fuzz, process
 from knowledge.normalize import fold, to_hiragana
 from matching.model import Field
 
-_SUFFIXES = ("を図る活動", "をはかる活動", "の活動", "活動", "の推進", "の振興", "支援")
+_SUFFIXES = (
+    "を図る活動",
+    "をはかる活動",
+    "の活動",
+    "活動",
+    "のかつどう",
+    "かつどう",
+    "の推進",
+    "の振興",
+    "支援",
+)
 _KANJI_NUMERALS = {
     "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
     "十一": 11, "十二": 12, "十三": 13, "十四": 14, "十五": 15, "十六": 16, "十七": 17, "十八": 18,
@@ -30,6 +40,7 @@ _KANJI_NUMERALS = {
 }  # fmt: skip
 FUZZY_CUTOFF = 70.0  # ratio (0..100) a typo must reach to be accepted
 READING_CUTOFF = 80.0
+SUGGEST_CUTOFF = 50.0  # below this a "closest field" is noise, not help
 MAX_WORD = 100  # field words longer than this are not field words
 
 
@@ -37,7 +48,7 @@ MAX_WORD = 100  # field words longer than this are not field words
 def _tokenizer():  # pragma: no cover - exercised through resolve()
     from sudachipy import Dictionary, SplitMode
 
-    return Dictionary(dict="core").create(SplitMode.C)
+    return Dictionary(dict="core").tokenizer(mode=SplitMode.C)
 
 
 def reading(text: str) -> str:
@@ -120,7 +131,9 @@ class FieldResolver:
             return []
         scores: dict[int, float] = {}
         for choices, k in ((self._choices, key), (self._reading_choices(), reading(key))):
-            for _, score, idx in process.extract(k, choices, scorer=fuzz.ratio, limit=20, score_cutoff=30):
+            for _, score, idx in process.extract(
+                k, choices, scorer=fuzz.ratio, limit=20, score_cutoff=SUGGEST_CUTOFF
+            ):
                 number = self._choice_fields[idx].number
                 scores[number] = max(scores.get(number, 0.0), score)
         ranked = sorted(scores, key=lambda n: (-scores[n], n))

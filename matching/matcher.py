@@ -16,6 +16,8 @@ How a score is made (all weights are named constants below):
 from __future__ import annotations
 
 import gc
+import hashlib
+import json
 import math
 import re
 from collections.abc import Iterable
@@ -41,7 +43,11 @@ W_EXPLICIT_FIELD = 0.6  # a field the group stated
 W_EXPLICIT_MAIN = 0.4  # ... extra for that field's main division
 W_TEXT_FIELD = 0.25  # a field inferred from a word in the text
 W_TEXT_MAIN = 0.15
-W_GENERIC = 0.5  # a division word that is also a field's everyday word (子ども, 公園) is generic
+# A short division word that is also one of a field's everyday words (公園, 親子, 高齢者) says more
+# about the field than about the division: it counts this much. Longer ones (ひきこもり, 食品ロス)
+# name something specific and count fully.
+W_GENERIC = 0.5
+GENERIC_MAX_LEN = 3
 MIN_RAW = 0.05  # divisions below this are not worth suggesting
 
 
@@ -84,6 +90,7 @@ class Matcher:
         self._resolver = FieldResolver(fields)
         self._field_by_number = {f.number: f for f in fields}
         self._field_reason = {f.number: messages.REASON_FIELD.format(field=f.name) for f in fields}
+        self._field_names = {f.number: f.name for f in fields}
 
         display: dict[str, str] = {}
         owners: dict[str, dict[int, str | None]] = {}  # key -> {division index: project or None}
@@ -114,7 +121,8 @@ class Matcher:
                 inner = {word_field[w] for w in field_scanner.scan(k)}
                 fn = inner.pop() if len(inner) == 1 else None
             by_div = owners.get(k, {})
-            weight = W_DIRECT * _length_weight(k) * (W_GENERIC if k in word_field else 1.0)
+            generic = k in word_field and len(k) <= GENERIC_MAX_LEN
+            weight = W_DIRECT * _length_weight(k) * (W_GENERIC if generic else 1.0)
             share = weight / len(by_div) if by_div else 0.0
             field_reason = None
             if fn is not None:
@@ -146,6 +154,7 @@ class Matcher:
             self._field_text[f.number] = tuple(text)
 
         self._ignore = frozenset(fold(w) for w in ignore_words)
+        self._fingerprint: str | None = None
         self._scanner = Scanner([*self._keys, *self._ignore])
 
     def _reason(self, i: int, project: str | None, words: list[str]) -> str:
@@ -165,6 +174,31 @@ class Matcher:
     def load(cls) -> Matcher:
         """The matcher over the shipped data, built once per process."""
         return _shipped()
+
+    @property
+    def fingerprint(self) -> str:
+        """sha256 over the scoring version and all the data: fields, ignore words, divisions.
+
+        Division.fingerprint changes only with that division's entry; this one also changes when
+        fields.yaml is edited (new everyday words can change any group's matches).
+        """
+        if self._fingerprint is None:
+            from matching import __version__
+
+            payload = json.dumps(
+                {
+                    "version": __version__,
+                    "fields": [
+                        [f.number, f.name, f.label, f.main_division, list(f.words)] for f in self.fields
+                    ],
+                    "ignore": sorted(self._ignore),
+                    "divisions": [[d.id, d.fingerprint] for d in self.divisions],
+                },
+                ensure_ascii=False,
+                sort_keys=True,
+            )
+            self._fingerprint = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        return self._fingerprint
 
     # --- lookups ----------------------------------------------------------------------------
     def division(self, division_id: str) -> Division:
@@ -236,10 +270,16 @@ class Matcher:
         keys = self._keys
         infos = [keys[k] for k in self._scanner.scan(fold_text(f"{name}\n{description}")) if k in keys]
         raw: dict[int, float] = {}
+        found: dict[int, list[_Key]] = {}  # division index -> words that hit it
         text_fields: dict[int, _Key] = {}  # field number -> first word that signalled it
         for info in infos:
             for i, w in info.hits:
-                raw[i] = raw.get(i, 0.0) + w
+                if i in raw:
+                    raw[i] += w
+                    found[i].append(info)
+                else:
+                    raw[i] = w
+                    found[i] = [info]
             fn = info.field
             if fn is not None and fn not in text_fields:
                 text_fields[fn] = info
@@ -251,37 +291,52 @@ class Matcher:
                 for i, w in self._field_text[fn]:
                     raw[i] = raw.get(i, 0.0) + w
 
-        ranked = sorted((kv for kv in raw.items() if kv[1] >= MIN_RAW), key=lambda kv: (-kv[1], kv[0]))
-        matches = [self._explain(i, r, infos, field_numbers, text_fields) for i, r in ranked[: max(top, 0)]]
+        # Best first; equal scores keep the order of the file (both sorts are stable, in C).
+        order = sorted(raw)
+        order.sort(key=raw.__getitem__, reverse=True)
+        matches = [
+            self._explain(i, raw[i], found.get(i, ()), field_numbers, text_fields)
+            for i in order[: max(top, 0)]
+            if raw[i] >= MIN_RAW
+        ]
         message = messages.EMPTY_PROFILE if empty else (None if matches else messages.NO_MATCH)
         return MatchResult(name, matches, message, unknown, field_numbers, field_names)
 
     def _explain(
-        self, i: int, raw: float, infos: list[_Key], field_numbers: list[int], text_fields: dict[int, _Key]
+        self,
+        i: int,
+        raw: float,
+        found: list[_Key] | tuple[()],
+        field_numbers: list[int],
+        text_fields: dict[int, _Key],
     ) -> DivisionMatch:
         d = self.divisions[i]
         served = d.fields
         shared = [fn for fn in field_numbers if fn in served]
         reasons = [self._field_reason[fn] for fn in shared]
-        # Words found in the text, grouped by the division's project they belong to.
-        by_project: dict[str | None, list[_Key]] = {}
-        for info in infos:
-            if i in info.projects:
+        if len(found) == 1:
+            reasons.append(found[0].reasons[i])
+        elif found:
+            # Words found in the text, grouped by the division's project they belong to.
+            by_project: dict[str | None, list[_Key]] = {}
+            for info in found:
                 by_project.setdefault(info.projects[i], []).append(info)
-        for project, found in by_project.items():
-            if len(found) == 1:
-                reasons.append(found[0].reasons[i])
-            else:
-                reasons.append(self._reason(i, project, [f.display for f in found[:3]]))
-        for fn, info in text_fields.items():
-            if fn in served and fn not in field_numbers:
+            for project, infos in by_project.items():
+                if len(infos) == 1:
+                    reasons.append(infos[0].reasons[i])
+                else:
+                    reasons.append(self._reason(i, project, [f.display for f in infos[:3]]))
+        for fn in served:
+            info = text_fields.get(fn)
+            if info is not None and fn not in field_numbers:
                 shared.append(fn)
                 reasons.append(info.field_reason)
+        names = self._field_names
         return DivisionMatch(
             division_id=d.id,
             department=d.name,
             score=round(raw / (raw + 1.0), 4),
-            fields=[self._field_by_number[fn].name for fn in shared],
+            fields=[names[fn] for fn in shared],
             reasons=reasons[:MAX_REASONS],
         )
 

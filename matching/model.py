@@ -13,7 +13,7 @@ class Field:
     name: str  # official wording, e.g. 環境の保全を図る活動
     label: str  # short label for screens, e.g. 環境保全
     main_division: str | None  # division to suggest first when only this field is known
-    words: tuple[str, ...]  # everyday words that signal this field in a description
+    words: tuple[str, ...] = field(repr=False)  # everyday words that signal this field
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +28,8 @@ class Division:
     bu_note: str
     summary: str
     fields: tuple[int, ...]
-    projects: tuple[tuple[str, tuple[str, ...]], ...]  # (budget project, related words)
-    keywords: tuple[str, ...]
+    projects: tuple[tuple[str, tuple[str, ...]], ...] = field(repr=False)  # (budget project, words)
+    keywords: tuple[str, ...] = field(repr=False)
     slack_channel: str | None
     # sha256 of the entry's data: changes exactly when the division's entry changes, so stored
     # suggestions can be refreshed for it (and only for it).

@@ -10,7 +10,10 @@ refresh three times, each in a fresh child process measured on its own:
 3. third run: after 1% of the groups changed their description.
 
 Prints wall seconds (whole child process: interpreter start, imports, Matcher.load, refresh),
-refresh seconds, groups/s, suggestions written and the child's peak RSS.
+refresh seconds, groups/s, CPU seconds (main process and its worker processes), suggestions
+written and the peak memory of the process tree (RSS summed over processes, and PSS, which
+counts the pages forked workers share with the main process once). The machine's load average
+is printed too: other work on the same cores stretches wall time, not CPU time.
 
     PYTHONPATH=. /work/venv/bin/python scripts/bench_match_all.py [--groups 50000]
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench --reset]
@@ -19,12 +22,14 @@ refresh seconds, groups/s, suggestions written and the child's peak RSS.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -256,7 +261,33 @@ CHILD = (
 )
 
 
+def _tree(pid: int) -> list[int]:
+    """pid and all its descendants (Linux /proc)."""
+    pids, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        pids.append(p)
+        with contextlib.suppress(OSError):
+            todo.extend(int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split())
+    return pids
+
+
+def _memory_kib(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of one process in KiB; PSS shares pages that forked workers have in common."""
+    rss = pss = 0
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Rss:"):
+                rss = int(line.split()[1])
+            elif line.startswith("Pss:"):
+                pss = int(line.split()[1])
+    except OSError:
+        pass
+    return rss, pss
+
+
 def run_child(url: str, top: int) -> dict:
+    """Run the match-all command in a child process; measure wall, CPU and memory of its tree."""
     paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p] + [str(ROOT)]
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": os.pathsep.join(paths)}
     started = time.perf_counter()
@@ -267,25 +298,43 @@ def run_child(url: str, top: int) -> dict:
         stdout=subprocess.PIPE,
         text=True,
     )
+    peak = {"rss": 0, "pss": 0}
+    done = threading.Event()
+
+    def sample() -> None:  # the worker processes count too
+        while not done.wait(0.05):
+            totals = [_memory_kib(p) for p in _tree(proc.pid)]
+            peak["rss"] = max(peak["rss"], sum(r for r, _ in totals))
+            peak["pss"] = max(peak["pss"], sum(p for _, p in totals))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"match --all failed with exit code {proc.returncode}")
     summary = json.loads(out.strip().splitlines()[-1])
     summary["wall_seconds"] = wall
-    summary["peak_rss_mb"] = usage.ru_maxrss / 1024  # Linux: KiB
+    summary["cpu_seconds"] = usage.ru_utime + usage.ru_stime  # includes the waited-for workers
+    summary["peak_tree_rss_mb"] = peak["rss"] / 1024
+    summary["peak_tree_pss_mb"] = peak["pss"] / 1024
     return summary
 
 
 def report(label: str, s: dict, n: int) -> None:
     written = s["new"] + s["refreshed"] + s["stale"]
     print(
-        f"{label:<28} wall {s['wall_seconds']:6.2f} s | refresh {s['seconds']:6.2f} s | "
-        f"{n / s['seconds']:9.0f} groups/s | matched {s['groups_matched']:6d} | "
-        f"new {s['new']:6d} refreshed {s['refreshed']:5d} unchanged {s['unchanged']:5d} stale {s['stale']:5d} "
-        f"(written {written}) | peak RSS {s['peak_rss_mb']:.0f} MB"
+        f"{label}\n"
+        f"    wall {s['wall_seconds']:.2f} s (refresh {s['seconds']:.2f} s, {n / s['seconds']:.0f} groups/s), "
+        f"CPU {s['cpu_seconds']:.2f} s\n"
+        f"    groups matched {s['groups_matched']}, unchanged {s['groups_unchanged']}; suggestions new {s['new']}, "
+        f"refreshed {s['refreshed']}, unchanged {s['unchanged']}, stale {s['stale']} (rows written {written})\n"
+        f"    peak memory of the process tree (main + workers, sampled every 50 ms): "
+        f"{s['peak_tree_rss_mb']:.0f} MB RSS, {s['peak_tree_pss_mb']:.0f} MB PSS"
     )
 
 
@@ -312,7 +361,9 @@ def main() -> int:
     args = parser.parse_args()
 
     groups = generate(args.groups, args.seed)
-    print(f"{len(groups)} groups, seed {args.seed}, {os.cpu_count()} CPUs")
+    print(
+        f"{len(groups)} groups, seed {args.seed}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}"
+    )
     with tempfile.TemporaryDirectory(prefix="kyodo-bench-") as tmp:
         path = Path(tmp) / "bench.db"
         bench(f"sqlite:///{path}", groups, args)

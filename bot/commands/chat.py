@@ -79,9 +79,10 @@ class Renderer:
         for reply in replies:
             if reply.text:
                 self._print("ボット> " + reply.text.replace("\n", "\n       "))
-            if reply.sources:
-                titles = "、".join(title for _sid, title in reply.sources)
-                self._print("       " + M.SOURCE_LINE.format(titles=titles))
+            # Like the LINE renderer: cite only what the answer text does not already name.
+            titles = [t for _sid, t in reply.sources if t and t not in reply.text]
+            if titles:
+                self._print("       " + M.SOURCE_LINE.format(titles="、".join(dict.fromkeys(titles))))
             for card in reply.cards:
                 head = f"  ┌ {card.title}" + (f"（{card.subtitle}）" if card.subtitle else "")
                 self._print(head)

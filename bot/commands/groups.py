@@ -7,9 +7,12 @@ Heavy imports (SQLAlchemy models, the matching library) happen inside the comman
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from pathlib import Path
+
+from bot import registry_messages as msg
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -51,6 +54,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     dist.set_defaults(func=_distinct)
 
 
+def _needs_schema(func):
+    """Turn "no such table" into the polite hint to run `kyodo db upgrade` (exit status 2)."""
+
+    @functools.wraps(func)
+    def wrapper(args: argparse.Namespace) -> int:
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
+        from bot.suggestions import missing_schema
+
+        try:
+            return func(args)
+        except (OperationalError, ProgrammingError) as exc:
+            if not missing_schema(exc):
+                raise
+            print(msg.DB_NOT_READY, file=sys.stderr)
+            return 2
+
+    return wrapper
+
+
 def _factory():
     from bot.db import make_engine, make_session_factory
     from bot.settings import Settings
@@ -58,13 +81,13 @@ def _factory():
     return make_session_factory(make_engine(Settings.from_env().database_url))
 
 
+@_needs_schema
 def _import(args: argparse.Namespace) -> int:
     from bot import registry
-    from bot import registry_messages as msg
     from bot.db import transaction
 
     if not args.file.is_file():
-        print(f"ファイルが見つかりません: {args.file}", file=sys.stderr)
+        print(msg.CLI_FILE_NOT_FOUND.format(path=args.file), file=sys.stderr)
         return 2
     with transaction(_factory()) as session:
         result = registry.import_groups_csv(
@@ -104,13 +127,20 @@ def _import(args: argparse.Namespace) -> int:
                 print(msg.CSV_DUPLICATES.format(count=len(duplicates)))
                 for d in duplicates:
                     print(
-                        f"  {d['line']}行目 「{d['name']}」(番号 {d['id']}) ≒ 「{d['duplicate_of_name']}」(番号 {d['duplicate_of_id']})"
+                        msg.CLI_DUPLICATE_LINE.format(
+                            line=d["line"],
+                            name=d["name"],
+                            id=d["id"],
+                            other=d["duplicate_of_name"],
+                            other_id=d["duplicate_of_id"],
+                        )
                     )
         elif problems and not any(p["line"] == 1 for p in problems):
             print(msg.CSV_NOTHING_IMPORTED.format(count=len({p["line"] for p in problems})), file=sys.stderr)
     return 0 if result.imported else 1
 
 
+@_needs_schema
 def _list(args: argparse.Namespace) -> int:
     from bot import registry
 
@@ -124,14 +154,14 @@ def _list(args: argparse.Namespace) -> int:
             return 2
         if first is None:
             if not args.json:
-                print("該当する団体はありません。")
+                print(msg.CLI_NO_GROUPS)
             return 0
         labels = registry.field_labels()
         for group in _chain(first, groups):
             if args.json:
                 print(json.dumps(_group_json(group, labels), ensure_ascii=False))
             else:
-                flag = f"  [重複の可能性: 番号 {group.duplicate_of_id}]" if group.duplicate_of_id else ""
+                flag = msg.CLI_FLAGGED.format(other_id=group.duplicate_of_id) if group.duplicate_of_id else ""
                 fields = "、".join(labels.get(n, str(n)) for n in group.fields or [])
                 print(f"{group.id}\t{group.name}\t{group.kind}\t{fields}{flag}")
     finally:
@@ -160,6 +190,7 @@ def _group_json(group, labels: dict[int, str]) -> dict:
     }
 
 
+@_needs_schema
 def _export(args: argparse.Namespace) -> int:
     from bot import registry
 
@@ -170,7 +201,7 @@ def _export(args: argparse.Namespace) -> int:
             # utf-8-sig: Excel opens the file with the right encoding; import accepts the BOM.
             with args.output.open("w", encoding="utf-8-sig", newline="") as out:
                 count = registry.write_groups_csv(rows, out)
-            print(f"{count} 団体を {args.output} に書き出しました。", file=sys.stderr)
+            print(msg.CLI_EXPORTED.format(count=count, path=args.output), file=sys.stderr)
         else:
             registry.write_groups_csv(rows, sys.stdout)
     finally:
@@ -178,6 +209,7 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+@_needs_schema
 def _show(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
@@ -213,6 +245,7 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+@_needs_schema
 def _delete(args: argparse.Namespace) -> int:
     from bot import registry
     from bot.db import transaction
@@ -223,10 +256,11 @@ def _delete(args: argparse.Namespace) -> int:
     except registry.GroupNotFound as exc:
         print(exc, file=sys.stderr)
         return 1
-    print(f"番号 {args.id} の団体を削除しました。")
+    print(msg.CLI_DELETED.format(group_id=args.id))
     return 0
 
 
+@_needs_schema
 def _distinct(args: argparse.Namespace) -> int:
     from bot import registry
     from bot.db import transaction
@@ -237,5 +271,5 @@ def _distinct(args: argparse.Namespace) -> int:
     except registry.GroupNotFound as exc:
         print(exc, file=sys.stderr)
         return 1
-    print(f"番号 {args.id} の重複の印を外しました。次の `kyodo match --all` で照合されます。")
+    print(msg.CLI_DISTINCT.format(group_id=args.id))
     return 0

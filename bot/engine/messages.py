@@ -55,6 +55,38 @@ HELP = (
 )
 MENU_PROMPT = "ほかに何かお手伝いできることはありますか？"
 
+# Small talk: answered kindly instead of being logged as unanswered questions.
+HELLO_WORDS = (
+    "こんにちは",
+    "こんばんは",
+    "おはよう",
+    "おはようございます",
+    "はじめまして",
+    "hello",
+    "hi",
+    "やあ",
+)
+HELLO_REPLY = "こんにちは。協働ボットです。協働についての質問を書いて送るか、下のボタンから選んでください。"
+THANKS_WORDS = (
+    "ありがとう",
+    "ありがとうございます",
+    "ありがとうございました",
+    "どうも",
+    "thanks",
+    "thank you",
+)
+THANKS_REPLY = "どういたしまして。またいつでもどうぞ。"
+
+# After answering these FAQ entries (id, or id prefix ending in "-"), offer the matching next step.
+FAQ_NEXT_STEP = {
+    "target-": MENU_CHECK,
+    "howto-register": MENU_REGISTER,
+    "howto-start": MENU_CONSULT,
+    "howto-proposal": MENU_CONSULT,
+    "howto-which-division": MENU_CONSULT,
+    "bot-what": MENU_HELP,
+}
+
 # --- Input that is not a question ---------------------------------------------------------------
 
 EMPTY_TEXT = "メッセージが空のようです。質問を文字で書いて送ってください。"
@@ -100,6 +132,7 @@ CANNOT_ANSWER = (
     "申し訳ありません。そのご質問には、いまお答えできる情報がありません。\n"
     "市の職員に質問を送ることができます（お返事まで数日かかることがあります）。"
 )
+OFFER_STAFF = "市の職員に質問を送ることもできます（お返事まで数日かかることがあります）。"
 ASK_STAFF = "職員に質問を送る"
 HANDOFF_DONE = (
     "ご質問を市の職員に送りました。職員から返事があれば、このトークでお知らせします。"

@@ -37,15 +37,17 @@ def answer_question(session, incoming: Incoming, text: str, services: Services, 
         )
         session.add(fb)
         session.flush()
-        body = a.text if len(a.text) <= ANSWER_LIMIT else a.text[: ANSWER_LIMIT - 1] + "…"
+        body = _shorten_answer(a.text)
         related = [Choice(label=shorten(s, 20), text=s) for s in a.suggestions if s][:3]
         feedback = [
             Choice(label=M.YES, data=postback.encode("fb", "yes", fb.id), display_text=M.YES),
             Choice(label=M.NO, data=postback.encode("fb", "no", fb.id), display_text=M.NO),
         ]
+        step = _next_step(a.faq_id)
+        next_choice = [Choice(label=step, text=step)] if step else []
         return [
             Reply(text=body, sources=list(a.sources)),
-            Reply(text=M.WAS_IT_HELPFUL, choices=[*feedback, *related]),
+            Reply(text=M.WAS_IT_HELPFUL, choices=[*feedback, *next_choice, *related]),
         ]
     q = UnansweredQuestion(
         channel=incoming.channel,
@@ -61,7 +63,23 @@ def answer_question(session, incoming: Incoming, text: str, services: Services, 
     if a.suggestions:
         maybe = [Choice(label=shorten(s, 20), text=s) for s in a.suggestions if s][:3]
         return [Reply(text=M.MAYBE, choices=[*maybe, staff])]
-    return [Reply(text=M.CANNOT_ANSWER, choices=[staff, *menu_choices()[:4]])]
+    # The answerer's own explanation (what the bot can answer, where else to ask) when it has one.
+    text = f"{a.text.strip()}\n{M.OFFER_STAFF}" if a.text.strip() else M.CANNOT_ANSWER
+    return [Reply(text=_shorten_answer(text), choices=[staff, *menu_choices()[:4]])]
+
+
+def _next_step(faq_id: str | None) -> str | None:
+    """The menu entry that naturally follows a FAQ answer (「団体を登録するには？」 -> 団体登録)."""
+    if not faq_id:
+        return None
+    for key, step in M.FAQ_NEXT_STEP.items():
+        if faq_id == key or (key.endswith("-") and faq_id.startswith(key)):
+            return step
+    return None
+
+
+def _shorten_answer(text: str) -> str:
+    return text if len(text) <= ANSWER_LIMIT else text[: ANSWER_LIMIT - 1] + "…"
 
 
 def on_feedback(session, incoming: Incoming, pb: postback.Postback, now) -> list[Reply]:

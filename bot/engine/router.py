@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 CANCEL_WORDS = {fold(w) for w in (M.CANCEL, "キャンセル", "中止", "やめます", "cancel", "stop", "終わり")}
 RESTART_WORDS = {fold(w) for w in (M.RESTART, "はじめから", "やりなおし", "やり直し", "restart")}
+HELLO_WORDS = {fold(w) for w in M.HELLO_WORDS}
+THANKS_WORDS = {fold(w) for w in M.THANKS_WORDS}
 HELP_WORDS = {fold(w) for w in (M.MENU_HELP, "help", "メニュー", "menu", "使い方", "つかいかた", "?")}
 
 # Menu words that interrupt a running flow (exact labels only; aliases work outside flows).
@@ -246,6 +248,10 @@ def _on_text(ctx: Context) -> list[Reply]:
         return _continue(ctx, conv)
     if key in _SIMPLE_ACTIONS or key in _FLOW_KEYWORDS:
         return _menu_word(ctx, key, notice)
+    if key in HELLO_WORDS:
+        return [*notice, Reply(text=M.HELLO_REPLY, choices=menu_choices())]
+    if key in THANKS_WORDS:
+        return [*notice, Reply(text=M.THANKS_REPLY, choices=menu_choices())]
     if not has_words(text):
         return [*notice, Reply(text=M.NO_WORDS, choices=menu_choices())]
     return [*notice, *qa.answer_question(ctx.session, ctx.incoming, text, ctx.services, ctx.now)]

@@ -78,8 +78,24 @@ def test_chat_ends_at_end_of_input_and_survives_odd_lines(db_url):
 
 
 def test_the_same_user_finds_their_group_in_a_later_session(db_url):
-    run_chat(db_url, ["団体登録", "ひかりの会", "1", "福祉", "12", "見守り活動", "省略する", "1"], user="same")
+    run_chat(
+        db_url, ["団体登録", "ひかりの会", "1", "福祉", "12", "見守り活動", "省略する", "1"], user="same"
+    )
     later = run_chat(db_url, ["登録内容を見る"], user="same")
     assert "┌ ひかりの会" in later
     stranger = run_chat(db_url, ["登録内容を見る"], user="other")
     assert "まだ団体が登録されていません" in stranger
+
+
+def test_data_purge_command(db_url):
+    env = {**os.environ, "DATABASE_URL": db_url, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "data", "purge"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "anonymised 0 user(s)" in proc.stdout

@@ -350,3 +350,11 @@ def test_reference_numbers_are_unique(chat):
         chat.tap("送る")
     refs = [p.reference for p in rows(chat, Proposal)]
     assert len(set(refs)) == 2 and all(r.startswith("KY-2026-") for r in refs)
+
+
+def test_small_talk_is_not_logged_as_unanswered(chat):
+    chat.say("こんにちは！")
+    assert "協働ボットです" in chat.texts()
+    chat.say("ありがとうございました")
+    assert "どういたしまして" in chat.texts()
+    assert rows(chat, UnansweredQuestion) == []

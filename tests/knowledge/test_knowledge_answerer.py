@@ -32,7 +32,7 @@ def test_answer_shape(fixture_answerer):
     a = fixture_answerer.answer("協働の形態は？")
     assert a.answered and a.reason == "answered"
     assert a.text.startswith("後援、共催")
-    assert a.text.endswith("（出典：協働推進基本指針 第2章(4) 協働の形態）")
+    assert a.text.endswith("（出典：協働推進基本指針 第2章(4)「協働の形態」）")
     assert [s.id for s in a.sources] == ["ch2-4"]
     assert a.suggestions == ["後援とは何ですか？", "補助とは何ですか？", "共催とは何ですか？"]
     assert 0 < a.score <= 2
@@ -187,3 +187,63 @@ def test_any_text_is_answered_safely(answerer, text):
 )
 def test_domain_word_soup_is_answered_safely(answerer, text):
     _check(answerer.answer(text))
+
+
+def test_built_index_cache_follows_the_data(tmp_path, monkeypatch):
+    """The cached answerer is reused only while the data is unchanged; a broken cache is ignored."""
+    import shutil
+
+    from tests.knowledge.conftest import FIXTURE_DATA
+
+    monkeypatch.setenv("KYODO_CACHE_DIR", str(tmp_path / "cache"))
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE_DATA, data)
+    monkeypatch.setattr(Answerer, "_cache", {})
+    first = Answerer.load(data).answer("補助とは")
+    assert first.faq_id == "form-hojo"
+    assert list((tmp_path / "cache").glob("answerer-*.pickle"))
+
+    faq = data / "faq.yaml"
+    faq.write_text(
+        faq.read_text(encoding="utf-8").replace("経費の一部を支出", "費用の一部を負担"), encoding="utf-8"
+    )
+    monkeypatch.setattr(Answerer, "_cache", {})
+    assert "費用の一部を負担" in Answerer.load(data).answer("補助とは").text
+
+    for f in (tmp_path / "cache").glob("*.pickle"):
+        f.write_bytes(b"not a pickle")
+    monkeypatch.setattr(Answerer, "_cache", {})
+    assert "費用の一部を負担" in Answerer.load(data).answer("補助とは").text
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("こんにちは", "greeting"), ("ｺﾝﾆﾁﾊ！", "greeting"), ("ありがとうございました😊", "thanks")],
+)
+def test_small_talk_gets_a_friendly_reply(fixture_answerer, text, reason):
+    a = fixture_answerer.answer(text)
+    assert a.reason == reason and not a.answered and "申し訳" not in a.text
+
+
+def test_small_talk_is_matched_whole(fixture_answerer):
+    assert fixture_answerer.answer("history").reason != "greeting"
+
+
+@pytest.mark.parametrize(
+    ("message", "expect"),
+    [
+        (
+            "先月から地域で清掃活動をしています。参加者は20人ほどで、毎月第一日曜日に集まっています。"
+            "今度のイベントについて、市の後援をもらうにはどうすればいいですか？",
+            {"form-kouen", "form-procedure"},
+        ),
+        (
+            "私たちは高齢者の見守りをしているボランティアグループです。会員は15人ほどで、会費で運営しています。"
+            "法人格はありませんが、市と協働できますか？",
+            {"target-npo-required", "target-groups"},
+        ),
+    ],
+)
+def test_long_message_is_read_as_context_and_question(answerer, message, expect):
+    a = answerer.answer(message)
+    assert a.answered and a.faq_id in expect, a

@@ -71,3 +71,36 @@ def test_missing_file_and_bad_field(db_url, tmp_path):
     assert missing.returncode == 2 and "見つかりません" in missing.stderr
     bad_field = kyodo(db_url, tmp_path, "groups", "list", "--field", "ぜんぜんちがうことば123")
     assert bad_field.returncode == 2 and "分野" in bad_field.stderr
+
+
+def test_show_distinct_delete(db_url, tmp_path):
+    csv_file = tmp_path / "two.csv"
+    csv_file.write_text(
+        "name,kind,fields,description\n"
+        "NPO法人 こがねい湧水ネットワーク,NPO法人,環境保全,湧水の調査\n"
+        "こがねい湧水ネットワーク,任意団体,環境保全,湧水の調査\n",
+        encoding="utf-8",
+    )
+    assert kyodo(db_url, tmp_path, "groups", "import", str(csv_file)).returncode == 0
+    assert kyodo(db_url, tmp_path, "match", "--all").returncode == 0
+    shown = json.loads(kyodo(db_url, tmp_path, "groups", "show", "1").stdout)
+    assert shown["suggestions"] and shown["suggestions"][0]["rank"] == 1
+    assert json.loads(kyodo(db_url, tmp_path, "groups", "show", "2").stdout)["duplicate_of_id"] == 1
+
+    assert kyodo(db_url, tmp_path, "groups", "distinct", "2").returncode == 0
+    summary = json.loads(kyodo(db_url, tmp_path, "match", "--all", "--json").stdout)
+    assert summary["groups_matched"] == 1 and summary["groups_unchanged"] == 1
+
+    assert kyodo(db_url, tmp_path, "groups", "delete", "1").returncode == 0
+    missing = kyodo(db_url, tmp_path, "groups", "show", "1")
+    assert missing.returncode == 1 and "見つかりません" in missing.stderr
+    assert [
+        json.loads(g)["id"] for g in kyodo(db_url, tmp_path, "groups", "list", "--json").stdout.splitlines()
+    ] == [2]
+
+
+def test_unmigrated_database_gets_a_hint(tmp_path):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    for args in (("groups", "list"), ("match", "--all")):
+        result = kyodo(url, tmp_path, *args)
+        assert result.returncode == 2 and "kyodo db upgrade" in result.stderr

@@ -171,12 +171,21 @@ def test_refresh_selected_groups_only(engine, factory, matcher):
     assert refresh_suggestions(engine, matcher, group_ids=[a]).groups_matched == 1
 
 
-def test_small_chunks_give_the_same_result(engine, factory, matcher):
-    for i in range(7):
-        _add(factory, (f"湧水の会{i}号", "任意団体", "環境保全", ENV[3] if i % 2 else KIDS[3]))
-    summary = refresh_suggestions(engine, matcher, chunk=2)
-    assert summary.groups_total == summary.groups_matched == 7
+def test_small_chunks_and_worker_processes_give_the_same_result(engine, factory, matcher):
+    profiles = [(f"まちの会{i}号", "任意団体", "", (ENV, KIDS, ELDER)[i % 3][3]) for i in range(9)]
+    ids = [_add(factory, p) for p in profiles]
+    summary = refresh_suggestions(engine, matcher, chunk=2, workers=2, min_parallel=1)
+    assert summary.groups_total == summary.groups_matched == 9
     assert summary.new == _count(factory)
+    from matching import GroupProfile
+
+    expected = matcher.match_many([GroupProfile(name=p[0], description=p[3]) for p in profiles], top=3)
+    for gid, result in zip(ids, expected, strict=True):
+        rows = _rows(factory, gid)
+        assert [(r.division_id, r.reasons) for r in rows] == [
+            (m.division_id, m.reasons) for m in result.matches
+        ]
+    assert refresh_suggestions(engine, matcher, chunk=4, workers=2, min_parallel=1).groups_matched == 0
 
 
 def test_concurrent_refreshes_never_duplicate_a_pair(db_url, engine, factory, matcher, changed_catalogue):
@@ -209,3 +218,18 @@ def test_concurrent_refreshes_never_duplicate_a_pair(db_url, engine, factory, ma
     assert len(rows) == len({(r.group_id, r.division_id) for r in rows})
     assert summaries[0].new == summaries[1].new == len(rows)  # both planned every pair as new
     assert refresh_suggestions(engine, matcher).groups_matched == 0
+
+
+def test_pending_suggestions_are_new_and_not_stale(engine, factory, matcher):
+    from bot.suggestions import pending_suggestions
+
+    gid = _add(factory, ENV)
+    refresh_suggestions(engine, matcher)
+    rows = _rows(factory, gid)
+    with factory() as s, s.begin():
+        s.execute(update(Suggestion).where(Suggestion.id == rows[0].id).values(status="sent"))
+        s.execute(update(Suggestion).where(Suggestion.id == rows[1].id).values(stale=True))
+    with engine.connect() as conn:
+        pending = pending_suggestions(conn)
+        assert {p.id for p in pending} == {r.id for r in rows[2:]}
+        assert pending_suggestions(conn, division_id=rows[0].division_id) == []
