@@ -61,24 +61,31 @@ class Token:
 
 
 class _Sudachi:
-    """One lazily created tokenizer per process (thread-safe creation)."""
+    """One lazily loaded dictionary per process, one tokenizer per thread.
+
+    A Sudachi tokenizer must not be used by two threads at once (it raises "Tokenizer is already
+    in use"), and web handlers may answer from a thread pool; tokenizers are cheap once the
+    dictionary is loaded.
+    """
 
     _lock = threading.Lock()
-    _tok = None
-    _mode = None
+    _dictionary = None
+    _local = threading.local()
 
     @classmethod
     def get(cls):
-        if cls._tok is None:
-            with cls._lock:
-                if cls._tok is None:
-                    from sudachipy import Dictionary, SplitMode
+        tok = getattr(cls._local, "tokenizer", None)
+        if tok is None:
+            from sudachipy import Dictionary, SplitMode
 
-                    cls._mode = SplitMode.B
-                    cls._tok = Dictionary(dict="core").tokenizer(
-                        mode=cls._mode, fields={"pos", "normalized_form", "reading_form"}
-                    )
-        return cls._tok
+            with cls._lock:
+                if cls._dictionary is None:
+                    cls._dictionary = Dictionary(dict="core")
+            tok = cls._dictionary.tokenizer(
+                mode=SplitMode.B, fields={"pos", "normalized_form", "reading_form"}
+            )
+            cls._local.tokenizer = tok
+        return tok
 
 
 @lru_cache(maxsize=65536)

@@ -1,20 +1,19 @@
 """Answer a question from the FAQ, or decline politely.
 
-Retrieval (see docs/knowledge.md for the measured figures):
+Ranking (weights in :class:`Weights`, measured on evaluation/knowledge_dev.yaml; the whole story
+with figures is in docs/knowledge.md):
 
-* every FAQ entry is indexed as several short documents (its canonical question and each
-  phrasing) and once as a whole (question + phrasings + answer);
-* a question becomes weighted terms (knowledge.query: synonyms, readings, fuzzy corrections);
-* an entry's score mixes the best BM25 score of its short documents, the BM25 score of the whole
-  entry (both divided by what a perfect match of the question's terms would score, so they read as
-  "how much of the question is explained") and the best rapidfuzz similarity of the folded
-  question to a folded phrasing (catches typos the tokenizer splits apart).
+* every FAQ entry is indexed as short documents (its canonical question and each phrasing) and
+  once as a whole (question + phrasings + part of its answer);
+* a question becomes weighted terms (knowledge.query: synonyms, readings, typo corrections);
+* an entry's score mixes BM25 and an idf-weighted F1 over its best phrasing, BM25 over the whole
+  entry, rapidfuzz similarity of spellings and readings, and a small bonus when the question is of
+  the same kind (definition, difference, eligibility) as the entry's canonical question.
 
-Abstention: the answerer only answers when the best score clears a calibrated threshold AND
-enough of the question's information is in-domain vocabulary (words the guideline, the notes, the
-FAQ or the synonym list use). A question that merely shares a word like 市 with a passage is
-declined. Between "answer" and "decline" lies an "unsure" band that offers up to three
-もしかして candidates instead of guessing.
+Abstention: an answer needs a high enough score AND a high enough share of in-domain evidence
+(known words weigh their idf, civic words like 申込 little, unknown words like 住民票 count against).
+A question that merely shares a word like 市 with an entry is declined; in between, an "unsure"
+band offers up to three もしかして candidates instead of guessing.
 """
 
 from __future__ import annotations
@@ -39,11 +38,18 @@ from knowledge.tokencache import TokenCache, data_key, read_pickle, write_pickle
 MAX_QUESTION_CHARS = 1000
 
 # The kind of question asked, read from its wording (on normalised text, so that the katakana of
-# メリットは never reads as とは). An entry whose canonical
-# question is of the same kind gets a small bonus: 協働とは prefers 協働とは何ですか？ over 協働の
-# メリットは？, 後援と共催の違い prefers the entry about the difference.
+# メリットは never reads as とは). An entry whose canonical question is of the same kind gets a
+# small bonus: 協働とは prefers 協働とは何ですか？ over 協働するメリットは？, 後援と共催の違い prefers
+# the entry about the difference, ボランティアグループでも大丈夫？ prefers an entry that asks whether
+# someone can take part.
 _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("difference", re.compile(r"違い|違う|ちがい|ちがう|差|どう異なる")),
+    (
+        "eligibility",
+        re.compile(
+            r"でも(いい|良い|大丈夫|OK|可能|でき|協働|参加)|でき(ます|る)か|できる[?？]|だめ|ダメ|駄目|対象(に|と)な"
+        ),
+    ),
     ("definition", re.compile(r"とは|て何|てなに|てなん|の意味|意味は|いみ|どういうもの|どういう意味")),
 )
 
@@ -213,7 +219,7 @@ class Answerer:
                 self._doc_reading.append(self._reading(self._tokens.tokens(normalize(text))))
                 whole.extend(toks)
             answer_terms = terms_of(e.answer, key=False)
-            # a crude down-weighting: keep every other occurrence of answer-only terms
+            # the answer is long and less focused than the phrasings: only its first part counts
             keep = int(round(len(answer_terms) * self.weights.answer_text_weight))
             entry_docs.append(whole + answer_terms[:keep])
         for s in self.data.sections:
@@ -224,6 +230,7 @@ class Answerer:
         self.vocabulary = frozenset(vocabulary)
         self.index = BM25(docs)
         self._doc_mass = [sum(self.index.term_idf(t) for t in set(d)) for d in docs]
+        self._doc_inv_mass = [1.0 / m if m else 0.0 for m in self._doc_mass]
         self.entry_index = BM25(entry_docs)
         frequency: dict[str, int] = {}
         for d in docs:
@@ -297,16 +304,26 @@ class Answerer:
                     bm[d], matched[d], matched_plain[d] = w_idf * norm, w_idf, t_idf
         phr: dict[int, float] = {}
         f1s: dict[int, float] = {}
-        for d, s in bm.items():
-            e = self._doc_entry[d]
-            p = min(s / ideal, w.cap) if ideal else 0.0
-            qcov = min(matched[d] / ideal, 1.0) if ideal else 0.0
-            dcov = min(matched_plain[d] / self._doc_mass[d], 1.0) if self._doc_mass[d] else 0.0
-            f1 = (1 + w.beta2) * qcov * dcov / (w.beta2 * dcov + qcov) if qcov + dcov else 0.0
-            if p > phr.get(e, 0.0):
-                phr[e] = p
-            if f1 > f1s.get(e, 0.0):
-                f1s[e] = f1
+        if ideal:
+            # (the hot loop of a long message: every document shares some word with it)
+            inv_ideal, cap, beta2 = 1.0 / ideal, w.cap, w.beta2
+            doc_entry, doc_inv_mass = self._doc_entry, self._doc_inv_mass
+            for d, s in bm.items():
+                e = doc_entry[d]
+                p = s * inv_ideal
+                if p > cap:
+                    p = cap
+                qcov = matched[d] * inv_ideal
+                if qcov > 1.0:
+                    qcov = 1.0
+                dcov = matched_plain[d] * doc_inv_mass[d]
+                if dcov > 1.0:
+                    dcov = 1.0
+                f1 = (1 + beta2) * qcov * dcov / (beta2 * dcov + qcov) if qcov + dcov else 0.0
+                if p > phr.get(e, 0.0):
+                    phr[e] = p
+                if f1 > f1s.get(e, 0.0):
+                    f1s[e] = f1
         whole = self.entry_index.scores(weights)
         e_masses = sorted((wt * self.entry_index.term_idf(t) for t, wt in weights.items()), reverse=True)
         ideal_whole = sum(e_masses[: w.top_terms])

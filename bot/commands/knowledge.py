@@ -54,13 +54,25 @@ def _record(question: str, answer) -> dict[str, object]:
     return {"question": question, **answer.to_dict()}
 
 
+def render_text(answer) -> list[str]:
+    """Plain-text lines for a terminal: the answer, then its suggestions as numbered choices.
+
+    (For an "unsure" answer the text already lists the candidates; the numbered list replaces it.)
+    """
+    from knowledge import messages
+
+    if answer.reason == "unsure" and answer.suggestions:
+        lines = [messages.UNSURE]
+    else:
+        lines = [answer.text]
+        if answer.suggestions:
+            lines += ["", messages.RELATED_HEADING]
+    lines += [f"  {i}. {s}" for i, s in enumerate(answer.suggestions, 1)]
+    return lines
+
+
 def _print_human(answer, out: TextIO) -> None:
-    print(answer.text, file=out)
-    if answer.suggestions:
-        print("", file=out)
-        print("関連する質問:" if answer.answered else "候補:", file=out)
-        for i, s in enumerate(answer.suggestions, 1):
-            print(f"  {i}. {s}", file=out)
+    print("\n".join(render_text(answer)), file=out)
 
 
 def _ask(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:

@@ -247,3 +247,14 @@ def test_small_talk_is_matched_whole(fixture_answerer):
 def test_long_message_is_read_as_context_and_question(answerer, message, expect):
     a = answerer.answer(message)
     assert a.answered and a.faq_id in expect, a
+
+
+def test_answering_from_several_threads(answerer):
+    """Web handlers may answer from a thread pool: Sudachi tokenizers must not be shared."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = ["協働とは", "後援と共催の違いは？", "補助金はもらえますか", "ごみの出し方"] * 100
+    expected = [answerer.answer(q).faq_id for q in questions]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda q: answerer.answer(q).faq_id, questions))
+    assert got == expected
