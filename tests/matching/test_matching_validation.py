@@ -94,7 +94,7 @@ def test_word_in_two_fields(tmp_path):
 def test_missing_field(tmp_path):
     text = FIELDS_PATH.read_text(encoding="utf-8")
     start = text.index("  - number: 20")
-    end = text.index("# 地名など")
+    end = text.index("ignore_words:")
     path = _write(tmp_path, "fields.yaml", text[:start] + text[end:])
     with pytest.raises(DataError, match="分野 20 がありません"):
         load_fields(path)
