@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -224,12 +225,16 @@ def keys_match(a: str, b: str) -> bool:
 
 
 class DuplicateIndex:
-    """The name keys of registered groups, for fast fuzzy duplicate checks (also within one import)."""
+    """The name keys of registered groups, for fast fuzzy duplicate checks (also within one import).
+
+    Keys are bucketed by length: fuzz.ratio(a, b) <= 200 * min(len) / (len(a) + len(b)), so only
+    keys of nearly the same length can reach the threshold, and an import of many rows compares
+    each with a small slice of the register instead of all of it.
+    """
 
     def __init__(self, pairs: Iterable[tuple[int, str]] = ()):
-        self.ids: list[int] = []
-        self.keys: list[str] = []
         self.exact: dict[str, int] = {}
+        self.by_length: dict[int, tuple[list[int], list[str]]] = {}
         for group_id, key in pairs:
             self.add(group_id, key)
 
@@ -239,21 +244,30 @@ class DuplicateIndex:
         return cls((i, k) for i, k in rows if i != exclude_id)
 
     def add(self, group_id: int, key: str) -> None:
-        self.ids.append(group_id)
-        self.keys.append(key)
         self.exact.setdefault(key, group_id)
+        ids, keys = self.by_length.setdefault(len(key), ([], []))
+        ids.append(group_id)
+        keys.append(key)
 
     def find(self, key: str) -> int | None:
         """Id of the oldest registered group whose key equals or nearly equals ``key``."""
         if key in self.exact:
             return self.exact[key]
-        if len(key) < SHORT_KEY or not self.keys:
+        n = len(key)
+        if n < SHORT_KEY:
             return None
-        hits = process.extract(
-            key, self.keys, scorer=fuzz.ratio, score_cutoff=DUPLICATE_THRESHOLD, limit=None
-        )
-        candidates = [self.ids[index] for _, _, index in hits if len(self.keys[index]) >= SHORT_KEY]
-        return min(candidates) if candidates else None
+        ratio = DUPLICATE_THRESHOLD / 100.0
+        shortest = max(SHORT_KEY, math.ceil(n * ratio / (2.0 - ratio) - 1e-9))
+        longest = math.floor(n * (2.0 - ratio) / ratio + 1e-9)
+        found: list[int] = []
+        for length in range(shortest, longest + 1):
+            bucket = self.by_length.get(length)
+            if not bucket:
+                continue
+            ids, keys = bucket
+            hits = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=DUPLICATE_THRESHOLD, limit=None)
+            found.extend(ids[index] for _, _, index in hits)
+        return min(found) if found else None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -231,3 +231,33 @@ def test_delete_by_owner_removes_groups_and_their_suggestions(session):
     session.commit()
     assert session.scalar(select(func.count()).select_from(Suggestion)) == 0
     assert [g.owner for g in registry.list_groups(session)] == ["line:U8"]
+
+
+def test_duplicate_index_buckets_find_what_a_full_scan_finds():
+    """Length buckets are an optimisation only: same answers as comparing with every key."""
+    import random
+
+    from rapidfuzz import fuzz
+
+    rnd = random.Random(7)
+    alphabet = "あいうかきくさしすたちつなにぬ"
+    keys = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(2, 16))) for _ in range(400)]
+    # Near copies (one edit) so that there is something to find.
+    keys += [k[:-1] + "ん" for k in keys[:150]] + [k + "ん" for k in keys[150:300]]
+    index = registry.DuplicateIndex()
+    for i, key in enumerate(keys[:300], start=1):
+        index.add(i, key)
+
+    def brute(key):
+        hits = [
+            i
+            for i, other in enumerate(keys[:300], start=1)
+            if key == other or (min(len(key), len(other)) >= 4 and fuzz.ratio(key, other) >= 90)
+        ]
+        return min(hits) if hits else None
+
+    found = 0
+    for key in keys[300:] + keys[:50]:
+        assert index.find(key) == brute(key), key
+        found += index.find(key) is not None
+    assert found > 50
