@@ -17,7 +17,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import anyio
@@ -26,6 +28,7 @@ from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -34,7 +37,7 @@ from starlette.routing import Route
 
 from bot import slack_messages as msg
 from bot import slack_outbox, slack_service
-from bot.db import make_engine, make_session_factory, transaction
+from bot.db import make_engine, make_session_factory, transaction, utcnow
 from bot.models.staff import SlackEvent
 from bot.settings import Settings
 from bot.slack_outbox import CallResult, SlackDelivery
@@ -214,6 +217,8 @@ class SlackRuntime:
 
     # -- loops ------------------------------------------------------------------------------------
     async def scan_once(self) -> slack_service.ScanSummary:
+        for event_id in await anyio.to_thread.run_sync(self.sweep_events):
+            await self.process_event(event_id)
         await anyio.to_thread.run_sync(self._match_new_groups)
         summary = await self.run_in_db(
             slack_service.queue_new_items, self.directory, self.slack.staff_channel, blocks.RENDERER
@@ -225,8 +230,6 @@ class SlackRuntime:
     def _match_new_groups(self) -> int:
         """Groups registered since the last run get their suggestions (bot.suggestions does the rest)."""
         try:
-            from sqlalchemy import select
-
             from bot.models import Group
             from bot.suggestions import refresh_suggestions
             from matching import Matcher
@@ -301,11 +304,20 @@ class SlackRuntime:
     async def _drop_retries(self, body: dict, req: Any, next: Any) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id:
+            event = body.get("event") or {}
+            durable = self._needs_work(event)
 
             def store() -> bool:
                 try:
                     with transaction(self.factory) as session:
-                        session.add(SlackEvent(event_id=str(event_id)[:60]))
+                        session.add(
+                            SlackEvent(
+                                event_id=str(event_id)[:60],
+                                kind=str(event.get("type", ""))[:40],
+                                payload=event if durable else None,
+                                processed_at=None if durable else utcnow(),
+                            )
+                        )
                     return True
                 except IntegrityError:
                     return False
@@ -382,45 +394,102 @@ class SlackRuntime:
         return msg.DIVISION_SET.format(name=division.name)
 
     # -- mentions and thread replies -------------------------------------------------------------------
-    async def on_mention(self, event: dict) -> None:
-        text = event.get("text", "")
-        # Drop the mention itself (<@U123>) before asking.
-        import re
+    def _needs_work(self, event: dict) -> bool:
+        """Events whose handling must survive a crash: mentions and replies in handoff threads."""
+        if event.get("type") == "app_mention":
+            return True
+        if event.get("type") != "message" or event.get("subtype") or event.get("bot_id"):
+            return False
+        thread_ts, ts = event.get("thread_ts"), event.get("ts")
+        if not thread_ts or thread_ts == ts:
+            return False
+        return not self.slack.staff_channel or event.get("channel") == self.slack.staff_channel
 
-        question = re.sub(r"<@[A-Z0-9]+(\|[^>]*)?>", " ", text).strip()
-        channel, ts = event.get("channel", ""), event.get("thread_ts") or event.get("ts", "")
+    async def on_mention(self, body: dict) -> None:
+        self.background(self.process_event(str(body.get("event_id", ""))[:60]))
 
-        def work(session: Any) -> None:
+    async def on_message(self, body: dict) -> None:
+        """A reply in a handoff thread goes to the citizen. Everything else is ignored."""
+        if self._needs_work(body.get("event") or {}):
+            self.background(self.process_event(str(body.get("event_id", ""))[:60]))
+
+    async def process_event(self, event_id: str) -> None:
+        """Do an event's work and mark it processed in one transaction (exactly once, even with
+        the sweep running in another process)."""
+
+        def work(session: Any) -> bool:
+            claimed = session.execute(
+                update(SlackEvent)
+                .where(SlackEvent.event_id == event_id, SlackEvent.processed_at.is_(None))
+                .values(processed_at=utcnow(), attempts=SlackEvent.attempts + 1)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if not claimed:
+                return False
+            row = session.get(SlackEvent, event_id)
+            self._event_work(session, row.kind, row.payload or {})
+            row.payload = None  # done: keep only the id (drops retries), not the text
+            return True
+
+        try:
+            await self.run_in_db(work)
+        except Exception as exc:
+            log.exception("slack event %s failed; the sweep will retry it", event_id)
+            error = str(exc)[:500]
+
+            def note(session: Any) -> None:
+                session.execute(
+                    update(SlackEvent)
+                    .where(SlackEvent.event_id == event_id)
+                    .values(attempts=SlackEvent.attempts + 1, last_error=error)
+                    .execution_options(synchronize_session=False)
+                )
+
+            with contextlib.suppress(Exception):
+                await self.run_in_db(note)
+        self.wake()
+
+    def _event_work(self, session: Any, kind: str, event: dict) -> None:
+        if kind == "app_mention":
+            # Drop the mention itself (<@U123>) before asking.
+            question = re.sub(r"<@[A-Z0-9]+(\|[^>]*)?>", " ", event.get("text", "")).strip()
+            channel, ts = event.get("channel", ""), event.get("thread_ts") or event.get("ts", "")
             payload = self._answer_payload(session, question) if question else blocks.plain(msg.HELP)
             slack_outbox.enqueue(
                 session, "chat.postMessage", {"channel": channel, "thread_ts": ts, **payload}
             )
+        elif kind == "message":
+            slack_service.handoff_reply(
+                session,
+                event.get("channel", ""),
+                event.get("thread_ts", ""),
+                event.get("text", ""),
+                actor=event.get("user", ""),
+            )
 
-        self.background(self._then_wake(work))
-
-    async def _then_wake(self, fn: Any, *args: Any) -> None:
-        try:
-            await self.run_in_db(fn, *args)
-        except Exception:
-            log.exception("slack background work failed")
-        self.wake()
-
-    async def on_message(self, event: dict) -> None:
-        """A reply in a handoff thread goes to the citizen. Everything else is ignored."""
-        if event.get("subtype") or event.get("bot_id"):
-            return
-        thread_ts, ts = event.get("thread_ts"), event.get("ts")
-        if not thread_ts or thread_ts == ts:
-            return
-        if self.slack.staff_channel and event.get("channel") != self.slack.staff_channel:
-            return
-        self.background(
-            self._then_wake(
-                lambda s: slack_service.handoff_reply(
-                    s, event.get("channel", ""), thread_ts, event.get("text", ""), actor=event.get("user", "")
+    def sweep_events(
+        self, *, older_than: float = 30.0, max_attempts: int = 5, keep_days: int = 7
+    ) -> list[str]:
+        """Events a crashed or failing process left unprocessed; and old ids pruned."""
+        now = utcnow()
+        with transaction(self.factory) as session:
+            session.execute(
+                delete(SlackEvent).where(
+                    SlackEvent.processed_at.is_not(None),
+                    SlackEvent.received_at < now - timedelta(days=keep_days),
                 )
             )
-        )
+            return list(
+                session.scalars(
+                    select(SlackEvent.event_id)
+                    .where(
+                        SlackEvent.processed_at.is_(None),
+                        SlackEvent.received_at < now - timedelta(seconds=older_than),
+                        SlackEvent.attempts < max_attempts,
+                    )
+                    .limit(100)
+                )
+            )
 
     # -- App Home ------------------------------------------------------------------------------------
     async def on_home_opened(self, event: dict, client: AsyncWebClient) -> None:

@@ -139,9 +139,19 @@ class StaffMember(Base):
 
 
 class SlackEvent(Base):
-    """Events API deliveries already accepted (event_id): Slack's retries of them are dropped."""
+    """Events API deliveries accepted (the Slack inbox), keyed by ``event_id``.
+
+    A retry of an event already here is dropped. Events that lead to work (a mention, a reply in
+    a handoff thread) keep their payload until processed: the work and ``processed_at`` are
+    written in one transaction, and a sweep picks up whatever a crashed process left behind.
+    """
 
     __tablename__ = "slack_events"
 
     event_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), default="")
+    payload: Mapped[dict | None] = mapped_column(JSON)  # the inner "event"; NULL once processed
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -147,3 +147,41 @@ def test_app_home_and_faq_addition_used_at_once(make_bot, slack_api):
     bot.command("コロッケの作り方は？")
     resp = wait_until(lambda: slack_api.responses)[0]
     assert "料理の質問には答えられません" in resp["text"]
+
+
+def test_an_event_left_unprocessed_by_a_crash_is_picked_up_once(make_bot, slack_api, line_api):
+    """A thread reply accepted (event stored) by a process that died before handling it: the sweep
+    handles it, once, and Slack's retry of it is still dropped."""
+    from datetime import timedelta
+
+    from bot.models.staff import SlackEvent
+
+    bot = make_bot()
+    add_unanswered(bot)
+    parent = wait_until(lambda: slack_api.posted(STAFF_CHANNEL))[0]
+    wait_until(lambda: bot.factory().scalar(select(Handoff.thread_ts)) == parent.ts)
+    reply = {
+        "type": "message",
+        "channel": STAFF_CHANNEL,
+        "user": "UALICE",
+        "text": "窓口は市役所第二庁舎です。",
+        "ts": f"{time.time():.6f}",
+        "thread_ts": parent.ts,
+    }
+    with transaction(bot.factory) as s:
+        s.add(
+            SlackEvent(
+                event_id="EvCRASHED",
+                kind="message",
+                payload=reply,
+                received_at=utcnow() - timedelta(minutes=2),
+            )
+        )
+    push = wait_until(lambda: [d for d in line_api.deliveries() if d.kind == "push"])[0]
+    assert "第二庁舎" in push.messages[0]["text"]
+    assert bot.event(reply, event_id="EvCRASHED", retry=2).status_code == 200
+    time.sleep(0.5)
+    assert len([d for d in line_api.deliveries() if d.kind == "push"]) == 1
+    with bot.factory() as s:
+        row = s.get(SlackEvent, "EvCRASHED")
+        assert row.processed_at is not None and row.payload is None

@@ -1,8 +1,8 @@
-"""staff: slack notifications, outbox, audit, handoffs, staff FAQ
+"""staff: slack notifications, outbox, events, audit, handoffs, staff FAQ
 
 Revision ID: 0004_staff
 Revises: 0003_conversation
-Create Date: 2026-11-26 10:43:26.550431
+Create Date: 2026-11-26 11:04:06.474504
 """
 
 import sqlalchemy as sa
@@ -42,10 +42,16 @@ def upgrade() -> None:
     op.create_table(
         "slack_events",
         sa.Column("event_id", sa.String(length=60), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=True),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("event_id", name=op.f("pk_slack_events")),
     )
     with op.batch_alter_table("slack_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_slack_events_processed_at"), ["processed_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_slack_events_received_at"), ["received_at"], unique=False)
 
     op.create_table(
@@ -148,6 +154,7 @@ def downgrade() -> None:
     op.drop_table("slack_outbox")
     with op.batch_alter_table("slack_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_slack_events_received_at"))
+        batch_op.drop_index(batch_op.f("ix_slack_events_processed_at"))
 
     op.drop_table("slack_events")
     with op.batch_alter_table("handoffs", schema=None) as batch_op:
