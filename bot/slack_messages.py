@@ -137,6 +137,7 @@ FAQ_SOURCES = "根拠となる指針の節（任意）"
 FAQ_ADDED = "FAQに追加しました。次の質問からボットが使います: {question}"
 FAQ_INVALID_ANSWER = "回答を入力してください。"
 FAQ_INVALID_QUESTION = "質問を入力してください。"
+FAQ_TOO_LONG = "{limit}字以内で入力してください（いまは{count}字です）。"
 
 # --- report --------------------------------------------------------------------------------------
 REPORT_TITLE = "協働ボット 利用状況（{start}〜{end}）"

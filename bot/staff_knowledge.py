@@ -23,7 +23,6 @@ log = logging.getLogger(__name__)
 class StaffAwareAnswerer:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._answer_lock = threading.Lock()
         self._key: tuple[Any, ...] | None = None
         self._answerer: Any = None
 
@@ -42,20 +41,33 @@ class StaffAwareAnswerer:
                 from bot.slack_service import staff_faq_dicts
 
                 extra = staff_faq_dicts(session) if key[0] else []
-                try:
-                    self._answerer = Answerer.load(extra_faq=extra) if extra else Answerer.load()
-                except Exception:  # a bad staff entry must not take the answerer down
-                    log.exception("staff FAQ entries rejected; answering from the shipped FAQ only")
-                    self._answerer = Answerer.load()
+                self._answerer = self._build(Answerer, extra)
                 self._key = key
             return self._answerer
 
+    @staticmethod
+    def _build(answerer_cls: Any, extra: list[dict[str, Any]]) -> Any:
+        """The answerer with the staff entries; an entry the loader rejects is left out (logged)
+        rather than taking the others, or the shipped FAQ, down with it."""
+        from knowledge import DataError
+
+        if not extra:
+            return answerer_cls.load()
+        try:
+            return answerer_cls.load(extra_faq=extra)
+        except DataError as exc:
+            bad = {e["id"] for e in extra if any(f"'{e['id']}'" in p for p in exc.problems)}
+            log.error("staff FAQ entries rejected by the knowledge loader: %s", "; ".join(exc.problems))
+            kept = [e for e in extra if e["id"] not in bad]
+            if bad and kept:
+                try:
+                    return answerer_cls.load(extra_faq=kept)
+                except DataError:
+                    log.exception("staff FAQ entries still rejected; using the shipped FAQ only")
+            return answerer_cls.load()
+
     def answer(self, session: Session, question: str) -> Any:
-        answerer = self.get(session)
-        # knowledge's tokenizer (SudachiPy) refuses concurrent use from several threads
-        # ("Tokenizer is already in use"): answer one question at a time per process.
-        with self._answer_lock:
-            return answerer.answer(question)
+        return self.get(session).answer(question)
 
 
 #: The process-wide instance (the engine's Services may use it too).

@@ -153,6 +153,7 @@ class SlackRuntime:
         self._stopping = asyncio.Event()
         self._team_id: str | None = None
         self.counters = {"events_dropped": 0, "foreign_team": 0}
+        self._names: dict[str, str] = {}  # Slack user id -> display name
         self._tried: dict[int, Any] = {}  # group id -> updated_at when matching was last attempted
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -368,7 +369,10 @@ class SlackRuntime:
         except Exception:
             log.exception("/kyodo %s failed", sub)
             payload = blocks.plain(msg.GENERIC_ERROR)
-        await respond(**payload, response_type="ephemeral", replace_original=False)
+        try:
+            await respond(**payload, response_type="ephemeral", replace_original=False)
+        except Exception:  # response_url expired (30 min) or unreachable: nothing else to do
+            log.exception("/kyodo %s: could not send the answer to response_url", sub)
 
     def _answer_payload(self, session: Any, question: str) -> dict[str, Any]:
         if not question.strip():
@@ -528,10 +532,25 @@ class SlackRuntime:
         await ack()
         self.background(self._decide(body, action))
 
+    async def display_name(self, user: str, fallback: str) -> str:
+        """The name colleagues know (profile display name), cached; the username if Slack won't say."""
+        if user in self._names:
+            return self._names[user]
+        name = fallback
+        try:
+            resp = await self.client.users_info(user=user)
+            profile = (resp.get("user") or {}).get("profile") or {}
+            name = profile.get("display_name") or profile.get("real_name") or fallback
+            self._names[user] = name
+        except Exception as exc:  # users:read missing, rate limited...: the username will do
+            log.info("users.info %s failed: %s", user, exc)
+        return name
+
     async def _decide(self, body: dict, action: dict) -> None:
         note_id = self._value(body, "n")
         what = "take" if action.get("action_id") == blocks.ACTION_TAKE else "pass"
         user, name = self._actor(body)
+        name = await self.display_name(user, name)
         ref = self._message_ref(body)
         if note_id is None:
             return
@@ -642,6 +661,10 @@ class SlackRuntime:
             errors["question"] = msg.FAQ_INVALID_QUESTION
         if not answer:
             errors["answer"] = msg.FAQ_INVALID_ANSWER
+        elif len(answer) > blocks.FAQ_ANSWER_MAX:
+            errors["answer"] = msg.FAQ_TOO_LONG.format(limit=blocks.FAQ_ANSWER_MAX, count=len(answer))
+        if len(question) > blocks.FAQ_QUESTION_MAX:
+            errors["question"] = msg.FAQ_TOO_LONG.format(limit=blocks.FAQ_QUESTION_MAX, count=len(question))
         if errors:
             await ack(response_action="errors", errors=errors)
             return

@@ -48,6 +48,8 @@ ACTION_DETAIL = "kyodo_detail"
 ACTION_CLOSE_HANDOFF = "kyodo_handoff_close"
 ACTION_ADD_FAQ = "kyodo_add_faq"
 FAQ_MODAL = "kyodo_faq_modal"
+FAQ_ANSWER_MAX = 400  # knowledge.loader.MAX_ANSWER_CHARS: answers stay phone-sized
+FAQ_QUESTION_MAX = 200
 
 
 def clip(text: str, limit: int) -> str:
@@ -293,7 +295,7 @@ def faq_modal(question: str, unanswered_id: int | None, sections: list[tuple[str
         InputBlock(
             block_id="answer",
             label=msg.FAQ_ANSWER,
-            element=PlainTextInputElement(action_id="value", multiline=True, max_length=2000),
+            element=PlainTextInputElement(action_id="value", multiline=True, max_length=FAQ_ANSWER_MAX),
         ),
     ]
     if options:

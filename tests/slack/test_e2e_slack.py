@@ -162,6 +162,7 @@ def test_two_simultaneous_clicks_one_wins(make_bot, slack_api):
     assert status == ("taken" if note.decided_by == "UALICE" else "passed")
     loser = "UBOB" if note.decided_by == "UALICE" else "UALICE"
     assert eph[0].body["user"] == loser
+    assert note.decided_by_name in ("山田 花子", "鈴木 一郎")  # profile names via users.info
     assert f"{note.decided_by_name}さんが対応済みです" in eph[0].body["text"]
     assert count(bot, StaffAuditEntry, StaffAuditEntry.action.in_(("take", "pass"))) == 1
     assert count(bot, OutboxMessage) == 1  # one LINE push, from the winner only

@@ -305,3 +305,40 @@ def test_parse_command():
     assert parse_command("ＧＲＯＵＰ　小金井みどりの会") == ("group", "小金井みどりの会")
     assert parse_command("所属 環境政策課") == ("division", "環境政策課")
     assert parse_command("協働とは何ですか") == ("ask", "協働とは何ですか")
+
+
+def test_a_staff_entry_the_loader_rejects_does_not_take_the_others_down(factory):
+    from bot.models import StaffFaqEntry
+    from bot.staff_knowledge import StaffAwareAnswerer
+
+    with transaction(factory) as s:
+        s.add(
+            StaffFaqEntry(
+                question="コロッケの作り方は？",
+                phrasings=["コロッケの作り方は？"],
+                answer="料理の質問にはお答えできません。",
+                sources=["no-such-section"],
+                created_by="U1",
+            )
+        )
+        s.add(
+            StaffFaqEntry(
+                question="市民活動団体の交流会はありますか",
+                phrasings=["交流会はありますか"],
+                answer="交流会の予定は市報でお知らせしています。",
+                sources=[],
+                created_by="U1",
+            )
+        )
+    with factory() as s:
+        from knowledge import Answerer
+
+        good_source = Answerer.load().data.sections[0].id
+    with transaction(factory) as s:
+        s.scalars(select(StaffFaqEntry).where(StaffFaqEntry.id == 2)).one().sources = [good_source]
+    answerer = StaffAwareAnswerer()
+    with factory() as s:
+        a = answerer.answer(s, "市民活動団体の交流会はありますか")
+    assert a.answered and "市報" in a.text
+    ids = {e.id for e in answerer.get(factory()).entries}
+    assert "staff-2" in ids and "staff-1" not in ids

@@ -74,6 +74,7 @@ class SlackStandin:
         self._lock = threading.Lock()
         self._ts = 0.0
         self.server: ServerThread | None = None
+        self.display_names: dict[str, str] = {"UALICE": "山田 花子", "UBOB": "鈴木 一郎"}
 
     # -- control ---------------------------------------------------------------------------------
     @property
@@ -270,7 +271,15 @@ class SlackStandin:
             return {"ok": True, "messages": msgs}
         if method == "users.info":
             user = body.get("user", "")
-            return {"ok": True, "user": {"id": user, "name": f"user-{user}", "real_name": user}}
+            name = self.display_names.get(user, "")
+            return {
+                "ok": True,
+                "user": {
+                    "id": user,
+                    "name": user.lower(),
+                    "profile": {"display_name": name, "real_name": name},
+                },
+            }
         return {"ok": False, "error": "unknown_method"}
 
 
