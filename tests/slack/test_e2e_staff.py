@@ -17,6 +17,11 @@ from tests.slack.test_e2e_slack import add_group_with_suggestion
 CITIZEN = "U" + "c" * 32
 
 
+def first(bot, stmt):
+    with bot.factory() as s:
+        return s.scalars(stmt).first()
+
+
 def add_unanswered(bot, text: str = "粗大ごみの出し方を教えてください", *, handoff: bool = True) -> int:
     with transaction(bot.factory) as s:
         q = UnansweredQuestion(
@@ -39,7 +44,7 @@ def test_handoff_thread_reply_reaches_citizen_and_close(make_bot, slack_api, lin
     qid = add_unanswered(bot)
     parent = wait_until(lambda: slack_api.posted(STAFF_CHANNEL))[0]
     assert "粗大ごみ" in json.dumps(parent.blocks, ensure_ascii=False)
-    wait_until(lambda: bot.factory().scalar(select(Handoff.thread_ts)) == parent.ts)
+    wait_until(lambda: first(bot, select(Handoff.thread_ts)) == parent.ts)
 
     reply = {
         "type": "message",
@@ -136,7 +141,7 @@ def test_app_home_and_faq_addition_used_at_once(make_bot, slack_api):
     }
     r = bot.view_submission(blocks.FAQ_MODAL, values, modal["private_metadata"])
     assert r.status_code == 200
-    entry = wait_until(lambda: bot.factory().scalars(select(StaffFaqEntry)).first())
+    entry = wait_until(lambda: first(bot, select(StaffFaqEntry)))
     assert (
         entry.sources == [section] and entry.from_unanswered_id == json.loads(modal["private_metadata"])["q"]
     )
@@ -159,7 +164,7 @@ def test_an_event_left_unprocessed_by_a_crash_is_picked_up_once(make_bot, slack_
     bot = make_bot()
     add_unanswered(bot)
     parent = wait_until(lambda: slack_api.posted(STAFF_CHANNEL))[0]
-    wait_until(lambda: bot.factory().scalar(select(Handoff.thread_ts)) == parent.ts)
+    wait_until(lambda: first(bot, select(Handoff.thread_ts)) == parent.ts)
     reply = {
         "type": "message",
         "channel": STAFF_CHANNEL,
