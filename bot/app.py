@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import anyio
@@ -22,15 +22,22 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.db import make_engine, make_session_factory, transaction
+from bot.db import make_engine, make_session_factory, write_transaction
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, *, start_background: bool = True, handle: Any = None) -> Starlette:
-    """Build the app. ``start_background=False`` serves HTTP only (tests drive the loops
-    themselves); ``handle`` replaces the conversation engine (tests of the transport alone)."""
+def create_app(
+    settings: Settings,
+    *,
+    start_background: bool = True,
+    handle: Any = None,
+    on_stored: Callable[[], None] | None = None,
+) -> Starlette:
+    """Build the app. ``start_background=False`` serves HTTP only (the loops run elsewhere:
+    ``on_stored`` then tells that process there is work); ``handle`` replaces the conversation
+    engine (tests of the transport alone)."""
     state: dict[str, Any] = {"counters": {"stored": 0, "duplicates": 0}}
 
     @contextlib.asynccontextmanager
@@ -95,7 +102,7 @@ def create_app(settings: Settings, *, start_background: bool = True, handle: Any
             from bot.inbox import store_events
 
             def work() -> tuple[int, int]:
-                with transaction(app.state.session_factory) as session:
+                with write_transaction(app.state.session_factory) as session:
                     return store_events(session, PLATFORM, items)
 
             stored, duplicates = await anyio.to_thread.run_sync(work)
@@ -106,7 +113,7 @@ def create_app(settings: Settings, *, start_background: bool = True, handle: Any
         webhook = LineWebhook(
             channel_secret=settings.line_channel_secret,
             store=store,
-            on_stored=lambda: app.state.worker.notify_inbox(),
+            on_stored=on_stored or (lambda: app.state.worker.notify_inbox()),
             max_body_bytes=settings.webhook_max_body_bytes,
         )
         routes.append(Route("/line/callback", webhook.endpoint, methods=["POST"]))

@@ -17,23 +17,26 @@ destination is still pending.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import anyio
-from sqlalchemy import and_, exists, or_, select, update
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy import Integer, and_, bindparam, case, exists, func, insert, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import transaction, utcnow
+from bot.db import utcnow, write_transaction
 from bot.models.messaging import DeliveryAttempt, OutboxMessage
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+_OUTBOX = OutboxMessage.__table__
+_ATTEMPTS = DeliveryAttempt.__table__
 
 
 class Result(Protocol):
@@ -97,55 +100,78 @@ class Delivery:
 
     # -- claiming (sync, in a worker thread) --------------------------------------------------
 
-    def claim(self, now: datetime | None = None) -> list[Claimed]:
-        now = now or utcnow()
-        lease_until = now + timedelta(seconds=self.settings.delivery_lease_seconds)
-        older = aliased(OutboxMessage)
-        free = or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now)
+    @functools.cached_property
+    def _claim_statement(self):
+        """Built once (SQLAlchemy spends milliseconds constructing this statement, microseconds
+        running it); ``now``, ``lease_until``, ``worker`` and ``limit`` are bound per call."""
+        now = bindparam("now", type_=_OUTBOX.c.next_attempt_at.type)
+        older = _OUTBOX.alias()
+        free = or_(_OUTBOX.c.lease_until.is_(None), _OUTBOX.c.lease_until < now)
         due = and_(
-            OutboxMessage.channel == self.channel,
-            OutboxMessage.status == "pending",
-            OutboxMessage.next_attempt_at <= now,
+            _OUTBOX.c.channel == self.channel,
+            _OUTBOX.c.status == "pending",
+            _OUTBOX.c.next_attempt_at <= now,
             free,
         )
         # Keep per-destination order: skip rows behind an older pending row for the same destination.
         blocked = exists().where(
-            older.user_id == OutboxMessage.user_id,
-            older.channel == OutboxMessage.channel,
-            older.status == "pending",
-            older.id < OutboxMessage.id,
+            older.c.user_id == _OUTBOX.c.user_id,
+            older.c.channel == _OUTBOX.c.channel,
+            older.c.status == "pending",
+            older.c.id < _OUTBOX.c.id,
         )
-        claimed: list[Claimed] = []
-        with transaction(self.factory) as session:
-            ids = session.scalars(
-                select(OutboxMessage.id)
-                .where(due, ~blocked)
-                .order_by(OutboxMessage.id)
-                .limit(self.settings.delivery_batch_size)
-                .with_for_update(skip_locked=True)
-            ).all()
-            for row_id in ids:
-                taken = session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == row_id, due)
-                    .values(lease_until=lease_until, claimed_by=self.worker_id)
-                    .execution_options(synchronize_session=False)
-                ).rowcount
-                if taken != 1:
-                    continue
-                row = session.get(OutboxMessage, row_id, populate_existing=True)
-                claimed.append(
-                    Claimed(
-                        id=row.id,
-                        user_id=row.user_id,
-                        reply_token=row.reply_token,
-                        reply_token_expires_at=aware(row.reply_token_expires_at),
-                        messages=row.messages,
-                        retry_key=row.retry_key,
-                        attempts=row.attempts,
-                    )
-                )
-        return claimed
+        candidates = (
+            select(_OUTBOX.c.id)
+            .where(due, ~blocked)
+            .order_by(_OUTBOX.c.id)
+            .limit(bindparam("limit", type_=Integer))
+            .with_for_update(skip_locked=True)
+        )
+        # One statement: lease the due rows and read them back (UPDATE ... RETURNING works on
+        # PostgreSQL and SQLite >= 3.35). ``due`` is re-checked on the row itself, so two workers
+        # racing for a row on SQLite cannot both win it.
+        return (
+            update(_OUTBOX)
+            .where(_OUTBOX.c.id.in_(candidates.scalar_subquery()), due)
+            .values(
+                lease_until=bindparam("lease_until", type_=_OUTBOX.c.lease_until.type),
+                claimed_by=bindparam("worker", type_=_OUTBOX.c.claimed_by.type),
+            )
+            .returning(
+                _OUTBOX.c.id,
+                _OUTBOX.c.user_id,
+                _OUTBOX.c.reply_token,
+                _OUTBOX.c.reply_token_expires_at,
+                _OUTBOX.c.messages,
+                _OUTBOX.c.retry_key,
+                _OUTBOX.c.attempts,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    def claim(self, now: datetime | None = None, limit: int | None = None) -> list[Claimed]:
+        now = now or utcnow()
+        params = {
+            "now": now,
+            "lease_until": now + timedelta(seconds=self.settings.delivery_lease_seconds),
+            "worker": self.worker_id,
+            "limit": limit or self.settings.delivery_batch_size,
+        }
+        with write_transaction(self.factory) as session:
+            rows = session.execute(self._claim_statement, params).all()
+        claimed = [
+            Claimed(
+                id=r.id,
+                user_id=r.user_id,
+                reply_token=r.reply_token,
+                reply_token_expires_at=aware(r.reply_token_expires_at),
+                messages=r.messages,
+                retry_key=r.retry_key,
+                attempts=r.attempts,
+            )
+            for r in rows
+        ]
+        return sorted(claimed, key=lambda c: c.id)
 
     # -- recording (sync, in a worker thread) -------------------------------------------------
 
@@ -167,56 +193,95 @@ class Delivery:
 
     def record(
         self, item: Claimed, method: str, result: Result, duration_ms: float, now: datetime | None = None
-    ) -> str:
-        """Store the attempt and the row's new state; returns the new status for logs/tests."""
+    ) -> tuple[str, bool]:
+        """Store the attempt and the row's new state. Returns the new status, and whether a
+        newer message for the same destination is waiting (it can go now that this one is done)."""
         now = now or utcnow()
-        with transaction(self.factory) as session:
-            row = session.get(OutboxMessage, item.id, with_for_update=True)
-            if row is None or row.status != "pending" or row.claimed_by != self.worker_id:
-                # Our lease ran out and someone else took over: still record what we saw.
-                session.add(
-                    DeliveryAttempt(outbox_id=item.id, at=now, method=method, status_code=result.status,
-                                    error=(result.error or "")[:2000] or None, duration_ms=duration_ms)
-                )  # fmt: skip
-                return row.status if row is not None else "gone"
-            unknown_before = method == "reply" and self._unknown_reply_before(session, item.id)
-            session.add(
-                DeliveryAttempt(outbox_id=item.id, at=now, method=method, status_code=result.status,
-                                error=(result.error or "")[:2000] or None, duration_ms=duration_ms)
-            )  # fmt: skip
-            row.attempts += 1
-            row.lease_until = None
-            row.claimed_by = None
-            if result.ok:
-                row.status, row.delivered_at = "delivered", now
-                if result.already_accepted:
-                    row.last_error = "push retry key already accepted by LINE (409): delivered earlier"
-                return row.status
-            row.last_error = (result.error or f"HTTP {result.status}")[:2000]
-            if result.invalid_reply_token:
-                expires = aware(row.reply_token_expires_at)
-                if unknown_before and expires is not None and now < expires:
-                    row.status, row.delivered_at = "delivered", now
-                    row.last_error = (
-                        "reply token already used by an earlier unanswered attempt: delivered then"
+        with write_transaction(self.factory) as session:
+            status = self._record(session, item, method, result, duration_ms, now)
+            successor = status != "pending" and (
+                session.execute(
+                    select(_OUTBOX.c.id)
+                    .where(
+                        _OUTBOX.c.user_id == item.user_id,
+                        _OUTBOX.c.status == "pending",
+                        _OUTBOX.c.id > item.id,
                     )
-                    return row.status
-                row.reply_token = None  # push from now on, immediately
-                row.next_attempt_at = now
-                return self._cap(row)
-            if result.retryable:
-                delay = (
-                    result.retry_after
-                    if result.retry_after is not None
-                    else backoff_seconds(row.attempts, self.settings)
+                    .limit(1)
+                ).first()
+                is not None
+            )
+        return status, successor
+
+    def _record(
+        self, session: Session, item: Claimed, method: str, result: Result, duration_ms: float, now: datetime
+    ) -> str:
+        # Core statements (not the ORM unit of work) on this hot path: a success is two statements.
+        session.execute(
+            insert(_ATTEMPTS).values(
+                outbox_id=item.id,
+                at=now,
+                method=method,
+                status_code=result.status,
+                error=(result.error or "")[:2000] or None,
+                duration_ms=duration_ms,
+            )
+        )
+        if result.ok:
+            note = (
+                "push retry key already accepted by LINE (409): delivered earlier"
+                if result.already_accepted
+                else None
+            )
+            done = session.execute(
+                update(_OUTBOX)
+                .where(
+                    _OUTBOX.c.id == item.id,
+                    _OUTBOX.c.status == "pending",
+                    _OUTBOX.c.claimed_by == self.worker_id,
                 )
-                row.next_attempt_at = now + timedelta(
-                    seconds=min(delay, self.settings.delivery_backoff_max_seconds)
+                .values(
+                    status="delivered",
+                    delivered_at=now,
+                    attempts=_OUTBOX.c.attempts + 1,
+                    lease_until=None,
+                    claimed_by=None,
+                    last_error=note,
                 )
-                return self._cap(row)
-            row.status = "failed"
-            log.error("outbox %d: permanent failure (%s): %s", row.id, result.status, row.last_error)
-            return row.status
+            ).rowcount
+            if done == 1:
+                return "delivered"
+        row = session.get(OutboxMessage, item.id, with_for_update=True)
+        if row is None or row.status != "pending" or row.claimed_by != self.worker_id:
+            # Our lease ran out and someone else took over: the attempt is recorded, nothing else.
+            return row.status if row is not None else "gone"
+        row.attempts += 1
+        row.lease_until = None
+        row.claimed_by = None
+        row.last_error = (result.error or f"HTTP {result.status}")[:2000]
+        if result.invalid_reply_token:
+            expires = aware(row.reply_token_expires_at)
+            fresh = expires is not None and now < expires
+            if fresh and self._unknown_reply_before(session, item.id):
+                row.status, row.delivered_at = "delivered", now
+                row.last_error = "reply token already used by an earlier unanswered attempt: delivered then"
+                return row.status
+            row.reply_token = None  # push from now on, immediately
+            row.next_attempt_at = now
+            return self._cap(row)
+        if result.retryable:
+            delay = (
+                result.retry_after
+                if result.retry_after is not None
+                else backoff_seconds(row.attempts, self.settings)
+            )
+            row.next_attempt_at = now + timedelta(
+                seconds=min(delay, self.settings.delivery_backoff_max_seconds)
+            )
+            return self._cap(row)
+        row.status = "failed"
+        log.error("outbox %d: permanent failure (%s): %s", row.id, result.status, row.last_error)
+        return row.status
 
     def _cap(self, row: OutboxMessage) -> str:
         if row.attempts >= self.settings.delivery_max_attempts:
@@ -226,7 +291,8 @@ class Delivery:
 
     # -- sending (async) ----------------------------------------------------------------------
 
-    async def _send(self, item: Claimed) -> str:
+    async def send(self, item: Claimed) -> tuple[str, bool]:
+        """Send one claimed row; returns (new status, whether a newer row for the destination waits)."""
         now = utcnow()
         token_valid = item.reply_token is not None and (
             item.reply_token_expires_at is None or now < item.reply_token_expires_at
@@ -242,39 +308,49 @@ class Delivery:
             method = "push"
             result = _NoDestination()
         duration_ms = (time.perf_counter() - start) * 1000
-        status = await anyio.to_thread.run_sync(self.record, item, method, result, duration_ms)
+        status, successor = await anyio.to_thread.run_sync(self.record, item, method, result, duration_ms)
         if not result.ok:
             log.warning(
                 "outbox %d: %s failed (%s %s) -> %s", item.id, method, result.status, result.error, status
             )
-        return status
-
-    async def _send_in_order(self, items: list[Claimed]) -> list[str]:
-        return [await self._send(item) for item in items]
+        return status, successor
 
     async def run_once(self) -> int:
-        """Claim and send one batch; returns the number of rows attempted."""
+        """Claim one batch and send it (at most one row per destination is ever claimable, so
+        the rows go out concurrently); returns the number of rows attempted."""
         items = await anyio.to_thread.run_sync(self.claim)
-        if not items:
-            return 0
-        by_dest: dict[str, list[Claimed]] = defaultdict(list)
-        for item in items:
-            by_dest[item.user_id].append(item)
-        await asyncio.gather(*(self._send_in_order(group) for group in by_dest.values()))
+        if items:
+            await asyncio.gather(*(self.send(item) for item in items))
         return len(items)
 
+    @functools.cached_property
+    def _next_due_statement(self):
+        older = _OUTBOX.alias()
+        ready_at = case(
+            (_OUTBOX.c.lease_until > _OUTBOX.c.next_attempt_at, _OUTBOX.c.lease_until),
+            else_=_OUTBOX.c.next_attempt_at,
+        )
+        blocked = exists().where(
+            older.c.user_id == _OUTBOX.c.user_id,
+            older.c.channel == _OUTBOX.c.channel,
+            older.c.status == "pending",
+            older.c.id < _OUTBOX.c.id,
+        )
+        return select(func.min(ready_at)).where(
+            _OUTBOX.c.channel == self.channel, _OUTBOX.c.status == "pending", ~blocked
+        )
+
     def next_due_in(self, now: datetime | None = None) -> float | None:
-        """Seconds until the earliest pending row becomes due (None if nothing is pending)."""
+        """Seconds until a pending row can next be claimed (its retry time, or the end of the
+        lease of a row being sent); None if nothing is pending. Rows queued behind an older
+        one for the same destination wait for that one and are not counted."""
         now = now or utcnow()
         with self.factory() as session:
-            nxt = session.scalar(
-                select(OutboxMessage.next_attempt_at)
-                .where(OutboxMessage.channel == self.channel, OutboxMessage.status == "pending")
-                .order_by(OutboxMessage.next_attempt_at)
-                .limit(1)
-            )
+            nxt = session.scalar(self._next_due_statement)
         if nxt is None:
             return None
+        if isinstance(nxt, str):  # SQLite returns min() over a CASE as text
+            nxt = datetime.fromisoformat(nxt)
         return max(0.0, (aware(nxt) - now).total_seconds())
 
 

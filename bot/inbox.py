@@ -10,7 +10,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -19,6 +19,9 @@ from bot.db import utcnow
 from bot.models.messaging import InboxEvent
 
 log = logging.getLogger(__name__)
+
+# Core table: the hot paths below skip the ORM's unit of work (it cost more than the SQL itself).
+_INBOX = InboxEvent.__table__
 
 
 def store_events(session: Session, platform: str, items: list[tuple[str, dict[str, Any]]]) -> tuple[int, int]:
@@ -29,22 +32,28 @@ def store_events(session: Session, platform: str, items: list[tuple[str, dict[st
     stored = 0
     for event_id, payload in items:
         stmt = (
-            insert(InboxEvent)
+            insert(_INBOX)
             .values(platform=platform, event_id=event_id, payload=payload, received_at=now, attempts=0)
             .on_conflict_do_nothing(index_elements=["platform", "event_id"])
-            .returning(InboxEvent.id)
+            .returning(_INBOX.c.id)
         )
         stored += len(session.execute(stmt).all())  # rowcount is -1 here on psycopg
     return stored, len(items) - stored
 
 
-def next_unprocessed(session: Session, *, skip_ids: set[int] = frozenset()) -> InboxEvent | None:
+def next_unprocessed(session: Session, *, skip_ids: set[int] = frozenset()) -> Row | None:
     """Lock the oldest unprocessed event for this transaction (PostgreSQL: SKIP LOCKED, so
-    several workers share the queue; SQLite ignores the lock and ``mark_processed`` arbitrates)."""
-    stmt = select(InboxEvent).where(InboxEvent.processed_at.is_(None)).order_by(InboxEvent.id).limit(1)
+    several workers share the queue; SQLite ignores the lock and ``mark_processed`` arbitrates).
+    Returns a row with ``id``, ``payload`` and ``received_at``."""
+    stmt = (
+        select(_INBOX.c.id, _INBOX.c.payload, _INBOX.c.received_at)
+        .where(_INBOX.c.processed_at.is_(None))
+        .order_by(_INBOX.c.id)
+        .limit(1)
+    )
     if skip_ids:
-        stmt = stmt.where(InboxEvent.id.not_in(skip_ids))
-    return session.scalars(stmt.with_for_update(skip_locked=True)).first()
+        stmt = stmt.where(_INBOX.c.id.not_in(skip_ids))
+    return session.execute(stmt.with_for_update(skip_locked=True)).first()
 
 
 def mark_processed(session: Session, event_id: int, *, now: datetime) -> bool:
@@ -55,10 +64,9 @@ def mark_processed(session: Session, event_id: int, *, now: datetime) -> bool:
     single write lock, and holding it through a slow engine call would stall every webhook.
     """
     result = session.execute(
-        update(InboxEvent)
-        .where(InboxEvent.id == event_id, InboxEvent.processed_at.is_(None))
-        .values(processed_at=now, attempts=InboxEvent.attempts + 1, last_error=None)
-        .execution_options(synchronize_session=False)
+        update(_INBOX)
+        .where(_INBOX.c.id == event_id, _INBOX.c.processed_at.is_(None))
+        .values(processed_at=now, attempts=_INBOX.c.attempts + 1, last_error=None)
     )
     return result.rowcount == 1
 
@@ -81,3 +89,24 @@ def pending_count(session: Session) -> int:
     return session.scalar(
         select(func.count()).select_from(InboxEvent).where(InboxEvent.processed_at.is_(None))
     )
+
+
+def purge_payloads(session: Session, *, before: datetime) -> int:
+    """Blank the payloads (the citizens' words) of events processed before ``before``; the rows
+    stay, small, as a record that the event was received. Returns how many were blanked."""
+    result = session.execute(
+        update(_INBOX)
+        .where(_INBOX.c.processed_at.is_not(None), _INBOX.c.processed_at < before)
+        .values(payload={})
+    )
+    return result.rowcount or 0
+
+
+def forget_user(session: Session, platform: str, user_id: str) -> int:
+    """Blank the stored events of one user at once (for 「データを削除」); returns how many."""
+    result = session.execute(
+        update(_INBOX)
+        .where(_INBOX.c.platform == platform, _INBOX.c.payload["source"]["userId"].as_string() == user_id)
+        .values(payload={})
+    )
+    return result.rowcount or 0

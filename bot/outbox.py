@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import case, insert, update
 from sqlalchemy.orm import Session
 
 from bot.db import utcnow
@@ -22,6 +22,7 @@ from bot.models.messaging import OutboxMessage
 #: Renderer per channel: neutral replies -> list of platform message dicts (handlers/ own them;
 #: bot/ is the composition root that wires them).
 RENDERERS = {"line": "handlers.line_render:render_replies"}
+_OUTBOX = OutboxMessage.__table__
 
 
 def render(channel: str, replies: Sequence[Reply]) -> list[dict[str, Any]]:
@@ -38,30 +39,34 @@ def enqueue_reply(
     reply_token: str | None,
     reply_token_expires_at: datetime | None,
     inbox_event_id: int | None = None,
-) -> OutboxMessage:
-    """Queue already-rendered messages that answer an event (reply token if still valid, else push)."""
-    row = OutboxMessage(
-        channel=channel,
-        user_id=user_id,
-        reply_token=reply_token,
-        reply_token_expires_at=reply_token_expires_at,
-        messages=messages,
-        retry_key=str(uuid.uuid4()),
-        status="pending",
-        attempts=0,
-        next_attempt_at=utcnow(),
-        inbox_event_id=inbox_event_id,
-    )
-    session.add(row)
-    session.flush()
-    return row
+) -> int:
+    """Queue already-rendered messages that answer an event (reply token if still valid, else
+    push). Returns the outbox row id."""
+    return session.execute(
+        insert(_OUTBOX)
+        .values(
+            channel=channel,
+            user_id=user_id,
+            reply_token=reply_token,
+            reply_token_expires_at=reply_token_expires_at,
+            messages=messages,
+            retry_key=str(uuid.uuid4()),
+            status="pending",
+            attempts=0,
+            next_attempt_at=utcnow(),
+            inbox_event_id=inbox_event_id,
+            created_at=utcnow(),
+        )
+        .returning(_OUTBOX.c.id)
+    ).scalar_one()
 
 
 def enqueue_push(
     session: Session, *, channel: str = "line", user_id: str, replies: Sequence[Reply]
-) -> OutboxMessage | None:
+) -> int | None:
     """Queue a message that answers no event (e.g. news from a division); sent as a push with a
-    retry key. Returns None when the replies render to nothing. Runs in the caller's transaction."""
+    retry key. Returns the outbox row id, or None when the replies render to nothing. Runs in
+    the caller's transaction."""
     messages = render(channel, replies)
     if not messages:
         return None
@@ -86,5 +91,29 @@ def cancel_pending(session: Session, *, channel: str, user_id: str, reason: str)
         )
         .values(status="cancelled", last_error=reason, lease_until=None)
         .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def purge_messages(session: Session, *, before: datetime) -> int:
+    """Blank the text of messages finished (delivered, failed, cancelled) before ``before``."""
+    result = session.execute(
+        update(_OUTBOX)
+        .where(_OUTBOX.c.status != "pending", _OUTBOX.c.created_at < before)
+        .values(messages=[], reply_token=None)
+    )
+    return result.rowcount or 0
+
+
+def forget_user(session: Session, *, channel: str, user_id: str) -> int:
+    """Cancel and blank everything queued or sent to one user (for 「データを削除」)."""
+    result = session.execute(
+        update(_OUTBOX)
+        .where(_OUTBOX.c.channel == channel, _OUTBOX.c.user_id == user_id)
+        .values(
+            messages=[],
+            reply_token=None,
+            status=case((_OUTBOX.c.status == "pending", "cancelled"), else_=_OUTBOX.c.status),
+        )
     )
     return result.rowcount or 0

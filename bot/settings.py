@@ -69,6 +69,10 @@ class Settings:
     # LINE reply tokens are valid for about a minute after the event; keep a safety margin.
     reply_token_ttl_seconds: float = 50.0
     processing_max_attempts: int = 5  # an event the engine keeps failing on is set aside after this
+    # Personal data: stored event payloads and sent message texts are blanked after this many days
+    # (the engine's own retention of unfollowed users' data runs on the same schedule).
+    message_retention_days: float = 30.0
+    housekeeping_interval_seconds: float = 3600.0
 
     @property
     def line_enabled(self) -> bool:
@@ -105,6 +109,10 @@ class Settings:
                 env, "DELIVERY_BACKOFF_MAX_SECONDS", d.delivery_backoff_max_seconds
             ),
             reply_token_ttl_seconds=_number(env, "LINE_REPLY_TOKEN_TTL_SECONDS", d.reply_token_ttl_seconds),
+            message_retention_days=_number(env, "MESSAGE_RETENTION_DAYS", d.message_retention_days),
+            housekeeping_interval_seconds=_number(
+                env, "HOUSEKEEPING_INTERVAL_SECONDS", d.housekeeping_interval_seconds
+            ),
             processing_max_attempts=int(
                 _number(env, "PROCESSING_MAX_ATTEMPTS", d.processing_max_attempts, integer=True)
             )

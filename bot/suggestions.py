@@ -7,15 +7,15 @@ So each suggestion row records what it was computed from:
 * ``division_fingerprint``: ``Division.fingerprint`` from the matching library.
 
 and each group records ``match_fingerprint``: the hash of its profile together with the whole
-division catalogue at the last run. A run (``kyodo match --all``) skips every group whose
+division catalogue (and ``Matcher.fingerprint``) at the last run. A run (``kyodo match --all``) skips every group whose
 ``match_fingerprint`` still holds, compared in memory, so an unchanged registry costs one
 streaming read. Groups that changed (or all groups, when a division changed) are matched with
 ``Matcher.match_many`` in chunks, and their pairs are
 
 * **new**: inserted with status ``new``;
-* **refreshed**: fingerprints differ (or the pair had gone stale): score, reasons and
-  fingerprints updated, ``status`` kept (a decision a division took is never undone);
-* **unchanged**: same fingerprints and rank: not written at all;
+* **refreshed**: a fingerprint, the rank, the score or the reasons differ (or the pair had
+  gone stale): updated in place, ``status`` kept (a decision a division took is never undone);
+* **unchanged**: same fingerprints and same result: not written at all;
 * **stale**: no longer ranked: ``stale = true``, the row is kept with its status.
 
 Writes are upserts on the (group_id, division_id) unique key (``INSERT .. ON CONFLICT DO
@@ -38,7 +38,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -98,11 +98,10 @@ def group_fingerprint(name: str, kind: str, fields: Iterable[int], description: 
 
 
 def catalogue_fingerprint(matcher: _Matcher) -> str:
-    """Changes whenever any division is added, removed or edited (or the matcher's version)."""
-    import matching
-
+    """Changes whenever any division is added, removed or edited, or the matcher's own data
+    (field words) or scoring version changes (``Matcher.fingerprint``)."""
     parts = sorted(f"{d.id}={d.fingerprint}" for d in matcher.divisions)
-    parts.append(f"matching={getattr(matching, '__version__', '')}")
+    parts.append(f"matcher={getattr(matcher, 'fingerprint', '')}")
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
@@ -211,6 +210,8 @@ class _Existing:
     group_fp: str
     division_fp: str
     stale: bool
+    score: float
+    content: str  # fields and reasons as stored (JSON text), compared as text
 
 
 # A match as it travels back from a worker process: (division_id, score, fields JSON,
@@ -364,10 +365,20 @@ def _read_chunks(
                     SUGGESTIONS.c.group_fingerprint,
                     SUGGESTIONS.c.division_fingerprint,
                     SUGGESTIONS.c.stale,
+                    SUGGESTIONS.c.score,
+                    # CAST to text (psycopg would decode json): compared with the JSON a worker sent.
+                    cast(SUGGESTIONS.c.fields, Text).label("fields_text"),
+                    cast(SUGGESTIONS.c.reasons, Text).label("reasons_text"),
                 ).where(SUGGESTIONS.c.group_id.in_(list(item.states)))
             ):
                 item.existing[s.group_id][s.division_id] = _Existing(
-                    s.id, s.rank, s.group_fingerprint, s.division_fingerprint, bool(s.stale)
+                    s.id,
+                    s.rank,
+                    s.group_fingerprint,
+                    s.division_fingerprint,
+                    bool(s.stale),
+                    s.score,
+                    f"{s.fields_text}\n{s.reasons_text}",
                 )
         yield item
 
@@ -442,7 +453,15 @@ def _write_chunk(
             old = pairs.get(division_id)
             if old is None:
                 summary.new += 1
-            elif old.group_fp == gfp and old.division_fp == dfp and old.rank == rank and not old.stale:
+            elif (
+                old.group_fp == gfp
+                and old.division_fp == dfp
+                and old.rank == rank
+                and not old.stale
+                and old.score == score
+                and old.content == f"{fields_json}\n{reasons_json}"
+            ):
+                # Same inputs and same result: nothing to write, nothing to tell anyone.
                 summary.unchanged += 1
                 continue
             else:

@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -22,7 +23,7 @@ import anyio
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import inbox, outbox
-from bot.db import transaction, utcnow
+from bot.db import utcnow, write_transaction
 from bot.delivery import Delivery, Sender
 from bot.engine.types import Incoming, Reply
 from bot.settings import Settings
@@ -56,6 +57,8 @@ class Processor:
         self.factory = factory
         self.settings = settings
         self._handle = handle
+        # Set when another process shares an SQLite database (see bot.db.write_transaction).
+        self.yield_between_events = 0.0
 
     @property
     def handle(self) -> Handle:
@@ -107,7 +110,7 @@ class Processor:
         now = utcnow()
         row_id = None
         try:
-            with transaction(self.factory) as session:
+            with write_transaction(self.factory) as session:
                 row = inbox.next_unprocessed(session, skip_ids=skip)
                 if row is None:
                     return None, 0
@@ -123,7 +126,7 @@ class Processor:
                 raise
             log.exception("inbox %d: processing failed", row_id)
             skip.add(row_id)
-            with transaction(self.factory) as session:
+            with write_transaction(self.factory) as session:
                 gave_up = inbox.record_failure(
                     session,
                     row_id,
@@ -139,8 +142,9 @@ class Processor:
                 )
             return row_id, 0
 
-    def process_batch(self, limit: int = 50) -> tuple[int, int]:
-        """Process up to ``limit`` events; returns (events handled, outbox rows made)."""
+    def process_batch(self, limit: int = 50, on_made: Callable[[], None] | None = None) -> tuple[int, int]:
+        """Process up to ``limit`` events; returns (events handled, outbox rows made).
+        ``on_made`` is called after each event that queued a message (to wake delivery at once)."""
         skip: set[int] = set()
         done = made = 0
         for _ in range(limit):
@@ -149,6 +153,10 @@ class Processor:
                 break
             done += 1
             made += n
+            if n and on_made is not None:
+                on_made()
+            if self.yield_between_events:
+                time.sleep(self.yield_between_events)  # let a waiting writer (the webhook) in
         return done, made
 
 
@@ -187,38 +195,127 @@ class Worker:
             await asyncio.wait_for(event.wait(), timeout=max(0.0, timeout))
 
     async def processing_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self.processor._handle is None:  # the real engine: load its indexes before the first event
+            try:
+                from bot.engine import warm_up
+
+                await anyio.to_thread.run_sync(warm_up)
+            except Exception:
+                log.exception("engine warm-up failed; the first event will load the libraries")
+
+        def wake_delivery() -> None:  # called from the processing thread
+            loop.call_soon_threadsafe(self.wake_delivery.set)
+
         while not self._stopping.is_set():
             self.wake_processing.clear()  # cleared before looking, so a wake-up during the batch is kept
             try:
-                done, made = await anyio.to_thread.run_sync(self.processor.process_batch)
+                done, _ = await anyio.to_thread.run_sync(self.processor.process_batch, 50, wake_delivery)
             except Exception:
                 log.exception("processing loop: database error; retrying")
-                done = made = 0
-            if made:
-                self.wake_delivery.set()
+                done = 0
             if done == 0:
                 await self._wait(self.wake_processing, self.settings.delivery_poll_seconds)
 
     async def delivery_loop(self) -> None:
+        """Keep up to ``delivery_batch_size`` sends in flight; a slow or timing-out request holds
+        only its own slot, never the rows behind it."""
         assert self.delivery is not None
+        delivery = self.delivery
+        in_flight: set[asyncio.Task] = set()
+        capacity = self.settings.delivery_batch_size
+
+        def done(task: asyncio.Task) -> None:
+            in_flight.discard(task)
+            if task.cancelled():
+                return
+            if task.exception() is not None:
+                log.error("delivery task failed", exc_info=task.exception())
+                return
+            status, successor = task.result()
+            if successor or status == "pending":  # the next message for this user may go now / retry due
+                self.wake_delivery.set()
+
         while not self._stopping.is_set():
             self.wake_delivery.clear()
-            try:
-                sent = await self.delivery.run_once()
-                due_in = None if sent else await anyio.to_thread.run_sync(self.delivery.next_due_in)
-            except Exception:
-                log.exception("delivery loop: error; retrying")
-                sent, due_in = 0, None
-            if sent == 0:
-                wait = (
-                    self.settings.delivery_poll_seconds
-                    if due_in is None
-                    else min(due_in, self.settings.delivery_poll_seconds)
-                )
+            claimed = 0
+            free = capacity - len(in_flight)
+            if free > 0:
+                try:
+                    items = await anyio.to_thread.run_sync(delivery.claim, None, free)
+                except Exception:
+                    log.exception("delivery loop: cannot claim; retrying")
+                    items = []
+                for item in items:
+                    task = asyncio.create_task(delivery.send(item))
+                    in_flight.add(task)
+                    task.add_done_callback(done)
+                claimed = len(items)
+                if 0 < claimed < free:
+                    claimed = 0  # got everything that was due: wait instead of asking again at once
+            if claimed == 0:
+                wait = self.settings.delivery_poll_seconds
+                try:
+                    due_in = await anyio.to_thread.run_sync(delivery.next_due_in)
+                except Exception:
+                    due_in = None
+                if due_in is not None:
+                    wait = max(0.01, min(wait, due_in))
                 await self._wait(self.wake_delivery, wait)
+        if in_flight:
+            await asyncio.wait(in_flight, timeout=self.settings.delivery_timeout_seconds + 2)
+
+    def watch_fd(self, fd: int) -> None:
+        """Wake processing whenever bytes arrive on ``fd`` (the web process writes one per stored
+        webhook); stop when it closes (the web process is gone). Call inside the running loop."""
+        loop = asyncio.get_running_loop()
+        os.set_blocking(fd, False)
+        if self.processor.factory.kw["bind"].dialect.name == "sqlite":
+            self.processor.yield_between_events = 0.001
+
+        def readable() -> None:
+            try:
+                data = os.read(fd, 4096)
+            except BlockingIOError:
+                return
+            if data:
+                self.notify_inbox()
+            else:
+                loop.remove_reader(fd)
+                log.info("worker %s: the web process closed the wake-up pipe; stopping", self.name)
+                self.stop()
+
+        loop.add_reader(fd, readable)
+
+    def housekeeping(self, now: datetime | None = None) -> dict[str, int]:
+        """Blank old payloads and message texts; let the engine purge users who left long ago."""
+        now = now or utcnow()
+        before = now - timedelta(days=self.settings.message_retention_days)
+        done: dict[str, int] = {}
+        with write_transaction(self.processor.factory) as session:
+            done["inbox_payloads"] = inbox.purge_payloads(session, before=before)
+            done["outbox_messages"] = outbox.purge_messages(session, before=before)
+            if self.processor._handle is None:  # the real engine: its retention rules too
+                from bot.engine.retention import purge_expired
+
+                done["users"] = purge_expired(
+                    session, now, timedelta(days=self.settings.message_retention_days)
+                )
+        return done
+
+    async def housekeeping_loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                done = await anyio.to_thread.run_sync(self.housekeeping)
+                if any(done.values()):
+                    log.info("housekeeping: %s", done)
+            except Exception:
+                log.exception("housekeeping failed; will try again")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.settings.housekeeping_interval_seconds)
 
     async def run(self) -> None:
-        loops = [self.processing_loop()]
+        loops = [self.processing_loop(), self.housekeeping_loop()]
         if self.delivery is not None:
             loops.append(self.delivery_loop())
         else:

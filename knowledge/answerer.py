@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from knowledge import messages
-from knowledge.analysis import CIVIC_TERMS, Token, tokenize
+from knowledge.analysis import CIVIC_TERMS, Token, tokenize, trim_dictionary_memory
 from knowledge.bm25 import BM25
 from knowledge.loader import DATA_DIR, load_data
 from knowledge.models import Answer, FaqEntry, KnowledgeData, Section, Source
 from knowledge.normalize import fold, normalize
 from knowledge.query import QueryAnalyzer, QueryTerms
-from knowledge.tokencache import TokenCache, data_key, read_pickle, write_pickle
+from knowledge.tokencache import TokenCache, data_key
 
 MAX_QUESTION_CHARS = 1000
 
@@ -131,6 +131,8 @@ class Answerer:
         self._sections = {s.id: s for s in data.sections}
         self._build()
         self._tokens.save()
+        del self._tokens  # only needed while building
+        trim_dictionary_memory(0)  # a long-running process need not keep the build's pages
 
     # -- construction ----------------------------------------------------------------------------
     _cache: dict[Any, Answerer] = {}
@@ -164,23 +166,10 @@ class Answerer:
 
     @classmethod
     def _load_built(cls, data_dir: Path | str | None, files: list[Path], strict: bool) -> Answerer:
-        """The built answerer from the cache when the data and code are unchanged, else build it
-        (validating the data) and store it. Invalid data is never cached: it raises."""
+        """Validate the data and build the index; the tokens come from the on-disk cache when the
+        data, code and dictionary are unchanged (see knowledge.tokencache). Invalid data raises."""
         key = data_key(files, b"strict" if strict else b"lenient")
-        cached = read_pickle(f"answerer-{key}")
-        if isinstance(cached, cls):
-            return cached
-        built = cls(load_data(data_dir, strict=strict), cache_key=key)
-        write_pickle(f"answerer-{key}", built)
-        return built
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state.pop("_tokens", None)  # only needed while building
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
+        return cls(load_data(data_dir, strict=strict), cache_key=key)
 
     def _build(self) -> None:
         readings: dict[str, str] = {}

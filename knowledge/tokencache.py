@@ -1,29 +1,36 @@
-"""Persistent caches of the knowledge index: the tokenisation of the data, and the built answerer.
+"""A persistent, optional cache of the tokenised knowledge data (plain JSON, never pickle).
 
-Building the index tokenises every phrasing, answer and guideline section. That costs ~0.2 s and,
-because Sudachi's 200 MB dictionary is memory-mapped, touches enough of it to push the resident
-size of a short-lived `kyodo ask` to ~300 MB. The tokens (and the whole built, validated answerer)
-depend only on the data files, the knowledge code and the Sudachi dictionary, so they are stored
-in cache files keyed by a hash of those; later processes load the answerer with pickle (~20 ms,
-no YAML parsing, no Sudachi until the first question) and only tokenise the question itself.
+Building the index tokenises every phrasing, answer and guideline section with Sudachi (~0.3 s,
+and it touches most of Sudachi's memory-mapped 200 MB dictionary). The tokens depend only on the
+data files, the knowledge code and the Sudachi dictionary, so they are stored in a JSON file keyed
+by a hash of those; later processes rebuild the (small, pure Python) index from the stored tokens
+in ~0.1 s and need Sudachi only for the question itself.
 
-The cache lives in $KYODO_CACHE_DIR or ~/.cache/kyodo-bot. If it cannot be read or written,
-everything still works (just slower); a corrupt or stale file is ignored and replaced.
+Why JSON: the cache lives in a user-writable directory ($KYODO_CACHE_DIR or ~/.cache/kyodo-bot).
+Unpickling such a file would run whatever code someone put there; reading JSON only yields
+strings, numbers and lists, each checked before use.
+
+The cache is an optimisation and nothing more: a missing, unreadable, corrupt, stale or malformed
+file means "tokenise again"; a directory that cannot be written (read-only filesystem, no home
+directory, full disk) means "do not store". Neither ever raises.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
-import pickle
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from knowledge import analysis
 from knowledge.analysis import Token
 
-_FORMAT = 2
+_FORMAT = 3  # bump when the stored shape changes
+_FIELDS = 7  # surface, term, reading, pos, oov, content, weak
 
 
 def cache_dir() -> Path:
@@ -60,30 +67,35 @@ def data_key(files: Iterable[Path], extra: bytes = b"") -> str:
     return h.hexdigest()[:32]
 
 
-def read_pickle(name: str) -> object | None:
-    """An object stored by :func:`write_pickle`, or None (missing, unreadable, incompatible)."""
-    try:
-        with (cache_dir() / f"{name}.pickle").open("rb") as fh:
-            return pickle.load(fh)  # noqa: S301 - our own file, in the user's cache dir
-    except Exception:
-        return None
+def _token(raw: Any) -> Token:
+    """One stored token, checked field by field (ValueError if the shape is wrong)."""
+    if not (isinstance(raw, list) and len(raw) == _FIELDS):
+        raise ValueError("bad token")
+    surface, term, reading, pos, oov, content, weak = raw
+    if not all(isinstance(s, str) for s in (surface, term, reading, pos)):
+        raise ValueError("bad token text")
+    if not all(isinstance(b, bool) for b in (oov, content, weak)):
+        raise ValueError("bad token flag")
+    return Token(surface, term, reading, pos, oov, content, weak)
 
 
-def write_pickle(name: str, obj: object) -> None:
-    """Store ``obj`` atomically; failures (read-only home, full disk) are ignored."""
-    path = cache_dir() / f"{name}.pickle"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)  # atomic: concurrent processes never see half a file
-    except (OSError, pickle.PicklingError):
-        pass
+def parse(raw: Any, key: str) -> dict[str, tuple[Token, ...]]:
+    """The memo stored in a cache file's JSON, or ValueError if it is not exactly that."""
+    if not (isinstance(raw, dict) and raw.get("format") == _FORMAT and raw.get("key") == key):
+        raise ValueError("other format or key")
+    tokens = raw.get("tokens")
+    if not isinstance(tokens, dict):
+        raise ValueError("no tokens")
+    return {text: tuple(_token(t) for t in toks) for text, toks in tokens.items() if isinstance(toks, list)}
 
 
 class TokenCache:
-    """``tokens(text)`` with a memo that is loaded from and saved to a file."""
+    """``tokens(text)`` with a memo that is loaded from and saved to a JSON file.
+
+    While tokenising, it keeps the Sudachi dictionary's share of the resident memory in check
+    (see :func:`knowledge.analysis.trim_dictionary_memory`), so that the first run on a fresh
+    machine stays as small as later ones.
+    """
 
     def __init__(self, key: str | None, tokenizer: Callable[[str], list[Token]] = analysis.tokenize):
         self.key = key
@@ -95,14 +107,13 @@ class TokenCache:
 
     @property
     def path(self) -> Path | None:
-        return cache_dir() / f"tokens-{self.key}.pickle" if self.key else None
+        return cache_dir() / f"tokens-{self.key}.json" if self.key else None
 
     def _read(self) -> dict[str, tuple[Token, ...]]:
         try:
-            with self.path.open("rb") as fh:  # type: ignore[union-attr]
-                raw = pickle.load(fh)  # noqa: S301 - our own file, in the user's cache dir
-            return {text: tuple(Token(*t) for t in toks) for text, toks in raw.items()}
-        except Exception:  # missing, unreadable, stale format: rebuild
+            with self.path.open(encoding="utf-8") as fh:  # type: ignore[union-attr]
+                return parse(json.load(fh), self.key or "")
+        except (OSError, ValueError, TypeError, RecursionError):  # missing, corrupt, stale: rebuild
             return {}
 
     def tokens(self, text: str) -> list[Token]:
@@ -111,22 +122,36 @@ class TokenCache:
             hit = tuple(self._tokenize(text))
             self._memo[text] = hit
             self._dirty = True
+            analysis.trim_dictionary_memory()
         return list(hit)
 
     def save(self) -> None:
+        """Store the memo atomically (concurrent processes never see half a file); failures of
+        any kind (read-only filesystem, full disk) are ignored."""
         if not (self.key and self._dirty):
             return
         path = self.path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
-            raw = {
-                text: [(t.surface, t.term, t.reading, t.pos, t.oov, t.content, t.weak) for t in toks]
+        assert path is not None
+        raw = {
+            "format": _FORMAT,
+            "key": self.key,
+            "tokens": {
+                text: [[t.surface, t.term, t.reading, t.pos, t.oov, t.content, t.weak] for t in toks]
                 for text, toks in self._memo.items()
-            }
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tokens-")  # type: ignore[union-attr]
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(raw, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)  # atomic: concurrent processes never see half a file
+            },
+        }
+        tmp = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tokens-", suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(raw, fh, ensure_ascii=False, separators=(",", ":"))
+            os.replace(tmp, path)
+            tmp = None
             self._dirty = False
         except OSError:
             pass
+        finally:
+            if tmp:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)

@@ -56,6 +56,7 @@ def _length_weight(key: str) -> float:
     return min(1.0, 0.45 + 0.15 * len(key))
 
 
+_LIST_SEP_RE = re.compile(r"[、,，/／;；\n]")
 _ASCII_GAP_RE = re.compile(r"([A-Za-z0-9])\s+(?=[A-Za-z0-9])")
 
 
@@ -245,8 +246,17 @@ class Matcher:
     def _resolve_fields(self, words: Iterable[str]) -> tuple[list[int], dict[str, list[str]]]:
         numbers: list[int] = []
         unknown: dict[str, list[str]] = {}
+        expanded: list[str] = []
         for word in list(words or ())[:MAX_FIELDS]:
-            text, number, candidates = self._resolve_word(str(word))
+            word = str(word)
+            # 「環境保全、まちづくり」 or "1,7" in one entry: split when every part is a field.
+            parts = [w for w in _LIST_SEP_RE.split(word) if w.strip()] if _LIST_SEP_RE.search(word) else []
+            if len(parts) > 1 and all(self._resolve_word(w)[1] is not None for w in parts):
+                expanded.extend(parts)
+            else:
+                expanded.append(word)
+        for word in expanded[:MAX_FIELDS]:
+            text, number, candidates = self._resolve_word(word)
             if number is None:
                 if text:
                     unknown[text] = list(candidates)
@@ -268,11 +278,14 @@ class Matcher:
             return MatchResult(name, [], messages.EMPTY_PROFILE, unknown, field_numbers, field_names)
 
         keys = self._keys
-        infos = [keys[k] for k in self._scanner.scan(fold_text(f"{name}\n{description}")) if k in keys]
+        text = fold_text(f"{name}\n{description}")
         raw: dict[int, float] = {}
         found: dict[int, list[_Key]] = {}  # division index -> words that hit it
         text_fields: dict[int, _Key] = {}  # field number -> first word that signalled it
-        for info in infos:
+        for k in self._scanner.scan(text):
+            info = keys.get(k)
+            if info is None:  # an ignore word (緑町, NPO法人): read past it
+                continue
             for i, w in info.hits:
                 if i in raw:
                     raw[i] += w

@@ -32,7 +32,8 @@ def _is_ascii_alnum(ch: str) -> bool:
 
 
 class Scanner:
-    """Finds the distinct known keys in a folded text, in order of first appearance."""
+    """Finds known keys in a folded text: ``spans()`` gives (key, end offset) for every occurrence,
+    ``scan()`` the distinct keys in order of first appearance."""
 
     def __init__(self, keys: Iterable[str], *, use_c: bool = True) -> None:
         keys = sorted({k for k in keys if k})
@@ -45,14 +46,14 @@ class Scanner:
                 automaton.add_word(k, (len(k), k))
             automaton.make_automaton()
             self._automaton = automaton
-            self.scan = self._scan_c
+            self.spans = self._spans_c
         else:
             by_prefix: dict[str, list[str]] = {}
             for k in keys:
                 by_prefix.setdefault(k[0], []).append(k)
             # Longest first, so the first word that fits is the longest one.
             self._by_first = {c: tuple(sorted(ks, key=len, reverse=True)) for c, ks in by_prefix.items()}
-            self.scan = self._scan_py
+            self.spans = self._spans_py
 
     def _fits(self, folded: str, key: str, start: int) -> bool:
         """False for an ASCII key glued to more ASCII letters/digits (「it」 in 「with」)."""
@@ -63,21 +64,25 @@ class Scanner:
             return False
         return not (_is_ascii_alnum(key[-1]) and end < len(folded) and _is_ascii_alnum(folded[end]))
 
-    def _scan_c(self, folded: str) -> list[str]:
+    def scan(self, folded: str) -> list[str]:
+        """Distinct keys found, in order of first appearance."""
+        return list(dict.fromkeys(k for k, _ in self.spans(folded)))
+
+    def _spans_c(self, folded: str) -> list[tuple[str, int]]:
         # All (overlapping) occurrences, then leftmost-longest, non-overlapping: the same choice as
         # the pure-Python walk below.
         spans = sorted((end - n + 1, -n, key) for end, (n, key) in self._automaton.iter(folded))
-        found: dict[str, None] = {}
+        found: list[tuple[str, int]] = []
         pos = 0
         for start, neg_n, key in spans:
             if start < pos or not self._fits(folded, key, start):
                 continue
-            found[key] = None
             pos = start - neg_n
-        return list(found)
+            found.append((key, pos))
+        return found
 
-    def _scan_py(self, folded: str) -> list[str]:
-        found: dict[str, None] = {}
+    def _spans_py(self, folded: str) -> list[tuple[str, int]]:
+        found: list[tuple[str, int]] = []
         by_first = self._by_first
         n = len(folded)
         i = 0
@@ -85,8 +90,8 @@ class Scanner:
             step = 1
             for k in by_first.get(folded[i], ()):
                 if folded.startswith(k, i) and self._fits(folded, k, i):
-                    found[k] = None
+                    found.append((k, i + len(k)))
                     step = len(k)
                     break
             i += step
-        return list(found)
+        return found

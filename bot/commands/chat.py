@@ -73,16 +73,15 @@ class Renderer:
         self.options: list = []
 
     def show(self, replies) -> None:
-        from bot.engine import messages as M
+        from bot.engine.citations import citation_line
 
         self.options = []
         for reply in replies:
             if reply.text:
                 self._print("ボット> " + reply.text.replace("\n", "\n       "))
-            # Like the LINE renderer: cite only what the answer text does not already name.
-            titles = [t for _sid, t in reply.sources if t and t not in reply.text]
-            if titles:
-                self._print("       " + M.SOURCE_LINE.format(titles="、".join(dict.fromkeys(titles))))
+            citation = citation_line(reply.sources, reply.text)
+            if citation:
+                self._print("       " + citation)
             for card in reply.cards:
                 head = f"  ┌ {card.title}" + (f"（{card.subtitle}）" if card.subtitle else "")
                 self._print(head)
@@ -106,6 +105,14 @@ class Renderer:
         if key.isdigit() and 1 <= int(key) <= len(self.options):
             return self.options[int(key) - 1]
         return None
+
+    def looks_like_number(self, typed: str) -> bool:
+        """A short bare number (1-2 digits) while options are shown: meant as an option, not as
+        text. Longer numbers (a phone number in the contact step) go to the bot as typed."""
+        from knowledge.normalize import normalize
+
+        key = normalize(typed).strip()
+        return bool(self.options) and key.isdigit() and len(key) <= 2
 
     def _print(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -150,6 +157,10 @@ def run_chat(database_url: str, user_id: str, stdin: TextIO, stdout: TextIO) -> 
             if line.strip() in QUIT_WORDS:
                 break
             choice = renderer.pick(line)
+            if choice is None and renderer.looks_like_number(line):
+                # A mistyped option number is not a message to the bot (nor a group's name).
+                print(f"（1〜{len(renderer.options)} の番号か、文字で入力してください）", file=stdout)
+                continue
             if choice is not None and choice.data:
                 send(kind="postback", data=choice.data)
             elif choice is not None:

@@ -29,7 +29,6 @@ SKIP = "省略する"
 KEEP = "変更しない"
 NEXT = "次へ"
 MORE_FIELDS = "他の分野"
-CLEAR_FIELDS = "選び直す"
 
 # 「協働とは」 and 「問い合わせ」 answer these FAQ entries (the questions are fallbacks).
 ABOUT_FAQ, ABOUT_QUESTION = "about-kyodo", "協働とは何ですか"
@@ -42,6 +41,11 @@ GREETING = (
     "・協働の対象になる活動かのチェック\n"
     "・団体の登録と、市の担当課への相談・提案\n"
     "下のボタンから選ぶか、質問をそのまま書いて送ってください。"
+)
+GROUP_GREETING = (
+    "グループに招待いただきありがとうございます。小金井市の「協働ボット」です。\n"
+    "協働についての質問に、市の協働推進基本指針にもとづいてお答えします。"
+    "団体登録や相談・提案は、個人の情報を扱うため、協働ボットとの1対1のトークでご利用ください。"
 )
 WELCOME_BACK = "おかえりなさい。下のボタンから選ぶか、質問をそのまま書いて送ってください。"
 HELP = (
@@ -115,7 +119,6 @@ RESTART_FLOW = "{title}を、もう一度始めます。"
 INTERRUPTED = "（{title}の手続きは中断しました）"
 CANCELLED = "{title}の手続きをやめました。入力した内容は保存していません。"
 NOTHING_TO_CANCEL = "いま進めている手続きはありません。"
-BLOCKED_NOTE = ""  # unfollowed users get no reply at all
 
 # --- Questions and answers ----------------------------------------------------------------------
 
@@ -276,6 +279,18 @@ PROP_SENT = (
     "担当課から連絡があれば、このトークでお知らせします。お問い合わせの際は受付番号をお伝えください。"
 )
 PROP_CITED = "第2章(3) 協働の原則"
+
+# --- お知らせ (pushes that answer no event; sent by the staff side through bot.engine.notify) ------
+
+NOTIFY_PROPOSAL_TAKEN = (
+    "受付番号 {reference} の相談・提案を、{division}が担当することになりました。"
+    "担当課からの連絡をお待ちください。"
+)
+NOTIFY_PROPOSAL_PASSED = (
+    "受付番号 {reference} の相談・提案は、{division}では今回お受けできないことになりました。"
+    "ほかの課や進め方については、市民部コミュニティ文化課にご相談ください。"
+)
+NOTIFY_STAFF_REPLY = "お送りいただいたご質問に、市の職員から返事が届きました。\n「{question}」\n\n{answer}"
 
 # --- データの削除 ----------------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from bot.models.conversation import (
 )
 
 RETENTION = timedelta(days=30)
+STALE_STATE = timedelta(days=1)
 
 
 def owner_key(channel: str, user_id: str) -> str:
@@ -80,7 +81,16 @@ def delete_user_data(session: Session, channel: str, user_id: str, *, now: datet
 
 
 def purge_expired(session: Session, now: datetime, retention: timedelta = RETENTION) -> int:
-    """Anonymise users who unfollowed more than ``retention`` ago; returns how many."""
+    """Anonymise users who unfollowed more than ``retention`` ago; returns how many.
+
+    Also drops flow state that expired more than a day ago: a half-finished registration is
+    personal data too, and nobody will come back to it (an expired flow is never resumed).
+    """
+    session.execute(
+        delete(Conversation)
+        .where(Conversation.expires_at < now - STALE_STATE)
+        .execution_options(synchronize_session=False)
+    )
     cutoff = now - retention
     users = session.scalars(
         select(ChatUser).where(

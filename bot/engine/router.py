@@ -8,7 +8,9 @@ inside the caller's transaction and never commits.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -69,6 +71,7 @@ def handle(
     """Turn one event into at most five replies (none for unfollow), updating state in ``session``."""
     now = _aware(now)
     services = services or default_services()
+    incoming = _bounded(incoming)
     if incoming.kind == "unfollow":
         _on_unfollow(session, incoming, now)
         return []
@@ -87,6 +90,23 @@ def handle(
 
 # -- users ---------------------------------------------------------------------------------------
 
+ANONYMOUS = "anonymous"
+USER_ID_MAX = 120  # the column width
+
+
+def _bounded(incoming: Incoming) -> Incoming:
+    """The same event with a user id that fits the tables: an over-long id is shortened with a
+    hash (so two long ids never collide), a missing one becomes ``anonymous`` (no flows)."""
+    if len(incoming.channel) > 20:  # the column width; transports send "line", "cli", "slack"
+        incoming = replace(incoming, channel=incoming.channel[:20])
+    uid = incoming.user_id or ""
+    if not uid.strip():
+        return replace(incoming, user_id=ANONYMOUS)
+    if len(uid) > USER_ID_MAX:
+        digest = hashlib.sha256(uid.encode("utf-8", "replace")).hexdigest()[:32]
+        return replace(incoming, user_id=f"{uid[: USER_ID_MAX - 33]}#{digest}")
+    return incoming
+
 
 def _user(session: Session, incoming: Incoming) -> ChatUser | None:
     return session.scalars(
@@ -99,7 +119,7 @@ def _touch_user(session: Session, incoming: Incoming, now: datetime) -> ChatUser
     if user is None:
         user = ChatUser(
             channel=incoming.channel,
-            user_id=incoming.user_id[:120],
+            user_id=incoming.user_id,
             first_seen=now,
             last_seen=now,
             created_at=now,
@@ -116,9 +136,7 @@ def _touch_user(session: Session, incoming: Incoming, now: datetime) -> ChatUser
 def _on_unfollow(session: Session, incoming: Incoming, now: datetime) -> None:
     user = _user(session, incoming)
     if user is None:
-        user = ChatUser(
-            channel=incoming.channel, user_id=incoming.user_id[:120], first_seen=now, created_at=now
-        )
+        user = ChatUser(channel=incoming.channel, user_id=incoming.user_id, first_seen=now, created_at=now)
         session.add(user)
     user.followed, user.blocked, user.blocked_at, user.last_seen = False, True, now, now
     conv = _conversation(session, incoming)
@@ -132,6 +150,8 @@ def _on_follow(ctx: Context, user: ChatUser) -> list[Reply]:
     if conv is not None:
         ctx.session.delete(conv)
     # A follow after an earlier unfollow (the row predates this event) is a return, not a first visit.
+    if ctx.incoming.source_type != "user":  # the bot joined a group or room
+        return [Reply(text=M.GROUP_GREETING, choices=menu_choices()[:2] + menu_choices()[4:6])]
     text = M.WELCOME_BACK if _aware(user.first_seen) < ctx.now else M.GREETING
     return [Reply(text=text, choices=menu_choices())]
 
@@ -181,7 +201,7 @@ def _run(ctx: Context, flow: Flow, conv: Conversation | None, fn) -> list[Reply]
     else:
         if conv is None:
             conv = Conversation(
-                channel=ctx.incoming.channel, user_id=ctx.incoming.user_id[:120], created_at=ctx.now
+                channel=ctx.incoming.channel, user_id=ctx.incoming.user_id, created_at=ctx.now
             )
             ctx.session.add(conv)
         conv.flow, conv.state, conv.data = flow.name, step.state, dict(ctx.data)
@@ -193,7 +213,8 @@ def _run(ctx: Context, flow: Flow, conv: Conversation | None, fn) -> list[Reply]
 
 def _start(ctx: Context, flow: Flow, arg: str = "", notice: list[Reply] | None = None) -> list[Reply]:
     notice = list(notice or [])
-    if flow.personal and ctx.incoming.source_type != "user":
+    anonymous = ctx.incoming.user_id == ANONYMOUS  # e.g. a group member LINE does not identify
+    if anonymous or (flow.personal and ctx.incoming.source_type != "user"):
         return [*notice, Reply(text=M.PERSONAL_IN_GROUP.format(title=flow.title))]
     ctx.data = {"_arg": arg} if arg else {}
     ctx.state = None

@@ -33,12 +33,16 @@ class InboxEvent(Base):
 
 class OutboxMessage(Base):
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_status_next_attempt_at", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_status_next_attempt_at", "status", "next_attempt_at"),
+        # "Is an older message for this destination still pending?" (per-destination order).
+        Index("ix_outbox_messages_user_id_status", "user_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))  # "line"
     # Push destination: the LINE userId, or the groupId / roomId for group chats.
-    user_id: Mapped[str] = mapped_column(String(100), index=True)
+    user_id: Mapped[str] = mapped_column(String(100))
     reply_token: Mapped[str | None] = mapped_column(String(200))
     reply_token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Platform message objects, already rendered and checked against the platform's limits.

@@ -73,7 +73,8 @@ def test_chat_registers_and_proposes_with_numbers(db_url):
 
 def test_chat_ends_at_end_of_input_and_survives_odd_lines(db_url):
     out = run_chat(db_url, ["", "😀", "ｷｮｳﾄﾞｳ", "99", "v1|elig|q1.ans|yes", "あ" * 3000])
-    assert out.count("ボット>") >= 6
+    assert "（1〜" in out  # 99 is not an option: a hint, not a message
+    assert out.count("ボット>") >= 5
     assert out.rstrip().endswith("ご利用ありがとうございました。")
 
 

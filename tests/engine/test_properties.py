@@ -12,6 +12,7 @@ from bot.engine import messages as M
 from bot.engine import postback
 from bot.engine.router import handle
 from bot.engine.types import Incoming
+from handlers.line_render import render_replies
 
 WORDS = [
     M.MENU_ABOUT,
@@ -119,4 +120,6 @@ def test_random_sequences_never_raise(factory, services, seq, source):
                 assert postback.decode(c.data) is not None if c.data else True
             for card in r.cards:
                 assert len(card.actions) <= 3
+        if replies:  # the LINE renderer accepts them all
+            assert 1 <= len(render_replies(replies)) <= 5
         now += timedelta(seconds=3)

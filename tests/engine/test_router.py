@@ -270,3 +270,37 @@ def test_purge_leaves_followers_alone(chat, factory):
     with transaction(factory) as s:
         assert purge_expired(s, chat.now + timedelta(days=365)) == 0
     assert rows(chat, Group)
+
+
+def test_long_and_missing_user_ids(factory, services):
+    long_a = Chat(factory, services, user_id="U" + "x" * 300 + "a")
+    long_b = Chat(factory, services, user_id="U" + "x" * 300 + "b")
+    long_a.say("対象チェック")
+    long_b.say("対象チェック")
+    long_a.tap("はい")
+    assert "2/4" in long_a.texts()
+    ids = {u.user_id for u in rows(long_a, ChatUser)}
+    assert len(ids) == 2 and all(len(i) <= 120 for i in ids)
+    nobody = Chat(factory, services, user_id="", source_type="group")
+    nobody.say("協働とは")
+    assert nobody.last[0].sources
+    nobody.say("対象チェック")
+    assert "1対1" in nobody.texts()
+
+
+def test_joining_a_group_greets_the_group(factory, services):
+    group = Chat(factory, services, source_type="group")
+    group.send("follow")
+    assert "グループに招待" in group.texts()
+    assert "団体登録" not in group.labels() and "協働とは" in group.labels()
+
+
+def test_purge_drops_long_expired_flow_state(chat, factory):
+    chat.say("団体登録")
+    chat.say("みどりの会")
+    with transaction(factory) as s:
+        purge_expired(s, chat.now + timedelta(hours=2))
+    assert rows(chat, Conversation)  # expired, but only just: kept until a day has passed
+    with transaction(factory) as s:
+        purge_expired(s, chat.now + timedelta(days=2))
+    assert rows(chat, Conversation) == []

@@ -201,7 +201,8 @@ def test_built_index_cache_follows_the_data(tmp_path, monkeypatch):
     monkeypatch.setattr(Answerer, "_cache", {})
     first = Answerer.load(data).answer("補助とは")
     assert first.faq_id == "form-hojo"
-    assert list((tmp_path / "cache").glob("answerer-*.pickle"))
+    stored = list((tmp_path / "cache").glob("tokens-*.json"))
+    assert stored and not list((tmp_path / "cache").glob("*.pickle"))
 
     faq = data / "faq.yaml"
     faq.write_text(
@@ -210,10 +211,39 @@ def test_built_index_cache_follows_the_data(tmp_path, monkeypatch):
     monkeypatch.setattr(Answerer, "_cache", {})
     assert "費用の一部を負担" in Answerer.load(data).answer("補助とは").text
 
-    for f in (tmp_path / "cache").glob("*.pickle"):
-        f.write_bytes(b"not a pickle")
+    # corrupt, truncated or wrongly shaped files are ignored (and replaced)
+    for content in (b"not json", b'{"format": 3', b"[]", b'{"format": 3, "key": 1, "tokens": {"x": [[1]]}}'):
+        for f in (tmp_path / "cache").glob("tokens-*.json"):
+            f.write_bytes(content)
+        monkeypatch.setattr(Answerer, "_cache", {})
+        assert "費用の一部を負担" in Answerer.load(data).answer("補助とは").text
+
+
+def test_token_cache_rejects_malformed_tokens():
+    from knowledge.tokencache import parse
+
+    good = {
+        "format": 3,
+        "key": "k",
+        "tokens": {"協働": [["協働", "協働", "きょうどう", "名詞", False, True, False]]},
+    }
+    assert parse(good, "k")["協働"][0].term == "協働"
+    with pytest.raises(ValueError):
+        parse(good, "other-key")
+    bad = {**good, "tokens": {"協働": [["協働", "協働", "きょうどう", "名詞", 0, True, False]]}}
+    with pytest.raises(ValueError):
+        parse(bad, "k")
+
+
+def test_read_only_cache_directory_still_answers(tmp_path, monkeypatch):
+    """A cache directory that cannot be written (read-only filesystem) only costs time."""
+    from tests.knowledge.conftest import FIXTURE_DATA
+
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")  # (a chmod would not stop root, who runs CI containers)
+    monkeypatch.setenv("KYODO_CACHE_DIR", str(blocker / "cache"))
     monkeypatch.setattr(Answerer, "_cache", {})
-    assert "費用の一部を負担" in Answerer.load(data).answer("補助とは").text
+    assert Answerer.load(FIXTURE_DATA).answer("補助とは").faq_id == "form-hojo"
 
 
 @pytest.mark.parametrize(

@@ -67,3 +67,10 @@ def test_unknown_fields_reported_in_result_with_candidates():
     assert list(r.unknown_fields) == ["ラーメン研究"]
     assert all(isinstance(c, str) for c in r.unknown_fields["ラーメン研究"])
     assert r.matches[0].division_id == "kankyo-seisaku"
+
+
+def test_several_fields_in_one_entry_are_split():
+    m = Matcher.load()
+    r = m.match(matching.GroupProfile(fields=["環境保全、まちづくり", "1,13", "保健・医療・福祉"]))
+    assert r.field_numbers == [7, 3, 1, 13]
+    assert r.unknown_fields == {}

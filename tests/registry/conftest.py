@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -59,17 +60,27 @@ class _Division:
 class ChangedCatalogue:
     """A matcher whose divisions in ``changed`` carry new fingerprints; matching is unchanged."""
 
-    def __init__(self, inner: Any, changed: set[str], before_match=None):
+    def __init__(self, inner: Any, changed: set[str], before_match=None, extra_reason: str | None = None):
         self._inner = inner
         self.divisions = [
             _Division(d, edited(d.fingerprint)) if d.id in changed else d for d in inner.divisions
         ]
         self._before_match = before_match
+        self.fingerprint = inner.fingerprint  # the rest of the data is unchanged
+        if extra_reason is not None:  # as if the field vocabulary or scoring had been edited
+            self.fingerprint = edited(inner.fingerprint)
+        self._extra_reason = extra_reason
 
     def match_many(self, profiles, top: int = 3):
         if self._before_match is not None:
             self._before_match()
-        return self._inner.match_many(profiles, top=top)
+        results = self._inner.match_many(profiles, top=top)
+        if self._extra_reason is None:
+            return results
+        return [
+            replace(r, matches=[replace(m, reasons=[*m.reasons, self._extra_reason]) for m in r.matches])
+            for r in results
+        ]
 
 
 @pytest.fixture

@@ -233,3 +233,33 @@ def test_pending_suggestions_are_new_and_not_stale(engine, factory, matcher):
         pending = pending_suggestions(conn)
         assert {p.id for p in pending} == {r.id for r in rows[2:]}
         assert pending_suggestions(conn, division_id=rows[0].division_id) == []
+
+
+def test_matcher_data_change_rechecks_all_groups_but_writes_only_real_differences(
+    engine, factory, matcher, changed_catalogue
+):
+    ids = [_add(factory, p) for p in (ENV, KIDS)]
+    refresh_suggestions(engine, matcher)
+    before = {r.id: r for r in _rows(factory)}
+    with factory() as s, s.begin():
+        s.execute(update(Suggestion).where(Suggestion.group_id == ids[0]).values(status="sent"))
+
+    # New matcher data that yields different reasons: every pair is refreshed, status kept.
+    edited = changed_catalogue(matcher, set(), extra_reason="テスト用の理由")
+    summary = refresh_suggestions(engine, edited)
+    assert summary.groups_matched == 2 and summary.refreshed == len(before) and summary.unchanged == 0
+    after = _rows(factory)
+    assert all(r.reasons[-1] == "テスト用の理由" for r in after)
+    assert {r.status for r in after if r.group_id == ids[0]} == {"sent"}
+    assert {r.id for r in after} == set(before)
+
+    # Back to the shipped matcher: its fingerprint differs again, results are the old ones.
+    summary = refresh_suggestions(engine, matcher)
+    assert summary.refreshed == len(before)
+    # And a matcher change that leaves every result as it was writes nothing.
+    stamps = [(r.id, r.updated_at) for r in _rows(factory)]
+    same_results = changed_catalogue(matcher, set())
+    same_results.fingerprint = "another-version"
+    summary = refresh_suggestions(engine, same_results)
+    assert summary.groups_matched == 2 and summary.unchanged == len(before) and summary.refreshed == 0
+    assert [(r.id, r.updated_at) for r in _rows(factory)] == stamps

@@ -19,6 +19,7 @@ import asyncio
 import json
 import random
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,6 +59,7 @@ class Delivered:
     target: str  # reply token or push destination
     messages: list[dict[str, Any]]
     retry_key: str | None = None
+    at: float = field(default_factory=time.perf_counter)  # when the stand-in accepted it
 
 
 @dataclass

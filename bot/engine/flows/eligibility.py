@@ -109,6 +109,6 @@ FLOW = Flow(
     title=M.CHECK_TITLE,
     entry=_entry,
     states={_state(i): State(_prompt(i), _handle(i)) for i in range(N)},
-    keywords=(M.MENU_CHECK, "対象チェック", "対象確認", "チェック"),
+    keywords=(M.MENU_CHECK, "対象確認", "チェック", "対象かどうか"),
     personal=False,  # nothing personal is asked; fine in a group chat too
 )

@@ -29,8 +29,9 @@ def _keep(ctx: Context) -> list[Choice]:
     return [ctx.button(M.KEEP, "keep")] if _editing(ctx) else []
 
 
-def _current(ctx: Context, value: str) -> list[Reply]:
-    return [Reply(text=M.REG_CURRENT.format(value=shorten(value, 80)))] if _editing(ctx) else []
+def _current(ctx: Context, value: str) -> str:
+    """When editing, the current value, shown above the question."""
+    return M.REG_CURRENT.format(value=shorten(value, 80)) + "\n" if _editing(ctx) else ""
 
 
 # -- name ---------------------------------------------------------------------------------------
@@ -38,8 +39,10 @@ def _current(ctx: Context, value: str) -> list[Reply]:
 
 def _ask_name(ctx: Context) -> list[Reply]:
     return [
-        *_current(ctx, ctx.data.get("name", "")),
-        Reply(text=M.REG_ASK_NAME, choices=[*_keep(ctx), cancel_choice()]),
+        Reply(
+            text=_current(ctx, ctx.data.get("name", "")) + M.REG_ASK_NAME,
+            choices=[*_keep(ctx), cancel_choice()],
+        ),
     ]
 
 
@@ -90,8 +93,10 @@ def _on_dup(ctx: Context) -> Step:
 def _ask_kind(ctx: Context) -> list[Reply]:
     choices = [ctx.button(k, "kind", i) for i, k in enumerate(groups.KIND_NAMES)]
     return [
-        *_current(ctx, ctx.data.get("kind", "")),
-        Reply(text=M.REG_ASK_KIND, choices=[*_keep(ctx), *choices, cancel_choice()]),
+        Reply(
+            text=_current(ctx, ctx.data.get("kind", "")) + M.REG_ASK_KIND,
+            choices=[*_keep(ctx), *choices, cancel_choice()],
+        ),
     ]
 
 
@@ -189,9 +194,10 @@ def _split_words(text: str) -> list[str]:
 
 def _ask_description(ctx: Context) -> list[Reply]:
     return [
-        *_current(ctx, ctx.data.get("description", "")),
         Reply(
-            text=M.REG_ASK_DESCRIPTION.format(limit=DESCRIPTION_LIMIT), choices=[*_keep(ctx), cancel_choice()]
+            text=_current(ctx, ctx.data.get("description", ""))
+            + M.REG_ASK_DESCRIPTION.format(limit=DESCRIPTION_LIMIT),
+            choices=[*_keep(ctx), cancel_choice()],
         ),
     ]
 
@@ -210,8 +216,10 @@ def _on_description(ctx: Context) -> Step:
 
 def _ask_contact(ctx: Context) -> list[Reply]:
     return [
-        *_current(ctx, ctx.data.get("contact", "") or M.REG_NO_CONTACT),
-        Reply(text=M.REG_ASK_CONTACT, choices=[*_keep(ctx), ctx.button(M.SKIP, "skip"), cancel_choice()]),
+        Reply(
+            text=_current(ctx, ctx.data.get("contact", "") or M.REG_NO_CONTACT) + M.REG_ASK_CONTACT,
+            choices=[*_keep(ctx), ctx.button(M.SKIP, "skip"), cancel_choice()],
+        ),
     ]
 
 

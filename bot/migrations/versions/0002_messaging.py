@@ -65,7 +65,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_outbox_messages_status_next_attempt_at", ["status", "next_attempt_at"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_outbox_messages_user_id"), ["user_id"], unique=False)
+        batch_op.create_index("ix_outbox_messages_user_id_status", ["user_id", "status"], unique=False)
 
     op.create_table(
         "delivery_attempts",
@@ -93,7 +93,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_delivery_attempts_outbox_id"))
     op.drop_table("delivery_attempts")
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_outbox_messages_user_id"))
+        batch_op.drop_index("ix_outbox_messages_user_id_status")
         batch_op.drop_index("ix_outbox_messages_status_next_attempt_at")
         batch_op.drop_index(batch_op.f("ix_outbox_messages_inbox_event_id"))
     op.drop_table("outbox_messages")

@@ -1,0 +1,65 @@
+"""Personal data in the transport tables is blanked after the retention period, or at once."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot import inbox, outbox
+from bot.db import make_engine, make_session_factory, transaction, utcnow
+from bot.models.messaging import InboxEvent, OutboxMessage
+from bot.settings import Settings
+from bot.worker import Worker
+from handlers.line import event_key
+from tests.line.conftest import echo_engine
+from tests.support.line_payloads import message_event
+
+
+def _setup(db_url):
+    engine = make_engine(db_url)
+    factory = make_session_factory(engine)
+    a, b = message_event("わたしの相談", user="Ualice"), message_event("ぼくの質問", user="Ubob")
+    with transaction(factory) as s:
+        inbox.store_events(s, "line", [(event_key(a), a), (event_key(b), b)])
+        s.execute(InboxEvent.__table__.update().values(processed_at=utcnow()))
+        for user, status in (("Ualice", "delivered"), ("Ubob", "pending")):
+            s.add(
+                OutboxMessage(channel="line", user_id=user, messages=[{"type": "text", "text": "こんにちは"}],
+                              retry_key=str(uuid.uuid4()), status=status, attempts=0, next_attempt_at=utcnow())
+            )  # fmt: skip
+    return engine, factory
+
+
+def test_retention_blanks_old_payloads_and_sent_messages(db_url):
+    engine, factory = _setup(db_url)
+    settings = replace(Settings(database_url=db_url), message_retention_days=30)
+    worker = Worker(settings, factory, None, handle=echo_engine)
+    assert worker.housekeeping(now=utcnow()) == {"inbox_payloads": 0, "outbox_messages": 0}
+    assert worker.housekeeping(now=utcnow() + timedelta(days=31)) == {
+        "inbox_payloads": 2,
+        "outbox_messages": 1,
+    }
+    with factory() as s:
+        assert [e.payload for e in s.scalars(select(InboxEvent))] == [{}, {}]
+        pending = s.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending")).one()
+        assert pending.messages  # not yet sent: kept
+    engine.dispose()
+
+
+def test_forget_user_at_once(db_url):
+    engine, factory = _setup(db_url)
+    with transaction(factory) as s:
+        assert inbox.forget_user(s, "line", "Ubob") == 1
+        assert outbox.forget_user(s, channel="line", user_id="Ubob") == 1
+    with factory() as s:
+        rows = {
+            e.payload.get("source", {}).get("userId", "blank"): e.payload
+            for e in s.scalars(select(InboxEvent))
+        }
+        assert set(rows) == {"Ualice", "blank"}
+        bob = s.scalars(select(OutboxMessage).where(OutboxMessage.user_id == "Ubob")).one()
+        assert (bob.status, bob.messages) == ("cancelled", [])
+    engine.dispose()
