@@ -35,7 +35,7 @@ GENERIC_TERMS = _folded_words(
     "今日 今度 自分 私 僕 俺 わたし あなた 誰 どれ どこ いつ これ それ あれ ここ "
     "そこ さん 様 等 的 たち 達 方法 やり方 仕方 内容 詳細 詳しい 具体 具体的 簡単 "
     "ちょっと 少し 本当 本当に お願い 願う 質問 問い 答え 説明 話 もしくは または 又は 下さる 駄目 "
-    "大丈夫 遣り方 構う 可能 不可能 御願い"
+    "大丈夫 遣り方 構う 可能 不可能 御願い そもそも 抑 抑も 結局 要するに 一体 実際 実は 普通 一般的 有り 無し"
 )
 # Words every question to a city hall uses (procedures, places, times). They rank answers like any
 # other word but are weak evidence that a question is about 協働: 保育園の申し込み is not.
@@ -43,6 +43,15 @@ CIVIC_TERMS = _folded_words(
     "申込 申し込む 申し込み 申請 手続き 手続 登録 予約 期限 締切 締め切り 窓口 場所 時間 日程 料金 "
     "費用 必要 書類 届け 提出 受付 受け付け 利用 使う 借りる 払う 支払う 市 市役所 小金井市 小金井 "
     "市民 いつ 何時 どこ 出す 取る 貰える"
+)
+# Words that say which aspect of a topic is wanted (its steps, kinds, list, outline, phone number),
+# in any domain. Unknown to the knowledge base they are weak evidence against it: 協働の手順 is
+# about 協働, 住民票の手順 is declined for 住民票, not for 手順.
+ASPECT_TERMS = _folded_words(
+    "手順 流れ 段取り ステップ 順番 種類 パターン タイプ 一覧 リスト 概要 概略 要点 要約 ポイント 特徴 "
+    "番号 電話 電話番号 連絡先 メール アドレス 住所 例 実例 事例 条件 基準 資格 理由 原因 目安 "
+    "期間 頻度 回数 金額 人数 規模 範囲 対象者 相手先 メニュー 機能 使い方 コツ 注意点 注意 形式 方式 仕組み "
+    "スタイル やり方 手法"
 )
 NEGATION = "ない"
 _NEGATIONS = frozenset({"ない", "無い", "ぬ", "ず", "ん"})
@@ -60,6 +69,7 @@ class Token:
     oov: bool
     content: bool  # a content word that is not generic
     weak: bool = False  # unlikely to be what a question is about: verbs, adverbial nouns (最近)
+    groups: tuple[int, ...] = ()  # Sudachi synonym group ids (メリット and 利点 share one)
 
 
 class _Sudachi:
@@ -84,14 +94,15 @@ class _Sudachi:
                 if cls._dictionary is None:
                     cls._dictionary = Dictionary(dict="core")
             tok = cls._dictionary.tokenizer(
-                mode=SplitMode.B, fields={"pos", "normalized_form", "reading_form"}
+                mode=SplitMode.B,
+                fields={"pos", "normalized_form", "reading_form", "synonym_group_ids"},
             )
             cls._local.tokenizer = tok
         return tok
 
 
 # Above this much file-backed resident memory, tokenising in bulk hands the dictionary's pages back.
-DICTIONARY_BUDGET = 100 * 2**20
+DICTIONARY_BUDGET = 140 * 2**20
 _MADV_DONTNEED = 4  # Linux
 _dic_regions: list[tuple[int, int]] | None = None
 
@@ -142,9 +153,16 @@ def _fold(word: str) -> str:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Tokens of already-normalised text (call :func:`knowledge.normalize.normalize` first)."""
-    if not text:
-        return []
+    """Tokens of already-normalised text (call :func:`knowledge.normalize.normalize` first).
+
+    Memoised: answering one message tokenises the same sentences several times (the whole
+    message, its asking sentence, the text spelling similarity compares), and a bot hears the
+    same short questions again and again."""
+    return list(_tokenize(text)) if text else []
+
+
+@lru_cache(maxsize=4096)
+def _tokenize(text: str) -> tuple[Token, ...]:
     tok = _Sudachi.get()
     out: list[Token] = []
     for m in tok.tokenize(text):
@@ -166,8 +184,9 @@ def tokenize(text: str) -> list[Token]:
         # Unlikely to be the topic of a question: verbs and adjectives, adverbial nouns (最近),
         # short Latin words (OK, NG).
         weak = pos[0] != "名詞" or pos[2] == "副詞可能" or (term.isascii() and len(term) <= 3)
-        out.append(Token(surface, term, _fold(m.reading_form()), pos[0], m.is_oov(), content, weak))
-    return out
+        groups = tuple(m.synonym_group_ids()) if content else ()
+        out.append(Token(surface, term, _fold(m.reading_form()), pos[0], m.is_oov(), content, weak, groups))
+    return tuple(out)
 
 
 @lru_cache(maxsize=4096)
@@ -178,6 +197,10 @@ def terms(text: str) -> tuple[str, ...]:
 
 def is_kanji_word(s: str) -> bool:
     return bool(s) and all(_KANJI_RE.match(c) for c in s)
+
+
+def is_hiragana_word(s: str) -> bool:
+    return bool(s) and bool(_HIRA_RE.match(s))
 
 
 def is_kana_word(s: str) -> bool:

@@ -18,6 +18,7 @@ band offers up to three もしかして candidates instead of guessing.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import unicodedata
@@ -27,15 +28,24 @@ from pathlib import Path
 from typing import Any
 
 from knowledge import messages
-from knowledge.analysis import CIVIC_TERMS, Token, tokenize, trim_dictionary_memory
+from knowledge.analysis import CIVIC_TERMS, Token, is_hiragana_word, tokenize, trim_dictionary_memory
 from knowledge.bm25 import BM25
 from knowledge.loader import DATA_DIR, load_data
 from knowledge.models import Answer, FaqEntry, KnowledgeData, Section, Source
-from knowledge.normalize import fold, normalize
-from knowledge.query import QueryAnalyzer, QueryTerms
+from knowledge.normalize import (
+    drop_symbols,
+    fold,
+    is_katakana_sentence,
+    normalize,
+    spell_out_long_vowels,
+    to_hiragana,
+)
+from knowledge.query import QueryAnalyzer, QueryTerms, focus_sentence
 from knowledge.tokencache import TokenCache, data_key
 
 MAX_QUESTION_CHARS = 1000
+_HIRAGANA_RE = re.compile(r"[\u3041-\u3096]")
+_KANA_GRAMMAR_RE = re.compile(r"[\u4e00-\u9fff][\u30a1-\u30f6]")  # kanji then katakana
 
 # The kind of question asked, read from its wording (on normalised text, so that the katakana of
 # メリットは never reads as とは). An entry whose canonical question is of the same kind gets a
@@ -47,14 +57,51 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "eligibility",
         re.compile(
-            r"でも(いい|良い|大丈夫|OK|可能|でき|協働|参加)|でき(ます|る)か|できる[?？]|だめ|ダメ|駄目|対象(に|と)な"
+            r"も(いい|良い|大丈夫|OK|可能|でき|協働|参加|対象)|(でき|やれ|いけ|なれ)(ます|る)(か|の|[?？])|だめ|ダメ|駄目"
+            r"|対象(に|と)な|対象外|対象から|外れ|含まれ|該当|線引き|あり[?？]",
+            re.IGNORECASE,
         ),
     ),
-    ("definition", re.compile(r"とは|て何|てなに|てなん|の意味|意味は|いみ|どういうもの|どういう意味")),
+    (
+        "definition",
+        re.compile(
+            r"とは|て何|てなに|てなん|の意味|意味は|いみ|どういうもの|どういう意味|どういう内容|どんな内容|定義"
+        ),
+    ),
+    ("why", re.compile(r"なぜ|なんで|何で|どうして|理由|何のため|なんのため")),
+    ("where", re.compile(r"どこ|どの課|どの部署|誰に|だれに|窓口|連絡先|電話")),
+    # (やり方 alone is not asking how: 自分たちのやり方でやれますか)
+    (
+        "howto",
+        re.compile(
+            r"ばいい|ば良い|どうしたら|どうやって|には[?？]*$|方法|手順|手続|流れ|(やり方|仕方)(は|を|って|[?？]*$)"
+        ),
+    ),
 )
 
 
+# The polite request around a question (すみません、…について教えていただけますでしょうか,
+# …を知りたいです, よろしくお願いします) is the same for every topic. Left in, it makes a question resemble
+# whichever phrasings happen to share the wording, so spelling similarity ignores it.
+_REQUEST_RE = re.compile(
+    r"(について|に関して|に関する|のこと|を|が)?(詳しく|くわしく|簡単に|ざっくり)?"
+    r"(教えて|おしえて|知りたい|しりたい|聞きたい|伺いたい|お聞きしたい|確認したい)[^。?？!！]*[。?？!！]*$"
+    r"|(よろしく|宜しく)?お願い(します|いたします|致します)[。!！]*$"
+    r"|^(すみません|すいません|こんにちは|こんばんは|おはようございます|はじめまして|初めまして|"
+    r"質問です|質問があります|お尋ねします|失礼します|あの|えっと)[、。,.!！\s]*"
+)
+
+
+def strip_request(text: str) -> str:
+    """``text`` without a trailing polite request; ``text`` itself if nothing else would remain."""
+    stripped = text
+    for _ in range(2):  # …を知りたいです。よろしくお願いします。
+        stripped = _REQUEST_RE.sub("", stripped).strip()
+    return stripped if len(stripped) >= 2 else text
+
+
 def question_intent(text: str) -> str | None:
+    text = text.replace(" ", "")  # ｷｮｳﾄﾞｳ ｯﾃ ﾅﾆ: spaces between words carry no meaning here
     for name, pattern in _INTENTS:
         if pattern.search(text):
             return name
@@ -76,6 +123,9 @@ class Weights:
     entry_long: float = 0.3  # moved from ``f1`` to ``entry`` for long messages (full at top_terms + 8)
     fuzzy: float = 0.4  # best rapidfuzz ratio of folded strings / 100
     intent: float = 0.1  # bonus when the canonical question is of the same kind (definition …)
+    compare_penalty: float = 0.05  # a comparison entry (後援と共催の違い) for another kind of question
+    focus_blend: float = 0.5  # long message, neither it nor its question confident: their mix ranks
+    intent_thin: float = 0.2  # ... when the question has a single topic word (flat 0.2-0.3)
     question: float = 0.1  # rapidfuzz ratio against the canonical question (the most typical wording)
     cap: float = 1.5  # normalised BM25 scores are capped here (very short documents score high)
     beta2: float = 1.0  # F-measure beta squared (>1 favours covering the question)
@@ -87,9 +137,13 @@ class Weights:
     anchor_at: float = 6.0  # or: topic words of this much idf mass are present ...
     anchor_answer_at: float = 0.4  # ... the score reaches this ...
     anchor_min_domain: float = 0.4  # ... and the in-domain share this (long messages)
+    anchor_short_answer_at: float = 0.7  # ... or this, in a message shorter than ``short_chars``
+    short_chars: int = 20
     unsure_at: float = 0.3  # below "answer", offer もしかして candidates from this score
     domain_floor: float = 0.5  # share of an unseen word's idf that any known word counts at least
     civic_weight: float = 0.3  # how much a civic word (申込, 窓口 …) counts as in-domain evidence
+    background_weight: float = 0.3  # a word only the answers or the guideline use (販売, 会費)
+    modifier_weight: float = 0.3  # ... and a known word modifying an unknown head (ボランティア保険)
     fuzzy_override: float = 90.0  # a near-verbatim phrasing answers even with generic words only
     answer_text_weight: float = 0.5  # the answer text counts less than phrasings in the entry doc
 
@@ -116,6 +170,7 @@ class Analysis:
     mass: float = 0.0  # idf mass of the known terms
     n_unknown: int = 0
     anchor: float = 0.0  # idf mass of topic words (see Answerer.anchors)
+    intent: str | None = None  # the kind of question (see question_intent)
 
 
 class Answerer:
@@ -128,6 +183,7 @@ class Answerer:
         self.weights = weights or Weights()
         self.entries: tuple[FaqEntry, ...] = data.faq
         self._by_id = {e.id: e for e in data.faq}
+        self._index_of = {e.id: i for i, e in enumerate(data.faq)}
         self._sections = {s.id: s for s in data.sections}
         self._build()
         self._tokens.save()
@@ -176,11 +232,16 @@ class Answerer:
         vocabulary: set[str] = set()
         key_terms: set[str] = set()
 
+        groups: dict[int, set[str]] = {}
+
         def terms_of(text: str, key: bool) -> list[str]:
             out = []
             for t in self._tokens.tokens(normalize(text)):
                 if t.content:
                     out.append(t.term)
+                    if key and not is_hiragana_word(t.surface):  # (こうえん was typed for 後援, not 公園)
+                        for g in t.groups:
+                            groups.setdefault(g, set()).add(t.term)
                     # only the dictionary form's reading (入っ reads はいっ, not 入る's はいる)
                     if t.pos == "名詞" or fold(t.surface) == t.term:
                         readings.setdefault(t.term, t.reading)
@@ -204,8 +265,9 @@ class Answerer:
                 toks = terms_of(text, key=True)
                 docs.append(toks)
                 self._doc_entry.append(i)
-                self._doc_folded.append(fold(text))
-                self._doc_reading.append(self._reading(self._tokens.tokens(normalize(text))))
+                core = strip_request(normalize(text))
+                self._doc_folded.append(fold(core))
+                self._doc_reading.append(self._reading(self._tokens.tokens(core)))
                 whole.extend(toks)
             answer_terms = terms_of(e.answer, key=False)
             # the answer is long and less focused than the phrasings: only its first part counts
@@ -217,6 +279,7 @@ class Answerer:
         for g in self.data.synonyms:
             key_terms.update(terms_of(g.term, key=True))
         self.vocabulary = frozenset(vocabulary)
+        self._key_terms = frozenset(key_terms)
         self.index = BM25(docs)
         self._doc_mass = [sum(self.index.term_idf(t) for t in set(d)) for d in docs]
         self._doc_inv_mass = [1.0 / m if m else 0.0 for m in self._doc_mass]
@@ -226,7 +289,13 @@ class Answerer:
             for t in d:
                 frequency[t] = frequency.get(t, 0) + 1
         self.analyzer = QueryAnalyzer(
-            vocabulary, key_terms, readings, self.data.synonyms, frequency, build_tokenize=self._tokens.tokens
+            vocabulary,
+            key_terms,
+            readings,
+            self.data.synonyms,
+            frequency,
+            build_tokenize=self._tokens.tokens,
+            groups=groups,
         )
         # Topic words: what the canonical questions and the synonym list are about.
         self.anchors = frozenset(t for e in self.entries for t in terms_of(e.question, key=True)) | frozenset(
@@ -249,11 +318,12 @@ class Answerer:
         return [Source(s.id, s.title) for s in (self._sections[i] for i in entry.sources)]
 
     # -- retrieval ---------------------------------------------------------------------------------
-    def analyze(self, text: str) -> Analysis:
-        """Rank the FAQ entries for normalised ``text``."""
+    def analyze(self, text: str, focus: bool = True) -> Analysis:
+        """Rank the FAQ entries for normalised ``text`` (``focus``: read a long message as context
+        and question)."""
         w = self.weights
         tokens = tokenize(text)
-        q = self.analyzer.analyze(text, tokens)
+        q = self.analyzer.analyze(text, tokens, focus=focus)
         weights = q.weights
         idf = self.index.term_idf
         masses = sorted((wt * idf(t) for t, wt in weights.items()), reverse=True)
@@ -269,8 +339,13 @@ class Answerer:
         # known word at least ``domain_floor`` of evidence.
         floor = w.domain_floor * self.index.unseen_idf
         known = sum(
-            wt * max(idf(t), floor) * (w.civic_weight if t in CIVIC_TERMS else 1.0)
+            wt
+            * max(idf(t), floor)
+            * (w.civic_weight if t in CIVIC_TERMS else 1.0)
+            * (w.modifier_weight if t in q.modifiers else 1.0)
+            * (1.0 if t in self._key_terms else w.background_weight)
             for t, wt in weights.items()
+            if t not in q.guessed
         )
         domain = known / (known + unknown_mass) if known else 0.0
 
@@ -323,7 +398,13 @@ class Answerer:
         # the reading (so なにができるの meets 何ができるの and ｷｮｳﾄﾞｳ meets 協働).
         fz: dict[int, float] = {}
         qfz: dict[int, float] = {}  # the same, against the canonical question only
-        for query, choices in ((fold(text), self._doc_folded), (self._reading(tokens), self._doc_reading)):
+        # compared without the polite request, and after typo corrections (自冶会 -> 自治会)
+        core = strip_request(q.corrected(text))
+        core_tokens = tokens if core == text else tokenize(core)
+        for query, choices in (
+            (fold(core), self._doc_folded),
+            (self._reading(core_tokens), self._doc_reading),
+        ):
             if not query:
                 continue
             for _, s, doc in process.extract(query, choices, scorer=fuzz.ratio, limit=None, score_cutoff=40):
@@ -333,11 +414,13 @@ class Answerer:
                 if doc in self._question_docs and s > qfz.get(e, 0.0):
                     qfz[e] = s
 
-        intent = question_intent(text)
+        intent = question_intent(to_hiragana(text) if is_katakana_sentence(text) else text)
         # A long message reads like a small document: match it more against whole entries.
         # (weight moves from the short-document F1 to the whole entry; the total stays the same)
         shift = w.entry_long * min(1.0, max(0.0, (len(weights) - w.top_terms) / 8))
         entry_w, f1_w = w.entry + shift, w.f1 - shift
+        # with a single topic word (PTAでも協働できる？) the kind of question says most
+        intent_bonus = w.intent_thin if len(weights) <= 1 else w.intent
         cands = []
         for e in set(phr) | set(whole) | set(fz):
             p = phr.get(e, 0.0)
@@ -347,11 +430,13 @@ class Answerer:
             qf = qfz.get(e, 0.0) / 100.0
             score = w.phrasing * p + f1_w * f1 + entry_w * h + w.fuzzy * f + w.question * qf
             if intent and self._intent[e] == intent:
-                score += w.intent
+                score += intent_bonus
+            elif self._intent[e] == "difference":  # a comparison answers only a comparison
+                score -= w.compare_penalty
             cands.append(Candidate(self.entries[e], score, p, h, f, f1, qf))
         cands.sort(key=lambda c: (-c.score, c.entry.id))
         anchor = sum(idf(t) * wt for t, wt in weights.items() if t in self.anchors)
-        return Analysis(text, q, domain, cands, ideal_all, n_unknown, anchor)
+        return Analysis(text, q, domain, cands, ideal_all, n_unknown, anchor, intent)
 
     # -- answering ---------------------------------------------------------------------------------
     def answer(self, question: str) -> Answer:
@@ -366,8 +451,47 @@ class Answerer:
         small_talk = self._small_talk(text)
         if small_talk:
             return small_talk
+        return self.decide(self.analyze_message(text))
+
+    def analyze_message(self, text: str) -> Analysis:
+        """:meth:`analyze` on what carries meaning: pictographs dropped, and a message typed
+        entirely in katakana (ｷｮｳﾄﾞｳ ｯﾃ ﾅﾆ, half-width on old phones) also read as hiragana, which
+        the reading-based steps understand; the hiragana reading wins unless it understands less of the message."""
+        text = drop_symbols(text)
         a = self.analyze(text)
-        return self.decide(a)
+        spelt = spell_out_long_vowels(text)
+        if spelt != text:  # こーえん: also read as こうえん (but えぬぴーおー is spelt so)
+            b = self.analyze(spelt)
+            if b.domain > a.domain or (self._confident(b) and not self._confident(a)):
+                a, text = b, spelt
+        sentence = focus_sentence(text, self.analyzer.has_topic)
+        if sentence and not self._confident(a):
+            # A long message's context can dilute a clear question: the asking sentence alone
+            # decides when it is confident and the whole message agrees on its answer.
+            f = self.analyze(sentence, focus=False)
+            if self._confident(f) and f.candidates[0].entry in [c.entry for c in a.candidates[:3]]:
+                return f
+            if f.candidates:
+                # otherwise the whole message and its question vote together
+                share = self.weights.focus_blend
+                fs = {c.entry.id: c.score for c in f.candidates}
+                blended = [
+                    dataclasses.replace(c, score=(1 - share) * c.score + share * fs.get(c.entry.id, 0.0))
+                    for c in a.candidates
+                ]
+                blended.sort(key=lambda c: (-c.score, c.entry.id))
+                a = dataclasses.replace(a, candidates=blended)
+        if is_katakana_sentence(text):
+            b = self.analyze(spell_out_long_vowels(to_hiragana(text)))
+            if b.domain >= a.domain:
+                return b
+        elif _KANA_GRAMMAR_RE.search(text) and not _HIRAGANA_RE.search(text):
+            # kanji with katakana for the grammar (協働トハ, 補助金ハ ｱﾘﾏｽｶ): the kana read as
+            # hiragana, kept only if that understands more or is confident where this is not
+            b = self.analyze(to_hiragana(text))
+            if b.domain > a.domain or (self._confident(b) and not self._confident(a)):
+                return b
+        return a
 
     @staticmethod
     def _small_talk(text: str) -> Answer | None:
@@ -379,21 +503,44 @@ class Answerer:
             return Answer(False, messages.THANKS, "thanks")
         return None
 
+    def _confident(self, a: Analysis) -> bool:
+        w = self.weights
+        return bool(a.candidates) and a.candidates[0].score >= w.answer_at and a.domain >= w.min_domain
+
     def decide(self, a: Analysis) -> Answer:
         w = self.weights
         if not a.candidates:
             return self._decline()
         top = a.candidates[0]
         verbatim = top.fuzzy * 100 >= w.fuzzy_override
-        confident = top.score >= w.answer_at and a.domain >= w.min_domain
+        # only words any city question uses (市役所, 小金井市, 申込): no topic to answer about
+        topical = any(t not in CIVIC_TERMS for t in (*a.terms.weights, *a.terms.typed))
+        # "Can X take part?" entries answer a short question about X with an unknown word only
+        # when that is what is asked: 宗教団体の勧誘を断りたい holds 宗教団体 but asks something else
+        grouped = {how[6:] for how in a.terms.added.values() if how.startswith("group:")}
+        off_kind = (
+            bool(set(a.terms.unknown) - grouped)
+            and len(a.text) < w.short_chars
+            and self._intent[self._index_of[top.entry.id]] == "eligibility"
+            and a.intent != "eligibility"
+        )
+        topical = topical and not off_kind
+        confident = topical and top.score >= w.answer_at and a.domain >= w.min_domain
+        # a short question shares its topic words with an entry but also holds an unknown word:
+        # only a close match (a high score) answers it
+        anchor_answer_at = w.anchor_answer_at if len(a.text) >= w.short_chars else w.anchor_short_answer_at
         anchored = (
-            a.anchor >= w.anchor_at and top.score >= w.anchor_answer_at and a.domain >= w.anchor_min_domain
+            not off_kind
+            and a.anchor >= w.anchor_at
+            and top.score >= anchor_answer_at
+            and a.domain >= w.anchor_min_domain
         )
         if verbatim or confident or anchored:
             return self._answer(top)
         if top.score >= w.unsure_at and a.domain >= w.anchor_min_domain:
             picks = [c.entry.question for c in a.candidates[:MAX_SUGGESTIONS]]
-            return Answer(False, messages.unsure_list(picks), "unsure", score=top.score, suggestions=picks)
+            text = messages.unsure_list(picks, maybe_elsewhere=a.n_unknown > 0)
+            return Answer(False, text, "unsure", score=top.score, suggestions=picks)
         return self._decline(top.score)
 
     def _decline(self, score: float = 0.0) -> Answer:

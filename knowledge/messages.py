@@ -87,6 +87,15 @@ def citation(guideline_titles: list[str], note_titles: list[str]) -> str:
     return ""
 
 
-def unsure_list(questions: list[str]) -> str:
+# Added under the もしかして list when the question also holds words the bot does not know.
+UNSURE_ELSE = (
+    "どれにも当てはまらない場合、協働以外のご質問は市役所の担当窓口へ、"
+    f"協働については{CONTACT}へお問い合わせください。"
+)
+
+
+def unsure_list(questions: list[str], maybe_elsewhere: bool = False) -> str:
     lines = [UNSURE] + [f"・{q}" for q in questions]
+    if maybe_elsewhere:
+        lines.append(UNSURE_ELSE)
     return "\n".join(lines)

@@ -83,3 +83,52 @@ def fold(text: str) -> str:
     text = _FOLD_DROP_RE.sub("", text)
     # Dropping characters can bring combining marks next to their base: compose them again.
     return unicodedata.normalize("NFKC", text)
+
+
+_KATAKANA_RE = re.compile(r"[\u30a1-\u30fa]")
+_NON_KATAKANA_JA_RE = re.compile(r"[\u3041-\u3096\u3400-\u9fff々]")
+
+
+def is_katakana_sentence(text: str) -> bool:
+    """Japanese written in katakana only (half-width kana become full-width under NFKC):
+    ｷｮｳﾄﾞｳ ｯﾃ ﾅﾆ? — no hiragana, no kanji, at least a few katakana."""
+    return not _NON_KATAKANA_JA_RE.search(text) and len(_KATAKANA_RE.findall(text)) >= 3
+
+
+_EMOTICON_RE = re.compile(
+    r"[(（](笑|汗|泣|涙|焦|苦笑|爆笑|怒|謎)[)）]|(?<=[^\sa-zA-Z])[wWｗ]+(?=[\s!?！？。]*$)"
+)
+
+
+def drop_symbols(text: str) -> str:
+    """Pictographs, symbols (emoji, ☆, ♪) and text emoticons ((笑), (汗), a trailing www)
+    replaced by spaces: they decorate a message but carry nothing a word-based matcher can use,
+    and they split words apart."""
+    if text.isascii():
+        return text
+    out = _EMOTICON_RE.sub(" ", text)
+    out = "".join(" " if unicodedata.category(c) in ("So", "Sk", "Co", "Cn") else c for c in out)
+    return _SPACE_RE.sub(" ", out).strip()
+
+
+# the vowel a long-vowel mark stands for after a hiragana, in casual writing: こーえん = こうえん
+_LONG_VOWEL_OF = {}
+for _row, _vowel in (
+    ("あかさたなはまやらわがざだばぱぁゃゎ", "あ"),
+    ("いきしちにひみりぎじぢびぴぃ", "い"),
+    ("うくすつぬふむゆるぐずづぶぷぅゅっ", "う"),
+    ("えけせてねへめれげぜでべぺぇ", "い"),
+    ("おこそとのほもよろをごぞどぼぽぉょ", "う"),
+):
+    for _c in _row:
+        _LONG_VOWEL_OF[_c] = _vowel
+_HIRA_LONG_RE = re.compile("([\u3041-\u3096])ー")
+
+
+def spell_out_long_vowels(text: str) -> str:
+    """A long-vowel mark after a hiragana written as the kana it stands for (きょーどー ->
+    きょうどう, こーえん -> こうえん), as a dictionary spells the word. Katakana is left alone:
+    センター and ルール are spelt that way."""
+    if "ー" not in text:
+        return text
+    return _HIRA_LONG_RE.sub(lambda m: m.group(1) + _LONG_VOWEL_OF.get(m.group(1), "ー"), text)

@@ -19,13 +19,14 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from knowledge.analysis import GENERIC_TERMS, Token, is_kana_word, is_kanji_word, tokenize
+from knowledge.analysis import ASPECT_TERMS, GENERIC_TERMS, Token, is_kana_word, is_kanji_word, tokenize
 from knowledge.models import SynonymGroup
 from knowledge.normalize import _SMALL_KANA, fold, normalize, to_hiragana
 
 SYNONYM_WEIGHT = 0.9
 READING_WEIGHT = 0.8
 FUZZY_WEIGHT = 0.7
+GROUP_WEIGHT = 0.7  # a word of the same Sudachi synonym group (利点 -> メリット)
 MIN_READING_LEN = 3
 MIN_SYNONYM_READING = 4
 LONG_MESSAGE = 60  # characters; longer messages are read as context + question
@@ -35,6 +36,7 @@ _QUESTION_RE = re.compile(
     r"[？?]|か[。\s]*$|でしょうか|ますか|ですか|教えて|ください|知りたい|たい[。\s]*$|の[。\s]*$"
 )  # folded kana; shorter readings collide too often (し, かい …)
 _HIRA_RUN_RE = re.compile(r"[\u3041-\u309f]{3,}")
+_HIRA_ONLY_RE = re.compile(r"[\u3041-\u309f]+$")
 _KANJI_RUN_RE = re.compile(r"[\u3400-\u9fff々]{2,}")
 
 
@@ -47,6 +49,19 @@ class QueryTerms:
     unknown: list[str] = field(default_factory=list)  # typed terms the knowledge base never uses
     weak_unknown: list[str] = field(default_factory=list)  # ... that are unlikely to be the topic
     added: dict[str, str] = field(default_factory=dict)  # term -> how it was found
+    # known terms that only modify an unknown head noun (ボランティア in ボランティア保険)
+    modifiers: set[str] = field(default_factory=set)
+    # terms found through a Sudachi synonym group: they rank answers, but are no evidence that
+    # the question is about the knowledge base (学習 ~ 研究 and 案 ~ 計画 are loose relations)
+    guessed: set[str] = field(default_factory=set)
+    # (what was typed, what it was corrected to): a misspelt or unconverted word and its term
+    corrections: list[tuple[str, str]] = field(default_factory=list)
+
+    def corrected(self, text: str) -> str:
+        """``text`` with each corrected spelling replaced by the word it was taken for."""
+        for typed, term in self.corrections:
+            text = text.replace(typed, term)
+        return text
 
     def add(self, term: str, weight: float, how: str) -> None:
         if not term or term in GENERIC_TERMS:
@@ -55,6 +70,23 @@ class QueryTerms:
             self.weights[term] = weight
             if how != "typed":
                 self.added[term] = how
+
+
+def focus_sentence(text: str, has_topic: Callable[[str], bool] = bool) -> str | None:
+    """The part of a long, multi-sentence message that asks the question: the last sentence that
+    looks like a question (else the last one), joined to the sentence before it when it has no
+    topic of its own (…協働って何なのか分かりません。ざっくり教えてもらえますか。). None for short
+    or one-sentence messages."""
+    if len(text) < LONG_MESSAGE:
+        return None
+    sentences = [m.group().strip() for m in _SENTENCE_RE.finditer(text) if m.group().strip()]
+    if len(sentences) < 2:
+        return None
+    asking = [i for i, x in enumerate(sentences) if _QUESTION_RE.search(x)]
+    i = asking[-1] if asking else len(sentences) - 1
+    if i > 0 and not has_topic(sentences[i]):
+        return sentences[i - 1] + sentences[i]
+    return sentences[i]
 
 
 class QueryAnalyzer:
@@ -68,6 +100,7 @@ class QueryAnalyzer:
         synonyms: Iterable[SynonymGroup],
         frequency: Mapping[str, int] | None = None,
         build_tokenize: Callable[[str], list[Token]] = tokenize,
+        groups: Mapping[int, Iterable[str]] | None = None,
     ):
         """``build_tokenize`` tokenises the synonym list and generic words (may be cached)."""
         self.vocabulary = frozenset(vocabulary)
@@ -79,6 +112,7 @@ class QueryAnalyzer:
             if is_kanji_word(t) and 2 <= len(t) <= 4:
                 self._kanji_keys.setdefault(len(t), []).append(t)
         # one-character-wildcard patterns (協? and ?働 for 協働) -> key terms, for typo lookups
+        self._kanji_set = frozenset(k for keys in self._kanji_keys.values() for k in keys)
         self._kanji_patterns: dict[str, list[str]] = {}
         for keys in self._kanji_keys.values():
             for k in keys:
@@ -93,6 +127,14 @@ class QueryAnalyzer:
         # a shared reading (協働/協同 both きょうどう) goes to the word the FAQ uses most
         freq = self._freq = dict(frequency or {})
         self.by_reading = {r: max(sorted(ts), key=lambda t: freq.get(t, 0)) for r, ts in by_reading.items()}
+        # katakana words (kept folded to hiragana) for hiragana typed in their place: ぼらんてぃあ
+        self._kana_terms = {t: t for t in self.key_terms if is_kana_word(t) and len(t) >= MIN_SYNONYM_READING}
+        # Sudachi synonym group id -> the key term of that group the FAQ uses most
+        self.by_group: dict[int, str] = {}
+        for g, ts in (groups or {}).items():
+            keys = sorted(set(ts) & set(self.key_terms))
+            if keys:
+                self.by_group[g] = max(keys, key=lambda t: freq.get(t, 0))
         # readings of words that carry no topic (いみ, なに …): typed in kana they are not "unknown"
         self._generic_readings = (
             frozenset(
@@ -128,7 +170,7 @@ class QueryAnalyzer:
                 self._synonym_index.setdefault(v[:2], []).append((v, t))
 
     # -- the pipeline --------------------------------------------------------------------------
-    def analyze(self, text: str, tokens: list[Token] | None = None) -> QueryTerms:
+    def analyze(self, text: str, tokens: list[Token] | None = None, focus: bool = True) -> QueryTerms:
         """``text`` must already be normalised.
 
         Typed words the knowledge base does not know are replaced by what they were corrected to;
@@ -152,23 +194,61 @@ class QueryAnalyzer:
                 q.add(t.term, 1.0, "typed")
             elif not self._correct_token(t, q) and not (fs and any(fs in v for v in matched)):
                 pending.append((start, pos, t))
-        spans = self._scan_hiragana(text, tokens, q) + self._scan_kanji(text, tokens, q)
+        kanji_spans = self._scan_kanji(text, tokens, q)
+        spans = self._scan_hiragana(text, tokens, q) + kanji_spans
+        if kanji_spans:
+            # a stray character of a corrected typo (対 of 団対 -> 団体) is not a word of its own
+            pos = 0
+            for t in tokens:
+                a, pos = pos, pos + len(t.surface)
+                if (
+                    len(t.surface) == 1
+                    and t.term in q.weights
+                    and t.term not in q.added
+                    and any(x <= a and pos <= y for x, y in kanji_spans)
+                ):
+                    del q.weights[t.term]
+        unresolved: set[int] = set()
         for a, b, t in pending:
             if not any(a < y and x < b for x, y in spans):
-                (q.weak_unknown if t.weak else q.unknown).append(t.term)
-        self._focus_on_question(text, q)
+                weak = t.weak or t.term in ASPECT_TERMS
+                (q.weak_unknown if weak else q.unknown).append(t.term)
+                if not weak:
+                    unresolved.add(a)
+        if unresolved:
+            self._find_modifiers(tokens, unresolved, q)
+        if focus:
+            self._focus_on_question(text, q)
         return q
+
+    def has_topic(self, text: str) -> bool:
+        """Whether ``text`` (normalised) names anything beyond grammar and generic words."""
+        return any(t.content for t in tokenize(text))
+
+    def _find_modifiers(self, tokens: list[Token], unresolved: set[int], q: QueryTerms) -> None:
+        """In a Japanese compound noun the last word is the head: ボランティア保険 is a kind of
+        insurance, 協働ロボット a robot. A known word that only modifies an unknown head is weak
+        evidence that the question is about the knowledge base."""
+        compound: list[tuple[int, Token]] = []
+        pos = 0
+        for t in [*tokens, None]:
+            if t is not None and t.pos in ("名詞", "接頭辞", "接尾辞") and t.surface.strip():
+                compound.append((pos, t))
+            else:
+                heads = [(p, x) for p, x in compound if x.content]
+                if len(heads) >= 2 and heads[-1][0] in unresolved:
+                    q.modifiers.update(x.term for _, x in heads[:-1] if x.term in q.weights)
+                compound = []
+            if t is not None:
+                pos += len(t.surface)
 
     def _focus_on_question(self, text: str, q: QueryTerms) -> None:
         """In a long message the question is usually one sentence (often the last) and the rest
         is context: terms found only in the context count ``CONTEXT_WEIGHT`` as much."""
-        if len(text) < LONG_MESSAGE:
+        sentence = focus_sentence(text, self.has_topic)
+        if sentence is None:
             return
-        sentences = [m.group().strip() for m in _SENTENCE_RE.finditer(text) if m.group().strip()]
-        if len(sentences) < 2:
-            return
-        asking = [x for x in sentences if _QUESTION_RE.search(x)]
-        focus = self.analyze((asking or sentences)[-1])
+        focus = self.analyze(sentence, focus=False)
         for term in list(q.weights):
             if term not in focus.weights:
                 q.weights[term] *= CONTEXT_WEIGHT
@@ -181,15 +261,22 @@ class QueryAnalyzer:
         so the cost grows with the question, not with the size of synonyms.yaml."""
         matched: list[str] = []
         seen: set[str] = set()
+        covered: list[tuple[int, int]] = []  # spans of variants found: a shorter variant inside
+        # one is part of a longer word (NPO法 inside NPO法人, 後援 inside 後援会), not a match
         for i in range(len(folded)):
             for variant, targets in self._synonym_index.get(folded[i : i + 2], ()):
-                if variant not in seen and folded.startswith(variant, i):
-                    seen.add(variant)
-                    matched.append(variant)
-                    for term in targets:
-                        q.add(term, SYNONYM_WEIGHT, f"synonym:{variant}")
+                if variant in seen or not folded.startswith(variant, i):
+                    continue
+                end = i + len(variant)
+                if any(a <= i and end <= b for a, b in covered):
+                    continue
+                covered.append((i, end))
+                seen.add(variant)
+                matched.append(variant)
+                for term in targets:
+                    q.add(term, SYNONYM_WEIGHT, f"synonym:{variant}")
         for variant, targets in self._short_synonyms:
-            if variant in folded and variant not in seen:
+            if variant in folded and variant not in seen and not any(variant in m for m in matched):
                 seen.add(variant)
                 matched.append(variant)
                 for term in targets:
@@ -209,15 +296,24 @@ class QueryAnalyzer:
         # 公援 -> 後援) so that a real word about something else (公園, 児童) stays unknown.
         if target and (is_kana_word(t.surface) or set(t.surface) & set(target)):
             q.add(target, READING_WEIGHT, t.term)
+            q.corrections.append((t.surface, target))
             return True
         if is_kana_word(t.surface) and t.reading in self._generic_readings:
             return True
+        for g in t.groups:
+            if g in self.by_group:
+                term = self.by_group[g]
+                if term not in q.weights:
+                    q.guessed.add(term)
+                q.add(term, GROUP_WEIGHT, f"group:{t.term}")
+                return False  # the word itself stays unknown for the in-domain share
         if is_kana_word(t.term) and len(t.term) >= 4 and self._kana_keys:
             from rapidfuzz import fuzz, process
 
             hit = process.extractOne(t.term, self._kana_keys, scorer=fuzz.ratio, score_cutoff=80)
             if hit:
                 q.add(hit[0], FUZZY_WEIGHT, t.term)
+                q.corrections.append((t.surface, hit[0]))
                 return True
         return False
 
@@ -249,6 +345,8 @@ class QueryAnalyzer:
                 if a in starts:
                     for n in range(min(self._max_reading, len(run) - i), MIN_READING_LEN - 1, -1):
                         term = self.by_reading.get(run[i : i + n])
+                        if term is None and _HIRA_ONLY_RE.match(text, a, a + n):
+                            term = self._kana_terms.get(run[i : i + n])
                         if term and not all(g for x, y, g in grammar if x < a + n and a < y):
                             q.add(term, READING_WEIGHT, run[i : i + n])
                             spans.append((a, a + n))
@@ -258,11 +356,13 @@ class QueryAnalyzer:
         return spans
 
     def _scan_kanji(self, text: str, tokens: list[Token], q: QueryTerms) -> list[tuple[int, int]]:
-        """A kanji run that is not a word but one character away from a key term (共際 -> 共催).
+        """A kanji run that is not a word but one character away from a key term (共際 -> 共催), or
+        a key term with two neighbouring characters swapped (働協 -> 協働).
 
-        Only windows made of single-character tokens are tried (a typo is not a word, so Sudachi
-        splits it): a real dictionary word (実際, 児童) is never "corrected". Among several
-        candidates the one whose reading is closest wins.
+        A typo is not a word, so Sudachi splits it, often into single characters: a window made
+        entirely of real dictionary words (実際, 児童, 自治体) is never "corrected", nor one that
+        contains a word the knowledge base knows; a window with a stray character next to a word
+        (捕 + 助金) is tried. Among several candidates the one whose reading is closest wins.
         """
         spans: list[tuple[int, int]] = []
         if not self._kanji_keys:
@@ -276,8 +376,11 @@ class QueryAnalyzer:
                 lead += 1
             if lead:
                 ends.add(pos + lead)
+            if t.oov:  # a typo (捕助金 -> 捕 + 助金) is cut anywhere: any inner boundary may be one
+                starts.update(range(pos, pos + len(t.surface)))
+                ends.update(range(pos + 1, pos + len(t.surface) + 1))
             if len(t.surface) >= 2 and not t.oov and is_kanji_word(t.surface):
-                words.append((pos, pos + len(t.surface)))
+                words.append((pos, pos + len(t.surface), t.term in self.vocabulary))
             pos += len(t.surface)
             ends.add(pos)
         for m in _KANJI_RUN_RE.finditer(text):
@@ -288,20 +391,27 @@ class QueryAnalyzer:
                     a, b = start + i, start + i + n
                     if window in self.vocabulary or a not in starts or b not in ends:
                         continue
-                    if any(a <= x and y <= b for x, y in words):
-                        continue  # contains a real word (児童, 実際): not a typo
-                    cands = sorted(
-                        {
-                            k
-                            for j in range(n)
-                            for k in self._kanji_patterns.get(window[:j] + "?" + window[j + 1 :], ())
-                        }
-                    )
+                    inside = [(x, y, known) for x, y, known in words if a <= x and y <= b]
+                    if any(known for _, _, known in inside) or sum(y - x for x, y, _ in inside) == n:
+                        continue  # real words (児童, 実際) or a known one: not a typo
+                    # two neighbouring characters swapped (働協, 景背 for 背景) explains a window
+                    # better than one wrong character: try it first
+                    swapped = {window[:j] + window[j + 1] + window[j] + window[j + 2 :] for j in range(n - 1)}
+                    cands = sorted(k for k in swapped if k in self._kanji_set)
+                    if not cands:
+                        cands = sorted(
+                            {
+                                k
+                                for j in range(n)
+                                for k in self._kanji_patterns.get(window[:j] + "?" + window[j + 1 :], ())
+                            }
+                        )
                     if not cands:
                         continue
                     best = self._closest_by_reading(window, cands)
                     if best:
                         q.add(best, FUZZY_WEIGHT, window)
+                        q.corrections.append((window, best))
                         spans.append((a, b))
         return spans
 
@@ -318,4 +428,11 @@ class QueryAnalyzer:
         )
         if scored[0][0] >= 40 and scored[0][:2] != scored[1][:2]:
             return scored[0][2]
+        # Sudachi reads a lone kanji by its native reading (捕 + 助 -> ほすけ), so a typo's reading
+        # often resembles nothing: then the word the FAQ uses far more often wins (捕助 -> 補助,
+        # not 援助), and a close call is left alone.
+        if scored[0][0] < 40:
+            by_freq = sorted((self._freq.get(c, 0) for c in cands), reverse=True)
+            if by_freq[0] >= 2 * by_freq[1] + 1:
+                return max(cands, key=lambda c: self._freq.get(c, 0))
         return None

@@ -29,8 +29,8 @@ from typing import Any
 from knowledge import analysis
 from knowledge.analysis import Token
 
-_FORMAT = 3  # bump when the stored shape changes
-_FIELDS = 7  # surface, term, reading, pos, oov, content, weak
+_FORMAT = 5  # bump when the stored shape changes
+_FIELDS = 8  # surface, term, reading, pos, oov, content, weak, synonym groups
 
 
 def cache_dir() -> Path:
@@ -69,24 +69,60 @@ def data_key(files: Iterable[Path], extra: bytes = b"") -> str:
 
 def _token(raw: Any) -> Token:
     """One stored token, checked field by field (ValueError if the shape is wrong)."""
-    if not (isinstance(raw, list) and len(raw) == _FIELDS):
+    if type(raw) is not list or len(raw) != _FIELDS:
         raise ValueError("bad token")
-    surface, term, reading, pos, oov, content, weak = raw
-    if not all(isinstance(s, str) for s in (surface, term, reading, pos)):
+    surface, term, reading, pos, oov, content, weak, groups = raw
+    if not (type(surface) is str and type(term) is str and type(reading) is str and type(pos) is str):
         raise ValueError("bad token text")
-    if not all(isinstance(b, bool) for b in (oov, content, weak)):
+    if not (type(oov) is bool and type(content) is bool and type(weak) is bool):
         raise ValueError("bad token flag")
-    return Token(surface, term, reading, pos, oov, content, weak)
+    if type(groups) is not list or any(type(g) is not int for g in groups):
+        raise ValueError("bad synonym groups")
+    return Token(surface, term, reading, pos, oov, content, weak, tuple(groups))
 
 
 def parse(raw: Any, key: str) -> dict[str, tuple[Token, ...]]:
-    """The memo stored in a cache file's JSON, or ValueError if it is not exactly that."""
+    """The memo stored in a cache file's JSON, or ValueError if it is not exactly that.
+
+    Shape: ``{"format", "key", "tokens": [token, ...], "texts": {text: [token index, ...]}}``;
+    each distinct token is stored (and checked) once.
+    """
     if not (isinstance(raw, dict) and raw.get("format") == _FORMAT and raw.get("key") == key):
         raise ValueError("other format or key")
-    tokens = raw.get("tokens")
-    if not isinstance(tokens, dict):
+    table, texts = raw.get("tokens"), raw.get("texts")
+    if not (isinstance(table, list) and isinstance(texts, dict)):
         raise ValueError("no tokens")
-    return {text: tuple(_token(t) for t in toks) for text, toks in tokens.items() if isinstance(toks, list)}
+    tokens = [_token(t) for t in table]
+    n = len(tokens)
+    memo: dict[str, tuple[Token, ...]] = {}
+    for text, ids in texts.items():
+        if type(ids) is not list or any(type(i) is not int or not 0 <= i < n for i in ids):
+            raise ValueError("bad token index")
+        memo[text] = tuple(tokens[i] for i in ids)
+    return memo
+
+
+def dump(memo: dict[str, tuple[Token, ...]], key: str) -> dict[str, Any]:
+    """The JSON-ready form of ``memo`` (see :func:`parse`)."""
+    index: dict[Token, int] = {}
+    texts = {text: [index.setdefault(t, len(index)) for t in toks] for text, toks in memo.items()}
+    table = [[t.surface, t.term, t.reading, t.pos, t.oov, t.content, t.weak, list(t.groups)] for t in index]
+    return {"format": _FORMAT, "key": key, "tokens": table, "texts": texts}
+
+
+STALE_AFTER = 14 * 24 * 3600  # seconds
+
+
+def _prune(directory: Path, keep: Path) -> None:
+    """Remove pickles of earlier versions and token files unused for two weeks (each data or code
+    change writes a new file; nothing else would ever delete the old ones)."""
+    import time
+
+    now = time.time()
+    for f in [*directory.glob("*.pickle"), *directory.glob("tokens-*.json")]:
+        with contextlib.suppress(OSError):
+            if f.suffix == ".pickle" or (f != keep and now - f.stat().st_mtime > STALE_AFTER):
+                f.unlink()
 
 
 class TokenCache:
@@ -132,14 +168,7 @@ class TokenCache:
             return
         path = self.path
         assert path is not None
-        raw = {
-            "format": _FORMAT,
-            "key": self.key,
-            "tokens": {
-                text: [[t.surface, t.term, t.reading, t.pos, t.oov, t.content, t.weak] for t in toks]
-                for text, toks in self._memo.items()
-            },
-        }
+        raw = dump(self._memo, self.key or "")
         tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -149,6 +178,7 @@ class TokenCache:
             os.replace(tmp, path)
             tmp = None
             self._dirty = False
+            _prune(path.parent, keep=path)
         except OSError:
             pass
         finally:

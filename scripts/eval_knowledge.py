@@ -3,7 +3,7 @@
 Prints in-scope accuracy (answered AND the FAQ id is one of ``expect``), the out-of-scope decline
 rate, a per-style breakdown and every failure. Usage::
 
-    PYTHONPATH=. python scripts/eval_knowledge.py [--holdout] [--quiet] [--data-dir DIR]
+    PYTHONPATH=. python scripts/eval_knowledge.py [--holdout | --set PATH] [--quiet] [--data-dir DIR]
 """
 
 from __future__ import annotations
@@ -67,13 +67,15 @@ def evaluate(answerer: Answerer, data: dict, quiet: bool = False) -> tuple[float
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--holdout", action="store_true", help="use the held-out set (report once, do not tune)")
+    p.add_argument("--set", dest="path", default=None, help="another evaluation file (YAML, same shape)")
     p.add_argument("--quiet", action="store_true", help="figures only, no failure list")
     p.add_argument("--data-dir", default=None, help="knowledge data directory (default: shipped data)")
     args = p.parse_args(argv)
     name = "knowledge_holdout.yaml" if args.holdout else "knowledge_dev.yaml"
-    with (ROOT / "evaluation" / name).open(encoding="utf-8") as fh:
+    path = Path(args.path) if args.path else ROOT / "evaluation" / name
+    with path.open(encoding="utf-8") as fh:
         data = yaml.safe_load(fh)
-    print(f"evaluation/{name}")
+    print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
     evaluate(Answerer.load(args.data_dir), data, args.quiet)
     return 0
 

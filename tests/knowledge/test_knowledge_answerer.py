@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -203,6 +205,12 @@ def test_built_index_cache_follows_the_data(tmp_path, monkeypatch):
     assert first.faq_id == "form-hojo"
     stored = list((tmp_path / "cache").glob("tokens-*.json"))
     assert stored and not list((tmp_path / "cache").glob("*.pickle"))
+    from knowledge.tokencache import TokenCache
+
+    key = stored[0].stem.removeprefix("tokens-")
+    assert len(TokenCache(key)._memo) > 10  # the stored file is read back
+    legacy = tmp_path / "cache" / "answerer-0123.pickle"  # written by earlier versions
+    legacy.write_bytes(b"x")
 
     faq = data / "faq.yaml"
     faq.write_text(
@@ -210,29 +218,40 @@ def test_built_index_cache_follows_the_data(tmp_path, monkeypatch):
     )
     monkeypatch.setattr(Answerer, "_cache", {})
     assert "費用の一部を負担" in Answerer.load(data).answer("補助とは").text
+    assert not legacy.exists()  # never read, and removed when a new cache file is written
 
     # corrupt, truncated or wrongly shaped files are ignored (and replaced)
-    for content in (b"not json", b'{"format": 3', b"[]", b'{"format": 3, "key": 1, "tokens": {"x": [[1]]}}'):
+    for content in (
+        "not json",
+        '{"format": 5',
+        "[]",
+        '{"format": 5, "key": 1, "tokens": [[1]], "texts": {}}',
+    ):
         for f in (tmp_path / "cache").glob("tokens-*.json"):
-            f.write_bytes(content)
+            f.write_text(content, encoding="utf-8")
         monkeypatch.setattr(Answerer, "_cache", {})
         assert "費用の一部を負担" in Answerer.load(data).answer("補助とは").text
 
 
 def test_token_cache_rejects_malformed_tokens():
-    from knowledge.tokencache import parse
+    from knowledge.analysis import Token
+    from knowledge.tokencache import dump, parse
 
-    good = {
-        "format": 3,
-        "key": "k",
-        "tokens": {"協働": [["協働", "協働", "きょうどう", "名詞", False, True, False]]},
-    }
-    assert parse(good, "k")["協働"][0].term == "協働"
+    memo = {"協働とは": (Token("協働", "協働", "きようどう", "名詞", False, True, False, (1,)),)}
+    good = json.loads(json.dumps(dump(memo, "k")))
+    assert parse(good, "k") == memo
     with pytest.raises(ValueError):
         parse(good, "other-key")
-    bad = {**good, "tokens": {"協働": [["協働", "協働", "きょうどう", "名詞", 0, True, False]]}}
-    with pytest.raises(ValueError):
-        parse(bad, "k")
+    for bad_token in (
+        ["協働", "協働", "きょうどう", "名詞", 0, True, False, []],
+        ["協働", "協働", "きょうどう", "名詞", False, True, False, ["1"]],
+        ["協働", "協働", "きょうどう", "名詞", False, True, False],
+    ):
+        with pytest.raises(ValueError):
+            parse({**good, "tokens": [bad_token]}, "k")
+    for bad_ids in ([1], [-1], ["0"], 0):
+        with pytest.raises(ValueError):
+            parse({**good, "texts": {"協働とは": bad_ids}}, "k")
 
 
 def test_read_only_cache_directory_still_answers(tmp_path, monkeypatch):
