@@ -28,7 +28,7 @@ from pathlib import Path
 from knowledge.normalize import fold, normalize
 from matching import messages
 from matching.fields import FieldResolver
-from matching.loader import DIVISIONS_PATH, FIELDS_PATH, load_divisions, load_fields
+from matching.loader import DIVISIONS_PATH, FIELDS_PATH, DataError, load_divisions, load_fields
 from matching.model import Division, DivisionMatch, Field, GroupProfile, MatchResult
 from matching.scanner import Scanner
 
@@ -36,6 +36,7 @@ from matching.scanner import Scanner
 MAX_NAME = 200
 MAX_DESCRIPTION = 2000
 MAX_FIELDS = 20
+MAX_FIELD_WORD = 100
 MAX_REASONS = 4
 
 W_DIRECT = 1.0  # a division's own project word / keyword
@@ -154,7 +155,15 @@ class Matcher:
             self._field_explicit[f.number] = tuple(explicit)
             self._field_text[f.number] = tuple(text)
 
+        ignore_words = tuple(ignore_words)
         self._ignore = frozenset(fold(w) for w in ignore_words)
+        for w in ignore_words:
+            if fold(w) in self._keys:
+                raise DataError(
+                    FIELDS_PATH.name,
+                    "ignore_words",
+                    f"「{w}」は課または分野のことばにもあります（どちらか一方にしてください）",
+                )
         self._fingerprint: str | None = None
         self._scanner = Scanner([*self._keys, *self._ignore])
 
@@ -248,7 +257,7 @@ class Matcher:
         unknown: dict[str, list[str]] = {}
         expanded: list[str] = []
         for word in list(words or ())[:MAX_FIELDS]:
-            word = str(word)
+            word = str(word)[:MAX_FIELD_WORD]
             # 「環境保全、まちづくり」 or "1,7" in one entry: split when every part is a field.
             parts = [w for w in _LIST_SEP_RE.split(word) if w.strip()] if _LIST_SEP_RE.search(word) else []
             if len(parts) > 1 and all(self._resolve_word(w)[1] is not None for w in parts):

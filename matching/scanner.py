@@ -1,11 +1,10 @@
 """Find known words in folded text: leftmost-longest matching in one pass.
 
 All words (field words, division project words and keywords) are folded with
-``knowledge.normalize.fold`` and indexed by their first two characters. The scan walks the text once;
-at each position it looks up the two characters there and tries the (few) words starting with them,
-longest first; one-character words (kanji only, enforced by the loader) are a set lookup. On a match
-it jumps past the word. Longest-match gives the right reading of compounds: 「子ども食堂」 is one
-word, not 「子ども」 + 「食堂」; 「緑町」 (a place, listed as an ignore word) hides 「緑」.
+``knowledge.normalize.fold``; so is the text. At each position the longest word starting there is
+taken and the scan jumps past it (leftmost-longest, non-overlapping). That gives the right reading of
+compounds: 「子ども食堂」 is one word, not 「子ども」 + 「食堂」; 「緑町」 (a place, listed as an
+ignore word) hides 「緑」.
 
 When pyahocorasick is installed (a project dependency) the same leftmost-longest result is computed
 from its C Aho-Corasick automaton: measured on this machine for a 66-character description,
@@ -46,14 +45,14 @@ class Scanner:
                 automaton.add_word(k, (len(k), k))
             automaton.make_automaton()
             self._automaton = automaton
-            self.spans = self._spans_c
-        else:
+            self._spans = self._spans_c
+        else:  # walk the text, trying the words that start with the character at hand
             by_prefix: dict[str, list[str]] = {}
             for k in keys:
                 by_prefix.setdefault(k[0], []).append(k)
             # Longest first, so the first word that fits is the longest one.
             self._by_first = {c: tuple(sorted(ks, key=len, reverse=True)) for c, ks in by_prefix.items()}
-            self.spans = self._spans_py
+            self._spans = self._spans_py
 
     def _fits(self, folded: str, key: str, start: int) -> bool:
         """False for an ASCII key glued to more ASCII letters/digits (「it」 in 「with」)."""
@@ -64,9 +63,13 @@ class Scanner:
             return False
         return not (_is_ascii_alnum(key[-1]) and end < len(folded) and _is_ascii_alnum(folded[end]))
 
+    def spans(self, folded: str) -> list[tuple[str, int]]:
+        """Every (key, end offset) found, left to right."""
+        return self._spans(folded)
+
     def scan(self, folded: str) -> list[str]:
         """Distinct keys found, in order of first appearance."""
-        return list(dict.fromkeys(k for k, _ in self.spans(folded)))
+        return list(dict.fromkeys(k for k, _ in self._spans(folded)))
 
     def _spans_c(self, folded: str) -> list[tuple[str, int]]:
         # All (overlapping) occurrences, then leftmost-longest, non-overlapping: the same choice as

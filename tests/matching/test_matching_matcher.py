@@ -123,7 +123,9 @@ def test_nothing_recognised_says_so(m):
 
 def test_very_long_text_is_cut_safely(m):
     text = "公園の清掃をしています。" + "あ" * 200_000 + "冒険遊び場"
-    r = m.match(GroupProfile(name="名" * 10_000, description=text, fields=["環境保全"] * 500))
+    r = m.match(
+        GroupProfile(name="名" * 10_000, description=text, fields=["環境保全"] * 500 + ["x" * 100_000])
+    )
     assert r.matches[0].division_id == "kankyo-seisaku"
     assert all(d.division_id != "jido-seishonen" for d in r.matches)  # beyond the cut
     assert len(r.name) <= 200
@@ -171,3 +173,9 @@ def test_everyday_hiragana_does_not_trigger_folded_katakana_words(m):
     assert r.matches == []
     r = m.match(GroupProfile(description="日本の本人が基本です"))
     assert r.matches == []
+
+
+def test_huge_field_word_is_cut(m):
+    r = m.match(GroupProfile(description="公園の清掃", fields=["かんきょう" * 20_000]))
+    assert r.matches[0].division_id == "kankyo-seisaku"
+    assert all(len(word) <= 100 for word in r.unknown_fields)

@@ -121,3 +121,9 @@ def test_missing_file_and_wrong_top_level(tmp_path):
         load_fields(tmp_path / "nope.yaml")
     with pytest.raises(DataError, match="fields:"):
         load_fields(_write(tmp_path, "f.yaml", "- number: 1\n"))
+
+
+def test_ignore_word_may_not_also_be_a_matching_word(tmp_path):
+    path = _fields_with(tmp_path, "  経済的, 協議会,", "  経済的, 協議会, 公園,")
+    with pytest.raises(DataError, match="ignore_words: 「公園」は課または分野のことばにも"):
+        _load(fields_path=path)
