@@ -157,58 +157,58 @@ def resolve_kind(text: str) -> str:
 # Names and duplicate keys
 # ---------------------------------------------------------------------------------------------
 
-# Legal forms and their abbreviations, as they appear after knowledge.normalize.normalize()
-# (which turns full-width brackets into ASCII ones). Longest first so 認定NPO法人 wins over NPO法人.
-_LEGAL_FORMS = sorted(
-    (
-        "特定非営利活動法人",
-        "認定特定非営利活動法人",
-        "認定NPO法人",
-        "NPO法人",
-        "一般社団法人",
-        "公益社団法人",
-        "一般財団法人",
-        "公益財団法人",
-        "社会福祉法人",
-        "医療法人社団",
-        "医療法人財団",
-        "医療法人",
-        "学校法人",
-        "株式会社",
-        "有限会社",
-        "合同会社",
-        "任意団体",
-        "特非",
-        "一社",
-        "公社",
-        "一財",
-        "公財",
-        "社福",
-        "株",
-        "有",
-    ),
-    key=len,
-    reverse=True,
+# Legal forms, as they appear after knowledge.normalize.normalize() (which turns full-width
+# brackets into ASCII ones). Full forms count at either end of a name or in brackets;
+# abbreviations (株, 一社, 特非 ...) only in brackets, where they are unambiguous: a bare 有 or
+# 公社 at the start of a name is more likely part of it (有田ファーム, 公社住宅自治会).
+_FULL_FORMS = (
+    "認定特定非営利活動法人",
+    "特定非営利活動法人",
+    "認定NPO法人",
+    "NPO法人",
+    "一般社団法人",
+    "公益社団法人",
+    "一般財団法人",
+    "公益財団法人",
+    "社会福祉法人",
+    "医療法人社団",
+    "医療法人財団",
+    "医療法人",
+    "学校法人",
+    "株式会社",
+    "有限会社",
+    "合同会社",
+    "任意団体",
 )
-_FORM_ALT = "|".join(re.escape(f) for f in _LEGAL_FORMS)
-_BRACKETED_FORM_RE = re.compile(rf"[(\[【<]\s*(?:{_FORM_ALT})\s*[)\]】>]", re.IGNORECASE)
-_LEADING_FORM_RE = re.compile(rf"^(?:{_FORM_ALT})(?=\s|[^\s])\s*", re.IGNORECASE)
-_TRAILING_FORM_RE = re.compile(rf"\s*(?:{_FORM_ALT})$", re.IGNORECASE)
-# Bare one-character abbreviations (株, 有) only count inside brackets.
-_BARE_TOO_SHORT = {"株", "有"}
+_ABBREVIATIONS = ("特非", "一社", "公社", "一財", "公財", "社福", "医", "学", "株", "有", "同")
+
+
+def _alternation(words: Iterable[str]) -> str:
+    # Longest first, so that 認定NPO法人 wins over NPO法人.
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_FULL = _alternation(_FULL_FORMS)
+_ANY = _alternation((*_FULL_FORMS, *_ABBREVIATIONS))
+_BRACKETED_FORM_RE = re.compile(rf"[(\[【<]\s*(?:{_ANY})\s*[)\]】>]", re.IGNORECASE)
+_LEADING_FORM_RE = re.compile(rf"^(?:{_FULL})\s*", re.IGNORECASE)
+_TRAILING_FORM_RE = re.compile(rf"\s*(?:{_FULL})$", re.IGNORECASE)
 
 
 def strip_legal_forms(name: str) -> str:
-    """The name without legal-form words: "NPO法人 こがねい環境ネットワーク" -> "こがねい環境ネットワーク"."""
-    text = _BRACKETED_FORM_RE.sub(" ", normalize(name)).strip()
+    """The name without legal-form words: "NPO法人 こがねい環境ネットワーク" -> "こがねい環境ネットワーク".
+
+    A name that is nothing but a legal form is kept as it is.
+    """
+    text = _BRACKETED_FORM_RE.sub(" ", normalize(name)).strip() or normalize(name)
     for _ in range(2):  # "一般社団法人 X 株式会社" has one at each end
         m = _LEADING_FORM_RE.match(text)
-        if m and m.group(0).strip() not in _BARE_TOO_SHORT and text[m.end() :].strip():
+        if m and text[m.end() :].strip():
             text = text[m.end() :].strip()
         m = _TRAILING_FORM_RE.search(text)
-        if m and m.group(0).strip() not in _BARE_TOO_SHORT and text[: m.start()].strip():
+        if m and text[: m.start()].strip():
             text = text[: m.start()].strip()
-    return text
+    return re.sub(r"\s+", " ", text)
 
 
 def name_key(name: str) -> str:

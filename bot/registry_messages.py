@@ -45,6 +45,7 @@ CLI_FLAGGED = "  [重複の可能性: 番号 {other_id}]"
 CLI_EXPORTED = "{count} 団体を {path} に書き出しました。"
 CLI_DELETED = "番号 {group_id} の団体を削除しました。"
 CLI_DISTINCT = "番号 {group_id} の重複の印を外しました。次の `kyodo match --all` で照合されます。"
+TOP_INVALID = "--top は1以上で指定してください。"
 DB_NOT_READY = "データベースの準備ができていません。先に `kyodo db upgrade` を実行してください。"
 
 # --- match --all ---

@@ -87,13 +87,14 @@ class RefreshSummary:
         return msg.MATCH_ALL_SUMMARY.format(**asdict(self))
 
 
-def group_fingerprint(name: str, kind: str, fields: Iterable[int], description: str) -> str:
+def group_fingerprint(name: str, kind: str, fields_json: str, description: str) -> str:
     """What a suggestion for this group depends on (not contact or owner).
 
-    Called for every group on every run, so it is kept cheap: a separator-joined string
+    ``fields_json`` is the stored JSON text of the (sorted) field numbers. Called for every
+    group on every run, so it is kept cheap: no JSON decoding, and a separator-joined string
     (the unit separator cannot occur in normalised text) rather than a JSON document.
     """
-    payload = f"{name}\x1f{kind}\x1f{sorted(fields or [])}\x1f{description}"
+    payload = f"{name}\x1f{kind}\x1f{fields_json}\x1f{description}"
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -251,7 +252,8 @@ def refresh_suggestions(
     started = time.perf_counter()
     summary = RefreshSummary()
     division_fps = {d.id: _fit(d.fingerprint) for d in matcher.divisions}
-    catalogue_fp = catalogue_fingerprint(matcher)
+    # --top is part of what a run computed: asking for fewer divisions must stale the rest.
+    catalogue_fp = f"{catalogue_fingerprint(matcher)}:top={top}"
 
     pool = None
     in_flight: deque[tuple[_Chunk, Any]] = deque()
@@ -309,7 +311,7 @@ def _read_chunks(
         GROUPS.c.id,
         GROUPS.c.name,
         GROUPS.c.kind,
-        GROUPS.c.fields,
+        cast(GROUPS.c.fields, Text),  # decoded only for the groups that need matching
         GROUPS.c.description,
         GROUPS.c.duplicate_of_id,
         GROUPS.c.match_fingerprint,
@@ -333,19 +335,20 @@ def _read_chunks(
         summary.groups_total += len(rows)
 
         item = _Chunk([], [], {}, {})
-        for gid, name, kind, fields, description, duplicate_of_id, match_fp in rows:
+        for gid, name, kind, fields_json, description, duplicate_of_id, match_fp in rows:
             if duplicate_of_id is not None:
                 summary.groups_flagged += 1
                 if match_fp is not None:  # had suggestions before it was flagged
                     item.to_clear.append(gid)
                     item.states[gid] = None
                 continue
-            gfp = group_fingerprint(name, kind, fields, description)
+            gfp = group_fingerprint(name, kind, fields_json, description)
             state = _state(gfp, catalogue_fp)
             if state == match_fp:
                 summary.groups_unchanged += 1
                 continue
             item.states[gid] = state
+            fields = json.loads(fields_json) if fields_json else []
             if not (description or "").strip() and not fields:
                 summary.groups_incomplete += 1
                 item.to_clear.append(gid)
@@ -443,16 +446,33 @@ def _write_chunk(
     now = utcnow()
     upserts: list[tuple] = []
     stale_ids: list[int] = []
-    summary.groups_matched += len(item.to_match)
+    new = refreshed = unchanged = 0
+    fingerprint_of = division_fps.get
     for (gid, gfp, _), matches in zip(item.to_match, results, strict=True):
         pairs = item.existing[gid]
+        if not pairs:  # the common case on a first run: everything is new
+            new += len(matches)
+            upserts.extend(
+                (
+                    gid,
+                    division_id,
+                    rank,
+                    score,
+                    fields_json,
+                    reasons_json,
+                    gfp,
+                    fingerprint_of(division_id, ""),
+                )
+                for rank, (division_id, score, fields_json, reasons_json) in enumerate(matches, start=1)
+            )
+            continue
         ranked: set[str] = set()
         for rank, (division_id, score, fields_json, reasons_json) in enumerate(matches, start=1):
             ranked.add(division_id)
-            dfp = division_fps.get(division_id, "")
+            dfp = fingerprint_of(division_id, "")
             old = pairs.get(division_id)
             if old is None:
-                summary.new += 1
+                new += 1
             elif (
                 old.group_fp == gfp
                 and old.division_fp == dfp
@@ -462,12 +482,16 @@ def _write_chunk(
                 and old.content == f"{fields_json}\n{reasons_json}"
             ):
                 # Same inputs and same result: nothing to write, nothing to tell anyone.
-                summary.unchanged += 1
+                unchanged += 1
                 continue
             else:
-                summary.refreshed += 1
+                refreshed += 1
             upserts.append((gid, division_id, rank, score, fields_json, reasons_json, gfp, dfp))
         stale_ids.extend(p.id for d, p in pairs.items() if d not in ranked and not p.stale)
+    summary.groups_matched += len(item.to_match)
+    summary.new += new
+    summary.refreshed += refreshed
+    summary.unchanged += unchanged
     for gid in item.to_clear:
         stale_ids.extend(p.id for p in item.existing[gid].values() if not p.stale)
     summary.stale += len(stale_ids)
@@ -505,7 +529,10 @@ def run_match_all(args: argparse.Namespace) -> int:
     from bot.settings import Settings
     from matching import Matcher
 
-    top = getattr(args, "top", None) or DEFAULT_TOP
+    top = DEFAULT_TOP if getattr(args, "top", None) is None else args.top
+    if top < 1:
+        print(msg.TOP_INVALID, file=sys.stderr)
+        return 2
     engine = make_engine(Settings.from_env().database_url)
     try:
         matcher = Matcher.load()

@@ -71,6 +71,8 @@ def test_missing_file_and_bad_field(db_url, tmp_path):
     assert missing.returncode == 2 and "見つかりません" in missing.stderr
     bad_field = kyodo(db_url, tmp_path, "groups", "list", "--field", "ぜんぜんちがうことば123")
     assert bad_field.returncode == 2 and "分野" in bad_field.stderr
+    bad_top = kyodo(db_url, tmp_path, "match", "--all", "--top", "0")
+    assert bad_top.returncode == 2 and "--top" in bad_top.stderr
 
 
 def test_show_distinct_delete(db_url, tmp_path):

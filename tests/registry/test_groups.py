@@ -65,6 +65,11 @@ def test_every_kind_resolves_to_itself():
         ("(株)小金井印刷", "小金井印刷"),
         ("NPO法人", "NPO法人"),  # nothing left: keep the name as it is
         ("株の会", "株の会"),  # a bare 株 is only a legal form inside brackets
+        ("有田ファーム", "有田ファーム"),
+        ("公社住宅自治会", "公社住宅自治会"),
+        ("(一社)こがねい観光協会", "こがねい観光協会"),
+        ("こがねい観光協会【一社】", "こがねい観光協会"),
+        ("(株)", "(株)"),
     ],
 )
 def test_strip_legal_forms(name, core):

@@ -263,3 +263,12 @@ def test_matcher_data_change_rechecks_all_groups_but_writes_only_real_difference
     summary = refresh_suggestions(engine, same_results)
     assert summary.groups_matched == 2 and summary.unchanged == len(before) and summary.refreshed == 0
     assert [(r.id, r.updated_at) for r in _rows(factory)] == stamps
+
+
+def test_asking_for_fewer_divisions_stales_the_rest(engine, factory, matcher):
+    gid = _add(factory, ENV)
+    first = refresh_suggestions(engine, matcher, top=3)
+    assert first.new == 3
+    fewer = refresh_suggestions(engine, matcher, top=1)
+    assert fewer.groups_matched == 1 and fewer.stale == 2 and fewer.unchanged == 1
+    assert [r.stale for r in _rows(factory, gid)] == [False, True, True]
