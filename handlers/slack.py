@@ -572,9 +572,10 @@ class SlackRuntime:
             await self._ephemeral(body, msg.GENERIC_ERROR)
             return
         self.wake()
+        if (body.get("view") or {}).get("type") == "home":
+            # Clicked in App Home: show the item's new state there (no channel for an ephemeral).
+            self.background(self.publish_home(user))
         if result.won:
-            if (body.get("view") or {}).get("type") == "home":
-                self.background(self.publish_home(user))
             return
         if result.gone:
             await self._ephemeral(body, msg.ITEM_GONE)

@@ -343,3 +343,16 @@ def test_a_staff_entry_the_loader_rejects_does_not_take_the_others_down(factory)
     with factory() as s:
         ids = {e.id for e in answerer.get(s).entries}
     assert "staff-2" in ids and "staff-1" not in ids
+
+
+def test_cli_refuses_to_start_without_credentials(monkeypatch, capsys):
+    from bot.cli import main
+
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["slack", "worker"]) == 2
+    assert "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in capsys.readouterr().err
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-x")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    assert main(["slack", "socket"]) == 2
+    assert "SLACK_APP_TOKEN" in capsys.readouterr().err
