@@ -34,7 +34,6 @@ MATCH_TEXT_REQUIRED = "団体名か活動内容を入力してください。例
 MATCH_NONE = "合いそうな課が見つかりませんでした。活動内容をもう少し詳しく書いてみてください。"
 MATCH_HEADER = "「{query}」と協働できそうな課"
 MATCH_UNAVAILABLE = "マッチング機能を読み込めませんでした。管理者にお知らせください。"
-REGISTRY_UNAVAILABLE = "団体名簿を読み込めませんでした。管理者にお知らせください。"
 DIVISION_UNKNOWN = (
     "「{name}」という課が見つかりませんでした。正式名称（例: コミュニティ文化課）で入力してください。"
 )

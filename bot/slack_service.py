@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from bot import slack_messages as msg
 from bot import slack_outbox
 from bot.db import utcnow
-from bot.models import Group, Suggestion
+from bot.models import ChatUser, Feedback, Group, Proposal, Suggestion, UnansweredQuestion
 from bot.models.staff import Handoff, StaffAuditEntry, StaffFaqEntry, StaffMember, StaffNotification
 
 log = logging.getLogger(__name__)
@@ -152,24 +152,6 @@ def when(dt: datetime | None) -> str:
     return dt.astimezone(JST).strftime("%-m月%-d日 %H:%M")
 
 
-def _proposal_model() -> Any:
-    try:
-        from bot.models.conversation import Proposal
-
-        return Proposal
-    except ImportError:  # the conversation engine's tables are not merged yet
-        return None
-
-
-def _unanswered_model() -> Any:
-    try:
-        from bot.models.conversation import UnansweredQuestion
-
-        return UnansweredQuestion
-    except ImportError:
-        return None
-
-
 def line_user_of_owner(owner: str | None) -> str | None:
     """Group.owner is "line:<userId>" for groups registered on LINE; others get no push."""
     if owner and owner.startswith("line:"):
@@ -198,8 +180,7 @@ def item_view(session: Session, note: StaffNotification, directory: Directory) -
             contact=g.contact,
         )
     else:
-        Proposal = _proposal_model()
-        p = session.get(Proposal, note.ref_id) if Proposal is not None else None
+        p = session.get(Proposal, note.ref_id)
         if p is None:
             return None
         g = session.get(Group, p.group_id) if p.group_id else None
@@ -299,27 +280,26 @@ def queue_new_items(
             summary.suggestions += 1
         else:
             summary.skipped += 1
-    Proposal = _proposal_model()
-    if Proposal is not None:
-        rows = session.execute(
-            select(Proposal.id, Proposal.division_id)
-            .where(Proposal.status == "queued")
-            .order_by(Proposal.id)
-            .limit(limit)
-        ).all()
-        for pid, division_id in rows:
-            claimed = session.execute(
-                update(Proposal)
-                .where(Proposal.id == pid, Proposal.status == "queued")
-                .values(status="sent")
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            if not claimed:
-                continue
-            if _queue_item(session, "proposal", pid, division_id, directory, staff_channel, render):
-                summary.proposals += 1
-            else:
-                summary.skipped += 1
+    # Proposals queued by the LINE consultation flow.
+    rows = session.execute(
+        select(Proposal.id, Proposal.division_id)
+        .where(Proposal.status == "queued")
+        .order_by(Proposal.id)
+        .limit(limit)
+    ).all()
+    for pid, division_id in rows:
+        claimed = session.execute(
+            update(Proposal)
+            .where(Proposal.id == pid, Proposal.status == "queued")
+            .values(status="sent")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not claimed:
+            continue
+        if _queue_item(session, "proposal", pid, division_id, directory, staff_channel, render):
+            summary.proposals += 1
+        else:
+            summary.skipped += 1
     summary.handoffs = queue_handoffs(session, staff_channel, render, limit=limit)
     return summary
 
@@ -375,7 +355,7 @@ def decide(
     if note is None or action not in ("take", "pass"):
         return Decision(won=False, gone=True)
     new_status = SOURCE_STATUS[(note.kind, action)]
-    model = Suggestion if note.kind == "suggestion" else _proposal_model()
+    model = Suggestion if note.kind == "suggestion" else Proposal
     changed = session.execute(
         update(model)
         .where(model.id == note.ref_id, model.status == "sent")
@@ -420,7 +400,7 @@ def _notify_citizen(session: Session, note: StaffNotification, view: ItemView, a
             group=view.group_name, division=view.division_name
         )
     else:
-        p = session.get(_proposal_model(), note.ref_id)
+        p = session.get(Proposal, note.ref_id)
         user = p.user_id if p is not None and p.channel == "line" else None
         text = (msg.LINE_PROPOSAL_TAKEN if action == "take" else msg.LINE_PROPOSAL_PASSED).format(
             reference=view.reference, division=view.division_name
@@ -431,14 +411,9 @@ def _notify_citizen(session: Session, note: StaffNotification, view: ItemView, a
 
 def push_line(session: Session, user_id: str, text: str) -> bool:
     """Queue a LINE push through the transport's outbox; False if the user blocked the account."""
-    try:
-        from bot.models.conversation import ChatUser
-
-        cu = session.scalar(select(ChatUser).where(ChatUser.channel == "line", ChatUser.user_id == user_id))
-        if cu is not None and (cu.blocked or cu.deleted_at is not None):
-            return False
-    except ImportError:
-        pass
+    cu = session.scalar(select(ChatUser).where(ChatUser.channel == "line", ChatUser.user_id == user_id))
+    if cu is not None and (cu.blocked or cu.deleted_at is not None):
+        return False
     from bot.engine.types import Reply
     from bot.outbox import enqueue_push
 
@@ -475,18 +450,17 @@ def record_posted(session: Session, link: str, ts: str) -> None:
 # --- handoffs ----------------------------------------------------------------------------------------
 def queue_handoffs(session: Session, staff_channel: str, render: Renderer, *, limit: int = 200) -> int:
     """Open a thread for every question a citizen asked to pass to staff."""
-    Unanswered = _unanswered_model()
-    if Unanswered is None or not staff_channel:
+    if not staff_channel:
         return 0
     taken = select(Handoff.unanswered_id)
     rows = session.scalars(
-        select(Unanswered)
+        select(UnansweredQuestion)
         .where(
-            Unanswered.handoff_requested.is_(True),
-            Unanswered.status == "handoff",
-            Unanswered.id.not_in(taken),
+            UnansweredQuestion.handoff_requested.is_(True),
+            UnansweredQuestion.status == "handoff",
+            UnansweredQuestion.id.not_in(taken),
         )
-        .order_by(Unanswered.id)
+        .order_by(UnansweredQuestion.id)
         .limit(limit)
     ).all()
     count = 0
@@ -575,14 +549,12 @@ def close_handoff(
     h = session.get(Handoff, handoff_id)
     session.refresh(h)
     audit(session, actor, "handoff_close", "handoff", h.id)
-    Unanswered = _unanswered_model()
-    if Unanswered is not None:
-        session.execute(
-            update(Unanswered)
-            .where(Unanswered.id == h.unanswered_id)
-            .values(status="answered" if h.replies else "closed")
-            .execution_options(synchronize_session=False)
-        )
+    session.execute(
+        update(UnansweredQuestion)
+        .where(UnansweredQuestion.id == h.unanswered_id)
+        .values(status="answered" if h.replies else "closed")
+        .execution_options(synchronize_session=False)
+    )
     if h.user_id and h.channel == "line":
         push_line(session, h.user_id, msg.LINE_HANDOFF_CLOSED)
     channel, ts = message if message else (h.slack_channel, h.thread_ts)
@@ -635,14 +607,13 @@ def add_faq_entry(
     )
     session.add(entry)
     session.flush()
-    Unanswered = _unanswered_model()
-    if Unanswered is not None and from_unanswered_id:
+    if from_unanswered_id:
         # Close every open copy of the same question: the FAQ now answers it.
-        original = session.get(Unanswered, from_unanswered_id)
+        original = session.get(UnansweredQuestion, from_unanswered_id)
         if original is not None:
             session.execute(
-                update(Unanswered)
-                .where(Unanswered.text == original.text, Unanswered.status == "open")
+                update(UnansweredQuestion)
+                .where(UnansweredQuestion.text == original.text, UnansweredQuestion.status == "open")
                 .values(status="closed")
                 .execution_options(synchronize_session=False)
             )
@@ -701,18 +672,16 @@ def frequent_unanswered(
     session: Session, *, now: datetime | None = None, days: int = 7, limit: int = 10
 ) -> list[tuple[int, str, int]]:
     """This week's open unanswered questions, grouped by their folded text, most asked first."""
-    Unanswered = _unanswered_model()
-    if Unanswered is None:
-        return []
     from knowledge.normalize import fold
 
     now = now or utcnow()
     rows = session.execute(
-        select(Unanswered.id, Unanswered.text)
+        select(UnansweredQuestion.id, UnansweredQuestion.text)
         .where(
-            Unanswered.created_at >= now - timedelta(days=days), Unanswered.status.in_(("open", "handoff"))
+            UnansweredQuestion.created_at >= now - timedelta(days=days),
+            UnansweredQuestion.status.in_(("open", "handoff")),
         )
-        .order_by(Unanswered.id)
+        .order_by(UnansweredQuestion.id)
         .limit(5000)
     ).all()
     counts: Counter[str] = Counter()
@@ -810,23 +779,20 @@ def report(session: Session, start: date, end: date) -> Report:
     def count(model: Any, *where: Any) -> int:
         return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
-    try:
-        from bot.models.conversation import Feedback, Proposal, UnansweredQuestion
-
-        r.answered = count(Feedback, Feedback.created_at >= lo, Feedback.created_at < hi)
-        unanswered = count(
-            UnansweredQuestion, UnansweredQuestion.created_at >= lo, UnansweredQuestion.created_at < hi
-        )
-        r.questions = r.answered + unanswered
-        r.rated = count(
-            Feedback, Feedback.created_at >= lo, Feedback.created_at < hi, Feedback.helpful.is_not(None)
-        )
-        r.helpful = count(
-            Feedback, Feedback.created_at >= lo, Feedback.created_at < hi, Feedback.helpful.is_(True)
-        )
-        r.proposals = count(Proposal, Proposal.created_at >= lo, Proposal.created_at < hi)
-    except ImportError:
-        pass
+    r.answered = count(Feedback, Feedback.created_at >= lo, Feedback.created_at < hi)
+    unanswered = count(
+        UnansweredQuestion,
+        UnansweredQuestion.created_at >= lo,
+        UnansweredQuestion.created_at < hi,
+    )
+    r.questions = r.answered + unanswered
+    r.rated = count(
+        Feedback, Feedback.created_at >= lo, Feedback.created_at < hi, Feedback.helpful.is_not(None)
+    )
+    r.helpful = count(
+        Feedback, Feedback.created_at >= lo, Feedback.created_at < hi, Feedback.helpful.is_(True)
+    )
+    r.proposals = count(Proposal, Proposal.created_at >= lo, Proposal.created_at < hi)
     r.handoffs = count(Handoff, Handoff.created_at >= lo, Handoff.created_at < hi)
     r.handoffs_closed = count(
         Handoff, Handoff.created_at >= lo, Handoff.created_at < hi, Handoff.status == "closed"
@@ -837,10 +803,6 @@ def report(session: Session, start: date, end: date) -> Report:
     r.passed = count(StaffNotification, *in_period, StaffNotification.decision == "passed")
     r.waiting = count(StaffNotification, *in_period, StaffNotification.decision.is_(None))
     return r
-
-
-# Used by handlers to keep the rendering seam explicit.
-RenderFn = Callable[[ItemView], dict[str, Any]]
 
 
 # --- look-ups for /kyodo groups | group | match -------------------------------------------------------
@@ -856,12 +818,9 @@ def _esc(text: str) -> str:
 def lookup_groups(session: Session, keyword: str, *, limit: int = 20) -> str:
     """`/kyodo groups [分野やキーワード]`: a field word lists that field; other words search names
     and activity descriptions."""
+    from bot import registry
     from knowledge.normalize import fold
 
-    try:
-        from bot import registry
-    except ImportError:
-        return msg.REGISTRY_UNAVAILABLE
     labels = field_labels()
     keyword = (keyword or "").strip()
     groups: list[Group] = []
@@ -895,10 +854,8 @@ def lookup_group(session: Session, name: str, directory: Directory) -> str:
     """`/kyodo group <団体名>`: profile and its division suggestions, or candidates if ambiguous."""
     if not name.strip():
         return msg.GROUP_NAME_REQUIRED
-    try:
-        from bot import registry
-    except ImportError:
-        return msg.REGISTRY_UNAVAILABLE
+    from bot import registry
+
     hits = registry.find_groups(session, name, limit=5)
     if not hits:
         return msg.GROUP_NOT_FOUND.format(name=_esc(name))
@@ -943,17 +900,14 @@ def match_text(session: Session, text: str, directory: Directory, *, top: int = 
         log.exception("matching library unavailable")
         return msg.MATCH_UNAVAILABLE
     profile = None
-    try:
-        from bot import registry
+    from bot import registry
 
-        hits = registry.find_groups(session, text, limit=1, min_score=90)
-        if hits:
-            g = hits[0][0]
-            profile = GroupProfile(
-                name=g.name, fields=[str(n) for n in g.fields or []], description=g.description or ""
-            )
-    except ImportError:
-        pass
+    hits = registry.find_groups(session, text, limit=1, min_score=90)
+    if hits:
+        g = hits[0][0]
+        profile = GroupProfile(
+            name=g.name, fields=[str(n) for n in g.fields or []], description=g.description or ""
+        )
     if profile is None:
         profile = GroupProfile(name="", fields=[], description=text)
     results = matcher.match(profile, top=top).matches

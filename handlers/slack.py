@@ -38,6 +38,7 @@ from starlette.routing import Route
 from bot import slack_messages as msg
 from bot import slack_outbox, slack_service
 from bot.db import make_engine, make_session_factory, transaction, utcnow
+from bot.models import UnansweredQuestion
 from bot.models.staff import SlackEvent
 from bot.settings import Settings
 from bot.slack_outbox import CallResult, SlackDelivery
@@ -259,9 +260,6 @@ class SlackRuntime:
                 log.exception("slack scan failed")
             with contextlib.suppress(TimeoutError, asyncio.TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=self.slack.poll_seconds)
-
-    def enqueue_and_wake(self, session: Any, method: str, payload: dict[str, Any], link: str = "") -> None:
-        slack_outbox.enqueue(session, method, payload, link=link)
 
     def wake(self) -> None:
         if self.delivery is not None:
@@ -636,9 +634,8 @@ class SlackRuntime:
 
         def prepare(session: Any) -> dict[str, Any]:
             question = ""
-            model = slack_service._unanswered_model()
-            if model is not None and qid is not None:
-                row = session.get(model, qid)
+            if qid is not None:
+                row = session.get(UnansweredQuestion, qid)
                 question = row.text if row else ""
             answerer = ANSWERER.get(session)
             sections = [(s.id, s.title) for s in answerer.data.sections]
