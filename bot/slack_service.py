@@ -260,13 +260,17 @@ def queue_new_items(
 ) -> ScanSummary:
     """Queue a Slack post for every new suggestion and queued proposal (and handoff request)."""
     summary = ScanSummary()
-    rows = session.execute(
+    # Without a staff channel, only items for divisions with their own channel can go out; the
+    # others stay unclaimed (status new/queued) until KYODO_STAFF_CHANNEL is set.
+    routable = None if staff_channel else [d.id for d in directory.by_id.values() if d.slack_channel]
+    stmt = (
         select(Suggestion.id, Suggestion.division_id)
         .join(Group, Group.id == Suggestion.group_id)
         .where(Suggestion.status == "new", Suggestion.stale.is_(False), Group.duplicate_of_id.is_(None))
-        .order_by(Suggestion.id)
-        .limit(limit)
-    ).all()
+    )
+    if routable is not None:
+        stmt = stmt.where(Suggestion.division_id.in_(routable))
+    rows = session.execute(stmt.order_by(Suggestion.id).limit(limit)).all()
     for sid, division_id in rows:
         claimed = session.execute(
             update(Suggestion)
@@ -281,12 +285,10 @@ def queue_new_items(
         else:
             summary.skipped += 1
     # Proposals queued by the LINE consultation flow.
-    rows = session.execute(
-        select(Proposal.id, Proposal.division_id)
-        .where(Proposal.status == "queued")
-        .order_by(Proposal.id)
-        .limit(limit)
-    ).all()
+    stmt = select(Proposal.id, Proposal.division_id).where(Proposal.status == "queued")
+    if routable is not None:
+        stmt = stmt.where(Proposal.division_id.in_(routable))
+    rows = session.execute(stmt.order_by(Proposal.id).limit(limit)).all()
     for pid, division_id in rows:
         claimed = session.execute(
             update(Proposal)

@@ -152,7 +152,6 @@ class SlackRuntime:
         # worker threads do not starve the event loop of the GIL and acks stay fast under bursts.
         self._work = asyncio.Semaphore(1)
         self._stopping = asyncio.Event()
-        self._team_id: str | None = None
         self.counters = {"events_dropped": 0, "foreign_team": 0}
         self._names: dict[str, str] = {}  # Slack user id -> display name
         self._tried: dict[int, Any] = {}  # group id -> updated_at when matching was last attempted
@@ -231,12 +230,10 @@ class SlackRuntime:
 
     def _match_new_groups(self) -> int:
         """Groups registered since the last run get their suggestions (bot.suggestions does the rest)."""
-        try:
-            from bot.models import Group
-            from bot.suggestions import refresh_suggestions
-            from matching import Matcher
-        except ImportError:
-            return 0
+        from bot.models import Group
+        from bot.suggestions import refresh_suggestions
+        from matching import Matcher
+
         with self.factory() as session:
             rows = session.execute(
                 select(Group.id, Group.updated_at)

@@ -356,3 +356,16 @@ def test_cli_refuses_to_start_without_credentials(monkeypatch, capsys):
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
     assert main(["slack", "socket"]) == 2
     assert "SLACK_APP_TOKEN" in capsys.readouterr().err
+
+
+def test_without_a_staff_channel_unroutable_items_wait(factory):
+    with transaction(factory) as s:
+        g = add_group(s)
+        waiting = add_suggestion(s, g, "jidou-seishonen").id  # division without a channel
+        add_suggestion(s, g)
+        summary = svc.queue_new_items(s, DIRECTORY, "", blocks.RENDERER)
+    assert summary.suggestions == 1
+    with factory() as s:
+        assert s.get(Suggestion, waiting).status == "new"  # not lost: posted once a channel exists
+    with transaction(factory) as s:
+        assert svc.queue_new_items(s, DIRECTORY, STAFF, blocks.RENDERER).suggestions == 1
