@@ -46,6 +46,7 @@ LABEL_DESCRIPTION = "活動内容"
 LABEL_CONTACT = "連絡先"
 LABEL_REASONS = "理由"
 LABEL_MATCHES = "提案先の課"
+LIVE_MATCH = "未送信・いまの候補"
 LABEL_STATUS = "状況"
 STATUS_NAMES = {
     "new": "未送信",

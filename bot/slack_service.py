@@ -885,6 +885,23 @@ def lookup_group(session: Session, name: str, directory: Directory) -> str:
             status = msg.STATUS_NAMES.get(s.status, s.status)
             reasons = "、".join(s.reasons[:2]) if s.reasons else ""
             lines.append(f"• {directory.name(s.division_id)}（{status}）{_esc(reasons)}")
+    elif best.description or best.fields:
+        # Not matched yet (just registered, or flagged as a possible duplicate): ask the matcher now.
+        try:
+            from matching import GroupProfile, Matcher
+
+            profile = GroupProfile(
+                name=best.name, fields=[str(n) for n in best.fields or []], description=best.description or ""
+            )
+            matches = Matcher.load().match(profile, top=3).matches
+        except Exception:
+            log.exception("matching %s failed", best.id)
+            matches = []
+        if matches:
+            lines.append(f"*{msg.LABEL_MATCHES}*（{msg.LIVE_MATCH}）:")
+            for m in matches:
+                reasons = "、".join(m.reasons[:2])
+                lines.append(f"• {directory.name(m.division_id) or m.department} {_esc(reasons)}")
     return "\n".join(lines)
 
 

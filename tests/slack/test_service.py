@@ -369,3 +369,19 @@ def test_without_a_staff_channel_unroutable_items_wait(factory):
         assert s.get(Suggestion, waiting).status == "new"  # not lost: posted once a channel exists
     with transaction(factory) as s:
         assert svc.queue_new_items(s, DIRECTORY, STAFF, blocks.RENDERER).suggestions == 1
+
+
+def test_group_lookup_shows_sent_suggestions_or_live_matches(factory):
+    with transaction(factory) as s:
+        g = add_group(s, description="野川の清掃と川の生き物の観察会")
+        add_suggestion(s, g)
+        add_group(
+            s, name="東小金井子育てひろば", description="乳幼児の親子が集まる子育てひろばを運営しています"
+        )
+    with factory() as s:
+        sent = svc.lookup_group(s, "小金井みどりの会", DIRECTORY)
+        live = svc.lookup_group(s, "東小金井子育てひろば", DIRECTORY)
+        missing = svc.lookup_group(s, "存在しない団体ですよ", DIRECTORY)
+    assert "環境政策課（未送信）" in sent and "分野が一致" in sent
+    assert "未送信・いまの候補" in live and "•" in live
+    assert "見つかりませんでした" in missing
