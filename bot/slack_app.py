@@ -23,7 +23,13 @@ def mount_slack(
     start_background: bool = True,
     **kw: Any,
 ) -> Any:
-    """Add ``POST /slack/events`` and the Slack loops to ``app``; returns the runtime or None."""
+    """Add ``POST /slack/events`` and the Slack loops to ``app``; returns the runtime or None.
+
+    The loops (queueing items for divisions, delivering the Slack outbox) run in the web process
+    in every `kyodo serve` mode, also when the LINE loops run in a separate `kyodo worker`
+    process: they are light (a few queries and HTTP calls) and that keeps one `kyodo serve` a
+    complete service. `kyodo slack worker` adds more of them if ever needed.
+    """
     slack = slack or SlackSettings.from_env()
     if not slack.enabled:
         log.warning(

@@ -48,6 +48,17 @@ from handlers import slack_blocks as blocks
 
 log = logging.getLogger(__name__)
 
+
+class _ClientTokenNotice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment even when given a client (ours, pointed at
+    SLACK_API_BASE_URL) and then warns that the token is unused: noise in every start-up log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.AsyncApp").addFilter(_ClientTokenNotice())
+
 SLASH_COMMAND = "/kyodo"
 SUBCOMMANDS = {
     "help": "help",
