@@ -48,16 +48,16 @@ def create_app(
         factory = make_session_factory(engine)
         app.state.engine, app.state.session_factory = engine, factory
         client = sender = None
-        if settings.line_enabled:
-            from handlers.line_api import LineSender, make_api
-
-            client, api = make_api(settings.line_api_base_url, settings.line_channel_access_token)
-            sender = LineSender(api, timeout=settings.delivery_timeout_seconds)
-        else:
+        if not settings.line_enabled:
             log.warning(
                 "LINE is disabled: LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN are not both set; "
                 "POST /line/callback answers 404"
             )
+        elif start_background:  # the API client is needed only where the delivery loop runs
+            from handlers.line_api import LineSender, make_api
+
+            client, api = make_api(settings.line_api_base_url, settings.line_channel_access_token)
+            sender = LineSender(api, timeout=settings.delivery_timeout_seconds)
         worker = Worker(settings, factory, sender, handle=handle)
         app.state.worker = worker
         task = asyncio.create_task(worker.run(), name="kyodo-worker") if start_background else None

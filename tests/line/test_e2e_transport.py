@@ -222,3 +222,16 @@ def test_line_disabled_without_credentials(make_bot, caplog):
     body = body_for(follow_event())
     assert bot.post_raw(body, signed(SECRET, body)).status_code == 404
     assert bot.http.get("/healthz").json()["line"] is False
+    assert any("LINE is disabled" in r.getMessage() for r in caplog.records)
+
+
+def test_two_servers_on_one_database_answer_each_event_once(make_bot, standin):
+    """Several processes (here two servers, each with its own loops) share the queues safely."""
+    first, second = make_bot(), make_bot()
+    events = [message_event(f"質問{i}", user=f"U{i:032d}") for i in range(30)]
+    for i, ev in enumerate(events):
+        (first if i % 2 else second).post_events(ev)
+    wait_until(lambda: _delivered_all(first) and len(standin.deliveries()) >= 30)
+    time.sleep(0.3)
+    targets = [d.target for d in standin.deliveries()]
+    assert sorted(targets) == sorted(ev["replyToken"] for ev in events)

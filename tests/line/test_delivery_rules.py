@@ -1,0 +1,116 @@
+"""Delivery decisions with a scripted sender: give-up, permanent errors, token expiry, order."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.db import make_engine, make_session_factory, transaction, utcnow
+from bot.delivery import Delivery
+from bot.models.messaging import DeliveryAttempt, OutboxMessage
+from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class R:
+    ok: bool = False
+    status: int | None = None
+    error: str | None = None
+    retryable: bool = False
+    retry_after: float | None = None
+    outcome_unknown: bool = False
+    invalid_reply_token: bool = False
+    already_accepted: bool = False
+
+
+class ScriptedSender:
+    def __init__(self, *results: R) -> None:
+        self.results = list(results)
+        self.calls: list[tuple[str, str]] = []
+
+    async def reply(self, token, messages):
+        self.calls.append(("reply", token))
+        return self.results.pop(0)
+
+    async def push(self, to, messages, retry_key):
+        self.calls.append(("push", to))
+        return self.results.pop(0)
+
+
+@pytest.fixture
+def factory(db_url):
+    engine = make_engine(db_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+def _row(factory, **kw) -> int:
+    values = dict(channel="line", user_id="U1", messages=[{"type": "text", "text": "x"}], retry_key=str(uuid.uuid4()),
+                  status="pending", attempts=0, next_attempt_at=utcnow() - timedelta(seconds=1))  # fmt: skip
+    values.update(kw)
+    with transaction(factory) as s:
+        row = OutboxMessage(**values)
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def _get(factory, row_id) -> OutboxMessage:
+    with factory() as s:
+        return s.get(OutboxMessage, row_id)
+
+
+async def _run(delivery: Delivery, times: int = 1) -> None:
+    for _ in range(times):
+        await delivery.run_once()
+        with transaction(delivery.factory) as s:  # make retries due at once
+            s.execute(
+                OutboxMessage.__table__.update().values(next_attempt_at=utcnow() - timedelta(seconds=1))
+            )
+
+
+async def test_gives_up_after_max_attempts(factory, db_url):
+    settings = replace(Settings(database_url=db_url), delivery_max_attempts=3)
+    sender = ScriptedSender(*[R(status=500, error="boom", retryable=True, outcome_unknown=True)] * 3)
+    row_id = _row(factory)
+    await _run(Delivery(factory, sender, settings, worker_id="w"), times=4)
+    row = _get(factory, row_id)
+    assert (row.status, row.attempts) == ("failed", 3) and len(sender.calls) == 3
+
+
+async def test_permanent_error_is_not_retried(factory, db_url):
+    sender = ScriptedSender(R(status=400, error="The request body has 1 error(s)"))
+    row_id = _row(factory, reply_token="tok", reply_token_expires_at=utcnow() + timedelta(seconds=30))
+    await _run(Delivery(factory, sender, Settings(database_url=db_url), worker_id="w"), times=2)
+    assert _get(factory, row_id).status == "failed" and len(sender.calls) == 1
+
+
+async def test_expired_token_goes_by_push_and_retry_after_is_honoured(factory, db_url):
+    sender = ScriptedSender(R(status=429, retryable=True, retry_after=120), R(ok=True, status=200))
+    row_id = _row(factory, reply_token="old", reply_token_expires_at=utcnow() - timedelta(seconds=1))
+    delivery = Delivery(factory, sender, Settings(database_url=db_url), worker_id="w")
+    await delivery.run_once()
+    row = _get(factory, row_id)
+    wait = (row.next_attempt_at.replace(tzinfo=None) - utcnow().replace(tzinfo=None)).total_seconds()
+    assert sender.calls == [("push", "U1")] and 100 < wait <= 120
+    assert await delivery.run_once() == 0  # not due yet
+
+
+async def test_rows_for_one_user_go_in_order(factory, db_url):
+    sender = ScriptedSender(R(ok=True, status=200), R(ok=True, status=200))
+    first = _row(factory, messages=[{"type": "text", "text": "1"}])
+    second = _row(factory, messages=[{"type": "text", "text": "2"}])
+    delivery = Delivery(factory, sender, Settings(database_url=db_url), worker_id="w")
+    assert [c.id for c in delivery.claim()] == [first]  # the second waits for the first
+    assert delivery.claim() == []
+    with transaction(factory) as s:
+        s.execute(
+            OutboxMessage.__table__.update().where(OutboxMessage.id == first).values(status="delivered")
+        )
+    assert [c.id for c in delivery.claim()] == [second]
+    with factory() as s:
+        assert s.scalars(select(DeliveryAttempt)).all() == []
