@@ -44,6 +44,7 @@ from knowledge.query import QueryAnalyzer, QueryTerms, focus_sentence
 from knowledge.tokencache import TokenCache, data_key
 
 MAX_QUESTION_CHARS = 1000
+BLEND_TOP = 12
 _HIRAGANA_RE = re.compile(r"[\u3041-\u3096]")
 _KANA_GRAMMAR_RE = re.compile(r"[\u4e00-\u9fff][\u30a1-\u30f6]")  # kanji then katakana
 
@@ -475,9 +476,9 @@ class Answerer:
                 # otherwise the whole message and its question vote together
                 share = self.weights.focus_blend
                 fs = {c.entry.id: c.score for c in f.candidates}
-                blended = [
+                blended = [  # (the leading candidates are enough to pick from)
                     dataclasses.replace(c, score=(1 - share) * c.score + share * fs.get(c.entry.id, 0.0))
-                    for c in a.candidates
+                    for c in a.candidates[:BLEND_TOP]
                 ]
                 blended.sort(key=lambda c: (-c.score, c.entry.id))
                 a = dataclasses.replace(a, candidates=blended)

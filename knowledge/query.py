@@ -209,9 +209,12 @@ class QueryAnalyzer:
                 ):
                     del q.weights[t.term]
         unresolved: set[int] = set()
+        noun_ends = {e for _, e, t in self._token_spans(tokens) if t.content and t.pos == "名詞"}
         for a, b, t in pending:
             if not any(a < y and x < b for x, y in spans):
-                weak = t.weak or t.term in ASPECT_TERMS
+                # one kanji stuck to a known noun is part of a compound (NPO法人 + 格), not a topic
+                stuck = b - a == 1 and a in noun_ends and t.term not in q.weights
+                weak = t.weak or t.term in ASPECT_TERMS or stuck
                 (q.weak_unknown if weak else q.unknown).append(t.term)
                 if not weak:
                     unresolved.add(a)
@@ -220,6 +223,14 @@ class QueryAnalyzer:
         if focus:
             self._focus_on_question(text, q)
         return q
+
+    @staticmethod
+    def _token_spans(tokens: list[Token]) -> list[tuple[int, int, Token]]:
+        out, pos = [], 0
+        for t in tokens:
+            out.append((pos, pos + len(t.surface), t))
+            pos += len(t.surface)
+        return out
 
     def has_topic(self, text: str) -> bool:
         """Whether ``text`` (normalised) names anything beyond grammar and generic words."""
