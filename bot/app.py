@@ -120,4 +120,7 @@ def create_app(
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
+    from bot.slack_app import mount_slack  # Slack (issue 5): POST /slack/events + its loops when configured
+
+    mount_slack(app, settings)
     return app

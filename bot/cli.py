@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "bot.commands.data",  # data purge (personal-data retention)
     "bot.commands.serve",  # serve, worker (LINE webhook and delivery)
     "bot.commands.line",  # line richmenu
+    "bot.commands.slack",  # slack socket/worker
 ]
 
 

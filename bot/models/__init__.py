@@ -11,6 +11,15 @@ from bot.models.conversation import (
 )
 from bot.models.messaging import DeliveryAttempt, InboxEvent, OutboxMessage
 from bot.models.registry import Group, Suggestion
+from bot.models.staff import (
+    Handoff,
+    SlackEvent,
+    SlackOutbox,
+    StaffAuditEntry,
+    StaffFaqEntry,
+    StaffMember,
+    StaffNotification,
+)
 
 __all__ = [
     "Base",
@@ -20,9 +29,16 @@ __all__ = [
     "EligibilityCheck",
     "Feedback",
     "Group",
+    "Handoff",
     "InboxEvent",
     "OutboxMessage",
     "Proposal",
+    "SlackEvent",
+    "SlackOutbox",
+    "StaffAuditEntry",
+    "StaffFaqEntry",
+    "StaffMember",
+    "StaffNotification",
     "Suggestion",
     "UnansweredQuestion",
 ]

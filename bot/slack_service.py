@@ -1,0 +1,940 @@
+"""The staff side's business logic: what divisions are told, what a click does, handoffs, the FAQ
+staff add, App Home's contents and the report. Synchronous, one SQLAlchemy session per call,
+no Slack SDK: handlers/slack.py calls these from worker threads and renders the results.
+
+Exactly-once rules kept here:
+
+* an item (suggestion, proposal) is queued for Slack by a conditional UPDATE of its status
+  (``new``/``queued`` -> ``sent``) in the same transaction that inserts the outbox row, and a
+  unique (kind, ref_id) notification row, so a second scanner can never queue it again;
+* a decision is a conditional UPDATE ``... WHERE status = 'sent'``: of two simultaneous clicks
+  exactly one changes a row; the other is told who won.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import slack_messages as msg
+from bot import slack_outbox
+from bot.db import utcnow
+from bot.models import ChatUser, Feedback, Group, Proposal, Suggestion, UnansweredQuestion
+from bot.models.staff import Handoff, StaffAuditEntry, StaffFaqEntry, StaffMember, StaffNotification
+
+log = logging.getLogger(__name__)
+
+JST = __import__("zoneinfo").ZoneInfo("Asia/Tokyo")
+
+
+# --- divisions -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DivisionInfo:
+    id: str
+    name: str
+    slack_channel: str = ""
+
+
+class Directory:
+    """Divisions by id, with their Slack channel (from the matching library's divisions data)."""
+
+    def __init__(self, divisions: Iterable[DivisionInfo]):
+        self.by_id = {d.id: d for d in divisions}
+
+    def get(self, division_id: str | None) -> DivisionInfo | None:
+        return self.by_id.get(division_id or "")
+
+    def name(self, division_id: str | None) -> str:
+        d = self.get(division_id)
+        return d.name if d else (division_id or "")
+
+    def find(self, text: str) -> DivisionInfo | None:
+        """A division by (typo-tolerant) name or id, for `/kyodo 所属 <課名>`."""
+        from rapidfuzz import fuzz, process
+
+        from knowledge.normalize import fold
+
+        key = fold(text.strip())
+        if not key or not self.by_id:
+            return None
+        for d in self.by_id.values():
+            if key in (fold(d.name), fold(d.id)):
+                return d
+        choices = {d.id: fold(d.name) for d in self.by_id.values()}
+        hit = process.extractOne(key, choices, scorer=fuzz.WRatio, score_cutoff=85)
+        return self.by_id[hit[2]] if hit else None
+
+    @classmethod
+    def from_matching(cls) -> Directory:
+        """The shipped divisions directory. Tolerant of attribute names while the library settles."""
+        try:
+            from matching import Matcher
+
+            divisions = Matcher.load().divisions
+        except Exception:  # the staff side must run even when the directory cannot be read
+            log.exception("could not load the divisions directory from the matching library")
+            return cls([])
+        out = [
+            DivisionInfo(id=d.id, name=d.ka or d.name, slack_channel=(d.slack_channel or "").strip())
+            for d in divisions
+        ]
+        return cls(out)
+
+
+# --- rendering seam --------------------------------------------------------------------------------
+@dataclass
+class ItemView:
+    """Everything a division's message shows; rendered to Block Kit by handlers/slack_blocks.py."""
+
+    notification_id: int
+    kind: str  # "suggestion" | "proposal"
+    ref_id: int
+    group_name: str
+    group_kind: str = ""
+    fields: list[str] = field(default_factory=list)
+    description: str = ""
+    division_name: str = ""
+    reasons: list[str] = field(default_factory=list)
+    unrouted: bool = False
+    city_decides: bool = False
+    reference: str = ""
+    purpose: str = ""
+    goal: str = ""
+    role_city: str = ""
+    role_group: str = ""
+    contact: str = ""
+    decision: str | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+
+
+@dataclass
+class HandoffView:
+    handoff_id: int
+    question: str
+    asked_at: datetime
+    closed_by: str | None = None
+    closed_at: datetime | None = None
+
+
+class Renderer:
+    """What the service needs from the Block Kit layer (handlers/slack_blocks.py implements it)."""
+
+    def item(self, view: ItemView) -> dict[str, Any]:  # -> {"text": ..., "blocks": [...]}
+        raise NotImplementedError
+
+    def handoff(self, view: HandoffView) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+def field_labels() -> dict[int, str]:
+    try:
+        from bot.registry import field_labels as labels
+
+        return labels()
+    except Exception:
+        return {}
+
+
+def when(dt: datetime | None) -> str:
+    if dt is None:
+        return ""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(JST).strftime("%-m月%-d日 %H:%M")
+
+
+def line_user_of_owner(owner: str | None) -> str | None:
+    """Group.owner is "line:<userId>" for groups registered on LINE; others get no push."""
+    if owner and owner.startswith("line:"):
+        return owner[len("line:") :]
+    return None
+
+
+# --- item views ----------------------------------------------------------------------------------
+def item_view(session: Session, note: StaffNotification, directory: Directory) -> ItemView | None:
+    labels = field_labels()
+    if note.kind == "suggestion":
+        s = session.get(Suggestion, note.ref_id)
+        if s is None:
+            return None
+        g = s.group
+        view = ItemView(
+            notification_id=note.id,
+            kind="suggestion",
+            ref_id=s.id,
+            group_name=g.name,
+            group_kind=g.kind,
+            fields=[labels.get(n, str(n)) for n in (g.fields or [])],
+            description=g.description,
+            division_name=directory.name(s.division_id),
+            reasons=list(s.reasons or []),
+            contact=g.contact,
+        )
+    else:
+        p = session.get(Proposal, note.ref_id)
+        if p is None:
+            return None
+        g = session.get(Group, p.group_id) if p.group_id else None
+        view = ItemView(
+            notification_id=note.id,
+            kind="proposal",
+            ref_id=p.id,
+            group_name=p.group_name or (g.name if g else ""),
+            group_kind=g.kind if g else "",
+            fields=[labels.get(n, str(n)) for n in ((g.fields if g else None) or [])],
+            description=g.description if g else "",
+            division_name=p.division_name or directory.name(p.division_id),
+            reasons=list(p.match_reasons or []),
+            city_decides=p.division_id is None,
+            reference=p.reference,
+            purpose=p.purpose,
+            goal=p.goal,
+            role_city=p.role_city,
+            role_group=p.role_group,
+            contact=g.contact if g else "",
+        )
+    view.unrouted = note.unrouted
+    view.decision = note.decision
+    view.decided_by = note.decided_by
+    view.decided_at = note.decided_at
+    return view
+
+
+# --- queueing what divisions must hear ---------------------------------------------------------
+@dataclass
+class ScanSummary:
+    suggestions: int = 0
+    proposals: int = 0
+    handoffs: int = 0
+    skipped: int = 0
+
+
+def _route(directory: Directory, division_id: str | None, staff_channel: str) -> tuple[str, bool]:
+    d = directory.get(division_id)
+    if d and d.slack_channel:
+        return d.slack_channel, False
+    return staff_channel, True
+
+
+def _queue_item(
+    session: Session,
+    kind: str,
+    ref_id: int,
+    division_id: str | None,
+    directory: Directory,
+    staff_channel: str,
+    render: Renderer,
+) -> StaffNotification | None:
+    channel, unrouted = _route(directory, division_id, staff_channel)
+    if not channel:
+        return None
+    note = StaffNotification(
+        kind=kind, ref_id=ref_id, division_id=division_id, slack_channel=channel, unrouted=unrouted
+    )
+    try:
+        with session.begin_nested():
+            session.add(note)
+            session.flush()
+    except IntegrityError:  # already queued by another process
+        return None
+    view = item_view(session, note, directory)
+    if view is None:
+        return None
+    slack_outbox.enqueue(
+        session, "chat.postMessage", {"channel": channel, **render.item(view)}, link=f"notification:{note.id}"
+    )
+    return note
+
+
+def queue_new_items(
+    session: Session, directory: Directory, staff_channel: str, render: Renderer, *, limit: int = 200
+) -> ScanSummary:
+    """Queue a Slack post for every new suggestion and queued proposal (and handoff request)."""
+    summary = ScanSummary()
+    # Without a staff channel, only items for divisions with their own channel can go out; the
+    # others stay unclaimed (status new/queued) until KYODO_STAFF_CHANNEL is set.
+    routable = None if staff_channel else [d.id for d in directory.by_id.values() if d.slack_channel]
+    stmt = (
+        select(Suggestion.id, Suggestion.division_id)
+        .join(Group, Group.id == Suggestion.group_id)
+        .where(Suggestion.status == "new", Suggestion.stale.is_(False), Group.duplicate_of_id.is_(None))
+    )
+    if routable is not None:
+        stmt = stmt.where(Suggestion.division_id.in_(routable))
+    rows = session.execute(stmt.order_by(Suggestion.id).limit(limit)).all()
+    for sid, division_id in rows:
+        claimed = session.execute(
+            update(Suggestion)
+            .where(Suggestion.id == sid, Suggestion.status == "new")
+            .values(status="sent")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not claimed:
+            continue
+        if _queue_item(session, "suggestion", sid, division_id, directory, staff_channel, render):
+            summary.suggestions += 1
+        else:
+            summary.skipped += 1
+    # Proposals queued by the LINE consultation flow.
+    stmt = select(Proposal.id, Proposal.division_id).where(Proposal.status == "queued")
+    if routable is not None:
+        stmt = stmt.where(Proposal.division_id.in_(routable))
+    rows = session.execute(stmt.order_by(Proposal.id).limit(limit)).all()
+    for pid, division_id in rows:
+        claimed = session.execute(
+            update(Proposal)
+            .where(Proposal.id == pid, Proposal.status == "queued")
+            .values(status="sent")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not claimed:
+            continue
+        if _queue_item(session, "proposal", pid, division_id, directory, staff_channel, render):
+            summary.proposals += 1
+        else:
+            summary.skipped += 1
+    summary.handoffs = queue_handoffs(session, staff_channel, render, limit=limit)
+    return summary
+
+
+# --- decisions (button clicks) -----------------------------------------------------------------
+@dataclass
+class Decision:
+    won: bool
+    gone: bool = False
+    winner_name: str = ""
+    winner_id: str = ""
+    view: ItemView | None = None
+
+
+SOURCE_STATUS = {
+    ("suggestion", "take"): "taken",
+    ("suggestion", "pass"): "passed",
+    ("proposal", "take"): "accepted",
+    ("proposal", "pass"): "declined",
+}
+
+
+def audit(
+    session: Session, actor: str, action: str, target_kind: str, target_id: Any, *, name: str = "", **detail
+) -> None:
+    session.add(
+        StaffAuditEntry(
+            actor=actor,
+            actor_name=name,
+            action=action,
+            target_kind=target_kind,
+            target_id=str(target_id),
+            detail=detail,
+        )
+    )
+
+
+def decide(
+    session: Session,
+    notification_id: int,
+    action: str,
+    *,
+    actor: str,
+    actor_name: str,
+    message: tuple[str, str] | None,
+    directory: Directory,
+    render: Renderer,
+    now: datetime | None = None,
+) -> Decision:
+    """「担当する」/「見送る」: one conditional UPDATE decides who wins; see module doc."""
+    now = now or utcnow()
+    note = session.get(StaffNotification, notification_id)
+    if note is None or action not in ("take", "pass"):
+        return Decision(won=False, gone=True)
+    new_status = SOURCE_STATUS[(note.kind, action)]
+    model = Suggestion if note.kind == "suggestion" else Proposal
+    changed = session.execute(
+        update(model)
+        .where(model.id == note.ref_id, model.status == "sent")
+        .values(status=new_status)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        session.refresh(note)
+        exists = session.get(model, note.ref_id) is not None
+        if not exists:
+            return Decision(won=False, gone=True)
+        return Decision(won=False, winner_name=note.decided_by_name or "", winner_id=note.decided_by or "")
+    session.execute(
+        update(StaffNotification)
+        .where(StaffNotification.id == note.id)
+        .values(
+            decision="taken" if action == "take" else "passed",
+            decided_by=actor,
+            decided_by_name=actor_name,
+            decided_at=now,
+            status="decided",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(note)
+    audit(session, actor, action, note.kind, note.ref_id, name=actor_name, notification=note.id)
+    view = item_view(session, note, directory)
+    channel, ts = message if message else (note.slack_channel, note.message_ts)
+    if view is not None and channel and ts:
+        slack_outbox.enqueue(session, "chat.update", {"channel": channel, "ts": ts, **render.item(view)})
+    if view is not None:
+        _notify_citizen(session, note, view, action)
+    return Decision(won=True, winner_name=actor_name, winner_id=actor, view=view)
+
+
+def _notify_citizen(session: Session, note: StaffNotification, view: ItemView, action: str) -> None:
+    """Tell the group on LINE (through the LINE outbox, in this transaction)."""
+    if note.kind == "suggestion":
+        s = session.get(Suggestion, note.ref_id)
+        user = line_user_of_owner(s.group.owner if s else None)
+        text = (msg.LINE_TAKEN if action == "take" else msg.LINE_PASSED).format(
+            group=view.group_name, division=view.division_name
+        )
+    else:
+        p = session.get(Proposal, note.ref_id)
+        user = p.user_id if p is not None and p.channel == "line" else None
+        text = (msg.LINE_PROPOSAL_TAKEN if action == "take" else msg.LINE_PROPOSAL_PASSED).format(
+            reference=view.reference, division=view.division_name
+        )
+    if user:
+        push_line(session, user, text)
+
+
+def push_line(session: Session, user_id: str, text: str) -> bool:
+    """Queue a LINE push through the transport's outbox; False if the user blocked the account."""
+    cu = session.scalar(select(ChatUser).where(ChatUser.channel == "line", ChatUser.user_id == user_id))
+    if cu is not None and (cu.blocked or cu.deleted_at is not None):
+        return False
+    from bot.engine.types import Reply
+    from bot.outbox import enqueue_push
+
+    return enqueue_push(session, channel="line", user_id=user_id, replies=[Reply(text=text)]) is not None
+
+
+def record_posted(session: Session, link: str, ts: str) -> None:
+    """Called by the outbox when a post was delivered: remember where the message is."""
+    kind, _, ident = link.partition(":")
+    if not ident.isdigit():
+        return
+    if kind == "notification":
+        session.execute(
+            update(StaffNotification)
+            .where(StaffNotification.id == int(ident))
+            .values(message_ts=ts)
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(
+            update(StaffNotification)
+            .where(StaffNotification.id == int(ident), StaffNotification.status == "pending")
+            .values(status="posted")
+            .execution_options(synchronize_session=False)
+        )
+    elif kind == "handoff":
+        session.execute(
+            update(Handoff)
+            .where(Handoff.id == int(ident))
+            .values(thread_ts=ts, status="open")
+            .execution_options(synchronize_session=False)
+        )
+
+
+# --- handoffs ----------------------------------------------------------------------------------------
+def queue_handoffs(session: Session, staff_channel: str, render: Renderer, *, limit: int = 200) -> int:
+    """Open a thread for every question a citizen asked to pass to staff."""
+    if not staff_channel:
+        return 0
+    taken = select(Handoff.unanswered_id)
+    rows = session.scalars(
+        select(UnansweredQuestion)
+        .where(
+            UnansweredQuestion.handoff_requested.is_(True),
+            UnansweredQuestion.status == "handoff",
+            UnansweredQuestion.id.not_in(taken),
+        )
+        .order_by(UnansweredQuestion.id)
+        .limit(limit)
+    ).all()
+    count = 0
+    for q in rows:
+        h = Handoff(
+            unanswered_id=q.id,
+            channel=q.channel,
+            user_id=q.user_id,
+            question=q.text,
+            slack_channel=staff_channel,
+        )
+        try:
+            with session.begin_nested():
+                session.add(h)
+                session.flush()
+        except IntegrityError:
+            continue
+        view = HandoffView(h.id, q.text, q.handoff_requested_at or q.created_at)
+        slack_outbox.enqueue(
+            session,
+            "chat.postMessage",
+            {"channel": staff_channel, **render.handoff(view)},
+            link=f"handoff:{h.id}",
+        )
+        count += 1
+    return count
+
+
+@dataclass
+class HandoffReply:
+    found: bool
+    delivered: bool = False
+    closed: bool = False
+
+
+def handoff_reply(
+    session: Session, channel: str, thread_ts: str, text: str, *, actor: str, now: datetime | None = None
+) -> HandoffReply:
+    """A staff reply in a handoff thread: deliver it to the citizen on LINE."""
+    now = now or utcnow()
+    h = session.scalar(
+        select(Handoff).where(Handoff.slack_channel == channel, Handoff.thread_ts == thread_ts)
+    )
+    if h is None:
+        return HandoffReply(found=False)
+    if h.status == "closed":
+        return HandoffReply(found=True, closed=True)
+    delivered = False
+    if h.user_id and h.channel == "line" and text.strip():
+        delivered = push_line(session, h.user_id, msg.LINE_HANDOFF_REPLY.format(text=text.strip()))
+    h.replies += 1
+    if h.first_reply_at is None:
+        h.first_reply_at = now
+    audit(session, actor, "handoff_reply", "handoff", h.id, delivered=delivered, chars=len(text))
+    slack_outbox.enqueue(
+        session,
+        "chat.postMessage",
+        {
+            "channel": channel,
+            "thread_ts": thread_ts,
+            "text": msg.HANDOFF_DELIVERED if delivered else msg.HANDOFF_CITIZEN_GONE,
+        },
+    )
+    return HandoffReply(found=True, delivered=delivered)
+
+
+def close_handoff(
+    session: Session,
+    handoff_id: int,
+    *,
+    actor: str,
+    render: Renderer,
+    message: tuple[str, str] | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """「対応完了」. Returns False when someone closed it already."""
+    now = now or utcnow()
+    changed = session.execute(
+        update(Handoff)
+        .where(Handoff.id == handoff_id, Handoff.status != "closed")
+        .values(status="closed", closed_by=actor, closed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        return False
+    h = session.get(Handoff, handoff_id)
+    session.refresh(h)
+    audit(session, actor, "handoff_close", "handoff", h.id)
+    session.execute(
+        update(UnansweredQuestion)
+        .where(UnansweredQuestion.id == h.unanswered_id)
+        .values(status="answered" if h.replies else "closed")
+        .execution_options(synchronize_session=False)
+    )
+    if h.user_id and h.channel == "line":
+        push_line(session, h.user_id, msg.LINE_HANDOFF_CLOSED)
+    channel, ts = message if message else (h.slack_channel, h.thread_ts)
+    if channel and ts:
+        view = HandoffView(h.id, h.question, h.created_at, closed_by=actor, closed_at=now)
+        slack_outbox.enqueue(session, "chat.update", {"channel": channel, "ts": ts, **render.handoff(view)})
+    return True
+
+
+# --- staff FAQ ---------------------------------------------------------------------------------------
+def staff_faq_dicts(session: Session) -> list[dict[str, Any]]:
+    """Staff entries in faq.yaml's shape (knowledge.Answerer.load(extra_faq=...))."""
+    out = []
+    for e in session.scalars(
+        select(StaffFaqEntry).where(StaffFaqEntry.active.is_(True)).order_by(StaffFaqEntry.id)
+    ):
+        out.append(
+            {
+                "id": f"staff-{e.id}",
+                "category": "howto",
+                "question": e.question,
+                "phrasings": list(e.phrasings or []) or [e.question],
+                "answer": e.answer,
+                "sources": list(e.sources or []),
+            }
+        )
+    return out
+
+
+def add_faq_entry(
+    session: Session,
+    *,
+    question: str,
+    answer: str,
+    sources: Sequence[str],
+    phrasings: Sequence[str] = (),
+    actor: str,
+    from_unanswered_id: int | None = None,
+) -> StaffFaqEntry:
+    from knowledge.normalize import normalize
+
+    q = normalize(question)
+    entry = StaffFaqEntry(
+        question=q,
+        phrasings=[normalize(p) for p in phrasings if normalize(p)] or [q],
+        answer=answer.strip(),
+        sources=list(sources),
+        created_by=actor,
+        from_unanswered_id=from_unanswered_id,
+    )
+    session.add(entry)
+    session.flush()
+    if from_unanswered_id:
+        # Close every open copy of the same question: the FAQ now answers it.
+        original = session.get(UnansweredQuestion, from_unanswered_id)
+        if original is not None:
+            session.execute(
+                update(UnansweredQuestion)
+                .where(UnansweredQuestion.text == original.text, UnansweredQuestion.status == "open")
+                .values(status="closed")
+                .execution_options(synchronize_session=False)
+            )
+    audit(session, actor, "faq_add", "faq", entry.id, question=q)
+    return entry
+
+
+# --- staff members -------------------------------------------------------------------------------
+def set_division(session: Session, user: str, division: DivisionInfo, display_name: str = "") -> None:
+    member = session.get(StaffMember, user)
+    if member is None:
+        session.add(StaffMember(slack_user_id=user, division_id=division.id, display_name=display_name))
+    else:
+        member.division_id = division.id
+        member.display_name = display_name or member.display_name
+    audit(session, user, "division_set", "user", user, division=division.id)
+
+
+# --- App Home -----------------------------------------------------------------------------------
+@dataclass
+class HomeData:
+    division: DivisionInfo | None
+    pending: list[ItemView]
+    handoffs: list[HandoffView]
+    unanswered: list[tuple[int, str, int]]  # (id of one instance, text, times asked)
+
+
+def home_data(
+    session: Session, user: str, directory: Directory, *, now: datetime | None = None, limit: int = 10
+) -> HomeData:
+    now = now or utcnow()
+    member = session.get(StaffMember, user)
+    division = directory.get(member.division_id) if member else None
+    pending: list[ItemView] = []
+    if member is not None:
+        notes = session.scalars(
+            select(StaffNotification)
+            .where(StaffNotification.division_id == member.division_id, StaffNotification.decision.is_(None))
+            .order_by(StaffNotification.id.desc())
+            .limit(limit)
+        ).all()
+        for n in notes:
+            v = item_view(session, n, directory)
+            if v is not None:
+                pending.append(v)
+    handoffs = [
+        HandoffView(h.id, h.question, h.created_at)
+        for h in session.scalars(
+            select(Handoff).where(Handoff.status != "closed").order_by(Handoff.id.desc()).limit(limit)
+        )
+    ]
+    return HomeData(division, pending, handoffs, frequent_unanswered(session, now=now, limit=limit))
+
+
+def frequent_unanswered(
+    session: Session, *, now: datetime | None = None, days: int = 7, limit: int = 10
+) -> list[tuple[int, str, int]]:
+    """This week's open unanswered questions, grouped by their folded text, most asked first."""
+    from knowledge.normalize import fold
+
+    now = now or utcnow()
+    rows = session.execute(
+        select(UnansweredQuestion.id, UnansweredQuestion.text)
+        .where(
+            UnansweredQuestion.created_at >= now - timedelta(days=days),
+            UnansweredQuestion.status.in_(("open", "handoff")),
+        )
+        .order_by(UnansweredQuestion.id)
+        .limit(5000)
+    ).all()
+    counts: Counter[str] = Counter()
+    first: dict[str, tuple[int, str]] = {}
+    for rid, text in rows:
+        key = fold(text or "")
+        if not key:
+            continue
+        counts[key] += 1
+        first.setdefault(key, (rid, text))
+    return [(first[k][0], first[k][1], n) for k, n in counts.most_common(limit)]
+
+
+# --- report ----------------------------------------------------------------------------------------
+class BadPeriod(ValueError):
+    pass
+
+
+def parse_period(text: str, *, today: date | None = None) -> tuple[date, date]:
+    """`/kyodo report [期間]` -> (first day, last day) inclusive, in Japan time. Default: last 30 days."""
+    from knowledge.normalize import normalize
+
+    today = today or datetime.now(JST).date()
+    t = normalize(text or "").replace(" ", "")
+    if not t:
+        return today - timedelta(days=29), today
+    if t in ("今週", "thisweek"):
+        start = today - timedelta(days=today.weekday())
+        return start, today
+    if t in ("先週", "lastweek"):
+        start = today - timedelta(days=today.weekday() + 7)
+        return start, start + timedelta(days=6)
+    if t in ("今月", "thismonth"):
+        return today.replace(day=1), today
+    if t in ("先月", "lastmonth"):
+        end = today.replace(day=1) - timedelta(days=1)
+        return end.replace(day=1), end
+    if t in ("今年度", "thisyear"):
+        start = date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+        return start, today
+    for suffix in ("日", "日間", "d", "days"):
+        if t.endswith(suffix) and t[: -len(suffix)].isdigit():
+            n = int(t[: -len(suffix)])
+            if 1 <= n <= 3660:
+                return today - timedelta(days=n - 1), today
+    for sep in ("..", "〜", "~", "～"):
+        if sep in t:
+            a, _, b = t.partition(sep)
+            try:
+                start, end = date.fromisoformat(a.replace("/", "-")), date.fromisoformat(b.replace("/", "-"))
+            except ValueError:
+                break
+            if start > end:
+                break
+            return start, end
+    raise BadPeriod(text)
+
+
+@dataclass
+class Report:
+    start: date
+    end: date
+    questions: int = 0
+    answered: int = 0
+    rated: int = 0
+    helpful: int = 0
+    handoffs: int = 0
+    handoffs_closed: int = 0
+    registrations: int = 0
+    proposals: int = 0
+    taken: int = 0
+    passed: int = 0
+    waiting: int = 0
+
+    @staticmethod
+    def rate(a: int, b: int) -> str:
+        return f"{a / b:.0%}" if b else msg.NOT_AVAILABLE
+
+    def text(self) -> str:
+        title = msg.REPORT_TITLE.format(start=self.start.isoformat(), end=self.end.isoformat())
+        body = msg.REPORT_LINES.format(
+            **self.__dict__,
+            answer_rate=self.rate(self.answered, self.questions),
+            helpful_rate=self.rate(self.helpful, self.rated),
+        )
+        return f"*{title}*\n{body}\n{msg.REPORT_NOTE}"
+
+
+def report(session: Session, start: date, end: date) -> Report:
+    """The figures the guideline's evaluation (第3章(3)) asks for, over [start, end] in Japan time."""
+    lo = datetime.combine(start, datetime.min.time(), JST).astimezone(UTC)
+    hi = datetime.combine(end + timedelta(days=1), datetime.min.time(), JST).astimezone(UTC)
+    r = Report(start, end)
+
+    def count(model: Any, *where: Any) -> int:
+        return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+    r.answered = count(Feedback, Feedback.created_at >= lo, Feedback.created_at < hi)
+    unanswered = count(
+        UnansweredQuestion,
+        UnansweredQuestion.created_at >= lo,
+        UnansweredQuestion.created_at < hi,
+    )
+    r.questions = r.answered + unanswered
+    r.rated = count(
+        Feedback, Feedback.created_at >= lo, Feedback.created_at < hi, Feedback.helpful.is_not(None)
+    )
+    r.helpful = count(
+        Feedback, Feedback.created_at >= lo, Feedback.created_at < hi, Feedback.helpful.is_(True)
+    )
+    r.proposals = count(Proposal, Proposal.created_at >= lo, Proposal.created_at < hi)
+    r.handoffs = count(Handoff, Handoff.created_at >= lo, Handoff.created_at < hi)
+    r.handoffs_closed = count(
+        Handoff, Handoff.created_at >= lo, Handoff.created_at < hi, Handoff.status == "closed"
+    )
+    r.registrations = count(Group, Group.created_at >= lo, Group.created_at < hi)
+    in_period = (StaffNotification.created_at >= lo, StaffNotification.created_at < hi)
+    r.taken = count(StaffNotification, *in_period, StaffNotification.decision == "taken")
+    r.passed = count(StaffNotification, *in_period, StaffNotification.decision == "passed")
+    r.waiting = count(StaffNotification, *in_period, StaffNotification.decision.is_(None))
+    return r
+
+
+# --- look-ups for /kyodo groups | group | match -------------------------------------------------------
+def _group_line(g: Group, labels: dict[int, str]) -> str:
+    fields = "、".join(labels.get(n, str(n)) for n in (g.fields or []))
+    return f"• *{_esc(g.name)}*（{_esc(g.kind)}）" + (f" {fields}" if fields else "")
+
+
+def _esc(text: str) -> str:
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def lookup_groups(session: Session, keyword: str, *, limit: int = 20) -> str:
+    """`/kyodo groups [分野やキーワード]`: a field word lists that field; other words search names
+    and activity descriptions."""
+    from bot import registry
+    from knowledge.normalize import fold
+
+    labels = field_labels()
+    keyword = (keyword or "").strip()
+    groups: list[Group] = []
+    if keyword:
+        try:
+            groups = list(registry.list_groups(session, field_word=keyword))
+        except Exception:  # not a field: search names and descriptions
+            key = fold(keyword)
+            by_name = [g for g, _ in registry.find_groups(session, keyword, limit=limit)]
+            by_text = [
+                g
+                for g in session.scalars(select(Group).order_by(Group.id).limit(5000))
+                if key and key in fold(g.description or "")
+            ]
+            seen: set[int] = set()
+            for g in by_name + by_text:
+                if g.id not in seen:
+                    seen.add(g.id)
+                    groups.append(g)
+    else:
+        groups = list(session.scalars(select(Group).order_by(Group.id.desc()).limit(limit)))
+    if not groups:
+        return msg.GROUPS_NONE
+    shown = groups[:limit]
+    more = msg.GROUPS_MORE.format(shown=len(shown)) if len(groups) > limit else ""
+    head = msg.GROUPS_HEADER.format(count=len(groups), more=more)
+    return f"*{head}*\n" + "\n".join(_group_line(g, labels) for g in shown)
+
+
+def lookup_group(session: Session, name: str, directory: Directory) -> str:
+    """`/kyodo group <団体名>`: profile and its division suggestions, or candidates if ambiguous."""
+    if not name.strip():
+        return msg.GROUP_NAME_REQUIRED
+    from bot import registry
+
+    hits = registry.find_groups(session, name, limit=5)
+    if not hits:
+        return msg.GROUP_NOT_FOUND.format(name=_esc(name))
+    best, score = hits[0]
+    if len(hits) > 1 and score < 95 and hits[1][1] >= score - 5:
+        labels = field_labels()
+        return (
+            msg.GROUP_CANDIDATES.format(name=_esc(name))
+            + "\n"
+            + "\n".join(_group_line(g, labels) for g, _ in hits)
+        )
+    labels = field_labels()
+    lines = [
+        f"*{_esc(best.name)}*（{_esc(best.kind)}）",
+        f"*{msg.LABEL_FIELDS}*: " + ("、".join(labels.get(n, str(n)) for n in best.fields or []) or "—"),
+    ]
+    if best.description:
+        lines.append(f"*{msg.LABEL_DESCRIPTION}*: {_esc(best.description[:600])}")
+    if best.contact:
+        lines.append(f"*{msg.LABEL_CONTACT}*: {_esc(best.contact)}")
+    sugg = sorted((s for s in best.suggestions if not s.stale), key=lambda s: s.rank)
+    if sugg:
+        lines.append(f"*{msg.LABEL_MATCHES}*:")
+        for s in sugg:
+            status = msg.STATUS_NAMES.get(s.status, s.status)
+            reasons = "、".join(s.reasons[:2]) if s.reasons else ""
+            lines.append(f"• {directory.name(s.division_id)}（{status}）{_esc(reasons)}")
+    elif best.description or best.fields:
+        # Not matched yet (just registered, or flagged as a possible duplicate): ask the matcher now.
+        try:
+            from matching import GroupProfile, Matcher
+
+            profile = GroupProfile(
+                name=best.name, fields=[str(n) for n in best.fields or []], description=best.description or ""
+            )
+            matches = Matcher.load().match(profile, top=3).matches
+        except Exception:
+            log.exception("matching %s failed", best.id)
+            matches = []
+        if matches:
+            lines.append(f"*{msg.LABEL_MATCHES}*（{msg.LIVE_MATCH}）:")
+            for m in matches:
+                reasons = "、".join(m.reasons[:2])
+                lines.append(f"• {directory.name(m.division_id) or m.department} {_esc(reasons)}")
+    return "\n".join(lines)
+
+
+def match_text(session: Session, text: str, directory: Directory, *, top: int = 5) -> str:
+    """`/kyodo match <団体名または活動内容>`: a registered group's profile if the name matches one,
+    else the text as an activity description."""
+    text = (text or "").strip()
+    if not text:
+        return msg.MATCH_TEXT_REQUIRED
+    try:
+        from matching import GroupProfile, Matcher
+
+        matcher = Matcher.load()
+    except Exception:
+        log.exception("matching library unavailable")
+        return msg.MATCH_UNAVAILABLE
+    profile = None
+    from bot import registry
+
+    hits = registry.find_groups(session, text, limit=1, min_score=90)
+    if hits:
+        g = hits[0][0]
+        profile = GroupProfile(
+            name=g.name, fields=[str(n) for n in g.fields or []], description=g.description or ""
+        )
+    if profile is None:
+        profile = GroupProfile(name="", fields=[], description=text)
+    results = matcher.match(profile, top=top).matches
+    if not results:
+        return msg.MATCH_NONE
+    lines = [f"*{msg.MATCH_HEADER.format(query=_esc(text[:80]))}*"]
+    for r in results:
+        name = directory.name(r.division_id) or r.department
+        reasons = "、".join(r.reasons[:3])
+        lines.append(f"• *{_esc(name)}*" + (f"：{_esc(reasons)}" if reasons else ""))
+    return "\n".join(lines)

@@ -1,0 +1,74 @@
+"""The answerer with staff additions: the shipped FAQ plus the entries staff wrote in Slack.
+
+``knowledge`` stays a pure library; it accepts extra FAQ entries (``Answerer.load(extra_faq=)``).
+This module keeps one answerer per process and rebuilds it when the staff entries in the
+database change (checked with one cheap aggregate query per question), so an entry added from
+App Home is used by the next question in every process, LINE and Slack alike.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.models.staff import StaffFaqEntry
+
+log = logging.getLogger(__name__)
+
+
+class StaffAwareAnswerer:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[Any, ...] | None = None
+        self._answerer: Any = None
+
+    def _version(self, session: Session) -> tuple[Any, ...]:
+        row = session.execute(
+            select(func.count(), func.max(StaffFaqEntry.id)).where(StaffFaqEntry.active.is_(True))
+        ).one()
+        return (int(row[0] or 0), row[1])
+
+    def get(self, session: Session) -> Any:
+        from knowledge import Answerer
+
+        key = self._version(session)
+        with self._lock:
+            if key != self._key or self._answerer is None:
+                from bot.slack_service import staff_faq_dicts
+
+                extra = staff_faq_dicts(session) if key[0] else []
+                self._answerer = self._build(Answerer, extra)
+                self._key = key
+            return self._answerer
+
+    @staticmethod
+    def _build(answerer_cls: Any, extra: list[dict[str, Any]]) -> Any:
+        """The answerer with the staff entries; an entry the loader rejects is left out (logged)
+        rather than taking the others, or the shipped FAQ, down with it."""
+        from knowledge import DataError
+
+        if not extra:
+            return answerer_cls.load()
+        try:
+            return answerer_cls.load(extra_faq=extra)
+        except DataError as exc:
+            bad = {e["id"] for e in extra if any(f"'{e['id']}'" in p for p in exc.problems)}
+            log.error("staff FAQ entries rejected by the knowledge loader: %s", "; ".join(exc.problems))
+            kept = [e for e in extra if e["id"] not in bad]
+            if bad and kept:
+                try:
+                    return answerer_cls.load(extra_faq=kept)
+                except DataError:
+                    log.exception("staff FAQ entries still rejected; using the shipped FAQ only")
+            return answerer_cls.load()
+
+    def answer(self, session: Session, question: str) -> Any:
+        return self.get(session).answer(question)
+
+
+#: The process-wide instance (the engine's Services may use it too).
+ANSWERER = StaffAwareAnswerer()
