@@ -22,7 +22,7 @@ def answer_question(session, incoming: Incoming, text: str, services: Services, 
     if len(text) > QUESTION_LIMIT:
         return [Reply(text=M.TOO_LONG_QUESTION.format(limit=QUESTION_LIMIT), choices=menu_choices())]
     try:
-        a = services.answer(text)
+        a = services.answer(text, session)
     except Exception:  # a broken index must not take the whole conversation down
         log.exception("answerer failed")
         return [Reply(text=M.ANSWERER_DOWN, choices=menu_choices())]

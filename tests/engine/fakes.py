@@ -38,7 +38,7 @@ class FakeServices(Services):
         super().__init__()
         self.fail_answer = False
 
-    def answer(self, text: str) -> Answer:
+    def answer(self, text: str, session=None) -> Answer:
         if self.fail_answer:
             raise RuntimeError("index broken")
         if "問い合わせ" in text or "窓口" in text:

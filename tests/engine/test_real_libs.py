@@ -80,3 +80,25 @@ def test_real_libraries_take_any_text_without_failing(real, caplog, text):
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [
         r.getMessage() for r in caplog.records
     ]
+
+
+def test_a_staff_faq_entry_answers_on_line_at_once(real, factory):
+    """An entry staff add from Slack (App Home 「FAQに追加」) is used by the LINE conversation too."""
+    from bot.db import transaction
+    from bot.models import StaffFaqEntry
+
+    question = "協働まつりの出店者説明会はいつですか"
+    real.say(question)
+    assert "職員に質問を送る" in real.labels()  # not in the shipped FAQ
+    with transaction(factory) as s:
+        s.add(
+            StaffFaqEntry(
+                question=question,
+                phrasings=[question, "協働まつり 出店 説明会"],
+                answer="協働まつりの出店者説明会は、例年6月に市民会館で開いています。",
+                sources=["ch3-1"],
+                created_by="U0STAFF",
+            )
+        )
+    real.say(question)
+    assert "市民会館" in real.last[0].text
