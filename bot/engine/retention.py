@@ -12,6 +12,9 @@ What happens to each kind of record (also in docs/engine.md):
 - feedback and unanswered questions: the text is erased and the user unlinked; the bare counts
   (answered, helpful yes/no) stay for the guideline's evaluation (第3章(3));
 - eligibility checks: unlinked;
+- staff handoffs (Slack threads about the user's questions): the copied question erased, user unlinked;
+- stored webhook payloads (inbox) and messages queued or sent to the user (outbox): blanked, and
+  anything not yet sent cancelled;
 - the chat_users row: kept, marked deleted_at (it is what stops any later push to a blocked user).
 """
 
@@ -22,6 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from bot import inbox, outbox
 from bot.engine import groups
 from bot.models.conversation import (
     ChatUser,
@@ -31,6 +35,7 @@ from bot.models.conversation import (
     Proposal,
     UnansweredQuestion,
 )
+from bot.models.staff import Handoff
 
 RETENTION = timedelta(days=30)
 STALE_STATE = timedelta(days=1)
@@ -72,6 +77,14 @@ def delete_user_data(session: Session, channel: str, user_id: str, *, now: datet
         .values(user_id=None)
         .execution_options(synchronize_session=False)
     )
+    session.execute(
+        update(Handoff)
+        .where(*_match(Handoff, mine))
+        .values(user_id=None, question="")
+        .execution_options(synchronize_session=False)
+    )
+    inbox.forget_user(session, channel, user_id)
+    outbox.forget_user(session, channel=channel, user_id=user_id)
     session.flush()
     session.expire_all()  # the bulk updates above bypassed the identity map
     user = session.scalars(select(ChatUser).where(*_match(ChatUser, mine))).first()

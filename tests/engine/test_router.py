@@ -304,3 +304,40 @@ def test_purge_drops_long_expired_flow_state(chat, factory):
     with transaction(factory) as s:
         purge_expired(s, chat.now + timedelta(days=2))
     assert rows(chat, Conversation) == []
+
+
+def test_delete_my_data_also_blanks_stored_messages_and_handoffs(chat):
+    """What the user wrote (inbox), what was sent to them (outbox) and handoff copies go too."""
+    import uuid
+
+    from bot import inbox
+    from bot.db import utcnow
+    from bot.models.messaging import InboxEvent, OutboxMessage
+    from bot.models.staff import Handoff
+
+    payload = {"type": "message", "source": {"type": "user", "userId": chat.user_id},
+               "message": {"type": "text", "text": "わたしの住所は…"}}  # fmt: skip
+    with transaction(chat.factory) as s:
+        inbox.store_events(s, "line", [("ev-1", payload)])
+        s.add(
+            OutboxMessage(
+                channel="line",
+                user_id=chat.user_id,
+                messages=[{"type": "text", "text": "回答"}],
+                retry_key=str(uuid.uuid4()),
+                status="pending",
+                attempts=0,
+                next_attempt_at=utcnow(),
+            )
+        )
+        s.add(Handoff(unanswered_id=1, channel="line", user_id=chat.user_id, question="わたしの住所は…",
+                      slack_channel="C1"))  # fmt: skip
+    chat.say("データを削除")
+    chat.tap("削除する")
+    assert "削除しました" in chat.texts()
+    (event,) = rows(chat, InboxEvent)
+    assert event.payload == {}
+    (sent,) = rows(chat, OutboxMessage)
+    assert (sent.status, sent.messages) == ("cancelled", [])
+    (handoff,) = rows(chat, Handoff)
+    assert handoff.user_id is None and handoff.question == ""
