@@ -1,6 +1,7 @@
 """The staff side's business logic: what divisions are told, what a click does, handoffs, the FAQ
 staff add, App Home's contents and the report. Synchronous, one SQLAlchemy session per call,
-no Slack SDK: handlers/slack.py calls these from worker threads and renders the results.
+no Slack SDK: handlers/slack.py and bot/slack_runtime.py call these from worker threads, and
+handlers/slack_blocks.py renders the results (through :class:`Renderer`).
 
 Exactly-once rules kept here:
 
@@ -134,6 +135,14 @@ class Renderer:
     def handoff(self, view: HandoffView) -> dict[str, Any]:
         raise NotImplementedError
 
+    def answer(
+        self, text: str, sources: list[tuple[str, str]], suggestions: list[str], answered: bool
+    ) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def plain(self, text: str) -> dict[str, Any]:
+        raise NotImplementedError
+
 
 def field_labels() -> dict[int, str]:
     try:
@@ -206,6 +215,19 @@ def item_view(session: Session, note: StaffNotification, directory: Directory) -
     view.decision = note.decision
     view.decided_by = note.decided_by
     view.decided_at = note.decided_at
+    return view
+
+
+def open_item(
+    session: Session, notification_id: int | None, actor: str, directory: Directory
+) -> ItemView | None:
+    """「詳細」: the item's full record, or None if it is gone. Who looked is audited (the modal
+    shows the group's contact details)."""
+    note = session.get(StaffNotification, notification_id)
+    view = item_view(session, note, directory) if note else None
+    if view is None:
+        return None
+    audit(session, actor, "detail", note.kind, note.ref_id)
     return view
 
 
@@ -391,6 +413,17 @@ def decide(
     if view is not None:
         _notify_citizen(session, note, view, action)
     return Decision(won=True, winner_name=actor_name, winner_id=actor, view=view)
+
+
+def decision_notice(result: Decision) -> str | None:
+    """What the person who clicked is told when their click did not decide the item (None: it did)."""
+    if result.won:
+        return None
+    if result.gone:
+        return msg.ITEM_GONE
+    if result.winner_name:
+        return msg.ALREADY_DECIDED.format(name=result.winner_name)
+    return msg.ALREADY_DECIDED_UNKNOWN
 
 
 def _notify_citizen(session: Session, note: StaffNotification, view: ItemView, action: str) -> None:
@@ -623,6 +656,61 @@ def add_faq_entry(
     return entry
 
 
+def faq_form(session: Session, unanswered_id: int | None) -> tuple[str, list[tuple[str, str]]]:
+    """What the 「FAQに追加」 form starts with: the unanswered question's text (if it still exists)
+    and the guideline sections an answer may cite, as (id, title)."""
+    from bot.staff_knowledge import ANSWERER
+
+    question = ""
+    if unanswered_id is not None:
+        row = session.get(UnansweredQuestion, unanswered_id)
+        question = row.text if row else ""
+    answerer = ANSWERER.get(session)
+    return question, [(s.id, s.title) for s in answerer.data.sections]
+
+
+def faq_form_errors(question: str, answer: str, *, question_max: int, answer_max: int) -> dict[str, str]:
+    """Problems with a submitted FAQ form, by field ("question", "answer"); empty when it is fine."""
+    errors = {}
+    if not question:
+        errors["question"] = msg.FAQ_INVALID_QUESTION
+    if not answer:
+        errors["answer"] = msg.FAQ_INVALID_ANSWER
+    elif len(answer) > answer_max:
+        errors["answer"] = msg.FAQ_TOO_LONG.format(limit=answer_max, count=len(answer))
+    if len(question) > question_max:
+        errors["question"] = msg.FAQ_TOO_LONG.format(limit=question_max, count=len(question))
+    return errors
+
+
+def save_faq(
+    session: Session,
+    *,
+    question: str,
+    answer: str,
+    sources: Sequence[str],
+    extra_phrasings: Sequence[str] = (),
+    actor: str,
+    from_unanswered_id: int | None = None,
+) -> StaffFaqEntry:
+    """A submitted 「FAQに追加」 form. The knowledge loader wants at least one citable source: without
+    a chosen section the entry cites the guideline's first section (its overview)."""
+    sources = list(sources)
+    if not sources:
+        from bot.staff_knowledge import ANSWERER
+
+        sources.append(ANSWERER.get(session).data.sections[0].id)
+    return add_faq_entry(
+        session,
+        question=question,
+        answer=answer,
+        sources=sources,
+        phrasings=[question, *extra_phrasings],
+        actor=actor,
+        from_unanswered_id=from_unanswered_id,
+    )
+
+
 # --- staff members -------------------------------------------------------------------------------
 def set_division(session: Session, user: str, division: DivisionInfo, display_name: str = "") -> None:
     member = session.get(StaffMember, user)
@@ -632,6 +720,19 @@ def set_division(session: Session, user: str, division: DivisionInfo, display_na
         member.division_id = division.id
         member.display_name = display_name or member.display_name
     audit(session, user, "division_set", "user", user, division=division.id)
+
+
+def set_division_by_name(
+    session: Session, user: str, display_name: str, text: str, directory: Directory
+) -> str:
+    """`/kyodo 所属 <課名>`: find the division (typo-tolerant) and remember it; the reply to show."""
+    if not text.strip():
+        return msg.DIVISION_REQUIRED
+    division = directory.find(text)
+    if division is None:
+        return msg.DIVISION_UNKNOWN.format(name=text)
+    set_division(session, user, division, display_name)
+    return msg.DIVISION_SET.format(name=division.name)
 
 
 # --- App Home -----------------------------------------------------------------------------------
@@ -805,6 +906,27 @@ def report(session: Session, start: date, end: date) -> Report:
     r.passed = count(StaffNotification, *in_period, StaffNotification.decision == "passed")
     r.waiting = count(StaffNotification, *in_period, StaffNotification.decision.is_(None))
     return r
+
+
+def report_text(session: Session, period: str) -> str:
+    """`/kyodo report [期間]`: the report as text, or how to write a period."""
+    try:
+        start, end = parse_period(period)
+    except BadPeriod:
+        return msg.REPORT_BAD_PERIOD
+    return report(session, start, end).text()
+
+
+# --- answers to staff questions ---------------------------------------------------------------------
+def answer_payload(session: Session, question: str, render: Renderer) -> dict[str, Any]:
+    """`/kyodo <質問>` or a mention: the answerer's reply (shipped FAQ + staff entries), rendered."""
+    from bot.staff_knowledge import ANSWERER
+
+    if not question.strip():
+        return render.plain(msg.EMPTY_QUESTION)
+    a = ANSWERER.answer(session, question)
+    sources = [(s.id, s.title) for s in (a.sources or [])]
+    return render.answer(a.text, sources, list(a.suggestions or []), bool(a.answered))
 
 
 # --- look-ups for /kyodo groups | group | match -------------------------------------------------------

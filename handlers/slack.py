@@ -1,10 +1,11 @@
-"""Slack adapter: a Bolt ``AsyncApp`` mounted at ``POST /slack/events`` in the project's Starlette
-app, plus the two background loops of the staff side (queue new items for divisions; deliver the
-Slack outbox).
+"""Slack adapter: the Bolt ``AsyncApp`` behind ``POST /slack/events`` (and Socket Mode), and the
+Web API client the Slack outbox delivers through.
 
-Thin on purpose: listeners acknowledge first (Slack wants an answer within 3 seconds), then run
-the business logic of :mod:`bot.slack_service` in a worker thread (SQLAlchemy is synchronous and
-must not block the event loop) and render its results with :mod:`handlers.slack_blocks`.
+Thin on purpose: listeners acknowledge first (Slack wants an answer within 3 seconds), parse the
+payload, call :mod:`bot.slack_service` through :class:`bot.slack_runtime.SlackRuntime` (in a worker
+thread: SQLAlchemy is synchronous and must not block the event loop) and render the results with
+:mod:`handlers.slack_blocks`. The runtime owns the lifecycle, the background loops and the event
+inbox; :mod:`bot.slack_app` mounts all of it into the web app.
 
 Bolt checks the request signature and timestamp (kept on; a bad one is answered 401 before any
 listener runs). Our own middleware then serves only the workspace the bot token belongs to, and
@@ -13,37 +14,25 @@ drops Slack's retries of events we have already accepted (``event_id`` in ``slac
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
-import re
-from collections.abc import AsyncIterator
-from datetime import timedelta
 from typing import Any
 
-import anyio
 from slack_bolt import BoltResponse
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from bot import slack_messages as msg
 from bot import slack_outbox, slack_service
-from bot.db import make_engine, make_session_factory, transaction, utcnow
-from bot.models import UnansweredQuestion
-from bot.models.staff import SlackEvent
 from bot.settings import Settings
-from bot.slack_outbox import CallResult, SlackDelivery
+from bot.slack_app import mount_slack, run_worker  # noqa: F401  (kept importable from here)
+from bot.slack_outbox import CallResult
+from bot.slack_runtime import SlackRuntime
 from bot.slack_settings import SlackSettings
-from bot.staff_knowledge import ANSWERER
 from handlers import slack_blocks as blocks
 
 log = logging.getLogger(__name__)
@@ -133,151 +122,48 @@ class WebApiSender:
         return None
 
 
-class SlackRuntime:
-    """Everything the Slack side needs while the web process runs."""
+def create(
+    settings: Settings,
+    slack: SlackSettings,
+    *,
+    directory: slack_service.Directory | None = None,
+    start_background: bool = True,
+) -> SlackListeners:
+    """The Web API client, the runtime delivering through it, and the Bolt listeners on top."""
+    client = AsyncWebClient(
+        token=slack.bot_token, base_url=slack.api_base_url, timeout=int(max(1, slack.timeout_seconds))
+    )
+    runtime = SlackRuntime(
+        settings,
+        slack,
+        sender=WebApiSender(client),
+        render=blocks.RENDERER,
+        directory=directory,
+        start_background=start_background,
+    )
+    return SlackListeners(runtime, client)
 
-    def __init__(
-        self,
-        settings: Settings,
-        slack: SlackSettings,
-        *,
-        directory: slack_service.Directory | None = None,
-        start_background: bool = True,
-    ) -> None:
-        self.settings = settings
-        self.slack = slack
-        self._directory = directory
-        self.start_background = start_background
-        self.factory: Any = None
-        self.engine: Any = None
-        self._own_engine = False
-        self.client = AsyncWebClient(
-            token=slack.bot_token, base_url=slack.api_base_url, timeout=int(max(1, slack.timeout_seconds))
-        )
+
+class SlackListeners:
+    """The Bolt app: middleware and listeners, each a translation between Slack and the runtime."""
+
+    def __init__(self, runtime: SlackRuntime, client: AsyncWebClient) -> None:
+        self.runtime = runtime
+        self.client = client
+        self._names: dict[str, str] = {}  # Slack user id -> display name
         self.app = self._build_app()
         self.handler = AsyncSlackRequestHandler(self.app)
-        self.delivery: SlackDelivery | None = None
-        self._tasks: list[asyncio.Task] = []
-        self._pending: set[asyncio.Task] = set()
-        # Slow work after the ack (answering is CPU-bound Python) runs a few at a time, so that
-        # worker threads do not starve the event loop of the GIL and acks stay fast under bursts.
-        self._work = asyncio.Semaphore(1)
-        self._stopping = asyncio.Event()
-        self.counters = {"events_dropped": 0, "foreign_team": 0}
-        self._names: dict[str, str] = {}  # Slack user id -> display name
-        self._tried: dict[int, Any] = {}  # group id -> updated_at when matching was last attempted
-
-    # -- lifecycle --------------------------------------------------------------------------------
-    @property
-    def directory(self) -> slack_service.Directory:
-        if self._directory is None:
-            self._directory = slack_service.Directory.from_matching()
-        return self._directory
-
-    async def start(self, app: Starlette | None = None) -> None:
-        state = app.state if app is not None else None
-        self.factory = getattr(state, "session_factory", None)
-        self.engine = getattr(state, "engine", None)
-        if self.factory is None:
-            self.engine = make_engine(self.settings.database_url)
-            self.factory = make_session_factory(self.engine)
-            self._own_engine = True
-        self.delivery = SlackDelivery(self.factory, WebApiSender(self.client), self.slack)
-        if self.start_background:
-            self._tasks = [
-                asyncio.create_task(self.delivery.run(), name="kyodo-slack-delivery"),
-                asyncio.create_task(self.scan_loop(), name="kyodo-slack-scan"),
-            ]
-        log.info("Slack enabled: POST /slack/events (API %s)", self.slack.api_base_url)
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        if self.delivery is not None:
-            self.delivery.stop()
-        for t in self._tasks:
-            try:
-                await asyncio.wait_for(t, timeout=self.slack.timeout_seconds + 5)
-            except (TimeoutError, asyncio.CancelledError):
-                t.cancel()
-            except Exception:
-                log.exception("slack loop stopped with an error")
-        for t in list(self._pending):
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(t, timeout=5)
-        if self._own_engine and self.engine is not None:
-            self.engine.dispose()
 
     async def endpoint(self, request: Request) -> Response:
-        if self.factory is None:
+        """``POST /slack/events``."""
+        if not self.runtime.ready:
             return JSONResponse({"error": "starting"}, status_code=503)
         return await self.handler.handle(request)
 
-    def run_in_db(self, fn: Any, *args: Any) -> Any:
-        """Run ``fn(session, *args)`` in one transaction, in a worker thread."""
-
-        def work() -> Any:
-            with transaction(self.factory) as session:
-                return fn(session, *args)
-
-        return anyio.to_thread.run_sync(work)
-
-    def background(self, coro: Any) -> None:
-        """Slow work after the ack, tracked so shutdown can wait for it."""
-        task = asyncio.create_task(coro)
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
-
-    # -- loops ------------------------------------------------------------------------------------
-    async def scan_once(self) -> slack_service.ScanSummary:
-        for event_id in await anyio.to_thread.run_sync(self.sweep_events):
-            await self.process_event(event_id)
-        await anyio.to_thread.run_sync(self._match_new_groups)
-        summary = await self.run_in_db(
-            slack_service.queue_new_items, self.directory, self.slack.staff_channel, blocks.RENDERER
-        )
-        if (summary.suggestions or summary.proposals or summary.handoffs) and self.delivery is not None:
-            self.delivery.notify()
-        return summary
-
-    def _match_new_groups(self) -> int:
-        """Groups registered since the last run get their suggestions (bot.suggestions does the rest)."""
-        from bot.models import Group
-        from bot.suggestions import refresh_suggestions
-        from matching import Matcher
-
-        with self.factory() as session:
-            rows = session.execute(
-                select(Group.id, Group.updated_at)
-                .where(Group.match_fingerprint.is_(None), Group.duplicate_of_id.is_(None))
-                .limit(500)
-            ).all()
-        # A group with nothing to match on keeps no fingerprint: try it again only once it changed.
-        ids = [gid for gid, updated in rows if self._tried.get(gid) != updated]
-        self._tried.update({gid: updated for gid, updated in rows})
-        if not ids:
-            return 0
-        engine = self.engine or self.factory.kw.get("bind")
-        refresh_suggestions(engine, Matcher.load(), group_ids=ids)
-        return len(ids)
-
-    async def scan_loop(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.scan_once()
-            except Exception:
-                log.exception("slack scan failed")
-            with contextlib.suppress(TimeoutError, asyncio.TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self.slack.poll_seconds)
-
-    def wake(self) -> None:
-        if self.delivery is not None:
-            self.delivery.notify()
-
-    # -- the Bolt app -----------------------------------------------------------------------------
     def _build_app(self) -> AsyncApp:
         app = AsyncApp(
             client=self.client,
-            signing_secret=self.slack.signing_secret,
+            signing_secret=self.runtime.slack.signing_secret,
             process_before_response=False,
             request_verification_enabled=True,
             raise_error_for_unhandled_request=False,
@@ -297,12 +183,13 @@ class SlackRuntime:
         app.error(self.on_error)
         return app
 
+    # -- middleware -------------------------------------------------------------------------------
     async def _only_our_workspace(self, context: Any, body: dict, next: Any) -> BoltResponse | None:
         auth = context.authorize_result
         ours = getattr(auth, "team_id", None) if auth else None
         theirs = context.team_id
         if ours and theirs and ours != theirs and not context.enterprise_id:
-            self.counters["foreign_team"] += 1
+            self.runtime.counters["foreign_team"] += 1
             log.warning("slack: request from workspace %s ignored (this app serves %s)", theirs, ours)
             return BoltResponse(status=200, body="")
         await next()
@@ -310,30 +197,10 @@ class SlackRuntime:
 
     async def _drop_retries(self, body: dict, req: Any, next: Any) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id:
-            event = body.get("event") or {}
-            durable = self._needs_work(event)
-
-            def store() -> bool:
-                try:
-                    with transaction(self.factory) as session:
-                        session.add(
-                            SlackEvent(
-                                event_id=str(event_id)[:60],
-                                kind=str(event.get("type", ""))[:40],
-                                payload=event if durable else None,
-                                processed_at=None if durable else utcnow(),
-                            )
-                        )
-                    return True
-                except IntegrityError:
-                    return False
-
-            if not await anyio.to_thread.run_sync(store):
-                self.counters["events_dropped"] += 1
-                retry = (req.headers.get("x-slack-retry-num") or [""])[0]
-                log.info("slack: event %s already handled (retry %s); dropped", event_id, retry or "-")
-                return BoltResponse(status=200, body="")
+        if event_id and not await self.runtime.accept_event(event_id, body.get("event") or {}):
+            retry = (req.headers.get("x-slack-retry-num") or [""])[0]
+            log.info("slack: event %s already handled (retry %s); dropped", event_id, retry or "-")
+            return BoltResponse(status=200, body="")
         await next()
         return None
 
@@ -347,28 +214,30 @@ class SlackRuntime:
             await ack(**blocks.plain(msg.HELP), response_type="ephemeral")
             return
         await ack()  # within 3 s, always; the answer follows through response_url
-        self.background(self._command(sub, rest, command, respond))
+        self.runtime.background(self._command(sub, rest, command, respond))
 
     async def _command(self, sub: str, rest: str, command: dict, respond: Any) -> None:
-        async with self._work:
+        async with self.runtime.work_slot:
             await self._command_now(sub, rest, command, respond)
 
     async def _command_now(self, sub: str, rest: str, command: dict, respond: Any) -> None:
         user = command.get("user_id", "")
+        run, directory = self.runtime.run_in_db, self.runtime.directory
         try:
             if sub == "ask":
-                payload = await self.run_in_db(self._answer_payload, rest)
+                payload = await run(slack_service.answer_payload, rest, blocks.RENDERER)
             elif sub == "groups":
-                payload = blocks.plain(await self.run_in_db(slack_service.lookup_groups, rest))
+                payload = blocks.plain(await run(slack_service.lookup_groups, rest))
             elif sub == "group":
-                payload = blocks.plain(await self.run_in_db(slack_service.lookup_group, rest, self.directory))
+                payload = blocks.plain(await run(slack_service.lookup_group, rest, directory))
             elif sub == "match":
-                payload = blocks.plain(await self.run_in_db(slack_service.match_text, rest, self.directory))
+                payload = blocks.plain(await run(slack_service.match_text, rest, directory))
             elif sub == "report":
-                payload = blocks.plain(await self.run_in_db(self._report_text, rest))
+                payload = blocks.plain(await run(slack_service.report_text, rest))
             elif sub == "division":
+                name = command.get("user_name", "")
                 payload = blocks.plain(
-                    await self.run_in_db(self._set_division, user, command.get("user_name", ""), rest)
+                    await run(slack_service.set_division_by_name, user, name, rest, directory)
                 )
             else:
                 payload = blocks.plain(msg.HELP)
@@ -380,136 +249,24 @@ class SlackRuntime:
         except Exception:  # response_url expired (30 min) or unreachable: nothing else to do
             log.exception("/kyodo %s: could not send the answer to response_url", sub)
 
-    def _answer_payload(self, session: Any, question: str) -> dict[str, Any]:
-        if not question.strip():
-            return blocks.plain(msg.EMPTY_QUESTION)
-        a = ANSWERER.answer(session, question)
-        sources = [(s.id, s.title) for s in (a.sources or [])]
-        return blocks.answer(a.text, sources, list(a.suggestions or []), bool(a.answered))
-
-    def _report_text(self, session: Any, period: str) -> str:
-        try:
-            start, end = slack_service.parse_period(period)
-        except slack_service.BadPeriod:
-            return msg.REPORT_BAD_PERIOD
-        return slack_service.report(session, start, end).text()
-
-    def _set_division(self, session: Any, user: str, name: str, text: str) -> str:
-        if not text.strip():
-            return msg.DIVISION_REQUIRED
-        division = self.directory.find(text)
-        if division is None:
-            return msg.DIVISION_UNKNOWN.format(name=text)
-        slack_service.set_division(session, user, division, name)
-        return msg.DIVISION_SET.format(name=division.name)
-
     # -- mentions and thread replies -------------------------------------------------------------------
-    def _needs_work(self, event: dict) -> bool:
-        """Events whose handling must survive a crash: mentions and replies in handoff threads."""
-        if event.get("type") == "app_mention":
-            return True
-        if event.get("type") != "message" or event.get("subtype") or event.get("bot_id"):
-            return False
-        thread_ts, ts = event.get("thread_ts"), event.get("ts")
-        if not thread_ts or thread_ts == ts:
-            return False
-        return not self.slack.staff_channel or event.get("channel") == self.slack.staff_channel
-
     async def on_mention(self, body: dict) -> None:
-        self.background(self.process_event(str(body.get("event_id", ""))[:60]))
+        self.runtime.background(self.runtime.process_event(str(body.get("event_id", ""))[:60]))
 
     async def on_message(self, body: dict) -> None:
         """A reply in a handoff thread goes to the citizen. Everything else is ignored."""
-        if self._needs_work(body.get("event") or {}):
-            self.background(self.process_event(str(body.get("event_id", ""))[:60]))
-
-    async def process_event(self, event_id: str) -> None:
-        """Do an event's work and mark it processed in one transaction (exactly once, even with
-        the sweep running in another process)."""
-
-        def work(session: Any) -> bool:
-            claimed = session.execute(
-                update(SlackEvent)
-                .where(SlackEvent.event_id == event_id, SlackEvent.processed_at.is_(None))
-                .values(processed_at=utcnow(), attempts=SlackEvent.attempts + 1)
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            if not claimed:
-                return False
-            row = session.get(SlackEvent, event_id)
-            self._event_work(session, row.kind, row.payload or {})
-            row.payload = None  # done: keep only the id (drops retries), not the text
-            return True
-
-        try:
-            await self.run_in_db(work)
-        except Exception as exc:
-            log.exception("slack event %s failed; the sweep will retry it", event_id)
-            error = str(exc)[:500]
-
-            def note(session: Any) -> None:
-                session.execute(
-                    update(SlackEvent)
-                    .where(SlackEvent.event_id == event_id)
-                    .values(attempts=SlackEvent.attempts + 1, last_error=error)
-                    .execution_options(synchronize_session=False)
-                )
-
-            with contextlib.suppress(Exception):
-                await self.run_in_db(note)
-        self.wake()
-
-    def _event_work(self, session: Any, kind: str, event: dict) -> None:
-        if kind == "app_mention":
-            # Drop the mention itself (<@U123>) before asking.
-            question = re.sub(r"<@[A-Z0-9]+(\|[^>]*)?>", " ", event.get("text", "")).strip()
-            channel, ts = event.get("channel", ""), event.get("thread_ts") or event.get("ts", "")
-            payload = self._answer_payload(session, question) if question else blocks.plain(msg.HELP)
-            slack_outbox.enqueue(
-                session, "chat.postMessage", {"channel": channel, "thread_ts": ts, **payload}
-            )
-        elif kind == "message":
-            slack_service.handoff_reply(
-                session,
-                event.get("channel", ""),
-                event.get("thread_ts", ""),
-                event.get("text", ""),
-                actor=event.get("user", ""),
-            )
-
-    def sweep_events(
-        self, *, older_than: float = 30.0, max_attempts: int = 5, keep_days: int = 7
-    ) -> list[str]:
-        """Events a crashed or failing process left unprocessed; and old ids pruned."""
-        now = utcnow()
-        with transaction(self.factory) as session:
-            session.execute(
-                delete(SlackEvent).where(
-                    SlackEvent.processed_at.is_not(None),
-                    SlackEvent.received_at < now - timedelta(days=keep_days),
-                )
-            )
-            return list(
-                session.scalars(
-                    select(SlackEvent.event_id)
-                    .where(
-                        SlackEvent.processed_at.is_(None),
-                        SlackEvent.received_at < now - timedelta(seconds=older_than),
-                        SlackEvent.attempts < max_attempts,
-                    )
-                    .limit(100)
-                )
-            )
+        if self.runtime.needs_work(body.get("event") or {}):
+            self.runtime.background(self.runtime.process_event(str(body.get("event_id", ""))[:60]))
 
     # -- App Home ------------------------------------------------------------------------------------
     async def on_home_opened(self, event: dict, client: AsyncWebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        self.background(self.publish_home(event.get("user", "")))
+        self.runtime.background(self.publish_home(event.get("user", "")))
 
     async def publish_home(self, user: str) -> None:
         try:
-            data = await self.run_in_db(slack_service.home_data, user, self.directory)
+            data = await self.runtime.run_in_db(slack_service.home_data, user, self.runtime.directory)
             await self.client.views_publish(user_id=user, view=blocks.home(data))
         except Exception:
             log.exception("App Home for %s failed", user)
@@ -536,7 +293,7 @@ class SlackRuntime:
 
     async def on_decision(self, ack: Any, body: dict, action: dict, client: AsyncWebClient) -> None:
         await ack()
-        self.background(self._decide(body, action))
+        self.runtime.background(self._decide(body, action))
 
     async def display_name(self, user: str, fallback: str) -> str:
         """The name colleagues know (profile display name), cached; the username if Slack won't say."""
@@ -561,34 +318,17 @@ class SlackRuntime:
         if note_id is None:
             return
         try:
-            result = await self.run_in_db(
-                lambda s: slack_service.decide(
-                    s,
-                    note_id,
-                    what,
-                    actor=user,
-                    actor_name=name,
-                    message=ref,
-                    directory=self.directory,
-                    render=blocks.RENDERER,
-                )
-            )
+            result = await self.runtime.decide(note_id, what, actor=user, actor_name=name, message=ref)
         except Exception:
             log.exception("decision on notification %s failed", note_id)
             await self._ephemeral(body, msg.GENERIC_ERROR)
             return
-        self.wake()
         if (body.get("view") or {}).get("type") == "home":
             # Clicked in App Home: show the item's new state there (no channel for an ephemeral).
-            self.background(self.publish_home(user))
-        if result.won:
-            return
-        if result.gone:
-            await self._ephemeral(body, msg.ITEM_GONE)
-        elif result.winner_name:
-            await self._ephemeral(body, msg.ALREADY_DECIDED.format(name=result.winner_name))
-        else:
-            await self._ephemeral(body, msg.ALREADY_DECIDED_UNKNOWN)
+            self.runtime.background(self.publish_home(user))
+        notice = slack_service.decision_notice(result)
+        if notice:
+            await self._ephemeral(body, notice)
 
     async def _ephemeral(self, body: dict, text: str) -> None:
         user = (body.get("user") or {}).get("id", "")
@@ -602,19 +342,14 @@ class SlackRuntime:
     async def on_detail(self, ack: Any, body: dict) -> None:
         await ack()
         note_id = self._value(body, "n")
+        actor = self._actor(body)[0]
 
         def view(session: Any) -> dict[str, Any] | None:
-            from bot.models.staff import StaffNotification
-
-            note = session.get(StaffNotification, note_id)
-            v = slack_service.item_view(session, note, self.directory) if note else None
-            if v is None:
-                return None
-            slack_service.audit(session, self._actor(body)[0], "detail", note.kind, note.ref_id)
-            return blocks.item_detail_modal(v)
+            v = slack_service.open_item(session, note_id, actor, self.runtime.directory)
+            return blocks.item_detail_modal(v) if v is not None else None
 
         try:
-            modal = await self.run_in_db(view)
+            modal = await self.runtime.run_in_db(view)
             if modal is None:
                 await self._ephemeral(body, msg.ITEM_GONE)
                 return
@@ -628,12 +363,7 @@ class SlackRuntime:
         if hid is None:
             return
         user, _ = self._actor(body)
-        ref = self._message_ref(body)
-        closed = await self.run_in_db(
-            lambda s: slack_service.close_handoff(s, hid, actor=user, render=blocks.RENDERER, message=ref)
-        )
-        self.wake()
-        if not closed:
+        if not await self.runtime.close_handoff(hid, actor=user, message=self._message_ref(body)):
             await self._ephemeral(body, msg.HANDOFF_ALREADY_CLOSED)
 
     async def on_add_faq(self, ack: Any, body: dict) -> None:
@@ -641,16 +371,11 @@ class SlackRuntime:
         qid = self._value(body, "q")
 
         def prepare(session: Any) -> dict[str, Any]:
-            question = ""
-            if qid is not None:
-                row = session.get(UnansweredQuestion, qid)
-                question = row.text if row else ""
-            answerer = ANSWERER.get(session)
-            sections = [(s.id, s.title) for s in answerer.data.sections]
+            question, sections = slack_service.faq_form(session, qid)
             return blocks.faq_modal(question, qid, sections)
 
         try:
-            modal = await self.run_in_db(prepare)
+            modal = await self.runtime.run_in_db(prepare)
             await self.client.views_open(trigger_id=body["trigger_id"], view=modal)
         except Exception:
             log.exception("FAQ modal failed")
@@ -662,15 +387,9 @@ class SlackRuntime:
             return ((values.get(block) or {}).get("value") or {}).get("value") or ""
 
         question, answer = text("question").strip(), text("answer").strip()
-        errors = {}
-        if not question:
-            errors["question"] = msg.FAQ_INVALID_QUESTION
-        if not answer:
-            errors["answer"] = msg.FAQ_INVALID_ANSWER
-        elif len(answer) > blocks.FAQ_ANSWER_MAX:
-            errors["answer"] = msg.FAQ_TOO_LONG.format(limit=blocks.FAQ_ANSWER_MAX, count=len(answer))
-        if len(question) > blocks.FAQ_QUESTION_MAX:
-            errors["question"] = msg.FAQ_TOO_LONG.format(limit=blocks.FAQ_QUESTION_MAX, count=len(question))
+        errors = slack_service.faq_form_errors(
+            question, answer, question_max=blocks.FAQ_QUESTION_MAX, answer_max=blocks.FAQ_ANSWER_MAX
+        )
         if errors:
             await ack(response_action="errors", errors=errors)
             return
@@ -687,83 +406,31 @@ class SlackRuntime:
         user = (body.get("user") or {}).get("id", "")
 
         def save(session: Any) -> None:
-            if not sources:  # the loader wants at least one citable source: the guideline overview
-                answerer = ANSWERER.get(session)
-                sources.append(answerer.data.sections[0].id)
-            slack_service.add_faq_entry(
+            slack_service.save_faq(
                 session,
                 question=question,
                 answer=answer,
                 sources=sources,
-                phrasings=[question, *phrasings],
+                extra_phrasings=phrasings,
                 actor=user,
                 from_unanswered_id=meta.get("q"),
             )
 
         async def run() -> None:
-            await self.run_in_db(save)
+            await self.runtime.run_in_db(save)
             await self.publish_home(user)
 
-        self.background(run())
-
-
-def mount_slack(
-    app: Starlette,
-    settings: Settings,
-    slack: SlackSettings | None = None,
-    *,
-    start_background: bool = True,
-    directory: slack_service.Directory | None = None,
-) -> SlackRuntime | None:
-    """Add ``POST /slack/events`` and the Slack loops to ``app`` (called by bot.app.create_app).
-
-    Missing credentials disable Slack with one clear log line; the rest of the app is unaffected.
-    """
-    slack = slack or SlackSettings.from_env()
-    if not slack.enabled:
-        log.warning(
-            "Slack is disabled: %s not set; POST /slack/events answers 404", " and ".join(slack.missing())
-        )
-        return None
-    if not slack.staff_channel:
-        log.warning("KYODO_STAFF_CHANNEL is not set: handoffs and unrouted items wait until it is")
-    runtime = SlackRuntime(settings, slack, directory=directory, start_background=start_background)
-    app.router.routes.append(Route("/slack/events", runtime.endpoint, methods=["POST"]))
-    original = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(a: Starlette) -> AsyncIterator[Any]:
-        async with original(a) as state:
-            await runtime.start(a)
-            try:
-                yield state
-            finally:
-                await runtime.stop()
-
-    app.router.lifespan_context = lifespan
-    app.state.slack = runtime
-    return runtime
+        self.runtime.background(run())
 
 
 async def run_socket_mode(settings: Settings, slack: SlackSettings) -> None:
     """`kyodo slack socket`: the same listeners over Socket Mode, plus the loops."""
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    runtime = SlackRuntime(settings, slack)
-    await runtime.start()
-    handler = AsyncSocketModeHandler(runtime.app, slack.app_token)
+    listeners = create(settings, slack)
+    await listeners.runtime.start()
+    handler = AsyncSocketModeHandler(listeners.app, slack.app_token)
     try:
         await handler.start_async()
     finally:
-        await runtime.stop()
-
-
-async def run_worker(settings: Settings, slack: SlackSettings) -> None:
-    """`kyodo slack worker`: queueing and delivery only, until interrupted."""
-    runtime = SlackRuntime(settings, slack)
-    await runtime.start()
-    log.info("Slack worker running (staff channel %s)", slack.staff_channel or "not set")
-    try:
-        await asyncio.gather(*runtime._tasks)
-    finally:
-        await runtime.stop()
+        await listeners.runtime.stop()

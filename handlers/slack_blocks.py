@@ -229,6 +229,14 @@ class BlockRenderer(Renderer):
     def handoff(self, view: HandoffView) -> dict[str, Any]:
         return handoff(view)
 
+    def answer(
+        self, text: str, sources: list[tuple[str, str]], suggestions: list[str], answered: bool
+    ) -> dict[str, Any]:
+        return answer(text, sources, suggestions, answered)
+
+    def plain(self, text: str) -> dict[str, Any]:
+        return plain(text)
+
 
 RENDERER = BlockRenderer()
 

@@ -58,7 +58,7 @@ def _worker(args: argparse.Namespace) -> int:
     settings, slack = prepared
     import asyncio
 
-    from handlers.slack import run_worker
+    from bot.slack_app import run_worker
 
     asyncio.run(run_worker(settings, slack))
     return 0

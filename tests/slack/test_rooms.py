@@ -1,0 +1,60 @@
+"""The Slack side keeps the rooms: bot/ composes without the platform SDK, handlers/ translates.
+
+Also the small pure pieces that moved out of the Bolt listeners (which events are durable, the
+FAQ form's checks, what a losing click is told), checked directly rather than only end to end.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from bot import slack_events
+from bot import slack_messages as msg
+from bot import slack_service as svc
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_bot_slack_modules_import_no_platform_sdk_and_no_handlers():
+    code = (
+        "import sys, bot.slack_app, bot.slack_runtime, bot.slack_events, bot.slack_service, "
+        "bot.slack_outbox; print(sorted({m.split('.')[0] for m in sys.modules} "
+        "& {'slack_bolt', 'slack_sdk', 'handlers'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
+
+
+def test_durable_events_are_mentions_and_replies_in_staff_threads():
+    reply = {"type": "message", "channel": "CSTAFF", "thread_ts": "1.0", "ts": "2.0", "text": "はい"}
+    assert slack_events.needs_work({"type": "app_mention", "text": "<@UBOT> 質問"}, "CSTAFF")
+    assert slack_events.needs_work(reply, "CSTAFF")
+    assert slack_events.needs_work({**reply, "channel": "COTHER"}, "")  # no staff channel yet
+    assert not slack_events.needs_work({**reply, "channel": "COTHER"}, "CSTAFF")
+    assert not slack_events.needs_work({**reply, "thread_ts": "2.0"}, "CSTAFF")  # thread parent
+    assert not slack_events.needs_work({**reply, "thread_ts": None}, "CSTAFF")
+    assert not slack_events.needs_work({**reply, "bot_id": "B1"}, "CSTAFF")
+    assert not slack_events.needs_work({**reply, "subtype": "message_changed"}, "CSTAFF")
+
+
+def test_faq_form_errors():
+    def errors(q: str, a: str) -> dict[str, str]:
+        return svc.faq_form_errors(q, a, question_max=5, answer_max=10)
+
+    assert errors("質問", "回答") == {}
+    assert errors("", "") == {"question": msg.FAQ_INVALID_QUESTION, "answer": msg.FAQ_INVALID_ANSWER}
+    assert errors("質問です長い", "回答" * 6) == {
+        "question": msg.FAQ_TOO_LONG.format(limit=5, count=6),
+        "answer": msg.FAQ_TOO_LONG.format(limit=10, count=12),
+    }
+
+
+def test_decision_notice_tells_the_loser_who_won():
+    assert svc.decision_notice(svc.Decision(won=True, winner_name="山田")) is None
+    assert svc.decision_notice(svc.Decision(won=False, gone=True)) == msg.ITEM_GONE
+    assert svc.decision_notice(svc.Decision(won=False, winner_name="山田")) == msg.ALREADY_DECIDED.format(
+        name="山田"
+    )
+    assert svc.decision_notice(svc.Decision(won=False)) == msg.ALREADY_DECIDED_UNKNOWN
