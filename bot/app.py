@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.db import make_engine, make_session_factory, write_transaction
+from bot.db import make_engine, make_session_factory
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -99,13 +99,11 @@ def create_app(
         from handlers.line import PLATFORM, LineWebhook
 
         async def store(items: list[tuple[str, dict[str, Any]]]) -> tuple[int, int]:
-            from bot.inbox import store_events
+            if getattr(app.state, "line_inbox", None) is None:  # concurrent requests share a commit
+                from bot.inbox_writer import InboxWriter
 
-            def work() -> tuple[int, int]:
-                with write_transaction(app.state.session_factory) as session:
-                    return store_events(session, PLATFORM, items)
-
-            stored, duplicates = await anyio.to_thread.run_sync(work)
+                app.state.line_inbox = InboxWriter(app.state.session_factory, PLATFORM)
+            stored, duplicates = await app.state.line_inbox.store(items)
             state["counters"]["stored"] += stored
             state["counters"]["duplicates"] += duplicates
             return stored, duplicates

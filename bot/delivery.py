@@ -38,6 +38,35 @@ log = logging.getLogger(__name__)
 _OUTBOX = OutboxMessage.__table__
 _ATTEMPTS = DeliveryAttempt.__table__
 
+# The statements of a successful send, built once and executed with bound parameters
+# (constructing them cost more CPU than running them).
+_RECORD_ATTEMPT = insert(_ATTEMPTS)
+_MARK_DELIVERED = (
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.id == bindparam("row_id"),
+        _OUTBOX.c.status == "pending",
+        _OUTBOX.c.claimed_by == bindparam("worker"),
+    )
+    .values(
+        status="delivered",
+        delivered_at=bindparam("now", type_=_OUTBOX.c.delivered_at.type),
+        attempts=_OUTBOX.c.attempts + 1,
+        lease_until=None,
+        claimed_by=None,
+        last_error=bindparam("note", type_=_OUTBOX.c.last_error.type),
+    )
+)
+_SUCCESSOR = (
+    select(_OUTBOX.c.id)
+    .where(
+        _OUTBOX.c.user_id == bindparam("user_id"),
+        _OUTBOX.c.status == "pending",
+        _OUTBOX.c.id > bindparam("row_id"),
+    )
+    .limit(1)
+)
+
 
 class Result(Protocol):
     ok: bool
@@ -200,16 +229,7 @@ class Delivery:
         with write_transaction(self.factory) as session:
             status = self._record(session, item, method, result, duration_ms, now)
             successor = status != "pending" and (
-                session.execute(
-                    select(_OUTBOX.c.id)
-                    .where(
-                        _OUTBOX.c.user_id == item.user_id,
-                        _OUTBOX.c.status == "pending",
-                        _OUTBOX.c.id > item.id,
-                    )
-                    .limit(1)
-                ).first()
-                is not None
+                session.execute(_SUCCESSOR, {"user_id": item.user_id, "row_id": item.id}).first() is not None
             )
         return status, successor
 
@@ -218,14 +238,15 @@ class Delivery:
     ) -> str:
         # Core statements (not the ORM unit of work) on this hot path: a success is two statements.
         session.execute(
-            insert(_ATTEMPTS).values(
-                outbox_id=item.id,
-                at=now,
-                method=method,
-                status_code=result.status,
-                error=(result.error or "")[:2000] or None,
-                duration_ms=duration_ms,
-            )
+            _RECORD_ATTEMPT,
+            {
+                "outbox_id": item.id,
+                "at": now,
+                "method": method,
+                "status_code": result.status,
+                "error": (result.error or "")[:2000] or None,
+                "duration_ms": duration_ms,
+            },
         )
         if result.ok:
             note = (
@@ -234,20 +255,7 @@ class Delivery:
                 else None
             )
             done = session.execute(
-                update(_OUTBOX)
-                .where(
-                    _OUTBOX.c.id == item.id,
-                    _OUTBOX.c.status == "pending",
-                    _OUTBOX.c.claimed_by == self.worker_id,
-                )
-                .values(
-                    status="delivered",
-                    delivered_at=now,
-                    attempts=_OUTBOX.c.attempts + 1,
-                    lease_until=None,
-                    claimed_by=None,
-                    last_error=note,
-                )
+                _MARK_DELIVERED, {"row_id": item.id, "worker": self.worker_id, "now": now, "note": note}
             ).rowcount
             if done == 1:
                 return "delivered"
