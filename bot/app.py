@@ -100,10 +100,13 @@ def create_app(
 
         async def store(items: list[tuple[str, dict[str, Any]]]) -> tuple[int, int]:
             if getattr(app.state, "line_inbox", None) is None:  # concurrent requests share a commit
-                from bot.inbox_writer import InboxWriter
+                from bot.group_commit import GroupCommit
+                from bot.inbox import store_events
 
-                app.state.line_inbox = InboxWriter(app.state.session_factory, PLATFORM)
-            stored, duplicates = await app.state.line_inbox.store(items)
+                app.state.line_inbox = GroupCommit(
+                    app.state.session_factory, lambda s, its: store_events(s, PLATFORM, its), name="inbox"
+                )
+            stored, duplicates = await app.state.line_inbox.submit(items)
             state["counters"]["stored"] += stored
             state["counters"]["duplicates"] += duplicates
             return stored, duplicates

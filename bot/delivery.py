@@ -126,6 +126,7 @@ class Delivery:
         self.settings = settings
         self.worker_id = worker_id
         self.channel = channel
+        self._recorder: Any = None  # created on first send, inside the running event loop
 
     # -- claiming (sync, in a worker thread) --------------------------------------------------
 
@@ -225,12 +226,17 @@ class Delivery:
     ) -> tuple[str, bool]:
         """Store the attempt and the row's new state. Returns the new status, and whether a
         newer message for the same destination is waiting (it can go now that this one is done)."""
-        now = now or utcnow()
         with write_transaction(self.factory) as session:
-            status = self._record(session, item, method, result, duration_ms, now)
-            successor = status != "pending" and (
-                session.execute(_SUCCESSOR, {"user_id": item.user_id, "row_id": item.id}).first() is not None
-            )
+            return self._record_in(session, (item, method, result, duration_ms, now))
+
+    def _record_in(
+        self, session: Session, call: tuple[Claimed, str, Result, float, datetime | None]
+    ) -> tuple[str, bool]:
+        item, method, result, duration_ms, now = call
+        status = self._record(session, item, method, result, duration_ms, now or utcnow())
+        successor = status != "pending" and (
+            session.execute(_SUCCESSOR, {"user_id": item.user_id, "row_id": item.id}).first() is not None
+        )
         return status, successor
 
     def _record(
@@ -316,7 +322,12 @@ class Delivery:
             method = "push"
             result = _NoDestination()
         duration_ms = (time.perf_counter() - start) * 1000
-        status, successor = await anyio.to_thread.run_sync(self.record, item, method, result, duration_ms)
+        # Sends finishing together record their outcomes in one transaction (bot/group_commit.py).
+        if self._recorder is None:
+            from bot.group_commit import GroupCommit
+
+            self._recorder = GroupCommit(self.factory, self._record_in, name="delivery record")
+        status, successor = await self._recorder.submit((item, method, result, duration_ms, None))
         if not result.ok:
             log.warning(
                 "outbox %d: %s failed (%s %s) -> %s", item.id, method, result.status, result.error, status
