@@ -222,6 +222,11 @@ class Worker:
         self.settings = settings
         self.name = name or worker_id()
         self.processor = Processor(factory, settings, handle=handle)
+        if factory.kw["bind"].dialect.name == "sqlite":
+            # Between two processing transactions, let a writer that waits for the database
+            # (the webhook) in: our own lock is not fair, and without a pause the processing
+            # thread could take it again at once, several times in a row.
+            self.processor.yield_between_events = 0.0005
         self.delivery = (
             Delivery(factory, sender, settings, worker_id=self.name) if sender is not None else None
         )
