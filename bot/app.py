@@ -1,7 +1,7 @@
 """The ASGI application (Starlette), built by a factory from settings.
 
 The lifespan owns everything that needs the running event loop or must be closed: the database
-engine, line-bot-sdk's AsyncApiClient (it opens an aiohttp session, so it cannot be created at
+engine, the Messaging API client (handlers/line_api.py: an aiohttp session, which cannot be created at
 import time), and the processing/delivery loops, which run as tasks of the web process so that
 one ``kyodo serve`` is a complete service. Every SQLAlchemy call runs in a worker thread
 (anyio.to_thread), never on the event loop: a slow query must not stall the webhook or /healthz.
