@@ -1,7 +1,7 @@
 """The ASGI application (Starlette), built by a factory from settings.
 
 The lifespan owns everything that needs the running event loop or must be closed: the database
-engine, line-bot-sdk's AsyncApiClient (it opens an aiohttp session, so it cannot be created at
+engine, the Messaging API client (handlers/line_api.py: an aiohttp session, which cannot be created at
 import time), and the processing/delivery loops, which run as tasks of the web process so that
 one ``kyodo serve`` is a complete service. Every SQLAlchemy call runs in a worker thread
 (anyio.to_thread), never on the event loop: a slow query must not stall the webhook or /healthz.
@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.db import make_engine, make_session_factory, write_transaction
+from bot.db import make_engine, make_session_factory
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -99,13 +99,14 @@ def create_app(
         from handlers.line import PLATFORM, LineWebhook
 
         async def store(items: list[tuple[str, dict[str, Any]]]) -> tuple[int, int]:
-            from bot.inbox import store_events
+            if getattr(app.state, "line_inbox", None) is None:  # concurrent requests share a commit
+                from bot.group_commit import GroupCommit
+                from bot.inbox import store_events
 
-            def work() -> tuple[int, int]:
-                with write_transaction(app.state.session_factory) as session:
-                    return store_events(session, PLATFORM, items)
-
-            stored, duplicates = await anyio.to_thread.run_sync(work)
+                app.state.line_inbox = GroupCommit(
+                    app.state.session_factory, lambda s, its: store_events(s, PLATFORM, its), name="inbox"
+                )
+            stored, duplicates = await app.state.line_inbox.submit(items)
             state["counters"]["stored"] += stored
             state["counters"]["duplicates"] += duplicates
             return stored, duplicates

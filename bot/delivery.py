@@ -38,6 +38,35 @@ log = logging.getLogger(__name__)
 _OUTBOX = OutboxMessage.__table__
 _ATTEMPTS = DeliveryAttempt.__table__
 
+# The statements of a successful send, built once and executed with bound parameters
+# (constructing them cost more CPU than running them).
+_RECORD_ATTEMPT = insert(_ATTEMPTS)
+_MARK_DELIVERED = (
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.id == bindparam("row_id"),
+        _OUTBOX.c.status == "pending",
+        _OUTBOX.c.claimed_by == bindparam("worker"),
+    )
+    .values(
+        status="delivered",
+        delivered_at=bindparam("now", type_=_OUTBOX.c.delivered_at.type),
+        attempts=_OUTBOX.c.attempts + 1,
+        lease_until=None,
+        claimed_by=None,
+        last_error=bindparam("note", type_=_OUTBOX.c.last_error.type),
+    )
+)
+_SUCCESSOR = (
+    select(_OUTBOX.c.id)
+    .where(
+        _OUTBOX.c.user_id == bindparam("user_id"),
+        _OUTBOX.c.status == "pending",
+        _OUTBOX.c.id > bindparam("row_id"),
+    )
+    .limit(1)
+)
+
 
 class Result(Protocol):
     ok: bool
@@ -97,6 +126,7 @@ class Delivery:
         self.settings = settings
         self.worker_id = worker_id
         self.channel = channel
+        self._recorder: Any = None  # created on first send, inside the running event loop
 
     # -- claiming (sync, in a worker thread) --------------------------------------------------
 
@@ -196,21 +226,17 @@ class Delivery:
     ) -> tuple[str, bool]:
         """Store the attempt and the row's new state. Returns the new status, and whether a
         newer message for the same destination is waiting (it can go now that this one is done)."""
-        now = now or utcnow()
         with write_transaction(self.factory) as session:
-            status = self._record(session, item, method, result, duration_ms, now)
-            successor = status != "pending" and (
-                session.execute(
-                    select(_OUTBOX.c.id)
-                    .where(
-                        _OUTBOX.c.user_id == item.user_id,
-                        _OUTBOX.c.status == "pending",
-                        _OUTBOX.c.id > item.id,
-                    )
-                    .limit(1)
-                ).first()
-                is not None
-            )
+            return self._record_in(session, (item, method, result, duration_ms, now))
+
+    def _record_in(
+        self, session: Session, call: tuple[Claimed, str, Result, float, datetime | None]
+    ) -> tuple[str, bool]:
+        item, method, result, duration_ms, now = call
+        status = self._record(session, item, method, result, duration_ms, now or utcnow())
+        successor = status != "pending" and (
+            session.execute(_SUCCESSOR, {"user_id": item.user_id, "row_id": item.id}).first() is not None
+        )
         return status, successor
 
     def _record(
@@ -218,14 +244,15 @@ class Delivery:
     ) -> str:
         # Core statements (not the ORM unit of work) on this hot path: a success is two statements.
         session.execute(
-            insert(_ATTEMPTS).values(
-                outbox_id=item.id,
-                at=now,
-                method=method,
-                status_code=result.status,
-                error=(result.error or "")[:2000] or None,
-                duration_ms=duration_ms,
-            )
+            _RECORD_ATTEMPT,
+            {
+                "outbox_id": item.id,
+                "at": now,
+                "method": method,
+                "status_code": result.status,
+                "error": (result.error or "")[:2000] or None,
+                "duration_ms": duration_ms,
+            },
         )
         if result.ok:
             note = (
@@ -234,20 +261,7 @@ class Delivery:
                 else None
             )
             done = session.execute(
-                update(_OUTBOX)
-                .where(
-                    _OUTBOX.c.id == item.id,
-                    _OUTBOX.c.status == "pending",
-                    _OUTBOX.c.claimed_by == self.worker_id,
-                )
-                .values(
-                    status="delivered",
-                    delivered_at=now,
-                    attempts=_OUTBOX.c.attempts + 1,
-                    lease_until=None,
-                    claimed_by=None,
-                    last_error=note,
-                )
+                _MARK_DELIVERED, {"row_id": item.id, "worker": self.worker_id, "now": now, "note": note}
             ).rowcount
             if done == 1:
                 return "delivered"
@@ -308,7 +322,12 @@ class Delivery:
             method = "push"
             result = _NoDestination()
         duration_ms = (time.perf_counter() - start) * 1000
-        status, successor = await anyio.to_thread.run_sync(self.record, item, method, result, duration_ms)
+        # Sends finishing together record their outcomes in one transaction (bot/group_commit.py).
+        if self._recorder is None:
+            from bot.group_commit import GroupCommit
+
+            self._recorder = GroupCommit(self.factory, self._record_in, name="delivery record")
+        status, successor = await self._recorder.submit((item, method, result, duration_ms, None))
         if not result.ok:
             log.warning(
                 "outbox %d: %s failed (%s %s) -> %s", item.id, method, result.status, result.error, status

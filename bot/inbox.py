@@ -10,7 +10,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Integer, Row, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -23,21 +23,48 @@ log = logging.getLogger(__name__)
 # Core table: the hot paths below skip the ORM's unit of work (it cost more than the SQL itself).
 _INBOX = InboxEvent.__table__
 
+# Hot-path statements are built once and executed with bound parameters: SQLAlchemy spends
+# longer constructing a statement (and computing its cache key) than SQLite spends running it.
+_STORE = {
+    name: insert(_INBOX)
+    .values(
+        platform=bindparam("platform"),
+        event_id=bindparam("event_id"),
+        payload=bindparam("payload", type_=_INBOX.c.payload.type),
+        received_at=bindparam("received_at", type_=_INBOX.c.received_at.type),
+        attempts=0,
+    )
+    .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+    .returning(_INBOX.c.id)
+    for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+_NEXT = (
+    select(_INBOX.c.id, _INBOX.c.payload, _INBOX.c.received_at)
+    .where(_INBOX.c.processed_at.is_(None))
+    .order_by(_INBOX.c.id)
+    .limit(1)
+)
+_NEXT_LOCKED = _NEXT.with_for_update(skip_locked=True)
+_NEXT_BATCH = _NEXT.limit(bindparam("limit", type_=Integer)).with_for_update(skip_locked=True)
+_MARK_PROCESSED = (
+    update(_INBOX)
+    .where(_INBOX.c.id == bindparam("row_id"), _INBOX.c.processed_at.is_(None))
+    .values(
+        processed_at=bindparam("now", type_=_INBOX.c.processed_at.type),
+        attempts=_INBOX.c.attempts + 1,
+        last_error=None,
+    )
+)
+
 
 def store_events(session: Session, platform: str, items: list[tuple[str, dict[str, Any]]]) -> tuple[int, int]:
     """Insert events; returns (stored, duplicates). Duplicates within ``items`` count too."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = _STORE["postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"]
     now = utcnow()
     stored = 0
     for event_id, payload in items:
-        stmt = (
-            insert(_INBOX)
-            .values(platform=platform, event_id=event_id, payload=payload, received_at=now, attempts=0)
-            .on_conflict_do_nothing(index_elements=["platform", "event_id"])
-            .returning(_INBOX.c.id)
-        )
-        stored += len(session.execute(stmt).all())  # rowcount is -1 here on psycopg
+        params = {"platform": platform, "event_id": event_id, "payload": payload, "received_at": now}
+        stored += len(session.execute(stmt, params).all())  # rowcount is -1 here on psycopg
     return stored, len(items) - stored
 
 
@@ -45,15 +72,16 @@ def next_unprocessed(session: Session, *, skip_ids: set[int] = frozenset()) -> R
     """Lock the oldest unprocessed event for this transaction (PostgreSQL: SKIP LOCKED, so
     several workers share the queue; SQLite ignores the lock and ``mark_processed`` arbitrates).
     Returns a row with ``id``, ``payload`` and ``received_at``."""
-    stmt = (
-        select(_INBOX.c.id, _INBOX.c.payload, _INBOX.c.received_at)
-        .where(_INBOX.c.processed_at.is_(None))
-        .order_by(_INBOX.c.id)
-        .limit(1)
-    )
-    if skip_ids:
-        stmt = stmt.where(_INBOX.c.id.not_in(skip_ids))
+    if not skip_ids:
+        return session.execute(_NEXT_LOCKED).first()
+    stmt = _NEXT.where(_INBOX.c.id.not_in(skip_ids))
     return session.execute(stmt.with_for_update(skip_locked=True)).first()
+
+
+def next_unprocessed_batch(session: Session, limit: int) -> list[Row]:
+    """Lock up to ``limit`` of the oldest unprocessed events for this transaction, oldest first
+    (PostgreSQL: SKIP LOCKED, as ``next_unprocessed``)."""
+    return list(session.execute(_NEXT_BATCH, {"limit": limit}).all())
 
 
 def mark_processed(session: Session, event_id: int, *, now: datetime) -> bool:
@@ -63,12 +91,7 @@ def mark_processed(session: Session, event_id: int, *, now: datetime) -> bool:
     Doing this last rather than first matters on SQLite: the first write takes the database's
     single write lock, and holding it through a slow engine call would stall every webhook.
     """
-    result = session.execute(
-        update(_INBOX)
-        .where(_INBOX.c.id == event_id, _INBOX.c.processed_at.is_(None))
-        .values(processed_at=now, attempts=_INBOX.c.attempts + 1, last_error=None)
-    )
-    return result.rowcount == 1
+    return session.execute(_MARK_PROCESSED, {"row_id": event_id, "now": now}).rowcount == 1
 
 
 def record_failure(session: Session, event_id: int, error: str, *, max_attempts: int, now: datetime) -> bool:

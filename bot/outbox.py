@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, insert, update
+from sqlalchemy import bindparam, case, insert, update
 from sqlalchemy.orm import Session
 
 from bot.db import utcnow
@@ -23,6 +23,17 @@ from bot.models.messaging import OutboxMessage
 #: bot/ is the composition root that wires them).
 RENDERERS = {"line": "handlers.line_render:render_replies"}
 _OUTBOX = OutboxMessage.__table__
+# Built once (the hot path: one per answered event); values are bound per call.
+_ENQUEUE = (
+    insert(_OUTBOX)
+    .values(
+        status="pending",
+        attempts=0,
+        next_attempt_at=bindparam("now", type_=_OUTBOX.c.next_attempt_at.type),
+        created_at=bindparam("now", type_=_OUTBOX.c.created_at.type),
+    )
+    .returning(_OUTBOX.c.id)
+)
 
 
 def render(channel: str, replies: Sequence[Reply]) -> list[dict[str, Any]]:
@@ -42,23 +53,17 @@ def enqueue_reply(
 ) -> int:
     """Queue already-rendered messages that answer an event (reply token if still valid, else
     push). Returns the outbox row id."""
-    return session.execute(
-        insert(_OUTBOX)
-        .values(
-            channel=channel,
-            user_id=user_id,
-            reply_token=reply_token,
-            reply_token_expires_at=reply_token_expires_at,
-            messages=messages,
-            retry_key=str(uuid.uuid4()),
-            status="pending",
-            attempts=0,
-            next_attempt_at=utcnow(),
-            inbox_event_id=inbox_event_id,
-            created_at=utcnow(),
-        )
-        .returning(_OUTBOX.c.id)
-    ).scalar_one()
+    params = {
+        "channel": channel,
+        "user_id": user_id,
+        "reply_token": reply_token,
+        "reply_token_expires_at": reply_token_expires_at,
+        "messages": messages,
+        "retry_key": str(uuid.uuid4()),
+        "inbox_event_id": inbox_event_id,
+        "now": utcnow(),
+    }
+    return session.execute(_ENQUEUE, params).scalar_one()
 
 
 def enqueue_push(

@@ -13,7 +13,7 @@ import logging
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -108,10 +108,19 @@ def _bounded(incoming: Incoming) -> Incoming:
     return incoming
 
 
+# The per-event lookups are built once and run with bound parameters: building the statement
+# cost more CPU than SQLite spent running it.
+_USER_QUERY = select(ChatUser).where(
+    ChatUser.channel == bindparam("channel"), ChatUser.user_id == bindparam("user_id")
+)
+_CONVERSATION_QUERY = select(Conversation).where(
+    Conversation.channel == bindparam("channel"), Conversation.user_id == bindparam("user_id")
+)
+
+
 def _user(session: Session, incoming: Incoming) -> ChatUser | None:
-    return session.scalars(
-        select(ChatUser).where(ChatUser.channel == incoming.channel, ChatUser.user_id == incoming.user_id)
-    ).first()
+    params = {"channel": incoming.channel, "user_id": incoming.user_id}
+    return session.scalars(_USER_QUERY, params).first()
 
 
 def _touch_user(session: Session, incoming: Incoming, now: datetime) -> ChatUser:
@@ -160,11 +169,8 @@ def _on_follow(ctx: Context, user: ChatUser) -> list[Reply]:
 
 
 def _conversation(session: Session, incoming: Incoming) -> Conversation | None:
-    return session.scalars(
-        select(Conversation).where(
-            Conversation.channel == incoming.channel, Conversation.user_id == incoming.user_id
-        )
-    ).first()
+    params = {"channel": incoming.channel, "user_id": incoming.user_id}
+    return session.scalars(_CONVERSATION_QUERY, params).first()
 
 
 def _active(ctx: Context) -> tuple[Conversation | None, list[Reply]]:
