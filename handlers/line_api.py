@@ -1,16 +1,8 @@
-"""The Messaging API client behind a two-method sender (reply, push).
+"""The Messaging API client (line-bot-sdk's AsyncMessagingApi) behind a two-method sender.
 
 bot/delivery.py only sees ``SendResult``: whether the message went out, and if not, whether it is
 worth retrying, after how long (Retry-After), and whether LINE may have delivered it anyway
 (a timeout after the request was sent): that last bit is what keeps retries from doubling a reply.
-
-The two calls are plain HTTPS POSTs of JSON through one persistent aiohttp session (keep-alive).
-line-bot-sdk's AsyncMessagingApi did the same work through pydantic: parsing the stored message
-dicts into request models and serialising them back cost ~1.5 ms of CPU per message, a large share
-of the server's budget per event. The messages in the outbox are already rendered and checked by
-handlers/line_render.py (whose tests parse every rendered message with line-bot-sdk's models), so
-they are sent as they are; should one be invalid all the same, LINE answers 400 and the row fails
-for good, as an invalid model did before.
 """
 
 from __future__ import annotations
@@ -18,16 +10,20 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from linebot.v3.messaging import (
+    AsyncApiClient,
+    AsyncMessagingApi,
+    Configuration,
+    PushMessageRequest,
+    ReplyMessageRequest,
+)
+from linebot.v3.messaging.exceptions import ApiException
 
 log = logging.getLogger(__name__)
-
-REPLY_PATH = "/v2/bot/message/reply"
-PUSH_PATH = "/v2/bot/message/push"
 
 
 @dataclass(frozen=True)
@@ -42,39 +38,11 @@ class SendResult:
     already_accepted: bool = False  # push: 409, this retry key was accepted before
 
 
-class MessagingHttp:
-    """One aiohttp session for the Messaging API. Create it inside a running event loop."""
-
-    def __init__(self, base_url: str, access_token: str, *, max_connections: int = 100) -> None:
-        self.base_url = base_url.rstrip("/")
-        self._headers = {
-            "Authorization": f"Bearer {access_token}",
-            "Content-Type": "application/json",
-            "User-Agent": "kyodo-bot",
-        }
-        self._session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=max_connections, keepalive_timeout=30),
-            skip_auto_headers=("Accept-Encoding",),
-        )
-
-    async def post(
-        self, path: str, payload: dict[str, Any], headers: Mapping[str, str] | None = None
-    ) -> tuple[int, bytes, Mapping[str, str]]:
-        """POST ``payload`` as JSON; returns (status, body, headers) whatever the status."""
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        send_headers = {**self._headers, **headers} if headers else self._headers
-        async with self._session.post(self.base_url + path, data=body, headers=send_headers) as response:
-            return response.status, await response.read(), response.headers
-
-    async def close(self) -> None:
-        await self._session.close()
-
-
-def make_api(base_url: str, access_token: str) -> tuple[MessagingHttp, MessagingHttp]:
-    """Create the client (returned twice: the object to close, and the one to send with).
-    Call inside a running event loop (it opens an aiohttp session)."""
-    client = MessagingHttp(base_url, access_token)
-    return client, client
+def make_api(base_url: str, access_token: str) -> tuple[AsyncApiClient, AsyncMessagingApi]:
+    """Create the client; call inside a running event loop (it opens an aiohttp session)."""
+    config = Configuration(host=base_url, access_token=access_token)
+    client = AsyncApiClient(config)
+    return client, AsyncMessagingApi(client)
 
 
 def _retry_after(headers: Any) -> float | None:
@@ -105,16 +73,16 @@ def _body_message(body: Any) -> str:
     return text[:1000]
 
 
-def _from_status(status: int, body: bytes, headers: Mapping[str, str], *, method: str) -> SendResult:
-    """Classify a non-2xx answer."""
-    message = _body_message(body)
+def _from_exception(exc: ApiException, *, method: str) -> SendResult:
+    status = exc.status or 0
+    message = _body_message(exc.body)
     if status == 409 and method == "push":
         return SendResult(ok=True, status=409, already_accepted=True, error=message)
     if status == 400 and method == "reply" and "reply token" in message.lower():
         return SendResult(ok=False, status=400, error=message, invalid_reply_token=True)
     if status == 429:
         return SendResult(
-            ok=False, status=429, error=message, retryable=True, retry_after=_retry_after(headers)
+            ok=False, status=429, error=message, retryable=True, retry_after=_retry_after(exc.headers)
         )
     if status >= 500:
         return SendResult(
@@ -122,23 +90,23 @@ def _from_status(status: int, body: bytes, headers: Mapping[str, str], *, method
             status=status,
             error=message,
             retryable=True,
-            retry_after=_retry_after(headers),
+            retry_after=_retry_after(exc.headers),
             outcome_unknown=True,
         )
     return SendResult(ok=False, status=status, error=message or f"HTTP {status}")
 
 
 class LineSender:
-    def __init__(self, api: MessagingHttp, *, timeout: float) -> None:
+    def __init__(self, api: AsyncMessagingApi, *, timeout: float) -> None:
         self._api = api
         self._timeout = timeout
 
-    async def _call(
-        self, method: str, path: str, payload: dict[str, Any], headers: Mapping[str, str] | None = None
-    ) -> SendResult:
+    async def _call(self, method: str, coro_factory) -> SendResult:
         try:
             async with asyncio.timeout(self._timeout):
-                status, body, response_headers = await self._api.post(path, payload, headers)
+                response = await coro_factory()
+        except ApiException as exc:
+            return _from_exception(exc, method=method)
         except TimeoutError:
             return SendResult(ok=False, error="timeout", retryable=True, outcome_unknown=True)
         except aiohttp.ClientConnectorError as exc:  # never reached LINE: safe to retry
@@ -147,14 +115,20 @@ class LineSender:
             return SendResult(
                 ok=False, error=f"{type(exc).__name__}: {exc}", retryable=True, outcome_unknown=True
             )
-        if 200 <= status < 300:
-            return SendResult(ok=True, status=status)
-        return _from_status(status, body, response_headers, method=method)
+        return SendResult(ok=True, status=getattr(response, "status_code", 200))
 
     async def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> SendResult:
-        return await self._call("reply", REPLY_PATH, {"replyToken": reply_token, "messages": messages})
+        try:
+            request = ReplyMessageRequest.from_dict({"replyToken": reply_token, "messages": messages})
+        except ValueError as exc:  # pydantic: a row that can never be sent (renderer bug)
+            return SendResult(ok=False, error=f"invalid message: {exc}"[:1000])
+        return await self._call("reply", lambda: self._api.reply_message_with_http_info(request))
 
     async def push(self, to: str, messages: list[dict[str, Any]], retry_key: str) -> SendResult:
+        try:
+            request = PushMessageRequest.from_dict({"to": to, "messages": messages})
+        except ValueError as exc:
+            return SendResult(ok=False, error=f"invalid message: {exc}"[:1000])
         return await self._call(
-            "push", PUSH_PATH, {"to": to, "messages": messages}, {"X-Line-Retry-Key": retry_key}
+            "push", lambda: self._api.push_message_with_http_info(request, x_line_retry_key=retry_key)
         )

@@ -3,7 +3,7 @@
 line-bot-sdk's models check some limits (<= 13 quick replies, postback data <= 300 characters)
 and not others (text <= 5000, labels <= 20, altText <= 400, <= 5 messages per request), and
 an over-long value makes LINE reject the whole request with 400, i.e. the citizen gets nothing.
-So every length here is enforced while the message dicts are built, counted in UTF-16 code units
+So every length here is enforced *before* the SDK model is built, counted in UTF-16 code units
 (the stricter reading of LINE's "characters": an emoji counts 2), and cut on grapheme
 boundaries so that no emoji, flag or combining mark is broken. Long answers are split on
 sentence boundaries into several messages; only when even five messages cannot hold them is the
@@ -17,6 +17,20 @@ import logging
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+from linebot.v3.messaging import (
+    FlexBox,
+    FlexBubble,
+    FlexButton,
+    FlexCarousel,
+    FlexMessage,
+    FlexText,
+    MessageAction,
+    PostbackAction,
+    QuickReply,
+    QuickReplyItem,
+    TextMessage,
+)
 
 from bot.engine.types import Card, Choice, Reply
 
@@ -148,15 +162,9 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
 
 # --------------------------------------------------------------------------------------------
 # Actions
-#
-# Messages are built as plain dicts in exactly the shape line-bot-sdk's models serialise to
-# (``to_dict()``): constructing and serialising pydantic models cost about a millisecond per
-# reply, a tenth of the server's whole budget per event. tests/line/test_render.py checks that
-# the SDK parses every rendered message and serialises it back to the very same dict.
 
 
-def _action(choice: Choice, *, label_limit: int = MAX_LABEL) -> dict[str, Any] | None:
-    """A message action or postback action (LINE ``action`` object)."""
+def _action(choice: Choice, *, label_limit: int = MAX_LABEL) -> MessageAction | PostbackAction | None:
     label = clip((choice.label or "").strip() or FALLBACK_LABEL, label_limit)
     if choice.data:
         if len(choice.data.encode("utf-8")) > MAX_POSTBACK_DATA_BYTES:
@@ -164,53 +172,46 @@ def _action(choice: Choice, *, label_limit: int = MAX_LABEL) -> dict[str, Any] |
                 "dropping a choice whose postback data exceeds %d bytes: %r", MAX_POSTBACK_DATA_BYTES, label
             )
             return None
-        action = {"type": "postback", "label": label, "data": choice.data}
-        if choice.display_text.strip():
-            action["displayText"] = clip(choice.display_text.strip(), MAX_ACTION_TEXT)
-        return action
+        display = clip(choice.display_text.strip(), MAX_ACTION_TEXT) if choice.display_text.strip() else None
+        return PostbackAction(label=label, data=choice.data, displayText=display)
     text = (choice.text or choice.label or "").strip() or label
-    return {"type": "message", "label": label, "text": clip(text, MAX_ACTION_TEXT)}
+    return MessageAction(label=label, text=clip(text, MAX_ACTION_TEXT))
 
 
-def quick_reply(choices: Sequence[Choice]) -> dict[str, Any] | None:
+def quick_reply(choices: Sequence[Choice]) -> QuickReply | None:
     items = []
     for choice in choices:
         action = _action(choice)
         if action is not None:
-            items.append({"type": "action", "action": action})
+            items.append(QuickReplyItem(action=action))
         if len(items) == MAX_QUICK_REPLIES:
             break
-    return {"items": items} if items else None
+    return QuickReply(items=items) if items else None
 
 
 # --------------------------------------------------------------------------------------------
 # Cards -> Flex carousel
 
 
-def _flex_text(text: str, size: str, **style: Any) -> dict[str, Any]:
-    return {"type": "text", "text": text, "size": size, "wrap": True, **style}
-
-
-def _bubble(card: Card) -> dict[str, Any]:
-    body: list[dict[str, Any]] = [
-        _flex_text(clip(card.title.strip() or "-", CARD_TITLE), "md", weight="bold")
+def _bubble(card: Card) -> FlexBubble:
+    body: list[Any] = [
+        FlexText(text=clip(card.title.strip() or "-", CARD_TITLE), weight="bold", size="md", wrap=True)
     ]
     if card.subtitle.strip():
-        body.append(_flex_text(clip(card.subtitle.strip(), CARD_SUBTITLE), "xs", color="#888888"))
+        body.append(
+            FlexText(text=clip(card.subtitle.strip(), CARD_SUBTITLE), size="xs", color="#888888", wrap=True)
+        )
     for line in [ln for ln in card.lines if ln and ln.strip()][:CARD_LINES]:
-        body.append(_flex_text(clip(line.strip(), CARD_LINE), "sm", margin="sm"))
+        body.append(FlexText(text=clip(line.strip(), CARD_LINE), size="sm", wrap=True, margin="sm"))
     buttons = []
     for choice in list(card.actions)[:MAX_CARD_ACTIONS]:
         action = _action(choice)
         if action is not None:
-            buttons.append({"type": "button", "style": "link", "action": action, "height": "sm"})
-    bubble: dict[str, Any] = {
-        "type": "bubble",
-        "body": {"type": "box", "layout": "vertical", "contents": body, "spacing": "sm"},
-    }
-    if buttons:
-        bubble["footer"] = {"type": "box", "layout": "vertical", "contents": buttons, "spacing": "sm"}
-    return bubble
+            buttons.append(FlexButton(action=action, style="link", height="sm"))
+    return FlexBubble(
+        body=FlexBox(layout="vertical", spacing="sm", contents=body),
+        footer=FlexBox(layout="vertical", spacing="sm", contents=buttons) if buttons else None,
+    )
 
 
 def _alt_text(reply: Reply, cards: Sequence[Card]) -> str:
@@ -223,11 +224,10 @@ def _carousel(reply: Reply) -> dict[str, Any] | None:
     if not cards:
         return None
     while cards:
-        data = {
-            "type": "flex",
-            "altText": _alt_text(reply, cards),
-            "contents": {"type": "carousel", "contents": [_bubble(c) for c in cards]},
-        }
+        msg = FlexMessage(
+            alt_text=_alt_text(reply, cards), contents=FlexCarousel(contents=[_bubble(c) for c in cards])
+        )
+        data = msg.to_dict()
         if len(json.dumps(data, ensure_ascii=False).encode()) <= MAX_FLEX_JSON_BYTES:
             return data
         cards = cards[:-1]
@@ -252,7 +252,7 @@ def _sources_text(sources: Iterable[tuple[str, str]], text: str) -> str:
 
 
 def _text_dict(text: str) -> dict[str, Any]:
-    return {"type": "text", "text": text}
+    return TextMessage(text=text).to_dict()
 
 
 def render_replies(replies: Sequence[Reply]) -> list[dict[str, Any]]:
@@ -277,7 +277,7 @@ def render_replies(replies: Sequence[Reply]) -> list[dict[str, Any]]:
         messages.append(_text_dict(FALLBACK_TEXT))
     messages = _fit(messages)
     if qr is not None:
-        messages[-1]["quickReply"] = qr
+        messages[-1]["quickReply"] = qr.to_dict()
     return messages
 
 
