@@ -22,7 +22,7 @@ from bot.engine import messages as M
 from bot.engine import postback as pbmod
 from bot.engine.flow import Context, Flow, Step
 from bot.engine.flows import FLOWS
-from bot.engine.flows.common import has_words, menu_choices, shorten
+from bot.engine.flows.common import MAIN_MENU, has_words, menu_choices, shorten
 from bot.engine.services import Services, default_services
 from bot.engine.types import MAX_REPLIES, Card, Choice, Incoming, Reply
 from bot.models.conversation import ChatUser, Conversation
@@ -37,20 +37,7 @@ THANKS_WORDS = {fold(w) for w in M.THANKS_WORDS}
 HELP_WORDS = {fold(w) for w in (M.MENU_HELP, "help", "メニュー", "menu", "使い方", "つかいかた", "?")}
 
 # Menu words that interrupt a running flow (exact labels only; aliases work outside flows).
-_MAIN_LABELS = {
-    fold(w): w
-    for w in (
-        M.MENU_ABOUT,
-        M.MENU_CHECK,
-        M.MENU_REGISTER,
-        M.MENU_CONSULT,
-        M.MENU_FAQ,
-        M.MENU_CONTACT,
-        M.MENU_HELP,
-        M.MENU_MY_GROUPS,
-        M.MENU_DELETE_DATA,
-    )
-}
+_MAIN_LABELS = {fold(w): w for w in (*MAIN_MENU, M.MENU_MY_GROUPS, M.MENU_DELETE_DATA)}
 _SIMPLE_ACTIONS = {
     fold(M.MENU_ABOUT): "about",
     fold(M.MENU_FAQ): "faq",

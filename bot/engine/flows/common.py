@@ -41,16 +41,17 @@ def shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# The main menu, in the order it is offered (quick replies; the rich menu has the first six).
+MAIN_MENU = (
+    M.MENU_ABOUT,
+    M.MENU_CHECK,
+    M.MENU_REGISTER,
+    M.MENU_CONSULT,
+    M.MENU_FAQ,
+    M.MENU_CONTACT,
+    M.MENU_HELP,
+)
+
+
 def menu_choices() -> list[Choice]:
-    return [
-        Choice(label=label, text=label)
-        for label in (
-            M.MENU_ABOUT,
-            M.MENU_CHECK,
-            M.MENU_REGISTER,
-            M.MENU_CONSULT,
-            M.MENU_FAQ,
-            M.MENU_CONTACT,
-            M.MENU_HELP,
-        )
-    ]
+    return [Choice(label=label, text=label) for label in MAIN_MENU]
