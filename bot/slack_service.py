@@ -277,6 +277,39 @@ def _queue_item(
     return note
 
 
+def _claim_and_queue(
+    session: Session,
+    model: Any,
+    pending: str,
+    stmt: Any,
+    kind: str,
+    routable: list[str] | None,
+    directory: Directory,
+    staff_channel: str,
+    render: Renderer,
+    limit: int,
+) -> tuple[int, int]:
+    """Claim each pending row (pending -> sent, conditional, so two scanners never both post it) and
+    queue its Slack post; returns (queued, skipped)."""
+    if routable is not None:
+        stmt = stmt.where(model.division_id.in_(routable))
+    queued = skipped = 0
+    for row_id, division_id in session.execute(stmt.order_by(model.id).limit(limit)).all():
+        claimed = session.execute(
+            update(model)
+            .where(model.id == row_id, model.status == pending)
+            .values(status="sent")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not claimed:
+            continue
+        if _queue_item(session, kind, row_id, division_id, directory, staff_channel, render):
+            queued += 1
+        else:
+            skipped += 1
+    return queued, skipped
+
+
 def queue_new_items(
     session: Session, directory: Directory, staff_channel: str, render: Renderer, *, limit: int = 200
 ) -> ScanSummary:
@@ -285,45 +318,30 @@ def queue_new_items(
     # Without a staff channel, only items for divisions with their own channel can go out; the
     # others stay unclaimed (status new/queued) until KYODO_STAFF_CHANNEL is set.
     routable = None if staff_channel else [d.id for d in directory.by_id.values() if d.slack_channel]
-    stmt = (
+    suggestions = (
         select(Suggestion.id, Suggestion.division_id)
         .join(Group, Group.id == Suggestion.group_id)
         .where(Suggestion.status == "new", Suggestion.stale.is_(False), Group.duplicate_of_id.is_(None))
     )
-    if routable is not None:
-        stmt = stmt.where(Suggestion.division_id.in_(routable))
-    rows = session.execute(stmt.order_by(Suggestion.id).limit(limit)).all()
-    for sid, division_id in rows:
-        claimed = session.execute(
-            update(Suggestion)
-            .where(Suggestion.id == sid, Suggestion.status == "new")
-            .values(status="sent")
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if not claimed:
-            continue
-        if _queue_item(session, "suggestion", sid, division_id, directory, staff_channel, render):
-            summary.suggestions += 1
-        else:
-            summary.skipped += 1
+    summary.suggestions, skipped = _claim_and_queue(
+        session,
+        Suggestion,
+        "new",
+        suggestions,
+        "suggestion",
+        routable,
+        directory,
+        staff_channel,
+        render,
+        limit,
+    )
+    summary.skipped += skipped
     # Proposals queued by the LINE consultation flow.
-    stmt = select(Proposal.id, Proposal.division_id).where(Proposal.status == "queued")
-    if routable is not None:
-        stmt = stmt.where(Proposal.division_id.in_(routable))
-    rows = session.execute(stmt.order_by(Proposal.id).limit(limit)).all()
-    for pid, division_id in rows:
-        claimed = session.execute(
-            update(Proposal)
-            .where(Proposal.id == pid, Proposal.status == "queued")
-            .values(status="sent")
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if not claimed:
-            continue
-        if _queue_item(session, "proposal", pid, division_id, directory, staff_channel, render):
-            summary.proposals += 1
-        else:
-            summary.skipped += 1
+    proposals = select(Proposal.id, Proposal.division_id).where(Proposal.status == "queued")
+    summary.proposals, skipped = _claim_and_queue(
+        session, Proposal, "queued", proposals, "proposal", routable, directory, staff_channel, render, limit
+    )
+    summary.skipped += skipped
     summary.handoffs = queue_handoffs(session, staff_channel, render, limit=limit)
     return summary
 

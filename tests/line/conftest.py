@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 
 import httpx
 import pytest
@@ -14,7 +13,7 @@ from bot.engine.types import Choice, Incoming, Reply
 from bot.settings import Settings
 from tests.support.line_payloads import body_for, signed
 from tests.support.line_standin import LineStandin
-from tests.support.servers import ServerThread
+from tests.support.servers import ServerThread, fast_line_settings
 
 SECRET = "e2e-channel-secret"
 TOKEN = "e2e-access-token"
@@ -84,19 +83,7 @@ class Bot:
 
 
 def bot_settings(db_url: str, standin: LineStandin, **overrides) -> Settings:
-    base = Settings(
-        database_url=db_url,
-        line_channel_secret=SECRET,
-        line_channel_access_token=TOKEN,
-        line_api_base_url=standin.url,
-        line_data_api_base_url=standin.url,
-        delivery_poll_seconds=0.05,
-        delivery_timeout_seconds=0.5,
-        delivery_backoff_base_seconds=0.05,
-        delivery_backoff_max_seconds=2.0,
-        delivery_lease_seconds=5.0,
-    )
-    return replace(base, **overrides)
+    return fast_line_settings(db_url, standin.url, SECRET, TOKEN, **overrides)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +17,7 @@ from bot.app import create_app
 from bot.settings import Settings
 from bot.slack_service import Directory, DivisionInfo
 from tests.support.line_standin import LineStandin
-from tests.support.servers import ServerThread
+from tests.support.servers import ServerThread, fast_line_settings
 from tests.support.slack_standin import TEAM_ID, SlackStandin, sign
 
 SIGNING_SECRET = "slack-signing-secret"
@@ -195,19 +194,7 @@ class SlackBot:
 
 
 def settings_for(db_url: str, line_api: LineStandin, **overrides: Any) -> Settings:
-    base = Settings(
-        database_url=db_url,
-        line_channel_secret=LINE_SECRET,
-        line_channel_access_token=LINE_TOKEN,
-        line_api_base_url=line_api.url,
-        line_data_api_base_url=line_api.url,
-        delivery_poll_seconds=0.05,
-        delivery_timeout_seconds=0.5,
-        delivery_backoff_base_seconds=0.05,
-        delivery_backoff_max_seconds=2.0,
-        delivery_lease_seconds=5.0,
-    )
-    return replace(base, **overrides)
+    return fast_line_settings(db_url, line_api.url, LINE_SECRET, LINE_TOKEN, **overrides)
 
 
 @pytest.fixture

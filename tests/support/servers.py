@@ -8,8 +8,12 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
 
 import uvicorn
+
+from bot.settings import Settings
 
 
 class ServerThread:
@@ -54,3 +58,20 @@ def serving(app) -> Iterator[ServerThread]:
         yield server
     finally:
         server.stop()
+
+
+def fast_line_settings(db_url: str, line_api_url: str, secret: str, token: str, **overrides: Any) -> Settings:
+    """Settings for a test server talking to a LINE stand-in, with delivery timings shortened."""
+    base = Settings(
+        database_url=db_url,
+        line_channel_secret=secret,
+        line_channel_access_token=token,
+        line_api_base_url=line_api_url,
+        line_data_api_base_url=line_api_url,
+        delivery_poll_seconds=0.05,
+        delivery_timeout_seconds=0.5,
+        delivery_backoff_base_seconds=0.05,
+        delivery_backoff_max_seconds=2.0,
+        delivery_lease_seconds=5.0,
+    )
+    return replace(base, **overrides)
