@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, insert, update
+from sqlalchemy import bindparam, case, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import utcnow
@@ -34,6 +34,15 @@ _ENQUEUE = (
     )
     .returning(_OUTBOX.c.id)
 )
+_PENDING_FOR = (
+    select(_OUTBOX.c.id)
+    .where(
+        _OUTBOX.c.channel == bindparam("channel"),
+        _OUTBOX.c.user_id == bindparam("user_id"),
+        _OUTBOX.c.status == "pending",
+    )
+    .limit(1)
+)
 
 
 def render(channel: str, replies: Sequence[Reply]) -> list[dict[str, Any]]:
@@ -50,20 +59,31 @@ def enqueue_reply(
     reply_token: str | None,
     reply_token_expires_at: datetime | None,
     inbox_event_id: int | None = None,
+    claimed_by: str | None = None,
+    lease_until: datetime | None = None,
+    retry_key: str | None = None,
 ) -> int:
     """Queue already-rendered messages that answer an event (reply token if still valid, else
-    push). Returns the outbox row id."""
+    push). Returns the outbox row id. With ``claimed_by`` the row is born leased to that worker
+    (see ``has_pending``: only when nothing older waits for the destination)."""
     params = {
         "channel": channel,
         "user_id": user_id,
         "reply_token": reply_token,
         "reply_token_expires_at": reply_token_expires_at,
         "messages": messages,
-        "retry_key": str(uuid.uuid4()),
+        "retry_key": retry_key or str(uuid.uuid4()),
         "inbox_event_id": inbox_event_id,
+        "claimed_by": claimed_by,
+        "lease_until": lease_until,
         "now": utcnow(),
     }
     return session.execute(_ENQUEUE, params).scalar_one()
+
+
+def has_pending(session: Session, *, channel: str, user_id: str) -> bool:
+    """Whether a message for this destination is still waiting: a newer one must go after it."""
+    return session.execute(_PENDING_FOR, {"channel": channel, "user_id": user_id}).first() is not None
 
 
 def enqueue_push(

@@ -20,6 +20,10 @@ from bot.models.staff import StaffFaqEntry
 log = logging.getLogger(__name__)
 
 
+# Run once per question: built once (constructing the statement cost more than running it).
+_VERSION = select(func.count(), func.max(StaffFaqEntry.id)).where(StaffFaqEntry.active.is_(True))
+
+
 class StaffAwareAnswerer:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -27,9 +31,7 @@ class StaffAwareAnswerer:
         self._answerer: Any = None
 
     def _version(self, session: Session) -> tuple[Any, ...]:
-        row = session.execute(
-            select(func.count(), func.max(StaffFaqEntry.id)).where(StaffFaqEntry.active.is_(True))
-        ).one()
+        row = session.execute(_VERSION).one()
         return (int(row[0] or 0), row[1])
 
     def get(self, session: Session) -> Any:

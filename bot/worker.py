@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import inbox, outbox
 from bot.db import utcnow, write_transaction
-from bot.delivery import Delivery, Sender
+from bot.delivery import Claimed, Delivery, Sender, aware
 from bot.engine.types import Incoming, Reply
 from bot.settings import Settings
 
@@ -63,13 +63,21 @@ class Processor:
     batch_size = 4
 
     def __init__(
-        self, factory: sessionmaker[Session], settings: Settings, *, handle: Handle | None = None
+        self,
+        factory: sessionmaker[Session],
+        settings: Settings,
+        *,
+        handle: Handle | None = None,
+        claim_as: str | None = None,
     ) -> None:
         self.factory = factory
         self.settings = settings
         self._handle = handle
         # Set when another process shares an SQLite database (see bot.db.write_transaction).
         self.yield_between_events = 0.0
+        # The worker id under which replies are born claimed (handed straight to this process's
+        # delivery, see ``_answer``); None when this process does not deliver.
+        self.claim_as = claim_as
 
     @property
     def handle(self) -> Handle:
@@ -78,8 +86,22 @@ class Processor:
         return self._handle
 
     def _answer(
-        self, session: Session, row_id: int, payload: dict[str, Any], received_at: datetime, now: datetime
+        self,
+        session: Session,
+        row_id: int,
+        payload: dict[str, Any],
+        received_at: datetime,
+        now: datetime,
+        claimed: list[Claimed],
     ) -> int:
+        """Run the engine on one event and queue its replies; returns the outbox rows made.
+
+        A reply is born leased to this process (and appended to ``claimed``, to be sent the
+        moment the transaction commits) unless an older message for the same destination still
+        waits: it then goes the usual way, claimed by the delivery loop in order. Sending it
+        directly saves a claim transaction per event and the wait for the delivery loop to
+        notice it; a crash before the send only delays it until the lease ends.
+        """
         from handlers.line import route_of, to_incoming
         from handlers.line_render import render_replies
 
@@ -103,7 +125,11 @@ class Processor:
         expires = (
             start + timedelta(seconds=self.settings.reply_token_ttl_seconds) if route.reply_token else None
         )
-        outbox.enqueue_reply(
+        direct = self.claim_as is not None and not (
+            route.destination and outbox.has_pending(session, channel="line", user_id=route.destination)
+        )
+        retry_key = str(uuid.uuid4())
+        outbox_id = outbox.enqueue_reply(
             session,
             channel="line",
             user_id=route.destination,
@@ -111,25 +137,41 @@ class Processor:
             reply_token=route.reply_token,
             reply_token_expires_at=expires,
             inbox_event_id=row_id,
+            claimed_by=self.claim_as if direct else None,
+            lease_until=now + timedelta(seconds=self.settings.delivery_lease_seconds) if direct else None,
+            retry_key=retry_key,
         )
+        if direct:
+            claimed.append(
+                Claimed(
+                    id=outbox_id,
+                    user_id=route.destination,
+                    reply_token=route.reply_token,
+                    reply_token_expires_at=expires,
+                    messages=messages,
+                    retry_key=retry_key,
+                    attempts=0,
+                )
+            )
         return 1
 
-    def process_one(self, skip: set[int]) -> tuple[int | None, int]:
-        """Process the oldest unprocessed event. Returns (inbox id or None if idle, outbox rows made)."""
-        from bot.delivery import aware
-
+    def process_one(self, skip: set[int], claimed: list[Claimed]) -> tuple[int | None, int]:
+        """Process the oldest unprocessed event. Returns (inbox id or None if idle, outbox rows
+        made); replies born claimed are appended to ``claimed`` once committed."""
         now = utcnow()
         row_id = None
+        mine: list[Claimed] = []
         try:
             with write_transaction(self.factory) as session:
                 row = inbox.next_unprocessed(session, skip_ids=skip)
                 if row is None:
                     return None, 0
                 row_id = row.id
-                made = self._answer(session, row.id, row.payload, aware(row.received_at), now)
+                made = self._answer(session, row.id, row.payload, aware(row.received_at), now, mine)
                 if not inbox.mark_processed(session, row.id, now=now):
                     raise _AlreadyProcessed
-                return row_id, made
+            claimed.extend(mine)
+            return row_id, made
         except _AlreadyProcessed:
             return row_id, 0
         except Exception as exc:
@@ -153,13 +195,13 @@ class Processor:
                 )
             return row_id, 0
 
-    def process_several(self, limit: int) -> tuple[list[int], int] | None:
+    def process_several(self, limit: int, claimed: list[Claimed]) -> tuple[list[int], int] | None:
         """Process up to ``limit`` of the oldest events in ONE transaction. Returns (inbox ids,
         outbox rows made), or None when the batch was rolled back (the caller then processes
-        those events one by one); an empty list when nothing is waiting."""
-        from bot.delivery import aware
-
+        those events one by one); an empty list when nothing is waiting. Replies born claimed
+        are appended to ``claimed`` once committed."""
         ids: list[int] = []
+        mine: list[Claimed] = []
         try:
             with write_transaction(self.factory) as session:
                 rows = inbox.next_unprocessed_batch(session, limit)
@@ -167,10 +209,11 @@ class Processor:
                 for row in rows:
                     ids.append(row.id)
                     now = utcnow()
-                    made += self._answer(session, row.id, row.payload, aware(row.received_at), now)
+                    made += self._answer(session, row.id, row.payload, aware(row.received_at), now, mine)
                     if not inbox.mark_processed(session, row.id, now=now):
                         raise _AlreadyProcessed
-                return ids, made
+            claimed.extend(mine)
+            return ids, made
         except Exception as exc:
             if not ids:
                 raise
@@ -178,30 +221,38 @@ class Processor:
                 log.warning("inbox %s: batch rolled back (%s); one event at a time", ids, type(exc).__name__)
             return None
 
-    def process_batch(self, limit: int = 50, on_made: Callable[[], None] | None = None) -> tuple[int, int]:
-        """Process up to ``limit`` events; returns (events handled, outbox rows made).
-        ``on_made`` is called after each transaction that queued a message (to wake delivery)."""
+    def process_batch(
+        self, limit: int = 50, on_made: Callable[[list[Claimed], int], None] | None = None
+    ) -> tuple[int, int]:
+        """Process up to ``limit`` events; returns (events handled, outbox rows made). After each
+        transaction that queued messages, ``on_made(claimed, queued)`` gets the rows born claimed
+        (to send now) and how many rows were queued in all (the rest wait for the delivery loop).
+        Stops as soon as the queue is seen empty: no extra transaction just to find nothing."""
         skip: set[int] = set()
         done = made = 0
         single = False
         while done < limit:
+            claimed: list[Claimed] = []
             if single or skip:
-                row_id, n = self.process_one(skip)
+                row_id, n = self.process_one(skip, claimed)
                 if row_id is None:
                     break
                 done, single = done + 1, False
+                drained = False
             else:
-                result = self.process_several(min(self.batch_size, limit - done))
+                want = min(self.batch_size, limit - done)
+                result = self.process_several(want, claimed)
                 if result is None:  # rolled back: the oldest event goes alone next time
                     single = True
                     continue
                 ids, n = result
-                if not ids:
-                    break
                 done += len(ids)
+                drained = len(ids) < want
             made += n
             if n and on_made is not None:
-                on_made()
+                on_made(claimed, n)
+            if drained:
+                break
             if self.yield_between_events:
                 time.sleep(self.yield_between_events)  # let a waiting writer (the webhook) in
         return done, made
@@ -221,7 +272,9 @@ class Worker:
     ) -> None:
         self.settings = settings
         self.name = name or worker_id()
-        self.processor = Processor(factory, settings, handle=handle)
+        self.processor = Processor(
+            factory, settings, handle=handle, claim_as=self.name if sender is not None else None
+        )
         if factory.kw["bind"].dialect.name == "sqlite":
             # Between two processing transactions, let a writer that waits for the database
             # (the webhook) in: our own lock is not fair, and without a pause the processing
@@ -232,6 +285,7 @@ class Worker:
         )
         self.wake_processing = asyncio.Event()
         self.wake_delivery = asyncio.Event()
+        self._in_flight: set[asyncio.Task] = set()  # sends under way
         self._stopping = asyncio.Event()
 
     def notify_inbox(self) -> None:
@@ -256,42 +310,59 @@ class Worker:
             except Exception:
                 log.exception("engine warm-up failed; the first event will load the libraries")
 
-        def wake_delivery() -> None:  # called from the processing thread
-            loop.call_soon_threadsafe(self.wake_delivery.set)
+        def on_made(claimed: list[Claimed], queued: int) -> None:  # called from the processing thread
+            loop.call_soon_threadsafe(self._hand_over, claimed, queued)
 
+        limit = 50
         while not self._stopping.is_set():
             self.wake_processing.clear()  # cleared before looking, so a wake-up during the batch is kept
             try:
-                done, _ = await anyio.to_thread.run_sync(self.processor.process_batch, 50, wake_delivery)
+                done, _ = await anyio.to_thread.run_sync(self.processor.process_batch, limit, on_made)
             except Exception:
                 log.exception("processing loop: database error; retrying")
                 done = 0
-            if done == 0:
+            if done < limit:  # the queue was seen empty: wait for the next event (or a poll)
                 await self._wait(self.wake_processing, self.settings.delivery_poll_seconds)
 
+    def _hand_over(self, claimed: list[Claimed], queued: int) -> None:
+        """Replies just committed by processing: send those born claimed at once; wake the
+        delivery loop for the others (they wait behind an older message to the same user)."""
+        if self.delivery is None:
+            return
+        for item in claimed:
+            self._start_send(item)
+        if queued > len(claimed):
+            self.wake_delivery.set()
+
+    def _start_send(self, item: Claimed) -> None:
+        assert self.delivery is not None
+        task = asyncio.create_task(self.delivery.send(item))
+        self._in_flight.add(task)
+        task.add_done_callback(self._sent)
+
+    def _sent(self, task: asyncio.Task) -> None:
+        self._in_flight.discard(task)
+        if task.cancelled():
+            return
+        if task.exception() is not None:
+            log.error("delivery task failed", exc_info=task.exception())
+            return
+        status, successor = task.result()
+        if successor or status == "pending":  # the next message for this user may go now / retry due
+            self.wake_delivery.set()
+
     async def delivery_loop(self) -> None:
-        """Keep up to ``delivery_batch_size`` sends in flight; a slow or timing-out request holds
-        only its own slot, never the rows behind it."""
+        """Claim due rows (retries, rows queued behind another, rows of other processes whose
+        lease ended) and keep up to ``delivery_batch_size`` sends in flight; a slow or timing-out
+        request holds only its own slot, never the rows behind it. Fresh replies mostly skip this
+        loop: processing hands them over directly (``_hand_over``)."""
         assert self.delivery is not None
         delivery = self.delivery
-        in_flight: set[asyncio.Task] = set()
         capacity = self.settings.delivery_batch_size
-
-        def done(task: asyncio.Task) -> None:
-            in_flight.discard(task)
-            if task.cancelled():
-                return
-            if task.exception() is not None:
-                log.error("delivery task failed", exc_info=task.exception())
-                return
-            status, successor = task.result()
-            if successor or status == "pending":  # the next message for this user may go now / retry due
-                self.wake_delivery.set()
-
         while not self._stopping.is_set():
             self.wake_delivery.clear()
             claimed = 0
-            free = capacity - len(in_flight)
+            free = capacity - len(self._in_flight)
             if free > 0:
                 try:
                     items = await anyio.to_thread.run_sync(delivery.claim, None, free)
@@ -299,9 +370,7 @@ class Worker:
                     log.exception("delivery loop: cannot claim; retrying")
                     items = []
                 for item in items:
-                    task = asyncio.create_task(delivery.send(item))
-                    in_flight.add(task)
-                    task.add_done_callback(done)
+                    self._start_send(item)
                 claimed = len(items)
                 if 0 < claimed < free:
                     claimed = 0  # got everything that was due: wait instead of asking again at once
@@ -314,8 +383,8 @@ class Worker:
                 if due_in is not None:
                     wait = max(0.01, min(wait, due_in))
                 await self._wait(self.wake_delivery, wait)
-        if in_flight:
-            await asyncio.wait(in_flight, timeout=self.settings.delivery_timeout_seconds + 2)
+        if self._in_flight:
+            await asyncio.wait(self._in_flight, timeout=self.settings.delivery_timeout_seconds + 2)
 
     def watch_fd(self, fd: int) -> None:
         """Wake processing whenever bytes arrive on ``fd`` (the web process writes one per stored

@@ -26,6 +26,52 @@ from linebot.v3.messaging.exceptions import ApiException
 log = logging.getLogger(__name__)
 
 
+class StoredReplyRequest(ReplyMessageRequest):
+    """line-bot-sdk's ReplyMessageRequest around messages that already are the SDK's own dicts.
+
+    handlers/line_render.py builds every message with the SDK's models and the outbox stores
+    their ``to_dict()``. Turning them back into models to send them (``from_dict``, pydantic
+    validation) and into dicts again inside the client (``to_dict``) cost ~2.5 ms of CPU per
+    message, most of the delivery path, and checked nothing new. This request hands the stored
+    dicts to ``AsyncMessagingApi`` as they are; the client still does the rest (auth, host,
+    HTTP, errors). tests/line/test_render.py checks that the body equals the SDK's own.
+    """
+
+    @classmethod
+    def of(cls, reply_token: str, messages: list[dict[str, Any]]) -> StoredReplyRequest:
+        _check_stored(messages)
+        return cls.construct(reply_token=reply_token, messages=messages, notification_disabled=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "replyToken": self.reply_token,
+            "messages": self.messages,
+            "notificationDisabled": self.notification_disabled,
+        }
+
+
+class StoredPushRequest(PushMessageRequest):
+    """PushMessageRequest around stored message dicts (see StoredReplyRequest)."""
+
+    @classmethod
+    def of(cls, to: str, messages: list[dict[str, Any]]) -> StoredPushRequest:
+        _check_stored(messages)
+        return cls.construct(to=to, messages=messages, notification_disabled=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"to": self.to, "messages": self.messages, "notificationDisabled": self.notification_disabled}
+
+
+def _check_stored(messages: Any) -> None:
+    """The shape a stored row must have; anything else is a row that can never be sent."""
+    if (
+        not isinstance(messages, list)
+        or not 1 <= len(messages) <= 5
+        or not all(isinstance(m, dict) and isinstance(m.get("type"), str) for m in messages)
+    ):
+        raise ValueError("a stored message row must hold 1 to 5 message objects")
+
+
 @dataclass(frozen=True)
 class SendResult:
     ok: bool
@@ -119,14 +165,14 @@ class LineSender:
 
     async def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> SendResult:
         try:
-            request = ReplyMessageRequest.from_dict({"replyToken": reply_token, "messages": messages})
-        except ValueError as exc:  # pydantic: a row that can never be sent (renderer bug)
+            request = StoredReplyRequest.of(reply_token, messages)
+        except ValueError as exc:  # a row that can never be sent (renderer bug)
             return SendResult(ok=False, error=f"invalid message: {exc}"[:1000])
         return await self._call("reply", lambda: self._api.reply_message_with_http_info(request))
 
     async def push(self, to: str, messages: list[dict[str, Any]], retry_key: str) -> SendResult:
         try:
-            request = PushMessageRequest.from_dict({"to": to, "messages": messages})
+            request = StoredPushRequest.of(to, messages)
         except ValueError as exc:
             return SendResult(ok=False, error=f"invalid message: {exc}"[:1000])
         return await self._call(

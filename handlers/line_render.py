@@ -16,6 +16,7 @@ import json
 import logging
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from linebot.v3.messaging import (
@@ -179,6 +180,7 @@ def _action(choice: Choice, *, label_limit: int = MAX_LABEL) -> MessageAction | 
 
 
 def quick_reply(choices: Sequence[Choice]) -> QuickReply | None:
+    """The SDK model of a quick reply (at most 13 items; choices that cannot be sent dropped)."""
     items = []
     for choice in choices:
         action = _action(choice)
@@ -187,6 +189,33 @@ def quick_reply(choices: Sequence[Choice]) -> QuickReply | None:
         if len(items) == MAX_QUICK_REPLIES:
             break
     return QuickReply(items=items) if items else None
+
+
+# Memoised model -> dict conversions. Building a line-bot-sdk model and calling ``to_dict()``
+# (pydantic v1 validation, then a recursive ``dict()``) cost ~1.2 ms per event, the largest
+# single part of processing one; yet most of what an event renders repeats (menu choices,
+# related questions, fixed texts, common answers). Each distinct item is still built by the
+# SDK's model, once; the returned dicts are shared, so callers must not mutate them.
+# tests/line/test_render.py checks the result equals the plain SDK path for arbitrary input.
+
+
+@lru_cache(maxsize=4096)
+def _quick_reply_item_dict(choice: Choice) -> dict[str, Any] | None:
+    action = _action(choice)
+    return None if action is None else QuickReplyItem(action=action).to_dict()
+
+
+def quick_reply_dict(choices: Sequence[Choice]) -> dict[str, Any] | None:
+    """``quick_reply(choices).to_dict()``, from memoised items (QuickReply's own dict is just
+    ``{"items": [...]}``)."""
+    items = []
+    for choice in choices:
+        item = _quick_reply_item_dict(choice)
+        if item is not None:
+            items.append(item)
+        if len(items) == MAX_QUICK_REPLIES:
+            break
+    return {"items": items} if items else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -251,8 +280,14 @@ def _sources_text(sources: Iterable[tuple[str, str]], text: str) -> str:
     return SOURCE_LINE.format(titles="、".join(titles)) if titles else ""
 
 
-def _text_dict(text: str) -> dict[str, Any]:
+@lru_cache(maxsize=2048)
+def _text_message(text: str) -> dict[str, Any]:
     return TextMessage(text=text).to_dict()
+
+
+def _text_dict(text: str) -> dict[str, Any]:
+    """A text message dict of its own (the caller may attach a quick reply to it)."""
+    return dict(_text_message(text))
 
 
 def render_replies(replies: Sequence[Reply]) -> list[dict[str, Any]]:
@@ -272,12 +307,12 @@ def render_replies(replies: Sequence[Reply]) -> list[dict[str, Any]]:
             messages.append(flex)
         if reply.choices:
             choices = reply.choices
-    qr = quick_reply(choices) if choices else None
+    qr = quick_reply_dict(choices) if choices else None
     if qr is not None and not messages:
         messages.append(_text_dict(FALLBACK_TEXT))
     messages = _fit(messages)
     if qr is not None:
-        messages[-1]["quickReply"] = qr.to_dict()
+        messages[-1]["quickReply"] = qr
     return messages
 
 

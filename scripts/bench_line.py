@@ -142,6 +142,7 @@ def start_server(db_url: str, api_url: str, port: int, log_path: Path, extra: li
         str(port),
         "--log-level",
         "warning",
+        *extra,
     ]
     return subprocess.Popen(cmd, env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT, cwd=ROOT)
 

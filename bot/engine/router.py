@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -110,6 +110,11 @@ def _user(session: Session, incoming: Incoming) -> ChatUser | None:
     return session.scalars(_USER_QUERY, params).first()
 
 
+#: ``last_seen`` is kept to this precision: a user sending several messages in a row costs one
+#: row update, not one per event (it only feeds retention, counted in days).
+LAST_SEEN_PRECISION = timedelta(minutes=1)
+
+
 def _touch_user(session: Session, incoming: Incoming, now: datetime) -> ChatUser:
     user = _user(session, incoming)
     if user is None:
@@ -121,11 +126,14 @@ def _touch_user(session: Session, incoming: Incoming, now: datetime) -> ChatUser
             created_at=now,
         )
         session.add(user)
-    user.last_seen = now
-    user.deleted_at = None  # new activity: the user has data again
+        session.flush()
+        return user
+    if user.last_seen is None or now - _aware(user.last_seen) >= LAST_SEEN_PRECISION:
+        user.last_seen = now
+    if user.deleted_at is not None:
+        user.deleted_at = None  # new activity: the user has data again
     if incoming.kind == "follow" or user.blocked:
         user.followed, user.blocked, user.blocked_at = True, False, None
-    session.flush()
     return user
 
 

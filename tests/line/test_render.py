@@ -7,7 +7,16 @@ from hypothesis import strategies as st
 from linebot.v3.messaging import ReplyMessageRequest
 
 from bot.engine.types import Card, Choice, Reply
-from handlers.line_render import MAX_TEXT, clip, graphemes, render_replies, split_text, u16len
+from handlers.line_render import (
+    MAX_TEXT,
+    clip,
+    graphemes,
+    quick_reply,
+    quick_reply_dict,
+    render_replies,
+    split_text,
+    u16len,
+)
 from tests.support.line_standin import check_messages
 
 # Text that stresses the limits: emoji with modifiers and ZWJ, flags, combining marks, kana,
@@ -73,6 +82,20 @@ def test_rendered_replies_pass_every_limit(rs):
         for item in (m.get("quickReply") or {}).get("items", []):
             label = item["action"]["label"]
             assert not any(0xD800 <= ord(c) <= 0xDFFF for c in label)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(choices, max_size=16))
+def test_memoised_quick_reply_equals_the_sdk_model(cs):
+    """The memoised items give exactly what line-bot-sdk's QuickReply model gives, also when the
+    same choices come again (from the cache) and when a caller changes the message around it."""
+    model = quick_reply(cs)
+    expected = model.to_dict() if model is not None else None
+    assert quick_reply_dict(cs) == expected
+    messages = render_replies([Reply(text="a", choices=cs)])
+    messages[-1]["text"] = "changed"
+    assert quick_reply_dict(cs) == expected
+    assert render_replies([Reply(text="a", choices=cs)])[-1]["text"] == "a"
 
 
 @settings(deadline=None)
