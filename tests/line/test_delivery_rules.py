@@ -114,3 +114,52 @@ async def test_rows_for_one_user_go_in_order(factory, db_url):
     assert [c.id for c in delivery.claim()] == [second]
     with factory() as s:
         assert s.scalars(select(DeliveryAttempt)).all() == []
+
+
+def _store(factory, *events) -> None:
+    from bot import inbox
+
+    with transaction(factory) as s:
+        inbox.store_events(s, "line", [(e["webhookEventId"], e) for e in events])
+
+
+def test_replies_are_born_claimed_unless_an_older_message_waits(factory, db_url):
+    """Processing hands a fresh reply straight to its own delivery (leased, so no other worker
+    takes it); a reply behind a message still pending for the same user waits its turn."""
+    from bot.worker import Processor
+    from tests.line.conftest import echo_engine
+    from tests.support.line_payloads import message_event
+
+    settings = Settings(database_url=db_url)
+    processor = Processor(factory, settings, handle=echo_engine, claim_as="w1")
+    made: list = []
+    first, second = message_event("1"), message_event("2")
+    _store(factory, first)
+    assert processor.process_batch(10, lambda claimed, queued: made.append((claimed, queued))) == (1, 1)
+    [(claimed, queued)] = made
+    assert queued == 1 and [c.reply_token for c in claimed] == [first["replyToken"]]
+    row = _get(factory, claimed[0].id)
+    assert row.claimed_by == "w1" and row.lease_until is not None and row.retry_key == claimed[0].retry_key
+    assert Delivery(factory, ScriptedSender(), settings, worker_id="w2").claim() == []  # leased
+
+    _store(factory, second)  # the first reply is still pending (not sent yet)
+    made.clear()
+    processor.process_batch(10, lambda claimed, queued: made.append((claimed, queued)))
+    assert made == [([], 1)]
+    with factory() as s:
+        waiting = s.scalars(select(OutboxMessage).where(OutboxMessage.id != claimed[0].id)).one()
+    assert waiting.claimed_by is None and waiting.lease_until is None
+
+
+def test_without_a_sender_nothing_is_born_claimed(factory, db_url):
+    from bot.worker import Processor
+    from tests.line.conftest import echo_engine
+    from tests.support.line_payloads import message_event
+
+    processor = Processor(factory, Settings(database_url=db_url), handle=echo_engine)
+    _store(factory, message_event("x"))
+    made: list = []
+    processor.process_batch(10, lambda claimed, queued: made.append((claimed, queued)))
+    assert made == [([], 1)]
+    with factory() as s:
+        assert s.scalars(select(OutboxMessage.claimed_by)).all() == [None]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from linebot.v3.messaging import ReplyMessageRequest
+from linebot.v3.messaging import PushMessageRequest, ReplyMessageRequest
 
 from bot.engine.types import Card, Choice, Reply
+from handlers.line_api import StoredPushRequest, StoredReplyRequest
 from handlers.line_render import (
     MAX_TEXT,
     clip,
@@ -77,7 +78,12 @@ def test_rendered_replies_pass_every_limit(rs):
     if not messages:
         return
     assert check_messages(messages) == []  # the stand-in checks exactly what LINE does
-    ReplyMessageRequest.from_dict({"replyToken": "t", "messages": messages})  # and the SDK accepts it
+    sdk = ReplyMessageRequest.from_dict({"replyToken": "t", "messages": messages})  # the SDK accepts it
+    # ... and the request that sends the stored dicts without rebuilding the models (handlers/
+    # line_api.py) serialises to exactly the SDK's own body
+    assert StoredReplyRequest.of("t", messages).to_dict() == sdk.to_dict()
+    push = PushMessageRequest.from_dict({"to": "U1", "messages": messages})
+    assert StoredPushRequest.of("U1", messages).to_dict() == push.to_dict()
     for m in messages:
         for item in (m.get("quickReply") or {}).get("items", []):
             label = item["action"]["label"]
