@@ -56,7 +56,7 @@ def create_app(
         elif start_background:  # the API client is needed only where the delivery loop runs
             from handlers.line_api import LineSender, make_api
 
-            client, api = make_api(settings.line_api_base_url, settings.line_channel_access_token)
+            client, api = await make_api(settings.line_api_base_url, settings.line_channel_access_token)
             sender = LineSender(api, timeout=settings.delivery_timeout_seconds)
         worker = Worker(settings, factory, sender, handle=handle)
         app.state.worker = worker

@@ -154,7 +154,7 @@ def _worker(args: argparse.Namespace) -> int:
         if settings.line_enabled:
             from handlers.line_api import LineSender, make_api
 
-            client, api = make_api(settings.line_api_base_url, settings.line_channel_access_token)
+            client, api = await make_api(settings.line_api_base_url, settings.line_channel_access_token)
             sender = LineSender(api, timeout=settings.delivery_timeout_seconds)
         worker = Worker(settings, make_session_factory(engine), sender)
         loop = asyncio.get_running_loop()
