@@ -97,8 +97,13 @@ def _bounded(incoming: Incoming) -> Incoming:
 
 # The per-event lookups are built once and run with bound parameters: building the statement
 # cost more CPU than SQLite spent running it.
-_USER_QUERY = select(ChatUser).where(
-    ChatUser.channel == bindparam("channel"), ChatUser.user_id == bindparam("user_id")
+# FOR UPDATE (PostgreSQL; SQLite has one writer anyway): two workers handling two events of the
+# same user at once take turns, so the second sees the conversation state, and the pending
+# reply, that the first one leaves (replies to one user must go out in order).
+_USER_QUERY = (
+    select(ChatUser)
+    .where(ChatUser.channel == bindparam("channel"), ChatUser.user_id == bindparam("user_id"))
+    .with_for_update()
 )
 _CONVERSATION_QUERY = select(Conversation).where(
     Conversation.channel == bindparam("channel"), Conversation.user_id == bindparam("user_id")
