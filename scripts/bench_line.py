@@ -60,6 +60,20 @@ QUESTIONS = [
 MENU = ["協働とは", "よくある質問", "問い合わせ", "ヘルプ"]
 
 
+def varied_questions() -> list[str]:
+    """Every question of the knowledge evaluation sets (in scope and out of scope, ~800 varied
+    phrasings): with these, per-process memos (tokens, rendered messages) help only as much
+    as real traffic would let them."""
+    import yaml
+
+    found: list[str] = []
+    for path in sorted((ROOT / "evaluation").glob("knowledge_*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for part in ("in_scope", "out_of_scope"):
+            found += [str(item["q"]) for item in data.get(part) or [] if isinstance(item, dict) and item.get("q")]
+    return found or QUESTIONS
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -163,11 +177,11 @@ async def post(client: httpx.AsyncClient, events: list[dict]) -> tuple[int, floa
     return r.status_code, time.perf_counter() - start
 
 
-def make_event(i: int, rng: random.Random) -> dict:
+def make_event(i: int, rng: random.Random, questions: list[str]) -> dict:
     user = f"U{i % 200:032d}"
     roll = rng.random()
     if roll < 0.7:
-        return message_event(rng.choice(QUESTIONS), user=user)
+        return message_event(rng.choice(questions), user=user)
     if roll < 0.8:
         return message_event(rng.choice(MENU), user=user)
     if roll < 0.9:
@@ -184,7 +198,9 @@ async def wait_for(predicate, timeout: float, interval: float = 0.05) -> bool:
     return bool(predicate())
 
 
-async def load_phase(base: str, standin: LineStandin, rate: float, seconds: float) -> dict:
+async def load_phase(
+    base: str, standin: LineStandin, rate: float, seconds: float, questions: list[str]
+) -> dict:
     rng = random.Random(7)
     total = int(rate * seconds)
     sent_at: dict[str, float] = {}
@@ -208,7 +224,7 @@ async def load_phase(base: str, standin: LineStandin, rate: float, seconds: floa
             delay = t0 + i / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(make_event(i, rng))))
+            tasks.append(asyncio.create_task(one(make_event(i, rng, questions))))
         await asyncio.gather(*tasks)
         send_span = time.perf_counter() - t0
     await wait_for(lambda: len(standin.deliveries()) >= total, timeout=60)
@@ -314,7 +330,9 @@ async def main_async(args: argparse.Namespace) -> int:
 
         db_kind = "PostgreSQL" if db_url.startswith("postgresql") else "SQLite"
         mode = " ".join(args.serve_arg) or "default loop placement"
+        questions = varied_questions() if args.questions == "varied" else QUESTIONS
         print(f"kyodo serve on {base} ({db_kind}, {mode}), stand-in on {standin.url}, {os.cpu_count()} CPUs")
+        print(f"questions: {len(questions)} distinct ({args.questions})")
         profiler = None
         if os.environ.get("BENCH_PYSPY"):  # developer aid: sample the server during the load phase
             profiler = subprocess.Popen(
@@ -322,7 +340,7 @@ async def main_async(args: argparse.Namespace) -> int:
                  "-f", "raw", "-d", str(int(args.seconds) + 2), "--nonblocking"]
             )  # fmt: skip
         cpu0 = server_cpu(proc.pid)
-        r = await load_phase(base, standin, args.rate, args.seconds)
+        r = await load_phase(base, standin, args.rate, args.seconds, questions)
         cpu = server_cpu(proc.pid) - cpu0
         if profiler is not None:
             profiler.wait(timeout=60)
@@ -367,6 +385,12 @@ def main() -> int:
     parser.add_argument("--fault-events", type=int, default=300)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--serve-arg", action="append", default=[], help="extra `kyodo serve` argument")
+    parser.add_argument(
+        "--questions",
+        choices=("varied", "fixed"),
+        default="varied",
+        help="varied: every question of evaluation/knowledge_*.yaml (default); fixed: 10 questions",
+    )
     return asyncio.run(main_async(parser.parse_args()))
 
 
