@@ -31,8 +31,16 @@ class StaffAwareAnswerer:
         self._answerer: Any = None
 
     def _version(self, session: Session) -> tuple[Any, ...]:
+        """Checked once per transaction: a worker answering several events in one transaction
+        (under load) asks the database once, not once per question."""
+        transaction = session.get_transaction()
+        cached = session.info.get("staff_faq_version")
+        if cached is not None and transaction is not None and cached[0] is transaction:
+            return cached[1]
         row = session.execute(_VERSION).one()
-        return (int(row[0] or 0), row[1])
+        version = (int(row[0] or 0), row[1])
+        session.info["staff_faq_version"] = (session.get_transaction(), version)
+        return version
 
     def get(self, session: Session) -> Any:
         from knowledge import Answerer
