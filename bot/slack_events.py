@@ -21,8 +21,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import slack_lookups, slack_outbox, slack_service
 from bot import slack_messages as msg
-from bot import slack_outbox, slack_service
 from bot.db import transaction, utcnow
 from bot.models.staff import SlackEvent
 from bot.slack_service import Renderer
@@ -87,7 +87,7 @@ def do_work(session: Session, kind: str, event: dict[str, Any], render: Renderer
         question = MENTION.sub(" ", event.get("text", "")).strip()
         channel, ts = event.get("channel", ""), event.get("thread_ts") or event.get("ts", "")
         payload = (
-            slack_service.answer_payload(session, question, render) if question else render.plain(msg.HELP)
+            slack_lookups.answer_payload(session, question, render) if question else render.plain(msg.HELP)
         )
         slack_outbox.enqueue(session, "chat.postMessage", {"channel": channel, "thread_ts": ts, **payload})
     elif kind == "message":

@@ -48,7 +48,7 @@ class StaffAwareAnswerer:
         key = self._version(session)
         with self._lock:
             if key != self._key or self._answerer is None:
-                from bot.slack_service import staff_faq_dicts
+                from bot.staff_faq import staff_faq_dicts
 
                 extra = staff_faq_dicts(session) if key[0] else []
                 self._answerer = self._build(Answerer, extra)

@@ -280,7 +280,7 @@ def _sources_text(sources: Iterable[tuple[str, str]], text: str) -> str:
     return SOURCE_LINE.format(titles="、".join(titles)) if titles else ""
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=1024)
 def _text_message(text: str) -> dict[str, Any]:
     return TextMessage(text=text).to_dict()
 

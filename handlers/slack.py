@@ -26,8 +26,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from bot import slack_lookups, slack_outbox, slack_service, staff_faq
 from bot import slack_messages as msg
-from bot import slack_outbox, slack_service
 from bot.settings import Settings
 from bot.slack_app import mount_slack, run_worker  # noqa: F401  (kept importable from here)
 from bot.slack_outbox import CallResult
@@ -225,15 +225,15 @@ class SlackListeners:
         run, directory = self.runtime.run_in_db, self.runtime.directory
         try:
             if sub == "ask":
-                payload = await run(slack_service.answer_payload, rest, blocks.RENDERER)
+                payload = await run(slack_lookups.answer_payload, rest, blocks.RENDERER)
             elif sub == "groups":
-                payload = blocks.plain(await run(slack_service.lookup_groups, rest))
+                payload = blocks.plain(await run(slack_lookups.lookup_groups, rest))
             elif sub == "group":
-                payload = blocks.plain(await run(slack_service.lookup_group, rest, directory))
+                payload = blocks.plain(await run(slack_lookups.lookup_group, rest, directory))
             elif sub == "match":
-                payload = blocks.plain(await run(slack_service.match_text, rest, directory))
+                payload = blocks.plain(await run(slack_lookups.match_text, rest, directory))
             elif sub == "report":
-                payload = blocks.plain(await run(slack_service.report_text, rest))
+                payload = blocks.plain(await run(slack_lookups.report_text, rest))
             elif sub == "division":
                 name = command.get("user_name", "")
                 payload = blocks.plain(
@@ -266,7 +266,7 @@ class SlackListeners:
 
     async def publish_home(self, user: str) -> None:
         try:
-            data = await self.runtime.run_in_db(slack_service.home_data, user, self.runtime.directory)
+            data = await self.runtime.run_in_db(slack_lookups.home_data, user, self.runtime.directory)
             await self.client.views_publish(user_id=user, view=blocks.home(data))
         except Exception:
             log.exception("App Home for %s failed", user)
@@ -371,7 +371,7 @@ class SlackListeners:
         qid = self._value(body, "q")
 
         def prepare(session: Any) -> dict[str, Any]:
-            question, sections = slack_service.faq_form(session, qid)
+            question, sections = staff_faq.faq_form(session, qid)
             return blocks.faq_modal(question, qid, sections)
 
         try:
@@ -387,7 +387,7 @@ class SlackListeners:
             return ((values.get(block) or {}).get("value") or {}).get("value") or ""
 
         question, answer = text("question").strip(), text("answer").strip()
-        errors = slack_service.faq_form_errors(
+        errors = staff_faq.faq_form_errors(
             question, answer, question_max=blocks.FAQ_QUESTION_MAX, answer_max=blocks.FAQ_ANSWER_MAX
         )
         if errors:
@@ -406,7 +406,7 @@ class SlackListeners:
         user = (body.get("user") or {}).get("id", "")
 
         def save(session: Any) -> None:
-            slack_service.save_faq(
+            staff_faq.save_faq(
                 session,
                 question=question,
                 answer=answer,

@@ -30,7 +30,8 @@ from slack_sdk.models.blocks.basic_components import ConfirmObject
 from slack_sdk.models.views import View
 
 from bot import slack_messages as msg
-from bot.slack_service import HandoffView, HomeData, ItemView, Renderer, when
+from bot.slack_lookups import HomeData
+from bot.slack_service import HandoffView, ItemView, Renderer, when
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot import slack_events
+from bot import slack_events, staff_faq
 from bot import slack_messages as msg
 from bot import slack_service as svc
 
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_bot_slack_modules_import_no_platform_sdk_and_no_handlers():
     code = (
-        "import sys, bot.slack_app, bot.slack_runtime, bot.slack_events, bot.slack_service, "
+        "import sys, bot.slack_app, bot.slack_runtime, bot.slack_events, bot.slack_service, bot.slack_lookups, bot.staff_faq, "
         "bot.slack_outbox; print(sorted({m.split('.')[0] for m in sys.modules} "
         "& {'slack_bolt', 'slack_sdk', 'handlers'}))"
     )
@@ -41,7 +41,7 @@ def test_durable_events_are_mentions_and_replies_in_staff_threads():
 
 def test_faq_form_errors():
     def errors(q: str, a: str) -> dict[str, str]:
-        return svc.faq_form_errors(q, a, question_max=5, answer_max=10)
+        return staff_faq.faq_form_errors(q, a, question_max=5, answer_max=10)
 
     assert errors("質問", "回答") == {}
     assert errors("", "") == {"question": msg.FAQ_INVALID_QUESTION, "answer": msg.FAQ_INVALID_ANSWER}

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot import slack_lookups as lookups
 from bot import slack_service as svc
 from bot.db import make_engine, make_session_factory, transaction, utcnow
 from bot.models import (
@@ -207,7 +208,7 @@ def test_report_counts(factory):
             ]
         )
     with factory() as s:
-        r = svc.report(s, (now - timedelta(days=1)).date(), now.date() + timedelta(days=1))
+        r = lookups.report(s, (now - timedelta(days=1)).date(), now.date() + timedelta(days=1))
     assert (r.questions, r.answered, r.rated, r.helpful, r.registrations) == (4, 3, 2, 1, 1)
     text = r.text()
     assert "回答率 75%" in text and "「役に立った」: 1件／評価 2件（50%）" in text
@@ -218,7 +219,7 @@ def test_frequent_unanswered_groups_spellings(factory):
         for text in ("コロッケの作り方", "ころっけの作り方", "コロッケの作り方！", "天気"):
             s.add(UnansweredQuestion(channel="line", user_id="U1", text=text, reason="out_of_scope"))
     with factory() as s:
-        top = svc.frequent_unanswered(s)
+        top = lookups.frequent_unanswered(s)
     assert top[0][2] == 3 and top[1][2] == 1
 
 
@@ -235,13 +236,13 @@ def test_frequent_unanswered_groups_spellings(factory):
     ],
 )
 def test_parse_period(text, expected):
-    assert svc.parse_period(text, today=date(2026, 11, 26)) == expected
+    assert lookups.parse_period(text, today=date(2026, 11, 26)) == expected
 
 
 @pytest.mark.parametrize("text", ["いつか", "2026-09-30..2026-04-01", "0日", "abc"])
 def test_parse_period_rejects(text):
-    with pytest.raises(svc.BadPeriod):
-        svc.parse_period(text, today=date(2026, 11, 26))
+    with pytest.raises(lookups.BadPeriod):
+        lookups.parse_period(text, today=date(2026, 11, 26))
 
 
 def test_blocks_stay_within_slack_limits():
@@ -379,9 +380,9 @@ def test_group_lookup_shows_sent_suggestions_or_live_matches(factory):
             s, name="東小金井子育てひろば", description="乳幼児の親子が集まる子育てひろばを運営しています"
         )
     with factory() as s:
-        sent = svc.lookup_group(s, "小金井みどりの会", DIRECTORY)
-        live = svc.lookup_group(s, "東小金井子育てひろば", DIRECTORY)
-        missing = svc.lookup_group(s, "存在しない団体ですよ", DIRECTORY)
+        sent = lookups.lookup_group(s, "小金井みどりの会", DIRECTORY)
+        live = lookups.lookup_group(s, "東小金井子育てひろば", DIRECTORY)
+        missing = lookups.lookup_group(s, "存在しない団体ですよ", DIRECTORY)
     assert "環境政策課（未送信）" in sent and "分野が一致" in sent
     assert "未送信・いまの候補" in live and "•" in live
     assert "見つかりませんでした" in missing
