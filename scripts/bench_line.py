@@ -13,7 +13,8 @@ delivered, duplicates, lost. Target: every event answered exactly once.
     PYTHONPATH=. python scripts/bench_line.py [--rate 100] [--seconds 20] [--fault-events 300]
                                               [--database-url postgresql+psycopg://...]
 
-Everything stops by itself: every wait is bounded, and the server is stopped at the end.
+The stand-in runs in a process of its own. Everything stops by itself: every wait is bounded,
+and the server is stopped at the end.
 """
 
 from __future__ import annotations
@@ -70,8 +71,78 @@ def varied_questions() -> list[str]:
     for path in sorted((ROOT / "evaluation").glob("knowledge_*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for part in ("in_scope", "out_of_scope"):
-            found += [str(item["q"]) for item in data.get(part) or [] if isinstance(item, dict) and item.get("q")]
+            found += [
+                str(item["q"]) for item in data.get(part) or [] if isinstance(item, dict) and item.get("q")
+            ]
     return found or QUESTIONS
+
+
+class StandinProcess:
+    """The Messaging API stand-in in a process of its own: in this process its server thread
+    competed with the load generator for one interpreter lock, and the measured webhook times
+    then included the load generator's own waits. Its clock (perf_counter, CLOCK_MONOTONIC) is
+    the machine's, so delivery times stay comparable with send times."""
+
+    def __init__(self, access_token: str) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_standin_main, args=(child, access_token), daemon=True)
+        self._proc.start()
+        self.url = self._conn.recv()
+
+    def _call(self, *command):
+        self._conn.send(command)
+        return self._conn.recv()
+
+    def reset(self) -> None:
+        self._call("reset")
+
+    def configure(self, *, failure_rate: float, timeout_delay: float) -> None:
+        self._call("configure", failure_rate, timeout_delay)
+
+    def delivered_count(self) -> int:
+        return self._call("count")
+
+    def deliveries(self) -> list:
+        return self._call("deliveries")
+
+    def requests(self) -> list:
+        return self._call("requests")
+
+    def stop(self) -> None:
+        try:
+            self._call("stop")
+        finally:
+            self._proc.join(timeout=20)
+            if self._proc.is_alive():
+                self._proc.kill()
+
+
+def _standin_main(conn, access_token: str) -> None:
+    standin = LineStandin(access_token=access_token).start()
+    conn.send(standin.url)
+    while True:
+        command, *args = conn.recv()
+        if command == "reset":
+            standin.reset()
+            conn.send(None)
+        elif command == "configure":
+            with standin.lock:
+                standin.state.failure_rate, standin.state.timeout_delay = args
+            conn.send(None)
+        elif command == "count":
+            with standin.lock:
+                conn.send(len(standin.state.delivered))
+        elif command == "deliveries":
+            conn.send(standin.deliveries())
+        elif command == "requests":
+            conn.send(standin.requests())
+        else:  # stop
+            standin.stop()
+            conn.send(None)
+            return
 
 
 def pct(values: list[float], q: float) -> float:
@@ -199,7 +270,7 @@ async def wait_for(predicate, timeout: float, interval: float = 0.05) -> bool:
 
 
 async def load_phase(
-    base: str, standin: LineStandin, rate: float, seconds: float, questions: list[str]
+    base: str, standin: StandinProcess, rate: float, seconds: float, questions: list[str]
 ) -> dict:
     rng = random.Random(7)
     total = int(rate * seconds)
@@ -227,27 +298,25 @@ async def load_phase(
             tasks.append(asyncio.create_task(one(make_event(i, rng, questions))))
         await asyncio.gather(*tasks)
         send_span = time.perf_counter() - t0
-    await wait_for(lambda: len(standin.deliveries()) >= total, timeout=60)
-    latencies = [
-        d.at - sent_at[d.target] for d in standin.deliveries() if d.kind == "reply" and d.target in sent_at
-    ]
+    await wait_for(lambda: standin.delivered_count() >= total, timeout=60)
+    deliveries = standin.deliveries()
+    latencies = [d.at - sent_at[d.target] for d in deliveries if d.kind == "reply" and d.target in sent_at]
     return {
         "events": total,
         "send_span": send_span,
         "statuses": dict(statuses),
         "webhook_ms": [t * 1000 for t in webhook_times if t == t],
         "delivered": len(latencies),
-        "pushes": sum(1 for d in standin.deliveries() if d.kind == "push"),
+        "pushes": sum(1 for d in deliveries if d.kind == "push"),
         "e2e_ms": [x * 1000 for x in latencies],
     }
 
 
-async def fault_phase(base: str, standin: LineStandin, n: int, factory) -> dict:
+async def fault_phase(base: str, standin: StandinProcess, n: int, factory) -> dict:
     rng = random.Random(11)
     standin.reset()
-    with standin.lock:
-        standin.state.failure_rate = 0.30
-        standin.state.timeout_delay = 1.5  # the server gives up after 1 s; the stand-in has delivered
+    # the server gives up after 1 s; the stand-in has delivered by then
+    standin.configure(failure_rate=0.30, timeout_delay=1.5)
     events = [message_event(rng.choice(QUESTIONS), user=f"Ufault{i:026d}") for i in range(n)]
     statuses: Counter = Counter()
     async with httpx.AsyncClient(base_url=base, timeout=10) as client:
@@ -275,7 +344,8 @@ async def fault_phase(base: str, standin: LineStandin, n: int, factory) -> dict:
     token_of = {ev["replyToken"]: i for i, ev in enumerate(events)}
     user_of = {ev["source"]["userId"]: i for i, ev in enumerate(events)}
     per_event: Counter = Counter()
-    for d in standin.deliveries():
+    deliveries = standin.deliveries()
+    for d in deliveries:
         i = token_of.get(d.target, user_of.get(d.target))
         if i is not None:
             per_event[i] += 1
@@ -292,7 +362,7 @@ async def fault_phase(base: str, standin: LineStandin, n: int, factory) -> dict:
         "failed_rows": failed,
         "api_requests": len(requests),
         "api_statuses": dict(Counter(r.status for r in requests)),
-        "by_push": sum(1 for d in standin.deliveries() if d.kind == "push"),
+        "by_push": sum(1 for d in deliveries if d.kind == "push"),
         "settled": settled_ok,
     }
 
@@ -303,7 +373,7 @@ async def main_async(args: argparse.Namespace) -> int:
     migrate.upgrade(db_url)
     engine = make_engine(db_url)
     factory = make_session_factory(engine)
-    standin = LineStandin(access_token=TOKEN).start()
+    standin = StandinProcess(TOKEN)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = start_server(db_url, standin.url, port, tmp / "server.log", args.serve_arg)
@@ -325,7 +395,7 @@ async def main_async(args: argparse.Namespace) -> int:
             # Warm-up: the engine loads its indexes in the background at start-up.
             for i in range(20):
                 await post(c, [message_event(QUESTIONS[i % len(QUESTIONS)], user=f"Uwarm{i:027d}")])
-            await wait_for(lambda: len(standin.deliveries()) >= 20, timeout=60)
+            await wait_for(lambda: standin.delivered_count() >= 20, timeout=60)
         standin.reset()
 
         db_kind = "PostgreSQL" if db_url.startswith("postgresql") else "SQLite"
