@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, insert, select, update
+from sqlalchemy import bindparam, case, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.db import utcnow
@@ -79,6 +79,18 @@ def enqueue_reply(
         "now": utcnow(),
     }
     return session.execute(_ENQUEUE, params).scalar_one()
+
+
+def lock_destination(session: Session, *, channel: str, user_id: str) -> None:
+    """Take turns with other workers queueing for the same destination until this transaction
+    ends (PostgreSQL: a transaction-level advisory lock; SQLite has one writer anyway). The engine
+    already locks a user's row; this is for group and room chats, where several members' events
+    answer into one destination."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"outbox:{channel}:{user_id}"},
+        )
 
 
 def has_pending(session: Session, *, channel: str, user_id: str) -> bool:

@@ -125,6 +125,8 @@ class Processor:
         expires = (
             start + timedelta(seconds=self.settings.reply_token_ttl_seconds) if route.reply_token else None
         )
+        if route.destination and route.destination != incoming.user_id:  # a group or room chat
+            outbox.lock_destination(session, channel="line", user_id=route.destination)
         direct = self.claim_as is not None and not (
             route.destination and outbox.has_pending(session, channel="line", user_id=route.destination)
         )

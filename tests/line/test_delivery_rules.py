@@ -163,3 +163,32 @@ def test_without_a_sender_nothing_is_born_claimed(factory, db_url):
     assert made == [([], 1)]
     with factory() as s:
         assert s.scalars(select(OutboxMessage.claimed_by)).all() == [None]
+
+
+def test_workers_take_turns_on_one_group_destination(factory, db_url):
+    """Two members' events answer into one group chat: a second worker's transaction waits until
+    the first one's reply is committed (and so is seen as pending), keeping the replies in order."""
+    import threading
+    import time
+
+    from bot import outbox
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("advisory locks are PostgreSQL's; SQLite has a single writer")
+    order: list[str] = []
+    with transaction(factory) as first:
+        outbox.lock_destination(first, channel="line", user_id="Cgroup")
+
+        def second() -> None:
+            with transaction(factory) as s:
+                outbox.lock_destination(s, channel="line", user_id="Cgroup")
+                order.append("second")
+
+        thread = threading.Thread(target=second)
+        thread.start()
+        with transaction(factory) as other:  # another destination does not wait
+            outbox.lock_destination(other, channel="line", user_id="Cother")
+        time.sleep(0.3)
+        order.append("first commits")
+    thread.join(timeout=10)
+    assert order == ["first commits", "second"]
