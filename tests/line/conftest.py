@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 
 import httpx
@@ -43,18 +42,6 @@ def standin() -> Iterator[LineStandin]:
     s = LineStandin(access_token=TOKEN).start()
     yield s
     s.stop()
-
-
-def wait_until(predicate: Callable[[], object], timeout: float = 15.0, interval: float = 0.02) -> object:
-    """Poll until ``predicate()`` is truthy (bounded; fails the test on timeout)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(interval)
 
 
 class Bot:

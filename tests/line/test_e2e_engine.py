@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bot.engine import handle
 from bot.engine import messages as M
-from tests.line.conftest import wait_until
 from tests.support.line_payloads import (
     follow_event,
     message_event,
@@ -13,6 +12,7 @@ from tests.support.line_payloads import (
     unfollow_event,
 )
 from tests.support.line_standin import check_messages
+from tests.support.servers import wait_until
 
 
 def _texts(delivery) -> str:

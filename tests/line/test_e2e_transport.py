@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 
 from bot.db import transaction, utcnow
 from bot.models.messaging import DeliveryAttempt, InboxEvent, OutboxMessage
-from tests.line.conftest import SECRET, wait_until
+from tests.line.conftest import SECRET
 from tests.support.line_payloads import body_for, follow_event, message_event, signed
+from tests.support.servers import wait_until
 
 
 def _count(bot, model, *where) -> int:

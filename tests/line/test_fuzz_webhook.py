@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from bot.engine import handle
 from bot.models.messaging import InboxEvent, OutboxMessage
-from tests.line.conftest import SECRET, wait_until
+from tests.line.conftest import SECRET
 from tests.support.line_payloads import (
     DESTINATION,
     follow_event,
@@ -26,6 +26,7 @@ from tests.support.line_payloads import (
     signed,
     sticker_event,
 )
+from tests.support.servers import wait_until
 
 ODD_TEXT = st.one_of(
     st.text(max_size=200),

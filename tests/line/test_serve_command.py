@@ -12,8 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.line.conftest import SECRET, TOKEN, wait_until
+from tests.line.conftest import SECRET, TOKEN
 from tests.support.line_payloads import body_for, message_event, signed
+from tests.support.servers import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -35,17 +35,6 @@ DIRECTORY = Directory(
 )
 
 
-def wait_until(predicate: Callable[[], Any], timeout: float = 15.0, interval: float = 0.02) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(interval)
-
-
 @pytest.fixture(scope="session")
 def slack_api() -> Iterator[SlackStandin]:
     s = SlackStandin(token=BOT_TOKEN).start()

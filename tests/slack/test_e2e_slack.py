@@ -11,7 +11,8 @@ from bot.db import transaction
 from bot.models import Group, OutboxMessage, StaffAuditEntry, StaffNotification, Suggestion
 from bot.models.staff import SlackEvent, SlackOutbox
 from handlers import slack_blocks as blocks
-from tests.slack.conftest import STAFF_CHANNEL, wait_until
+from tests.slack.conftest import STAFF_CHANNEL
+from tests.support.servers import wait_until
 
 
 def add_group_with_suggestion(

@@ -11,8 +11,9 @@ from bot.db import transaction, utcnow
 from bot.models import StaffFaqEntry, UnansweredQuestion
 from bot.models.staff import Handoff, StaffMember
 from handlers import slack_blocks as blocks
-from tests.slack.conftest import STAFF_CHANNEL, wait_until
+from tests.slack.conftest import STAFF_CHANNEL
 from tests.slack.test_e2e_slack import add_group_with_suggestion
+from tests.support.servers import wait_until
 
 CITIZEN = "U" + "c" * 32
 

@@ -10,8 +10,9 @@ import pytest
 
 from bot.slack_service import Directory, DivisionInfo
 from handlers import slack_blocks as blocks
-from tests.slack.conftest import LINE_SECRET, wait_until
+from tests.slack.conftest import LINE_SECRET
 from tests.support.line_payloads import body_for, message_event, postback_event, signed
+from tests.support.servers import wait_until
 
 CITIZEN = "U" + "7" * 32
 
