@@ -20,7 +20,7 @@ from bot.models.staff import StaffFaqEntry
 log = logging.getLogger(__name__)
 
 
-# Run once per question: built once (constructing the statement cost more than running it).
+# Built once (constructing the statement cost more than running it); run once per transaction.
 _VERSION = select(func.count(), func.max(StaffFaqEntry.id)).where(StaffFaqEntry.active.is_(True))
 
 
