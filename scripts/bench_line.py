@@ -2,7 +2,8 @@
 
 Phase 1 (load): signed webhooks at --rate events/s for --seconds (open loop: requests are sent
 on schedule whatever the server does), a mix of questions, menu words, follows and stickers from
-200 users, answered by the real conversation engine. Prints webhook response time p50/p99 and
+200 users, answered by the real conversation engine (questions: the ~800 of the knowledge
+evaluation sets, or 10 fixed ones with --questions fixed). Prints webhook response time p50/p99 and
 event-to-reply-delivered p50/p99 (from sending the webhook to the stand-in accepting the reply).
 
 Phase 2 (faults): --fault-events events, each delivered twice by "LINE" (the second copy marked
@@ -12,6 +13,7 @@ delivered, duplicates, lost. Target: every event answered exactly once.
 
     PYTHONPATH=. python scripts/bench_line.py [--rate 100] [--seconds 20] [--fault-events 300]
                                               [--database-url postgresql+psycopg://...]
+                                              [--serve-arg=--worker-process] [--questions fixed]
 
 The stand-in runs in a process of its own. Everything stops by itself: every wait is bounded,
 and the server is stopped at the end.
