@@ -78,12 +78,14 @@ def create_app(
 
     async def healthz(request: Request) -> JSONResponse:
         def check() -> dict[str, Any]:
+            from bot.db import utcnow
             from bot.inbox import pending_count
+            from bot.outbox import backlog
 
             with request.app.state.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
             with request.app.state.session_factory() as session:
-                return {"inbox_pending": pending_count(session)}
+                return {"inbox_pending": pending_count(session), **backlog(session, now=utcnow())}
 
         body: dict[str, Any] = {"line": settings.line_enabled, **state["counters"]}
         try:

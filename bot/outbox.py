@@ -9,10 +9,10 @@ from __future__ import annotations
 import importlib
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, insert, select, text, update
+from sqlalchemy import bindparam, case, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.db import utcnow
@@ -115,6 +115,29 @@ def enqueue_push(
         reply_token=None,
         reply_token_expires_at=None,
     )
+
+
+def backlog(session: Session, *, now: datetime) -> dict[str, Any]:
+    """For monitoring (``/healthz``): messages waiting to be sent, how long the oldest has waited
+    (seconds, 0 if none), and how many were given up on in the last 24 hours."""
+    pending, oldest = session.execute(
+        select(func.count(), func.min(_OUTBOX.c.created_at)).where(_OUTBOX.c.status == "pending")
+    ).one()
+    failed = session.scalar(
+        select(func.count()).where(
+            _OUTBOX.c.status == "failed", _OUTBOX.c.created_at >= now - timedelta(hours=24)
+        )
+    )
+    if isinstance(oldest, str):  # SQLite returns min() of a datetime column as text
+        oldest = datetime.fromisoformat(oldest)
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    waited = max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
+    return {
+        "outbox_pending": pending,
+        "outbox_oldest_pending_seconds": round(waited, 1),
+        "outbox_failed_24h": failed,
+    }
 
 
 def cancel_pending(session: Session, *, channel: str, user_id: str, reason: str) -> int:

@@ -105,6 +105,26 @@ def test_429_500_and_timeout_are_retried_and_delivered_once(make_bot, standin):
     assert row.status == "delivered" and "already used" in row.last_error
 
 
+def test_healthz_shows_the_delivery_backlog(make_bot, standin):
+    """Monitoring sees messages waiting (here: LINE asked for 30 s of patience) and failures."""
+    bot = make_bot()
+    assert bot.http.get("/healthz").json()["outbox_pending"] == 0
+    standin.fail("429", endpoint="reply", retry_after=30)
+    bot.post_events(message_event("待たされる"))
+    wait_until(lambda: standin.requests("/reply"))
+    with transaction(bot.factory) as s:
+        s.add(
+            OutboxMessage(
+                channel="line", user_id="U9", messages=[{"type": "text", "text": "x"}], retry_key=str(uuid.uuid4()),
+                status="failed", attempts=8, next_attempt_at=utcnow(), last_error="HTTP 400",
+            )
+        )  # fmt: skip
+    time.sleep(0.2)
+    health = bot.http.get("/healthz").json()
+    assert health["status"] == "ok" and health["outbox_pending"] == 1 and health["outbox_failed_24h"] == 1
+    assert 0 < health["outbox_oldest_pending_seconds"] < 30
+
+
 def test_expired_reply_token_falls_back_to_push_with_retry_key(make_bot, standin):
     bot = make_bot()
     old = int((time.time() - 120) * 1000)
