@@ -30,7 +30,7 @@ from typing import Any
 from knowledge import messages
 from knowledge.analysis import CIVIC_TERMS, Token, is_hiragana_word, tokenize, trim_dictionary_memory
 from knowledge.bm25 import BM25
-from knowledge.loader import DATA_DIR, load_data
+from knowledge.loader import DATA_DIR, DATA_FILES, load_data
 from knowledge.models import Answer, FaqEntry, KnowledgeData, Section, Source
 from knowledge.normalize import (
     drop_symbols,
@@ -210,7 +210,7 @@ class Answerer:
         """
         key = str(Path(data_dir).resolve() if data_dir else DATA_DIR)
         base = Path(data_dir) if data_dir else DATA_DIR
-        files = [base / n for n in ("guideline.yaml", "faq.yaml", "synonyms.yaml")]
+        files = [base / n for n in DATA_FILES]
         if extra_faq:
             extra = list(extra_faq)
             return cls(

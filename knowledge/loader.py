@@ -1,4 +1,4 @@
-"""Load and validate knowledge/data/{guideline,faq,synonyms}.yaml.
+"""Load and validate knowledge/data/{guideline,faq,synonyms,contacts}.yaml.
 
 City staff edit these files by hand, so every problem is reported with the file, the entry id and
 what is wrong, and all problems are collected before raising (one run shows every mistake).
@@ -11,9 +11,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from knowledge.contacts import parse_contacts, render
 from knowledge.models import FAQ_CATEGORIES, FaqEntry, KnowledgeData, Section, SynonymGroup
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_FILES = ("guideline.yaml", "faq.yaml", "synonyms.yaml", "contacts.yaml")
 MAX_ANSWER_CHARS = 400
 
 _FAQ_KEYS = {"id", "category", "question", "phrasings", "answer", "sources", "related"}
@@ -249,9 +251,29 @@ def load_data(
     faq = parse_faq(raw_faq, problems)
     syn_path = base / "synonyms.yaml"
     synonyms = parse_synonyms(_read_yaml(syn_path), problems) if syn_path.exists() else []
+    contacts_path = base / "contacts.yaml"
+    contacts = parse_contacts(_read_yaml(contacts_path), problems) if contacts_path.exists() else []
+    faq = _render_contacts(faq, {c.id: c for c in contacts}, problems)
     if not strict and warnings is None:
         warnings = []
     faq = cross_check(sections, faq, problems, None if strict else warnings)
     if problems:
         raise DataError(problems)
-    return KnowledgeData(title, tuple(sections), tuple(faq), tuple(synonyms))
+    return KnowledgeData(title, tuple(sections), tuple(faq), tuple(synonyms), tuple(contacts))
+
+
+def _render_contacts(faq: list[FaqEntry], contacts: Mapping[str, Any], problems: list[str]) -> list[FaqEntry]:
+    """Fill the {{contact:…}} placeholders of the answers (an unconfirmed fact reads 「市に確認中」)."""
+    out = []
+    for e in faq:
+        if "{{" not in e.answer:
+            out.append(e)
+            continue
+        where = f"faq.yaml: entry '{e.id}'"
+        answer = render(e.answer, contacts, where, problems)
+        if len(answer) > MAX_ANSWER_CHARS:
+            problems.append(
+                f"{where}: answer is {len(answer)} characters with the contacts filled in (at most {MAX_ANSWER_CHARS})"
+            )
+        out.append(replace(e, answer=answer))
+    return out

@@ -6,6 +6,10 @@ Kept free of any heavy import so that channel code can type-check against them c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from knowledge.contacts import Contact
 
 FAQ_CATEGORIES = ("about", "bg", "target", "principle", "form", "env", "howto")
 
@@ -56,6 +60,7 @@ class KnowledgeData:
     sections: tuple[Section, ...]
     faq: tuple[FaqEntry, ...]
     synonyms: tuple[SynonymGroup, ...]
+    contacts: tuple[Contact, ...] = ()  # from contacts.yaml (optional file)
 
 
 @dataclass(slots=True)

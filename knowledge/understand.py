@@ -1,0 +1,243 @@
+"""Reading a message as a person wrote it: context, the question, and what kind of question.
+
+Citizens often introduce their group first and ask afterwards::
+
+    私たちは地域の清掃活動をしている団体ですが、協働するにはどうしたらいいですか
+
+:func:`understand` splits such a message into the *context* (here a self-introduction) and the
+*question* (協働するにはどうしたらいいですか), keeps the group's self-description as ``activity``
+(for the conversation engine: what 第2章(2) says about such an activity, the matcher's divisions,
+an offer to start 対象チェック), and tells the *kind* of question:
+
+============  =========================================================
+kind          e.g.
+============  =========================================================
+what-is       協働とは？ / 「後援」ってどういう意味？
+can-we        企業も協働できますか / 補助金はもらえる？ (a yes/no question)
+how-do-we     協働するにはどうしたらいい？ / 申請の手順は？
+difference    後援と共催の違いは？
+why           なぜ協働が必要なの？
+contact       電話番号を教えて / 窓口はどこ？ / 受付時間は？
+status        送った提案はどうなりましたか
+other         anything else
+============  =========================================================
+
+``yes_no`` says whether the question can be answered with はい/いいえ (every can-we question, and
+other questions that end like one without a question word: 市と団体は対等なんですか？).
+
+Pure functions over already-normalised text (knowledge.normalize.normalize); no tokenizer, so the
+module is cheap and its rules are easy to test on their own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+KINDS = ("what-is", "can-we", "how-do-we", "difference", "why", "contact", "status", "other")
+
+# Sentence ends; a run of them (？？, 。。) stays with its sentence.
+_SENTENCE_RE = re.compile(r"[^。．！？!?\n]+[。．！？!?\n]*|[。．！？!?\n]+")
+# A clause that introduces and then turns to the question: …団体ですが、 / …していますけど、 /
+# …をしていて、 / …の者です、 (the comma is optional after が/けど: 団体ですが協働するには…)
+_CLAUSE_END_RE = re.compile(
+    r"(?:です|でございます|ます|ました|でした|ている|てる|ておる|だ)(?:が|けど|けれど|けれども)[、,]?"
+    r"|(?:して|やって|行って|おこなって|取り組んで|運営して|活動して)(?:いて|おりまして|まして)[、,]"
+    r"|(?:団体|グループ|サークル|会|者|法人|一員|代表|メンバー)(?:で|でして)[、,]"
+)
+# What makes a sentence a question (checked on the sentence, spaces removed).
+_ASKING_RE = re.compile(
+    r"[?？]|か[。.!！\s]*$|かな[。.!！\s]*$|かね[。.!！\s]*$|でしょうか|ますか|ですか|の[。.!！\s]*$"
+    r"|教えて|おしえて|ください|下さい|知りたい|聞きたい|伺いたい|ほしい|欲しい|たいです|たい[。.!！\s]*$"
+    r"|ませんか|れる[。.!！\s]*$|いい[。.!！\s]*$|大丈夫[。.!！\s]*$|は[。.!！\s]*$|って[。.!！\s]*$"
+    r"|方法|手順|やり方|とは"
+)
+# Closing courtesies after the question: not a question of their own.
+_COURTESY_RE = re.compile(
+    r"^(?:よろしく|宜しく)?(?:お願い|おねがい)(?:します|いたします|致します|申し上げます)?[。!！\s]*$"
+    r"|^(?:以上です|ありがとうございます|ありがとうございました|失礼します)[。!！\s]*$"
+)
+# A self-introduction: who is writing, or what the group does.
+_INTRO_SUBJECT_RE = re.compile(
+    r"^(?:私たち|私達|わたしたち|わたし達|私ども|我々|われわれ|僕たち|僕ら|ぼくら|うちら|うちの(?:団体|会|グループ)"
+    r"|当団体|弊団体|当会|本会|私|わたし|僕|ぼく)(?:は|の団体は|のグループは|の会は|、)"
+)
+_INTRO_PREDICATE_RE = re.compile(
+    r"(?:団体|グループ|サークル|の会|会員|法人|NPO|ボランティア|者|代表|メンバー|一員|役員|事務局|クラブ|チーム)"
+    r"(?:です|でございます|をしています|をやっています|になります|で)"
+    r"|(?:をして|をやって|を行って|をおこなって|に取り組んで|を運営して|で活動して|の活動をして|を開いて|を主催して"
+    r"|しておりま|を続けて|を立ち上げ)(?:い|お)?(?:ます|る|ました|て)"
+    r"|(?:活動|運営|開催|主催)(?:して|を)(?:い|お)?(?:ます|る)"
+)
+_QUESTION_WORD_RE = re.compile(r"何|なに|なん(?!です|だ)|どこ|どちら|どっち|だれ|誰|いつ|どう|どの|どんな|なぜ|いくら|どれ|どれくらい|どのくらい")
+
+# Kinds, tried in this order on the question (the first that matches wins).
+_KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "status",
+        re.compile(
+            r"(?:提案|相談|申請|申し込|申込|応募|送った|出した|送信した)[^。？?]*"
+            r"(?:どうなっ|どうなり|状況|進捗|進み具合|返事|返信|回答(?:が|は)?(?:まだ|来|こ|な)|連絡(?:が|は)?(?:まだ|来|こ|な)"
+            r"|結果|届いて|届きまし|受け付けられ|受理)"
+            r"|(?:提案|相談)の(?:状況|進捗|結果)"
+        ),
+    ),
+    (
+        "contact",
+        re.compile(
+            r"電話|でんわ|連絡先|問い?合わ?せ先|問合せ先|窓口|受付時間|開庁|営業時間|何時から|何時まで|何時に"
+            r"|住所|所在地|場所|行き方|アクセス|どこに(?:あ|行|相談|聞|問い|連絡|電話|申し込|出)|どこで(?:相談|聞)"
+            r"|メールアドレス|メアド|ホームページ|ウェブサイト|サイトの?(?:URL|アドレス)|URL|担当(?:課|部署|者|の課)"
+            r"|誰に(?:相談|聞|連絡)|だれに(?:相談|聞|連絡)|どの課|どこの課|どの部署|どこが担当",
+            re.IGNORECASE,
+        ),
+    ),
+    ("difference", re.compile(r"違い|違う|ちがい|ちがう|異なる|差は|差って|比べ|どっちが|どちらが|区別")),
+    ("why", re.compile(r"なぜ|なんで(?!す)|何で(?!す)|どうして|理由|何のため|なんのため")),
+    (
+        "how-do-we",
+        re.compile(
+            r"どうすれば|どうしたら|どうやって|どのように|どんなふうに|どういうふうに|どうすると|どうやったら"
+            r"|方法|手順|手続|流れ|やり方|仕方|進め方|始め方|には[?？]*$|ためには|何をすれば|なにをすれば|何から"
+            r"|何が必要|なにが必要|必要な(?:もの|書類|準備)|準備|いつまでに|期限|締め?切|どのくらい(?:かか|前)|何日|何か月|何ヶ月"
+            r"|申請したい|申し込みたい|始めたい|つくりたい|作りたい|立ち上げたい|設立したい"
+        ),
+    ),
+    (
+        "what-is",
+        re.compile(
+            r"とは|って何|ってなに|ってなん|て何|てなに|の意味|意味は|意味を|意味が|いみ|どういう(?:こと|もの|意味|内容)"
+            r"|どんな(?:もの|こと|内容)|定義|(?:は|が)何(?:ですか|でしょうか|なの|[?？])|(?:は|が)なに(?:ですか|[?？])"
+        ),
+    ),
+    (
+        "can-we",
+        re.compile(
+            r"(?:でき|やれ|なれ|いけ|られ|もらえ|受けられ|使え|借りられ|頼め|出せ|申し込め|応募でき)(?:ます|る|ません)?(?:か|の|[?？]|かな|でしょうか)"
+            r"|(?:でき|やれ|なれ|いけ|もらえ|使え|出せ)(?:ます|る)[。!！\s]*$"
+            r"|(?:いい|良い|よい|よろしい|大丈夫|可能|OK|オーケー|問題ない|構わない|かまわない|平気)(?:ですか|でしょうか|なの|なんですか|ですよね|か|[?？]|$)"
+            r"|だめ|ダメ|駄目|対象(?:に|と)な|対象(?:です|でしょう|なの|外)|含まれ|該当|当てはま|あてはま"
+            r"|あり(?:ます|ません)?(?:か|[?？])|ある(?:の|[?？]|んですか)|ありますでしょうか",
+            re.IGNORECASE,
+        ),
+    ),
+)
+_YES_NO_END_RE = re.compile(r"(?:ですか|ますか|でしょうか|んですか|のですか|なの|ですよね|か)[?？。!！\s]*$|[?？]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    """What a message asks, separated from what it says around the question."""
+
+    text: str  # the whole message (normalised)
+    question: str  # the asking part (the whole message when nothing else is there)
+    context: str = ""  # the rest: a self-introduction, background, courtesies
+    activity: str | None = None  # the group's self-description, if the message has one
+    kind: str = "other"  # one of KINDS
+    yes_no: bool = False  # answerable with はい/いいえ
+
+    @property
+    def split(self) -> bool:
+        return bool(self.context)
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` cut into sentences, and a sentence that opens with a self-introduction cut after
+    it (…をしている団体ですが、 | 協働するには…); stripped, empty pieces dropped. Joining the
+    pieces gives back ``text`` without the spaces at the cuts.
+
+    Other clauses are not cut: 「市と協働したいのですが、まず何をすれば…」 is one question."""
+    out: list[str] = []
+    for m in _SENTENCE_RE.finditer(text):
+        piece = m.group()
+        start = 0
+        for c in _CLAUSE_END_RE.finditer(piece):
+            # a boundary only when something follows it (…ですが。 ends a sentence) and the clause
+            # before it introduces the writer or the group
+            if c.end() < len(piece.rstrip("。．！？!?\n 　")) and is_introduction(piece[start : c.end()]):
+                out.append(piece[start : c.end()])
+                start = c.end()
+        out.append(piece[start:])
+    return [s.strip() for s in out if s.strip()]
+
+
+def is_asking(sentence: str) -> bool:
+    return bool(_ASKING_RE.search(sentence.replace(" ", "")))
+
+
+def is_introduction(sentence: str) -> bool:
+    """Whether a sentence introduces the writer or the group (私たちは… / …をしている団体です)."""
+    s = sentence.replace(" ", "")
+    if _QUESTION_WORD_RE.search(s) and re.search(r"[?？]", s):
+        return False
+    return bool(_INTRO_SUBJECT_RE.search(s) or _INTRO_PREDICATE_RE.search(s))
+
+
+def question_kind(question: str) -> str:
+    q = question.replace(" ", "")
+    for name, pattern in _KIND_PATTERNS:
+        if pattern.search(q):
+            return name
+    return "other"
+
+
+def is_yes_no(question: str, kind: str | None = None) -> bool:
+    kind = kind or question_kind(question)
+    if kind == "can-we":
+        return True
+    if kind != "other":
+        return False
+    q = question.replace(" ", "")
+    return bool(_YES_NO_END_RE.search(q)) and not _QUESTION_WORD_RE.search(q)
+
+
+_TRAILING_CONJ_RE = re.compile(r"(?:が|けど|けれど|けれども)?[、,。．!！\s]*$")
+
+
+def _activity(intro: list[str]) -> str | None:
+    if not intro:
+        return None
+    text = "".join(_TRAILING_CONJ_RE.sub("", s) + "。" for s in intro)
+    return text.rstrip("。") if len(text) >= 4 else None
+
+
+def _has_words(text: str) -> bool:
+    """Fallback topic test without a tokenizer: a run of two kanji or katakana (or Latin letters)
+    that is not a question word."""
+    core = _QUESTION_WORD_RE.sub("", text)
+    return bool(re.search(r"[\u4e00-\u9fff々]{2,}|[\u30a1-\u30ff]{2,}|[A-Za-z]{2,}", core))
+
+
+def understand(text: str, has_topic: Callable[[str], bool] | None = None) -> Understanding:
+    """Split ``text`` (normalised) into context and question; tell the question's kind.
+
+    ``has_topic`` says whether a piece names anything beyond grammar and generic words (the
+    answerer passes its tokenizer-based test); a question without a topic of its own
+    (…分かりません。ざっくり教えてもらえますか) is read together with the sentence before it.
+    """
+    has_topic = has_topic or _has_words
+    parts = sentences(text)
+    if len(parts) <= 1:
+        kind = question_kind(text)
+        return Understanding(text, text, "", None, kind, is_yes_no(text, kind))
+    # closing courtesies (よろしくお願いします) are not the question
+    core = [i for i, s in enumerate(parts) if not _COURTESY_RE.search(s.replace(" ", ""))] or [len(parts) - 1]
+    asking = [i for i in core if is_asking(parts[i])]
+    qi = asking[-1] if asking else core[-1]
+    first = qi
+    intro_at = {i for i, s in enumerate(parts) if i < qi and is_introduction(s)}
+    # 「…分かりません。ざっくり教えてもらえますか」: lean on the sentence before, unless that one
+    # is the self-introduction (then the question is about 協働 itself: …団体ですが、どうすれば?)
+    while first > 0 and first - 1 not in intro_at and not has_topic("".join(parts[first : qi + 1])):
+        first -= 1
+    question = "".join(parts[first : qi + 1])
+    # the self-description: the introduction and the sentences that go on describing the group
+    activity: list[str] = []
+    if intro_at:
+        for i in range(min(intro_at), first):
+            if i in intro_at or (activity and not is_asking(parts[i])):
+                activity.append(parts[i])
+    context = "".join(s for i, s in enumerate(parts) if not first <= i <= qi)
+    kind = question_kind(question)
+    return Understanding(text, question, context, _activity(activity), kind, is_yes_no(question, kind))
