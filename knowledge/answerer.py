@@ -42,6 +42,7 @@ from knowledge.normalize import (
 )
 from knowledge.query import QueryAnalyzer, QueryTerms, focus_sentence
 from knowledge.tokencache import TokenCache, data_key
+from knowledge.understand import Understanding, understand
 
 MAX_QUESTION_CHARS = 1000
 BLEND_TOP = 12
@@ -110,6 +111,13 @@ def question_intent(text: str) -> str | None:
 
 
 MAX_SUGGESTIONS = 3
+IMPLIED_WEIGHT = 0.8  # 協働, implied by a self-introduction followed by a question with no topic
+_YES_NO_OPENER_RE = re.compile(r"^(?:はい|いいえ)[。、，,]\s*")
+# Words that frame an eligibility question rather than say whom or what it is about
+# (企業も協働できますか: the subject is 企業, not 協働 or 対象).
+_FRAME_TERMS = frozenset(
+    fold(w) for w in "協働 対象 団体 活動 市 市民活動 市民活動団体 市民活動団体等 相手 事業 ない 駄目 だめ 参加".split()
+)
 _GREETINGS = frozenset(fold(w) for w in messages.GREETING_WORDS)
 _THANKS = frozenset(fold(w) for w in messages.THANKS_WORDS)
 
@@ -302,6 +310,22 @@ class Answerer:
         self.anchors = frozenset(t for e in self.entries for t in terms_of(e.question, key=True)) | frozenset(
             t for g in self.data.synonyms for t in terms_of(g.term, key=True)
         )
+        # Entries that answer a yes/no question (their answer opens with はい/いいえ), and what that
+        # question is about: the words of its canonical question and the words of its phrasings
+        # that at most one other entry uses (企業, 会社, CSR for target-company).
+        entry_df: dict[str, int] = {}
+        entry_terms: list[set[str]] = [set() for _ in self.entries]
+        for d, i in enumerate(self._doc_entry):
+            entry_terms[i].update(docs[d])
+        for ts in entry_terms:
+            for t in ts:
+                entry_df[t] = entry_df.get(t, 0) + 1
+        self._yes_no = [bool(_YES_NO_OPENER_RE.match(e.answer)) for e in self.entries]
+        self._subjects: list[frozenset[str]] = []
+        for i, e in enumerate(self.entries):
+            own = set(terms_of(e.question, key=True)) | {t for t in entry_terms[i] if entry_df[t] <= 2}
+            self._subjects.append(frozenset(own - _FRAME_TERMS - CIVIC_TERMS))
+        self.contacts = {c.id: c for c in self.data.contacts}
 
     @staticmethod
     def _reading(tokens: list[Token]) -> str:
@@ -319,12 +343,26 @@ class Answerer:
         return [Source(s.id, s.title) for s in (self._sections[i] for i in entry.sources)]
 
     # -- retrieval ---------------------------------------------------------------------------------
-    def analyze(self, text: str, focus: bool = True) -> Analysis:
+    def analyze(
+        self,
+        text: str,
+        focus: bool = True,
+        *,
+        focus_text: str | None = None,
+        description: bool = False,
+        implied: Mapping[str, float] | None = None,
+    ) -> Analysis:
         """Rank the FAQ entries for normalised ``text`` (``focus``: read a long message as context
-        and question)."""
+        and question; ``focus_text``: the asking part, when known; ``description``: the rest of
+        the message describes the writer's group; ``implied``: terms the question means without
+        saying them)."""
         w = self.weights
         tokens = tokenize(text)
-        q = self.analyzer.analyze(text, tokens, focus=focus)
+        q = self.analyzer.analyze(
+            text, tokens, focus=focus, focus_text=focus_text, context_is_description=description
+        )
+        for term, weight in (implied or {}).items():
+            q.add(term, weight, "implied")
         weights = q.weights
         idf = self.index.term_idf
         masses = sorted((wt * idf(t) for t, wt in weights.items()), reverse=True)
@@ -400,7 +438,7 @@ class Answerer:
         fz: dict[int, float] = {}
         qfz: dict[int, float] = {}  # the same, against the canonical question only
         # compared without the polite request, and after typo corrections (自冶会 -> 自治会)
-        core = strip_request(q.corrected(text))
+        core = strip_request(q.corrected(focus_text or text))
         core_tokens = tokens if core == text else tokenize(core)
         for query, choices in (
             (fold(core), self._doc_folded),
@@ -415,7 +453,8 @@ class Answerer:
                 if doc in self._question_docs and s > qfz.get(e, 0.0):
                     qfz[e] = s
 
-        intent = question_intent(to_hiragana(text) if is_katakana_sentence(text) else text)
+        asked = focus_text or text
+        intent = question_intent(to_hiragana(asked) if is_katakana_sentence(asked) else asked)
         # A long message reads like a small document: match it more against whole entries.
         # (weight moves from the short-document F1 to the whole entry; the total stays the same)
         shift = w.entry_long * min(1.0, max(0.0, (len(weights) - w.top_terms) / 8))
@@ -452,7 +491,26 @@ class Answerer:
         small_talk = self._small_talk(text)
         if small_talk:
             return small_talk
-        return self.decide(self.analyze_message(text))
+        u = understand(drop_symbols(text), self.analyzer.has_topic)
+        a = self.analyze_described(u) if u.activity else self.analyze_message(text)
+        ans = self.decide(a, u)
+        ans.kind, ans.activity, ans.asked, ans.yes_no = u.kind, u.activity, u.question, u.yes_no
+        return ans
+
+    def _question_terms(self, u: Understanding) -> QueryTerms:
+        return self.analyzer.analyze(u.question, focus=False)
+
+    def _has_own_topic(self, q: QueryTerms) -> bool:
+        """Whether the asking part names a topic of the knowledge base (not only 市, 申込 …)."""
+        return any(t in self.anchors and t not in CIVIC_TERMS for t in q.weights)
+
+    def analyze_described(self, u: Understanding) -> Analysis:
+        """A message that opens with a self-introduction (…をしている団体ですが、協働するには?):
+        the question decides; the description counts as context and its unknown words (清掃,
+        居場所づくり) are what the group does, not evidence that the question is elsewhere. A
+        question with no topic of its own after an introduction (市と何かできますか) is about 協働."""
+        implied = None if self._has_own_topic(self._question_terms(u)) else {"協働": IMPLIED_WEIGHT}
+        return self.analyze(u.text, focus_text=u.question, description=True, implied=implied)
 
     def analyze_message(self, text: str) -> Analysis:
         """:meth:`analyze` on what carries meaning: pictographs dropped, and a message typed
@@ -508,10 +566,35 @@ class Answerer:
         w = self.weights
         return bool(a.candidates) and a.candidates[0].score >= w.answer_at and a.domain >= w.min_domain
 
-    def decide(self, a: Analysis) -> Answer:
+    def _subject_asked(self, index: int, asked: QueryTerms) -> bool:
+        return bool(self._subjects[index] & set(asked.weights))
+
+    def _screen(self, a: Analysis, u: Understanding | None) -> tuple[Analysis, bool]:
+        """Entries that answer a yes/no question (はい。企業も含まれています) are kept only when the
+        question is about their subject; returns the analysis and whether the top entry's はい/いいえ
+        opener fits (a yes/no question)."""
+        if u is None:
+            return a, True
+        asked = self._question_terms(u)
+        cands = list(a.candidates)
+        dropped = False
+        while cands and self._yes_no[self._index_of[cands[0].entry.id]]:
+            if self._subject_asked(self._index_of[cands[0].entry.id], asked):
+                break
+            cands.pop(0)
+            dropped = True
+        if dropped:
+            a = dataclasses.replace(a, candidates=cands)
+        return a, u.yes_no
+
+    def decide(self, a: Analysis, u: Understanding | None = None) -> Answer:
         w = self.weights
+        a, opener_fits = self._screen(a, u)
         if not a.candidates:
             return self._decline()
+        if u is not None and u.kind == "contact" and set(self._question_terms(u).unknown):
+            # 保育園の電話番号: a contact question about something the bot does not know
+            return self._decline(a.candidates[0].score)
         top = a.candidates[0]
         verbatim = top.fuzzy * 100 >= w.fuzzy_override
         # only words any city question uses (市役所, 小金井市, 申込): no topic to answer about
@@ -537,7 +620,7 @@ class Answerer:
             and a.domain >= w.anchor_min_domain
         )
         if verbatim or confident or anchored:
-            return self._answer(top)
+            return self._answer(top, opener_fits)
         if top.score >= w.unsure_at and a.domain >= w.anchor_min_domain:
             picks = [c.entry.question for c in a.candidates[:MAX_SUGGESTIONS]]
             text = messages.unsure_list(picks, maybe_elsewhere=a.n_unknown > 0)
@@ -545,16 +628,26 @@ class Answerer:
         return self._decline(top.score)
 
     def _decline(self, score: float = 0.0) -> Answer:
-        return Answer(False, messages.OUT_OF_SCOPE, "out_of_scope", score=score)
+        return Answer(False, self.out_of_scope_text(), "out_of_scope", score=score)
 
-    def _answer(self, c: Candidate) -> Answer:
+    def out_of_scope_text(self) -> str:
+        """The polite decline, with the city's switchboard from contacts.yaml when confirmed."""
+        hall = self.contacts.get("city-hall") if hasattr(self, "contacts") else None
+        phone = hall.fact("phone") if hall else None
+        return messages.out_of_scope(phone.value if phone is not None and phone.confirmed else None)
+
+    def _answer(self, c: Candidate, opener_fits: bool = True) -> Answer:
         e = c.entry
         sources = self.sources_of(e)
         secs = [self._sections[i] for i in e.sources]
         cite = messages.citation(
             [s.title for s in secs if s.kind == "section"][:2],
             [s.title for s in secs if s.kind == "note"][:1],
+            [s.title for s in secs if s.kind == "note" and s.cite][:1],
         )
-        text = e.answer.rstrip() + ("\n" + cite if cite else "")
+        body = e.answer.rstrip()
+        if not opener_fits:  # はい/いいえ answers only the yes/no question
+            body = _YES_NO_OPENER_RE.sub("", body, count=1)
+        text = body + ("\n" + cite if cite else "")
         related = [self._by_id[r].question for r in e.related if r in self._by_id][:MAX_SUGGESTIONS]
         return Answer(True, text, "answered", sources, c.score, related, e.id)

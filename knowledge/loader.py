@@ -92,8 +92,12 @@ def parse_guideline(
                 ok = False
             if not ok or sid is None:
                 continue
+            cite = item.get("cite", False)
+            if not isinstance(cite, bool):
+                problems.append(f"{where}: 'cite' must be true or false")
+                continue
             seen.add(sid)
-            out.append(Section(sid, _text(item["title"]) or "", _text(item["text"]) or "", kind))
+            out.append(Section(sid, _text(item["title"]) or "", _text(item["text"]) or "", kind, cite))
     if not any(s.kind == "section" for s in out):
         problems.append(f"{fname}: no sections")
     return title, out

@@ -10,12 +10,19 @@ CONTACT = "小金井市 市民部 コミュニティ文化課"
 # What the bot can help with, shown when it declines.
 TOPICS = "協働とは何か・対象となる活動や団体・協働の形態（後援・共催・委託・補助など）・協働の原則・市の支援・問い合わせ先"
 
-OUT_OF_SCOPE = (
-    "申し訳ありません。そのご質問には、このボットではお答えできません。\n"
-    f"このボットがお答えできるのは、小金井市協働推進基本指針に関すること（{TOPICS}）です。\n"
-    "市のほかの手続きやサービスについては、小金井市役所の担当窓口へお問い合わせください。"
-    f"協働について詳しく知りたいときは、{CONTACT}へご相談ください。"
-)
+def out_of_scope(switchboard: str | None = None) -> str:
+    """The polite decline: short enough for a phone, and it always says where to ask.
+
+    ``switchboard`` is the city's confirmed main number (contacts.yaml), if any."""
+    where = f"市役所の代表電話（{switchboard}）" if switchboard else "小金井市役所の担当窓口"
+    return (
+        "申し訳ありません。このご質問には、このボットではお答えできません。\n"
+        f"市の手続きやサービスについては、{where}へお問い合わせください。\n"
+        "協働のことでしたら、「協働とは」「補助金はある？」のようにお尋ねください。"
+    )
+
+
+OUT_OF_SCOPE = out_of_scope()  # (without the number; the answerer fills it in from contacts.yaml)
 
 UNSURE = "ご質問の内容をはっきりつかめませんでした。もしかして、次のどれかでしょうか。"
 RELATED_HEADING = "関連する質問："
@@ -78,10 +85,17 @@ def _cite(title: str) -> str:
     return f"{head}「{rest}」" if rest and head.startswith("第") else f"「{title}」"
 
 
-def citation(guideline_titles: list[str], note_titles: list[str]) -> str:
-    """The line under an answer: the guideline sections it rests on, else our notes."""
+def citation(guideline_titles: list[str], note_titles: list[str], cited_notes: list[str] = ()) -> str:
+    """The line under an answer: the guideline sections it rests on, else our notes.
+
+    ``cited_notes`` are notes whose facts the answer states although they are not in the
+    guideline (programmes, examples, budget items): they are named too, so that nobody takes them
+    for the guideline."""
     if guideline_titles:
-        return f"（出典：{GUIDELINE_SHORT} {'、'.join(_cite(t) for t in guideline_titles)}）"
+        line = f"（出典：{GUIDELINE_SHORT} {'、'.join(_cite(t) for t in guideline_titles)}）"
+        if cited_notes:
+            line += f"（参考：{'、'.join(cited_notes)}）"
+        return line
     if note_titles:
         return f"（参考：{'、'.join(note_titles)}）"
     return ""

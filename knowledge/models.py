@@ -31,6 +31,9 @@ class Section:
     title: str
     text: str
     kind: str = "section"
+    # a note whose facts answers state (programmes, examples, budget items): named in the
+    # citation line next to the guideline sections, so they are never taken for the guideline
+    cite: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,18 @@ class Answer:
 
     ``reason`` says why: "answered", "unsure" (suggestions offered instead of a guess),
     "out_of_scope", "empty", "too_long", "no_text" (emoji or symbols only), "greeting", "thanks".
+
+    What the message was understood to ask (knowledge.understand), for the conversation engine:
+
+    * ``kind``: what-is | can-we | how-do-we | difference | why | contact | status | other;
+    * ``activity``: the group's self-description when the message opens with one
+      (「私たちは地域の清掃活動をしている団体ですが、…」 -> 「私たちは地域の清掃活動をしている団体です」),
+      else None — the engine can add what 第2章(2) says about such an activity, the matcher's
+      divisions for it, and an offer to start 対象チェック or 相談・提案;
+    * ``asked``: the asking part of the message (the whole message when there is nothing else);
+    * ``yes_no``: the question can be answered with はい/いいえ. An entry whose answer opens with
+      はい/いいえ is only chosen for a yes/no question about that entry's subject; for any other
+      question the opener is left out.
     """
 
     answered: bool
@@ -78,13 +93,22 @@ class Answer:
     score: float = 0.0
     suggestions: list[str] = field(default_factory=list)
     faq_id: str | None = None
+    kind: str = "other"
+    activity: str | None = None
+    asked: str = ""
+    yes_no: bool = False
 
     def to_dict(self) -> dict[str, object]:
-        """The stable JSON shape of ``kyodo ask --json`` (without the question)."""
+        """The stable JSON shape of ``kyodo ask --json`` (without the question). The first five
+        keys are the original contract; the others were added after it (never removed)."""
         return {
             "answered": self.answered,
             "text": self.text,
             "sources": [{"id": s.id, "title": s.title} for s in self.sources],
             "score": round(float(self.score), 4),
             "suggestions": list(self.suggestions),
+            "faq_id": self.faq_id,
+            "reason": self.reason,
+            "kind": self.kind,
+            "activity": self.activity,
         }

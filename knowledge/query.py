@@ -170,11 +170,24 @@ class QueryAnalyzer:
                 self._synonym_index.setdefault(v[:2], []).append((v, t))
 
     # -- the pipeline --------------------------------------------------------------------------
-    def analyze(self, text: str, tokens: list[Token] | None = None, focus: bool = True) -> QueryTerms:
+    def analyze(
+        self,
+        text: str,
+        tokens: list[Token] | None = None,
+        focus: bool = True,
+        focus_text: str | None = None,
+        context_is_description: bool = False,
+    ) -> QueryTerms:
         """``text`` must already be normalised.
 
         Typed words the knowledge base does not know are replaced by what they were corrected to;
         those that nothing explains end up in ``unknown`` (the abstention logic weighs them).
+
+        ``focus_text``: the asking part of the message, when the caller knows it (see
+        knowledge.understand); terms found only elsewhere count ``CONTEXT_WEIGHT``. With
+        ``context_is_description`` the rest of the message describes the writer's own group
+        (…の清掃活動をしている団体ですが): its unknown words say what the group does, not what
+        is asked, and are not counted against the question.
         """
         q = QueryTerms()
         tokens = tokenize(text) if tokens is None else tokens
@@ -220,7 +233,9 @@ class QueryAnalyzer:
                     unresolved.add(a)
         if unresolved:
             self._find_modifiers(tokens, unresolved, q)
-        if focus:
+        if focus_text is not None:
+            self._focus_on_question(text, q, focus_text, context_is_description)
+        elif focus:
             self._focus_on_question(text, q)
         return q
 
@@ -253,16 +268,23 @@ class QueryAnalyzer:
             if t is not None:
                 pos += len(t.surface)
 
-    def _focus_on_question(self, text: str, q: QueryTerms) -> None:
+    def _focus_on_question(
+        self, text: str, q: QueryTerms, sentence: str | None = None, description: bool = False
+    ) -> None:
         """In a long message the question is usually one sentence (often the last) and the rest
         is context: terms found only in the context count ``CONTEXT_WEIGHT`` as much."""
-        sentence = focus_sentence(text, self.has_topic)
         if sentence is None:
+            sentence = focus_sentence(text, self.has_topic)
+        if sentence is None or sentence == text:
             return
         focus = self.analyze(sentence, focus=False)
         for term in list(q.weights):
             if term not in focus.weights:
                 q.weights[term] *= CONTEXT_WEIGHT
+        if description:
+            q.unknown = [t for t in q.unknown if t in focus.unknown]
+            q.weak_unknown = [t for t in q.weak_unknown if t in focus.weak_unknown]
+            q.modifiers &= focus.modifiers | set(focus.weights)
 
     def _expand_synonyms(self, folded: str, q: QueryTerms) -> list[str]:
         """Add the canonical terms of every variant found (in the folded text, or by reading for
