@@ -42,7 +42,7 @@ from knowledge.normalize import (
 )
 from knowledge.query import QueryAnalyzer, QueryTerms, focus_sentence
 from knowledge.tokencache import TokenCache, data_key
-from knowledge.understand import Understanding, understand
+from knowledge.understand import Understanding, question_kind, understand
 
 MAX_QUESTION_CHARS = 1000
 BLEND_TOP = 12
@@ -111,12 +111,14 @@ def question_intent(text: str) -> str | None:
 
 
 MAX_SUGGESTIONS = 3
+SUBJECT_MAX_ENTRIES = 3  # a phrasing word used by at most this many entries tells what an entry is about
 IMPLIED_WEIGHT = 0.8  # 協働, implied by a self-introduction followed by a question with no topic
 _YES_NO_OPENER_RE = re.compile(r"^(?:はい|いいえ)[。、，,]\s*")
 # Words that frame an eligibility question rather than say whom or what it is about
 # (企業も協働できますか: the subject is 企業, not 協働 or 対象).
 _FRAME_TERMS = frozenset(
-    fold(w) for w in "協働 対象 団体 活動 市 市民活動 市民活動団体 市民活動団体等 相手 事業 ない 駄目 だめ 参加".split()
+    fold(w)
+    for w in "協働 対象 団体 活動 市 市民活動 市民活動団体 市民活動団体等 相手 事業 ない 駄目 だめ 参加 違い 違う".split()
 )
 _GREETINGS = frozenset(fold(w) for w in messages.GREETING_WORDS)
 _THANKS = frozenset(fold(w) for w in messages.THANKS_WORDS)
@@ -321,10 +323,23 @@ class Answerer:
             for t in ts:
                 entry_df[t] = entry_df.get(t, 0) + 1
         self._yes_no = [bool(_YES_NO_OPENER_RE.match(e.answer)) for e in self.entries]
+        self._kind = [question_kind(normalize(e.question)) for e in self.entries]
         self._subjects: list[frozenset[str]] = []
+        self._named: list[frozenset[str]] = []  # what the canonical question itself names
         for i, e in enumerate(self.entries):
-            own = set(terms_of(e.question, key=True)) | {t for t in entry_terms[i] if entry_df[t] <= 2}
+            named = set(terms_of(e.question, key=True)) - _FRAME_TERMS - CIVIC_TERMS
+            own = named | {t for t in entry_terms[i] if entry_df[t] <= SUBJECT_MAX_ENTRIES}
+            self._named.append(frozenset(named))
             self._subjects.append(frozenset(own - _FRAME_TERMS - CIVIC_TERMS))
+        # Entries that answer a question about one particular subject: a yes/no answer, an
+        # eligibility entry of the target category that names whom it is about (政治団体も協働
+        # できますか), a comparison (後援と共催の違い). See _screen.
+        self._gated = [
+            self._yes_no[i]
+            or (e.category == "target" and self._kind[i] == "can-we" and bool(self._named[i]))
+            or self._kind[i] == "difference"
+            for i, e in enumerate(self.entries)
+        ]
         self.contacts = {c.id: c for c in self.data.contacts}
 
     @staticmethod
@@ -566,30 +581,40 @@ class Answerer:
         w = self.weights
         return bool(a.candidates) and a.candidates[0].score >= w.answer_at and a.domain >= w.min_domain
 
-    def _subject_asked(self, index: int, asked: QueryTerms) -> bool:
-        return bool(self._subjects[index] & set(asked.weights))
+    def _fits(self, index: int, u: Understanding, asked: set[str]) -> bool:
+        """Whether entry ``index`` answers the question asked, for the entries that answer one
+        particular question (see ``_gated``):
 
-    def _screen(self, a: Analysis, u: Understanding | None) -> tuple[Analysis, bool]:
-        """Entries that answer a yes/no question (はい。企業も含まれています) are kept only when the
-        question is about their subject; returns the analysis and whether the top entry's はい/いいえ
-        opener fits (a yes/no question)."""
+        * a はい/いいえ answer needs a yes/no question, about its subject (企業も協働できますか, not
+          民間から助成金を受けている事業も対象になりますか);
+        * an eligibility entry (宗教団体も協働できますか) needs its subject in the question or in the
+          writer's self-introduction, and a question that asks whether (not how, where, which);
+        * a comparison (後援と共催の違い) needs both things compared (one if it names one).
+        """
+        if not self._gated[index]:
+            return True
+        if self._kind[index] == "difference":
+            named = self._named[index]
+            return len(named & asked) >= min(2, len(named))
+        if not self._subjects[index] & asked:
+            return False
+        # a question of another kind (how, where, why, which differs …) is not answered by whether
+        return u.kind in ("can-we", "other", "what-is") if not self._yes_no[index] else u.kind in ("can-we", "other")
+
+    def _screen(self, a: Analysis, u: Understanding | None) -> Analysis:
+        """The ranking without entries that do not answer the question asked (see ``_fits``)."""
         if u is None:
-            return a, True
-        asked = self._question_terms(u)
-        cands = list(a.candidates)
-        dropped = False
-        while cands and self._yes_no[self._index_of[cands[0].entry.id]]:
-            if self._subject_asked(self._index_of[cands[0].entry.id], asked):
-                break
-            cands.pop(0)
-            dropped = True
-        if dropped:
-            a = dataclasses.replace(a, candidates=cands)
-        return a, u.yes_no
+            return a
+        asked = set(self._question_terms(u).weights)
+        if u.activity:
+            asked |= set(self.analyzer.analyze(u.activity, focus=False).weights)
+        cands = [c for c in a.candidates if self._fits(self._index_of[c.entry.id], u, asked)]
+        return a if len(cands) == len(a.candidates) else dataclasses.replace(a, candidates=cands)
 
     def decide(self, a: Analysis, u: Understanding | None = None) -> Answer:
         w = self.weights
-        a, opener_fits = self._screen(a, u)
+        a = self._screen(a, u)
+        opener_fits = u is None or u.yes_no
         if not a.candidates:
             return self._decline()
         if u is not None and u.kind == "contact" and set(self._question_terms(u).unknown):
