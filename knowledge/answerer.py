@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge import messages
-from knowledge.analysis import CIVIC_TERMS, Token, is_hiragana_word, tokenize, trim_dictionary_memory
+from knowledge.analysis import ASPECT_TERMS, CIVIC_TERMS, Token, is_hiragana_word, tokenize, trim_dictionary_memory
 from knowledge.bm25 import BM25
 from knowledge.loader import DATA_DIR, DATA_FILES, load_data
 from knowledge.models import Answer, FaqEntry, KnowledgeData, Section, Source
@@ -42,7 +42,7 @@ from knowledge.normalize import (
 )
 from knowledge.query import QueryAnalyzer, QueryTerms, focus_sentence
 from knowledge.tokencache import TokenCache, data_key
-from knowledge.understand import Understanding, question_kind, understand
+from knowledge.understand import Understanding, break_at_symbols, contact_aspect, question_kind, understand
 
 MAX_QUESTION_CHARS = 1000
 BLEND_TOP = 12
@@ -70,7 +70,7 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"とは|て何|てなに|てなん|の意味|意味は|いみ|どういうもの|どういう意味|どういう内容|どんな内容|定義"
         ),
     ),
-    ("why", re.compile(r"なぜ|なんで|何で|どうして|理由|何のため|なんのため")),
+    ("why", re.compile(r"なぜ|なんで(?!す)|何で(?!す)|どうして|理由|何のため|なんのため")),
     ("where", re.compile(r"どこ|どの課|どの部署|誰に|だれに|窓口|連絡先|電話")),
     # (やり方 alone is not asking how: 自分たちのやり方でやれますか)
     (
@@ -157,6 +157,7 @@ class Weights:
     modifier_weight: float = 0.3  # ... and a known word modifying an unknown head (ボランティア保険)
     fuzzy_override: float = 90.0  # a near-verbatim phrasing answers even with generic words only
     answer_text_weight: float = 0.5  # the answer text counts less than phrasings in the entry doc
+    aspect: float = 0.15  # a contact question's aspect (phone, hours, place, office) matches the entry's
 
 
 @dataclass(slots=True)
@@ -182,6 +183,7 @@ class Analysis:
     n_unknown: int = 0
     anchor: float = 0.0  # idf mass of topic words (see Answerer.anchors)
     intent: str | None = None  # the kind of question (see question_intent)
+    nouns: int = 0  # known topic nouns (not civic words, modifiers, aspects or guesses)
 
 
 class Answerer:
@@ -245,11 +247,15 @@ class Answerer:
 
         groups: dict[int, set[str]] = {}
 
+        nouns: set[str] = set()
+
         def terms_of(text: str, key: bool) -> list[str]:
             out = []
             for t in self._tokens.tokens(normalize(text)):
                 if t.content:
                     out.append(t.term)
+                    if t.pos == "名詞":
+                        nouns.add(t.term)
                     if key and not is_hiragana_word(t.surface):  # (こうえん was typed for 後援, not 公園)
                         for g in t.groups:
                             groups.setdefault(g, set()).add(t.term)
@@ -290,6 +296,7 @@ class Answerer:
         for g in self.data.synonyms:
             key_terms.update(terms_of(g.term, key=True))
         self.vocabulary = frozenset(vocabulary)
+        self._noun_terms = frozenset(nouns)  # terms the data uses as nouns (補助, not 始める)
         self._key_terms = frozenset(key_terms)
         self.index = BM25(docs)
         self._doc_mass = [sum(self.index.term_idf(t) for t in set(d)) for d in docs]
@@ -324,6 +331,9 @@ class Answerer:
                 entry_df[t] = entry_df.get(t, 0) + 1
         self._yes_no = [bool(_YES_NO_OPENER_RE.match(e.answer)) for e in self.entries]
         self._kind = [question_kind(normalize(e.question)) for e in self.entries]
+        self._aspect = [
+            contact_aspect(normalize(e.question)) if k == "contact" else None for e, k in zip(self.entries, self._kind, strict=True)
+        ]
         self._subjects: list[frozenset[str]] = []
         self._named: list[frozenset[str]] = []  # what the canonical question itself names
         for i, e in enumerate(self.entries):
@@ -491,7 +501,17 @@ class Answerer:
             cands.append(Candidate(self.entries[e], score, p, h, f, f1, qf))
         cands.sort(key=lambda c: (-c.score, c.entry.id))
         anchor = sum(idf(t) * wt for t, wt in weights.items() if t in self.anchors)
-        return Analysis(text, q, domain, cands, ideal_all, n_unknown, anchor, intent)
+        nouns = sum(
+            1
+            for t in weights
+            if t in self._noun_terms
+            and t not in CIVIC_TERMS
+            and t not in ASPECT_TERMS
+            and t not in q.modifiers
+            and t not in q.guessed
+            and t in self._key_terms
+        )
+        return Analysis(text, q, domain, cands, ideal_all, n_unknown, anchor, intent, nouns)
 
     # -- answering ---------------------------------------------------------------------------------
     def answer(self, question: str) -> Answer:
@@ -506,7 +526,7 @@ class Answerer:
         small_talk = self._small_talk(text)
         if small_talk:
             return small_talk
-        u = understand(drop_symbols(text), self.analyzer.has_topic)
+        u = understand(drop_symbols(break_at_symbols(text)), self.analyzer.has_topic)
         a = self.analyze_described(u) if u.activity else self.analyze_message(text)
         ans = self.decide(a, u)
         ans.kind, ans.activity, ans.asked, ans.yes_no = u.kind, u.activity, u.question, u.yes_no
@@ -581,7 +601,7 @@ class Answerer:
         w = self.weights
         return bool(a.candidates) and a.candidates[0].score >= w.answer_at and a.domain >= w.min_domain
 
-    def _fits(self, index: int, u: Understanding, asked: set[str]) -> bool:
+    def _fits(self, index: int, u: Understanding, asked: tuple[set[str], set[str]]) -> bool:
         """Whether entry ``index`` answers the question asked, for the entries that answer one
         particular question (see ``_gated``):
 
@@ -595,9 +615,13 @@ class Answerer:
             return True
         if self._kind[index] == "difference":
             named = self._named[index]
-            return len(named & asked) >= min(2, len(named))
-        if not self._subjects[index] & asked:
-            return False
+            return len(named & asked[0]) >= min(2, len(named))
+        if not self._subjects[index] & asked[0]:
+            # the self-introduction can say who is asking (大学の研究室です -> 大学も協働できる?),
+            # for an entry that answers yes/no about who may take part; an exclusion (宗教活動は
+            #対象外) is given only when the question itself is about it
+            if not (self._yes_no[index] and self._subjects[index] & asked[1]):
+                return False
         # a question of another kind (how, where, why, which differs …) is not answered by whether
         return u.kind in ("can-we", "other", "what-is") if not self._yes_no[index] else u.kind in ("can-we", "other")
 
@@ -606,10 +630,21 @@ class Answerer:
         if u is None:
             return a
         asked = set(self._question_terms(u).weights)
-        if u.activity:
-            asked |= set(self.analyzer.analyze(u.activity, focus=False).weights)
-        cands = [c for c in a.candidates if self._fits(self._index_of[c.entry.id], u, asked)]
-        return a if len(cands) == len(a.candidates) else dataclasses.replace(a, candidates=cands)
+        intro = set(self.analyzer.analyze(u.activity, focus=False).weights) if u.activity else set()
+        cands = [c for c in a.candidates if self._fits(self._index_of[c.entry.id], u, (asked, intro))]
+        aspect = contact_aspect(u.question) if u.kind == "contact" else None
+        if aspect:
+            # 何時まで？ asks for the hours, 窓口はどちら？ for the office: the contact entry that
+            # gives that fact comes first among the contact entries
+            bonus = self.weights.aspect
+            cands = [
+                dataclasses.replace(c, score=c.score + bonus)
+                if self._aspect[self._index_of[c.entry.id]] == aspect
+                else c
+                for c in cands
+            ]
+            cands.sort(key=lambda c: (-c.score, c.entry.id))
+        return a if cands == a.candidates else dataclasses.replace(a, candidates=cands)
 
     def decide(self, a: Analysis, u: Understanding | None = None) -> Answer:
         w = self.weights
@@ -621,6 +656,13 @@ class Answerer:
             # 保育園の電話番号: a contact question about something the bot does not know
             return self._decline(a.candidates[0].score)
         top = a.candidates[0]
+        if a.n_unknown and not a.nouns and top.fuzzy * 100 < w.fuzzy_override:
+            # こども食堂を始めるのに届け出は必要？: what it is about is a word the knowledge base has
+            # never seen, and only verbs or civic words (始める, 届け出) are known
+            return self._decline(top.score)
+        if u is not None and not u.asking:
+            # a statement (市役所の対応が最悪でした): nothing was asked, so nothing is answered
+            return self._unsure(a) if top.score >= w.answer_at and a.domain >= w.min_domain else self._decline(top.score)
         verbatim = top.fuzzy * 100 >= w.fuzzy_override
         # only words any city question uses (市役所, 小金井市, 申込): no topic to answer about
         topical = any(t not in CIVIC_TERMS for t in (*a.terms.weights, *a.terms.typed))
@@ -647,10 +689,13 @@ class Answerer:
         if verbatim or confident or anchored:
             return self._answer(top, opener_fits)
         if top.score >= w.unsure_at and a.domain >= w.anchor_min_domain:
-            picks = [c.entry.question for c in a.candidates[:MAX_SUGGESTIONS]]
-            text = messages.unsure_list(picks, maybe_elsewhere=a.n_unknown > 0)
-            return Answer(False, text, "unsure", score=top.score, suggestions=picks)
+            return self._unsure(a)
         return self._decline(top.score)
+
+    def _unsure(self, a: Analysis) -> Answer:
+        picks = [c.entry.question for c in a.candidates[:MAX_SUGGESTIONS]]
+        text = messages.unsure_list(picks, maybe_elsewhere=a.n_unknown > 0)
+        return Answer(False, text, "unsure", score=a.candidates[0].score, suggestions=picks)
 
     def _decline(self, score: float = 0.0) -> Answer:
         return Answer(False, self.out_of_scope_text(), "out_of_scope", score=score)

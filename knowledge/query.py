@@ -255,6 +255,7 @@ class QueryAnalyzer:
         """In a Japanese compound noun the last word is the head: ボランティア保険 is a kind of
         insurance, 協働ロボット a robot. A known word that only modifies an unknown head is weak
         evidence that the question is about the knowledge base."""
+        corrected = dict(q.corrections)  # a corrected part stands for its term (労働者協同組合: 協同 -> 協働)
         compound: list[tuple[int, Token]] = []
         pos = 0
         for t in [*tokens, None]:
@@ -262,8 +263,18 @@ class QueryAnalyzer:
                 compound.append((pos, t))
             else:
                 heads = [(p, x) for p, x in compound if x.content]
-                if len(heads) >= 2 and heads[-1][0] in unresolved:
-                    q.modifiers.update(x.term for _, x in heads[:-1] if x.term in q.weights)
+                # the head is unknown (ボランティア保険), or another part is (国民健康保険): the
+                # compound names something else, and its known parts only modify it
+                if len(heads) >= 2 and any(p in unresolved for p, _ in heads):
+                    for p, x in heads:
+                        if p in unresolved:
+                            continue
+                        term = x.term if x.term in q.weights else corrected.get(x.surface)
+                        if term in q.weights:
+                            q.modifiers.add(term)
+                        # ... and so does what its spelling was taken for (協同 -> 協働)
+                        how = f"synonym:{fold(x.surface)}"
+                        q.modifiers.update(t for t, h in q.added.items() if h == how)
                 compound = []
             if t is not None:
                 pos += len(t.surface)

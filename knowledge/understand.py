@@ -52,6 +52,7 @@ _ASKING_RE = re.compile(
     r"|教えて|おしえて|ください|下さい|知りたい|聞きたい|伺いたい|ほしい|欲しい|たいです|たい[。.!！\s]*$"
     r"|ませんか|れる[。.!！\s]*$|いい[。.!！\s]*$|大丈夫[。.!！\s]*$|は[。.!！\s]*$|って[。.!！\s]*$"
     r"|方法|手順|やり方|とは"
+    r"|わから(?:ない|なく|ず)|分から(?:ない|なく|ず)|知らない|迷って|困って|たいと思って|たいと考えて"
 )
 # Closing courtesies after the question: not a question of their own.
 _COURTESY_RE = re.compile(
@@ -64,8 +65,13 @@ _INTRO_SUBJECT_RE = re.compile(
     r"|当団体|弊団体|当会|本会|私|わたし|僕|ぼく)(?:は|の団体は|のグループは|の会は|、)"
 )
 _INTRO_PREDICATE_RE = re.compile(
-    r"(?:団体|グループ|サークル|の会|会員|法人|NPO|ボランティア|者|代表|メンバー|一員|役員|事務局|クラブ|チーム)"
+    r"(?:団体|グループ|サークル|の会|会員|法人|NPO|ボランティア|者|代表|メンバー|一員|役員|事務局|クラブ|チーム"
+    r"|隊|団|会|部|協議会|委員会|担当|係|学生|教員|職員|主婦|住民|市民)"
     r"(?:です|でございます|をしています|をやっています|になります|で)"
+    # …をしている○○です (a relative clause and a noun: 見守りをしているボランティア隊です)
+    r"|(?:して|やって|行って|おこなって|運営して|開いて|続けて|取り組んで)(?:い|お)?る[^。？?]{1,20}(?:です|でございます)"
+    # …してます / …やってます at the end of a statement (花いっぱい運動してます, 調査してます)
+    r"|(?:して|やって|行って|運営して|開いて|続けて)(?:い|お)?ます[。！!\s]*$"
     r"|(?:をして|をやって|を行って|をおこなって|に取り組んで|を運営して|で活動して|の活動をして|を開いて|を主催して"
     r"|しておりま|を続けて|を立ち上げ)(?:い|お)?(?:ます|る|ました|て)"
     r"|(?:活動|運営|開催|主催)(?:して|を)(?:い|お)?(?:ます|る)"
@@ -87,7 +93,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "contact",
         re.compile(
             r"電話|でんわ|連絡先|問い?合わ?せ先|問合せ先|窓口|受付時間|開庁|営業時間|何時から|何時まで|何時に"
-            r"|住所|所在地|場所|行き方|アクセス|どこに(?:あ|行|相談|聞|問い|連絡|電話|申し込|出)|どこで(?:相談|聞)"
+            r"|住所|所在地|(?:の|窓口の|課の)場所(?:は|を|が|って)|場所はどこ|行き方|アクセス|どこに(?:あ|行|相談|聞|問い|連絡|電話|申し込|出)|どこで(?:相談|聞)"
             r"|メールアドレス|メアド|ホームページ|ウェブサイト|サイトの?(?:URL|アドレス)|URL|担当(?:課|部署|者|の課)"
             r"|誰に(?:相談|聞|連絡)|だれに(?:相談|聞|連絡)|どの課|どこの課|どの部署|どこが担当",
             re.IGNORECASE,
@@ -98,7 +104,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "how-do-we",
         re.compile(
-            r"どうすれば|どうしたら|どうやって|どのように|どんなふうに|どういうふうに|どうすると|どうやったら"
+            r"どうすれば|どうしたら|どうやって|どのように|どんなふうに|どういうふうに|どうすると|どうやったら|どうする(?:の|ん|[?？]|$)"
             r"|方法|手順|手続|流れ|やり方|仕方|進め方|始め方|には[?？]*$|ためには|何をすれば|なにをすれば|何から"
             r"|何が必要|なにが必要|必要な(?:もの|書類|準備)|準備|いつまでに|期限|締め?切|どのくらい(?:かか|前)|何日|何か月|何ヶ月"
             r"|申請したい|申し込みたい|始めたい|つくりたい|作りたい|立ち上げたい|設立したい"
@@ -123,6 +129,24 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+# Which fact a contact question asks for, tried in this order.
+_ASPECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("phone", re.compile(r"電話|でんわ|番号|ばんごう|TEL|ファックス|FAX|メール", re.IGNORECASE)),
+    ("hours", re.compile(r"時間|何時|なんじ|開庁|土日|土曜|日曜|祝日|曜日|夜|朝|営業|開いて|あいて|やって(?:ます|る)|間に合")),
+    ("place", re.compile(r"場所|住所|所在地|行き方|アクセス|何階|庁舎|どこにあ|駅から|地図|建物|最寄り")),
+    ("office", re.compile(r"窓口|担当|どの課|どこの課|部署|誰に|だれに|どこに(?:相談|聞|問い|連絡)|問い?合わ?せ先|連絡先|相談先")),
+)
+
+
+def contact_aspect(question: str) -> str | None:
+    """phone | hours | place | office: which fact a contact question asks for (None if none)."""
+    q = question.replace(" ", "")
+    for name, pattern in _ASPECTS:
+        if pattern.search(q):
+            return name
+    return None
+
+
 _YES_NO_END_RE = re.compile(r"(?:ですか|ますか|でしょうか|んですか|のですか|なの|ですよね|か)[?？。!！\s]*$|[?？]+$")
 
 
@@ -136,10 +160,34 @@ class Understanding:
     activity: str | None = None  # the group's self-description, if the message has one
     kind: str = "other"  # one of KINDS
     yes_no: bool = False  # answerable with はい/いいえ
+    # False for a message that only states something (市役所の対応が最悪でした。二度と行きたくない):
+    # no sentence asks, and it is not a few words typed into a search box either
+    asking: bool = True
 
     @property
     def split(self) -> bool:
         return bool(self.context)
+
+
+_SYMBOL_RUN_RE = re.compile(r"[\u2600-\u27bf\U0001f000-\U0001faff\u2b00-\u2bff\ufe0f\u200d]+")
+_SENTENCE_FINAL = frozenset("すたねよかいるうのなぞわ!?！？。…~〜ー")
+
+
+def break_at_symbols(text: str) -> str:
+    """Line breaks and emoji end a sentence on a phone (花いっぱい運動してます🌸 市と一緒にできる？✨): a run of
+    pictographs after a sentence-final character, or before a space or the end, becomes 「。」.
+    One inside a phrase (読み聞かせサークル📚の代表です) is left for drop_symbols to remove."""
+
+    def mark(m: re.Match[str]) -> str:
+        before = text[m.start() - 1] if m.start() else ""
+        after = text[m.end()] if m.end() < len(text) else ""
+        if m.start() and (before in _SENTENCE_FINAL or not after or after.isspace()):
+            return "。"
+        return m.group()
+
+    text = _SYMBOL_RUN_RE.sub(mark, text)
+    # a line break ends a sentence too (drop_symbols would fold it into a space)
+    return re.sub(r"(?<=[^。．！？!?\n])[^\S\n]*\n+", "。", text)
 
 
 def sentences(text: str) -> list[str]:
@@ -172,6 +220,18 @@ def is_introduction(sentence: str) -> bool:
     if _QUESTION_WORD_RE.search(s) and re.search(r"[?？]", s):
         return False
     return bool(_INTRO_SUBJECT_RE.search(s) or _INTRO_PREDICATE_RE.search(s))
+
+
+# A sentence that states something: it ends in a predicate (でした, ます, ない, 行きたくない).
+_STATEMENT_END_RE = re.compile(
+    r"(?:です|でした|ます|ました|ません|でしょう|だ|だった|た|ない|なかった|たくない|てる|ている|よ|ね|わ|な)[。．!！\s]*$"
+)
+
+
+def is_statement(sentence: str) -> bool:
+    """Whether a sentence is a statement rather than a question or a few search words."""
+    s = sentence.replace(" ", "")
+    return not is_asking(s) and bool(_STATEMENT_END_RE.search(s))
 
 
 def question_kind(question: str) -> str:
@@ -220,7 +280,7 @@ def understand(text: str, has_topic: Callable[[str], bool] | None = None) -> Und
     parts = sentences(text)
     if len(parts) <= 1:
         kind = question_kind(text)
-        return Understanding(text, text, "", None, kind, is_yes_no(text, kind))
+        return Understanding(text, text, "", None, kind, is_yes_no(text, kind), is_asking(text) or not is_statement(text))
     # closing courtesies (よろしくお願いします) are not the question
     core = [i for i, s in enumerate(parts) if not _COURTESY_RE.search(s.replace(" ", ""))] or [len(parts) - 1]
     asking = [i for i in core if is_asking(parts[i])]
@@ -240,4 +300,5 @@ def understand(text: str, has_topic: Callable[[str], bool] | None = None) -> Und
                 activity.append(parts[i])
     context = "".join(s for i, s in enumerate(parts) if not first <= i <= qi)
     kind = question_kind(question)
-    return Understanding(text, question, context, _activity(activity), kind, is_yes_no(question, kind))
+    asks = bool(asking) or not any(is_statement(p) for p in parts)
+    return Understanding(text, question, context, _activity(activity), kind, is_yes_no(question, kind), asks)
