@@ -111,8 +111,16 @@ def question_intent(text: str) -> str | None:
 
 
 MAX_SUGGESTIONS = 3
+_KIND_CLASHES = {
+    "what-is": ("how-do-we",),
+    "difference": ("how-do-we",),
+    "why": ("how-do-we",),
+    "can-we": ("how-do-we",),
+    "how-do-we": ("what-is", "difference", "why"),
+}
 SUBJECT_MAX_ENTRIES = 3  # a phrasing word used by at most this many entries tells what an entry is about
-IMPLIED_WEIGHT = 0.8  # 協働, implied by a self-introduction followed by a question with no topic
+IMPLIED_WEIGHT = 0.8
+TOPIC_WEIGHT = 1.3  # a word of the question's theme (後援って…)  # 協働, implied by a self-introduction followed by a question with no topic
 _YES_NO_OPENER_RE = re.compile(r"^(?:はい|いいえ)[。、，,]\s*")
 # Words that frame an eligibility question rather than say whom or what it is about
 # (企業も協働できますか: the subject is 企業, not 協働 or 対象).
@@ -157,6 +165,7 @@ class Weights:
     modifier_weight: float = 0.3  # ... and a known word modifying an unknown head (ボランティア保険)
     fuzzy_override: float = 90.0  # a near-verbatim phrasing answers even with generic words only
     answer_text_weight: float = 0.5  # the answer text counts less than phrasings in the entry doc
+    kind_clash: float = 0.1  # an entry of a clashing kind (how-to for a what-is question …)
     aspect: float = 0.15  # a contact question's aspect (phone, hours, place, office) matches the entry's
 
 
@@ -527,10 +536,21 @@ class Answerer:
         if small_talk:
             return small_talk
         u = understand(drop_symbols(break_at_symbols(text)), self.analyzer.has_topic)
-        a = self.analyze_described(u) if u.activity else self.analyze_message(text)
+        a = self.analyze_described(u) if u.activity else self.analyze_message(text, self._topic_terms(u))
         ans = self.decide(a, u)
         ans.kind, ans.activity, ans.asked, ans.yes_no = u.kind, u.activity, u.question, u.yes_no
         return ans
+
+    def _topic_terms(self, u: Understanding) -> dict[str, float] | None:
+        """The theme of a question weighs more than the rest of it: 後援ってお金も出してもらえる？
+        is about 後援 (not about money in general)."""
+        if not u.topic:
+            return None
+        q = self.analyzer.analyze(u.topic, focus=False)
+        boost = {
+            t: TOPIC_WEIGHT for t in q.weights if t in self.anchors and t not in CIVIC_TERMS and t not in _FRAME_TERMS
+        }
+        return boost or None
 
     def _question_terms(self, u: Understanding) -> QueryTerms:
         return self.analyzer.analyze(u.question, focus=False)
@@ -545,24 +565,27 @@ class Answerer:
         居場所づくり) are what the group does, not evidence that the question is elsewhere. A
         question with no topic of its own after an introduction (市と何かできますか) is about 協働."""
         implied = None if self._has_own_topic(self._question_terms(u)) else {"協働": IMPLIED_WEIGHT}
+        topic = self._topic_terms(u)
+        if topic:
+            implied = {**(implied or {}), **topic}
         return self.analyze(u.text, focus_text=u.question, description=True, implied=implied)
 
-    def analyze_message(self, text: str) -> Analysis:
+    def analyze_message(self, text: str, implied: Mapping[str, float] | None = None) -> Analysis:
         """:meth:`analyze` on what carries meaning: pictographs dropped, and a message typed
         entirely in katakana (ｷｮｳﾄﾞｳ ｯﾃ ﾅﾆ, half-width on old phones) also read as hiragana, which
         the reading-based steps understand; the hiragana reading wins unless it understands less of the message."""
         text = drop_symbols(text)
-        a = self.analyze(text)
+        a = self.analyze(text, implied=implied)
         spelt = spell_out_long_vowels(text)
         if spelt != text:  # こーえん: also read as こうえん (but えぬぴーおー is spelt so)
-            b = self.analyze(spelt)
+            b = self.analyze(spelt, implied=implied)
             if b.domain > a.domain or (self._confident(b) and not self._confident(a)):
                 a, text = b, spelt
         sentence = focus_sentence(text, self.analyzer.has_topic)
         if sentence and not self._confident(a):
             # A long message's context can dilute a clear question: the asking sentence alone
             # decides when it is confident and the whole message agrees on its answer.
-            f = self.analyze(sentence, focus=False)
+            f = self.analyze(sentence, focus=False, implied=implied)
             if self._confident(f) and f.candidates[0].entry in [c.entry for c in a.candidates[:3]]:
                 return f
             if f.candidates:
@@ -632,7 +655,18 @@ class Answerer:
         asked = set(self._question_terms(u).weights)
         intro = set(self.analyzer.analyze(u.activity, focus=False).weights) if u.activity else set()
         cands = [c for c in a.candidates if self._fits(self._index_of[c.entry.id], u, (asked, intro))]
-        aspect = contact_aspect(u.question) if u.kind == "contact" else None
+        # an entry that tells how to do something does not answer what something is, whether one
+        # may, or how two things differ (and the other way round): 後援ってお金も出してもらえる？
+        # is not answered by how to apply for 後援
+        clash = _KIND_CLASHES.get(u.kind, ())
+        if clash:
+            penalty = self.weights.kind_clash
+            cands = [
+                dataclasses.replace(c, score=c.score - penalty) if self._kind[self._index_of[c.entry.id]] in clash else c
+                for c in cands
+            ]
+            cands.sort(key=lambda c: (-c.score, c.entry.id))
+        aspect = contact_aspect(u.question) if u.kind in ("contact", "can-we", "other") else None
         if aspect:
             # 何時まで？ asks for the hours, 窓口はどちら？ for the office: the contact entry that
             # gives that fact comes first among the contact entries

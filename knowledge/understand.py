@@ -120,7 +120,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "can-we",
         re.compile(
-            r"(?:でき|やれ|なれ|いけ|られ|もらえ|受けられ|使え|借りられ|頼め|出せ|申し込め|応募でき)(?:ます|る|ません)?(?:か|の|[?？]|かな|でしょうか)"
+            r"(?:でき|やれ|なれ|いけ|られ|もらえ|受けられ|使え|借りられ|頼め|出せ|申し込め|応募でき)(?:ます|る|ません)?(?:ん(?:です|でしょう)|の(?:です|でしょう))?(?:か|の|[?？]|かな|でしょうか)"
             r"|(?:でき|やれ|なれ|いけ|もらえ|使え|出せ)(?:ます|る)[。!！\s]*$"
             r"|(?:いい|良い|よい|よろしい|大丈夫|可能|OK|オーケー|問題ない|構わない|かまわない|平気)(?:ですか|でしょうか|なの|なんですか|ですよね|か|[?？]|$)"
             r"|だめ|ダメ|駄目|対象(?:に|と)な|対象(?:です|でしょう|なの|外)|含まれ|該当|当てはま|あてはま"
@@ -163,6 +163,8 @@ class Understanding:
     # False for a message that only states something (市役所の対応が最悪でした。二度と行きたくない):
     # no sentence asks, and it is not a few words typed into a search box either
     asking: bool = True
+    # the theme of the question, marked by って/とは/については (後援ってお金も出してもらえる？ -> 後援)
+    topic: str | None = None
 
     @property
     def split(self) -> bool:
@@ -234,6 +236,18 @@ def is_statement(sentence: str) -> bool:
     return not is_asking(s) and bool(_STATEMENT_END_RE.search(s))
 
 
+_TOPIC_RE = re.compile(
+    r"^(?:(?:あの|えっと|すみません|すいません|ちなみに|ところで|あと|また|では|じゃあ)[、,\s]*)?"
+    r"([^、,。?？!！\s]{1,16}?)(?:って|とは|というのは|っていうのは|っていうの|については|について(?:は|も))"
+)
+
+
+def question_topic(question: str) -> str | None:
+    """The theme a question opens with (後援って…, 協働とは…, 補助金については…), if any."""
+    m = _TOPIC_RE.search(question.replace(" ", ""))
+    return m.group(1) if m else None
+
+
 def question_kind(question: str) -> str:
     q = question.replace(" ", "")
     for name, pattern in _KIND_PATTERNS:
@@ -280,7 +294,8 @@ def understand(text: str, has_topic: Callable[[str], bool] | None = None) -> Und
     parts = sentences(text)
     if len(parts) <= 1:
         kind = question_kind(text)
-        return Understanding(text, text, "", None, kind, is_yes_no(text, kind), is_asking(text) or not is_statement(text))
+        asks = is_asking(text) or not is_statement(text)
+        return Understanding(text, text, "", None, kind, is_yes_no(text, kind), asks, question_topic(text))
     # closing courtesies (よろしくお願いします) are not the question
     core = [i for i, s in enumerate(parts) if not _COURTESY_RE.search(s.replace(" ", ""))] or [len(parts) - 1]
     asking = [i for i in core if is_asking(parts[i])]
@@ -301,4 +316,5 @@ def understand(text: str, has_topic: Callable[[str], bool] | None = None) -> Und
     context = "".join(s for i, s in enumerate(parts) if not first <= i <= qi)
     kind = question_kind(question)
     asks = bool(asking) or not any(is_statement(p) for p in parts)
-    return Understanding(text, question, context, _activity(activity), kind, is_yes_no(question, kind), asks)
+    topic = question_topic(parts[qi]) or question_topic(question)
+    return Understanding(text, question, context, _activity(activity), kind, is_yes_no(question, kind), asks, topic)
