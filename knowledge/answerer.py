@@ -165,6 +165,7 @@ class Weights:
     modifier_weight: float = 0.3  # ... and a known word modifying an unknown head (ボランティア保険)
     fuzzy_override: float = 90.0  # a near-verbatim phrasing answers even with generic words only
     answer_text_weight: float = 0.5  # the answer text counts less than phrasings in the entry doc
+    uncovered: float = 0.1  # an entry without any topic word of the asking part (when there is context)
     kind_clash: float = 0.1  # an entry of a clashing kind (how-to for a what-is question …)
     aspect: float = 0.15  # a contact question's aspect (phone, hours, place, office) matches the entry's
 
@@ -282,6 +283,7 @@ class Answerer:
         self._doc_folded: list[str] = []
         self._doc_reading: list[str] = []
         entry_docs: list[list[str]] = []
+        answer_vocab: list[set[str]] = []
         self._question_docs: set[int] = set()
         self._intent = [question_intent(normalize(e.question)) for e in self.entries]
         for i, e in enumerate(self.entries):
@@ -299,6 +301,7 @@ class Answerer:
             # the answer is long and less focused than the phrasings: only its first part counts
             keep = int(round(len(answer_terms) * self.weights.answer_text_weight))
             entry_docs.append(whole + answer_terms[:keep])
+            answer_vocab.append(set(answer_terms))
         for s in self.data.sections:
             terms_of(s.title, key=False)
             terms_of(s.text, key=False)
@@ -360,6 +363,8 @@ class Answerer:
             for i, e in enumerate(self.entries)
         ]
         self.contacts = {c.id: c for c in self.data.contacts}
+        # the words of each entry: its question, phrasings and answer
+        self._entry_terms = [frozenset(ts) | frozenset(d) for ts, d in zip(entry_terms, answer_vocab, strict=True)]
 
     @staticmethod
     def _reading(tokens: list[Token]) -> str:
@@ -652,9 +657,30 @@ class Answerer:
         """The ranking without entries that do not answer the question asked (see ``_fits``)."""
         if u is None:
             return a
-        asked = set(self._question_terms(u).weights)
+        qt = self._question_terms(u)
+        asked = set(qt.weights)
         intro = set(self.analyzer.analyze(u.activity, focus=False).weights) if u.activity else set()
         cands = [c for c in a.candidates if self._fits(self._index_of[c.entry.id], u, (asked, intro))]
+        # The answer should be about something the question asks: when the asking part names
+        # topics of its own (委託 in …市の委託を受けるには何が必要ですか), an entry whose words have
+        # none of them ranks lower, however well the context matches it.
+        topics = {
+            t
+            for t in asked
+            if t in self._noun_terms
+            and t in self.anchors
+            and t not in CIVIC_TERMS
+            and t not in _FRAME_TERMS
+            and t not in qt.modifiers
+            and t not in qt.guessed
+        }
+        if topics and u.split:
+            penalty = self.weights.uncovered
+            cands = [
+                c if topics & self._entry_terms[self._index_of[c.entry.id]] else dataclasses.replace(c, score=c.score - penalty)
+                for c in cands
+            ]
+            cands.sort(key=lambda c: (-c.score, c.entry.id))
         # an entry that tells how to do something does not answer what something is, whether one
         # may, or how two things differ (and the other way round): 後援ってお金も出してもらえる？
         # is not answered by how to apply for 後援
