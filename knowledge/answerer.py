@@ -165,6 +165,8 @@ class Weights:
     modifier_weight: float = 0.3  # ... and a known word modifying an unknown head (ボランティア保険)
     fuzzy_override: float = 90.0  # a near-verbatim phrasing answers even with generic words only
     answer_text_weight: float = 0.5  # the answer text counts less than phrasings in the entry doc
+    min_coverage: float = 0.5  # answer only if the entry has this share of what the question asks ...
+    coverage_chars: int = 10  # ... in a question (asking part) of at least this many characters
     uncovered: float = 0.1  # an entry without any topic word of the asking part (when there is context)
     kind_clash: float = 0.1  # an entry of a clashing kind (how-to for a what-is question …)
     aspect: float = 0.15  # a contact question's aspect (phone, hours, place, office) matches the entry's
@@ -746,11 +748,29 @@ class Answerer:
             and top.score >= anchor_answer_at
             and a.domain >= w.anchor_min_domain
         )
+        if (verbatim or confident or anchored) and not verbatim and u is not None and not self._covers(top, u):
+            # precision first: the entry leaves most of what was asked unanswered (町会・自治会、学校、
+            # 企業等で構成される実行委員会は、申請することができますか? is not answered by what an
+            # 実行委員会 is): offer it among the もしかして instead of answering
+            return self._unsure(a)
         if verbatim or confident or anchored:
             return self._answer(top, opener_fits)
         if top.score >= w.unsure_at and a.domain >= w.anchor_min_domain:
             return self._unsure(a)
         return self._decline(top.score)
+
+    def coverage(self, c: Candidate, u: Understanding) -> float:
+        """Share of the asking part's information (idf-weighted known terms) that entry ``c`` has
+        among the words of its question, phrasings and answer."""
+        qt = self._question_terms(u)
+        idf = self.index.term_idf
+        words = self._entry_terms[self._index_of[c.entry.id]]
+        total = sum(wt * idf(t) for t, wt in qt.weights.items())
+        return sum(wt * idf(t) for t, wt in qt.weights.items() if t in words) / total if total else 1.0
+
+    def _covers(self, c: Candidate, u: Understanding) -> bool:
+        w = self.weights
+        return len(u.question) < w.coverage_chars or self.coverage(c, u) >= w.min_coverage
 
     def _unsure(self, a: Analysis) -> Answer:
         picks = [c.entry.question for c in a.candidates[:MAX_SUGGESTIONS]]
