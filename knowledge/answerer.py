@@ -167,6 +167,8 @@ class Weights:
     answer_text_weight: float = 0.5  # the answer text counts less than phrasings in the entry doc
     min_coverage: float = 0.5  # answer only if the entry has this share of what the question asks ...
     coverage_chars: int = 10  # ... in a question (asking part) of at least this many characters
+    min_coverage_long: float = 0.5  # ... and this share in one of at least coverage_long_chars
+    coverage_long_chars: int = 25
     uncovered: float = 0.1  # an entry without any topic word of the asking part (when there is context)
     kind_clash: float = 0.1  # an entry of a clashing kind (how-to for a what-is question …)
     aspect: float = 0.15  # a contact question's aspect (phone, hours, place, office) matches the entry's
@@ -343,6 +345,7 @@ class Answerer:
         for ts in entry_terms:
             for t in ts:
                 entry_df[t] = entry_df.get(t, 0) + 1
+        self._entry_df = entry_df
         self._yes_no = [bool(_YES_NO_OPENER_RE.match(e.answer)) for e in self.entries]
         self._kind = [question_kind(normalize(e.question)) for e in self.entries]
         self._aspect = [
@@ -643,15 +646,28 @@ class Answerer:
         """
         if not self._gated[index]:
             return True
+        subjects, named = self._subjects[index], self._named[index]
         if self._kind[index] == "difference":
-            named = self._named[index]
-            return len(named & asked[0]) >= min(2, len(named))
-        if not self._subjects[index] & asked[0]:
+            if u.kind == "difference":
+                # both things compared, in its words (後援と共催の違い) or in others (仕事を頼まれる
+                # のとお金をもらうのって…); not one of them against a third (NPOとボランティア団体)
+                n = len(named & asked[0])
+                if len(named) >= 2 and n == 1:
+                    return False
+                return n >= 2 or bool(subjects & asked[0])
+            # another question about the same matter (目標の共有 -> 目的と目標)
+            return bool(named & asked[0]) and bool((subjects - named) & asked[0])
+        hits = subjects & asked[0]
+        if hits and not self._yes_no[index] and not any(self._entry_df.get(t, 0) <= 2 for t in hits):
+            hits = set()  # 助成金 alone is not about ほかの助成金との併用: a distinctive word is needed
+        if not hits:
             # the self-introduction can say who is asking (大学の研究室です -> 大学も協働できる?),
             # for an entry that answers yes/no about who may take part; an exclusion (宗教活動は
             #対象外) is given only when the question itself is about it
-            if not (self._yes_no[index] and self._subjects[index] & asked[1]):
+            if not (self._yes_no[index] and subjects & asked[1]):
                 return False
+        if u.kind == "other" and u.wants:
+            return False  # 後援会に入りたい is a wish, not the question whether one may
         # a question of another kind (how, where, why, which differs …) is not answered by whether
         return u.kind in ("can-we", "other", "what-is") if not self._yes_no[index] else u.kind in ("can-we", "other")
 
@@ -765,12 +781,30 @@ class Answerer:
         qt = self._question_terms(u)
         idf = self.index.term_idf
         words = self._entry_terms[self._index_of[c.entry.id]]
-        total = sum(wt * idf(t) for t, wt in qt.weights.items())
-        return sum(wt * idf(t) for t, wt in qt.weights.items() if t in words) / total if total else 1.0
+        # a typed word is covered when what it was taken for is (昔から -> 歴史)
+        explained: set[str] = set()
+        for term, how in qt.added.items():
+            if how.startswith("synonym:") and term in words:
+                variant = how[8:]
+                explained.update(t for t in qt.weights if t in variant)
+        w = self.weights
+        total = covered = 0.0
+        for t, wt in qt.weights.items():
+            # civic words (市, 申込), verbs and words that only modify an unknown one weigh little
+            weak = t in CIVIC_TERMS or t in qt.modifiers
+            mass = wt * idf(t) * (w.civic_weight if weak else 1.0)
+            total += mass
+            if t in words or t in explained:
+                covered += mass
+        return covered / total if total else 1.0
 
     def _covers(self, c: Candidate, u: Understanding) -> bool:
         w = self.weights
-        return len(u.question) < w.coverage_chars or self.coverage(c, u) >= w.min_coverage
+        if len(u.question) < w.coverage_chars:
+            return True
+        # a longer question says more, and an answer must cover more of it to be the answer
+        need = w.min_coverage_long if len(u.question) >= w.coverage_long_chars else w.min_coverage
+        return self.coverage(c, u) >= need
 
     def _unsure(self, a: Analysis) -> Answer:
         picks = [c.entry.question for c in a.candidates[:MAX_SUGGESTIONS]]

@@ -100,12 +100,15 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("difference", re.compile(r"違い|違う|ちがい|ちがう|異なる|差は|差って|比べ|どっちが|どちらが|区別")),
-    ("why", re.compile(r"なぜ|なんで(?!す)|何で(?!す)|どうして|理由|何のため|なんのため")),
+    # 「…でもいいの？」 asks whether, even when it names a way (…以外のやり方でもいいの？)
+    ("can-we", re.compile(r"でも(?:いい|良い|よい|大丈夫|可能|OK|かまわ|構わ|平気|問題)", re.IGNORECASE)),
+    ("why", re.compile(r"なぜ|なんで(?!す|しょ)|何で(?!す|しょ)|どうして|理由|何のため|なんのため")),
     (
         "how-do-we",
         re.compile(
             r"どうすれば|どうしたら|どうやって|どのように|どんなふうに|どういうふうに|どうすると|どうやったら|どうする(?:の|ん|[?？]|$)"
-            r"|方法|手順|手続|流れ|やり方|仕方|進め方|始め方|には[?？]*$|ためには|何をすれば|なにをすれば|何から"
+            r"|(?:方法|手順|手続き?|流れ|やり方|仕方|進め方|始め方)(?:は|を|って|が(?:知りた|わから|分から)|[?？]*$)|には[?？]*$|ためには"
+            r"|何をすれば|なにをすれば|何から"
             r"|何が必要|なにが必要|必要な(?:もの|書類|準備)|準備|いつまでに|期限|締め?切|どのくらい(?:かか|前)|何日|何か月|何ヶ月"
             r"|申請したい|申し込みたい|始めたい|つくりたい|作りたい|立ち上げたい|設立したい"
         ),
@@ -147,6 +150,7 @@ def contact_aspect(question: str) -> str | None:
     return None
 
 
+_WANT_RE = re.compile(r"たい(?:です|と思います|と思っています|んです)?[。.!！\s]*$")
 _YES_NO_END_RE = re.compile(r"(?:ですか|ますか|でしょうか|んですか|のですか|なの|ですよね|か)[?？。!！\s]*$|[?？]+$")
 
 
@@ -165,6 +169,11 @@ class Understanding:
     asking: bool = True
     # the theme of the question, marked by って/とは/については (後援ってお金も出してもらえる？ -> 後援)
     topic: str | None = None
+
+    @property
+    def wants(self) -> bool:
+        """The question states a wish (入りたい, 参加したいです) rather than asking whether."""
+        return bool(_WANT_RE.search(self.question.replace(" ", "")))
 
     @property
     def split(self) -> bool:
@@ -213,7 +222,8 @@ def sentences(text: str) -> list[str]:
 
 
 def is_asking(sentence: str) -> bool:
-    return bool(_ASKING_RE.search(sentence.replace(" ", "")))
+    s = sentence.replace(" ", "")
+    return bool(_ASKING_RE.search(s) or _QUESTION_WORD_RE.search(s))
 
 
 def is_introduction(sentence: str) -> bool:
