@@ -67,7 +67,7 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "definition",
         re.compile(
-            r"とは|て何|てなに|てなん|の意味|意味は|いみ|どういうもの|どういう意味|どういう内容|どんな内容|定義"
+            r"とは|て何|てなに|てなん|の意味|意味は|いみ|どういうもの|どういう意味|どういう内容|どういうこと|どんな内容|定義"
         ),
     ),
     ("why", re.compile(r"なぜ|なんで(?!す)|何で(?!す)|どうして|理由|何のため|なんのため")),
@@ -167,6 +167,7 @@ class Weights:
     answer_text_weight: float = 0.5  # the answer text counts less than phrasings in the entry doc
     min_coverage: float = 0.5  # answer only if the entry has this share of what the question asks ...
     coverage_chars: int = 10  # ... in a question (asking part) of at least this many characters
+    coverage_unknown: float = 0.5  # how much an unknown word of the question counts against coverage
     min_coverage_long: float = 0.5  # ... and this share in one of at least coverage_long_chars
     coverage_long_chars: int = 25
     uncovered: float = 0.1  # an entry without any topic word of the asking part (when there is context)
@@ -346,6 +347,8 @@ class Answerer:
             for t in ts:
                 entry_df[t] = entry_df.get(t, 0) + 1
         self._entry_df = entry_df
+        # entries that tell who or what is NOT a partner (政治・宗教活動は対象になりません)
+        self._excludes = [("対象になりません" in e.answer or "対象外" in e.answer) for e in self.entries]
         self._yes_no = [bool(_YES_NO_OPENER_RE.match(e.answer)) for e in self.entries]
         self._kind = [question_kind(normalize(e.question)) for e in self.entries]
         self._aspect = [
@@ -355,7 +358,10 @@ class Answerer:
         self._named: list[frozenset[str]] = []  # what the canonical question itself names
         for i, e in enumerate(self.entries):
             named = set(terms_of(e.question, key=True)) - _FRAME_TERMS - CIVIC_TERMS
-            own = named | {t for t in entry_terms[i] if entry_df[t] <= SUBJECT_MAX_ENTRIES}
+            # (a single kanji such as 会 of 子ども会 says too little to be what an entry is about)
+            own = named | {
+                t for t in entry_terms[i] if entry_df[t] <= SUBJECT_MAX_ENTRIES and (len(t) > 1 or t.isascii())
+            }
             self._named.append(frozenset(named))
             self._subjects.append(frozenset(own - _FRAME_TERMS - CIVIC_TERMS))
         # Entries that answer a question about one particular subject: a yes/no answer, an
@@ -563,7 +569,12 @@ class Answerer:
         return boost or None
 
     def _question_terms(self, u: Understanding) -> QueryTerms:
-        return self.analyzer.analyze(u.question, focus=False)
+        q = self.analyzer.analyze(u.question, focus=False)
+        if is_katakana_sentence(u.question):  # ｺｳｴﾝ ｷｮｳｻｲ ﾁｶﾞｲ: also read as hiragana
+            h = self.analyzer.analyze(spell_out_long_vowels(to_hiragana(u.question)), focus=False)
+            for t, wt in h.weights.items():
+                q.add(t, wt, h.added.get(t, "typed"))
+        return q
 
     def _has_own_topic(self, q: QueryTerms) -> bool:
         """Whether the asking part names a topic of the knowledge base (not only 市, 申込 …)."""
@@ -655,16 +666,15 @@ class Answerer:
                 if len(named) >= 2 and n == 1:
                     return False
                 return n >= 2 or bool(subjects & asked[0])
-            # another question about the same matter (目標の共有 -> 目的と目標)
-            return bool(named & asked[0]) and bool((subjects - named) & asked[0])
-        hits = subjects & asked[0]
-        if hits and not self._yes_no[index] and not any(self._entry_df.get(t, 0) <= 2 for t in hits):
-            hits = set()  # 助成金 alone is not about ほかの助成金との併用: a distinctive word is needed
-        if not hits:
+            # both things named (委託と補助), or another question about the same matter (目標の共有)
+            return len(named & asked[0]) >= min(2, len(named)) or (
+                bool(named & asked[0]) and bool((subjects - named) & asked[0])
+            )
+        if not subjects & asked[0]:
             # the self-introduction can say who is asking (大学の研究室です -> 大学も協働できる?),
             # for an entry that answers yes/no about who may take part; an exclusion (宗教活動は
             #対象外) is given only when the question itself is about it
-            if not (self._yes_no[index] and subjects & asked[1]):
+            if self._excludes[index] or not subjects & asked[1]:
                 return False
         if u.kind == "other" and u.wants:
             return False  # 後援会に入りたい is a wish, not the question whether one may
@@ -796,6 +806,9 @@ class Answerer:
             total += mass
             if t in words or t in explained:
                 covered += mass
+        # words it has never seen are part of what was asked, and no entry covers them
+        unknown = len(set(qt.unknown)) + w.weak_unknown * len(set(qt.weak_unknown) - set(qt.unknown))
+        total += w.coverage_unknown * self.index.unseen_idf * min(unknown, w.max_unknown)
         return covered / total if total else 1.0
 
     def _covers(self, c: Candidate, u: Understanding) -> bool:
