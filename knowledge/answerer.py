@@ -167,6 +167,7 @@ class Weights:
     answer_text_weight: float = 0.5  # the answer text counts less than phrasings in the entry doc
     min_coverage: float = 0.5  # answer only if the entry has this share of what the question asks ...
     coverage_chars: int = 10  # ... in a question (asking part) of at least this many characters
+    coverage_when: str = "always"
     coverage_unknown: float = 0.5  # how much an unknown word of the question counts against coverage
     min_coverage_long: float = 0.5  # ... and this share in one of at least coverage_long_chars
     coverage_long_chars: int = 25
@@ -788,7 +789,13 @@ class Answerer:
     def coverage(self, c: Candidate, u: Understanding) -> float:
         """Share of the asking part's information (idf-weighted known terms) that entry ``c`` has
         among the words of its question, phrasings and answer."""
-        qt = self._question_terms(u)
+        share = self._coverage(c, self._question_terms(u))
+        if is_katakana_sentence(u.question):  # ｼﾞﾁｶｲ ﾓ OK?: also judged on its hiragana reading
+            h = self.analyzer.analyze(spell_out_long_vowels(to_hiragana(u.question)), focus=False)
+            share = max(share, self._coverage(c, h))
+        return share
+
+    def _coverage(self, c: Candidate, qt: QueryTerms) -> float:
         idf = self.index.term_idf
         words = self._entry_terms[self._index_of[c.entry.id]]
         # a typed word is covered when what it was taken for is (昔から -> 歴史)
@@ -814,6 +821,10 @@ class Answerer:
     def _covers(self, c: Candidate, u: Understanding) -> bool:
         w = self.weights
         if len(u.question) < w.coverage_chars:
+            return True
+        if w.coverage_when == "unknown-or-context" and not (
+            u.split or len(u.question) >= w.coverage_long_chars or self._question_terms(u).unknown
+        ):
             return True
         # a longer question says more, and an answer must cover more of it to be the answer
         need = w.min_coverage_long if len(u.question) >= w.coverage_long_chars else w.min_coverage
