@@ -73,6 +73,12 @@ class Token:
     groups: tuple[int, ...] = ()  # Sudachi synonym group ids (メリット and 利点 share one)
 
 
+def dictionary_name() -> str:
+    """The Sudachi system dictionary: "core" (default) or "small" ($KYODO_SUDACHI_DICT)."""
+    name = os.environ.get("KYODO_SUDACHI_DICT", "core").strip().lower()
+    return name if name in ("core", "small", "full") else "core"
+
+
 class _Sudachi:
     """One lazily loaded dictionary per process, one tokenizer per thread.
 
@@ -93,7 +99,7 @@ class _Sudachi:
 
             with cls._lock:
                 if cls._dictionary is None:
-                    cls._dictionary = Dictionary(dict="core")
+                    cls._dictionary = Dictionary(dict=dictionary_name())
             tok = cls._dictionary.tokenizer(
                 mode=SplitMode.B,
                 fields={"pos", "normalized_form", "reading_form", "synonym_group_ids"},

@@ -118,6 +118,7 @@ _KIND_CLASHES = {
     "can-we": ("how-do-we",),
     "how-do-we": ("what-is", "difference", "why"),
 }
+SCREEN_TOP = 12  # candidates screened and re-ranked for the question asked
 SUBJECT_MAX_ENTRIES = 3  # a phrasing word used by at most this many entries tells what an entry is about
 IMPLIED_WEIGHT = 0.8
 TOPIC_WEIGHT = 1.3  # a word of the question's theme (後援って…)  # 協働, implied by a self-introduction followed by a question with no topic
@@ -409,11 +410,16 @@ class Answerer:
         saying them)."""
         w = self.weights
         tokens = tokenize(text)
-        q = self.analyzer.analyze(
-            text, tokens, focus=focus, focus_text=focus_text, context_is_description=description
-        )
-        for term, weight in (implied or {}).items():
-            q.add(term, weight, "implied")
+        if focus_text is None and (not focus or focus_sentence(text, self.analyzer.has_topic) is None):
+            q = self.analyzer.analyze(text, focus=False)  # (memoised: shared with the understanding steps)
+        else:
+            q = self.analyzer.analyze(
+                text, tokens, focus=focus, focus_text=focus_text, context_is_description=description
+            )
+        if implied:
+            q = dataclasses.replace(q, weights=dict(q.weights), added=dict(q.added))
+            for term, weight in implied.items():
+                q.add(term, weight, "implied")
         weights = q.weights
         idf = self.index.term_idf
         masses = sorted((wt * idf(t) for t, wt in weights.items()), reverse=True)
@@ -573,6 +579,7 @@ class Answerer:
         q = self.analyzer.analyze(u.question, focus=False)
         if is_katakana_sentence(u.question):  # ｺｳｴﾝ ｷｮｳｻｲ ﾁｶﾞｲ: also read as hiragana
             h = self.analyzer.analyze(spell_out_long_vowels(to_hiragana(u.question)), focus=False)
+            q = dataclasses.replace(q, weights=dict(q.weights), added=dict(q.added))  # (q is memoised)
             for t, wt in h.weights.items():
                 q.add(t, wt, h.added.get(t, "typed"))
         return q
@@ -689,7 +696,8 @@ class Answerer:
         qt = self._question_terms(u)
         asked = set(qt.weights)
         intro = set(self.analyzer.analyze(u.activity, focus=False).weights) if u.activity else set()
-        cands = [c for c in a.candidates if self._fits(self._index_of[c.entry.id], u, (asked, intro))]
+        # (only the leading candidates can be chosen or offered: the rest is left as ranked)
+        cands = [c for c in a.candidates[:SCREEN_TOP] if self._fits(self._index_of[c.entry.id], u, (asked, intro))]
         # The answer should be about something the question asks: when the asking part names
         # topics of its own (委託 in …市の委託を受けるには何が必要ですか), an entry whose words have
         # none of them ranks lower, however well the context matches it.
@@ -733,7 +741,7 @@ class Answerer:
                 for c in cands
             ]
             cands.sort(key=lambda c: (-c.score, c.entry.id))
-        return a if cands == a.candidates else dataclasses.replace(a, candidates=cands)
+        return dataclasses.replace(a, candidates=cands)
 
     def decide(self, a: Analysis, u: Understanding | None = None) -> Answer:
         w = self.weights

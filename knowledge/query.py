@@ -31,6 +31,7 @@ MIN_READING_LEN = 3
 MIN_SYNONYM_READING = 4
 LONG_MESSAGE = 60  # characters; longer messages are read as context + question
 CONTEXT_WEIGHT = 0.5
+PLAIN_CACHE = 2048  # memoised analyses of plain sentences (see QueryAnalyzer.analyze)
 _SENTENCE_RE = re.compile(r"[^。！？!?\n]+[。！？!?\n]*")
 _QUESTION_RE = re.compile(
     r"[？?]|か[。\s]*$|でしょうか|ますか|ですか|教えて|ください|知りたい|たい[。\s]*$|の[。\s]*$"
@@ -103,6 +104,7 @@ class QueryAnalyzer:
         groups: Mapping[int, Iterable[str]] | None = None,
     ):
         """``build_tokenize`` tokenises the synonym list and generic words (may be cached)."""
+        self._plain: dict[str, QueryTerms] = {}
         self.vocabulary = frozenset(vocabulary)
         # Correction targets: the words questions are about (FAQ questions, phrasings, synonyms).
         self.key_terms = sorted(set(key_terms) & self.vocabulary)
@@ -189,6 +191,11 @@ class QueryAnalyzer:
         (…の清掃活動をしている団体ですが): its unknown words say what the group does, not what
         is asked, and are not counted against the question.
         """
+        plain = tokens is None and focus_text is None and not focus
+        if plain:
+            hit = self._plain.get(text)
+            if hit is not None:
+                return hit
         q = QueryTerms()
         tokens = tokenize(text) if tokens is None else tokens
         matched = self._expand_synonyms(fold(text), q)
@@ -237,7 +244,16 @@ class QueryAnalyzer:
             self._focus_on_question(text, q, focus_text, context_is_description)
         elif focus:
             self._focus_on_question(text, q)
+        if plain:
+            # one message analyses the same sentence several times (the asking part, its theme,
+            # the self-introduction): memoised, and callers must not change the result
+            if len(self._plain) >= PLAIN_CACHE:
+                self._plain.clear()
+            self._plain[text] = q
         return q
+
+    def clear_cache(self) -> None:
+        self._plain.clear()
 
     @staticmethod
     def _token_spans(tokens: list[Token]) -> list[tuple[int, int, Token]]:

@@ -50,7 +50,9 @@ def data_key(files: Iterable[Path], extra: bytes = b"") -> str:
         import sudachipy
 
         h.update(str(getattr(sudachipy, "__version__", "")).encode())
-        spec = importlib.util.find_spec("sudachidict_core")
+        name = analysis.dictionary_name()
+        h.update(name.encode())
+        spec = importlib.util.find_spec(f"sudachidict_{name}")
         for loc in (spec.submodule_search_locations or []) if spec else []:
             dic = Path(loc) / "resources" / "system.dic"
             if dic.exists():
