@@ -17,8 +17,7 @@ def out_of_scope(switchboard: str | None = None) -> str:
     where = f"市役所の代表電話（{switchboard}）" if switchboard else "小金井市役所の担当窓口"
     return (
         "申し訳ありません。このご質問には、このボットではお答えできません。\n"
-        f"市の手続きやサービスについては、{where}へお問い合わせください。\n"
-        "協働のことでしたら、「協働とは」「補助金はある？」のようにお尋ねください。"
+        f"市の手続きやサービスは{where}へ、協働のご相談は{CONTACT}へお問い合わせください。"
     )
 
 
