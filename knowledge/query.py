@@ -31,6 +31,8 @@ MIN_READING_LEN = 3
 MIN_SYNONYM_READING = 4
 LONG_MESSAGE = 60  # characters; longer messages are read as context + question
 CONTEXT_WEIGHT = 0.5
+# a self-introduction says what the group does, not what is asked: its words count less still
+DESCRIPTION_WEIGHT = 0.5
 PLAIN_CACHE = 2048  # memoised analyses of plain sentences (see QueryAnalyzer.analyze)
 _SENTENCE_RE = re.compile(r"[^。！？!?\n]+[。！？!?\n]*")
 _QUESTION_RE = re.compile(
@@ -305,9 +307,10 @@ class QueryAnalyzer:
         if sentence is None or sentence == text:
             return
         focus = self.analyze(sentence, focus=False)
+        weight = DESCRIPTION_WEIGHT if description else CONTEXT_WEIGHT
         for term in list(q.weights):
             if term not in focus.weights:
-                q.weights[term] *= CONTEXT_WEIGHT
+                q.weights[term] *= weight
         if description:
             q.unknown = [t for t in q.unknown if t in focus.unknown]
             q.weak_unknown = [t for t in q.weak_unknown if t in focus.weak_unknown]

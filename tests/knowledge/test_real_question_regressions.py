@@ -1,0 +1,153 @@
+"""Regression tests for the failures listed in issue 9, phrased in our own words (not copied from
+any evaluation set), on the shipped data."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.messages import CONTACT
+
+
+def _ok(a, ids):
+    assert a.answered and a.faq_id in ids, (a.reason, a.faq_id, a.suggestions)
+
+
+# -- a self-introduction, then the question ----------------------------------------------------------
+
+
+def test_introduction_then_how_to(answerer):
+    a = answerer.answer("私たちは商店街の美化をしている団体ですが、協働するにはどうすればいいですか")
+    _ok(a, {"howto-start", "target-activities"})
+    assert a.activity == "私たちは商店街の美化をしている団体です"
+    assert a.kind == "how-do-we" and a.asked == "協働するにはどうすればいいですか"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "認知症カフェを開いている団体ですが、市と協働できますか",
+        "子どもの学習支援をしています。市と一緒にできますか",
+        "小学校の通学路で見守りをしているボランティアの会です。市と何か一緒にやれますか？",
+    ],
+)
+def test_introduction_then_can_we_is_not_a_neighbouring_entry(answerer, message):
+    """Not the entry about groups from outside the city, religion or politics; not declined either."""
+    a = answerer.answer(message)
+    assert a.faq_id not in {"target-outside-city", "target-religion", "target-politics", "bg-earthquake"}
+    assert a.answered or a.reason == "unsure", a
+    assert a.activity and a.kind == "can-we"
+
+
+def test_long_introduction_is_not_the_help_screen(answerer):
+    a = answerer.answer(
+        "子ども食堂をやっている団体です。毎週土曜日に地域の集会所で、近所の子どもたちに夕ご飯を出しています。"
+        "スタッフは10人ほどで、食材は寄付でまかなっています。市と協働するには何から始めればいいでしょうか。"
+    )
+    _ok(a, {"howto-start", "target-activities"})
+    assert a.activity and "子ども食堂" in a.activity
+
+
+# -- the kind of question, and yes/no openers ---------------------------------------------------------
+
+
+def test_profit_question_is_about_profit(answerer):
+    a = answerer.answer("利益を出す事業でも協働の対象になりますか")
+    assert a.faq_id not in {"target-politics", "target-religion"}
+    assert a.faq_id in {"target-nonprofit", "target-activities"} or not a.answered
+
+
+def test_equal_partners_is_not_the_definition_of_npo(answerer):
+    _ok(answerer.answer("ＮＰＯと行政は対等な関係なの？？"), {"about-partner", "principle-equality"})
+
+
+def test_what_is_kyodo_is_the_definition(answerer):
+    _ok(answerer.answer("「協働」って何のこと"), {"about-kyodo"})
+
+
+def test_other_funding_is_not_answered_with_yes_companies(answerer):
+    a = answerer.answer("財団から助成を受けている事業も協働の対象になりますか?")
+    assert a.faq_id != "target-company"
+    assert not a.text.startswith("はい")
+
+
+def test_volunteering_without_skills_is_not_the_npo_answer(answerer):
+    a = answerer.answer("資格がなくてもボランティアに参加できるの?")
+    assert a.faq_id != "target-npo-required" and not a.text.startswith("いいえ")
+    _ok(a, {"volunteer-centre"})
+
+
+def test_the_word_volunteer_reaches_the_volunteer_centre(answerer):
+    a = answerer.answer("ボランティア")
+    _ok(a, {"volunteer-centre"})
+    assert "042-387-0011" in a.text  # confirmed in contacts.yaml
+
+
+def test_yes_no_opener_only_for_a_yes_no_question(answerer):
+    yes = answerer.answer("会社でも協働できますか")
+    _ok(yes, {"target-company"})
+    assert yes.text.startswith("はい") and yes.yes_no
+    told = answerer.answer("企業との協働について教えて")
+    if told.answered:
+        assert not told.text.startswith(("はい", "いいえ"))
+
+
+# -- precision first ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "仕事を辞めて、国民年金の手続きを知りたいです",
+        "会社を退職したので国民健康保険に入りたいのですが、どうすればいいですか",
+        "引っ越しの手続きはどこでできますか",
+        "税務署の電話番号",
+        "市役所の窓口の人が冷たかったです。もう行きません",
+        "労働者協同組合を立ち上げたいです。届け出先は？",
+    ],
+)
+def test_other_matters_are_declined_with_where_to_ask(answerer, message):
+    a = answerer.answer(message)
+    assert not a.answered, a.faq_id
+    if a.reason == "out_of_scope":
+        assert "042-383-1111" in a.text and CONTACT in a.text  # the switchboard and the 協働 window
+        assert len(a.text) <= 120 and a.text.count("\n") <= 1 and "（" not in a.text.split("（", 1)[1]
+
+
+# -- contacts ----------------------------------------------------------------------------------------
+
+
+def test_phone_number(answerer):
+    a = answerer.answer("電話番号を教えて")
+    _ok(a, {"contact-phone"})
+    assert "042-387-9923" in a.text and "042-383-1111" in a.text
+
+
+def test_opening_hours(answerer):
+    a = answerer.answer("受付時間は？")
+    _ok(a, {"contact-hours"})
+    assert "午前8時30分" in a.text and "市に確認中" in a.text  # the division's own hours are not confirmed
+
+
+def test_where_is_the_division(answerer):
+    a = answerer.answer("コミュニティ文化課の場所は？")
+    _ok(a, {"contact-place"})
+    assert "市に確認中" in a.text and "本町6丁目" not in a.text  # an unconfirmed address is never shown
+
+
+def test_status_of_a_proposal(answerer):
+    a = answerer.answer("この前送った相談、まだ返事がないんですがどうなっていますか")
+    _ok(a, {"proposal-status"})
+    assert a.kind == "status"
+
+
+# -- honest sources ----------------------------------------------------------------------------------
+
+
+def test_non_guideline_facts_name_their_source(answerer):
+    for e in answerer.entries:
+        assert "と見られ" not in e.answer, e.id
+        if "令和8年度" in e.answer:  # budget items are named as the city's budget papers
+            assert "令和8年度の市の予算資料" in e.answer, e.id
+    a = answerer.answer("市民協働支援センターとは？")
+    _ok(a, {"support-centre"})
+    assert "（参考：" in a.text  # the programme note is named next to the guideline section
