@@ -118,6 +118,11 @@ _KIND_CLASHES = {
     "can-we": ("how-do-we",),
     "how-do-we": ("what-is", "difference", "why"),
 }
+# The entry that answers "can a group doing this collaborate?" (第2章(2)'s conditions), for a
+# self-introduction followed by a question with no topic of its own (docs/faq-topics.md ids are fixed).
+ACTIVITY_ENTRY = "target-activities"
+# Words that only say "together with the city" (市と一緒に, 組む, 協力): no topic of their own.
+_KYODO_TERMS = frozenset(fold(w) for w in "協働 一緒 組む 協力 連携 共同 協同 何か".split())
 SCREEN_TOP = 12  # candidates screened and re-ranked for the question asked
 SUBJECT_MAX_ENTRIES = 3  # a phrasing word used by at most this many entries tells what an entry is about
 IMPLIED_WEIGHT = 0.8
@@ -689,6 +694,20 @@ class Answerer:
         # a question of another kind (how, where, why, which differs …) is not answered by whether
         return u.kind in ("can-we", "other", "what-is") if not self._yes_no[index] else u.kind in ("can-we", "other")
 
+    def _asked_topics(self, qt: QueryTerms) -> set[str]:
+        """The topic nouns of the asking part (補助金, 後援 …; not 協働, 団体, 市 or civic words)."""
+        return {
+            t
+            for t in qt.weights
+            if t in self._noun_terms
+            and t in self.anchors
+            and t not in CIVIC_TERMS
+            and t not in _FRAME_TERMS
+            and t not in qt.modifiers
+            and t not in qt.guessed
+            and t not in _KYODO_TERMS
+        }
+
     def _screen(self, a: Analysis, u: Understanding | None) -> Analysis:
         """The ranking without entries that do not answer the question asked (see ``_fits``)."""
         if u is None:
@@ -696,21 +715,11 @@ class Answerer:
         qt = self._question_terms(u)
         asked = set(qt.weights)
         intro = set(self.analyzer.analyze(u.activity, focus=False).weights) if u.activity else set()
-        # (only the leading candidates can be chosen or offered: the rest is left as ranked)
         cands = [c for c in a.candidates[:SCREEN_TOP] if self._fits(self._index_of[c.entry.id], u, (asked, intro))]
         # The answer should be about something the question asks: when the asking part names
         # topics of its own (委託 in …市の委託を受けるには何が必要ですか), an entry whose words have
         # none of them ranks lower, however well the context matches it.
-        topics = {
-            t
-            for t in asked
-            if t in self._noun_terms
-            and t in self.anchors
-            and t not in CIVIC_TERMS
-            and t not in _FRAME_TERMS
-            and t not in qt.modifiers
-            and t not in qt.guessed
-        }
+        topics = self._asked_topics(qt)
         if topics and u.split:
             penalty = self.weights.uncovered
             cands = [
@@ -741,6 +750,21 @@ class Answerer:
                 for c in cands
             ]
             cands.sort(key=lambda c: (-c.score, c.entry.id))
+        if (
+            u.activity
+            and u.kind == "can-we"
+            and cands
+            and not self._gated[self._index_of[cands[0].entry.id]]
+            and set(qt.weights) & _KYODO_TERMS
+            and not self._asked_topics(qt)
+        ):
+            # 「…をしている団体です。市と一緒にできますか？」 asks whether such an activity can be a
+            # partner, and no entry about a particular kind of partner fits: 第2章(2)'s conditions
+            # answer it (the engine adds what it knows of the activity itself).
+            lead = [c for c in cands if c.entry.id == ACTIVITY_ENTRY]
+            if lead:
+                top = max(cands[0].score, self.weights.answer_at)
+                cands = [dataclasses.replace(lead[0], score=top), *(c for c in cands if c.entry.id != ACTIVITY_ENTRY)]
         return dataclasses.replace(a, candidates=cands)
 
     def decide(self, a: Analysis, u: Understanding | None = None) -> Answer:
