@@ -28,7 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from knowledge import messages
-from knowledge.analysis import ASPECT_TERMS, CIVIC_TERMS, Token, is_hiragana_word, tokenize, trim_dictionary_memory
+from knowledge.analysis import (
+    ASPECT_TERMS,
+    CIVIC_TERMS,
+    Token,
+    is_hiragana_word,
+    tokenize,
+    trim_dictionary_memory,
+)
 from knowledge.bm25 import BM25
 from knowledge.loader import DATA_DIR, DATA_FILES, load_data
 from knowledge.models import Answer, FaqEntry, KnowledgeData, Section, Source
@@ -122,7 +129,7 @@ _KIND_CLASHES = {
 # self-introduction followed by a question with no topic of its own (docs/faq-topics.md ids are fixed).
 ACTIVITY_ENTRY = "target-activities"
 # Words that only say "together with the city" (市と一緒に, 組む, 協力): no topic of their own.
-_KYODO_TERMS = frozenset(fold(w) for w in "協働 一緒 組む 協力 連携 共同 協同 何か".split())
+_KYODO_TERMS = frozenset(fold(w) for w in ["協働", "一緒", "組む", "協力", "連携", "共同", "協同", "何か"])
 SCREEN_TOP = 12  # candidates screened and re-ranked for the question asked
 SUBJECT_MAX_ENTRIES = 3  # a phrasing word used by at most this many entries tells what an entry is about
 IMPLIED_WEIGHT = 0.8
@@ -132,7 +139,7 @@ _YES_NO_OPENER_RE = re.compile(r"^(?:はい|いいえ)[。、，,]\s*")
 # (企業も協働できますか: the subject is 企業, not 協働 or 対象).
 _FRAME_TERMS = frozenset(
     fold(w)
-    for w in "協働 対象 団体 活動 市 市民活動 市民活動団体 市民活動団体等 相手 事業 ない 駄目 だめ 参加 違い 違う".split()
+    for w in ["協働", "対象", "団体", "活動", "市", "市民活動", "市民活動団体", "市民活動団体等", "相手", "事業", "ない", "駄目", "だめ", "参加", "違い", "違う"]
 )
 _GREETINGS = frozenset(fold(w) for w in messages.GREETING_WORDS)
 _THANKS = frozenset(fold(w) for w in messages.THANKS_WORDS)
@@ -683,12 +690,10 @@ class Answerer:
             return len(named & asked[0]) >= min(2, len(named)) or (
                 bool(named & asked[0]) and bool((subjects - named) & asked[0])
             )
-        if not subjects & asked[0]:
-            # the self-introduction can say who is asking (大学の研究室です -> 大学も協働できる?),
-            # for an entry that answers yes/no about who may take part; an exclusion (宗教活動は
-            #対象外) is given only when the question itself is about it
-            if self._excludes[index] or not subjects & asked[1]:
-                return False
+        # the self-introduction can say who is asking (大学の研究室です -> 大学も協働できる?), but
+        # an exclusion (宗教活動は対象外) is given only when the question itself is about it
+        if not subjects & asked[0] and (self._excludes[index] or not subjects & asked[1]):
+            return False
         if u.kind == "other" and u.wants:
             return False  # 後援会に入りたい is a wish, not the question whether one may
         # a question of another kind (how, where, why, which differs …) is not answered by whether
@@ -839,7 +844,7 @@ class Answerer:
         w = self.weights
         total = covered = 0.0
         for t, wt in qt.weights.items():
-            # civic words (市, 申込), verbs and words that only modify an unknown one weigh little
+            # civic words (市, 申込) and words that only modify an unknown one weigh little
             weak = t in CIVIC_TERMS or t in qt.modifiers
             mass = wt * idf(t) * (w.civic_weight if weak else 1.0)
             total += mass
