@@ -576,6 +576,14 @@ class Answerer:
         ans.kind, ans.activity, ans.asked, ans.yes_no = u.kind, u.activity, u.question, u.yes_no
         return ans
 
+    def _names_topic(self, text: str) -> bool:
+        """Whether a sentence names a topic of its own (for reading a question together with the
+        sentence before it): 相談, 窓口, 市 and words that only say "with the city" do not."""
+        return any(
+            t.content and t.term not in CIVIC_TERMS and t.term not in ASPECT_TERMS and t.term not in _KYODO_TERMS
+            for t in tokenize(text)
+        )
+
     def _topic_terms(self, u: Understanding) -> dict[str, float] | None:
         """The theme of a question weighs more than the rest of it: 後援ってお金も出してもらえる？
         is about 後援 (not about money in general)."""
@@ -694,8 +702,9 @@ class Answerer:
         # an exclusion (宗教活動は対象外) is given only when the question itself is about it
         if not subjects & asked[0] and (self._excludes[index] or not subjects & asked[1]):
             return False
-        if u.kind == "other" and u.wants:
-            return False  # 後援会に入りたい is a wish, not the question whether one may
+        if u.kind == "other" and (u.wants or u.asks_what):
+            # 後援会に入りたい is a wish, 後援会の集まりはいつ？ asks when: neither asks whether one may
+            return False
         # a question of another kind (how, where, why, which differs …) is not answered by whether
         return u.kind in ("can-we", "other", "what-is") if not self._yes_no[index] else u.kind in ("can-we", "other")
 

@@ -394,7 +394,8 @@ class QueryAnalyzer:
         pos = 0
         for t in tokens:
             starts[pos] = len(grammar)
-            is_grammar = t.pos in ("助詞", "助動詞", "補助記号", "代名詞") or (
+            # (adverbs such as どう count as grammar too: どうしたら holds どう+し, not 同士)
+            is_grammar = t.pos in ("助詞", "助動詞", "補助記号", "代名詞", "副詞") or (
                 not t.content and t.pos in ("動詞", "形容詞")
             )
             grammar.append((pos, pos + len(t.surface), is_grammar))

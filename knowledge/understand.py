@@ -151,6 +151,7 @@ def contact_aspect(question: str) -> str | None:
     return None
 
 
+_WHEN_WHERE_RE = re.compile(r"いつ|どこ|だれ|誰|いくら|何時|何日|何人|何曜|どれくらい|どのくらい|何件")
 _WANT_RE = re.compile(r"たい(?:です|と思います|と思っています|んです)?[。.!！\s]*$")
 _YES_NO_END_RE = re.compile(r"(?:ですか|ますか|でしょうか|んですか|のですか|なの|ですよね|か)[?？。!！\s]*$|[?？]+$")
 
@@ -170,6 +171,11 @@ class Understanding:
     asking: bool = True
     # the theme of the question, marked by って/とは/については (後援ってお金も出してもらえる？ -> 後援)
     topic: str | None = None
+
+    @property
+    def asks_what(self) -> bool:
+        """The question asks when, where, who or how much (いつ, どこ, 誰, いくら …) rather than whether."""
+        return bool(_WHEN_WHERE_RE.search(self.question.replace(" ", "")))
 
     @property
     def wants(self) -> bool:

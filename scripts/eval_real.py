@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     answerer = Answerer.load(args.data_dir)
     outcomes: list[Outcome] = []
     for path in paths:
-        print(path.relative_to(ROOT) if path.resolve().is_relative_to(ROOT) else path)
+        print(path.resolve().relative_to(ROOT) if path.resolve().is_relative_to(ROOT) else path)
         outcomes += score(answerer, path)
     show = args.show or not (args.holdout or any("holdout" in p.name for p in paths))
     report(outcomes, show)
