@@ -428,6 +428,11 @@ class Answerer:
             q = self.analyzer.analyze(
                 text, tokens, focus=focus, focus_text=focus_text, context_is_description=description
             )
+        if description and focus_text:
+            # …をしている団体です: the introduction's 団体, 活動 say nothing about what is asked
+            asked = self.analyzer.analyze(focus_text, focus=False).weights
+            for term in [t for t in q.weights if t in _FRAME_TERMS and t not in asked]:
+                del q.weights[term]
         if implied:
             q = dataclasses.replace(q, weights=dict(q.weights), added=dict(q.added))
             for term, weight in implied.items():
