@@ -180,10 +180,7 @@ class Weights:
     answer_text_weight: float = 0.5  # the answer text counts less than phrasings in the entry doc
     min_coverage: float = 0.5  # answer only if the entry has this share of what the question asks ...
     coverage_chars: int = 10  # ... in a question (asking part) of at least this many characters
-    coverage_when: str = "always"
     coverage_unknown: float = 0.5  # how much an unknown word of the question counts against coverage
-    min_coverage_long: float = 0.5  # ... and this share in one of at least coverage_long_chars
-    coverage_long_chars: int = 25
     uncovered: float = 0.1  # an entry without any topic word of the asking part (when there is context)
     kind_clash: float = 0.1  # an entry of a clashing kind (how-to for a what-is question …)
     aspect: float = 0.15  # a contact question's aspect (phone, hours, place, office) matches the entry's
@@ -826,7 +823,7 @@ class Answerer:
             and top.score >= anchor_answer_at
             and a.domain >= w.anchor_min_domain
         )
-        if (verbatim or confident or anchored) and not verbatim and u is not None and not self._covers(top, u):
+        if (confident or anchored) and not verbatim and u is not None and not self._covers(top, u):
             # precision first: the entry leaves most of what was asked unanswered (町会・自治会、学校、
             # 企業等で構成される実行委員会は、申請することができますか? is not answered by what an
             # 実行委員会 is): offer it among the もしかして instead of answering
@@ -871,15 +868,7 @@ class Answerer:
 
     def _covers(self, c: Candidate, u: Understanding) -> bool:
         w = self.weights
-        if len(u.question) < w.coverage_chars:
-            return True
-        if w.coverage_when == "unknown-or-context" and not (
-            u.split or len(u.question) >= w.coverage_long_chars or self._question_terms(u).unknown
-        ):
-            return True
-        # a longer question says more, and an answer must cover more of it to be the answer
-        need = w.min_coverage_long if len(u.question) >= w.coverage_long_chars else w.min_coverage
-        return self.coverage(c, u) >= need
+        return len(u.question) < w.coverage_chars or self.coverage(c, u) >= w.min_coverage
 
     def _unsure(self, a: Analysis) -> Answer:
         picks = [c.entry.question for c in a.candidates[:MAX_SUGGESTIONS]]
