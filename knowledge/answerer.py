@@ -62,7 +62,7 @@ _KANA_GRAMMAR_RE = re.compile(r"[\u4e00-\u9fff][\u30a1-\u30f6]")  # kanji then k
 # the entry about the difference, ボランティアグループでも大丈夫？ prefers an entry that asks whether
 # someone can take part.
 _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("difference", re.compile(r"違い|違う|ちがい|ちがう|差|どう異なる")),
+    ("difference", re.compile(r"違い|違う|(?<!っ)ちが[いう]|差|どう異なる")),
     (
         "eligibility",
         re.compile(
@@ -130,6 +130,7 @@ _KIND_CLASHES = {
 ACTIVITY_ENTRY = "target-activities"
 # Words that only say "together with the city" (市と一緒に, 組む, 協力): no topic of their own.
 _KYODO_TERMS = frozenset(fold(w) for w in ["協働", "一緒", "組む", "協力", "連携", "共同", "協同", "何か"])
+DIFFERENCE_ANSWERS = ("difference", "what-is")  # kinds of entry that can answer "how do X and Y differ"
 SCREEN_TOP = 12  # candidates screened and re-ranked for the question asked
 SUBJECT_MAX_ENTRIES = 3  # a phrasing word used by at most this many entries tells what an entry is about
 IMPLIED_WEIGHT = 0.8
@@ -797,6 +798,10 @@ class Answerer:
             # こども食堂を始めるのに届け出は必要？: what it is about is a word the knowledge base has
             # never seen, and only verbs or civic words (始める, 届け出) are known
             return self._decline(top.score)
+        if u is not None and u.kind == "difference" and self._kind[self._index_of[top.entry.id]] not in DIFFERENCE_ANSWERS:
+            # ボランティアとの違いは？ asks how two things differ: an entry that neither compares nor
+            # defines does not answer it
+            return self._unsure(a) if top.score >= w.unsure_at else self._decline(top.score)
         if u is not None and not u.asking:
             # a statement (市役所の対応が最悪でした): nothing was asked, so nothing is answered
             return self._unsure(a) if top.score >= w.answer_at and a.domain >= w.min_domain else self._decline(top.score)

@@ -100,7 +100,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.IGNORECASE,
         ),
     ),
-    ("difference", re.compile(r"違い|違う|ちがい|ちがう|異なる|差は|差って|比べ|どっちが|どちらが|区別")),
+    ("difference", re.compile(r"違い|違う|(?<!っ)ちが[いう]|異なる|差は|差って|比べ|区別")),
     # 「…でもいいの？」 asks whether, even when it names a way (…以外のやり方でもいいの？)
     ("can-we", re.compile(r"でも(?:いい|良い|よい|大丈夫|可能|OK|かまわ|構わ|平気|問題)", re.IGNORECASE)),
     ("why", re.compile(r"なぜ|なんで(?!す|しょ)|何で(?!す|しょ)|どうして|理由|何のため|なんのため")),
