@@ -131,6 +131,10 @@ ACTIVITY_ENTRY = "target-activities"
 # Words that only say "together with the city" (市と一緒に, 組む, 協力): no topic of their own.
 _KYODO_TERMS = frozenset(fold(w) for w in ["協働", "一緒", "組む", "協力", "連携", "共同", "協同", "何か"])
 DIFFERENCE_ANSWERS = ("difference", "what-is")  # kinds of entry that can answer "how do X and Y differ"
+_PROCEDURE_TERMS = frozenset(fold(w) for w in ["申請", "応募", "申込", "申し込み", "申し込む", "登録", "予約", "交付"])
+_PARTNER_TERMS = frozenset(fold(w) for w in ["協働", "対象", "相手", "パートナー"])
+# Words that, alone, do not say what a question is about (協働 alone does: 協働とは)
+_VAGUE_TERMS = frozenset(fold(w) for w in ["活動", "団体", "事業", "参加", "相手", "市民活動", "グループ"])
 SCREEN_TOP = 12  # candidates screened and re-ranked for the question asked
 SUBJECT_MAX_ENTRIES = 3  # a phrasing word used by at most this many entries tells what an entry is about
 IMPLIED_WEIGHT = 0.8
@@ -211,6 +215,11 @@ class Analysis:
     anchor: float = 0.0  # idf mass of topic words (see Answerer.anchors)
     intent: str | None = None  # the kind of question (see question_intent)
     nouns: int = 0  # known topic nouns (not civic words, modifiers, aspects or guesses)
+
+
+def verbatim_match(c: Candidate, w: Weights) -> bool:
+    """The question is (nearly) one of the entry's phrasings."""
+    return c.fuzzy * 100 >= w.fuzzy_override
 
 
 class Answerer:
@@ -573,7 +582,7 @@ class Answerer:
         small_talk = self._small_talk(text)
         if small_talk:
             return small_talk
-        u = understand(drop_symbols(break_at_symbols(text)), self.analyzer.has_topic)
+        u = understand(drop_symbols(break_at_symbols(text)), self._names_topic)
         a = self.analyze_described(u) if u.activity else self.analyze_message(text, self._topic_terms(u))
         ans = self.decide(a, u)
         ans.kind, ans.activity, ans.asked, ans.yes_no = u.kind, u.activity, u.question, u.yes_no
@@ -581,11 +590,8 @@ class Answerer:
 
     def _names_topic(self, text: str) -> bool:
         """Whether a sentence names a topic of its own (for reading a question together with the
-        sentence before it): 相談, 窓口, 市 and words that only say "with the city" do not."""
-        return any(
-            t.content and t.term not in CIVIC_TERMS and t.term not in ASPECT_TERMS and t.term not in _KYODO_TERMS
-            for t in tokenize(text)
-        )
+        sentence before it): 市, 窓口, 申請 and other words of any city question do not."""
+        return any(t.content and t.term not in CIVIC_TERMS for t in tokenize(text))
 
     def _topic_terms(self, u: Understanding) -> dict[str, float] | None:
         """The theme of a question weighs more than the rest of it: 後援ってお金も出してもらえる？
@@ -705,6 +711,10 @@ class Answerer:
         # an exclusion (宗教活動は対象外) is given only when the question itself is about it
         if not subjects & asked[0] and (self._excludes[index] or not subjects & asked[1]):
             return False
+        if self._yes_no[index] and asked[0] & _PROCEDURE_TERMS and not asked[0] & _PARTNER_TERMS:
+            # …申請することができますか? asks whether one may apply (to some programme), not whether
+            # one may be a partner: 「はい。企業も含まれています」 does not answer it
+            return False
         if u.kind == "other" and (u.wants or u.asks_what):
             # 後援会に入りたい is a wish, 後援会の集まりはいつ？ asks when: neither asks whether one may
             return False
@@ -790,8 +800,8 @@ class Answerer:
         opener_fits = u is None or u.yes_no
         if not a.candidates:
             return self._decline()
-        if u is not None and u.kind == "contact" and set(self._question_terms(u).unknown):
-            # 保育園の電話番号: a contact question about something the bot does not know
+        if u is not None and u.kind == "contact" and len(u.question) < w.short_chars and self._question_terms(u).unknown:
+            # 保育園の電話番号: a short contact question about something the bot does not know
             return self._decline(a.candidates[0].score)
         top = a.candidates[0]
         if a.n_unknown and not a.nouns and top.fuzzy * 100 < w.fuzzy_override:
@@ -801,6 +811,16 @@ class Answerer:
         if u is not None and u.kind == "difference" and self._kind[self._index_of[top.entry.id]] not in DIFFERENCE_ANSWERS:
             # ボランティアとの違いは？ asks how two things differ: an entry that neither compares nor
             # defines does not answer it
+            return self._unsure(a) if top.score >= w.unsure_at else self._decline(top.score)
+        if (
+            u is not None
+            and u.kind == "other"
+            and not verbatim_match(top, w)
+            and (qw := set(self._question_terms(u).weights))
+            and qw <= _VAGUE_TERMS | CIVIC_TERMS
+        ):
+            # 自分たちの活動をもっと知ってもらいたい時は？: only 活動 is known, and it says nothing
+            # about which answer is wanted
             return self._unsure(a) if top.score >= w.unsure_at else self._decline(top.score)
         if u is not None and not u.asking:
             # a statement (市役所の対応が最悪でした): nothing was asked, so nothing is answered
