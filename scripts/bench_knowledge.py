@@ -22,7 +22,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def questions() -> list[str]:
+def questions(which: str = "dev") -> list[str]:
+    """The questions timed: knowledge_dev.yaml ("dev"), or the real dev questions ("real", longer)."""
+    if which == "real":
+        out = []
+        for p in sorted((ROOT / "evaluation").glob("real_*_dev.yaml")):
+            out += [str(i["q"]) for i in yaml.safe_load(p.read_text(encoding="utf-8"))["questions"]]
+        return out
     data = yaml.safe_load((ROOT / "evaluation" / "knowledge_dev.yaml").read_text(encoding="utf-8"))
     return [i["q"] for i in data["in_scope"]] + [i["q"] for i in data["out_of_scope"]]
 
@@ -30,6 +36,7 @@ def questions() -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=7, help="CLI process runs")
+    p.add_argument("--questions", choices=("dev", "real"), default="dev", help="questions to time per answer")
     args = p.parse_args(argv)
 
     # The CLI runs first: ru_maxrss of a child counts the forked copy of this process before exec,
@@ -40,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
 
     cache = tempfile.mkdtemp(prefix="kyodo-bench-cache-")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "KYODO_CACHE_DIR": cache}
-    walls, rss = [], []
+    walls, rss, cpus = [], [], []
     for _ in range(args.runs + 1):
         t = time.perf_counter()
         proc = subprocess.Popen(
@@ -56,14 +63,19 @@ def main(argv: list[str] | None = None) -> int:
             print("kyodo ask failed", file=sys.stderr)
             return 1
         rss.append(usage.ru_maxrss / 1024)  # KiB on Linux
+        cpus.append(usage.ru_utime + usage.ru_stime)  # the process's own CPU time: robust to other load
     import shutil
 
     shutil.rmtree(cache, ignore_errors=True)
-    cold_wall, cold_rss, walls, rss = walls[0], rss[0], walls[1:], rss[1:]
-    print(f"`python -m bot ask 協働とは`, cold (empty cache): {cold_wall:.3f} s, ru_maxrss {cold_rss:.1f} MB")
+    cold_wall, cold_rss, cold_cpu, walls, rss, cpus = walls[0], rss[0], cpus[0], walls[1:], rss[1:], cpus[1:]
     print(
-        f"`python -m bot ask 協働とは`, warm, {args.runs} runs: median {statistics.median(walls):.3f} s "
-        f"(min {min(walls):.3f}, max {max(walls):.3f}); ru_maxrss median {statistics.median(rss):.1f} MB, "
+        f"`python -m bot ask 協働とは`, cold (empty cache): {cold_wall:.3f} s wall, {cold_cpu:.3f} s CPU, "
+        f"ru_maxrss {cold_rss:.1f} MB"
+    )
+    print(
+        f"`python -m bot ask 協働とは`, warm, {args.runs} runs: median {statistics.median(walls):.3f} s wall "
+        f"(min {min(walls):.3f}, max {max(walls):.3f}), {statistics.median(cpus):.3f} s CPU; "
+        f"ru_maxrss median {statistics.median(rss):.1f} MB, "
         f"max {max(rss):.1f} MB"
     )
 
@@ -76,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from knowledge import analysis
 
-    qs = questions()
+    qs = questions(args.questions)
     for q in qs:  # warm-up (lazy caches)
         answerer.answer(q)
     lat, cpu = [], []
