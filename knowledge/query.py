@@ -153,8 +153,13 @@ class QueryAnalyzer:
         self._variant_size: dict[str, int] = {}
         self._synonym_readings: list[tuple[str, str, tuple[str, ...]]] = []
         for group in synonyms:
-            target = tuple(t.term for t in build_tokenize(normalize(group.term)) if t.content) or (
-                fold(group.term),
+            # the term as the data spells it: 対等 alone is cut into 対 + 等, but the FAQ's sentences
+            # hold the word 対等, so a word the vocabulary has is kept whole
+            whole = fold(normalize(group.term))
+            target = (
+                (whole,)
+                if whole in self.vocabulary
+                else tuple(t.term for t in build_tokenize(normalize(group.term)) if t.content) or (whole,)
             )
             for v in (group.term, *group.variants):
                 fv = fold(v)
