@@ -596,7 +596,7 @@ class Answerer:
     def _topic_terms(self, u: Understanding) -> dict[str, float] | None:
         """The theme of a question weighs more than the rest of it: 後援ってお金も出してもらえる？
         is about 後援 (not about money in general)."""
-        if not u.topic:
+        if not u.topic or "と" in u.topic:  # NPOと市って…: a pair, not one theme
             return None
         q = self.analyzer.analyze(u.topic, focus=False)
         boost = {
