@@ -9,11 +9,13 @@ imports only ``knowledge.normalize`` from the rest of the project. Public API::
     m.match_many(profiles, top=3)            # batch path for `kyodo match --all`
     m.divisions, m.division("kankyo-seisaku"), m.fields
     m.fingerprint                            # changes with any data edit or scoring version
-    matching.resolve_field("まちずくり")       # -> Field(number=3, ...) or None
+    matching.resolve_fields("将棋、まちずくり")  # -> FieldsResolution: per word, status + candidates
+    matching.resolve_field("まちずくり")       # -> Field(number=3, ...) or None (exact or one guess)
 """
 
 from __future__ import annotations
 
+from matching.fields import FieldCandidate, FieldResolution, FieldsResolution
 from matching.loader import DataError
 from matching.matcher import Matcher
 from matching.model import Division, DivisionMatch, Field, GroupProfile, MatchResult
@@ -27,17 +29,29 @@ __all__ = [
     "Division",
     "DivisionMatch",
     "Field",
+    "FieldCandidate",
+    "FieldResolution",
+    "FieldsResolution",
     "GroupProfile",
     "MatchResult",
     "Matcher",
     "resolve_field",
+    "resolve_fields",
     "suggest_fields",
 ]
 
 
 def resolve_field(word: str | int) -> Field | None:
-    """The NPO-law field meant by a name, short label, number or everyday word (typo-tolerant)."""
+    """The NPO-law field meant by one word: exact (name, label, number, everyday word) or a single
+    guess (将棋 -> 学術・文化・芸術・スポーツ, まちずくり -> まちづくり); None when several fields fit
+    or none does. Use resolve_fields() to know which, and to confirm a guess with the citizen."""
     return Matcher.load().resolve_field(word)
+
+
+def resolve_fields(text: str | int) -> FieldsResolution:
+    """The fields a text names (「食育、貧困」), word by word: exact, guess, ambiguous or none, with
+    the candidates and the data word each was found by (see matching/fields.py)."""
+    return Matcher.load().resolve_fields(text)
 
 
 def suggest_fields(word: str, limit: int = 3) -> list[Field]:

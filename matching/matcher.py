@@ -36,7 +36,7 @@ from pathlib import Path
 
 from knowledge.normalize import fold, normalize
 from matching import messages
-from matching.fields import FieldResolver
+from matching.fields import FieldResolver, FieldsResolution
 from matching.folding import fold_word
 from matching.loader import (
     DIVISIONS_PATH,
@@ -173,7 +173,6 @@ class Matcher:
         self.fields = fields
         self.divisions = divisions
         self._by_id = {d.id: i for i, d in enumerate(divisions)}
-        self._resolver = FieldResolver(fields)
         self._field_by_number = {f.number: f for f in fields}
         self._field_reason = {f.number: messages.REASON_FIELD.format(field=f.name) for f in fields}
         self._field_names = {f.number: f.name for f in fields}
@@ -287,6 +286,44 @@ class Matcher:
         spelled.update({w: k for k, w in display.items()})
         self._aliases = alias_keys(spelled, [*self._keys, *self._ignore], readings)
         self._scanner = Scanner([*self._keys, *self._ignore], aliases=self._aliases)
+        self._resolver = FieldResolver(
+            fields, scan=self._scanner.scan, topics=self._topics(field_scanner, word_field)
+        )
+
+    def _topics(
+        self, field_scanner: Scanner, word_field: dict[str, int]
+    ) -> dict[str, tuple[str, tuple[int, ...]]]:
+        """key -> (word as written, the fields it signals), for resolving field words by topic: a
+        field word's field, or the one field of the field words inside it (知的障害 ⊃ 障害); else, per
+        division listing the word, the field its budget project's name signals (将棋 ∈ 文化活動事業 ->
+        文化) or the division's only field, and then the fields of the field words inside it."""
+
+        def signalled(text: str) -> set[int]:
+            return {word_field[w] for w in field_scanner.scan(fold_word(text))}
+
+        out: dict[str, tuple[str, tuple[int, ...]]] = {}
+        for k, info in self._keys.items():
+            if info.field is not None:
+                out[k] = (info.display, (info.field,))
+                continue
+            numbers: list[int] = []
+            for i, project in info.projects.items():
+                served = self.divisions[i].fields
+                named = signalled(project) & set(served) if project else set()
+                if len(named) == 1:
+                    n = named.pop()
+                elif len(served) == 1:
+                    n = served[0]
+                else:
+                    continue
+                if n not in numbers:
+                    numbers.append(n)
+            for n in sorted(signalled(k), key=lambda n: n not in numbers):  # 障害者の就労: 1 and 17
+                if n not in numbers:
+                    numbers.append(n)
+            if numbers:
+                out[k] = (info.display, tuple(numbers))
+        return out
 
     def _reason(self, i: int, project: str | None, words: list[str]) -> str:
         quoted = "".join(f"『{w}』" for w in words)
@@ -342,7 +379,12 @@ class Matcher:
         return self._field_by_number[number]
 
     def resolve_field(self, word: str | int) -> Field | None:
+        """The field of one word when it is exact or a single guess (see resolve_field_word)."""
         return self._resolver.resolve(word)
+
+    def resolve_fields(self, text: str | int) -> FieldsResolution:
+        """A text naming one or several fields (「食育、貧困」), each word resolved."""
+        return self._resolver.resolve_text(text)
 
     def suggest_fields(self, word: str, limit: int = 3) -> list[Field]:
         return self._resolver.suggest(word, limit)

@@ -41,3 +41,10 @@ def unknown_field_message(word: str, candidates: list[str]) -> str:
     if not candidates:
         return UNKNOWN_FIELD.format(word=word)
     return UNKNOWN_FIELD_WITH_CANDIDATES.format(word=word, candidates="、".join(candidates))
+
+# --- field words (matching.fields: what a typed field word was resolved to) -------------------
+FIELD_SYNONYM = "「{text}」は「{label}」の分野として登録します。"
+FIELD_GUESS = "「{text}」は「{label}」の分野でよろしいですか？"
+FIELD_GUESS_BECAUSE = "「{text}」は、「{word}」から「{label}」の分野と考えました。よろしいですか？"
+FIELD_AMBIGUOUS = "「{text}」に当てはまりそうな分野がいくつかあります。{labels}から選んでください（いくつでも選べます）。"
+FIELD_NONE = "「{text}」に当てはまる分野が見つかりませんでした。一覧から選ぶか、活動の内容を別のことばで送ってください。"

@@ -121,7 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--groups", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--names", type=int, default=50_000, help="stored names for the duplicate look-up (0: skip)")
+    parser.add_argument(
+        "--names", type=int, default=50_000, help="stored names for the duplicate look-up (0: skip)"
+    )
     args = parser.parse_args(argv)
 
     t0, c0 = time.perf_counter(), time.process_time()

@@ -64,7 +64,13 @@ def test_kanji_numbers():
 
 
 def test_key_of_a_key_is_the_key():
-    for name in ("東中PTA", "貫井北町三丁目 自治会", "こがねい子供食堂ネットワーク", "Code for Koganei", "北口商店会"):
+    for name in (
+        "東中PTA",
+        "貫井北町三丁目 自治会",
+        "こがねい子供食堂ネットワーク",
+        "Code for Koganei",
+        "北口商店会",
+    ):
         key = name_key(name)
         assert name_key(key) == key
 
@@ -141,7 +147,9 @@ def test_similarity_is_symmetric_and_bounded(a, b):
 
 def test_index_finds_variants_and_keeps_numbers_apart():
     index = NameIndex()
-    for i, name in enumerate(["こがねい子供食堂ネットワーク", "貫井北町一丁目自治会", "第一小学校PTA"], start=1):
+    for i, name in enumerate(
+        ["こがねい子供食堂ネットワーク", "貫井北町一丁目自治会", "第一小学校PTA"], start=1
+    ):
         index.add(i, name_key(name))
     assert index.first(name_key("こがねい子ども食堂ネットワーク")) == 1
     assert index.first(name_key("貫井北町1丁目自治会")) == 2
