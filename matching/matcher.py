@@ -86,7 +86,7 @@ _VENUE_AFTER = ("で", "にて", "におい", "を借", "をかり", "を会場"
                 "など", "とか", "に集", "にあつま", "題")  # fmt: skip
 # 「児童館への慰問」「保育園を訪問」: where the group goes, not who runs the activity; the facility
 # word counts W_VENUE, like a meeting place.
-_VISITED = ("へ", "を訪", "に訪", "に出向", "に出張", "に届け")
+_VISITED = ("へ", "を訪", "に訪", "に出向", "に出張", "に届け", "に届", "に寄贈", "に寄付", "に贈")
 # Being registered with or funded by a facility (社協に登録, 社協の助成) says little about the
 # activity: the facility word counts W_REGISTERED, whatever the facility, and signals no field.
 W_REGISTERED = 0.25
@@ -114,6 +114,10 @@ CLEAR_LEAD = 0.5
 CLEAR_TEXT = 0.35
 CLEAR_MARGIN = 0.3  # ... and at least this much more than any other division
 W_FIELD_OFF_TOPIC = 0.5
+# A field signalled only by a word of the text (「川」 -> 環境保全) adds to the divisions serving it
+# that the text's words point to, and to the field's main division; not to every other division
+# serving the field (ごみ対策課 for 「川」): a suggestion needs a reason of its own.
+TEXT_FIELD_NEEDS_WORDS = True
 
 
 def _length_weight(key: str) -> float:
@@ -137,16 +141,17 @@ def fold_text(text: str) -> str:
     return fold(_COMMA_RE.sub(COMMA, text))
 
 
-# Words in a clause naming whom the group works with, who funds it or who its members are
-# (「むつ市社会福祉協議会の事業協力」, 「子育て支援ネットワークと共催」, 「地元企業経営者らの寄付金」,
-# 「商店街役員、地元企業などで構成」) are not what the group does: they count W_ASIDE and signal no
+# Words in a clause naming whom the group works with, who funds or supplies it or who its members
+# are (「むつ市社会福祉協議会の事業協力」, 「子育て支援ネットワークと共催」, 「地元企業経営者らの寄付金」,
+# 「商店街役員、地元企業などで構成」, 「農家やフードバンクからいただいた食材」) are not what the group does: they count W_ASIDE and signal no
 # field. The clause runs back from the marker to the start of the sentence, or to a comma right
 # after a kana (the end of a clause: 「…を行い、」); a comma after a kanji or katakana separates the
 # items of a list, which belong to the clause.
 W_ASIDE = 0.25
 _ASIDE_RE = re.compile(
     "と共催|と連携|と協力|の協力|の事業協力|から協力|の協賛|の寄付|らの寄付|からの寄付|の後援|から後援|"
-    "で構成|から構成|からなる|が会員|がめんば"
+    "で構成|から構成|からなる|が会員|がめんば|"
+    "からいただ|から頂|から提供|からの提供|から寄付|から寄贈|からの寄贈|から譲"
 )
 # A people word followed by one of these names who helps, not who is helped (「シニア講師」,
 # 「高齢者ボランティア」, 「ママたちが有志で」): it counts W_ASIDE and decides nothing.
@@ -726,6 +731,8 @@ class Matcher:
                 for i, w in self._field_text[fn]:
                     if i == main and self._someone_else_leads(direct, fn, i):
                         w -= W_TEXT_MAIN
+                    elif i != main and i not in direct and TEXT_FIELD_NEEDS_WORDS:
+                        continue
                     raw[i] = raw.get(i, 0.0) + w
 
         # Best first; equal scores keep the order of the file (both sorts are stable, in C).
