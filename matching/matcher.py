@@ -251,6 +251,7 @@ class _Key:
     hall: bool = False  # a hall groups book whatever they do (公民館, 市民会館)
     special: bool = False  # facility, people or hall: looked at more closely while scanning
     everyday: bool = False  # one of a field's everyday words (fields.yaml), not a division's own
+    member: bool = False  # people often named only as the members of a club (fields.yaml member_people)
 
 
 class Matcher:
@@ -264,6 +265,7 @@ class Matcher:
         service_modes: Iterable[str] = (),
         *,
         meeting_places: Iterable[str] = (),
+        member_people: Iterable[str] = (),
         readings: dict[str, str] | None = None,
     ) -> None:
         """``readings``: word -> folded kana reading (default: the shipped cache, see readings.py)."""
@@ -301,7 +303,12 @@ class Matcher:
                 people.setdefault(fold_word(w), []).append(i)
         modes = {fold_word(w): w for w in service_modes}
         halls = {fold_word(w): w for w in meeting_places}
-        for entry, listed in (("service_modes", modes), ("meeting_places", halls)):
+        members = {fold_word(w): w for w in member_people}
+        for entry, listed in (
+            ("service_modes", modes),
+            ("meeting_places", halls),
+            ("member_people", members),
+        ):
             for k, w in listed.items():
                 if k not in owners:
                     raise DataError(
@@ -353,6 +360,7 @@ class Matcher:
                 hall=k in halls,
                 special=k in facility or k in people or k in halls,
                 everyday=k in word_field,
+                member=k in members,
             )
 
         # field number -> per-division weights when stated / when inferred from text
@@ -448,7 +456,14 @@ class Matcher:
         fields, ignore = load_fields(fields_path)
         divisions = load_divisions(divisions_path, fields, fields_path)
         lists = load_word_lists(fields_path)
-        return cls(fields, divisions, ignore, lists["service_modes"], meeting_places=lists["meeting_places"])
+        return cls(
+            fields,
+            divisions,
+            ignore,
+            lists["service_modes"],
+            meeting_places=lists["meeting_places"],
+            member_people=lists["member_people"],
+        )
 
     @classmethod
     def load(cls) -> Matcher:
@@ -678,10 +693,12 @@ class Matcher:
             away = {i for i in people if i not in about}
             if away:
                 audience = {
-                    k for k, info in words.items() if info.people and k not in aside and k not in served
+                    k
+                    for k, info in words.items()
+                    if info.people and info.member and k not in aside and k not in served
                 }
                 audience = {k for k in audience if away.issuperset(keys[k].people)}
-                people = {i: p for i, p in people.items() if i not in away}
+                people = {i: p for i, p in people.items() if p[1] not in audience}
 
         raw: dict[int, float] = {}
         found: dict[int, list[tuple[_Key, int]]] = {}  # division index -> (word, its role) that hit it
