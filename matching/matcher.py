@@ -68,6 +68,11 @@ W_TEXT_MAIN = 0.15
 W_GENERIC = 0.5
 GENERIC_MAX_LEN = 3
 MIN_RAW = 0.05  # divisions below this are not worth suggesting
+# ... nor those far behind the best (below this share of its raw score): a division head should not
+# receive a group for one passing word when another division's words describe the group (on the dev
+# sets no expected division ranked 2nd or 3rd was under 0.55 of the best; this halves the suggestions
+# that the real-group labels call unacceptable).
+MIN_SHARE_OF_BEST = 0.3
 
 # A division's own facility or name (公民館, 図書館, 児童館, 介護福祉課) named as what the activity
 # belongs to (「公民館の講座」, 「図書館の本」, 「児童館ボランティア」) adds this once, on top of the word.
@@ -765,10 +770,11 @@ class Matcher:
         # Best first; equal scores keep the order of the file (both sorts are stable, in C).
         order = sorted(raw)
         order.sort(key=raw.__getitem__, reverse=True)
+        floor = max(MIN_RAW, raw[order[0]] * MIN_SHARE_OF_BEST) if order else MIN_RAW
         matches = [
             self._explain(i, raw[i], found.get(i, ()), field_numbers, text_fields, notes.get(i, ()), people)
             for i in order[: max(top, 0)]
-            if raw[i] >= MIN_RAW
+            if raw[i] >= floor
         ]
         message = messages.EMPTY_PROFILE if empty else (None if matches else messages.NO_MATCH)
         return MatchResult(name, matches, message, unknown, field_numbers, field_names)
