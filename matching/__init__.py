@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from matching.fields import FieldCandidate, FieldResolution, FieldsResolution
 from matching.loader import DataError
-from matching.matcher import Matcher
+from matching.matcher import RECOMMENDED_MIN_SHARE, Matcher
 from matching.model import Division, DivisionMatch, Field, GroupProfile, MatchResult
 
 # Bump when the scoring changes (weights, rules), so stored suggestions are recomputed. Edits to the
 # data files are covered by Division.fingerprint and Matcher.fingerprint.
-__version__ = "1.1.0"
+__version__ = "2.0.0"
 
 __all__ = [
     "DataError",
@@ -35,6 +35,7 @@ __all__ = [
     "GroupProfile",
     "MatchResult",
     "Matcher",
+    "RECOMMENDED_MIN_SHARE",
     "resolve_field",
     "resolve_fields",
     "suggest_fields",

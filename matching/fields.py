@@ -142,7 +142,7 @@ class FieldResolution:
                 return messages.FIELD_GUESS_BECAUSE.format(text=self.text, label=c.field.label, word=c.word)
             return messages.FIELD_GUESS.format(text=self.text, label=c.field.label)
         if self.status == AMBIGUOUS:
-            labels = "、".join(f"「{c.field.label}」" for c in self.candidates)
+            labels = "".join(f"「{c.field.label}」" for c in self.candidates)
             return messages.FIELD_AMBIGUOUS.format(text=self.text, labels=labels)
         return messages.FIELD_NONE.format(text=self.text)
 

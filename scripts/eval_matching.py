@@ -5,6 +5,7 @@
     PYTHONPATH=. python scripts/eval_matching.py --holdout             # held-out set (report once, never tune)
     PYTHONPATH=. python scripts/eval_matching.py --file A.yaml --file B.yaml   # several files
     PYTHONPATH=. python scripts/eval_matching.py A.yaml B.yaml --json          # figures as JSON
+    PYTHONPATH=. python scripts/eval_matching.py A.yaml --min-share 0.3        # with the cut-off
 
 Per file: top-1 (an `expect` division ranked first) and within-top-3 (an `expect` division among
 the first three). Profiles may also carry `top3`, the divisions acceptable within the top three
@@ -119,10 +120,10 @@ def load_profiles(path: Path, matcher: Matcher) -> list[Case]:
     return out
 
 
-def evaluate(path: Path, matcher: Matcher) -> Score:
+def evaluate(path: Path, matcher: Matcher, min_share: float = 0.0) -> Score:
     score = Score(path)
     for case in load_profiles(path, matcher):
-        result = matcher.match(case.profile, top=3)
+        result = matcher.match(case.profile, top=3, min_share=min_share)
         ranked = [m.division_id for m in result.matches]
         hit1 = bool(ranked) and ranked[0] in case.expect
         hit3 = any(r in case.expect for r in ranked[:3])
@@ -195,12 +196,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--topics", action="store_true", help="figures per topic (when the file has topics)")
     parser.add_argument("--json", action="store_true", help="figures as one JSON object per file")
+    parser.add_argument(
+        "--min-share",
+        type=float,
+        default=0.0,
+        help="leave out divisions below this share of the best one's raw score (recommended: 0.3)",
+    )
     args = parser.parse_args(argv)
     paths = [*args.files, *args.file] or [HOLDOUT if args.holdout else DEV]
     matcher = Matcher.load()
     ok = True
     for i, path in enumerate(paths):
-        score = evaluate(path, matcher)
+        score = evaluate(path, matcher, args.min_share)
         if args.json:
             print(json.dumps(score.figures(), ensure_ascii=False))
         else:

@@ -7,6 +7,7 @@ import pytest
 
 from matching import GroupProfile, Matcher
 from matching import messages as msg
+from matching.matcher import RECOMMENDED_MIN_SHARE
 
 
 @pytest.fixture(scope="module")
@@ -29,18 +30,23 @@ def test_a_venue_is_never_quoted_as_the_activity(m):
         for reason in d.reasons:
             assert "活動の「公民館」" not in reason and "「公民館」は分野" not in reason, reason
     r = match(m, "公民館で子ども食堂をしています")
-    # a venue says nothing about the field (no 社会教育 for a children's kitchen), and is no reason
-    # to send the group to the hall's division
-    assert all("社会教育" not in x for d in r.matches for x in d.reasons)
-    assert "kominkan" not in [d.division_id for d in r.matches]
-    r = match(m, "毎週、公民館で集まっています")
     assert reasons_of(r, "kominkan") == [msg.REASON_VENUE.format(words="「公民館」")]
+    # ... and a venue says nothing about the field: no 社会教育 for a children's kitchen
+    assert all("社会教育" not in x for d in r.matches for x in d.reasons)
+    # with the recommended cut-off the hall's division is not suggested at all
+    r = m.match(GroupProfile(description="公民館で子ども食堂をしています"), min_share=RECOMMENDED_MIN_SHARE)
+    assert "kominkan" not in [d.division_id for d in r.matches]
 
 
-def test_divisions_far_behind_the_best_are_not_suggested(m):
-    r = match(m, "野川の湧水の水質と水生生物を調べています。調査は市民会館で報告します")
+def test_divisions_far_behind_the_best_are_not_suggested_when_asked(m):
+    profile = GroupProfile(description="野川の湧水の水質と水生生物を調べています", fields=["環境保全"])
+    assert len(m.match(profile, top=3).matches) == 3  # default: up to top, as before
+    r = m.match(profile, top=3, min_share=RECOMMENDED_MIN_SHARE)
     assert [d.division_id for d in r.matches] == ["kankyo-seisaku"]
-    r = match(m, "高齢者の見守りと子ども食堂、防災訓練")
+    assert m.match_many([profile], top=3, min_share=RECOMMENDED_MIN_SHARE) == [r]
+    r = m.match(
+        GroupProfile(description="高齢者の見守りと子ども食堂、防災訓練"), min_share=RECOMMENDED_MIN_SHARE
+    )
     best = r.matches[0].score / (1 - r.matches[0].score)
     assert {"kaigo-fukushi", "kosodate-shien", "chiiki-anzen"} <= {d.division_id for d in r.matches}
     for d in r.matches:
