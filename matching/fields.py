@@ -188,21 +188,21 @@ def _unique(fields: Iterable[Field | None]) -> tuple[Field, ...]:
 
 
 class FieldResolver:
-    """Resolves field words. ``scan`` (folded text -> data keys found) and ``topics`` (data key ->
-    (word as written, fields it signals)) come from the matcher: without them only the field data
-    is used."""
+    """Resolves field words. ``scan`` (folded text -> data keys found) and ``topics`` (a function
+    returning data key -> (word as written, fields it signals), called when first needed) come from
+    the matcher: without them only the field data is used."""
 
     def __init__(
         self,
         fields: list[Field],
         *,
         scan: Callable[[str], list[str]] | None = None,
-        topics: dict[str, tuple[str, tuple[int, ...]]] | None = None,
+        topics: Callable[[], dict[str, tuple[str, tuple[int, ...]]]] | None = None,
     ) -> None:
         self.fields = fields
         self.by_number = {f.number: f for f in fields}
         self._scan = scan
-        self._topics = topics or {}
+        self._topics = topics or dict
         # folded key -> (field, how, word as written)
         self._exact: dict[str, tuple[Field, str, str]] = {}
         # Names first, so a word list can never shadow a name.
@@ -302,8 +302,9 @@ class FieldResolver:
         if self._scan is None:
             return []
         votes: dict[int, list[str]] = {}  # field -> words (as written) pointing to it
+        topics = self._topics()
         for k in self._scan(key):
-            topic = self._topics.get(k)
+            topic = topics.get(k)
             if topic is None:
                 continue
             written, numbers = topic

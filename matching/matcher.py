@@ -406,9 +406,23 @@ class Matcher:
         self._aliases = alias_keys(spelled, [*self._keys, *self._ignore], readings)
         self._markers = frozenset(fold_word(w) for w in ASIDE_MARKERS) - self._keys.keys()
         self._scanner = Scanner([*self._keys, *self._ignore, *self._markers], aliases=self._aliases)
-        topics = self._topics(field_scanner, word_field)
-        self._topic_fields = {k: numbers for k, (_, numbers) in topics.items()}
-        self._resolver = FieldResolver(fields, scan=self._scanner.scan, topics=topics)
+        # What each word says about the fields (for resolving field words and for the audience rule):
+        # computed on first need, so a process that only matches a few groups does not pay for it.
+        self._field_scanner, self._word_field = field_scanner, word_field
+        self._topics_cache: dict[str, tuple[str, tuple[int, ...]]] | None = None
+        self._topic_fields_cache: dict[str, tuple[int, ...]] | None = None
+        self._resolver = FieldResolver(fields, scan=self._scanner.scan, topics=self._word_topics)
+
+    def _word_topics(self) -> dict[str, tuple[str, tuple[int, ...]]]:
+        if self._topics_cache is None:
+            self._topics_cache = self._topics(self._field_scanner, self._word_field)
+        return self._topics_cache
+
+    @property
+    def _topic_fields(self) -> dict[str, tuple[int, ...]]:
+        if self._topic_fields_cache is None:
+            self._topic_fields_cache = {k: numbers for k, (_, numbers) in self._word_topics().items()}
+        return self._topic_fields_cache
 
     def _topics(
         self, field_scanner: Scanner, word_field: dict[str, int]
