@@ -154,8 +154,8 @@ def fold_text(text: str) -> str:
 
 # Words in a clause naming whom the group works with, who funds or supplies it or who its members
 # are (「むつ市社会福祉協議会の事業協力」, 「子育て支援ネットワークと共催」, 「地元企業経営者らの寄付金」,
-# 「商店街役員、地元企業などで構成」, 「農家やフードバンクからいただいた食材」) are not what the group does: they count W_ASIDE and signal no
-# field. The clause runs back from the marker to the start of the sentence, or to a comma right
+# 「商店街役員、地元企業などで構成」, 「農家やフードバンクからいただいた食材」) are not what the group
+# does: they count W_ASIDE and signal no field. The clause runs back from the marker to the start of the sentence, or to a comma right
 # after a kana (the end of a clause: 「…を行い、」); a comma after a kanji or katakana separates the
 # items of a list, which belong to the clause.
 W_ASIDE = 0.25
@@ -169,9 +169,9 @@ ASIDE_MARKERS = (
 # 「高齢者ボランティア」, 「ママたちが有志で」): it counts W_ASIDE and decides nothing.
 _HELPER_AFTER = ("講師", "ぼらんていあ", "すたつふ", "が講師", "の講師", "が中心とな", "が運営", "有志",
                  "が有志", "たちが有志", "の会員", "会員", "の担い手", "が担い手", "が先生", "が指導")  # fmt: skip
-# People words when the activity is about something else (a 将棋 club whose members are older, a
-# choir of parents): with no service-mode word in the text and nothing else pointing to the people's
-# division, while the other words point elsewhere, they are the audience, not the topic: they count
+# People words that often only say who the members are (fields.yaml member_people: 高齢者, シニア), in
+# a text about culture, arts or sport (a 将棋 club whose members are older) with no service-mode word
+# and nothing else pointing to the people's division: they are the audience, not the topic, count
 # this much and signal no field.
 W_AUDIENCE = 0.5
 AUDIENCE_FIELDS = frozenset({6})  # 学術・文化・芸術・スポーツ: what members do together for its own sake
@@ -179,18 +179,8 @@ AUDIENCE_FIELDS = frozenset({6})  # 学術・文化・芸術・スポーツ: wha
 # 「お年寄りの家の修理」, 「高齢者向け」): then they are who is served.
 _FOR_PEOPLE = ("へ", "に対", "向け", "むけ", "のため", "を対象", "が対象", "を支", "をささえ", "の家", "のいえ",
                "の自宅", "の生活", "のくらし", "の暮らし", "の居場所", "を招", "をまね", "と一緒", "といつしよ")  # fmt: skip
-_PERSON_NOUNS = (
-    "の人",
-    "のひと",
-    "の方",
-    "のかた",
-    "さん",
-    "の皆さん",
-    "のみなさん",
-    "世帯",
-    "家庭",
-    "の家族",
-)
+_PERSON_NOUNS = ("の人", "のひと", "の方", "のかた", "さん", "の皆さん", "のみなさん", "世帯", "家庭",
+                 "の家族")  # fmt: skip
 # Division words of the group's name of at least NAME_MIN_LEN characters weigh this much more: a name
 # says what the group is about (「子育てサークル…」, 「フードバンク狛江」). Not short ones (みどり, さくら
 # are often only a pleasant sound) nor the fields' everyday words (まちづくり, 環境): they are broad.
