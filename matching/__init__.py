@@ -9,35 +9,50 @@ imports only ``knowledge.normalize`` from the rest of the project. Public API::
     m.match_many(profiles, top=3)            # batch path for `kyodo match --all`
     m.divisions, m.division("kankyo-seisaku"), m.fields
     m.fingerprint                            # changes with any data edit or scoring version
-    matching.resolve_field("まちずくり")       # -> Field(number=3, ...) or None
+    matching.resolve_fields("将棋、まちずくり")  # -> FieldsResolution: per word, status + candidates
+    matching.resolve_field("まちずくり")       # -> Field(number=3, ...) or None (exact or one guess)
 """
 
 from __future__ import annotations
 
+from matching.fields import FieldCandidate, FieldResolution, FieldsResolution
 from matching.loader import DataError
-from matching.matcher import Matcher
+from matching.matcher import RECOMMENDED_MIN_SHARE, Matcher
 from matching.model import Division, DivisionMatch, Field, GroupProfile, MatchResult
 
 # Bump when the scoring changes (weights, rules), so stored suggestions are recomputed. Edits to the
 # data files are covered by Division.fingerprint and Matcher.fingerprint.
-__version__ = "1.1.0"
+__version__ = "2.0.0"
 
 __all__ = [
     "DataError",
     "Division",
     "DivisionMatch",
     "Field",
+    "FieldCandidate",
+    "FieldResolution",
+    "FieldsResolution",
     "GroupProfile",
     "MatchResult",
     "Matcher",
+    "RECOMMENDED_MIN_SHARE",
     "resolve_field",
+    "resolve_fields",
     "suggest_fields",
 ]
 
 
 def resolve_field(word: str | int) -> Field | None:
-    """The NPO-law field meant by a name, short label, number or everyday word (typo-tolerant)."""
+    """The NPO-law field meant by one word: exact (name, label, number, everyday word) or a single
+    guess (将棋 -> 学術・文化・芸術・スポーツ, まちずくり -> まちづくり); None when several fields fit
+    or none does. Use resolve_fields() to know which, and to confirm a guess with the citizen."""
     return Matcher.load().resolve_field(word)
+
+
+def resolve_fields(text: str | int) -> FieldsResolution:
+    """The fields a text names (「食育、貧困」), word by word: exact, guess, ambiguous or none, with
+    the candidates and the data word each was found by (see matching/fields.py)."""
+    return Matcher.load().resolve_fields(text)
 
 
 def suggest_fields(word: str, limit: int = 3) -> list[Field]:

@@ -168,12 +168,15 @@ def load_word_lists(path: Path = FIELDS_PATH) -> dict[str, tuple[str, ...]]:
 
     * ``service_modes``: words for *how* help is given (配食, 見守り, 居場所), which any group of people
       can receive;
-    * ``meeting_places``: halls that groups book whatever they do (公民館, 市民会館, 地域センター).
+    * ``meeting_places``: halls that groups book whatever they do (公民館, 市民会館, 地域センター);
+    * ``member_people``: people words that in a club often only say who the members are (高齢者,
+      シニア): in a culture or sports club they are the audience, not the topic.
 
     See matcher.py for how they are used.
     """
     data = _read_yaml(path, "fields")
-    return {key: _word_list(data.get(key), path, key, key) for key in ("service_modes", "meeting_places")}
+    keys = ("service_modes", "meeting_places", "member_people")
+    return {key: _word_list(data.get(key), path, key, key) for key in keys}
 
 
 def _fingerprint(raw: dict[str, Any]) -> str:

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from knowledge.normalize import fold, normalize
 from matching import messages
-from matching.fields import FieldResolver
+from matching.fields import FieldResolver, FieldsResolution
 from matching.folding import fold_word
 from matching.loader import (
     DIVISIONS_PATH,
@@ -68,6 +68,13 @@ W_TEXT_MAIN = 0.15
 W_GENERIC = 0.5
 GENERIC_MAX_LEN = 3
 MIN_RAW = 0.05  # divisions below this are not worth suggesting
+# ... nor, when the caller asks (``min_share``), those far behind the best (below that share of its
+# raw score): a division head should not receive a group for one passing word or a broad stated field
+# when another division's words describe the group. RECOMMENDED_MIN_SHARE is the measured choice (on
+# the dev sets no expected division ranked 2nd or 3rd was under 0.55 of the best; it halves the
+# suggestions the real-group labels call unacceptable). The default stays 0 (up to ``top`` divisions,
+# as before) until the registry's callers and tests opt in.
+RECOMMENDED_MIN_SHARE = 0.3
 
 # A division's own facility or name (公民館, 図書館, 児童館, 介護福祉課) named as what the activity
 # belongs to (「公民館の講座」, 「図書館の本」, 「児童館ボランティア」) adds this once, on top of the word.
@@ -86,7 +93,7 @@ _VENUE_AFTER = ("で", "にて", "におい", "を借", "をかり", "を会場"
                 "など", "とか", "に集", "にあつま", "題")  # fmt: skip
 # 「児童館への慰問」「保育園を訪問」: where the group goes, not who runs the activity; the facility
 # word counts W_VENUE, like a meeting place.
-_VISITED = ("へ", "を訪", "に訪", "に出向", "に出張", "に届け")
+_VISITED = ("へ", "を訪", "に訪", "に出向", "に出張", "に届け", "に届", "に寄贈", "に寄付", "に贈")
 # Being registered with or funded by a facility (社協に登録, 社協の助成) says little about the
 # activity: the facility word counts W_REGISTERED, whatever the facility, and signals no field.
 W_REGISTERED = 0.25
@@ -114,6 +121,10 @@ CLEAR_LEAD = 0.5
 CLEAR_TEXT = 0.35
 CLEAR_MARGIN = 0.3  # ... and at least this much more than any other division
 W_FIELD_OFF_TOPIC = 0.5
+# A field signalled only by a word of the text (「川」 -> 環境保全) adds to the divisions serving it
+# that the text's words point to, and to the field's main division; not to every other division
+# serving the field (ごみ対策課 for 「川」): a suggestion needs a reason of its own.
+TEXT_FIELD_NEEDS_WORDS = True
 
 
 def _length_weight(key: str) -> float:
@@ -123,11 +134,84 @@ def _length_weight(key: str) -> float:
 
 _LIST_SEP_RE = re.compile(r"[、,，/／;；\n]")
 _ASCII_GAP_RE = re.compile(r"([A-Za-z0-9])\s+(?=[A-Za-z0-9])")
+# fold() drops punctuation; the matcher keeps where sentences (|) and commas (COMMA) were, so no
+# word is found across them and the clause a word stands in can be told (see _aside_spans). SEAM
+# joins the name and the description.
+COMMA = "\u00a6"  # ¦, which fold() keeps
+SEAM = "\u00a7"  # §, which fold() keeps
+# (str.replace, one mark at a time: ~1 µs for a paragraph, against ~6 µs for str.translate with a
+# dict table)
+_CLAUSE_MARKS = (*((c, "|") for c in "。．！？!?\n"), *((c, COMMA) for c in "、，,"))
 
 
 def fold_text(text: str) -> str:
-    """fold(), keeping a separator between ASCII words (fold drops spaces) so 'IT' stays a word."""
+    """fold(), keeping a separator between ASCII words (fold drops spaces) so 'IT' stays a word,
+    and the ends of sentences (|) and commas (COMMA)."""
+    for mark, sep in _CLAUSE_MARKS:
+        text = text.replace(mark, sep)
     return fold(_ASCII_GAP_RE.sub(r"\1|", text))
+
+
+# Words in a clause naming whom the group works with, who funds or supplies it or who its members
+# are (「むつ市社会福祉協議会の事業協力」, 「子育て支援ネットワークと共催」, 「地元企業経営者らの寄付金」,
+# 「商店街役員、地元企業などで構成」, 「農家やフードバンクからいただいた食材」) are not what the group
+# does: they count W_ASIDE and signal no field. The clause runs back from the marker to the start of the sentence, or to a comma right
+# after a kana (the end of a clause: 「…を行い、」); a comma after a kanji or katakana separates the
+# items of a list, which belong to the clause.
+W_ASIDE = 0.25
+# (The markers are scanned for with the words, in the same pass.)
+ASIDE_MARKERS = (
+    "と共催", "と連携", "と協力", "の協力", "の事業協力", "から協力", "の協賛", "の寄付", "らの寄付",
+    "からの寄付", "の後援", "から後援", "で構成", "から構成", "からなる", "が会員", "がメンバー",
+    "からいただ", "から頂", "から提供", "からの提供", "から寄付", "から寄贈", "からの寄贈", "から譲",
+)  # fmt: skip
+# A people word followed by one of these names who helps, not who is helped (「シニア講師」,
+# 「高齢者ボランティア」, 「ママたちが有志で」): it counts W_ASIDE and decides nothing.
+_HELPER_AFTER = ("講師", "ぼらんていあ", "すたつふ", "が講師", "の講師", "が中心とな", "が運営", "有志",
+                 "が有志", "たちが有志", "の会員", "会員", "の担い手", "が担い手", "が先生", "が指導")  # fmt: skip
+# People words that often only say who the members are (fields.yaml member_people: 高齢者, シニア), in
+# a text about culture, arts or sport (a 将棋 club whose members are older) with no service-mode word
+# and nothing else pointing to the people's division: they are the audience, not the topic, count
+# this much and signal no field.
+W_AUDIENCE = 0.5
+AUDIENCE_FIELDS = frozenset({6})  # 学術・文化・芸術・スポーツ: what members do together for its own sake
+# ... never when the text marks them as the ones the activity is for (「ホームレスの人への夜回り」,
+# 「お年寄りの家の修理」, 「高齢者向け」): then they are who is served.
+_FOR_PEOPLE = ("へ", "に対", "向け", "むけ", "のため", "を対象", "が対象", "を支", "をささえ", "の家", "のいえ",
+               "の自宅", "の生活", "のくらし", "の暮らし", "の居場所", "を招", "をまね", "と一緒", "といつしよ")  # fmt: skip
+_PERSON_NOUNS = ("の人", "のひと", "の方", "のかた", "さん", "の皆さん", "のみなさん", "世帯", "家庭",
+                 "の家族")  # fmt: skip
+# Division words of the group's name of at least NAME_MIN_LEN characters weigh this much more: a name
+# says what the group is about (「子育てサークル…」, 「フードバンク狛江」). Not short ones (みどり, さくら
+# are often only a pleasant sound) nor the fields' everyday words (まちづくり, 環境): they are broad.
+W_NAME = 0.5
+NAME_MIN_LEN = 4
+
+
+def _served(text: str, end: int) -> bool:
+    """Does the text right after a people word mark them as the ones served (「高齢者の方への」)?"""
+    for noun in _PERSON_NOUNS:
+        if text.startswith(noun, end):
+            end += len(noun)
+            break
+    return text.startswith(_FOR_PEOPLE, end)
+
+
+def _aside_spans(text: str, markers: list[int]) -> list[tuple[int, int]]:
+    """(start, end) of every clause naming partners, funders or members, from the offsets where
+    their markers (ASIDE_MARKERS) start."""
+    spans = []
+    for end in markers:
+        start = max(text.rfind("|", 0, end), text.rfind(SEAM, 0, end)) + 1
+        comma = text.rfind(COMMA, start, end)
+        while comma > start:
+            before = text[comma - 1]
+            if "\u3041" <= before <= "\u309f":  # a clause ends here (hiragana before the comma)
+                start = comma + 1
+                break
+            comma = text.rfind(COMMA, start, comma)
+        spans.append((start, end))
+    return spans
 
 
 def _is_venue(text: str, end: int) -> bool:
@@ -135,6 +219,15 @@ def _is_venue(text: str, end: int) -> bool:
     if text.startswith(_VENUE_AFTER, end):
         return True
     return text.startswith("の", end) and text.startswith(_VENUE_PLACE, end + 1)
+
+
+def _quote(words: Iterable[str]) -> str:
+    return "".join(f"「{w}」" for w in words)
+
+
+# What a word found in the text says about the group, for the reasons: what it does, for whom, where
+# it meets or goes, whom it is registered with, works with or is helped by.
+WHAT, WHO, FOR_PEOPLE, AUDIENCE, VENUE, VISITED, REGISTERED, PARTNER, HELPER = range(9)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +247,8 @@ class _Key:
     mode: bool = False  # a way of helping (配食, 見守り) rather than who is helped
     hall: bool = False  # a hall groups book whatever they do (公民館, 市民会館)
     special: bool = False  # facility, people or hall: looked at more closely while scanning
+    everyday: bool = False  # one of a field's everyday words (fields.yaml), not a division's own
+    member: bool = False  # people often named only as the members of a club (fields.yaml member_people)
 
 
 class Matcher:
@@ -167,15 +262,15 @@ class Matcher:
         service_modes: Iterable[str] = (),
         *,
         meeting_places: Iterable[str] = (),
+        member_people: Iterable[str] = (),
         readings: dict[str, str] | None = None,
     ) -> None:
         """``readings``: word -> folded kana reading (default: the shipped cache, see readings.py)."""
         self.fields = fields
         self.divisions = divisions
         self._by_id = {d.id: i for i, d in enumerate(divisions)}
-        self._resolver = FieldResolver(fields)
         self._field_by_number = {f.number: f for f in fields}
-        self._field_reason = {f.number: messages.REASON_FIELD.format(field=f.name) for f in fields}
+        self._field_reason = {f.number: messages.REASON_FIELD.format(field=f.label) for f in fields}
         self._field_names = {f.number: f.name for f in fields}
 
         display: dict[str, str] = {}
@@ -205,7 +300,12 @@ class Matcher:
                 people.setdefault(fold_word(w), []).append(i)
         modes = {fold_word(w): w for w in service_modes}
         halls = {fold_word(w): w for w in meeting_places}
-        for entry, listed in (("service_modes", modes), ("meeting_places", halls)):
+        members = {fold_word(w): w for w in member_people}
+        for entry, listed in (
+            ("service_modes", modes),
+            ("meeting_places", halls),
+            ("member_people", members),
+        ):
             for k, w in listed.items():
                 if k not in owners:
                     raise DataError(
@@ -235,14 +335,20 @@ class Matcher:
             share = weight / len(by_div) if by_div else 0.0
             field_reason = None
             if fn is not None:
-                field_reason = messages.REASON_TEXT_FIELD.format(
-                    word=display[k], field=self._field_by_number[fn].name
-                )
+                template = messages.REASON_TEXT_FIELD
+                if k in people:
+                    template = messages.REASON_TEXT_FIELD_PEOPLE
+                elif k in facility or k in halls:
+                    template = messages.REASON_TEXT_FIELD_PLACE
+                field_reason = template.format(word=display[k], field=self._field_by_number[fn].label)
             self._keys[k] = _Key(
                 display=display[k],
                 hits=tuple((i, share) for i in by_div),
                 projects=dict(by_div),
-                reasons={i: self._reason(i, project, [display[k]]) for i, project in by_div.items()},
+                reasons={
+                    i: self._reason(i, project, [display[k]], people=k in people)
+                    for i, project in by_div.items()
+                },
                 field=fn,
                 field_reason=field_reason,
                 facility=facility.get(k),
@@ -250,6 +356,8 @@ class Matcher:
                 mode=k in modes,
                 hall=k in halls,
                 special=k in facility or k in people or k in halls,
+                everyday=k in word_field,
+                member=k in members,
             )
 
         # field number -> per-division weights when stated / when inferred from text
@@ -286,12 +394,71 @@ class Matcher:
         spelled = {w: fold_word(w) for w in (*display.values(), *ignore_words)}
         spelled.update({w: k for k, w in display.items()})
         self._aliases = alias_keys(spelled, [*self._keys, *self._ignore], readings)
-        self._scanner = Scanner([*self._keys, *self._ignore], aliases=self._aliases)
+        self._markers = frozenset(fold_word(w) for w in ASIDE_MARKERS) - self._keys.keys()
+        self._scanner = Scanner([*self._keys, *self._ignore, *self._markers], aliases=self._aliases)
+        # What each word says about the fields (for resolving field words and for the audience rule):
+        # computed on first need, so a process that only matches a few groups does not pay for it.
+        self._field_scanner, self._word_field = field_scanner, word_field
+        self._topics_cache: dict[str, tuple[str, tuple[int, ...]]] | None = None
+        self._topic_fields_cache: dict[str, tuple[int, ...]] | None = None
+        self._resolver = FieldResolver(fields, scan=self._scanner.scan, topics=self._word_topics)
 
-    def _reason(self, i: int, project: str | None, words: list[str]) -> str:
-        quoted = "".join(f"『{w}』" for w in words)
+    def _word_topics(self) -> dict[str, tuple[str, tuple[int, ...]]]:
+        if self._topics_cache is None:
+            self._topics_cache = self._topics(self._field_scanner, self._word_field)
+        return self._topics_cache
+
+    @property
+    def _topic_fields(self) -> dict[str, tuple[int, ...]]:
+        if self._topic_fields_cache is None:
+            self._topic_fields_cache = {k: numbers for k, (_, numbers) in self._word_topics().items()}
+        return self._topic_fields_cache
+
+    def _topics(
+        self, field_scanner: Scanner, word_field: dict[str, int]
+    ) -> dict[str, tuple[str, tuple[int, ...]]]:
+        """key -> (word as written, the fields it signals), for resolving field words by topic: a
+        field word's field, or the one field of the field words inside it (知的障害 ⊃ 障害); else, per
+        division listing the word, the field its budget project's name signals (将棋 ∈ 文化活動事業 ->
+        文化) or the division's only field, and then the fields of the field words inside it."""
+
+        def signalled(text: str) -> set[int]:
+            return {word_field[w] for w in field_scanner.scan(fold_word(text))}
+
+        out: dict[str, tuple[str, tuple[int, ...]]] = {}
+        for k, info in self._keys.items():
+            if info.field is not None:
+                out[k] = (info.display, (info.field,))
+                continue
+            numbers: list[int] = []
+            for i, project in info.projects.items():
+                served = self.divisions[i].fields
+                named = signalled(project) & set(served) if project else set()
+                if len(named) == 1:
+                    n = named.pop()
+                elif len(served) == 1:
+                    n = served[0]
+                else:
+                    continue
+                if n not in numbers:
+                    numbers.append(n)
+            for n in sorted(signalled(k), key=lambda n: n not in numbers):  # 障害者の就労: 1 and 17
+                if n not in numbers:
+                    numbers.append(n)
+            if numbers:
+                out[k] = (info.display, tuple(numbers))
+        return out
+
+    def _reason(self, i: int, project: str | None, words: list[str], *, people: bool = False) -> str:
+        """The reason line for words of one division's project (or keywords: project None)."""
+        quoted = _quote(words)
+        ka = self.divisions[i].ka
+        if people:
+            return messages.REASON_PEOPLE.format(words=quoted, ka=ka)
         if project is None:
-            return messages.REASON_KEYWORD.format(words=quoted, ka=self.divisions[i].ka)
+            return messages.REASON_KEYWORD.format(words=quoted, ka=ka)
+        if len(words) == 1 and fold_word(words[0]) == fold_word(project):
+            return messages.REASON_PROJECT_ITSELF.format(words=quoted, ka=ka)
         return messages.REASON_PROJECT.format(words=quoted, project=project)
 
     # --- construction -----------------------------------------------------------------------
@@ -300,7 +467,14 @@ class Matcher:
         fields, ignore = load_fields(fields_path)
         divisions = load_divisions(divisions_path, fields, fields_path)
         lists = load_word_lists(fields_path)
-        return cls(fields, divisions, ignore, lists["service_modes"], meeting_places=lists["meeting_places"])
+        return cls(
+            fields,
+            divisions,
+            ignore,
+            lists["service_modes"],
+            meeting_places=lists["meeting_places"],
+            member_people=lists["member_people"],
+        )
 
     @classmethod
     def load(cls) -> Matcher:
@@ -342,16 +516,25 @@ class Matcher:
         return self._field_by_number[number]
 
     def resolve_field(self, word: str | int) -> Field | None:
+        """The field of one word when it is exact or a single guess (see resolve_field_word)."""
         return self._resolver.resolve(word)
+
+    def resolve_fields(self, text: str | int) -> FieldsResolution:
+        """A text naming one or several fields (「食育、貧困」), each word resolved."""
+        return self._resolver.resolve_text(text)
 
     def suggest_fields(self, word: str, limit: int = 3) -> list[Field]:
         return self._resolver.suggest(word, limit)
 
     # --- matching ---------------------------------------------------------------------------
-    def match(self, profile: GroupProfile, top: int = 5) -> MatchResult:
-        return self._match(profile, top)
+    def match(self, profile: GroupProfile, top: int = 5, *, min_share: float = 0.0) -> MatchResult:
+        """Rank the divisions for one group: at most ``top``, and (``min_share`` > 0) none below that
+        share of the best division's raw score (RECOMMENDED_MIN_SHARE = 0.3)."""
+        return self._match(profile, top, min_share)
 
-    def match_many(self, profiles: Iterable[GroupProfile], top: int = 3) -> list[MatchResult]:
+    def match_many(
+        self, profiles: Iterable[GroupProfile], top: int = 3, *, min_share: float = 0.0
+    ) -> list[MatchResult]:
         """Match many groups (``kyodo match --all``): the same per-group path as match().
 
         The cyclic garbage collector is paused meanwhile: the results hold no reference cycles,
@@ -361,7 +544,7 @@ class Matcher:
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            return [m(p, top) for p in profiles]
+            return [m(p, top, min_share) for p in profiles]
         finally:
             if was_enabled:
                 gc.enable()
@@ -396,7 +579,7 @@ class Matcher:
                 numbers.append(number)
         return numbers, unknown
 
-    def _match(self, profile: GroupProfile, top: int) -> MatchResult:
+    def _match(self, profile: GroupProfile, top: int, min_share: float = 0.0) -> MatchResult:
         name = normalize(profile.name or "")[:MAX_NAME]
         # Cut before folding: fold() is the costly step and a pasted brochure must not cost more
         # than a long paragraph.
@@ -410,27 +593,52 @@ class Matcher:
             return MatchResult(name, [], messages.EMPTY_PROFILE, unknown, field_numbers, field_names)
 
         keys = self._keys
-        # "|" survives folding, so no word is found across the end of the name (カフェ|これ: not エコ).
-        text = fold_text(f"{name}|{description}")
+        # SEAM survives folding, so no word is found across the end of the name (カフェ§これ: not エコ).
+        text = fold_text(f"{name}{SEAM}{description}")
+        name_end = text.find(SEAM)
+        hits = self._scanner.hits(text)
+        markers = self._markers
+        asides = _aside_spans(text, [s for k, s, _ in hits if k in markers]) if markers else ()
         # Words found, each once (in order of first occurrence).
         words: dict[str, _Key] = {}
+        in_name: set[str] = set()
+        plain: set[str] = set()  # words with at least one occurrence outside a partner clause
+        aside: set[str] = set()  # ... and words with one inside (partners, funders, members)
+        helpers: set[str] = set()  # people words naming who helps (シニア講師)
         facilities: dict[int, str] = {}  # division -> its facility the activity belongs to
         owned: dict[str, tuple[int, str]] = {}  # key -> (division, facility) it belongs to
         owner_until = -1
         owner: tuple[int, str] = (-1, "")
-        people: dict[int, str] = {}  # division -> first word naming the people it serves
+        people: dict[int, tuple[str, str]] = {}  # division -> (display, key) of the first people word
         venues: set[str] = set()  # halls named only as where the group meets
+        visited: set[str] = set()  # facilities the group goes to
         registered: set[str] = set()  # facilities named only as registered with / funded by
+        served: set[str] = set()  # people words marked as the ones the activity is for
         everyone = False
-        modes_found = False
         # a facility followed by 「の」 (division, display, key), decided by what follows
         pending: tuple[int, str, str] | None = None
         pending_until = -1
         startswith = text.startswith
-        for k, start, end in self._scanner.hits(text):
+        modes_found = False
+        for k, start, end in hits:
             info = keys.get(k)
-            if info is None:  # an ignore word (緑町, NPO法人): read past it
+            if info is None:  # an ignore word (緑町, NPO法人) or a marker: read past it
                 continue
+            if asides and any(a <= start and end <= b for a, b in asides):
+                aside.add(k)
+                if k not in words:
+                    words[k] = info
+                continue
+            if info.people and startswith(_HELPER_AFTER, end):
+                helpers.add(k)
+                if k not in words:
+                    words[k] = info
+                continue
+            if asides or info.people:  # (only needed to tell partners and helpers apart)
+                plain.add(k)
+            modes_found |= info.mode
+            if start < name_end and not info.everyday and len(k) >= NAME_MIN_LEN:
+                in_name.add(k)
             chained = None
             if pending is not None:
                 if start <= pending_until and info.mode:
@@ -442,7 +650,6 @@ class Matcher:
                 pending = None
             if k not in words:
                 words[k] = info
-                modes_found |= info.mode
                 if (
                     start <= owner_until
                     and info.facility is None
@@ -453,14 +660,16 @@ class Matcher:
             if not info.special:
                 continue
             for i in info.people:
-                people.setdefault(i, info.display)
+                people.setdefault(i, (info.display, k))
+            if info.people and _served(text, end):
+                served.add(k)
             if info.people and startswith("まで", end):
                 everyone = True
             fi = info.facility
             if fi is not None and startswith(_REGISTERED, end):
                 registered.add(k)
             elif fi is not None and startswith(_VISITED, end):
-                venues.add(k)
+                visited.add(k)
             elif fi is None or _is_venue(text, end):
                 if info.hall and _is_venue(text, end):
                     venues.add(k)
@@ -473,42 +682,74 @@ class Matcher:
                 registered.add(chained)
         if pending is not None:
             facilities.setdefault(*pending[:2])
+        if aside or helpers:
+            # a word said once as a partner (or helper) and once as the activity is the activity
+            aside -= plain
+            helpers -= plain
+            aside |= helpers
+
+        # What the activity is about: the divisions of the words that are neither a way of helping
+        # nor people, nor only a place, a partner or a registration.
+        culture = False
+        about: set[int] = set()
+        if people or modes_found:
+            topic_fields = self._topic_fields
+            for k, info in words.items():
+                if info.mode or info.people or k in aside or k in venues or k in registered or k in visited:
+                    continue
+                about.update(info.projects)
+                culture = culture or not AUDIENCE_FIELDS.isdisjoint(topic_fields.get(k, ()))
+        if people and (everyone or any(w in text for w in _EVERYONE)):
+            people = {}
+        audience: set[str] = set()
+        if people and culture and not modes_found:
+            # people named, nothing said about helping them, and the text is about culture, arts or
+            # sport their division does not do: they are the audience (a 将棋 club of seniors)
+            away = {i for i in people if i not in about}
+            if away:
+                audience = {
+                    k
+                    for k, info in words.items()
+                    if info.people and info.member and k not in aside and k not in served
+                }
+                audience = {k for k in audience if away.issuperset(keys[k].people)}
+                people = {i: p for i, p in people.items() if p[1] not in audience}
 
         raw: dict[int, float] = {}
-        found: dict[int, list[_Key]] = {}  # division index -> words that hit it
+        found: dict[int, list[tuple[_Key, int]]] = {}  # division index -> (word, its role) that hit it
         notes: dict[int, list[str]] = {}  # division index -> reasons beyond "word X found"
         text_fields: dict[int, _Key] = {}  # field number -> first word that signalled it
         for fi, facility in facilities.items():
             raw[fi] = W_FACILITY
             found[fi] = []
             notes[fi] = [self._facility_reason(fi, facility)]
-        about: set[int] = set()  # divisions the words saying what the activity is about point to
-        if modes_found:
-            about = {
-                i for k, info in words.items() if not info.mode and not info.people for i in info.projects
-            }
-        if people and (everyone or any(w in text for w in _EVERYONE)):
-            people = {}
-        adjust = owned or venues or people or modes_found
+        adjust = owned or venues or visited or people or modes_found
         for k, info in words.items():
-            if k in registered:
-                for i, w in info.hits:
-                    raw[i] = raw.get(i, 0.0) + w * W_REGISTERED
-                    found.setdefault(i, []).append(info)
-                continue
-            hits = info.hits
-            if adjust:
-                hits = self._adjust(k, info, owned, venues, about, people, facilities, raw, found, notes)
+            role = WHO if info.people else WHAT
+            if k in aside or k in registered:
+                role = REGISTERED if k in registered else (HELPER if k in helpers else PARTNER)
+                hits = tuple((i, w * W_ASIDE) for i, w in info.hits)
+            elif k in audience:
+                role = AUDIENCE
+                hits = tuple((i, w * W_AUDIENCE) for i, w in info.hits)
+            else:
+                hits = info.hits
+                if adjust:
+                    hits, role = self._adjust(
+                        k, info, role, owned, venues, visited, about, people, facilities, raw, found, notes
+                    )
+                if k in in_name:
+                    hits = tuple((i, w * (1.0 + W_NAME)) for i, w in hits)
             for i, w in hits:
                 if i in raw:
                     raw[i] += w
                     if info.facility != i or i not in facilities:  # else said by the facility reason
-                        found[i].append(info)
+                        found[i].append((info, role))
                 else:
                     raw[i] = w
-                    found[i] = [info]
+                    found[i] = [(info, role)]
             fn = info.field
-            if fn is not None and fn not in text_fields:
+            if fn is not None and role <= FOR_PEOPLE and fn not in text_fields:
                 text_fields[fn] = info
         direct = dict(raw)
         # The division the words of the text clearly point to, if any.
@@ -532,15 +773,18 @@ class Matcher:
                 for i, w in self._field_text[fn]:
                     if i == main and self._someone_else_leads(direct, fn, i):
                         w -= W_TEXT_MAIN
+                    elif i != main and i not in direct and TEXT_FIELD_NEEDS_WORDS:
+                        continue
                     raw[i] = raw.get(i, 0.0) + w
 
         # Best first; equal scores keep the order of the file (both sorts are stable, in C).
         order = sorted(raw)
         order.sort(key=raw.__getitem__, reverse=True)
+        floor = max(MIN_RAW, raw[order[0]] * min_share) if order and min_share > 0 else MIN_RAW
         matches = [
-            self._explain(i, raw[i], found.get(i, ()), field_numbers, text_fields, notes.get(i, ()))
+            self._explain(i, raw[i], found.get(i, ()), field_numbers, text_fields, notes.get(i, ()), people)
             for i in order[: max(top, 0)]
-            if raw[i] >= MIN_RAW
+            if raw[i] >= floor
         ]
         message = messages.EMPTY_PROFILE if empty else (None if matches else messages.NO_MATCH)
         return MatchResult(name, matches, message, unknown, field_numbers, field_names)
@@ -549,18 +793,20 @@ class Matcher:
         self,
         k: str,
         info: _Key,
+        role: int,
         owned: dict[str, tuple[int, str]],
         venues: set[str],
+        visited: set[str],
         about: set[int],
-        people: dict[int, str],
+        people: dict[int, tuple[str, str]],
         facilities: dict[int, str],
         raw: dict[int, float],
-        found: dict[int, list[_Key]],
+        found: dict[int, list[tuple[_Key, int]]],
         notes: dict[int, list[str]],
-    ) -> tuple[tuple[int, float], ...]:
+    ) -> tuple[tuple[tuple[int, float], ...], int]:
         """The (division, weight) pairs word k contributes once the rules on facilities, venues,
-        people and service modes have been applied; credits moved to other divisions go straight
-        into raw/found/notes."""
+        people and service modes have been applied, and the word's role; credits moved to other
+        divisions go straight into raw/found/notes."""
         hits = info.hits
         if k in owned:  # 「公民館の文化活動」: the word counts for the facility's division
             oi, facility = owned[k]
@@ -570,27 +816,28 @@ class Matcher:
             notes.setdefault(oi, []).append(
                 messages.REASON_OWNED.format(facility=facility, word=info.display, ka=ka)
             )
-            return ()
-        if k in venues and (info.facility is None or info.facility not in facilities):
-            return tuple((i, w * W_VENUE) for i, w in hits)
+            return (), role
+        if (k in venues or k in visited) and (info.facility is None or info.facility not in facilities):
+            return tuple((i, w * W_VENUE) for i, w in hits), (VENUE if k in venues else VISITED)
         if people and info.mode and people.keys().isdisjoint(info.projects):
             each = sum(w for _, w in hits) * W_MODE_TO_PEOPLE / len(people)
-            for pi, who in people.items():
+            for pi in people:
                 raw[pi] = raw.get(pi, 0.0) + each
-                found.setdefault(pi, [])
-                ka = self.divisions[pi].ka
-                notes.setdefault(pi, []).append(
-                    messages.REASON_FOR_PEOPLE.format(word=info.display, people=who, ka=ka)
-                )
-            return tuple((i, w * (1.0 - W_MODE_TO_PEOPLE)) for i, w in hits)
+                # said once per division by _explain: 「対象の…の方は…（活動は「配食」「見守り」）」
+                found.setdefault(pi, []).append((info, FOR_PEOPLE))
+            return tuple((i, w * (1.0 - W_MODE_TO_PEOPLE)) for i, w in hits), role
         if info.mode and about and about.isdisjoint(info.projects):
             # 「予算を読み解く市民講座」: how (講座) yields to what (予算)
-            return tuple((i, w * W_MODE_WITH_TOPIC) for i, w in hits)
-        return hits
+            return tuple((i, w * W_MODE_WITH_TOPIC) for i, w in hits), role
+        return hits, role
 
     def _facility_reason(self, i: int, facility: str) -> str:
-        ka = self.divisions[i].ka
+        d = self.divisions[i]
+        ka = d.ka
         if fold_word(facility) == fold_word(ka):
+            # the division's name: 「介護福祉課」 is named; 「図書館」 is also the building
+            if facility in d.facilities:
+                return messages.REASON_FACILITY_ITSELF.format(facility=facility)
             return messages.REASON_NAMED.format(ka=ka)
         return messages.REASON_FACILITY.format(ka=ka, facility=facility)
 
@@ -604,37 +851,77 @@ class Matcher:
         # (main itself can never reach its own bar)
         return any(get(i, 0.0) >= bar for i in self._field_servers[fn])
 
+    _SIDE_REASONS = {
+        AUDIENCE: messages.REASON_AUDIENCE,
+        VENUE: messages.REASON_VENUE,
+        VISITED: messages.REASON_VISITED,
+        REGISTERED: messages.REASON_REGISTERED,
+        PARTNER: messages.REASON_PARTNER,
+        HELPER: messages.REASON_PARTNER,
+    }
+
     def _explain(
         self,
         i: int,
         raw: float,
-        found: list[_Key] | tuple[()],
+        found: list[tuple[_Key, int]] | tuple[()],
         field_numbers: list[int],
         text_fields: dict[int, _Key],
         notes: list[str] | tuple[()] = (),
+        people: dict[int, tuple[str, str]] | None = None,
     ) -> DivisionMatch:
+        """Reasons, surest first: the stated fields, the facility and people notes, what the group
+        does (grouped by the division's project), for whom, the fields its words signal, and last
+        where it meets and whom it works with."""
         d = self.divisions[i]
         served = d.fields
         shared = [fn for fn in field_numbers if fn in served]
         reasons = [self._field_reason[fn] for fn in shared]
         reasons.extend(notes)
-        if len(found) == 1:
-            reasons.append(found[0].reasons.get(i) or self._reason(i, None, [found[0].display]))
-        elif found:
+        what: list[_Key] = []
+        who: list[str] = []
+        modes: list[str] = []
+        side: dict[int, list[str]] | None = None
+        for info, role in found:
+            if role == WHAT:
+                what.append(info)
+            elif role == WHO:
+                who.append(info.display)
+            elif role == FOR_PEOPLE:
+                modes.append(info.display)
+            else:
+                if side is None:
+                    side = {}
+                side.setdefault(role, []).append(info.display)
+        if len(what) == 1:
+            reasons.append(what[0].reasons.get(i) or self._reason(i, None, [what[0].display]))
+        elif what:
             # Words found in the text, grouped by the division's project they belong to.
             by_project: dict[str | None, list[_Key]] = {}
-            for info in found:
+            for info in what:
                 by_project.setdefault(info.projects.get(i), []).append(info)
             for project, infos in by_project.items():
                 if len(infos) == 1:
                     reasons.append(infos[0].reasons.get(i) or self._reason(i, None, [infos[0].display]))
                 else:
                     reasons.append(self._reason(i, project, [f.display for f in infos[:3]]))
+        if modes and people and i in people:
+            who_served = people[i][0]
+            reasons.insert(
+                len(shared),
+                messages.REASON_FOR_PEOPLE.format(people=who_served, ka=d.ka, words=_quote(modes[:3])),
+            )
+            who = [w for w in who if w != who_served]
+        if who:
+            reasons.append(self._reason(i, None, who[:3], people=True))
         for fn in served:
             info = text_fields.get(fn)
             if info is not None and fn not in field_numbers:
                 shared.append(fn)
                 reasons.append(info.field_reason)
+        if side:
+            for role, shown in side.items():
+                reasons.append(self._SIDE_REASONS[role].format(words=_quote(shown[:3])))
         names = self._field_names
         return DivisionMatch(
             division_id=d.id,

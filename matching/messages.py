@@ -20,14 +20,29 @@ UNKNOWN_FIELD = "分野「{word}」は見つかりませんでした。"
 UNKNOWN_FIELD_WITH_CANDIDATES = "分野「{word}」は見つかりませんでした。近い分野: {candidates}"
 
 # --- reasons (one line each) -----------------------------------------------------------------
-REASON_FIELD = "分野『{field}』が一致"
-REASON_PROJECT = "活動{words}が所管事業『{project}』と関連"
-REASON_KEYWORD = "活動{words}が{ka}の担当と関連"
-REASON_TEXT_FIELD = "活動『{word}』が分野『{field}』にあたる"
-REASON_FACILITY = "{ka}の『{facility}』に関わる活動"
-REASON_NAMED = "説明に『{ka}』とあります"
-REASON_OWNED = "活動『{facility}』の『{word}』が{ka}の担当と関連"
-REASON_FOR_PEOPLE = "活動『{word}』の対象『{people}』が{ka}の担当と関連"
+# Read by the head of a division deciding whether to contact the group, and by the citizen: plain
+# sentences (です・ます, no final 。, at most about 60 characters) with the fields' short labels (the
+# ones the buttons show). Each says what kind of evidence it is: what the group does (活動), for whom
+# (対象), where it meets (会場), whom it works with (協力・連携先) — never quoting a venue or a
+# partner as the activity.
+REASON_FIELD = "団体が選んだ分野「{field}」を担当しています"
+REASON_PROJECT = "活動の{words}は、所管事業「{project}」に関わります"
+REASON_PROJECT_ITSELF = "活動の{words}は、{ka}の所管事業です"
+REASON_KEYWORD = "活動の{words}は、{ka}が担当しています"
+REASON_PEOPLE = "対象の{words}は、{ka}が支えている方々です"
+REASON_AUDIENCE = "参加者に{words}の方がいます（活動の中心はほかの分野です）"
+REASON_TEXT_FIELD = "活動の「{word}」は分野「{field}」にあたります"
+REASON_TEXT_FIELD_PEOPLE = "「{word}」を対象とする活動で、分野「{field}」にあたります"
+REASON_TEXT_FIELD_PLACE = "「{word}」に関わる活動で、分野「{field}」にあたります"
+REASON_FACILITY = "{ka}の「{facility}」に関わる活動です"
+REASON_FACILITY_ITSELF = "「{facility}」に関わる活動です"
+REASON_NAMED = "説明に「{ka}」の名前があります"
+REASON_OWNED = "「{facility}」の「{word}」に関わる活動で、{ka}が担当しています"
+REASON_FOR_PEOPLE = "対象の「{people}」の方は{ka}が支えています（活動は{words}）"
+REASON_VENUE = "{words}を会場にしています"
+REASON_VISITED = "{words}を訪ねる活動があります"
+REASON_REGISTERED = "{words}に登録または助成を受けている団体です"
+REASON_PARTNER = "協力・連携の相手として{words}が挙がっています"
 
 # --- data validation (read by the staff who edit the YAML files) -----------------------------
 ERR_PREFIX = "{file}: {entry}: {problem}"
@@ -41,3 +56,13 @@ def unknown_field_message(word: str, candidates: list[str]) -> str:
     if not candidates:
         return UNKNOWN_FIELD.format(word=word)
     return UNKNOWN_FIELD_WITH_CANDIDATES.format(word=word, candidates="、".join(candidates))
+
+
+# --- field words (matching.fields: what a typed field word was resolved to) -------------------
+FIELD_SYNONYM = "「{text}」は「{label}」の分野として登録します。"
+FIELD_GUESS = "「{text}」は「{label}」の分野でよろしいですか？"
+FIELD_GUESS_BECAUSE = "「{text}」は、「{word}」から「{label}」の分野と考えました。よろしいですか？"
+FIELD_AMBIGUOUS = (
+    "「{text}」に当てはまりそうな分野がいくつかあります。{labels}から選んでください（いくつでも選べます）。"
+)
+FIELD_NONE = "「{text}」に当てはまる分野が見つかりませんでした。一覧から選ぶか、活動の内容を別のことばで送ってください。"

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Benchmark the matcher: one-group latency, batch throughput, resident memory.
 
-    PYTHONPATH=. python scripts/bench_matching.py [--groups 50000] [--seed 1]
+    PYTHONPATH=. python scripts/bench_matching.py [--groups 50000] [--seed 1] [--names 50000]
 
 Generates realistic-looking group profiles (descriptions built from everyday phrases and filler,
 a third with explicit fields, some with typos and long text) so the numbers do not depend on a
 database. Targets: match() median <= 5 ms; match_many over 50,000 groups well under 10 s
-(<= 60 µs per group); resident memory <= 500 MB.
+(<= 60 µs per group); resident memory <= 500 MB. Then the duplicate-name check (matching.names):
+20,000 numbered test names must flag none, and one new name is compared with 50,000 stored ones.
 """
 
 from __future__ import annotations
@@ -120,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--groups", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--names", type=int, default=50_000, help="stored names for the duplicate look-up (0: skip)"
+    )
     args = parser.parse_args(argv)
 
     t0, c0 = time.perf_counter(), time.process_time()
@@ -164,7 +168,82 @@ def main(argv: list[str] | None = None) -> int:
         f"{batch_cpu / len(profiles) * 1e6:.1f} µs/group; {matched} with a match (target <= 60 µs/group)"
     )
     print(f"resident memory: {rss_mb():.0f} MB (target <= 500 MB)")
+    if args.names:
+        bench_names(args.names, args.seed)
     return 0
+
+
+NAME_PLACES = ["こがねい", "小金井", "貫井北町", "東町", "前原町", "緑町", "野川", "はけ", "武蔵小金井", "東小金井",
+               "さくら", "ひまわり", "みどり", "けやき", "くじら山", ""]  # fmt: skip
+NAME_TOPICS = ["子ども食堂", "子供食堂", "自然を守る", "環境", "手話", "防災", "見守り", "合唱", "将棋", "囲碁",
+               "読み聞かせ", "日本語", "子育て", "介護者", "花と緑", "歴史", "郷土史", "国際交流", "ボランティア",
+               "パソコン", "健康体操", "リサイクル", "ごみ減量", "商店", "パトロール", "写真", "俳句", "絵本"]  # fmt: skip
+NAME_KINDS = ["の会", "を守る会", "クラブ", "ネットワーク", "サークル", "倶楽部", "友の会", "連絡会", "研究会",
+              "グループ", "実行委員会", "自治会", "PTA", "愛好会"]  # fmt: skip
+
+
+def realistic_names(n: int, seed: int) -> list[str]:
+    """n distinct group names: place + topic + kind, a fifth of them with a number (丁目, 第N, 号)."""
+    rng = random.Random(seed)
+    seen: set[str] = set()
+    while len(seen) < n:
+        name = rng.choice(NAME_PLACES) + rng.choice(NAME_TOPICS) + rng.choice(NAME_KINDS)
+        r = rng.random()
+        if r < 0.07:
+            name = f"{rng.choice(NAME_PLACES)}{rng.randint(1, 9)}丁目{rng.choice(NAME_KINDS)}"
+        elif r < 0.14:
+            name = f"第{rng.randint(1, 30)}{name}"
+        elif r < 0.2:
+            name = f"{name}{rng.randint(1, 99999)}号"
+        elif r < 0.5:
+            name = f"{name}{rng.choice(['こがねい', '小金井', 'の会', 'の輪', 'プラス', '21'])}{rng.randint(1, 999)}"
+        seen.add(name)
+    return sorted(seen, key=lambda _: rng.random())
+
+
+def bench_names(n: int, seed: int) -> None:
+    """Duplicate names (matching.names): numbered test names flagged, look-up time in a big register."""
+    from matching.names import NameIndex, name_key
+
+    t = time.perf_counter()
+    name_key("こがねい子ども食堂ネットワーク")  # loads SudachiPy
+    sudachi_s = time.perf_counter() - t
+
+    index = NameIndex()
+    flagged = 0
+    t = time.perf_counter()
+    for i in range(1, 20_001):
+        key = name_key(f"テスト団体{i:05d}号")
+        if index.first(key) is not None:
+            flagged += 1
+        index.add(i, key)
+    numbered_s = time.perf_counter() - t
+    print(f"names: 20,000 「テスト団体NNNNN号」 registered one by one: {flagged} flagged as duplicates "
+          f"(target 0), {numbered_s:.2f} s including keys")  # fmt: skip
+
+    names = realistic_names(n, seed)
+    t = time.perf_counter()
+    keys = [name_key(x) for x in names]
+    keys_s = time.perf_counter() - t
+    t = time.perf_counter()
+    index = NameIndex(enumerate(keys))
+    build_s = time.perf_counter() - t
+    rng = random.Random(seed + 1)
+    probes = [rng.choice(NAME_PLACES) + rng.choice(NAME_TOPICS) + rng.choice(NAME_KINDS) for _ in range(500)]
+    probes += ["こがねい子ども食堂ネットワーク", "ひまわり将棋クラブ", "第3こがねい環境研究会"]
+    lat = []
+    hits = 0
+    for probe in probes:
+        t = time.perf_counter()
+        found = index.find(name_key(probe))
+        lat.append((time.perf_counter() - t) * 1000)
+        hits += bool(found)
+    lat.sort()
+    print(f"names: {n:,} stored keys computed in {keys_s:.2f} s ({keys_s / n * 1e6:.0f} µs/name; SudachiPy "
+          f"load {sudachi_s * 1000:.0f} ms), index built in {build_s * 1000:.0f} ms")  # fmt: skip
+    print(f"names: one new name against {n:,} stored (key + look-up): median {statistics.median(lat):.2f} ms, "
+          f"p99 {lat[int(len(lat) * 0.99) - 1]:.2f} ms, max {lat[-1]:.2f} ms; "
+          f"{hits}/{len(probes)} probes had a probable duplicate")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -61,10 +61,12 @@ def test_json_lines_in_order_with_errors_in_place():
 
 
 def test_single_description_json_and_top():
-    proc = kyodo("--json", "--top", "2", "高齢者の見守りと配食ボランティア")
+    proc = kyodo("--json", "--top", "2", "高齢者の見守りと配食ボランティア、防犯パトロール、子ども食堂")
     assert proc.returncode == 0, proc.stderr
     obj = json.loads(proc.stdout)
     assert len(obj["matches"]) == 2
+    proc = kyodo("--json", "--top", "3", "高齢者の見守りと配食ボランティア")
+    obj = json.loads(proc.stdout)
     assert obj["matches"][0]["division_id"] == "kaigo-fukushi"
 
 

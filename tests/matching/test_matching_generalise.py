@@ -47,7 +47,11 @@ def test_reading_and_kanji_count_once(m):
 
 def test_reasons_quote_the_word_as_listed(m):
     best = m.match(GroupProfile(description="としょかんのおはなしかい")).matches[0]
-    assert any("『図書館』" in r for r in best.reasons), best.reasons
+    assert any("「図書館」" in r for r in best.reasons), best.reasons
+    r = m.match(GroupProfile(description="こうみんかんでぼうはんのうちあわせ"))
+    assert r.matches[0].division_id == "chiiki-anzen"
+    venue = next(d for d in r.matches if d.division_id == "kominkan")
+    assert venue.reasons == ["「公民館」を会場にしています"]  # the venue is not quoted as the activity
 
 
 def test_short_homophone_readings_are_not_used():
@@ -147,8 +151,10 @@ def test_facility_reason(m):
     best = m.match(GroupProfile(description="公民館の文化活動として上映会")).matches[0]
     assert best.division_id == "kominkan"
     assert msg.REASON_FACILITY.format(ka="公民館", facility="公民館") not in best.reasons
-    assert msg.REASON_NAMED.format(ka="公民館") in best.reasons
+    assert msg.REASON_FACILITY_ITSELF.format(facility="公民館") in best.reasons
     assert msg.REASON_OWNED.format(facility="公民館", word="文化活動", ka="公民館") in best.reasons
+    named = m.match(GroupProfile(description="介護福祉課の講習会に協力しています")).matches[0]
+    assert msg.REASON_NAMED.format(ka="介護福祉課") in named.reasons
 
 
 def test_a_facility_belongs_to_one_division(tmp_path):
@@ -200,7 +206,9 @@ def test_facility_as_the_destination_of_help(m):
 
 def test_people_reason_names_both(m):
     best = m.match(GroupProfile(description="精神障害のある方への配食サービス")).matches[0]
-    assert msg.REASON_FOR_PEOPLE.format(word="配食", people="精神障害", ka="自立生活支援課") in best.reasons
+    assert (
+        msg.REASON_FOR_PEOPLE.format(words="「配食」", people="精神障害", ka="自立生活支援課") in best.reasons
+    )
 
 
 def test_a_course_is_only_how(m):

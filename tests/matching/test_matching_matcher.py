@@ -69,25 +69,26 @@ def test_place_name_is_not_a_field_word(m):
 
 
 def test_reasons_refer_to_real_data(m):
+    labels = {f.label for f in m.fields}
     field_names = {f.name for f in m.fields}
     r = m.match(GroupProfile(description="湧水の調査と公園の清掃", fields=["環境保全"]))
     best = r.matches[0]
     assert best.division_id == "kankyo-seisaku"
     assert best.department == "環境部 環境政策課"
-    assert "分野『環境の保全を図る活動』が一致" in best.reasons
-    assert "活動『湧水』が所管事業『環境調査・測定』と関連" in best.reasons
+    assert "団体が選んだ分野「環境保全」を担当しています" in best.reasons
+    assert "活動の「湧水」は、所管事業「環境調査・測定」に関わります" in best.reasons
     assert best.fields == ["環境の保全を図る活動"]
     for d in r.matches:
         division = m.division(d.division_id)
         projects = dict(division.projects)
         assert d.reasons, d
         for reason in d.reasons:
-            for project in re.findall(r"所管事業『(.+?)』", reason):
+            for project in re.findall(r"所管事業「(.+?)」", reason):
                 assert project in projects
-            for field in re.findall(r"分野『(.+?)』", reason):
-                assert field in field_names
-            if reason.startswith("活動"):
-                for word in re.findall(r"『([^』]+)』", reason.split("』が")[0] + "』"):
+            for field in re.findall(r"分野「(.+?)」", reason):
+                assert field in labels  # the short labels the buttons use, not the law's wording
+            if reason.startswith("活動の"):
+                for word in re.findall(r"「([^」]+)」", reason.split("は、")[0]):
                     assert word in "湧水の調査と公園の清掃", word
         assert set(d.fields) <= field_names
 
@@ -96,8 +97,10 @@ def test_several_words_for_one_project_share_a_reason(m):
     r = m.match(GroupProfile(description="外国人と多文化共生の日本語教室"))
     best = r.matches[0]
     assert best.division_id == "community-bunka"
-    joined = [x for x in best.reasons if "所管事業『国際交流』" in x]
-    assert len(joined) == 1 and joined[0].count("『") >= 3
+    joined = [x for x in best.reasons if "所管事業「国際交流」" in x]
+    assert len(joined) == 1 and joined[0].count("「") >= 3
+    # who the activity is for is a reason of its own
+    assert "対象の「外国人」は、コミュニティ文化課が支えている方々です" in best.reasons
 
 
 def test_empty_profile_asks_politely(m):
