@@ -22,8 +22,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.db import make_engine, make_session_factory
 from bot.settings import Settings
+from bot.storage.db import make_engine, make_session_factory
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        from bot.worker import Worker
+        from bot.messaging.worker import Worker
 
         engine = make_engine(settings.database_url)
         factory = make_session_factory(engine)
@@ -54,7 +54,7 @@ def create_app(
                 "POST /line/callback answers 404"
             )
         elif start_background:  # the API client is needed only where the delivery loop runs
-            from handlers.line_api import LineSender, make_api
+            from handlers.line.api import LineSender, make_api
 
             client, api = await make_api(settings.line_api_base_url, settings.line_channel_access_token)
             sender = LineSender(api, timeout=settings.delivery_timeout_seconds)
@@ -78,9 +78,9 @@ def create_app(
 
     async def healthz(request: Request) -> JSONResponse:
         def check() -> dict[str, Any]:
-            from bot.db import utcnow
-            from bot.inbox import pending_count
-            from bot.outbox import backlog
+            from bot.messaging.inbox import pending_count
+            from bot.messaging.outbox import backlog
+            from bot.storage.db import utcnow
 
             with request.app.state.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
@@ -98,12 +98,12 @@ def create_app(
 
     routes = [Route("/healthz", healthz, methods=["GET"])]
     if settings.line_enabled:
-        from handlers.line import PLATFORM, LineWebhook
+        from handlers.line.webhook import PLATFORM, LineWebhook
 
         async def store(items: list[tuple[str, dict[str, Any]]]) -> tuple[int, int]:
             if getattr(app.state, "line_inbox", None) is None:  # concurrent requests share a commit
-                from bot.group_commit import GroupCommit
-                from bot.inbox import store_events
+                from bot.messaging.inbox import store_events
+                from bot.storage.group_commit import GroupCommit
 
                 app.state.line_inbox = GroupCommit(
                     app.state.session_factory, lambda s, its: store_events(s, PLATFORM, its), name="inbox"

@@ -17,8 +17,8 @@ from bot.settings import Settings
 from bot.slack_settings import SlackSettings
 
 if TYPE_CHECKING:
-    from bot.slack_runtime import SlackRuntime
-    from bot.slack_service import Directory
+    from bot.staff.runtime import SlackRuntime
+    from bot.staff.service import Directory
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def mount_slack(
         log.warning("KYODO_STAFF_CHANNEL is not set: handoffs and unrouted items wait until it is")
     from starlette.routing import Route
 
-    from handlers.slack import create
+    from handlers.slack.listeners import create
 
     listeners = create(settings, slack, directory=directory, start_background=start_background)
     runtime = listeners.runtime
@@ -72,7 +72,7 @@ def mount_slack(
 
 async def run_worker(settings: Settings, slack: SlackSettings) -> None:
     """`kyodo slack worker`: queueing and delivery only, until interrupted."""
-    from handlers.slack import create
+    from handlers.slack.listeners import create
 
     runtime = create(settings, slack).runtime
     await runtime.start()

@@ -55,7 +55,7 @@ def main() -> int:
 
     tmp = tempfile.mkdtemp(prefix="kyodo-bench-slack-")
     db_url = args.database_url or f"sqlite:///{tmp}/bench.db"
-    from bot import migrate
+    from bot.storage import migrate
 
     migrate.upgrade(db_url)
     slack_api = SlackStandin(token=TOKEN).start()
@@ -232,9 +232,9 @@ def wait_http(url: str, timeout: float) -> None:
 def durability(db_url: str, slack_api, args) -> None:
     from sqlalchemy import func, select
 
-    from bot.db import make_engine, make_session_factory, transaction
-    from bot.models import Group, Suggestion
-    from bot.models.staff import SlackOutbox, StaffNotification
+    from bot.storage.db import make_engine, make_session_factory, transaction
+    from bot.storage.models import Group, Suggestion
+    from bot.storage.models.staff import SlackOutbox, StaffNotification
 
     slack_api.reset()
     slack_api.failure_rate = args.failure_rate

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bot import migrate
-from bot.db import make_engine
 from bot.settings import normalise_database_url
+from bot.storage import migrate
+from bot.storage.db import make_engine
 
 PG_URL = os.environ.get("KYODO_TEST_DATABASE_URL", "")
 
@@ -61,7 +61,7 @@ def db_url(_pg_database, tmp_path) -> Iterator[str]:
         yield url
         return
     engine = make_engine(_pg_database)
-    from bot.models import Base
+    from bot.storage.models import Base
 
     with engine.begin() as conn:
         names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)

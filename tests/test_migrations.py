@@ -1,7 +1,7 @@
 from sqlalchemy import inspect
 
-from bot import migrate
-from bot.db import make_engine
+from bot.storage import migrate
+from bot.storage.db import make_engine
 
 
 def test_upgrade_creates_schema_and_is_idempotent(db_url):
@@ -18,7 +18,7 @@ def test_migrations_match_models(db_url):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from bot.models import Base
+    from bot.storage.models import Base
 
     engine = make_engine(db_url)
     with engine.connect() as conn:

@@ -35,9 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _chat(args: argparse.Namespace) -> int:
-    from bot import migrate
     from bot.engine import services
     from bot.settings import Settings
+    from bot.storage import migrate
 
     # Engine errors are answered politely in the chat; their tracebacks are for --debug.
     logging.basicConfig(level=logging.INFO if args.debug else logging.CRITICAL, stream=sys.stderr)
@@ -121,9 +121,9 @@ class Renderer:
 def run_chat(database_url: str, user_id: str, stdin: TextIO, stdout: TextIO) -> int:
     from datetime import UTC, datetime
 
-    from bot.db import make_engine, make_session_factory, transaction
     from bot.engine.router import handle
     from bot.engine.types import Incoming
+    from bot.storage.db import make_engine, make_session_factory, transaction
 
     engine = make_engine(database_url)
     factory = make_session_factory(engine)

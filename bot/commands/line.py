@@ -27,7 +27,7 @@ def _richmenu(args: argparse.Namespace) -> int:
     import asyncio
 
     from bot.settings import Settings
-    from handlers import line_richmenu as rm
+    from handlers.line import richmenu as rm
 
     request = rm.richmenu_request()
     image, labelled = rm.render_image(Path(args.font) if args.font else None)

@@ -3,7 +3,7 @@
     kyodo match "公園の清掃ボランティア"           # readable ranking with reasons
     kyodo match --json --top 3 "子ども食堂"          # one JSON object
     kyodo match --json - < groups.jsonl              # one JSON object per input line, in order
-    kyodo match --all                                # every registered group (bot.suggestions)
+    kyodo match --all                                # every registered group (bot.registry.suggestions)
 
 The JSON-lines contract is stable: each output line is
 {"name": str, "matches": [{"department", "division_id", "score", "fields", "reasons"}]}, best first;
@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.all:
-        from bot.suggestions import run_match_all
+        from bot.registry.suggestions import run_match_all
 
         return run_match_all(args)
     if args.description is None and not args.field:

@@ -140,9 +140,9 @@ def _worker(args: argparse.Namespace) -> int:
     import asyncio
     import signal
 
-    from bot.db import make_engine, make_session_factory
+    from bot.messaging.worker import Worker
     from bot.settings import Settings
-    from bot.worker import Worker
+    from bot.storage.db import make_engine, make_session_factory
 
     _logging(args.log_level)
     settings = Settings.from_env()
@@ -152,7 +152,7 @@ def _worker(args: argparse.Namespace) -> int:
         engine = make_engine(settings.database_url)
         client = sender = None
         if settings.line_enabled:
-            from handlers.line_api import LineSender, make_api
+            from handlers.line.api import LineSender, make_api
 
             client, api = await make_api(settings.line_api_base_url, settings.line_channel_access_token)
             sender = LineSender(api, timeout=settings.delivery_timeout_seconds)

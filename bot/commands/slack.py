@@ -45,7 +45,7 @@ def _socket(args: argparse.Namespace) -> int:
         return 2
     import asyncio
 
-    from handlers.slack import run_socket_mode
+    from handlers.slack.listeners import run_socket_mode
 
     asyncio.run(run_socket_mode(settings, slack))
     return 0

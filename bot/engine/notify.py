@@ -13,14 +13,14 @@ from sqlalchemy.orm import Session
 from bot.engine import messages as M
 from bot.engine.flows.common import menu_choices
 from bot.engine.types import Reply
-from bot.models.conversation import ChatUser, Proposal, UnansweredQuestion
+from bot.storage.models.conversation import ChatUser, Proposal, UnansweredQuestion
 
 
 def can_push(session: Session, channel: str, user_id: str | None) -> bool:
     """True if a push to this user is allowed (follows, not blocked, data not deleted)."""
     if not user_id:
         return False
-    from bot.outbox import RENDERERS
+    from bot.messaging.outbox import RENDERERS
 
     if channel not in RENDERERS:
         return False
@@ -34,7 +34,7 @@ def push(session: Session, channel: str, user_id: str | None, replies: list[Repl
     """Queue ``replies`` for the user through the outbox; False when not allowed or empty."""
     if not can_push(session, channel, user_id):
         return False
-    from bot.outbox import enqueue_push
+    from bot.messaging.outbox import enqueue_push
 
     return enqueue_push(session, channel=channel, user_id=user_id, replies=replies) is not None
 

@@ -25,7 +25,7 @@ from bot.engine.flows import FLOWS
 from bot.engine.flows.common import MAIN_MENU, has_words, menu_choices, shorten
 from bot.engine.services import Services, default_services
 from bot.engine.types import MAX_REPLIES, Card, Choice, Incoming, Reply
-from bot.models.conversation import ChatUser, Conversation
+from bot.storage.models.conversation import ChatUser, Conversation
 from knowledge.normalize import fold, normalize
 
 log = logging.getLogger(__name__)

@@ -63,7 +63,7 @@ class Services:
         """The knowledge base's answer. With a session (and the shipped data), the entries staff
         added from Slack's App Home are included, so a new entry is used at once on every channel."""
         if session is not None and self.data_dir is None:
-            from bot.staff_knowledge import ANSWERER
+            from bot.engine.answerer import ANSWERER
 
             a = ANSWERER.answer(session, text)
         else:

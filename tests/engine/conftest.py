@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.db import make_engine, make_session_factory, transaction
 from bot.engine.router import handle
 from bot.engine.types import Choice, Incoming, Reply
+from bot.storage.db import make_engine, make_session_factory, transaction
 
 from .fakes import FakeServices
 

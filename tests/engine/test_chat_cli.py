@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.db import make_engine, make_session_factory, transaction
-from bot.models.conversation import Proposal
-from bot.models.registry import Group
+from bot.storage.db import make_engine, make_session_factory, transaction
+from bot.storage.models.conversation import Proposal
+from bot.storage.models.registry import Group
 
 ROOT = Path(__file__).resolve().parents[2]
 

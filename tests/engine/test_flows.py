@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.db import transaction
-from bot.models.conversation import Conversation, EligibilityCheck, Feedback, Proposal, UnansweredQuestion
-from bot.models.registry import Group
+from bot.storage.db import transaction
+from bot.storage.models.conversation import (
+    Conversation,
+    EligibilityCheck,
+    Feedback,
+    Proposal,
+    UnansweredQuestion,
+)
+from bot.storage.models.registry import Group
 
 
 def rows(chat, model, *where):

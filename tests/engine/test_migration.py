@@ -1,7 +1,7 @@
 from sqlalchemy import inspect
 
-from bot import migrate
-from bot.db import make_engine
+from bot.storage import migrate
+from bot.storage.db import make_engine
 
 TABLES = {
     "chat_users",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.db import transaction
 from bot.engine import notify
-from bot.models.conversation import Proposal, UnansweredQuestion
-from bot.models.messaging import OutboxMessage
+from bot.storage.db import transaction
+from bot.storage.models.conversation import Proposal, UnansweredQuestion
+from bot.storage.models.messaging import OutboxMessage
 
 from .test_flows import register, rows
 

@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.db import transaction
 from bot.engine import messages as M
 from bot.engine import postback
 from bot.engine.router import handle
 from bot.engine.types import Incoming
-from handlers.line_render import render_replies
+from bot.storage.db import transaction
+from handlers.line.render import render_replies
 
 WORDS = [
     M.MENU_ABOUT,

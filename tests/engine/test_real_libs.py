@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.engine.services import Services
-from bot.models.conversation import UnansweredQuestion
+from bot.storage.models.conversation import UnansweredQuestion
 
 from .conftest import Chat
 from .test_flows import rows
@@ -84,8 +84,8 @@ def test_real_libraries_take_any_text_without_failing(real, caplog, text):
 
 def test_a_staff_faq_entry_answers_on_line_at_once(real, factory):
     """An entry staff add from Slack (App Home 「FAQに追加」) is used by the LINE conversation too."""
-    from bot.db import transaction
-    from bot.models import StaffFaqEntry
+    from bot.storage.db import transaction
+    from bot.storage.models import StaffFaqEntry
 
     question = "協働まつりの出店者説明会はいつですか"
     real.say(question)

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.db import transaction
 from bot.engine import postback
 from bot.engine.retention import purge_expired
-from bot.models.conversation import ChatUser, Conversation, Feedback, Proposal, UnansweredQuestion
-from bot.models.registry import Group
+from bot.storage.db import transaction
+from bot.storage.models.conversation import ChatUser, Conversation, Feedback, Proposal, UnansweredQuestion
+from bot.storage.models.registry import Group
 
 from .conftest import Chat
 from .test_flows import register, rows
@@ -310,10 +310,10 @@ def test_delete_my_data_also_blanks_stored_messages_and_handoffs(chat):
     """What the user wrote (inbox), what was sent to them (outbox) and handoff copies go too."""
     import uuid
 
-    from bot import inbox
-    from bot.db import utcnow
-    from bot.models.messaging import InboxEvent, OutboxMessage
-    from bot.models.staff import Handoff
+    from bot.messaging import inbox
+    from bot.storage.db import utcnow
+    from bot.storage.models.messaging import InboxEvent, OutboxMessage
+    from bot.storage.models.staff import Handoff
 
     payload = {"type": "message", "source": {"type": "user", "userId": chat.user_id},
                "message": {"type": "text", "text": "わたしの住所は…"}}  # fmt: skip

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.db import make_engine, make_session_factory, transaction, utcnow
-from bot.delivery import Delivery
-from bot.models.messaging import DeliveryAttempt, OutboxMessage
+from bot.messaging.delivery import Delivery
 from bot.settings import Settings
+from bot.storage.db import make_engine, make_session_factory, transaction, utcnow
+from bot.storage.models.messaging import DeliveryAttempt, OutboxMessage
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ async def test_rows_for_one_user_go_in_order(factory, db_url):
 
 
 def _store(factory, *events) -> None:
-    from bot import inbox
+    from bot.messaging import inbox
 
     with transaction(factory) as s:
         inbox.store_events(s, "line", [(e["webhookEventId"], e) for e in events])
@@ -126,7 +126,7 @@ def _store(factory, *events) -> None:
 def test_replies_are_born_claimed_unless_an_older_message_waits(factory, db_url):
     """Processing hands a fresh reply straight to its own delivery (leased, so no other worker
     takes it); a reply behind a message still pending for the same user waits its turn."""
-    from bot.worker import Processor
+    from bot.messaging.worker import Processor
     from tests.line.conftest import echo_engine
     from tests.support.line_payloads import message_event
 
@@ -152,7 +152,7 @@ def test_replies_are_born_claimed_unless_an_older_message_waits(factory, db_url)
 
 
 def test_without_a_sender_nothing_is_born_claimed(factory, db_url):
-    from bot.worker import Processor
+    from bot.messaging.worker import Processor
     from tests.line.conftest import echo_engine
     from tests.support.line_payloads import message_event
 
@@ -171,7 +171,7 @@ def test_workers_take_turns_on_one_group_destination(factory, db_url):
     import threading
     import time
 
-    from bot import outbox
+    from bot.messaging import outbox
 
     if not db_url.startswith("postgresql"):
         pytest.skip("advisory locks are PostgreSQL's; SQLite has a single writer")

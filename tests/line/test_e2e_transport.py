@@ -13,8 +13,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.db import transaction, utcnow
-from bot.models.messaging import DeliveryAttempt, InboxEvent, OutboxMessage
+from bot.storage.db import transaction, utcnow
+from bot.storage.models.messaging import DeliveryAttempt, InboxEvent, OutboxMessage
 from tests.line.conftest import SECRET
 from tests.support.line_payloads import body_for, follow_event, message_event, signed
 from tests.support.servers import wait_until

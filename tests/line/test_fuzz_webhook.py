@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.engine import handle
-from bot.models.messaging import InboxEvent, OutboxMessage
+from bot.storage.models.messaging import InboxEvent, OutboxMessage
 from tests.line.conftest import SECRET
 from tests.support.line_payloads import (
     DESTINATION,

@@ -7,11 +7,11 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
-from bot import group_commit
-from bot.db import make_engine, make_session_factory
-from bot.group_commit import GroupCommit
-from bot.inbox import store_events
-from bot.models.messaging import InboxEvent
+from bot.messaging.inbox import store_events
+from bot.storage import group_commit
+from bot.storage.db import make_engine, make_session_factory
+from bot.storage.group_commit import GroupCommit
+from bot.storage.models.messaging import InboxEvent
 
 
 @pytest.fixture

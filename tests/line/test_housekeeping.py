@@ -8,12 +8,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot import inbox, outbox
-from bot.db import make_engine, make_session_factory, transaction, utcnow
-from bot.models.messaging import InboxEvent, OutboxMessage
+from bot.messaging import inbox, outbox
+from bot.messaging.worker import Worker
 from bot.settings import Settings
-from bot.worker import Worker
-from handlers.line import event_key
+from bot.storage.db import make_engine, make_session_factory, transaction, utcnow
+from bot.storage.models.messaging import InboxEvent, OutboxMessage
+from handlers.line.webhook import event_key
 from tests.line.conftest import echo_engine
 from tests.support.line_payloads import message_event
 

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from bot.db import make_engine, make_session_factory, transaction
-from bot.inbox import store_events
-from bot.models.messaging import InboxEvent
-from handlers.line import (
+from bot.messaging.inbox import store_events
+from bot.storage.db import make_engine, make_session_factory, transaction
+from bot.storage.models.messaging import InboxEvent
+from handlers.line.webhook import (
     WebhookError,
     event_key,
     parse_events,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from handlers.line_api import LineSender, make_api, proxy_from_environment
+from handlers.line.api import LineSender, make_api, proxy_from_environment
 from tests.support.line_standin import LineStandin
 
 

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from linebot.v3.messaging import PushMessageRequest, ReplyMessageRequest
 
 from bot.engine.types import Card, Choice, Reply
-from handlers.line_api import StoredPushRequest, StoredReplyRequest
-from handlers.line_render import (
+from handlers.line.api import StoredPushRequest, StoredReplyRequest
+from handlers.line.render import (
     MAX_TEXT,
     clip,
     graphemes,

@@ -9,7 +9,7 @@ from PIL import Image
 
 from bot.cli import main
 from bot.engine import messages as M
-from handlers import line_richmenu as rm
+from handlers.line import richmenu as rm
 from tests.line.conftest import TOKEN
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from bot.db import make_engine, make_session_factory
+from bot.storage.db import make_engine, make_session_factory
 
 
 @pytest.fixture

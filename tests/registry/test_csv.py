@@ -9,8 +9,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot import registry
-from bot.models import Group
+from bot.registry import groups as registry
+from bot.storage.models import Group
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "groups.csv"
 HEADER = "name,kind,fields,description,contact\n"

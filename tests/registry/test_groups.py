@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot import registry
-from bot import registry_messages as msg
-from bot.models import Group, Suggestion
-from bot.registry import InvalidGroup, NotOwner, resolve_kind, strip_legal_forms, validate_group
+from bot.registry import groups as registry
+from bot.registry import messages as msg
+from bot.registry.groups import InvalidGroup, NotOwner, resolve_kind, strip_legal_forms, validate_group
+from bot.storage.models import Group, Suggestion
 
 # --- kinds -----------------------------------------------------------------------------------
 

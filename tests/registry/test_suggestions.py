@@ -6,9 +6,9 @@ import threading
 
 from sqlalchemy import func, select, update
 
-from bot import registry
-from bot.models import Group, Suggestion
-from bot.suggestions import refresh_suggestions
+from bot.registry import groups as registry
+from bot.registry.suggestions import refresh_suggestions
+from bot.storage.models import Group, Suggestion
 
 ENV = ("湧水の会", "任意団体", "環境保全", "野川の湧水の水量と水質を調べ、公園の雑木林の手入れをしています。")
 KIDS = ("子ども食堂ひだまり", "任意団体", "子どもの健全育成", "子どもたちに食事と学習の場を提供しています。")
@@ -191,7 +191,7 @@ def test_small_chunks_and_worker_processes_give_the_same_result(engine, factory,
 def test_concurrent_refreshes_never_duplicate_a_pair(db_url, engine, factory, matcher, changed_catalogue):
     """Two runs that both read "no suggestions yet" before either writes: the unique key and the
     upsert keep one row per pair, and neither run fails."""
-    from bot.db import make_engine
+    from bot.storage.db import make_engine
 
     for i in range(12):
         _add(factory, (f"まちの会{i:02d}", "任意団体", "", (ENV, KIDS, ELDER)[i % 3][3]))
@@ -221,7 +221,7 @@ def test_concurrent_refreshes_never_duplicate_a_pair(db_url, engine, factory, ma
 
 
 def test_pending_suggestions_are_new_and_not_stale(engine, factory, matcher):
-    from bot.suggestions import pending_suggestions
+    from bot.registry.suggestions import pending_suggestions
 
     gid = _add(factory, ENV)
     refresh_suggestions(engine, matcher)

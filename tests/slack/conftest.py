@@ -15,7 +15,7 @@ import pytest
 
 from bot.app import create_app
 from bot.settings import Settings
-from bot.slack_service import Directory, DivisionInfo
+from bot.staff.service import Directory, DivisionInfo
 from tests.support.line_standin import LineStandin
 from tests.support.servers import ServerThread, fast_line_settings
 from tests.support.slack_standin import TEAM_ID, SlackStandin, sign

@@ -7,10 +7,10 @@ import threading
 
 from sqlalchemy import func, select
 
-from bot.db import transaction
-from bot.models import Group, OutboxMessage, StaffAuditEntry, StaffNotification, Suggestion
-from bot.models.staff import SlackEvent, SlackOutbox
-from handlers import slack_blocks as blocks
+from bot.storage.db import transaction
+from bot.storage.models import Group, OutboxMessage, StaffAuditEntry, StaffNotification, Suggestion
+from bot.storage.models.staff import SlackEvent, SlackOutbox
+from handlers.slack import blocks
 from tests.slack.conftest import STAFF_CHANNEL
 from tests.support.servers import wait_until
 
@@ -223,7 +223,7 @@ def test_groups_group_and_match_commands(make_bot, slack_api):
 
 
 def test_proposal_left_to_the_city_goes_to_staff_with_its_content(make_bot, slack_api, line_api):
-    from bot.models import Proposal
+    from bot.storage.models import Proposal
 
     bot = make_bot()
     citizen = "U" + "p" * 32
@@ -271,7 +271,7 @@ def test_proposal_left_to_the_city_goes_to_staff_with_its_content(make_bot, slac
 def test_a_slow_answer_does_not_stall_other_requests(make_bot, slack_api, monkeypatch):
     """The answer is held until the app has served /healthz and acked another command: if slow
     work ran on the event loop, those would never complete and the test would fail."""
-    from bot import staff_knowledge
+    from bot.engine import answerer as staff_knowledge
 
     release = threading.Event()
     real = staff_knowledge.ANSWERER.answer

@@ -7,10 +7,10 @@ import time
 
 from sqlalchemy import select
 
-from bot.db import transaction, utcnow
-from bot.models import StaffFaqEntry, UnansweredQuestion
-from bot.models.staff import Handoff, StaffMember
-from handlers import slack_blocks as blocks
+from bot.storage.db import transaction, utcnow
+from bot.storage.models import StaffFaqEntry, UnansweredQuestion
+from bot.storage.models.staff import Handoff, StaffMember
+from handlers.slack import blocks
 from tests.slack.conftest import STAFF_CHANNEL
 from tests.slack.test_e2e_slack import add_group_with_suggestion
 from tests.support.servers import wait_until
@@ -160,7 +160,7 @@ def test_an_event_left_unprocessed_by_a_crash_is_picked_up_once(make_bot, slack_
     handles it, once, and Slack's retry of it is still dropped."""
     from datetime import timedelta
 
-    from bot.models.staff import SlackEvent
+    from bot.storage.models.staff import SlackEvent
 
     bot = make_bot()
     add_unanswered(bot)

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from bot.slack_service import Directory, DivisionInfo
-from handlers import slack_blocks as blocks
+from bot.staff.service import Directory, DivisionInfo
+from handlers.slack import blocks
 from tests.slack.conftest import LINE_SECRET
 from tests.support.line_payloads import body_for, message_event, postback_event, signed
 from tests.support.servers import wait_until

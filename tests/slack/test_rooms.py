@@ -10,17 +10,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot import slack_events, staff_faq
-from bot import slack_messages as msg
-from bot import slack_service as svc
+from bot.staff import events as slack_events
+from bot.staff import faq as staff_faq
+from bot.staff import messages as msg
+from bot.staff import service as svc
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_bot_slack_modules_import_no_platform_sdk_and_no_handlers():
     code = (
-        "import sys, bot.slack_app, bot.slack_runtime, bot.slack_events, bot.slack_service, bot.slack_lookups, bot.staff_faq, "
-        "bot.slack_outbox; print(sorted({m.split('.')[0] for m in sys.modules} "
+        "import sys, bot.slack_app, bot.staff.runtime, bot.staff.events, bot.staff.service, bot.staff.lookups, bot.staff.faq, "
+        "bot.staff.posts; print(sorted({m.split('.')[0] for m in sys.modules} "
         "& {'slack_bolt', 'slack_sdk', 'handlers'}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)

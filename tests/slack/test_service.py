@@ -9,10 +9,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot import slack_lookups as lookups
-from bot import slack_service as svc
-from bot.db import make_engine, make_session_factory, transaction, utcnow
-from bot.models import (
+from bot.settings import Settings
+from bot.slack_settings import SlackSettings
+from bot.staff import lookups
+from bot.staff import service as svc
+from bot.storage.db import make_engine, make_session_factory, transaction, utcnow
+from bot.storage.models import (
     Feedback,
     Group,
     OutboxMessage,
@@ -21,10 +23,8 @@ from bot.models import (
     Suggestion,
     UnansweredQuestion,
 )
-from bot.models.staff import SlackOutbox, StaffAuditEntry
-from bot.settings import Settings
-from bot.slack_settings import SlackSettings
-from handlers import slack_blocks as blocks
+from bot.storage.models.staff import SlackOutbox, StaffAuditEntry
+from handlers.slack import blocks
 from tests.slack.conftest import DIRECTORY
 
 STAFF = "CSTAFF"
@@ -299,7 +299,7 @@ def test_slack_settings_from_env():
 
 
 def test_parse_command():
-    from handlers.slack import parse_command
+    from handlers.slack.listeners import parse_command
 
     assert parse_command("") == ("help", "")
     assert parse_command("groups 環境") == ("groups", "環境")
@@ -309,8 +309,8 @@ def test_parse_command():
 
 
 def test_a_staff_entry_the_loader_rejects_does_not_take_the_others_down(factory):
-    from bot.models import StaffFaqEntry
-    from bot.staff_knowledge import StaffAwareAnswerer
+    from bot.engine.answerer import StaffAwareAnswerer
+    from bot.storage.models import StaffFaqEntry
 
     with transaction(factory) as s:
         s.add(

@@ -8,7 +8,7 @@ from bot.engine import groups
 from bot.engine import messages as M
 from bot.engine.flow import Context, Flow, State, Step
 from bot.engine.types import Reply
-from bot.models.conversation import Proposal
+from bot.storage.models.conversation import Proposal
 
 
 def _entry(ctx: Context) -> Step:

@@ -7,7 +7,7 @@ import logging
 from bot.engine import messages as M
 from bot.engine.flow import Context, Flow, State, Step, cancel_choice
 from bot.engine.types import Choice, Reply
-from bot.models.conversation import EligibilityCheck
+from bot.storage.models.conversation import EligibilityCheck
 
 log = logging.getLogger(__name__)
 

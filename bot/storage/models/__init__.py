@@ -1,7 +1,7 @@
 """ORM models. Import every model module here so Alembic and tests see the whole schema."""
 
-from bot.db import Base
-from bot.models.conversation import (
+from bot.storage.db import Base
+from bot.storage.models.conversation import (
     ChatUser,
     Conversation,
     EligibilityCheck,
@@ -9,9 +9,9 @@ from bot.models.conversation import (
     Proposal,
     UnansweredQuestion,
 )
-from bot.models.messaging import DeliveryAttempt, InboxEvent, OutboxMessage
-from bot.models.registry import Group, Suggestion
-from bot.models.staff import (
+from bot.storage.models.messaging import DeliveryAttempt, InboxEvent, OutboxMessage
+from bot.storage.models.registry import Group, Suggestion
+from bot.storage.models.staff import (
     Handoff,
     SlackEvent,
     SlackOutbox,

@@ -29,9 +29,9 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.blocks.basic_components import ConfirmObject
 from slack_sdk.models.views import View
 
-from bot import slack_messages as msg
-from bot.slack_lookups import HomeData
-from bot.slack_service import HandoffView, ItemView, Renderer, when
+from bot.staff import messages as msg
+from bot.staff.lookups import HomeData
+from bot.staff.service import HandoffView, ItemView, Renderer, when
 
 log = logging.getLogger(__name__)
 

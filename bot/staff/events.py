@@ -7,7 +7,7 @@ payload until processed; the work and ``processed_at`` are written in one transa
 is done exactly once even when the sweep of another process reaches it at the same time. The
 sweep picks up what a crashed or failing process left.
 
-Synchronous, one SQLAlchemy session per call, no Slack SDK: :mod:`bot.slack_runtime` runs these
+Synchronous, one SQLAlchemy session per call, no Slack SDK: :mod:`bot.staff.runtime` runs these
 in worker threads.
 """
 
@@ -21,11 +21,13 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import slack_lookups, slack_outbox, slack_service
-from bot import slack_messages as msg
-from bot.db import transaction, utcnow
-from bot.models.staff import SlackEvent
-from bot.slack_service import Renderer
+from bot.staff import lookups as slack_lookups
+from bot.staff import messages as msg
+from bot.staff import posts as slack_outbox
+from bot.staff import service as slack_service
+from bot.staff.service import Renderer
+from bot.storage.db import transaction, utcnow
+from bot.storage.models.staff import SlackEvent
 
 #: A mention of a user or the bot in message text (``<@U123>`` or ``<@U123|name>``).
 MENTION = re.compile(r"<@[A-Z0-9]+(\|[^>]*)?>")

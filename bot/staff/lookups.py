@@ -14,11 +14,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import slack_messages as msg
-from bot.db import utcnow
-from bot.models import Feedback, Group, Proposal, UnansweredQuestion
-from bot.models.staff import Handoff, StaffMember, StaffNotification
-from bot.slack_service import (
+from bot.staff import messages as msg
+from bot.staff.service import (
     JST,
     Directory,
     DivisionInfo,
@@ -28,6 +25,9 @@ from bot.slack_service import (
     field_labels,
     item_view,
 )
+from bot.storage.db import utcnow
+from bot.storage.models import Feedback, Group, Proposal, UnansweredQuestion
+from bot.storage.models.staff import Handoff, StaffMember, StaffNotification
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +217,7 @@ def report_text(session: Session, period: str) -> str:
 # --- answers to staff questions ---------------------------------------------------------------------
 def answer_payload(session: Session, question: str, render: Renderer) -> dict[str, Any]:
     """`/kyodo <質問>` or a mention: the answerer's reply (shipped FAQ + staff entries), rendered."""
-    from bot.staff_knowledge import ANSWERER
+    from bot.engine.answerer import ANSWERER
 
     if not question.strip():
         return render.plain(msg.EMPTY_QUESTION)
@@ -239,7 +239,7 @@ def _esc(text: str) -> str:
 def lookup_groups(session: Session, keyword: str, *, limit: int = 20) -> str:
     """`/kyodo groups [分野やキーワード]`: a field word lists that field; other words search names
     and activity descriptions."""
-    from bot import registry
+    from bot.registry import groups as registry
     from knowledge.normalize import fold
 
     labels = field_labels()
@@ -275,7 +275,7 @@ def lookup_group(session: Session, name: str, directory: Directory) -> str:
     """`/kyodo group <団体名>`: profile and its division suggestions, or candidates if ambiguous."""
     if not name.strip():
         return msg.GROUP_NAME_REQUIRED
-    from bot import registry
+    from bot.registry import groups as registry
 
     hits = registry.find_groups(session, name, limit=5)
     if not hits:
@@ -338,7 +338,7 @@ def match_text(session: Session, text: str, directory: Directory, *, top: int = 
         log.exception("matching library unavailable")
         return msg.MATCH_UNAVAILABLE
     profile = None
-    from bot import registry
+    from bot.registry import groups as registry
 
     hits = registry.find_groups(session, text, limit=1, min_score=90)
     if hits:

@@ -30,8 +30,8 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot import registry_messages as msg
-from bot.models import Group
+from bot.registry import messages as msg
+from bot.storage.models import Group
 from knowledge.normalize import fold, normalize
 
 NAME_MAX = 200

@@ -29,9 +29,9 @@ import anyio
 from sqlalchemy import Integer, and_, bindparam, case, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import utcnow, write_transaction
-from bot.models.messaging import DeliveryAttempt, OutboxMessage
 from bot.settings import Settings
+from bot.storage.db import utcnow, write_transaction
+from bot.storage.models.messaging import DeliveryAttempt, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -324,7 +324,7 @@ class Delivery:
         duration_ms = (time.perf_counter() - start) * 1000
         # Sends finishing together record their outcomes in one transaction (bot/group_commit.py).
         if self._recorder is None:
-            from bot.group_commit import GroupCommit
+            from bot.storage.group_commit import GroupCommit
 
             self._recorder = GroupCommit(self.factory, self._record_in, name="delivery record")
         status, successor = await self._recorder.submit((item, method, result, duration_ms, None))

@@ -2,9 +2,9 @@
 Web API client the Slack outbox delivers through.
 
 Thin on purpose: listeners acknowledge first (Slack wants an answer within 3 seconds), parse the
-payload, call :mod:`bot.slack_service` through :class:`bot.slack_runtime.SlackRuntime` (in a worker
+payload, call :mod:`bot.staff.service` through :class:`bot.slack_runtime.SlackRuntime` (in a worker
 thread: SQLAlchemy is synchronous and must not block the event loop) and render the results with
-:mod:`handlers.slack_blocks`. The runtime owns the lifecycle, the background loops and the event
+:mod:`handlers.slack.blocks`. The runtime owns the lifecycle, the background loops and the event
 inbox; :mod:`bot.slack_app` mounts all of it into the web app.
 
 Bolt checks the request signature and timestamp (kept on; a bad one is answered 401 before any
@@ -26,14 +26,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot import slack_lookups, slack_outbox, slack_service, staff_faq
-from bot import slack_messages as msg
 from bot.settings import Settings
 from bot.slack_app import mount_slack, run_worker  # noqa: F401  (kept importable from here)
-from bot.slack_outbox import CallResult
-from bot.slack_runtime import SlackRuntime
 from bot.slack_settings import SlackSettings
-from handlers import slack_blocks as blocks
+from bot.staff import faq as staff_faq
+from bot.staff import lookups as slack_lookups
+from bot.staff import messages as msg
+from bot.staff import posts as slack_outbox
+from bot.staff import service as slack_service
+from bot.staff.posts import CallResult
+from bot.staff.runtime import SlackRuntime
+from handlers.slack import blocks
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.models.staff import StaffFaqEntry
+from bot.storage.models.staff import StaffFaqEntry
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class StaffAwareAnswerer:
         key = self._version(session)
         with self._lock:
             if key != self._key or self._answerer is None:
-                from bot.staff_faq import staff_faq_dicts
+                from bot.staff.faq import staff_faq_dicts
 
                 extra = staff_faq_dicts(session) if key[0] else []
                 self._answerer = self._build(Answerer, extra)

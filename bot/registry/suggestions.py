@@ -42,8 +42,8 @@ from sqlalchemy import Text, cast, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from bot.db import utcnow
-from bot.models import Group, Suggestion
+from bot.storage.db import utcnow
+from bot.storage.models import Group, Suggestion
 
 DEFAULT_TOP = 3
 CHUNK = 2000
@@ -82,7 +82,7 @@ class RefreshSummary:
         return data
 
     def text(self) -> str:
-        from bot import registry_messages as msg
+        from bot.registry import messages as msg
 
         return msg.MATCH_ALL_SUMMARY.format(**asdict(self))
 
@@ -524,9 +524,9 @@ def missing_schema(exc: Exception) -> bool:
 
 def run_match_all(args: argparse.Namespace) -> int:
     """`kyodo match --all [--top N] [--json]`: refresh every group's suggestions, print a summary."""
-    from bot import registry_messages as msg
-    from bot.db import make_engine
+    from bot.registry import messages as msg
     from bot.settings import Settings
+    from bot.storage.db import make_engine
     from matching import Matcher
 
     top = DEFAULT_TOP if getattr(args, "top", None) is None else args.top

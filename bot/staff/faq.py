@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot import slack_messages as msg
-from bot.models import UnansweredQuestion
-from bot.models.staff import StaffFaqEntry
-from bot.slack_service import audit
+from bot.staff import messages as msg
+from bot.staff.service import audit
+from bot.storage.models import UnansweredQuestion
+from bot.storage.models.staff import StaffFaqEntry
 
 
 def staff_faq_dicts(session: Session) -> list[dict[str, Any]]:
@@ -76,7 +76,7 @@ def add_faq_entry(
 def faq_form(session: Session, unanswered_id: int | None) -> tuple[str, list[tuple[str, str]]]:
     """What the 「FAQに追加」 form starts with: the unanswered question's text (if it still exists)
     and the guideline sections an answer may cite, as (id, title)."""
-    from bot.staff_knowledge import ANSWERER
+    from bot.engine.answerer import ANSWERER
 
     question = ""
     if unanswered_id is not None:
@@ -114,7 +114,7 @@ def save_faq(
     a chosen section the entry cites the guideline's first section (its overview)."""
     sources = list(sources)
     if not sources:
-        from bot.staff_knowledge import ANSWERER
+        from bot.engine.answerer import ANSWERER
 
         sources.append(ANSWERER.get(session).data.sections[0].id)
     return add_faq_entry(

@@ -22,11 +22,11 @@ from typing import Any
 import anyio
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import inbox, outbox
-from bot.db import utcnow, write_transaction
-from bot.delivery import Claimed, Delivery, Sender, aware
 from bot.engine.types import Incoming, Reply
+from bot.messaging import inbox, outbox
+from bot.messaging.delivery import Claimed, Delivery, Sender, aware
 from bot.settings import Settings
+from bot.storage.db import utcnow, write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +102,8 @@ class Processor:
         directly saves a claim transaction per event and the wait for the delivery loop to
         notice it; a crash before the send only delays it until the lease ends.
         """
-        from handlers.line import route_of, to_incoming
-        from handlers.line_render import render_replies
+        from handlers.line.render import render_replies
+        from handlers.line.webhook import route_of, to_incoming
 
         incoming: Incoming | None = to_incoming(payload)
         if incoming is None:

@@ -27,9 +27,9 @@ import anyio
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import transaction, utcnow
-from bot.models.staff import SlackOutbox
 from bot.slack_settings import SlackSettings
+from bot.storage.db import transaction, utcnow
+from bot.storage.models.staff import SlackOutbox
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ class SlackDelivery:
             row.attempts += 1
             row.lease_until = None
             if row.link and ts:
-                from bot.slack_service import record_posted
+                from bot.staff.service import record_posted
 
                 record_posted(session, row.link, ts)
         self.counters["delivered"] += 1

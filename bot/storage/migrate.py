@@ -28,7 +28,7 @@ def downgrade(database_url: str, revision: str) -> None:
 def current(database_url: str) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
-    from bot.db import make_engine
+    from bot.storage.db import make_engine
 
     engine = make_engine(database_url)
     try:

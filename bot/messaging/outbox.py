@@ -15,13 +15,13 @@ from typing import Any
 from sqlalchemy import bindparam, case, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from bot.db import utcnow
 from bot.engine.types import Reply
-from bot.models.messaging import OutboxMessage
+from bot.storage.db import utcnow
+from bot.storage.models.messaging import OutboxMessage
 
 #: Renderer per channel: neutral replies -> list of platform message dicts (handlers/ own them;
 #: bot/ is the composition root that wires them).
-RENDERERS = {"line": "handlers.line_render:render_replies"}
+RENDERERS = {"line": "handlers.line.render:render_replies"}
 _OUTBOX = OutboxMessage.__table__
 # Built once (the hot path: one per answered event); values are bound per call.
 _ENQUEUE = (

@@ -1,8 +1,8 @@
-"""Alembic environment: the URL comes from the caller (bot.migrate), never from an ini file."""
+"""Alembic environment: the URL comes from the caller (bot.storage.migrate), never from an ini file."""
 
 from alembic import context
 
-from bot.models import Base
+from bot.storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata
@@ -15,7 +15,7 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    from bot.db import make_engine
+    from bot.storage.db import make_engine
 
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as connection:

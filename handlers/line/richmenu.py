@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 WIDTH, HEIGHT = 2500, 1686
 COLS, ROWS = 3, 2
-ASSETS = Path(__file__).resolve().parent.parent / "bot" / "assets"
+ASSETS = Path(__file__).resolve().parents[2] / "bot" / "assets"
 SUBSET_FONT = ASSETS / "NotoSansCJKjp-Bold-richmenu-subset.otf"
 CHAT_BAR_TEXT = "メニュー"
 MENU_NAME = "kyodo-main-menu"

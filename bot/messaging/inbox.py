@@ -15,8 +15,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bot.db import utcnow
-from bot.models.messaging import InboxEvent
+from bot.storage.db import utcnow
+from bot.storage.models.messaging import InboxEvent
 
 log = logging.getLogger(__name__)
 

@@ -26,11 +26,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import slack_messages as msg
-from bot import slack_outbox
-from bot.db import utcnow
-from bot.models import ChatUser, Group, Proposal, Suggestion, UnansweredQuestion
-from bot.models.staff import Handoff, StaffAuditEntry, StaffMember, StaffNotification
+from bot.staff import messages as msg
+from bot.staff import posts as slack_outbox
+from bot.storage.db import utcnow
+from bot.storage.models import ChatUser, Group, Proposal, Suggestion, UnansweredQuestion
+from bot.storage.models.staff import Handoff, StaffAuditEntry, StaffMember, StaffNotification
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ class Renderer:
 
 def field_labels() -> dict[int, str]:
     try:
-        from bot.registry import field_labels as labels
+        from bot.registry.groups import field_labels as labels
 
         return labels()
     except Exception:
@@ -469,7 +469,7 @@ def push_line(session: Session, user_id: str, text: str) -> bool:
     if cu is not None and (cu.blocked or cu.deleted_at is not None):
         return False
     from bot.engine.types import Reply
-    from bot.outbox import enqueue_push
+    from bot.messaging.outbox import enqueue_push
 
     return enqueue_push(session, channel="line", user_id=user_id, replies=[Reply(text=text)]) is not None
 

@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 import anyio
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import write_transaction
+from bot.storage.db import write_transaction
 
 log = logging.getLogger(__name__)
 

@@ -17,12 +17,13 @@ from typing import Any
 import anyio
 from sqlalchemy import select
 
-from bot import slack_events, slack_service
-from bot.db import make_engine, make_session_factory, transaction
 from bot.settings import Settings
-from bot.slack_outbox import SlackDelivery, SlackSender
-from bot.slack_service import Decision, Directory, Renderer, ScanSummary
 from bot.slack_settings import SlackSettings
+from bot.staff import events as slack_events
+from bot.staff import service as slack_service
+from bot.staff.posts import SlackDelivery, SlackSender
+from bot.staff.service import Decision, Directory, Renderer, ScanSummary
+from bot.storage.db import make_engine, make_session_factory, transaction
 
 log = logging.getLogger(__name__)
 
@@ -144,9 +145,9 @@ class SlackRuntime:
         return summary
 
     def _match_new_groups(self) -> int:
-        """Groups registered since the last run get their suggestions (bot.suggestions does the rest)."""
-        from bot.models import Group
-        from bot.suggestions import refresh_suggestions
+        """Groups registered since the last run get their suggestions (bot.registry.suggestions does the rest)."""
+        from bot.registry.suggestions import refresh_suggestions
+        from bot.storage.models import Group
         from matching import Matcher
 
         with self.factory() as session:

@@ -1,6 +1,6 @@
 """The registry of citizen groups and the group<->division suggestions made for them.
 
-Service code lives in :mod:`bot.registry` (groups) and :mod:`bot.suggestions` (matching runs);
+Service code lives in :mod:`bot.registry.groups` (groups) and :mod:`bot.registry.suggestions` (matching runs);
 these classes only describe the tables.
 """
 
@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.db import Base, utcnow
+from bot.storage.db import Base, utcnow
 
 
 class Group(Base):
@@ -47,7 +47,7 @@ class Group(Base):
     # Flagged groups are left out of matching runs until staff resolve the flag.
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
     # What the last matching run saw: hash of (group profile, division catalogue). A run
-    # re-matches the group only when this differs (see bot.suggestions).
+    # re-matches the group only when this differs (see bot.registry.suggestions).
     match_fingerprint: Mapped[str | None] = mapped_column(String(64))
     matched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
