@@ -36,6 +36,10 @@ from pathlib import Path
 
 from knowledge.normalize import fold, normalize
 from matching import messages
+
+#: The scoring's version: bump it when a change alters matches (it is part of the fingerprint,
+#: so `kyodo match --all` then matches every group again). The package's ``__version__``.
+VERSION = "1.1.0"
 from matching.fields import FieldResolver
 from matching.folding import fold_word
 from matching.loader import (
@@ -315,11 +319,9 @@ class Matcher:
         fields.yaml is edited (new everyday words can change any group's matches).
         """
         if self._fingerprint is None:
-            from matching import __version__
-
             payload = json.dumps(
                 {
-                    "version": __version__,
+                    "version": VERSION,
                     "fields": [
                         [f.number, f.name, f.label, f.main_division, list(f.words)] for f in self.fields
                     ],

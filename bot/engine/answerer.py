@@ -1,4 +1,4 @@
-"""The answerer with staff additions: the shipped FAQ plus the entries staff wrote in Slack.
+"""The answerer every channel uses: the shipped FAQ plus the entries staff wrote in Slack.
 
 ``knowledge`` stays a pure library; it accepts extra FAQ entries (``Answerer.load(extra_faq=)``).
 This module keeps one answerer per process and rebuilds it when the staff entries in the
@@ -16,8 +16,28 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.storage.models.staff import StaffFaqEntry
+from knowledge import Answerer, DataError
 
 log = logging.getLogger(__name__)
+
+
+def staff_faq_dicts(session: Session) -> list[dict[str, Any]]:
+    """Staff entries in faq.yaml's shape (knowledge.Answerer.load(extra_faq=...))."""
+    out = []
+    for e in session.scalars(
+        select(StaffFaqEntry).where(StaffFaqEntry.active.is_(True)).order_by(StaffFaqEntry.id)
+    ):
+        out.append(
+            {
+                "id": f"staff-{e.id}",
+                "category": "howto",
+                "question": e.question,
+                "phrasings": list(e.phrasings or []) or [e.question],
+                "answer": e.answer,
+                "sources": list(e.sources or []),
+            }
+        )
+    return out
 
 
 # Built once (constructing the statement cost more than running it); run once per transaction.
@@ -43,13 +63,9 @@ class StaffAwareAnswerer:
         return version
 
     def get(self, session: Session) -> Any:
-        from knowledge import Answerer
-
         key = self._version(session)
         with self._lock:
             if key != self._key or self._answerer is None:
-                from bot.staff.faq import staff_faq_dicts
-
                 extra = staff_faq_dicts(session) if key[0] else []
                 self._answerer = self._build(Answerer, extra)
                 self._key = key
@@ -59,8 +75,6 @@ class StaffAwareAnswerer:
     def _build(answerer_cls: Any, extra: list[dict[str, Any]]) -> Any:
         """The answerer with the staff entries; an entry the loader rejects is left out (logged)
         rather than taking the others, or the shipped FAQ, down with it."""
-        from knowledge import DataError
-
         if not extra:
             return answerer_cls.load()
         try:

@@ -1,16 +1,19 @@
 """Inbox: every platform event is stored once, keyed by (platform, event id), before any work.
 
-The unique key does the de-duplication: a redelivered event conflicts and is dropped inside the
-database, so two web processes receiving the same redelivery at once still store it once.
+The unique key does the de-duplication: a redelivered event (LINE) or a retry (Slack) conflicts
+and is dropped inside the database, so two web processes receiving the same redelivery at once
+still store it once. One table and one set of functions for every channel.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Row, bindparam, func, select, update
+from sqlalchemy import Integer, Row, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -32,66 +35,95 @@ _STORE = {
         event_id=bindparam("event_id"),
         payload=bindparam("payload", type_=_INBOX.c.payload.type),
         received_at=bindparam("received_at", type_=_INBOX.c.received_at.type),
+        processed_at=bindparam("processed_at", type_=_INBOX.c.processed_at.type),
         attempts=0,
     )
     .on_conflict_do_nothing(index_elements=["platform", "event_id"])
     .returning(_INBOX.c.id)
     for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
 }
-_NEXT = (
-    select(_INBOX.c.id, _INBOX.c.payload, _INBOX.c.received_at)
-    .where(_INBOX.c.processed_at.is_(None))
-    .order_by(_INBOX.c.id)
-    .limit(1)
-)
-_NEXT_LOCKED = _NEXT.with_for_update(skip_locked=True)
-_NEXT_BATCH = _NEXT.limit(bindparam("limit", type_=Integer)).with_for_update(skip_locked=True)
-_MARK_PROCESSED = (
-    update(_INBOX)
-    .where(_INBOX.c.id == bindparam("row_id"), _INBOX.c.processed_at.is_(None))
-    .values(
-        processed_at=bindparam("now", type_=_INBOX.c.processed_at.type),
-        attempts=_INBOX.c.attempts + 1,
-        last_error=None,
+
+
+def _mark_processed(forget_payload: bool):
+    values: dict[str, Any] = {
+        "processed_at": bindparam("now", type_=_INBOX.c.processed_at.type),
+        "attempts": _INBOX.c.attempts + 1,
+        "last_error": None,
+    }
+    if forget_payload:
+        values["payload"] = {}
+    return (
+        update(_INBOX)
+        .where(_INBOX.c.id == bindparam("row_id"), _INBOX.c.processed_at.is_(None))
+        .values(**values)
     )
-)
 
 
-def store_events(session: Session, platform: str, items: list[tuple[str, dict[str, Any]]]) -> tuple[int, int]:
-    """Insert events; returns (stored, duplicates). Duplicates within ``items`` count too."""
+_MARK_PROCESSED = {forget: _mark_processed(forget) for forget in (False, True)}
+
+
+@functools.lru_cache(maxsize=8)
+def _queue_statements(platforms: frozenset[str]) -> tuple[Any, Any]:
+    """(oldest one, oldest ``limit``) unprocessed events of these platforms, locked (PostgreSQL:
+    SKIP LOCKED, so several workers share the queue). Built once per set of platforms."""
+    names = sorted(platforms)
+    mine = _INBOX.c.platform == names[0] if len(names) == 1 else _INBOX.c.platform.in_(names)
+    oldest = (
+        select(_INBOX.c.id, _INBOX.c.platform, _INBOX.c.payload, _INBOX.c.received_at)
+        .where(_INBOX.c.processed_at.is_(None), mine)
+        .order_by(_INBOX.c.id)
+        .limit(1)
+    )
+    batch = oldest.limit(bindparam("limit", type_=Integer)).with_for_update(skip_locked=True)
+    return oldest, batch
+
+
+def store_events(
+    session: Session, platform: str, items: Iterable[tuple[str, dict[str, Any], bool]]
+) -> tuple[int, int]:
+    """Insert events as (event key, payload, needs work); returns (stored, duplicates).
+    Duplicates within ``items`` count too. An event that needs no work is stored already
+    processed, without its payload: its key alone drops later retries."""
     stmt = _STORE["postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"]
     now = utcnow()
-    stored = 0
-    for event_id, payload in items:
-        params = {"platform": platform, "event_id": event_id, "payload": payload, "received_at": now}
+    stored = total = 0
+    for event_id, payload, needs_work in items:
+        total += 1
+        params = {
+            "platform": platform,
+            "event_id": event_id,
+            "payload": payload if needs_work else {},
+            "received_at": now,
+            "processed_at": None if needs_work else now,
+        }
         stored += len(session.execute(stmt, params).all())  # rowcount is -1 here on psycopg
-    return stored, len(items) - stored
+    return stored, total - stored
 
 
-def next_unprocessed(session: Session, *, skip_ids: set[int] = frozenset()) -> Row | None:
-    """Lock the oldest unprocessed event for this transaction (PostgreSQL: SKIP LOCKED, so
-    several workers share the queue; SQLite ignores the lock and ``mark_processed`` arbitrates).
-    Returns a row with ``id``, ``payload`` and ``received_at``."""
-    if not skip_ids:
-        return session.execute(_NEXT_LOCKED).first()
-    stmt = _NEXT.where(_INBOX.c.id.not_in(skip_ids))
-    return session.execute(stmt.with_for_update(skip_locked=True)).first()
+def next_unprocessed(session: Session, platforms: frozenset[str], *, skip_ids: set[int] = frozenset()) -> Row | None:
+    """Lock the oldest unprocessed event of ``platforms`` for this transaction (PostgreSQL:
+    SKIP LOCKED; SQLite ignores the lock and ``mark_processed`` arbitrates). Returns a row with
+    ``id``, ``platform``, ``payload`` and ``received_at``."""
+    oldest, _ = _queue_statements(platforms)
+    if skip_ids:
+        oldest = oldest.where(_INBOX.c.id.not_in(skip_ids))
+    return session.execute(oldest.with_for_update(skip_locked=True)).first()
 
 
-def next_unprocessed_batch(session: Session, limit: int) -> list[Row]:
-    """Lock up to ``limit`` of the oldest unprocessed events for this transaction, oldest first
-    (PostgreSQL: SKIP LOCKED, as ``next_unprocessed``)."""
-    return list(session.execute(_NEXT_BATCH, {"limit": limit}).all())
+def next_unprocessed_batch(session: Session, platforms: frozenset[str], limit: int) -> list[Row]:
+    """Lock up to ``limit`` of the oldest unprocessed events of ``platforms``, oldest first."""
+    _, batch = _queue_statements(platforms)
+    return list(session.execute(batch, {"limit": limit}).all())
 
 
-def mark_processed(session: Session, event_id: int, *, now: datetime) -> bool:
+def mark_processed(session: Session, event_id: int, *, now: datetime, forget_payload: bool = False) -> bool:
     """Close the event, last thing in the processing transaction. False if another process
     closed it meanwhile (the caller then rolls back, so its replies are never queued twice).
 
     Doing this last rather than first matters on SQLite: the first write takes the database's
     single write lock, and holding it through a slow engine call would stall every webhook.
     """
-    return session.execute(_MARK_PROCESSED, {"row_id": event_id, "now": now}).rowcount == 1
+    return session.execute(_MARK_PROCESSED[forget_payload], {"row_id": event_id, "now": now}).rowcount == 1
 
 
 def record_failure(session: Session, event_id: int, error: str, *, max_attempts: int, now: datetime) -> bool:
@@ -121,6 +153,17 @@ def purge_payloads(session: Session, *, before: datetime) -> int:
         update(_INBOX)
         .where(_INBOX.c.processed_at.is_not(None), _INBOX.c.processed_at < before)
         .values(payload={})
+    )
+    return result.rowcount or 0
+
+
+def prune(session: Session, platform: str, *, before: datetime) -> int:
+    """Delete processed events of ``platform`` received before ``before`` (channels that keep
+    only a short record of what they handled: Slack, for dropping retries)."""
+    result = session.execute(
+        delete(_INBOX).where(
+            _INBOX.c.platform == platform, _INBOX.c.processed_at.is_not(None), _INBOX.c.received_at < before
+        )
     )
     return result.rowcount or 0
 

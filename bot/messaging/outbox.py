@@ -1,27 +1,27 @@
 """Outbox: messages to send, written in the same transaction as the state change that caused them.
 
-Rows hold platform message objects already rendered (and checked against the platform's limits),
-so delivery never needs the engine and a crash between processing and sending loses nothing.
+One table for every channel (``channel`` says which sender delivers a row). Rows hold platform
+messages already rendered (and checked against the platform's limits), so delivery never needs
+the engine and a crash between processing and sending loses nothing.
+
+Whoever queues a row in-process (the processing loop, a Slack click, the staff side's scan) wakes
+the delivery loop when the transaction commits (:func:`on_queued`): a push queued by a click does
+not wait for the next poll.
 """
 
 from __future__ import annotations
 
-import importlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, insert, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, case, event, func, insert, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
 
-from bot.engine.types import Reply
 from bot.storage.db import utcnow
 from bot.storage.models.messaging import OutboxMessage
 
-#: Renderer per channel: neutral replies -> list of platform message dicts (handlers/ own them;
-#: bot/ is the composition root that wires them).
-RENDERERS = {"line": "handlers.line.render:render_replies"}
 _OUTBOX = OutboxMessage.__table__
 # Built once (the hot path: one per answered event); values are bound per call.
 _ENQUEUE = (
@@ -38,37 +38,36 @@ _PENDING_FOR = (
     select(_OUTBOX.c.id)
     .where(
         _OUTBOX.c.channel == bindparam("channel"),
-        _OUTBOX.c.user_id == bindparam("user_id"),
+        _OUTBOX.c.destination == bindparam("destination"),
         _OUTBOX.c.status == "pending",
     )
     .limit(1)
 )
+#: ``session.info`` key: channels that got rows in this transaction that no sender was handed.
+_QUEUED = "kyodo.outbox.queued"
 
 
-def render(channel: str, replies: Sequence[Reply]) -> list[dict[str, Any]]:
-    module, _, name = RENDERERS[channel].partition(":")
-    return getattr(importlib.import_module(module), name)(replies)
-
-
-def enqueue_reply(
+def enqueue(
     session: Session,
     *,
     channel: str,
-    user_id: str,
+    destination: str,
     messages: list[dict[str, Any]],
-    reply_token: str | None,
-    reply_token_expires_at: datetime | None,
+    reply_token: str | None = None,
+    reply_token_expires_at: datetime | None = None,
     inbox_event_id: int | None = None,
     claimed_by: str | None = None,
     lease_until: datetime | None = None,
     retry_key: str | None = None,
+    link: str = "",
 ) -> int:
-    """Queue already-rendered messages that answer an event (reply token if still valid, else
-    push). Returns the outbox row id. With ``claimed_by`` the row is born leased to that worker
-    (see ``has_pending``: only when nothing older waits for the destination)."""
+    """Queue already-rendered messages (a reply while ``reply_token`` is valid, else a push to
+    ``destination``). Returns the outbox row id. With ``claimed_by`` the row is born leased to
+    that worker, which sends it itself; otherwise the delivery loop is woken at commit. ``link``
+    names what the channel records the sent message's reference on (see Channel.delivered)."""
     params = {
         "channel": channel,
-        "user_id": user_id,
+        "destination": destination,
         "reply_token": reply_token,
         "reply_token_expires_at": reply_token_expires_at,
         "messages": messages,
@@ -76,12 +75,32 @@ def enqueue_reply(
         "inbox_event_id": inbox_event_id,
         "claimed_by": claimed_by,
         "lease_until": lease_until,
+        "link": link,
+        "uncertain": False,
         "now": utcnow(),
     }
-    return session.execute(_ENQUEUE, params).scalar_one()
+    row_id = session.execute(_ENQUEUE, params).scalar_one()
+    if claimed_by is None:
+        session.info.setdefault(_QUEUED, set()).add(channel)
+    return row_id
 
 
-def lock_destination(session: Session, *, channel: str, user_id: str) -> None:
+def on_queued(factory: sessionmaker[Session], notify: Callable[[set[str]], None]) -> None:
+    """Call ``notify(channels)`` after every commit of ``factory``'s sessions that queued rows
+    nobody was handed (from the committing thread: ``notify`` must be thread-safe)."""
+
+    @event.listens_for(factory, "after_commit")
+    def _committed(session: Session) -> None:
+        channels = session.info.pop(_QUEUED, None)
+        if channels:
+            notify(channels)
+
+    @event.listens_for(factory, "after_rollback")
+    def _rolled_back(session: Session) -> None:
+        session.info.pop(_QUEUED, None)
+
+
+def lock_destination(session: Session, *, channel: str, destination: str) -> None:
     """Take turns with other workers queueing for the same destination until this transaction
     ends (PostgreSQL: a transaction-level advisory lock; SQLite has one writer anyway). The engine
     already locks a user's row; this is for group and room chats, where several members' events
@@ -89,32 +108,13 @@ def lock_destination(session: Session, *, channel: str, user_id: str) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(
             text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-            {"key": f"outbox:{channel}:{user_id}"},
+            {"key": f"outbox:{channel}:{destination}"},
         )
 
 
-def has_pending(session: Session, *, channel: str, user_id: str) -> bool:
+def has_pending(session: Session, *, channel: str, destination: str) -> bool:
     """Whether a message for this destination is still waiting: a newer one must go after it."""
-    return session.execute(_PENDING_FOR, {"channel": channel, "user_id": user_id}).first() is not None
-
-
-def enqueue_push(
-    session: Session, *, channel: str = "line", user_id: str, replies: Sequence[Reply]
-) -> int | None:
-    """Queue a message that answers no event (e.g. news from a division); sent as a push with a
-    retry key. Returns the outbox row id, or None when the replies render to nothing. Runs in
-    the caller's transaction."""
-    messages = render(channel, replies)
-    if not messages:
-        return None
-    return enqueue_reply(
-        session,
-        channel=channel,
-        user_id=user_id,
-        messages=messages,
-        reply_token=None,
-        reply_token_expires_at=None,
-    )
+    return session.execute(_PENDING_FOR, {"channel": channel, "destination": destination}).first() is not None
 
 
 def backlog(session: Session, *, now: datetime) -> dict[str, Any]:
@@ -140,13 +140,13 @@ def backlog(session: Session, *, now: datetime) -> dict[str, Any]:
     }
 
 
-def cancel_pending(session: Session, *, channel: str, user_id: str, reason: str) -> int:
+def cancel_pending(session: Session, *, channel: str, destination: str, reason: str) -> int:
     """Stop everything still queued for a destination (the user unfollowed: pushes would fail)."""
     result = session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.channel == channel,
-            OutboxMessage.user_id == user_id,
+            OutboxMessage.destination == destination,
             OutboxMessage.status == "pending",
         )
         .values(status="cancelled", last_error=reason, lease_until=None)
@@ -169,7 +169,7 @@ def forget_user(session: Session, *, channel: str, user_id: str) -> int:
     """Cancel and blank everything queued or sent to one user (for 「データを削除」)."""
     result = session.execute(
         update(_OUTBOX)
-        .where(_OUTBOX.c.channel == channel, _OUTBOX.c.user_id == user_id)
+        .where(_OUTBOX.c.channel == channel, _OUTBOX.c.destination == user_id)
         .values(
             messages=[],
             reply_token=None,

@@ -26,11 +26,8 @@ never holds a read snapshot it would later have to upgrade to a write lock (SQLi
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
-import os
-import sys
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -40,9 +37,9 @@ from typing import Any, Protocol
 
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from bot.storage.db import utcnow
+from bot.registry import messages as msg
+from bot.storage.db import utcnow, writing
 from bot.storage.models import Group, Suggestion
 
 DEFAULT_TOP = 3
@@ -82,8 +79,6 @@ class RefreshSummary:
         return data
 
     def text(self) -> str:
-        from bot.registry import messages as msg
-
         return msg.MATCH_ALL_SUMMARY.format(**asdict(self))
 
 
@@ -495,8 +490,8 @@ def _write_chunk(
     for gid in item.to_clear:
         stale_ids.extend(p.id for p in item.existing[gid].values() if not p.stale)
     summary.stale += len(stale_ids)
-    # One short transaction per chunk.
-    with engine.begin() as conn:
+    # One short transaction per chunk, taking its turn with every other writer (SQLite).
+    with writing(engine), engine.begin() as conn:
         _Writer(conn).write(now, upserts, stale_ids, item.states)
 
 
@@ -520,33 +515,3 @@ def missing_schema(exc: Exception) -> bool:
     """True when the registry tables do not exist yet (`kyodo db upgrade` was not run)."""
     text = str(exc)
     return "no such table" in text or ("does not exist" in text and "relation" in text)
-
-
-def run_match_all(args: argparse.Namespace) -> int:
-    """`kyodo match --all [--top N] [--json]`: refresh every group's suggestions, print a summary."""
-    from bot.registry import messages as msg
-    from bot.settings import Settings
-    from bot.storage.db import make_engine
-    from matching import Matcher
-
-    top = DEFAULT_TOP if getattr(args, "top", None) is None else args.top
-    if top < 1:
-        print(msg.TOP_INVALID, file=sys.stderr)
-        return 2
-    engine = make_engine(Settings.from_env().database_url)
-    try:
-        matcher = Matcher.load()
-        try:
-            summary = refresh_suggestions(engine, matcher, top=top, workers=min(os.cpu_count() or 1, 4))
-        except (OperationalError, ProgrammingError) as exc:
-            if not missing_schema(exc):
-                raise
-            print(msg.DB_NOT_READY, file=sys.stderr)
-            return 2
-    finally:
-        engine.dispose()
-    if getattr(args, "json", False):
-        print(json.dumps(summary.as_dict(), ensure_ascii=False))
-    else:
-        print(summary.text())
-    return 0

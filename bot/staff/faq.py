@@ -1,39 +1,21 @@
 """The FAQ entries staff add from Slack (「FAQに追加」): the form, its checks, saving an entry
-(and closing the unanswered questions it answers), and the entries in faq.yaml's shape for the
-answerer (bot/staff_knowledge.py), which uses them in every process at once.
+(and closing the unanswered questions it answers). The answerer (bot/engine/answerer.py) reads
+the entries and uses them in every process at once, on every channel.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from bot.engine.answerer import ANSWERER
 from bot.staff import messages as msg
-from bot.staff.service import audit
+from bot.staff.audit import audit
 from bot.storage.models import UnansweredQuestion
 from bot.storage.models.staff import StaffFaqEntry
-
-
-def staff_faq_dicts(session: Session) -> list[dict[str, Any]]:
-    """Staff entries in faq.yaml's shape (knowledge.Answerer.load(extra_faq=...))."""
-    out = []
-    for e in session.scalars(
-        select(StaffFaqEntry).where(StaffFaqEntry.active.is_(True)).order_by(StaffFaqEntry.id)
-    ):
-        out.append(
-            {
-                "id": f"staff-{e.id}",
-                "category": "howto",
-                "question": e.question,
-                "phrasings": list(e.phrasings or []) or [e.question],
-                "answer": e.answer,
-                "sources": list(e.sources or []),
-            }
-        )
-    return out
+from knowledge.normalize import normalize
 
 
 def add_faq_entry(
@@ -46,8 +28,6 @@ def add_faq_entry(
     actor: str,
     from_unanswered_id: int | None = None,
 ) -> StaffFaqEntry:
-    from knowledge.normalize import normalize
-
     q = normalize(question)
     entry = StaffFaqEntry(
         question=q,
@@ -76,8 +56,6 @@ def add_faq_entry(
 def faq_form(session: Session, unanswered_id: int | None) -> tuple[str, list[tuple[str, str]]]:
     """What the 「FAQに追加」 form starts with: the unanswered question's text (if it still exists)
     and the guideline sections an answer may cite, as (id, title)."""
-    from bot.engine.answerer import ANSWERER
-
     question = ""
     if unanswered_id is not None:
         row = session.get(UnansweredQuestion, unanswered_id)
@@ -114,8 +92,6 @@ def save_faq(
     a chosen section the entry cites the guideline's first section (its overview)."""
     sources = list(sources)
     if not sources:
-        from bot.engine.answerer import ANSWERER
-
         sources.append(ANSWERER.get(session).data.sections[0].id)
     return add_faq_entry(
         session,

@@ -1,6 +1,6 @@
-"""What staff read in Slack, all read-only: App Home's contents, the weekly report, answers to
-staff questions and the /kyodo look-ups (groups, one group, matching a description).
-Synchronous, one SQLAlchemy session per call, no Slack SDK (see bot/slack_service.py).
+"""What staff read in Slack, all read-only: App Home's contents, answers to staff questions and
+the /kyodo look-ups (groups, one group, matching a description). The report is in report.py.
+Synchronous, one SQLAlchemy session per call, no Slack SDK: Block Kit comes in as a Renderer.
 """
 
 from __future__ import annotations
@@ -8,26 +8,23 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.engine.answerer import ANSWERER
+from bot.engine.citations import citation_line
+from bot.registry import groups as registry
 from bot.staff import messages as msg
-from bot.staff.service import (
-    JST,
-    Directory,
-    DivisionInfo,
-    HandoffView,
-    ItemView,
-    Renderer,
-    field_labels,
-    item_view,
-)
+from bot.staff.directory import Directory, DivisionInfo
+from bot.staff.views import HandoffView, ItemView, Renderer, field_labels, item_view
 from bot.storage.db import utcnow
-from bot.storage.models import Feedback, Group, Proposal, UnansweredQuestion
+from bot.storage.models import Group, UnansweredQuestion
 from bot.storage.models.staff import Handoff, StaffMember, StaffNotification
+from knowledge.normalize import fold
+from matching import GroupProfile, Matcher
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +69,6 @@ def frequent_unanswered(
     session: Session, *, now: datetime | None = None, days: int = 7, limit: int = 10
 ) -> list[tuple[int, str, int]]:
     """This week's open unanswered questions, grouped by their folded text, most asked first."""
-    from knowledge.normalize import fold
-
     now = now or utcnow()
     rows = session.execute(
         select(UnansweredQuestion.id, UnansweredQuestion.text)
@@ -95,135 +90,15 @@ def frequent_unanswered(
     return [(first[k][0], first[k][1], n) for k, n in counts.most_common(limit)]
 
 
-# --- report ----------------------------------------------------------------------------------------
-class BadPeriod(ValueError):
-    pass
-
-
-def parse_period(text: str, *, today: date | None = None) -> tuple[date, date]:
-    """`/kyodo report [期間]` -> (first day, last day) inclusive, in Japan time. Default: last 30 days."""
-    from knowledge.normalize import normalize
-
-    today = today or datetime.now(JST).date()
-    t = normalize(text or "").replace(" ", "")
-    if not t:
-        return today - timedelta(days=29), today
-    if t in ("今週", "thisweek"):
-        start = today - timedelta(days=today.weekday())
-        return start, today
-    if t in ("先週", "lastweek"):
-        start = today - timedelta(days=today.weekday() + 7)
-        return start, start + timedelta(days=6)
-    if t in ("今月", "thismonth"):
-        return today.replace(day=1), today
-    if t in ("先月", "lastmonth"):
-        end = today.replace(day=1) - timedelta(days=1)
-        return end.replace(day=1), end
-    if t in ("今年度", "thisyear"):
-        start = date(today.year if today.month >= 4 else today.year - 1, 4, 1)
-        return start, today
-    for suffix in ("日", "日間", "d", "days"):
-        if t.endswith(suffix) and t[: -len(suffix)].isdigit():
-            n = int(t[: -len(suffix)])
-            if 1 <= n <= 3660:
-                return today - timedelta(days=n - 1), today
-    for sep in ("..", "〜", "~", "～"):
-        if sep in t:
-            a, _, b = t.partition(sep)
-            try:
-                start, end = date.fromisoformat(a.replace("/", "-")), date.fromisoformat(b.replace("/", "-"))
-            except ValueError:
-                break
-            if start > end:
-                break
-            return start, end
-    raise BadPeriod(text)
-
-
-@dataclass
-class Report:
-    start: date
-    end: date
-    questions: int = 0
-    answered: int = 0
-    rated: int = 0
-    helpful: int = 0
-    handoffs: int = 0
-    handoffs_closed: int = 0
-    registrations: int = 0
-    proposals: int = 0
-    taken: int = 0
-    passed: int = 0
-    waiting: int = 0
-
-    @staticmethod
-    def rate(a: int, b: int) -> str:
-        return f"{a / b:.0%}" if b else msg.NOT_AVAILABLE
-
-    def text(self) -> str:
-        title = msg.REPORT_TITLE.format(start=self.start.isoformat(), end=self.end.isoformat())
-        body = msg.REPORT_LINES.format(
-            **self.__dict__,
-            answer_rate=self.rate(self.answered, self.questions),
-            helpful_rate=self.rate(self.helpful, self.rated),
-        )
-        return f"*{title}*\n{body}\n{msg.REPORT_NOTE}"
-
-
-def report(session: Session, start: date, end: date) -> Report:
-    """The figures the guideline's evaluation (第3章(3)) asks for, over [start, end] in Japan time."""
-    lo = datetime.combine(start, datetime.min.time(), JST).astimezone(UTC)
-    hi = datetime.combine(end + timedelta(days=1), datetime.min.time(), JST).astimezone(UTC)
-    r = Report(start, end)
-
-    def count(model: Any, *where: Any) -> int:
-        return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
-
-    r.answered = count(Feedback, Feedback.created_at >= lo, Feedback.created_at < hi)
-    unanswered = count(
-        UnansweredQuestion,
-        UnansweredQuestion.created_at >= lo,
-        UnansweredQuestion.created_at < hi,
-    )
-    r.questions = r.answered + unanswered
-    r.rated = count(
-        Feedback, Feedback.created_at >= lo, Feedback.created_at < hi, Feedback.helpful.is_not(None)
-    )
-    r.helpful = count(
-        Feedback, Feedback.created_at >= lo, Feedback.created_at < hi, Feedback.helpful.is_(True)
-    )
-    r.proposals = count(Proposal, Proposal.created_at >= lo, Proposal.created_at < hi)
-    r.handoffs = count(Handoff, Handoff.created_at >= lo, Handoff.created_at < hi)
-    r.handoffs_closed = count(
-        Handoff, Handoff.created_at >= lo, Handoff.created_at < hi, Handoff.status == "closed"
-    )
-    r.registrations = count(Group, Group.created_at >= lo, Group.created_at < hi)
-    in_period = (StaffNotification.created_at >= lo, StaffNotification.created_at < hi)
-    r.taken = count(StaffNotification, *in_period, StaffNotification.decision == "taken")
-    r.passed = count(StaffNotification, *in_period, StaffNotification.decision == "passed")
-    r.waiting = count(StaffNotification, *in_period, StaffNotification.decision.is_(None))
-    return r
-
-
-def report_text(session: Session, period: str) -> str:
-    """`/kyodo report [期間]`: the report as text, or how to write a period."""
-    try:
-        start, end = parse_period(period)
-    except BadPeriod:
-        return msg.REPORT_BAD_PERIOD
-    return report(session, start, end).text()
-
-
 # --- answers to staff questions ---------------------------------------------------------------------
 def answer_payload(session: Session, question: str, render: Renderer) -> dict[str, Any]:
-    """`/kyodo <質問>` or a mention: the answerer's reply (shipped FAQ + staff entries), rendered."""
-    from bot.engine.answerer import ANSWERER
-
+    """`/kyodo <質問>` or a mention: the answerer's reply (shipped FAQ + staff entries), rendered,
+    with the citation line every channel uses (bot/engine/citations.py)."""
     if not question.strip():
         return render.plain(msg.EMPTY_QUESTION)
     a = ANSWERER.answer(session, question)
-    sources = [(s.id, s.title) for s in (a.sources or [])]
-    return render.answer(a.text, sources, list(a.suggestions or []), bool(a.answered))
+    citation = citation_line([(s.id, s.title) for s in (a.sources or [])], a.text or "")
+    return render.answer(a.text, citation, list(a.suggestions or []), bool(a.answered))
 
 
 # --- look-ups for /kyodo groups | group | match -------------------------------------------------------
@@ -239,9 +114,6 @@ def _esc(text: str) -> str:
 def lookup_groups(session: Session, keyword: str, *, limit: int = 20) -> str:
     """`/kyodo groups [分野やキーワード]`: a field word lists that field; other words search names
     and activity descriptions."""
-    from bot.registry import groups as registry
-    from knowledge.normalize import fold
-
     labels = field_labels()
     keyword = (keyword or "").strip()
     groups: list[Group] = []
@@ -275,8 +147,6 @@ def lookup_group(session: Session, name: str, directory: Directory) -> str:
     """`/kyodo group <団体名>`: profile and its division suggestions, or candidates if ambiguous."""
     if not name.strip():
         return msg.GROUP_NAME_REQUIRED
-    from bot.registry import groups as registry
-
     hits = registry.find_groups(session, name, limit=5)
     if not hits:
         return msg.GROUP_NOT_FOUND.format(name=_esc(name))
@@ -307,8 +177,6 @@ def lookup_group(session: Session, name: str, directory: Directory) -> str:
     elif best.description or best.fields:
         # Not matched yet (just registered, or flagged as a possible duplicate): ask the matcher now.
         try:
-            from matching import GroupProfile, Matcher
-
             profile = GroupProfile(
                 name=best.name, fields=[str(n) for n in best.fields or []], description=best.description or ""
             )
@@ -331,15 +199,11 @@ def match_text(session: Session, text: str, directory: Directory, *, top: int = 
     if not text:
         return msg.MATCH_TEXT_REQUIRED
     try:
-        from matching import GroupProfile, Matcher
-
         matcher = Matcher.load()
     except Exception:
         log.exception("matching library unavailable")
         return msg.MATCH_UNAVAILABLE
     profile = None
-    from bot.registry import groups as registry
-
     hits = registry.find_groups(session, text, limit=1, min_score=90)
     if hits:
         g = hits[0][0]

@@ -1,5 +1,6 @@
-"""Every Japanese string that city staff read in Slack, and the LINE notices the staff side sends
-to citizens. Kept together so wording can be reviewed and changed in one place.
+"""Every Japanese string that city staff read in Slack, kept together so wording can be
+reviewed and changed in one place. (What citizens are told when staff act is in
+bot/engine/messages.py, ``NOTIFY_*``, with everything else citizens read.)
 """
 
 from __future__ import annotations
@@ -85,25 +86,6 @@ ALREADY_DECIDED_UNKNOWN = "この案件はすでに対応済みです。"
 ITEM_GONE = "この案件は見つかりませんでした（団体の登録が削除された可能性があります）。"
 DETAIL_TITLE = "案件の詳細"
 CLOSE = "閉じる"
-
-# --- LINE notices to citizens (polite, short, phone-sized) ------------------------------------
-LINE_TAKEN = (
-    "「{group}」について、{division}が担当することになりました。"
-    "担当者からあらためてご連絡します。しばらくお待ちください。"
-)
-LINE_PASSED = (
-    "「{group}」について、{division}では今回は見送りとなりました。"
-    "ほかの課との協働をご希望の場合は「相談する」からお知らせください。"
-)
-LINE_PROPOSAL_TAKEN = (
-    "ご提案（受付番号 {reference}）を{division}が担当することになりました。担当者からあらためてご連絡します。"
-)
-LINE_PROPOSAL_PASSED = (
-    "ご提案（受付番号 {reference}）について、{division}では今回は見送りとなりました。"
-    "内容を変えてのご相談も歓迎します。"
-)
-LINE_HANDOFF_REPLY = "市の担当者から回答がありました。\n\n{text}"
-LINE_HANDOFF_CLOSED = "お問い合わせへの対応を完了しました。ご利用ありがとうございました。"
 
 # --- handoffs ------------------------------------------------------------------------------------
 HANDOFF_TITLE = ":raising_hand: 市民からの問い合わせ（担当者への引き継ぎ）"

@@ -1,9 +1,11 @@
-"""The Slack side while a process runs: database access off the event loop, the background loops
-(queue new items for divisions; deliver the Slack outbox), and the work that follows an ack.
+"""The staff side while a process runs: database work off the event loop, the scan loop (queue new
+suggestions, proposals and handoffs for Slack; match newly registered groups), and the work that
+follows a Bolt ack (clicks, look-ups).
 
-No Slack SDK here. The platform parts come in from handlers/slack.py: a :class:`SlackSender`
-(the Web API client) for delivery and a :class:`Renderer` (Block Kit). The Bolt listeners call
-this runtime; ``kyodo slack worker`` runs only its loops.
+No Slack SDK here: handlers/slack/listeners.py calls this runtime, and Block Kit comes in as a
+:class:`bot.staff.views.Renderer`. Events are stored in the one inbox (``store_events``, composed
+in bot/app.py) and processed by the one processing loop; posts go through the one outbox, whose
+delivery loop every commit wakes (bot/messaging/outbox.py).
 """
 
 from __future__ import annotations
@@ -11,46 +13,54 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import Settings
-from bot.slack_settings import SlackSettings
-from bot.staff import events as slack_events
-from bot.staff import service as slack_service
-from bot.staff.posts import SlackDelivery, SlackSender
-from bot.staff.service import Decision, Directory, Renderer, ScanSummary
-from bot.storage.db import make_engine, make_session_factory, transaction
+from bot.engine.notify import Notifier
+from bot.registry.suggestions import refresh_suggestions
+from bot.settings import SlackSettings
+from bot.staff import decisions, handoffs, items
+from bot.staff.directory import Directory
+from bot.staff.events import needs_work
+from bot.staff.items import ScanSummary
+from bot.staff.posts import SLACK
+from bot.staff.views import Renderer
+from bot.storage.db import transaction
+from bot.storage.models import Group
+from matching import Matcher
 
 log = logging.getLogger(__name__)
 
+#: Stores (event key, payload, needs work) items in the inbox; returns (stored, duplicates).
+StoreEvents = Callable[[str, list[tuple[str, dict[str, Any], bool]]], Awaitable[tuple[int, int]]]
 
-class SlackRuntime:
-    """Everything the Slack side needs while the web process (or ``kyodo slack …``) runs."""
+
+class StaffRuntime:
+    """Everything the staff side needs while the web process (or ``kyodo slack …``) runs."""
 
     def __init__(
         self,
-        settings: Settings,
         slack: SlackSettings,
         *,
-        sender: SlackSender,
         render: Renderer,
+        notify: Notifier,
+        store_events: StoreEvents,
+        on_stored: Callable[[], None],
         directory: Directory | None = None,
-        start_background: bool = True,
+        scan: bool = True,
     ) -> None:
-        self.settings = settings
         self.slack = slack
-        self.sender = sender
         self.render = render
+        self.notify = notify
+        self._store_events = store_events
+        self._on_stored = on_stored
         self._directory = directory
-        self.start_background = start_background
-        self.factory: Any = None
-        self.engine: Any = None
-        self._own_engine = False
-        self.delivery: SlackDelivery | None = None
+        self.scan = scan
+        self.factory: sessionmaker[Session] | None = None
         self._tasks: list[asyncio.Task] = []
         self._pending: set[asyncio.Task] = set()
         # Slow work after the ack (answering is CPU-bound Python) runs one at a time, so that
@@ -69,34 +79,20 @@ class SlackRuntime:
 
     @property
     def tasks(self) -> list[asyncio.Task]:
-        """The background loops started by :meth:`start` (empty without ``start_background``)."""
+        """The background loops started by :meth:`start` (empty without ``scan``)."""
         return list(self._tasks)
 
-    async def start(self, app: Any = None) -> None:
-        """Use the web app's database engine if it has one (``app.state``), else open our own;
-        start the loops."""
-        state = app.state if app is not None else None
-        self.factory = getattr(state, "session_factory", None)
-        self.engine = getattr(state, "engine", None)
-        if self.factory is None:
-            self.engine = make_engine(self.settings.database_url)
-            self.factory = make_session_factory(self.engine)
-            self._own_engine = True
-        self.delivery = SlackDelivery(self.factory, self.sender, self.slack)
-        if self.start_background:
-            self._tasks = [
-                asyncio.create_task(self.delivery.run(), name="kyodo-slack-delivery"),
-                asyncio.create_task(self.scan_loop(), name="kyodo-slack-scan"),
-            ]
+    async def start(self, factory: sessionmaker[Session]) -> None:
+        self.factory = factory
+        if self.scan:
+            self._tasks = [asyncio.create_task(self.scan_loop(), name="kyodo-slack-scan")]
         log.info("Slack enabled: POST /slack/events (API %s)", self.slack.api_base_url)
 
     async def stop(self) -> None:
         self._stopping.set()
-        if self.delivery is not None:
-            self.delivery.stop()
         for t in self._tasks:
             try:
-                await asyncio.wait_for(t, timeout=self.slack.timeout_seconds + 5)
+                await asyncio.wait_for(t, timeout=self.slack.delivery.timeout_seconds + 5)
             except (TimeoutError, asyncio.CancelledError):
                 t.cancel()
             except Exception:
@@ -104,8 +100,6 @@ class SlackRuntime:
         for t in list(self._pending):
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(t, timeout=5)
-        if self._own_engine and self.engine is not None:
-            self.engine.dispose()
 
     @property
     def ready(self) -> bool:
@@ -113,10 +107,23 @@ class SlackRuntime:
         return self.factory is not None
 
     def run_in_db(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Run ``fn(session, *args)`` in one transaction, in a worker thread (awaitable)."""
+        """Run ``fn(session, *args)`` in one unit of work that may write, in a worker thread."""
+        assert self.factory is not None
+        factory = self.factory
 
         def work() -> Any:
-            with transaction(self.factory) as session:
+            with transaction(factory) as session:
+                return fn(session, *args)
+
+        return anyio.to_thread.run_sync(work)
+
+    def read_db(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run ``fn(session, *args)`` in a session that only reads (takes no write turn)."""
+        assert self.factory is not None
+        factory = self.factory
+
+        def work() -> Any:
+            with factory() as session:
                 return fn(session, *args)
 
         return anyio.to_thread.run_sync(work)
@@ -127,29 +134,14 @@ class SlackRuntime:
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 
-    def wake(self) -> None:
-        """Something was written to the Slack outbox: deliver it now rather than at the next poll."""
-        if self.delivery is not None:
-            self.delivery.notify()
-
-    # -- loops ------------------------------------------------------------------------------------
+    # -- the scan ---------------------------------------------------------------------------------
     async def scan_once(self) -> ScanSummary:
-        for event_id in await anyio.to_thread.run_sync(self.sweep_events):
-            await self.process_event(event_id)
         await anyio.to_thread.run_sync(self._match_new_groups)
-        summary = await self.run_in_db(
-            slack_service.queue_new_items, self.directory, self.slack.staff_channel, self.render
-        )
-        if (summary.suggestions or summary.proposals or summary.handoffs) and self.delivery is not None:
-            self.delivery.notify()
-        return summary
+        return await self.run_in_db(items.queue_new_items, self.directory, self.slack.staff_channel, self.render)
 
     def _match_new_groups(self) -> int:
-        """Groups registered since the last run get their suggestions (bot.registry.suggestions does the rest)."""
-        from bot.registry.suggestions import refresh_suggestions
-        from bot.storage.models import Group
-        from matching import Matcher
-
+        """Groups registered since the last run get their suggestions (bot.registry.suggestions)."""
+        assert self.factory is not None
         with self.factory() as session:
             rows = session.execute(
                 select(Group.id, Group.updated_at)
@@ -161,8 +153,7 @@ class SlackRuntime:
         self._tried.update({gid: updated for gid, updated in rows})
         if not ids:
             return 0
-        engine = self.engine or self.factory.kw.get("bind")
-        refresh_suggestions(engine, Matcher.load(), group_ids=ids)
+        refresh_suggestions(self.factory.kw["bind"], Matcher.load(), group_ids=ids)
         return len(ids)
 
     async def scan_loop(self) -> None:
@@ -171,50 +162,32 @@ class SlackRuntime:
                 await self.scan_once()
             except Exception:
                 log.exception("slack scan failed")
-            with contextlib.suppress(TimeoutError, asyncio.TimeoutError):
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=self.slack.poll_seconds)
 
     # -- events (mentions, replies in handoff threads) ---------------------------------------------
     def needs_work(self, event: dict[str, Any]) -> bool:
-        return slack_events.needs_work(event, self.slack.staff_channel)
+        return needs_work(event, self.slack.staff_channel)
 
     async def accept_event(self, event_id: str, event: dict[str, Any]) -> bool:
-        """Store an accepted event; False (and counted) for a retry of one accepted before."""
+        """Store an accepted event in the inbox; False (and counted) for a retry of one accepted
+        before. An event that needs work wakes the processing loop."""
         durable = self.needs_work(event)
-        if await anyio.to_thread.run_sync(
-            lambda: slack_events.store(self.factory, event_id, event, durable=durable)
-        ):
-            return True
-        self.counters["events_dropped"] += 1
-        return False
-
-    async def process_event(self, event_id: str) -> None:
-        """Do an event's work and mark it processed in one transaction (exactly once, even with
-        the sweep running in another process)."""
-        try:
-            await self.run_in_db(slack_events.process, event_id, self.render)
-        except Exception as exc:
-            log.exception("slack event %s failed; the sweep will retry it", event_id)
-            with contextlib.suppress(Exception):
-                await self.run_in_db(slack_events.record_failure, event_id, str(exc)[:500])
-        self.wake()
-
-    def sweep_events(
-        self, *, older_than: float = 30.0, max_attempts: int = 5, keep_days: int = 7
-    ) -> list[str]:
-        """Events a crashed or failing process left unprocessed; and old ids pruned."""
-        with transaction(self.factory) as session:
-            return slack_events.sweep(
-                session, older_than=older_than, max_attempts=max_attempts, keep_days=keep_days
-            )
+        stored, _ = await self._store_events(SLACK, [(str(event_id)[:100], event, durable)])
+        if not stored:
+            self.counters["events_dropped"] += 1
+            return False
+        if durable:
+            self._on_stored()
+        return True
 
     # -- clicks -----------------------------------------------------------------------------------
     async def decide(
         self, note_id: int, what: str, *, actor: str, actor_name: str, message: tuple[str, str] | None
-    ) -> Decision:
-        """「担当する」/「見送る」 on a division's item (see :func:`bot.slack_service.decide`)."""
-        result = await self.run_in_db(
-            lambda s: slack_service.decide(
+    ) -> decisions.Decision:
+        """「担当する」/「見送る」 on a division's item (see :func:`bot.staff.decisions.decide`)."""
+        return await self.run_in_db(
+            lambda s: decisions.decide(
                 s,
                 note_id,
                 what,
@@ -223,17 +196,14 @@ class SlackRuntime:
                 message=message,
                 directory=self.directory,
                 render=self.render,
+                notify=self.notify,
             )
         )
-        self.wake()
-        return result
 
     async def close_handoff(self, handoff_id: int, *, actor: str, message: tuple[str, str] | None) -> bool:
         """「対応完了」; False when someone closed it already."""
-        closed = await self.run_in_db(
-            lambda s: slack_service.close_handoff(
-                s, handoff_id, actor=actor, render=self.render, message=message
+        return await self.run_in_db(
+            lambda s: handoffs.close_handoff(
+                s, handoff_id, actor=actor, render=self.render, notify=self.notify, message=message
             )
         )
-        self.wake()
-        return closed

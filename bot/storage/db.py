@@ -64,34 +64,36 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-@contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
-    with factory() as session, session.begin():
-        yield session
-
-
 class _SqliteWriteLock:
-    """Threads of this process queue on a mutex; processes (`kyodo serve` and its worker) on an
-    flock of ``<database>.writelock``. Both hand over at once, unlike sqlite3's busy handler."""
+    """Threads of this process queue on a mutex; processes (`kyodo serve` and its worker, a CLI
+    command beside them) on an flock of ``<database>.writelock``. Both hand over at once, unlike
+    sqlite3's busy handler. Re-entrant within a thread, so a writer that opens a second unit of
+    work (nothing does today) cannot deadlock on itself."""
 
     def __init__(self, database: str | None) -> None:
-        self.mutex = threading.Lock()
+        self.mutex = threading.RLock()
         self.path = f"{database}.writelock" if database and database != ":memory:" else None
         self.fd: int | None = None
+        self.depth = 0
 
     @contextmanager
     def held(self) -> Iterator[None]:
         with self.mutex:
-            if self.path is None or fcntl is None:
-                yield
+            if self.path is None or fcntl is None or self.depth:
+                self.depth += 1
+                try:
+                    yield
+                finally:
+                    self.depth -= 1
                 return
             if self.fd is None:
                 self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
             fcntl.flock(self.fd, fcntl.LOCK_EX)
+            self.depth += 1
             try:
                 yield
             finally:
+                self.depth -= 1
                 fcntl.flock(self.fd, fcntl.LOCK_UN)
 
 
@@ -100,22 +102,31 @@ _write_locks_guard = threading.Lock()
 
 
 @contextmanager
-def write_transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A unit of work that writes, for code paths that run concurrently.
+def writing(engine: Engine) -> Iterator[None]:
+    """Hold the database's write turn (SQLite only; PostgreSQL locks rows, not the database).
 
     SQLite has one writer at a time, and a blocked writer waits in sqlite3's busy handler, which
     sleeps in steps of up to 100 ms: under load the LINE webhook then waited hundreds of ms for a
-    lock held 5 ms. Queueing on our own lock first hands the database over at once. (PostgreSQL
-    locks rows, not the database: no lock is taken there.)
+    lock held 5 ms. Every writer queueing on this lock first hands the database over at once.
     """
-    engine = factory.kw["bind"]
     if engine.dialect.name != "sqlite":
-        with transaction(factory) as session:
-            yield session
+        yield
         return
     with _write_locks_guard:
         lock = _write_locks.get(id(engine))
         if lock is None:
             lock = _write_locks[id(engine)] = _SqliteWriteLock(engine.url.database)
-    with lock.held(), transaction(factory) as session:
+    with lock.held():
+        yield
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work that may write: commit on success, roll back on any error.
+
+    The one rule for every writer (the LINE path, the staff side, the CLI): on SQLite it first
+    takes the database's write turn (:func:`writing`). Code that only reads opens a session
+    (``with factory() as session``) and takes no turn.
+    """
+    with writing(factory.kw["bind"]), factory() as session, session.begin():
         yield session

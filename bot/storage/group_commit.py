@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 import anyio
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.storage.db import write_transaction
+from bot.storage.db import transaction
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class GroupCommit(Generic[A, R]):
     def _write(self, args: list[A]) -> list[Any]:
         """One transaction for all ``args``; if it fails, one transaction each."""
         try:
-            with write_transaction(self.factory) as session:
+            with transaction(self.factory) as session:
                 return [self.work(session, arg) for arg in args]
         except Exception:
             if len(args) == 1:
@@ -88,7 +88,7 @@ class GroupCommit(Generic[A, R]):
         results: list[Any] = []
         for arg in args:
             try:
-                with write_transaction(self.factory) as session:
+                with transaction(self.factory) as session:
                     results.append(self.work(session, arg))
             except Exception as exc:
                 results.append(exc)

@@ -6,6 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+
+from bot.storage.db import make_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -26,10 +29,6 @@ def downgrade(database_url: str, revision: str) -> None:
 
 
 def current(database_url: str) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
-    from bot.storage.db import make_engine
-
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:

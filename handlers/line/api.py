@@ -1,8 +1,10 @@
-"""The Messaging API client (line-bot-sdk's AsyncMessagingApi) behind a two-method sender.
+"""The LINE channel's sender: the Messaging API client (line-bot-sdk's AsyncMessagingApi).
 
-bot/delivery.py only sees ``SendResult``: whether the message went out, and if not, whether it is
-worth retrying, after how long (Retry-After), and whether LINE may have delivered it anyway
-(a timeout after the request was sent): that last bit is what keeps retries from doubling a reply.
+The one delivery (bot/messaging/delivery.py) only sees ``SendResult``: whether the message went
+out, and if not, whether it is worth retrying, after how long (Retry-After), and whether LINE may
+have delivered it anyway (a timeout after the request was sent): that last bit is what keeps
+retries from doubling a reply. Reply while the row's token is valid, else push with the row's
+``X-Line-Retry-Key``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import logging
 import ssl
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -25,6 +26,9 @@ from linebot.v3.messaging import (
     ReplyMessageRequest,
 )
 from linebot.v3.messaging.exceptions import ApiException
+
+from bot.messaging.channel import Claimed, SendResult
+from bot.storage.db import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -73,18 +77,6 @@ def _check_stored(messages: Any) -> None:
         or not all(isinstance(m, dict) and isinstance(m.get("type"), str) for m in messages)
     ):
         raise ValueError("a stored message row must hold 1 to 5 message objects")
-
-
-@dataclass(frozen=True)
-class SendResult:
-    ok: bool
-    status: int | None = None  # HTTP status, None when no answer came
-    error: str | None = None
-    retryable: bool = False
-    retry_after: float | None = None  # seconds, from the Retry-After header
-    outcome_unknown: bool = False  # the request may have been carried out (timeout, 5xx)
-    invalid_reply_token: bool = False
-    already_accepted: bool = False  # push: 409, this retry key was accepted before
 
 
 async def make_api(base_url: str, access_token: str) -> tuple[AsyncApiClient, AsyncMessagingApi]:
@@ -150,29 +142,45 @@ def _from_exception(exc: ApiException, *, method: str) -> SendResult:
     status = exc.status or 0
     message = _body_message(exc.body)
     if status == 409 and method == "push":
-        return SendResult(ok=True, status=409, already_accepted=True, error=message)
+        return SendResult(ok=True, method=method, status=409, error=message, note=ALREADY_ACCEPTED)
     if status == 400 and method == "reply" and "reply token" in message.lower():
-        return SendResult(ok=False, status=400, error=message, invalid_reply_token=True)
+        return SendResult(ok=False, method=method, status=400, error=message, invalid_reply_token=True)
     if status == 429:
         return SendResult(
-            ok=False, status=429, error=message, retryable=True, retry_after=_retry_after(exc.headers)
+            ok=False, method=method, status=429, error=message, retryable=True, retry_after=_retry_after(exc.headers)
         )
     if status >= 500:
         return SendResult(
             ok=False,
+            method=method,
             status=status,
             error=message,
             retryable=True,
             retry_after=_retry_after(exc.headers),
             outcome_unknown=True,
         )
-    return SendResult(ok=False, status=status, error=message or f"HTTP {status}")
+    return SendResult(ok=False, method=method, status=status, error=message or f"HTTP {status}")
+
+
+#: The row's note when LINE answers 409 to a push: its retry key was accepted before.
+ALREADY_ACCEPTED = "push retry key already accepted by LINE (409): delivered earlier"
 
 
 class LineSender:
+    """``send(item)`` for the delivery loop; ``reply``/``push`` are the two API calls."""
+
     def __init__(self, api: AsyncMessagingApi, *, timeout: float) -> None:
         self._api = api
         self._timeout = timeout
+
+    async def send(self, item: Claimed) -> SendResult:
+        """Reply while the row's reply token is valid; else push to its destination."""
+        expires = item.reply_token_expires_at
+        if item.reply_token is not None and (expires is None or utcnow() < expires):
+            return await self.reply(item.reply_token, item.messages)
+        if item.destination:
+            return await self.push(item.destination, item.messages, item.retry_key)
+        return SendResult(ok=False, method="push", error="no push destination and no valid reply token")
 
     async def _call(self, method: str, coro_factory) -> SendResult:
         try:
@@ -181,27 +189,27 @@ class LineSender:
         except ApiException as exc:
             return _from_exception(exc, method=method)
         except TimeoutError:
-            return SendResult(ok=False, error="timeout", retryable=True, outcome_unknown=True)
+            return SendResult(ok=False, method=method, error="timeout", retryable=True, outcome_unknown=True)
         except aiohttp.ClientConnectorError as exc:  # never reached LINE: safe to retry
-            return SendResult(ok=False, error=f"connection failed: {exc}", retryable=True)
+            return SendResult(ok=False, method=method, error=f"connection failed: {exc}", retryable=True)
         except (aiohttp.ClientError, OSError) as exc:  # the connection broke mid-request
             return SendResult(
-                ok=False, error=f"{type(exc).__name__}: {exc}", retryable=True, outcome_unknown=True
+                ok=False, method=method, error=f"{type(exc).__name__}: {exc}", retryable=True, outcome_unknown=True
             )
-        return SendResult(ok=True, status=getattr(response, "status_code", 200))
+        return SendResult(ok=True, method=method, status=getattr(response, "status_code", 200))
 
     async def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> SendResult:
         try:
             request = StoredReplyRequest.of(reply_token, messages)
         except ValueError as exc:  # a row that can never be sent (renderer bug)
-            return SendResult(ok=False, error=f"invalid message: {exc}"[:1000])
+            return SendResult(ok=False, method="reply", error=f"invalid message: {exc}"[:1000])
         return await self._call("reply", lambda: self._api.reply_message_with_http_info(request))
 
     async def push(self, to: str, messages: list[dict[str, Any]], retry_key: str) -> SendResult:
         try:
             request = StoredPushRequest.of(to, messages)
         except ValueError as exc:
-            return SendResult(ok=False, error=f"invalid message: {exc}"[:1000])
+            return SendResult(ok=False, method="push", error=f"invalid message: {exc}"[:1000])
         return await self._call(
             "push", lambda: self._api.push_message_with_http_info(request, x_line_retry_key=retry_key)
         )

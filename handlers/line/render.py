@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -33,6 +33,7 @@ from linebot.v3.messaging import (
     TextMessage,
 )
 
+from bot.engine.citations import citation_line
 from bot.engine.types import Card, Choice, Reply
 
 log = logging.getLogger(__name__)
@@ -267,19 +268,6 @@ def _carousel(reply: Reply) -> dict[str, Any] | None:
 # Replies -> messages
 
 
-def _sources_text(sources: Iterable[tuple[str, str]], text: str) -> str:
-    """One short citation line (the engine's wording, as in `kyodo chat`), naming only the
-    sections the answer text does not already cite itself."""
-    from bot.engine.messages import SOURCE_LINE
-
-    titles = []
-    for _sid, title in sources:
-        title = str(title).strip()
-        if title and title not in text and title not in titles:
-            titles.append(title)
-    return SOURCE_LINE.format(titles="、".join(titles)) if titles else ""
-
-
 @lru_cache(maxsize=1024)
 def _text_message(text: str) -> dict[str, Any]:
     return TextMessage(text=text).to_dict()
@@ -297,7 +285,7 @@ def render_replies(replies: Sequence[Reply]) -> list[dict[str, Any]]:
     choices: Sequence[Choice] = ()
     for reply in replies:
         text = (reply.text or "").strip()
-        sources = _sources_text(reply.sources or (), text)
+        sources = citation_line(reply.sources or (), text)
         if sources:
             text = f"{text}\n{sources}" if text else sources
         for piece in split_text(text) if text else []:

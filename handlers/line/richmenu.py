@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.engine import messages as M
+
 log = logging.getLogger(__name__)
 
 WIDTH, HEIGHT = 2500, 1686
@@ -39,8 +41,6 @@ class Entry:
 
 
 def entries() -> list[Entry]:
-    from bot.engine import messages as M
-
     return [
         Entry(M.MENU_ABOUT, "指針の考え方", "partners", (0xE3, 0xF2, 0xFD)),
         Entry(M.MENU_CHECK, "4つの条件で確認", "check", (0xE8, 0xF5, 0xE9)),

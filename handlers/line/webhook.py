@@ -1,6 +1,6 @@
 """LINE webhook adapter: signature, lenient parsing, and event -> neutral ``Incoming``.
 
-Only this module (and line_render.py) knows LINE's wire format. It is deliberately dict-based:
+Only this package (handlers/line/) knows LINE's wire format. It is deliberately dict-based:
 line-bot-sdk's webhook models silently turn any event that fails their validation into
 ``UnknownEvent``, which would make a slightly unusual payload vanish; reading the few fields we
 need from the raw JSON keeps every event that LINE sends, and unknown ones are stored and ignored.
@@ -27,6 +27,7 @@ from typing import Any
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 
+from bot.engine.channel import Parsed
 from bot.engine.types import Incoming
 
 log = logging.getLogger(__name__)
@@ -196,10 +197,25 @@ def to_incoming(event: dict[str, Any]) -> Incoming | None:
     return None
 
 
+def parse_event(event: dict[str, Any]) -> Parsed | None:
+    """The LINE channel's parser (bot/engine/channel.py): the neutral event and its route."""
+    incoming = to_incoming(event)
+    if incoming is None:
+        return None
+    route = route_of(event)
+    return Parsed(
+        incoming=incoming,
+        reply_token=route.reply_token,
+        destination=route.destination,
+        occurred_at=route.occurred_at,
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # The Starlette endpoint
 
-StoreEvents = Callable[[list[tuple[str, dict[str, Any]]]], Awaitable[tuple[int, int]]]
+#: Stores (event key, event, needs work) items in the inbox; returns (stored, duplicates).
+StoreEvents = Callable[[list[tuple[str, dict[str, Any], bool]]], Awaitable[tuple[int, int]]]
 
 
 class LineWebhook:
@@ -240,7 +256,7 @@ class LineWebhook:
 
         if not events:  # LINE's "Verify" button sends an empty list
             return JSONResponse({"stored": 0, "duplicates": 0})
-        items = [(event_key(e), e) for e in events]
+        items = [(event_key(e), e, True) for e in events]
         try:
             stored, duplicates = await self._store(items)
         except Exception:

@@ -31,7 +31,7 @@ from slack_sdk.models.views import View
 
 from bot.staff import messages as msg
 from bot.staff.lookups import HomeData
-from bot.staff.service import HandoffView, ItemView, Renderer, when
+from bot.staff.views import HandoffView, ItemView, when
 
 log = logging.getLogger(__name__)
 
@@ -81,13 +81,11 @@ def message(text: str, blocks: list[Block]) -> dict[str, Any]:
 
 
 # --- answers -----------------------------------------------------------------------------------------
-def answer(
-    text: str, sources: list[tuple[str, str]], suggestions: list[str], answered: bool
-) -> dict[str, Any]:
+def answer(text: str, citation: str, suggestions: list[str], answered: bool) -> dict[str, Any]:
+    """An answer with the citation line every channel shows (bot/engine/citations.py), if any."""
     blocks: list[Block] = [md(text if answered else f"{msg.NOT_ANSWERED}\n{text}")]
-    if sources:
-        cited = "、".join(f"{title}" for _, title in sources)
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(f"{msg.SOURCES}: {cited}", 2000))]))
+    if citation:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(citation, 2000))]))
     if suggestions:
         maybe = "\n".join(f"• {escape(s)}" for s in suggestions[:3])
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(f"{msg.MAYBE}\n{maybe}", 2000))]))
@@ -223,17 +221,17 @@ def handoff(v: HandoffView) -> dict[str, Any]:
     return message(msg.HANDOFF_FALLBACK.format(question=clip(v.question, 200)), blocks)
 
 
-class BlockRenderer(Renderer):
+class BlockRenderer:
+    """The staff side's :class:`bot.staff.views.Renderer`, in Block Kit."""
+
     def item(self, view: ItemView) -> dict[str, Any]:
         return item(view)
 
     def handoff(self, view: HandoffView) -> dict[str, Any]:
         return handoff(view)
 
-    def answer(
-        self, text: str, sources: list[tuple[str, str]], suggestions: list[str], answered: bool
-    ) -> dict[str, Any]:
-        return answer(text, sources, suggestions, answered)
+    def answer(self, text: str, citation: str, suggestions: list[str], answered: bool) -> dict[str, Any]:
+        return answer(text, citation, suggestions, answered)
 
     def plain(self, text: str) -> dict[str, Any]:
         return plain(text)

@@ -1,15 +1,15 @@
-"""Slack adapter: the Bolt ``AsyncApp`` behind ``POST /slack/events`` (and Socket Mode), and the
-Web API client the Slack outbox delivers through.
+"""Slack adapter, inbound: the Bolt ``AsyncApp`` behind ``POST /slack/events`` (and Socket Mode).
 
 Thin on purpose: listeners acknowledge first (Slack wants an answer within 3 seconds), parse the
-payload, call :mod:`bot.staff.service` through :class:`bot.slack_runtime.SlackRuntime` (in a worker
-thread: SQLAlchemy is synchronous and must not block the event loop) and render the results with
-:mod:`handlers.slack.blocks`. The runtime owns the lifecycle, the background loops and the event
-inbox; :mod:`bot.slack_app` mounts all of it into the web app.
+payload, call bot/staff through :class:`bot.staff.runtime.StaffRuntime` (in a worker thread:
+SQLAlchemy is synchronous and must not block the event loop) and render the results with
+:mod:`handlers.slack.blocks`. bot/app.py composes the listeners with the runtime and the Web API
+client, and mounts the route; what the outbox sends goes through handlers/slack/sender.py.
 
 Bolt checks the request signature and timestamp (kept on; a bad one is answered 401 before any
 listener runs). Our own middleware then serves only the workspace the bot token belongs to, and
-drops Slack's retries of events we have already accepted (``event_id`` in ``slack_events``).
+stores every event in the one inbox under its ``event_id``: Slack's retry of an event already
+accepted is dropped there. The processing loop does the events' work (bot/staff/events.py).
 """
 
 from __future__ import annotations
@@ -26,17 +26,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.settings import Settings
-from bot.slack_app import mount_slack, run_worker  # noqa: F401  (kept importable from here)
-from bot.slack_settings import SlackSettings
-from bot.staff import faq as staff_faq
-from bot.staff import lookups as slack_lookups
+from bot.staff import decisions, directory, faq, items, lookups, report
 from bot.staff import messages as msg
-from bot.staff import posts as slack_outbox
-from bot.staff import service as slack_service
-from bot.staff.posts import CallResult
-from bot.staff.runtime import SlackRuntime
+from bot.staff.runtime import StaffRuntime
 from handlers.slack import blocks
+from knowledge.normalize import normalize
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +65,6 @@ SUBCOMMANDS = {
 
 def parse_command(text: str) -> tuple[str, str]:
     """`/kyodo groups 環境` -> ("groups", "環境"); anything else is a question."""
-    from knowledge.normalize import normalize
-
     t = normalize(text or "").strip()
     if not t:
         return "help", ""
@@ -83,74 +75,10 @@ def parse_command(text: str) -> tuple[str, str]:
     return sub, rest.strip()
 
 
-class WebApiSender:
-    """The Slack outbox's sender: slack_sdk's AsyncWebClient, with errors turned into CallResults."""
-
-    def __init__(self, client: AsyncWebClient):
-        self.client = client
-
-    async def call(self, method: str, payload: dict[str, Any]) -> CallResult:
-        try:
-            resp = await self.client.api_call(method, json=payload)
-        except SlackApiError as exc:
-            r = exc.response
-            retry_after = None
-            if r.status_code == 429:
-                try:
-                    retry_after = float(r.headers.get("Retry-After", r.headers.get("retry-after", 1)))
-                except (TypeError, ValueError):
-                    retry_after = 1.0
-            # Slack answers most errors with HTTP 200 and ok=false: those are permanent (400-like).
-            status = r.status_code if r.status_code != 200 else 400
-            return CallResult(False, status=status, error=str(r.get("error", "")), retry_after=retry_after)
-        return CallResult(True, ts=resp.get("ts"), status=resp.status_code)
-
-    async def find_posted(self, channel: str, outbox_id: int, oldest: float) -> str | None:
-        """The ts of a message we posted for ``outbox_id`` (metadata), if Slack has it."""
-        cursor = None
-        for _ in range(5):
-            resp = await self.client.conversations_history(
-                channel=channel, oldest=str(oldest), include_all_metadata=True, limit=200, cursor=cursor
-            )
-            for m in resp.get("messages", []):
-                meta = m.get("metadata") or {}
-                if (
-                    meta.get("event_type") == slack_outbox.METADATA_EVENT
-                    and (meta.get("event_payload") or {}).get("outbox_id") == outbox_id
-                ):
-                    return m.get("ts")
-            cursor = (resp.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                return None
-        return None
-
-
-def create(
-    settings: Settings,
-    slack: SlackSettings,
-    *,
-    directory: slack_service.Directory | None = None,
-    start_background: bool = True,
-) -> SlackListeners:
-    """The Web API client, the runtime delivering through it, and the Bolt listeners on top."""
-    client = AsyncWebClient(
-        token=slack.bot_token, base_url=slack.api_base_url, timeout=int(max(1, slack.timeout_seconds))
-    )
-    runtime = SlackRuntime(
-        settings,
-        slack,
-        sender=WebApiSender(client),
-        render=blocks.RENDERER,
-        directory=directory,
-        start_background=start_background,
-    )
-    return SlackListeners(runtime, client)
-
-
 class SlackListeners:
     """The Bolt app: middleware and listeners, each a translation between Slack and the runtime."""
 
-    def __init__(self, runtime: SlackRuntime, client: AsyncWebClient) -> None:
+    def __init__(self, runtime: StaffRuntime, client: AsyncWebClient) -> None:
         self.runtime = runtime
         self.client = client
         self._names: dict[str, str] = {}  # Slack user id -> display name
@@ -174,8 +102,8 @@ class SlackListeners:
         app.use(self._only_our_workspace)
         app.use(self._drop_retries)
         app.command(SLASH_COMMAND)(self.on_command)
-        app.event("app_mention")(self.on_mention)
-        app.event("message")(self.on_message)
+        app.event("app_mention")(self.on_event_stored)
+        app.event("message")(self.on_event_stored)
         app.event("app_home_opened")(self.on_home_opened)
         app.action(blocks.ACTION_TAKE)(self.on_decision)
         app.action(blocks.ACTION_PASS)(self.on_decision)
@@ -225,22 +153,22 @@ class SlackListeners:
 
     async def _command_now(self, sub: str, rest: str, command: dict, respond: Any) -> None:
         user = command.get("user_id", "")
-        run, directory = self.runtime.run_in_db, self.runtime.directory
+        read, divisions = self.runtime.read_db, self.runtime.directory
         try:
             if sub == "ask":
-                payload = await run(slack_lookups.answer_payload, rest, blocks.RENDERER)
+                payload = await read(lookups.answer_payload, rest, blocks.RENDERER)
             elif sub == "groups":
-                payload = blocks.plain(await run(slack_lookups.lookup_groups, rest))
+                payload = blocks.plain(await read(lookups.lookup_groups, rest))
             elif sub == "group":
-                payload = blocks.plain(await run(slack_lookups.lookup_group, rest, directory))
+                payload = blocks.plain(await read(lookups.lookup_group, rest, divisions))
             elif sub == "match":
-                payload = blocks.plain(await run(slack_lookups.match_text, rest, directory))
+                payload = blocks.plain(await read(lookups.match_text, rest, divisions))
             elif sub == "report":
-                payload = blocks.plain(await run(slack_lookups.report_text, rest))
+                payload = blocks.plain(await read(report.report_text, rest))
             elif sub == "division":
                 name = command.get("user_name", "")
                 payload = blocks.plain(
-                    await run(slack_service.set_division_by_name, user, name, rest, directory)
+                    await self.runtime.run_in_db(directory.set_division_by_name, user, name, rest, divisions)
                 )
             else:
                 payload = blocks.plain(msg.HELP)
@@ -253,13 +181,9 @@ class SlackListeners:
             log.exception("/kyodo %s: could not send the answer to response_url", sub)
 
     # -- mentions and thread replies -------------------------------------------------------------------
-    async def on_mention(self, body: dict) -> None:
-        self.runtime.background(self.runtime.process_event(str(body.get("event_id", ""))[:60]))
-
-    async def on_message(self, body: dict) -> None:
-        """A reply in a handoff thread goes to the citizen. Everything else is ignored."""
-        if self.runtime.needs_work(body.get("event") or {}):
-            self.runtime.background(self.runtime.process_event(str(body.get("event_id", ""))[:60]))
+    async def on_event_stored(self, body: dict) -> None:
+        """Mentions and messages: the middleware stored them in the inbox, where the processing
+        loop does their work (bot/staff/events.py); the listener only lets Bolt acknowledge."""
 
     # -- App Home ------------------------------------------------------------------------------------
     async def on_home_opened(self, event: dict, client: AsyncWebClient) -> None:
@@ -269,7 +193,7 @@ class SlackListeners:
 
     async def publish_home(self, user: str) -> None:
         try:
-            data = await self.runtime.run_in_db(slack_lookups.home_data, user, self.runtime.directory)
+            data = await self.runtime.read_db(lookups.home_data, user, self.runtime.directory)
             await self.client.views_publish(user_id=user, view=blocks.home(data))
         except Exception:
             log.exception("App Home for %s failed", user)
@@ -329,7 +253,7 @@ class SlackListeners:
         if (body.get("view") or {}).get("type") == "home":
             # Clicked in App Home: show the item's new state there (no channel for an ephemeral).
             self.runtime.background(self.publish_home(user))
-        notice = slack_service.decision_notice(result)
+        notice = decisions.decision_notice(result)
         if notice:
             await self._ephemeral(body, notice)
 
@@ -348,7 +272,7 @@ class SlackListeners:
         actor = self._actor(body)[0]
 
         def view(session: Any) -> dict[str, Any] | None:
-            v = slack_service.open_item(session, note_id, actor, self.runtime.directory)
+            v = items.open_item(session, note_id, actor, self.runtime.directory)
             return blocks.item_detail_modal(v) if v is not None else None
 
         try:
@@ -374,11 +298,11 @@ class SlackListeners:
         qid = self._value(body, "q")
 
         def prepare(session: Any) -> dict[str, Any]:
-            question, sections = staff_faq.faq_form(session, qid)
+            question, sections = faq.faq_form(session, qid)
             return blocks.faq_modal(question, qid, sections)
 
         try:
-            modal = await self.runtime.run_in_db(prepare)
+            modal = await self.runtime.read_db(prepare)
             await self.client.views_open(trigger_id=body["trigger_id"], view=modal)
         except Exception:
             log.exception("FAQ modal failed")
@@ -390,7 +314,7 @@ class SlackListeners:
             return ((values.get(block) or {}).get("value") or {}).get("value") or ""
 
         question, answer = text("question").strip(), text("answer").strip()
-        errors = staff_faq.faq_form_errors(
+        errors = faq.faq_form_errors(
             question, answer, question_max=blocks.FAQ_QUESTION_MAX, answer_max=blocks.FAQ_ANSWER_MAX
         )
         if errors:
@@ -409,7 +333,7 @@ class SlackListeners:
         user = (body.get("user") or {}).get("id", "")
 
         def save(session: Any) -> None:
-            staff_faq.save_faq(
+            faq.save_faq(
                 session,
                 question=question,
                 answer=answer,
@@ -424,16 +348,3 @@ class SlackListeners:
             await self.publish_home(user)
 
         self.runtime.background(run())
-
-
-async def run_socket_mode(settings: Settings, slack: SlackSettings) -> None:
-    """`kyodo slack socket`: the same listeners over Socket Mode, plus the loops."""
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-    listeners = create(settings, slack)
-    await listeners.runtime.start()
-    handler = AsyncSocketModeHandler(listeners.app, slack.app_token)
-    try:
-        await handler.start_async()
-    finally:
-        await listeners.runtime.stop()

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from bot.storage.db import make_engine
 from bot.storage.models import Base
 
 config = context.config
@@ -15,8 +16,6 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    from bot.storage.db import make_engine
-
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)

@@ -13,8 +13,6 @@ from bot.storage.models.messaging import DeliveryAttempt, InboxEvent, OutboxMess
 from bot.storage.models.registry import Group, Suggestion
 from bot.storage.models.staff import (
     Handoff,
-    SlackEvent,
-    SlackOutbox,
     StaffAuditEntry,
     StaffFaqEntry,
     StaffMember,
@@ -33,8 +31,6 @@ __all__ = [
     "InboxEvent",
     "OutboxMessage",
     "Proposal",
-    "SlackEvent",
-    "SlackOutbox",
     "StaffAuditEntry",
     "StaffFaqEntry",
     "StaffMember",

@@ -1,5 +1,6 @@
 """Tables of the staff side (Slack): what was posted to divisions, who decided what, handoffs,
-staff additions to the FAQ, and the Slack events already handled.
+staff additions to the FAQ, and staff members' divisions. (Slack events and posts travel the one
+durable path: ``inbox_events`` / ``outbox_messages``, bot/storage/models/messaging.py.)
 
 Rows refer to groups, suggestions, proposals and unanswered questions by id without foreign keys:
 the staff record (audit log above all) must outlive the citizen data it talks about, which is
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.db import Base, utcnow
@@ -19,7 +20,7 @@ from bot.storage.db import Base, utcnow
 class StaffNotification(Base):
     """One item posted to a division's channel (a suggestion or a proposal), posted exactly once.
 
-    ``status``: pending (queued in slack_outbox) -> posted (ts known) -> decided. ``decision`` is
+    ``status``: pending (queued in the outbox) -> posted (ts known) -> decided. ``decision`` is
     "taken" | "passed" once a member of staff clicked; the source row (suggestion/proposal) is
     moved with a conditional UPDATE, so two simultaneous clicks cannot both win.
     """
@@ -40,33 +41,6 @@ class StaffNotification(Base):
     decided_by: Mapped[str | None] = mapped_column(String(40))  # Slack user id
     decided_by_name: Mapped[str | None] = mapped_column(String(120))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class SlackOutbox(Base):
-    """Slack Web API calls to make (chat.postMessage / chat.update), durable and retried.
-
-    Written in the same transaction as the state change that needs them. ``notification_id`` links
-    a post to its StaffNotification / Handoff so the delivered message's ts is recorded there.
-    """
-
-    __tablename__ = "slack_outbox"
-    __table_args__ = (Index("ix_slack_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    method: Mapped[str] = mapped_column(String(40))  # "chat.postMessage" | "chat.update"
-    payload: Mapped[dict] = mapped_column(JSON)  # channel, text, blocks, thread_ts / ts
-    # What to record the resulting ts on: "notification:<id>" | "handoff:<id>" | "".
-    link: Mapped[str] = mapped_column(String(60), default="")
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|delivered|failed
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    # The last attempt may have reached Slack (timeout, 5xx): look for the message before re-posting.
-    uncertain: Mapped[bool] = mapped_column(Boolean, default=False)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    result_ts: Mapped[str | None] = mapped_column(String(40))
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -136,22 +110,3 @@ class StaffMember(Base):
     division_id: Mapped[str] = mapped_column(String(40))
     display_name: Mapped[str] = mapped_column(String(120), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
-
-
-class SlackEvent(Base):
-    """Events API deliveries accepted (the Slack inbox), keyed by ``event_id``.
-
-    A retry of an event already here is dropped. Events that lead to work (a mention, a reply in
-    a handoff thread) keep their payload until processed: the work and ``processed_at`` are
-    written in one transaction, and a sweep picks up whatever a crashed process left behind.
-    """
-
-    __tablename__ = "slack_events"
-
-    event_id: Mapped[str] = mapped_column(String(60), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40), default="")
-    payload: Mapped[dict | None] = mapped_column(JSON)  # the inner "event"; NULL once processed
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
