@@ -66,7 +66,9 @@ Wake = Callable[[], None]
 # --- channels --------------------------------------------------------------------------------------
 
 
-def line_channel(settings: Settings, *, handle: Handle | None = None, sender: Any = None) -> ConversationChannel:
+def line_channel(
+    settings: Settings, *, handle: Handle | None = None, sender: Any = None
+) -> ConversationChannel:
     """LINE for the durable path (``sender`` None where this process does not send)."""
     from handlers.line.render import render_replies
     from handlers.line.webhook import parse_event
@@ -111,7 +113,9 @@ def slack_client(settings: Settings) -> Any:
 
     slack = settings.slack
     return AsyncWebClient(
-        token=slack.bot_token, base_url=slack.api_base_url, timeout=int(max(1, slack.delivery.timeout_seconds))
+        token=slack.bot_token,
+        base_url=slack.api_base_url,
+        timeout=int(max(1, slack.delivery.timeout_seconds)),
     )
 
 
@@ -120,8 +124,12 @@ def slack_channel(settings: Settings, *, client: Any = None) -> StaffChannel:
     from handlers.slack.blocks import RENDERER
     from handlers.slack.sender import WebApiSender
 
-    sender = WebApiSender(client, timeout=settings.slack.delivery.timeout_seconds) if client is not None else None
-    return StaffChannel(render=RENDERER, notify=notifier(settings), delivery=settings.slack.delivery, sender=sender)
+    sender = (
+        WebApiSender(client, timeout=settings.slack.delivery.timeout_seconds) if client is not None else None
+    )
+    return StaffChannel(
+        render=RENDERER, notify=notifier(settings), delivery=settings.slack.delivery, sender=sender
+    )
 
 
 def retention_chore(real_engine: bool) -> list[Callable[[Session, datetime, timedelta], dict[str, int]]]:
@@ -247,7 +255,10 @@ def create_app(
             with request.app.state.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
             with request.app.state.session_factory() as session:
-                return {"inbox_pending": inbox.pending_count(session), **outbox.backlog(session, now=utcnow())}
+                return {
+                    "inbox_pending": inbox.pending_count(session),
+                    **outbox.backlog(session, now=utcnow()),
+                }
 
         body: dict[str, Any] = {"line": settings.line_enabled, **counters}
         try:
@@ -309,7 +320,9 @@ def _staff_runtime(
 # --- the other processes -----------------------------------------------------------------------------
 
 
-async def run_worker(settings: Settings, *, wake_fd: int | None = None, line: bool = True, slack: bool = True) -> None:
+async def run_worker(
+    settings: Settings, *, wake_fd: int | None = None, line: bool = True, slack: bool = True
+) -> None:
     """`kyodo worker` (and `kyodo slack worker`: ``line=False``): the loops alone, until stopped
     by SIGINT/SIGTERM or, with ``wake_fd``, by the web process closing the wake-up pipe."""
     engine = make_engine(settings.database_url)
@@ -353,11 +366,17 @@ async def run_slack_socket(settings: Settings) -> None:
         return await group.submit((platform, items))
 
     runtime = StaffRuntime(
-        settings.slack, render=RENDERER, notify=notifier(settings), store_events=store, on_stored=worker.notify_inbox
+        settings.slack,
+        render=RENDERER,
+        notify=notifier(settings),
+        store_events=store,
+        on_stored=worker.notify_inbox,
     )
     await runtime.start(factory)
     task = asyncio.create_task(worker.run(), name="kyodo-worker")
-    handler = AsyncSocketModeHandler(SlackListeners(runtime, slack_client(settings)).app, settings.slack.app_token)
+    handler = AsyncSocketModeHandler(
+        SlackListeners(runtime, slack_client(settings)).app, settings.slack.app_token
+    )
     try:
         await handler.start_async()
     finally:

@@ -209,7 +209,9 @@ class _Reader:
             delivery_backoff_base_seconds=line.backoff_base_seconds,
             delivery_backoff_max_seconds=line.backoff_max_seconds,
             reply_token_ttl_seconds=self.number("LINE_REPLY_TOKEN_TTL_SECONDS", d.reply_token_ttl_seconds),
-            processing_max_attempts=self.whole("PROCESSING_MAX_ATTEMPTS", d.processing_max_attempts, at_least=1),
+            processing_max_attempts=self.whole(
+                "PROCESSING_MAX_ATTEMPTS", d.processing_max_attempts, at_least=1
+            ),
             message_retention_days=self.number("MESSAGE_RETENTION_DAYS", d.message_retention_days),
             housekeeping_interval_seconds=self.number(
                 "HOUSEKEEPING_INTERVAL_SECONDS", d.housekeeping_interval_seconds

@@ -36,10 +36,6 @@ from pathlib import Path
 
 from knowledge.normalize import fold, normalize
 from matching import messages
-
-#: The scoring's version: bump it when a change alters matches (it is part of the fingerprint,
-#: so `kyodo match --all` then matches every group again). The package's ``__version__``.
-VERSION = "1.1.0"
 from matching.fields import FieldResolver
 from matching.folding import fold_word
 from matching.loader import (
@@ -53,6 +49,10 @@ from matching.loader import (
 from matching.model import Division, DivisionMatch, Field, GroupProfile, MatchResult
 from matching.readings import alias_keys
 from matching.scanner import Scanner
+
+#: The scoring's version: bump it when a change alters matches (it is part of the fingerprint,
+#: so `kyodo match --all` then matches every group again). The package's ``__version__``.
+VERSION = "1.1.0"
 
 # Texts longer than this are cut (a pasted brochure must not cost more than a paragraph).
 MAX_NAME = 200

@@ -276,7 +276,9 @@ def durability(db_url: str, slack_api, args) -> None:
         with factory() as s:
             queued = s.scalar(select(func.count()).select_from(StaffNotification))
             pending = s.scalar(
-                select(func.count()).select_from(OutboxMessage).where(slack_rows, OutboxMessage.status == "pending")
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(slack_rows, OutboxMessage.status == "pending")
             )
         return queued == args.suggestions and pending == 0
 

@@ -18,6 +18,8 @@ from sqlalchemy.engine import make_url
 from bot.settings import normalise_database_url
 from bot.storage import migrate
 from bot.storage.db import make_engine
+from tests.support.line_app import TOKEN
+from tests.support.line_standin import LineStandin
 
 PG_URL = os.environ.get("KYODO_TEST_DATABASE_URL", "")
 
@@ -68,3 +70,11 @@ def db_url(_pg_database, tmp_path) -> Iterator[str]:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     engine.dispose()
     yield _pg_database
+
+
+@pytest.fixture(scope="session")
+def standin() -> Iterator[LineStandin]:
+    """The LINE Messaging API stand-in on 127.0.0.1 (one per test session)."""
+    s = LineStandin(access_token=TOKEN).start()
+    yield s
+    s.stop()

@@ -124,7 +124,9 @@ def test_bot_reaches_handlers_only_through_the_composition_root():
 
 
 def test_handlers_never_import_the_composition_root():
-    assert [name for name, targets in GRAPH.items() if name.startswith("handlers") and COMPOSITION_ROOT in targets] == []
+    assert [
+        name for name, targets in GRAPH.items() if name.startswith("handlers") and COMPOSITION_ROOT in targets
+    ] == []
 
 
 def test_knowledge_and_matching_import_nothing_of_bot_or_handlers():
@@ -134,11 +136,7 @@ def test_knowledge_and_matching_import_nothing_of_bot_or_handlers():
 
 
 def test_platform_sdks_only_in_handlers_and_the_wiring():
-    users = {
-        name
-        for name, targets in GRAPH.items()
-        if {t.split(".")[0] for t in targets} & set(SDKS)
-    }
+    users = {name for name, targets in GRAPH.items() if {t.split(".")[0] for t in targets} & set(SDKS)}
     assert {u for u in users if not u.startswith("handlers.") and u != COMPOSITION_ROOT} == set()
 
 

@@ -59,13 +59,19 @@ class Notifier:
         template = M.NOTIFY_GROUP_TAKEN if taken else M.NOTIFY_GROUP_PASSED
         return self.push(session, channel, user_id, template.format(group=group.name, division=division))
 
-    def proposal_decided(self, session: Session, proposal: Proposal, *, taken: bool, division: str = "") -> bool:
+    def proposal_decided(
+        self, session: Session, proposal: Proposal, *, taken: bool, division: str = ""
+    ) -> bool:
         """A division took up (or passed on) the user's proposal."""
         template = M.NOTIFY_PROPOSAL_TAKEN if taken else M.NOTIFY_PROPOSAL_PASSED
-        text = template.format(reference=proposal.reference, division=division or proposal.division_name or "担当課")
+        text = template.format(
+            reference=proposal.reference, division=division or proposal.division_name or "担当課"
+        )
         return self.push(session, proposal.channel, proposal.user_id, text)
 
-    def staff_replied(self, session: Session, channel: str, user_id: str | None, question: str, answer: str) -> bool:
+    def staff_replied(
+        self, session: Session, channel: str, user_id: str | None, question: str, answer: str
+    ) -> bool:
         """A member of staff answered a question the citizen handed off."""
         quoted = question if len(question) <= 100 else question[:99] + "…"
         text = M.NOTIFY_STAFF_REPLY.format(question=quoted, answer=answer.strip())[:4000]

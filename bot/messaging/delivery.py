@@ -228,7 +228,13 @@ class Delivery:
             },
         )
         if result.ok:
-            params = {"row_id": item.id, "worker": self.worker_id, "now": now, "note": result.note, "ref": result.ref}
+            params = {
+                "row_id": item.id,
+                "worker": self.worker_id,
+                "now": now,
+                "note": result.note,
+                "ref": result.ref,
+            }
             if session.execute(_MARK_DELIVERED, params).rowcount == 1:
                 self.channel.delivered(session, item, result)
                 return "delivered"
@@ -251,7 +257,11 @@ class Delivery:
             return self._cap(row)
         if result.retryable:
             row.uncertain = row.uncertain or result.outcome_unknown
-            delay = result.retry_after if result.retry_after is not None else backoff_seconds(row.attempts, self.policy)
+            delay = (
+                result.retry_after
+                if result.retry_after is not None
+                else backoff_seconds(row.attempts, self.policy)
+            )
             row.next_attempt_at = now + timedelta(seconds=min(delay, self.policy.backoff_max_seconds))
             return self._cap(row)
         row.status = "failed"
@@ -273,15 +283,24 @@ class Delivery:
             result = await self.sender.send(item)
         except Exception as exc:  # a sender bug: the request may or may not have gone out
             log.exception("outbox %d: sender failed", item.id)
-            result = SendResult(ok=False, error=f"{type(exc).__name__}: {exc}", retryable=True, outcome_unknown=True)
+            result = SendResult(
+                ok=False, error=f"{type(exc).__name__}: {exc}", retryable=True, outcome_unknown=True
+            )
         duration_ms = (time.perf_counter() - start) * 1000
         # Sends finishing together record their outcomes in one transaction (bot/storage/group_commit.py).
         if self._recorder is None:
-            self._recorder = GroupCommit(self.factory, self._record_in, name=f"{self.channel.name} delivery record")
+            self._recorder = GroupCommit(
+                self.factory, self._record_in, name=f"{self.channel.name} delivery record"
+            )
         status, successor = await self._recorder.submit((item, result, duration_ms, None))
         if not result.ok:
             log.warning(
-                "outbox %d: %s failed (%s %s) -> %s", item.id, result.method, result.status, result.error, status
+                "outbox %d: %s failed (%s %s) -> %s",
+                item.id,
+                result.method,
+                result.status,
+                result.error,
+                status,
             )
         return status, successor
 
@@ -299,7 +318,9 @@ class Delivery:
             (_OUTBOX.c.lease_until > _OUTBOX.c.next_attempt_at, _OUTBOX.c.lease_until),
             else_=_OUTBOX.c.next_attempt_at,
         )
-        stmt = select(func.min(ready_at)).where(_OUTBOX.c.channel == self.channel.name, _OUTBOX.c.status == "pending")
+        stmt = select(func.min(ready_at)).where(
+            _OUTBOX.c.channel == self.channel.name, _OUTBOX.c.status == "pending"
+        )
         return stmt.where(~self._blocked()) if self.channel.ordered else stmt
 
     def next_due_in(self, now: datetime | None = None) -> float | None:

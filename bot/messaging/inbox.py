@@ -100,7 +100,9 @@ def store_events(
     return stored, total - stored
 
 
-def next_unprocessed(session: Session, platforms: frozenset[str], *, skip_ids: set[int] = frozenset()) -> Row | None:
+def next_unprocessed(
+    session: Session, platforms: frozenset[str], *, skip_ids: set[int] = frozenset()
+) -> Row | None:
     """Lock the oldest unprocessed event of ``platforms`` for this transaction (PostgreSQL:
     SKIP LOCKED; SQLite ignores the lock and ``mark_processed`` arbitrates). Returns a row with
     ``id``, ``platform``, ``payload`` and ``received_at``."""

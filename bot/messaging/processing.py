@@ -64,11 +64,22 @@ class Processor:
     def _answer(self, session: Session, row, now: datetime, claimed: list[Claimed]) -> int:
         """Hand one event to its channel and queue its replies; returns the outbox rows made."""
         channel = self.channels[row.platform]
-        event = StoredEvent(id=row.id, platform=row.platform, payload=row.payload, received_at=aware(row.received_at))
-        return sum(self._queue(session, channel, row.id, out, now, claimed) for out in channel.process(session, event, now))
+        event = StoredEvent(
+            id=row.id, platform=row.platform, payload=row.payload, received_at=aware(row.received_at)
+        )
+        return sum(
+            self._queue(session, channel, row.id, out, now, claimed)
+            for out in channel.process(session, event, now)
+        )
 
     def _queue(
-        self, session: Session, channel: Channel, row_id: int, out: Outgoing, now: datetime, claimed: list[Claimed]
+        self,
+        session: Session,
+        channel: Channel,
+        row_id: int,
+        out: Outgoing,
+        now: datetime,
+        claimed: list[Claimed],
     ) -> int:
         """Queue one reply. It is born leased to this process (and appended to ``claimed``, to be
         sent the moment the transaction commits) unless an older message for the same destination

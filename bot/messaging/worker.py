@@ -242,5 +242,7 @@ class Worker:
         loops = [self.processing_loop(), self.housekeeping_loop()]
         loops += [self.delivery_loop(name) for name in self.deliveries]
         if not self.deliveries:
-            log.warning("worker %s: no channel sends from here; events are processed, nothing is sent", self.name)
+            log.warning(
+                "worker %s: no channel sends from here; events are processed, nothing is sent", self.name
+            )
         await asyncio.gather(*loops)

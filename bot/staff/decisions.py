@@ -107,7 +107,9 @@ def decision_notice(result: Decision) -> str | None:
     return msg.ALREADY_DECIDED_UNKNOWN
 
 
-def _notify_citizen(session: Session, note: StaffNotification, view: ItemView, taken: bool, notify: Notifier) -> None:
+def _notify_citizen(
+    session: Session, note: StaffNotification, view: ItemView, taken: bool, notify: Notifier
+) -> None:
     """Tell the group or the proposer (through the outbox, in this transaction)."""
     if note.kind == "suggestion":
         s = session.get(Suggestion, note.ref_id)

@@ -66,7 +66,11 @@ class StaffChannel:
         if kind == "app_mention":
             question = MENTION.sub(" ", str(payload.get("text") or "")).strip()  # drop <@U123> itself
             channel, ts = payload.get("channel", ""), payload.get("thread_ts") or payload.get("ts", "")
-            answer = lookups.answer_payload(session, question, self.render) if question else self.render.plain(msg.HELP)
+            answer = (
+                lookups.answer_payload(session, question, self.render)
+                if question
+                else self.render.plain(msg.HELP)
+            )
             posts.queue_call(session, "chat.postMessage", {"channel": channel, "thread_ts": ts, **answer})
         elif kind == "message":
             handoff_reply(
@@ -87,4 +91,3 @@ class StaffChannel:
 
     def warm_up(self) -> None:
         """Nothing to load: the answerer is the engine's, warmed by its channel."""
-

@@ -137,7 +137,9 @@ class StaffRuntime:
     # -- the scan ---------------------------------------------------------------------------------
     async def scan_once(self) -> ScanSummary:
         await anyio.to_thread.run_sync(self._match_new_groups)
-        return await self.run_in_db(items.queue_new_items, self.directory, self.slack.staff_channel, self.render)
+        return await self.run_in_db(
+            items.queue_new_items, self.directory, self.slack.staff_channel, self.render
+        )
 
     def _match_new_groups(self) -> int:
         """Groups registered since the last run get their suggestions (bot.registry.suggestions)."""

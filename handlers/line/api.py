@@ -147,7 +147,12 @@ def _from_exception(exc: ApiException, *, method: str) -> SendResult:
         return SendResult(ok=False, method=method, status=400, error=message, invalid_reply_token=True)
     if status == 429:
         return SendResult(
-            ok=False, method=method, status=429, error=message, retryable=True, retry_after=_retry_after(exc.headers)
+            ok=False,
+            method=method,
+            status=429,
+            error=message,
+            retryable=True,
+            retry_after=_retry_after(exc.headers),
         )
     if status >= 500:
         return SendResult(
@@ -194,7 +199,11 @@ class LineSender:
             return SendResult(ok=False, method=method, error=f"connection failed: {exc}", retryable=True)
         except (aiohttp.ClientError, OSError) as exc:  # the connection broke mid-request
             return SendResult(
-                ok=False, method=method, error=f"{type(exc).__name__}: {exc}", retryable=True, outcome_unknown=True
+                ok=False,
+                method=method,
+                error=f"{type(exc).__name__}: {exc}",
+                retryable=True,
+                outcome_unknown=True,
             )
         return SendResult(ok=True, method=method, status=getattr(response, "status_code", 200))
 

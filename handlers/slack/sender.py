@@ -38,25 +38,39 @@ class WebApiSender:
         call = item.messages[0] if item.messages else {}
         method, args = str(call.get("method", "")), dict(call.get("args") or {})
         if method == "chat.postMessage":
-            args.setdefault("metadata", {"event_type": METADATA_EVENT, "event_payload": {"outbox_id": item.id}})
+            args.setdefault(
+                "metadata", {"event_type": METADATA_EVENT, "event_payload": {"outbox_id": item.id}}
+            )
             if item.uncertain:
                 marker = outbox_id_of(args, item.id)
                 oldest = (item.created_at.timestamp() - 60) if item.created_at else 0.0
                 try:
-                    ts = await asyncio.wait_for(self.find_posted(args.get("channel", ""), marker, oldest), self.timeout)
+                    ts = await asyncio.wait_for(
+                        self.find_posted(args.get("channel", ""), marker, oldest), self.timeout
+                    )
                 except Exception as exc:  # cannot tell: look again later rather than risk a double
                     return SendResult(
-                        ok=False, method="conversations.history", error=f"lookup failed: {exc}", retryable=True, outcome_unknown=True
+                        ok=False,
+                        method="conversations.history",
+                        error=f"lookup failed: {exc}",
+                        retryable=True,
+                        outcome_unknown=True,
                     )
                 if ts:
-                    return SendResult(ok=True, method="conversations.history", ref=ts, note="found posted earlier: adopted")
+                    return SendResult(
+                        ok=True, method="conversations.history", ref=ts, note="found posted earlier: adopted"
+                    )
         try:
             return await asyncio.wait_for(self.call(method, args), self.timeout)
         except TimeoutError:
             return SendResult(ok=False, method=method, error="timeout", retryable=True, outcome_unknown=True)
         except Exception as exc:  # network errors: no answer, may or may not have arrived
             return SendResult(
-                ok=False, method=method, error=f"{type(exc).__name__}: {exc}", retryable=True, outcome_unknown=True
+                ok=False,
+                method=method,
+                error=f"{type(exc).__name__}: {exc}",
+                retryable=True,
+                outcome_unknown=True,
             )
 
     async def call(self, method: str, payload: dict[str, Any]) -> SendResult:
@@ -101,5 +115,3 @@ class WebApiSender:
             if not cursor:
                 return None
         return None
-
-

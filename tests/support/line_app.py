@@ -9,7 +9,6 @@ SECRET = "e2e-channel-secret"
 TOKEN = "e2e-access-token"
 
 
-
 def echo_engine(session, incoming: Incoming, *, now) -> list[Reply]:
     """A stand-in engine for transport-only tests (the real one is used where it matters)."""
     if incoming.kind == "follow":

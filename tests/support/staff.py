@@ -11,4 +11,3 @@ DIRECTORY = Directory(
         DivisionInfo("jidou-seishonen", "児童青少年課", ""),  # no channel: goes to staff, unrouted
     ]
 )
-

@@ -1,15 +1,19 @@
-"""Pushes from the staff side go through the outbox, and only to people who still follow."""
+"""Pushes from the staff side go through the outbox, and only to people who still follow: the one
+notification path (bot/engine/notify.py), with LINE's real renderer as bot/app.py composes it."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.engine import notify
+from bot.engine.notify import Notifier
 from bot.storage.db import transaction
 from bot.storage.models.conversation import Proposal, UnansweredQuestion
 from bot.storage.models.messaging import OutboxMessage
+from handlers.line.render import render_replies
 
 from .test_flows import register, rows
+
+notify = Notifier({"line": render_replies})
 
 
 def _propose(chat):
@@ -28,7 +32,7 @@ def test_proposal_decision_is_pushed(chat):
         (p,) = s.scalars(select(Proposal)).all()
         assert notify.proposal_decided(s, p, taken=True)
     (row,) = rows(chat, OutboxMessage)
-    assert row.user_id == chat.user_id and row.reply_token is None
+    assert row.destination == chat.user_id and row.reply_token is None
     assert p.reference in row.messages[0]["text"] and "子育て支援課" in row.messages[0]["text"]
 
 
@@ -39,18 +43,18 @@ def test_no_push_after_unfollow_or_deletion(chat):
     chat.send("unfollow")
     with transaction(chat.factory) as s:
         (q,) = s.scalars(select(UnansweredQuestion)).all()
-        assert not notify.staff_replied(s, q, "30台です。")
+        assert not notify.staff_replied(s, q.channel, q.user_id, q.text, "30台です。")
     chat.send("follow")
     with transaction(chat.factory) as s:
         (q,) = s.scalars(select(UnansweredQuestion)).all()
-        assert notify.staff_replied(s, q, "30台です。")
+        assert notify.staff_replied(s, q.channel, q.user_id, q.text, "30台です。")
     (row,) = rows(chat, OutboxMessage)
     assert "30台です。" in row.messages[0]["text"] and "駐車場は何台" in row.messages[0]["text"]
     chat.say("データを削除")
     chat.tap("削除する")
     with transaction(chat.factory) as s:
         (q,) = s.scalars(select(UnansweredQuestion)).all()
-        assert q.user_id is None and not notify.staff_replied(s, q, "again")
+        assert q.user_id is None and not notify.staff_replied(s, q.channel, q.user_id, q.text, "again")
 
 
 def test_terminal_users_get_no_push(factory, services):

@@ -318,11 +318,11 @@ def test_delete_my_data_also_blanks_stored_messages_and_handoffs(chat):
     payload = {"type": "message", "source": {"type": "user", "userId": chat.user_id},
                "message": {"type": "text", "text": "わたしの住所は…"}}  # fmt: skip
     with transaction(chat.factory) as s:
-        inbox.store_events(s, "line", [("ev-1", payload)])
+        inbox.store_events(s, "line", [("ev-1", payload, True)])
         s.add(
             OutboxMessage(
                 channel="line",
-                user_id=chat.user_id,
+                destination=chat.user_id,
                 messages=[{"type": "text", "text": "回答"}],
                 retry_key=str(uuid.uuid4()),
                 status="pending",

@@ -36,7 +36,7 @@ def test_faq_form_errors():
 def test_decision_notice_tells_the_loser_who_won():
     assert decisions.decision_notice(decisions.Decision(won=True, winner_name="山田")) is None
     assert decisions.decision_notice(decisions.Decision(won=False, gone=True)) == msg.ITEM_GONE
-    assert decisions.decision_notice(decisions.Decision(won=False, winner_name="山田")) == msg.ALREADY_DECIDED.format(
-        name="山田"
-    )
+    assert decisions.decision_notice(
+        decisions.Decision(won=False, winner_name="山田")
+    ) == msg.ALREADY_DECIDED.format(name="山田")
     assert decisions.decision_notice(decisions.Decision(won=False)) == msg.ALREADY_DECIDED_UNKNOWN

@@ -105,7 +105,9 @@ def test_items_are_queued_once_even_by_two_scanners(factory):
     with factory() as s:
         assert s.scalar(select(func.count()).select_from(StaffNotification)) == 3
         assert s.scalar(select(func.count()).select_from(OutboxMessage).where(SLACK_ROWS)) == 3
-        proposal_post = s.scalars(select(OutboxMessage).where(SLACK_ROWS, OutboxMessage.link.like("notification:%"))).all()
+        proposal_post = s.scalars(
+            select(OutboxMessage).where(SLACK_ROWS, OutboxMessage.link.like("notification:%"))
+        ).all()
         channels = sorted(r.messages[0]["args"]["channel"] for r in proposal_post)
     assert channels == ["CBUNKA", "CKANKYO", STAFF]  # the proposal left to the city goes to staff
     assert sum(r.suggestions + r.proposals for r in results) == 3
@@ -195,7 +197,10 @@ def test_no_line_push_for_groups_not_from_line(factory):
         )
     assert d.won
     with factory() as s:
-        assert s.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.channel == "line")) == 0
+        assert (
+            s.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.channel == "line"))
+            == 0
+        )
 
 
 def test_report_counts(factory):

@@ -40,8 +40,8 @@ async def test_concurrent_requests_share_a_transaction_and_get_their_own_counts(
 
     monkeypatch.setattr(group_commit, "transaction", counting)
     writer = inbox_writer(factory)
-    requests = [[(f"e{i}", {"n": i})] for i in range(20)]
-    requests.append([("e3", {"n": 3}), ("e99", {"n": 99})])  # a redelivery plus a new event
+    requests = [[(f"e{i}", {"n": i}, True)] for i in range(20)]
+    requests.append([("e3", {"n": 3}, True), ("e99", {"n": 99}, True)])  # a redelivery plus a new event
     results = await asyncio.gather(*(writer.submit(items) for items in requests))
     assert results[:20] == [(1, 0)] * 20
     assert results[20] == (1, 1)
@@ -51,13 +51,13 @@ async def test_concurrent_requests_share_a_transaction_and_get_their_own_counts(
 
 async def test_a_failing_request_does_not_fail_the_others(factory):
     def picky(session, platform, items):
-        if any(key == "bad" for key, _ in items):
+        if any(key == "bad" for key, _, _ in items):
             raise RuntimeError("cannot store this one")
         return store_events(session, platform, items)
 
     writer = inbox_writer(factory, picky)
     outcomes = await asyncio.gather(
-        *(writer.submit([(key, {})]) for key in ["a", "b", "bad", "c", "d"]), return_exceptions=True
+        *(writer.submit([(key, {}, True)]) for key in ["a", "b", "bad", "c", "d"]), return_exceptions=True
     )
     assert outcomes[0] == outcomes[1] == outcomes[3] == outcomes[4] == (1, 0)
     assert isinstance(outcomes[2], RuntimeError)

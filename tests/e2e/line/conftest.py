@@ -16,19 +16,13 @@ from tests.support.servers import ServerThread, fast_line_settings
 
 __all__ = ["SECRET", "TOKEN", "echo_engine"]
 
+
 def real_engine_or_none():
     try:
         from bot.engine import handle
     except ImportError:
         return None
     return handle
-
-
-@pytest.fixture(scope="session")
-def standin() -> Iterator[LineStandin]:
-    s = LineStandin(access_token=TOKEN).start()
-    yield s
-    s.stop()
 
 
 class Bot:

@@ -115,7 +115,7 @@ def test_healthz_shows_the_delivery_backlog(make_bot, standin):
     with transaction(bot.factory) as s:
         s.add(
             OutboxMessage(
-                channel="line", user_id="U9", messages=[{"type": "text", "text": "x"}], retry_key=str(uuid.uuid4()),
+                channel="line", destination="U9", messages=[{"type": "text", "text": "x"}], retry_key=str(uuid.uuid4()),
                 status="failed", attempts=8, next_attempt_at=utcnow(), last_error="HTTP 400",
             )
         )  # fmt: skip
@@ -169,7 +169,7 @@ def test_worker_resumes_after_a_crash(make_bot, standin, db_url):
         s.add(
             OutboxMessage(
                 channel="line",
-                user_id="U" + "2" * 32,
+                destination="U" + "2" * 32,
                 messages=[{"type": "text", "text": "送信中に落ちた"}],
                 retry_key=str(uuid.uuid4()),
                 status="pending",
@@ -190,7 +190,7 @@ def test_leased_row_is_not_taken_by_another_worker(make_bot, standin):
     with transaction(bot.factory) as s:
         s.add(
             OutboxMessage(
-                channel="line", user_id="U3", messages=[{"type": "text", "text": "x"}], retry_key=str(uuid.uuid4()),
+                channel="line", destination="U3", messages=[{"type": "text", "text": "x"}], retry_key=str(uuid.uuid4()),
                 status="pending", attempts=0, next_attempt_at=utcnow(), lease_until=utcnow() + timedelta(minutes=5),
                 claimed_by="alive-worker",
             )

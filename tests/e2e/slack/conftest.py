@@ -27,6 +27,7 @@ STAFF_CHANNEL = "CSTAFF"
 LINE_SECRET = "slack-e2e-line-secret"
 LINE_TOKEN = "slack-e2e-line-token"
 
+
 @pytest.fixture(scope="session")
 def slack_api() -> Iterator[SlackStandin]:
     s = SlackStandin(token=BOT_TOKEN).start()
@@ -200,8 +201,8 @@ def make_bot(db_url, slack_env, slack_api, line_api) -> Iterator[Callable[..., S
     line_api.reset()
     bots: list[SlackBot] = []
 
-    def make(**kw: Any) -> SlackBot:
-        bot = SlackBot(settings_for(db_url, line_api), slack_api, **kw)
+    def make(*, directory: Directory | None = DIRECTORY, **overrides: Any) -> SlackBot:
+        bot = SlackBot(settings_for(db_url, line_api, **overrides), slack_api, directory=directory)
         bots.append(bot)
         return bot
 

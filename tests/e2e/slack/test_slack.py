@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 from sqlalchemy import func, select
 
@@ -84,7 +85,6 @@ def test_foreign_workspace_is_ignored(make_bot, slack_api):
     r = bot.command("協働とは", team="TOTHER")
     assert r.status_code == 200
     assert not r.content or not r.json().get("text")
-    import time
 
     time.sleep(0.5)
     assert slack_api.responses == []
@@ -103,7 +103,6 @@ def test_mention_answers_in_thread_and_retry_is_dropped(make_bot, slack_api):
     assert bot.event(event, event_id="EvMENTION1", retry=1).status_code == 200
     posted = wait_until(lambda: slack_api.posted("C1"))
     assert posted[0].thread_ts == "1700.0001"
-    import time
 
     time.sleep(0.5)
     assert len(slack_api.posted("C1")) == 1
@@ -135,7 +134,6 @@ def test_suggestion_posted_once_with_buttons_then_taken(make_bot, slack_api, lin
     assert push.target == "U" + "a" * 32
     assert "環境政策課が担当" in push.messages[0]["text"]
     # The scanner keeps running: the same suggestion is never posted twice.
-    import time
 
     time.sleep(0.4)
     assert len(slack_api.posted("CKANKYO")) == 1
@@ -167,7 +165,23 @@ def test_two_simultaneous_clicks_one_wins(make_bot, slack_api):
     assert note.decided_by_name in ("山田 花子", "鈴木 一郎")  # profile names via users.info
     assert f"{note.decided_by_name}さんが対応済みです" in eph[0].body["text"]
     assert count(bot, StaffAuditEntry, StaffAuditEntry.action.in_(("take", "pass"))) == 1
-    assert count(bot, OutboxMessage, OutboxMessage.channel == "line") == 1  # one LINE push, from the winner only
+    assert (
+        count(bot, OutboxMessage, OutboxMessage.channel == "line") == 1
+    )  # one LINE push, from the winner only
+
+
+def test_a_click_wakes_the_delivery_of_its_line_push(make_bot, slack_api, line_api):
+    """The LINE push a click queues goes out at once: the commit wakes the delivery loop, which
+    would otherwise sleep until its next poll (30 s here)."""
+    bot = make_bot(delivery_poll_seconds=30)
+    add_group_with_suggestion(bot)
+    msg = wait_until(lambda: slack_api.posted("CKANKYO"))[0]
+    value = [b for b in msg.blocks if b["type"] == "actions"][0]["elements"][0]["value"]
+    time.sleep(0.5)  # the LINE delivery loop is now in its long wait
+    started = time.monotonic()
+    assert bot.click(blocks.ACTION_TAKE, value, channel="CKANKYO", ts=msg.ts).status_code == 200
+    wait_until(lambda: [d for d in line_api.deliveries() if d.kind == "push"], timeout=10)
+    assert time.monotonic() - started < 3
 
 
 def test_unrouted_division_goes_to_staff_channel(make_bot, slack_api):
@@ -195,7 +209,9 @@ def test_429_retry_after_is_honoured_and_post_is_not_doubled(make_bot, slack_api
     with bot.factory() as s:
         row = s.scalars(select(OutboxMessage).where(slack)).one()
         note = s.scalars(select(StaffNotification)).one()
-        adopted = s.scalars(select(DeliveryAttempt).where(DeliveryAttempt.method == "conversations.history")).all()
+        adopted = s.scalars(
+            select(DeliveryAttempt).where(DeliveryAttempt.method == "conversations.history")
+        ).all()
     assert row.attempts >= 2 and note.message_ts == slack_api.posted("CKANKYO")[0].ts
     assert row.last_error == "found posted earlier: adopted" and len(adopted) == 1
 

@@ -95,10 +95,10 @@ def test_inbox_drops_redeliveries(db_url):
     factory = make_session_factory(engine)
     ev = message_event("hello")
     with transaction(factory) as s:
-        assert store_events(s, "line", [(event_key(ev), ev), (event_key(ev), ev)]) == (1, 1)
+        assert store_events(s, "line", [(event_key(ev), ev, True), (event_key(ev), ev, True)]) == (1, 1)
     redelivered = dict(ev, deliveryContext={"isRedelivery": True})
     with transaction(factory) as s:
-        assert store_events(s, "line", [(event_key(redelivered), redelivered)]) == (0, 1)
+        assert store_events(s, "line", [(event_key(redelivered), redelivered, True)]) == (0, 1)
     with factory() as s:
         rows = s.query(InboxEvent).all()
     assert len(rows) == 1 and rows[0].payload["message"]["text"] == "hello"

@@ -108,7 +108,9 @@ def upgrade() -> None:
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.alter_column("uncertain", server_default=None)
         batch_op.alter_column("link", server_default=None)
-        batch_op.create_index("ix_outbox_messages_destination_status", ["destination", "status"], unique=False)
+        batch_op.create_index(
+            "ix_outbox_messages_destination_status", ["destination", "status"], unique=False
+        )
     with op.batch_alter_table("delivery_attempts", schema=None) as batch_op:
         batch_op.alter_column("method", type_=sa.String(length=40), existing_type=sa.String(length=10))
 
@@ -117,7 +119,9 @@ def upgrade() -> None:
     for row in conn.execute(sa.select(old_outbox).order_by(old_outbox.c.id)).mappings():
         args = dict(row["payload"] or {})
         if row["method"] == "chat.postMessage":
-            args.setdefault("metadata", {"event_type": METADATA_EVENT, "event_payload": {"outbox_id": row["id"]}})
+            args.setdefault(
+                "metadata", {"event_type": METADATA_EVENT, "event_payload": {"outbox_id": row["id"]}}
+            )
         conn.execute(
             sa.insert(outbox).values(
                 channel="slack",
@@ -192,7 +196,9 @@ def downgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_slack_outbox")),
     )
     with op.batch_alter_table("slack_outbox", schema=None) as batch_op:
-        batch_op.create_index("ix_slack_outbox_status_next_attempt_at", ["status", "next_attempt_at"], unique=False)
+        batch_op.create_index(
+            "ix_slack_outbox_status_next_attempt_at", ["status", "next_attempt_at"], unique=False
+        )
 
     conn = op.get_bind()
     outbox, old_outbox = _outbox_table("destination"), _slack_outbox_table()
@@ -239,4 +245,5 @@ def downgrade() -> None:
         batch_op.drop_column("link")
         batch_op.drop_column("uncertain")
         batch_op.alter_column("destination", new_column_name="user_id", existing_type=sa.String(100))
+    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.create_index("ix_outbox_messages_user_id_status", ["user_id", "status"], unique=False)
