@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 DEFAULT_SQLITE_FILE = "kyodo.db"
@@ -117,15 +117,8 @@ class Settings:
 
     @property
     def line_delivery(self) -> DeliveryPolicy:
-        return DeliveryPolicy(
-            poll_seconds=self.delivery_poll_seconds,
-            batch_size=self.delivery_batch_size,
-            max_attempts=self.delivery_max_attempts,
-            timeout_seconds=self.delivery_timeout_seconds,
-            lease_seconds=self.delivery_lease_seconds,
-            backoff_base_seconds=self.delivery_backoff_base_seconds,
-            backoff_max_seconds=self.delivery_backoff_max_seconds,
-        )
+        """LINE's DeliveryPolicy, from the ``delivery_*`` fields."""
+        return DeliveryPolicy(**{f.name: getattr(self, f"delivery_{f.name}") for f in fields(DeliveryPolicy)})
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -201,13 +194,7 @@ class _Reader:
             line_data_api_base_url=self.text("LINE_DATA_API_BASE_URL", OFFICIAL_LINE_DATA_API).rstrip("/"),
             port=self.whole("PORT", d.port),
             webhook_max_body_bytes=self.whole("LINE_WEBHOOK_MAX_BODY_BYTES", d.webhook_max_body_bytes),
-            delivery_poll_seconds=line.poll_seconds,
-            delivery_batch_size=line.batch_size,
-            delivery_max_attempts=line.max_attempts,
-            delivery_timeout_seconds=line.timeout_seconds,
-            delivery_lease_seconds=line.lease_seconds,
-            delivery_backoff_base_seconds=line.backoff_base_seconds,
-            delivery_backoff_max_seconds=line.backoff_max_seconds,
+            **{f"delivery_{f.name}": getattr(line, f.name) for f in fields(DeliveryPolicy)},
             reply_token_ttl_seconds=self.number("LINE_REPLY_TOKEN_TTL_SECONDS", d.reply_token_ttl_seconds),
             processing_max_attempts=self.whole(
                 "PROCESSING_MAX_ATTEMPTS", d.processing_max_attempts, at_least=1

@@ -15,12 +15,12 @@ imports only ``knowledge.normalize`` from the rest of the project. Public API::
 from __future__ import annotations
 
 from matching.loader import DataError
-from matching.matcher import VERSION, Matcher
+from matching.matcher import Matcher
 from matching.model import Division, DivisionMatch, Field, GroupProfile, MatchResult
 
-# The scoring's version (matcher.VERSION: bump it there when the scoring changes, so stored
-# suggestions are recomputed). Edits to the data files are covered by the fingerprints.
-__version__ = VERSION
+# Bump when the scoring changes (weights, rules), so stored suggestions are recomputed. Edits to the
+# data files are covered by Division.fingerprint and Matcher.fingerprint.
+__version__ = "1.1.0"
 
 __all__ = [
     "DataError",

@@ -50,10 +50,6 @@ from matching.model import Division, DivisionMatch, Field, GroupProfile, MatchRe
 from matching.readings import alias_keys
 from matching.scanner import Scanner
 
-#: The scoring's version: bump it when a change alters matches (it is part of the fingerprint,
-#: so `kyodo match --all` then matches every group again). The package's ``__version__``.
-VERSION = "1.1.0"
-
 # Texts longer than this are cut (a pasted brochure must not cost more than a paragraph).
 MAX_NAME = 200
 MAX_DESCRIPTION = 2000
@@ -319,9 +315,11 @@ class Matcher:
         fields.yaml is edited (new everyday words can change any group's matches).
         """
         if self._fingerprint is None:
+            from matching import __version__
+
             payload = json.dumps(
                 {
-                    "version": VERSION,
+                    "version": __version__,
                     "fields": [
                         [f.number, f.name, f.label, f.main_division, list(f.words)] for f in self.fields
                     ],

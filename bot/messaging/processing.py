@@ -203,6 +203,8 @@ class Processor:
         transaction that queued messages, ``on_made(claimed)`` gets the rows born claimed, to send
         now (the others wake the delivery loop at commit: bot.messaging.outbox.on_queued).
         Stops as soon as the queue is seen empty: no extra transaction just to find nothing."""
+        if not self.platforms:  # no channel configured: nothing of the inbox is ours
+            return 0, 0
         skip: set[int] = set()
         done = made = 0
         single = False
