@@ -179,6 +179,21 @@ async def open_worker(
 # --- the web app -----------------------------------------------------------------------------------
 
 
+class InboxStore:
+    """Every channel's events into the one inbox (``store(platform, items)``); requests arriving
+    together share one commit (bot/storage/group_commit.py). Opened once the database is."""
+
+    def __init__(self) -> None:
+        self._group: GroupCommit | None = None
+
+    def open(self, factory: sessionmaker[Session]) -> None:
+        self._group = GroupCommit(factory, lambda s, call: inbox.store_events(s, *call), name="inbox")
+
+    async def __call__(self, platform: str, items: list[tuple[str, dict[str, Any], bool]]) -> tuple[int, int]:
+        assert self._group is not None, "the inbox is opened by the app's lifespan"
+        return await self._group.submit((platform, items))
+
+
 def create_app(
     settings: Settings,
     *,
@@ -193,17 +208,11 @@ def create_app(
     conversation engine (tests of the transport alone); ``directory`` the divisions (tests)."""
     counters = {"stored": 0, "duplicates": 0}
     app_state: dict[str, Any] = {}
+    inbox_store = InboxStore()
 
     async def store(platform: str, items: list[tuple[str, dict[str, Any], bool]]) -> tuple[int, int]:
-        """Every channel's events into the one inbox; concurrent requests share a commit."""
-        group = app_state.get("inbox")
-        if group is None:
-            factory = app.state.session_factory
-            group = app_state["inbox"] = GroupCommit(
-                factory, lambda s, call: inbox.store_events(s, call[0], call[1]), name="inbox"
-            )
-        stored, duplicates = await group.submit((platform, items))
-        if platform == "line":
+        stored, duplicates = await inbox_store(platform, items)
+        if platform == "line":  # /healthz counts LINE's deliveries
             counters["stored"] += stored
             counters["duplicates"] += duplicates
         return stored, duplicates
@@ -221,6 +230,7 @@ def create_app(
         engine = make_engine(settings.database_url)
         factory = make_session_factory(engine)
         app.state.engine, app.state.session_factory = engine, factory
+        inbox_store.open(factory)
         if not settings.line_enabled:
             log.warning(
                 "LINE is disabled: LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN are not both set; "
@@ -360,11 +370,8 @@ async def run_slack_socket(settings: Settings) -> None:
     factory = make_session_factory(engine)
     loops = await open_worker(settings, factory, line=False)
     worker = loops.worker
-    group = GroupCommit(factory, lambda s, call: inbox.store_events(s, call[0], call[1]), name="inbox")
-
-    async def store(platform: str, items: list[tuple[str, dict[str, Any], bool]]) -> tuple[int, int]:
-        return await group.submit((platform, items))
-
+    store = InboxStore()
+    store.open(factory)
     runtime = StaffRuntime(
         settings.slack,
         render=RENDERER,

@@ -189,14 +189,6 @@ class Delivery:
 
     # -- recording (sync, in a worker thread) -------------------------------------------------
 
-    def record(
-        self, item: Claimed, result: SendResult, duration_ms: float, now: datetime | None = None
-    ) -> tuple[str, bool]:
-        """Store the attempt and the row's new state. Returns the new status, and whether a
-        newer message for the same destination is waiting (it can go now that this one is done)."""
-        with transaction(self.factory) as session:
-            return self._record_in(session, (item, result, duration_ms, now))
-
     def _record_in(
         self, session: Session, call: tuple[Claimed, SendResult, float, datetime | None]
     ) -> tuple[str, bool]:

@@ -12,7 +12,9 @@ through :func:`validate_group` and :func:`add_group`, so the rules live in one p
   silently merged: a person decides.
 * only the owner of a record (or staff, ``admin=True``) may change or delete it.
 
-Functions take a Session and never commit: callers own the transaction (bot.db.transaction).
+Functions take a Session and never commit: callers own the transaction (bot.storage.db.transaction).
+The matching library is imported by the functions that resolve fields, purely for the start-up
+of `kyodo groups list|export|delete` (~0.3 s); it imports nothing of bot/.
 """
 
 from __future__ import annotations

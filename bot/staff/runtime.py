@@ -77,11 +77,6 @@ class StaffRuntime:
             self._directory = Directory.from_matching()
         return self._directory
 
-    @property
-    def tasks(self) -> list[asyncio.Task]:
-        """The background loops started by :meth:`start` (empty without ``scan``)."""
-        return list(self._tasks)
-
     async def start(self, factory: sessionmaker[Session]) -> None:
         self.factory = factory
         if self.scan:
