@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.engine import warm_up as engine_warm_up
 from bot.engine.notify import Notifier
 from bot.messaging.channel import Claimed, Outgoing, Sender, SendResult, StoredEvent
 from bot.settings import DeliveryPolicy
@@ -90,4 +91,6 @@ class StaffChannel:
             posts.record_posted(session, item.link, result.ref)
 
     def warm_up(self) -> None:
-        """Nothing to load: the answerer is the engine's, warmed by its channel."""
+        """Load the knowledge index (and the matcher) before the first staff question, as the
+        LINE channel does: a worker serving only Slack must not leave it to the first mention."""
+        engine_warm_up()
