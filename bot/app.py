@@ -1,10 +1,25 @@
-"""The ASGI application (Starlette), built by a factory from settings.
+"""The composition root: the one place where bot/ meets handlers/.
 
-The lifespan owns everything that needs the running event loop or must be closed: the database
-engine, the Messaging API client (handlers/line_api.py: an aiohttp session, which cannot be created at
-import time), and the processing/delivery loops, which run as tasks of the web process so that
-one ``kyodo serve`` is a complete service. Every SQLAlchemy call runs in a worker thread
-(anyio.to_thread), never on the event loop: a slow query must not stall the webhook or /healthz.
+Here each channel is put together from its adapter in handlers/ (parser, renderer, sender) and
+the part of bot/ that does its work, and handed to the one durable path (bot/messaging):
+
+* LINE: ``handlers/line/webhook.py`` parses, the conversation engine answers
+  (bot/engine/channel.py), ``handlers/line/render.py`` renders, ``handlers/line/api.py`` sends;
+* Slack: ``handlers/slack/listeners.py`` receives (Bolt), the staff side works
+  (bot/staff/events.py), ``handlers/slack/blocks.py`` renders, ``handlers/slack/sender.py`` sends;
+* the terminal (`kyodo chat`): ``handlers/terminal.py`` reads, numbers and prints; the engine
+  answers in the same process, with no inbox or outbox (nothing to redeliver).
+
+The ASGI app (Starlette) is built by :func:`create_app` from settings; its lifespan owns what
+needs the running event loop or must be closed: the database engine, the API clients (aiohttp
+sessions, which cannot be created at import time) and the worker's loops, which run as tasks of
+the web process so that one ``kyodo serve`` is a complete service. Every SQLAlchemy call runs in
+a worker thread (anyio.to_thread), never on the event loop.
+
+Platform SDKs are imported inside the functions that compose a channel, only when that channel is
+configured: purely for start-up speed (``linebot.v3.messaging`` ~1 s, slack_bolt ~0.3 s), so a
+LINE-only deployment or a CLI command does not pay for the other. No cycle hides behind them:
+nothing in handlers/ imports this module.
 """
 
 from __future__ import annotations
@@ -12,82 +27,250 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import ModuleType
+from typing import Any, TextIO
 
 import anyio
 from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.db import make_engine, make_session_factory
+from bot.engine import handle as engine_handle
+from bot.engine.channel import ConversationChannel, Handle
+from bot.engine.notify import Notifier
+from bot.engine.retention import purge_expired
+from bot.engine.types import Incoming, Reply
+from bot.messaging import inbox, outbox
+from bot.messaging.channel import Channel
+from bot.messaging.worker import Worker
 from bot.settings import Settings
+from bot.staff.directory import Directory
+from bot.staff.events import StaffChannel
+from bot.staff.runtime import StaffRuntime
+from bot.storage.db import make_engine, make_session_factory, transaction, utcnow
+from bot.storage.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
+
+#: Where the outside world wakes the loops: the in-process worker, or the pipe to a child worker.
+Wake = Callable[[], None]
+
+
+# --- channels --------------------------------------------------------------------------------------
+
+
+def line_channel(
+    settings: Settings, *, handle: Handle | None = None, sender: Any = None
+) -> ConversationChannel:
+    """LINE for the durable path (``sender`` None where this process does not send)."""
+    from handlers.line.render import render_replies
+    from handlers.line.webhook import parse_event
+
+    return ConversationChannel(
+        "line",
+        parse=parse_event,
+        render=render_replies,
+        delivery=settings.line_delivery,
+        reply_token_ttl_seconds=settings.reply_token_ttl_seconds,
+        sender=sender,
+        handle=handle,
+    )
+
+
+async def line_sender(settings: Settings) -> tuple[Any, Callable[[], Any]]:
+    """The Messaging API client (inside the running loop: it opens an aiohttp session), and its closer."""
+    from handlers.line.api import LineSender, make_api
+
+    client, api = await make_api(settings.line_api_base_url, settings.line_channel_access_token)
+    return LineSender(api, timeout=settings.delivery_timeout_seconds), client.close
+
+
+def line_richmenu() -> ModuleType:
+    """The rich menu's builder and uploader (handlers/line/richmenu.py), for `kyodo line richmenu`."""
+    from handlers.line import richmenu
+
+    return richmenu
+
+
+def notifier(settings: Settings) -> Notifier:
+    """Pushes to citizens, in the renderer of each channel they talk on."""
+    if not settings.line_enabled:
+        return Notifier({})
+    from handlers.line.render import render_replies
+
+    return Notifier({"line": render_replies})
+
+
+def slack_client(settings: Settings) -> Any:
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    slack = settings.slack
+    return AsyncWebClient(
+        token=slack.bot_token,
+        base_url=slack.api_base_url,
+        timeout=int(max(1, slack.delivery.timeout_seconds)),
+    )
+
+
+def slack_channel(settings: Settings, *, client: Any = None) -> StaffChannel:
+    """Slack for the durable path (``client`` None where this process does not send)."""
+    from handlers.slack.blocks import RENDERER
+    from handlers.slack.sender import WebApiSender
+
+    sender = (
+        WebApiSender(client, timeout=settings.slack.delivery.timeout_seconds) if client is not None else None
+    )
+    return StaffChannel(
+        render=RENDERER, notify=notifier(settings), delivery=settings.slack.delivery, sender=sender
+    )
+
+
+def retention_chore(real_engine: bool) -> list[Callable[[Session, datetime, timedelta], dict[str, int]]]:
+    """The engine's retention rule for users who left (only with the real engine)."""
+    if not real_engine:
+        return []
+    return [lambda session, now, retention: {"users": purge_expired(session, now, retention)}]
+
+
+@dataclass
+class Loops:
+    """The worker of one process, with the clients it opened."""
+
+    worker: Worker
+    closers: list[Callable[[], Any]] = field(default_factory=list)
+
+    async def close(self) -> None:
+        for close in self.closers:
+            result = close()
+            if asyncio.iscoroutine(result):
+                await result
+
+
+async def open_worker(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    *,
+    handle: Handle | None = None,
+    line: bool = True,
+    slack: bool = True,
+) -> Loops:
+    """The processing, delivery and housekeeping loops for every configured channel (call inside
+    the running loop). ``line``/``slack`` False leave a channel out (`kyodo slack worker`)."""
+    channels: list[Channel] = []
+    closers: list[Callable[[], Any]] = []
+    if line and settings.line_enabled:
+        sender, close = await line_sender(settings)
+        channels.append(line_channel(settings, handle=handle, sender=sender))
+        closers.append(close)
+    if slack and settings.slack.enabled:
+        client = slack_client(settings)
+        channels.append(slack_channel(settings, client=client))
+    chores = retention_chore(handle is None) if line else []
+    return Loops(Worker(settings, factory, channels, chores=chores), closers)
+
+
+# --- the web app -----------------------------------------------------------------------------------
+
+
+class InboxStore:
+    """Every channel's events into the one inbox (``store(platform, items)``); requests arriving
+    together share one commit (bot/storage/group_commit.py). Opened once the database is."""
+
+    def __init__(self) -> None:
+        self._group: GroupCommit | None = None
+
+    def open(self, factory: sessionmaker[Session]) -> None:
+        self._group = GroupCommit(factory, lambda s, call: inbox.store_events(s, *call), name="inbox")
+
+    async def __call__(self, platform: str, items: list[tuple[str, dict[str, Any], bool]]) -> tuple[int, int]:
+        assert self._group is not None, "the inbox is opened by the app's lifespan"
+        return await self._group.submit((platform, items))
 
 
 def create_app(
     settings: Settings,
     *,
     start_background: bool = True,
-    handle: Any = None,
-    on_stored: Callable[[], None] | None = None,
+    handle: Handle | None = None,
+    wake_inbox: Wake | None = None,
+    wake_outbox: Wake | None = None,
+    directory: Directory | None = None,
 ) -> Starlette:
-    """Build the app. ``start_background=False`` serves HTTP only (the loops run elsewhere:
-    ``on_stored`` then tells that process there is work); ``handle`` replaces the conversation
-    engine (tests of the transport alone)."""
-    state: dict[str, Any] = {"counters": {"stored": 0, "duplicates": 0}}
+    """Build the app. ``start_background=False`` serves HTTP only (the loops run elsewhere, and
+    ``wake_inbox``/``wake_outbox`` tell that process there is work); ``handle`` replaces the
+    conversation engine (tests of the transport alone); ``directory`` the divisions (tests)."""
+    counters = {"stored": 0, "duplicates": 0}
+    app_state: dict[str, Any] = {}
+    inbox_store = InboxStore()
+
+    async def store(platform: str, items: list[tuple[str, dict[str, Any], bool]]) -> tuple[int, int]:
+        stored, duplicates = await inbox_store(platform, items)
+        if platform == "line":  # /healthz counts LINE's deliveries
+            counters["stored"] += stored
+            counters["duplicates"] += duplicates
+        return stored, duplicates
+
+    def woken_inbox() -> None:
+        if wake_inbox is not None:
+            wake_inbox()
+        elif app_state.get("loops") is not None:
+            app_state["loops"].worker.notify_inbox()
+
+    runtime = _staff_runtime(settings, store, woken_inbox, directory, scan=start_background)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        from bot.worker import Worker
-
         engine = make_engine(settings.database_url)
         factory = make_session_factory(engine)
         app.state.engine, app.state.session_factory = engine, factory
-        client = sender = None
+        inbox_store.open(factory)
         if not settings.line_enabled:
             log.warning(
                 "LINE is disabled: LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN are not both set; "
                 "POST /line/callback answers 404"
             )
-        elif start_background:  # the API client is needed only where the delivery loop runs
-            from handlers.line_api import LineSender, make_api
-
-            client, api = await make_api(settings.line_api_base_url, settings.line_channel_access_token)
-            sender = LineSender(api, timeout=settings.delivery_timeout_seconds)
-        worker = Worker(settings, factory, sender, handle=handle)
-        app.state.worker = worker
-        task = asyncio.create_task(worker.run(), name="kyodo-worker") if start_background else None
+        loops = task = None
+        if start_background:
+            loops = app.state.loops = app_state["loops"] = await open_worker(settings, factory, handle=handle)
+            task = asyncio.create_task(loops.worker.run(), name="kyodo-worker")
+        elif wake_outbox is not None:  # a Slack click here queues a push the child worker sends
+            outbox.on_queued(factory, lambda channels: wake_outbox())
+        if runtime is not None:
+            await runtime.start(factory)
         try:
             yield
         finally:
-            worker.stop()
-            if task is not None:
+            if runtime is not None:
+                await runtime.stop()
+            if loops is not None and task is not None:
+                loops.worker.stop()
                 try:
                     await asyncio.wait_for(task, timeout=settings.delivery_timeout_seconds + 5)
                 except (TimeoutError, asyncio.CancelledError):
                     task.cancel()
                 except Exception:
                     log.exception("worker stopped with an error")
-            if client is not None:
-                await client.close()
+                await loops.close()
             engine.dispose()
 
     async def healthz(request: Request) -> JSONResponse:
         def check() -> dict[str, Any]:
-            from bot.db import utcnow
-            from bot.inbox import pending_count
-            from bot.outbox import backlog
-
             with request.app.state.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
             with request.app.state.session_factory() as session:
-                return {"inbox_pending": pending_count(session), **backlog(session, now=utcnow())}
+                return {
+                    "inbox_pending": inbox.pending_count(session),
+                    **outbox.backlog(session, now=utcnow()),
+                }
 
-        body: dict[str, Any] = {"line": settings.line_enabled, **state["counters"]}
+        body: dict[str, Any] = {"line": settings.line_enabled, **counters}
         try:
             with anyio.fail_after(5):
                 body.update(await anyio.to_thread.run_sync(check, abandon_on_cancel=True))
@@ -98,32 +281,132 @@ def create_app(
 
     routes = [Route("/healthz", healthz, methods=["GET"])]
     if settings.line_enabled:
-        from handlers.line import PLATFORM, LineWebhook
-
-        async def store(items: list[tuple[str, dict[str, Any]]]) -> tuple[int, int]:
-            if getattr(app.state, "line_inbox", None) is None:  # concurrent requests share a commit
-                from bot.group_commit import GroupCommit
-                from bot.inbox import store_events
-
-                app.state.line_inbox = GroupCommit(
-                    app.state.session_factory, lambda s, its: store_events(s, PLATFORM, its), name="inbox"
-                )
-            stored, duplicates = await app.state.line_inbox.submit(items)
-            state["counters"]["stored"] += stored
-            state["counters"]["duplicates"] += duplicates
-            return stored, duplicates
+        from handlers.line.webhook import PLATFORM, LineWebhook
 
         webhook = LineWebhook(
             channel_secret=settings.line_channel_secret,
-            store=store,
-            on_stored=on_stored or (lambda: app.state.worker.notify_inbox()),
+            store=lambda items: store(PLATFORM, items),
+            on_stored=woken_inbox,
             max_body_bytes=settings.webhook_max_body_bytes,
         )
         routes.append(Route("/line/callback", webhook.endpoint, methods=["POST"]))
+    if runtime is not None:
+        from handlers.slack.listeners import SlackListeners
+
+        listeners = SlackListeners(runtime, slack_client(settings))
+        routes.append(Route("/slack/events", listeners.endpoint, methods=["POST"]))
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
-    from bot.slack_app import mount_slack  # Slack (issue 5): POST /slack/events + its loops when configured
-
-    mount_slack(app, settings)
+    app.state.slack = runtime
     return app
+
+
+def _staff_runtime(
+    settings: Settings, store: Any, on_stored: Wake, directory: Directory | None, *, scan: bool
+) -> StaffRuntime | None:
+    """The staff side for the web app, or None (logged) when Slack is not configured."""
+    slack = settings.slack
+    if not slack.enabled:
+        log.warning(
+            "Slack is disabled: %s not set; POST /slack/events answers 404", " and ".join(slack.missing())
+        )
+        return None
+    if not slack.staff_channel:
+        log.warning("KYODO_STAFF_CHANNEL is not set: handoffs and unrouted items wait until it is")
+    from handlers.slack.blocks import RENDERER
+
+    return StaffRuntime(
+        slack,
+        render=RENDERER,
+        notify=notifier(settings),
+        store_events=store,
+        on_stored=on_stored,
+        directory=directory,
+        scan=scan,
+    )
+
+
+# --- the other processes -----------------------------------------------------------------------------
+
+
+async def run_worker(
+    settings: Settings, *, wake_fd: int | None = None, line: bool = True, slack: bool = True
+) -> None:
+    """`kyodo worker` (and `kyodo slack worker`: ``line=False``): the loops alone, until stopped
+    by SIGINT/SIGTERM or, with ``wake_fd``, by the web process closing the wake-up pipe."""
+    engine = make_engine(settings.database_url)
+    loops = await open_worker(settings, make_session_factory(engine), line=line, slack=slack)
+    worker = loops.worker
+    runtime = None
+    if slack and settings.slack.enabled:  # the staff side's scan runs beside Slack's delivery
+        runtime = _staff_runtime(settings, None, worker.notify_inbox, None, scan=True)
+        if runtime is not None:
+            await runtime.start(worker.factory)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, worker.stop)
+    if wake_fd is not None:
+        worker.watch_fd(wake_fd)
+    log.info("worker %s started (channels: %s)", worker.name, ", ".join(worker.channels) or "none")
+    try:
+        await worker.run()
+    finally:
+        if runtime is not None:
+            await runtime.stop()
+        await loops.close()
+        engine.dispose()
+        log.info("worker %s stopped", worker.name)
+
+
+async def run_slack_socket(settings: Settings) -> None:
+    """`kyodo slack socket`: the Slack listeners over Socket Mode, with the loops, in one process."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    from handlers.slack.blocks import RENDERER
+    from handlers.slack.listeners import SlackListeners
+
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine)
+    loops = await open_worker(settings, factory, line=False)
+    worker = loops.worker
+    store = InboxStore()
+    store.open(factory)
+    runtime = StaffRuntime(
+        settings.slack,
+        render=RENDERER,
+        notify=notifier(settings),
+        store_events=store,
+        on_stored=worker.notify_inbox,
+    )
+    await runtime.start(factory)
+    task = asyncio.create_task(worker.run(), name="kyodo-worker")
+    handler = AsyncSocketModeHandler(
+        SlackListeners(runtime, slack_client(settings)).app, settings.slack.app_token
+    )
+    try:
+        await handler.start_async()
+    finally:
+        await runtime.stop()
+        worker.stop()
+        await task
+        await loops.close()
+        engine.dispose()
+
+
+def chat(settings: Settings, user_id: str, stdin: TextIO, stdout: TextIO) -> int:
+    """`kyodo chat`: the terminal as a channel. The engine answers each line in its own unit of
+    work on DATABASE_URL; :mod:`handlers.terminal` reads, numbers the choices and prints."""
+    from handlers.terminal import Terminal
+
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine)
+
+    def converse(incoming: Incoming) -> list[Reply]:
+        with transaction(factory) as session:
+            return engine_handle(session, incoming, now=utcnow())
+
+    try:
+        return Terminal(stdin, stdout, user_id=user_id).run(converse)
+    finally:
+        engine.dispose()

@@ -1,15 +1,23 @@
-"""Settings come only from the environment so that every process (web, worker, CLI, tests)
-is configured the same way and tests can build their own settings without touching globals."""
+"""The one settings object. Settings come only from the environment, so every process (web,
+worker, CLI, tests) is configured the same way, and tests build their own ``Settings`` without
+touching globals.
+
+Every variable is read and checked here, by one parser: a value that is present but unusable
+(``PORT=abc``, a negative timeout) stops start-up with a :class:`SettingsError` that names the
+variable, instead of failing somewhere later. ``.env.example`` documents each of them.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 DEFAULT_SQLITE_FILE = "kyodo.db"
 OFFICIAL_LINE_API = "https://api.line.me"
 OFFICIAL_LINE_DATA_API = "https://api-data.line.me"
+OFFICIAL_SLACK_API = "https://slack.com/api/"
 
 
 def default_database_url() -> str:
@@ -29,17 +37,44 @@ class SettingsError(ValueError):
     """A variable is present but unusable (e.g. PORT=abc): fail at start-up, naming it."""
 
 
-def _number(env: dict[str, str], name: str, default: float, *, integer: bool = False) -> float:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw) if integer else float(raw)
-    except ValueError:
-        raise SettingsError(f"{name}={raw!r} is not a {'whole ' if integer else ''}number") from None
-    if value < 0:
-        raise SettingsError(f"{name}={raw!r} must not be negative")
-    return value
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """How one channel's outbox is delivered (bot/messaging/delivery.py). Defaults suit one
+    small city account."""
+
+    poll_seconds: float = 1.0  # how often an idle delivery loop looks for work left by others
+    batch_size: int = 20  # sends in flight at once
+    max_attempts: int = 8  # then the row is marked failed and logged
+    timeout_seconds: float = 10.0  # per API request
+    lease_seconds: float = 60.0  # a claimed row is retried by others once its lease ends
+    backoff_base_seconds: float = 1.0  # 1, 2, 4, ... (with jitter) for 5xx and timeouts
+    backoff_max_seconds: float = 300.0
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    """The Slack app for city staff. Without a bot token and a signing secret Slack is off."""
+
+    bot_token: str = ""
+    signing_secret: str = ""
+    app_token: str = ""  # Socket Mode only (`kyodo slack socket`)
+    api_base_url: str = OFFICIAL_SLACK_API  # always ends with "/" (slack_sdk joins method names)
+    staff_channel: str = ""  # KYODO_STAFF_CHANNEL: handoffs, reports, unrouted items
+    # The Slack outbox is delivered with this (SLACK_* variables, same meaning as DELIVERY_*).
+    delivery: DeliveryPolicy = field(default_factory=lambda: DeliveryPolicy(poll_seconds=2.0))
+
+    @property
+    def poll_seconds(self) -> float:
+        """SLACK_POLL_SECONDS: also how often the staff side looks for new items to post."""
+        return self.delivery.poll_seconds
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.bot_token and self.signing_secret)
+
+    def missing(self) -> list[str]:
+        names = {"SLACK_BOT_TOKEN": self.bot_token, "SLACK_SIGNING_SECRET": self.signing_secret}
+        return [k for k, v in names.items() if not v]
 
 
 @dataclass(frozen=True)
@@ -58,13 +93,13 @@ class Settings:
     # Webhook: LINE's payloads are a few KB; anything near this cap is not from LINE.
     webhook_max_body_bytes: int = 1_000_000
 
-    # Delivery tuning (bot/delivery.py). Defaults suit one small city account.
-    delivery_poll_seconds: float = 1.0  # how often idle loops look for work left by other processes
+    # Delivery of LINE's outbox (DELIVERY_* variables; see DeliveryPolicy for each meaning).
+    delivery_poll_seconds: float = 1.0
     delivery_batch_size: int = 20
-    delivery_max_attempts: int = 8  # then the row is marked failed and logged
-    delivery_timeout_seconds: float = 10.0  # per API request
-    delivery_lease_seconds: float = 60.0  # a claimed row is retried by others once its lease ends
-    delivery_backoff_base_seconds: float = 1.0  # 1, 2, 4, ... (with jitter) for 5xx/timeouts
+    delivery_max_attempts: int = 8
+    delivery_timeout_seconds: float = 10.0
+    delivery_lease_seconds: float = 60.0
+    delivery_backoff_base_seconds: float = 1.0
     delivery_backoff_max_seconds: float = 300.0
     # LINE reply tokens are valid for about a minute after the event; keep a safety margin.
     reply_token_ttl_seconds: float = 50.0
@@ -74,47 +109,99 @@ class Settings:
     message_retention_days: float = 30.0
     housekeeping_interval_seconds: float = 3600.0
 
+    slack: SlackSettings = field(default_factory=SlackSettings)
+
     @property
     def line_enabled(self) -> bool:
         return bool(self.line_channel_secret and self.line_channel_access_token)
 
+    @property
+    def line_delivery(self) -> DeliveryPolicy:
+        """LINE's DeliveryPolicy, from the ``delivery_*`` fields."""
+        return DeliveryPolicy(**{f.name: getattr(self, f"delivery_{f.name}") for f in fields(DeliveryPolicy)})
+
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if env is None else env)
-        url = env.get("DATABASE_URL") or default_database_url()
-        d = cls()
-        return cls(
-            database_url=normalise_database_url(url),
-            line_channel_secret=(env.get("LINE_CHANNEL_SECRET") or "").strip(),
-            line_channel_access_token=(env.get("LINE_CHANNEL_ACCESS_TOKEN") or "").strip(),
-            line_api_base_url=(env.get("LINE_API_BASE_URL") or OFFICIAL_LINE_API).rstrip("/"),
-            line_data_api_base_url=(env.get("LINE_DATA_API_BASE_URL") or OFFICIAL_LINE_DATA_API).rstrip("/"),
-            port=int(_number(env, "PORT", d.port, integer=True)),
-            webhook_max_body_bytes=int(
-                _number(env, "LINE_WEBHOOK_MAX_BODY_BYTES", d.webhook_max_body_bytes, integer=True)
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        return _Reader(os.environ if env is None else env).settings()
+
+
+class _Reader:
+    """Reads and checks the variables; every problem is a SettingsError naming the variable."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = dict(env)
+
+    def text(self, name: str, default: str = "") -> str:
+        return (self.env.get(name) or "").strip() or default
+
+    def number(self, name: str, default: float) -> float:
+        raw = self.text(name)
+        if not raw:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise SettingsError(f"{name}={raw!r} is not a number") from None
+        if not value >= 0:  # also refuses NaN
+            raise SettingsError(f"{name}={raw!r} must not be negative")
+        return value
+
+    def whole(self, name: str, default: int, *, at_least: int = 0) -> int:
+        """A whole number; 0 where at least 1 is needed reads as 1 (e.g. DELIVERY_BATCH_SIZE=0)."""
+        raw = self.text(name)
+        if not raw:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(f"{name}={raw!r} is not a whole number") from None
+        if value < 0:
+            raise SettingsError(f"{name}={raw!r} must not be negative")
+        return max(value, at_least)
+
+    def policy(self, prefix: str, defaults: DeliveryPolicy) -> DeliveryPolicy:
+        return DeliveryPolicy(
+            poll_seconds=self.number(f"{prefix}POLL_SECONDS", defaults.poll_seconds),
+            batch_size=self.whole(f"{prefix}BATCH_SIZE", defaults.batch_size, at_least=1),
+            max_attempts=self.whole(f"{prefix}MAX_ATTEMPTS", defaults.max_attempts, at_least=1),
+            timeout_seconds=self.number(f"{prefix}TIMEOUT_SECONDS", defaults.timeout_seconds),
+            lease_seconds=self.number(f"{prefix}LEASE_SECONDS", defaults.lease_seconds),
+            backoff_base_seconds=self.number(f"{prefix}BACKOFF_BASE_SECONDS", defaults.backoff_base_seconds),
+            backoff_max_seconds=self.number(f"{prefix}BACKOFF_MAX_SECONDS", defaults.backoff_max_seconds),
+        )
+
+    def slack(self) -> SlackSettings:
+        d = SlackSettings()
+        base = self.text("SLACK_API_BASE_URL", OFFICIAL_SLACK_API)
+        delivery = self.policy("SLACK_", d.delivery)
+        return SlackSettings(
+            bot_token=self.text("SLACK_BOT_TOKEN"),
+            signing_secret=self.text("SLACK_SIGNING_SECRET"),
+            app_token=self.text("SLACK_APP_TOKEN"),
+            api_base_url=base if base.endswith("/") else base + "/",
+            staff_channel=self.text("KYODO_STAFF_CHANNEL"),
+            delivery=delivery,
+        )
+
+    def settings(self) -> Settings:
+        d = Settings(database_url="")
+        line = self.policy("DELIVERY_", d.line_delivery)
+        return Settings(
+            database_url=normalise_database_url(self.text("DATABASE_URL") or default_database_url()),
+            line_channel_secret=self.text("LINE_CHANNEL_SECRET"),
+            line_channel_access_token=self.text("LINE_CHANNEL_ACCESS_TOKEN"),
+            line_api_base_url=self.text("LINE_API_BASE_URL", OFFICIAL_LINE_API).rstrip("/"),
+            line_data_api_base_url=self.text("LINE_DATA_API_BASE_URL", OFFICIAL_LINE_DATA_API).rstrip("/"),
+            port=self.whole("PORT", d.port),
+            webhook_max_body_bytes=self.whole("LINE_WEBHOOK_MAX_BODY_BYTES", d.webhook_max_body_bytes),
+            **{f"delivery_{f.name}": getattr(line, f.name) for f in fields(DeliveryPolicy)},
+            reply_token_ttl_seconds=self.number("LINE_REPLY_TOKEN_TTL_SECONDS", d.reply_token_ttl_seconds),
+            processing_max_attempts=self.whole(
+                "PROCESSING_MAX_ATTEMPTS", d.processing_max_attempts, at_least=1
             ),
-            delivery_poll_seconds=_number(env, "DELIVERY_POLL_SECONDS", d.delivery_poll_seconds),
-            delivery_batch_size=int(_number(env, "DELIVERY_BATCH_SIZE", d.delivery_batch_size, integer=True))
-            or 1,
-            delivery_max_attempts=int(
-                _number(env, "DELIVERY_MAX_ATTEMPTS", d.delivery_max_attempts, integer=True)
-            )
-            or 1,
-            delivery_timeout_seconds=_number(env, "DELIVERY_TIMEOUT_SECONDS", d.delivery_timeout_seconds),
-            delivery_lease_seconds=_number(env, "DELIVERY_LEASE_SECONDS", d.delivery_lease_seconds),
-            delivery_backoff_base_seconds=_number(
-                env, "DELIVERY_BACKOFF_BASE_SECONDS", d.delivery_backoff_base_seconds
+            message_retention_days=self.number("MESSAGE_RETENTION_DAYS", d.message_retention_days),
+            housekeeping_interval_seconds=self.number(
+                "HOUSEKEEPING_INTERVAL_SECONDS", d.housekeeping_interval_seconds
             ),
-            delivery_backoff_max_seconds=_number(
-                env, "DELIVERY_BACKOFF_MAX_SECONDS", d.delivery_backoff_max_seconds
-            ),
-            reply_token_ttl_seconds=_number(env, "LINE_REPLY_TOKEN_TTL_SECONDS", d.reply_token_ttl_seconds),
-            message_retention_days=_number(env, "MESSAGE_RETENTION_DAYS", d.message_retention_days),
-            housekeeping_interval_seconds=_number(
-                env, "HOUSEKEEPING_INTERVAL_SECONDS", d.housekeeping_interval_seconds
-            ),
-            processing_max_attempts=int(
-                _number(env, "PROCESSING_MAX_ATTEMPTS", d.processing_max_attempts, integer=True)
-            )
-            or 1,
+            slack=self.slack(),
         )

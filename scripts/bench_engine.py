@@ -17,11 +17,11 @@ import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
-from bot import migrate
-from bot.db import make_engine, make_session_factory, transaction
 from bot.engine import warm_up
 from bot.engine.router import handle
 from bot.engine.types import Incoming
+from bot.storage import migrate
+from bot.storage.db import make_engine, make_session_factory, transaction
 
 QUESTIONS = [
     "協働とは",

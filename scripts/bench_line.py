@@ -40,9 +40,9 @@ from sqlalchemy import func, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import migrate  # noqa: E402
-from bot.db import make_engine, make_session_factory  # noqa: E402
-from bot.models.messaging import InboxEvent, OutboxMessage  # noqa: E402
+from bot.storage import migrate  # noqa: E402
+from bot.storage.db import make_engine, make_session_factory  # noqa: E402
+from bot.storage.models.messaging import InboxEvent, OutboxMessage  # noqa: E402
 from tests.support.line_payloads import body_for, follow_event, message_event, signed, sticker_event  # noqa: E402
 from tests.support.line_standin import LineStandin  # noqa: E402
 

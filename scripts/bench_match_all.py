@@ -198,10 +198,10 @@ def generate(n: int, seed: int) -> list[dict]:
 def load(url: str, groups: list[dict], reset: bool) -> None:
     from sqlalchemy import func, insert, select, text
 
-    from bot import migrate
-    from bot.db import make_engine, utcnow
-    from bot.models import Base, Group
-    from bot.registry import name_key
+    from bot.registry.groups import name_key
+    from bot.storage import migrate
+    from bot.storage.db import make_engine, utcnow
+    from bot.storage.models import Base, Group
 
     migrate.upgrade(url)
     engine = make_engine(url)
@@ -237,8 +237,8 @@ def load(url: str, groups: list[dict], reset: bool) -> None:
 def change_some(url: str, fraction: float, seed: int) -> int:
     from sqlalchemy import bindparam, select, update
 
-    from bot.db import make_engine
-    from bot.models import Group
+    from bot.storage.db import make_engine
+    from bot.storage.models import Group
 
     t = Group.__table__
     engine = make_engine(url)
@@ -256,7 +256,7 @@ def change_some(url: str, fraction: float, seed: int) -> int:
 
 
 CHILD = (
-    "import argparse, json, sys; from bot.suggestions import run_match_all; "
+    "import argparse, json, sys; from bot.registry.suggestions import run_match_all; "
     "sys.exit(run_match_all(argparse.Namespace(all=True, json=True, top={top})))"
 )
 

@@ -55,7 +55,7 @@ def main() -> int:
 
     tmp = tempfile.mkdtemp(prefix="kyodo-bench-slack-")
     db_url = args.database_url or f"sqlite:///{tmp}/bench.db"
-    from bot import migrate
+    from bot.storage import migrate
 
     migrate.upgrade(db_url)
     slack_api = SlackStandin(token=TOKEN).start()
@@ -232,9 +232,12 @@ def wait_http(url: str, timeout: float) -> None:
 def durability(db_url: str, slack_api, args) -> None:
     from sqlalchemy import func, select
 
-    from bot.db import make_engine, make_session_factory, transaction
-    from bot.models import Group, Suggestion
-    from bot.models.staff import SlackOutbox, StaffNotification
+    from bot.storage.db import make_engine, make_session_factory, transaction
+    from bot.storage.models import Group, Suggestion
+    from bot.storage.models.messaging import OutboxMessage
+    from bot.storage.models.staff import StaffNotification
+
+    slack_rows = OutboxMessage.channel == "slack"
 
     slack_api.reset()
     slack_api.failure_rate = args.failure_rate
@@ -273,7 +276,9 @@ def durability(db_url: str, slack_api, args) -> None:
         with factory() as s:
             queued = s.scalar(select(func.count()).select_from(StaffNotification))
             pending = s.scalar(
-                select(func.count()).select_from(SlackOutbox).where(SlackOutbox.status == "pending")
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(slack_rows, OutboxMessage.status == "pending")
             )
         return queued == args.suggestions and pending == 0
 
@@ -285,9 +290,9 @@ def durability(db_url: str, slack_api, args) -> None:
         time.sleep(0.2)
     took = time.perf_counter() - started
     with factory() as s:
-        statuses = Counter(s.scalars(select(SlackOutbox.status)).all())
-        attempts = s.scalar(select(func.sum(SlackOutbox.attempts))) or 0
-        ids = set(s.scalars(select(SlackOutbox.id)).all())
+        statuses = Counter(s.scalars(select(OutboxMessage.status).where(slack_rows)).all())
+        attempts = s.scalar(select(func.sum(OutboxMessage.attempts)).where(slack_rows)) or 0
+        ids = set(s.scalars(select(OutboxMessage.id).where(slack_rows)).all())
     per_row = Counter()
     for m in slack_api.posted():
         meta = (m.metadata or {}).get("event_payload") or {}

@@ -18,7 +18,7 @@ import sys
 
 from fontTools import subset
 
-from handlers.line_richmenu import ASSETS, SUBSET_FONT, entries
+from handlers.line.richmenu import ASSETS, SUBSET_FONT, entries
 
 
 def main(source: str) -> None:

@@ -15,9 +15,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bot import migrate
-from bot.db import make_engine
 from bot.settings import normalise_database_url
+from bot.storage import migrate
+from bot.storage.db import make_engine
+from tests.support.line_app import TOKEN
+from tests.support.line_standin import LineStandin
 
 PG_URL = os.environ.get("KYODO_TEST_DATABASE_URL", "")
 
@@ -61,10 +63,18 @@ def db_url(_pg_database, tmp_path) -> Iterator[str]:
         yield url
         return
     engine = make_engine(_pg_database)
-    from bot.models import Base
+    from bot.storage.models import Base
 
     with engine.begin() as conn:
         names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     engine.dispose()
     yield _pg_database
+
+
+@pytest.fixture(scope="session")
+def standin() -> Iterator[LineStandin]:
+    """The LINE Messaging API stand-in on 127.0.0.1 (one per test session)."""
+    s = LineStandin(access_token=TOKEN).start()
+    yield s
+    s.stop()

@@ -21,9 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _purge(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime, timedelta
 
-    from bot.db import make_engine, make_session_factory, transaction
     from bot.engine.retention import purge_expired
     from bot.settings import Settings
+    from bot.storage.db import make_engine, make_session_factory, transaction
 
     if args.days < 1:
         print("kyodo: --days must be at least 1")

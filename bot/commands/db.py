@@ -17,8 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _upgrade(args: argparse.Namespace) -> int:
-    from bot import migrate
     from bot.settings import Settings
+    from bot.storage import migrate
 
     settings = Settings.from_env()
     migrate.upgrade(settings.database_url, args.revision)
@@ -27,8 +27,8 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 
 def _current(args: argparse.Namespace) -> int:
-    from bot import migrate
     from bot.settings import Settings
+    from bot.storage import migrate
 
     print(migrate.current(Settings.from_env().database_url) or "(empty)")
     return 0

@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from bot import registry_messages as msg
+from bot.registry import messages as msg
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,7 +61,7 @@ def _needs_schema(func):
     def wrapper(args: argparse.Namespace) -> int:
         from sqlalchemy.exc import OperationalError, ProgrammingError
 
-        from bot.suggestions import missing_schema
+        from bot.registry.suggestions import missing_schema
 
         try:
             return func(args)
@@ -75,16 +75,16 @@ def _needs_schema(func):
 
 
 def _factory():
-    from bot.db import make_engine, make_session_factory
     from bot.settings import Settings
+    from bot.storage.db import make_engine, make_session_factory
 
     return make_session_factory(make_engine(Settings.from_env().database_url))
 
 
 @_needs_schema
 def _import(args: argparse.Namespace) -> int:
-    from bot import registry
-    from bot.db import transaction
+    from bot.registry import groups as registry
+    from bot.storage.db import transaction
 
     if not args.file.is_file():
         print(msg.CLI_FILE_NOT_FOUND.format(path=args.file), file=sys.stderr)
@@ -142,7 +142,7 @@ def _import(args: argparse.Namespace) -> int:
 
 @_needs_schema
 def _list(args: argparse.Namespace) -> int:
-    from bot import registry
+    from bot.registry import groups as registry
 
     session = _factory()()
     try:
@@ -192,7 +192,7 @@ def _group_json(group, labels: dict[int, str]) -> dict:
 
 @_needs_schema
 def _export(args: argparse.Namespace) -> int:
-    from bot import registry
+    from bot.registry import groups as registry
 
     session = _factory()()
     try:
@@ -213,8 +213,8 @@ def _export(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from bot import registry
-    from bot.models import Suggestion
+    from bot.registry import groups as registry
+    from bot.storage.models import Suggestion
 
     session = _factory()()
     try:
@@ -247,8 +247,8 @@ def _show(args: argparse.Namespace) -> int:
 
 @_needs_schema
 def _delete(args: argparse.Namespace) -> int:
-    from bot import registry
-    from bot.db import transaction
+    from bot.registry import groups as registry
+    from bot.storage.db import transaction
 
     try:
         with transaction(_factory()) as session:
@@ -262,8 +262,8 @@ def _delete(args: argparse.Namespace) -> int:
 
 @_needs_schema
 def _distinct(args: argparse.Namespace) -> int:
-    from bot import registry
-    from bot.db import transaction
+    from bot.registry import groups as registry
+    from bot.storage.db import transaction
 
     try:
         with transaction(_factory()) as session:

@@ -26,9 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _richmenu(args: argparse.Namespace) -> int:
     import asyncio
 
+    from bot.app import line_richmenu
     from bot.settings import Settings
-    from handlers import line_richmenu as rm
 
+    rm = line_richmenu()
     request = rm.richmenu_request()
     image, labelled = rm.render_image(Path(args.font) if args.font else None)
     if not labelled:

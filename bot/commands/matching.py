@@ -3,7 +3,7 @@
     kyodo match "公園の清掃ボランティア"           # readable ranking with reasons
     kyodo match --json --top 3 "子ども食堂"          # one JSON object
     kyodo match --json - < groups.jsonl              # one JSON object per input line, in order
-    kyodo match --all                                # every registered group (bot.suggestions)
+    kyodo match --all                                # every registered group (bot.registry.suggestions)
 
 The JSON-lines contract is stable: each output line is
 {"name": str, "matches": [{"department", "division_id", "score", "fields", "reasons"}]}, best first;
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import TextIO
 
@@ -42,8 +43,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.all:
-        from bot.suggestions import run_match_all
-
         return run_match_all(args)
     if args.description is None and not args.field:
         print(ERR_NO_DESCRIPTION, file=sys.stderr)
@@ -126,4 +125,37 @@ def _stream(matcher, stdin: TextIO, stdout: TextIO, top: int) -> int:
             out = matcher.match(profile, top=top).to_dict()
         stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         stdout.flush()
+    return 0
+
+
+def run_match_all(args: argparse.Namespace) -> int:
+    """`kyodo match --all [--top N] [--json]`: refresh every group's suggestions, print a summary."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from bot.registry import messages as msg
+    from bot.registry.suggestions import DEFAULT_TOP, missing_schema, refresh_suggestions
+    from bot.settings import Settings
+    from bot.storage.db import make_engine
+    from matching import Matcher
+
+    top = DEFAULT_TOP if getattr(args, "top", None) is None else args.top
+    if top < 1:
+        print(msg.TOP_INVALID, file=sys.stderr)
+        return 2
+    engine = make_engine(Settings.from_env().database_url)
+    try:
+        matcher = Matcher.load()
+        try:
+            summary = refresh_suggestions(engine, matcher, top=top, workers=min(os.cpu_count() or 1, 4))
+        except (OperationalError, ProgrammingError) as exc:
+            if not missing_schema(exc):
+                raise
+            print(msg.DB_NOT_READY, file=sys.stderr)
+            return 2
+    finally:
+        engine.dispose()
+    if getattr(args, "json", False):
+        print(json.dumps(summary.as_dict(), ensure_ascii=False))
+    else:
+        print(summary.text())
     return 0

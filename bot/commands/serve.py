@@ -1,8 +1,9 @@
 """`kyodo serve` (web app + its own processing/delivery loops) and `kyodo worker` (loops only).
 
 With PostgreSQL, `kyodo serve` runs the loops in a child process (`kyodo worker --wake-fd`),
-woken through a pipe the moment the webhook stores an event: two processes use two cores, and
-the engine's CPU work no longer competes with the webhook for one interpreter lock. With SQLite
+woken through a pipe the moment a webhook stores an event or a Slack click queues a message: two
+processes use two cores, and the engine's CPU work no longer competes with the webhook for one
+interpreter lock. With SQLite
 (one writer at a time) the loops run inside the web process, where handing the database from
 one writer to the next is cheapest. `--in-process` / `--worker-process` override the choice;
 `--no-worker` serves HTTP only.
@@ -18,6 +19,8 @@ import subprocess
 import sys
 import threading
 import time
+
+from bot.messaging.wakeup import WAKE_INBOX, WAKE_OUTBOX
 
 log = logging.getLogger("kyodo.serve")
 
@@ -86,14 +89,22 @@ class _ChildWorker:
             if not self.stopping:
                 self.start()
 
-    def notify(self) -> None:
+    def _write(self, byte: bytes) -> None:
         with self.lock:
             fd = self.write_fd
         if fd is None:
             return
         # A full pipe means a wake-up is already pending; a broken one, a worker restarting (it polls).
         with contextlib.suppress(BlockingIOError, BrokenPipeError):
-            os.write(fd, b".")
+            os.write(fd, byte)
+
+    def notify_inbox(self) -> None:
+        """An event was stored (called on the event loop)."""
+        self._write(WAKE_INBOX)
+
+    def notify_outbox(self) -> None:
+        """A message was queued here, e.g. by a Slack click (called from the committing thread)."""
+        self._write(WAKE_OUTBOX)
 
     def stop(self) -> None:
         self.stopping = True
@@ -125,7 +136,9 @@ def _serve(args: argparse.Namespace) -> int:
     else:
         child = _ChildWorker(args.log_level)
         child.start()
-        app = create_app(settings, start_background=False, on_stored=child.notify)
+        app = create_app(
+            settings, start_background=False, wake_inbox=child.notify_inbox, wake_outbox=child.notify_outbox
+        )
     try:
         uvicorn.run(
             app, host=args.host, port=port, log_level=args.log_level, proxy_headers=True, access_log=False
@@ -138,38 +151,10 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _worker(args: argparse.Namespace) -> int:
     import asyncio
-    import signal
 
-    from bot.db import make_engine, make_session_factory
+    from bot.app import run_worker
     from bot.settings import Settings
-    from bot.worker import Worker
 
     _logging(args.log_level)
-    settings = Settings.from_env()
-    wlog = logging.getLogger("kyodo.worker")
-
-    async def main() -> None:
-        engine = make_engine(settings.database_url)
-        client = sender = None
-        if settings.line_enabled:
-            from handlers.line_api import LineSender, make_api
-
-            client, api = await make_api(settings.line_api_base_url, settings.line_channel_access_token)
-            sender = LineSender(api, timeout=settings.delivery_timeout_seconds)
-        worker = Worker(settings, make_session_factory(engine), sender)
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, worker.stop)
-        if args.wake_fd is not None:
-            worker.watch_fd(args.wake_fd)
-        wlog.info("worker %s started (LINE %s)", worker.name, "enabled" if sender else "disabled")
-        try:
-            await worker.run()
-        finally:
-            if client is not None:
-                await client.close()
-            engine.dispose()
-            wlog.info("worker %s stopped", worker.name)
-
-    asyncio.run(main())
+    asyncio.run(run_worker(Settings.from_env(), wake_fd=args.wake_fd))
     return 0

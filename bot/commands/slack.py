@@ -9,8 +9,11 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
+
+from bot.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,42 +26,33 @@ def register(sub: argparse._SubParsersAction) -> None:
     work.set_defaults(func=_worker)
 
 
-def _prepare() -> tuple[object, object] | None:
-    from bot.settings import Settings
-    from bot.slack_settings import SlackSettings
-
+def _prepare() -> Settings | None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    slack = SlackSettings.from_env()
-    if not slack.enabled:
-        print(f"Slack is not configured: set {' and '.join(slack.missing())}.", file=sys.stderr)
+    settings = Settings.from_env()
+    if not settings.slack.enabled:
+        print(f"Slack is not configured: set {' and '.join(settings.slack.missing())}.", file=sys.stderr)
         return None
-    return Settings.from_env(), slack
+    return settings
 
 
 def _socket(args: argparse.Namespace) -> int:
-    prepared = _prepare()
-    if prepared is None:
+    settings = _prepare()
+    if settings is None:
         return 2
-    settings, slack = prepared
-    if not slack.app_token:
+    if not settings.slack.app_token:
         print("Socket Mode needs SLACK_APP_TOKEN (an app-level token, xapp-...).", file=sys.stderr)
         return 2
-    import asyncio
+    from bot.app import run_slack_socket
 
-    from handlers.slack import run_socket_mode
-
-    asyncio.run(run_socket_mode(settings, slack))
+    asyncio.run(run_slack_socket(settings))
     return 0
 
 
 def _worker(args: argparse.Namespace) -> int:
-    prepared = _prepare()
-    if prepared is None:
+    settings = _prepare()
+    if settings is None:
         return 2
-    settings, slack = prepared
-    import asyncio
+    from bot.app import run_worker
 
-    from bot.slack_app import run_worker
-
-    asyncio.run(run_worker(settings, slack))
+    asyncio.run(run_worker(settings, line=False))
     return 0

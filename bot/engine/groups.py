@@ -14,8 +14,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import registry
-from bot.models.registry import Group
+from bot.registry import groups as registry
+from bot.storage.models.registry import Group
 
 InvalidGroup = registry.InvalidGroup
 KIND_NAMES = registry.KIND_NAMES

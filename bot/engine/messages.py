@@ -282,15 +282,24 @@ PROP_CITED = "第2章(3) 協働の原則"
 
 # --- お知らせ (pushes that answer no event; sent by the staff side through bot.engine.notify) ------
 
+# Notices that answer no event (bot/engine/notify.py): phone-sized, polite.
+NOTIFY_GROUP_TAKEN = (
+    "「{group}」について、{division}が担当することになりました。"
+    "担当者からあらためてご連絡します。しばらくお待ちください。"
+)
+NOTIFY_GROUP_PASSED = (
+    "「{group}」について、{division}では今回は見送りとなりました。"
+    "ほかの課との協働をご希望の場合は「相談する」からお知らせください。"
+)
 NOTIFY_PROPOSAL_TAKEN = (
-    "受付番号 {reference} の相談・提案を、{division}が担当することになりました。"
-    "担当課からの連絡をお待ちください。"
+    "ご提案（受付番号 {reference}）を{division}が担当することになりました。担当者からあらためてご連絡します。"
 )
 NOTIFY_PROPOSAL_PASSED = (
-    "受付番号 {reference} の相談・提案は、{division}では今回お受けできないことになりました。"
-    "ほかの課や進め方については、市民部コミュニティ文化課にご相談ください。"
+    "ご提案（受付番号 {reference}）について、{division}では今回は見送りとなりました。"
+    "内容を変えてのご相談も歓迎します。"
 )
-NOTIFY_STAFF_REPLY = "お送りいただいたご質問に、市の職員から返事が届きました。\n「{question}」\n\n{answer}"
+NOTIFY_STAFF_REPLY = "市の担当者から回答がありました。\n「{question}」\n\n{answer}"
+NOTIFY_HANDOFF_CLOSED = "お問い合わせへの対応を完了しました。ご利用ありがとうございました。"
 
 # --- データの削除 ----------------------------------------------------------------------------------
 

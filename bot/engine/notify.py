@@ -1,54 +1,82 @@
-"""Messages to a citizen that answer no event: news about a proposal, a staff reply to a question.
+"""Messages to a citizen that answer no event: a division took up (or passed on) their group or
+proposal, a member of staff answered their question, or closed it.
 
-The staff side (Slack) calls these inside its own transaction. They respect the person's wishes:
-nothing is queued for a user who unfollowed or whose data was deleted, and nothing for channels
-without a push renderer (the terminal). Wording lives in messages.py.
+This is the one notification path: the staff side (bot/staff/) calls these inside its own
+transaction, and they queue through the outbox like every reply. One rule decides who may get a
+push, once: nobody who unfollowed (blocked the account) or whose data was deleted, and nobody on
+a channel that cannot push (the terminal). The wording is in messages.py (``NOTIFY_*``).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Mapping
+
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.engine import messages as M
-from bot.engine.flows.common import menu_choices
+from bot.engine.channel import Render
 from bot.engine.types import Reply
-from bot.models.conversation import ChatUser, Proposal, UnansweredQuestion
+from bot.messaging import outbox
+from bot.storage.models.conversation import ChatUser, Proposal
+from bot.storage.models.registry import Group
+
+_USER = select(ChatUser.blocked, ChatUser.deleted_at).where(
+    ChatUser.channel == bindparam("channel"), ChatUser.user_id == bindparam("user_id")
+)
 
 
-def can_push(session: Session, channel: str, user_id: str | None) -> bool:
-    """True if a push to this user is allowed (follows, not blocked, data not deleted)."""
-    if not user_id:
-        return False
-    from bot.outbox import RENDERERS
+class Notifier:
+    """Pushes to citizens, rendered by the renderer of their channel (composed in bot/app.py)."""
 
-    if channel not in RENDERERS:
-        return False
-    user = session.scalars(
-        select(ChatUser).where(ChatUser.channel == channel, ChatUser.user_id == user_id)
-    ).first()
-    return user is not None and user.followed and not user.blocked and user.deleted_at is None
+    def __init__(self, renderers: Mapping[str, Render]) -> None:
+        self.renderers = dict(renderers)
 
+    def can_push(self, session: Session, channel: str, user_id: str | None) -> bool:
+        """The rule: a channel that can push, a user id, and no unfollow or deletion on record
+        (someone the conversation has never seen, e.g. the owner of a group made elsewhere, is
+        pushed to: the platform itself refuses people who are not friends of the account)."""
+        if not user_id or channel not in self.renderers:
+            return False
+        row = session.execute(_USER, {"channel": channel, "user_id": user_id}).first()
+        return row is None or not (row.blocked or row.deleted_at is not None)
 
-def push(session: Session, channel: str, user_id: str | None, replies: list[Reply]) -> bool:
-    """Queue ``replies`` for the user through the outbox; False when not allowed or empty."""
-    if not can_push(session, channel, user_id):
-        return False
-    from bot.outbox import enqueue_push
+    def push(self, session: Session, channel: str, user_id: str | None, text: str) -> bool:
+        """Queue ``text`` for the user through the outbox; False when not allowed or empty."""
+        if not self.can_push(session, channel, user_id):
+            return False
+        messages = self.renderers[channel]([Reply(text=text)])
+        if not messages:
+            return False
+        outbox.enqueue(session, channel=channel, destination=user_id, messages=messages)
+        return True
 
-    return enqueue_push(session, channel=channel, user_id=user_id, replies=replies) is not None
+    # -- what happened, in the citizen's words --------------------------------------------------
 
+    def group_decided(self, session: Session, group: Group, *, division: str, taken: bool) -> bool:
+        """A division took up (or passed on) the suggestion of the user's group."""
+        channel, _, user_id = (group.owner or "").partition(":")  # "line:<userId>"; imports: no push
+        template = M.NOTIFY_GROUP_TAKEN if taken else M.NOTIFY_GROUP_PASSED
+        return self.push(session, channel, user_id, template.format(group=group.name, division=division))
 
-def proposal_decided(session: Session, proposal: Proposal, *, taken: bool, division_name: str = "") -> bool:
-    """Tell the proposer that a division took up (or passed on) their proposal."""
-    template = M.NOTIFY_PROPOSAL_TAKEN if taken else M.NOTIFY_PROPOSAL_PASSED
-    division = division_name or proposal.division_name or "担当課"
-    text = template.format(reference=proposal.reference, division=division)
-    return push(session, proposal.channel, proposal.user_id, [Reply(text=text)])
+    def proposal_decided(
+        self, session: Session, proposal: Proposal, *, taken: bool, division: str = ""
+    ) -> bool:
+        """A division took up (or passed on) the user's proposal."""
+        template = M.NOTIFY_PROPOSAL_TAKEN if taken else M.NOTIFY_PROPOSAL_PASSED
+        text = template.format(
+            reference=proposal.reference, division=division or proposal.division_name or "担当課"
+        )
+        return self.push(session, proposal.channel, proposal.user_id, text)
 
+    def staff_replied(
+        self, session: Session, channel: str, user_id: str | None, question: str, answer: str
+    ) -> bool:
+        """A member of staff answered a question the citizen handed off."""
+        quoted = question if len(question) <= 100 else question[:99] + "…"
+        text = M.NOTIFY_STAFF_REPLY.format(question=quoted, answer=answer.strip())[:4000]
+        return self.push(session, channel, user_id, text)
 
-def staff_replied(session: Session, question: UnansweredQuestion, answer: str) -> bool:
-    """Deliver a staff member's reply to a question the citizen handed off."""
-    quoted = question.text if len(question.text) <= 100 else question.text[:99] + "…"
-    text = M.NOTIFY_STAFF_REPLY.format(question=quoted, answer=answer.strip())[:4000]
-    return push(session, question.channel, question.user_id, [Reply(text=text, choices=menu_choices())])
+    def handoff_closed(self, session: Session, channel: str, user_id: str | None) -> bool:
+        """Staff closed the citizen's handed-off question."""
+        return self.push(session, channel, user_id, M.NOTIFY_HANDOFF_CLOSED)

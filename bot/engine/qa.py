@@ -10,7 +10,7 @@ from bot.engine import postback
 from bot.engine.flows.common import menu_choices, shorten
 from bot.engine.services import Services
 from bot.engine.types import Choice, Incoming, Reply
-from bot.models.conversation import Feedback, UnansweredQuestion
+from bot.storage.models.conversation import Feedback, UnansweredQuestion
 
 log = logging.getLogger(__name__)
 

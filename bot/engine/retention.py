@@ -25,9 +25,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from bot import inbox, outbox
 from bot.engine import groups
-from bot.models.conversation import (
+from bot.messaging import inbox, outbox
+from bot.storage.models.conversation import (
     ChatUser,
     Conversation,
     EligibilityCheck,
@@ -35,7 +35,7 @@ from bot.models.conversation import (
     Proposal,
     UnansweredQuestion,
 )
-from bot.models.staff import Handoff
+from bot.storage.models.staff import Handoff
 
 RETENTION = timedelta(days=30)
 STALE_STATE = timedelta(days=1)

@@ -23,9 +23,10 @@ from bot.engine import postback as pbmod
 from bot.engine.flow import Context, Flow, Step
 from bot.engine.flows import FLOWS
 from bot.engine.flows.common import MAIN_MENU, has_words, menu_choices, shorten
+from bot.engine.flows.registration import group_card
 from bot.engine.services import Services, default_services
 from bot.engine.types import MAX_REPLIES, Card, Choice, Incoming, Reply
-from bot.models.conversation import ChatUser, Conversation
+from bot.storage.models.conversation import ChatUser, Conversation
 from knowledge.normalize import fold, normalize
 
 log = logging.getLogger(__name__)
@@ -319,8 +320,6 @@ def _my_groups(ctx: Context) -> list[Reply]:
     owned = groups.owned(ctx.session, ctx.owner)[:10]
     if not owned:
         return [Reply(text=M.MY_GROUPS_NONE, choices=[Choice(label=M.MENU_REGISTER, text=M.MENU_REGISTER)])]
-    from bot.engine.flows.registration import group_card
-
     ctx.flow = None
     cards: list[Card] = []
     for g in owned:

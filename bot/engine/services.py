@@ -2,7 +2,8 @@
 
 The engine talks to ``Services`` only. The default implementation loads ``knowledge.Answerer``
 and ``matching.Matcher`` lazily (the first question pays the index cost, a follow event does not)
-and keeps them for the life of the process. Tests can pass their own ``Services`` to ``handle``.
+and keeps them for the life of the process. The matching library is also *imported* on first use
+(~0.3 s), purely for the start-up of `kyodo chat`; it imports nothing of bot/. Tests can pass their own ``Services`` to ``handle``.
 Attribute access on library results is tolerant on purpose: the engine must keep answering even
 if a library adds or renames an optional attribute.
 """
@@ -12,6 +13,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from typing import Any
+
+from bot.engine.answerer import ANSWERER
+from knowledge import Answerer
 
 
 @dataclass(frozen=True)
@@ -54,8 +58,6 @@ class Services:
     def answerer(self) -> Any:
         with self._lock:
             if self._answerer is None:
-                from knowledge import Answerer
-
                 self._answerer = Answerer.load(self.data_dir) if self.data_dir else Answerer.load()
             return self._answerer
 
@@ -63,8 +65,6 @@ class Services:
         """The knowledge base's answer. With a session (and the shipped data), the entries staff
         added from Slack's App Home are included, so a new entry is used at once on every channel."""
         if session is not None and self.data_dir is None:
-            from bot.staff_knowledge import ANSWERER
-
             a = ANSWERER.answer(session, text)
         else:
             a = self.answerer.answer(text)

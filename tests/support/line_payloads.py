@@ -13,7 +13,7 @@ import time
 import uuid
 from typing import Any
 
-from handlers.line import signature_for
+from handlers.line.webhook import signature_for
 
 DESTINATION = "U" + "d" * 32
 _counter = itertools.count(1)

@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 from bot.engine import groups
 from bot.engine import messages as M
 from bot.engine.flow import Context, Flow, State, Step
+from bot.engine.retention import delete_user_data
 from bot.engine.types import Reply
-from bot.models.conversation import Proposal
+from bot.storage.models.conversation import Proposal
 
 
 def _entry(ctx: Context) -> Step:
@@ -31,8 +32,6 @@ def _ask(ctx: Context) -> list[Reply]:
 
 
 def _on_confirm(ctx: Context) -> Step:
-    from bot.engine.retention import delete_user_data
-
     arg = ctx.arg_for("confirm")
     if arg == "no":
         return ctx.end(Reply(text=M.DATA_KEPT))

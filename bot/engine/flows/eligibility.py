@@ -7,7 +7,8 @@ import logging
 from bot.engine import messages as M
 from bot.engine.flow import Context, Flow, State, Step, cancel_choice
 from bot.engine.types import Choice, Reply
-from bot.models.conversation import EligibilityCheck
+from bot.storage.models.conversation import EligibilityCheck
+from knowledge.normalize import fold
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,6 @@ def _handle(i: int):
     def handle(ctx: Context) -> Step:
         value = ctx.arg_for("ans")
         if value is None and ctx.input_text() is not None:
-            from knowledge.normalize import fold
-
             value = TYPED.get(fold(ctx.text))
         if value not in ANSWERS:
             return ctx.goto(_state(i))

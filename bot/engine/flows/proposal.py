@@ -11,7 +11,7 @@ from bot.engine.flow import Context, Flow, State, Step, cancel_choice
 from bot.engine.flows.common import shorten, too_long, valid_text
 from bot.engine.postback import int_arg
 from bot.engine.types import Card, Choice, Reply
-from bot.models.conversation import Proposal
+from bot.storage.models.conversation import Proposal
 
 TEXT_LIMIT = 1000
 MAX_DIVISIONS = 5

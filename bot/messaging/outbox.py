@@ -1,0 +1,179 @@
+"""Outbox: messages to send, written in the same transaction as the state change that caused them.
+
+One table for every channel (``channel`` says which sender delivers a row). Rows hold platform
+messages already rendered (and checked against the platform's limits), so delivery never needs
+the engine and a crash between processing and sending loses nothing.
+
+Whoever queues a row in-process (the processing loop, a Slack click, the staff side's scan) wakes
+the delivery loop when the transaction commits (:func:`on_queued`): a push queued by a click does
+not wait for the next poll.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, case, event, func, insert, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.storage.db import utcnow
+from bot.storage.models.messaging import OutboxMessage
+
+_OUTBOX = OutboxMessage.__table__
+# Built once (the hot path: one per answered event); values are bound per call.
+_ENQUEUE = (
+    insert(_OUTBOX)
+    .values(
+        status="pending",
+        attempts=0,
+        next_attempt_at=bindparam("now", type_=_OUTBOX.c.next_attempt_at.type),
+        created_at=bindparam("now", type_=_OUTBOX.c.created_at.type),
+    )
+    .returning(_OUTBOX.c.id)
+)
+_PENDING_FOR = (
+    select(_OUTBOX.c.id)
+    .where(
+        _OUTBOX.c.channel == bindparam("channel"),
+        _OUTBOX.c.destination == bindparam("destination"),
+        _OUTBOX.c.status == "pending",
+    )
+    .limit(1)
+)
+#: ``session.info`` key: channels that got rows in this transaction that no sender was handed.
+_QUEUED = "kyodo.outbox.queued"
+
+
+def enqueue(
+    session: Session,
+    *,
+    channel: str,
+    destination: str,
+    messages: list[dict[str, Any]],
+    reply_token: str | None = None,
+    reply_token_expires_at: datetime | None = None,
+    inbox_event_id: int | None = None,
+    claimed_by: str | None = None,
+    lease_until: datetime | None = None,
+    retry_key: str | None = None,
+    link: str = "",
+) -> int:
+    """Queue already-rendered messages (a reply while ``reply_token`` is valid, else a push to
+    ``destination``). Returns the outbox row id. With ``claimed_by`` the row is born leased to
+    that worker, which sends it itself; otherwise the delivery loop is woken at commit. ``link``
+    names what the channel records the sent message's reference on (see Channel.delivered)."""
+    params = {
+        "channel": channel,
+        "destination": destination,
+        "reply_token": reply_token,
+        "reply_token_expires_at": reply_token_expires_at,
+        "messages": messages,
+        "retry_key": retry_key or str(uuid.uuid4()),
+        "inbox_event_id": inbox_event_id,
+        "claimed_by": claimed_by,
+        "lease_until": lease_until,
+        "link": link,
+        "uncertain": False,
+        "now": utcnow(),
+    }
+    row_id = session.execute(_ENQUEUE, params).scalar_one()
+    if claimed_by is None:
+        session.info.setdefault(_QUEUED, set()).add(channel)
+    return row_id
+
+
+def on_queued(factory: sessionmaker[Session], notify: Callable[[set[str]], None]) -> None:
+    """Call ``notify(channels)`` after every commit of ``factory``'s sessions that queued rows
+    nobody was handed (from the committing thread: ``notify`` must be thread-safe)."""
+
+    @event.listens_for(factory, "after_commit")
+    def _committed(session: Session) -> None:
+        channels = session.info.pop(_QUEUED, None)
+        if channels:
+            notify(channels)
+
+    @event.listens_for(factory, "after_rollback")
+    def _rolled_back(session: Session) -> None:
+        session.info.pop(_QUEUED, None)
+
+
+def lock_destination(session: Session, *, channel: str, destination: str) -> None:
+    """Take turns with other workers queueing for the same destination until this transaction
+    ends (PostgreSQL: a transaction-level advisory lock; SQLite has one writer anyway). The engine
+    already locks a user's row; this is for group and room chats, where several members' events
+    answer into one destination."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"outbox:{channel}:{destination}"},
+        )
+
+
+def has_pending(session: Session, *, channel: str, destination: str) -> bool:
+    """Whether a message for this destination is still waiting: a newer one must go after it."""
+    return session.execute(_PENDING_FOR, {"channel": channel, "destination": destination}).first() is not None
+
+
+def backlog(session: Session, *, now: datetime) -> dict[str, Any]:
+    """For monitoring (``/healthz``): messages waiting to be sent, how long the oldest has waited
+    (seconds, 0 if none), and how many were given up on in the last 24 hours."""
+    pending, oldest = session.execute(
+        select(func.count(), func.min(_OUTBOX.c.created_at)).where(_OUTBOX.c.status == "pending")
+    ).one()
+    failed = session.scalar(
+        select(func.count()).where(
+            _OUTBOX.c.status == "failed", _OUTBOX.c.created_at >= now - timedelta(hours=24)
+        )
+    )
+    if isinstance(oldest, str):  # SQLite returns min() of a datetime column as text
+        oldest = datetime.fromisoformat(oldest)
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    waited = max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
+    return {
+        "outbox_pending": pending,
+        "outbox_oldest_pending_seconds": round(waited, 1),
+        "outbox_failed_24h": failed,
+    }
+
+
+def cancel_pending(session: Session, *, channel: str, destination: str, reason: str) -> int:
+    """Stop everything still queued for a destination (the user unfollowed: pushes would fail)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.destination == destination,
+            OutboxMessage.status == "pending",
+        )
+        .values(status="cancelled", last_error=reason, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def purge_messages(session: Session, *, before: datetime) -> int:
+    """Blank the text of messages finished (delivered, failed, cancelled) before ``before``."""
+    result = session.execute(
+        update(_OUTBOX)
+        .where(_OUTBOX.c.status != "pending", _OUTBOX.c.created_at < before)
+        .values(messages=[], reply_token=None)
+    )
+    return result.rowcount or 0
+
+
+def forget_user(session: Session, *, channel: str, user_id: str) -> int:
+    """Cancel and blank everything queued or sent to one user (for 「データを削除」)."""
+    result = session.execute(
+        update(_OUTBOX)
+        .where(_OUTBOX.c.channel == channel, _OUTBOX.c.destination == user_id)
+        .values(
+            messages=[],
+            reply_token=None,
+            status=case((_OUTBOX.c.status == "pending", "cancelled"), else_=_OUTBOX.c.status),
+        )
+    )
+    return result.rowcount or 0

@@ -1,0 +1,137 @@
+"""Every Japanese string that city staff read in Slack, kept together so wording can be
+reviewed and changed in one place. (What citizens are told when staff act is in
+bot/engine/messages.py, ``NOTIFY_*``, with everything else citizens read.)
+"""
+
+from __future__ import annotations
+
+# --- /kyodo --------------------------------------------------------------------------------------
+HELP = (
+    "*協働ボットの使い方*\n"
+    "• `/kyodo <質問>` 協働推進基本指針について質問します（答えはあなたにだけ表示されます）\n"
+    "• `/kyodo groups [分野やキーワード]` 登録団体の一覧\n"
+    "• `/kyodo group <団体名>` 団体の詳細と提案先の課\n"
+    "• `/kyodo match <団体名または活動内容>` 協働先になりそうな課を探します\n"
+    "• `/kyodo report [期間]` 利用状況の集計（例: `今週`・`先月`・`30日`・`2026-04-01..2026-09-30`）\n"
+    "• `/kyodo 所属 <課名>` あなたの所属課を設定します（ホームタブに課あての案件が出ます）\n"
+    "• `/kyodo help` この説明\n"
+    "チャンネルでボットにメンションして質問することもできます（スレッドでお答えします）。"
+)
+EMPTY_QUESTION = "質問を入力してください。例: `/kyodo 協働とは何ですか`"
+NOT_ANSWERED = "指針やFAQからは確かな回答が見つかりませんでした。"
+MAYBE = "もしかして:"
+
+GROUPS_NONE = "該当する登録団体はありません。"
+GROUPS_HEADER = "登録団体（{count}件{more}）"
+GROUPS_MORE = "、先頭{shown}件を表示"
+GROUP_NOT_FOUND = "「{name}」に近い団体は見つかりませんでした。`/kyodo groups` で一覧を確認できます。"
+GROUP_CANDIDATES = "「{name}」に近い団体が複数あります:"
+GROUP_NAME_REQUIRED = "団体名を入力してください。例: `/kyodo group 小金井みどりの会`"
+MATCH_TEXT_REQUIRED = "団体名か活動内容を入力してください。例: `/kyodo match 子どもの居場所づくり`"
+MATCH_NONE = "合いそうな課が見つかりませんでした。活動内容をもう少し詳しく書いてみてください。"
+MATCH_HEADER = "「{query}」と協働できそうな課"
+MATCH_UNAVAILABLE = "マッチング機能を読み込めませんでした。管理者にお知らせください。"
+DIVISION_UNKNOWN = (
+    "「{name}」という課が見つかりませんでした。正式名称（例: コミュニティ文化課）で入力してください。"
+)
+DIVISION_SET = "所属を「{name}」に設定しました。ホームタブに{name}あての案件が表示されます。"
+DIVISION_REQUIRED = "課名を入力してください。例: `/kyodo 所属 コミュニティ文化課`"
+
+LABEL_FIELDS = "分野"
+LABEL_KIND = "種別"
+LABEL_DESCRIPTION = "活動内容"
+LABEL_CONTACT = "連絡先"
+LABEL_REASONS = "理由"
+LABEL_MATCHES = "提案先の課"
+LIVE_MATCH = "未送信・いまの候補"
+LABEL_STATUS = "状況"
+STATUS_NAMES = {
+    "new": "未送信",
+    "sent": "対応待ち",
+    "taken": "担当決定",
+    "passed": "見送り",
+    "queued": "未送信",
+    "accepted": "担当決定",
+    "declined": "見送り",
+    "closed": "終了",
+}
+
+# --- division notifications -------------------------------------------------------------------
+SUGGESTION_TITLE = "協働の候補: {group}"
+SUGGESTION_FALLBACK = "{division}あてに協働の候補があります: {group}"
+PROPOSAL_TITLE = "協働の提案（{reference}）: {group}"
+PROPOSAL_FALLBACK = "{division}あてに協働の提案が届きました: {group}（{reference}）"
+UNROUTED = ":warning: 送り先の課のチャンネルが未設定です（{division}）。担当課へ転送してください。"
+UNROUTED_CITY = ":warning: 提案者は送り先を市に任せています。担当課を決めてください。"
+TO_DIVISION = "あて先: {division}"
+PURPOSE = "目的"
+GOAL = "目標"
+ROLE_CITY = "市に期待すること"
+ROLE_GROUP = "団体がすること"
+BUTTON_TAKE = "担当する"
+BUTTON_PASS = "見送る"
+BUTTON_DETAIL = "詳細"
+CONFIRM_PASS_TITLE = "見送りますか？"
+CONFIRM_PASS_TEXT = "団体には「今回は見送り」とLINEでお知らせします。"
+CONFIRM_YES = "見送る"
+CONFIRM_NO = "戻る"
+DECIDED_TAKEN = ":white_check_mark: <@{user}>さんが担当します（{when}）"
+DECIDED_PASSED = ":no_entry_sign: <@{user}>さんが見送りました（{when}）"
+ALREADY_DECIDED = "{name}さんが対応済みです。"
+ALREADY_DECIDED_UNKNOWN = "この案件はすでに対応済みです。"
+ITEM_GONE = "この案件は見つかりませんでした（団体の登録が削除された可能性があります）。"
+DETAIL_TITLE = "案件の詳細"
+CLOSE = "閉じる"
+
+# --- handoffs ------------------------------------------------------------------------------------
+HANDOFF_TITLE = ":raising_hand: 市民からの問い合わせ（担当者への引き継ぎ）"
+HANDOFF_FALLBACK = "市民からの問い合わせ: {question}"
+HANDOFF_HINT = "このスレッドに返信すると、その内容が市民にLINEで届きます。"
+HANDOFF_BUTTON_CLOSE = "対応完了"
+HANDOFF_CLOSED = ":white_check_mark: <@{user}>さんが対応完了にしました（{when}）"
+HANDOFF_ALREADY_CLOSED = "この問い合わせはすでに対応完了です。"
+HANDOFF_DELIVERED = ":outbox_tray: 市民にLINEで送りました。"
+HANDOFF_CITIZEN_GONE = "この市民にはLINEで送れません（ブロックされたか、データが削除されています）。"
+
+# --- App Home ------------------------------------------------------------------------------------
+HOME_TITLE = "協働ボット"
+HOME_NO_DIVISION = "所属課が未設定です。`/kyodo 所属 <課名>` で設定すると、課あての案件がここに表示されます。"
+HOME_DIVISION = "所属: {name}"
+HOME_PENDING = "対応待ちの案件"
+HOME_PENDING_NONE = "対応待ちの案件はありません。"
+HOME_HANDOFFS = "対応中の問い合わせ"
+HOME_HANDOFFS_NONE = "対応中の問い合わせはありません。"
+HOME_UNANSWERED = "今週答えられなかった質問（多い順）"
+HOME_UNANSWERED_NONE = "今週は答えられなかった質問はありません。"
+HOME_TIMES = "{count}回"
+BUTTON_ADD_FAQ = "FAQに追加"
+
+FAQ_MODAL_TITLE = "FAQに追加"
+FAQ_MODAL_SUBMIT = "登録"
+FAQ_QUESTION = "質問"
+FAQ_PHRASINGS = "言い換え（1行に1つ、任意）"
+FAQ_ANSWER = "回答"
+FAQ_SOURCES = "根拠となる指針の節（任意）"
+FAQ_ADDED = "FAQに追加しました。次の質問からボットが使います: {question}"
+FAQ_INVALID_ANSWER = "回答を入力してください。"
+FAQ_INVALID_QUESTION = "質問を入力してください。"
+FAQ_TOO_LONG = "{limit}字以内で入力してください（いまは{count}字です）。"
+
+# --- report --------------------------------------------------------------------------------------
+REPORT_TITLE = "協働ボット 利用状況（{start}〜{end}）"
+REPORT_LINES = (
+    "• 質問数: {questions}件（回答 {answered}件、回答率 {answer_rate}）\n"
+    "• 「役に立った」: {helpful}件／評価 {rated}件（{helpful_rate}）\n"
+    "• 担当者への引き継ぎ: {handoffs}件（対応完了 {handoffs_closed}件）\n"
+    "• 団体登録: {registrations}件\n"
+    "• 協働の提案: {proposals}件\n"
+    "• 課への候補: 担当 {taken}件、見送り {passed}件、対応待ち {waiting}件"
+)
+REPORT_NOTE = "協働推進基本指針 第3章(3) の評価の基礎資料としてお使いください。"
+REPORT_BAD_PERIOD = (
+    "期間の書き方が分かりませんでした。例: `今週`・`先週`・`今月`・`先月`・`30日`・`2026-04-01..2026-09-30`"
+)
+NOT_AVAILABLE = "—"
+
+# --- errors --------------------------------------------------------------------------------------
+GENERIC_ERROR = "申し訳ありません、処理中にエラーが起きました。時間をおいてもう一度お試しください。"

@@ -1,0 +1,131 @@
+"""What staff see of an item or a handoff, as plain data, and the seam to the Block Kit layer:
+:class:`Renderer` is what the staff side needs from handlers/slack/blocks.py (composed in
+bot/app.py), so nothing in bot/staff imports the Slack SDK."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from bot.registry.groups import field_labels as registry_field_labels
+from bot.staff.directory import Directory
+from bot.storage.models import Group, Proposal, Suggestion
+from bot.storage.models.staff import StaffNotification
+
+JST = ZoneInfo("Asia/Tokyo")
+
+
+@dataclass
+class ItemView:
+    """Everything a division's message shows; rendered to Block Kit by handlers/slack_blocks.py."""
+
+    notification_id: int
+    kind: str  # "suggestion" | "proposal"
+    ref_id: int
+    group_name: str
+    group_kind: str = ""
+    fields: list[str] = field(default_factory=list)
+    description: str = ""
+    division_name: str = ""
+    reasons: list[str] = field(default_factory=list)
+    unrouted: bool = False
+    city_decides: bool = False
+    reference: str = ""
+    purpose: str = ""
+    goal: str = ""
+    role_city: str = ""
+    role_group: str = ""
+    contact: str = ""
+    decision: str | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+
+
+@dataclass
+class HandoffView:
+    handoff_id: int
+    question: str
+    asked_at: datetime
+    closed_by: str | None = None
+    closed_at: datetime | None = None
+
+
+class Renderer(Protocol):
+    """What the staff side needs from the Block Kit layer (handlers/slack/blocks.py): each
+    returns the arguments of a Slack post, {"text": ..., "blocks": [...]}."""
+
+    def item(self, view: ItemView) -> dict[str, Any]: ...
+
+    def handoff(self, view: HandoffView) -> dict[str, Any]: ...
+
+    def answer(self, text: str, citation: str, suggestions: list[str], answered: bool) -> dict[str, Any]: ...
+
+    def plain(self, text: str) -> dict[str, Any]: ...
+
+
+def field_labels() -> dict[int, str]:
+    try:
+        return registry_field_labels()
+    except Exception:  # the matching library's data cannot be read: show numbers
+        return {}
+
+
+def when(dt: datetime | None) -> str:
+    if dt is None:
+        return ""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(JST).strftime("%-m月%-d日 %H:%M")
+
+
+def item_view(session: Session, note: StaffNotification, directory: Directory) -> ItemView | None:
+    labels = field_labels()
+    if note.kind == "suggestion":
+        s = session.get(Suggestion, note.ref_id)
+        if s is None:
+            return None
+        g = s.group
+        view = ItemView(
+            notification_id=note.id,
+            kind="suggestion",
+            ref_id=s.id,
+            group_name=g.name,
+            group_kind=g.kind,
+            fields=[labels.get(n, str(n)) for n in (g.fields or [])],
+            description=g.description,
+            division_name=directory.name(s.division_id),
+            reasons=list(s.reasons or []),
+            contact=g.contact,
+        )
+    else:
+        p = session.get(Proposal, note.ref_id)
+        if p is None:
+            return None
+        g = session.get(Group, p.group_id) if p.group_id else None
+        view = ItemView(
+            notification_id=note.id,
+            kind="proposal",
+            ref_id=p.id,
+            group_name=p.group_name or (g.name if g else ""),
+            group_kind=g.kind if g else "",
+            fields=[labels.get(n, str(n)) for n in ((g.fields if g else None) or [])],
+            description=g.description if g else "",
+            division_name=p.division_name or directory.name(p.division_id),
+            reasons=list(p.match_reasons or []),
+            city_decides=p.division_id is None,
+            reference=p.reference,
+            purpose=p.purpose,
+            goal=p.goal,
+            role_city=p.role_city,
+            role_group=p.role_group,
+            contact=g.contact if g else "",
+        )
+    view.unrouted = note.unrouted
+    view.decision = note.decision
+    view.decided_by = note.decided_by
+    view.decided_at = note.decided_at
+    return view

@@ -1,0 +1,40 @@
+"""ORM models. Import every model module here so Alembic and tests see the whole schema."""
+
+from bot.storage.db import Base
+from bot.storage.models.conversation import (
+    ChatUser,
+    Conversation,
+    EligibilityCheck,
+    Feedback,
+    Proposal,
+    UnansweredQuestion,
+)
+from bot.storage.models.messaging import DeliveryAttempt, InboxEvent, OutboxMessage
+from bot.storage.models.registry import Group, Suggestion
+from bot.storage.models.staff import (
+    Handoff,
+    StaffAuditEntry,
+    StaffFaqEntry,
+    StaffMember,
+    StaffNotification,
+)
+
+__all__ = [
+    "Base",
+    "ChatUser",
+    "Conversation",
+    "DeliveryAttempt",
+    "EligibilityCheck",
+    "Feedback",
+    "Group",
+    "Handoff",
+    "InboxEvent",
+    "OutboxMessage",
+    "Proposal",
+    "StaffAuditEntry",
+    "StaffFaqEntry",
+    "StaffMember",
+    "StaffNotification",
+    "Suggestion",
+    "UnansweredQuestion",
+]

@@ -1,0 +1,324 @@
+"""Block Kit for the staff side, built with slack_sdk.models so Slack's limits are checked in
+``to_dict()`` before anything is sent. Texts are clipped to the limits first (a long activity
+description must shorten the message, never make Slack reject it); if a model still refuses,
+the message falls back to plain text rather than not being sent.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticMultiSelectElement,
+)
+from slack_sdk.models.blocks.basic_components import ConfirmObject
+from slack_sdk.models.views import View
+
+from bot.staff import messages as msg
+from bot.staff.lookups import HomeData
+from bot.staff.views import HandoffView, ItemView, when
+
+log = logging.getLogger(__name__)
+
+# Slack's limits (https://api.slack.com/reference/block-kit/blocks).
+SECTION_TEXT = 3000
+HEADER_TEXT = 150
+BUTTON_TEXT = 75
+FALLBACK_TEXT = 3000  # "text" of chat.postMessage should stay short; it is the notification line
+MESSAGE_BLOCKS = 50
+VIEW_BLOCKS = 100
+
+ACTION_TAKE = "kyodo_take"
+ACTION_PASS = "kyodo_pass"
+ACTION_DETAIL = "kyodo_detail"
+ACTION_CLOSE_HANDOFF = "kyodo_handoff_close"
+ACTION_ADD_FAQ = "kyodo_add_faq"
+FAQ_MODAL = "kyodo_faq_modal"
+FAQ_ANSWER_MAX = 400  # knowledge.loader.MAX_ANSWER_CHARS: answers stay phone-sized
+FAQ_QUESTION_MAX = 200
+
+
+def clip(text: str, limit: int) -> str:
+    text = text or ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def escape(text: str) -> str:
+    """Citizen-written text shown in mrkdwn: no mentions, links or formatting injected."""
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def md(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))
+
+
+def to_dicts(blocks: list[Block], limit: int = MESSAGE_BLOCKS) -> list[dict[str, Any]]:
+    return [b.to_dict() for b in blocks[:limit]]
+
+
+def message(text: str, blocks: list[Block]) -> dict[str, Any]:
+    fallback = clip(text, FALLBACK_TEXT)
+    try:
+        return {"text": fallback, "blocks": to_dicts(blocks)}
+    except SlackObjectFormationError:
+        log.exception("block kit rejected a message; sending text only")
+        return {"text": fallback}
+
+
+# --- answers -----------------------------------------------------------------------------------------
+def answer(text: str, citation: str, suggestions: list[str], answered: bool) -> dict[str, Any]:
+    """An answer with the citation line every channel shows (bot/engine/citations.py), if any."""
+    blocks: list[Block] = [md(text if answered else f"{msg.NOT_ANSWERED}\n{text}")]
+    if citation:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(citation, 2000))]))
+    if suggestions:
+        maybe = "\n".join(f"• {escape(s)}" for s in suggestions[:3])
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(f"{msg.MAYBE}\n{maybe}", 2000))]))
+    return message(text, blocks)
+
+
+def plain(text: str) -> dict[str, Any]:
+    return message(text, [md(text)])
+
+
+# --- division items ----------------------------------------------------------------------------------
+def _item_title(v: ItemView) -> str:
+    if v.kind == "proposal":
+        return msg.PROPOSAL_TITLE.format(reference=v.reference, group=v.group_name)
+    return msg.SUGGESTION_TITLE.format(group=v.group_name)
+
+
+def _item_blocks(v: ItemView, *, buttons: bool = True, full: bool = False) -> list[Block]:
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=clip(_item_title(v), HEADER_TEXT)))]
+    if v.city_decides:
+        blocks.append(md(msg.UNROUTED_CITY))
+    elif v.unrouted:
+        blocks.append(md(msg.UNROUTED.format(division=v.division_name or "—")))
+    lines = [msg.TO_DIVISION.format(division=v.division_name or "—")]
+    if v.group_kind:
+        lines.append(f"*{msg.LABEL_KIND}*: {escape(v.group_kind)}")
+    if v.fields:
+        lines.append(f"*{msg.LABEL_FIELDS}*: {escape('、'.join(v.fields))}")
+    if v.description:
+        limit = 2000 if full else 400
+        lines.append(f"*{msg.LABEL_DESCRIPTION}*: {escape(clip(v.description, limit))}")
+    if v.reasons:
+        lines.append(f"*{msg.LABEL_REASONS}*:\n" + "\n".join(f"• {escape(r)}" for r in v.reasons[:5]))
+    blocks.append(md("\n".join(lines)))
+    if v.kind == "proposal":
+        parts = [
+            (msg.PURPOSE, v.purpose),
+            (msg.GOAL, v.goal),
+            (msg.ROLE_CITY, v.role_city),
+            (msg.ROLE_GROUP, v.role_group),
+        ]
+        text = "\n".join(f"*{k}*: {escape(clip(t, 600))}" for k, t in parts if t)
+        if text:
+            blocks.append(md(text))
+    if full and v.contact:
+        blocks.append(md(f"*{msg.LABEL_CONTACT}*: {escape(v.contact)}"))
+    if v.decision:
+        template = msg.DECIDED_TAKEN if v.decision == "taken" else msg.DECIDED_PASSED
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(text=template.format(user=v.decided_by, when=when(v.decided_at)))
+                ]
+            )
+        )
+    elif buttons:
+        value = json.dumps({"n": v.notification_id})
+        blocks.append(
+            ActionsBlock(
+                block_id=f"item-{v.notification_id}",
+                elements=[
+                    ButtonElement(text=msg.BUTTON_TAKE, action_id=ACTION_TAKE, value=value, style="primary"),
+                    ButtonElement(
+                        text=msg.BUTTON_PASS,
+                        action_id=ACTION_PASS,
+                        value=value,
+                        style="danger",
+                        confirm=ConfirmObject(
+                            title=msg.CONFIRM_PASS_TITLE,
+                            text=msg.CONFIRM_PASS_TEXT,
+                            confirm=msg.CONFIRM_YES,
+                            deny=msg.CONFIRM_NO,
+                        ),
+                    ),
+                    ButtonElement(text=msg.BUTTON_DETAIL, action_id=ACTION_DETAIL, value=value),
+                ],
+            )
+        )
+    return blocks
+
+
+def _item_fallback(v: ItemView) -> str:
+    if v.kind == "proposal":
+        return msg.PROPOSAL_FALLBACK.format(
+            division=v.division_name, group=v.group_name, reference=v.reference
+        )
+    return msg.SUGGESTION_FALLBACK.format(division=v.division_name, group=v.group_name)
+
+
+def item(v: ItemView) -> dict[str, Any]:
+    return message(_item_fallback(v), _item_blocks(v))
+
+
+def item_detail_modal(v: ItemView) -> dict[str, Any]:
+    view = View(
+        type="modal",
+        title=PlainTextObject(text=clip(msg.DETAIL_TITLE, 24)),
+        close=PlainTextObject(text=msg.CLOSE),
+        blocks=_item_blocks(v, buttons=False, full=True)[:VIEW_BLOCKS],
+    )
+    return view.to_dict()
+
+
+# --- handoffs --------------------------------------------------------------------------------------
+def handoff(v: HandoffView) -> dict[str, Any]:
+    blocks: list[Block] = [
+        md(f"*{msg.HANDOFF_TITLE}*\n>{escape(clip(v.question, 2500)).replace(chr(10), chr(10) + '>')}"),
+        ContextBlock(elements=[MarkdownTextObject(text=f"{when(v.asked_at)}　{msg.HANDOFF_HINT}")]),
+    ]
+    if v.closed_by:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text=msg.HANDOFF_CLOSED.format(user=v.closed_by, when=when(v.closed_at))
+                    )
+                ]
+            )
+        )
+    else:
+        blocks.append(
+            ActionsBlock(
+                block_id=f"handoff-{v.handoff_id}",
+                elements=[
+                    ButtonElement(
+                        text=msg.HANDOFF_BUTTON_CLOSE,
+                        action_id=ACTION_CLOSE_HANDOFF,
+                        value=json.dumps({"h": v.handoff_id}),
+                    )
+                ],
+            )
+        )
+    return message(msg.HANDOFF_FALLBACK.format(question=clip(v.question, 200)), blocks)
+
+
+class BlockRenderer:
+    """The staff side's :class:`bot.staff.views.Renderer`, in Block Kit."""
+
+    def item(self, view: ItemView) -> dict[str, Any]:
+        return item(view)
+
+    def handoff(self, view: HandoffView) -> dict[str, Any]:
+        return handoff(view)
+
+    def answer(self, text: str, citation: str, suggestions: list[str], answered: bool) -> dict[str, Any]:
+        return answer(text, citation, suggestions, answered)
+
+    def plain(self, text: str) -> dict[str, Any]:
+        return plain(text)
+
+
+RENDERER = BlockRenderer()
+
+
+# --- App Home ----------------------------------------------------------------------------------------
+def home(data: HomeData) -> dict[str, Any]:
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=msg.HOME_TITLE))]
+    if data.division is None:
+        blocks.append(md(msg.HOME_NO_DIVISION))
+    else:
+        blocks.append(
+            ContextBlock(
+                elements=[MarkdownTextObject(text=msg.HOME_DIVISION.format(name=data.division.name))]
+            )
+        )
+    blocks += [DividerBlock(), md(f"*{msg.HOME_PENDING}*")]
+    if not data.pending:
+        blocks.append(md(msg.HOME_PENDING_NONE))
+    for v in data.pending[:10]:
+        # Each pending item: its title, the reasons, and the same three buttons as in the channel.
+        reasons = "、".join(v.reasons[:2])
+        blocks.append(
+            md(f"*{escape(_item_title(v))}*" + (f"\n{escape(clip(reasons, 300))}" if reasons else ""))
+        )
+        blocks += [b for b in _item_blocks(v) if isinstance(b, ActionsBlock)]
+    blocks += [DividerBlock(), md(f"*{msg.HOME_HANDOFFS}*")]
+    if not data.handoffs:
+        blocks.append(md(msg.HOME_HANDOFFS_NONE))
+    for h in data.handoffs[:10]:
+        blocks.append(md(f"• {escape(clip(h.question, 200))}（{when(h.asked_at)}）"))
+    blocks += [DividerBlock(), md(f"*{msg.HOME_UNANSWERED}*")]
+    if not data.unanswered:
+        blocks.append(md(msg.HOME_UNANSWERED_NONE))
+    for qid, text, times in data.unanswered[:15]:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=clip(f"{escape(text)}（{msg.HOME_TIMES.format(count=times)}）", 2000)
+                ),
+                accessory=ButtonElement(
+                    text=msg.BUTTON_ADD_FAQ, action_id=ACTION_ADD_FAQ, value=json.dumps({"q": qid})
+                ),
+            )
+        )
+    return View(type="home", blocks=blocks[:VIEW_BLOCKS]).to_dict()
+
+
+def faq_modal(question: str, unanswered_id: int | None, sections: list[tuple[str, str]]) -> dict[str, Any]:
+    options = [Option(value=sid, text=clip(f"{title}", 75)) for sid, title in sections[:100]]
+    blocks: list[Block] = [
+        InputBlock(
+            block_id="question",
+            label=msg.FAQ_QUESTION,
+            element=PlainTextInputElement(
+                action_id="value", initial_value=clip(question, 3000), max_length=3000
+            ),
+        ),
+        InputBlock(
+            block_id="phrasings",
+            label=msg.FAQ_PHRASINGS,
+            optional=True,
+            element=PlainTextInputElement(action_id="value", multiline=True, max_length=3000),
+        ),
+        InputBlock(
+            block_id="answer",
+            label=msg.FAQ_ANSWER,
+            element=PlainTextInputElement(action_id="value", multiline=True, max_length=FAQ_ANSWER_MAX),
+        ),
+    ]
+    if options:
+        blocks.append(
+            InputBlock(
+                block_id="sources",
+                label=msg.FAQ_SOURCES,
+                element=StaticMultiSelectElement(action_id="value", options=options),
+            )
+        )
+    return View(
+        type="modal",
+        callback_id=FAQ_MODAL,
+        title=PlainTextObject(text=msg.FAQ_MODAL_TITLE),
+        submit=PlainTextObject(text=msg.FAQ_MODAL_SUBMIT),
+        close=PlainTextObject(text=msg.CLOSE),
+        private_metadata=json.dumps({"q": unanswered_id}),
+        blocks=blocks,
+    ).to_dict()

@@ -1,0 +1,350 @@
+"""Slack adapter, inbound: the Bolt ``AsyncApp`` behind ``POST /slack/events`` (and Socket Mode).
+
+Thin on purpose: listeners acknowledge first (Slack wants an answer within 3 seconds), parse the
+payload, call bot/staff through :class:`bot.staff.runtime.StaffRuntime` (in a worker thread:
+SQLAlchemy is synchronous and must not block the event loop) and render the results with
+:mod:`handlers.slack.blocks`. bot/app.py composes the listeners with the runtime and the Web API
+client, and mounts the route; what the outbox sends goes through handlers/slack/sender.py.
+
+Bolt checks the request signature and timestamp (kept on; a bad one is answered 401 before any
+listener runs). Our own middleware then serves only the workspace the bot token belongs to, and
+stores every event in the one inbox under its ``event_id``: Slack's retry of an event already
+accepted is dropped there. The processing loop does the events' work (bot/staff/events.py).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import BoltResponse
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from bot.staff import decisions, directory, faq, items, lookups, report
+from bot.staff import messages as msg
+from bot.staff.runtime import StaffRuntime
+from handlers.slack import blocks
+from knowledge.normalize import normalize
+
+log = logging.getLogger(__name__)
+
+
+class _ClientTokenNotice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment even when given a client (ours, pointed at
+    SLACK_API_BASE_URL) and then warns that the token is unused: noise in every start-up log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.AsyncApp").addFilter(_ClientTokenNotice())
+
+SLASH_COMMAND = "/kyodo"
+SUBCOMMANDS = {
+    "help": "help",
+    "ヘルプ": "help",
+    "groups": "groups",
+    "団体一覧": "groups",
+    "group": "group",
+    "団体": "group",
+    "match": "match",
+    "マッチ": "match",
+    "report": "report",
+    "レポート": "report",
+    "集計": "report",
+    "所属": "division",
+    "division": "division",
+}
+
+
+def parse_command(text: str) -> tuple[str, str]:
+    """`/kyodo groups 環境` -> ("groups", "環境"); anything else is a question."""
+    t = normalize(text or "").strip()
+    if not t:
+        return "help", ""
+    head, _, rest = t.partition(" ")
+    sub = SUBCOMMANDS.get(head.lower())
+    if sub is None:
+        return "ask", t
+    return sub, rest.strip()
+
+
+class SlackListeners:
+    """The Bolt app: middleware and listeners, each a translation between Slack and the runtime."""
+
+    def __init__(self, runtime: StaffRuntime, client: AsyncWebClient) -> None:
+        self.runtime = runtime
+        self.client = client
+        self._names: dict[str, str] = {}  # Slack user id -> display name
+        self.app = self._build_app()
+        self.handler = AsyncSlackRequestHandler(self.app)
+
+    async def endpoint(self, request: Request) -> Response:
+        """``POST /slack/events``."""
+        if not self.runtime.ready:
+            return JSONResponse({"error": "starting"}, status_code=503)
+        return await self.handler.handle(request)
+
+    def _build_app(self) -> AsyncApp:
+        app = AsyncApp(
+            client=self.client,
+            signing_secret=self.runtime.slack.signing_secret,
+            process_before_response=False,
+            request_verification_enabled=True,
+            raise_error_for_unhandled_request=False,
+        )
+        app.use(self._only_our_workspace)
+        app.use(self._drop_retries)
+        app.command(SLASH_COMMAND)(self.on_command)
+        app.event("app_mention")(self.on_event_stored)
+        app.event("message")(self.on_event_stored)
+        app.event("app_home_opened")(self.on_home_opened)
+        app.action(blocks.ACTION_TAKE)(self.on_decision)
+        app.action(blocks.ACTION_PASS)(self.on_decision)
+        app.action(blocks.ACTION_DETAIL)(self.on_detail)
+        app.action(blocks.ACTION_CLOSE_HANDOFF)(self.on_close_handoff)
+        app.action(blocks.ACTION_ADD_FAQ)(self.on_add_faq)
+        app.view(blocks.FAQ_MODAL)(self.on_faq_submitted)
+        app.error(self.on_error)
+        return app
+
+    # -- middleware -------------------------------------------------------------------------------
+    async def _only_our_workspace(self, context: Any, body: dict, next: Any) -> BoltResponse | None:
+        auth = context.authorize_result
+        ours = getattr(auth, "team_id", None) if auth else None
+        theirs = context.team_id
+        if ours and theirs and ours != theirs and not context.enterprise_id:
+            self.runtime.counters["foreign_team"] += 1
+            log.warning("slack: request from workspace %s ignored (this app serves %s)", theirs, ours)
+            return BoltResponse(status=200, body="")
+        await next()
+        return None
+
+    async def _drop_retries(self, body: dict, req: Any, next: Any) -> BoltResponse | None:
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not await self.runtime.accept_event(event_id, body.get("event") or {}):
+            retry = (req.headers.get("x-slack-retry-num") or [""])[0]
+            log.info("slack: event %s already handled (retry %s); dropped", event_id, retry or "-")
+            return BoltResponse(status=200, body="")
+        await next()
+        return None
+
+    async def on_error(self, error: Exception, body: dict, logger: Any) -> None:
+        log.exception("slack listener failed: %s", error)
+
+    # -- /kyodo -----------------------------------------------------------------------------------
+    async def on_command(self, ack: Any, command: dict, respond: Any) -> None:
+        sub, rest = parse_command(command.get("text", ""))
+        if sub == "help":
+            await ack(**blocks.plain(msg.HELP), response_type="ephemeral")
+            return
+        await ack()  # within 3 s, always; the answer follows through response_url
+        self.runtime.background(self._command(sub, rest, command, respond))
+
+    async def _command(self, sub: str, rest: str, command: dict, respond: Any) -> None:
+        async with self.runtime.work_slot:
+            await self._command_now(sub, rest, command, respond)
+
+    async def _command_now(self, sub: str, rest: str, command: dict, respond: Any) -> None:
+        user = command.get("user_id", "")
+        read, divisions = self.runtime.read_db, self.runtime.directory
+        try:
+            if sub == "ask":
+                payload = await read(lookups.answer_payload, rest, blocks.RENDERER)
+            elif sub == "groups":
+                payload = blocks.plain(await read(lookups.lookup_groups, rest))
+            elif sub == "group":
+                payload = blocks.plain(await read(lookups.lookup_group, rest, divisions))
+            elif sub == "match":
+                payload = blocks.plain(await read(lookups.match_text, rest, divisions))
+            elif sub == "report":
+                payload = blocks.plain(await read(report.report_text, rest))
+            elif sub == "division":
+                name = command.get("user_name", "")
+                payload = blocks.plain(
+                    await self.runtime.run_in_db(directory.set_division_by_name, user, name, rest, divisions)
+                )
+            else:
+                payload = blocks.plain(msg.HELP)
+        except Exception:
+            log.exception("/kyodo %s failed", sub)
+            payload = blocks.plain(msg.GENERIC_ERROR)
+        try:
+            await respond(**payload, response_type="ephemeral", replace_original=False)
+        except Exception:  # response_url expired (30 min) or unreachable: nothing else to do
+            log.exception("/kyodo %s: could not send the answer to response_url", sub)
+
+    # -- mentions and thread replies -------------------------------------------------------------------
+    async def on_event_stored(self, body: dict) -> None:
+        """Mentions and messages: the middleware stored them in the inbox, where the processing
+        loop does their work (bot/staff/events.py); the listener only lets Bolt acknowledge."""
+
+    # -- App Home ------------------------------------------------------------------------------------
+    async def on_home_opened(self, event: dict, client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        self.runtime.background(self.publish_home(event.get("user", "")))
+
+    async def publish_home(self, user: str) -> None:
+        try:
+            data = await self.runtime.read_db(lookups.home_data, user, self.runtime.directory)
+            await self.client.views_publish(user_id=user, view=blocks.home(data))
+        except Exception:
+            log.exception("App Home for %s failed", user)
+
+    # -- buttons -------------------------------------------------------------------------------------
+    @staticmethod
+    def _value(body: dict, key: str) -> int | None:
+        try:
+            return int(json.loads(body["actions"][0]["value"])[key])
+        except (KeyError, IndexError, TypeError, ValueError):
+            return None
+
+    @staticmethod
+    def _actor(body: dict) -> tuple[str, str]:
+        u = body.get("user") or {}
+        return u.get("id", ""), u.get("name") or u.get("username") or u.get("id", "")
+
+    @staticmethod
+    def _message_ref(body: dict) -> tuple[str, str] | None:
+        c = body.get("container") or {}
+        if c.get("type") == "message" and c.get("channel_id") and c.get("message_ts"):
+            return c["channel_id"], c["message_ts"]
+        return None
+
+    async def on_decision(self, ack: Any, body: dict, action: dict, client: AsyncWebClient) -> None:
+        await ack()
+        self.runtime.background(self._decide(body, action))
+
+    async def display_name(self, user: str, fallback: str) -> str:
+        """The name colleagues know (profile display name), cached; the username if Slack won't say."""
+        if user in self._names:
+            return self._names[user]
+        name = fallback
+        try:
+            resp = await self.client.users_info(user=user)
+            profile = (resp.get("user") or {}).get("profile") or {}
+            name = profile.get("display_name") or profile.get("real_name") or fallback
+            self._names[user] = name
+        except Exception as exc:  # users:read missing, rate limited...: the username will do
+            log.info("users.info %s failed: %s", user, exc)
+        return name
+
+    async def _decide(self, body: dict, action: dict) -> None:
+        note_id = self._value(body, "n")
+        what = "take" if action.get("action_id") == blocks.ACTION_TAKE else "pass"
+        user, name = self._actor(body)
+        name = await self.display_name(user, name)
+        ref = self._message_ref(body)
+        if note_id is None:
+            return
+        try:
+            result = await self.runtime.decide(note_id, what, actor=user, actor_name=name, message=ref)
+        except Exception:
+            log.exception("decision on notification %s failed", note_id)
+            await self._ephemeral(body, msg.GENERIC_ERROR)
+            return
+        if (body.get("view") or {}).get("type") == "home":
+            # Clicked in App Home: show the item's new state there (no channel for an ephemeral).
+            self.runtime.background(self.publish_home(user))
+        notice = decisions.decision_notice(result)
+        if notice:
+            await self._ephemeral(body, notice)
+
+    async def _ephemeral(self, body: dict, text: str) -> None:
+        user = (body.get("user") or {}).get("id", "")
+        channel = (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id")
+        try:
+            if channel:
+                await self.client.chat_postEphemeral(channel=channel, user=user, **blocks.plain(text))
+        except SlackApiError as exc:
+            log.warning("ephemeral to %s failed: %s", user, exc.response.get("error"))
+
+    async def on_detail(self, ack: Any, body: dict) -> None:
+        await ack()
+        note_id = self._value(body, "n")
+        actor = self._actor(body)[0]
+
+        def view(session: Any) -> dict[str, Any] | None:
+            v = items.open_item(session, note_id, actor, self.runtime.directory)
+            return blocks.item_detail_modal(v) if v is not None else None
+
+        try:
+            modal = await self.runtime.run_in_db(view)
+            if modal is None:
+                await self._ephemeral(body, msg.ITEM_GONE)
+                return
+            await self.client.views_open(trigger_id=body["trigger_id"], view=modal)
+        except Exception:
+            log.exception("detail view failed")
+
+    async def on_close_handoff(self, ack: Any, body: dict) -> None:
+        await ack()
+        hid = self._value(body, "h")
+        if hid is None:
+            return
+        user, _ = self._actor(body)
+        if not await self.runtime.close_handoff(hid, actor=user, message=self._message_ref(body)):
+            await self._ephemeral(body, msg.HANDOFF_ALREADY_CLOSED)
+
+    async def on_add_faq(self, ack: Any, body: dict) -> None:
+        await ack()
+        qid = self._value(body, "q")
+
+        def prepare(session: Any) -> dict[str, Any]:
+            question, sections = faq.faq_form(session, qid)
+            return blocks.faq_modal(question, qid, sections)
+
+        try:
+            modal = await self.runtime.read_db(prepare)
+            await self.client.views_open(trigger_id=body["trigger_id"], view=modal)
+        except Exception:
+            log.exception("FAQ modal failed")
+
+    async def on_faq_submitted(self, ack: Any, body: dict, view: dict) -> None:
+        values = view.get("state", {}).get("values", {})
+
+        def text(block: str) -> str:
+            return ((values.get(block) or {}).get("value") or {}).get("value") or ""
+
+        question, answer = text("question").strip(), text("answer").strip()
+        errors = faq.faq_form_errors(
+            question, answer, question_max=blocks.FAQ_QUESTION_MAX, answer_max=blocks.FAQ_ANSWER_MAX
+        )
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        sources = [
+            o["value"]
+            for o in ((values.get("sources") or {}).get("value") or {}).get("selected_options") or []
+        ]
+        phrasings = [p for p in text("phrasings").splitlines() if p.strip()]
+        try:
+            meta = json.loads(view.get("private_metadata") or "{}")
+        except ValueError:
+            meta = {}
+        user = (body.get("user") or {}).get("id", "")
+
+        def save(session: Any) -> None:
+            faq.save_faq(
+                session,
+                question=question,
+                answer=answer,
+                sources=sources,
+                extra_phrasings=phrasings,
+                actor=user,
+                from_unanswered_id=meta.get("q"),
+            )
+
+        async def run() -> None:
+            await self.runtime.run_in_db(save)
+            await self.publish_home(user)
+
+        self.runtime.background(run())

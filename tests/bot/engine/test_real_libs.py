@@ -1,0 +1,104 @@
+"""The engine over the real knowledge and matching libraries (not the stand-in)."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.engine.services import Services
+from bot.storage.models.conversation import UnansweredQuestion
+
+from .conftest import Chat
+from .test_flows import rows
+
+
+@pytest.fixture(scope="module")
+def real_services():
+    return Services()
+
+
+@pytest.fixture
+def real(factory, real_services):
+    return Chat(factory, real_services)
+
+
+def test_real_answer_cites_the_guideline(real):
+    real.say("協働って何？")
+    assert real.last[0].sources and real.last[0].sources[0][0].startswith(("ch", "intro", "note"))
+    assert {"はい", "いいえ"} <= set(real.labels())
+
+
+def test_real_out_of_scope_is_logged_for_staff(real):
+    real.say("今日の天気は？")
+    assert "職員に質問を送る" in real.labels()
+    (q,) = rows(real, UnansweredQuestion)
+    assert q.reason and not q.handoff_requested
+
+
+def test_real_eligibility_cites_chapter_2_2(real):
+    real.say("対象チェック")
+    for _ in range(4):
+        real.tap("はい")
+    assert "公序良俗に反しない活動" in real.texts()
+    assert any(r.sources and r.sources[0][0] == "ch2-2" for r in real.last)
+
+
+def test_real_fields_and_divisions(real):
+    real.say("団体登録")
+    real.say("野川の生きもの調査隊")
+    real.tap("ボランティア団体")
+    assert len(real.labels()) == 13  # 10 fields, 他の分野, 次へ, やめる
+    real.say("環境、子育て")
+    assert "選択中: 環境保全、子どもの健全育成" in real.texts()
+    real.tap("次へ")
+    real.say("野川の水辺で生きもの調査と観察会をしています")
+    real.tap("省略する")
+    real.tap("登録する")
+    real.say("相談する")
+    titles = [c.title for r in real.last for c in r.cards]
+    assert "環境政策課" in titles
+    assert all(len(c.actions) == 1 for r in real.last for c in r.cards)
+
+
+def test_real_answer_offers_the_next_step(real):
+    real.say("団体を登録するには？")
+    assert "団体登録" in real.labels()
+    real.say("企業も協働できますか")
+    assert "対象チェック" in real.labels()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=80))
+def test_real_libraries_take_any_text_without_failing(real, caplog, text):
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        replies = real.say(text)
+    assert 1 <= len(replies) <= 5
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [
+        r.getMessage() for r in caplog.records
+    ]
+
+
+def test_a_staff_faq_entry_answers_on_line_at_once(real, factory):
+    """An entry staff add from Slack (App Home 「FAQに追加」) is used by the LINE conversation too."""
+    from bot.storage.db import transaction
+    from bot.storage.models import StaffFaqEntry
+
+    question = "協働まつりの出店者説明会はいつですか"
+    real.say(question)
+    assert "職員に質問を送る" in real.labels()  # not in the shipped FAQ
+    with transaction(factory) as s:
+        s.add(
+            StaffFaqEntry(
+                question=question,
+                phrasings=[question, "協働まつり 出店 説明会"],
+                answer="協働まつりの出店者説明会は、例年6月に市民会館で開いています。",
+                sources=["ch3-1"],
+                created_by="U0STAFF",
+            )
+        )
+    real.say(question)
+    assert "市民会館" in real.last[0].text
