@@ -17,12 +17,11 @@ from __future__ import annotations
 
 from matching.fields import FieldCandidate, FieldResolution, FieldsResolution
 from matching.loader import DataError
-from matching.matcher import RECOMMENDED_MIN_SHARE, Matcher
+from matching.matcher import RECOMMENDED_MIN_SHARE, SCORING_VERSION, Matcher
 from matching.model import Division, DivisionMatch, Field, GroupProfile, MatchResult
 
-# Bump when the scoring changes (weights, rules), so stored suggestions are recomputed. Edits to the
-# data files are covered by Division.fingerprint and Matcher.fingerprint.
-__version__ = "2.0.0"
+# The scoring version (matching/matcher.py) is the package version: bump it there.
+__version__ = SCORING_VERSION
 
 __all__ = [
     "DataError",

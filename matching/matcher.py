@@ -50,6 +50,10 @@ from matching.model import Division, DivisionMatch, Field, GroupProfile, MatchRe
 from matching.readings import alias_keys
 from matching.scanner import Scanner
 
+# Bump when the scoring changes (weights, rules), so stored suggestions are recomputed. Edits to the
+# data files are covered by Division.fingerprint and Matcher.fingerprint.
+SCORING_VERSION = "2.0.0"
+
 # Texts longer than this are cut (a pasted brochure must not cost more than a paragraph).
 MAX_NAME = 200
 MAX_DESCRIPTION = 2000
@@ -489,11 +493,9 @@ class Matcher:
         fields.yaml is edited (new everyday words can change any group's matches).
         """
         if self._fingerprint is None:
-            from matching import __version__
-
             payload = json.dumps(
                 {
-                    "version": __version__,
+                    "version": SCORING_VERSION,
                     "fields": [
                         [f.number, f.name, f.label, f.main_division, list(f.words)] for f in self.fields
                     ],
