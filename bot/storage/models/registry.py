@@ -41,6 +41,11 @@ class Group(Base):
     fields: Mapped[list[int]] = mapped_column(JSON, default=list)
     description: Mapped[str] = mapped_column(Text, default="")
     contact: Mapped[str] = mapped_column(String(300), default="")
+    # What the group chose to publish on the web corner (団体をさがす): nothing unless it said so.
+    listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    public_contact: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # The group agreed to receive the city's collaboration opportunities (協働の募集) on LINE.
+    notices_opt_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Who owns the record: "line:<userId>", "slack:<userId>", "import:<file>", ...
     owner: Mapped[str] = mapped_column(String(120), index=True)
     # Id of an existing group this one probably duplicates (flagged, never merged silently).
