@@ -49,7 +49,15 @@ from knowledge.normalize import (
 )
 from knowledge.query import QueryAnalyzer, QueryTerms, focus_sentence
 from knowledge.tokencache import TokenCache, data_key
-from knowledge.understand import Understanding, break_at_symbols, contact_aspect, question_kind, understand
+from knowledge.understand import (
+    Understanding,
+    break_at_symbols,
+    contact_aspect,
+    is_asking,
+    question_kind,
+    sentences,
+    understand,
+)
 
 MAX_QUESTION_CHARS = 1000
 BLEND_TOP = 12
@@ -135,6 +143,8 @@ _PROCEDURE_TERMS = frozenset(fold(w) for w in ["申請", "応募", "申込", "�
 _PARTNER_TERMS = frozenset(fold(w) for w in ["協働", "対象", "相手", "パートナー"])
 # Words that, alone, do not say what a question is about (協働 alone does: 協働とは)
 _VAGUE_TERMS = frozenset(fold(w) for w in ["活動", "団体", "事業", "参加", "相手", "市民活動", "グループ"])
+_REFERENT_TERMS = frozenset(fold(w) for w in ["対象", "目的", "人", "もの", "物", "場合", "施設", "制度", "誰"])
+_DEICTIC_RE = re.compile(r"(?:この|その|あの|上記の?|こういった|そういった|こうした|そうした)(?!指針|ボット|bot|前|間|後|度|頃|先|辺|際|ほか|他)[一-龥ァ-ヶー]")
 SCREEN_TOP = 12  # candidates screened and re-ranked for the question asked
 SUBJECT_MAX_ENTRIES = 3  # a phrasing word used by at most this many entries tells what an entry is about
 IMPLIED_WEIGHT = 0.8
@@ -183,12 +193,14 @@ class Weights:
     modifier_weight: float = 0.3  # ... and a known word modifying an unknown head (ボランティア保険)
     fuzzy_override: float = 90.0  # a near-verbatim phrasing answers even with generic words only
     answer_text_weight: float = 0.5  # the answer text counts less than phrasings in the entry doc
-    min_coverage: float = 0.5  # answer only if the entry has this share of what the question asks ...
+    min_coverage: float = 0.55  # answer only if the entry has this share of what the question asks ...
     coverage_chars: int = 10  # ... in a question (asking part) of at least this many characters
     coverage_unknown: float = 0.5  # how much an unknown word of the question counts against coverage
     uncovered: float = 0.1  # an entry without any topic word of the asking part (when there is context)
     kind_clash: float = 0.1  # an entry of a clashing kind (how-to for a what-is question …)
     aspect: float = 0.15  # a contact question's aspect (phone, hours, place, office) matches the entry's
+    margin: float = 0.06  # the best answer must lead an unrelated runner-up by this much
+    yes_no_coverage: float = 0.7  # a はい/いいえ answer needs this share of the question covered
 
 
 @dataclass(slots=True)
@@ -822,6 +834,22 @@ class Answerer:
             # 自分たちの活動をもっと知ってもらいたい時は？: only 活動 is known, and it says nothing
             # about which answer is wanted
             return self._unsure(a) if top.score >= w.unsure_at else self._decline(top.score)
+        if (
+            u is not None
+            and u.kind not in ("difference", "contact")
+            and not verbatim_match(top, w)
+            and (qw := set(self._question_terms(u).weights))
+            and qw <= _VAGUE_TERMS | CIVIC_TERMS | _REFERENT_TERMS
+            and qw & _REFERENT_TERMS
+            and not u.activity
+        ):
+            # 対象になるのはどういう人？ / 施設は誰でも使えるの？: copied from a page about some
+            # programme, the question names nothing of its own; what it refers to is not known
+            return self._unsure(a) if top.score >= w.unsure_at else self._decline(top.score)
+        if u is not None and not u.activity and _DEICTIC_RE.search(u.question) and not verbatim_match(top, w):
+            # その場合も大丈夫ですか / この制度の締切は？: the question points at something said
+            # elsewhere (a page, an earlier sentence) that the bot cannot see
+            return self._unsure(a) if top.score >= w.unsure_at else self._decline(top.score)
         if u is not None and not u.asking:
             # a statement (市役所の対応が最悪でした): nothing was asked, so nothing is answered
             return self._unsure(a) if top.score >= w.answer_at and a.domain >= w.min_domain else self._decline(top.score)
@@ -852,6 +880,27 @@ class Answerer:
             # precision first: the entry leaves most of what was asked unanswered (町会・自治会、学校、
             # 企業等で構成される実行委員会は、申請することができますか? is not answered by what an
             # 実行委員会 is): offer it among the もしかして instead of answering
+            return self._unsure(a)
+        if (
+            (confident or anchored)
+            and not verbatim
+            and len(a.candidates) > 1
+            and top.score - a.candidates[1].score < w.margin
+            and a.candidates[1].entry.id not in top.entry.related
+            and top.entry.id not in a.candidates[1].entry.related
+        ):
+            # two unrelated answers nearly tie: which one was meant is a guess
+            return self._unsure(a)
+        if (
+            (confident or anchored)
+            and not verbatim
+            and u is not None
+            and opener_fits
+            and self._yes_no[self._index_of[top.entry.id]]
+            and self.coverage(top, u) < w.yes_no_coverage
+        ):
+            # はい/いいえ is the city's word on exactly the question asked: the entry must cover
+            # nearly all of it (企業は寄付できますか is not 企業も協働できますか)
             return self._unsure(a)
         if verbatim or confident or anchored:
             return self._answer(top, opener_fits)
@@ -892,8 +941,17 @@ class Answerer:
         return covered / total if total else 1.0
 
     def _covers(self, c: Candidate, u: Understanding) -> bool:
+        """Whether entry ``c`` answers what was asked: the asking part, or, in a message that asks
+        several things (後援って何？申込の締切はいつ？), any one of its questions in full."""
         w = self.weights
-        return len(u.question) < w.coverage_chars or self.coverage(c, u) >= w.min_coverage
+        if len(u.question) < w.coverage_chars or self.coverage(c, u) >= w.min_coverage:
+            return True
+        for s in sentences(u.text):
+            if s in u.question or len(s) < w.coverage_chars or not is_asking(s):
+                continue
+            if self._coverage(c, self.analyzer.analyze(s, focus=False)) >= w.min_coverage:
+                return True
+        return False
 
     def _unsure(self, a: Analysis) -> Answer:
         picks = [c.entry.question for c in a.candidates[:MAX_SUGGESTIONS]]

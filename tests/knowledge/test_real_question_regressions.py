@@ -151,3 +151,43 @@ def test_non_guideline_facts_name_their_source(answerer):
     a = answerer.answer("市民協働支援センターとは？")
     _ok(a, {"support-centre"})
     assert "（参考：" in a.text  # the programme note is named next to the guideline section
+
+
+# -- precision after the first held-out measurement (own wording) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "対象になるのはどういう人？",  # names nothing of its own: copied from a page about another programme
+        "その場合も対象になりますか？",  # points at something said elsewhere
+        "この制度の締切は？",
+        "企業は寄付できますか？",  # whether a company may donate is not whether it may be a partner
+    ],
+)
+def test_questions_that_refer_elsewhere_are_not_answered(answerer, message):
+    a = answerer.answer(message)
+    assert not a.answered, (a.faq_id, a.text)
+
+
+def test_time_words_are_not_references(answerer):
+    """この前 / この間 say when, not what: the status question is still answered."""
+    _ok(answerer.answer("この前送った提案はどうなりましたか"), {"proposal-status"})
+
+
+def test_a_message_with_two_questions_is_answered_on_either(answerer):
+    a = answerer.answer("後援って何ですか？それと、申し込みの締め切りはいつまでですか？")
+    assert a.answered and a.faq_id in {"form-kouen", "kouen-apply", "form-procedure"}, (a.reason, a.faq_id)
+
+
+def test_a_yes_no_answer_needs_the_question_covered(answerer):
+    """はい/いいえ is given only to the question it answers; a near neighbour gets もしかして."""
+    assert answerer.answer("企業も協働の相手になれますか？").answered
+    b = answerer.answer("企業は市の施設を借りられますか？")
+    assert not (b.answered and b.faq_id == "target-company"), b.text
+
+
+def test_a_fact_about_someone_else_is_not_a_self_introduction(answerer):
+    """「…の受給者である母が…」 is not a group introducing itself: its unknown words count."""
+    a = answerer.answer("年金の受給者である母が施設に入る予定です。手続きは必要ですか？")
+    assert not a.answered and a.activity is None, (a.faq_id, a.activity)
