@@ -81,6 +81,16 @@ THANKS_WORDS = (
 )
 THANKS_REPLY = "どういたしまして。またいつでもどうぞ。"
 
+# After an answer to a message that introduced the group (bot/engine/described.py).
+ACTIVITY_CONDITIONS = (
+    "ご紹介の活動について：自主的に行う公益性のある活動で、営利や政治・宗教を目的とせず、"
+    "公序良俗に反しないものが協働の対象です。"
+)
+ACTIVITY_DIVISIONS = "内容からは、{divisions}が関係しそうです。"
+ACTIVITY_REASON = "（{division}：{reason}）"
+ACTIVITY_OFFER = "「対象チェック」で確かめるか、「相談する」で市に相談・提案を送れます。"
+ACTIVITY_SOURCE_TITLE = "第2章(2) 協働の対象となる活動"
+
 # After answering these FAQ entries (id, or id prefix ending in "-"), offer the matching next step.
 FAQ_NEXT_STEP = {
     "target-": MENU_CHECK,

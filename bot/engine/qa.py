@@ -7,6 +7,7 @@ import logging
 
 from bot.engine import messages as M
 from bot.engine import postback
+from bot.engine.described import activity_note, offer_choices
 from bot.engine.flows.common import menu_choices, shorten
 from bot.engine.services import Services
 from bot.engine.types import Choice, Incoming, Reply
@@ -45,9 +46,13 @@ def answer_question(session, incoming: Incoming, text: str, services: Services, 
         ]
         step = _next_step(a.faq_id)
         next_choice = [Choice(label=step, text=step)] if step else []
+        note = activity_note(a.activity, services, [sid for sid, _ in a.sources]) if a.activity else None
+        offer = offer_choices() if note else []
+        choices = _unique([*feedback, *offer, *next_choice, *related])
         return [
             Reply(text=body, sources=list(a.sources)),
-            Reply(text=M.WAS_IT_HELPFUL, choices=[*feedback, *next_choice, *related]),
+            *([note] if note else []),
+            Reply(text=M.WAS_IT_HELPFUL, choices=choices),
         ]
     q = UnansweredQuestion(
         channel=incoming.channel,
@@ -62,10 +67,23 @@ def answer_question(session, incoming: Incoming, text: str, services: Services, 
     staff = Choice(label=M.ASK_STAFF, data=postback.encode("qa", "handoff", q.id), display_text=M.ASK_STAFF)
     if a.suggestions:
         maybe = [Choice(label=shorten(s, 20), text=s) for s in a.suggestions if s][:3]
-        return [Reply(text=M.MAYBE, choices=[*maybe, staff])]
+        note = activity_note(a.activity, services) if a.activity else None
+        offer = offer_choices() if note else []
+        return [*([note] if note else []), Reply(text=M.MAYBE, choices=_unique([*maybe, staff, *offer]))]
     # The answerer's own explanation (what the bot can answer, where else to ask) when it has one.
     text = f"{a.text.strip()}\n{M.OFFER_STAFF}" if a.text.strip() else M.CANNOT_ANSWER
     return [Reply(text=_shorten_answer(text), choices=[staff, *menu_choices()[:4]])]
+
+
+def _unique(choices: list[Choice]) -> list[Choice]:
+    """Choices without repeats (the same label twice reads as a mistake), at most LINE's 13."""
+    seen: set[str] = set()
+    out = []
+    for c in choices:
+        if c.label not in seen:
+            seen.add(c.label)
+            out.append(c)
+    return out[:13]
 
 
 def _next_step(faq_id: str | None) -> str | None:

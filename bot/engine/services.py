@@ -26,6 +26,8 @@ class Answer:
     suggestions: list[str] = field(default_factory=list)
     faq_id: str | None = None
     reason: str = ""
+    kind: str = "other"  # what the message asks (knowledge.understand: what-is, can-we, how-do-we ...)
+    activity: str | None = None  # the group's self-description, when the message opens with one
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ class Services:
             suggestions=[str(s) for s in (_get(a, "suggestions") or [])][:3],
             faq_id=_get(a, "faq_id"),
             reason=str(_get(a, "reason") or ""),
+            kind=str(_get(a, "kind") or "other"),
+            activity=_get(a, "activity") or None,
         )
 
     def faq_question(self, faq_id: str, default: str) -> str:

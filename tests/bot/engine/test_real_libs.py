@@ -102,3 +102,41 @@ def test_a_staff_faq_entry_answers_on_line_at_once(real, factory):
         )
     real.say(question)
     assert "市民会館" in real.last[0].text
+
+
+def test_self_introduction_gets_the_answer_then_a_note_on_the_activity(real):
+    """Issue 9: the question is answered, then what the group said is used: the divisions the
+    matcher finds, and the two flows that take it further (offered on the last message, where
+    LINE shows quick replies)."""
+    real.say("子どもの見守りをしています。市と一緒にできますか")
+    texts = [r.text for r in real.last]
+    assert len(real.last) == 3, texts
+    assert "課" in texts[1] and "関係しそう" in texts[1]
+    assert not real.last[1].choices
+    labels = real.labels()
+    assert {"対象チェック", "相談する", "はい", "いいえ"} <= set(labels)
+    assert len(labels) == len(set(labels))
+
+
+def test_a_self_introduction_with_maybe_also_gets_the_note(real):
+    real.say("私たちは公園の花壇の手入れをしているボランティアの会ですが、市と一緒に何かできますか")
+    assert any("関係しそう" in r.text for r in real.last)
+    assert {"対象チェック", "相談する", "職員に質問を送る"} <= set(real.labels())
+
+
+def test_a_plain_question_gets_no_activity_note(real):
+    real.say("後援とは何ですか")
+    assert len(real.last) == 2
+    assert not any("関係しそう" in r.text for r in real.last)
+
+
+def test_a_broken_matcher_costs_the_note_not_the_answer(factory, real_services, monkeypatch):
+    chat = Chat(factory, real_services)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("directory unreadable")
+
+    monkeypatch.setattr(real_services, "match", broken)
+    chat.say("私たちは公園の花壇の手入れをしているボランティアの会ですが、市と一緒に何かできますか")
+    assert chat.last[0].sources  # the answer itself
+    assert any("公序良俗" in r.text or "対象" in r.text for r in chat.last)
