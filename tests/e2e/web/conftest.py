@@ -45,6 +45,15 @@ def _browser() -> tuple[str, str] | str:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    yield from _driver(javascript=True)
+
+
+@pytest.fixture(scope="module")
+def browser_without_js() -> Iterator[object]:
+    yield from _driver(javascript=False)
+
+
+def _driver(*, javascript: bool) -> Iterator[object]:
     found = _browser()
     if isinstance(found, str):
         pytest.skip(found)
@@ -58,6 +67,8 @@ def browser() -> Iterator[object]:
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--no-first-run", "--disable-extensions", "--lang=ja", "--hide-scrollbars"):
         options.add_argument(arg)
+    if not javascript:
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     driver.set_page_load_timeout(30)
     driver.set_script_timeout(60)

@@ -142,3 +142,21 @@ def test_keyboard_focus_order_starts_with_the_skip_link(browser, site):
     nav = [h.rsplit("/", 1)[-1] for h in order[2:8]]
     assert nav == ["", "guideline", "faq", "ask", "groups", "divisions"]
     assert order[8] in ("/guideline#ch2-1", site.url + "/guideline#ch2-1") or order[8].endswith("#ch2-1")
+
+
+def test_the_question_page_works_without_javascript(browser_without_js, site):
+    driver = browser_without_js
+    _open(driver, site, "/", PHONE)
+    driver.find_element(*_by_css("#q")).send_keys("後援と共催の違いは？")
+    driver.find_element(*_by_css("form.ask button")).click()
+    _wait(driver, lambda d: d.find_elements(*_by_css("#answer-h")))
+    assert "/ask" in driver.current_url  # a plain form post, answered on the question page
+    assert driver.find_elements(*_by_css(".sources a"))
+    _shot(driver, "phone-nojs-answer")
+    driver.find_elements(*_by_css("form.press button"))[1].click()  # いいえ
+    _wait(driver, lambda d: "ご意見ありがとうございます" in d.page_source)
+    staff = driver.find_elements(*_by_css("form.press button"))
+    assert [b.text for b in staff] == ["職員に質問を送る"]
+    staff[0].click()
+    _wait(driver, lambda d: "職員に送りました" in d.page_source)
+    _shot(driver, "phone-nojs-handoff")
