@@ -44,6 +44,7 @@ from starlette.routing import Route
 
 from bot.engine import citations
 from bot.engine import handle as engine_handle
+from bot.engine import warm_up as engine_warm_up
 from bot.engine.channel import ConversationChannel, Handle
 from bot.engine.notify import Notifier
 from bot.engine.retention import purge_expired
@@ -240,10 +241,12 @@ def create_app(
                 "LINE is disabled: LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN are not both set; "
                 "POST /line/callback answers 404"
             )
-        loops = task = None
+        loops = task = warm = None
         if start_background:
             loops = app.state.loops = app_state["loops"] = await open_worker(settings, factory, handle=handle)
             task = asyncio.create_task(loops.worker.run(), name="kyodo-worker")
+            # The web corner answers in this process: load the index before its first question.
+            warm = asyncio.create_task(anyio.to_thread.run_sync(engine_warm_up, abandon_on_cancel=True))
         elif wake_outbox is not None:  # a Slack click here queues a push the child worker sends
             outbox.on_queued(factory, lambda channels: wake_outbox())
         if runtime is not None:
@@ -251,6 +254,8 @@ def create_app(
         try:
             yield
         finally:
+            if warm is not None:
+                warm.cancel()
             if runtime is not None:
                 await runtime.stop()
             if loops is not None and task is not None:
