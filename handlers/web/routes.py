@@ -24,6 +24,7 @@ from starlette.templating import Jinja2Templates
 
 from bot.corner import Corner
 from bot.engine.types import Reply
+from bot.engine.web import QUESTION_LIMIT
 from handlers.web import messages as W
 from handlers.web.security import (
     CSRF_FIELD,
@@ -128,8 +129,6 @@ class WebCorner:
             return self._ask_error(request, question, W.FORM_EXPIRED, 403)
         if not question:
             return self._ask_error(request, question, W.QUESTION_EMPTY, 400)
-        from bot.engine.web import QUESTION_LIMIT
-
         if len(question) > QUESTION_LIMIT:
             message = W.QUESTION_TOO_LONG.format(limit=QUESTION_LIMIT, length=len(question))
             return self._ask_error(request, question[:QUESTION_LIMIT], message, 400)

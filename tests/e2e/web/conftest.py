@@ -88,7 +88,7 @@ def axe_source() -> str:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, _pg_database) -> Iterator[Corner]:
+def site(tmp_path_factory) -> Iterator[Corner]:
     """The corner on its own database, with a few listed groups (and one that is not listed)."""
     from bot.storage import migrate
 

@@ -39,6 +39,16 @@ def _by_css(css):
     return (By.CSS_SELECTOR, css)
 
 
+def _text(driver, css) -> str:
+    """The text of an element, or "" while the page it was on is being replaced."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
+    try:
+        return driver.find_element(*_by_css(css)).text
+    except (NoSuchElementException, StaleElementReferenceException):
+        return ""
+
+
 def _open(driver, site, path, size):
     driver.set_window_size(*size)
     driver.get(site.url + path)
@@ -97,7 +107,7 @@ def test_feedback_buttons_answer_in_place(browser, site):
     yes = browser.find_elements(*_by_css("form.press button"))[0]
     assert yes.text == "はい"
     yes.click()
-    _wait(browser, lambda d: "励みになります" in d.find_element(*_by_css("#result")).text)
+    _wait(browser, lambda d: "励みになります" in _text(d, "#result"))
     assert browser.find_elements(*_by_css("#answer-h"))  # the answer is still shown
     _shot(browser, "phone-ask-feedback")
 
@@ -110,7 +120,7 @@ def test_search_groups_by_field_and_words(browser, site):
     Select(browser.find_element(*_by_css("#field"))).select_by_visible_text("環境保全")
     browser.find_element(*_by_css("#gq")).send_keys("植樹")
     browser.find_element(*_by_css("form.search button")).click()
-    _wait(browser, lambda d: "検索結果" in d.find_element(*_by_css("#res-h")).text)
+    _wait(browser, lambda d: "q=" in d.current_url and "検索結果" in _text(d, "#res-h"))
     names = [e.text for e in browser.find_elements(*_by_css(".group h3"))]
     assert names == ["こがねい緑の会"]
     assert "midori@example.jp" in browser.page_source

@@ -49,6 +49,22 @@ def test_line_and_the_terminal_show_the_link_when_the_corner_has_an_address():
     assert "guideline#" not in render_replies([reply])[0]["text"]
 
 
+def test_slack_answers_carry_the_same_link(db_url):
+    from bot.staff.lookups import answer_payload
+    from handlers.slack.blocks import RENDERER
+
+    engine = make_engine(db_url)
+    factory = make_session_factory(engine)
+    citations.configure("https://kyodo.example.jp")
+    try:
+        with factory() as session:
+            payload = answer_payload(session, "協働の形態を教えて", RENDERER)
+    finally:
+        citations.configure("")
+        engine.dispose()
+    assert "https://kyodo.example.jp/guideline#ch2-4" in str(payload["blocks"])
+
+
 def test_web_question_texts_are_blanked_after_the_retention_period(db_url):
     engine = make_engine(db_url)
     factory = make_session_factory(engine)
