@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import re
 import secrets
 import threading
@@ -137,7 +138,7 @@ class RateLimiter:
             self._buckets[client] = (tokens, now)
             while len(self._buckets) > self.max_clients:
                 self._buckets.popitem(last=False)
-        return allowed, 0 if allowed else int((1.0 - tokens) / self.rate) + 1
+        return allowed, 0 if allowed else max(1, math.ceil((1.0 - tokens) / self.rate - 1e-9))
 
 
 def client_key(request: Request) -> str:

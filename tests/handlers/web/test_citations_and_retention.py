@@ -95,3 +95,30 @@ def test_any_text_gets_a_page_never_an_error(corner, text):
     r = corner.ask(text)
     assert r.status_code in (200, 400)
     assert "Internal Server Error" not in r.text
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    visitor=st.one_of(st.just("web:" + "a" * 24), st.text(max_size=40)),
+    data=st.one_of(st.sampled_from(["v1|fb|yes|1", "v1|qa|handoff|1", "v1|reg|start|"]), st.text(max_size=80)),
+    sig=st.text(alphabet="0123456789abcdef", max_size=32),
+)
+def test_forged_buttons_never_reach_the_engine(corner, visitor, data, sig):
+    token = corner.token()
+    r = corner.press({"csrf": token, "visitor": visitor, "data": data, "sig": sig, "q": "x"})
+    assert r.status_code == 400
+    with corner.factory() as s:
+        assert s.scalars(select(Feedback)).all() == []
+
+
+def test_the_rate_limiter_refills_and_forgets():
+    from handlers.web.security import RateLimiter
+
+    now = [0.0]
+    limiter = RateLimiter(2, max_clients=2, clock=lambda: now[0])
+    assert [limiter.allow("a")[0] for _ in range(3)] == [True, True, False]
+    assert limiter.allow("a") == (False, 30)
+    now[0] += 30
+    assert limiter.allow("a")[0] is True  # one question back after half a minute
+    assert limiter.allow("b")[0] and limiter.allow("c")[0]  # "a" is forgotten beyond two clients
+    assert len(limiter._buckets) == 2
