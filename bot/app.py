@@ -42,11 +42,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from bot.engine import citations
 from bot.engine import handle as engine_handle
+from bot.engine import warm_up as engine_warm_up
 from bot.engine.channel import ConversationChannel, Handle
 from bot.engine.notify import Notifier
 from bot.engine.retention import purge_expired
 from bot.engine.types import Incoming, Reply
+from bot.engine.web import purge_expired_questions as purge_web_questions
 from bot.messaging import inbox, outbox
 from bot.messaging.channel import Channel
 from bot.messaging.worker import Worker
@@ -134,9 +137,10 @@ def slack_channel(settings: Settings, *, client: Any = None) -> StaffChannel:
 
 def retention_chore(real_engine: bool) -> list[Callable[[Session, datetime, timedelta], dict[str, int]]]:
     """The engine's retention rule for users who left (only with the real engine)."""
+    web = [lambda session, now, retention: {"web_questions": purge_web_questions(session, now, retention)}]
     if not real_engine:
-        return []
-    return [lambda session, now, retention: {"users": purge_expired(session, now, retention)}]
+        return web
+    return [lambda session, now, retention: {"users": purge_expired(session, now, retention)}, *web]
 
 
 @dataclass
@@ -206,6 +210,7 @@ def create_app(
     """Build the app. ``start_background=False`` serves HTTP only (the loops run elsewhere, and
     ``wake_inbox``/``wake_outbox`` tell that process there is work); ``handle`` replaces the
     conversation engine (tests of the transport alone); ``directory`` the divisions (tests)."""
+    citations.configure(settings.public_url)
     counters = {"stored": 0, "duplicates": 0}
     app_state: dict[str, Any] = {}
     inbox_store = InboxStore()
@@ -236,10 +241,12 @@ def create_app(
                 "LINE is disabled: LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN are not both set; "
                 "POST /line/callback answers 404"
             )
-        loops = task = None
+        loops = task = warm = None
         if start_background:
             loops = app.state.loops = app_state["loops"] = await open_worker(settings, factory, handle=handle)
             task = asyncio.create_task(loops.worker.run(), name="kyodo-worker")
+            # The web corner answers in this process: load the index before its first question.
+            warm = asyncio.create_task(anyio.to_thread.run_sync(engine_warm_up, abandon_on_cancel=True))
         elif wake_outbox is not None:  # a Slack click here queues a push the child worker sends
             outbox.on_queued(factory, lambda channels: wake_outbox())
         if runtime is not None:
@@ -247,6 +254,8 @@ def create_app(
         try:
             yield
         finally:
+            if warm is not None:
+                warm.cancel()
             if runtime is not None:
                 await runtime.stop()
             if loops is not None and task is not None:
@@ -296,10 +305,40 @@ def create_app(
         listeners = SlackListeners(runtime, slack_client(settings))
         routes.append(Route("/slack/events", listeners.endpoint, methods=["POST"]))
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    web = web_corner(settings, lambda: app.state.session_factory)
+    routes.extend(web.routes())
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=web_middleware(settings),
+        exception_handlers={404: web.not_found},
+    )
     app.state.settings = settings
     app.state.slack = runtime
     return app
+
+
+def web_corner(settings: Settings, factory: Callable[[], sessionmaker[Session]]) -> Any:
+    """The web corner (handlers/web): its pages over bot/corner.py."""
+    from bot.corner import Corner
+    from handlers.web.routes import WebCorner
+
+    return WebCorner(
+        Corner(factory), secret=settings.web_secret, questions_per_minute=settings.web_questions_per_minute
+    )
+
+
+def web_middleware(settings: Settings) -> list[Any]:
+    """Security headers (CSP, frame-ancestors from KYODO_FRAME_ANCESTORS, ...) and gzip."""
+    from starlette.middleware import Middleware
+    from starlette.middleware.gzip import GZipMiddleware
+
+    from handlers.web.security import SecurityHeaders
+
+    return [
+        Middleware(SecurityHeaders, frame_ancestors=settings.web_frame_ancestors),
+        Middleware(GZipMiddleware, minimum_size=600),
+    ]
 
 
 def _staff_runtime(
@@ -335,6 +374,7 @@ async def run_worker(
 ) -> None:
     """`kyodo worker` (and `kyodo slack worker`: ``line=False``): the loops alone, until stopped
     by SIGINT/SIGTERM or, with ``wake_fd``, by the web process closing the wake-up pipe."""
+    citations.configure(settings.public_url)
     engine = make_engine(settings.database_url)
     loops = await open_worker(settings, make_session_factory(engine), line=line, slack=slack)
     worker = loops.worker
@@ -366,6 +406,7 @@ async def run_slack_socket(settings: Settings) -> None:
     from handlers.slack.blocks import RENDERER
     from handlers.slack.listeners import SlackListeners
 
+    citations.configure(settings.public_url)
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
     loops = await open_worker(settings, factory, line=False)
@@ -399,6 +440,7 @@ def chat(settings: Settings, user_id: str, stdin: TextIO, stdout: TextIO) -> int
     work on DATABASE_URL; :mod:`handlers.terminal` reads, numbers the choices and prints."""
     from handlers.terminal import Terminal
 
+    citations.configure(settings.public_url)
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
 

@@ -10,6 +10,7 @@ variable, instead of failing somewhere later. ``.env.example`` documents each of
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -111,6 +112,18 @@ class Settings:
 
     slack: SlackSettings = field(default_factory=SlackSettings)
 
+    # The web corner (handlers/web, docs/web.md).
+    # Where the corner is reachable from outside ("https://kyodo.example.jp"); when set, every
+    # citation on LINE, Slack and the terminal links to <public_url>/guideline#<section id>.
+    public_url: str = ""
+    # CSP frame-ancestors: who may embed the corner in a frame ("'none'" by default).
+    web_frame_ancestors: str = "'none'"
+    # Key that signs the web's feedback and hand-off forms; random per process when unset (set it
+    # when several web processes serve the same site).
+    web_secret: str = ""
+    # Questions one client (IP address) may ask per minute on the web.
+    web_questions_per_minute: int = 10
+
     @property
     def line_enabled(self) -> bool:
         return bool(self.line_channel_secret and self.line_channel_access_token)
@@ -204,4 +217,22 @@ class _Reader:
                 "HOUSEKEEPING_INTERVAL_SECONDS", d.housekeeping_interval_seconds
             ),
             slack=self.slack(),
+            public_url=self.public_url(),
+            web_frame_ancestors=self.frame_ancestors(),
+            web_secret=self.text("KYODO_WEB_SECRET"),
+            web_questions_per_minute=self.whole(
+                "KYODO_WEB_QUESTIONS_PER_MINUTE", d.web_questions_per_minute, at_least=1
+            ),
         )
+
+    def public_url(self) -> str:
+        raw = self.text("KYODO_PUBLIC_URL").rstrip("/")
+        if raw and not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", raw):
+            raise SettingsError(f"KYODO_PUBLIC_URL={raw!r} is not an http(s) URL without query or fragment")
+        return raw
+
+    def frame_ancestors(self) -> str:
+        raw = self.text("KYODO_FRAME_ANCESTORS", "'none'")
+        if not re.match(r"^[A-Za-z0-9'*:/.\- ]+$", raw) or ";" in raw:
+            raise SettingsError(f"KYODO_FRAME_ANCESTORS={raw!r} is not a list of CSP sources")
+        return raw

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from bot.engine.citations import citation_line
+from bot.engine.citations import citation_lines
 from bot.engine.types import Choice, Incoming, Reply
 from knowledge.normalize import normalize
 
@@ -36,7 +36,7 @@ class Renderer:
         for reply in replies:
             if reply.text:
                 self._print("ボット> " + reply.text.replace("\n", "\n       "))
-            citation = citation_line(reply.sources, reply.text)
+            citation = citation_lines(reply.sources, reply.text).replace("\n", "\n       ")
             if citation:
                 self._print("       " + citation)
             for card in reply.cards:

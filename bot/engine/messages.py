@@ -133,6 +133,15 @@ NOTHING_TO_CANCEL = "いま進めている手続きはありません。"
 # --- Questions and answers ----------------------------------------------------------------------
 
 SOURCE_LINE = "出典: {titles}"
+# Under a cited answer when KYODO_PUBLIC_URL is set: the section on the web corner's guideline page.
+SOURCE_LINK = "指針の該当箇所: {url}"
+STALE_BUTTON_WEB = "このボタンの手続きは終わっています。もう一度質問してください。"
+# The web corner's hand-off (no account, so no way to send the staff's reply back).
+HANDOFF_DONE_WEB = (
+    "ご質問を市の職員に送りました。回答の改善に使わせていただきます。"
+    "ウェブからは個人を特定しないため、お返事はお届けできません。"
+    "お返事が必要な場合は、LINEの協働ボットから送るか、市民部コミュニティ文化課へお問い合わせください。"
+)
 WAS_IT_HELPFUL = "この回答は役に立ちましたか？"
 FEEDBACK_THANKS_YES = "ありがとうございます。励みになります。"
 FEEDBACK_THANKS_NO = (

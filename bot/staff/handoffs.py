@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.engine.notify import Notifier
+from bot.engine.web import CHANNEL as WEB_CHANNEL
 from bot.staff import messages as msg
 from bot.staff import posts
 from bot.staff.audit import audit
@@ -98,7 +99,9 @@ def handoff_reply(
         {
             "channel": channel,
             "thread_ts": thread_ts,
-            "text": msg.HANDOFF_DELIVERED if delivered else msg.HANDOFF_CITIZEN_GONE,
+            "text": msg.HANDOFF_DELIVERED
+            if delivered
+            else (msg.HANDOFF_FROM_WEB if h.channel == WEB_CHANNEL else msg.HANDOFF_CITIZEN_GONE),
         },
     )
     return HandoffReply(found=True, delivered=delivered)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.engine.answerer import ANSWERER
-from bot.engine.citations import citation_line
+from bot.engine.citations import citation_lines
 from bot.registry import groups as registry
 from bot.staff import messages as msg
 from bot.staff.directory import Directory, DivisionInfo
@@ -97,7 +97,7 @@ def answer_payload(session: Session, question: str, render: Renderer) -> dict[st
     if not question.strip():
         return render.plain(msg.EMPTY_QUESTION)
     a = ANSWERER.answer(session, question)
-    citation = citation_line([(s.id, s.title) for s in (a.sources or [])], a.text or "")
+    citation = citation_lines([(s.id, s.title) for s in (a.sources or [])], a.text or "")
     return render.answer(a.text, citation, list(a.suggestions or []), bool(a.answered))
 
 

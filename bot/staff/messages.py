@@ -92,6 +92,10 @@ HANDOFF_CLOSED = ":white_check_mark: <@{user}>さんが対応完了にしまし�
 HANDOFF_ALREADY_CLOSED = "この問い合わせはすでに対応完了です。"
 HANDOFF_DELIVERED = ":outbox_tray: 市民にLINEで送りました。"
 HANDOFF_CITIZEN_GONE = "この市民にはLINEで送れません（ブロックされたか、データが削除されています）。"
+HANDOFF_FROM_WEB = (
+    "この質問はウェブの協働推進コーナーから届いたため、返事は質問者に届きません"
+    "（ウェブは匿名です）。よくある質問への追加をご検討ください。"
+)
 
 # --- App Home ------------------------------------------------------------------------------------
 HOME_TITLE = "協働ボット"

@@ -33,7 +33,7 @@ from linebot.v3.messaging import (
     TextMessage,
 )
 
-from bot.engine.citations import citation_line
+from bot.engine.citations import citation_lines
 from bot.engine.types import Card, Choice, Reply
 
 log = logging.getLogger(__name__)
@@ -285,7 +285,7 @@ def render_replies(replies: Sequence[Reply]) -> list[dict[str, Any]]:
     choices: Sequence[Choice] = ()
     for reply in replies:
         text = (reply.text or "").strip()
-        sources = citation_line(reply.sources or (), text)
+        sources = citation_lines(reply.sources or (), text)
         if sources:
             text = f"{text}\n{sources}" if text else sources
         for piece in split_text(text) if text else []:

@@ -23,11 +23,13 @@ def first(bot, stmt):
         return s.scalars(stmt).first()
 
 
-def add_unanswered(bot, text: str = "粗大ごみの出し方を教えてください", *, handoff: bool = True) -> int:
+def add_unanswered(
+    bot, text: str = "粗大ごみの出し方を教えてください", *, handoff: bool = True, channel: str = "line"
+) -> int:
     with transaction(bot.factory) as s:
         q = UnansweredQuestion(
-            channel="line",
-            user_id=CITIZEN,
+            channel=channel,
+            user_id=CITIZEN if channel == "line" else "web:" + "a" * 24,
             text=text,
             reason="out_of_scope",
             suggestions=[],
@@ -38,6 +40,26 @@ def add_unanswered(bot, text: str = "粗大ごみの出し方を教えてくだ�
         s.add(q)
         s.flush()
         return q.id
+
+
+def test_a_reply_to_a_web_question_tells_staff_it_cannot_reach_the_asker(make_bot, slack_api, line_api):
+    bot = make_bot()
+    add_unanswered(bot, "ウェブからの質問です", channel="web")
+    parent = wait_until(lambda: slack_api.posted(STAFF_CHANNEL))[0]
+    wait_until(lambda: first(bot, select(Handoff.thread_ts)) == parent.ts)
+    reply = {
+        "type": "message",
+        "channel": STAFF_CHANNEL,
+        "user": "UALICE",
+        "text": "コミュニティ文化課へどうぞ。",
+        "ts": f"{time.time():.6f}",
+        "thread_ts": parent.ts,
+        "channel_type": "channel",
+    }
+    assert bot.event(reply).status_code == 200
+    confirm = wait_until(lambda: [m for m in slack_api.posted(STAFF_CHANNEL) if m.thread_ts == parent.ts])
+    assert "ウェブの協働推進コーナー" in confirm[0].text
+    assert [d for d in line_api.deliveries() if d.kind == "push"] == []
 
 
 def test_handoff_thread_reply_reaches_citizen_and_close(make_bot, slack_api, line_api):
