@@ -126,10 +126,19 @@ def latin_words(text: str) -> list[str]:
     ]
 
 
-def detect_language(text: str) -> str:
+def detect_language(text: str, hint: str | None = None) -> str:
     """``"ja"``, ``"en"`` or ``"other"`` for a normalised message (see the module docstring).
 
-    Empty text and text without letters are ``"ja"`` (the Japanese answerer has its replies)."""
+    ``hint`` is the user's language when known (a LINE profile, a 「English」 switch): it decides
+    when the text itself does not tell — empty, no letters, or only acronyms (NPO). Otherwise
+    such text is ``"ja"`` (the Japanese answerer has its replies)."""
+    found = _detect(text)
+    if found == JA and hint in (EN, OTHER) and not _KANA_RE.search(text) and not _KANJI_RE.search(text):
+        return hint
+    return found
+
+
+def _detect(text: str) -> str:
     if not text:
         return JA
     kana = len(_KANA_RE.findall(text))
