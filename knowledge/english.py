@@ -312,7 +312,9 @@ STOP_WORDS = frozenset(
         "dear thanks thank just so some any also about into from by as if then than too very really much "
         "tell know want wanted like let get got have has had kindly sir madam im i'm "
         "s t d ll re ve m one anything something someone thing things yes ok okay hey wa ga wo no ni de mo ka ne "
-        "yo desu desuka masu masuka tte nan nani onegai onegaishimasu shimasu itsu still"
+        "yo desu desuka masu masuka tte nan nani onegai onegaishimasu shimasu itsu still "
+        "we'd i'd you'd we're you're they're we've i've we'll i'll don't doesn't can't isn't aren't won't "
+        "wouldn't couldn't shouldn't didn't that's what's there's let's"
     )
 )
 # Everyday English words that say nothing about a topic: when the data does not use one, it
