@@ -314,7 +314,7 @@ STOP_WORDS = frozenset(
         "s t d ll re ve m one anything something someone thing things yes ok okay hey wa ga wo no ni de mo ka ne "
         "yo desu desuka masu masuka tte nan nani onegai onegaishimasu shimasu itsu still "
         "we'd i'd you'd we're you're they're we've i've we'll i'll don't doesn't can't isn't aren't won't "
-        "wouldn't couldn't shouldn't didn't that's what's there's let's"
+        "wouldn't couldn't shouldn't didn't that's what's there's let's english japanese eigo nihongo"
     )
 )
 # Everyday English words that say nothing about a topic: when the data does not use one, it
@@ -426,7 +426,7 @@ class EnglishWeights:
     margin: float = 0.08
     unsure_at: float = 0.3
     unsure_domain: float = 0.4
-    correct_at: float = 85.0
+    correct_at: float = 88.0
     context: float = 0.25  # weight of known words outside the asking sentence
     answer_text: float = 0.6  # weight of an answer's words for coverage
 
