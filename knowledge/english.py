@@ -363,7 +363,11 @@ def fold_romaji(word: str) -> str:
     """kyoudou -> kyodo, kouen -> koen, jigyou -> jigyo, chuuou -> chuo (both sides alike)."""
     if len(word) < 4 or not any(p in word for p in ("ou", "uu", "oo")):
         return word
-    return word.replace("ou", "o").replace("uu", "u").replace("oo", "o")
+    while True:  # to a fixed point: "aaouu" -> "aaou" -> "aao"
+        folded = word.replace("ou", "o").replace("uu", "u").replace("oo", "o")
+        if folded == word:
+            return word
+        word = folded
 
 
 def stem(word: str) -> str:
