@@ -26,6 +26,7 @@ class Answer:
     suggestions: list[str] = field(default_factory=list)
     faq_id: str | None = None
     reason: str = ""
+    lang: str = "ja"  # the language of the reply: "ja", "en", "other" (issue 15)
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,14 @@ class Services:
                 self._answerer = Answerer.load(self.data_dir) if self.data_dir else Answerer.load()
             return self._answerer
 
-    def answer(self, text: str, session: Any = None) -> Answer:
+    def answer(self, text: str, session: Any = None, language: str | None = None) -> Answer:
         """The knowledge base's answer. With a session (and the shipped data), the entries staff
-        added from Slack's App Home are included, so a new entry is used at once on every channel."""
+        added from Slack's App Home are included, so a new entry is used at once on every channel.
+        ``language`` is the user's ("en"/"ja") when known: it decides for text that does not tell."""
         if session is not None and self.data_dir is None:
-            a = ANSWERER.answer(session, text)
+            a = ANSWERER.answer(session, text, language)
+        elif language:
+            a = self.answerer.answer(text, lang=language)
         else:
             a = self.answerer.answer(text)
         sources = [(str(_get(s, "id", 0)), str(_get(s, "title", 1))) for s in (_get(a, "sources") or [])]
@@ -76,6 +80,7 @@ class Services:
             suggestions=[str(s) for s in (_get(a, "suggestions") or [])][:3],
             faq_id=_get(a, "faq_id"),
             reason=str(_get(a, "reason") or ""),
+            lang=str(_get(a, "lang") or "ja"),
         )
 
     def faq_question(self, faq_id: str, default: str) -> str:
