@@ -25,7 +25,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from knowledge import messages
 from knowledge.analysis import (
@@ -37,6 +37,7 @@ from knowledge.analysis import (
     trim_dictionary_memory,
 )
 from knowledge.bm25 import BM25
+from knowledge.language import JA, detect_language
 from knowledge.loader import DATA_DIR, DATA_FILES, load_data
 from knowledge.models import Answer, FaqEntry, KnowledgeData, Section, Source
 from knowledge.normalize import (
@@ -49,6 +50,9 @@ from knowledge.normalize import (
 )
 from knowledge.query import QueryAnalyzer, QueryTerms, focus_sentence
 from knowledge.tokencache import TokenCache, data_key
+
+if TYPE_CHECKING:
+    from knowledge.english import EnglishAnswerer
 from knowledge.understand import (
     Understanding,
     break_at_symbols,
@@ -252,6 +256,7 @@ class Answerer:
         trim_dictionary_memory(0)  # a long-running process need not keep the build's pages
 
     # -- construction ----------------------------------------------------------------------------
+    data_dir: Path | None = None  # (set by load(); None: the shipped data)
     _cache: dict[Any, Answerer] = {}
     _cache_lock = threading.Lock()
 
@@ -273,12 +278,13 @@ class Answerer:
         files = [base / n for n in DATA_FILES]
         if extra_faq:
             extra = list(extra_faq)
-            return cls(
-                load_data(data_dir, extra, strict=strict), cache_key=data_key(files, repr(extra).encode())
-            )
+            built = cls(load_data(data_dir, extra, strict=strict), cache_key=data_key(files, repr(extra).encode()))
+            built.data_dir = base
+            return built
         with cls._cache_lock:
             if (key, strict) not in cls._cache:
                 cls._cache[(key, strict)] = cls._load_built(data_dir, files, strict)
+                cls._cache[(key, strict)].data_dir = base  # where faq_en.yaml is read (lazily)
             return cls._cache[(key, strict)]
 
     @classmethod
@@ -582,9 +588,16 @@ class Answerer:
         return Analysis(text, q, domain, cands, ideal_all, n_unknown, anchor, intent, nouns)
 
     # -- answering ---------------------------------------------------------------------------------
-    def answer(self, question: str) -> Answer:
-        """Answer one question. Never raises for any string input."""
+    def answer(self, question: str, lang: str | None = None) -> Answer:
+        """Answer one question. Never raises for any string input (except invalid faq_en.yaml).
+
+        A message in English (or romaji) is answered in English, one in another language gets a
+        short note (knowledge.english, built on the first such message); ``lang`` is the user's
+        language when known ("ja"/"en"), used when the text alone does not tell (NPO, 123)."""
         text = normalize(question if isinstance(question, str) else str(question or ""))
+        language = detect_language(text, lang)
+        if language != JA:
+            return self.english().answer(text, language)
         if not text:
             return Answer(False, messages.EMPTY, "empty")
         if len(text) > MAX_QUESTION_CHARS:
@@ -599,6 +612,12 @@ class Answerer:
         ans = self.decide(a, u)
         ans.kind, ans.activity, ans.asked, ans.yes_no = u.kind, u.activity, u.question, u.yes_no
         return ans
+
+    def english(self) -> EnglishAnswerer:
+        """The English answerer for this data (faq_en.yaml), built once, on first use."""
+        from knowledge.english import EnglishAnswerer
+
+        return EnglishAnswerer.for_answerer(self)
 
     def _names_topic(self, text: str) -> bool:
         """Whether a sentence names a topic of its own (for reading a question together with the

@@ -71,7 +71,8 @@ class Answer:
     """What the answerer returns for one question.
 
     ``reason`` says why: "answered", "unsure" (suggestions offered instead of a guess),
-    "out_of_scope", "empty", "too_long", "no_text" (emoji or symbols only), "greeting", "thanks".
+    "out_of_scope", "empty", "too_long", "no_text" (emoji or symbols only), "greeting", "thanks",
+    "other_language" (neither Japanese nor English; see ``lang``).
 
     What the message was understood to ask (knowledge.understand), for the conversation engine:
 
@@ -97,6 +98,9 @@ class Answer:
     activity: str | None = None
     asked: str = ""
     yes_no: bool = False
+    # the language of the reply: "ja", "en" (English, romaji, mixed) or "other" (a one-line note in
+    # English and Japanese saying the bot answers in Japanese and English, and where to ask)
+    lang: str = "ja"
 
     def to_dict(self) -> dict[str, object]:
         """The stable JSON shape of ``kyodo ask --json`` (without the question). The first five
@@ -111,4 +115,5 @@ class Answer:
             "reason": self.reason,
             "kind": self.kind,
             "activity": self.activity,
+            "lang": self.lang,
         }

@@ -4,7 +4,10 @@
 JSON object per output line, in order, flushed per line::
 
     {"question": str, "answered": bool, "text": str, "sources": [{"id": str, "title": str}],
-     "score": float, "suggestions": [str]}
+     "score": float, "suggestions": [str], "faq_id", "reason", "kind", "activity", "lang"}
+
+(fields after "suggestions" were added later, in that order, and are never removed; "lang" is the
+language of the reply: "ja", "en" for English or romaji questions, "other" for other languages.)
 
 The knowledge package is imported inside the command, so registering it costs nothing.
 """
@@ -61,6 +64,8 @@ def render_text(answer) -> list[str]:
     """
     from knowledge import messages
 
+    if getattr(answer, "lang", "ja") == "en":
+        from knowledge import messages_en as messages
     if answer.reason == "unsure" and answer.suggestions:
         lines = [messages.UNSURE]
     else:
@@ -78,6 +83,16 @@ def _print_human(answer, out: TextIO) -> None:
 
 
 def _ask(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    from knowledge import DataError
+
+    try:
+        return _ask_all(args, stdin, stdout)
+    except DataError as exc:  # faq_en.yaml is read on the first English question
+        print(f"kyodo: {exc}", file=sys.stderr)
+        return 2
+
+
+def _ask_all(args: argparse.Namespace, stdin: TextIO | None, stdout: TextIO | None) -> int:
     stdin = stdin or sys.stdin
     out = stdout or sys.stdout
     answerer = load_answerer(args.data_dir)

@@ -90,8 +90,9 @@ class StaffAwareAnswerer:
                     log.exception("staff FAQ entries still rejected; using the shipped FAQ only")
             return answerer_cls.load()
 
-    def answer(self, session: Session, question: str) -> Any:
-        return self.get(session).answer(question)
+    def answer(self, session: Session, question: str, language: str | None = None) -> Any:
+        answerer = self.get(session)
+        return answerer.answer(question, lang=language) if language else answerer.answer(question)
 
 
 #: The process-wide instance (the engine's Services may use it too).

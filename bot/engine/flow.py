@@ -36,6 +36,7 @@ class Context:
     data: dict = field(default_factory=dict)  # the flow's persisted data (mutable)
     flow: Flow | None = None
     state: str | None = None  # the state being handled; ``goto`` moves it
+    language: str | None = None  # the user's language, "en" or "ja", when known (issue 15)
 
     @property
     def owner(self) -> str:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import logging
 
 from bot.engine import messages as M
+from bot.engine import messages_en as EN
 from bot.engine import postback
 from bot.engine.described import activity_note, offer_choices
-from bot.engine.flows.common import menu_choices, shorten
+from bot.engine.flows.common import MAIN_MENU, menu_choices, shorten
 from bot.engine.services import Services
 from bot.engine.types import Choice, Incoming, Reply
 from bot.storage.models.conversation import Feedback, UnansweredQuestion
@@ -19,14 +20,23 @@ QUESTION_LIMIT = 500
 ANSWER_LIMIT = 4000  # LINE allows 5000 characters per text; keep room for the renderer
 
 
-def answer_question(session, incoming: Incoming, text: str, services: Services, now) -> list[Reply]:
+def answer_question(
+    session, incoming: Incoming, text: str, services: Services, now, language: str | None = None
+) -> list[Reply]:
+    """``language`` is the user's ("en"/"ja") when known; the reply's own words (feedback,
+    もしかして, hand-off) follow the language the answer came in (knowledge: English questions
+    are answered in English)."""
     if len(text) > QUESTION_LIMIT:
+        if language == "en":
+            return [Reply(text=EN.TOO_LONG_QUESTION.format(limit=QUESTION_LIMIT), choices=_menu(language))]
         return [Reply(text=M.TOO_LONG_QUESTION.format(limit=QUESTION_LIMIT), choices=menu_choices())]
     try:
-        a = services.answer(text, session)
+        a = services.answer(text, session, language=language) if language else services.answer(text, session)
     except Exception:  # a broken index must not take the whole conversation down
         log.exception("answerer failed")
-        return [Reply(text=M.ANSWERER_DOWN, choices=menu_choices())]
+        down = EN.ANSWERER_DOWN if language == "en" else M.ANSWERER_DOWN
+        return [Reply(text=down, choices=_menu(language))]
+    W = EN if getattr(a, "lang", "ja") == "en" else M  # noqa: N806 - the sentences of the reply's language
     if a.answered and a.text:
         fb = Feedback(
             channel=incoming.channel,
@@ -41,10 +51,10 @@ def answer_question(session, incoming: Incoming, text: str, services: Services, 
         body = _shorten_answer(a.text)
         related = [Choice(label=shorten(s, 20), text=s) for s in a.suggestions if s][:3]
         feedback = [
-            Choice(label=M.YES, data=postback.encode("fb", "yes", fb.id), display_text=M.YES),
-            Choice(label=M.NO, data=postback.encode("fb", "no", fb.id), display_text=M.NO),
+            Choice(label=W.YES, data=postback.encode("fb", "yes", fb.id), display_text=W.YES),
+            Choice(label=W.NO, data=postback.encode("fb", "no", fb.id), display_text=W.NO),
         ]
-        step = _next_step(a.faq_id)
+        step = _next_step(a.faq_id) if W is M else None
         next_choice = [Choice(label=step, text=step)] if step else []
         note = activity_note(a.activity, services, [sid for sid, _ in a.sources]) if a.activity else None
         offer = offer_choices() if note else []
@@ -52,7 +62,7 @@ def answer_question(session, incoming: Incoming, text: str, services: Services, 
         return [
             Reply(text=body, sources=list(a.sources)),
             *([note] if note else []),
-            Reply(text=M.WAS_IT_HELPFUL, choices=choices),
+            Reply(text=W.WAS_IT_HELPFUL, choices=choices),
         ]
     q = UnansweredQuestion(
         channel=incoming.channel,
@@ -64,15 +74,20 @@ def answer_question(session, incoming: Incoming, text: str, services: Services, 
     )
     session.add(q)
     session.flush()
-    staff = Choice(label=M.ASK_STAFF, data=postback.encode("qa", "handoff", q.id), display_text=M.ASK_STAFF)
+    staff = Choice(label=W.ASK_STAFF, data=postback.encode("qa", "handoff", q.id), display_text=W.ASK_STAFF)
     if a.suggestions:
         maybe = [Choice(label=shorten(s, 20), text=s) for s in a.suggestions if s][:3]
         note = activity_note(a.activity, services) if a.activity else None
         offer = offer_choices() if note else []
-        return [*([note] if note else []), Reply(text=M.MAYBE, choices=_unique([*maybe, staff, *offer]))]
+        return [*([note] if note else []), Reply(text=W.MAYBE, choices=_unique([*maybe, staff, *offer]))]
     # The answerer's own explanation (what the bot can answer, where else to ask) when it has one.
-    text = f"{a.text.strip()}\n{M.OFFER_STAFF}" if a.text.strip() else M.CANNOT_ANSWER
-    return [Reply(text=_shorten_answer(text), choices=[staff, *menu_choices()[:4]])]
+    text = f"{a.text.strip()}\n{W.OFFER_STAFF}" if a.text.strip() else W.CANNOT_ANSWER
+    menu = _menu("en") if W is EN else menu_choices()
+    return [Reply(text=_shorten_answer(text), choices=[staff, *menu[:4]])]
+
+
+def _menu(language: str | None) -> list[Choice]:
+    return EN.menu_choices(MAIN_MENU) if language == "en" else menu_choices()
 
 
 def _unique(choices: list[Choice]) -> list[Choice]:

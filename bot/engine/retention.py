@@ -90,6 +90,7 @@ def delete_user_data(session: Session, channel: str, user_id: str, *, now: datet
     user = session.scalars(select(ChatUser).where(*_match(ChatUser, mine))).first()
     if user is not None:
         user.deleted_at = now
+        user.language = None
         session.flush()
 
 

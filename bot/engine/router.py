@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.engine import groups, qa
 from bot.engine import messages as M
+from bot.engine import messages_en as EN
 from bot.engine import postback as pbmod
 from bot.engine.flow import Context, Flow, Step
 from bot.engine.flows import FLOWS
@@ -51,6 +52,7 @@ _SIMPLE_ACTIONS = {
     **{w: "help" for w in HELP_WORDS},
 }
 _FLOW_KEYWORDS = {fold(k): f.name for f in FLOWS.values() for k in f.keywords}
+_LANGUAGE_WORDS = {**{fold(w): "en" for w in EN.TO_ENGLISH_WORDS}, **{fold(w): "ja" for w in EN.TO_JAPANESE_WORDS}}
 
 
 def handle(
@@ -64,7 +66,7 @@ def handle(
         _on_unfollow(session, incoming, now)
         return []
     user = _touch_user(session, incoming, now)
-    ctx = Context(session=session, incoming=incoming, now=now, services=services)
+    ctx = Context(session=session, incoming=incoming, now=now, services=services, language=user.language)
     if incoming.kind == "follow":
         replies = _on_follow(ctx, user)
     elif incoming.kind == "text":
@@ -130,6 +132,7 @@ def _touch_user(session: Session, incoming: Incoming, now: datetime) -> ChatUser
             first_seen=now,
             last_seen=now,
             created_at=now,
+            language=_profile_language(incoming.language) if incoming.language else None,
         )
         session.add(user)
         session.flush()
@@ -140,7 +143,23 @@ def _touch_user(session: Session, incoming: Incoming, now: datetime) -> ChatUser
         user.deleted_at = None  # new activity: the user has data again
     if incoming.kind == "follow" or user.blocked:
         user.followed, user.blocked, user.blocked_at = True, False, None
+    if user.language is None and incoming.language:  # the platform's profile (a choice wins)
+        user.language = _profile_language(incoming.language)
     return user
+
+
+def _profile_language(code: str) -> str | None:
+    """A profile's language tag ("en", "en-US", "ja") as the engine's "en"/"ja"; others: None."""
+    base = code.strip().lower().split("-")[0].split("_")[0]
+    return base if base in ("en", "ja") else None
+
+
+def _english(ctx: Context) -> bool:
+    return ctx.language == "en"
+
+
+def _menu(ctx: Context) -> list[Choice]:
+    return EN.menu_choices(MAIN_MENU) if _english(ctx) else menu_choices()
 
 
 def _on_unfollow(session: Session, incoming: Incoming, now: datetime) -> None:
@@ -162,7 +181,10 @@ def _on_follow(ctx: Context, user: ChatUser) -> list[Reply]:
     # A follow after an earlier unfollow (the row predates this event) is a return, not a first visit.
     if ctx.incoming.source_type != "user":  # the bot joined a group or room
         return [Reply(text=M.GROUP_GREETING, choices=menu_choices()[:2] + menu_choices()[4:6])]
-    text = M.WELCOME_BACK if _aware(user.first_seen) < ctx.now else M.GREETING
+    back = _aware(user.first_seen) < ctx.now
+    if _english(ctx):
+        return [Reply(text=EN.WELCOME_BACK if back else EN.GREETING, choices=_menu(ctx))]
+    text = M.WELCOME_BACK if back else M.GREETING
     return [Reply(text=text, choices=menu_choices())]
 
 
@@ -254,6 +276,8 @@ def _on_text(ctx: Context) -> list[Reply]:
             return _reprompt(ctx, conv, [Reply(text=M.EMPTY_TEXT)])
         return [*notice, Reply(text=M.EMPTY_TEXT, choices=menu_choices())]
     key = fold(text[:60]) if len(text) <= 60 else ""
+    if key in _LANGUAGE_WORDS:
+        return [*notice, *_switch_language(ctx, _LANGUAGE_WORDS[key], conv)]
     if key in CANCEL_WORDS:
         if conv is None:
             return [*notice, Reply(text=M.NOTHING_TO_CANCEL, choices=menu_choices())]
@@ -277,12 +301,27 @@ def _on_text(ctx: Context) -> list[Reply]:
     if key in _SIMPLE_ACTIONS or key in _FLOW_KEYWORDS:
         return _menu_word(ctx, key, notice)
     if key in HELLO_WORDS:
-        return [*notice, Reply(text=M.HELLO_REPLY, choices=menu_choices())]
+        return [*notice, Reply(text=EN.HELLO_REPLY if _english(ctx) else M.HELLO_REPLY, choices=_menu(ctx))]
     if key in THANKS_WORDS:
-        return [*notice, Reply(text=M.THANKS_REPLY, choices=menu_choices())]
+        return [*notice, Reply(text=EN.THANKS_REPLY if _english(ctx) else M.THANKS_REPLY, choices=_menu(ctx))]
     if not has_words(text):
         return [*notice, Reply(text=M.NO_WORDS, choices=menu_choices())]
-    return [*notice, *qa.answer_question(ctx.session, ctx.incoming, text, ctx.services, ctx.now)]
+    return [
+        *notice,
+        *qa.answer_question(ctx.session, ctx.incoming, text, ctx.services, ctx.now, language=ctx.language),
+    ]
+
+
+def _switch_language(ctx: Context, language: str, conv: Conversation | None) -> list[Reply]:
+    """「English」/「日本語」: remembered for this user; a running flow is left as it is."""
+    user = _user(ctx.session, ctx.incoming)
+    if user is not None:
+        user.language = language
+        ctx.session.flush()
+    ctx.language = language
+    if language == "en":
+        return [Reply(text=EN.SWITCHED_TO_ENGLISH, choices=[] if conv else _menu(ctx))]
+    return [Reply(text=EN.SWITCHED_TO_JAPANESE, choices=[] if conv else menu_choices())]
 
 
 def _menu_word(ctx: Context, key: str, notice: list[Reply]) -> list[Reply]:
@@ -303,6 +342,8 @@ def _menu_word(ctx: Context, key: str, notice: list[Reply]) -> list[Reply]:
         return [*notice, *qa.faq_menu(ctx.services)]
     if action == "my_groups":
         return [*notice, *_my_groups(ctx)]
+    if _english(ctx):
+        return [*notice, Reply(text=EN.HELP, choices=_menu(ctx)[:-1])]
     return [*notice, Reply(text=M.HELP, choices=_help_choices())]
 
 

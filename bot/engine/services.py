@@ -28,6 +28,7 @@ class Answer:
     reason: str = ""
     kind: str = "other"  # what the message asks (knowledge.understand: what-is, can-we, how-do-we ...)
     activity: str | None = None  # the group's self-description, when the message opens with one
+    lang: str = "ja"  # the language of the reply: "ja", "en", "other" (issue 15)
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,14 @@ class Services:
                 self._answerer = Answerer.load(self.data_dir) if self.data_dir else Answerer.load()
             return self._answerer
 
-    def answer(self, text: str, session: Any = None) -> Answer:
+    def answer(self, text: str, session: Any = None, language: str | None = None) -> Answer:
         """The knowledge base's answer. With a session (and the shipped data), the entries staff
-        added from Slack's App Home are included, so a new entry is used at once on every channel."""
+        added from Slack's App Home are included, so a new entry is used at once on every channel.
+        ``language`` is the user's ("en"/"ja") when known: it decides for text that does not tell."""
         if session is not None and self.data_dir is None:
-            a = ANSWERER.answer(session, text)
+            a = ANSWERER.answer(session, text, language)
+        elif language:
+            a = self.answerer.answer(text, lang=language)
         else:
             a = self.answerer.answer(text)
         sources = [(str(_get(s, "id", 0)), str(_get(s, "title", 1))) for s in (_get(a, "sources") or [])]
@@ -80,6 +84,7 @@ class Services:
             reason=str(_get(a, "reason") or ""),
             kind=str(_get(a, "kind") or "other"),
             activity=_get(a, "activity") or None,
+            lang=str(_get(a, "lang") or "ja"),
         )
 
     def faq_question(self, faq_id: str, default: str) -> str:

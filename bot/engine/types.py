@@ -23,6 +23,7 @@ class Incoming:
     message_type: str = ""  # for "unsupported": sticker | image | video | audio | location | file | unknown
     source_type: str = "user"  # "user" | "group" | "room"
     event_id: str = ""  # platform event id (inbox key), for logs
+    language: str = ""  # the user's language if the platform says (a LINE profile's "en", "ja" …)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,9 @@ class ChatUser(Base):
     # When the user's data was deleted (on request) or anonymised (after the retention period).
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # "en" or "ja" once known (「English」/「日本語」, or the platform profile); None: each message
+    # is answered in its own language (issue 15).
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class Conversation(Base):

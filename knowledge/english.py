@@ -1,0 +1,753 @@
+"""English answers for foreign residents (issue 15): data/faq_en.yaml, validated, and a small
+precision-first answerer over English tokens.
+
+The Japanese answerer hands a message over when :func:`knowledge.language.detect_language` says
+it is not Japanese (``Answerer.answer``); this module is imported and built only then, so a
+Japanese-only process never pays for it.
+
+How a question is answered:
+
+1. the text is lower-cased, macrons dropped (kōen -> koen), and the phrases of ``synonyms`` in
+   faq_en.yaml replaced by their term (co-hosting, 共催, kyousai -> kyosai);
+2. words become terms: stop words dropped, light stemming (groups -> group, applying -> apply),
+   romaji long vowels folded (kyoudou -> kyodo, jigyou -> jigyo); a misspelt word the data does
+   not know is corrected to the nearest known word (rapidfuzz, ratio >= 85);
+3. in a long message, the last asking sentence is the question and the others are context (their
+   known words count half, their unknown words not at all);
+4. every entry is scored on its English question and phrasings: the best idf-weighted F1 of the
+   question's terms against one phrasing, how much of the question the whole entry (phrasings and
+   answer) covers, and the spelling similarity;
+5. precision first: answer only when the score, the share of known words (domain) and the
+   coverage are all high and the runner-up is clearly behind; otherwise "did you mean" when
+   something is close, otherwise a polite English decline that says where to ask.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from knowledge import messages_en as msg
+from knowledge.contacts import FACT_LABELS, PLACEHOLDER_RE, Contact
+from knowledge.loader import DATA_DIR, DataError, _read_yaml, _text
+from knowledge.models import Answer, KnowledgeData, Source
+
+EN_FILE = "faq_en.yaml"
+MAX_ANSWER_CHARS = 900
+MAX_QUESTION_CHARS = 1000
+MAX_SUGGESTIONS = 3
+# A contact of contacts.yaml with this id is named in the reply to other languages (the city's
+# multilingual consultation), when its phone number is confirmed; else the switchboard.
+MULTILINGUAL_CONTACT = "multilingual"
+
+_TOP_KEYS = {"sections", "contacts", "synonyms", "entries"}
+_ENTRY_KEYS = {"id", "question", "phrasings", "answer"}
+_TYPED_CONTACT_RE = re.compile(r"\b0\d{1,4}-\d{1,4}-\d{3,4}\b|https?://|www\.|\S+@\S+\.\S+")
+_YES_NO_OPENER_RE = re.compile(r"^(?:Yes|No)[.,]\s+(?:(?:but|however),?\s+)?", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class EnglishEntry:
+    id: str
+    question: str
+    phrasings: tuple[str, ...]
+    answer: str  # contacts filled in
+    sources: tuple[str, ...]  # from faq.yaml
+    related: tuple[str, ...]  # from faq.yaml
+
+
+@dataclass(frozen=True, slots=True)
+class EnglishData:
+    sections: Mapping[str, str]  # section/note id -> English title
+    contact_names: Mapping[str, str]
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...]
+    entries: tuple[EnglishEntry, ...]
+    missing: tuple[str, ...] = ()  # faq.yaml ids without an English entry
+
+
+# -- loading -----------------------------------------------------------------------------------------
+
+
+def load_english(
+    data_dir: Path | str | None = None, ja: KnowledgeData | None = None, *, require_all: bool = True
+) -> EnglishData:
+    """Read and validate faq_en.yaml against the Japanese data (``ja``, loaded when not given).
+
+    Raises :class:`DataError` listing every problem. ``require_all`` makes an faq.yaml entry
+    without an English answer a problem (the shipped data has all of them)."""
+    base = Path(data_dir) if data_dir else DATA_DIR
+    if ja is None:
+        from knowledge.loader import load_data
+
+        ja = load_data(data_dir)
+    problems: list[str] = []
+    if not (base / EN_FILE).exists() and not require_all:
+        # a data directory without English answers: English messages get English replies
+        # (greeting, decline) but no answers
+        return EnglishData({}, {}, (), (), tuple(e.id for e in ja.faq))
+    data = parse_english(_read_yaml(base / EN_FILE), ja, problems)
+    if require_all and data.missing:
+        problems.append(f"{EN_FILE}: no English entry for {', '.join(data.missing)}")
+    if problems:
+        raise DataError(problems)
+    return data
+
+
+def _strings(value: Any) -> list[str] | None:
+    """A non-empty list of non-empty strings (numbers such as 1995 are read as words)."""
+    if isinstance(value, list):
+        value = [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
+        if value and all(isinstance(v, str) and v.strip() for v in value):
+            return [v.strip() for v in value]
+    return None
+
+
+def parse_english(raw: Any, ja: KnowledgeData, problems: list[str], fname: str = EN_FILE) -> EnglishData:
+    if not isinstance(raw, Mapping):
+        problems.append(f"{fname}: expected a mapping with sections, contacts, synonyms and entries")
+        return EnglishData({}, {}, (), ())
+    for key in raw:
+        if key not in _TOP_KEYS:
+            problems.append(f"{fname}: unknown key '{key}' (allowed: {', '.join(sorted(_TOP_KEYS))})")
+    # sections: every guideline section and note needs an English title
+    sections: dict[str, str] = {}
+    raw_sections = raw.get("sections")
+    ids = {s.id for s in ja.sections}
+    if not isinstance(raw_sections, Mapping):
+        problems.append(f"{fname}: 'sections' must map each section and note id to its English title")
+    else:
+        for sid, title in raw_sections.items():
+            if sid not in ids:
+                problems.append(f"{fname}: sections: '{sid}' is not a section or note of guideline.yaml")
+            elif not _text(title):
+                problems.append(f"{fname}: sections: '{sid}' has no English title")
+            else:
+                sections[str(sid)] = _text(title) or ""
+        for sid in sorted(ids - set(raw_sections)):
+            problems.append(f"{fname}: sections: no English title for '{sid}'")
+    contacts = {c.id: c for c in ja.contacts}
+    names, facts = _parse_contacts(raw.get("contacts"), contacts, problems, fname)
+    synonyms = _parse_synonyms(raw.get("synonyms"), problems, fname)
+    entries = _parse_entries(raw.get("entries"), ja, contacts, names, facts, problems, fname)
+    missing = tuple(e.id for e in ja.faq if e.id not in {x.id for x in entries})
+    return EnglishData(sections, names, synonyms, tuple(entries), missing)
+
+
+def _parse_contacts(
+    raw: Any, contacts: Mapping[str, Contact], problems: list[str], fname: str
+) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    names: dict[str, str] = {}
+    facts: dict[tuple[str, str], str] = {}
+    if raw is None:
+        return names, facts
+    if not isinstance(raw, Mapping):
+        problems.append(f"{fname}: 'contacts' must map contact ids of contacts.yaml to their English name")
+        return names, facts
+    for cid, item in raw.items():
+        where = f"{fname}: contact '{cid}'"
+        c = contacts.get(cid)
+        if c is None:
+            problems.append(f"{where}: no such contact in contacts.yaml")
+            continue
+        if not isinstance(item, Mapping) or not _text(item.get("name")):
+            problems.append(f"{where}: 'name' (the English name) is missing")
+            continue
+        names[cid] = _text(item["name"]) or ""
+        for key, value in item.items():
+            if key == "name":
+                continue
+            if key not in ("hours", "address"):
+                problems.append(
+                    f"{where}: '{key}' cannot be given in English (only hours and address; "
+                    "phone numbers, e-mail and web pages are shown from contacts.yaml)"
+                )
+                continue
+            if not isinstance(value, Mapping) or not _text(value.get("value")) or not _text(value.get("of")):
+                problems.append(f"{where}: {key}: needs 'value' (English) and 'of' (the Japanese value it translates)")
+                continue
+            f = c.fact(key)
+            if f is None or (f.value or "").strip() != _text(value.get("of")):
+                problems.append(
+                    f"{where}: {key}: 'of' is not the current value in contacts.yaml; update the English translation"
+                )
+                continue
+            facts[(cid, key)] = _text(value["value"]) or ""
+    return names, facts
+
+
+def _parse_synonyms(raw: Any, problems: list[str], fname: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        problems.append(f"{fname}: 'synonyms' must be a list of {{term, variants}}")
+        return ()
+    out = []
+    for i, item in enumerate(raw, 1):
+        where = f"{fname}: synonyms[{i}]"
+        if not isinstance(item, Mapping) or set(item) - {"term", "variants"}:
+            problems.append(f"{where}: expected exactly 'term' and 'variants'")
+            continue
+        term, variants = _text(item.get("term")), _strings(item.get("variants"))
+        if not term or not re.fullmatch(r"[a-z0-9-]+", term):
+            problems.append(f"{where}: 'term' must be lower-case letters, digits and hyphens")
+            continue
+        if variants is None:
+            problems.append(f"{where} ({term}): 'variants' must be a non-empty list of words or phrases")
+            continue
+        out.append((term, tuple(variants)))
+    return tuple(out)
+
+
+def _parse_entries(
+    raw: Any,
+    ja: KnowledgeData,
+    contacts: Mapping[str, Contact],
+    names: Mapping[str, str],
+    facts: Mapping[tuple[str, str], str],
+    problems: list[str],
+    fname: str,
+) -> list[EnglishEntry]:
+    if not isinstance(raw, list):
+        problems.append(f"{fname}: 'entries' must be a list")
+        return []
+    by_id = {e.id: e for e in ja.faq}
+    out: list[EnglishEntry] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw, 1):
+        where = f"{fname}: entries[{i}]"
+        if not isinstance(item, Mapping):
+            problems.append(f"{where}: expected a mapping with id, question, phrasings, answer")
+            continue
+        eid = _text(item.get("id"))
+        if eid:
+            where = f"{fname}: entry '{eid}'"
+        bad = sorted(set(item) - _ENTRY_KEYS)
+        if bad:
+            problems.append(
+                f"{where}: unknown field(s) {', '.join(bad)} (sources and related come from faq.yaml)"
+            )
+        question, answer, phrasings = _text(item.get("question")), _text(item.get("answer")), _strings(item.get("phrasings"))
+        ok = True
+        for name, value in (("id", eid), ("question", question), ("answer", answer), ("phrasings", phrasings)):
+            if not value:
+                problems.append(f"{where}: '{name}' is missing or empty")
+                ok = False
+        if eid and eid not in by_id:
+            problems.append(f"{where}: no entry with this id in faq.yaml")
+            ok = False
+        if eid and eid in seen:
+            problems.append(f"{where}: duplicate id")
+            ok = False
+        if not ok or not eid or not answer or not question or not phrasings:
+            continue
+        seen.add(eid)
+        if _TYPED_CONTACT_RE.search(PLACEHOLDER_RE.sub("", answer)):
+            problems.append(f"{where}: a phone number, e-mail or web address is typed in; use a {{{{contact:…}}}} placeholder")
+        text = render_en(answer, contacts, names, facts, where, problems)
+        if len(text) > MAX_ANSWER_CHARS:
+            problems.append(f"{where}: answer is {len(text)} characters with the contacts filled in (at most {MAX_ANSWER_CHARS})")
+        ja_entry = by_id[eid]
+        out.append(EnglishEntry(eid, question, tuple(phrasings), text, ja_entry.sources, ja_entry.related))
+    return out
+
+
+def render_en(
+    text: str,
+    contacts: Mapping[str, Contact],
+    names: Mapping[str, str],
+    facts: Mapping[tuple[str, str], str],
+    where: str = "",
+    problems: list[str] | None = None,
+) -> str:
+    """Fill the ``{{contact:…}}`` placeholders in English: confirmed values only, an English
+    translation of hours or an address when faq_en.yaml has one, else "not yet confirmed"."""
+    problems = problems if problems is not None else []
+
+    def fact(c: Contact, key: str) -> str | None:
+        f = c.fact(key)
+        if f is None or not f.confirmed:
+            return None
+        return facts.get((c.id, key)) or f.value
+
+    def fill(m: re.Match[str]) -> str:
+        cid, key = m.group(1), m.group(2)
+        c = contacts.get(cid)
+        if c is None:
+            problems.append(f"{where}: placeholder {m.group(0)} names no contact in contacts.yaml")
+            return m.group(0)
+        name = names.get(cid, c.name)
+        if key is None:
+            lines = [name] + [
+                f"{label}: {v}"
+                for k, label in (("phone", "Phone"), ("address", "Address"), ("hours", "Hours"), ("web", "Web"), ("email", "E-mail"))
+                if (v := fact(c, k))
+            ]
+            return "\n".join(lines)
+        if key == "name":
+            return name
+        if key not in FACT_LABELS:
+            problems.append(f"{where}: placeholder {m.group(0)}: '{key}' is not one of name, {', '.join(FACT_LABELS)}")
+            return m.group(0)
+        return fact(c, key) or msg.PENDING
+
+    return PLACEHOLDER_RE.sub(fill, text)
+
+
+# -- text processing -----------------------------------------------------------------------------------
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+STOP_WORDS = frozenset(
+    _words(
+        "a an the is are am be been being was were do does did done doing of to in on at for with and or but "
+        "it its it's this that these those i me my mine we us our ours you your yours he she they them their "
+        "there here what which whom whose can could would should will shall may might must please hi hello "
+        "dear thanks thank just so some any also about into from by as if then than too very really much "
+        "tell know want wanted like let get got have has had kindly sir madam im i'm "
+        "s t d ll re ve m one anything something someone thing things yes ok okay hey wa ga wo no ni de mo ka ne "
+        "yo desu desuka masu masuka tte nan nani onegai onegaishimasu shimasu itsu still "
+        "we'd i'd you'd we're you're they're we've i've we'll i'll don't doesn't can't isn't aren't won't "
+        "wouldn't couldn't shouldn't didn't that's what's there's let's english japanese eigo nihongo"
+    )
+)
+# Everyday English words that say nothing about a topic: when the data does not use one, it
+# counts as weak evidence against the question being ours (0.3), like a short word. Verbs,
+# adverbs and a few general nouns only: never the nouns of a city service (visa, tax, garbage).
+GENERAL_WORDS = frozenset(
+    _words(
+        "happen happened happens wrote write written read reading say said says tell told ask asked "
+        "answer answered reply replied respond responded mind explain explaining understand grateful "
+        "appreciate appreciated kind kindly wonder wondering curious sure maybe perhaps possibly still "
+        "already yet ever never always often sometimes usually again ago before after later soon now "
+        "today yesterday tomorrow week weeks month months year years day days time times nobody "
+        "everybody everyone anyone somebody people person persons thing stuff way ways part parts half "
+        "lot lots bit little big small large new old good bad great nice best better right wrong true "
+        "real really actually exactly simply only even also just stay stayed keep kept lose lost seem "
+        "seems mean meant try tried trying hope hoped hoping feel felt think thought believe guess "
+        "chance possible impossible able unable allowed allowd okay fine problem problems issue matter "
+        "matters exist exists existing since until during while whether either neither both "
+        "each every many much more most less few several other others another same different such "
+        "very quite rather pretty enough too next last first second third speak spoke "
+        "english japanese language foreign foreigner foreigners international come came go went "
+        "move moved moving live lived living find found look looking see seen saw hear heard "
+        "give gave given take took taken use used using need needs needed want wants "
+        "nothing everything sorry excuse doko dare naze dou"
+    )
+)
+_ROMAJI_ACCENTS = str.maketrans("āīūēōâîûêôàáèéìíòóùú’‘`", "aiueoaiueoaaeeiioouu'''")
+_WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff]")
+_CJK_RUN_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff]+")
+_PARTICLES_RE = re.compile("[\u3040-\u309f]{1,3}|[ーの・]+")  # の, とは, って: grammar, not a topic
+_SENTENCE_RE = re.compile(r"(?<=[.!?。？！])\s+|\n+")
+_YES_NO_RE = re.compile(
+    r"^(?:so,?\s+|and\s+|but\s+|then\s+|also,?\s+)?(?:can|could|is|are|do|does|did|may|should|will|would|am|has|have|"
+    r"must|shall|isn't|aren't|don't|doesn't|can't)\b|\b(?:ok|okay|allowed|possible|right)\s*\??$",
+)
+_SMALL_TALK_RE = re.compile(r"[^a-z ]+")
+
+
+def prepare(text: str) -> str:
+    """Lower case, macrons and accents dropped, curly quotes straightened."""
+    return text.lower().translate(_ROMAJI_ACCENTS)
+
+
+def fold_romaji(word: str) -> str:
+    """kyoudou -> kyodo, kouen -> koen, jigyou -> jigyo, chuuou -> chuo (both sides alike)."""
+    if len(word) < 4 or not any(p in word for p in ("ou", "uu", "oo")):
+        return word
+    while True:  # to a fixed point: "aaouu" -> "aaou" -> "aao"
+        folded = word.replace("ou", "o").replace("uu", "u").replace("oo", "o")
+        if folded == word:
+            return word
+        word = folded
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: plurals, -ing, -ed, -ly (both sides alike)."""
+    if len(word) <= 3 or word.isdigit():
+        return word
+    if word.endswith("'s"):
+        word = word[:-2]
+    for suffix, repl, min_len in (
+        ("ies", "y", 5),
+        ("sses", "ss", 5),
+        ("ing", "", 6),
+        ("ed", "", 5),
+        ("ly", "", 6),
+        ("es", "", 5),
+        ("s", "", 4),
+    ):
+        if word.endswith(suffix) and len(word) >= min_len:
+            if suffix == "es" and not word.endswith(("ches", "shes", "sses", "xes", "zes")):
+                continue
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                return word
+            word = word[: len(word) - len(suffix)] + repl
+            break
+    if len(word) > 4 and word[-1] == word[-2] and word[-1] not in "lsz":  # running -> runn -> run
+        word = word[:-1]
+    return word
+
+
+def _key(word: str) -> str:
+    return fold_romaji(stem(word))
+
+
+GENERAL_KEYS = frozenset(_key(w) for w in GENERAL_WORDS)
+
+
+@dataclass(slots=True)
+class Terms:
+    """The terms of a text with weights; ``unknown`` are words the data never uses."""
+
+    weights: dict[str, float] = field(default_factory=dict)
+    unknown: dict[str, float] = field(default_factory=dict)
+
+    def add(self, term: str, w: float) -> None:
+        if w > self.weights.get(term, 0.0):
+            self.weights[term] = w
+
+
+# -- the answerer ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EnglishWeights:
+    f1: float = 0.5
+    coverage: float = 0.3
+    fuzzy: float = 0.2
+    answer_at: float = 0.4
+    min_domain: float = 0.65
+    min_coverage: float = 0.3
+    margin: float = 0.08
+    unsure_at: float = 0.3
+    unsure_domain: float = 0.4
+    correct_at: float = 88.0
+    context: float = 0.25  # weight of known words outside the asking sentence
+    answer_text: float = 0.6  # weight of an answer's words for coverage
+
+
+class EnglishAnswerer:
+    """Built from faq_en.yaml and the Japanese data; answering is read-only and thread-safe."""
+
+    def __init__(self, data: EnglishData, ja: KnowledgeData, weights: EnglishWeights | None = None):
+        self.data = data
+        self.weights = weights or EnglishWeights()
+        self.entries = data.entries
+        self._by_id = {e.id: e for e in data.entries}
+        self._sections = {s.id: s for s in ja.sections}
+        self.contacts = {c.id: c for c in ja.contacts}
+        self._build_synonyms()
+        self._build_index()
+
+    _cache: dict[int, EnglishAnswerer] = {}
+    _lock = threading.Lock()
+
+    @classmethod
+    def for_answerer(cls, answerer: Any) -> EnglishAnswerer:
+        """The English answerer belonging to a (Japanese) ``knowledge.Answerer``, built once."""
+        with cls._lock:
+            got = cls._cache.get(id(answerer))
+            if got is None or got._owner is not answerer:
+                data_dir = getattr(answerer, "data_dir", None)
+                data = load_english(data_dir, answerer.data, require_all=False)
+                got = cls(data, answerer.data)
+                got._owner = answerer
+                cls._cache[id(answerer)] = got
+            return got
+
+    _owner: Any = None
+
+    # -- building -----------------------------------------------------------------------------------------
+    def _build_synonyms(self) -> None:
+        """Latin variants as sequences of word keys (stemmed, romaji folded: "co-hosts" and
+        "co-host" meet); Japanese variants as substrings."""
+        self._cjk: list[tuple[str, str]] = []
+        self._seq: dict[tuple[str, ...], set[str]] = {}
+        for term, variants in self.data.synonyms:
+            for v in variants:
+                p = prepare(v).strip()
+                if _CJK_RE.search(p):
+                    self._cjk.append((p, term))
+                    continue
+                keys = tuple(_key(w) for w in _WORD_RE.findall(p))
+                if keys:
+                    self._seq.setdefault(keys, set()).add(term)
+        self._cjk.sort(key=lambda x: -len(x[0]))
+        self._max_seq = max((len(k) for k in self._seq), default=0)
+        self._terms_of_synonyms = {t for t, _ in self.data.synonyms}
+
+    def _build_index(self) -> None:
+        self._docs: list[tuple[int, dict[str, float]]] = []  # (entry index, terms) per phrasing
+        self._phrasing_text: list[tuple[int, str]] = []
+        self._vocab: set[str] = set(self._terms_of_synonyms)
+        self._raw_words: set[str] = set()
+        entry_terms: list[set[str]] = []
+        self._answer_terms: list[set[str]] = []
+        for i, e in enumerate(self.entries):
+            terms: set[str] = set()
+            for p in (e.question, *e.phrasings):
+                t = self._terms(p, learn=True)
+                self._docs.append((i, t.weights))
+                self._phrasing_text.append((i, " ".join(sorted(t.weights))))
+                terms |= set(t.weights)
+            entry_terms.append(terms)
+            a = self._terms(e.answer, learn=True)
+            self._answer_terms.append(set(a.weights))
+        for _term, variants in self.data.synonyms:
+            for v in variants:
+                self._raw_words.update(_WORD_RE.findall(prepare(v)))
+        self._entry_terms = entry_terms
+        n = len(self.entries)
+        df: dict[str, int] = {}
+        for terms in entry_terms:
+            for t in terms:
+                df[t] = df.get(t, 0) + 1
+        full_df: dict[str, int] = dict(df)
+        for i, terms in enumerate(self._answer_terms):
+            for t in terms - entry_terms[i]:
+                full_df[t] = full_df.get(t, 0) + 1
+        self._question_vocab = set().union(*entry_terms) | self._terms_of_synonyms if entry_terms else set()
+        self._unseen_idf = math.log(1 + n / 0.5)
+        self._idf = {t: math.log(1 + n / c) for t, c in full_df.items()}
+        self._topic_idf = math.log(1 + n / 8)  # used by fewer than about 8 entries
+        self._raw_list = sorted(w for w in self._raw_words if len(w) >= 4 and not w.isdigit())
+
+    def idf(self, term: str) -> float:
+        return self._idf.get(term, self._unseen_idf * 0.8 if term in self._terms_of_synonyms else self._unseen_idf)
+
+    def _terms(self, text: str, learn: bool = False) -> Terms:
+        """Terms of a text (see the module docstring). ``learn`` records the words as known."""
+        t = prepare(text)
+        out = Terms()
+        for variant, term in self._cjk:
+            if variant in t:
+                out.add(term, 1.0)
+                t = t.replace(variant, " ")
+        for run in _CJK_RUN_RE.findall(t):
+            if not learn and not _PARTICLES_RE.fullmatch(run):
+                out.unknown[run] = 1.0  # a Japanese word the data does not know (印鑑 in 印鑑登録)
+        t = _CJK_RE.sub(" ", t)
+        words = _WORD_RE.findall(t)
+        keys = [_key(w) for w in words]
+        i = 0
+        while i < len(words):
+            for n in range(min(self._max_seq, len(words) - i), 0, -1):
+                terms = self._seq.get(tuple(keys[i : i + n]))
+                if terms:
+                    for term in terms:
+                        out.add(term, 1.0)
+                    i += n
+                    break
+            else:
+                w, k = words[i], keys[i]
+                i += 1
+                if learn:
+                    self._raw_words.add(w)
+                if w in STOP_WORDS or k in STOP_WORDS or (len(w) < 2 and not w.isdigit()):
+                    continue
+                if learn:
+                    self._vocab.add(k)
+                    out.add(k, 1.0)
+                elif k in self._vocab:
+                    out.add(k, 1.0)
+                else:
+                    out.unknown[w] = 1.0
+        return out
+
+    # -- answering ------------------------------------------------------------------------------------------
+    def analyse(self, text: str) -> tuple[Terms, Terms]:
+        """The asking part's terms and the context's (the other sentences of a long message),
+        typos corrected. "Is that possible?" is joined to the sentence before it."""
+        sentences = [s.strip() for s in _SENTENCE_RE.split(text) if s.strip()]
+        focus, context = text, []
+        if len(sentences) > 1:
+            asking = [i for i, s in enumerate(sentences) if s.endswith(("?", "？"))]
+            k = asking[-1] if asking else len(sentences) - 1
+            j = k
+            while j > 0 and not self._has_topic(" ".join(sentences[j : k + 1])):
+                j -= 1
+            focus, context = " ".join(sentences[j : k + 1]), sentences[:j] + sentences[k + 1 :]
+        ctx = Terms()
+        for s in context:
+            for term, wt in self._corrected(s).weights.items():
+                ctx.add(term, wt)
+        return self._corrected(focus), ctx
+
+    def _has_topic(self, text: str) -> bool:
+        """Whether a sentence names something of the knowledge base (a rare-enough known word)."""
+        return any(t in self._question_vocab and self.idf(t) >= self._topic_idf for t in self._terms(text).weights)
+
+    def _corrected(self, text: str) -> Terms:
+        q = self._terms(text)
+        if not q.unknown:
+            return q
+        from rapidfuzz import fuzz, process
+
+        fixes = {}
+        for w in list(q.unknown):
+            if len(w) < 5 or w.isdigit():
+                continue
+            best = process.extractOne(w, self._raw_list, scorer=fuzz.ratio, score_cutoff=self.weights.correct_at)
+            if best:
+                fixes[w] = best[0]
+        if not fixes:
+            return q
+        fixed = re.sub(r"[a-z0-9]+", lambda m: fixes.get(m.group(0), m.group(0)), prepare(text))
+        q2 = self._terms(fixed)
+        for term in q2.weights:
+            if term not in q.weights:
+                q2.weights[term] = 0.8 * q2.weights[term]
+        return q2
+
+    def _score(self, q: Terms, ctx: Terms | None = None) -> list[tuple[float, int, float, float]]:
+        """(score, entry index, best F1, coverage) per entry, best first. The context of a long
+        message adds ``weights.context`` x how much of it the entry covers."""
+        w = self.weights
+        qmass = {t: self.idf(t) * wt for t, wt in q.weights.items()}
+        total = sum(qmass.values()) or 1.0
+        cmass = {t: self.idf(t) * wt for t, wt in (ctx.weights.items() if ctx else ()) if t in self._question_vocab}
+        ctotal = sum(cmass.values()) or 1.0
+        best_f1 = [0.0] * len(self.entries)
+        for i, terms in self._docs:
+            inter = sum(m for t, m in qmass.items() if t in terms)
+            if not inter:
+                continue
+            recall = inter / total
+            pmass = sum(self.idf(t) for t in terms) or 1.0
+            precision = min(1.0, inter / pmass)
+            f1 = 2 * recall * precision / (recall + precision)
+            if f1 > best_f1[i]:
+                best_f1[i] = f1
+        from rapidfuzz import fuzz
+
+        qtext = " ".join(sorted(q.weights))
+        fuzzy = [0.0] * len(self.entries)
+        for i, ptext in self._phrasing_text:
+            if best_f1[i] > 0:
+                r = fuzz.token_sort_ratio(qtext, ptext) / 100
+                if r > fuzzy[i]:
+                    fuzzy[i] = r
+        out = []
+        for i in range(len(self.entries)):
+            if best_f1[i] == 0:
+                continue
+            cov = self._coverage(qmass, total, i)
+            score = w.f1 * best_f1[i] + w.coverage * cov + w.fuzzy * fuzzy[i]
+            if cmass:
+                score += w.context * self._coverage(cmass, ctotal, i)
+            out.append((score, i, best_f1[i], cov))
+        out.sort(key=lambda x: (-x[0], self.entries[x[1]].id))
+        return out
+
+    def _coverage(self, qmass: Mapping[str, float], total: float, i: int) -> float:
+        covered = 0.0
+        for t, m in qmass.items():
+            if t in self._entry_terms[i]:
+                covered += m
+            elif t in self._answer_terms[i]:
+                covered += self.weights.answer_text * m
+        return covered / total
+
+    def domain(self, q: Terms) -> float:
+        """Known evidence / all evidence. Words only the answers use (not a question, phrasing or
+        synonym) are weak evidence (0.3): an answer mentions many things it does not answer."""
+        known = sum(self.idf(t) * wt * (1.0 if t in self._question_vocab else 0.3) for t, wt in q.weights.items())
+        unknown = sum(
+            (0.3 if (len(u) <= 3 and u.isascii()) or u.isdigit() or u in GENERAL_WORDS or _key(u) in GENERAL_KEYS else 1.0)
+            * self._unseen_idf
+            for u in q.unknown
+        )
+        return known / (known + unknown) if known + unknown else 0.0
+
+    def answer(self, text: str, lang: str = "en") -> Answer:
+        """Answer one (normalised) message; ``lang`` "other" gets the one-line bilingual note."""
+        if lang == "other":
+            return Answer(False, self.other_language_text(), "other_language", lang="other")
+        if not text.strip():
+            return Answer(False, msg.EMPTY, "empty", lang="en")
+        if len(text) > MAX_QUESTION_CHARS:
+            return Answer(False, msg.too_long(MAX_QUESTION_CHARS), "too_long", lang="en")
+        small = _SMALL_TALK_RE.sub("", prepare(text)).strip()
+        small = re.sub(r"\s+", " ", small)
+        if small in msg.GREETING_WORDS:
+            return Answer(False, msg.GREETING, "greeting", lang="en")
+        if small in msg.THANKS_WORDS or small.startswith(("thank you", "thanks")) and len(small) < 40:
+            return Answer(False, msg.THANKS, "thanks", lang="en")
+        q, ctx = self.analyse(text)
+        if not q.weights:
+            return self._decline()
+        ranked = self._score(q, ctx)
+        domain = self.domain(q)
+        if not ranked:
+            return self._decline()
+        w = self.weights
+        score, i, _f1, cov = ranked[0]
+        runner = next((r for r in ranked[1:] if self.entries[r[1]].id not in self.entries[i].related), None)
+        clear = runner is None or score - runner[0] >= w.margin
+        if score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear:
+            return self._answer(i, score, yes_no=bool(_YES_NO_RE.search(prepare(text).strip())))
+        if score >= w.unsure_at and domain >= w.unsure_domain:
+            picks = [self.entries[r[1]].question for r in ranked[:MAX_SUGGESTIONS]]
+            return Answer(
+                False,
+                msg.unsure_list(picks, maybe_elsewhere=bool(q.unknown)),
+                "unsure",
+                score=score,
+                suggestions=picks,
+                lang="en",
+            )
+        return self._decline(score)
+
+    def _phone(self, cid: str) -> str | None:
+        c = self.contacts.get(cid)
+        f = c.fact("phone") if c else None
+        return f.value if f is not None and f.confirmed else None
+
+    def out_of_scope_text(self) -> str:
+        return msg.out_of_scope(self._phone("city-hall"), self._phone("community-culture"))
+
+    def other_language_text(self) -> str:
+        c = self.contacts.get(MULTILINGUAL_CONTACT)
+        if c is not None and self._phone(MULTILINGUAL_CONTACT):
+            return msg.other_language(self.data.contact_names.get(c.id, c.name), self._phone(c.id))
+        return msg.other_language("Koganei City Hall (小金井市役所)", self._phone("city-hall"))
+
+    def _decline(self, score: float = 0.0) -> Answer:
+        return Answer(False, self.out_of_scope_text(), "out_of_scope", score=score, lang="en")
+
+    def sources_of(self, e: EnglishEntry) -> list[Source]:
+        out = []
+        for sid in e.sources:
+            s = self._sections.get(sid)
+            if s is not None:
+                out.append(Source(sid, f"{self.data.sections.get(sid, s.title)} ({s.title})"))
+        return out
+
+    def _answer(self, i: int, score: float, yes_no: bool) -> Answer:
+        e = self.entries[i]
+        secs = [self._sections[s] for s in e.sources if s in self._sections]
+
+        def pair(s: Any) -> tuple[str, str]:
+            return (self.data.sections.get(s.id, s.title), s.title)
+
+        cite = msg.citation(
+            [pair(s) for s in secs if s.kind == "section"][:2],
+            [pair(s) for s in secs if s.kind == "note"][:1],
+            [pair(s) for s in secs if s.kind == "note" and s.cite][:1],
+        )
+        body = e.answer.rstrip()
+        if not yes_no:
+            stripped = _YES_NO_OPENER_RE.sub("", body, count=1)
+            body = stripped[:1].upper() + stripped[1:] if stripped != body else body
+        text = body + ("\n" + cite if cite else "")
+        related = [self._by_id[r].question for r in e.related if r in self._by_id][:MAX_SUGGESTIONS]
+        return Answer(True, text, "answered", self.sources_of(e), score, related, e.id, lang="en")
