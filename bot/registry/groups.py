@@ -448,8 +448,11 @@ def find_groups(
     return [(session.get(Group, rows[index][0]), float(score)) for _, score, index in hits]
 
 
-def list_groups(session: Session, field_word: str | None = None, kind: str | None = None) -> Iterator[Group]:
-    """Groups in id order, optionally only those with a field (a word or number) or kind."""
+def list_groups(
+    session: Session, field_word: str | None = None, kind: str | None = None, flagged: bool = False
+) -> Iterator[Group]:
+    """Groups in id order, optionally only those with a field (a word or number) or kind, or only
+    those flagged as probable duplicates (for staff to resolve)."""
     number = None
     if field_word:
         numbers, problems = resolve_fields([field_word])
@@ -459,6 +462,8 @@ def list_groups(session: Session, field_word: str | None = None, kind: str | Non
     stmt = select(Group).order_by(Group.id).execution_options(yield_per=1000)
     if kind:
         stmt = stmt.where(Group.kind == resolve_kind(kind))
+    if flagged:
+        stmt = stmt.where(Group.duplicate_of_id.is_not(None))
     for group in session.scalars(stmt):
         if number is None or number in (group.fields or []):
             yield group
