@@ -421,6 +421,9 @@ def _my_groups(ctx: Context) -> list[Reply]:
             "fields": list(g.fields or []),
             "description": g.description,
             "contact": g.contact,
+            "kind_note": g.kind_note or "",
+            "listed": bool(g.listed),
+            "notices": bool(g.notices_opt_in),
         }
         cards.append(group_card(ctx, values, actions))
     alt = M.MY_GROUPS_INTRO + " " + "、".join(shorten(g.name, 30) for g in owned)

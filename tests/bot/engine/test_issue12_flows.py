@@ -102,6 +102,9 @@ def test_free_text_kind_is_kept_as_other(chat):
     chat.tap("登録する")
     (g,) = rows(chat, Group)
     assert (g.kind, g.kind_note) == ("その他", "PTAのOB会")
+    chat.say("登録内容を見る")  # the stored card shows the same
+    assert "種類: その他（PTAのOB会）" in card_lines(chat)
+    assert "団体をさがすに掲載: 載せない" in card_lines(chat)
 
 
 # -- 3. name and contact are validated ----------------------------------------------------------
