@@ -54,7 +54,7 @@ def _data(values: dict) -> registry.GroupData:
     )
 
 
-def _choices(group: Group, values: dict, duplicate_of: int | None) -> Group:
+def _choices(session: Session, group: Group, values: dict, duplicate_of: int | None) -> Group:
     """What the citizen chose in the conversation, applied after the registry's rules.
 
     The citizen has already answered the duplicate question: 「別の団体です」 leaves the group
@@ -63,22 +63,19 @@ def _choices(group: Group, values: dict, duplicate_of: int | None) -> Group:
     group.kind_note = str(values.get("kind_note") or "")[:40] if group.kind == "その他" else ""
     group.listed = bool(values.get("listed", False))
     group.notices_opt_in = bool(values.get("notices_opt_in", False))
-    exists = duplicate_of is not None and session_get(group, int(duplicate_of)) is not None
+    exists = (
+        duplicate_of is not None
+        and int(duplicate_of) != group.id
+        and session.get(Group, int(duplicate_of)) is not None
+    )
     group.duplicate_of_id = int(duplicate_of) if exists else None
     return group
-
-
-def session_get(group: Group, group_id: int) -> Group | None:
-    from sqlalchemy.orm import object_session
-
-    session = object_session(group)
-    return session.get(Group, group_id) if session is not None and group_id != group.id else None
 
 
 def create(session: Session, owner: str, values: dict, duplicate_of: int | None = None) -> Group:
     """Validate and store a new group, with the citizen's answer to the duplicate question."""
     group = registry.add_group(session, _data(values), owner).group
-    _choices(group, values, duplicate_of)
+    _choices(session, group, values, duplicate_of)
     session.flush()
     return group
 
@@ -87,7 +84,7 @@ def update(
     session: Session, owner: str, group_id: int, values: dict, duplicate_of: int | None = None
 ) -> Group:
     group = registry.update_group(session, group_id, owner, _data(values)).group
-    _choices(group, values, duplicate_of)
+    _choices(session, group, values, duplicate_of)
     session.flush()
     return group
 
