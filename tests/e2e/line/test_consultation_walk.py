@@ -22,16 +22,15 @@ USER = "U" + "9" * 32
 
 class Walk:
     def __init__(self, bot, standin):
-        self.bot, self.standin, self.seen = bot, standin, 0
+        self.bot, self.standin = bot, standin
         self.last: list[dict] = []
 
     def _deliver(self, event) -> list[dict]:
+        before = len(self.standin.deliveries())
         assert self.bot.post_events(event).status_code == 200
-        self.seen += 1
-        n = self.seen
-        delivery = wait_until(lambda: self.standin.deliveries()[n - 1 : n])[0]
-        assert check_messages(delivery.messages) == [], delivery.messages
-        self.last = delivery.messages
+        new = wait_until(lambda: self.standin.deliveries()[before:])
+        self.last = [m for d in new for m in d.messages]
+        assert check_messages(self.last) == [], self.last
         return self.last
 
     def say(self, text: str) -> list[dict]:
