@@ -35,6 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--field", help="この分野の団体だけ（番号・短い名前・ことば。例: 環境保全）")
     ls.add_argument("--kind", help="この種別の団体だけ（例: NPO法人、自治会）")
     ls.add_argument("--json", action="store_true", help="1行に1団体の JSON で出力する")
+    ls.add_argument(
+        "--flagged", action="store_true", help="重複の印がある団体だけ（確認後 distinct か delete で解決）"
+    )
     ls.set_defaults(func=_list)
 
     exp = gsub.add_parser("export", help="全団体を取り込みと同じ形式の CSV で書き出す")
@@ -147,7 +150,9 @@ def _list(args: argparse.Namespace) -> int:
     session = _factory()()
     try:
         try:
-            groups = registry.list_groups(session, field_word=args.field, kind=args.kind)
+            groups = registry.list_groups(
+                session, field_word=args.field, kind=args.kind, flagged=getattr(args, "flagged", False)
+            )
             first = next(groups, None)
         except registry.InvalidGroup as exc:
             print("\n".join(exc.problems), file=sys.stderr)

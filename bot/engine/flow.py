@@ -1,8 +1,8 @@
 """A small declarative conversation framework, after python-telegram-bot's ConversationHandler.
 
 A flow is data: a name, the words that start it, an ``entry`` handler, a map of states to
-``State(prompt, handle)`` and a timeout. The router (bot/engine/router.py) owns the fallbacks
-common to every flow (「やめる」「最初から」, menu words, stale and forged buttons, expiry), loads
+``State(prompt, handle)`` and a timeout; each state names the state 「戻る」 leads to. The router (bot/engine/router.py) owns
+the fallbacks common to every flow (「戻る」「やめる」「最初から」, menu words, stale and forged buttons, expiry), loads
 and saves the state row, and calls exactly one handler per event. Handlers are plain functions of
 a ``Context`` returning a ``Step``; they never commit and never touch anything but the session.
 """
@@ -54,6 +54,10 @@ class Context:
     def end(self, *replies: Reply) -> Step:
         return Step(list(replies), None)
 
+    def end_discarding_paused(self, *replies: Reply) -> Step:
+        """End the flow and forget any flow it interrupted (「データを削除」 deleted that too)."""
+        return Step(list(replies), None, resume=False)
+
     def button(self, label: str, action: str, arg: str | int = "", display: str | None = None) -> Choice:
         """A postback button of the current flow and state.
 
@@ -82,6 +86,9 @@ class Context:
 class Step:
     replies: list[Reply]
     state: str | None  # None ends the flow
+    # When a flow that interrupted another one ends, the router resumes the interrupted flow
+    # (e.g. 「データを削除」 → 「やめる」 in the middle of 団体登録), unless this is False.
+    resume: bool = True
 
 
 Handler = Callable[[Context], Step]
@@ -92,6 +99,10 @@ Prompt = Callable[[Context], list[Reply]]
 class State:
     prompt: Prompt  # asks the state's question (also used to re-ask after a stale button)
     handle: Handler  # handles the user's answer
+    # Where 「戻る」 goes: a state name, a function of the context giving one, or None (the first
+    # step: nothing to go back to). A flow that set ``ctx.data["_return"]`` (editing one item
+    # from a confirmation card) goes back there instead.
+    back: str | Callable[[Context], str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -107,3 +118,8 @@ class Flow:
 
 def cancel_choice() -> Choice:
     return Choice(label=M.CANCEL, text=M.CANCEL)
+
+
+def back_choice() -> Choice:
+    """「戻る」: a typed word the router understands in every state of every flow."""
+    return Choice(label=M.BACK, text=M.BACK)

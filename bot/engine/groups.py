@@ -54,13 +54,39 @@ def _data(values: dict) -> registry.GroupData:
     )
 
 
-def create(session: Session, owner: str, values: dict) -> Group:
-    """Validate and store a new group; a probable duplicate is flagged by the registry."""
-    return registry.add_group(session, _data(values), owner).group
+def _choices(session: Session, group: Group, values: dict, duplicate_of: int | None) -> Group:
+    """What the citizen chose in the conversation, applied after the registry's rules.
+
+    The citizen has already answered the duplicate question: 「別の団体です」 leaves the group
+    unflagged (their answer is final), 「同じ団体です」 flags it for staff to resolve.
+    """
+    group.kind_note = str(values.get("kind_note") or "")[:40] if group.kind == "その他" else ""
+    group.listed = bool(values.get("listed", False))
+    group.notices_opt_in = bool(values.get("notices_opt_in", False))
+    exists = (
+        duplicate_of is not None
+        and int(duplicate_of) != group.id
+        and session.get(Group, int(duplicate_of)) is not None
+    )
+    group.duplicate_of_id = int(duplicate_of) if exists else None
+    return group
 
 
-def update(session: Session, owner: str, group_id: int, values: dict) -> Group:
-    return registry.update_group(session, group_id, owner, _data(values)).group
+def create(session: Session, owner: str, values: dict, duplicate_of: int | None = None) -> Group:
+    """Validate and store a new group, with the citizen's answer to the duplicate question."""
+    group = registry.add_group(session, _data(values), owner).group
+    _choices(session, group, values, duplicate_of)
+    session.flush()
+    return group
+
+
+def update(
+    session: Session, owner: str, group_id: int, values: dict, duplicate_of: int | None = None
+) -> Group:
+    group = registry.update_group(session, group_id, owner, _data(values)).group
+    _choices(session, group, values, duplicate_of)
+    session.flush()
+    return group
 
 
 def delete(session: Session, owner: str, group_id: int) -> None:

@@ -7,7 +7,7 @@ import logging
 
 from bot.engine import messages as M
 from bot.engine import messages_en as EN
-from bot.engine import postback
+from bot.engine import postback, proposal_status
 from bot.engine.described import activity_note, offer_choices
 from bot.engine.flows.common import MAIN_MENU, menu_choices, shorten
 from bot.engine.services import Services
@@ -36,6 +36,9 @@ def answer_question(
         log.exception("answerer failed")
         down = EN.ANSWERER_DOWN if language == "en" else M.ANSWERER_DOWN
         return [Reply(text=down, choices=_menu(language))]
+    if a.kind == "status" and incoming.source_type == "user" and incoming.user_id != "anonymous" and incoming.channel != "web":
+        # 「提案の返事はまだですか」: the citizen's own proposals say more than the FAQ entry.
+        return proposal_status.replies(session, incoming, now)
     W = EN if getattr(a, "lang", "ja") == "en" else M  # noqa: N806 - the sentences of the reply's language
     if a.answered and a.text:
         fb = Feedback(
@@ -145,17 +148,37 @@ def on_feedback(session, incoming: Incoming, pb: postback.Postback, now) -> list
     return [Reply(text=M.FEEDBACK_THANKS_NO, choices=[staff])]
 
 
+HANDOFF_ACTIONS = ("handoff", "send", "keep")
+
+
 def on_handoff(session, incoming: Incoming, pb: postback.Postback, now) -> list[Reply]:
+    """「職員に質問を送る」 shows the question and asks; 「送る」 sends it, 「送らない」 does not."""
     q_id = postback.int_arg(pb.arg)
     q = session.get(UnansweredQuestion, q_id) if q_id is not None else None
-    if q is None or q.channel != incoming.channel or q.user_id != incoming.user_id or pb.action != "handoff":
+    if (
+        q is None
+        or q.channel != incoming.channel
+        or q.user_id != incoming.user_id
+        or pb.action not in HANDOFF_ACTIONS
+    ):
         return [Reply(text=M.STALE_BUTTON, choices=menu_choices())]
     if q.handoff_requested:
-        return [Reply(text=M.HANDOFF_ALREADY)]
+        return [Reply(text=M.HANDOFF_ALREADY, choices=menu_choices())]
+    question = shorten(q.text or "", 200)
+    if pb.action == "handoff":
+        send = Choice(
+            label=M.HANDOFF_SEND, data=postback.encode("qa", "send", q.id), display_text=M.HANDOFF_SEND
+        )
+        keep = Choice(
+            label=M.HANDOFF_DONT, data=postback.encode("qa", "keep", q.id), display_text=M.HANDOFF_DONT
+        )
+        return [Reply(text=M.HANDOFF_CONFIRM.format(question=question), choices=[send, keep])]
+    if pb.action == "keep":
+        return [Reply(text=M.HANDOFF_KEPT, choices=menu_choices())]
     q.handoff_requested = True
     q.handoff_requested_at = now
     q.status = "handoff"
-    return [Reply(text=M.HANDOFF_DONE)]
+    return [Reply(text=M.HANDOFF_DONE.format(question=question), choices=menu_choices())]
 
 
 def faq_menu(services: Services) -> list[Reply]:
@@ -166,10 +189,5 @@ def faq_menu(services: Services) -> list[Reply]:
         questions = []
     if not questions:
         return [Reply(text=M.FAQ_EMPTY, choices=menu_choices())]
-    lines = "\n".join(f"・{q}" for q in questions)
-    return [
-        Reply(
-            text=M.FAQ_INTRO + "\n" + lines,
-            choices=[Choice(label=shorten(q, 20), text=q) for q in questions][:13],
-        )
-    ]
+    # The questions are the buttons (each sends the whole question): not listed again as text.
+    return [Reply(text=M.FAQ_INTRO, choices=[Choice(label=shorten(q, 20), text=q) for q in questions][:13])]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -17,7 +18,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot.engine import groups, qa
+from bot.engine import groups, proposal_status, qa
 from bot.engine import messages as M
 from bot.engine import messages_en as EN
 from bot.engine import postback as pbmod
@@ -37,9 +38,13 @@ RESTART_WORDS = {fold(w) for w in (M.RESTART, "はじめから", "やりなお�
 HELLO_WORDS = {fold(w) for w in M.HELLO_WORDS}
 THANKS_WORDS = {fold(w) for w in M.THANKS_WORDS}
 HELP_WORDS = {fold(w) for w in (M.MENU_HELP, "help", "メニュー", "menu", "使い方", "つかいかた", "?")}
+BACK_WORDS = {fold(w) for w in (M.BACK, "もどる", "ひとつ前", "一つ前", "前に戻る", "前へ", "back")}
+STATUS_WORDS = (M.MENU_STATUS, "提案状況", "相談の状況", "提案の進み具合", "受付番号")
+# A reference typed in a message (「KY-2026-000001 の状況」): its status, if it is the user's.
+REFERENCE_RE = re.compile(r"KY[-‐－ー_ ]?(\d{4})[-‐－ー_ ]?(\d{1,6})", re.IGNORECASE)
 
 # Menu words that interrupt a running flow (exact labels only; aliases work outside flows).
-_MAIN_LABELS = {fold(w): w for w in (*MAIN_MENU, M.MENU_MY_GROUPS, M.MENU_DELETE_DATA)}
+_MAIN_LABELS = {fold(w): w for w in (*MAIN_MENU, M.MENU_MY_GROUPS, M.MENU_DELETE_DATA, M.MENU_STATUS)}
 _SIMPLE_ACTIONS = {
     fold(M.MENU_ABOUT): "about",
     fold(M.MENU_FAQ): "faq",
@@ -49,6 +54,7 @@ _SIMPLE_ACTIONS = {
     fold(M.MENU_MY_GROUPS): "my_groups",
     fold("登録内容"): "my_groups",
     fold("登録を見る"): "my_groups",
+    **{fold(w): "status" for w in STATUS_WORDS},
     **{w: "help" for w in HELP_WORDS},
 }
 _FLOW_KEYWORDS = {fold(k): f.name for f in FLOWS.values() for k in f.keywords}
@@ -224,6 +230,10 @@ def _run(ctx: Context, flow: Flow, conv: Conversation | None, fn) -> list[Reply]
         log.exception("flow %s failed in state %s", flow.name, ctx.state)
         step = Step([Reply(text=M.ANSWERER_DOWN, choices=menu_choices())], None)
     conv = _conversation(ctx.session, ctx.incoming)  # the step may have deleted it (データを削除)
+    paused = ctx.data.get("_paused") if step.resume else None
+    if step.state is None and isinstance(paused, dict) and paused.get("flow") in FLOWS:
+        ctx.session.flush()
+        return [*step.replies, *_resume(ctx, conv, paused)]
     if step.state is None:
         if conv is not None:
             ctx.session.delete(conv)
@@ -240,12 +250,44 @@ def _run(ctx: Context, flow: Flow, conv: Conversation | None, fn) -> list[Reply]
     return step.replies
 
 
-def _start(ctx: Context, flow: Flow, arg: str = "", notice: list[Reply] | None = None) -> list[Reply]:
+def _resume(ctx: Context, conv: Conversation | None, paused: dict) -> list[Reply]:
+    """Bring back the flow that another one interrupted, at the step it was on."""
+    flow = FLOWS[paused["flow"]]
+    state = paused.get("state")
+    if state not in flow.states:
+        if conv is not None:
+            ctx.session.delete(conv)
+            ctx.session.flush()
+        return []
+    if conv is None:
+        conv = Conversation(channel=ctx.incoming.channel, user_id=ctx.incoming.user_id, created_at=ctx.now)
+        ctx.session.add(conv)
+    conv.flow, conv.state, conv.data = flow.name, state, dict(paused.get("data") or {})
+    conv.expires_at = ctx.now + flow.timeout
+    conv.updated_at = ctx.now
+    ctx.session.flush()
+    return _reprompt(ctx, conv, [Reply(text=M.RESUMED.format(title=flow.title))])
+
+
+def _paused_of(conv: Conversation) -> dict:
+    """What to resume when the flow interrupting ``conv`` ends (only the latest one is kept)."""
+    return {"flow": conv.flow, "state": conv.state, "data": {k: v for k, v in (conv.data or {}).items()}}
+
+
+def _start(
+    ctx: Context,
+    flow: Flow,
+    arg: str = "",
+    notice: list[Reply] | None = None,
+    paused: dict | None = None,
+) -> list[Reply]:
     notice = list(notice or [])
     anonymous = ctx.incoming.user_id == ANONYMOUS  # e.g. a group member LINE does not identify
     if anonymous or (flow.personal and ctx.incoming.source_type != "user"):
         return [*notice, Reply(text=M.PERSONAL_IN_GROUP.format(title=flow.title))]
     ctx.data = {"_arg": arg} if arg else {}
+    if paused:
+        ctx.data["_paused"] = paused
     ctx.state = None
     ctx.pb = pbmod.Postback(flow.name, "start", arg)
     return [*notice, *_run(ctx, flow, _conversation(ctx.session, ctx.incoming), flow.entry)]
@@ -282,24 +324,45 @@ def _on_text(ctx: Context) -> list[Reply]:
         if conv is None:
             return [*notice, Reply(text=M.NOTHING_TO_CANCEL, choices=menu_choices())]
         title = FLOWS[conv.flow].title
+        paused = (conv.data or {}).get("_paused")
+        cancelled = Reply(text=M.CANCELLED.format(title=title), choices=menu_choices())
+        if isinstance(paused, dict) and paused.get("flow") in FLOWS:
+            resumed = _resume(ctx, conv, paused)
+            if resumed:
+                return [Reply(text=cancelled.text), *resumed]
         ctx.session.delete(conv)
         ctx.session.flush()
-        return [Reply(text=M.CANCELLED.format(title=title), choices=menu_choices())]
+        return [cancelled]
     if key in RESTART_WORDS:
         if conv is None:
             return [*notice, Reply(text=M.HELP, choices=_help_choices())]
         flow = FLOWS[conv.flow]
         arg = str((conv.data or {}).get("_arg", ""))
-        return _start(ctx, flow, arg, [Reply(text=M.RESTART_FLOW.format(title=flow.title))])
+        paused = (conv.data or {}).get("_paused")
+        return _start(ctx, flow, arg, [Reply(text=M.RESTART_FLOW.format(title=flow.title))], paused=paused)
+    if key in BACK_WORDS:
+        if conv is None:
+            return [*notice, Reply(text=M.NOTHING_TO_GO_BACK, choices=menu_choices())]
+        return _back(ctx, conv)
     if conv is not None:
         if key in _MAIN_LABELS:
             title = FLOWS[conv.flow].title
+            if key in _FLOW_KEYWORDS and FLOWS[_FLOW_KEYWORDS[key]].name != conv.flow:
+                # Another flow (「データを削除」, 「対象チェック」 …) pauses this one: when it ends or is
+                # cancelled, the citizen is brought back to the step they were on.
+                paused = _paused_of(conv)
+                ctx.session.delete(conv)
+                ctx.session.flush()
+                return _start(ctx, FLOWS[_FLOW_KEYWORDS[key]], paused=paused)
             ctx.session.delete(conv)
             ctx.session.flush()
             return _menu_word(ctx, key, [Reply(text=M.INTERRUPTED.format(title=title))])
         return _continue(ctx, conv)
     if key in _SIMPLE_ACTIONS or key in _FLOW_KEYWORDS:
         return _menu_word(ctx, key, notice)
+    if (ref := REFERENCE_RE.search(text)) is not None and len(text) <= 60:
+        reference = f"KY-{ref.group(1)}-{int(ref.group(2)):06d}"
+        return [*notice, *_status(ctx, reference)]
     if key in HELLO_WORDS:
         return [*notice, Reply(text=EN.HELLO_REPLY if _english(ctx) else M.HELLO_REPLY, choices=_menu(ctx))]
     if key in THANKS_WORDS:
@@ -342,6 +405,8 @@ def _menu_word(ctx: Context, key: str, notice: list[Reply]) -> list[Reply]:
         return [*notice, *qa.faq_menu(ctx.services)]
     if action == "my_groups":
         return [*notice, *_my_groups(ctx)]
+    if action == "status":
+        return [*notice, *_status(ctx)]
     if _english(ctx):
         return [*notice, Reply(text=EN.HELP, choices=_menu(ctx)[:-1])]
     return [*notice, Reply(text=M.HELP, choices=_help_choices())]
@@ -351,8 +416,28 @@ def _help_choices() -> list[Choice]:
     return [
         *menu_choices()[:-1],
         Choice(label=M.MENU_MY_GROUPS, text=M.MENU_MY_GROUPS),
+        Choice(label=M.MENU_STATUS, text=M.MENU_STATUS),
         Choice(label=M.MENU_DELETE_DATA, text=M.MENU_DELETE_DATA),
     ]
+
+
+def _status(ctx: Context, reference: str | None = None) -> list[Reply]:
+    if ctx.incoming.source_type != "user" or ctx.incoming.user_id == ANONYMOUS:
+        return [Reply(text=M.PERSONAL_IN_GROUP.format(title=M.STATUS_TITLE))]
+    return proposal_status.replies(ctx.session, ctx.incoming, ctx.now, reference)
+
+
+def _back(ctx: Context, conv: Conversation) -> list[Reply]:
+    """「戻る」: the state before the current one (declared on each State), asked again."""
+    flow = FLOWS[conv.flow]
+    ctx.flow, ctx.data, ctx.state = flow, dict(conv.data or {}), conv.state
+    target = ctx.data.pop("_return", None)
+    if target is None:
+        back = flow.states[conv.state].back
+        target = back(ctx) if callable(back) else back
+    if target not in flow.states:
+        return _reprompt(ctx, conv, [Reply(text=M.BACK_AT_FIRST)])
+    return _run(ctx, flow, conv, lambda c: c.goto(target))
 
 
 def _my_groups(ctx: Context) -> list[Reply]:
@@ -377,10 +462,13 @@ def _my_groups(ctx: Context) -> list[Reply]:
             "fields": list(g.fields or []),
             "description": g.description,
             "contact": g.contact,
+            "kind_note": g.kind_note or "",
+            "listed": bool(g.listed),
+            "notices": bool(g.notices_opt_in),
         }
         cards.append(group_card(ctx, values, actions))
     alt = M.MY_GROUPS_INTRO + " " + "、".join(shorten(g.name, 30) for g in owned)
-    return [Reply(text=M.MY_GROUPS_INTRO, cards=cards, alt_text=alt)]
+    return [Reply(text=M.MY_GROUPS_INTRO, cards=cards, alt_text=alt, choices=menu_choices())]
 
 
 # -- postbacks -----------------------------------------------------------------------------------

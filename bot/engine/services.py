@@ -39,6 +39,18 @@ class FieldInfo:
 
 
 @dataclass(frozen=True)
+class FieldPart:
+    """One written word resolved to fields (see matching.fields): ``status`` is exact, guess,
+    ambiguous or none; ``how`` says how an exact one was found ("word": an everyday word, to be
+    confirmed to the citizen as what it was stored as)."""
+
+    text: str
+    status: str
+    candidates: list[tuple[int, str]] = field(default_factory=list)  # (number, short label), best first
+    how: str = ""
+
+
+@dataclass(frozen=True)
 class DivisionOption:
     division_id: str
     name: str
@@ -151,6 +163,17 @@ class Services:
         if isinstance(found, list | tuple):
             return int(_first(found[0], "number", "no", "id")) if found else None
         return int(_first(found, "number", "no", "id"))
+
+    def resolve_fields(self, text: str) -> list[FieldPart]:
+        """What a typed text names, word by word, and how sure that is (never a silent guess)."""
+        from matching import resolve_fields
+
+        parts = []
+        for p in resolve_fields(text).parts:
+            candidates = [(int(c.field.number), str(c.field.label)) for c in p.candidates]
+            how = p.candidates[0].how if p.candidates else ""
+            parts.append(FieldPart(str(p.text), str(p.status), candidates, str(how)))
+        return parts
 
     def match(self, name: str, description: str, fields: list[int], top: int = 5) -> list[DivisionOption]:
         from matching import GroupProfile

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -159,86 +158,38 @@ def resolve_kind(text: str) -> str:
 # Names and duplicate keys
 # ---------------------------------------------------------------------------------------------
 
-# Legal forms, as they appear after knowledge.normalize.normalize() (which turns full-width
-# brackets into ASCII ones). Full forms count at either end of a name or in brackets;
-# abbreviations (株, 一社, 特非 ...) only in brackets, where they are unambiguous: a bare 有 or
-# 公社 at the start of a name is more likely part of it (有田ファーム, 公社住宅自治会).
-_FULL_FORMS = (
-    "認定特定非営利活動法人",
-    "特定非営利活動法人",
-    "認定NPO法人",
-    "NPO法人",
-    "一般社団法人",
-    "公益社団法人",
-    "一般財団法人",
-    "公益財団法人",
-    "社会福祉法人",
-    "医療法人社団",
-    "医療法人財団",
-    "医療法人",
-    "学校法人",
-    "株式会社",
-    "有限会社",
-    "合同会社",
-    "任意団体",
-)
-_ABBREVIATIONS = ("特非", "一社", "公社", "一財", "公財", "社福", "医", "学", "株", "有", "同")
+# The keys and their comparison live in matching.names (pure): kana/kanji variants folded
+# (子供 = 子ども, 守る = まもる), numbers and 丁目/第N/place marks telling groups apart (一丁目 is
+# never 二丁目, テスト団体1号 never 2号). Stored keys are recomputed by a migration whenever
+# matching.names.NAME_KEY_VERSION changes (see 0007_h12flows_groups).
+# matching is imported on first use, for the start-up of `kyodo groups list|export|delete`.
 
 
-def _alternation(words: Iterable[str]) -> str:
-    # Longest first, so that 認定NPO法人 wins over NPO法人.
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+def _names():
+    from matching import names
 
-
-_FULL = _alternation(_FULL_FORMS)
-_ANY = _alternation((*_FULL_FORMS, *_ABBREVIATIONS))
-_BRACKETED_FORM_RE = re.compile(rf"[(\[【<]\s*(?:{_ANY})\s*[)\]】>]", re.IGNORECASE)
-_LEADING_FORM_RE = re.compile(rf"^(?:{_FULL})\s*", re.IGNORECASE)
-_TRAILING_FORM_RE = re.compile(rf"\s*(?:{_FULL})$", re.IGNORECASE)
+    return names
 
 
 def strip_legal_forms(name: str) -> str:
-    """The name without legal-form words: "NPO法人 こがねい環境ネットワーク" -> "こがねい環境ネットワーク".
+    return _names().strip_legal_forms(name)
 
-    A name that is nothing but a legal form is kept as it is.
-    """
-    text = _BRACKETED_FORM_RE.sub(" ", normalize(name)).strip() or normalize(name)
-    for _ in range(2):  # "一般社団法人 X 株式会社" has one at each end
-        m = _LEADING_FORM_RE.match(text)
-        if m and text[m.end() :].strip():
-            text = text[m.end() :].strip()
-        m = _TRAILING_FORM_RE.search(text)
-        if m and text[: m.start()].strip():
-            text = text[: m.start()].strip()
-    return re.sub(r"\s+", " ", text)
+
+def keys_match(a: str, b: str) -> bool:
+    return _names().keys_match(a, b)
 
 
 def name_key(name: str) -> str:
     """The duplicate-detection key of a group name (stored in groups.name_key)."""
-    return fold(strip_legal_forms(name))[:NAME_MAX]
-
-
-def keys_match(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    if min(len(a), len(b)) < SHORT_KEY:
-        return False
-    return fuzz.ratio(a, b) >= DUPLICATE_THRESHOLD
+    return _names().name_key(name)[:NAME_MAX]
 
 
 class DuplicateIndex:
-    """The name keys of registered groups, for fast fuzzy duplicate checks (also within one import).
-
-    Keys are bucketed by length: fuzz.ratio(a, b) <= 200 * min(len) / (len(a) + len(b)), so only
-    keys of nearly the same length can reach the threshold, and an import of many rows compares
-    each with a small slice of the register instead of all of it.
-    """
+    """The name keys of registered groups, for fast duplicate checks (also within one import):
+    a :class:`matching.names.NameIndex` of (group id, stored key)."""
 
     def __init__(self, pairs: Iterable[tuple[int, str]] = ()):
-        self.exact: dict[str, int] = {}
-        self.by_length: dict[int, tuple[list[int], list[str]]] = {}
-        for group_id, key in pairs:
-            self.add(group_id, key)
+        self._index = _names().NameIndex(pairs)
 
     @classmethod
     def load(cls, session: Session, exclude_id: int | None = None) -> DuplicateIndex:
@@ -246,30 +197,12 @@ class DuplicateIndex:
         return cls((i, k) for i, k in rows if i != exclude_id)
 
     def add(self, group_id: int, key: str) -> None:
-        self.exact.setdefault(key, group_id)
-        ids, keys = self.by_length.setdefault(len(key), ([], []))
-        ids.append(group_id)
-        keys.append(key)
+        self._index.add(group_id, key)
 
     def find(self, key: str) -> int | None:
-        """Id of the oldest registered group whose key equals or nearly equals ``key``."""
-        if key in self.exact:
-            return self.exact[key]
-        n = len(key)
-        if n < SHORT_KEY:
-            return None
-        ratio = DUPLICATE_THRESHOLD / 100.0
-        shortest = max(SHORT_KEY, math.ceil(n * ratio / (2.0 - ratio) - 1e-9))
-        longest = math.floor(n * (2.0 - ratio) / ratio + 1e-9)
-        found: list[int] = []
-        for length in range(shortest, longest + 1):
-            bucket = self.by_length.get(length)
-            if not bucket:
-                continue
-            ids, keys = bucket
-            hits = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=DUPLICATE_THRESHOLD, limit=None)
-            found.extend(ids[index] for _, _, index in hits)
-        return min(found) if found else None
+        """Id of the oldest registered group whose key is probably the same group as ``key``."""
+        found = self._index.first(key)
+        return int(found) if found is not None else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -515,8 +448,11 @@ def find_groups(
     return [(session.get(Group, rows[index][0]), float(score)) for _, score, index in hits]
 
 
-def list_groups(session: Session, field_word: str | None = None, kind: str | None = None) -> Iterator[Group]:
-    """Groups in id order, optionally only those with a field (a word or number) or kind."""
+def list_groups(
+    session: Session, field_word: str | None = None, kind: str | None = None, flagged: bool = False
+) -> Iterator[Group]:
+    """Groups in id order, optionally only those with a field (a word or number) or kind, or only
+    those flagged as probable duplicates (for staff to resolve)."""
     number = None
     if field_word:
         numbers, problems = resolve_fields([field_word])
@@ -526,6 +462,8 @@ def list_groups(session: Session, field_word: str | None = None, kind: str | Non
     stmt = select(Group).order_by(Group.id).execution_options(yield_per=1000)
     if kind:
         stmt = stmt.where(Group.kind == resolve_kind(kind))
+    if flagged:
+        stmt = stmt.where(Group.duplicate_of_id.is_not(None))
     for group in session.scalars(stmt):
         if number is None or number in (group.fields or []):
             yield group

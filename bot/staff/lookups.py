@@ -111,6 +111,29 @@ def _esc(text: str) -> str:
     return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def lookup_flagged(session: Session, _rest: str = "", *, limit: int = 30) -> str:
+    """`/kyodo 重複`: groups flagged as probable duplicates, waiting for a person to decide."""
+    flagged = list(
+        session.scalars(select(Group).where(Group.duplicate_of_id.is_not(None)).order_by(Group.id).limit(limit))
+    )
+    if not flagged:
+        return msg.FLAGGED_NONE
+    lines = []
+    for g in flagged:
+        other = session.get(Group, g.duplicate_of_id)
+        owner = (g.owner or "").split(":", 1)[0]
+        lines.append(
+            msg.FLAGGED_LINE.format(
+                id=g.id,
+                name=_esc(g.name),
+                other_id=g.duplicate_of_id,
+                other=_esc(other.name) if other is not None else msg.FLAGGED_GONE,
+                owner=owner,
+            )
+        )
+    return f"*{msg.FLAGGED_HEADER.format(count=len(flagged))}*\n" + "\n".join(lines) + "\n" + msg.FLAGGED_HOW
+
+
 def lookup_groups(session: Session, keyword: str, *, limit: int = 20) -> str:
     """`/kyodo groups [分野やキーワード]`: a field word lists that field; other words search names
     and activity descriptions."""

@@ -12,6 +12,7 @@ HELP = (
     "• `/kyodo groups [分野やキーワード]` 登録団体の一覧\n"
     "• `/kyodo group <団体名>` 団体の詳細と提案先の課\n"
     "• `/kyodo match <団体名または活動内容>` 協働先になりそうな課を探します\n"
+    "• `/kyodo 重複` 重複の疑いの印がある団体（確認して解決するまでマッチングから外れます）\n"
     "• `/kyodo report [期間]` 利用状況の集計（例: `今週`・`先月`・`30日`・`2026-04-01..2026-09-30`）\n"
     "• `/kyodo 所属 <課名>` あなたの所属課を設定します（ホームタブに課あての案件が出ます）\n"
     "• `/kyodo help` この説明\n"
@@ -22,6 +23,13 @@ NOT_ANSWERED = "指針やFAQからは確かな回答が見つかりませんで�
 MAYBE = "もしかして:"
 
 GROUPS_NONE = "該当する登録団体はありません。"
+FLAGGED_NONE = "重複の疑いの印がある団体はありません。"
+FLAGGED_HEADER = "重複の疑いの印がある団体（{count}件）"
+FLAGGED_LINE = "• #{id} *{name}* は #{other_id} *{other}* と同じ団体かもしれません（{owner}）"
+FLAGGED_GONE = "（削除済み）"
+FLAGGED_HOW = (
+    "別の団体なら `kyodo groups distinct <番号>`、同じ団体なら `kyodo groups delete <番号>` で解決してください。"
+)
 GROUPS_HEADER = "登録団体（{count}件{more}）"
 GROUPS_MORE = "、先頭{shown}件を表示"
 GROUP_NOT_FOUND = "「{name}」に近い団体は見つかりませんでした。`/kyodo groups` で一覧を確認できます。"

@@ -55,6 +55,8 @@ SUBCOMMANDS = {
     "団体": "group",
     "match": "match",
     "マッチ": "match",
+    "重複": "flagged",
+    "duplicates": "flagged",
     "report": "report",
     "レポート": "report",
     "集計": "report",
@@ -163,6 +165,8 @@ class SlackListeners:
                 payload = blocks.plain(await read(lookups.lookup_group, rest, divisions))
             elif sub == "match":
                 payload = blocks.plain(await read(lookups.match_text, rest, divisions))
+            elif sub == "flagged":
+                payload = blocks.plain(await read(lookups.lookup_flagged, rest))
             elif sub == "report":
                 payload = blocks.plain(await read(report.report_text, rest))
             elif sub == "division":

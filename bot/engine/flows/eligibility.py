@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.engine import messages as M
-from bot.engine.flow import Context, Flow, State, Step, cancel_choice
+from bot.engine.flow import Context, Flow, State, Step, back_choice, cancel_choice
 from bot.engine.types import Choice, Reply
 from bot.storage.models.conversation import EligibilityCheck
 from knowledge.normalize import fold
@@ -14,15 +14,62 @@ log = logging.getLogger(__name__)
 
 SECTION_ID = "ch2-2"
 ANSWERS = {"yes": M.YES, "no": M.NO, "unknown": M.DONT_KNOW}
-# Typed answers are accepted too (folded comparison is done by the router's normaliser).
-TYPED = {
-    "はい": "yes",
-    "yes": "yes",
-    "いいえ": "no",
-    "no": "no",
-    "わからない": "unknown",
-    "わかりません": "unknown",
-}
+# Typed answers: plain words for yes / no / don't know, compared after fold() and without
+# trailing punctuation. "Don't know" is looked for first (よくわかりません is not a yes), then no
+# (いいえ、違います), then yes (うん、そうです).
+_UNKNOWN_PARTS = tuple(
+    fold(w)
+    for w in (
+        "わから",
+        "分から",
+        "わかり",
+        "分かり",
+        "わかん",
+        "知らな",
+        "しらな",
+        "不明",
+        "迷",
+        "微妙",
+        "判断",
+    )
+)
+_NO_STARTS = tuple(
+    fold(w)
+    for w in ("いいえ", "いえ", "いや", "ううん", "違", "ちが", "ちげ", "no", "ノー", "×", "だめ", "ダメ")
+)
+_NO_PARTS = tuple(
+    fold(w) for w in ("ではない", "じゃない", "ではありません", "しない", "してない", "していない")
+)
+_YES_STARTS = tuple(
+    fold(w)
+    for w in (
+        "はい", "うん", "ええ", "そう", "yes", "イエス", "ok", "オーケー", "〇", "○", "大丈夫", "だいじょうぶ",
+        "もちろん", "あてはま", "当てはま", "その通り", "そのとおり", "まもって", "守って", "している",
+    )
+)  # fmt: skip
+_STRIP = "。．.!！?？〜~ｗw"
+
+
+def typed_answer(text: str) -> str | None:
+    """ "yes", "no" or "unknown" for a typed answer (「うん」「いいえ、違います」「よくわかりません」),
+    None when the text is not an answer (a question, another topic)."""
+    key = fold(text).rstrip(_STRIP)
+    if (
+        not key
+        or len(key) > 20
+        or text.rstrip().endswith(("?", "？", "か"))
+        and not key.startswith(tuple(fold(w) for w in ("はい", "いいえ")))
+    ):
+        return None
+    if any(part in key.replace(fold("わかりました"), "") for part in _UNKNOWN_PARTS):
+        return "unknown"
+    if key.startswith(_NO_STARTS) or any(part in key for part in _NO_PARTS):
+        return "no"
+    if key.startswith(_YES_STARTS):
+        return "yes"
+    return None
+
+
 N = len(M.CHECK_CONDITIONS)
 
 
@@ -35,7 +82,8 @@ def _prompt(i: int):
         _key, name, question, explanation = M.CHECK_CONDITIONS[i]
         text = M.CHECK_QUESTION.format(i=i + 1, n=N, name=name, question=question, explanation=explanation)
         choices = [ctx.button(label, "ans", value) for value, label in ANSWERS.items()]
-        return [Reply(text=text, choices=[*choices, cancel_choice()])]
+        back = [back_choice()] if i > 0 else []
+        return [Reply(text=text, choices=[*choices, *back, cancel_choice()])]
 
     return prompt
 
@@ -44,7 +92,9 @@ def _handle(i: int):
     def handle(ctx: Context) -> Step:
         value = ctx.arg_for("ans")
         if value is None and ctx.input_text() is not None:
-            value = TYPED.get(fold(ctx.text))
+            value = typed_answer(ctx.text)
+            if value is None:  # a question or another topic: say how to answer, and how to stop
+                return ctx.goto(_state(i), Reply(text=M.CHECK_HOW_TO_ANSWER))
         if value not in ANSWERS:
             return ctx.goto(_state(i))
         answers = dict(ctx.data.get("answers", {}))
@@ -107,7 +157,7 @@ FLOW = Flow(
     name="elig",
     title=M.CHECK_TITLE,
     entry=_entry,
-    states={_state(i): State(_prompt(i), _handle(i)) for i in range(N)},
+    states={_state(i): State(_prompt(i), _handle(i), back=_state(i - 1) if i else None) for i in range(N)},
     keywords=(M.MENU_CHECK, "対象確認", "チェック", "対象かどうか"),
     personal=False,  # nothing personal is asked; fine in a group chat too
 )

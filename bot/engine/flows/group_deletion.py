@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.engine import groups
 from bot.engine import messages as M
 from bot.engine.flow import Context, Flow, State, Step
+from bot.engine.flows.common import menu_choices
 from bot.engine.postback import int_arg
 from bot.engine.types import Reply
 
@@ -31,7 +32,7 @@ def _ask(ctx: Context) -> list[Reply]:
 def _on_confirm(ctx: Context) -> Step:
     arg = ctx.arg_for("confirm")
     if arg == "no":
-        return ctx.end(Reply(text=M.GDEL_KEPT))
+        return ctx.end(Reply(text=M.GDEL_KEPT, choices=menu_choices()))
     if arg != "yes":
         return ctx.goto("confirm")
     group = groups.get_owned(ctx.session, ctx.owner, int(ctx.data.get("group_id", 0)))
@@ -39,7 +40,7 @@ def _on_confirm(ctx: Context) -> Step:
         return ctx.end(Reply(text=M.GROUP_GONE))
     name = group.name
     groups.delete(ctx.session, ctx.owner, group.id)
-    return ctx.end(Reply(text=M.GDEL_DONE.format(name=name)))
+    return ctx.end(Reply(text=M.GDEL_DONE.format(name=name), choices=menu_choices()))
 
 
 FLOW = Flow(name="gdel", title=M.GDEL_TITLE, entry=_entry, states={"confirm": State(_ask, _on_confirm)})

@@ -7,7 +7,7 @@ import uuid
 
 from bot.engine import groups
 from bot.engine import messages as M
-from bot.engine.flow import Context, Flow, State, Step, cancel_choice
+from bot.engine.flow import Context, Flow, State, Step, back_choice, cancel_choice
 from bot.engine.flows.common import shorten, too_long, valid_text
 from bot.engine.postback import int_arg
 from bot.engine.types import Card, Choice, Reply
@@ -77,8 +77,9 @@ def _select_group(ctx: Context, group_id: int) -> Step:
 def _ask_division(ctx: Context) -> list[Reply]:
     candidates = ctx.data.get("candidates", [])
     city = ctx.button(M.PROP_LEAVE_TO_CITY, "division", CITY)
+    back = [back_choice()] if _division_back(ctx) else []
     if not candidates:
-        return [Reply(text=M.PROP_NO_MATCHES, choices=[city, cancel_choice()])]
+        return [Reply(text=M.PROP_NO_MATCHES, choices=[city, *back, cancel_choice()])]
     cards = [
         Card(
             title=c["name"],
@@ -90,7 +91,12 @@ def _ask_division(ctx: Context) -> list[Reply]:
     ]
     text = M.PROP_MATCHES.format(name=ctx.data.get("group_name", ""))
     alt = text + " " + "、".join(c["name"] for c in candidates)
-    return [Reply(text=text, cards=cards, choices=[city, cancel_choice()], alt_text=alt)]
+    return [Reply(text=text, cards=cards, choices=[city, *back, cancel_choice()], alt_text=alt)]
+
+
+def _division_back(ctx: Context) -> str | None:
+    """Back from the division: to the group choice when the user has several groups."""
+    return "group" if len(groups.owned(ctx.session, ctx.owner)) > 1 else None
 
 
 def _on_division(ctx: Context) -> Step:
@@ -107,9 +113,9 @@ def _on_division(ctx: Context) -> Step:
     return ctx.goto("division")
 
 
-def _text_state(key: str, question: str, next_state: str):
+def _text_state(key: str, question: str, next_state: str, back: str):
     def ask(ctx: Context) -> list[Reply]:
-        return [Reply(text=question, choices=[cancel_choice()])]
+        return [Reply(text=question, choices=[back_choice(), cancel_choice()])]
 
     def on(ctx: Context) -> Step:
         if (long := too_long(ctx.input_text(), TEXT_LIMIT)) is not None:
@@ -120,7 +126,7 @@ def _text_state(key: str, question: str, next_state: str):
         ctx.data[key] = text
         return ctx.goto(next_state)
 
-    return State(ask, on)
+    return State(ask, on, back=back)
 
 
 def _ask_confirm(ctx: Context) -> list[Reply]:
@@ -141,7 +147,14 @@ def _ask_confirm(ctx: Context) -> list[Reply]:
         lines=lines,
         actions=[ctx.button(M.PROP_SEND, "send"), Choice(label=M.RESTART, text=M.RESTART), cancel_choice()],
     )
-    return [Reply(text=M.PROP_CONFIRM, cards=[card], alt_text=M.PROP_CONFIRM + " " + "／".join(lines))]
+    return [
+        Reply(
+            text=M.PROP_CONFIRM,
+            cards=[card],
+            alt_text=M.PROP_CONFIRM + " " + "／".join(lines),
+            choices=[back_choice(), cancel_choice()],
+        )
+    ]
 
 
 def _on_confirm(ctx: Context) -> Step:
@@ -174,9 +187,10 @@ def _on_confirm(ctx: Context) -> Step:
     ctx.session.flush()
     return ctx.end(
         Reply(
+            # A receipt, not an answer: no 「出典」 line.
             text=M.PROP_SENT.format(reference=proposal.reference),
-            sources=[("ch2-3", M.PROP_CITED)],
             choices=[
+                Choice(label=M.MENU_STATUS, text=M.MENU_STATUS),
                 Choice(label=M.MENU_MY_GROUPS, text=M.MENU_MY_GROUPS),
                 Choice(label=M.MENU_HELP, text=M.MENU_HELP),
             ],
@@ -190,12 +204,12 @@ FLOW = Flow(
     entry=_entry,
     states={
         "group": State(_ask_group, _on_group),
-        "division": State(_ask_division, _on_division),
-        "purpose": _text_state("purpose", M.PROP_ASK_PURPOSE, "goal"),
-        "goal": _text_state("goal", M.PROP_ASK_GOAL, "role_city"),
-        "role_city": _text_state("role_city", M.PROP_ASK_ROLE_CITY, "role_group"),
-        "role_group": _text_state("role_group", M.PROP_ASK_ROLE_GROUP, "confirm"),
-        "confirm": State(_ask_confirm, _on_confirm),
+        "division": State(_ask_division, _on_division, back=_division_back),
+        "purpose": _text_state("purpose", M.PROP_ASK_PURPOSE, "goal", back="division"),
+        "goal": _text_state("goal", M.PROP_ASK_GOAL, "role_city", back="purpose"),
+        "role_city": _text_state("role_city", M.PROP_ASK_ROLE_CITY, "role_group", back="goal"),
+        "role_group": _text_state("role_group", M.PROP_ASK_ROLE_GROUP, "confirm", back="role_city"),
+        "confirm": State(_ask_confirm, _on_confirm, back="role_group"),
     },
     keywords=(M.MENU_CONSULT, "相談", "提案", "相談・提案", "提案する"),
 )

@@ -37,6 +37,8 @@ class Group(Base):
     name_key: Mapped[str] = mapped_column(String(200), index=True)
     # One of bot.registry.GROUP_KINDS (canonical name, e.g. "NPO法人", "自治会・町会").
     kind: Mapped[str] = mapped_column(String(40))
+    # The citizen's own word when the kind is その他 (「PTAのOB会」); empty otherwise.
+    kind_note: Mapped[str] = mapped_column(String(40), default="", server_default="")
     # NPO-law field numbers (1..20), as a sorted JSON list of ints.
     fields: Mapped[list[int]] = mapped_column(JSON, default=list)
     description: Mapped[str] = mapped_column(Text, default="")

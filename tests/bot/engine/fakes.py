@@ -6,7 +6,7 @@ exercises the real Answerer and Matcher through the same code path.
 
 from __future__ import annotations
 
-from bot.engine.services import Answer, DivisionOption, FieldInfo, Services
+from bot.engine.services import Answer, DivisionOption, FieldInfo, FieldPart, Services
 
 FIELDS = [
     FieldInfo(1, "保健・医療・福祉", "保健、医療又は福祉の増進を図る活動"),
@@ -30,7 +30,10 @@ FIELDS = [
     FieldInfo(19, "NPO支援", "前各号の活動を行う団体の運営又は活動に関する連絡、助言又は援助の活動"),
     FieldInfo(20, "条例指定", "前各号の活動に準ずる活動として条例で定める活動"),
 ]
-WORDS = {"子育て": 13, "環境": 7, "福祉": 1, "まちづくり": 3, "防災": 8}
+WORDS = {"子育て": 13, "環境": 7, "福祉": 1, "まちづくり": 3, "防災": 8, "学習支援": 13}
+# Words the real resolver only guesses (to be confirmed) or finds several fields for.
+GUESSES = {"将棋": 6, "将棋教室": 6, "食育": 1, "貧困": 1, "まちずくり": 3}
+AMBIGUOUS = {"子ども食堂": [13, 1]}
 
 
 class FakeServices(Services):
@@ -54,6 +57,8 @@ class FakeServices(Services):
                 faq_id="about-kyodo",
                 reason="faq",
             )
+        if "返事" in text or "どうなった" in text:
+            return Answer(True, "提案の状況は「提案の状況」で確かめられます。", [], [], "proposal-status", kind="status")
         if "補助" in text:
             return Answer(False, "", [], ["補助金はありますか？", "協働の形態は？"], reason="unsure")
         return Answer(False, "", [], [], reason="no_match")
@@ -78,6 +83,23 @@ class FakeServices(Services):
 
     def resolve_field(self, word: str) -> int | None:
         return WORDS.get(word)
+
+    def resolve_fields(self, text: str) -> list[FieldPart]:
+        labels = {f.number: f.label for f in FIELDS}
+        parts = []
+        for word in [w.strip() for w in text.replace(",", "、").split("、") if w.strip()]:
+            if word in labels.values():
+                n = next(k for k, v in labels.items() if v == word)
+                parts.append(FieldPart(word, "exact", [(n, word)], "label"))
+            elif word in WORDS:
+                parts.append(FieldPart(word, "exact", [(WORDS[word], labels[WORDS[word]])], "word"))
+            elif word in GUESSES:
+                parts.append(FieldPart(word, "guess", [(GUESSES[word], labels[GUESSES[word]])], "contains"))
+            elif word in AMBIGUOUS:
+                parts.append(FieldPart(word, "ambiguous", [(n, labels[n]) for n in AMBIGUOUS[word]], "contains"))
+            else:
+                parts.append(FieldPart(word, "none"))
+        return parts
 
     def match(self, name, description, fields, top=5):
         return [

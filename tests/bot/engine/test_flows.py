@@ -29,7 +29,9 @@ def register(chat, name="みどりの会", fields=("環境保全",)):
     chat.tap("次へ")
     chat.say("公園の清掃と子どもの自然観察会をしています。")
     chat.tap("省略する")
-    assert chat.last[-1].cards, chat.texts()
+    chat.tap("載せない")
+    chat.tap("受け取らない")
+    assert any(r.cards for r in chat.last), chat.texts()
     chat.tap("登録する")
     assert "登録しました" in chat.texts()
 
@@ -61,6 +63,8 @@ def test_answer_cites_source_and_stores_feedback(chat):
     assert fb.helpful is False and fb.faq_id == "about-kyodo" and fb.question == "協働とは何ですか"
     # an unhelpful answer can be sent to staff
     chat.tap("職員に質問を送る")
+    assert "協働とは何ですか" in chat.texts()  # the question is shown before it is sent
+    chat.tap("送る")
     (q,) = rows(chat, UnansweredQuestion)
     assert q.handoff_requested and q.status == "handoff" and q.reason == "unhelpful"
 
@@ -88,7 +92,10 @@ def test_cannot_answer_logs_and_hands_off(chat):
     assert "申し訳ありません" in chat.texts()
     handoff = chat.choice("職員に質問を送る")
     chat.postback(handoff.data)
-    assert "職員に送りました" in chat.texts()
+    assert "市役所の駐車場は何台?" in chat.texts() and "よろしいですか" in chat.texts()
+    assert not rows(chat, UnansweredQuestion)[0].handoff_requested
+    chat.tap("送る")
+    assert "職員に送りました" in chat.texts() and "市役所の駐車場は何台?" in chat.texts()
     chat.postback(handoff.data)
     assert "すでに" in chat.texts()
     (q,) = rows(chat, UnansweredQuestion)
@@ -181,17 +188,24 @@ def test_registration_end_to_end(chat):
     chat.tap("次へ")
     chat.say("公園の清掃をしています。")
     chat.say("midori@example.jp")
-    card = chat.last[-1].cards[0]
+    assert "団体をさがす" in chat.texts() and "載せない" in chat.labels()
+    chat.tap("載せる")
+    assert "協働の募集" in chat.texts()
+    chat.tap("受け取らない")
+    (card,) = [c for r in chat.last for c in r.cards]
     assert card.title == "KOGANEI みどりの会"
     assert any("環境保全" in line and "子ども" in line for line in card.lines)
+    assert "団体をさがすに掲載: 載せる" in card.lines and "協働の募集のお知らせ: 受け取らない" in card.lines
     assert len(card.actions) <= 3
     chat.tap("登録する")
     (g,) = rows(chat, Group)
-    assert (g.name, g.kind, g.fields, g.contact) == (
+    assert (g.name, g.kind, g.fields, g.contact, g.listed, g.notices_opt_in) == (
         "KOGANEI みどりの会",
         "NPO法人",
         [1, 7, 13],
         "midori@example.jp",
+        True,
+        False,
     )
     assert g.owner == f"line:{chat.user_id}"
     assert rows(chat, Conversation) == []
@@ -214,21 +228,38 @@ def test_registration_toggle_field_off(chat):
     assert "まだ分野が選ばれていません" in chat.texts()
 
 
-def test_duplicate_name_is_flagged_not_merged(chat, factory, services):
-    from .conftest import Chat
-
-    register(chat, "みどりの会")
-    other = Chat(factory, services, user_id="U" + "c" * 32)
+def _register_similar(other, answer):
     other.say("団体登録")
     other.say("ミドリの会")
     assert "すでに登録されています" in other.texts()
-    other.tap("別の団体です")
+    other.tap(answer)
     other.tap("その他")
     other.tap("環境保全")
     other.tap("次へ")
     other.say("別の活動です")
     other.tap("省略する")
+    other.tap("載せない")
+    other.tap("受け取らない")
     other.tap("登録する")
+
+
+def test_a_different_group_is_not_flagged_the_citizens_answer_is_final(chat, factory, services):
+    from .conftest import Chat
+
+    register(chat, "みどりの会")
+    other = Chat(factory, services, user_id="U" + "c" * 32)
+    _register_similar(other, "別の団体です")
+    assert "職員が確認" not in other.texts()
+    first, second = sorted(rows(chat, Group), key=lambda g: g.id)
+    assert second.duplicate_of_id is None  # matched like any other group
+
+
+def test_another_member_of_the_same_group_is_flagged_for_staff(chat, factory, services):
+    from .conftest import Chat
+
+    register(chat, "みどりの会")
+    other = Chat(factory, services, user_id="U" + "c" * 32)
+    _register_similar(other, "同じ団体です")
     assert "職員が確認" in other.texts()
     first, second = sorted(rows(chat, Group), key=lambda g: g.id)
     assert second.duplicate_of_id == first.id
@@ -255,11 +286,12 @@ def test_view_edit_delete_group(chat):
     (card,) = chat.last[0].cards
     assert card.title == "みどりの会"
     chat.tap_card(0, "修正する")
-    assert "変更しない" in chat.labels()
+    assert "名前を直す" in chat.labels() and [c for r in chat.last for c in r.cards]  # the card, at once
+    chat.tap("名前を直す")
+    assert "変更しない" in chat.labels() and "いまの内容: みどりの会" in chat.texts()
     chat.say("みどりの会 小金井")
-    chat.tap("変更しない")  # kind
-    chat.tap("次へ")  # fields kept
-    chat.tap("変更しない")  # description
+    assert "連絡先を直す" in chat.labels()  # back at the card, nothing else asked
+    chat.tap("連絡先を直す")
     chat.say("090-0000-0000")
     chat.tap("更新する")
     (g,) = rows(chat, Group)

@@ -40,6 +40,7 @@ def test_no_push_after_unfollow_or_deletion(chat):
     chat.send("follow")
     chat.say("駐車場は何台")
     chat.tap("職員に質問を送る")
+    chat.tap("送る")
     chat.send("unfollow")
     with transaction(chat.factory) as s:
         (q,) = s.scalars(select(UnansweredQuestion)).all()

@@ -50,12 +50,15 @@ def test_real_fields_and_divisions(real):
     real.say("団体登録")
     real.say("野川の生きもの調査隊")
     real.tap("ボランティア団体")
-    assert len(real.labels()) == 13  # 10 fields, 他の分野, 次へ, やめる
+    assert len(real.labels()) == 13  # 10 fields, 他の分野, 次へ, 戻る
     real.say("環境、子育て")
     assert "選択中: 環境保全、子どもの健全育成" in real.texts()
+    assert "「子育て」は、分野「子どもの健全育成」として登録します" in real.texts()
     real.tap("次へ")
     real.say("野川の水辺で生きもの調査と観察会をしています")
     real.tap("省略する")
+    real.tap("載せない")
+    real.tap("受け取らない")
     real.tap("登録する")
     real.say("相談する")
     titles = [c.title for r in real.last for c in r.cards]

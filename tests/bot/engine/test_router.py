@@ -50,9 +50,9 @@ def test_restart_an_edit_keeps_the_group(chat):
     register(chat)
     chat.say("登録内容を見る")
     chat.tap_card(0, "修正する")
-    chat.tap("変更しない")
+    chat.tap("名前を直す")
     chat.say("最初から")
-    assert state(chat) == ("gedit", "name") and "変更しない" in chat.labels()
+    assert state(chat) == ("gedit", "confirm") and "名前を直す" in chat.labels()
 
 
 def test_expired_flow_is_announced_and_the_message_handled_fresh(chat):
@@ -214,6 +214,7 @@ def _fill_user_data(chat):
     chat.tap("はい")
     chat.say("駐車場は何台")
     chat.tap("職員に質問を送る")
+    chat.tap("送る")
     chat.say("相談する")
     chat.tap("市に任せる")
     for text in ("a目的", "b目標", "c市", "d団体"):

@@ -88,6 +88,8 @@ def test_show_distinct_delete(db_url, tmp_path):
     shown = json.loads(kyodo(db_url, tmp_path, "groups", "show", "1").stdout)
     assert shown["suggestions"] and shown["suggestions"][0]["rank"] == 1
     assert json.loads(kyodo(db_url, tmp_path, "groups", "show", "2").stdout)["duplicate_of_id"] == 1
+    flagged = kyodo(db_url, tmp_path, "groups", "list", "--flagged", "--json").stdout.splitlines()
+    assert [json.loads(g)["id"] for g in flagged] == [2]  # staff see what waits for them
 
     assert kyodo(db_url, tmp_path, "groups", "distinct", "2").returncode == 0
     summary = json.loads(kyodo(db_url, tmp_path, "match", "--all", "--json").stdout)

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.engine.notify import Notifier
+from bot.registry import groups as registry
 from bot.settings import Settings, SettingsError
 from bot.staff import decisions, items, lookups, report, views
 from bot.storage.db import make_engine, make_session_factory, transaction, utcnow
@@ -42,7 +43,7 @@ def factory(db_url):
 def add_group(session, name="小金井みどりの会", owner="line:U" + "a" * 32, description="野川の清掃") -> Group:
     g = Group(
         name=name,
-        name_key=name,
+        name_key=registry.name_key(name),  # as the registry stores it
         kind="任意団体",
         fields=[7],
         description=description,

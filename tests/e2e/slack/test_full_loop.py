@@ -58,7 +58,9 @@ def test_register_on_line_then_take_in_slack_then_line_push(make_bot, slack_api,
     fields = line(message_event("環境", CITIZEN))
     line(postback_event(data_of(fields, "次へ"), CITIZEN))
     line(message_event("野川の清掃と自然観察会、川の生き物調査をしています", CITIZEN))
-    confirm = line(message_event("090-1234-5678", CITIZEN))
+    listed = line(message_event("090-1234-5678", CITIZEN))
+    notices = line(postback_event(data_of(listed, "載せない"), CITIZEN))
+    confirm = line(postback_event(data_of(notices, "受け取らない"), CITIZEN))
     line(postback_event(data_of(confirm, "登録する"), CITIZEN))
 
     # Slack: the matched divisions each get one message with the three buttons.
