@@ -161,7 +161,7 @@ def resolve_kind(text: str) -> str:
 # The keys and their comparison live in matching.names (pure): kana/kanji variants folded
 # (子供 = 子ども, 守る = まもる), numbers and 丁目/第N/place marks telling groups apart (一丁目 is
 # never 二丁目, テスト団体1号 never 2号). Stored keys are recomputed by a migration whenever
-# matching.names.NAME_KEY_VERSION changes (see 0007_h12flows_groups).
+# matching.names.NAME_KEY_VERSION changes (see 0008_h12flows_groups).
 # matching is imported on first use, for the start-up of `kyodo groups list|export|delete`.
 
 
