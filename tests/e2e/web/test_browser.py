@@ -168,5 +168,9 @@ def test_the_question_page_works_without_javascript(browser_without_js, site):
     staff = driver.find_elements(*_by_css("form.press button"))
     assert [b.text for b in staff] == ["職員に質問を送る"]
     staff[0].click()
+    _wait(driver, lambda d: "よろしいですか" in d.page_source)
+    confirm = driver.find_elements(*_by_css("form.press button"))
+    assert [b.text for b in confirm] == ["送る", "送らない"]
+    confirm[0].click()
     _wait(driver, lambda d: "職員に送りました" in d.page_source)
     _shot(driver, "phone-nojs-handoff")

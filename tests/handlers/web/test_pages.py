@@ -93,6 +93,11 @@ def test_no_then_hand_off_to_staff(corner):
     staff = press_forms(r.text)
     assert [b["_label"] for b in staff] == [M.ASK_STAFF]
     r = corner.press({k: v for k, v in staff[0].items() if k != "_label"})
+    # the question is shown and confirmed before it is sent (issue 12 item 10)
+    assert "協働とは何ですか" in r.text
+    confirm = press_forms(r.text)
+    assert [b["_label"] for b in confirm] == [M.HANDOFF_SEND, M.HANDOFF_DONT]
+    r = corner.press({k: v for k, v in confirm[0].items() if k != "_label"})
     assert M.HANDOFF_DONE_WEB in r.text
     with corner.factory() as s:
         q = s.scalars(select(UnansweredQuestion)).one()
