@@ -23,13 +23,13 @@ from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from bot.staff import decisions, directory, faq, items, lookups, report
 from bot.staff import messages as msg
 from bot.staff.runtime import StaffRuntime
-from handlers.slack import blocks
+from handlers.slack import blocks, gate
 from knowledge.normalize import normalize
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,20 @@ class _ClientTokenNotice(logging.Filter):
 
 
 logging.getLogger("slack_bolt.AsyncApp").addFilter(_ClientTokenNotice())
+
+
+class _NoBodyInLog(logging.Filter):
+    """Bolt logs the whole body (user ids, texts, response_url) of every request whose signature
+    it refuses. handlers/slack/gate.py refuses those first with a one-line reason; should Bolt
+    still refuse one (the clock crossing the 5-minute mark in between), keep the body out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("Invalid request signature detected"):
+            record.msg, record.args = "slack: Bolt refused a request's signature", ()
+        return True
+
+
+logging.getLogger("slack_bolt.RequestVerification").addFilter(_NoBodyInLog())
 
 SLASH_COMMAND = "/kyodo"
 SUBCOMMANDS = {
@@ -75,13 +89,28 @@ def parse_command(text: str) -> tuple[str, str]:
     return sub, rest.strip()
 
 
+def _event_is_sane(event: Any) -> bool:
+    """The fields the staff side reads from an event are strings (or absent): a mention whose
+    text is null, a number or a list is ignored politely, never stored."""
+    if not isinstance(event, dict):
+        return False
+    for key in ("type", "text", "channel", "ts", "thread_ts", "user", "subtype", "bot_id", "tab"):
+        if key in event and event[key] is not None and not isinstance(event[key], str):
+            return False
+    return not (event.get("type") == "app_mention" and not isinstance(event.get("text"), str))
+
+
 class SlackListeners:
     """The Bolt app: middleware and listeners, each a translation between Slack and the runtime."""
 
-    def __init__(self, runtime: StaffRuntime, client: AsyncWebClient) -> None:
+    def __init__(
+        self, runtime: StaffRuntime, client: AsyncWebClient, *, max_body_bytes: int = gate.MAX_BODY_BYTES
+    ) -> None:
         self.runtime = runtime
         self.client = client
+        self.max_body_bytes = max_body_bytes
         self._names: dict[str, str] = {}  # Slack user id -> display name
+        self._app_id: str | None = runtime.slack.app_id or None  # SLACK_APP_ID, else from bots.info
         self.app = self._build_app()
         self.handler = AsyncSlackRequestHandler(self.app)
 
@@ -89,7 +118,22 @@ class SlackListeners:
         """``POST /slack/events``."""
         if not self.runtime.ready:
             return JSONResponse({"error": "starting"}, status_code=503)
-        return await self.handler.handle(request)
+        try:
+            checked = await gate.check(
+                request, self.runtime.slack.signing_secret, max_body_bytes=self.max_body_bytes
+            )
+        except gate.Refused as exc:
+            self.runtime.counters["refused"] += 1
+            log.warning("slack: request refused (%d): %s", exc.status, exc.reason)
+            return JSONResponse({"error": exc.reason}, status_code=exc.status)
+        except ClientDisconnect:
+            return JSONResponse({"error": "client disconnected"}, status_code=400)
+        request._body = checked.body  # Bolt reads the body again; the stream is spent
+        try:
+            return await self.handler.handle(request)
+        except Exception as exc:  # a bug of ours: one line, a 500, and the connection stays usable
+            log.exception("slack: request failed: %s", type(exc).__name__)
+            return JSONResponse({"error": "internal error"}, status_code=500)
 
     def _build_app(self) -> AsyncApp:
         app = AsyncApp(
@@ -116,22 +160,63 @@ class SlackListeners:
 
     # -- middleware -------------------------------------------------------------------------------
     async def _only_our_workspace(self, context: Any, body: dict, next: Any) -> BoltResponse | None:
+        """Serve only this app in the token's workspace: the same ``api_app_id`` (SLACK_APP_ID,
+        else asked once from bots.info), the same team (an Enterprise Grid org's other workspaces
+        included: this app is installed in one workspace), and a team named at all."""
         auth = context.authorize_result
         ours = getattr(auth, "team_id", None) if auth else None
         theirs = context.team_id
-        if ours and theirs and ours != theirs and not context.enterprise_id:
+        reason = ""
+        app_id = body.get("api_app_id")
+        expected = await self._our_app_id(auth)
+        if expected and app_id and app_id != expected:
+            reason = f"app {app_id} (this app is {expected})"
+        elif not theirs:
+            reason = "no team"
+        elif ours and theirs != ours:
+            reason = f"workspace {theirs} (this app serves {ours})"
+        elif context.enterprise_id and getattr(auth, "enterprise_id", None) not in (None, context.enterprise_id):
+            reason = f"enterprise {context.enterprise_id}"
+        if reason:
             self.runtime.counters["foreign_team"] += 1
-            log.warning("slack: request from workspace %s ignored (this app serves %s)", theirs, ours)
+            log.warning("slack: request from %s ignored", reason)
             return BoltResponse(status=200, body="")
         await next()
         return None
 
+    async def _our_app_id(self, auth: Any) -> str | None:
+        if self._app_id is None and auth is not None and getattr(auth, "bot_id", None):
+            try:
+                resp = await self.client.bots_info(bot=auth.bot_id)
+                self._app_id = ((resp.get("bot") or {}).get("app_id")) or ""
+            except Exception as exc:  # users:read missing: the app id is not checked (logged once)
+                log.warning("slack: bots.info failed (%s); set SLACK_APP_ID to check api_app_id", exc)
+                self._app_id = ""
+        return self._app_id or None
+
     async def _drop_retries(self, body: dict, req: Any, next: Any) -> BoltResponse | None:
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not await self.runtime.accept_event(event_id, body.get("event") or {}):
-            retry = (req.headers.get("x-slack-retry-num") or [""])[0]
-            log.info("slack: event %s already handled (retry %s); dropped", event_id, retry or "-")
-            return BoltResponse(status=200, body="")
+        """Events: stored under their ``event_id`` (a retry hits the key). Commands and clicks:
+        a digest of the signed request (timestamp + body) is stored the same way, so the same
+        signed request replayed within Slack's five minutes is not executed again."""
+        if body.get("type") == "event_callback":
+            event = body.get("event") or {}
+            if not _event_is_sane(event):
+                log.info("slack: malformed %s event ignored", str(event.get("type"))[:40])
+                return BoltResponse(status=200, body="")
+            event_id = body.get("event_id")
+            if event_id and not await self.runtime.accept_event(event_id, event):
+                retry = (req.headers.get("x-slack-retry-num") or [""])[0]
+                log.info("slack: event %s already handled (retry %s); dropped", event_id, retry or "-")
+                return BoltResponse(status=200, body="")
+            if event_id:
+                await next()
+                return None
+        timestamp = (req.headers.get("x-slack-request-timestamp") or [""])[0]
+        if timestamp and body.get("type") not in ("url_verification",):
+            digest = gate.request_digest(timestamp, req.raw_body.encode("utf-8"))
+            if not await self.runtime.accept_digest(digest):
+                log.warning("slack: replayed request %s… dropped", digest[:12])
+                return BoltResponse(status=200, body="")
         await next()
         return None
 
@@ -201,10 +286,14 @@ class SlackListeners:
     # -- buttons -------------------------------------------------------------------------------------
     @staticmethod
     def _value(body: dict, key: str) -> int | None:
+        """The row id in a button's value (we wrote it: {"n": 12}); anything else is None."""
         try:
-            return int(json.loads(body["actions"][0]["value"])[key])
-        except (KeyError, IndexError, TypeError, ValueError):
+            value = json.loads(body["actions"][0]["value"])[key]
+        except (KeyError, IndexError, TypeError, ValueError, RecursionError):
             return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
+            return None
+        return value
 
     @staticmethod
     def _actor(body: dict) -> tuple[str, str]:
