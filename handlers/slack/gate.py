@@ -119,11 +119,13 @@ _LISTS = ("actions", "authorizations")
 def _shaped(data: dict[str, Any]) -> None:
     for key in _OBJECTS:
         if key in data and data[key] is not None and not isinstance(data[key], dict):
+            if key == "team" and isinstance(data[key], str):
+                continue  # Bolt reads a team given as its id too
             raise Refused(400, f"'{key}' is not an object")
     for key in _LISTS:
-        if key in data and data[key] is not None:
-            if not isinstance(data[key], list) or not all(isinstance(x, dict) for x in data[key]):
-                raise Refused(400, f"'{key}' is not a list of objects")
+        value = data.get(key)
+        if value is not None and not (isinstance(value, list) and all(isinstance(x, dict) for x in value)):
+            raise Refused(400, f"'{key}' is not a list of objects")
     for key in ("type", "team_id", "api_app_id", "event_id", "enterprise_id", "trigger_id"):
         if key in data and data[key] is not None and not isinstance(data[key], str):
             raise Refused(400, f"'{key}' is not a string")

@@ -19,8 +19,8 @@ import logging
 from typing import Any
 
 from slack_bolt import BoltResponse
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.adapter.starlette.async_handler import to_starlette_response
+from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import ClientDisconnect, Request
@@ -46,20 +46,8 @@ class _ClientTokenNotice(logging.Filter):
 logging.getLogger("slack_bolt.AsyncApp").addFilter(_ClientTokenNotice())
 
 
-class _NoBodyInLog(logging.Filter):
-    """Bolt logs the whole body (user ids, texts, response_url) of every request whose signature
-    it refuses. handlers/slack/gate.py refuses those first with a one-line reason; should Bolt
-    still refuse one (the clock crossing the 5-minute mark in between), keep the body out."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if str(record.msg).startswith("Invalid request signature detected"):
-            record.msg, record.args = "slack: Bolt refused a request's signature", ()
-        return True
-
-
-logging.getLogger("slack_bolt.RequestVerification").addFilter(_NoBodyInLog())
-
 SLASH_COMMAND = "/kyodo"
+DIGEST = "kyodo_request_digest"  # context key: the gate's digest of the signed request
 SUBCOMMANDS = {
     "help": "help",
     "ヘルプ": "help",
@@ -112,7 +100,6 @@ class SlackListeners:
         self._names: dict[str, str] = {}  # Slack user id -> display name
         self._app_id: str | None = runtime.slack.app_id or None  # SLACK_APP_ID, else from bots.info
         self.app = self._build_app()
-        self.handler = AsyncSlackRequestHandler(self.app)
 
     async def endpoint(self, request: Request) -> Response:
         """``POST /slack/events``."""
@@ -128,9 +115,16 @@ class SlackListeners:
             return JSONResponse({"error": exc.reason}, status_code=exc.status)
         except ClientDisconnect:
             return JSONResponse({"error": "client disconnected"}, status_code=400)
-        request._body = checked.body  # Bolt reads the body again; the stream is spent
+        # Bolt gets the body exactly as the gate parsed it, as JSON: its own parser reads any form
+        # that contains the word "payload" (a command's text too) as an empty body.
+        bolt_request = AsyncBoltRequest(
+            body=json.dumps(checked.data, ensure_ascii=False),
+            query=dict(request.query_params),
+            headers=dict(request.headers),
+            context={DIGEST: checked.digest},
+        )
         try:
-            return await self.handler.handle(request)
+            return to_starlette_response(await self.app.async_dispatch(bolt_request))
         except Exception as exc:  # a bug of ours: one line, a 500, and the connection stays usable
             log.exception("slack: request failed: %s", type(exc).__name__)
             return JSONResponse({"error": "internal error"}, status_code=500)
@@ -140,7 +134,9 @@ class SlackListeners:
             client=self.client,
             signing_secret=self.runtime.slack.signing_secret,
             process_before_response=False,
-            request_verification_enabled=True,
+            # handlers/slack/gate.py verifies every HTTP request first (Bolt would log the body of
+            # each one it refuses); Socket Mode needs no signature.
+            request_verification_enabled=False,
             raise_error_for_unhandled_request=False,
         )
         app.use(self._only_our_workspace)
@@ -171,11 +167,14 @@ class SlackListeners:
         expected = await self._our_app_id(auth)
         if expected and app_id and app_id != expected:
             reason = f"app {app_id} (this app is {expected})"
-        elif not theirs:
+        elif not theirs or (body.get("type") == "event_callback" and not body.get("team_id")):
             reason = "no team"
         elif ours and theirs != ours:
             reason = f"workspace {theirs} (this app serves {ours})"
-        elif context.enterprise_id and getattr(auth, "enterprise_id", None) not in (None, context.enterprise_id):
+        elif context.enterprise_id and getattr(auth, "enterprise_id", None) not in (
+            None,
+            context.enterprise_id,
+        ):
             reason = f"enterprise {context.enterprise_id}"
         if reason:
             self.runtime.counters["foreign_team"] += 1
@@ -211,12 +210,11 @@ class SlackListeners:
             if event_id:
                 await next()
                 return None
-        timestamp = (req.headers.get("x-slack-request-timestamp") or [""])[0]
-        if timestamp and body.get("type") not in ("url_verification",):
-            digest = gate.request_digest(timestamp, req.raw_body.encode("utf-8"))
-            if not await self.runtime.accept_digest(digest):
-                log.warning("slack: replayed request %s… dropped", digest[:12])
-                return BoltResponse(status=200, body="")
+        digest = req.context.get(DIGEST)  # HTTP only (Socket Mode has its own envelope ids)
+        replay = digest and body.get("type") != "url_verification"
+        if replay and not await self.runtime.accept_digest(digest):
+            log.warning("slack: replayed request %s… dropped", digest[:12])
+            return BoltResponse(status=200, body="")
         await next()
         return None
 
@@ -359,6 +357,9 @@ class SlackListeners:
         await ack()
         note_id = self._value(body, "n")
         actor = self._actor(body)[0]
+        if note_id is None:
+            await self._ephemeral(body, msg.ITEM_GONE)
+            return
 
         def view(session: Any) -> dict[str, Any] | None:
             v = items.open_item(session, note_id, actor, self.runtime.directory)
