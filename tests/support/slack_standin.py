@@ -220,7 +220,10 @@ class SlackStandin:
                 "is_enterprise_install": False,
             }
         if method == "bots.info":
-            return {"ok": True, "bot": {"id": str(body.get("bot", "")), "app_id": self.app_id, "name": "kyodo"}}
+            return {
+                "ok": True,
+                "bot": {"id": str(body.get("bot", "")), "app_id": self.app_id, "name": "kyodo"},
+            }
         if method == "chat.postMessage":
             channel = body.get("channel")
             if not channel:

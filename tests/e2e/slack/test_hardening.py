@@ -232,3 +232,41 @@ def test_the_gate_parses_or_refuses_with_a_4xx(body, ctype):
         assert 400 <= exc.status < 500
     else:
         assert isinstance(data, dict)
+
+
+def test_a_group_named_channel_is_posted_without_pinging_anyone(make_bot):
+    from bot.storage.db import transaction
+    from bot.storage.models import Group, Suggestion
+    from tests.bot.staff.test_escaping import assert_inert
+
+    bot = make_bot()
+    with transaction(bot.factory) as s:
+        g = Group(
+            name="<!channel>テスト団体",
+            name_key="てすとだんたい",
+            kind="任意団体",
+            fields=[7],
+            description="<!here> <@U0EVIL> <http://evil.example|公式> 野川の清掃",
+            contact="",
+            owner="line:U" + "c" * 32,
+            match_fingerprint="x",
+        )
+        s.add(g)
+        s.flush()
+        s.add(
+            Suggestion(
+                group_id=g.id,
+                division_id="kankyo-seisaku",
+                rank=1,
+                score=0.8,
+                fields=[],
+                reasons=["<!channel>"],
+                status="new",
+                group_fingerprint="g",
+                division_fingerprint="d",
+            )
+        )
+    posts = wait_until(lambda: [c for c in bot.slack_api.calls if c.method == "chat.postMessage"])
+    for call in posts:
+        assert_inert(call.body)
+        assert "<!channel>" not in str(call.body.get("text"))
