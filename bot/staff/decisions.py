@@ -58,7 +58,7 @@ def decide(
     """「担当する」/「見送る」: one conditional UPDATE decides who wins; see module doc."""
     now = now or utcnow()
     note = session.get(StaffNotification, notification_id)
-    if note is None or action not in ("take", "pass"):
+    if note is None or note.status == "erased" or action not in ("take", "pass"):
         return Decision(won=False, gone=True)
     new_status = SOURCE_STATUS[(note.kind, action)]
     model = Suggestion if note.kind == "suggestion" else Proposal

@@ -79,6 +79,8 @@ DECIDED_TAKEN = ":white_check_mark: {user}さんが担当します（{when}）"
 DECIDED_PASSED = ":no_entry_sign: {user}さんが見送りました（{when}）"
 ALREADY_DECIDED = "{name}さんが対応済みです。"
 ALREADY_DECIDED_UNKNOWN = "この案件はすでに対応済みです。"
+ITEM_ERASED = ":wastebasket: この団体はデータ削除を依頼したため、内容を消去しました。"
+HANDOFF_ERASED = ":wastebasket: この問い合わせをした方がデータ削除を依頼したため、内容を消去しました。"
 ITEM_GONE = "この案件は見つかりませんでした（団体の登録が削除された可能性があります）。"
 DETAIL_TITLE = "案件の詳細"
 CLOSE = "閉じる"
@@ -95,7 +97,9 @@ HANDOFF_CITIZEN_GONE = "この市民にはLINEで送れません（ブロック�
 
 # --- App Home ------------------------------------------------------------------------------------
 HOME_TITLE = "協働ボット"
-HOME_NO_DIVISION = "所属課が未設定です。`/kyodo 所属 ＜課名＞` で設定すると、課あての案件がここに表示されます。"
+HOME_NO_DIVISION = (
+    "所属課が未設定です。`/kyodo 所属 ＜課名＞` で設定すると、課あての案件がここに表示されます。"
+)
 HOME_DIVISION = "所属: {name}"
 HOME_PENDING = "対応待ちの案件"
 HOME_PENDING_NONE = "対応待ちの案件はありません。"
