@@ -143,7 +143,11 @@ def test_delete_my_data_leaves_nothing_in_slack_the_tables_or_the_logs(make_bot,
     wait_until(lambda: slack_api.find(first.channel, first.ts).updates == 1)
 
     before = scan(bot.factory)
-    assert {f.split(":")[0] for f in before} >= {"groups.name", "proposals.purpose", "outbox_messages.messages"}
+    assert {f.split(":")[0] for f in before} >= {
+        "groups.name",
+        "proposals.purpose",
+        "outbox_messages.messages",
+    }
 
     # 「データを削除」, confirmed.
     ask = line(message_event("データを削除", CITIZEN))
