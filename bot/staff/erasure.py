@@ -87,7 +87,8 @@ def erase_citizen(
     links = {f"notification:{n.id}" for n in notes} | {f"handoff:{h.id}" for h in handoffs}
     posted = {(n.slack_channel, n.message_ts) for n in notes if n.message_ts}
     posted |= {(h.slack_channel, h.thread_ts) for h in handoffs if h.thread_ts}
-    blanked = _blank_slack_rows(session, links, {ts for _, ts in posted}, secrets)
+    channels = {n.slack_channel for n in notes} | {h.slack_channel for h in handoffs}
+    blanked = _blank_slack_rows(session, channels, links, {ts for _, ts in posted}, secrets)
 
     for n in notes:
         n.status = ERASED
@@ -117,13 +118,22 @@ def erase_citizen(
     return {"items": len(notes), "slack_rows_blanked": blanked, "slack_posts_edited": edited}
 
 
-def _blank_slack_rows(session: Session, links: set[str], tss: set[str], secrets: set[str]) -> int:
-    """Blank the Slack outbox rows about these items: linked to them, updating their messages, or
-    carrying any of the citizen's texts (a chat.update after a decision names no link)."""
-    if not (links or tss or secrets):
+def _blank_slack_rows(
+    session: Session, channels: set[str], links: set[str], tss: set[str], secrets: set[str]
+) -> int:
+    """Blank the Slack outbox rows about these items in the channels they went to: linked to
+    them, updating their messages, or carrying any of the citizen's texts (a chat.update after a
+    decision names no link). Read in Python: JSON queries differ between the databases, and a
+    deletion is rare."""
+    channels.discard("")
+    if not channels:
         return 0
     count = 0
-    rows = session.scalars(select(OutboxMessage).where(OutboxMessage.channel == posts.SLACK))
+    rows = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.channel == posts.SLACK, OutboxMessage.destination.in_(sorted(channels))
+        )
+    )
     for row in rows:
         args = [(m or {}).get("args") or {} for m in (row.messages or []) if isinstance(m, dict)]
         dumped = json.dumps(row.messages, ensure_ascii=False)

@@ -270,3 +270,40 @@ def test_a_group_named_channel_is_posted_without_pinging_anyone(make_bot):
     for call in posts:
         assert_inert(call.body)
         assert "<!channel>" not in str(call.body.get("text"))
+
+
+def test_junk_mixed_into_valid_traffic_on_one_connection(make_bot):
+    """The issue's run: 270 valid requests with 10% junk mixed in, one keep-alive connection."""
+    bot = make_bot()
+    junk = [(n, b, h, s) for n, b, h, s in junk_requests() if s != 413]
+    counts = {"valid": 0, "valid_ok": 0, "junk": 0, "junk_4xx": 0, "5xx": 0, "reconnects": 0}
+    with httpx.Client(base_url=bot.server.url, timeout=10, limits=httpx.Limits(max_connections=1)) as http:
+        peer = None
+        for i in range(300):
+            if i % 10 == 5:
+                _, body, headers, _ = junk[i % len(junk)]
+                r = http.post("/slack/events", content=body, headers=headers)
+                counts["junk"] += 1
+                counts["junk_4xx"] += 400 <= r.status_code < 500
+            else:
+                body = urlencode(
+                    {
+                        "command": "/kyodo",
+                        "text": "help",
+                        "team_id": TEAM_ID,
+                        "api_app_id": "AKYODO",
+                        "user_id": "UALICE",
+                        "channel_id": "C1",
+                        "trigger_id": str(i),
+                        "response_url": bot.slack_api.response_url("mix"),
+                    }
+                ).encode()
+                r = http.post("/slack/events", content=body, headers=_signed(body, FORM))
+                counts["valid"] += 1
+                counts["valid_ok"] += r.status_code == 200
+            counts["5xx"] += r.status_code >= 500
+            now = _peer(r)
+            counts["reconnects"] += peer is not None and now != peer
+            peer = now
+    print("mixed run:", counts)
+    assert counts == {"valid": 270, "valid_ok": 270, "junk": 30, "junk_4xx": 30, "5xx": 0, "reconnects": 0}
