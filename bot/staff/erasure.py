@@ -42,13 +42,9 @@ def erase_citizen(
     user_id: str,
     texts: Iterable[str] = (),
 ) -> dict[str, int]:
-    """Take one citizen's texts out of Slack (see module doc); returns counts."""
+    """Take one citizen's texts out of Slack (see module doc): the items about their groups and
+    proposals, the threads of their questions. Returns counts."""
     group_ids = list(session.scalars(select(Group.id).where(Group.owner == owner)))
-    suggestion_ids = (
-        list(session.scalars(select(Suggestion.id).where(Suggestion.group_id.in_(group_ids))))
-        if group_ids
-        else []
-    )
     proposals = list(
         session.scalars(
             select(Proposal).where(
@@ -61,6 +57,27 @@ def erase_citizen(
     )
     handoffs = list(
         session.scalars(select(Handoff).where(Handoff.channel == channel, Handoff.user_id == user_id))
+    )
+    return _erase(session, group_ids, proposals, handoffs, texts)
+
+
+def erase_groups(session: Session, group_ids: Iterable[int]) -> dict[str, int]:
+    """One group deleted (by its owner on LINE, or by staff with `kyodo groups delete`): the
+    division items suggesting it leave Slack the same way. Its proposals stay the citizen's."""
+    return _erase(session, list(group_ids), [], [], ())
+
+
+def _erase(
+    session: Session,
+    group_ids: list[int],
+    proposals: list[Proposal],
+    handoffs: list[Handoff],
+    texts: Iterable[str],
+) -> dict[str, int]:
+    suggestion_ids = (
+        list(session.scalars(select(Suggestion.id).where(Suggestion.group_id.in_(group_ids))))
+        if group_ids
+        else []
     )
     secrets = {t for t in texts if t and len(t) >= 2}
     for g in session.scalars(select(Group).where(Group.id.in_(group_ids))) if group_ids else []:
