@@ -6,10 +6,12 @@ SQLAlchemy is synchronous and must not block the event loop) and render the resu
 :mod:`handlers.slack.blocks`. bot/app.py composes the listeners with the runtime and the Web API
 client, and mounts the route; what the outbox sends goes through handlers/slack/sender.py.
 
-Bolt checks the request signature and timestamp (kept on; a bad one is answered 401 before any
-listener runs). Our own middleware then serves only the workspace the bot token belongs to, and
-stores every event in the one inbox under its ``event_id``: Slack's retry of an event already
-accepted is dropped there. The processing loop does the events' work (bot/staff/events.py).
+handlers/slack/gate.py checks every HTTP request first (size, timestamp, signature, body shape;
+a 4xx and a one-line log otherwise), so Bolt only sees well-formed, signed requests. Our own
+middleware then serves only this app in the workspace the bot token belongs to, and stores every
+event in the one inbox under its ``event_id`` (Slack's retry of an event already accepted is
+dropped there), and every command or click under a digest of its signed request (a replay is
+dropped). The processing loop does the events' work (bot/staff/events.py).
 """
 
 from __future__ import annotations
@@ -44,7 +46,6 @@ class _ClientTokenNotice(logging.Filter):
 
 
 logging.getLogger("slack_bolt.AsyncApp").addFilter(_ClientTokenNotice())
-
 
 SLASH_COMMAND = "/kyodo"
 DIGEST = "kyodo_request_digest"  # context key: the gate's digest of the signed request

@@ -46,22 +46,11 @@ def test_good_contacts_parse():
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (
-            lambda c: c.update(phone={"value": "042-000-0000", "status": "confirmed"}),
-            "needs its public 'source'",
-        ),
+        (lambda c: c.update(phone={"value": "042-000-0000", "status": "confirmed"}), "needs its public 'source'"),
         (lambda c: c.update(phone={"status": "confirmed", "source": "https://x.org"}), "needs a 'value'"),
-        (
-            lambda c: c.update(
-                phone={"value": "0423830000", "status": "confirmed", "source": "https://x.org"}
-            ),
-            "not a phone number",
-        ),
+        (lambda c: c.update(phone={"value": "0423830000", "status": "confirmed", "source": "https://x.org"}), "not a phone number"),
         (lambda c: c.update(phone={"value": "042-000-0000", "status": "maybe"}), "status must be"),
-        (
-            lambda c: c.update(phone={"value": "042-000-0000", "status": "confirmed", "source": "city hall"}),
-            "web address",
-        ),
+        (lambda c: c.update(phone={"value": "042-000-0000", "status": "confirmed", "source": "city hall"}), "web address"),
         (lambda c: c.update(web={"value": "www.example.org", "status": "to_confirm"}), "not a web address"),
         (lambda c: c.update(email={"value": "nobody", "status": "to_confirm"}), "not an e-mail address"),
         (lambda c: c.update(fax={"value": "1", "status": "confirmed"}), "unknown field 'fax'"),

@@ -32,10 +32,7 @@ from knowledge.understand import (
             ["公園の花壇の手入れをしている団体ですが、", "市の補助はありますか"],
         ),
         # ... but other clauses are not: 「…したいのですが、…」 is one question
-        (
-            "市と協働したいのですが、何から始めればいいですか",
-            ["市と協働したいのですが、何から始めればいいですか"],
-        ),
+        ("市と協働したいのですが、何から始めればいいですか", ["市と協働したいのですが、何から始めればいいですか"]),
         ("ですが。", ["ですが。"]),
     ],
 )
@@ -44,9 +41,7 @@ def test_sentences(text, pieces):
 
 
 _JA = st.text(
-    alphabet=st.sampled_from(
-        list("協働市団体ですがますか、。？！ 清掃活動をしているのでボランティア会に私たちはabc12\n")
-    ),
+    alphabet=st.sampled_from(list("協働市団体ですがますか、。？！ 清掃活動をしているのでボランティア会に私たちはabc12\n")),
     max_size=80,
 )
 
@@ -97,10 +92,7 @@ def _plain(s: str) -> str:
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    st.text(alphabet=st.sampled_from(list("協働です？ます。\n 🌸✨📚😭ab")), max_size=60)
-    | st.text(max_size=60)
-)
+@given(st.text(alphabet=st.sampled_from(list("協働です？ます。\n 🌸✨📚😭ab")), max_size=60) | st.text(max_size=60))
 def test_break_at_symbols_only_marks_sentence_ends(text):
     """Line breaks and emoji may become 「。」; nothing else changes."""
     assert _plain(break_at_symbols(text)) == _plain(text)
@@ -117,11 +109,7 @@ def test_break_at_symbols_only_marks_sentence_ends(text):
             "協働するにはどうしたらいいですか",
             "私たちは川沿いのごみ拾いをしている団体です",
         ),
-        (
-            "親子で絵本を読む会をしています。市と一緒にできますか",
-            "市と一緒にできますか",
-            "親子で絵本を読む会をしています",
-        ),
+        ("親子で絵本を読む会をしています。市と一緒にできますか", "市と一緒にできますか", "親子で絵本を読む会をしています"),
         (
             "こんにちは。駅前で清掃ボランティアをしているグループの代表です。月に2回集まっています。"
             "市と協働したいのですが、まず何をすればいいでしょうか。よろしくお願いします。",
