@@ -59,6 +59,7 @@ class SlackSettings:
     bot_token: str = ""
     signing_secret: str = ""
     app_token: str = ""  # Socket Mode only (`kyodo slack socket`)
+    app_id: str = ""  # SLACK_APP_ID: requests for another app are refused (unset: asked from bots.info)
     api_base_url: str = OFFICIAL_SLACK_API  # always ends with "/" (slack_sdk joins method names)
     staff_channel: str = ""  # KYODO_STAFF_CHANNEL: handoffs, reports, unrouted items
     # The Slack outbox is delivered with this (SLACK_* variables, same meaning as DELIVERY_*).
@@ -191,6 +192,7 @@ class _Reader:
             bot_token=self.text("SLACK_BOT_TOKEN"),
             signing_secret=self.text("SLACK_SIGNING_SECRET"),
             app_token=self.text("SLACK_APP_TOKEN"),
+            app_id=self.text("SLACK_APP_ID"),
             api_base_url=base if base.endswith("/") else base + "/",
             staff_channel=self.text("KYODO_STAFF_CHANNEL"),
             delivery=delivery,

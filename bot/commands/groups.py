@@ -253,10 +253,12 @@ def _show(args: argparse.Namespace) -> int:
 @_needs_schema
 def _delete(args: argparse.Namespace) -> int:
     from bot.registry import groups as registry
+    from bot.staff.erasure import erase_groups
     from bot.storage.db import transaction
 
     try:
         with transaction(_factory()) as session:
+            erase_groups(session, [args.id])  # its posts in the divisions' channels say it is gone
             registry.delete_group(session, args.id, actor="cli", admin=True)
     except registry.GroupNotFound as exc:
         print(exc, file=sys.stderr)

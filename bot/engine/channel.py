@@ -16,16 +16,25 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from bot.engine import handle as engine_handle
 from bot.engine import warm_up as engine_warm_up
+from bot.engine.retention import erased_id
 from bot.engine.types import Incoming, Reply
 from bot.messaging import outbox
 from bot.messaging.channel import Claimed, Outgoing, Sender, SendResult, StoredEvent
 from bot.settings import DeliveryPolicy
+from bot.storage.models import ChatUser, OutboxMessage
 
 log = logging.getLogger(__name__)
+
+_ERASED_USER = select(ChatUser.id).where(
+    ChatUser.channel == bindparam("channel"),
+    ChatUser.user_id == bindparam("user_id"),
+    ChatUser.deleted_at.is_not(None),
+)
 
 
 @dataclass(frozen=True)
@@ -105,4 +114,13 @@ class ConversationChannel:
         ]
 
     def delivered(self, session: Session, item: Claimed, result: SendResult) -> None:
-        """Nothing to record: a LINE message is not looked up again."""
+        """A LINE message is not looked up again. The reply that confirms 「データを削除」 is the
+        last thing sent to a user whose data is gone: once it is out, its text and their id go too."""
+        stand_in = erased_id(self.name, item.destination)
+        if session.execute(_ERASED_USER, {"channel": self.name, "user_id": stand_in}).first() is not None:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == item.id)
+                .values(messages=[], destination="")
+                .execution_options(synchronize_session=False)
+            )

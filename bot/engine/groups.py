@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.registry import groups as registry
+from bot.staff.erasure import erase_groups
 from bot.storage.models.registry import Group
 
 InvalidGroup = registry.InvalidGroup
@@ -90,6 +91,8 @@ def update(
 
 
 def delete(session: Session, owner: str, group_id: int) -> None:
+    if get_owned(session, owner, group_id) is not None:  # only the owner's: Slack is touched first
+        erase_groups(session, [group_id])  # the divisions' posts about it now say it is gone
     registry.delete_group(session, group_id, owner)
 
 

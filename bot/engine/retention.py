@@ -15,11 +15,16 @@ What happens to each kind of record (also in docs/engine.md):
 - staff handoffs (Slack threads about the user's questions): the copied question erased, user unlinked;
 - stored webhook payloads (inbox) and messages queued or sent to the user (outbox): blanked, and
   anything not yet sent cancelled;
-- the chat_users row: kept, marked deleted_at (it is what stops any later push to a blocked user).
+- the chat_users row: kept, marked deleted_at, its user id replaced by a digest (erased_id);
+- Slack (bot/staff/erasure.py): the division items about the user's groups and proposals and the
+  handoff threads of their questions are edited to a notice, every Slack call about them in the
+  outbox blanked, and the items never posted or re-rendered again; proposals keep only their
+  reference, division and dates.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
@@ -27,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from bot.engine import groups
 from bot.messaging import inbox, outbox
+from bot.staff.erasure import erase_citizen
 from bot.storage.models.conversation import (
     ChatUser,
     Conversation,
@@ -48,8 +54,10 @@ def owner_key(channel: str, user_id: str) -> str:
 
 def delete_user_data(session: Session, channel: str, user_id: str, *, now: datetime) -> None:
     """Delete or anonymise everything stored about one user. Idempotent."""
-    groups.delete_all_of(session, owner_key(channel, user_id))
     mine = {"channel": channel, "user_id": user_id}
+    # First, while the groups, proposals and handoffs still say what was posted: Slack.
+    erase_citizen(session, owner=owner_key(channel, user_id), channel=channel, user_id=user_id)
+    groups.delete_all_of(session, owner_key(channel, user_id))
     session.execute(
         update(Proposal)
         .where(*_match(Proposal, mine))
@@ -89,9 +97,22 @@ def delete_user_data(session: Session, channel: str, user_id: str, *, now: datet
     session.expire_all()  # the bulk updates above bypassed the identity map
     user = session.scalars(select(ChatUser).where(*_match(ChatUser, mine))).first()
     if user is not None:
+        # Kept (blocked and deletion flags, the counts) but no longer naming the user: a digest.
+        stand_in = erased_id(channel, user_id)
+        session.execute(  # deleted once before, came back, deletes again: one row is enough
+            delete(ChatUser)
+            .where(ChatUser.channel == channel, ChatUser.user_id == stand_in)
+            .execution_options(synchronize_session=False)
+        )
         user.deleted_at = now
         user.language = None
+        user.user_id = stand_in
         session.flush()
+
+
+def erased_id(channel: str, user_id: str) -> str:
+    """What stands in for a deleted user's id: not the id, but the same for the same user."""
+    return "erased:" + hashlib.sha256(f"{channel}:{user_id}".encode()).hexdigest()[:40]
 
 
 def purge_expired(session: Session, now: datetime, retention: timedelta = RETENTION) -> int:

@@ -156,11 +156,16 @@ def cancel_pending(session: Session, *, channel: str, destination: str, reason: 
 
 
 def purge_messages(session: Session, *, before: datetime) -> int:
-    """Blank the text of messages finished (delivered, failed, cancelled) before ``before``."""
+    """Blank the text of messages finished (delivered, failed, cancelled) before ``before``, and
+    the citizen's id they were sent to (a Slack row's destination is a channel: kept)."""
     result = session.execute(
         update(_OUTBOX)
         .where(_OUTBOX.c.status != "pending", _OUTBOX.c.created_at < before)
-        .values(messages=[], reply_token=None)
+        .values(
+            messages=[],
+            reply_token=None,
+            destination=case((_OUTBOX.c.channel == "slack", _OUTBOX.c.destination), else_=""),
+        )
     )
     return result.rowcount or 0
 
@@ -173,6 +178,7 @@ def forget_user(session: Session, *, channel: str, user_id: str) -> int:
         .values(
             messages=[],
             reply_token=None,
+            destination="",  # the user's id: nothing is sent here any more
             status=case((_OUTBOX.c.status == "pending", "cancelled"), else_=_OUTBOX.c.status),
         )
     )

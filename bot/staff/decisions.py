@@ -18,6 +18,7 @@ from bot.staff import messages as msg
 from bot.staff import posts
 from bot.staff.audit import audit
 from bot.staff.directory import Directory
+from bot.staff.mrkdwn import escape_mrkdwn
 from bot.staff.views import ItemView, Renderer, item_view
 from bot.storage.db import utcnow
 from bot.storage.models import Proposal, Suggestion
@@ -57,7 +58,7 @@ def decide(
     """「担当する」/「見送る」: one conditional UPDATE decides who wins; see module doc."""
     now = now or utcnow()
     note = session.get(StaffNotification, notification_id)
-    if note is None or action not in ("take", "pass"):
+    if note is None or note.status == "erased" or action not in ("take", "pass"):
         return Decision(won=False, gone=True)
     new_status = SOURCE_STATUS[(note.kind, action)]
     model = Suggestion if note.kind == "suggestion" else Proposal
@@ -103,7 +104,7 @@ def decision_notice(result: Decision) -> str | None:
     if result.gone:
         return msg.ITEM_GONE
     if result.winner_name:
-        return msg.ALREADY_DECIDED.format(name=result.winner_name)
+        return msg.ALREADY_DECIDED.format(name=escape_mrkdwn(result.winner_name))
     return msg.ALREADY_DECIDED_UNKNOWN
 
 

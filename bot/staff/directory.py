@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.staff import messages as msg
 from bot.staff.audit import audit
+from bot.staff.mrkdwn import escape_mrkdwn
 from bot.storage.models.staff import StaffMember
 from knowledge.normalize import fold
 from matching import Matcher
@@ -84,6 +85,6 @@ def set_division_by_name(
         return msg.DIVISION_REQUIRED
     division = directory.find(text)
     if division is None:
-        return msg.DIVISION_UNKNOWN.format(name=text)
+        return msg.DIVISION_UNKNOWN.format(name=escape_mrkdwn(text))  # staff input, echoed
     set_division(session, user, division, display_name)
     return msg.DIVISION_SET.format(name=division.name)

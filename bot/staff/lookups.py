@@ -19,6 +19,7 @@ from bot.engine.citations import citation_lines
 from bot.registry import groups as registry
 from bot.staff import messages as msg
 from bot.staff.directory import Directory, DivisionInfo
+from bot.staff.mrkdwn import escape_mrkdwn
 from bot.staff.views import HandoffView, ItemView, Renderer, field_labels, item_view
 from bot.storage.db import utcnow
 from bot.storage.models import Group, UnansweredQuestion
@@ -107,8 +108,7 @@ def _group_line(g: Group, labels: dict[int, str]) -> str:
     return f"• *{_esc(g.name)}*（{_esc(g.kind)}）" + (f" {fields}" if fields else "")
 
 
-def _esc(text: str) -> str:
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+_esc = escape_mrkdwn  # every text that is not ours, before it is composed into mrkdwn
 
 
 def lookup_flagged(session: Session, _rest: str = "", *, limit: int = 30) -> str:
@@ -196,7 +196,7 @@ def lookup_group(session: Session, name: str, directory: Directory) -> str:
         for s in sugg:
             status = msg.STATUS_NAMES.get(s.status, s.status)
             reasons = "、".join(s.reasons[:2]) if s.reasons else ""
-            lines.append(f"• {directory.name(s.division_id)}（{status}）{_esc(reasons)}")
+            lines.append(f"• {_esc(directory.name(s.division_id))}（{status}）{_esc(reasons)}")
     elif best.description or best.fields:
         # Not matched yet (just registered, or flagged as a possible duplicate): ask the matcher now.
         try:
@@ -211,7 +211,7 @@ def lookup_group(session: Session, name: str, directory: Directory) -> str:
             lines.append(f"*{msg.LABEL_MATCHES}*（{msg.LIVE_MATCH}）:")
             for m in matches:
                 reasons = "、".join(m.reasons[:2])
-                lines.append(f"• {directory.name(m.division_id) or m.department} {_esc(reasons)}")
+                lines.append(f"• {_esc(directory.name(m.division_id) or m.department)} {_esc(reasons)}")
     return "\n".join(lines)
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 # --- /kyodo --------------------------------------------------------------------------------------
 HELP = (
     "*協働ボットの使い方*\n"
-    "• `/kyodo <質問>` 協働推進基本指針について質問します（答えはあなたにだけ表示されます）\n"
+    "• `/kyodo ＜質問＞` 協働推進基本指針について質問します（答えはあなたにだけ表示されます）\n"
     "• `/kyodo groups [分野やキーワード]` 登録団体の一覧\n"
-    "• `/kyodo group <団体名>` 団体の詳細と提案先の課\n"
-    "• `/kyodo match <団体名または活動内容>` 協働先になりそうな課を探します\n"
+    "• `/kyodo group ＜団体名＞` 団体の詳細と提案先の課\n"
+    "• `/kyodo match ＜団体名または活動内容＞` 協働先になりそうな課を探します\n"
     "• `/kyodo 重複` 重複の疑いの印がある団体（確認して解決するまでマッチングから外れます）\n"
     "• `/kyodo report [期間]` 利用状況の集計（例: `今週`・`先月`・`30日`・`2026-04-01..2026-09-30`）\n"
-    "• `/kyodo 所属 <課名>` あなたの所属課を設定します（ホームタブに課あての案件が出ます）\n"
+    "• `/kyodo 所属 ＜課名＞` あなたの所属課を設定します（ホームタブに課あての案件が出ます）\n"
     "• `/kyodo help` この説明\n"
     "チャンネルでボットにメンションして質問することもできます（スレッドでお答えします）。"
 )
@@ -28,7 +28,7 @@ FLAGGED_HEADER = "重複の疑いの印がある団体（{count}件）"
 FLAGGED_LINE = "• #{id} *{name}* は #{other_id} *{other}* と同じ団体かもしれません（{owner}）"
 FLAGGED_GONE = "（削除済み）"
 FLAGGED_HOW = (
-    "別の団体なら `kyodo groups distinct <番号>`、同じ団体なら `kyodo groups delete <番号>` で解決してください。"
+    "別の団体なら `kyodo groups distinct ＜番号＞`、同じ団体なら `kyodo groups delete ＜番号＞` で解決してください。"
 )
 GROUPS_HEADER = "登録団体（{count}件{more}）"
 GROUPS_MORE = "、先頭{shown}件を表示"
@@ -83,10 +83,12 @@ CONFIRM_PASS_TITLE = "見送りますか？"
 CONFIRM_PASS_TEXT = "団体には「今回は見送り」とLINEでお知らせします。"
 CONFIRM_YES = "見送る"
 CONFIRM_NO = "戻る"
-DECIDED_TAKEN = ":white_check_mark: <@{user}>さんが担当します（{when}）"
-DECIDED_PASSED = ":no_entry_sign: <@{user}>さんが見送りました（{when}）"
+DECIDED_TAKEN = ":white_check_mark: {user}さんが担当します（{when}）"
+DECIDED_PASSED = ":no_entry_sign: {user}さんが見送りました（{when}）"
 ALREADY_DECIDED = "{name}さんが対応済みです。"
 ALREADY_DECIDED_UNKNOWN = "この案件はすでに対応済みです。"
+ITEM_ERASED = ":wastebasket: この団体はデータ削除を依頼したため、内容を消去しました。"
+HANDOFF_ERASED = ":wastebasket: この問い合わせをした方がデータ削除を依頼したため、内容を消去しました。"
 ITEM_GONE = "この案件は見つかりませんでした（団体の登録が削除された可能性があります）。"
 DETAIL_TITLE = "案件の詳細"
 CLOSE = "閉じる"
@@ -96,7 +98,7 @@ HANDOFF_TITLE = ":raising_hand: 市民からの問い合わせ（担当者への
 HANDOFF_FALLBACK = "市民からの問い合わせ: {question}"
 HANDOFF_HINT = "このスレッドに返信すると、その内容が市民にLINEで届きます。"
 HANDOFF_BUTTON_CLOSE = "対応完了"
-HANDOFF_CLOSED = ":white_check_mark: <@{user}>さんが対応完了にしました（{when}）"
+HANDOFF_CLOSED = ":white_check_mark: {user}さんが対応完了にしました（{when}）"
 HANDOFF_ALREADY_CLOSED = "この問い合わせはすでに対応完了です。"
 HANDOFF_DELIVERED = ":outbox_tray: 市民にLINEで送りました。"
 HANDOFF_CITIZEN_GONE = "この市民にはLINEで送れません（ブロックされたか、データが削除されています）。"
@@ -107,7 +109,9 @@ HANDOFF_FROM_WEB = (
 
 # --- App Home ------------------------------------------------------------------------------------
 HOME_TITLE = "協働ボット"
-HOME_NO_DIVISION = "所属課が未設定です。`/kyodo 所属 <課名>` で設定すると、課あての案件がここに表示されます。"
+HOME_NO_DIVISION = (
+    "所属課が未設定です。`/kyodo 所属 ＜課名＞` で設定すると、課あての案件がここに表示されます。"
+)
 HOME_DIVISION = "所属: {name}"
 HOME_PENDING = "対応待ちの案件"
 HOME_PENDING_NONE = "対応待ちの案件はありません。"

@@ -67,7 +67,7 @@ class StaffRuntime:
         # worker threads do not starve the event loop of the GIL and acks stay fast under bursts.
         self.work_slot = asyncio.Semaphore(1)
         self._stopping = asyncio.Event()
-        self.counters = {"events_dropped": 0, "foreign_team": 0}
+        self.counters = {"events_dropped": 0, "foreign_team": 0, "refused": 0, "replays_dropped": 0}
         self._tried: dict[int, Any] = {}  # group id -> updated_at when matching was last attempted
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -176,6 +176,15 @@ class StaffRuntime:
             return False
         if durable:
             self._on_stored()
+        return True
+
+    async def accept_digest(self, digest: str) -> bool:
+        """Record a command's or click's signed-request digest; False (and counted) for a replay.
+        Kept, like event ids, as a processed inbox row without payload (pruned after 7 days)."""
+        stored, _ = await self._store_events(SLACK, [(f"digest:{digest}", {}, False)])
+        if not stored:
+            self.counters["replays_dropped"] += 1
+            return False
         return True
 
     # -- clicks -----------------------------------------------------------------------------------

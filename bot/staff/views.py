@@ -83,6 +83,8 @@ def when(dt: datetime | None) -> str:
 
 
 def item_view(session: Session, note: StaffNotification, directory: Directory) -> ItemView | None:
+    if note.status == "erased":  # the citizen asked for deletion (bot/staff/erasure.py)
+        return None
     labels = field_labels()
     if note.kind == "suggestion":
         s = session.get(Suggestion, note.ref_id)

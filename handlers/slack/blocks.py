@@ -31,6 +31,7 @@ from slack_sdk.models.views import View
 
 from bot.staff import messages as msg
 from bot.staff.lookups import HomeData
+from bot.staff.mrkdwn import escape_mrkdwn, user_ref
 from bot.staff.views import HandoffView, ItemView, when
 
 log = logging.getLogger(__name__)
@@ -58,9 +59,8 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def escape(text: str) -> str:
-    """Citizen-written text shown in mrkdwn: no mentions, links or formatting injected."""
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+#: Text that is not ours, before it reaches a field Slack interprets (bot/staff/views.py).
+escape = escape_mrkdwn
 
 
 def md(text: str) -> SectionBlock:
@@ -83,9 +83,10 @@ def message(text: str, blocks: list[Block]) -> dict[str, Any]:
 # --- answers -----------------------------------------------------------------------------------------
 def answer(text: str, citation: str, suggestions: list[str], answered: bool) -> dict[str, Any]:
     """An answer with the citation line every channel shows (bot/engine/citations.py), if any."""
+    text = escape(text)  # staff write FAQ answers: their text is input, not a template of ours
     blocks: list[Block] = [md(text if answered else f"{msg.NOT_ANSWERED}\n{text}")]
     if citation:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(citation, 2000))]))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(escape(citation), 2000))]))
     if suggestions:
         maybe = "\n".join(f"• {escape(s)}" for s in suggestions[:3])
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(f"{msg.MAYBE}\n{maybe}", 2000))]))
@@ -98,6 +99,7 @@ def plain(text: str) -> dict[str, Any]:
 
 # --- division items ----------------------------------------------------------------------------------
 def _item_title(v: ItemView) -> str:
+    """Plain text (a header): escape it where it goes into mrkdwn."""
     if v.kind == "proposal":
         return msg.PROPOSAL_TITLE.format(reference=v.reference, group=v.group_name)
     return msg.SUGGESTION_TITLE.format(group=v.group_name)
@@ -108,8 +110,8 @@ def _item_blocks(v: ItemView, *, buttons: bool = True, full: bool = False) -> li
     if v.city_decides:
         blocks.append(md(msg.UNROUTED_CITY))
     elif v.unrouted:
-        blocks.append(md(msg.UNROUTED.format(division=v.division_name or "—")))
-    lines = [msg.TO_DIVISION.format(division=v.division_name or "—")]
+        blocks.append(md(msg.UNROUTED.format(division=escape(v.division_name) or "—")))
+    lines = [msg.TO_DIVISION.format(division=escape(v.division_name) or "—")]
     if v.group_kind:
         lines.append(f"*{msg.LABEL_KIND}*: {escape(v.group_kind)}")
     if v.fields:
@@ -137,7 +139,9 @@ def _item_blocks(v: ItemView, *, buttons: bool = True, full: bool = False) -> li
         blocks.append(
             ContextBlock(
                 elements=[
-                    MarkdownTextObject(text=template.format(user=v.decided_by, when=when(v.decided_at)))
+                    MarkdownTextObject(
+                        text=template.format(user=user_ref(v.decided_by), when=when(v.decided_at))
+                    )
                 ]
             )
         )
@@ -168,11 +172,13 @@ def _item_blocks(v: ItemView, *, buttons: bool = True, full: bool = False) -> li
 
 
 def _item_fallback(v: ItemView) -> str:
+    """A message's ``text`` (the notification line) is mrkdwn too: a group named <!channel>
+    would ping the whole channel."""
     if v.kind == "proposal":
         return msg.PROPOSAL_FALLBACK.format(
-            division=v.division_name, group=v.group_name, reference=v.reference
+            division=escape(v.division_name), group=escape(v.group_name), reference=escape(v.reference)
         )
-    return msg.SUGGESTION_FALLBACK.format(division=v.division_name, group=v.group_name)
+    return msg.SUGGESTION_FALLBACK.format(division=escape(v.division_name), group=escape(v.group_name))
 
 
 def item(v: ItemView) -> dict[str, Any]:
@@ -200,7 +206,7 @@ def handoff(v: HandoffView) -> dict[str, Any]:
             ContextBlock(
                 elements=[
                     MarkdownTextObject(
-                        text=msg.HANDOFF_CLOSED.format(user=v.closed_by, when=when(v.closed_at))
+                        text=msg.HANDOFF_CLOSED.format(user=user_ref(v.closed_by), when=when(v.closed_at))
                     )
                 ]
             )
@@ -218,7 +224,7 @@ def handoff(v: HandoffView) -> dict[str, Any]:
                 ],
             )
         )
-    return message(msg.HANDOFF_FALLBACK.format(question=clip(v.question, 200)), blocks)
+    return message(msg.HANDOFF_FALLBACK.format(question=escape(clip(v.question, 200))), blocks)
 
 
 class BlockRenderer:

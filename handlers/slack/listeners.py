@@ -6,10 +6,12 @@ SQLAlchemy is synchronous and must not block the event loop) and render the resu
 :mod:`handlers.slack.blocks`. bot/app.py composes the listeners with the runtime and the Web API
 client, and mounts the route; what the outbox sends goes through handlers/slack/sender.py.
 
-Bolt checks the request signature and timestamp (kept on; a bad one is answered 401 before any
-listener runs). Our own middleware then serves only the workspace the bot token belongs to, and
-stores every event in the one inbox under its ``event_id``: Slack's retry of an event already
-accepted is dropped there. The processing loop does the events' work (bot/staff/events.py).
+handlers/slack/gate.py checks every HTTP request first (size, timestamp, signature, body shape;
+a 4xx and a one-line log otherwise), so Bolt only sees well-formed, signed requests. Our own
+middleware then serves only this app in the workspace the bot token belongs to, and stores every
+event in the one inbox under its ``event_id`` (Slack's retry of an event already accepted is
+dropped there), and every command or click under a digest of its signed request (a replay is
+dropped). The processing loop does the events' work (bot/staff/events.py).
 """
 
 from __future__ import annotations
@@ -19,17 +21,17 @@ import logging
 from typing import Any
 
 from slack_bolt import BoltResponse
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.adapter.starlette.async_handler import to_starlette_response
+from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from bot.staff import decisions, directory, faq, items, lookups, report
 from bot.staff import messages as msg
 from bot.staff.runtime import StaffRuntime
-from handlers.slack import blocks
+from handlers.slack import blocks, gate
 from knowledge.normalize import normalize
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,7 @@ class _ClientTokenNotice(logging.Filter):
 logging.getLogger("slack_bolt.AsyncApp").addFilter(_ClientTokenNotice())
 
 SLASH_COMMAND = "/kyodo"
+DIGEST = "kyodo_request_digest"  # context key: the gate's digest of the signed request
 SUBCOMMANDS = {
     "help": "help",
     "ヘルプ": "help",
@@ -77,28 +80,66 @@ def parse_command(text: str) -> tuple[str, str]:
     return sub, rest.strip()
 
 
+def _event_is_sane(event: Any) -> bool:
+    """The fields the staff side reads from an event are strings (or absent): a mention whose
+    text is null, a number or a list is ignored politely, never stored."""
+    if not isinstance(event, dict):
+        return False
+    for key in ("type", "text", "channel", "ts", "thread_ts", "user", "subtype", "bot_id", "tab"):
+        if key in event and event[key] is not None and not isinstance(event[key], str):
+            return False
+    return not (event.get("type") == "app_mention" and not isinstance(event.get("text"), str))
+
+
 class SlackListeners:
     """The Bolt app: middleware and listeners, each a translation between Slack and the runtime."""
 
-    def __init__(self, runtime: StaffRuntime, client: AsyncWebClient) -> None:
+    def __init__(
+        self, runtime: StaffRuntime, client: AsyncWebClient, *, max_body_bytes: int = gate.MAX_BODY_BYTES
+    ) -> None:
         self.runtime = runtime
         self.client = client
+        self.max_body_bytes = max_body_bytes
         self._names: dict[str, str] = {}  # Slack user id -> display name
+        self._app_id: str | None = runtime.slack.app_id or None  # SLACK_APP_ID, else from bots.info
         self.app = self._build_app()
-        self.handler = AsyncSlackRequestHandler(self.app)
 
     async def endpoint(self, request: Request) -> Response:
         """``POST /slack/events``."""
         if not self.runtime.ready:
             return JSONResponse({"error": "starting"}, status_code=503)
-        return await self.handler.handle(request)
+        try:
+            checked = await gate.check(
+                request, self.runtime.slack.signing_secret, max_body_bytes=self.max_body_bytes
+            )
+        except gate.Refused as exc:
+            self.runtime.counters["refused"] += 1
+            log.warning("slack: request refused (%d): %s", exc.status, exc.reason)
+            return JSONResponse({"error": exc.reason}, status_code=exc.status)
+        except ClientDisconnect:
+            return JSONResponse({"error": "client disconnected"}, status_code=400)
+        # Bolt gets the body exactly as the gate parsed it, as JSON: its own parser reads any form
+        # that contains the word "payload" (a command's text too) as an empty body.
+        bolt_request = AsyncBoltRequest(
+            body=json.dumps(checked.data, ensure_ascii=False),
+            query=dict(request.query_params),
+            headers=dict(request.headers),
+            context={DIGEST: checked.digest},
+        )
+        try:
+            return to_starlette_response(await self.app.async_dispatch(bolt_request))
+        except Exception as exc:  # a bug of ours: one line, a 500, and the connection stays usable
+            log.exception("slack: request failed: %s", type(exc).__name__)
+            return JSONResponse({"error": "internal error"}, status_code=500)
 
     def _build_app(self) -> AsyncApp:
         app = AsyncApp(
             client=self.client,
             signing_secret=self.runtime.slack.signing_secret,
             process_before_response=False,
-            request_verification_enabled=True,
+            # handlers/slack/gate.py verifies every HTTP request first (Bolt would log the body of
+            # each one it refuses); Socket Mode needs no signature.
+            request_verification_enabled=False,
             raise_error_for_unhandled_request=False,
         )
         app.use(self._only_our_workspace)
@@ -118,21 +159,64 @@ class SlackListeners:
 
     # -- middleware -------------------------------------------------------------------------------
     async def _only_our_workspace(self, context: Any, body: dict, next: Any) -> BoltResponse | None:
+        """Serve only this app in the token's workspace: the same ``api_app_id`` (SLACK_APP_ID,
+        else asked once from bots.info), the same team (an Enterprise Grid org's other workspaces
+        included: this app is installed in one workspace), and a team named at all."""
         auth = context.authorize_result
         ours = getattr(auth, "team_id", None) if auth else None
         theirs = context.team_id
-        if ours and theirs and ours != theirs and not context.enterprise_id:
+        reason = ""
+        app_id = body.get("api_app_id")
+        expected = await self._our_app_id(auth)
+        if expected and app_id and app_id != expected:
+            reason = f"app {app_id} (this app is {expected})"
+        elif not theirs or (body.get("type") == "event_callback" and not body.get("team_id")):
+            reason = "no team"
+        elif ours and theirs != ours:
+            reason = f"workspace {theirs} (this app serves {ours})"
+        elif context.enterprise_id and getattr(auth, "enterprise_id", None) not in (
+            None,
+            context.enterprise_id,
+        ):
+            reason = f"enterprise {context.enterprise_id}"
+        if reason:
             self.runtime.counters["foreign_team"] += 1
-            log.warning("slack: request from workspace %s ignored (this app serves %s)", theirs, ours)
+            log.warning("slack: request from %s ignored", reason)
             return BoltResponse(status=200, body="")
         await next()
         return None
 
+    async def _our_app_id(self, auth: Any) -> str | None:
+        if self._app_id is None and auth is not None and getattr(auth, "bot_id", None):
+            try:
+                resp = await self.client.bots_info(bot=auth.bot_id)
+                self._app_id = ((resp.get("bot") or {}).get("app_id")) or ""
+            except Exception as exc:  # users:read missing: the app id is not checked (logged once)
+                log.warning("slack: bots.info failed (%s); set SLACK_APP_ID to check api_app_id", exc)
+                self._app_id = ""
+        return self._app_id or None
+
     async def _drop_retries(self, body: dict, req: Any, next: Any) -> BoltResponse | None:
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not await self.runtime.accept_event(event_id, body.get("event") or {}):
-            retry = (req.headers.get("x-slack-retry-num") or [""])[0]
-            log.info("slack: event %s already handled (retry %s); dropped", event_id, retry or "-")
+        """Events: stored under their ``event_id`` (a retry hits the key). Commands and clicks:
+        a digest of the signed request (timestamp + body) is stored the same way, so the same
+        signed request replayed within Slack's five minutes is not executed again."""
+        if body.get("type") == "event_callback":
+            event = body.get("event") or {}
+            if not _event_is_sane(event):
+                log.info("slack: malformed %s event ignored", str(event.get("type"))[:40])
+                return BoltResponse(status=200, body="")
+            event_id = body.get("event_id")
+            if event_id and not await self.runtime.accept_event(event_id, event):
+                retry = (req.headers.get("x-slack-retry-num") or [""])[0]
+                log.info("slack: event %s already handled (retry %s); dropped", event_id, retry or "-")
+                return BoltResponse(status=200, body="")
+            if event_id:
+                await next()
+                return None
+        digest = req.context.get(DIGEST)  # HTTP only (Socket Mode has its own envelope ids)
+        replay = digest and body.get("type") != "url_verification"
+        if replay and not await self.runtime.accept_digest(digest):
+            log.warning("slack: replayed request %s… dropped", digest[:12])
             return BoltResponse(status=200, body="")
         await next()
         return None
@@ -205,10 +289,14 @@ class SlackListeners:
     # -- buttons -------------------------------------------------------------------------------------
     @staticmethod
     def _value(body: dict, key: str) -> int | None:
+        """The row id in a button's value (we wrote it: {"n": 12}); anything else is None."""
         try:
-            return int(json.loads(body["actions"][0]["value"])[key])
-        except (KeyError, IndexError, TypeError, ValueError):
+            value = json.loads(body["actions"][0]["value"])[key]
+        except (KeyError, IndexError, TypeError, ValueError, RecursionError):
             return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
+            return None
+        return value
 
     @staticmethod
     def _actor(body: dict) -> tuple[str, str]:
@@ -274,6 +362,9 @@ class SlackListeners:
         await ack()
         note_id = self._value(body, "n")
         actor = self._actor(body)[0]
+        if note_id is None:
+            await self._ephemeral(body, msg.ITEM_GONE)
+            return
 
         def view(session: Any) -> dict[str, Any] | None:
             v = items.open_item(session, note_id, actor, self.runtime.directory)

@@ -102,3 +102,42 @@ def test_data_purge_command(db_url):
     )
     assert proc.returncode == 0, proc.stderr
     assert "anonymised 0 user(s)" in proc.stdout
+
+
+def test_data_purge_blanks_old_texts_like_the_worker(db_url):
+    """`kyodo data purge --days 30` blanks stored events and sent messages (Slack posts too) older
+    than the period, as the README says and as the worker's housekeeping does (issue 11)."""
+    from datetime import timedelta
+
+    from bot.messaging import inbox, outbox
+    from bot.storage.db import utcnow
+    from bot.storage.models.messaging import InboxEvent, OutboxMessage
+
+    engine = make_engine(db_url)
+    factory = make_session_factory(engine)
+    old = utcnow() - timedelta(days=40)
+    with transaction(factory) as s:
+        inbox.store_events(s, "line", [("ev-old", {"source": {"userId": "Uold"}, "text": "古い相談"}, True)])
+        for channel, dest, text in (("line", "Uold", "古い返事"), ("slack", "CKANKYO", "古い団体の投稿")):
+            outbox.enqueue(s, channel=channel, destination=dest, messages=[{"text": text}])
+    with transaction(factory) as s:
+        for e in s.scalars(select(InboxEvent)):
+            e.received_at, e.processed_at = old, old
+        for m in s.scalars(select(OutboxMessage)):
+            m.created_at, m.status = old, "delivered"
+    env = {**os.environ, "DATABASE_URL": db_url, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "data", "purge", "--days", "30"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "blanked 1 stored event(s) and 2 message(s)" in proc.stdout
+    with factory() as s:
+        assert [e.payload for e in s.scalars(select(InboxEvent))] == [{}]
+        rows = {(m.channel, m.destination): m.messages for m in s.scalars(select(OutboxMessage))}
+        assert rows == {("line", ""): [], ("slack", "CKANKYO"): []}
+    engine.dispose()

@@ -32,6 +32,7 @@ from starlette.routing import Route
 from tests.support.servers import ServerThread
 
 TEAM_ID = "T0KYODO"
+APP_ID = "AKYODO"
 BOT_USER = "UKYODOBOT"
 STORING = {"chat.postMessage"}
 FAULTS = ("429", "500", "500_after", "timeout")
@@ -61,6 +62,7 @@ class SlackStandin:
     def __init__(self, token: str = "xoxb-test", team_id: str = TEAM_ID) -> None:
         self.token = token
         self.team_id = team_id
+        self.app_id = APP_ID
         self.calls: list[Call] = []
         self.responses: list[dict[str, Any]] = []  # bodies posted to response_url
         self.messages: dict[str, list[Message]] = {}
@@ -145,7 +147,7 @@ class SlackStandin:
             queued = self._queued.get(method)
             if queued:
                 return queued.pop(0)
-            if method == "auth.test" or self.failure_rate <= 0:
+            if method in ("auth.test", "bots.info") or self.failure_rate <= 0:
                 return ""
             if self.failing_methods is not None and method not in self.failing_methods:
                 return ""
@@ -216,6 +218,11 @@ class SlackStandin:
                 "user_id": BOT_USER,
                 "bot_id": "BKYODO",
                 "is_enterprise_install": False,
+            }
+        if method == "bots.info":
+            return {
+                "ok": True,
+                "bot": {"id": str(body.get("bot", "")), "app_id": self.app_id, "name": "kyodo"},
             }
         if method == "chat.postMessage":
             channel = body.get("channel")

@@ -226,11 +226,13 @@ def _fill_user_data(chat):
 def _assert_erased(chat):
     assert rows(chat, Group) == [] and rows(chat, Conversation) == []
     (p,) = rows(chat, Proposal)
-    assert p.user_id is None and p.group_id is None and p.purpose == "a目的"  # kept for the city, unlinked
+    assert p.user_id is None and p.group_id is None and p.reference  # the record stays for the city
+    assert p.purpose == p.goal == p.group_name == ""  # but not what the citizen wrote
     assert all(f.user_id is None and f.question == "" for f in rows(chat, Feedback))
     assert [f.helpful for f in rows(chat, Feedback)] == [True]  # the count survives
     assert all(q.user_id is None and q.text == "" for q in rows(chat, UnansweredQuestion))
-    assert rows(chat, ChatUser)[0].deleted_at is not None
+    (user,) = rows(chat, ChatUser)
+    assert user.deleted_at is not None and chat.user_id not in user.user_id
 
 
 def test_delete_my_data_after_confirmation(chat, factory, services):

@@ -61,6 +61,7 @@ def test_forget_user_at_once(db_url):
             for e in s.scalars(select(InboxEvent))
         }
         assert set(rows) == {"Ualice", "blank"}
-        bob = s.scalars(select(OutboxMessage).where(OutboxMessage.destination == "Ubob")).one()
+        assert not s.scalars(select(OutboxMessage).where(OutboxMessage.destination == "Ubob")).all()
+        bob = s.scalars(select(OutboxMessage).where(OutboxMessage.destination == "")).one()  # no id kept
         assert (bob.status, bob.messages) == ("cancelled", [])
     engine.dispose()

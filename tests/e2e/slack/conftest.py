@@ -65,7 +65,16 @@ class SlackBot:
         return self.http.post("/slack/events", content=body, headers=h)
 
     def command(
-        self, text: str, *, user: str = "UALICE", user_name: str = "alice", team: str = TEAM_ID, **kw
+        self,
+        text: str,
+        *,
+        user: str = "UALICE",
+        user_name: str = "alice",
+        team: str = TEAM_ID,
+        app: str = "AKYODO",
+        enterprise: str = "",
+        response_key: str = "",
+        **kw,
     ):
         form = {
             "token": "legacy",
@@ -77,11 +86,14 @@ class SlackBot:
             "user_name": user_name,
             "command": "/kyodo",
             "text": text,
-            "api_app_id": "AKYODO",
+            "api_app_id": app,
             "is_enterprise_install": "false",
-            "response_url": self.slack_api.response_url(uuid.uuid4().hex[:8]),
+            "response_url": self.slack_api.response_url(response_key or uuid.uuid4().hex[:8]),
             "trigger_id": "1.2.3",
         }
+        if enterprise:
+            form["enterprise_id"] = enterprise
+            form["enterprise_name"] = "Other org"
         return self.post(urlencode(form).encode(), "application/x-www-form-urlencoded", **kw)
 
     def click(
@@ -151,12 +163,20 @@ class SlackBot:
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return self.post(body, "application/x-www-form-urlencoded")
 
-    def event(self, event: dict, *, event_id: str | None = None, retry: int | None = None) -> httpx.Response:
+    def event(
+        self,
+        event: dict,
+        *,
+        event_id: str | None = None,
+        retry: int | None = None,
+        team: str | None = TEAM_ID,
+        app: str = "AKYODO",
+    ) -> httpx.Response:
         body = json.dumps(
             {
                 "token": "legacy",
-                "team_id": TEAM_ID,
-                "api_app_id": "AKYODO",
+                "team_id": team,
+                "api_app_id": app,
                 "event": event,
                 "type": "event_callback",
                 "event_id": event_id or "Ev" + uuid.uuid4().hex[:10].upper(),

@@ -1,0 +1,168 @@
+"""A citizen's data leaves Slack too (「データを削除」 and retention; issue 11 item 6, issue 12 item 15).
+
+Called by bot/engine/retention.py before the citizen's groups are deleted. For every division
+item about the citizen's groups or proposals, and every handoff of their questions:
+
+- the item is marked ``erased``: it is never posted, a later click or 「詳細」 finds it gone, and
+  nothing re-renders it (:func:`bot.staff.views.item_view` returns None);
+- every Slack call queued or sent for it in the outbox is blanked (a pending one cancelled):
+  what we posted kept the group's name, description, proposal texts, the question;
+- each message already posted is edited (chat.update through the outbox) to a short notice
+  that the content was erased at the citizen's request.
+
+No renderer is at hand in the engine's transaction, so the notice is a minimal Block Kit section
+written here (our own template, no input in it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from bot.staff import messages as msg
+from bot.staff import posts
+from bot.storage.models import Group, OutboxMessage, Proposal, Suggestion
+from bot.storage.models.staff import Handoff, StaffNotification
+
+ERASED = "erased"
+
+
+def erased_payload(text: str) -> dict:
+    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+
+
+def erase_citizen(
+    session: Session,
+    *,
+    owner: str,
+    channel: str,
+    user_id: str,
+    texts: Iterable[str] = (),
+) -> dict[str, int]:
+    """Take one citizen's texts out of Slack (see module doc): the items about their groups and
+    proposals, the threads of their questions. Returns counts."""
+    group_ids = list(session.scalars(select(Group.id).where(Group.owner == owner)))
+    proposals = list(
+        session.scalars(
+            select(Proposal).where(
+                or_(
+                    (Proposal.channel == channel) & (Proposal.user_id == user_id),
+                    Proposal.group_id.in_(group_ids) if group_ids else False,
+                )
+            )
+        )
+    )
+    handoffs = list(
+        session.scalars(select(Handoff).where(Handoff.channel == channel, Handoff.user_id == user_id))
+    )
+    return _erase(session, group_ids, proposals, handoffs, texts)
+
+
+def erase_groups(session: Session, group_ids: Iterable[int]) -> dict[str, int]:
+    """One group deleted (by its owner on LINE, or by staff with `kyodo groups delete`): the
+    division items suggesting it leave Slack the same way. Its proposals stay the citizen's."""
+    return _erase(session, list(group_ids), [], [], ())
+
+
+def _erase(
+    session: Session,
+    group_ids: list[int],
+    proposals: list[Proposal],
+    handoffs: list[Handoff],
+    texts: Iterable[str],
+) -> dict[str, int]:
+    suggestion_ids = (
+        list(session.scalars(select(Suggestion.id).where(Suggestion.group_id.in_(group_ids))))
+        if group_ids
+        else []
+    )
+    secrets = {t for t in texts if t and len(t) >= 2}
+    for g in session.scalars(select(Group).where(Group.id.in_(group_ids))) if group_ids else []:
+        secrets.update(t for t in (g.name, g.description, g.contact) if t and len(t) >= 2)
+    for p in proposals:
+        secrets.update(
+            t for t in (p.group_name, p.purpose, p.goal, p.role_city, p.role_group) if t and len(t) >= 2
+        )
+    for h in handoffs:
+        if h.question and len(h.question) >= 2:
+            secrets.add(h.question)
+
+    conditions = []
+    if suggestion_ids:
+        conditions.append(
+            (StaffNotification.kind == "suggestion") & StaffNotification.ref_id.in_(suggestion_ids)
+        )
+    if proposals:
+        conditions.append(
+            (StaffNotification.kind == "proposal") & StaffNotification.ref_id.in_([p.id for p in proposals])
+        )
+    notes = list(session.scalars(select(StaffNotification).where(or_(*conditions)))) if conditions else []
+
+    links = {f"notification:{n.id}" for n in notes} | {f"handoff:{h.id}" for h in handoffs}
+    posted = {(n.slack_channel, n.message_ts) for n in notes if n.message_ts}
+    posted |= {(h.slack_channel, h.thread_ts) for h in handoffs if h.thread_ts}
+    channels = {n.slack_channel for n in notes} | {h.slack_channel for h in handoffs}
+    blanked = _blank_slack_rows(session, channels, links, {ts for _, ts in posted}, secrets)
+
+    for n in notes:
+        n.status = ERASED
+    for p in proposals:
+        p.group_name = p.purpose = p.goal = p.role_city = p.role_group = ""
+        p.match_reasons = []
+        if p.status in ("queued", "sent"):
+            p.status = "withdrawn"  # no division acts on, or is posted, an erased proposal
+    edited = 0
+    for n in notes:
+        if n.message_ts:
+            posts.queue_call(
+                session,
+                "chat.update",
+                {"channel": n.slack_channel, "ts": n.message_ts, **erased_payload(msg.ITEM_ERASED)},
+            )
+            edited += 1
+    for h in handoffs:
+        if h.thread_ts:
+            posts.queue_call(
+                session,
+                "chat.update",
+                {"channel": h.slack_channel, "ts": h.thread_ts, **erased_payload(msg.HANDOFF_ERASED)},
+            )
+            edited += 1
+    session.flush()
+    return {"items": len(notes), "slack_rows_blanked": blanked, "slack_posts_edited": edited}
+
+
+def _blank_slack_rows(
+    session: Session, channels: set[str], links: set[str], tss: set[str], secrets: set[str]
+) -> int:
+    """Blank the Slack outbox rows about these items in the channels they went to: linked to
+    them, updating their messages, or carrying any of the citizen's texts (a chat.update after a
+    decision names no link). Read in Python: JSON queries differ between the databases, and a
+    deletion is rare."""
+    channels.discard("")
+    if not channels:
+        return 0
+    count = 0
+    rows = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.channel == posts.SLACK, OutboxMessage.destination.in_(sorted(channels))
+        )
+    )
+    for row in rows:
+        args = [(m or {}).get("args") or {} for m in (row.messages or []) if isinstance(m, dict)]
+        dumped = json.dumps(row.messages, ensure_ascii=False)
+        if (
+            row.link in links
+            or any(str(a.get("ts", "")) in tss for a in args if a.get("ts"))
+            or any(s in dumped for s in secrets)
+        ):
+            row.messages = []
+            if row.status == "pending":
+                row.status = "cancelled"
+                row.last_error = "erased at the citizen's request"
+                row.lease_until = None
+            count += 1
+    return count
