@@ -93,7 +93,9 @@ def test_delete_my_data_leaves_nothing_in_slack_the_tables_or_the_logs(make_bot,
     fields = line(message_event("環境", CITIZEN))
     line(postback_event(_buttons(fields, "次へ"), CITIZEN))
     line(message_event(DESCRIPTION, CITIZEN))
-    confirm = line(message_event(CONTACT, CITIZEN))
+    listed = line(message_event(CONTACT, CITIZEN))
+    notices = line(postback_event(_buttons(listed, "載せない"), CITIZEN))
+    confirm = line(postback_event(_buttons(notices, "受け取らない"), CITIZEN))
     line(postback_event(_buttons(confirm, "登録する"), CITIZEN))
     posts = wait_until(lambda: [m for m in slack_api.posted() if NAME in m.text], timeout=30)
 
