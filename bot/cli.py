@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "bot.commands.groups",  # groups import/list/export
     "bot.commands.db",  # db upgrade/current
     "bot.commands.data",  # data purge (personal-data retention)
+    "bot.commands.staff",  # report, audit
     "bot.commands.serve",  # serve, worker (LINE webhook and delivery)
     "bot.commands.line",  # line richmenu
     "bot.commands.slack",  # slack socket/worker

@@ -84,6 +84,7 @@ def _factory():
 @_needs_schema
 def _import(args: argparse.Namespace) -> int:
     from bot.registry import groups as registry
+    from bot.staff.audit import audit, cli_actor
     from bot.storage.db import transaction
 
     if not args.file.is_file():
@@ -93,6 +94,16 @@ def _import(args: argparse.Namespace) -> int:
         result = registry.import_groups_csv(
             session, args.file, owner=args.owner, skip_invalid=args.skip_invalid
         )
+        if result.imported:
+            audit(
+                session,
+                cli_actor(),
+                "groups_import",
+                "file",
+                args.file.name[:60],
+                added=len(result.added),
+                skipped=len({line for line, _ in result.report.problems}),
+            )
         duplicates = [
             {
                 "line": row.line,
@@ -248,11 +259,13 @@ def _show(args: argparse.Namespace) -> int:
 @_needs_schema
 def _delete(args: argparse.Namespace) -> int:
     from bot.registry import groups as registry
+    from bot.staff.audit import audit, cli_actor
     from bot.storage.db import transaction
 
     try:
         with transaction(_factory()) as session:
             registry.delete_group(session, args.id, actor="cli", admin=True)
+            audit(session, cli_actor(), "group_delete", "group", args.id)
     except registry.GroupNotFound as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -263,11 +276,13 @@ def _delete(args: argparse.Namespace) -> int:
 @_needs_schema
 def _distinct(args: argparse.Namespace) -> int:
     from bot.registry import groups as registry
+    from bot.staff.audit import audit, cli_actor
     from bot.storage.db import transaction
 
     try:
         with transaction(_factory()) as session:
             registry.clear_duplicate_flag(session, args.id, actor="cli", admin=True)
+            audit(session, cli_actor(), "group_distinct", "group", args.id)
     except registry.GroupNotFound as exc:
         print(exc, file=sys.stderr)
         return 1

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
+
+from sqlalchemy import select
 
 from bot.engine import messages as M
 from bot.engine import postback
@@ -11,6 +14,7 @@ from bot.engine.flows.common import menu_choices, shorten
 from bot.engine.services import Services
 from bot.engine.types import Choice, Incoming, Reply
 from bot.storage.models.conversation import Feedback, UnansweredQuestion
+from knowledge.normalize import fold
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +37,7 @@ def answer_question(session, incoming: Incoming, text: str, services: Services, 
             question=text,
             faq_id=(a.faq_id or None) and str(a.faq_id)[:80],
             sources=[sid for sid, _ in a.sources],
+            via_unanswered_id=_maybe_origin(session, incoming, text, now),
             created_at=now,
         )
         session.add(fb)
@@ -66,6 +71,28 @@ def answer_question(session, incoming: Incoming, text: str, services: Services, 
     # The answerer's own explanation (what the bot can answer, where else to ask) when it has one.
     text = f"{a.text.strip()}\n{M.OFFER_STAFF}" if a.text.strip() else M.CANNOT_ANSWER
     return [Reply(text=_shorten_answer(text), choices=[staff, *menu_choices()[:4]])]
+
+
+MAYBE_WINDOW = timedelta(hours=1)
+
+
+def _maybe_origin(session, incoming: Incoming, text: str, now) -> int | None:
+    """The 「もしかして」 question this one answers, when the citizen picked (or typed) one of the
+    candidates offered to them in the last hour: the two are one question in the report."""
+    last = session.scalars(
+        select(UnansweredQuestion)
+        .where(
+            UnansweredQuestion.channel == incoming.channel,
+            UnansweredQuestion.user_id == incoming.user_id,
+            UnansweredQuestion.reason == "unsure",
+            UnansweredQuestion.created_at >= now - MAYBE_WINDOW,
+        )
+        .order_by(UnansweredQuestion.id.desc())
+        .limit(1)
+    ).first()
+    if last is not None and fold(text) in {fold(s) for s in last.suggestions or []}:
+        return last.id
+    return None
 
 
 def _next_step(faq_id: str | None) -> str | None:

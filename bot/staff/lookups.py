@@ -22,7 +22,7 @@ from bot.staff.directory import Directory, DivisionInfo
 from bot.staff.views import HandoffView, ItemView, Renderer, field_labels, item_view
 from bot.storage.db import utcnow
 from bot.storage.models import Group, UnansweredQuestion
-from bot.storage.models.staff import Handoff, StaffMember, StaffNotification
+from bot.storage.models.staff import Handoff, StaffMember, StaffNotification, StaffQuestion
 from knowledge.normalize import fold
 from matching import GroupProfile, Matcher
 
@@ -93,10 +93,13 @@ def frequent_unanswered(
 # --- answers to staff questions ---------------------------------------------------------------------
 def answer_payload(session: Session, question: str, render: Renderer) -> dict[str, Any]:
     """`/kyodo <質問>` or a mention: the answerer's reply (shipped FAQ + staff entries), rendered,
-    with the citation line every channel uses (bot/engine/citations.py)."""
+    with the citation line every channel uses (bot/engine/citations.py). Writes one StaffQuestion
+    row: call it in a unit of work that may write."""
     if not question.strip():
         return render.plain(msg.EMPTY_QUESTION)
     a = ANSWERER.answer(session, question)
+    # Counted in the report apart from citizens' questions (no text, no user is kept).
+    session.add(StaffQuestion(answered=bool(a.answered)))
     citation = citation_line([(s.id, s.title) for s in (a.sources or [])], a.text or "")
     return render.answer(a.text, citation, list(a.suggestions or []), bool(a.answered))
 

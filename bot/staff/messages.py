@@ -120,12 +120,14 @@ FAQ_TOO_LONG = "{limit}字以内で入力してください（いまは{count}�
 # --- report --------------------------------------------------------------------------------------
 REPORT_TITLE = "協働ボット 利用状況（{start}〜{end}）"
 REPORT_LINES = (
-    "• 質問数: {questions}件（回答 {answered}件、回答率 {answer_rate}）\n"
-    "• 「役に立った」: {helpful}件／評価 {rated}件（{helpful_rate}）\n"
-    "• 担当者への引き継ぎ: {handoffs}件（対応完了 {handoffs_closed}件）\n"
+    "• 市民からの質問: {questions}件\n"
+    "　回答 {answered}件（{answer_rate}、うち「もしかして」から {via_maybe}件）、回答できず {unanswered}件\n"
+    "• 回答の評価: {rated}件（回答の {rated_rate}）、「役に立った」 {helpful}件（{helpful_rate}）\n"
+    "• 職員からの質問: {staff_questions}件（回答 {staff_answered}件、{staff_answer_rate}）\n"
+    "• 担当者への引き継ぎ: {handoffs}件（質問の {handoff_rate}）、対応完了 {handoffs_closed}件（{handoffs_closed_rate}）\n"
     "• 団体登録: {registrations}件\n"
     "• 協働の提案: {proposals}件\n"
-    "• 課への候補: 担当 {taken}件、見送り {passed}件、対応待ち {waiting}件"
+    "• 課への候補: 担当 {taken}件、見送り {passed}件（担当率 {taken_rate}）、対応待ち {waiting}件"
 )
 REPORT_NOTE = "協働推進基本指針 第3章(3) の評価の基礎資料としてお使いください。"
 REPORT_BAD_PERIOD = (

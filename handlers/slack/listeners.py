@@ -156,7 +156,7 @@ class SlackListeners:
         read, divisions = self.runtime.read_db, self.runtime.directory
         try:
             if sub == "ask":
-                payload = await read(lookups.answer_payload, rest, blocks.RENDERER)
+                payload = await self.runtime.run_in_db(lookups.answer_payload, rest, blocks.RENDERER)
             elif sub == "groups":
                 payload = blocks.plain(await read(lookups.lookup_groups, rest))
             elif sub == "group":
