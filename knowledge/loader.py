@@ -15,6 +15,23 @@ from knowledge.contacts import parse_contacts, render
 from knowledge.models import FAQ_CATEGORIES, FaqEntry, KnowledgeData, Section, SynonymGroup
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# The directory read when no data_dir is passed: the shipped data unless the application chose
+# another city's (bot/settings.py: KYODO_KNOWLEDGE_DIR). The library reads no environment itself.
+_chosen_dir: Path | None = None
+
+
+def use_data_dir(path: Path | str | None) -> None:
+    """Make ``load_data()`` / ``Answerer.load()`` without a directory read ``path``."""
+    global _chosen_dir
+    _chosen_dir = Path(path).resolve() if path else None
+
+
+def data_dir() -> Path:
+    """The directory read when none is passed."""
+    return _chosen_dir or DATA_DIR
+
+
 DATA_FILES = ("guideline.yaml", "faq.yaml", "synonyms.yaml", "contacts.yaml")
 MAX_ANSWER_CHARS = 400
 
@@ -245,7 +262,7 @@ def load_data(
     Raises :class:`DataError` listing every problem found. ``strict=False`` tolerates (and appends
     to ``warnings``) related ids that do not exist yet.
     """
-    base = Path(data_dir) if data_dir else DATA_DIR
+    base = Path(data_dir) if data_dir else (_chosen_dir or DATA_DIR)
     problems: list[str] = []
     title, sections = parse_guideline(_read_yaml(base / "guideline.yaml"), problems)
     raw_faq = _read_yaml(base / "faq.yaml")

@@ -10,6 +10,7 @@ CONTACT = "小金井市 市民部 コミュニティ文化課"
 # What the bot can help with, shown when it declines.
 TOPICS = "協働とは何か・対象となる活動や団体・協働の形態（後援・共催・委託・補助など）・協働の原則・市の支援・問い合わせ先"
 
+
 def out_of_scope(switchboard: str | None = None) -> str:
     """The polite decline: short enough for a phone, and it always says where to ask.
 

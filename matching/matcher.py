@@ -39,9 +39,12 @@ from matching import messages
 from matching.fields import FieldResolver, FieldsResolution
 from matching.folding import fold_word
 from matching.loader import (
+    DIVISIONS_FILE,
     DIVISIONS_PATH,
+    FIELDS_FILE,
     FIELDS_PATH,
     DataError,
+    data_dir,
     load_divisions,
     load_fields,
     load_word_lists,
@@ -482,8 +485,9 @@ class Matcher:
 
     @classmethod
     def load(cls) -> Matcher:
-        """The matcher over the shipped data, built once per process."""
-        return _shipped()
+        """The matcher over the data directory in use (the shipped data unless the application
+        chose another with ``matching.use_data_dir``), built once per process and directory."""
+        return _load(str(data_dir().resolve()))
 
     @property
     def fingerprint(self) -> str:
@@ -934,6 +938,7 @@ class Matcher:
         )
 
 
-@lru_cache(maxsize=1)
-def _shipped() -> Matcher:
-    return Matcher.from_files()
+@lru_cache(maxsize=4)
+def _load(directory: str) -> Matcher:
+    base = Path(directory)
+    return Matcher.from_files(base / FIELDS_FILE, base / DIVISIONS_FILE)
