@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +19,7 @@ from bot.engine.citations import citation_line
 from bot.registry import groups as registry
 from bot.staff import messages as msg
 from bot.staff.directory import Directory, DivisionInfo
+from bot.staff.faq import staff_entries
 from bot.staff.views import HandoffView, ItemView, Renderer, field_labels, item_view
 from bot.storage.db import utcnow
 from bot.storage.models import Group, UnansweredQuestion
@@ -36,6 +37,7 @@ class HomeData:
     pending: list[ItemView]
     handoffs: list[HandoffView]
     unanswered: list[tuple[int, str, int]]  # (id of one instance, text, times asked)
+    faq_entries: list[tuple[int, str]] = field(default_factory=list)  # staff entries: (id, question)
 
 
 def home_data(
@@ -62,7 +64,13 @@ def home_data(
             select(Handoff).where(Handoff.status != "closed").order_by(Handoff.id.desc()).limit(limit)
         )
     ]
-    return HomeData(division, pending, handoffs, frequent_unanswered(session, now=now, limit=limit))
+    return HomeData(
+        division,
+        pending,
+        handoffs,
+        frequent_unanswered(session, now=now, limit=limit),
+        staff_entries(session, limit=limit),
+    )
 
 
 def frequent_unanswered(
