@@ -92,9 +92,11 @@ def _import(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         print(msg.CLI_FILE_NOT_FOUND.format(path=args.file), file=sys.stderr)
         return 2
-    with transaction(_factory()) as session:
+    from bot.commands.progress import Progress
+
+    with transaction(_factory()) as session, Progress("groups import") as progress:
         result = registry.import_groups_csv(
-            session, args.file, owner=args.owner, skip_invalid=args.skip_invalid
+            session, args.file, owner=args.owner, skip_invalid=args.skip_invalid, progress=progress
         )
         if result.imported:
             audit(

@@ -151,11 +151,16 @@ def run_match_all(args: argparse.Namespace) -> int:
     if top < 1:
         print(msg.TOP_INVALID, file=sys.stderr)
         return 2
+    from bot.commands.progress import Progress
+
     engine = make_engine(Settings.from_env().database_url)
     try:
         matcher = Matcher.load()
         try:
-            summary = refresh_suggestions(engine, matcher, top=top, workers=min(os.cpu_count() or 1, 4))
+            with Progress("match --all") as progress:
+                summary = refresh_suggestions(
+                    engine, matcher, top=top, workers=min(os.cpu_count() or 1, 4), progress=progress
+                )
         except (OperationalError, ProgrammingError) as exc:
             if not missing_schema(exc):
                 raise
