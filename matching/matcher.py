@@ -55,7 +55,7 @@ from matching.scanner import Scanner
 
 # Bump when the scoring changes (weights, rules), so stored suggestions are recomputed. Edits to the
 # data files are covered by Division.fingerprint and Matcher.fingerprint.
-SCORING_VERSION = "2.0.0"
+SCORING_VERSION = "2.1.0"
 
 # Texts longer than this are cut (a pasted brochure must not cost more than a paragraph).
 MAX_NAME = 200
@@ -119,6 +119,7 @@ W_MODE_TO_PEOPLE = 0.8
 W_MODE_WITH_TOPIC = 0.5
 # ... unless the group is open to everyone (「子どもからお年寄りまで」, 「どなたでも」): then the people
 # named are examples, not the ones served.
+RANGE_GAP = 16  # 「子どもから…まで」: how far after から its まで may be (folded characters)
 _EVERYONE = ("誰でも", "だれでも", "どなたでも", "多世代", "世代をこえ", "世代を超え", "みんなの")
 # A stated or inferred field's main division gets its bonus only when the text does not clearly
 # point to another division serving that field (direct words worth at least this much more).
@@ -620,6 +621,7 @@ class Matcher:
         visited: set[str] = set()  # facilities the group goes to
         registered: set[str] = set()  # facilities named only as registered with / funded by
         served: set[str] = set()  # people words marked as the ones the activity is for
+        ranged: set[str] = set()  # words at either end of 「…から…まで」 (who may come)
         everyone = False
         # a facility followed by 「の」 (division, display, key), decided by what follows
         pending: tuple[int, str, str] | None = None
@@ -663,8 +665,12 @@ class Matcher:
                     and owner[0] not in info.projects
                 ):
                     owned[k] = owner
+            if startswith("から", end) and text.find("まで", end, end + RANGE_GAP) != -1:
+                ranged.add(k)  # 「子どもから…まで」: one end of a range of who may come
             if not info.special:
                 continue
+            if info.people and startswith("まで", end):
+                ranged.add(k)
             for i in info.people:
                 people.setdefault(i, (info.display, k))
             if info.people and _served(text, end):
@@ -705,9 +711,22 @@ class Matcher:
                     continue
                 about.update(info.projects)
                 culture = culture or not AUDIENCE_FIELDS.isdisjoint(topic_fields.get(k, ()))
-        if people and (everyone or any(w in text for w in _EVERYONE)):
-            people = {}
         audience: set[str] = set()
+        if people and (everyone or any(w in text for w in _EVERYONE)):
+            # 「子どもから高齢者まで誰でも」: the people named are examples of who may come, not the
+            # ones served. In a text about culture, arts or sport with no way of helping named they
+            # are the audience (a 将棋 club open to all is not 介護福祉課's): they count W_AUDIENCE,
+            # signal no field and give no reason of their own.
+            if culture and not modes_found:
+                audience = {
+                    k
+                    for k, info in words.items()
+                    if (info.people or k in ranged)
+                    and k not in aside
+                    and k not in served
+                    and not set(info.people or info.projects) & about
+                }
+            people = {}
         if people and culture and not modes_found:
             # people named, nothing said about helping them, and the text is about culture, arts or
             # sport their division does not do: they are the audience (a 将棋 club of seniors)
