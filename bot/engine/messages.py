@@ -313,3 +313,38 @@ DATA_CONFIRM = (
 DATA_DELETE = "削除する"
 DATA_DONE = "あなたのデータを削除しました。ご利用ありがとうございました。"
 DATA_KEPT = "削除をやめました。データはそのままです。"
+
+# --- the channels' own words (rich menu, LINE renderer, terminal, notices) --------------------------
+# Kept here with everything else a citizen reads (issue 12 item 23); the handlers only place them.
+
+# Rich menu (handlers/line/richmenu.py): each area's small line under its label, and the chat bar.
+# (Drawn with a bundled font subset: a new character needs scripts/make_richmenu_font.py,
+# see docs/line.md.)
+RICHMENU_CHAT_BAR = "メニュー"
+RICHMENU_HINTS = {
+    MENU_ABOUT: "指針の考え方",
+    MENU_CHECK: "4つの条件で確認",
+    MENU_REGISTER: "団体の情報を登録",
+    MENU_CONSULT: "担当課へ相談・提案",
+    MENU_FAQ: "質問の一覧",
+    MENU_CONTACT: "市の担当窓口",
+}
+
+# What the LINE renderer may have to add when a reply does not fit LINE's limits.
+RENDER_OMITTED = "（長いため、ここまでで省略しました）"
+RENDER_CHOOSE = "選ぶ"
+RENDER_CHOOSE_BELOW = "下のボタンから選んでください。"
+RENDER_CHOICES_ALT = "候補の一覧"
+
+# `kyodo chat` (handlers/terminal.py).
+TERMINAL_WELCOME = (
+    "協働ボットとの会話です。番号を入力するとボタンを押したことになります。「終了」で終わります。"
+)
+TERMINAL_GOODBYE = "ご利用ありがとうございました。"
+TERMINAL_NOT_AN_OPTION = "（1〜{count} の番号か、文字で入力してください）"
+TERMINAL_BOT = "ボット> "
+TERMINAL_YOU = "あなた> "
+TERMINAL_QUIT_WORDS = ("終了", "exit", "quit", ":q")
+
+# A notice about a proposal whose division is not known any more.
+NOTIFY_SOME_DIVISION = "担当課"
