@@ -597,7 +597,7 @@ class Answerer:
         """Answer one question. Never raises for any string input."""
         text = normalize(question if isinstance(question, str) else str(question or ""))
         if not text:
-            return Answer(False, messages.EMPTY, "empty")
+            return Answer(False, messages.EMPTY.format(guideline=self.guideline_name), "empty")
         if len(text) > MAX_QUESTION_CHARS:
             return Answer(False, messages.too_long(MAX_QUESTION_CHARS), "too_long")
         if not any(unicodedata.category(c)[0] in "LN" for c in text):
@@ -693,12 +693,11 @@ class Answerer:
                 return b
         return a
 
-    @staticmethod
-    def _small_talk(text: str) -> Answer | None:
+    def _small_talk(self, text: str) -> Answer | None:
         """A greeting or a thank-you on its own gets a friendly reply, not a refusal."""
         key = "".join(c for c in fold(text) if unicodedata.category(c)[0] in "LN")
         if key in _GREETINGS:
-            return Answer(False, messages.GREETING, "greeting")
+            return Answer(False, messages.GREETING.format(guideline=self.data.title), "greeting")
         if key in _THANKS:
             return Answer(False, messages.THANKS, "thanks")
         return None
@@ -948,17 +947,29 @@ class Answerer:
 
     def _unsure(self, a: Analysis) -> Answer:
         picks = [c.entry.question for c in a.candidates[:MAX_SUGGESTIONS]]
-        text = messages.unsure_list(picks, maybe_elsewhere=a.n_unknown > 0)
+        city = getattr(self.data, "city", None)
+        desk = city.desk if city is not None else None
+        text = messages.unsure_list(
+            picks, maybe_elsewhere=a.n_unknown > 0, **({"desk": desk} if desk else {})
+        )
         return Answer(False, text, "unsure", score=a.candidates[0].score, suggestions=picks)
 
     def _decline(self, score: float = 0.0) -> Answer:
         return Answer(False, self.out_of_scope_text(), "out_of_scope", score=score)
 
+    @property
+    def guideline_name(self) -> str:
+        """The guideline's short name for citations (city.yaml "guideline", e.g. 協働推進基本指針)."""
+        city = getattr(self.data, "city", None)
+        return city.guideline if city is not None else messages.GUIDELINE_SHORT
+
     def out_of_scope_text(self) -> str:
-        """The polite decline, with the city's switchboard from contacts.yaml when confirmed."""
-        hall = self.contacts.get("city-hall") if hasattr(self, "contacts") else None
-        phone = hall.fact("phone") if hall else None
-        return messages.out_of_scope(phone.value if phone is not None and phone.confirmed else None)
+        """The polite decline, naming the city, its confirmed switchboard and its desk for 協働
+        (city.yaml and contacts.yaml; the generic wording without them)."""
+        city = getattr(self.data, "city", None) if hasattr(self, "data") else None
+        if city is None:
+            return messages.out_of_scope()
+        return messages.out_of_scope(city.switchboard_phone, city.name, city.desk)
 
     def _answer(self, c: Candidate, opener_fits: bool = True) -> Answer:
         e = c.entry
@@ -968,6 +979,7 @@ class Answerer:
             [s.title for s in secs if s.kind == "section"][:2],
             [s.title for s in secs if s.kind == "note"][:1],
             [s.title for s in secs if s.kind == "note" and s.cite][:1],
+            guideline=self.guideline_name,
         )
         body = e.answer.rstrip()
         if not opener_fits:  # はい/いいえ answers only the yes/no question

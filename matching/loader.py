@@ -202,6 +202,18 @@ def _fingerprint(raw: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def load_desk(path: Path, divisions: list[Division]) -> str | None:
+    """The display name of the division that is the city's desk for 協働 (divisions.yaml's optional
+    top-level ``desk: <division id>``), or None."""
+    desk = _read_yaml(path, "divisions").get("desk")
+    if desk is None:
+        return None
+    for d in divisions:
+        if d.id == desk:
+            return d.name
+    raise DataError(path, "desk", f"desk「{desk}」は divisions にありません（課の id を書いてください）")
+
+
 def load_divisions(
     path: Path = DIVISIONS_PATH, fields: list[Field] | None = None, fields_path: Path = FIELDS_PATH
 ) -> list[Division]:

@@ -45,6 +45,7 @@ from matching.loader import (
     FIELDS_PATH,
     DataError,
     data_dir,
+    load_desk,
     load_divisions,
     load_fields,
     load_word_lists,
@@ -272,8 +273,11 @@ class Matcher:
         meeting_places: Iterable[str] = (),
         member_people: Iterable[str] = (),
         readings: dict[str, str] | None = None,
+        desk: str | None = None,
     ) -> None:
-        """``readings``: word -> folded kana reading (default: the shipped cache, see readings.py)."""
+        """``readings``: word -> folded kana reading (default: the shipped cache, see readings.py);
+        ``desk``: the name of the city's desk for 協働, named when nothing matches."""
+        self.desk = desk
         self.fields = fields
         self.divisions = divisions
         self._by_id = {d.id: i for i, d in enumerate(divisions)}
@@ -475,6 +479,7 @@ class Matcher:
         fields, ignore = load_fields(fields_path)
         divisions = load_divisions(divisions_path, fields, fields_path)
         lists = load_word_lists(fields_path)
+        desk = load_desk(divisions_path, divisions)
         return cls(
             fields,
             divisions,
@@ -482,6 +487,7 @@ class Matcher:
             lists["service_modes"],
             meeting_places=lists["meeting_places"],
             member_people=lists["member_people"],
+            desk=desk,
         )
 
     @classmethod
@@ -811,7 +817,7 @@ class Matcher:
             for i in order[: max(top, 0)]
             if raw[i] >= floor
         ]
-        message = messages.EMPTY_PROFILE if empty else (None if matches else messages.NO_MATCH)
+        message = messages.EMPTY_PROFILE if empty else (None if matches else messages.no_match(self.desk))
         return MatchResult(name, matches, message, unknown, field_numbers, field_names)
 
     def _adjust(

@@ -68,8 +68,9 @@ def render_text(answer) -> list[str]:
         if answer.suggestions:
             lines += ["", messages.RELATED_HEADING]
     lines += [f"  {i}. {s}" for i, s in enumerate(answer.suggestions, 1)]
-    if answer.reason == "unsure" and answer.text.endswith(messages.UNSURE_ELSE):
-        lines.append(messages.UNSURE_ELSE)
+    last = answer.text.rsplit("\n", 1)[-1]
+    if answer.reason == "unsure" and last.startswith(messages.UNSURE_ELSE_START):
+        lines.append(last)
     return lines
 
 

@@ -139,7 +139,7 @@ def on_feedback(session, incoming: Incoming, pb: postback.Postback, now) -> list
     return [Reply(text=M.FEEDBACK_THANKS_NO, choices=[staff])]
 
 
-def on_handoff(session, incoming: Incoming, pb: postback.Postback, now) -> list[Reply]:
+def on_handoff(session, incoming: Incoming, pb: postback.Postback, now, services: Services) -> list[Reply]:
     q_id = postback.int_arg(pb.arg)
     q = session.get(UnansweredQuestion, q_id) if q_id is not None else None
     if q is None or q.channel != incoming.channel or q.user_id != incoming.user_id or pb.action != "handoff":
@@ -149,7 +149,7 @@ def on_handoff(session, incoming: Incoming, pb: postback.Postback, now) -> list[
     q.handoff_requested = True
     q.handoff_requested_at = now
     q.status = "handoff"
-    return [Reply(text=M.HANDOFF_DONE)]
+    return [Reply(text=M.HANDOFF_DONE.format(desk=services.city().desk))]
 
 
 def faq_menu(services: Services) -> list[Reply]:

@@ -536,6 +536,10 @@ def count_suggestions(conn: Connection) -> int:
 
 
 def missing_schema(exc: Exception) -> bool:
-    """True when the registry tables do not exist yet (`kyodo db upgrade` was not run)."""
+    """True when the tables (or a newer column) do not exist yet (`kyodo db upgrade` was not run)."""
     text = str(exc)
-    return "no such table" in text or ("does not exist" in text and "relation" in text)
+    return (
+        "no such table" in text
+        or "no such column" in text
+        or ("does not exist" in text and ("relation" in text or "column" in text))
+    )

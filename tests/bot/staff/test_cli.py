@@ -52,3 +52,7 @@ def test_cli_actions_are_audited_and_readable(db_url, tmp_path):
 def test_report_on_a_database_never_migrated(tmp_path):
     out = kyodo(f"sqlite:///{tmp_path / 'empty.db'}", tmp_path, "report")
     assert out.returncode == 2 and "kyodo db upgrade" in out.stderr
+    older = f"sqlite:///{tmp_path / 'older.db'}"  # migrated, but not to the latest revision
+    assert kyodo(older, tmp_path, "db", "upgrade", "0006_group_visibility").returncode == 0
+    out = kyodo(older, tmp_path, "report")
+    assert out.returncode == 2 and "kyodo db upgrade" in out.stderr and "Traceback" not in out.stderr
