@@ -241,23 +241,48 @@ def create_app(
                 "LINE is disabled: LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN are not both set; "
                 "POST /line/callback answers 404"
             )
-        loops = task = warm = None
-        if start_background:
-            loops = app.state.loops = app_state["loops"] = await open_worker(settings, factory, handle=handle)
-            task = asyncio.create_task(loops.worker.run(), name="kyodo-worker")
-            # The web corner answers in this process: load the index before its first question.
-            warm = asyncio.create_task(anyio.to_thread.run_sync(engine_warm_up, abandon_on_cancel=True))
-        elif wake_outbox is not None:  # a Slack click here queues a push the child worker sends
-            outbox.on_queued(factory, lambda channels: wake_outbox())
-        if runtime is not None:
-            await runtime.start(factory)
+        background: dict[str, Any] = {}
+
+        async def start() -> None:
+            """The loops and the staff side, once the database has its schema."""
+            if start_background:
+                loops = app.state.loops = app_state["loops"] = await open_worker(
+                    settings, factory, handle=handle
+                )
+                background["loops"] = loops
+                background["task"] = asyncio.create_task(loops.worker.run(), name="kyodo-worker")
+                # The web corner answers in this process: load the index before its first question.
+                background["warm"] = asyncio.create_task(
+                    anyio.to_thread.run_sync(engine_warm_up, abandon_on_cancel=True)
+                )
+            elif wake_outbox is not None:  # a Slack click here queues a push the child worker sends
+                outbox.on_queued(factory, lambda channels: wake_outbox())
+            if runtime is not None:
+                await runtime.start(factory)
+                background["runtime"] = runtime
+
+        problem = await _schema_problem(engine)
+        if problem is None:
+            await start()
+        else:
+            app_state["schema"] = problem
+            background["waiter"] = asyncio.create_task(
+                _when_migrated(engine, app_state, start, settings.delivery_poll_seconds), name="kyodo-schema"
+            )
         try:
             yield
         finally:
+            warm = background.get("warm")
             if warm is not None:
                 warm.cancel()
-            if runtime is not None:
+            waiter = background.get("waiter")
+            if waiter is not None:
+                waiter.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await waiter
+            if background.get("runtime") is not None:
                 await runtime.stop()
+            loops, task = background.get("loops"), background.get("task")
             if loops is not None and task is not None:
                 loops.worker.stop()
                 try:
@@ -280,6 +305,8 @@ def create_app(
                 }
 
         body: dict[str, Any] = {"line": settings.line_enabled, **counters}
+        if app_state.get("schema"):
+            return JSONResponse({**body, "status": "error", "database": app_state["schema"]}, status_code=503)
         try:
             with anyio.fail_after(5):
                 body.update(await anyio.to_thread.run_sync(check, abandon_on_cancel=True))
@@ -366,7 +393,45 @@ def _staff_runtime(
     )
 
 
+# --- the schema ------------------------------------------------------------------------------------
+
+
+async def _schema_problem(engine: Any) -> str | None:
+    """None when the database is migrated (or cannot be reached now: the loops retry that)."""
+    from bot.storage import migrate
+
+    try:
+        problem = await anyio.to_thread.run_sync(migrate.schema_problem, engine)
+    except Exception as exc:
+        log.warning("could not check the database schema: %s", exc)
+        return None
+    if problem is not None:
+        log.error("database %s; waiting for it before processing anything", problem)
+    return problem
+
+
+async def _when_migrated(engine: Any, state: dict[str, Any], start: Callable[[], Any], every: float) -> None:
+    """Poll until `kyodo db upgrade` has run, then start the loops (no tracebacks meanwhile)."""
+    from bot.storage import migrate
+
+    while True:
+        await asyncio.sleep(max(every, 0.5))
+        try:
+            problem = await anyio.to_thread.run_sync(migrate.schema_problem, engine)
+        except Exception:
+            continue
+        if problem is None:
+            log.info("database migrated: starting the loops")
+            state.pop("schema", None)
+            await start()
+            return
+
+
 # --- the other processes -----------------------------------------------------------------------------
+
+
+async def _nothing() -> None:
+    return None
 
 
 async def run_worker(
@@ -376,6 +441,8 @@ async def run_worker(
     by SIGINT/SIGTERM or, with ``wake_fd``, by the web process closing the wake-up pipe."""
     citations.configure(settings.public_url)
     engine = make_engine(settings.database_url)
+    if await _schema_problem(engine) is not None:
+        await _when_migrated(engine, {}, _nothing, settings.delivery_poll_seconds)
     loops = await open_worker(settings, make_session_factory(engine), line=line, slack=slack)
     worker = loops.worker
     runtime = None

@@ -124,6 +124,20 @@ class Settings:
     web_secret: str = ""
     # Questions one client (IP address) may ask per minute on the web.
     web_questions_per_minute: int = 10
+    # The city's data (docs/knowledge-data.md, docs/matching.md): empty = the shipped Koganei data.
+    # KYODO_KNOWLEDGE_DIR: guideline.yaml, faq.yaml, synonyms.yaml, contacts.yaml, city.yaml;
+    # KYODO_MATCHING_DIR: fields.yaml, divisions.yaml. Every command reads the same two.
+    knowledge_dir: str = ""
+    matching_dir: str = ""
+
+    def use_data_dirs(self) -> None:
+        """Point the knowledge and matching libraries at this city's data, for the whole process
+        (the CLI does it once at start, before any command loads them)."""
+        import knowledge.loader
+        import matching.loader
+
+        knowledge.loader.use_data_dir(self.knowledge_dir or None)
+        matching.loader.use_data_dir(self.matching_dir or None)
 
     @property
     def line_enabled(self) -> bool:
@@ -172,6 +186,16 @@ class _Reader:
         if value < 0:
             raise SettingsError(f"{name}={raw!r} must not be negative")
         return max(value, at_least)
+
+    def directory(self, name: str) -> str:
+        """An existing directory (absolute), or "" when the variable is unset."""
+        raw = self.text(name)
+        if not raw:
+            return ""
+        path = Path(raw).expanduser()
+        if not path.is_dir():
+            raise SettingsError(f"{name}={raw!r} is not a directory")
+        return str(path.resolve())
 
     def policy(self, prefix: str, defaults: DeliveryPolicy) -> DeliveryPolicy:
         return DeliveryPolicy(
@@ -225,6 +249,8 @@ class _Reader:
             web_questions_per_minute=self.whole(
                 "KYODO_WEB_QUESTIONS_PER_MINUTE", d.web_questions_per_minute, at_least=1
             ),
+            knowledge_dir=self.directory("KYODO_KNOWLEDGE_DIR"),
+            matching_dir=self.directory("KYODO_MATCHING_DIR"),
         )
 
     def public_url(self) -> str:

@@ -11,17 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from bot.engine import messages as M
 from bot.engine.citations import citation_lines
 from bot.engine.types import Choice, Incoming, Reply
 from knowledge.normalize import normalize
 
-QUIT_WORDS = {"終了", "exit", "quit", ":q"}
+QUIT_WORDS = set(M.TERMINAL_QUIT_WORDS)
 CHANNEL = "cli"
 
-# What the terminal itself says (the engine says everything else).
-WELCOME = "協働ボットとの会話です。番号を入力するとボタンを押したことになります。「終了」で終わります。"
-GOODBYE = "ご利用ありがとうございました。"
-NOT_AN_OPTION = "（1〜{count} の番号か、文字で入力してください）"
+# What the terminal itself says is in bot/engine/messages.py with everything else.
+WELCOME = M.TERMINAL_WELCOME
+GOODBYE = M.TERMINAL_GOODBYE
+NOT_AN_OPTION = M.TERMINAL_NOT_AN_OPTION
 
 
 class Renderer:
@@ -35,7 +36,7 @@ class Renderer:
         self.options = []
         for reply in replies:
             if reply.text:
-                self._print("ボット> " + reply.text.replace("\n", "\n       "))
+                self._print(M.TERMINAL_BOT + reply.text.replace("\n", "\n       "))
             citation = citation_lines(reply.sources, reply.text).replace("\n", "\n       ")
             if citation:
                 self._print("       " + citation)
@@ -91,7 +92,7 @@ class Terminal:
         while True:
             if interactive:
                 try:
-                    line = input("あなた> ")
+                    line = input(M.TERMINAL_YOU)
                 except EOFError:
                     break
             else:
@@ -99,7 +100,7 @@ class Terminal:
                 if not line:
                     break
                 line = line.rstrip("\n")
-                print(f"あなた> {line}", file=stdout)
+                print(f"{M.TERMINAL_YOU}{line}", file=stdout)
             if line.strip() in QUIT_WORDS:
                 break
             choice = renderer.pick(line)

@@ -9,7 +9,21 @@ A pure library (no database, no network). Typical use::
 from __future__ import annotations
 
 from knowledge.answerer import Answerer
-from knowledge.loader import DataError, load_data
+from knowledge.city import City
+from knowledge.loader import DataError, data_dir, load_city, load_data, use_data_dir
 from knowledge.models import Answer, FaqEntry, Section, Source, SynonymGroup
 
-__all__ = ["Answer", "Answerer", "DataError", "FaqEntry", "Section", "Source", "SynonymGroup", "load_data"]
+__all__ = [
+    "Answer",
+    "Answerer",
+    "City",
+    "DataError",
+    "FaqEntry",
+    "Section",
+    "Source",
+    "SynonymGroup",
+    "data_dir",
+    "load_city",
+    "load_data",
+    "use_data_dir",
+]

@@ -38,7 +38,8 @@ from knowledge.analysis import (
 )
 from knowledge.bm25 import BM25
 from knowledge.language import JA, detect_language
-from knowledge.loader import DATA_DIR, DATA_FILES, load_data
+from knowledge.loader import DATA_FILES, load_data
+from knowledge.loader import data_dir as chosen_data_dir
 from knowledge.models import Answer, FaqEntry, KnowledgeData, Section, Source
 from knowledge.normalize import (
     drop_symbols,
@@ -143,7 +144,9 @@ ACTIVITY_ENTRY = "target-activities"
 # Words that only say "together with the city" (市と一緒に, 組む, 協力): no topic of their own.
 _KYODO_TERMS = frozenset(fold(w) for w in ["協働", "一緒", "組む", "協力", "連携", "共同", "協同", "何か"])
 DIFFERENCE_ANSWERS = ("difference", "what-is")  # kinds of entry that can answer "how do X and Y differ"
-_PROCEDURE_TERMS = frozenset(fold(w) for w in ["申請", "応募", "申込", "申し込み", "申し込む", "登録", "予約", "交付"])
+_PROCEDURE_TERMS = frozenset(
+    fold(w) for w in ["申請", "応募", "申込", "申し込み", "申し込む", "登録", "予約", "交付"]
+)
 _PARTNER_TERMS = frozenset(fold(w) for w in ["協働", "対象", "相手", "パートナー"])
 # Words that, alone, do not say what a question is about (協働 alone does: 協働とは)
 _VAGUE_TERMS = frozenset(fold(w) for w in ["活動", "団体", "事業", "参加", "相手", "市民活動", "グループ"])
@@ -158,7 +161,24 @@ _YES_NO_OPENER_RE = re.compile(r"^(?:はい|いいえ)[。、，,]\s*")
 # (企業も協働できますか: the subject is 企業, not 協働 or 対象).
 _FRAME_TERMS = frozenset(
     fold(w)
-    for w in ["協働", "対象", "団体", "活動", "市", "市民活動", "市民活動団体", "市民活動団体等", "相手", "事業", "ない", "駄目", "だめ", "参加", "違い", "違う"]
+    for w in [
+        "協働",
+        "対象",
+        "団体",
+        "活動",
+        "市",
+        "市民活動",
+        "市民活動団体",
+        "市民活動団体等",
+        "相手",
+        "事業",
+        "ない",
+        "駄目",
+        "だめ",
+        "参加",
+        "違い",
+        "違う",
+    ]
 )
 _GREETINGS = frozenset(fold(w) for w in messages.GREETING_WORDS)
 _THANKS = frozenset(fold(w) for w in messages.THANKS_WORDS)
@@ -273,17 +293,17 @@ class Answerer:
         ``extra_faq`` adds entries in faq.yaml's shape (e.g. written by staff); such an answerer is
         not cached.
         """
-        key = str(Path(data_dir).resolve() if data_dir else DATA_DIR)
-        base = Path(data_dir) if data_dir else DATA_DIR
+        base = Path(data_dir) if data_dir else chosen_data_dir()
+        key = str(base.resolve())
         files = [base / n for n in DATA_FILES]
         if extra_faq:
             extra = list(extra_faq)
-            built = cls(load_data(data_dir, extra, strict=strict), cache_key=data_key(files, repr(extra).encode()))
+            built = cls(load_data(base, extra, strict=strict), cache_key=data_key(files, repr(extra).encode()))
             built.data_dir = base
             return built
         with cls._cache_lock:
             if (key, strict) not in cls._cache:
-                cls._cache[(key, strict)] = cls._load_built(data_dir, files, strict)
+                cls._cache[(key, strict)] = cls._load_built(base, files, strict)
                 cls._cache[(key, strict)].data_dir = base  # where faq_en.yaml is read (lazily)
             return cls._cache[(key, strict)]
 
@@ -391,7 +411,8 @@ class Answerer:
         self._yes_no = [bool(_YES_NO_OPENER_RE.match(e.answer)) for e in self.entries]
         self._kind = [question_kind(normalize(e.question)) for e in self.entries]
         self._aspect = [
-            contact_aspect(normalize(e.question)) if k == "contact" else None for e, k in zip(self.entries, self._kind, strict=True)
+            contact_aspect(normalize(e.question)) if k == "contact" else None
+            for e, k in zip(self.entries, self._kind, strict=True)
         ]
         self._subjects: list[frozenset[str]] = []
         self._named: list[frozenset[str]] = []  # what the canonical question itself names
@@ -399,7 +420,9 @@ class Answerer:
             named = set(terms_of(e.question, key=True)) - _FRAME_TERMS - CIVIC_TERMS
             # (a single kanji such as 会 of 子ども会 says too little to be what an entry is about)
             own = named | {
-                t for t in entry_terms[i] if entry_df[t] <= SUBJECT_MAX_ENTRIES and (len(t) > 1 or t.isascii())
+                t
+                for t in entry_terms[i]
+                if entry_df[t] <= SUBJECT_MAX_ENTRIES and (len(t) > 1 or t.isascii())
             }
             self._named.append(frozenset(named))
             self._subjects.append(frozenset(own - _FRAME_TERMS - CIVIC_TERMS))
@@ -414,7 +437,9 @@ class Answerer:
         ]
         self.contacts = {c.id: c for c in self.data.contacts}
         # the words of each entry: its question, phrasings and answer
-        self._entry_terms = [frozenset(ts) | frozenset(d) for ts, d in zip(entry_terms, answer_vocab, strict=True)]
+        self._entry_terms = [
+            frozenset(ts) | frozenset(d) for ts, d in zip(entry_terms, answer_vocab, strict=True)
+        ]
 
     @staticmethod
     def _reading(tokens: list[Token]) -> str:
@@ -599,7 +624,7 @@ class Answerer:
         if language != JA:
             return self.english().answer(text, language)
         if not text:
-            return Answer(False, messages.EMPTY, "empty")
+            return Answer(False, messages.EMPTY.format(guideline=self.guideline_name), "empty")
         if len(text) > MAX_QUESTION_CHARS:
             return Answer(False, messages.too_long(MAX_QUESTION_CHARS), "too_long")
         if not any(unicodedata.category(c)[0] in "LN" for c in text):
@@ -631,7 +656,9 @@ class Answerer:
             return None
         q = self.analyzer.analyze(u.topic, focus=False)
         boost = {
-            t: TOPIC_WEIGHT for t in q.weights if t in self.anchors and t not in CIVIC_TERMS and t not in _FRAME_TERMS
+            t: TOPIC_WEIGHT
+            for t in q.weights
+            if t in self.anchors and t not in CIVIC_TERMS and t not in _FRAME_TERMS
         }
         return boost or None
 
@@ -699,12 +726,11 @@ class Answerer:
                 return b
         return a
 
-    @staticmethod
-    def _small_talk(text: str) -> Answer | None:
+    def _small_talk(self, text: str) -> Answer | None:
         """A greeting or a thank-you on its own gets a friendly reply, not a refusal."""
         key = "".join(c for c in fold(text) if unicodedata.category(c)[0] in "LN")
         if key in _GREETINGS:
-            return Answer(False, messages.GREETING, "greeting")
+            return Answer(False, messages.GREETING.format(guideline=self.data.title), "greeting")
         if key in _THANKS:
             return Answer(False, messages.THANKS, "thanks")
         return None
@@ -750,7 +776,11 @@ class Answerer:
             # 後援会に入りたい is a wish, 後援会の集まりはいつ？ asks when: neither asks whether one may
             return False
         # a question of another kind (how, where, why, which differs …) is not answered by whether
-        return u.kind in ("can-we", "other", "what-is") if not self._yes_no[index] else u.kind in ("can-we", "other")
+        return (
+            u.kind in ("can-we", "other", "what-is")
+            if not self._yes_no[index]
+            else u.kind in ("can-we", "other")
+        )
 
     def _asked_topics(self, qt: QueryTerms) -> set[str]:
         """The topic nouns of the asking part (補助金, 後援 …; not 協働, 団体, 市 or civic words)."""
@@ -773,7 +803,9 @@ class Answerer:
         qt = self._question_terms(u)
         asked = set(qt.weights)
         intro = set(self.analyzer.analyze(u.activity, focus=False).weights) if u.activity else set()
-        cands = [c for c in a.candidates[:SCREEN_TOP] if self._fits(self._index_of[c.entry.id], u, (asked, intro))]
+        cands = [
+            c for c in a.candidates[:SCREEN_TOP] if self._fits(self._index_of[c.entry.id], u, (asked, intro))
+        ]
         # The answer should be about something the question asks: when the asking part names
         # topics of its own (委託 in …市の委託を受けるには何が必要ですか), an entry whose words have
         # none of them ranks lower, however well the context matches it.
@@ -781,7 +813,9 @@ class Answerer:
         if topics and u.split:
             penalty = self.weights.uncovered
             cands = [
-                c if topics & self._entry_terms[self._index_of[c.entry.id]] else dataclasses.replace(c, score=c.score - penalty)
+                c
+                if topics & self._entry_terms[self._index_of[c.entry.id]]
+                else dataclasses.replace(c, score=c.score - penalty)
                 for c in cands
             ]
             cands.sort(key=lambda c: (-c.score, c.entry.id))
@@ -792,7 +826,9 @@ class Answerer:
         if clash:
             penalty = self.weights.kind_clash
             cands = [
-                dataclasses.replace(c, score=c.score - penalty) if self._kind[self._index_of[c.entry.id]] in clash else c
+                dataclasses.replace(c, score=c.score - penalty)
+                if self._kind[self._index_of[c.entry.id]] in clash
+                else c
                 for c in cands
             ]
             cands.sort(key=lambda c: (-c.score, c.entry.id))
@@ -822,7 +858,10 @@ class Answerer:
             lead = [c for c in cands if c.entry.id == ACTIVITY_ENTRY]
             if lead:
                 top = max(cands[0].score, self.weights.answer_at)
-                cands = [dataclasses.replace(lead[0], score=top), *(c for c in cands if c.entry.id != ACTIVITY_ENTRY)]
+                cands = [
+                    dataclasses.replace(lead[0], score=top),
+                    *(c for c in cands if c.entry.id != ACTIVITY_ENTRY),
+                ]
         return dataclasses.replace(a, candidates=cands)
 
     def decide(self, a: Analysis, u: Understanding | None = None) -> Answer:
@@ -831,7 +870,12 @@ class Answerer:
         opener_fits = u is None or u.yes_no
         if not a.candidates:
             return self._decline()
-        if u is not None and u.kind == "contact" and len(u.question) < w.short_chars and self._question_terms(u).unknown:
+        if (
+            u is not None
+            and u.kind == "contact"
+            and len(u.question) < w.short_chars
+            and self._question_terms(u).unknown
+        ):
             # 保育園の電話番号: a short contact question about something the bot does not know
             return self._decline(a.candidates[0].score)
         top = a.candidates[0]
@@ -839,7 +883,11 @@ class Answerer:
             # こども食堂を始めるのに届け出は必要？: what it is about is a word the knowledge base has
             # never seen, and only verbs or civic words (始める, 届け出) are known
             return self._decline(top.score)
-        if u is not None and u.kind == "difference" and self._kind[self._index_of[top.entry.id]] not in DIFFERENCE_ANSWERS:
+        if (
+            u is not None
+            and u.kind == "difference"
+            and self._kind[self._index_of[top.entry.id]] not in DIFFERENCE_ANSWERS
+        ):
             # ボランティアとの違いは？ asks how two things differ: an entry that neither compares nor
             # defines does not answer it
             return self._unsure(a) if top.score >= w.unsure_at else self._decline(top.score)
@@ -871,7 +919,11 @@ class Answerer:
             return self._unsure(a) if top.score >= w.unsure_at else self._decline(top.score)
         if u is not None and not u.asking:
             # a statement (市役所の対応が最悪でした): nothing was asked, so nothing is answered
-            return self._unsure(a) if top.score >= w.answer_at and a.domain >= w.min_domain else self._decline(top.score)
+            return (
+                self._unsure(a)
+                if top.score >= w.answer_at and a.domain >= w.min_domain
+                else self._decline(top.score)
+            )
         verbatim = top.fuzzy * 100 >= w.fuzzy_override
         # only words any city question uses (市役所, 小金井市, 申込): no topic to answer about
         topical = any(t not in CIVIC_TERMS for t in (*a.terms.weights, *a.terms.typed))
@@ -974,17 +1026,29 @@ class Answerer:
 
     def _unsure(self, a: Analysis) -> Answer:
         picks = [c.entry.question for c in a.candidates[:MAX_SUGGESTIONS]]
-        text = messages.unsure_list(picks, maybe_elsewhere=a.n_unknown > 0)
+        city = getattr(self.data, "city", None)
+        desk = city.desk if city is not None else None
+        text = messages.unsure_list(
+            picks, maybe_elsewhere=a.n_unknown > 0, **({"desk": desk} if desk else {})
+        )
         return Answer(False, text, "unsure", score=a.candidates[0].score, suggestions=picks)
 
     def _decline(self, score: float = 0.0) -> Answer:
         return Answer(False, self.out_of_scope_text(), "out_of_scope", score=score)
 
+    @property
+    def guideline_name(self) -> str:
+        """The guideline's short name for citations (city.yaml "guideline", e.g. 協働推進基本指針)."""
+        city = getattr(self.data, "city", None)
+        return city.guideline if city is not None else messages.GUIDELINE_SHORT
+
     def out_of_scope_text(self) -> str:
-        """The polite decline, with the city's switchboard from contacts.yaml when confirmed."""
-        hall = self.contacts.get("city-hall") if hasattr(self, "contacts") else None
-        phone = hall.fact("phone") if hall else None
-        return messages.out_of_scope(phone.value if phone is not None and phone.confirmed else None)
+        """The polite decline, naming the city, its confirmed switchboard and its desk for 協働
+        (city.yaml and contacts.yaml; the generic wording without them)."""
+        city = getattr(self.data, "city", None) if hasattr(self, "data") else None
+        if city is None:
+            return messages.out_of_scope()
+        return messages.out_of_scope(city.switchboard_phone, city.name, city.desk)
 
     def _answer(self, c: Candidate, opener_fits: bool = True) -> Answer:
         e = c.entry
@@ -994,6 +1058,7 @@ class Answerer:
             [s.title for s in secs if s.kind == "section"][:2],
             [s.title for s in secs if s.kind == "note"][:1],
             [s.title for s in secs if s.kind == "note" and s.cite][:1],
+            guideline=self.guideline_name,
         )
         body = e.answer.rstrip()
         if not opener_fits:  # はい/いいえ answers only the yes/no question

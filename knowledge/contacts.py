@@ -135,7 +135,9 @@ def _parse_fact(key: str, raw: Any, where: str, problems: list[str]) -> ContactF
             problems.append(f"{where}: a confirmed fact needs its public 'source' (a web address)")
     if value is not None:
         if key == "phone" and not _PHONE_RE.match(value):
-            problems.append(f"{where}: '{value}' is not a phone number like 042-387-9923 (half-width, hyphens)")
+            problems.append(
+                f"{where}: '{value}' is not a phone number like 042-387-9923 (half-width, hyphens)"
+            )
         elif key == "web" and not _URL_RE.match(value):
             problems.append(f"{where}: '{value}' is not a web address starting with http:// or https://")
         elif key == "email" and not _EMAIL_RE.match(value):

@@ -6,15 +6,34 @@ what is wrong, and all problems are collected before raising (one run shows ever
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from knowledge.city import CITY_FILE, City, parse_city, read_city
 from knowledge.contacts import parse_contacts, render
 from knowledge.models import FAQ_CATEGORIES, FaqEntry, KnowledgeData, Section, SynonymGroup
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# The directory read when no data_dir is passed: the shipped data unless the application chose
+# another city's (bot/settings.py: KYODO_KNOWLEDGE_DIR). The library reads no environment itself.
+_chosen_dir: Path | None = None
+
+
+def use_data_dir(path: Path | str | None) -> None:
+    """Make ``load_data()`` / ``Answerer.load()`` without a directory read ``path``."""
+    global _chosen_dir
+    _chosen_dir = Path(path).resolve() if path else None
+
+
+def data_dir() -> Path:
+    """The directory read when none is passed."""
+    return _chosen_dir or DATA_DIR
+
+
 DATA_FILES = ("guideline.yaml", "faq.yaml", "synonyms.yaml", "contacts.yaml")
 MAX_ANSWER_CHARS = 400
 
@@ -245,7 +264,7 @@ def load_data(
     Raises :class:`DataError` listing every problem found. ``strict=False`` tolerates (and appends
     to ``warnings``) related ids that do not exist yet.
     """
-    base = Path(data_dir) if data_dir else DATA_DIR
+    base = Path(data_dir) if data_dir else (_chosen_dir or DATA_DIR)
     problems: list[str] = []
     title, sections = parse_guideline(_read_yaml(base / "guideline.yaml"), problems)
     raw_faq = _read_yaml(base / "faq.yaml")
@@ -257,13 +276,35 @@ def load_data(
     synonyms = parse_synonyms(_read_yaml(syn_path), problems) if syn_path.exists() else []
     contacts_path = base / "contacts.yaml"
     contacts = parse_contacts(_read_yaml(contacts_path), problems) if contacts_path.exists() else []
-    faq = _render_contacts(faq, {c.id: c for c in contacts}, problems)
+    by_id = {c.id: c for c in contacts}
+    faq = _render_contacts(faq, by_id, problems)
+    city_path = base / CITY_FILE
+    city = parse_city(_read_yaml(city_path) if city_path.exists() else None, by_id, problems)
     if not strict and warnings is None:
         warnings = []
     faq = cross_check(sections, faq, problems, None if strict else warnings)
     if problems:
         raise DataError(problems)
-    return KnowledgeData(title, tuple(sections), tuple(faq), tuple(synonyms), tuple(contacts))
+    return KnowledgeData(title, tuple(sections), tuple(faq), tuple(synonyms), tuple(contacts), city)
+
+
+_cities: dict[str, City] = {}
+_cities_lock = threading.Lock()
+
+
+def load_city(data_dir: Path | str | None = None) -> City:
+    """The city of a data directory (default: the one in use), cached per directory. Cheap: reads
+    city.yaml and contacts.yaml only, no index (e.g. for the greeting of a new follower).
+    Invalid data raises DataError."""
+    base = Path(data_dir) if data_dir else (_chosen_dir or DATA_DIR)
+    key = str(base.resolve())
+    with _cities_lock:
+        if key not in _cities:
+            city, problems = read_city(base, _read_yaml)
+            if problems:
+                raise DataError(problems)
+            _cities[key] = city
+        return _cities[key]
 
 
 def _render_contacts(faq: list[FaqEntry], contacts: Mapping[str, Any], problems: list[str]) -> list[FaqEntry]:

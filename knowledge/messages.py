@@ -5,19 +5,20 @@ Polite, short enough for a phone screen. Edit here, not in the code.
 
 from __future__ import annotations
 
-CONTACT = "小金井市 市民部 コミュニティ文化課"
-
 # What the bot can help with, shown when it declines.
 TOPICS = "協働とは何か・対象となる活動や団体・協働の形態（後援・共催・委託・補助など）・協働の原則・市の支援・問い合わせ先"
 
-def out_of_scope(switchboard: str | None = None) -> str:
+
+def out_of_scope(switchboard: str | None = None, city: str = "市", desk: str = "市の協働の担当窓口") -> str:
     """The polite decline: short enough for a phone, and it always says where to ask.
 
-    ``switchboard`` is the city's confirmed main number (contacts.yaml), if any."""
-    where = f"市役所の代表電話（{switchboard}）" if switchboard else "小金井市役所の担当窓口"
+    ``switchboard`` is the city's confirmed main number, ``city`` its name and ``desk`` its desk
+    for 協働 (city.yaml and contacts.yaml of the data directory)."""
+    hall = f"{city}役所" if city.endswith("市") else f"{city}の役所"
+    where = f"{hall}の代表電話（{switchboard}）" if switchboard else f"{hall}の担当窓口"
     return (
         "申し訳ありません。このご質問には、このボットではお答えできません。\n"
-        f"市の手続きやサービスは{where}へ、協働のご相談は{CONTACT}へお問い合わせください。"
+        f"市の手続きやサービスは{where}へ、協働のご相談は{desk}へお問い合わせください。"
     )
 
 
@@ -28,7 +29,7 @@ RELATED_HEADING = "関連する質問："
 
 EMPTY = (
     "ご質問を入力してください。\n"
-    "協働推進基本指針について、たとえば「協働とは」「企業も協働できますか」のようにお尋ねください。"
+    "{guideline}について、たとえば「協働とは」「企業も協働できますか」のようにお尋ねください。"
 )
 
 NO_TEXT = (
@@ -38,7 +39,7 @@ NO_TEXT = (
 
 
 GREETING = (
-    "こんにちは。協働ボットです。小金井市協働推進基本指針について、ご質問にお答えします。\n"
+    "こんにちは。協働ボットです。{guideline}について、ご質問にお答えします。\n"
     "たとえば「協働とは」「企業も協働できますか」「後援と共催の違い」のようにお尋ねください。"
 )
 
@@ -75,7 +76,7 @@ def too_long(limit: int) -> str:
     )
 
 
-GUIDELINE_SHORT = "協働推進基本指針"
+GUIDELINE_SHORT = "協働の指針"  # without city.yaml's "guideline"
 
 
 def _cite(title: str) -> str:
@@ -84,14 +85,19 @@ def _cite(title: str) -> str:
     return f"{head}「{rest}」" if rest and head.startswith("第") else f"「{title}」"
 
 
-def citation(guideline_titles: list[str], note_titles: list[str], cited_notes: list[str] = ()) -> str:
+def citation(
+    guideline_titles: list[str],
+    note_titles: list[str],
+    cited_notes: list[str] = (),
+    guideline: str = GUIDELINE_SHORT,
+) -> str:
     """The line under an answer: the guideline sections it rests on, else our notes.
 
     ``cited_notes`` are notes whose facts the answer states although they are not in the
     guideline (programmes, examples, budget items): they are named too, so that nobody takes them
     for the guideline."""
     if guideline_titles:
-        line = f"（出典：{GUIDELINE_SHORT} {'、'.join(_cite(t) for t in guideline_titles)}）"
+        line = f"（出典：{guideline} {'、'.join(_cite(t) for t in guideline_titles)}）"
         if cited_notes:
             line += f"（参考：{'、'.join(cited_notes)}）"
         return line
@@ -101,14 +107,14 @@ def citation(guideline_titles: list[str], note_titles: list[str], cited_notes: l
 
 
 # Added under the もしかして list when the question also holds words the bot does not know.
+UNSURE_ELSE_START = "どれにも当てはまらない場合、"
 UNSURE_ELSE = (
-    "どれにも当てはまらない場合、協働以外のご質問は市役所の担当窓口へ、"
-    f"協働については{CONTACT}へお問い合わせください。"
+    UNSURE_ELSE_START + "協働以外のご質問は市役所の担当窓口へ、協働については{desk}へお問い合わせください。"
 )
 
 
-def unsure_list(questions: list[str], maybe_elsewhere: bool = False) -> str:
+def unsure_list(questions: list[str], maybe_elsewhere: bool = False, desk: str = "市の協働の担当窓口") -> str:
     lines = [UNSURE] + [f"・{q}" for q in questions]
     if maybe_elsewhere:
-        lines.append(UNSURE_ELSE)
+        lines.append(UNSURE_ELSE.format(desk=desk))
     return "\n".join(lines)

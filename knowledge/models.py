@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from knowledge.city import City
     from knowledge.contacts import Contact
 
 FAQ_CATEGORIES = ("about", "bg", "target", "principle", "form", "env", "howto")
@@ -64,6 +65,7 @@ class KnowledgeData:
     faq: tuple[FaqEntry, ...]
     synonyms: tuple[SynonymGroup, ...]
     contacts: tuple[Contact, ...] = ()  # from contacts.yaml (optional file)
+    city: City | None = None  # from city.yaml (optional file; None: the generic wording)
 
 
 @dataclass(slots=True)

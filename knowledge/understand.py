@@ -76,7 +76,9 @@ _INTRO_PREDICATE_RE = re.compile(
     r"|しておりま|を続けて|を立ち上げ)(?:い|お)?(?:ます|る|ました|て)"
     r"|(?:活動|運営|開催|主催)(?:して|を)(?:い|お)?(?:ます|る)"
 )
-_QUESTION_WORD_RE = re.compile(r"何|なに|なん(?!です|だ)|どこ|どちら|どっち|だれ|誰|いつ|どう|どの|どんな|なぜ|いくら|どれ|どれくらい|どのくらい")
+_QUESTION_WORD_RE = re.compile(
+    r"何|なに|なん(?!です|だ)|どこ|どちら|どっち|だれ|誰|いつ|どう|どの|どんな|なぜ|いくら|どれ|どれくらい|どのくらい"
+)
 
 # Kinds, tried in this order on the question (the first that matches wins).
 _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -137,9 +139,19 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 # Which fact a contact question asks for, tried in this order.
 _ASPECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("phone", re.compile(r"電話|でんわ|番号|ばんごう|TEL|ファックス|FAX|メール", re.IGNORECASE)),
-    ("hours", re.compile(r"時間|何時|なんじ|開庁|土日|土曜|日曜|祝日|曜日|夜|朝|営業|開いて|あいて|やって(?:ます|る)|間に合")),
+    (
+        "hours",
+        re.compile(
+            r"時間|何時|なんじ|開庁|土日|土曜|日曜|祝日|曜日|夜|朝|営業|開いて|あいて|やって(?:ます|る)|間に合"
+        ),
+    ),
     ("place", re.compile(r"場所|住所|所在地|行き方|アクセス|何階|庁舎|どこにあ|駅から|地図|建物|最寄り")),
-    ("office", re.compile(r"窓口|担当|どの課|どこの課|部署|誰に|だれに|どこに(?:相談|聞|問い|連絡)|問い?合わ?せ先|連絡先|相談先")),
+    (
+        "office",
+        re.compile(
+            r"窓口|担当|どの課|どこの課|部署|誰に|だれに|どこに(?:相談|聞|問い|連絡)|問い?合わ?せ先|連絡先|相談先"
+        ),
+    ),
 )
 
 
@@ -154,7 +166,9 @@ def contact_aspect(question: str) -> str | None:
 
 _WHEN_WHERE_RE = re.compile(r"いつ|どこ|だれ|誰|いくら|何時|何日|何人|何曜|どれくらい|どのくらい|何件")
 _WANT_RE = re.compile(r"たい(?:です|と思います|と思っています|んです)?[。.!！\s]*$")
-_YES_NO_END_RE = re.compile(r"(?:ですか|ますか|でしょうか|んですか|のですか|なの|ですよね|か)[?？。!！\s]*$|[?？]+$")
+_YES_NO_END_RE = re.compile(
+    r"(?:ですか|ますか|でしょうか|んですか|のですか|なの|ですよね|か)[?？。!！\s]*$|[?？]+$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,4 +349,6 @@ def understand(text: str, has_topic: Callable[[str], bool] | None = None) -> Und
     kind = question_kind(question)
     asks = bool(asking) or not any(is_statement(p) for p in parts)
     topic = question_topic(parts[qi]) or question_topic(question)
-    return Understanding(text, question, context, _activity(activity), kind, is_yes_no(question, kind), asks, topic)
+    return Understanding(
+        text, question, context, _activity(activity), kind, is_yes_no(question, kind), asks, topic
+    )

@@ -4,7 +4,7 @@ A pure library: it ships its data (``matching/data/*.yaml``), touches no databas
 imports only ``knowledge.normalize`` from the rest of the project. Public API::
 
     from matching import Matcher, GroupProfile, MatchResult, DivisionMatch
-    m = Matcher.load()                       # cached, shipped data
+    m = Matcher.load()                       # cached; the shipped data unless use_data_dir(...)
     m.match(GroupProfile(description="公園の清掃"), top=5).matches[0].department
     m.match_many(profiles, top=3)            # batch path for `kyodo match --all`
     m.divisions, m.division("kankyo-seisaku"), m.fields
@@ -16,7 +16,7 @@ imports only ``knowledge.normalize`` from the rest of the project. Public API::
 from __future__ import annotations
 
 from matching.fields import FieldCandidate, FieldResolution, FieldsResolution
-from matching.loader import DataError
+from matching.loader import DataError, data_dir, use_data_dir
 from matching.matcher import RECOMMENDED_MIN_SHARE, SCORING_VERSION, Matcher
 from matching.model import Division, DivisionMatch, Field, GroupProfile, MatchResult
 
@@ -38,6 +38,8 @@ __all__ = [
     "resolve_field",
     "resolve_fields",
     "suggest_fields",
+    "data_dir",
+    "use_data_dir",
 ]
 
 

@@ -23,6 +23,24 @@ from matching.model import Division, Field
 DATA_DIR = Path(__file__).parent / "data"
 FIELDS_PATH = DATA_DIR / "fields.yaml"
 DIVISIONS_PATH = DATA_DIR / "divisions.yaml"
+FIELDS_FILE, DIVISIONS_FILE = FIELDS_PATH.name, DIVISIONS_PATH.name
+
+# The directory `Matcher.load()` reads (fields.yaml, divisions.yaml): the shipped data unless the
+# application chose another city's (bot/settings.py: KYODO_MATCHING_DIR). The library reads no
+# environment variable itself.
+_chosen_dir: Path | None = None
+
+
+def use_data_dir(path: Path | str | None) -> None:
+    """Make ``Matcher.load()`` (and resolve_field...) read ``path`` instead of the shipped data."""
+    global _chosen_dir
+    _chosen_dir = Path(path) if path else None
+
+
+def data_dir() -> Path:
+    """The directory ``Matcher.load()`` reads."""
+    return _chosen_dir or DATA_DIR
+
 
 # libyaml's loader when PyYAML was built with it: same safe subset, ~10x faster (0.17 s -> 0.02 s).
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -182,6 +200,18 @@ def load_word_lists(path: Path = FIELDS_PATH) -> dict[str, tuple[str, ...]]:
 def _fingerprint(raw: dict[str, Any]) -> str:
     canonical = json.dumps(raw, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def load_desk(path: Path, divisions: list[Division]) -> str | None:
+    """The display name of the division that is the city's desk for 協働 (divisions.yaml's optional
+    top-level ``desk: <division id>``), or None."""
+    desk = _read_yaml(path, "divisions").get("desk")
+    if desk is None:
+        return None
+    for d in divisions:
+        if d.id == desk:
+            return d.name
+    raise DataError(path, "desk", f"desk「{desk}」は divisions にありません（課の id を書いてください）")
 
 
 def load_divisions(

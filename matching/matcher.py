@@ -39,9 +39,13 @@ from matching import messages
 from matching.fields import FieldResolver, FieldsResolution
 from matching.folding import fold_word
 from matching.loader import (
+    DIVISIONS_FILE,
     DIVISIONS_PATH,
+    FIELDS_FILE,
     FIELDS_PATH,
     DataError,
+    data_dir,
+    load_desk,
     load_divisions,
     load_fields,
     load_word_lists,
@@ -52,7 +56,7 @@ from matching.scanner import Scanner
 
 # Bump when the scoring changes (weights, rules), so stored suggestions are recomputed. Edits to the
 # data files are covered by Division.fingerprint and Matcher.fingerprint.
-SCORING_VERSION = "2.0.0"
+SCORING_VERSION = "2.1.0"
 
 # Texts longer than this are cut (a pasted brochure must not cost more than a paragraph).
 MAX_NAME = 200
@@ -116,6 +120,7 @@ W_MODE_TO_PEOPLE = 0.8
 W_MODE_WITH_TOPIC = 0.5
 # ... unless the group is open to everyone (「子どもからお年寄りまで」, 「どなたでも」): then the people
 # named are examples, not the ones served.
+RANGE_GAP = 16  # 「子どもから…まで」: how far after から its まで may be (folded characters)
 _EVERYONE = ("誰でも", "だれでも", "どなたでも", "多世代", "世代をこえ", "世代を超え", "みんなの")
 # A stated or inferred field's main division gets its bonus only when the text does not clearly
 # point to another division serving that field (direct words worth at least this much more).
@@ -268,8 +273,11 @@ class Matcher:
         meeting_places: Iterable[str] = (),
         member_people: Iterable[str] = (),
         readings: dict[str, str] | None = None,
+        desk: str | None = None,
     ) -> None:
-        """``readings``: word -> folded kana reading (default: the shipped cache, see readings.py)."""
+        """``readings``: word -> folded kana reading (default: the shipped cache, see readings.py);
+        ``desk``: the name of the city's desk for 協働, named when nothing matches."""
+        self.desk = desk
         self.fields = fields
         self.divisions = divisions
         self._by_id = {d.id: i for i, d in enumerate(divisions)}
@@ -471,6 +479,7 @@ class Matcher:
         fields, ignore = load_fields(fields_path)
         divisions = load_divisions(divisions_path, fields, fields_path)
         lists = load_word_lists(fields_path)
+        desk = load_desk(divisions_path, divisions)
         return cls(
             fields,
             divisions,
@@ -478,12 +487,14 @@ class Matcher:
             lists["service_modes"],
             meeting_places=lists["meeting_places"],
             member_people=lists["member_people"],
+            desk=desk,
         )
 
     @classmethod
     def load(cls) -> Matcher:
-        """The matcher over the shipped data, built once per process."""
-        return _shipped()
+        """The matcher over the data directory in use (the shipped data unless the application
+        chose another with ``matching.use_data_dir``), built once per process and directory."""
+        return _load(str(data_dir().resolve()))
 
     @property
     def fingerprint(self) -> str:
@@ -616,6 +627,7 @@ class Matcher:
         visited: set[str] = set()  # facilities the group goes to
         registered: set[str] = set()  # facilities named only as registered with / funded by
         served: set[str] = set()  # people words marked as the ones the activity is for
+        ranged: set[str] = set()  # words at either end of 「…から…まで」 (who may come)
         everyone = False
         # a facility followed by 「の」 (division, display, key), decided by what follows
         pending: tuple[int, str, str] | None = None
@@ -659,8 +671,12 @@ class Matcher:
                     and owner[0] not in info.projects
                 ):
                     owned[k] = owner
+            if startswith("から", end) and text.find("まで", end, end + RANGE_GAP) != -1:
+                ranged.add(k)  # 「子どもから…まで」: one end of a range of who may come
             if not info.special:
                 continue
+            if info.people and startswith("まで", end):
+                ranged.add(k)
             for i in info.people:
                 people.setdefault(i, (info.display, k))
             if info.people and _served(text, end):
@@ -701,9 +717,22 @@ class Matcher:
                     continue
                 about.update(info.projects)
                 culture = culture or not AUDIENCE_FIELDS.isdisjoint(topic_fields.get(k, ()))
-        if people and (everyone or any(w in text for w in _EVERYONE)):
-            people = {}
         audience: set[str] = set()
+        if people and (everyone or any(w in text for w in _EVERYONE)):
+            # 「子どもから高齢者まで誰でも」: the people named are examples of who may come, not the
+            # ones served. In a text about culture, arts or sport with no way of helping named they
+            # are the audience (a 将棋 club open to all is not 介護福祉課's): they count W_AUDIENCE,
+            # signal no field and give no reason of their own.
+            if culture and not modes_found:
+                audience = {
+                    k
+                    for k, info in words.items()
+                    if (info.people or k in ranged)
+                    and k not in aside
+                    and k not in served
+                    and not set(info.people or info.projects) & about
+                }
+            people = {}
         if people and culture and not modes_found:
             # people named, nothing said about helping them, and the text is about culture, arts or
             # sport their division does not do: they are the audience (a 将棋 club of seniors)
@@ -788,7 +817,7 @@ class Matcher:
             for i in order[: max(top, 0)]
             if raw[i] >= floor
         ]
-        message = messages.EMPTY_PROFILE if empty else (None if matches else messages.NO_MATCH)
+        message = messages.EMPTY_PROFILE if empty else (None if matches else messages.no_match(self.desk))
         return MatchResult(name, matches, message, unknown, field_numbers, field_names)
 
     def _adjust(
@@ -934,6 +963,7 @@ class Matcher:
         )
 
 
-@lru_cache(maxsize=1)
-def _shipped() -> Matcher:
-    return Matcher.from_files()
+@lru_cache(maxsize=4)
+def _load(directory: str) -> Matcher:
+    base = Path(directory)
+    return Matcher.from_files(base / FIELDS_FILE, base / DIVISIONS_FILE)

@@ -14,8 +14,16 @@ EMPTY_PROFILE = (
 NO_MATCH = (
     "お書きいただいた内容からは、担当の課を絞り込めませんでした。"
     "活動の内容をもう少しくわしく書くか、分野を選んでください。"
-    "協働についてのご相談は、市民部 コミュニティ文化課が窓口です。"
 )
+NO_MATCH_DESK = "協働についてのご相談は、{desk}が窓口です。"  # divisions.yaml "desk"
+NO_MATCH_NO_DESK = "協働についてのご相談は、市の協働の担当窓口へお問い合わせください。"
+
+
+def no_match(desk: str | None) -> str:
+    """Nothing recognised: say so, and where to ask (the city's desk for 協働, when the data names it)."""
+    return NO_MATCH + (NO_MATCH_DESK.format(desk=desk) if desk else NO_MATCH_NO_DESK)
+
+
 UNKNOWN_FIELD = "分野「{word}」は見つかりませんでした。"
 UNKNOWN_FIELD_WITH_CANDIDATES = "分野「{word}」は見つかりませんでした。近い分野: {candidates}"
 

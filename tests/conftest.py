@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from bot.settings import normalise_database_url
 from bot.storage import migrate
@@ -42,8 +43,15 @@ def _pg_database() -> Iterator[str | None]:
     base = make_url(normalise_database_url(PG_URL))
     name = f"kyodo_test_{uuid.uuid4().hex[:10]}"
     admin = make_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:  # one clear line instead of an error per database test
+        pytest.exit(
+            f"PostgreSQL at {PG_URL} is not reachable ({str(exc.orig).strip()}); start it, or unset "
+            "KYODO_TEST_DATABASE_URL to run the database tests on SQLite",
+            returncode=3,
+        )
     url = base.set(database=name).render_as_string(hide_password=False)
     migrate.upgrade(url)
     try:

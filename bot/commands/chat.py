@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
-import os
 import sys
 
 
@@ -25,22 +24,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--user", default=None, help="who you are in the chat (default: your login name)")
     p.add_argument(
         "--data-dir",
-        default=os.environ.get("KYODO_KNOWLEDGE_DIR") or None,
-        help="knowledge data directory (default: the shipped data; env KYODO_KNOWLEDGE_DIR)",
+        default=None,
+        help="knowledge data directory (default: $KYODO_KNOWLEDGE_DIR, else the shipped data)",
     )
     p.add_argument("--debug", action="store_true", help="log engine errors with tracebacks to stderr")
     p.set_defaults(func=_chat)
 
 
 def _chat(args: argparse.Namespace) -> int:
+    import knowledge
     from bot.app import chat
-    from bot.engine import services
+    from bot.commands.serve import check_data
     from bot.settings import Settings
     from bot.storage import migrate
 
     # Engine errors are answered politely in the chat; their tracebacks are for --debug.
     logging.basicConfig(level=logging.INFO if args.debug else logging.CRITICAL, stream=sys.stderr)
-    services.configure(data_dir=args.data_dir)
+    if args.data_dir:
+        knowledge.use_data_dir(args.data_dir)
+    # A broken data file stops here with its cause (bot.cli prints it, exit 2), not later as
+    # 「いま回答の準備ができていません」 on every question.
+    check_data()
     settings = Settings.from_env()
     _ensure_schema(settings.database_url, migrate)
     name = (args.user or _login_name()).strip()[:60] or "guest"

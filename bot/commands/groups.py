@@ -16,43 +16,45 @@ from bot.registry import messages as msg
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("groups", help="登録団体の取り込み・一覧・書き出し")
+    p = sub.add_parser("groups", help="the registry of groups: import, list, export, show, delete, distinct")
     gsub = p.add_subparsers(dest="groups_command", metavar="ACTION")
     gsub.required = True
 
     imp = gsub.add_parser(
-        "import", help="CSV ファイル（name,kind,fields,description,contact）から団体を取り込む"
+        "import", help="import groups from a CSV file (name,kind,fields,description,contact)"
     )
-    imp.add_argument("file", type=Path, help="UTF-8 の CSV ファイル（BOM 付きも可）")
-    imp.add_argument("--owner", help="登録者として記録する名前（既定: import:<ファイル名>）")
+    imp.add_argument("file", type=Path, help="a UTF-8 CSV file (a BOM is fine)")
+    imp.add_argument("--owner", help="the owner recorded for the groups (default: import:<file name>)")
     imp.add_argument(
-        "--skip-invalid", action="store_true", help="誤りのある行を飛ばして、正しい行だけ取り込む"
+        "--skip-invalid", action="store_true", help="skip rows with problems and import the valid ones"
     )
-    imp.add_argument("--json", action="store_true", help="結果を JSON で出力する")
+    imp.add_argument("--json", action="store_true", help="print the result as JSON")
     imp.set_defaults(func=_import)
 
-    ls = gsub.add_parser("list", help="登録団体の一覧")
-    ls.add_argument("--field", help="この分野の団体だけ（番号・短い名前・ことば。例: 環境保全）")
-    ls.add_argument("--kind", help="この種別の団体だけ（例: NPO法人、自治会）")
-    ls.add_argument("--json", action="store_true", help="1行に1団体の JSON で出力する")
+    ls = gsub.add_parser("list", help="list the registered groups")
+    ls.add_argument("--field", help="only groups of this field (number, short label or word, e.g. 環境保全)")
+    ls.add_argument("--kind", help="only groups of this kind (e.g. NPO法人, 自治会)")
+    ls.add_argument("--json", action="store_true", help="one JSON object per group and line")
     ls.add_argument(
-        "--flagged", action="store_true", help="重複の印がある団体だけ（確認後 distinct か delete で解決）"
+        "--flagged", action="store_true", help="only groups flagged as probable duplicates (resolve with distinct or delete)"
     )
     ls.set_defaults(func=_list)
 
-    exp = gsub.add_parser("export", help="全団体を取り込みと同じ形式の CSV で書き出す")
-    exp.add_argument("--output", "-o", type=Path, help="書き出すファイル（既定: 標準出力）")
+    exp = gsub.add_parser("export", help="write every group as CSV, in the import format")
+    exp.add_argument("--output", "-o", type=Path, help="output file (default: standard output)")
     exp.set_defaults(func=_export)
 
-    show = gsub.add_parser("show", help="1団体の登録内容と提案を表示する（JSON）")
+    show = gsub.add_parser("show", help="show one group and its suggestions (JSON)")
     show.add_argument("id", type=int)
     show.set_defaults(func=_show)
 
-    rm = gsub.add_parser("delete", help="団体とその提案を削除する")
+    rm = gsub.add_parser("delete", help="delete a group and its suggestions (audited)")
     rm.add_argument("id", type=int)
     rm.set_defaults(func=_delete)
 
-    dist = gsub.add_parser("distinct", help="別の団体だと確認できたら、重複の印を外す")
+    dist = gsub.add_parser(
+        "distinct", help="clear a possible-duplicate flag once the groups are known to differ (audited)"
+    )
     dist.add_argument("id", type=int)
     dist.set_defaults(func=_distinct)
 
@@ -87,15 +89,28 @@ def _factory():
 @_needs_schema
 def _import(args: argparse.Namespace) -> int:
     from bot.registry import groups as registry
+    from bot.staff.audit import audit, cli_actor
     from bot.storage.db import transaction
 
     if not args.file.is_file():
         print(msg.CLI_FILE_NOT_FOUND.format(path=args.file), file=sys.stderr)
         return 2
-    with transaction(_factory()) as session:
+    from bot.commands.progress import Progress
+
+    with transaction(_factory()) as session, Progress("groups import") as progress:
         result = registry.import_groups_csv(
-            session, args.file, owner=args.owner, skip_invalid=args.skip_invalid
+            session, args.file, owner=args.owner, skip_invalid=args.skip_invalid, progress=progress
         )
+        if result.imported:
+            audit(
+                session,
+                cli_actor(),
+                "groups_import",
+                "file",
+                args.file.name[:60],
+                added=len(result.added),
+                skipped=len({line for line, _ in result.report.problems}),
+            )
         duplicates = [
             {
                 "line": row.line,
@@ -253,6 +268,7 @@ def _show(args: argparse.Namespace) -> int:
 @_needs_schema
 def _delete(args: argparse.Namespace) -> int:
     from bot.registry import groups as registry
+    from bot.staff.audit import audit, cli_actor
     from bot.staff.erasure import erase_groups
     from bot.storage.db import transaction
 
@@ -260,6 +276,7 @@ def _delete(args: argparse.Namespace) -> int:
         with transaction(_factory()) as session:
             erase_groups(session, [args.id])  # its posts in the divisions' channels say it is gone
             registry.delete_group(session, args.id, actor="cli", admin=True)
+            audit(session, cli_actor(), "group_delete", "group", args.id)
     except registry.GroupNotFound as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -270,11 +287,13 @@ def _delete(args: argparse.Namespace) -> int:
 @_needs_schema
 def _distinct(args: argparse.Namespace) -> int:
     from bot.registry import groups as registry
+    from bot.staff.audit import audit, cli_actor
     from bot.storage.db import transaction
 
     try:
         with transaction(_factory()) as session:
             registry.clear_duplicate_flag(session, args.id, actor="cli", admin=True)
+            audit(session, cli_actor(), "group_distinct", "group", args.id)
     except registry.GroupNotFound as exc:
         print(exc, file=sys.stderr)
         return 1

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import TextIO
 
@@ -25,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "ask",
         help="answer a question about the collaboration guideline",
-        description="協働推進基本指針についての質問に答えます。QUESTION に - を渡すと標準入力から1行1問で読みます。",
+        description="Answer questions about the collaboration guideline. With QUESTION -, read one "
+        "question per line from standard input.",
     )
     p.add_argument("question", nargs="+", help="the question, or - to read one question per line from stdin")
     p.add_argument("--json", action="store_true", help="print JSON (one object per line with -)")
@@ -36,9 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def add_data_dir_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--data-dir",
-        default=os.environ.get("KYODO_KNOWLEDGE_DIR") or None,
-        help="directory with guideline.yaml, faq.yaml, synonyms.yaml (default: the shipped data; "
-        "env KYODO_KNOWLEDGE_DIR)",
+        default=None,
+        help="directory with guideline.yaml, faq.yaml, synonyms.yaml (default: $KYODO_KNOWLEDGE_DIR, "
+        "else the shipped data)",
     )
 
 
@@ -73,8 +73,9 @@ def render_text(answer) -> list[str]:
         if answer.suggestions:
             lines += ["", messages.RELATED_HEADING]
     lines += [f"  {i}. {s}" for i, s in enumerate(answer.suggestions, 1)]
-    if answer.reason == "unsure" and answer.text.endswith(messages.UNSURE_ELSE):
-        lines.append(messages.UNSURE_ELSE)
+    last = answer.text.rsplit("\n", 1)[-1]
+    if answer.reason == "unsure" and last.startswith(messages.UNSURE_ELSE_START):
+        lines.append(last)
     return lines
 
 

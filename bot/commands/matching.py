@@ -27,16 +27,25 @@ ERR_NO_DESCRIPTION = "説明文を指定してください（標準入力から�
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "match",
-        help="団体の活動から、関係する市の課を探す",
-        description="団体の活動の説明（または分野）から、関係する小金井市の課を理由つきで順に示します。",
+        help="rank the city's divisions for a group's activities, with reasons",
+        description="Rank the city's divisions for a group's description (or fields), with reasons.",
     )
-    p.add_argument("description", nargs="?", help="活動の説明。- なら標準入力から1行1団体の JSON を読む")
-    p.add_argument("--json", action="store_true", help="JSON で出力する")
-    p.add_argument("--top", type=int, default=None, help="示す課の数（既定: 1件なら5、まとめて読むときは3）")
-    p.add_argument("--field", action="append", default=[], metavar="FIELD", help="分野（くり返し指定可）")
-    p.add_argument("--name", default="", help="団体名")
     p.add_argument(
-        "--all", action="store_true", help="登録されているすべての団体を照合し、新しい提案を保存する"
+        "description",
+        nargs="?",
+        help="the description; - reads one JSON object per group and line from standard input",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--top",
+        type=int,
+        default=None,
+        help="how many divisions to show (default: 5 for one group, 3 with -)",
+    )
+    p.add_argument("--field", action="append", default=[], metavar="FIELD", help="a field (may be repeated)")
+    p.add_argument("--name", default="", help="the group's name")
+    p.add_argument(
+        "--all", action="store_true", help="match every registered group and store new suggestions"
     )
     p.set_defaults(func=run)
 
@@ -142,11 +151,16 @@ def run_match_all(args: argparse.Namespace) -> int:
     if top < 1:
         print(msg.TOP_INVALID, file=sys.stderr)
         return 2
+    from bot.commands.progress import Progress
+
     engine = make_engine(Settings.from_env().database_url)
     try:
         matcher = Matcher.load()
         try:
-            summary = refresh_suggestions(engine, matcher, top=top, workers=min(os.cpu_count() or 1, 4))
+            with Progress("match --all") as progress:
+                summary = refresh_suggestions(
+                    engine, matcher, top=top, workers=min(os.cpu_count() or 1, 4), progress=progress
+                )
         except (OperationalError, ProgrammingError) as exc:
             if not missing_schema(exc):
                 raise

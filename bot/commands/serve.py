@@ -120,6 +120,19 @@ class _ChildWorker:
                 self.proc.wait(timeout=10)
 
 
+def check_data() -> None:
+    """Read and validate the city's data files before serving: a broken faq.yaml or divisions.yaml
+    stops start-up with the file, the entry and the problem (exit status 2, see bot.cli), instead
+    of failing in the loops later. Only parses the files (the index is built on first need)."""
+    from knowledge import load_data
+    from matching.loader import DIVISIONS_FILE, FIELDS_FILE, data_dir, load_divisions, load_fields
+
+    load_data()
+    base = data_dir()
+    fields, _ = load_fields(base / FIELDS_FILE)
+    load_divisions(base / DIVISIONS_FILE, fields, base / FIELDS_FILE)
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -128,6 +141,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     _logging(args.log_level)
     settings = Settings.from_env()
+    check_data()
     port = args.port if args.port is not None else settings.port
     child = None
     split = args.worker_process or (not args.in_process and settings.database_url.startswith("postgresql"))
@@ -156,5 +170,7 @@ def _worker(args: argparse.Namespace) -> int:
     from bot.settings import Settings
 
     _logging(args.log_level)
-    asyncio.run(run_worker(Settings.from_env(), wake_fd=args.wake_fd))
+    settings = Settings.from_env()
+    check_data()
+    asyncio.run(run_worker(settings, wake_fd=args.wake_fd))
     return 0

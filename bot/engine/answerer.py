@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.storage.models.staff import StaffFaqEntry
 from knowledge import Answerer, DataError
+from knowledge import data_dir as knowledge_data_dir
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,10 @@ def staff_faq_dicts(session: Session) -> list[dict[str, Any]]:
 
 
 # Built once (constructing the statement cost more than running it); run once per transaction.
-_VERSION = select(func.count(), func.max(StaffFaqEntry.id)).where(StaffFaqEntry.active.is_(True))
+# An edit or a retirement sets updated_at, so it changes the version too.
+_VERSION = select(func.count(), func.max(StaffFaqEntry.id), func.max(StaffFaqEntry.updated_at)).where(
+    StaffFaqEntry.active.is_(True)
+)
 
 
 class StaffAwareAnswerer:
@@ -58,12 +62,13 @@ class StaffAwareAnswerer:
         if cached is not None and transaction is not None and cached[0] is transaction:
             return cached[1]
         row = session.execute(_VERSION).one()
-        version = (int(row[0] or 0), row[1])
+        version = (int(row[0] or 0), row[1], row[2])
         session.info["staff_faq_version"] = (session.get_transaction(), version)
         return version
 
     def get(self, session: Session) -> Any:
-        key = self._version(session)
+        # The data directory in use (KYODO_KNOWLEDGE_DIR) is part of the key: another city's data.
+        key = (*self._version(session), str(knowledge_data_dir()))
         with self._lock:
             if key != self._key or self._answerer is None:
                 extra = staff_faq_dicts(session) if key[0] else []

@@ -37,16 +37,16 @@ ABOUT_FAQ, ABOUT_QUESTION = "about-kyodo", "協働とは何ですか"
 CONTACT_FAQ, CONTACT_QUESTION = "contact", "協働の相談窓口はどこですか"
 
 GREETING = (
-    "友だち追加ありがとうございます。小金井市の「協働ボット」です。\n"
+    "友だち追加ありがとうございます。{city}の「協働ボット」です。\n"
     "市と市民活動団体が力を合わせる「協働」について、次のことができます。\n"
-    "・協働についての質問に答える（市の協働推進基本指針にもとづきます）\n"
+    "・協働についての質問に答える（市の{guideline}にもとづきます）\n"
     "・協働の対象になる活動かのチェック\n"
     "・団体の登録と、市の担当課への相談・提案\n"
     "下のボタンから選ぶか、質問をそのまま書いて送ってください。"
 )
 GROUP_GREETING = (
-    "グループに招待いただきありがとうございます。小金井市の「協働ボット」です。\n"
-    "協働についての質問に、市の協働推進基本指針にもとづいてお答えします。"
+    "グループに招待いただきありがとうございます。{city}の「協働ボット」です。\n"
+    "協働についての質問に、市の{guideline}にもとづいてお答えします。"
     "団体登録や相談・提案は、個人の情報を扱うため、協働ボットとの1対1のトークでご利用ください。"
 )
 WELCOME_BACK = "おかえりなさい。下のボタンから選ぶか、質問をそのまま書いて送ってください。"
@@ -168,7 +168,7 @@ HANDOFF_DONT = "送らない"
 HANDOFF_KEPT = "職員には送りませんでした。ほかのご質問もどうぞ。"
 HANDOFF_DONE = (
     "ご質問「{question}」を市の職員に送りました。返事があれば、このトークでお知らせします。"
-    "お急ぎの場合は、市民部コミュニティ文化課へお問い合わせください。"
+    "お急ぎの場合は、{desk}へお問い合わせください。"
 )
 HANDOFF_ALREADY = "このご質問はすでに職員に送っています。返事をお待ちください。"
 FAQ_INTRO = "よくある質問です。下のボタンから知りたいものを選んでください。"
@@ -423,3 +423,38 @@ DATA_CONFIRM_TAIL = "元に戻せません。よろしいですか？"
 DATA_NOTHING = "削除するデータはありません。団体の登録、相談・提案、質問の記録は、まだひとつもありません。"
 DATA_DONE = "あなたのデータを削除しました。ご利用ありがとうございました。"
 DATA_KEPT = "削除をやめました。データはそのままです。"
+
+# --- the channels' own words (rich menu, LINE renderer, terminal, notices) --------------------------
+# Kept here with everything else a citizen reads (issue 12 item 23); the handlers only place them.
+
+# Rich menu (handlers/line/richmenu.py): each area's small line under its label, and the chat bar.
+# (Drawn with a bundled font subset: a new character needs scripts/make_richmenu_font.py,
+# see docs/line.md.)
+RICHMENU_CHAT_BAR = "メニュー"
+RICHMENU_HINTS = {
+    MENU_ABOUT: "指針の考え方",
+    MENU_CHECK: "4つの条件で確認",
+    MENU_REGISTER: "団体の情報を登録",
+    MENU_CONSULT: "担当課へ相談・提案",
+    MENU_FAQ: "質問の一覧",
+    MENU_CONTACT: "市の担当窓口",
+}
+
+# What the LINE renderer may have to add when a reply does not fit LINE's limits.
+RENDER_OMITTED = "（長いため、ここまでで省略しました）"
+RENDER_CHOOSE = "選ぶ"
+RENDER_CHOOSE_BELOW = "下のボタンから選んでください。"
+RENDER_CHOICES_ALT = "候補の一覧"
+
+# `kyodo chat` (handlers/terminal.py).
+TERMINAL_WELCOME = (
+    "協働ボットとの会話です。番号を入力するとボタンを押したことになります。「終了」で終わります。"
+)
+TERMINAL_GOODBYE = "ご利用ありがとうございました。"
+TERMINAL_NOT_AN_OPTION = "（1〜{count} の番号か、文字で入力してください）"
+TERMINAL_BOT = "ボット> "
+TERMINAL_YOU = "あなた> "
+TERMINAL_QUIT_WORDS = ("終了", "exit", "quit", ":q")
+
+# A notice about a proposal whose division is not known any more.
+NOTIFY_SOME_DIVISION = "担当課"

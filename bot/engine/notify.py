@@ -65,7 +65,8 @@ class Notifier:
         """A division took up (or passed on) the user's proposal."""
         template = M.NOTIFY_PROPOSAL_TAKEN if taken else M.NOTIFY_PROPOSAL_PASSED
         text = template.format(
-            reference=proposal.reference, division=division or proposal.division_name or "担当課"
+            reference=proposal.reference,
+            division=division or proposal.division_name or M.NOTIFY_SOME_DIVISION,
         )
         return self.push(session, proposal.channel, proposal.user_id, text)
 

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
+
+from sqlalchemy import select
 
 from bot.engine import messages as M
 from bot.engine import messages_en as EN
@@ -13,6 +16,7 @@ from bot.engine.flows.common import MAIN_MENU, menu_choices, shorten
 from bot.engine.services import Services
 from bot.engine.types import Choice, Incoming, Reply
 from bot.storage.models.conversation import Feedback, UnansweredQuestion
+from knowledge.normalize import fold
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +51,7 @@ def answer_question(
             question=text,
             faq_id=(a.faq_id or None) and str(a.faq_id)[:80],
             sources=[sid for sid, _ in a.sources],
+            via_unanswered_id=_maybe_origin(session, incoming, text, now),
             created_at=now,
         )
         session.add(fb)
@@ -104,6 +109,28 @@ def _unique(choices: list[Choice]) -> list[Choice]:
     return out[:13]
 
 
+MAYBE_WINDOW = timedelta(hours=1)
+
+
+def _maybe_origin(session, incoming: Incoming, text: str, now) -> int | None:
+    """The 「もしかして」 question this one answers, when the citizen picked (or typed) one of the
+    candidates offered to them in the last hour: the two are one question in the report."""
+    last = session.scalars(
+        select(UnansweredQuestion)
+        .where(
+            UnansweredQuestion.channel == incoming.channel,
+            UnansweredQuestion.user_id == incoming.user_id,
+            UnansweredQuestion.reason == "unsure",
+            UnansweredQuestion.created_at >= now - MAYBE_WINDOW,
+        )
+        .order_by(UnansweredQuestion.id.desc())
+        .limit(1)
+    ).first()
+    if last is not None and fold(text) in {fold(s) for s in last.suggestions or []}:
+        return last.id
+    return None
+
+
 def _next_step(faq_id: str | None) -> str | None:
     """The menu entry that naturally follows a FAQ answer (「団体を登録するには？」 -> 団体登録)."""
     if not faq_id:
@@ -151,7 +178,7 @@ def on_feedback(session, incoming: Incoming, pb: postback.Postback, now) -> list
 HANDOFF_ACTIONS = ("handoff", "send", "keep")
 
 
-def on_handoff(session, incoming: Incoming, pb: postback.Postback, now) -> list[Reply]:
+def on_handoff(session, incoming: Incoming, pb: postback.Postback, now, services: Services) -> list[Reply]:
     """「職員に質問を送る」 shows the question and asks; 「送る」 sends it, 「送らない」 does not."""
     q_id = postback.int_arg(pb.arg)
     q = session.get(UnansweredQuestion, q_id) if q_id is not None else None
@@ -178,7 +205,7 @@ def on_handoff(session, incoming: Incoming, pb: postback.Postback, now) -> list[
     q.handoff_requested = True
     q.handoff_requested_at = now
     q.status = "handoff"
-    return [Reply(text=M.HANDOFF_DONE.format(question=question), choices=menu_choices())]
+    return [Reply(text=M.HANDOFF_DONE.format(question=question, desk=services.city().desk), choices=menu_choices())]
 
 
 def faq_menu(services: Services) -> list[Reply]:

@@ -186,11 +186,13 @@ def _on_follow(ctx: Context, user: ChatUser) -> list[Reply]:
         ctx.session.delete(conv)
     # A follow after an earlier unfollow (the row predates this event) is a return, not a first visit.
     if ctx.incoming.source_type != "user":  # the bot joined a group or room
-        return [Reply(text=M.GROUP_GREETING, choices=menu_choices()[:2] + menu_choices()[4:6])]
+        city = ctx.services.city()
+        text = M.GROUP_GREETING.format(city=city.name, guideline=city.guideline)
+        return [Reply(text=text, choices=menu_choices()[:2] + menu_choices()[4:6])]
     back = _aware(user.first_seen) < ctx.now
     if _english(ctx):
         return [Reply(text=EN.WELCOME_BACK if back else EN.GREETING, choices=_menu(ctx))]
-    text = M.WELCOME_BACK if back else M.GREETING
+    text = M.WELCOME_BACK if back else M.GREETING.format(city=ctx.services.city().name, guideline=ctx.services.city().guideline)
     return [Reply(text=text, choices=menu_choices())]
 
 
@@ -486,7 +488,7 @@ def _on_postback(ctx: Context) -> list[Reply]:
     if pb.flow == "fb":
         return qa.on_feedback(ctx.session, ctx.incoming, pb, ctx.now)
     if pb.flow == "qa":
-        return qa.on_handoff(ctx.session, ctx.incoming, pb, ctx.now)
+        return qa.on_handoff(ctx.session, ctx.incoming, pb, ctx.now, ctx.services)
     flow = FLOWS.get(pb.flow)
     conv, notice = _active(ctx)
     if flow is None:

@@ -134,6 +134,16 @@ class Services:
             seen.add(category)
         return (firsts + rest)[:limit]
 
+    def city(self) -> Any:
+        """The city served (knowledge data's city.yaml: name, desk for 協働); the generic wording
+        if the file is broken (a broken file stops `kyodo serve` at start, see bot/commands/serve.py)."""
+        from knowledge import City, DataError, load_city
+
+        try:
+            return load_city(self.data_dir)
+        except DataError:
+            return City()
+
     # -- matching ---------------------------------------------------------------------------------
     @property
     def matcher(self) -> Any:

@@ -56,7 +56,7 @@ def press(session: Session, data: str, *, visitor: str, now: datetime) -> list[R
     if pb is not None and pb.flow == "fb":
         replies = qa.on_feedback(session, incoming, pb, now)
     elif pb is not None and pb.flow == "qa":
-        replies = qa.on_handoff(session, incoming, pb, now)
+        replies = qa.on_handoff(session, incoming, pb, now, default_services())
         if pb.action == "send" and replies and replies[0].text not in (M.STALE_BUTTON, M.HANDOFF_ALREADY):
             # sent: the web cannot bring an answer back to an anonymous visitor, and says so
             replies = [Reply(text=M.HANDOFF_DONE_WEB)]

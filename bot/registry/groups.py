@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -563,10 +563,15 @@ class ImportResult:
 
 
 def import_groups_csv(
-    session: Session, path: Path | str, owner: str | None = None, skip_invalid: bool = False
+    session: Session,
+    path: Path | str,
+    owner: str | None = None,
+    skip_invalid: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Validate the whole file, then add its groups; nothing is added if any row is bad,
-    unless ``skip_invalid``. Probable duplicates are added with their flag set and reported."""
+    unless ``skip_invalid``. Probable duplicates are added with their flag set and reported.
+    ``progress(done, total)`` is called as rows are added (e.g. a progress line on a terminal)."""
     report = read_groups_csv(path)
     result = ImportResult(report)
     header_broken = any(line == 1 for line, _ in report.problems)
@@ -574,8 +579,11 @@ def import_groups_csv(
         return result
     owner = owner or f"import:{Path(path).name}"
     index = DuplicateIndex.load(session)
-    for row in report.rows:
+    total = len(report.rows)
+    for n, row in enumerate(report.rows, start=1):
         result.added.append(add_group(session, row.data, owner, duplicates=index))
+        if progress is not None and (n % 200 == 0 or n == total):
+            progress(n, total)
     result.imported = True
     return result
 

@@ -30,7 +30,7 @@ import hashlib
 import json
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -235,6 +235,7 @@ def refresh_suggestions(
     chunk: int = CHUNK,
     workers: int = 1,
     min_parallel: int = 4 * CHUNK,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RefreshSummary:
     """Bring the suggestions of all groups (or of ``group_ids``) up to date; see module doc.
 
@@ -243,9 +244,29 @@ def refresh_suggestions(
     chunk k+1 is read and chunk k-1 written while chunk k is matched. The pool is started only
     once at least ``min_parallel`` groups turned out to need matching (a routine run after a
     few edits stays in-process).
+
+    ``progress(done, total)`` is called after each chunk is read or written (groups looked at and
+    finished so far, out of all groups to look at), e.g. for a progress line on a terminal.
     """
     started = time.perf_counter()
     summary = RefreshSummary()
+    total = 0
+    if progress is not None:
+        if group_ids is not None:
+            group_ids = list(group_ids)
+            total = len(group_ids)
+        else:
+            with engine.connect() as conn:
+                total = int(conn.scalar(select(func.count()).select_from(GROUPS)) or 0)
+    unwritten = 0  # groups read but not yet written
+
+    def write(item: _Chunk, results: list[list[_Pair]]) -> None:
+        nonlocal unwritten
+        _write_chunk(engine, item, results, top, division_fps, summary)
+        unwritten -= len(item.to_match)
+        if progress is not None:
+            progress(summary.groups_total - unwritten, max(total, summary.groups_total))
+
     division_fps = {d.id: _fit(d.fingerprint) for d in matcher.divisions}
     # --top is part of what a run computed: asking for fewer divisions must stale the rest.
     catalogue_fp = f"{catalogue_fingerprint(matcher)}:top={top}"
@@ -256,6 +277,9 @@ def refresh_suggestions(
     pending_groups = 0
     try:
         for item in _read_chunks(engine, group_ids, chunk, catalogue_fp, summary):
+            unwritten += len(item.to_match)
+            if progress is not None:
+                progress(summary.groups_total - unwritten, max(total, summary.groups_total))
             if pool is None and workers > 1:
                 waiting.append(item)
                 pending_groups += len(item.to_match)
@@ -272,17 +296,17 @@ def refresh_suggestions(
                     (item, pool.apply_async(_match_profiles, ([p for _, _, p in item.to_match], top)))
                 )
             else:
-                _write_chunk(engine, item, _match_in_process(matcher, item, top), top, division_fps, summary)
+                write(item, _match_in_process(matcher, item, top))
                 continue
             # Keep the workers busy but memory bounded: at most workers + 1 chunks in flight.
             while len(in_flight) > workers or (in_flight and in_flight[0][1].ready()):
                 done, result = in_flight.popleft()
-                _write_chunk(engine, done, result.get(), top, division_fps, summary)
+                write(done, result.get())
         for item in waiting:  # never reached min_parallel: match here
-            _write_chunk(engine, item, _match_in_process(matcher, item, top), top, division_fps, summary)
+            write(item, _match_in_process(matcher, item, top))
         while in_flight:
             done, result = in_flight.popleft()
-            _write_chunk(engine, done, result.get(), top, division_fps, summary)
+            write(done, result.get())
     finally:
         if pool is not None:
             pool.terminate()
@@ -512,6 +536,10 @@ def count_suggestions(conn: Connection) -> int:
 
 
 def missing_schema(exc: Exception) -> bool:
-    """True when the registry tables do not exist yet (`kyodo db upgrade` was not run)."""
+    """True when the tables (or a newer column) do not exist yet (`kyodo db upgrade` was not run)."""
     text = str(exc)
-    return "no such table" in text or ("does not exist" in text and "relation" in text)
+    return (
+        "no such table" in text
+        or "no such column" in text
+        or ("does not exist" in text and ("relation" in text or "column" in text))
+    )

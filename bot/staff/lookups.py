@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,11 +19,12 @@ from bot.engine.citations import citation_lines
 from bot.registry import groups as registry
 from bot.staff import messages as msg
 from bot.staff.directory import Directory, DivisionInfo
+from bot.staff.faq import staff_entries
 from bot.staff.mrkdwn import escape_mrkdwn
 from bot.staff.views import HandoffView, ItemView, Renderer, field_labels, item_view
 from bot.storage.db import utcnow
 from bot.storage.models import Group, UnansweredQuestion
-from bot.storage.models.staff import Handoff, StaffMember, StaffNotification
+from bot.storage.models.staff import Handoff, StaffMember, StaffNotification, StaffQuestion
 from knowledge.normalize import fold
 from matching import GroupProfile, Matcher
 
@@ -37,6 +38,7 @@ class HomeData:
     pending: list[ItemView]
     handoffs: list[HandoffView]
     unanswered: list[tuple[int, str, int]]  # (id of one instance, text, times asked)
+    faq_entries: list[tuple[int, str]] = field(default_factory=list)  # staff entries: (id, question)
 
 
 def home_data(
@@ -63,7 +65,13 @@ def home_data(
             select(Handoff).where(Handoff.status != "closed").order_by(Handoff.id.desc()).limit(limit)
         )
     ]
-    return HomeData(division, pending, handoffs, frequent_unanswered(session, now=now, limit=limit))
+    return HomeData(
+        division,
+        pending,
+        handoffs,
+        frequent_unanswered(session, now=now, limit=limit),
+        staff_entries(session, limit=limit),
+    )
 
 
 def frequent_unanswered(
@@ -94,10 +102,13 @@ def frequent_unanswered(
 # --- answers to staff questions ---------------------------------------------------------------------
 def answer_payload(session: Session, question: str, render: Renderer) -> dict[str, Any]:
     """`/kyodo <質問>` or a mention: the answerer's reply (shipped FAQ + staff entries), rendered,
-    with the citation line every channel uses (bot/engine/citations.py)."""
+    with the citation line every channel uses (bot/engine/citations.py). Writes one StaffQuestion
+    row: call it in a unit of work that may write."""
     if not question.strip():
         return render.plain(msg.EMPTY_QUESTION)
     a = ANSWERER.answer(session, question)
+    # Counted in the report apart from citizens' questions (no text, no user is kept).
+    session.add(StaffQuestion(answered=bool(a.answered)))
     citation = citation_lines([(s.id, s.title) for s in (a.sources or [])], a.text or "")
     return render.answer(a.text, citation, list(a.suggestions or []), bool(a.answered))
 

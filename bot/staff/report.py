@@ -1,4 +1,4 @@
-"""`/kyodo report [期間]`: the figures the guideline's evaluation (第3章(3)) asks for, over a
+"""`/kyodo report [期間]` and `kyodo report`: the figures the guideline's evaluation (第3章(3)) asks for, over a
 period in Japan time. Read-only."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.staff import messages as msg
 from bot.staff.views import JST
 from bot.storage.models import Feedback, Group, Proposal, UnansweredQuestion
-from bot.storage.models.staff import Handoff, StaffNotification
+from bot.storage.models.staff import Handoff, StaffNotification, StaffQuestion
 from knowledge.normalize import normalize
 
 
@@ -61,12 +61,19 @@ def parse_period(text: str, *, today: date | None = None) -> tuple[date, date]:
 
 @dataclass
 class Report:
+    """One period's figures. A citizen's question is counted once, however it went on: an answer
+    rated いいえ (which also files it for staff) or reached through 「もしかして」 is still one question."""
+
     start: date
     end: date
-    questions: int = 0
-    answered: int = 0
+    questions: int = 0  # citizens' questions
+    answered: int = 0  # ... answered (directly or after 「もしかして」)
+    via_maybe: int = 0  # ... answered after 「もしかして」
+    unanswered: int = 0  # ... the bot could not answer
     rated: int = 0
     helpful: int = 0
+    staff_questions: int = 0  # questions staff asked in Slack (not in the figures above)
+    staff_answered: int = 0
     handoffs: int = 0
     handoffs_closed: int = 0
     registrations: int = 0
@@ -79,48 +86,84 @@ class Report:
     def rate(a: int, b: int) -> str:
         return f"{a / b:.0%}" if b else msg.NOT_AVAILABLE
 
+    def rates(self) -> dict[str, str]:
+        return {
+            "answer_rate": self.rate(self.answered, self.questions),
+            "rated_rate": self.rate(self.rated, self.answered),
+            "helpful_rate": self.rate(self.helpful, self.rated),
+            "staff_answer_rate": self.rate(self.staff_answered, self.staff_questions),
+            "handoff_rate": self.rate(self.handoffs, self.questions),
+            "handoffs_closed_rate": self.rate(self.handoffs_closed, self.handoffs),
+            "taken_rate": self.rate(self.taken, self.taken + self.passed),
+            "decided_rate": self.rate(self.taken + self.passed, self.taken + self.passed + self.waiting),
+        }
+
     def text(self) -> str:
         title = msg.REPORT_TITLE.format(start=self.start.isoformat(), end=self.end.isoformat())
-        body = msg.REPORT_LINES.format(
-            **self.__dict__,
-            answer_rate=self.rate(self.answered, self.questions),
-            helpful_rate=self.rate(self.helpful, self.rated),
-        )
+        body = msg.REPORT_LINES.format(**self.__dict__, **self.rates())
         return f"*{title}*\n{body}\n{msg.REPORT_NOTE}"
+
+    def rows(self) -> list[tuple[str, int | str, str]]:
+        """(item, count, rate) for `kyodo report --csv`: stable English keys, rates as decimals."""
+
+        def ratio(a: int, b: int) -> str:
+            return f"{a / b:.4f}" if b else ""
+
+        return [
+            ("citizen_questions", self.questions, ""),
+            ("citizen_answered", self.answered, ratio(self.answered, self.questions)),
+            ("citizen_answered_after_maybe", self.via_maybe, ratio(self.via_maybe, self.questions)),
+            ("citizen_unanswered", self.unanswered, ratio(self.unanswered, self.questions)),
+            ("answers_rated", self.rated, ratio(self.rated, self.answered)),
+            ("answers_helpful", self.helpful, ratio(self.helpful, self.rated)),
+            ("staff_questions", self.staff_questions, ""),
+            ("staff_answered", self.staff_answered, ratio(self.staff_answered, self.staff_questions)),
+            ("handoffs", self.handoffs, ratio(self.handoffs, self.questions)),
+            ("handoffs_closed", self.handoffs_closed, ratio(self.handoffs_closed, self.handoffs)),
+            ("registrations", self.registrations, ""),
+            ("proposals", self.proposals, ""),
+            ("suggestions_taken", self.taken, ratio(self.taken, self.taken + self.passed)),
+            ("suggestions_passed", self.passed, ratio(self.passed, self.taken + self.passed)),
+            ("suggestions_waiting", self.waiting, ""),
+        ]
+
+
+def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """[start, end] in Japan time as a half-open UTC interval."""
+    lo = datetime.combine(start, datetime.min.time(), JST).astimezone(UTC)
+    hi = datetime.combine(end + timedelta(days=1), datetime.min.time(), JST).astimezone(UTC)
+    return lo, hi
 
 
 def report(session: Session, start: date, end: date) -> Report:
     """The figures the guideline's evaluation (第3章(3)) asks for, over [start, end] in Japan time."""
-    lo = datetime.combine(start, datetime.min.time(), JST).astimezone(UTC)
-    hi = datetime.combine(end + timedelta(days=1), datetime.min.time(), JST).astimezone(UTC)
+    lo, hi = period_bounds(start, end)
     r = Report(start, end)
 
-    def count(model: Any, *where: Any) -> int:
-        return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+    def count(model: Any, *where: Any, what: Any = None) -> int:
+        what = func.count() if what is None else what
+        stmt = select(what).select_from(model).where(model.created_at >= lo, model.created_at < hi, *where)
+        return int(session.scalar(stmt) or 0)
 
-    r.answered = count(Feedback, Feedback.created_at >= lo, Feedback.created_at < hi)
-    unanswered = count(
-        UnansweredQuestion,
-        UnansweredQuestion.created_at >= lo,
-        UnansweredQuestion.created_at < hi,
-    )
-    r.questions = r.answered + unanswered
-    r.rated = count(
-        Feedback, Feedback.created_at >= lo, Feedback.created_at < hi, Feedback.helpful.is_not(None)
-    )
-    r.helpful = count(
-        Feedback, Feedback.created_at >= lo, Feedback.created_at < hi, Feedback.helpful.is_(True)
-    )
-    r.proposals = count(Proposal, Proposal.created_at >= lo, Proposal.created_at < hi)
-    r.handoffs = count(Handoff, Handoff.created_at >= lo, Handoff.created_at < hi)
-    r.handoffs_closed = count(
-        Handoff, Handoff.created_at >= lo, Handoff.created_at < hi, Handoff.status == "closed"
-    )
-    r.registrations = count(Group, Group.created_at >= lo, Group.created_at < hi)
-    in_period = (StaffNotification.created_at >= lo, StaffNotification.created_at < hi)
-    r.taken = count(StaffNotification, *in_period, StaffNotification.decision == "taken")
-    r.passed = count(StaffNotification, *in_period, StaffNotification.decision == "passed")
-    r.waiting = count(StaffNotification, *in_period, StaffNotification.decision.is_(None))
+    direct = count(Feedback, Feedback.via_unanswered_id.is_(None))
+    # One 「もしかして」 question is one question, however many of its candidates were opened.
+    r.via_maybe = count(Feedback, what=func.count(func.distinct(Feedback.via_unanswered_id)))
+    # A 「いいえ」 rating files the answered question for staff ("unhelpful"): not a new question.
+    asked_unanswered = count(UnansweredQuestion, UnansweredQuestion.reason != "unhelpful")
+    r.questions = direct + asked_unanswered
+    r.answered = direct + r.via_maybe
+    r.unanswered = max(asked_unanswered - r.via_maybe, 0)
+    r.rated = count(Feedback, Feedback.helpful.is_not(None))
+    r.helpful = count(Feedback, Feedback.helpful.is_(True))
+    r.staff_questions = count(StaffQuestion)
+    r.staff_answered = count(StaffQuestion, StaffQuestion.answered.is_(True))
+    r.proposals = count(Proposal)
+    r.handoffs = count(Handoff)
+    r.handoffs_closed = count(Handoff, Handoff.status == "closed")
+    r.registrations = count(Group)
+    r.taken = count(StaffNotification, StaffNotification.decision == "taken")
+    r.passed = count(StaffNotification, StaffNotification.decision == "passed")
+    r.waiting = count(StaffNotification, StaffNotification.decision.is_(None))
     return r
 
 

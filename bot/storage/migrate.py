@@ -35,3 +35,24 @@ def current(database_url: str) -> str | None:
             return MigrationContext.configure(conn).get_current_revision()
     finally:
         engine.dispose()
+
+
+NOT_MIGRATED = "not migrated: run kyodo db upgrade"
+
+
+def heads() -> set[str]:
+    """The revisions a fully migrated database is at."""
+    from alembic.script import ScriptDirectory
+
+    return set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def schema_problem(engine) -> str | None:
+    """None when the database is at the latest schema, else what to do (``NOT_MIGRATED``).
+
+    `kyodo serve` and `kyodo worker` do not migrate by themselves: the Procfile's release phase
+    (or the operator) runs `kyodo db upgrade` once, so several processes never race to migrate.
+    They wait for it instead, and /healthz says so. Errors connecting are raised."""
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return None if current == heads() else NOT_MIGRATED

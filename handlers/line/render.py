@@ -33,6 +33,7 @@ from linebot.v3.messaging import (
     TextMessage,
 )
 
+from bot.engine import messages as M
 from bot.engine.citations import citation_lines
 from bot.engine.types import Card, Choice, Reply
 
@@ -56,11 +57,11 @@ CARD_SUBTITLE = 60
 CARD_LINE = 160
 CARD_LINES = 8
 
-# Text the renderer itself may have to add (kept here, together).
-OMITTED_NOTE = "（長いため、ここまでで省略しました）"
-FALLBACK_LABEL = "選ぶ"
-FALLBACK_TEXT = "下のボタンから選んでください。"
-FALLBACK_ALT = "候補の一覧"
+# Text the renderer itself may have to add (the wording is in bot/engine/messages.py).
+OMITTED_NOTE = M.RENDER_OMITTED
+FALLBACK_LABEL = M.RENDER_CHOOSE
+FALLBACK_TEXT = M.RENDER_CHOOSE_BELOW
+FALLBACK_ALT = M.RENDER_CHOICES_ALT
 
 # --------------------------------------------------------------------------------------------
 # Graphemes and lengths

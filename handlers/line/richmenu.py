@@ -28,7 +28,7 @@ WIDTH, HEIGHT = 2500, 1686
 COLS, ROWS = 3, 2
 ASSETS = Path(__file__).resolve().parents[2] / "bot" / "assets"
 SUBSET_FONT = ASSETS / "NotoSansCJKjp-Bold-richmenu-subset.otf"
-CHAT_BAR_TEXT = "メニュー"
+CHAT_BAR_TEXT = M.RICHMENU_CHAT_BAR
 MENU_NAME = "kyodo-main-menu"
 
 
@@ -42,12 +42,12 @@ class Entry:
 
 def entries() -> list[Entry]:
     return [
-        Entry(M.MENU_ABOUT, "指針の考え方", "partners", (0xE3, 0xF2, 0xFD)),
-        Entry(M.MENU_CHECK, "4つの条件で確認", "check", (0xE8, 0xF5, 0xE9)),
-        Entry(M.MENU_REGISTER, "団体の情報を登録", "people", (0xFF, 0xF3, 0xE0)),
-        Entry(M.MENU_CONSULT, "担当課へ相談・提案", "speech", (0xF3, 0xE5, 0xF5)),
-        Entry(M.MENU_FAQ, "質問の一覧", "question", (0xE0, 0xF7, 0xFA)),
-        Entry(M.MENU_CONTACT, "市の担当窓口", "envelope", (0xFC, 0xE4, 0xEC)),
+        Entry(M.MENU_ABOUT, M.RICHMENU_HINTS[M.MENU_ABOUT], "partners", (0xE3, 0xF2, 0xFD)),
+        Entry(M.MENU_CHECK, M.RICHMENU_HINTS[M.MENU_CHECK], "check", (0xE8, 0xF5, 0xE9)),
+        Entry(M.MENU_REGISTER, M.RICHMENU_HINTS[M.MENU_REGISTER], "people", (0xFF, 0xF3, 0xE0)),
+        Entry(M.MENU_CONSULT, M.RICHMENU_HINTS[M.MENU_CONSULT], "speech", (0xF3, 0xE5, 0xF5)),
+        Entry(M.MENU_FAQ, M.RICHMENU_HINTS[M.MENU_FAQ], "question", (0xE0, 0xF7, 0xFA)),
+        Entry(M.MENU_CONTACT, M.RICHMENU_HINTS[M.MENU_CONTACT], "envelope", (0xFC, 0xE4, 0xEC)),
     ]
 
 

@@ -49,6 +49,8 @@ ACTION_PASS = "kyodo_pass"
 ACTION_DETAIL = "kyodo_detail"
 ACTION_CLOSE_HANDOFF = "kyodo_handoff_close"
 ACTION_ADD_FAQ = "kyodo_add_faq"
+ACTION_EDIT_FAQ = "kyodo_edit_faq"
+ACTION_RETIRE_FAQ = "kyodo_retire_faq"
 FAQ_MODAL = "kyodo_faq_modal"
 FAQ_ANSWER_MAX = 400  # knowledge.loader.MAX_ANSWER_CHARS: answers stay phone-sized
 FAQ_QUESTION_MAX = 200
@@ -286,11 +288,49 @@ def home(data: HomeData) -> dict[str, Any]:
                 ),
             )
         )
+    blocks += [DividerBlock(), md(f"*{msg.HOME_STAFF_FAQ}*")]
+    if not data.faq_entries:
+        blocks.append(md(msg.HOME_STAFF_FAQ_NONE))
+    for eid, question in data.faq_entries[:10]:
+        value = json.dumps({"e": eid})
+        blocks += [
+            md(f"• {escape(clip(question, 200))}"),
+            ActionsBlock(
+                elements=[
+                    ButtonElement(text=msg.BUTTON_EDIT_FAQ, action_id=ACTION_EDIT_FAQ, value=value),
+                    ButtonElement(
+                        text=msg.BUTTON_RETIRE_FAQ,
+                        action_id=ACTION_RETIRE_FAQ,
+                        value=value,
+                        style="danger",
+                        confirm=ConfirmObject(
+                            title=msg.CONFIRM_RETIRE_TITLE,
+                            text=msg.CONFIRM_RETIRE_TEXT,
+                            confirm=msg.CONFIRM_YES,
+                            deny=msg.CONFIRM_NO,
+                        ),
+                    ),
+                ]
+            ),
+        ]
     return View(type="home", blocks=blocks[:VIEW_BLOCKS]).to_dict()
 
 
-def faq_modal(question: str, unanswered_id: int | None, sections: list[tuple[str, str]]) -> dict[str, Any]:
+def faq_modal(
+    question: str,
+    unanswered_id: int | None,
+    sections: list[tuple[str, str]],
+    *,
+    entry_id: int | None = None,
+    phrasings: list[str] | None = None,
+    answer: str = "",
+    chosen: list[str] | None = None,
+) -> dict[str, Any]:
+    """「FAQに追加」 (from an unanswered question), or with ``entry_id`` 「編集」 of a staff entry,
+    filled with its phrasings, answer and sources."""
     options = [Option(value=sid, text=clip(f"{title}", 75)) for sid, title in sections[:100]]
+    initial = [o for o in options if o.value in set(chosen or [])]
+    extra = "\n".join(p for p in (phrasings or []) if p != question)
     blocks: list[Block] = [
         InputBlock(
             block_id="question",
@@ -303,12 +343,19 @@ def faq_modal(question: str, unanswered_id: int | None, sections: list[tuple[str
             block_id="phrasings",
             label=msg.FAQ_PHRASINGS,
             optional=True,
-            element=PlainTextInputElement(action_id="value", multiline=True, max_length=3000),
+            element=PlainTextInputElement(
+                action_id="value", multiline=True, max_length=3000, initial_value=clip(extra, 3000) or None
+            ),
         ),
         InputBlock(
             block_id="answer",
             label=msg.FAQ_ANSWER,
-            element=PlainTextInputElement(action_id="value", multiline=True, max_length=FAQ_ANSWER_MAX),
+            element=PlainTextInputElement(
+                action_id="value",
+                multiline=True,
+                max_length=FAQ_ANSWER_MAX,
+                initial_value=clip(answer, FAQ_ANSWER_MAX) or None,
+            ),
         ),
     ]
     if options:
@@ -316,15 +363,18 @@ def faq_modal(question: str, unanswered_id: int | None, sections: list[tuple[str
             InputBlock(
                 block_id="sources",
                 label=msg.FAQ_SOURCES,
-                element=StaticMultiSelectElement(action_id="value", options=options),
+                element=StaticMultiSelectElement(
+                    action_id="value", options=options, initial_options=initial or None
+                ),
             )
         )
+    editing = entry_id is not None
     return View(
         type="modal",
         callback_id=FAQ_MODAL,
-        title=PlainTextObject(text=msg.FAQ_MODAL_TITLE),
-        submit=PlainTextObject(text=msg.FAQ_MODAL_SUBMIT),
+        title=PlainTextObject(text=msg.FAQ_EDIT_TITLE if editing else msg.FAQ_MODAL_TITLE),
+        submit=PlainTextObject(text=msg.FAQ_EDIT_SUBMIT if editing else msg.FAQ_MODAL_SUBMIT),
         close=PlainTextObject(text=msg.CLOSE),
-        private_metadata=json.dumps({"q": unanswered_id}),
+        private_metadata=json.dumps({"e": entry_id} if editing else {"q": unanswered_id}),
         blocks=blocks,
     ).to_dict()

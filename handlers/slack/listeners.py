@@ -153,6 +153,8 @@ class SlackListeners:
         app.action(blocks.ACTION_DETAIL)(self.on_detail)
         app.action(blocks.ACTION_CLOSE_HANDOFF)(self.on_close_handoff)
         app.action(blocks.ACTION_ADD_FAQ)(self.on_add_faq)
+        app.action(blocks.ACTION_EDIT_FAQ)(self.on_edit_faq)
+        app.action(blocks.ACTION_RETIRE_FAQ)(self.on_retire_faq)
         app.view(blocks.FAQ_MODAL)(self.on_faq_submitted)
         app.error(self.on_error)
         return app
@@ -242,7 +244,7 @@ class SlackListeners:
         read, divisions = self.runtime.read_db, self.runtime.directory
         try:
             if sub == "ask":
-                payload = await read(lookups.answer_payload, rest, blocks.RENDERER)
+                payload = await self.runtime.run_in_db(lookups.answer_payload, rest, blocks.RENDERER)
             elif sub == "groups":
                 payload = blocks.plain(await read(lookups.lookup_groups, rest))
             elif sub == "group":
@@ -402,6 +404,57 @@ class SlackListeners:
         except Exception:
             log.exception("FAQ modal failed")
 
+    async def on_edit_faq(self, ack: Any, body: dict) -> None:
+        await ack()
+        eid = self._value(body, "e")
+        if eid is None:
+            return
+
+        def prepare(session: Any) -> dict[str, Any] | None:
+            try:
+                entry, sections = faq.faq_edit_form(session, eid)
+            except faq.EntryGone:
+                return None
+            return blocks.faq_modal(
+                entry.question,
+                None,
+                sections,
+                entry_id=entry.id,
+                phrasings=list(entry.phrasings or []),
+                answer=entry.answer,
+                chosen=list(entry.sources or []),
+            )
+
+        try:
+            modal = await self.runtime.read_db(prepare)
+            if modal is None:
+                await self._ephemeral(body, msg.FAQ_GONE)
+                return
+            await self.client.views_open(trigger_id=body["trigger_id"], view=modal)
+        except Exception:
+            log.exception("FAQ edit modal failed")
+
+    async def on_retire_faq(self, ack: Any, body: dict) -> None:
+        await ack()
+        eid = self._value(body, "e")
+        if eid is None:
+            return
+        user, _ = self._actor(body)
+
+        def retire(session: Any) -> bool:
+            try:
+                faq.retire_faq_entry(session, eid, actor=user)
+            except faq.EntryGone:
+                return False
+            return True
+
+        async def run() -> None:
+            if not await self.runtime.run_in_db(retire):
+                await self._ephemeral(body, msg.FAQ_GONE)
+            await self.publish_home(user)
+
+        self.runtime.background(run())
+
     async def on_faq_submitted(self, ack: Any, body: dict, view: dict) -> None:
         values = view.get("state", {}).get("values", {})
 
@@ -428,6 +481,20 @@ class SlackListeners:
         user = (body.get("user") or {}).get("id", "")
 
         def save(session: Any) -> None:
+            if meta.get("e") is not None:
+                try:
+                    faq.edit_faq_entry(
+                        session,
+                        int(meta["e"]),
+                        question=question,
+                        answer=answer,
+                        sources=sources,
+                        extra_phrasings=phrasings,
+                        actor=user,
+                    )
+                except (faq.EntryGone, TypeError, ValueError):
+                    log.warning("FAQ edit of a retired or unknown entry %r ignored", meta.get("e"))
+                return
             faq.save_faq(
                 session,
                 question=question,

@@ -203,4 +203,4 @@ def test_unsure_with_unknown_words_also_says_where_else_to_ask():
     a = Answerer.load().answer("今日の晩ご飯なにがいいかな")
     assert not a.answered
     if a.reason == "unsure":
-        assert a.text.endswith(messages.UNSURE_ELSE)
+        assert a.text.endswith(messages.UNSURE_ELSE.format(desk="小金井市 市民部 コミュニティ文化課"))

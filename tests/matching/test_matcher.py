@@ -120,7 +120,7 @@ def test_name_only_still_tries_the_name_and_asks_for_more(m):
 def test_nothing_recognised_says_so(m):
     r = m.match(GroupProfile(description="よろしくお願いします"))
     assert r.matches == []
-    assert r.message == msg.NO_MATCH
+    assert r.message == msg.no_match(m.desk)
     assert "コミュニティ文化課" in r.message
 
 

@@ -159,3 +159,27 @@ def test_the_name_says_what_the_group_is(m):
     # ... but a broad field word in the name does not outweigh the description
     r = match(m, "緑地の保全と緑化の推進に関する事業を行います", name="緑のまちづくりの会")
     assert r.matches[0].division_id == "kankyo-seisaku"
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "将棋クラブです。子どもから高齢者まで誰でも参加できます。公民館で毎週対局しています",
+        "囲碁の会です。小学生から高齢者まで、どなたでも歓迎します",
+        "子どもからお年寄りまで楽しめる将棋教室を開いています",
+    ],
+)
+def test_people_in_an_open_to_all_culture_club_are_not_the_ones_served(m, description):
+    """「子どもから高齢者まで誰でも」 names who may come, not whom the club serves: no 介護福祉課 as if
+    it were elder care, no 「対象の…」 reason and no welfare field from those words."""
+    r = match(m, description)
+    assert r.matches[0].division_id in ("kominkan", "community-bunka", "shogai-gakushu"), r.matches
+    for d in r.matches:
+        for reason in d.reasons:
+            assert not reason.startswith("対象の"), (d.division_id, reason)
+            assert "保健・医療・福祉" not in reason and "子どもの健全育成" not in reason, (
+                d.division_id,
+                reason,
+            )
+        if d.division_id == "kaigo-fukushi":
+            assert all(x.startswith("参加者に") for x in d.reasons), d.reasons

@@ -17,6 +17,7 @@ from bot.storage.models.staff import (
     StaffFaqEntry,
     StaffMember,
     StaffNotification,
+    StaffQuestion,
 )
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "StaffFaqEntry",
     "StaffMember",
     "StaffNotification",
+    "StaffQuestion",
     "Suggestion",
     "UnansweredQuestion",
 ]

@@ -73,6 +73,9 @@ class Feedback(Base):
     # NULL until the user taps はい／いいえ.
     helpful: Mapped[bool | None] = mapped_column(Boolean)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The 「もしかして」 question (unanswered_questions.id) this answer was reached through: the
+    # two rows are one question, counted once in the report (bot/staff/report.py).
+    via_unanswered_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
 

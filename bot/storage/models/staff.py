@@ -99,6 +99,19 @@ class StaffFaqEntry(Base):
     from_unanswered_id: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Last edit or retirement from Slack (audited); the answerer rebuilds when it changes.
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class StaffQuestion(Base):
+    """A question staff asked the bot in Slack (`/kyodo <質問>` or a mention): counted in the
+    report apart from citizens' questions. No text and no user: only the outcome and the time."""
+
+    __tablename__ = "staff_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answered: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
 
 class StaffMember(Base):

@@ -214,3 +214,79 @@ def test_an_event_left_unprocessed_by_a_crash_is_picked_up_once(make_bot, slack_
     with bot.factory() as s:
         row = s.scalars(select(InboxEvent).where(InboxEvent.event_id == "EvCRASHED")).one()
         assert row.processed_at is not None and row.payload == {}
+
+
+def test_faq_closes_every_spelling_and_staff_entries_are_edited_and_retired(make_bot, slack_api):
+    """Issue 12 item 14: 「…開催されますか」 and 「…開催されますか？」 are one question; a staff entry
+    can be edited and retired from App Home, each change audited and used at once."""
+    from bot.storage.models import StaffAuditEntry
+
+    bot = make_bot()
+    ids = [
+        add_unanswered(bot, text, handoff=False)
+        for text in (
+            "花火大会は今年も開催されますか",
+            "花火大会は今年も開催されますか？",
+            "花火大会は、今年も開催されますか?",
+        )
+    ]
+    other = add_unanswered(bot, "盆踊りは開催されますか", handoff=False)
+    bot.event(
+        {"type": "app_home_opened", "user": "UALICE", "channel": "D1", "tab": "home", "event_ts": "1.0"}
+    )
+    view = wait_until(lambda: slack_api.calls_to("views.publish"))[-1].body["view"]
+    assert "3回" in json.dumps(view, ensure_ascii=False)
+    add_faq = next(
+        b["accessory"]["value"]
+        for b in view["blocks"]
+        if b.get("accessory", {}).get("action_id") == blocks.ACTION_ADD_FAQ
+    )
+    bot.click(blocks.ACTION_ADD_FAQ, add_faq)
+    modal = wait_until(lambda: slack_api.calls_to("views.open"))[0].body["view"]
+
+    def values(answer: str) -> dict:
+        return {
+            "question": {"value": {"type": "plain_text_input", "value": "花火大会は今年も開催されますか"}},
+            "answer": {"value": {"type": "plain_text_input", "value": answer}},
+        }
+
+    bot.view_submission(blocks.FAQ_MODAL, values("市の行事予定をご覧ください。"), modal["private_metadata"])
+    entry = wait_until(lambda: first(bot, select(StaffFaqEntry)))
+    with bot.factory() as s:
+        assert [s.get(UnansweredQuestion, i).status for i in ids] == ["closed"] * 3
+        assert s.get(UnansweredQuestion, other).status == "open"
+
+    # App Home lists the entry with 編集 and 取り下げ.
+    bot.event(
+        {"type": "app_home_opened", "user": "UALICE", "channel": "D1", "tab": "home", "event_ts": "2.0"}
+    )
+    home = wait_until(
+        lambda: [
+            c.body["view"]
+            for c in slack_api.calls_to("views.publish")
+            if blocks.ACTION_EDIT_FAQ in json.dumps(c.body["view"])
+        ]
+    )[-1]
+    buttons = {
+        e["action_id"]: e["value"] for b in home["blocks"] if b["type"] == "actions" for e in b["elements"]
+    }
+    assert json.loads(buttons[blocks.ACTION_EDIT_FAQ]) == {"e": entry.id}
+
+    opened = len(slack_api.calls_to("views.open"))
+    bot.click(blocks.ACTION_EDIT_FAQ, buttons[blocks.ACTION_EDIT_FAQ])
+    edit = wait_until(lambda: slack_api.calls_to("views.open")[opened:])[0].body["view"]
+    assert "市の行事予定" in json.dumps(edit, ensure_ascii=False)  # filled with the entry
+    bot.view_submission(blocks.FAQ_MODAL, values("今年は8月に開催予定です。"), edit["private_metadata"])
+    wait_until(lambda: "8月" in (first(bot, select(StaffFaqEntry.answer)) or ""))
+    slack_api.responses.clear()
+    bot.command("花火大会は今年も開催されますか")
+    assert "8月に開催予定" in wait_until(lambda: slack_api.responses)[0]["text"]
+
+    bot.click(blocks.ACTION_RETIRE_FAQ, buttons[blocks.ACTION_RETIRE_FAQ])
+    wait_until(lambda: first(bot, select(StaffFaqEntry.active)) is False)
+    slack_api.responses.clear()
+    bot.command("花火大会は今年も開催されますか")
+    assert "8月に開催予定" not in wait_until(lambda: slack_api.responses)[0]["text"]
+    with bot.factory() as s:
+        actions = [a for (a,) in s.execute(select(StaffAuditEntry.action).order_by(StaffAuditEntry.id))]
+    assert actions[-3:] == ["faq_add", "faq_edit", "faq_retire"]
