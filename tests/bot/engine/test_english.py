@@ -102,7 +102,9 @@ def test_profile_language_sets_english_greeting(factory, real_services):
 def test_profile_language_other_or_japanese(factory, real_services):
     chat = Chat(factory, real_services, user_id="U" + "f" * 32)
     chat.send("follow", language="ko")
-    assert chat.texts() == M.GREETING and _language(chat) is None
+    city = real_services.city()
+    assert chat.texts() == M.GREETING.format(city=city.name, guideline=city.guideline)
+    assert _language(chat) is None
     chat.say("English")
     chat.send("follow", language="ja")  # a choice the user made wins over the profile
     assert _language(chat) == "en"
