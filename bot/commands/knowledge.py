@@ -74,7 +74,9 @@ def render_text(answer) -> list[str]:
             lines += ["", messages.RELATED_HEADING]
     lines += [f"  {i}. {s}" for i, s in enumerate(answer.suggestions, 1)]
     last = answer.text.rsplit("\n", 1)[-1]
-    if answer.reason == "unsure" and last.startswith(messages.UNSURE_ELSE_START):
+    # the "none of these?" line (it names the city's desk, so it is matched on how it starts)
+    else_start = getattr(messages, "UNSURE_ELSE_START", None) or messages.UNSURE_ELSE[:20]
+    if answer.reason == "unsure" and last.startswith(else_start):
         lines.append(last)
     return lines
 

@@ -100,17 +100,30 @@ def frequent_unanswered(
 
 
 # --- answers to staff questions ---------------------------------------------------------------------
-def answer_payload(session: Session, question: str, render: Renderer) -> dict[str, Any]:
+def staff_answer(session: Session, question: str, render: Renderer) -> tuple[dict[str, Any], bool | None]:
     """`/kyodo <質問>` or a mention: the answerer's reply (shipped FAQ + staff entries), rendered,
-    with the citation line every channel uses (bot/engine/citations.py). Writes one StaffQuestion
-    row: call it in a unit of work that may write."""
+    with the citation line every channel uses (bot/engine/citations.py), and whether it answered
+    (None for an empty question). Only reads: answering can take a while, and on SQLite a write
+    turn held meanwhile would stall every other request that writes."""
     if not question.strip():
-        return render.plain(msg.EMPTY_QUESTION)
+        return render.plain(msg.EMPTY_QUESTION), None
     a = ANSWERER.answer(session, question)
-    # Counted in the report apart from citizens' questions (no text, no user is kept).
-    session.add(StaffQuestion(answered=bool(a.answered)))
     citation = citation_lines([(s.id, s.title) for s in (a.sources or [])], a.text or "")
-    return render.answer(a.text, citation, list(a.suggestions or []), bool(a.answered))
+    return render.answer(a.text, citation, list(a.suggestions or []), bool(a.answered)), bool(a.answered)
+
+
+def record_staff_question(session: Session, answered: bool) -> None:
+    """Counted in the report apart from citizens' questions (no text, no user is kept)."""
+    session.add(StaffQuestion(answered=answered))
+
+
+def answer_payload(session: Session, question: str, render: Renderer) -> dict[str, Any]:
+    """:func:`staff_answer` and its record in one unit of work that may write (a mention, already
+    inside the processing transaction)."""
+    payload, answered = staff_answer(session, question, render)
+    if answered is not None:
+        record_staff_question(session, answered)
+    return payload
 
 
 # --- look-ups for /kyodo groups | group | match -------------------------------------------------------

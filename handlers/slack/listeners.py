@@ -244,7 +244,9 @@ class SlackListeners:
         read, divisions = self.runtime.read_db, self.runtime.directory
         try:
             if sub == "ask":
-                payload = await self.runtime.run_in_db(lookups.answer_payload, rest, blocks.RENDERER)
+                payload, answered = await read(lookups.staff_answer, rest, blocks.RENDERER)
+                if answered is not None:
+                    await self.runtime.run_in_db(lookups.record_staff_question, answered)
             elif sub == "groups":
                 payload = blocks.plain(await read(lookups.lookup_groups, rest))
             elif sub == "group":

@@ -16,6 +16,7 @@ NAV = (
 TITLE_TOP = "トップ"
 TITLE_GUIDELINE = "協働推進基本指針"
 TITLE_FAQ = "よくある質問"
+FAQ_OTHER_TOPIC = "その他"  # entries of a category the topic list does not name
 TITLE_ASK = "質問する"
 TITLE_GROUPS = "団体をさがす"
 TITLE_DIVISIONS = "担当課"

@@ -106,14 +106,14 @@ class WebCorner:
         known = {key for key, _ in W.FAQ_TOPICS}
         others = [e for e in entries if e.category not in known]
         if others:
-            topics.append(("other", "その他", others))
+            topics.append(("other", W.FAQ_OTHER_TOPIC, others))
         return self.render(request, "faq.html", title=W.TITLE_FAQ, topics=[t for t in topics if t[2]])
 
     async def faq_entry(self, request: Request) -> Response:
         entry = await anyio.to_thread.run_sync(self.corner.faq_entry, request.path_params["faq_id"])
         if entry is None:
             raise HTTPException(404)
-        topic = dict(W.FAQ_TOPICS).get(entry.category, "その他")
+        topic = dict(W.FAQ_TOPICS).get(entry.category, W.FAQ_OTHER_TOPIC)
         return self.render(request, "faq_entry.html", title=entry.question, entry=entry, topic=topic)
 
     async def ask_page(self, request: Request) -> Response:

@@ -143,7 +143,14 @@ def test_kyodo_serve_uses_the_other_city(db_url, standin, tmp_path):
             for item in (m.get("quickReply") or {}).get("items", [])
             if item["action"].get("type") == "postback" and "handoff" in item["action"]["data"]
         )
-        sent = texts(send(postback_event(handoff)))
+        confirm = send(postback_event(handoff))  # the question is shown and confirmed first
+        send_data = next(
+            item["action"]["data"]
+            for m in confirm
+            for item in (m.get("quickReply") or {}).get("items", [])
+            if item["action"].get("type") == "postback" and "|send|" in item["action"]["data"]
+        )
+        sent = texts(send(postback_event(send_data)))
         assert "みなと台市 市民生活部 市民協働課" in sent
         for text in (greeting, texts(decline), contact, sent):
             _no_koganei(text)
