@@ -106,5 +106,7 @@ class LeaseOwners:
                     if session.scalar(_TRY_LOCK, {"owner": owner}):
                         released += session.execute(_RELEASE, {"owner": owner}).rowcount or 0
         if released:
-            log.warning("took over %d outbox rows from workers that are gone (sent again with care)", released)
+            log.warning(
+                "took over %d outbox rows from workers that are gone (sent again with care)", released
+            )
         return released

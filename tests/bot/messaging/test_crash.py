@@ -42,7 +42,9 @@ def settings(db_url, standin):
     return fast_line_settings(db_url, standin.url, SECRET, TOKEN)
 
 
-def _leased_row(factory, *, owner: str, lease_seconds: float, token: str | None, token_fresh: bool = True) -> int:
+def _leased_row(
+    factory, *, owner: str, lease_seconds: float, token: str | None, token_fresh: bool = True
+) -> int:
     """An outbox row as processing leaves it: born leased to ``owner`` (the intent, committed)."""
     now = utcnow()
     with transaction(factory) as s:
@@ -90,7 +92,9 @@ def _claimed_as_is(factory, row_id: int):
 async def _deliver_as(settings, factory, name: str) -> int:
     sender, close = await line_sender(settings)
     try:
-        return await Delivery(factory, line_channel(settings, handle=echo_engine, sender=sender), worker_id=name).run_once()
+        return await Delivery(
+            factory, line_channel(settings, handle=echo_engine, sender=sender), worker_id=name
+        ).run_once()
     finally:
         await close()
 
