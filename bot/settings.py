@@ -103,7 +103,7 @@ class Settings:
     delivery_backoff_max_seconds: float = 300.0
     # LINE reply tokens are valid for about a minute after the event; keep a safety margin.
     reply_token_ttl_seconds: float = 50.0
-    # PostgreSQL: how often a worker looks for outbox rows leased to workers that are gone
+    # How often a worker looks for outbox rows leased to workers that are gone
     # (bot/messaging/owners.py); their rows are taken over at once instead of after the lease.
     delivery_takeover_check_seconds: float = 1.0
     processing_max_attempts: int = 5  # an event the engine keeps failing on is set aside after this

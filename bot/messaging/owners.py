@@ -12,8 +12,10 @@ once, as soon as they know the owner is gone:
   OOM, a machine gone: TCP keep-alive ends it). Another worker that *can* take the lock knows the
   owner is gone and releases its rows in the same transaction. Checked at start-up and every
   ``DELIVERY_TAKEOVER_CHECK_SECONDS``.
-- SQLite: one process delivers (see the README), so at start-up every lease held under another
-  name belongs to a process that is gone.
+- SQLite: the same with a file lock: each worker holds an flock on
+  ``<database>.owners/<hash of its id>.lock`` for as long as it lives; the kernel drops it when the
+  process dies. (Where there is no file or no flock, ``:memory:`` or Windows, only one process can
+  deliver, and at start-up every lease held under another name is from a process that is gone.)
 
 Released rows are marked ``uncertain``; the sender then asks the platform before sending again:
 LINE's reply token works only once (a used one is refused: delivered then, no push follows), a push
@@ -23,12 +25,20 @@ for the post.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+from pathlib import Path
 
 from sqlalchemy import Connection, bindparam, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.db import transaction
+
+try:  # POSIX
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
 from bot.storage.models.messaging import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -60,22 +70,42 @@ class LeaseOwners:
     def __init__(self, factory: sessionmaker[Session], name: str) -> None:
         self.factory = factory
         self.name = name
-        self.dialect = factory.kw["bind"].dialect.name
+        engine = factory.kw["bind"]
+        self.dialect = engine.dialect.name
+        database = engine.url.database if self.dialect == "sqlite" else None
+        self.lock_dir = (
+            Path(f"{database}.owners") if database and database != ":memory:" and fcntl is not None else None
+        )
         self._held: Connection | None = None
+        self._fd: int | None = None
 
     @property
     def postgresql(self) -> bool:
         return self.dialect == "postgresql"
 
+    @property
+    def checks_liveness(self) -> bool:
+        """Whether a dead owner can be told from a live one (else: only at start-up)."""
+        return self.postgresql or self.lock_dir is not None
+
+    def _lock_file(self, owner: str) -> Path:
+        assert self.lock_dir is not None
+        return self.lock_dir / (hashlib.sha256(owner.encode()).hexdigest()[:24] + ".lock")
+
     def register(self) -> None:
-        """Announce this worker as alive (PostgreSQL: hold its advisory lock until ``close``).
-        Call before anything is claimed under this name."""
-        if not self.postgresql or self._held is not None:
-            return
-        conn = self.factory.kw["bind"].connect()
-        conn.execute(_HOLD_LOCK, {"owner": self.name})
-        conn.commit()  # a session-level lock outlives the transaction; the connection stays open
-        self._held = conn
+        """Announce this worker as alive until ``close``. Call before anything is claimed under
+        this name."""
+        if self.postgresql and self._held is None:
+            conn = self.factory.kw["bind"].connect()
+            conn.execute(_HOLD_LOCK, {"owner": self.name})
+            conn.commit()  # a session-level lock outlives the transaction; the connection stays open
+            self._held = conn
+        elif self.lock_dir is not None and self._fd is None:
+            self.lock_dir.mkdir(mode=0o700, exist_ok=True)
+            fd = os.open(self._lock_file(self.name), os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            os.write(fd, self.name.encode()[:200])
+            self._fd = fd
 
     def close(self) -> None:
         if self._held is not None:
@@ -87,23 +117,47 @@ class LeaseOwners:
                 log.debug("lease owner %s: closing the registration failed", self.name, exc_info=True)
             finally:
                 self._held = None
+        if self._fd is not None:
+            try:
+                self._lock_file(self.name).unlink(missing_ok=True)
+                os.close(self._fd)  # releases the flock
+            finally:
+                self._fd = None
+
+    def _gone_by_file(self, owner: str) -> bool:
+        """SQLite: the owner's lock file is missing or can be locked: its process is gone."""
+        path = self._lock_file(owner)
+        try:
+            fd = os.open(path, os.O_RDWR)
+        except FileNotFoundError:
+            return True
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        finally:
+            os.close(fd)
+        path.unlink(missing_ok=True)  # tidy up after the dead
+        return True
 
     def release_dead(self, *, at_start: bool = False) -> int:
         """Release the rows of owners known to be gone; returns how many rows were released."""
         released = 0
-        if not self.postgresql:
-            if not at_start:
-                return 0
-            with transaction(self.factory) as session:
-                for owner in session.scalars(_OTHER_OWNERS, {"me": self.name}).all():
-                    released += session.execute(_RELEASE, {"owner": owner}).rowcount or 0
-        else:
+        if self.postgresql:
             with self.factory() as session:
                 owners = session.scalars(_OTHER_OWNERS, {"me": self.name}).all()
             for owner in owners:
                 with transaction(self.factory) as session:
                     # Taken only if the owner's connection is gone; released at commit.
                     if session.scalar(_TRY_LOCK, {"owner": owner}):
+                        released += session.execute(_RELEASE, {"owner": owner}).rowcount or 0
+        elif self.lock_dir is not None or at_start:
+            with self.factory() as session:
+                owners = session.scalars(_OTHER_OWNERS, {"me": self.name}).all()
+            gone = [o for o in owners if self.lock_dir is None or self._gone_by_file(o)]
+            if gone:
+                with transaction(self.factory) as session:
+                    for owner in gone:
                         released += session.execute(_RELEASE, {"owner": owner}).rowcount or 0
         if released:
             log.warning(

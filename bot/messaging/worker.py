@@ -249,7 +249,7 @@ class Worker:
         return released
 
     async def takeover_loop(self) -> None:
-        """PostgreSQL: look for dead owners' leases every DELIVERY_TAKEOVER_CHECK_SECONDS."""
+        """Look for dead owners' leases every DELIVERY_TAKEOVER_CHECK_SECONDS."""
         interval = max(0.1, self.settings.delivery_takeover_check_seconds)
         while not self._stopping.is_set():
             with contextlib.suppress(TimeoutError):
@@ -265,7 +265,7 @@ class Worker:
         self._loop = asyncio.get_running_loop()
         if self.deliveries:
             # Registered before anything is claimed under this name; then what the dead left
-            # (on SQLite: every lease from before this process started) is taken over at once.
+            # is taken over at once (bot/messaging/owners.py).
             await anyio.to_thread.run_sync(self.owners.register)
             try:
                 await anyio.to_thread.run_sync(lambda: self.take_over(at_start=True))
@@ -273,7 +273,7 @@ class Worker:
                 log.exception("lease takeover at start failed; leases will run out instead")
         loops = [self.processing_loop(), self.housekeeping_loop()]
         loops += [self.delivery_loop(name) for name in self.deliveries]
-        if self.deliveries and self.owners.postgresql:
+        if self.deliveries and self.owners.checks_liveness:
             loops.append(self.takeover_loop())
         if not self.deliveries:
             log.warning(

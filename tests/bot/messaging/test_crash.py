@@ -11,6 +11,7 @@ at once, not after the 60 s lease.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import uuid
 from datetime import timedelta
@@ -132,30 +133,44 @@ async def test_a_row_never_sent_before_the_crash_is_sent_once(settings, factory,
     assert [d.kind for d in standin.deliveries()] == ["reply"]
 
 
+def _kill(owners: LeaseOwners) -> None:
+    """What kill -9 does to a registration: the connection or file descriptor is gone, nothing
+    is tidied up."""
+    if owners._held is not None:
+        owners._held.invalidate()
+        owners._held = None
+    if owners._fd is not None:
+        os.close(owners._fd)
+        owners._fd = None
+
+
 def test_a_dead_owners_leases_are_released_at_once_a_live_ones_are_not(factory, db_url):
     alive = LeaseOwners(factory, "alive")
-    alive.register()
     dead = LeaseOwners(factory, "dead")
+    heir = LeaseOwners(factory, "heir")
+    assert heir.checks_liveness
+    alive.register()
     dead.register()
     mine = _leased_row(factory, owner="alive", lease_seconds=60, token=None)
     theirs = _leased_row(factory, owner="dead", lease_seconds=60, token=None)
-    heir = LeaseOwners(factory, "heir")
     try:
-        if heir.postgresql:
-            assert heir.release_dead() == 0  # both hold their lock
-            dead._held.invalidate()  # the process is killed: its connection (and lock) is gone
-            dead._held = None
-            assert heir.release_dead() == 1
-        else:
-            assert heir.release_dead() == 0  # SQLite: only at start-up
-            assert heir.release_dead(at_start=True) == 2  # one process delivers: the rest is gone
+        assert heir.release_dead() == 0  # both are alive
+        _kill(dead)
+        assert heir.release_dead() == 1
         row = _row(factory, theirs)
         assert (row.claimed_by, row.lease_until, row.uncertain) == (None, None, True)
-        if heir.postgresql:
-            assert _row(factory, mine).claimed_by == "alive"
+        assert _row(factory, mine).claimed_by == "alive"
+        assert heir.release_dead() == 0
     finally:
         alive.close()
         dead.close()
+
+
+def test_a_lease_from_before_registration_is_released(factory, db_url):
+    """Rows leased under a name nobody holds (a worker of an older release, killed) are free."""
+    row_id = _leased_row(factory, owner="old-release-worker", lease_seconds=60, token=None)
+    assert LeaseOwners(factory, "heir").release_dead() == 1
+    assert _row(factory, row_id).uncertain
 
 
 async def test_a_restarted_worker_drains_a_dead_owners_rows_within_seconds(settings, factory, standin):

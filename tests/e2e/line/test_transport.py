@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from bot.messaging.owners import LeaseOwners
 from bot.storage.db import transaction, utcnow
 from bot.storage.models.messaging import DeliveryAttempt, InboxEvent, OutboxMessage
 from tests.support.line_app import SECRET
@@ -119,9 +120,9 @@ def test_healthz_shows_the_delivery_backlog(make_bot, standin):
                 status="failed", attempts=8, next_attempt_at=utcnow(), last_error="HTTP 400",
             )
         )  # fmt: skip
-    time.sleep(0.2)
-    health = bot.http.get("/healthz").json()
-    assert health["status"] == "ok" and health["outbox_pending"] == 1 and health["outbox_failed_24h"] == 1
+    # /healthz answers from the probe's latest look (at most ~0.5 s old, bot/app.py HealthProbe)
+    health = wait_until(lambda: (h := bot.http.get("/healthz").json())["outbox_failed_24h"] == 1 and h)
+    assert health["status"] == "ok" and health["outbox_pending"] == 1
     assert 0 < health["outbox_oldest_pending_seconds"] < 30
 
 
@@ -187,6 +188,8 @@ def test_worker_resumes_after_a_crash(make_bot, standin, db_url):
 
 def test_leased_row_is_not_taken_by_another_worker(make_bot, standin):
     bot = make_bot(start_background=False)
+    alive = LeaseOwners(bot.factory, "alive-worker")  # a live worker holds its registration
+    alive.register()
     with transaction(bot.factory) as s:
         s.add(
             OutboxMessage(
@@ -196,7 +199,8 @@ def test_leased_row_is_not_taken_by_another_worker(make_bot, standin):
             )
         )  # fmt: skip
     survivor = make_bot()
-    time.sleep(0.3)
+    time.sleep(1.5)  # start-up takeover and a periodic check (DELIVERY_TAKEOVER_CHECK_SECONDS=1)
+    alive.close()
     assert standin.deliveries() == [] and survivor is not None
 
 
