@@ -25,6 +25,7 @@ for the post.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -47,6 +48,9 @@ _OUTBOX = OutboxMessage.__table__
 _LOCK_KEY = "hashtextextended('kyodo-worker:' || :owner, 0)"
 _TRY_LOCK = text(f"SELECT pg_try_advisory_xact_lock({_LOCK_KEY})")
 _HOLD_LOCK = text(f"SELECT pg_advisory_lock({_LOCK_KEY})")
+_MINE = text(
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()"
+)
 _RELEASE = (
     update(_OUTBOX)
     .where(_OUTBOX.c.status == "pending", _OUTBOX.c.claimed_by == bindparam("owner"))
@@ -124,6 +128,24 @@ class LeaseOwners:
             finally:
                 self._fd = None
 
+    def _keep_registered(self) -> None:
+        """PostgreSQL: if our registration's connection was lost (a server restart), our lock went
+        with it and others may take our rows over (safely: as uncertain); take it again."""
+        if self._held is None:
+            return
+        try:
+            held = self._held.scalar(_MINE)  # a lost connection comes back new, without the lock
+            self._held.commit()
+        except Exception:
+            held = 0
+        if held:
+            return
+        log.warning("lease owner %s: registration connection lost; registering again", self.name)
+        with contextlib.suppress(Exception):
+            self._held.invalidate()
+        self._held = None
+        self.register()
+
     def _gone_by_file(self, owner: str) -> bool:
         """SQLite: the owner's lock file is missing or can be locked: its process is gone."""
         path = self._lock_file(owner)
@@ -144,6 +166,7 @@ class LeaseOwners:
         """Release the rows of owners known to be gone; returns how many rows were released."""
         released = 0
         if self.postgresql:
+            self._keep_registered()
             with self.factory() as session:
                 owners = session.scalars(_OTHER_OWNERS, {"me": self.name}).all()
             for owner in owners:

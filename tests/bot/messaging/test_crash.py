@@ -213,3 +213,18 @@ async def test_standin_reply_tokens_work_once_and_expire(settings, standin):
         await close()
     assert once.ok and not again.ok and again.invalid_reply_token and late.invalid_reply_token
     assert len(standin.deliveries()) == 1
+
+
+def test_a_lost_registration_is_taken_again(factory, db_url):
+    owners = LeaseOwners(factory, "flaky")
+    if not owners.postgresql:
+        pytest.skip("SQLite's lock file cannot be lost while the process lives")
+    owners.register()
+    row_id = _leased_row(factory, owner="flaky", lease_seconds=60, token=None)
+    try:
+        owners._held.invalidate()  # the server dropped our connection (and the lock with it)
+        owners.release_dead()  # the periodic check notices and registers again
+        assert LeaseOwners(factory, "heir").release_dead() == 0
+        assert _row(factory, row_id).claimed_by == "flaky"
+    finally:
+        owners.close()
