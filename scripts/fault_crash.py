@@ -51,7 +51,7 @@ from bench_line import QUESTIONS, SECRET, TOKEN, StandinProcess, free_port, fres
 
 from bot.storage import migrate  # noqa: E402
 from bot.storage.db import make_engine, make_session_factory  # noqa: E402
-from bot.storage.models.messaging import InboxEvent, OutboxMessage  # noqa: E402
+from bot.storage.models.messaging import DeliveryAttempt, InboxEvent, OutboxMessage  # noqa: E402
 from tests.support.line_payloads import body_for, message_event, signed  # noqa: E402
 
 
@@ -232,11 +232,14 @@ async def one_run(args: argparse.Namespace, run: int, standin: StandinProcess, t
             while killed["restart"] is None:
                 await asyncio.sleep(0.05)
             before_kill = [i for i, at in accepted_at.items() if at < killed["at"]]
+            last = None  # the pre-kill event answered last
             while drained_at is None and time.monotonic() - killed["restart"] < 120:
                 per = answered()
-                if all(per[i] >= 1 for i in before_kill):
+                waiting = [i for i in before_kill if per[i] < 1]
+                if not waiting:
                     drained_at = time.monotonic()
                     break
+                last = waiting[0]
                 await asyncio.sleep(0.1)
             await asyncio.gather(*tasks)
         sent_span = time.monotonic() - t0
@@ -256,7 +259,32 @@ async def one_run(args: argparse.Namespace, run: int, standin: StandinProcess, t
             failed = s.scalar(select(func.count()).where(OutboxMessage.status == "failed"))
             uncertain = s.scalar(select(func.count()).where(OutboxMessage.uncertain.is_(True)))
         requests = standin.requests()
+        why = ""
+        if last is not None:  # what the event answered last went through
+            with factory() as s:
+                ev = s.scalars(
+                    select(InboxEvent).where(InboxEvent.event_id == events[last]["webhookEventId"])
+                ).first()
+                row = (
+                    ev
+                    and s.scalars(select(OutboxMessage).where(OutboxMessage.inbox_event_id == ev.id)).first()
+                )
+                tries = (
+                    s.scalars(select(DeliveryAttempt).where(DeliveryAttempt.outbox_id == row.id)).all()
+                    if row
+                    else []
+                )
+            if ev is not None:
+                base_t = ev.received_at
+                why = (
+                    f"last pre-kill event: processed +{(ev.processed_at - base_t).total_seconds():.1f}s"
+                    + "".join(
+                        f", {a.method} {a.status_code or a.error} +{(a.at - base_t).total_seconds():.1f}s"
+                        for a in tries
+                    )
+                )
         return {
+            "why": why,
             "events": n,
             "once": sum(1 for i in range(n) if per[i] == 1),
             "duplicates": sum(max(0, c - 1) for c in per.values()),
@@ -308,6 +336,8 @@ async def main_async(args: argparse.Namespace) -> int:
                 f"{fmt(r['ready_after']):>7}  {r['api']}  failed={r['failed_rows']} settled={r['settled']}",
                 flush=True,
             )
+            if args.explain and r["why"]:
+                print(f"     {r['why']}", flush=True)
     finally:
         standin.stop()
     dups = sum(r["duplicates"] for r in results)
@@ -332,6 +362,9 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument(
+        "--explain", action="store_true", help="show what the event drained last went through"
+    )
     parser.add_argument(
         "--token-ttl", type=float, default=60.0, help="the stand-in's reply token lifetime (s)"
     )
