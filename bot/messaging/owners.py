@@ -35,12 +35,12 @@ from sqlalchemy import Connection, bindparam, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.db import transaction
+from bot.storage.models.messaging import OutboxMessage
 
 try:  # POSIX
     import fcntl
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
-from bot.storage.models.messaging import OutboxMessage
 
 log = logging.getLogger(__name__)
 
