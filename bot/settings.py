@@ -105,11 +105,24 @@ class Settings:
     delivery_backoff_max_seconds: float = 300.0
     # LINE reply tokens are valid for about a minute after the event; keep a safety margin.
     reply_token_ttl_seconds: float = 50.0
+    # How often a worker looks for outbox rows leased to workers that are gone
+    # (bot/messaging/owners.py); their rows are taken over at once instead of after the lease.
+    delivery_takeover_check_seconds: float = 1.0
     processing_max_attempts: int = 5  # an event the engine keeps failing on is set aside after this
     # Personal data: stored event payloads and sent message texts are blanked after this many days
     # (the engine's own retention of unfollowed users' data runs on the same schedule).
     message_retention_days: float = 30.0
     housekeeping_interval_seconds: float = 3600.0
+
+    # The HTTP server's limits (`kyodo serve`, uvicorn; docs/line.md "Limits"). Seconds an idle
+    # keep-alive connection is kept; seconds a request may take to send its headers and body
+    # (slow or half-open clients are cut off); connections + tasks at once before 503s; the
+    # listen backlog; the largest request head (bytes) the parser buffers.
+    http_keep_alive_seconds: float = 5.0
+    http_read_timeout_seconds: float = 10.0
+    http_limit_concurrency: int = 1000
+    http_backlog: int = 2048
+    http_max_header_bytes: int = 65536
 
     slack: SlackSettings = field(default_factory=SlackSettings)
 
@@ -235,6 +248,14 @@ class _Reader:
             webhook_max_body_bytes=self.whole("LINE_WEBHOOK_MAX_BODY_BYTES", d.webhook_max_body_bytes),
             **{f"delivery_{f.name}": getattr(line, f.name) for f in fields(DeliveryPolicy)},
             reply_token_ttl_seconds=self.number("LINE_REPLY_TOKEN_TTL_SECONDS", d.reply_token_ttl_seconds),
+            delivery_takeover_check_seconds=self.number(
+                "DELIVERY_TAKEOVER_CHECK_SECONDS", d.delivery_takeover_check_seconds
+            ),
+            http_keep_alive_seconds=self.number("HTTP_KEEP_ALIVE_SECONDS", d.http_keep_alive_seconds),
+            http_read_timeout_seconds=self.number("HTTP_READ_TIMEOUT_SECONDS", d.http_read_timeout_seconds),
+            http_limit_concurrency=self.whole("HTTP_LIMIT_CONCURRENCY", d.http_limit_concurrency, at_least=1),
+            http_backlog=self.whole("HTTP_BACKLOG", d.http_backlog, at_least=1),
+            http_max_header_bytes=self.whole("HTTP_MAX_HEADER_BYTES", d.http_max_header_bytes, at_least=1024),
             processing_max_attempts=self.whole(
                 "PROCESSING_MAX_ATTEMPTS", d.processing_max_attempts, at_least=1
             ),

@@ -107,6 +107,13 @@ class StandinProcess:
     def delivered_count(self) -> int:
         return self._call("count")
 
+    def issue(self, *tokens: str) -> None:
+        """Reply tokens handed out now (they work once, for the stand-in's token TTL)."""
+        self._call("issue", *tokens)
+
+    def set_token_ttl(self, seconds: float) -> None:
+        self._call("ttl", seconds)
+
     def deliveries(self) -> list:
         return self._call("deliveries")
 
@@ -133,6 +140,13 @@ def _standin_main(conn, access_token: str) -> None:
         elif command == "configure":
             with standin.lock:
                 standin.state.failure_rate, standin.state.timeout_delay = args
+            conn.send(None)
+        elif command == "issue":
+            standin.issue(*args)
+            conn.send(None)
+        elif command == "ttl":
+            with standin.lock:
+                standin.state.token_ttl = args[0]
             conn.send(None)
         elif command == "count":
             with standin.lock:

@@ -137,6 +137,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.app import create_app
+    from bot.commands.limits import uvicorn_options
     from bot.settings import Settings
 
     _logging(args.log_level)
@@ -155,7 +156,13 @@ def _serve(args: argparse.Namespace) -> int:
         )
     try:
         uvicorn.run(
-            app, host=args.host, port=port, log_level=args.log_level, proxy_headers=True, access_log=False
+            app,
+            host=args.host,
+            port=port,
+            log_level=args.log_level,
+            proxy_headers=True,
+            access_log=False,
+            **uvicorn_options(settings),  # timeouts and limits (bot/commands/limits.py)
         )
     finally:
         if child is not None:

@@ -2,8 +2,11 @@
 give up. The same code for every channel; what differs is the channel's sender and policy.
 
 Claiming takes a lease (``lease_until``/``claimed_by``) in a short transaction, so several
-workers (PostgreSQL: FOR UPDATE SKIP LOCKED) never send the same row at once, and a row whose
-worker died is picked up again when its lease runs out. Sending happens outside any transaction.
+workers (PostgreSQL: FOR UPDATE SKIP LOCKED) never send the same row at once. Sending happens
+outside any transaction, after the lease is committed: the lease is the record of intent. A row
+found still leased to another worker (its lease ran out, or bot/messaging/owners.py released it
+because that worker is gone) is one whose send may have gone out without being recorded; it is
+taken over as *uncertain*, and the sender asks the platform before sending again.
 
 The rules, for every channel:
 - success: the row is delivered (the channel may record the message's reference, e.g. a
@@ -13,9 +16,11 @@ The rules, for every channel:
   *uncertain* (the request may have been carried out: the sender checks before sending again
   where the platform allows it);
 - anything else: failed at once, and logged; after ``max_attempts`` too.
-- LINE's reply tokens: "Invalid reply token" while the token is fresh and an earlier reply was
-  uncertain means that reply went through: delivered, not pushed a second time; otherwise the
-  row falls back to a push at once.
+- LINE's reply tokens: "Invalid reply token" while the token is fresh and an earlier attempt was
+  uncertain means that reply went through (a token works once): delivered, not pushed a second
+  time; otherwise the row falls back to a push at once. A push is always sent with the row's
+  retry key: LINE answers 409 to a key it accepted before, without delivering again, and 409
+  counts as delivered (handlers/line/api.py).
 In an ``ordered`` channel messages to one destination go out in order: a row waits while an
 older row for the same destination is still pending.
 """
@@ -143,6 +148,10 @@ class Delivery:
             .values(
                 lease_until=bindparam("lease_until", type_=_OUTBOX.c.lease_until.type),
                 claimed_by=bindparam("worker", type_=_OUTBOX.c.claimed_by.type),
+                # A row still leased to someone else is one whose send was started (the lease is
+                # the intent, committed before the request) and never recorded: it may have gone
+                # out. Taking it over makes it uncertain (SET reads the old claimed_by).
+                uncertain=case((_OUTBOX.c.claimed_by.is_not(None), True), else_=_OUTBOX.c.uncertain),
             )
             .returning(
                 _OUTBOX.c.id,

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.messaging import inbox, outbox
 from bot.messaging.channel import Channel, Claimed
 from bot.messaging.delivery import Delivery
+from bot.messaging.owners import LeaseOwners
 from bot.messaging.processing import Processor
 from bot.messaging.wakeup import WAKE_INBOX, WAKE_OUTBOX
 from bot.settings import Settings
@@ -77,6 +78,8 @@ class Worker:
         self._in_flight: dict[str, set[asyncio.Task]] = {name: set() for name in self.deliveries}
         self._stopping = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
+        # This worker as a lease owner, and the takeover of rows whose owner is gone.
+        self.owners = LeaseOwners(factory, self.name)
         # Every commit of this process that queues a row nobody was handed wakes its delivery.
         outbox.on_queued(factory, self.notify_outbox)
 
@@ -237,12 +240,46 @@ class Worker:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), self.settings.housekeeping_interval_seconds)
 
+    def take_over(self, *, at_start: bool = False) -> int:
+        """Release rows leased to workers that are gone (bot/messaging/owners.py) and wake
+        delivery for them; returns how many."""
+        released = self.owners.release_dead(at_start=at_start)
+        if released:
+            self.notify_outbox()
+        return released
+
+    async def takeover_loop(self) -> None:
+        """Look for dead owners' leases every DELIVERY_TAKEOVER_CHECK_SECONDS."""
+        interval = max(0.1, self.settings.delivery_takeover_check_seconds)
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), interval)
+            if self._stopping.is_set():
+                break
+            try:
+                await anyio.to_thread.run_sync(self.take_over)
+            except Exception:
+                log.exception("lease takeover check failed; will try again")
+
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
+        if self.deliveries:
+            # Registered before anything is claimed under this name; then what the dead left
+            # is taken over at once (bot/messaging/owners.py).
+            await anyio.to_thread.run_sync(self.owners.register)
+            try:
+                await anyio.to_thread.run_sync(lambda: self.take_over(at_start=True))
+            except Exception:
+                log.exception("lease takeover at start failed; leases will run out instead")
         loops = [self.processing_loop(), self.housekeeping_loop()]
         loops += [self.delivery_loop(name) for name in self.deliveries]
+        if self.deliveries and self.owners.checks_liveness:
+            loops.append(self.takeover_loop())
         if not self.deliveries:
             log.warning(
                 "worker %s: no channel sends from here; events are processed, nothing is sent", self.name
             )
-        await asyncio.gather(*loops)
+        try:
+            await asyncio.gather(*loops)
+        finally:
+            self.owners.close()  # quick, and must run even when the task is cancelled

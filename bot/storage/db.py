@@ -39,6 +39,9 @@ def utcnow() -> datetime:
 
 
 def make_engine(url: str, **kwargs) -> Engine:
+    # Errors (IntegrityError, OperationalError ...) are logged and raised without the statement's
+    # parameters: those are user ids, message texts, staff FAQ answers (personal data).
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
         engine = create_engine(url, **kwargs)
@@ -57,7 +60,24 @@ def make_engine(url: str, **kwargs) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "handle_error")
+        def _without_values(context) -> None:
+            """PostgreSQL's DETAIL repeats the values of the row at fault ("Key (retry_key)=(...)
+            already exists"): keep only the primary message (it names the constraint)."""
+            exc = context.original_exception
+            primary = getattr(getattr(exc, "diag", None), "message_primary", None)
+            full = str(exc)
+            if not primary or full == primary:
+                return
+            exc.args = (primary,)
+            wrapped = context.sqlalchemy_exception  # its message was made from the full text
+            if wrapped is not None and wrapped.args and isinstance(wrapped.args[0], str):
+                wrapped.args = (wrapped.args[0].replace(full, primary), *wrapped.args[1:])
+
+    return engine
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -4,8 +4,10 @@ and fails on demand.
 It answers the endpoints the bot uses (reply, push, rich menu create / image upload / default)
 with LINE's status codes and error shapes: 400 {"message": ..., "details": [...]} for a message
 that breaks a limit (text > 5000, > 5 messages, label > 20, altText > 400, > 13 quick replies,
-postback data > 300 bytes ...), 400 "Invalid reply token" for a spent or expired token, 409 for a
-push whose X-Line-Retry-Key was accepted before, 401 for a wrong access token.
+postback data > 300 bytes ...), 400 "Invalid reply token" for a spent or expired token (a token
+works once, and for ``token_ttl`` seconds, 60 by default, from when it was issued: ``issue(token)``,
+or else from the first time the stand-in sees it), 409 for a push whose X-Line-Retry-Key was
+accepted before (and nothing is delivered again), 401 for a wrong access token.
 
 Faults are queued with ``fail(...)`` (consumed in order) or drawn at random with
 ``failure_rate``: "429" (with Retry-After), "500" (nothing delivered), "timeout" (the message
@@ -77,6 +79,8 @@ class StandinState:
     delivered: list[Delivered] = field(default_factory=list)
     used_tokens: set[str] = field(default_factory=set)
     expired_tokens: set[str] = field(default_factory=set)
+    token_ttl: float = 60.0  # seconds a reply token works after it was issued (LINE: about a minute)
+    issued: dict[str, float] = field(default_factory=dict)  # token -> time.monotonic() of issue
     accepted_keys: dict[str, str] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     failure_rate: float = 0.0
@@ -238,10 +242,17 @@ class LineStandin:
         with self.lock:
             self.state.expired_tokens.add(token)
 
+    def issue(self, *tokens: str, at: float | None = None) -> None:
+        """Reply tokens handed out with webhook events now (or at ``at``, time.monotonic())."""
+        when = time.monotonic() if at is None else at
+        with self.lock:
+            for token in tokens:
+                self.state.issued.setdefault(token, when)
+
     def reset(self) -> None:
         with self.lock:
-            token = self.state.token
-            self.state = StandinState(token=token)
+            token, ttl = self.state.token, self.state.token_ttl
+            self.state = StandinState(token=token, token_ttl=ttl)
 
     def deliveries(self) -> list[Delivered]:
         with self.lock:
@@ -326,7 +337,12 @@ class LineStandin:
             return self._invalid(rec, problems)
         token = body["replyToken"]
         with self.lock:
-            spent = token in self.state.used_tokens or token in self.state.expired_tokens
+            issued = self.state.issued.setdefault(token, time.monotonic())
+            spent = (
+                token in self.state.used_tokens
+                or token in self.state.expired_tokens
+                or time.monotonic() - issued > self.state.token_ttl
+            )
             if fault is not None and fault.kind == "invalid_token":
                 spent = True
             if not spent:

@@ -17,15 +17,14 @@ from bot.settings import Settings
 
 
 class ServerThread:
-    def __init__(self, app, *, log_level: str = "warning") -> None:
+    def __init__(self, app, *, log_level: str = "warning", **options: Any) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            app, log_level=log_level, lifespan="on", access_log=False, timeout_graceful_shutdown=5
-        )
+        options.setdefault("timeout_graceful_shutdown", 5)
+        config = uvicorn.Config(app, log_level=log_level, lifespan="on", access_log=False, **options)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self._run, daemon=True, name=f"uvicorn-{self.port}")
         self.loop: asyncio.AbstractEventLoop | None = None
