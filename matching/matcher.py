@@ -52,7 +52,7 @@ from matching.scanner import Scanner
 
 # Bump when the scoring changes (weights, rules), so stored suggestions are recomputed. Edits to the
 # data files are covered by Division.fingerprint and Matcher.fingerprint.
-SCORING_VERSION = "2.0.0"
+SCORING_VERSION = "2.1.0"
 
 # Texts longer than this are cut (a pasted brochure must not cost more than a paragraph).
 MAX_NAME = 200
@@ -101,7 +101,8 @@ _VISITED = ("へ", "を訪", "に訪", "に出向", "に出張", "に届け", "�
 # Being registered with or funded by a facility (社協に登録, 社協の助成) says little about the
 # activity: the facility word counts W_REGISTERED, whatever the facility, and signals no field.
 W_REGISTERED = 0.25
-_REGISTERED = ("に登録", "に所属", "から助成", "から補助", "の助成", "の補助", "の登録", "の利用団体")
+_REGISTERED = ("に登録", "に所属", "から助成", "から補助", "の助成", "の補助", "の登録", "の利用団体",
+               "を通し", "を通じ", "をとおし", "をつうじ")  # 「社協を通して募った」: only the way in  # fmt: skip
 # ... and rooms or places of a facility (「公民館の調理室」, 「公園の近く」), after 「の」.
 _VENUE_PLACE = ("調理室", "会議室", "集会室", "和室", "部屋", "へや", "ほる", "一室", "学習室", "講堂",
                 "多目的", "工作室", "視聴覚室", "音楽室", "実習室", "ろび", "一角", "近く", "ちかく",
@@ -168,6 +169,14 @@ ASIDE_MARKERS = (
     "と共催", "と連携", "と協力", "の協力", "の事業協力", "から協力", "の協賛", "の寄付", "らの寄付",
     "からの寄付", "の後援", "から後援", "で構成", "から構成", "からなる", "が会員", "がメンバー",
     "からいただ", "から頂", "から提供", "からの提供", "から寄付", "から寄贈", "からの寄贈", "から譲",
+    # organisers, founders and whoever asks the group to come (「社協が主催する講座」, 「…の依頼で」,
+    # 「民生委員が立ち上げた」, 「社協が開いた講習会」), partners in 「…と協働し」 and helpers in
+    # 「…が協力して」: who they are is not what the group does (the course its founders attended
+    # is: 「手話講習会の修了生で発足」 is a 手話 group)
+    "が主催", "が主宰", "の依頼", "から依頼", "からの依頼", "が立ち上げ", "が開いた",
+    "が開催し", "と協働", "が協力し",
+    # places the group visits to perform or to cheer people up (「診療所や福祉施設への慰問」)
+    "への慰問", "を慰問", "の慰問",
 )  # fmt: skip
 # A people word followed by one of these names who helps, not who is helped (「シニア講師」,
 # 「高齢者ボランティア」, 「ママたちが有志で」): it counts W_ASIDE and decides nothing.

@@ -246,3 +246,40 @@ def test_specific_text_outweighs_a_stated_field_its_division_does_not_serve(m):
         fields=["職業能力の開発又は雇用機会の拡充を支援する活動", "男女共同参画"],
     )
     assert r[0] == "keizai"
+
+
+# --- issue 12 item 13, fourth round: what the group is, who founded or organises it ---------------
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        # founders and the way volunteers came in are not the activity
+        ("民生委員が立ち上げた会です。親子で遊べるひろばを開いています", "kosodate-shien"),
+        ("社会福祉協議会を通して集まったボランティアで、視覚障害のある方の外出に付き添っています", "jiritsu-seikatsu"),
+        # everyday ways of saying 不登校
+        ("学校に通えなくなった子どもの保護者が集まり、悩みを話し合っています", "shidoshitsu"),
+    ],
+)
+def test_founders_and_everyday_words(m, description, expected):
+    assert ranked(m, description)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("description", "absent"),
+    [
+        # 「ボランティア団体」「市民活動団体」「NPO」 say what kind of group it is, not what it does
+        ("事業型NPOとして、退職した技術者が中小企業の事務のIT化を手伝っています", "community-bunka"),
+        ("市民活動団体として発足しました。高齢者の方にスマホの使い方を教えています", "community-bunka"),
+        # partners in 「…と協働し」 are not the activity
+        ("自治会や商店会と協働し、防犯パトロールを続けています", "community-bunka"),
+        # 環境 as circumstances, 緑 in a place name
+        ("家庭環境に恵まれない子どもたちに、無料の学習支援をしています", "kankyo-seisaku"),
+        ("緑区で活動する将棋のサークルです", "kankyo-seisaku"),
+    ],
+)
+def test_kind_partner_and_place_words_do_not_route(m, description, absent):
+    assert absent not in ranked(m, description)
+
+
+def test_supporting_groups_still_routes_to_collaboration(m):
+    assert ranked(m, "小さなNPOの会計や事業報告書づくりを手伝う")[0] == "community-bunka"
+    assert ranked(m, "市民活動団体向けのチラシづくり講座")[0] == "community-bunka"
