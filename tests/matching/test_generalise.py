@@ -254,7 +254,10 @@ def test_specific_text_outweighs_a_stated_field_its_division_does_not_serve(m):
     [
         # founders and the way volunteers came in are not the activity
         ("民生委員が立ち上げた会です。親子で遊べるひろばを開いています", "kosodate-shien"),
-        ("社会福祉協議会を通して集まったボランティアで、視覚障害のある方の外出に付き添っています", "jiritsu-seikatsu"),
+        (
+            "社会福祉協議会を通して集まったボランティアで、視覚障害のある方の外出に付き添っています",
+            "jiritsu-seikatsu",
+        ),
         # everyday ways of saying 不登校
         ("学校に通えなくなった子どもの保護者が集まり、悩みを話し合っています", "shidoshitsu"),
     ],
