@@ -199,6 +199,16 @@ _PERSON_NOUNS = ("の人", "のひと", "の方", "のかた", "さん", "の皆
 # are often only a pleasant sound) nor the fields' everyday words (まちづくり, 環境): they are broad.
 W_NAME = 0.5
 NAME_MIN_LEN = 4
+# A short kana word found only in the name of a group that has a description (「みどりの手話の会」,
+# 「さくら」, 「ひまわり」) is usually a pleasant sound, not the activity: it counts this much and
+# signals no field. A topic says itself again in the description.
+W_NAME_SOUND = 0.5
+NAME_SOUND_MAX_LEN = 4
+
+
+def _is_kana(key: str) -> bool:
+    """All hiragana (folded text: katakana is already hiragana)."""
+    return all("\u3041" <= c <= "\u309f" for c in key)
 
 
 def _served(text: str, end: int) -> bool:
@@ -631,10 +641,16 @@ class Matcher:
         pending_until = -1
         startswith = text.startswith
         modes_found = False
+        name_only: set[str] = set()  # short kana words seen in the name (pleasant sounds?)
+        in_description: set[str] = set()
         for k, start, end in hits:
             info = keys.get(k)
             if info is None:  # an ignore word (緑町, NPO法人) or a marker: read past it
                 continue
+            if start >= name_end:
+                in_description.add(k)
+            elif len(k) <= NAME_SOUND_MAX_LEN and _is_kana(k):
+                name_only.add(k)
             if asides and any(a <= start and end <= b for a, b in asides):
                 aside.add(k)
                 if k not in words:
@@ -693,6 +709,9 @@ class Matcher:
                 registered.add(chained)
         if pending is not None:
             facilities.setdefault(*pending[:2])
+        name_only -= in_description
+        if name_only and name_end + 1 >= len(text):
+            name_only = set()  # no description: the name is all there is
         if aside or helpers:
             # a word said once as a partner (or helper) and once as the activity is the activity
             aside -= plain
@@ -751,6 +770,8 @@ class Matcher:
                     )
                 if k in in_name:
                     hits = tuple((i, w * (1.0 + W_NAME)) for i, w in hits)
+                elif k in name_only:
+                    hits = tuple((i, w * W_NAME_SOUND) for i, w in hits)
             for i, w in hits:
                 if i in raw:
                     raw[i] += w
@@ -760,7 +781,7 @@ class Matcher:
                     raw[i] = w
                     found[i] = [(info, role)]
             fn = info.field
-            if fn is not None and role <= FOR_PEOPLE and fn not in text_fields:
+            if fn is not None and role <= FOR_PEOPLE and fn not in text_fields and k not in name_only:
                 text_fields[fn] = info
         direct = dict(raw)
         # The division the words of the text clearly point to, if any.

@@ -286,3 +286,11 @@ def test_kind_partner_and_place_words_do_not_route(m, description, absent):
 def test_supporting_groups_still_routes_to_collaboration(m):
     assert ranked(m, "小さなNPOの会計や事業報告書づくりを手伝う")[0] == "community-bunka"
     assert ranked(m, "市民活動団体向けのチラシづくり講座")[0] == "community-bunka"
+
+
+def test_pleasant_sound_in_the_name_is_not_the_activity(m):
+    # 「みどり」 only in the name, the description about sign language: not a greenery group
+    r = ranked(m, "聞こえない人と一緒に手話を学んでいます", name="みどりの手話の会")
+    assert r[0] == "jiritsu-seikatsu"
+    # ... but with nothing else to go on, the name still counts
+    assert ranked(m, "", name="みどりの会")[:1] == ["kankyo-seisaku"]
