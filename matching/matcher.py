@@ -166,7 +166,7 @@ def fold_text(text: str) -> str:
 W_ASIDE = 0.25
 # (The markers are scanned for with the words, in the same pass.)
 ASIDE_MARKERS = (
-    "と共催", "と連携", "と協力", "の協力", "の事業協力", "から協力", "の協賛", "の寄付", "らの寄付",
+    "と共催", "と連携", "と協力", "とも連携", "とも協力", "の協力", "の事業協力", "から協力", "の協賛", "の寄付", "らの寄付",
     "からの寄付", "の後援", "から後援", "で構成", "から構成", "からなる", "が会員", "がメンバー",
     "からいただ", "から頂", "から提供", "からの提供", "から寄付", "から寄贈", "からの寄贈", "から譲",
     # organisers, founders and whoever asks the group to come (「社協が主催する講座」, 「…の依頼で」,
@@ -181,7 +181,8 @@ ASIDE_MARKERS = (
 # A people word followed by one of these names who helps, not who is helped (「シニア講師」,
 # 「高齢者ボランティア」, 「ママたちが有志で」): it counts W_ASIDE and decides nothing.
 _HELPER_AFTER = ("講師", "ぼらんていあ", "すたつふ", "が講師", "の講師", "が中心とな", "が運営", "有志",
-                 "が有志", "たちが有志", "の会員", "会員", "の担い手", "が担い手", "が先生", "が指導")  # fmt: skip
+                 "が有志", "たちが有志", "の会員", "会員", "の担い手", "が担い手", "が先生", "が指導",
+                 "も先生", "先生役", "も講師")  # fmt: skip
 # People words that often only say who the members are (fields.yaml member_people: 高齢者, シニア), in
 # a text about culture, arts or sport (a 将棋 club whose members are older) with no service-mode word
 # and nothing else pointing to the people's division: they are the audience, not the topic, count
@@ -204,6 +205,9 @@ NAME_MIN_LEN = 4
 # signals no field. A topic says itself again in the description.
 W_NAME_SOUND = 0.5
 NAME_SOUND_MAX_LEN = 4
+# Any word right before 「を借りて」 (「空き家を借りて」, 「お寺の本堂をお借りして」) names the place the
+# group rents, not what it does: it counts like a meeting place named as the venue.
+_RENTED = ("を借り", "をかり", "をお借り", "をおかり")
 
 
 def _is_kana(key: str) -> bool:
@@ -684,6 +688,8 @@ class Matcher:
                     and owner[0] not in info.projects
                 ):
                     owned[k] = owner
+            if startswith(_RENTED, end) and not info.people:
+                venues.add(k)
             if not info.special:
                 continue
             for i in info.people:

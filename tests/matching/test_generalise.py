@@ -294,3 +294,30 @@ def test_pleasant_sound_in_the_name_is_not_the_activity(m):
     assert r[0] == "jiritsu-seikatsu"
     # ... but with nothing else to go on, the name still counts
     assert ranked(m, "", name="みどりの会")[:1] == ["kankyo-seisaku"]
+
+
+@pytest.mark.parametrize(
+    ("description", "absent"),
+    [
+        # a place rented (「…を借りて」) is the venue, not the activity
+        ("空き家を借りて、小学生に宿題を教える放課後の教室を開いています", "machizukuri-suishin"),
+        # older neighbours who teach are helpers, not the ones served
+        ("小学生の宿題を見る放課後の教室です。近所のお年寄りも先生役で参加しています", "kaigo-fukushi"),
+    ],
+)
+def test_rented_places_and_helpers(m, description, absent):
+    assert absent not in ranked(m, description)
+
+
+def test_set_phrases_and_partners(m):
+    # 「理解と協力」 is a set phrase, not a partner clause
+    def top(d: str) -> float:
+        return m.match(GroupProfile(name="", description=d, fields=[]), top=1).matches[0].score
+
+    assert top("更生保護への理解と協力を広めています") == top("更生保護への理解と支援を広めています")
+    # 「…とも連携」 names a partner like 「…と連携」
+    assert (
+        ranked(m, "防災について話し合い、在宅避難の備蓄を進めています。管理組合とも連携しています")[0]
+        == "chiiki-anzen"
+    )
+    assert ranked(m, "子どもの預け先の情報をまとめた冊子を作っています")[0] == "hoiku"
