@@ -97,7 +97,13 @@ _VENUE_AFTER = ("で", "にて", "におい", "を借", "をかり", "を会場"
                 "など", "とか", "に集", "にあつま", "題")  # fmt: skip
 # 「児童館への慰問」「保育園を訪問」: where the group goes, not who runs the activity; the facility
 # word counts W_VENUE, like a meeting place.
-_VISITED = ("へ", "を訪", "に訪", "に出向", "に出張", "に届け", "に届", "に寄贈", "に寄付", "に贈")
+_VISITED = ("へ", "を訪", "に訪", "に出向", "に出張", "に届け", "に届", "に寄贈", "に寄付", "に贈", "を回っ",
+            "をまわっ", "を巡回")  # fmt: skip
+# Any other place the group goes to (「高齢者施設や子ども会に出向いて」, 「病院を訪問して演奏」) counts the
+# same, with the places listed before it (joined by や, と or a comma). Not 「…を訪ねる」 or 「…を回る」:
+# a history club visits 史跡, which are its topic.
+_GONE_TO = ("に出向", "に出張", "を訪問", "を慰問", "への慰問", "に出かけ", "へ出かけ", "にでかけ")
+_LIST_JOINS = frozenset(("や", "と", "\u00a6"))  # (COMMA)
 # Being registered with or funded by a facility (社協に登録, 社協の助成) says little about the
 # activity: the facility word counts W_REGISTERED, whatever the facility, and signals no field.
 W_REGISTERED = 0.25
@@ -246,6 +252,15 @@ def _is_venue(text: str, end: int) -> bool:
     if text.startswith(_VENUE_AFTER, end):
         return True
     return text.startswith("の", end) and text.startswith(_VENUE_PLACE, end + 1)
+
+
+# Directory pages give the venue as an item: 「活動場所：福祉会館」, 「会場は公民館」.
+_PLACE_LABELS = ("場所:", "会場:", "場所は", "会場は", "場所/", "会場/")
+
+
+def _labelled_place(text: str, start: int) -> bool:
+    """Is the word starting at ``start`` given as the venue (「活動場所：福祉会館」)?"""
+    return text.startswith(_PLACE_LABELS, max(0, start - 3))
 
 
 def _quote(words: Iterable[str]) -> str:
@@ -647,6 +662,8 @@ class Matcher:
         modes_found = False
         name_only: set[str] = set()  # short kana words seen in the name (pleasant sounds?)
         in_description: set[str] = set()
+        run: list[str] = []  # the words of the list the current word ends (「保育園や児童館、…」)
+        run_end = -1
         for k, start, end in hits:
             info = keys.get(k)
             if info is None:  # an ignore word (緑町, NPO法人) or a marker: read past it
@@ -688,8 +705,22 @@ class Matcher:
                     and owner[0] not in info.projects
                 ):
                     owned[k] = owner
+            if run_end >= 0 and text[run_end:start] in _LIST_JOINS:
+                run.append(k)
+            else:
+                run = [k]
+            run_end = end
             if startswith(_RENTED, end) and not info.people:
                 venues.add(k)
+            elif not info.people and (
+                startswith(_GONE_TO, end) or (info.facility is not None and startswith(_VISITED, end))
+            ):
+                for r in run:
+                    if not keys[r].people:
+                        visited.add(r)
+                        ri = keys[r].facility
+                        if ri is not None and facilities.get(ri) == keys[r].display:
+                            del facilities[ri]
             if not info.special:
                 continue
             for i in info.people:
@@ -703,8 +734,8 @@ class Matcher:
                 registered.add(k)
             elif fi is not None and startswith(_VISITED, end):
                 visited.add(k)
-            elif fi is None or _is_venue(text, end):
-                if info.hall and _is_venue(text, end):
+            elif fi is None or _is_venue(text, end) or _labelled_place(text, start):
+                if info.hall and (_is_venue(text, end) or _labelled_place(text, start)):
                     venues.add(k)
             elif startswith("の", end):
                 pending, pending_until = (fi, info.display, k), end + 1 + OWNED_GAP

@@ -321,3 +321,16 @@ def test_set_phrases_and_partners(m):
         == "chiiki-anzen"
     )
     assert ranked(m, "子どもの預け先の情報をまとめた冊子を作っています")[0] == "hoiku"
+
+
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        # a venue given as a directory item 「活動場所：…」 is only where the group meets
+        ("活動内容：ちぎり絵の制作と作品展。活動場所：福祉会館。", "community-bunka"),
+        # places the group goes to, and the places listed with them, are not its topic
+        ("折り紙を教えに、老人ホームや子ども会に出向いています", "community-bunka"),
+    ],
+)
+def test_venues_and_places_visited(m, description, expected):
+    assert ranked(m, description)[0] == expected
