@@ -56,7 +56,7 @@ from matching.scanner import Scanner
 
 # Bump when the scoring changes (weights, rules), so stored suggestions are recomputed. Edits to the
 # data files are covered by Division.fingerprint and Matcher.fingerprint.
-SCORING_VERSION = "2.1.0"
+SCORING_VERSION = "2.2.0"
 
 # Texts longer than this are cut (a pasted brochure must not cost more than a paragraph).
 MAX_NAME = 200
@@ -101,11 +101,18 @@ _VENUE_AFTER = ("で", "にて", "におい", "を借", "をかり", "を会場"
                 "など", "とか", "に集", "にあつま", "題")  # fmt: skip
 # 「児童館への慰問」「保育園を訪問」: where the group goes, not who runs the activity; the facility
 # word counts W_VENUE, like a meeting place.
-_VISITED = ("へ", "を訪", "に訪", "に出向", "に出張", "に届け", "に届", "に寄贈", "に寄付", "に贈")
+_VISITED = ("へ", "を訪", "に訪", "に出向", "に出張", "に届け", "に届", "に寄贈", "に寄付", "に贈", "を回っ",
+            "をまわっ", "を巡回")  # fmt: skip
+# Any other place the group goes to (「高齢者施設や子ども会に出向いて」, 「病院を訪問して演奏」) counts the
+# same, with the places listed before it (joined by や, と or a comma). Not 「…を訪ねる」 or 「…を回る」:
+# a history club visits 史跡, which are its topic.
+_GONE_TO = ("に出向", "に出張", "を訪問", "を慰問", "への慰問", "に出かけ", "へ出かけ", "にでかけ")
+_LIST_JOINS = frozenset(("や", "と", "\u00a6"))  # (COMMA)
 # Being registered with or funded by a facility (社協に登録, 社協の助成) says little about the
 # activity: the facility word counts W_REGISTERED, whatever the facility, and signals no field.
 W_REGISTERED = 0.25
-_REGISTERED = ("に登録", "に所属", "から助成", "から補助", "の助成", "の補助", "の登録", "の利用団体")
+_REGISTERED = ("に登録", "に所属", "から助成", "から補助", "の助成", "の補助", "の登録", "の利用団体",
+               "を通し", "を通じ", "をとおし", "をつうじ")  # 「社協を通して募った」: only the way in  # fmt: skip
 # ... and rooms or places of a facility (「公民館の調理室」, 「公園の近く」), after 「の」.
 _VENUE_PLACE = ("調理室", "会議室", "集会室", "和室", "部屋", "へや", "ほる", "一室", "学習室", "講堂",
                 "多目的", "工作室", "視聴覚室", "音楽室", "実習室", "ろび", "一角", "近く", "ちかく",
@@ -170,14 +177,23 @@ def fold_text(text: str) -> str:
 W_ASIDE = 0.25
 # (The markers are scanned for with the words, in the same pass.)
 ASIDE_MARKERS = (
-    "と共催", "と連携", "と協力", "の協力", "の事業協力", "から協力", "の協賛", "の寄付", "らの寄付",
+    "と共催", "と連携", "と協力", "とも連携", "とも協力", "の協力", "の事業協力", "から協力", "の協賛", "の寄付", "らの寄付",
     "からの寄付", "の後援", "から後援", "で構成", "から構成", "からなる", "が会員", "がメンバー",
     "からいただ", "から頂", "から提供", "からの提供", "から寄付", "から寄贈", "からの寄贈", "から譲",
+    # organisers, founders and whoever asks the group to come (「社協が主催する講座」, 「…の依頼で」,
+    # 「民生委員が立ち上げた」, 「社協が開いた講習会」), partners in 「…と協働し」 and helpers in
+    # 「…が協力して」: who they are is not what the group does (the course its founders attended
+    # is: 「手話講習会の修了生で発足」 is a 手話 group)
+    "が主催", "が主宰", "の依頼", "から依頼", "からの依頼", "が立ち上げ", "が開いた",
+    "が開催し", "と協働", "が協力し",
+    # places the group visits to perform or to cheer people up (「診療所や福祉施設への慰問」)
+    "への慰問", "を慰問", "の慰問",
 )  # fmt: skip
 # A people word followed by one of these names who helps, not who is helped (「シニア講師」,
 # 「高齢者ボランティア」, 「ママたちが有志で」): it counts W_ASIDE and decides nothing.
 _HELPER_AFTER = ("講師", "ぼらんていあ", "すたつふ", "が講師", "の講師", "が中心とな", "が運営", "有志",
-                 "が有志", "たちが有志", "の会員", "会員", "の担い手", "が担い手", "が先生", "が指導")  # fmt: skip
+                 "が有志", "たちが有志", "の会員", "会員", "の担い手", "が担い手", "が先生", "が指導",
+                 "も先生", "先生役", "も講師")  # fmt: skip
 # People words that often only say who the members are (fields.yaml member_people: 高齢者, シニア), in
 # a text about culture, arts or sport (a 将棋 club whose members are older) with no service-mode word
 # and nothing else pointing to the people's division: they are the audience, not the topic, count
@@ -195,6 +211,19 @@ _PERSON_NOUNS = ("の人", "のひと", "の方", "のかた", "さん", "の皆
 # are often only a pleasant sound) nor the fields' everyday words (まちづくり, 環境): they are broad.
 W_NAME = 0.5
 NAME_MIN_LEN = 4
+# A short kana word found only in the name of a group that has a description (「みどりの手話の会」,
+# 「さくら」, 「ひまわり」) is usually a pleasant sound, not the activity: it counts this much and
+# signals no field. A topic says itself again in the description.
+W_NAME_SOUND = 0.5
+NAME_SOUND_MAX_LEN = 4
+# Any word right before 「を借りて」 (「空き家を借りて」, 「お寺の本堂をお借りして」) names the place the
+# group rents, not what it does: it counts like a meeting place named as the venue.
+_RENTED = ("を借り", "をかり", "をお借り", "をおかり")
+
+
+def _is_kana(key: str) -> bool:
+    """All hiragana (folded text: katakana is already hiragana)."""
+    return all("\u3041" <= c <= "\u309f" for c in key)
 
 
 def _served(text: str, end: int) -> bool:
@@ -228,6 +257,15 @@ def _is_venue(text: str, end: int) -> bool:
     if text.startswith(_VENUE_AFTER, end):
         return True
     return text.startswith("の", end) and text.startswith(_VENUE_PLACE, end + 1)
+
+
+# Directory pages give the venue as an item: 「活動場所：福祉会館」, 「会場は公民館」.
+_PLACE_LABELS = ("場所:", "会場:", "場所は", "会場は", "場所/", "会場/")
+
+
+def _labelled_place(text: str, start: int) -> bool:
+    """Is the word starting at ``start`` given as the venue (「活動場所：福祉会館」)?"""
+    return text.startswith(_PLACE_LABELS, max(0, start - 3))
 
 
 def _quote(words: Iterable[str]) -> str:
@@ -634,10 +672,18 @@ class Matcher:
         pending_until = -1
         startswith = text.startswith
         modes_found = False
+        name_only: set[str] = set()  # short kana words seen in the name (pleasant sounds?)
+        in_description: set[str] = set()
+        run: list[str] = []  # the words of the list the current word ends (「保育園や児童館、…」)
+        run_end = -1
         for k, start, end in hits:
             info = keys.get(k)
             if info is None:  # an ignore word (緑町, NPO法人) or a marker: read past it
                 continue
+            if start >= name_end:
+                in_description.add(k)
+            elif len(k) <= NAME_SOUND_MAX_LEN and _is_kana(k):
+                name_only.add(k)
             if asides and any(a <= start and end <= b for a, b in asides):
                 aside.add(k)
                 if k not in words:
@@ -671,6 +717,22 @@ class Matcher:
                     and owner[0] not in info.projects
                 ):
                     owned[k] = owner
+            if run_end >= 0 and text[run_end:start] in _LIST_JOINS:
+                run.append(k)
+            else:
+                run = [k]
+            run_end = end
+            if startswith(_RENTED, end) and not info.people:
+                venues.add(k)
+            elif not info.people and (
+                startswith(_GONE_TO, end) or (info.facility is not None and startswith(_VISITED, end))
+            ):
+                for r in run:
+                    if not keys[r].people:
+                        visited.add(r)
+                        ri = keys[r].facility
+                        if ri is not None and facilities.get(ri) == keys[r].display:
+                            del facilities[ri]
             if startswith("から", end) and text.find("まで", end, end + RANGE_GAP) != -1:
                 ranged.add(k)  # 「子どもから…まで」: one end of a range of who may come
             if not info.special:
@@ -688,8 +750,8 @@ class Matcher:
                 registered.add(k)
             elif fi is not None and startswith(_VISITED, end):
                 visited.add(k)
-            elif fi is None or _is_venue(text, end):
-                if info.hall and _is_venue(text, end):
+            elif fi is None or _is_venue(text, end) or _labelled_place(text, start):
+                if info.hall and (_is_venue(text, end) or _labelled_place(text, start)):
                     venues.add(k)
             elif startswith("の", end):
                 pending, pending_until = (fi, info.display, k), end + 1 + OWNED_GAP
@@ -700,6 +762,9 @@ class Matcher:
                 registered.add(chained)
         if pending is not None:
             facilities.setdefault(*pending[:2])
+        name_only -= in_description
+        if name_only and name_end + 1 >= len(text):
+            name_only = set()  # no description: the name is all there is
         if aside or helpers:
             # a word said once as a partner (or helper) and once as the activity is the activity
             aside -= plain
@@ -771,6 +836,8 @@ class Matcher:
                     )
                 if k in in_name:
                     hits = tuple((i, w * (1.0 + W_NAME)) for i, w in hits)
+                elif k in name_only:
+                    hits = tuple((i, w * W_NAME_SOUND) for i, w in hits)
             for i, w in hits:
                 if i in raw:
                     raw[i] += w
@@ -780,7 +847,7 @@ class Matcher:
                     raw[i] = w
                     found[i] = [(info, role)]
             fn = info.field
-            if fn is not None and role <= FOR_PEOPLE and fn not in text_fields:
+            if fn is not None and role <= FOR_PEOPLE and fn not in text_fields and k not in name_only:
                 text_fields[fn] = info
         direct = dict(raw)
         # The division the words of the text clearly point to, if any.

@@ -256,7 +256,7 @@ def change_some(url: str, fraction: float, seed: int) -> int:
 
 
 CHILD = (
-    "import argparse, json, sys; from bot.registry.suggestions import run_match_all; "
+    "import argparse, json, sys; from bot.commands.matching import run_match_all; "
     "sys.exit(run_match_all(argparse.Namespace(all=True, json=True, top={top})))"
 )
 

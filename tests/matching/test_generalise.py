@@ -246,3 +246,91 @@ def test_specific_text_outweighs_a_stated_field_its_division_does_not_serve(m):
         fields=["職業能力の開発又は雇用機会の拡充を支援する活動", "男女共同参画"],
     )
     assert r[0] == "keizai"
+
+
+# --- issue 12 item 13, fourth round: what the group is, who founded or organises it ---------------
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        # founders and the way volunteers came in are not the activity
+        ("民生委員が立ち上げた会です。親子で遊べるひろばを開いています", "kosodate-shien"),
+        (
+            "社会福祉協議会を通して集まったボランティアで、視覚障害のある方の外出に付き添っています",
+            "jiritsu-seikatsu",
+        ),
+        # everyday ways of saying 不登校
+        ("学校に通えなくなった子どもの保護者が集まり、悩みを話し合っています", "shidoshitsu"),
+    ],
+)
+def test_founders_and_everyday_words(m, description, expected):
+    assert ranked(m, description)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("description", "absent"),
+    [
+        # 「ボランティア団体」「市民活動団体」「NPO」 say what kind of group it is, not what it does
+        ("事業型NPOとして、退職した技術者が中小企業の事務のIT化を手伝っています", "community-bunka"),
+        ("市民活動団体として発足しました。高齢者の方にスマホの使い方を教えています", "community-bunka"),
+        # partners in 「…と協働し」 are not the activity
+        ("自治会や商店会と協働し、防犯パトロールを続けています", "community-bunka"),
+        # 環境 as circumstances, 緑 in a place name
+        ("家庭環境に恵まれない子どもたちに、無料の学習支援をしています", "kankyo-seisaku"),
+        ("緑区で活動する将棋のサークルです", "kankyo-seisaku"),
+    ],
+)
+def test_kind_partner_and_place_words_do_not_route(m, description, absent):
+    assert absent not in ranked(m, description)
+
+
+def test_supporting_groups_still_routes_to_collaboration(m):
+    assert ranked(m, "小さなNPOの会計や事業報告書づくりを手伝う")[0] == "community-bunka"
+    assert ranked(m, "市民活動団体向けのチラシづくり講座")[0] == "community-bunka"
+
+
+def test_pleasant_sound_in_the_name_is_not_the_activity(m):
+    # 「みどり」 only in the name, the description about sign language: not a greenery group
+    r = ranked(m, "聞こえない人と一緒に手話を学んでいます", name="みどりの手話の会")
+    assert r[0] == "jiritsu-seikatsu"
+    # ... but with nothing else to go on, the name still counts
+    assert ranked(m, "", name="みどりの会")[:1] == ["kankyo-seisaku"]
+
+
+@pytest.mark.parametrize(
+    ("description", "absent"),
+    [
+        # a place rented (「…を借りて」) is the venue, not the activity
+        ("空き家を借りて、小学生に宿題を教える放課後の教室を開いています", "machizukuri-suishin"),
+        # older neighbours who teach are helpers, not the ones served
+        ("小学生の宿題を見る放課後の教室です。近所のお年寄りも先生役で参加しています", "kaigo-fukushi"),
+    ],
+)
+def test_rented_places_and_helpers(m, description, absent):
+    assert absent not in ranked(m, description)
+
+
+def test_set_phrases_and_partners(m):
+    # 「理解と協力」 is a set phrase, not a partner clause
+    def top(d: str) -> float:
+        return m.match(GroupProfile(name="", description=d, fields=[]), top=1).matches[0].score
+
+    assert top("更生保護への理解と協力を広めています") == top("更生保護への理解と支援を広めています")
+    # 「…とも連携」 names a partner like 「…と連携」
+    assert (
+        ranked(m, "防災について話し合い、在宅避難の備蓄を進めています。管理組合とも連携しています")[0]
+        == "chiiki-anzen"
+    )
+    assert ranked(m, "子どもの預け先の情報をまとめた冊子を作っています")[0] == "hoiku"
+
+
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        # a venue given as a directory item 「活動場所：…」 is only where the group meets
+        ("活動内容：ちぎり絵の制作と作品展。活動場所：福祉会館。", "community-bunka"),
+        # places the group goes to, and the places listed with them, are not its topic
+        ("折り紙を教えに、老人ホームや子ども会に出向いています", "community-bunka"),
+    ],
+)
+def test_venues_and_places_visited(m, description, expected):
+    assert ranked(m, description)[0] == expected
