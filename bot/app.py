@@ -323,7 +323,6 @@ def create_app(
         factory = make_session_factory(engine)
         app.state.engine, app.state.session_factory = engine, factory
         inbox_store.open(factory)
-        await probe.start(engine, factory)
         if not settings.line_enabled:
             log.warning(
                 "LINE is disabled: LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN are not both set; "
@@ -332,7 +331,9 @@ def create_app(
         background: dict[str, Any] = {}
 
         async def start() -> None:
-            """The loops and the staff side, once the database has its schema."""
+            """The health probe, the loops and the staff side, once the database has its schema
+            (before that, /healthz says it is not migrated and nothing queries missing tables)."""
+            await probe.start(engine, factory)
             if start_background:
                 loops = app.state.loops = app_state["loops"] = await open_worker(
                     settings, factory, handle=handle
