@@ -151,7 +151,10 @@ _PARTNER_TERMS = frozenset(fold(w) for w in ["協働", "対象", "相手", "パ�
 # Words that, alone, do not say what a question is about (協働 alone does: 協働とは)
 _VAGUE_TERMS = frozenset(fold(w) for w in ["活動", "団体", "事業", "参加", "相手", "市民活動", "グループ"])
 _REFERENT_TERMS = frozenset(fold(w) for w in ["対象", "目的", "人", "もの", "物", "場合", "施設", "制度", "誰"])
-_DEICTIC_RE = re.compile(r"(?:この|その|あの|上記の?|こういった|そういった|こうした|そうした)(?!指針|ボット|bot|前|間|後|度|頃|先|辺|際|ほか|他)[一-龥ァ-ヶー]")
+_DEICTIC_RE = re.compile(r"(?:この|その|あの|上記の?|こういった|そういった|こうした|そうした)(?!指針|ボット|bot|アカウント|アプリ|チャット|トーク|サービス|ページ|サイト|前|間|後|度|頃|先|辺|際|ほか|他)[一-龥ァ-ヶー]", re.IGNORECASE)
+_NEGATION = frozenset(fold(w) for w in ["ない"])
+_AMOUNT_RE = re.compile(r"いくら|何円|なんえん|金額|額は|幾ら|料金は|費用は")
+_YEN_RE = re.compile(r"[0-9０-９]+(?:万|千)?円|金額|費用の額")  # an amount, or what it says about amounts
 SCREEN_TOP = 12  # candidates screened and re-ranked for the question asked
 SUBJECT_MAX_ENTRIES = 3  # a phrasing word used by at most this many entries tells what an entry is about
 IMPLIED_WEIGHT = 0.8
@@ -753,6 +756,9 @@ class Answerer:
             return True
         subjects, named = self._subjects[index], self._named[index]
         if self._kind[index] == "difference":
+            if u.kind == "what-is" and (thing := named & asked[0]) and not self._defined_elsewhere(index, thing):
+                # NGOとは？: the comparison of NPO and NGO is the only entry that says what NGO is
+                return True
             if u.kind == "difference":
                 # both things compared, in its words (後援と共催の違い) or in others (仕事を頼まれる
                 # のとお金をもらうのって…); not one of them against a third (NPOとボランティア団体)
@@ -780,6 +786,28 @@ class Answerer:
             u.kind in ("can-we", "other", "what-is")
             if not self._yes_no[index]
             else u.kind in ("can-we", "other")
+        )
+
+    def _asks_more(self, u: Understanding) -> bool:
+        """Whether a yes/no question that does not ask about partnering says more than its subject: a
+        word the knowledge base does not know (NPO法人は税金を…), or a verb of its own
+        (自治会に入らないといけないの: joining is not partnering)."""
+        qt = self._question_terms(u)
+        if set(qt.weights) & (_PARTNER_TERMS | _KYODO_TERMS):
+            return False  # it asks about being a partner (自治会も協働の相手に入るんでしょうか)
+        if any(len(t) >= 2 for t in qt.unknown):  # (a lone kanji is usually a misread kana run)
+            return True
+        return any(
+            t not in self._noun_terms and t not in _PARTNER_TERMS and t not in _KYODO_TERMS and t not in _NEGATION
+            for t in qt.weights
+            if t not in qt.guessed
+        )
+
+    def _defined_elsewhere(self, index: int, things: set[str]) -> bool:
+        """Whether an entry that is not a comparison has any of ``things`` among its words."""
+        return any(
+            j != index and self._kind[j] != "difference" and things & self._entry_terms[j]
+            for j in range(len(self.entries))
         )
 
     def _asked_topics(self, qt: QueryTerms) -> set[str]:
@@ -913,6 +941,10 @@ class Answerer:
             # 対象になるのはどういう人？ / 施設は誰でも使えるの？: copied from a page about some
             # programme, the question names nothing of its own; what it refers to is not known
             return self._unsure(a) if top.score >= w.unsure_at else self._decline(top.score)
+        if u is not None and _AMOUNT_RE.search(u.question.replace(" ", "")) and not _YEN_RE.search(top.entry.answer):
+            # 参加費はいくら？: an entry that neither names an amount nor says where amounts are
+            # decided does not answer how much something costs
+            return self._unsure(a) if top.score >= w.unsure_at else self._decline(top.score)
         if u is not None and not u.activity and _DEICTIC_RE.search(u.question) and not verbatim_match(top, w):
             # その場合も大丈夫ですか / この制度の締切は？: the question points at something said
             # elsewhere (a page, an earlier sentence) that the bot cannot see
@@ -968,7 +1000,7 @@ class Answerer:
             and u is not None
             and opener_fits
             and self._yes_no[self._index_of[top.entry.id]]
-            and self.coverage(top, u) < w.yes_no_coverage
+            and (self.coverage(top, u) < w.yes_no_coverage or self._asks_more(u))
         ):
             # はい/いいえ is the city's word on exactly the question asked: the entry must cover
             # nearly all of it (企業は寄付できますか is not 企業も協働できますか)

@@ -63,7 +63,7 @@ def test_tokenize_total():
         ("ｷｮｳﾄﾞｳ ﾄﾊ ﾅﾝﾃﾞｽｶ", "about-kyodo"),  # half-width katakana sentence, read as kana
         ("ｺｳｴﾝ ﾄ ｷｮｳｻｲ ﾉ ﾁｶﾞｲ", "form-kouen-vs-kyosai"),
         ("🌸後援🌸してほしい🌸", "form-kouen"),  # pictographs split words apart
-        ("捕助金の金額", "form-hojo"),  # a wrong kanji next to a real word (捕 + 助金)
+        ("捕助金の種類", "form-hojo"),  # a wrong kanji next to a real word (捕 + 助金)
         ("協働の原側を知りたい", "principle-list"),  # reading uninformative: the FAQ's usual word
         ("協働の相棒になれる団体は？", "target-groups"),
         ("催共とは", "form-kyosai"),  # two neighbouring kanji swapped

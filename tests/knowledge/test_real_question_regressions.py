@@ -191,3 +191,33 @@ def test_a_fact_about_someone_else_is_not_a_self_introduction(answerer):
     """「…の受給者である母が…」 is not a group introducing itself: its unknown words count."""
     a = answerer.answer("年金の受給者である母が施設に入る予定です。手続きは必要ですか？")
     assert not a.answered and a.activity is None, (a.faq_id, a.activity)
+
+
+# -- third round, after the blind set 3 was measured (own wording) -----------------------------------
+
+
+def test_what_only_a_comparison_defines_is_answered_by_it(answerer):
+    """NGO is defined only by the comparison of NPO and NGO: that entry answers 「NGOって何？」."""
+    _ok(answerer.answer("NGOって何のことですか"), {"term-npo-ngo"})
+
+
+def test_how_much_is_not_answered_by_an_entry_without_an_amount(answerer):
+    a = answerer.answer("会費はいくらくらいにすればいいですか？")
+    assert not a.answered, (a.faq_id, a.text)
+
+
+def test_the_bot_itself_is_not_a_reference_elsewhere(answerer):
+    """「このアカウント」 is the bot: not a question pointing at another page."""
+    _ok(answerer.answer("このアカウントでは何ができますか？"), {"bot-what"})
+
+
+def test_joining_is_not_partnering(answerer):
+    """はい/いいえ about whether a 自治会 may be a partner does not answer whether one must join it."""
+    a = answerer.answer("町会には必ず加入しなければならないのでしょうか？")
+    assert not (a.answered and a.faq_id == "target-jichikai"), a.text
+    _ok(answerer.answer("町会も協働の相手になれますか？"), {"target-jichikai"})
+
+
+def test_school_parents_association_is_a_civic_group(answerer):
+    a = answerer.answer("保護者会でも市と協働できますか？")
+    assert a.answered and a.faq_id in {"target-groups", "target-npo-required", "target-activities"}, a.faq_id
