@@ -410,6 +410,56 @@ NOTIFY_PROPOSAL_PASSED = (
 NOTIFY_STAFF_REPLY = "市の担当者から回答がありました。\n「{question}」\n\n{answer}"
 NOTIFY_HANDOFF_CLOSED = "お問い合わせへの対応を完了しました。ご利用ありがとうございました。"
 
+# --- 協働の記録 (issue 14): the card the group agrees to, and status pushes ------------------------
+COLLAB_FORMS = {
+    "koen": "後援",
+    "kyosai": "共催",
+    "itaku": "委託",
+    "hojo": "補助",
+    "jikko": "実行委員会",
+    "kyoryoku": "事業協力",
+    "other": "その他",
+}
+COLLAB_STATUS = {
+    "discussing": "協議中",
+    "agreed": "合意",
+    "running": "実施中",
+    "done": "完了",
+    "cancelled": "中止",
+}
+COLLAB_TITLE = "協働の内容（{division}）"
+COLLAB_LINES = [
+    "形態: {form}",
+    "目的: {purpose}",
+    "目標: {goal}",
+    "市の役割: {role_city}",
+    "団体の役割: {role_group}",
+    "期間: {period}",
+    "状況: {status}",
+]
+COLLAB_NOT_SET = "未定"
+COLLAB_ASK = (
+    "{division}が「{group}」との協働の内容をまとめました。内容をご確認のうえ、"
+    "よろしければ「合意する」を、直したい点があれば「変更を依頼」を押してください。"
+)
+COLLAB_AGREE = "合意する"
+COLLAB_CHANGE = "変更を依頼"
+COLLAB_AGREED = "協働の内容に合意しました。{division}にお伝えしました。ありがとうございます。"
+COLLAB_ALREADY = "この協働は、いまは「{status}」です。"
+COLLAB_GONE = "この協働の記録は見つかりませんでした。"
+COLLAB_NOT_READY = "協働の内容がまだまとまっていません。担当課からのご連絡をお待ちください。"
+COLLAB_CHANGE_TITLE = "協働の内容の変更依頼"
+COLLAB_CHANGE_ASK = "直してほしい点を、ひとつのメッセージで送ってください（500字まで）。"
+COLLAB_CHANGE_TOO_LONG = "500字以内でお願いします（いまは{count}字です）。"
+COLLAB_CHANGE_SENT = "変更のご依頼を{division}に届けました。担当課からの連絡をお待ちください。"
+NOTIFY_COLLAB_STATUS = "「{group}」と{division}の協働は「{status}」になりました。"
+NOTIFY_COLLAB_STATUS_NEXT = {
+    "running": "協働を始めます。どうぞよろしくお願いします。",
+    "done": "ご協力ありがとうございました。",
+    "cancelled": "ご不明な点は担当課にお問い合わせください。",
+}
+STATUS_COLLAB_LINE = "協働: {status}（{form}）"
+
 # --- データの削除 ----------------------------------------------------------------------------------
 
 DATA_TITLE = "データの削除"

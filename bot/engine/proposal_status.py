@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.engine import messages as M
 from bot.engine.flows.common import menu_choices, shorten
 from bot.engine.types import Card, Choice, Incoming, Reply
+from bot.storage.models.collaboration import Collaboration
 from bot.storage.models.conversation import Proposal
 
 MAX_SHOWN = 5  # cards in one carousel reply (newest first)
@@ -38,7 +39,7 @@ def next_step(p: Proposal, now: datetime) -> str:
     return M.STATUS_NEXT.get(p.status, "")
 
 
-def card(p: Proposal, now: datetime) -> Card:
+def card(p: Proposal, now: datetime, collab: Collaboration | None = None) -> Card:
     lines = [
         line.format(
             division=p.division_name or M.PROP_CITY_DECIDES,
@@ -48,6 +49,14 @@ def card(p: Proposal, now: datetime) -> Card:
         )
         for line in M.STATUS_LINES
     ]
+    if collab is not None:  # taken up: the collaboration's own status says more than "accepted"
+        lines.insert(
+            2,
+            M.STATUS_COLLAB_LINE.format(
+                status=M.COLLAB_STATUS.get(collab.status, collab.status),
+                form=M.COLLAB_FORMS.get(collab.form, M.COLLAB_FORMS["other"]),
+            ),
+        )
     return Card(
         title=p.reference,
         subtitle=shorten(p.group_name or "", 40),
@@ -70,6 +79,16 @@ def replies(session: Session, incoming: Incoming, now: datetime, reference: str 
     intro = M.STATUS_INTRO.format(n=len(shown))
     if len(found) > len(shown):
         intro += "\n" + M.STATUS_MORE.format(n=len(found) - len(shown))
-    cards = [card(p, now) for p in shown]
+    collabs = {
+        c.source_id: c
+        for c in session.scalars(
+            select(Collaboration)
+            .where(
+                Collaboration.source_kind == "proposal", Collaboration.source_id.in_([p.id for p in shown])
+            )
+            .order_by(Collaboration.id)
+        )
+    }
+    cards = [card(p, now, collabs.get(p.id)) for p in shown]
     alt = intro + " " + "、".join(f"{p.reference} {M.STATUS_LABELS.get(p.status, '')}" for p in shown)
     return [Reply(text=intro, cards=cards, alt_text=alt[:400], choices=menu_choices())]

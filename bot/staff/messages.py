@@ -142,6 +142,38 @@ FAQ_INVALID_ANSWER = "回答を入力してください。"
 FAQ_INVALID_QUESTION = "質問を入力してください。"
 FAQ_TOO_LONG = "{limit}字以内で入力してください（いまは{count}字です）。"
 
+# --- 協働の記録 (issue 14) -------------------------------------------------------------------------
+COLLAB_OPENED = ":handshake: 「{group}」との協働の記録を作りました（{status}）。内容を記入して、団体に確認を依頼してください。"
+COLLAB_SUMMARY = (
+    "*{group}* との協働（{division}）\n"
+    "状況: *{status}*　形態: {form}\n"
+    "目的: {purpose}\n目標: {goal}\n市の役割: {role_city}\n団体の役割: {role_group}\n期間: {period}"
+)
+COLLAB_FILLED_ASKED = "内容を保存し、団体に確認を依頼しました（{user}さん）。"
+COLLAB_FILLED_NO_PUSH = "内容を保存しました（{user}さん）。団体にはLINEで届けられないため、別の方法でご確認ください。"
+COLLAB_GROUP_AGREED = ":white_check_mark: 団体が協働の内容に合意しました。"
+COLLAB_GROUP_CHANGE = ":pencil2: 団体から変更の依頼がありました:\n>{text}"
+COLLAB_STATUS_CHANGED = "状況を「{old}」から「{new}」に変えました（{user}さん）。"
+COLLAB_STATUS_RACE = "この協働の状況はすでに「{status}」です。"
+COLLAB_GONE = "この協働の記録は見つかりませんでした。"
+BUTTON_COLLAB_EDIT = "内容を記入・編集"
+BUTTON_COLLAB_STATUS = {"agreed": "合意にする", "running": "実施中にする", "done": "完了にする", "cancelled": "中止にする"}
+COLLAB_MODAL_TITLE = "協働の内容"
+COLLAB_MODAL_SUBMIT = "保存して確認を依頼"
+COLLAB_FIELD_FORM = "協働の形態"
+COLLAB_FIELD_PURPOSE = "目的"
+COLLAB_FIELD_GOAL_WHAT = "目標（何を）"
+COLLAB_FIELD_GOAL_BY = "目標（いつまでに）"
+COLLAB_FIELD_GOAL_AMOUNT = "目標（どれだけ）"
+COLLAB_FIELD_ROLE_CITY = "役割分担（市）"
+COLLAB_FIELD_ROLE_GROUP = "役割分担（団体）"
+COLLAB_FIELD_PERIOD = "期間"
+COLLAB_REQUIRED = "入力してください。"
+CONFIRM_CANCEL_COLLAB_TITLE = "協働を中止しますか"
+CONFIRM_CANCEL_COLLAB_TEXT = "団体にもLINEでお知らせします。元には戻せません。"
+HOME_COLLABS = "進行中の協働"
+HOME_COLLABS_NONE = "進行中の協働はありません。"
+
 # --- report --------------------------------------------------------------------------------------
 REPORT_TITLE = "協働ボット 利用状況（{start}〜{end}）"
 REPORT_LINES = (
