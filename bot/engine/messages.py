@@ -460,6 +460,39 @@ NOTIFY_COLLAB_STATUS_NEXT = {
 }
 STATUS_COLLAB_LINE = "協働: {status}（{form}）"
 
+# --- 協働の評価 (第3章(3), issue 14): the same short questions for both sides --------------------
+EVAL_GOALS = {"reached": "達成", "partly": "一部達成", "not": "未達"}
+EVAL_PRINCIPLES = {
+    "equality": "対等性・自主性の尊重",
+    "understanding": "相互理解",
+    "roles": "役割分担・責任の明確化",
+    "goals": "目的・目標の共有化",
+}
+EVAL_TITLE = "協働の評価"
+EVAL_START = "評価する"
+EVAL_ASK = (
+    "「{group}」と{division}の協働が完了しました。おつかれさまでした。"
+    "今後の協働に生かすため、短い評価にご協力ください（5問、1分ほど）。"
+)
+EVAL_REMIND = "「{group}」と{division}の協働の評価が、まだお済みでないようです。{deadline}までにご協力ください。"
+EVAL_Q_GOAL = "目標は達成できましたか。"
+EVAL_Q_PRINCIPLE = "「{principle}」はどのくらいできましたか。1（できなかった）〜5（よくできた）で選んでください。"
+EVAL_Q_COMMENT = "ひとことあれば送ってください（300字まで）。なければ「なし」を押してください。"
+EVAL_NO_COMMENT = "なし"
+EVAL_COMMENT_TOO_LONG = "300字以内でお願いします（いまは{count}字です）。"
+EVAL_THANKS = "ご協力ありがとうございました。市の評価は、双方の回答がそろうか期限を過ぎたらお知らせします。"
+EVAL_THANKS_SHORT = "ご協力ありがとうございました。"
+EVAL_ALREADY = "この協働の評価は、すでにいただいています。ありがとうございました。"
+EVAL_NOT_OPEN = "この協働は、いまは評価の時期ではありません。"
+EVAL_CLOSED = "この協働の評価の受付は終わりました。"
+EVAL_PICK = "ボタンから選んでください。"
+EVAL_REVEAL_TITLE = "「{group}」との協働について、{division}の評価です。"
+EVAL_REVEAL_LINE = "{principle}: {score}"
+EVAL_REVEAL_GOAL = "目標: {goal}"
+EVAL_REVEAL_COMMENT = "ひとこと: {comment}"
+EVAL_REVEAL_NONE = "「{group}」との協働について、{division}からの評価は期限までに届きませんでした。"
+EVAL_DEADLINE = "{m}月{d}日"
+
 # --- データの削除 ----------------------------------------------------------------------------------
 
 DATA_TITLE = "データの削除"

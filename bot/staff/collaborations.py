@@ -40,8 +40,9 @@ TEXT_FIELDS = {
 REQUIRED = ("purpose", "goal_what", "role_city", "role_group")
 
 
-def view_of(c: Collaboration) -> CollabView:
+def view_of(c: Collaboration, *, evaluate: bool = False) -> CollabView:
     return CollabView(
+        evaluate=evaluate,
         id=c.id,
         group_name=c.group_name,
         division_name=c.division_name,
@@ -208,7 +209,121 @@ def set_status(
         old=EM.COLLAB_STATUS[old], new=EM.COLLAB_STATUS[new], user=escape_mrkdwn(actor_name)
     )
     _post(session, c, render.collaboration(view_of(c), text))
+    if new == "done" and collab.request_evaluation(session, c, now):
+        _ask_evaluation(session, c, render, notify, reminder=False)
     return None
+
+
+# -- evaluation by both sides (第3章(3)) ----------------------------------------------------------------
+
+
+def _ask_evaluation(
+    session: Session,
+    c: Collaboration,
+    render: Renderer,
+    notify: Notifier,
+    *,
+    reminder: bool,
+    sides=("city", "group"),
+) -> None:
+    if "group" in sides:
+        notify.push_replies(session, c.channel, c.user_id, [collab.eval_ask_reply(c, reminder=reminder)])
+    if "city" in sides:
+        template = msg.EVAL_REMIND_DIVISION if reminder else msg.EVAL_ASK_DIVISION
+        _post(
+            session,
+            c,
+            render.collaboration(
+                view_of(c, evaluate=True), template.format(deadline=collab.deadline_text(c))
+            ),
+        )
+
+
+def eval_form(
+    session: Session, collab_id: int, now: datetime | None = None
+) -> tuple[CollabView | None, str | None]:
+    """The modal's record, or the notice why the division cannot evaluate now."""
+    now = now or utcnow()
+    c = session.get(Collaboration, collab_id)
+    if c is None:
+        return None, msg.COLLAB_GONE
+    state = collab.evaluation_state(session, c, "city", now)
+    if state == "answered":
+        return None, msg.EVAL_ALREADY_DIVISION
+    if state != "open":
+        return None, msg.EVAL_NOT_OPEN_DIVISION
+    return view_of(c, evaluate=True), None
+
+
+def save_city_evaluation(
+    session: Session,
+    collab_id: int,
+    values: dict,
+    *,
+    actor: str,
+    actor_name: str,
+    notify: Notifier,
+    now: datetime | None = None,
+) -> str | None:
+    """The division's evaluation (the modal). None when stored, else the notice. When the group
+    has answered already, both answers are shown: in the thread, and pushed to the group."""
+    now = now or utcnow()
+    view, notice = eval_form(session, collab_id, now)
+    if view is None:
+        return notice
+    c = session.get(Collaboration, collab_id)
+    if not collab.save_evaluation(session, c, "city", values, by=actor, now=now):
+        return msg.EVAL_ALREADY_DIVISION
+    audit(session, actor, "collab_evaluate", "collaboration", c.id, name=actor_name)
+    collab.post_to_division(session, c, {"text": msg.EVAL_CITY_DONE.format(user=escape_mrkdwn(actor_name))})
+    if "group" in collab.answers(session, c.id):
+        _reveal(session, c, notify, now)
+    return None
+
+
+def _reveal(session: Session, c: Collaboration, notify: Notifier, now: datetime) -> None:
+    """Both answered: the thread gets both answers, the group the division's."""
+    if collab.reveal(session, c, now):
+        notify.push(session, c.channel, c.user_id, collab.group_view(session, c))
+
+
+def evaluation_rounds(
+    session: Session, *, render: Renderer, notify: Notifier, now: datetime | None = None, limit: int = 200
+) -> dict[str, int]:
+    """The scan's part: remind the sides that have not answered (at most twice), and once the
+    deadline passed show what there is. Each step is a conditional UPDATE: two scanners do it once."""
+    now = now or utcnow()
+    counts = {"reminded": 0, "revealed": 0}
+    due = session.scalars(
+        select(Collaboration)
+        .where(Collaboration.eval_requested_at.is_not(None), Collaboration.eval_revealed_at.is_(None))
+        .order_by(Collaboration.id)
+        .limit(limit)
+    ).all()
+    for c in due:
+        got = collab.answers(session, c.id)
+        if c.eval_deadline is not None and collab.aware(c.eval_deadline) <= now:
+            if collab.reveal(session, c, now):
+                counts["revealed"] += 1
+                if "group" in got:  # the group answered: it hears the division's (or that none came)
+                    notify.push(session, c.channel, c.user_id, collab.group_view(session, c))
+            continue
+        n = c.eval_reminders
+        if n >= len(collab.REMIND_AFTER) or now < collab.aware(c.eval_requested_at) + collab.REMIND_AFTER[n]:
+            continue
+        changed = session.execute(
+            update(Collaboration)
+            .where(Collaboration.id == c.id, Collaboration.eval_reminders == n)
+            .values(eval_reminders=n + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not changed:
+            continue
+        session.refresh(c)
+        sides = tuple(side for side in ("city", "group") if side not in got)
+        _ask_evaluation(session, c, render, notify, reminder=True, sides=sides)
+        counts["reminded"] += 1
+    return counts
 
 
 def for_division(session: Session, division_id: str, *, limit: int = 10) -> list[CollabView]:

@@ -24,7 +24,14 @@ from sqlalchemy.orm import Session
 
 from bot.staff import messages as msg
 from bot.staff import posts
-from bot.storage.models import Collaboration, Group, OutboxMessage, Proposal, Suggestion
+from bot.storage.models import (
+    Collaboration,
+    CollaborationEvaluation,
+    Group,
+    OutboxMessage,
+    Proposal,
+    Suggestion,
+)
 from bot.storage.models.staff import Handoff, StaffNotification
 
 ERASED = "erased"
@@ -140,6 +147,14 @@ def _erase(
         c.group_name = c.purpose = c.goal_what = c.goal_by = c.goal_amount = ""
         c.role_city = c.role_group = c.period = ""
         c.user_id = None
+    if collabs:  # the group's scores stay (the report), its words do not
+        for e in session.scalars(
+            select(CollaborationEvaluation).where(
+                CollaborationEvaluation.collaboration_id.in_([c.id for c in collabs]),
+                CollaborationEvaluation.side == "group",
+            )
+        ):
+            e.comment = ""
 
     for n in notes:
         n.status = ERASED

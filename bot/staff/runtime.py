@@ -132,9 +132,13 @@ class StaffRuntime:
     # -- the scan ---------------------------------------------------------------------------------
     async def scan_once(self) -> ScanSummary:
         await anyio.to_thread.run_sync(self._match_new_groups)
-        return await self.run_in_db(
+        summary = await self.run_in_db(
             items.queue_new_items, self.directory, self.slack.staff_channel, self.render
         )
+        await self.run_in_db(
+            lambda s: collaborations.evaluation_rounds(s, render=self.render, notify=self.notify)
+        )
+        return summary
 
     def _match_new_groups(self) -> int:
         """Groups registered since the last run get their suggestions (bot.registry.suggestions)."""
@@ -245,5 +249,15 @@ class StaffRuntime:
                 actor_name=actor_name,
                 render=self.render,
                 notify=self.notify,
+            )
+        )
+
+    async def save_city_evaluation(
+        self, collab_id: int, values: dict, *, actor: str, actor_name: str
+    ) -> str | None:
+        """The division's evaluation modal; None when stored, else the notice."""
+        return await self.run_in_db(
+            lambda s: collaborations.save_city_evaluation(
+                s, collab_id, values, actor=actor, actor_name=actor_name, notify=self.notify
             )
         )

@@ -75,6 +75,7 @@ class CollabView:
     form: str
     values: dict[str, str] = field(default_factory=dict)
     filled: bool = False
+    evaluate: bool = False  # the division's evaluation is asked for and not given yet
 
     @property
     def next_statuses(self) -> tuple[str, ...]:

@@ -30,7 +30,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.blocks.basic_components import ConfirmObject
 from slack_sdk.models.views import View
 
-from bot.engine.messages import COLLAB_FORMS
+from bot.engine.messages import COLLAB_FORMS, EVAL_GOALS, EVAL_PRINCIPLES
 from bot.staff import messages as msg
 from bot.staff.lookups import HomeData
 from bot.staff.mrkdwn import escape_mrkdwn, user_ref
@@ -57,6 +57,8 @@ FAQ_MODAL = "kyodo_faq_modal"
 ACTION_COLLAB_EDIT = "kyodo_collab_edit"
 ACTION_COLLAB_STATUS = "kyodo_collab_status"
 COLLAB_MODAL = "kyodo_collab_modal"
+ACTION_EVAL_OPEN = "kyodo_eval_open"
+EVAL_MODAL = "kyodo_eval_modal"
 #: Block id (and the collaboration's attribute) -> label and Slack max_length, in the modal's order.
 COLLAB_INPUTS = (
     ("purpose", msg.COLLAB_FIELD_PURPOSE, 500, True),
@@ -270,6 +272,17 @@ def _collab_actions(v: CollabView) -> list[Block]:
             )
         )
     if v.status in ("done", "cancelled"):
+        elements = []
+    if v.evaluate:
+        elements.append(
+            ButtonElement(
+                text=msg.BUTTON_EVALUATE,
+                action_id=ACTION_EVAL_OPEN,
+                value=json.dumps({"c": v.id}),
+                style="primary",
+            )
+        )
+    if not elements:
         return []
     return [ActionsBlock(block_id=f"collab-{v.id}-{v.status}", elements=elements)]
 
@@ -318,6 +331,45 @@ def collab_modal(v: CollabView) -> dict[str, Any]:
         callback_id=COLLAB_MODAL,
         title=PlainTextObject(text=clip(msg.COLLAB_MODAL_TITLE, 24)),
         submit=PlainTextObject(text=clip(msg.COLLAB_MODAL_SUBMIT, 24)),
+        close=PlainTextObject(text=msg.CLOSE),
+        private_metadata=json.dumps({"c": v.id}),
+        blocks=blocks,
+    ).to_dict()
+
+
+def eval_modal(v: CollabView) -> dict[str, Any]:
+    """The division's evaluation: the same questions the group answers on LINE."""
+    goals = [Option(value=code, text=label) for code, label in EVAL_GOALS.items()]
+    scores = [Option(value=str(n), text=str(n)) for n in range(1, 6)]
+    blocks: list[Block] = [
+        md(escape(clip(f"{v.group_name}（{v.division_name}）", 300))),
+        InputBlock(
+            block_id="goal",
+            label=msg.EVAL_FIELD_GOAL,
+            element=StaticSelectElement(action_id="value", options=goals),
+        ),
+    ]
+    for key, label in EVAL_PRINCIPLES.items():
+        blocks.append(
+            InputBlock(
+                block_id=key,
+                label=clip(msg.EVAL_FIELD_SCORE.format(principle=label), 2000),
+                element=StaticSelectElement(action_id="value", options=scores),
+            )
+        )
+    blocks.append(
+        InputBlock(
+            block_id="comment",
+            label=msg.EVAL_FIELD_COMMENT,
+            optional=True,
+            element=PlainTextInputElement(action_id="value", multiline=True, max_length=300),
+        )
+    )
+    return View(
+        type="modal",
+        callback_id=EVAL_MODAL,
+        title=PlainTextObject(text=clip(msg.EVAL_MODAL_TITLE, 24)),
+        submit=PlainTextObject(text=clip(msg.EVAL_MODAL_SUBMIT, 24)),
         close=PlainTextObject(text=msg.CLOSE),
         private_metadata=json.dumps({"c": v.id}),
         blocks=blocks,

@@ -29,6 +29,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
+from bot.engine.messages import EVAL_GOALS, EVAL_PRINCIPLES
 from bot.staff import collaborations, decisions, directory, faq, items, lookups, report
 from bot.staff import messages as msg
 from bot.staff.runtime import StaffRuntime
@@ -160,6 +161,8 @@ class SlackListeners:
         app.action(blocks.ACTION_COLLAB_EDIT)(self.on_collab_edit)
         app.action(re.compile(re.escape(blocks.ACTION_COLLAB_STATUS) + r"_[a-z]+"))(self.on_collab_status)
         app.view(blocks.COLLAB_MODAL)(self.on_collab_submitted)
+        app.action(blocks.ACTION_EVAL_OPEN)(self.on_eval_open)
+        app.view(blocks.EVAL_MODAL)(self.on_eval_submitted)
         app.error(self.on_error)
         return app
 
@@ -591,5 +594,62 @@ class SlackListeners:
                 await self.runtime.save_collaboration(cid, fields, form, actor=user, actor_name=shown)
             except Exception:
                 log.exception("saving collaboration %s failed", cid)
+
+        self.runtime.background(run())
+
+    async def on_eval_open(self, ack: Any, body: dict) -> None:
+        """「評価する」: the division's evaluation modal (or why not now)."""
+        await ack()
+        cid = self._value(body, "c")
+        if cid is None:
+            return
+        try:
+            view, notice = await self.runtime.read_db(collaborations.eval_form, cid)
+            if view is None:
+                await self._ephemeral(body, notice or msg.COLLAB_GONE)
+                return
+            await self.client.views_open(trigger_id=body["trigger_id"], view=blocks.eval_modal(view))
+        except Exception:
+            log.exception("evaluation modal failed")
+
+    async def on_eval_submitted(self, ack: Any, body: dict, view: dict) -> None:
+        values = view.get("state", {}).get("values", {})
+
+        def selected(block: str) -> str:
+            chosen = ((values.get(block) or {}).get("value") or {}).get("selected_option") or {}
+            value = chosen.get("value") if isinstance(chosen, dict) else None
+            return value if isinstance(value, str) else ""
+
+        answers: dict[str, Any] = {"goal": selected("goal")}
+        errors = {} if answers["goal"] in EVAL_GOALS else {"goal": msg.COLLAB_REQUIRED}
+        for key in EVAL_PRINCIPLES:
+            raw = selected(key)
+            if raw in ("1", "2", "3", "4", "5"):
+                answers[key] = int(raw)
+            else:
+                errors[key] = msg.COLLAB_REQUIRED
+        comment = ((values.get("comment") or {}).get("value") or {}).get("value")
+        answers["comment"] = comment.strip()[:300] if isinstance(comment, str) else ""
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        try:
+            cid = json.loads(view.get("private_metadata") or "{}").get("c")
+        except (ValueError, AttributeError):
+            cid = None
+        if isinstance(cid, bool) or not isinstance(cid, int) or not 0 < cid < 2**31:
+            return
+        user, name = self._actor(body)
+
+        async def run() -> None:
+            shown = await self.display_name(user, name)
+            try:
+                notice = await self.runtime.save_city_evaluation(cid, answers, actor=user, actor_name=shown)
+            except Exception:
+                log.exception("saving the evaluation of collaboration %s failed", cid)
+                return
+            if notice:
+                log.info("evaluation of collaboration %s not stored: %s", cid, notice)
 
         self.runtime.background(run())

@@ -21,6 +21,11 @@ STATUSES = ("discussing", "agreed", "running", "done", "cancelled")
 FINAL = ("done", "cancelled")
 #: 後援・共催・委託・補助・実行委員会・事業協力・その他 (labels in the messages modules).
 FORMS = ("koen", "kyosai", "itaku", "hojo", "jikko", "kyoryoku", "other")
+#: Was the goal reached: 達成 / 一部 / 未達.
+GOALS = ("reached", "partly", "not")
+#: The principles scored 1-5: 対等性・自主性の尊重, 相互理解, 役割分担・責任の明確化, 目的・目標の共有化.
+PRINCIPLES = ("equality", "understanding", "roles", "goals")
+SIDES = ("city", "group")
 
 
 class Collaboration(Base):
@@ -51,5 +56,30 @@ class Collaboration(Base):
     slack_channel: Mapped[str] = mapped_column(String(40), default="")
     thread_ts: Mapped[str | None] = mapped_column(String(40))  # the division's thread
     agreed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Evaluation by both sides (第3章(3)): asked when 完了, reminded at most twice, the answers
+    # shown to the other side once both answered or the deadline passed (revealed).
+    eval_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    eval_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    eval_reminders: Mapped[int] = mapped_column(Integer, default=0)
+    eval_revealed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class CollaborationEvaluation(Base):
+    """One side's evaluation of a finished collaboration (the same questions for both sides)."""
+
+    __tablename__ = "collaboration_evaluations"
+    __table_args__ = (UniqueConstraint("collaboration_id", "side", name="uq_collaboration_evaluations_side"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collaboration_id: Mapped[int] = mapped_column(Integer, index=True)
+    side: Mapped[str] = mapped_column(String(10))  # "city" | "group"
+    goal: Mapped[str] = mapped_column(String(10))  # reached | partly | not
+    equality: Mapped[int] = mapped_column(Integer)
+    understanding: Mapped[int] = mapped_column(Integer)
+    roles: Mapped[int] = mapped_column(Integer)
+    goals: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    answered_by: Mapped[str] = mapped_column(String(40), default="")  # Slack user id (city side)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

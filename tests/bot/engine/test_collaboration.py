@@ -42,6 +42,8 @@ def _open(chat, *, filled: bool = True, status: str = "discussing") -> int:
             filled=filled,
             slack_channel="CKOSODATE",
             thread_ts="1.0",
+            created_at=chat.now,
+            updated_at=chat.now,
         )
         s.add(c)
         s.flush()

@@ -15,7 +15,7 @@ from bot.engine import messages as M
 from bot.staff import messages as msg
 from bot.staff.directory import Directory, DivisionInfo
 from bot.storage.db import transaction
-from bot.storage.models.collaboration import Collaboration
+from bot.storage.models.collaboration import Collaboration, CollaborationEvaluation
 from bot.storage.models.staff import StaffAuditEntry
 from handlers.slack import blocks
 from tests.e2e.slack.conftest import LINE_SECRET
@@ -189,6 +189,59 @@ def test_take_fill_agree_and_status_on_line_and_slack(make_bot, slack_api, line_
         ]
     assert actions_done == ["collab_open", "collab_edit", "collab_edit", "collab_status"]
 
+    # 完了: both sides are asked for the same evaluation (第3章(3)); the division in a modal.
+    n_push = len(pushes())
+    done = json.dumps({"c": cid, "s": "done"})
+    bot.click(f"{blocks.ACTION_COLLAB_STATUS}_done", done, channel=post.channel, ts=post.ts)
+    asked = wait_until(lambda: pushes()[n_push:] if len(pushes()) >= n_push + 2 else None, timeout=20)
+    assert "「完了」" in asked[0].messages[0]["text"]
+    start_eval = data_of(asked[1].messages, M.EVAL_START)
+    ask_post = wait_until(
+        lambda: [m for m in thread(post.channel, post.ts) if "課としての評価" in m.text], timeout=20
+    )[0]
+    opens = len(slack_api.calls_to("views.open"))
+    bot.click(
+        blocks.ACTION_EVAL_OPEN,
+        action_value(ask_post, blocks.ACTION_EVAL_OPEN),
+        channel=post.channel,
+        ts=ask_post.ts,
+    )
+    call = wait_until(lambda: slack_api.calls_to("views.open")[opens:], timeout=10)[0]
+    view = call.body["view"] if isinstance(call.body["view"], dict) else json.loads(call.body["view"])
+    assert view["callback_id"] == blocks.EVAL_MODAL
+
+    def pick(value: str) -> dict:
+        return {"value": {"type": "static_select", "selected_option": {"value": value}}}
+
+    incomplete = {"goal": pick("partly"), "equality": pick("4")}
+    r = bot.view_submission(blocks.EVAL_MODAL, incomplete, view["private_metadata"])
+    assert set(r.json()["errors"]) == {"understanding", "roles", "goals"}
+    answers = {
+        "goal": pick("partly"),
+        "equality": pick("4"),
+        "understanding": pick("5"),
+        "roles": pick("3"),
+        "goals": pick("4"),
+        "comment": {"value": {"type": "plain_text_input", "value": "運営がとても丁寧でした"}},
+    }
+    bot.view_submission(blocks.EVAL_MODAL, answers, view["private_metadata"])
+    wait_until(
+        lambda: any("課の評価を受け付けました" in m.text for m in thread(post.channel, post.ts)), timeout=20
+    )
+
+    # The group answers on LINE; only then does each side see the other's answers.
+    goal_q = line(postback_event(start_eval, CITIZEN))
+    step = line(postback_event(data_of(goal_q, "一部達成"), CITIZEN))
+    for score in ("3", "4", "2", "4"):
+        step = line(postback_event(data_of(step, score), CITIZEN))
+    final = line(message_event("会場の手配が助かりました", CITIZEN))
+    final_text = json.dumps(final, ensure_ascii=False)
+    assert "の評価です" in final_text and "運営がとても丁寧でした" in final_text
+    revealed = wait_until(
+        lambda: [m for m in thread(post.channel, post.ts) if msg.EVAL_REVEAL_HEAD in m.text], timeout=20
+    )
+    assert "会場の手配が助かりました" in revealed[0].text and "運営がとても丁寧でした" in revealed[0].text
+
     # Someone else cannot answer the group's card.
     other = line(postback_event(agree, "U" + "9" * 32))
     assert M.COLLAB_GONE in other[0]["text"]
@@ -204,4 +257,6 @@ def test_take_fill_agree_and_status_on_line_and_slack(make_bot, slack_api, line_
     wait_until(thread_erased, timeout=30)
     with bot.factory() as s:
         c = s.get(Collaboration, cid)
-        assert (c.status, c.form, c.group_name, c.purpose, c.user_id) == ("running", "kyosai", "", "", None)
+        assert (c.status, c.form, c.group_name, c.purpose, c.user_id) == ("done", "kyosai", "", "", None)
+        evaluations = {e.side: e for e in s.scalars(select(CollaborationEvaluation))}
+        assert (evaluations["group"].comment, evaluations["group"].roles) == ("", 2)  # scores stay
