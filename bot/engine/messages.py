@@ -459,6 +459,7 @@ NOTIFY_COLLAB_STATUS_NEXT = {
     "cancelled": "ご不明な点は担当課にお問い合わせください。",
 }
 STATUS_COLLAB_LINE = "協働: {status}（{form}）"
+STATUS_COLLAB_INTRO = "担当課と進めている協働の状況です。"
 
 # --- 協働の評価 (第3章(3), issue 14): the same short questions for both sides --------------------
 EVAL_GOALS = {"reached": "達成", "partly": "一部達成", "not": "未達"}

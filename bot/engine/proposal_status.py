@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.engine import collaboration
 from bot.engine import messages as M
 from bot.engine.flows.common import menu_choices, shorten
 from bot.engine.types import Card, Choice, Incoming, Reply
@@ -72,6 +73,34 @@ def replies(session: Session, incoming: Incoming, now: datetime, reference: str 
         stmt = stmt.where(Proposal.reference == reference)
     found = list(session.scalars(stmt.order_by(Proposal.id.desc())))
     consult = Choice(label=M.MENU_CONSULT, text=M.MENU_CONSULT)
+    # Collaborations begun from a suggestion (the division took up the registered group): no
+    # proposal to show them on, so each has its own card (issue 14).
+    taken_up = (
+        []
+        if reference is not None
+        else list(
+            session.scalars(
+                select(Collaboration)
+                .where(
+                    Collaboration.source_kind == "suggestion",
+                    Collaboration.channel == incoming.channel,
+                    Collaboration.user_id == incoming.user_id,
+                )
+                .order_by(Collaboration.id.desc())
+                .limit(MAX_SHOWN)
+            )
+        )
+    )
+    if taken_up and not found:
+        cards = [collaboration.card(c, buttons=False) for c in taken_up]
+        return [
+            Reply(
+                text=M.STATUS_COLLAB_INTRO,
+                cards=cards,
+                alt_text=M.STATUS_COLLAB_INTRO,
+                choices=menu_choices(),
+            )
+        ]
     if not found:
         text = M.STATUS_NOT_FOUND.format(reference=reference) if reference else M.STATUS_NONE
         return [Reply(text=text, choices=[consult, *menu_choices()])]
@@ -90,5 +119,6 @@ def replies(session: Session, incoming: Incoming, now: datetime, reference: str 
         )
     }
     cards = [card(p, now, collabs.get(p.id)) for p in shown]
+    cards += [collaboration.card(c, buttons=False) for c in taken_up[: MAX_SHOWN - len(cards)]]
     alt = intro + " " + "、".join(f"{p.reference} {M.STATUS_LABELS.get(p.status, '')}" for p in shown)
     return [Reply(text=intro, cards=cards, alt_text=alt[:400], choices=menu_choices())]

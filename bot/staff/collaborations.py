@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.engine import collaboration as collab
@@ -326,12 +326,17 @@ def evaluation_rounds(
     return counts
 
 
-def for_division(session: Session, division_id: str, *, limit: int = 10) -> list[CollabView]:
-    """The division's collaborations that are not finished (App Home), newest first."""
+def for_division(
+    session: Session, division_id: str, *, limit: int = 10, now: datetime | None = None
+) -> list[CollabView]:
+    """The division's collaborations that are not finished, or finished and waiting for the
+    division's evaluation (with 「評価する」), for App Home; newest first."""
+    now = now or utcnow()
+    waiting = Collaboration.eval_requested_at.is_not(None) & Collaboration.eval_revealed_at.is_(None)
     rows = session.scalars(
         select(Collaboration)
-        .where(Collaboration.division_id == division_id, Collaboration.status.not_in(FINAL))
+        .where(Collaboration.division_id == division_id, or_(Collaboration.status.not_in(FINAL), waiting))
         .order_by(Collaboration.id.desc())
         .limit(limit)
-    )
-    return [view_of(c) for c in rows]
+    ).all()
+    return [view_of(c, evaluate=collab.evaluation_state(session, c, "city", now) == "open") for c in rows]

@@ -157,3 +157,28 @@ def test_app_home_lists_the_divisions_collaborations(chat):
     assert modal["callback_id"] == blocks.COLLAB_MODAL
     purpose = next(b for b in modal["blocks"] if b.get("block_id") == "purpose")
     assert purpose["element"]["initial_value"] == "子どもの居場所"
+
+
+def test_status_view_shows_a_collaboration_begun_from_a_suggestion(chat):
+    register(chat)
+    with transaction(chat.factory) as s:
+        s.add(
+            Collaboration(
+                notification_id=7,
+                source_kind="suggestion",
+                source_id=1,
+                group_name="みどりの会",
+                division_id="kankyo",
+                division_name="環境政策課",
+                channel="line",
+                user_id=chat.user_id,
+                form="koen",
+                status="running",
+                filled=True,
+                slack_channel="CKANKYO",
+            )
+        )
+    chat.say("提案の状況")
+    assert M.STATUS_COLLAB_INTRO in chat.texts()
+    (card,) = [c for r in chat.last for c in r.cards]
+    assert "状況: 実施中" in card.lines and "形態: 後援" in card.lines and not card.actions

@@ -169,3 +169,19 @@ def test_report_has_forms_goals_and_the_gap_between_the_views(chat):
     assert rows["principle_understanding_city"] == (1, "5.0000")
     assert rows["principle_understanding_gap_city_minus_group"] == ("", "1.0000")
     assert rows["goal_reached_group"] == (1, "1.0000")
+
+
+def test_app_home_offers_the_evaluation_until_the_division_answered(chat):
+    cid = _open(chat)
+    _finish(chat, cid)
+    with chat.factory() as s:
+        (view,) = collaborations.for_division(s, "kosodate", now=chat.now)
+    assert view.status == "done" and view.evaluate
+    assert blocks.ACTION_EVAL_OPEN in str(blocks.collaboration(view, "x"))
+    with transaction(chat.factory) as s:
+        collaborations.save_city_evaluation(
+            s, cid, CITY, actor="U1", actor_name="a", notify=NOBODY, now=chat.now
+        )
+    with chat.factory() as s:
+        (view,) = collaborations.for_division(s, "kosodate", now=chat.now)
+    assert not view.evaluate  # answered: the group's answer (or the deadline) is awaited
