@@ -410,6 +410,90 @@ NOTIFY_PROPOSAL_PASSED = (
 NOTIFY_STAFF_REPLY = "市の担当者から回答がありました。\n「{question}」\n\n{answer}"
 NOTIFY_HANDOFF_CLOSED = "お問い合わせへの対応を完了しました。ご利用ありがとうございました。"
 
+# --- 協働の記録 (issue 14): the card the group agrees to, and status pushes ------------------------
+COLLAB_FORMS = {
+    "koen": "後援",
+    "kyosai": "共催",
+    "itaku": "委託",
+    "hojo": "補助",
+    "jikko": "実行委員会",
+    "kyoryoku": "事業協力",
+    "other": "その他",
+}
+COLLAB_STATUS = {
+    "discussing": "協議中",
+    "agreed": "合意",
+    "running": "実施中",
+    "done": "完了",
+    "cancelled": "中止",
+}
+COLLAB_TITLE = "協働の内容（{division}）"
+COLLAB_LINES = [
+    "形態: {form}",
+    "目的: {purpose}",
+    "目標: {goal}",
+    "市の役割: {role_city}",
+    "団体の役割: {role_group}",
+    "期間: {period}",
+    "状況: {status}",
+]
+COLLAB_NOT_SET = "未定"
+COLLAB_ASK = (
+    "{division}が「{group}」との協働の内容をまとめました。内容をご確認のうえ、"
+    "よろしければ「合意する」を、直したい点があれば「変更を依頼」を押してください。"
+)
+COLLAB_AGREE = "合意する"
+COLLAB_CHANGE = "変更を依頼"
+COLLAB_AGREED = "協働の内容に合意しました。{division}にお伝えしました。ありがとうございます。"
+COLLAB_ALREADY = "この協働は、いまは「{status}」です。"
+COLLAB_GONE = "この協働の記録は見つかりませんでした。"
+COLLAB_NOT_READY = "協働の内容がまだまとまっていません。担当課からのご連絡をお待ちください。"
+COLLAB_CHANGE_TITLE = "協働の内容の変更依頼"
+COLLAB_CHANGE_ASK = "直してほしい点を、ひとつのメッセージで送ってください（500字まで）。"
+COLLAB_CHANGE_TOO_LONG = "500字以内でお願いします（いまは{count}字です）。"
+COLLAB_CHANGE_SENT = "変更のご依頼を{division}に届けました。担当課からの連絡をお待ちください。"
+NOTIFY_COLLAB_STATUS = "「{group}」と{division}の協働は「{status}」になりました。"
+NOTIFY_COLLAB_STATUS_NEXT = {
+    "running": "協働を始めます。どうぞよろしくお願いします。",
+    "done": "ご協力ありがとうございました。",
+    "cancelled": "ご不明な点は担当課にお問い合わせください。",
+}
+STATUS_COLLAB_LINE = "協働: {status}（{form}）"
+STATUS_COLLAB_INTRO = "担当課と進めている協働の状況です。"
+
+# --- 協働の評価 (第3章(3), issue 14): the same short questions for both sides --------------------
+EVAL_GOALS = {"reached": "達成", "partly": "一部達成", "not": "未達"}
+EVAL_PRINCIPLES = {
+    "equality": "対等性・自主性の尊重",
+    "understanding": "相互理解",
+    "roles": "役割分担・責任の明確化",
+    "goals": "目的・目標の共有化",
+}
+EVAL_TITLE = "協働の評価"
+EVAL_START = "評価する"
+EVAL_ASK = (
+    "「{group}」と{division}の協働が完了しました。おつかれさまでした。"
+    "今後の協働に生かすため、短い評価にご協力ください（5問、1分ほど）。"
+)
+EVAL_REMIND = "「{group}」と{division}の協働の評価が、まだお済みでないようです。{deadline}までにご協力ください。"
+EVAL_Q_GOAL = "目標は達成できましたか。"
+EVAL_Q_PRINCIPLE = "「{principle}」はどのくらいできましたか。1（できなかった）〜5（よくできた）で選んでください。"
+EVAL_Q_COMMENT = "ひとことあれば送ってください（300字まで）。なければ「なし」を押してください。"
+EVAL_NO_COMMENT = "なし"
+EVAL_COMMENT_TOO_LONG = "300字以内でお願いします（いまは{count}字です）。"
+EVAL_THANKS = "ご協力ありがとうございました。市の評価は、双方の回答がそろうか期限を過ぎたらお知らせします。"
+EVAL_THANKS_SHORT = "ご協力ありがとうございました。"
+EVAL_ALREADY = "この協働の評価は、すでにいただいています。ありがとうございました。"
+EVAL_NOT_OPEN = "この協働は、いまは評価の時期ではありません。"
+EVAL_CLOSED = "この協働の評価の受付は終わりました。"
+EVAL_PICK = "ボタンから選んでください。"
+EVAL_REVEAL_TITLE = "「{group}」との協働について、{division}の評価です。"
+EVAL_REVEAL_LINE = "{principle}: {score}"
+EVAL_REVEAL_GOAL = "目標: {goal}"
+EVAL_REVEAL_COMMENT = "ひとこと: {comment}"
+EVAL_REVEAL_NONE = "「{group}」との協働について、{division}からの評価は期限までに届きませんでした。"
+EVAL_DEADLINE = "{m}月{d}日"
+
 # --- データの削除 ----------------------------------------------------------------------------------
 
 DATA_TITLE = "データの削除"

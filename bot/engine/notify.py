@@ -14,10 +14,12 @@ from collections.abc import Mapping
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from bot.engine import collaboration as collab
 from bot.engine import messages as M
 from bot.engine.channel import Render
 from bot.engine.types import Reply
 from bot.messaging import outbox
+from bot.storage.models.collaboration import Collaboration
 from bot.storage.models.conversation import ChatUser, Proposal
 from bot.storage.models.registry import Group
 
@@ -43,9 +45,13 @@ class Notifier:
 
     def push(self, session: Session, channel: str, user_id: str | None, text: str) -> bool:
         """Queue ``text`` for the user through the outbox; False when not allowed or empty."""
+        return self.push_replies(session, channel, user_id, [Reply(text=text)])
+
+    def push_replies(self, session: Session, channel: str, user_id: str | None, replies: list[Reply]) -> bool:
+        """Queue replies (cards too) for the user through the outbox; False when not allowed."""
         if not self.can_push(session, channel, user_id):
             return False
-        messages = self.renderers[channel]([Reply(text=text)])
+        messages = self.renderers[channel](replies)
         if not messages:
             return False
         outbox.enqueue(session, channel=channel, destination=user_id, messages=messages)
@@ -81,3 +87,15 @@ class Notifier:
     def handoff_closed(self, session: Session, channel: str, user_id: str | None) -> bool:
         """Staff closed the citizen's handed-off question."""
         return self.push(session, channel, user_id, M.NOTIFY_HANDOFF_CLOSED)
+
+    def collaboration_ask(self, session: Session, c: Collaboration) -> bool:
+        """The division wrote (or changed) the collaboration: the card to agree to, or not."""
+        return self.push_replies(session, c.channel, c.user_id, [collab.ask_reply(c)])
+
+    def collaboration_status(self, session: Session, c: Collaboration) -> bool:
+        """Staff changed the collaboration's status."""
+        text = M.NOTIFY_COLLAB_STATUS.format(
+            group=c.group_name, division=c.division_name, status=M.COLLAB_STATUS.get(c.status, c.status)
+        )
+        tail = M.NOTIFY_COLLAB_STATUS_NEXT.get(c.status)
+        return self.push(session, c.channel, c.user_id, text + (tail or ""))

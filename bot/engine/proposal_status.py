@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.engine import collaboration
 from bot.engine import messages as M
 from bot.engine.flows.common import menu_choices, shorten
 from bot.engine.types import Card, Choice, Incoming, Reply
+from bot.storage.models.collaboration import Collaboration
 from bot.storage.models.conversation import Proposal
 
 MAX_SHOWN = 5  # cards in one carousel reply (newest first)
@@ -38,7 +40,7 @@ def next_step(p: Proposal, now: datetime) -> str:
     return M.STATUS_NEXT.get(p.status, "")
 
 
-def card(p: Proposal, now: datetime) -> Card:
+def card(p: Proposal, now: datetime, collab: Collaboration | None = None) -> Card:
     lines = [
         line.format(
             division=p.division_name or M.PROP_CITY_DECIDES,
@@ -48,6 +50,14 @@ def card(p: Proposal, now: datetime) -> Card:
         )
         for line in M.STATUS_LINES
     ]
+    if collab is not None:  # taken up: the collaboration's own status says more than "accepted"
+        lines.insert(
+            2,
+            M.STATUS_COLLAB_LINE.format(
+                status=M.COLLAB_STATUS.get(collab.status, collab.status),
+                form=M.COLLAB_FORMS.get(collab.form, M.COLLAB_FORMS["other"]),
+            ),
+        )
     return Card(
         title=p.reference,
         subtitle=shorten(p.group_name or "", 40),
@@ -63,6 +73,34 @@ def replies(session: Session, incoming: Incoming, now: datetime, reference: str 
         stmt = stmt.where(Proposal.reference == reference)
     found = list(session.scalars(stmt.order_by(Proposal.id.desc())))
     consult = Choice(label=M.MENU_CONSULT, text=M.MENU_CONSULT)
+    # Collaborations begun from a suggestion (the division took up the registered group): no
+    # proposal to show them on, so each has its own card (issue 14).
+    taken_up = (
+        []
+        if reference is not None
+        else list(
+            session.scalars(
+                select(Collaboration)
+                .where(
+                    Collaboration.source_kind == "suggestion",
+                    Collaboration.channel == incoming.channel,
+                    Collaboration.user_id == incoming.user_id,
+                )
+                .order_by(Collaboration.id.desc())
+                .limit(MAX_SHOWN)
+            )
+        )
+    )
+    if taken_up and not found:
+        cards = [collaboration.card(c, buttons=False) for c in taken_up]
+        return [
+            Reply(
+                text=M.STATUS_COLLAB_INTRO,
+                cards=cards,
+                alt_text=M.STATUS_COLLAB_INTRO,
+                choices=menu_choices(),
+            )
+        ]
     if not found:
         text = M.STATUS_NOT_FOUND.format(reference=reference) if reference else M.STATUS_NONE
         return [Reply(text=text, choices=[consult, *menu_choices()])]
@@ -70,6 +108,17 @@ def replies(session: Session, incoming: Incoming, now: datetime, reference: str 
     intro = M.STATUS_INTRO.format(n=len(shown))
     if len(found) > len(shown):
         intro += "\n" + M.STATUS_MORE.format(n=len(found) - len(shown))
-    cards = [card(p, now) for p in shown]
+    collabs = {
+        c.source_id: c
+        for c in session.scalars(
+            select(Collaboration)
+            .where(
+                Collaboration.source_kind == "proposal", Collaboration.source_id.in_([p.id for p in shown])
+            )
+            .order_by(Collaboration.id)
+        )
+    }
+    cards = [card(p, now, collabs.get(p.id)) for p in shown]
+    cards += [collaboration.card(c, buttons=False) for c in taken_up[: MAX_SHOWN - len(cards)]]
     alt = intro + " " + "、".join(f"{p.reference} {M.STATUS_LABELS.get(p.status, '')}" for p in shown)
     return [Reply(text=intro, cards=cards, alt_text=alt[:400], choices=menu_choices())]

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from bot.engine import groups
 from bot.messaging import inbox, outbox
 from bot.staff.erasure import erase_citizen
+from bot.storage.models.collaboration import Collaboration
 from bot.storage.models.conversation import (
     ChatUser,
     Conversation,
@@ -89,6 +90,13 @@ def delete_user_data(session: Session, channel: str, user_id: str, *, now: datet
         update(Handoff)
         .where(*_match(Handoff, mine))
         .values(user_id=None, question="")
+        .execution_options(synchronize_session=False)
+    )
+    # The collaboration record stays (the city's record), but no longer names whom to push to.
+    session.execute(
+        update(Collaboration)
+        .where(*_match(Collaboration, mine))
+        .values(user_id=None)
         .execution_options(synchronize_session=False)
     )
     inbox.forget_user(session, channel, user_id)

@@ -14,8 +14,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot.engine.notify import Notifier
+from bot.staff import collaborations, posts
 from bot.staff import messages as msg
-from bot.staff import posts
 from bot.staff.audit import audit
 from bot.staff.directory import Directory
 from bot.staff.mrkdwn import escape_mrkdwn
@@ -94,6 +94,10 @@ def decide(
         posts.queue_call(session, "chat.update", {"channel": channel, "ts": ts, **render.item(view)})
     if view is not None:
         _notify_citizen(session, note, view, action == "take", notify)
+    if view is not None and action == "take":
+        collaborations.open_for(
+            session, note, view, actor=actor, actor_name=actor_name, render=render, now=now
+        )
     return Decision(won=True, winner_name=actor_name, winner_id=actor, view=view)
 
 

@@ -24,7 +24,14 @@ from sqlalchemy.orm import Session
 
 from bot.staff import messages as msg
 from bot.staff import posts
-from bot.storage.models import Group, OutboxMessage, Proposal, Suggestion
+from bot.storage.models import (
+    Collaboration,
+    CollaborationEvaluation,
+    Group,
+    OutboxMessage,
+    Proposal,
+    Suggestion,
+)
 from bot.storage.models.staff import Handoff, StaffNotification
 
 ERASED = "erased"
@@ -101,11 +108,53 @@ def _erase(
         )
     notes = list(session.scalars(select(StaffNotification).where(or_(*conditions)))) if conditions else []
 
+    # Collaborations opened on these items (issue 14): their texts and their thread posts.
+    collabs = (
+        list(
+            session.scalars(
+                select(Collaboration).where(Collaboration.notification_id.in_([n.id for n in notes]))
+            )
+        )
+        if notes
+        else []
+    )
+    for c in collabs:
+        secrets.update(
+            t
+            for t in (
+                c.group_name,
+                c.purpose,
+                c.goal_what,
+                c.goal_amount,
+                c.role_city,
+                c.role_group,
+                c.period,
+            )
+            if t and len(t) >= 2
+        )
+
     links = {f"notification:{n.id}" for n in notes} | {f"handoff:{h.id}" for h in handoffs}
+    links |= {f"collaboration:{c.id}" for c in collabs}
     posted = {(n.slack_channel, n.message_ts) for n in notes if n.message_ts}
     posted |= {(h.slack_channel, h.thread_ts) for h in handoffs if h.thread_ts}
     channels = {n.slack_channel for n in notes} | {h.slack_channel for h in handoffs}
-    blanked = _blank_slack_rows(session, channels, links, {ts for _, ts in posted}, secrets)
+    channels |= {c.slack_channel for c in collabs}
+    threads = {c.thread_ts for c in collabs if c.thread_ts}
+    tss = {ts for _, ts in posted} | threads
+    blanked, thread_posts = _blank_slack_rows(session, channels, links, tss, secrets, threads)
+
+    for c in collabs:  # the city keeps form, division and status (the report); not the texts
+        c.group_name = c.purpose = c.goal_what = c.goal_by = c.goal_amount = ""
+        c.role_city = c.role_group = c.period = ""
+        c.user_id = None
+    if collabs:  # the group's scores stay (the report), its words do not
+        for e in session.scalars(
+            select(CollaborationEvaluation).where(
+                CollaborationEvaluation.collaboration_id.in_([c.id for c in collabs]),
+                CollaborationEvaluation.side == "group",
+            )
+        ):
+            e.comment = ""
 
     for n in notes:
         n.status = ERASED
@@ -131,20 +180,32 @@ def _erase(
                 {"channel": h.slack_channel, "ts": h.thread_ts, **erased_payload(msg.HANDOFF_ERASED)},
             )
             edited += 1
+    for channel, ts in sorted(thread_posts):  # what we posted in collaboration threads
+        posts.queue_call(
+            session, "chat.update", {"channel": channel, "ts": ts, **erased_payload(msg.ITEM_ERASED)}
+        )
+        edited += 1
     session.flush()
     return {"items": len(notes), "slack_rows_blanked": blanked, "slack_posts_edited": edited}
 
 
 def _blank_slack_rows(
-    session: Session, channels: set[str], links: set[str], tss: set[str], secrets: set[str]
-) -> int:
+    session: Session,
+    channels: set[str],
+    links: set[str],
+    tss: set[str],
+    secrets: set[str],
+    threads: set[str] = frozenset(),  # type: ignore[assignment]
+) -> tuple[int, set[tuple[str, str]]]:
     """Blank the Slack outbox rows about these items in the channels they went to: linked to
-    them, updating their messages, or carrying any of the citizen's texts (a chat.update after a
-    decision names no link). Read in Python: JSON queries differ between the databases, and a
+    them, updating their messages, posting in their collaboration ``threads``, or carrying any of
+    the citizen's texts (a chat.update after a decision names no link). Returns the count and the
+    (channel, ts) of the posts already delivered in those threads, to be edited. Read in Python: JSON queries differ between the databases, and a
     deletion is rare."""
     channels.discard("")
+    thread_posts: set[tuple[str, str]] = set()
     if not channels:
-        return 0
+        return 0, thread_posts
     count = 0
     rows = session.scalars(
         select(OutboxMessage).where(
@@ -154,15 +215,20 @@ def _blank_slack_rows(
     for row in rows:
         args = [(m or {}).get("args") or {} for m in (row.messages or []) if isinstance(m, dict)]
         dumped = json.dumps(row.messages, ensure_ascii=False)
+        in_thread = any(str(a.get("thread_ts", "")) in threads for a in args if a.get("thread_ts"))
         if (
             row.link in links
+            or in_thread
             or any(str(a.get("ts", "")) in tss for a in args if a.get("ts"))
             or any(s in dumped for s in secrets)
         ):
+            collab_post = in_thread or row.link.startswith("collaboration:")
+            if collab_post and row.status == "delivered" and row.result_ref:
+                thread_posts.add((row.destination, row.result_ref))
             row.messages = []
             if row.status == "pending":
                 row.status = "cancelled"
                 row.last_error = "erased at the citizen's request"
                 row.lease_until = None
             count += 1
-    return count
+    return count, thread_posts

@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 from bot.engine.answerer import ANSWERER
 from bot.engine.citations import citation_lines
 from bot.registry import groups as registry
+from bot.staff import collaborations
 from bot.staff import messages as msg
 from bot.staff.directory import Directory, DivisionInfo
 from bot.staff.faq import staff_entries
 from bot.staff.mrkdwn import escape_mrkdwn
-from bot.staff.views import HandoffView, ItemView, Renderer, field_labels, item_view
+from bot.staff.views import CollabView, HandoffView, ItemView, Renderer, field_labels, item_view
 from bot.storage.db import utcnow
 from bot.storage.models import Group, UnansweredQuestion
 from bot.storage.models.staff import Handoff, StaffMember, StaffNotification, StaffQuestion
@@ -39,6 +40,7 @@ class HomeData:
     handoffs: list[HandoffView]
     unanswered: list[tuple[int, str, int]]  # (id of one instance, text, times asked)
     faq_entries: list[tuple[int, str]] = field(default_factory=list)  # staff entries: (id, question)
+    collaborations: list[CollabView] = field(default_factory=list)  # the division's, not finished
 
 
 def home_data(
@@ -71,6 +73,7 @@ def home_data(
         handoffs,
         frequent_unanswered(session, now=now, limit=limit),
         staff_entries(session, limit=limit),
+        collaborations.for_division(session, member.division_id, limit=limit) if member else [],
     )
 
 
@@ -138,7 +141,9 @@ _esc = escape_mrkdwn  # every text that is not ours, before it is composed into 
 def lookup_flagged(session: Session, _rest: str = "", *, limit: int = 30) -> str:
     """`/kyodo 重複`: groups flagged as probable duplicates, waiting for a person to decide."""
     flagged = list(
-        session.scalars(select(Group).where(Group.duplicate_of_id.is_not(None)).order_by(Group.id).limit(limit))
+        session.scalars(
+            select(Group).where(Group.duplicate_of_id.is_not(None)).order_by(Group.id).limit(limit)
+        )
     )
     if not flagged:
         return msg.FLAGGED_NONE

@@ -142,6 +142,55 @@ FAQ_INVALID_ANSWER = "回答を入力してください。"
 FAQ_INVALID_QUESTION = "質問を入力してください。"
 FAQ_TOO_LONG = "{limit}字以内で入力してください（いまは{count}字です）。"
 
+# --- 協働の記録 (issue 14) -------------------------------------------------------------------------
+COLLAB_OPENED = ":handshake: 「{group}」との協働の記録を作りました（{status}）。内容を記入して、団体に確認を依頼してください。"
+COLLAB_SUMMARY = (
+    "*{group}* との協働（{division}）\n"
+    "状況: *{status}*　形態: {form}\n"
+    "目的: {purpose}\n目標: {goal}\n市の役割: {role_city}\n団体の役割: {role_group}\n期間: {period}"
+)
+COLLAB_FILLED_ASKED = "内容を保存し、団体に確認を依頼しました（{user}さん）。"
+COLLAB_FILLED_NO_PUSH = "内容を保存しました（{user}さん）。団体にはLINEで届けられないため、別の方法でご確認ください。"
+COLLAB_GROUP_AGREED = ":white_check_mark: 団体が協働の内容に合意しました。"
+COLLAB_GROUP_CHANGE = ":pencil2: 団体から変更の依頼がありました:\n>{text}"
+COLLAB_STATUS_CHANGED = "状況を「{old}」から「{new}」に変えました（{user}さん）。"
+COLLAB_STATUS_RACE = "この協働の状況はすでに「{status}」です。"
+COLLAB_GONE = "この協働の記録は見つかりませんでした。"
+BUTTON_COLLAB_EDIT = "内容を記入・編集"
+BUTTON_COLLAB_STATUS = {"agreed": "合意にする", "running": "実施中にする", "done": "完了にする", "cancelled": "中止にする"}
+COLLAB_MODAL_TITLE = "協働の内容"
+COLLAB_MODAL_SUBMIT = "保存して確認を依頼"
+COLLAB_FIELD_FORM = "協働の形態"
+COLLAB_FIELD_PURPOSE = "目的"
+COLLAB_FIELD_GOAL_WHAT = "目標（何を）"
+COLLAB_FIELD_GOAL_BY = "目標（いつまでに）"
+COLLAB_FIELD_GOAL_AMOUNT = "目標（どれだけ）"
+COLLAB_FIELD_ROLE_CITY = "役割分担（市）"
+COLLAB_FIELD_ROLE_GROUP = "役割分担（団体）"
+COLLAB_FIELD_PERIOD = "期間"
+COLLAB_REQUIRED = "入力してください。"
+CONFIRM_CANCEL_COLLAB_TITLE = "協働を中止しますか"
+CONFIRM_CANCEL_COLLAB_TEXT = "団体にもLINEでお知らせします。元には戻せません。"
+HOME_COLLABS = "進行中の協働"
+HOME_COLLABS_NONE = "進行中の協働はありません。"
+
+# --- 協働の評価 (issue 14) --------------------------------------------------------------------------
+EVAL_ASK_DIVISION = ":memo: 協働が完了しました。今後に生かすため、課としての評価をお願いします（期限 {deadline}）。団体にもLINEで同じ質問をしています。"
+EVAL_REMIND_DIVISION = ":bell: 協働の評価がまだです。期限 {deadline} までにお願いします。"
+BUTTON_EVALUATE = "評価する"
+EVAL_MODAL_TITLE = "協働の評価"
+EVAL_MODAL_SUBMIT = "送信"
+EVAL_FIELD_GOAL = "目標は達成できましたか"
+EVAL_FIELD_SCORE = "{principle}（1〜5）"
+EVAL_FIELD_COMMENT = "ひとこと（任意）"
+EVAL_CITY_DONE = "課の評価を受け付けました（{user}さん）。団体の回答がそろうか期限を過ぎたら、ここに表示します。"
+EVAL_ALREADY_DIVISION = "この協働の評価はすでに受け付けています。"
+EVAL_NOT_OPEN_DIVISION = "この協働は、いまは評価を受け付けていません。"
+EVAL_REVEAL_HEAD = ":bar_chart: 協働の評価がそろいました（または期限を過ぎました）。"
+EVAL_REVEAL_SIDE = "*{side}*　目標: {goal}\n{scores}{comment}"
+EVAL_SIDES = {"city": "市（課）", "group": "団体"}
+EVAL_NO_ANSWER = "回答なし"
+
 # --- report --------------------------------------------------------------------------------------
 REPORT_TITLE = "協働ボット 利用状況（{start}〜{end}）"
 REPORT_LINES = (
@@ -154,6 +203,17 @@ REPORT_LINES = (
     "• 協働の提案: {proposals}件\n"
     "• 課への候補: 担当 {taken}件、見送り {passed}件（担当率 {taken_rate}）、対応待ち {waiting}件"
 )
+REPORT_COLLAB_HEAD = "*協働の記録と評価*（第3章(3)）"
+REPORT_COLLABS = "• 始まった協働: {n}件"
+REPORT_COLLAB_BY = "　{what}: {items}"
+REPORT_BY_FORM = "形態"
+REPORT_BY_DIVISION = "課"
+REPORT_BY_FIELD = "分野"
+REPORT_STATUS = "状況"
+REPORT_EVALS = "• 評価の回答: 市 {city}件、団体 {group}件"
+REPORT_GOALS = "• 目標の達成（市／団体）: " + "、".join(("達成 {reached}", "一部 {partly}", "未達 {not}"))
+REPORT_PRINCIPLES = "• 協働の原則（5点満点、市／団体、差は市−団体）:"
+REPORT_PRINCIPLE = "　{principle}: {city}／{group}（差 {gap}）"
 REPORT_NOTE = "協働推進基本指針 第3章(3) の評価の基礎資料としてお使いください。"
 REPORT_BAD_PERIOD = (
     "期間の書き方が分かりませんでした。例: `今週`・`先週`・`今月`・`先月`・`30日`・`2026-04-01..2026-09-30`"

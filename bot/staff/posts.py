@@ -15,6 +15,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot.messaging import outbox
+from bot.storage.models.collaboration import Collaboration
 from bot.storage.models.staff import Handoff, StaffNotification
 
 #: The outbox channel (and inbox platform) of Slack.
@@ -49,6 +50,13 @@ def record_posted(session: Session, link: str, ts: str) -> None:
             update(StaffNotification)
             .where(StaffNotification.id == int(ident), StaffNotification.status == "pending")
             .values(status="posted")
+            .execution_options(synchronize_session=False)
+        )
+    elif kind == "collaboration":  # posted top level: its thread is this message
+        session.execute(
+            update(Collaboration)
+            .where(Collaboration.id == int(ident), Collaboration.thread_ts.is_(None))
+            .values(thread_ts=ts)
             .execution_options(synchronize_session=False)
         )
     elif kind == "handoff":

@@ -3,16 +3,26 @@ period in Japan time. Read-only."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.engine import messages as EM
 from bot.staff import messages as msg
-from bot.staff.views import JST
-from bot.storage.models import Feedback, Group, Proposal, UnansweredQuestion
+from bot.staff.views import JST, field_labels
+from bot.storage.models import (
+    Collaboration,
+    CollaborationEvaluation,
+    Feedback,
+    Group,
+    Proposal,
+    UnansweredQuestion,
+)
+from bot.storage.models.collaboration import GOALS, PRINCIPLES, SIDES
 from bot.storage.models.staff import Handoff, StaffNotification, StaffQuestion
 from knowledge.normalize import normalize
 
@@ -60,6 +70,110 @@ def parse_period(text: str, *, today: date | None = None) -> tuple[date, date]:
 
 
 @dataclass
+class CollabFigures:
+    """Collaborations begun in the period (by form, division, field, status) and the evaluations
+    given in it: goals reached and each principle's mean score by side, with the gap city − group."""
+
+    total: int = 0
+    by_form: Counter = field(default_factory=Counter)  # form code -> n
+    by_division: Counter = field(default_factory=Counter)  # division id -> n
+    by_field: Counter = field(default_factory=Counter)  # field number -> n
+    names: dict = field(default_factory=dict)  # division id / field number -> its name
+    by_status: Counter = field(default_factory=Counter)
+    answers: Counter = field(default_factory=Counter)  # side -> n
+    goals: Counter = field(default_factory=Counter)  # (side, goal) -> n
+    scores: dict = field(default_factory=dict)  # (side, principle) -> list of scores
+
+    def mean(self, side: str, principle: str) -> float | None:
+        values = self.scores.get((side, principle)) or []
+        return sum(values) / len(values) if values else None
+
+    def gap(self, principle: str) -> float | None:
+        city, group = self.mean("city", principle), self.mean("group", principle)
+        return None if city is None or group is None else city - group
+
+    def lines(self) -> list[str]:
+        def counts(counter: Counter, labels: dict | None = None) -> str:
+            items = [f"{(labels or {}).get(k, k)} {n}" for k, n in counter.most_common()]
+            return "、".join(items) or msg.NOT_AVAILABLE
+
+        def num(value: float | None, signed: bool = False) -> str:
+            if value is None:
+                return msg.NOT_AVAILABLE
+            return f"{value:+.1f}" if signed else f"{value:.1f}"
+
+        out = [msg.REPORT_COLLAB_HEAD, msg.REPORT_COLLABS.format(n=self.total)]
+        if self.total:
+            out += [
+                msg.REPORT_COLLAB_BY.format(
+                    what=msg.REPORT_BY_FORM, items=counts(self.by_form, EM.COLLAB_FORMS)
+                ),
+                msg.REPORT_COLLAB_BY.format(
+                    what=msg.REPORT_BY_DIVISION, items=counts(self.by_division, self.names)
+                ),
+                msg.REPORT_COLLAB_BY.format(
+                    what=msg.REPORT_BY_FIELD, items=counts(self.by_field, self.names)
+                ),
+                msg.REPORT_COLLAB_BY.format(
+                    what=msg.REPORT_STATUS, items=counts(self.by_status, EM.COLLAB_STATUS)
+                ),
+            ]
+        out.append(msg.REPORT_EVALS.format(city=self.answers["city"], group=self.answers["group"]))
+        if sum(self.answers.values()):
+            out.append(
+                msg.REPORT_GOALS.format(
+                    **{g: f"{self.goals[('city', g)]}／{self.goals[('group', g)]}" for g in GOALS}
+                )
+            )
+            out.append(msg.REPORT_PRINCIPLES)
+            out += [
+                msg.REPORT_PRINCIPLE.format(
+                    principle=EM.EVAL_PRINCIPLES[p],
+                    city=num(self.mean("city", p)),
+                    group=num(self.mean("group", p)),
+                    gap=num(self.gap(p), signed=True),
+                )
+                for p in PRINCIPLES
+            ]
+        return out
+
+    def rows(self) -> list[tuple[str, int | str, str]]:
+        def ratio(a: int, b: int) -> str:
+            return f"{a / b:.4f}" if b else ""
+
+        def num(value: float | None) -> str:
+            return "" if value is None else f"{value:.4f}"
+
+        out: list[tuple[str, int | str, str]] = [("collaborations", self.total, "")]
+        out += [
+            (f"collaborations_form_{k}", n, ratio(n, self.total)) for k, n in sorted(self.by_form.items())
+        ]
+        out += [
+            (f"collaborations_division_{k}", n, ratio(n, self.total))
+            for k, n in sorted(self.by_division.items())
+        ]
+        out += [
+            (f"collaborations_field_{k}", n, ratio(n, self.total)) for k, n in sorted(self.by_field.items())
+        ]
+        out += [
+            (f"collaborations_status_{k}", n, ratio(n, self.total)) for k, n in sorted(self.by_status.items())
+        ]
+        for side in SIDES:
+            out.append((f"evaluations_{side}", self.answers[side], ""))
+            out += [
+                (f"goal_{g}_{side}", self.goals[(side, g)], ratio(self.goals[(side, g)], self.answers[side]))
+                for g in GOALS
+            ]
+        for p in PRINCIPLES:  # the count is the number of answers; the third column the mean score
+            for side in SIDES:
+                out.append(
+                    (f"principle_{p}_{side}", len(self.scores.get((side, p)) or []), num(self.mean(side, p)))
+                )
+            out.append((f"principle_{p}_gap_city_minus_group", "", num(self.gap(p))))
+        return out
+
+
+@dataclass
 class Report:
     """One period's figures. A citizen's question is counted once, however it went on: an answer
     rated いいえ (which also files it for staff) or reached through 「もしかして」 is still one question."""
@@ -81,6 +195,7 @@ class Report:
     taken: int = 0
     passed: int = 0
     waiting: int = 0
+    collabs: CollabFigures = field(default_factory=lambda: CollabFigures())
 
     @staticmethod
     def rate(a: int, b: int) -> str:
@@ -101,7 +216,8 @@ class Report:
     def text(self) -> str:
         title = msg.REPORT_TITLE.format(start=self.start.isoformat(), end=self.end.isoformat())
         body = msg.REPORT_LINES.format(**self.__dict__, **self.rates())
-        return f"*{title}*\n{body}\n{msg.REPORT_NOTE}"
+        collab = "\n".join(self.collabs.lines())
+        return f"*{title}*\n{body}\n\n{collab}\n{msg.REPORT_NOTE}"
 
     def rows(self) -> list[tuple[str, int | str, str]]:
         """(item, count, rate) for `kyodo report --csv`: stable English keys, rates as decimals."""
@@ -125,6 +241,7 @@ class Report:
             ("suggestions_taken", self.taken, ratio(self.taken, self.taken + self.passed)),
             ("suggestions_passed", self.passed, ratio(self.passed, self.taken + self.passed)),
             ("suggestions_waiting", self.waiting, ""),
+            *self.collabs.rows(),
         ]
 
 
@@ -164,7 +281,45 @@ def report(session: Session, start: date, end: date) -> Report:
     r.taken = count(StaffNotification, StaffNotification.decision == "taken")
     r.passed = count(StaffNotification, StaffNotification.decision == "passed")
     r.waiting = count(StaffNotification, StaffNotification.decision.is_(None))
+    r.collabs = collab_figures(session, lo, hi)
     return r
+
+
+def collab_figures(session: Session, lo: datetime, hi: datetime) -> CollabFigures:
+    """Collaborations begun in [lo, hi) and evaluations given in it (see :class:`CollabFigures`)."""
+    f = CollabFigures()
+    labels = field_labels()
+    rows = session.execute(
+        select(
+            Collaboration.form,
+            Collaboration.division_id,
+            Collaboration.division_name,
+            Collaboration.status,
+            Group.fields,
+        )
+        .outerjoin(Group, Group.id == Collaboration.group_id)
+        .where(Collaboration.created_at >= lo, Collaboration.created_at < hi)
+    ).all()
+    for form, division_id, division, status, fields in rows:
+        f.total += 1
+        f.by_form[form] += 1
+        f.by_division[division_id or "none"] += 1
+        f.names[division_id or "none"] = division or msg.NOT_AVAILABLE
+        f.by_status[status] += 1
+        for n in fields or []:
+            f.by_field[n] += 1
+            f.names[n] = labels.get(n, str(n))
+    evals = session.scalars(
+        select(CollaborationEvaluation).where(
+            CollaborationEvaluation.created_at >= lo, CollaborationEvaluation.created_at < hi
+        )
+    )
+    for e in evals:
+        f.answers[e.side] += 1
+        f.goals[(e.side, e.goal)] += 1
+        for p in PRINCIPLES:
+            f.scores.setdefault((e.side, p), []).append(getattr(e, p))
+    return f
 
 
 def report_text(session: Session, period: str) -> str:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.engine.notify import Notifier
 from bot.registry.suggestions import refresh_suggestions
 from bot.settings import SlackSettings
-from bot.staff import decisions, handoffs, items
+from bot.staff import collaborations, decisions, handoffs, items
 from bot.staff.directory import Directory
 from bot.staff.events import needs_work
 from bot.staff.items import ScanSummary
@@ -132,9 +132,13 @@ class StaffRuntime:
     # -- the scan ---------------------------------------------------------------------------------
     async def scan_once(self) -> ScanSummary:
         await anyio.to_thread.run_sync(self._match_new_groups)
-        return await self.run_in_db(
+        summary = await self.run_in_db(
             items.queue_new_items, self.directory, self.slack.staff_channel, self.render
         )
+        await self.run_in_db(
+            lambda s: collaborations.evaluation_rounds(s, render=self.render, notify=self.notify)
+        )
+        return summary
 
     def _match_new_groups(self) -> int:
         """Groups registered since the last run get their suggestions (bot.registry.suggestions)."""
@@ -211,5 +215,49 @@ class StaffRuntime:
         return await self.run_in_db(
             lambda s: handoffs.close_handoff(
                 s, handoff_id, actor=actor, render=self.render, notify=self.notify, message=message
+            )
+        )
+
+    # -- collaborations (issue 14) ----------------------------------------------------------------
+    async def save_collaboration(
+        self, collab_id: int, values: dict[str, str], form: str, *, actor: str, actor_name: str
+    ) -> bool:
+        """The division saved the collaboration modal (see :func:`collaborations.save_form`)."""
+        return await self.run_in_db(
+            lambda s: collaborations.save_form(
+                s,
+                collab_id,
+                values,
+                form,
+                actor=actor,
+                actor_name=actor_name,
+                render=self.render,
+                notify=self.notify,
+            )
+        )
+
+    async def collaboration_status(
+        self, collab_id: int, status: str, *, actor: str, actor_name: str
+    ) -> str | None:
+        """A status button; None when it changed, else the notice for the person who clicked."""
+        return await self.run_in_db(
+            lambda s: collaborations.set_status(
+                s,
+                collab_id,
+                status,
+                actor=actor,
+                actor_name=actor_name,
+                render=self.render,
+                notify=self.notify,
+            )
+        )
+
+    async def save_city_evaluation(
+        self, collab_id: int, values: dict, *, actor: str, actor_name: str
+    ) -> str | None:
+        """The division's evaluation modal; None when stored, else the notice."""
+        return await self.run_in_db(
+            lambda s: collaborations.save_city_evaluation(
+                s, collab_id, values, actor=actor, actor_name=actor_name, notify=self.notify
             )
         )

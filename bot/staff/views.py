@@ -11,8 +11,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot.engine import messages as EM
 from bot.registry.groups import field_labels as registry_field_labels
 from bot.staff.directory import Directory
+from bot.staff.mrkdwn import escape_mrkdwn
 from bot.storage.models import Group, Proposal, Suggestion
 from bot.storage.models.staff import StaffNotification
 
@@ -54,6 +56,48 @@ class HandoffView:
     closed_at: datetime | None = None
 
 
+#: What staff may move a status to (the group's 「合意する」 moves 協議中 -> 合意 on LINE).
+NEXT = {
+    "discussing": ("agreed", "cancelled"),
+    "agreed": ("running", "cancelled"),
+    "running": ("done", "cancelled"),
+}
+
+
+@dataclass
+class CollabView:
+    """What the division's thread, the modal and App Home show of a collaboration."""
+
+    id: int
+    group_name: str
+    division_name: str
+    status: str
+    form: str
+    values: dict[str, str] = field(default_factory=dict)
+    filled: bool = False
+    evaluate: bool = False  # the division's evaluation is asked for and not given yet
+
+    @property
+    def next_statuses(self) -> tuple[str, ...]:
+        return NEXT.get(self.status, ())
+
+    def labels(self) -> dict[str, str]:
+        v = self.values
+        goal = " / ".join(x for x in (v.get("goal_what"), v.get("goal_by"), v.get("goal_amount")) if x)
+        unset = EM.COLLAB_NOT_SET
+        return {
+            "group": escape_mrkdwn(self.group_name),
+            "division": escape_mrkdwn(self.division_name),
+            "status": EM.COLLAB_STATUS.get(self.status, self.status),
+            "form": EM.COLLAB_FORMS.get(self.form, EM.COLLAB_FORMS["other"]),
+            "purpose": escape_mrkdwn(v.get("purpose") or unset),
+            "goal": escape_mrkdwn(goal or unset),
+            "role_city": escape_mrkdwn(v.get("role_city") or unset),
+            "role_group": escape_mrkdwn(v.get("role_group") or unset),
+            "period": escape_mrkdwn(v.get("period") or unset),
+        }
+
+
 class Renderer(Protocol):
     """What the staff side needs from the Block Kit layer (handlers/slack/blocks.py): each
     returns the arguments of a Slack post, {"text": ..., "blocks": [...]}."""
@@ -65,6 +109,8 @@ class Renderer(Protocol):
     def answer(self, text: str, citation: str, suggestions: list[str], answered: bool) -> dict[str, Any]: ...
 
     def plain(self, text: str) -> dict[str, Any]: ...
+
+    def collaboration(self, view: CollabView, headline: str) -> dict[str, Any]: ...
 
 
 def field_labels() -> dict[int, str]:

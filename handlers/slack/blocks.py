@@ -25,14 +25,16 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
     SectionBlock,
     StaticMultiSelectElement,
+    StaticSelectElement,
 )
 from slack_sdk.models.blocks.basic_components import ConfirmObject
 from slack_sdk.models.views import View
 
+from bot.engine.messages import COLLAB_FORMS, EVAL_GOALS, EVAL_PRINCIPLES
 from bot.staff import messages as msg
 from bot.staff.lookups import HomeData
 from bot.staff.mrkdwn import escape_mrkdwn, user_ref
-from bot.staff.views import HandoffView, ItemView, when
+from bot.staff.views import CollabView, HandoffView, ItemView, when
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,21 @@ ACTION_ADD_FAQ = "kyodo_add_faq"
 ACTION_EDIT_FAQ = "kyodo_edit_faq"
 ACTION_RETIRE_FAQ = "kyodo_retire_faq"
 FAQ_MODAL = "kyodo_faq_modal"
+ACTION_COLLAB_EDIT = "kyodo_collab_edit"
+ACTION_COLLAB_STATUS = "kyodo_collab_status"
+COLLAB_MODAL = "kyodo_collab_modal"
+ACTION_EVAL_OPEN = "kyodo_eval_open"
+EVAL_MODAL = "kyodo_eval_modal"
+#: Block id (and the collaboration's attribute) -> label and Slack max_length, in the modal's order.
+COLLAB_INPUTS = (
+    ("purpose", msg.COLLAB_FIELD_PURPOSE, 500, True),
+    ("goal_what", msg.COLLAB_FIELD_GOAL_WHAT, 300, True),
+    ("goal_by", msg.COLLAB_FIELD_GOAL_BY, 100, False),
+    ("goal_amount", msg.COLLAB_FIELD_GOAL_AMOUNT, 200, False),
+    ("role_city", msg.COLLAB_FIELD_ROLE_CITY, 500, True),
+    ("role_group", msg.COLLAB_FIELD_ROLE_GROUP, 500, True),
+    ("period", msg.COLLAB_FIELD_PERIOD, 100, False),
+)
 FAQ_ANSWER_MAX = 400  # knowledge.loader.MAX_ANSWER_CHARS: answers stay phone-sized
 FAQ_QUESTION_MAX = 200
 
@@ -229,6 +246,136 @@ def handoff(v: HandoffView) -> dict[str, Any]:
     return message(msg.HANDOFF_FALLBACK.format(question=escape(clip(v.question, 200))), blocks)
 
 
+# --- collaborations (issue 14) -----------------------------------------------------------------------
+def _collab_actions(v: CollabView) -> list[Block]:
+    elements = [
+        ButtonElement(
+            text=msg.BUTTON_COLLAB_EDIT, action_id=ACTION_COLLAB_EDIT, value=json.dumps({"c": v.id})
+        )
+    ]
+    for status in v.next_statuses:
+        confirm = None
+        if status == "cancelled":
+            confirm = ConfirmObject(
+                title=msg.CONFIRM_CANCEL_COLLAB_TITLE,
+                text=msg.CONFIRM_CANCEL_COLLAB_TEXT,
+                confirm=msg.CONFIRM_YES,
+                deny=msg.CONFIRM_NO,
+            )
+        elements.append(
+            ButtonElement(
+                text=msg.BUTTON_COLLAB_STATUS[status],
+                action_id=f"{ACTION_COLLAB_STATUS}_{status}",
+                value=json.dumps({"c": v.id, "s": status}),
+                style="danger" if status == "cancelled" else None,
+                confirm=confirm,
+            )
+        )
+    if v.status in ("done", "cancelled"):
+        elements = []
+    if v.evaluate:
+        elements.append(
+            ButtonElement(
+                text=msg.BUTTON_EVALUATE,
+                action_id=ACTION_EVAL_OPEN,
+                value=json.dumps({"c": v.id}),
+                style="primary",
+            )
+        )
+    if not elements:
+        return []
+    return [ActionsBlock(block_id=f"collab-{v.id}-{v.status}", elements=elements)]
+
+
+def _collab_summary(v: CollabView) -> str:
+    labels = v.labels()
+    labels.update({k: clip(t, 600) for k, t in labels.items()})
+    return msg.COLLAB_SUMMARY.format(**labels)
+
+
+def collaboration(v: CollabView, headline: str) -> dict[str, Any]:
+    """A post in the division's thread: what happened, the record, and what staff can do next."""
+    return message(
+        headline, [md(clip(headline, 3000)), md(clip(_collab_summary(v), 3000)), *_collab_actions(v)]
+    )
+
+
+def collab_modal(v: CollabView) -> dict[str, Any]:
+    """「内容を記入・編集」: pre-filled from the record (itself pre-filled from the proposal)."""
+    forms = [Option(value=code, text=label) for code, label in COLLAB_FORMS.items()]
+    initial = next((o for o in forms if o.value == v.form), None)
+    blocks: list[Block] = [
+        md(escape(clip(f"{v.group_name}（{v.division_name}）", 300))),
+        InputBlock(
+            block_id="form",
+            label=msg.COLLAB_FIELD_FORM,
+            element=StaticSelectElement(action_id="value", options=forms, initial_option=initial),
+        ),
+    ]
+    for key, label, limit, required in COLLAB_INPUTS:
+        blocks.append(
+            InputBlock(
+                block_id=key,
+                label=label,
+                optional=not required,
+                element=PlainTextInputElement(
+                    action_id="value",
+                    multiline=limit > 200,
+                    max_length=limit,
+                    initial_value=clip(v.values.get(key, ""), limit) or None,
+                ),
+            )
+        )
+    return View(
+        type="modal",
+        callback_id=COLLAB_MODAL,
+        title=PlainTextObject(text=clip(msg.COLLAB_MODAL_TITLE, 24)),
+        submit=PlainTextObject(text=clip(msg.COLLAB_MODAL_SUBMIT, 24)),
+        close=PlainTextObject(text=msg.CLOSE),
+        private_metadata=json.dumps({"c": v.id}),
+        blocks=blocks,
+    ).to_dict()
+
+
+def eval_modal(v: CollabView) -> dict[str, Any]:
+    """The division's evaluation: the same questions the group answers on LINE."""
+    goals = [Option(value=code, text=label) for code, label in EVAL_GOALS.items()]
+    scores = [Option(value=str(n), text=str(n)) for n in range(1, 6)]
+    blocks: list[Block] = [
+        md(escape(clip(f"{v.group_name}（{v.division_name}）", 300))),
+        InputBlock(
+            block_id="goal",
+            label=msg.EVAL_FIELD_GOAL,
+            element=StaticSelectElement(action_id="value", options=goals),
+        ),
+    ]
+    for key, label in EVAL_PRINCIPLES.items():
+        blocks.append(
+            InputBlock(
+                block_id=key,
+                label=clip(msg.EVAL_FIELD_SCORE.format(principle=label), 2000),
+                element=StaticSelectElement(action_id="value", options=scores),
+            )
+        )
+    blocks.append(
+        InputBlock(
+            block_id="comment",
+            label=msg.EVAL_FIELD_COMMENT,
+            optional=True,
+            element=PlainTextInputElement(action_id="value", multiline=True, max_length=300),
+        )
+    )
+    return View(
+        type="modal",
+        callback_id=EVAL_MODAL,
+        title=PlainTextObject(text=clip(msg.EVAL_MODAL_TITLE, 24)),
+        submit=PlainTextObject(text=clip(msg.EVAL_MODAL_SUBMIT, 24)),
+        close=PlainTextObject(text=msg.CLOSE),
+        private_metadata=json.dumps({"c": v.id}),
+        blocks=blocks,
+    ).to_dict()
+
+
 class BlockRenderer:
     """The staff side's :class:`bot.staff.views.Renderer`, in Block Kit."""
 
@@ -243,6 +390,9 @@ class BlockRenderer:
 
     def plain(self, text: str) -> dict[str, Any]:
         return plain(text)
+
+    def collaboration(self, view: CollabView, headline: str) -> dict[str, Any]:
+        return collaboration(view, headline)
 
 
 RENDERER = BlockRenderer()
@@ -269,6 +419,13 @@ def home(data: HomeData) -> dict[str, Any]:
             md(f"*{escape(_item_title(v))}*" + (f"\n{escape(clip(reasons, 300))}" if reasons else ""))
         )
         blocks += [b for b in _item_blocks(v) if isinstance(b, ActionsBlock)]
+    if data.division is not None:
+        blocks += [DividerBlock(), md(f"*{msg.HOME_COLLABS}*")]
+        if not data.collaborations:
+            blocks.append(md(msg.HOME_COLLABS_NONE))
+        for c in data.collaborations[:8]:
+            blocks.append(md(clip(_collab_summary(c), 3000)))
+            blocks += _collab_actions(c)
     blocks += [DividerBlock(), md(f"*{msg.HOME_HANDOFFS}*")]
     if not data.handoffs:
         blocks.append(md(msg.HOME_HANDOFFS_NONE))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from slack_bolt import BoltResponse
@@ -28,7 +29,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
-from bot.staff import decisions, directory, faq, items, lookups, report
+from bot.engine.messages import EVAL_GOALS, EVAL_PRINCIPLES
+from bot.staff import collaborations, decisions, directory, faq, items, lookups, report
 from bot.staff import messages as msg
 from bot.staff.runtime import StaffRuntime
 from handlers.slack import blocks, gate
@@ -156,6 +158,11 @@ class SlackListeners:
         app.action(blocks.ACTION_EDIT_FAQ)(self.on_edit_faq)
         app.action(blocks.ACTION_RETIRE_FAQ)(self.on_retire_faq)
         app.view(blocks.FAQ_MODAL)(self.on_faq_submitted)
+        app.action(blocks.ACTION_COLLAB_EDIT)(self.on_collab_edit)
+        app.action(re.compile(re.escape(blocks.ACTION_COLLAB_STATUS) + r"_[a-z]+"))(self.on_collab_status)
+        app.view(blocks.COLLAB_MODAL)(self.on_collab_submitted)
+        app.action(blocks.ACTION_EVAL_OPEN)(self.on_eval_open)
+        app.view(blocks.EVAL_MODAL)(self.on_eval_submitted)
         app.error(self.on_error)
         return app
 
@@ -510,5 +517,139 @@ class SlackListeners:
         async def run() -> None:
             await self.runtime.run_in_db(save)
             await self.publish_home(user)
+
+        self.runtime.background(run())
+
+    # -- collaborations (issue 14) ------------------------------------------------------------------
+    async def on_collab_edit(self, ack: Any, body: dict) -> None:
+        """「内容を記入・編集」: the modal, pre-filled from the record."""
+        await ack()
+        cid = self._value(body, "c")
+        if cid is None:
+            return
+        try:
+            view = await self.runtime.read_db(collaborations.form_view, cid)
+            if view is None or view.status in ("done", "cancelled"):
+                await self._ephemeral(body, msg.COLLAB_GONE)
+                return
+            await self.client.views_open(trigger_id=body["trigger_id"], view=blocks.collab_modal(view))
+        except Exception:
+            log.exception("collaboration modal failed")
+
+    async def on_collab_status(self, ack: Any, body: dict) -> None:
+        await ack()
+        cid = self._value(body, "c")
+        try:
+            status = json.loads(body["actions"][0]["value"])["s"]
+        except (KeyError, IndexError, TypeError, ValueError, RecursionError):
+            status = None
+        if cid is None or not isinstance(status, str):
+            return
+
+        async def run() -> None:
+            user, name = self._actor(body)
+            name = await self.display_name(user, name)
+            try:
+                notice = await self.runtime.collaboration_status(
+                    cid, status[:20], actor=user, actor_name=name
+                )
+            except Exception:
+                log.exception("collaboration %s status failed", cid)
+                notice = msg.GENERIC_ERROR
+            if notice:
+                await self._ephemeral(body, notice)
+            if (body.get("view") or {}).get("type") == "home":
+                await self.publish_home(user)
+
+        self.runtime.background(run())
+
+    async def on_collab_submitted(self, ack: Any, body: dict, view: dict) -> None:
+        values = view.get("state", {}).get("values", {})
+
+        def text(block: str) -> str:
+            value = ((values.get(block) or {}).get("value") or {}).get("value")
+            return value if isinstance(value, str) else ""
+
+        fields = {key: text(key).strip() for key, *_ in blocks.COLLAB_INPUTS}
+        chosen = ((values.get("form") or {}).get("value") or {}).get("selected_option") or {}
+        form = chosen.get("value") if isinstance(chosen, dict) else None
+        form = form if isinstance(form, str) else ""
+        errors = collaborations.form_errors(fields, form)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        try:
+            cid = json.loads(view.get("private_metadata") or "{}").get("c")
+        except (ValueError, AttributeError):
+            cid = None
+        if isinstance(cid, bool) or not isinstance(cid, int) or not 0 < cid < 2**31:
+            log.warning("collaboration modal without a record id ignored")
+            return
+        user, name = self._actor(body)
+
+        async def run() -> None:
+            shown = await self.display_name(user, name)
+            try:
+                await self.runtime.save_collaboration(cid, fields, form, actor=user, actor_name=shown)
+            except Exception:
+                log.exception("saving collaboration %s failed", cid)
+
+        self.runtime.background(run())
+
+    async def on_eval_open(self, ack: Any, body: dict) -> None:
+        """「評価する」: the division's evaluation modal (or why not now)."""
+        await ack()
+        cid = self._value(body, "c")
+        if cid is None:
+            return
+        try:
+            view, notice = await self.runtime.read_db(collaborations.eval_form, cid)
+            if view is None:
+                await self._ephemeral(body, notice or msg.COLLAB_GONE)
+                return
+            await self.client.views_open(trigger_id=body["trigger_id"], view=blocks.eval_modal(view))
+        except Exception:
+            log.exception("evaluation modal failed")
+
+    async def on_eval_submitted(self, ack: Any, body: dict, view: dict) -> None:
+        values = view.get("state", {}).get("values", {})
+
+        def selected(block: str) -> str:
+            chosen = ((values.get(block) or {}).get("value") or {}).get("selected_option") or {}
+            value = chosen.get("value") if isinstance(chosen, dict) else None
+            return value if isinstance(value, str) else ""
+
+        answers: dict[str, Any] = {"goal": selected("goal")}
+        errors = {} if answers["goal"] in EVAL_GOALS else {"goal": msg.COLLAB_REQUIRED}
+        for key in EVAL_PRINCIPLES:
+            raw = selected(key)
+            if raw in ("1", "2", "3", "4", "5"):
+                answers[key] = int(raw)
+            else:
+                errors[key] = msg.COLLAB_REQUIRED
+        comment = ((values.get("comment") or {}).get("value") or {}).get("value")
+        answers["comment"] = comment.strip()[:300] if isinstance(comment, str) else ""
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        try:
+            cid = json.loads(view.get("private_metadata") or "{}").get("c")
+        except (ValueError, AttributeError):
+            cid = None
+        if isinstance(cid, bool) or not isinstance(cid, int) or not 0 < cid < 2**31:
+            return
+        user, name = self._actor(body)
+
+        async def run() -> None:
+            shown = await self.display_name(user, name)
+            try:
+                notice = await self.runtime.save_city_evaluation(cid, answers, actor=user, actor_name=shown)
+            except Exception:
+                log.exception("saving the evaluation of collaboration %s failed", cid)
+                return
+            if notice:
+                log.info("evaluation of collaboration %s not stored: %s", cid, notice)
 
         self.runtime.background(run())

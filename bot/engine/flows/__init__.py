@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from bot.engine.flow import Flow
-from bot.engine.flows import data_deletion, eligibility, group_deletion, proposal, registration
+from bot.engine.flows import (
+    collaboration,
+    data_deletion,
+    eligibility,
+    evaluation,
+    group_deletion,
+    proposal,
+    registration,
+)
 
 FLOWS: dict[str, Flow] = {
     f.name: f
@@ -14,5 +22,7 @@ FLOWS: dict[str, Flow] = {
         group_deletion.FLOW,
         proposal.FLOW,
         data_deletion.FLOW,
+        collaboration.FLOW,
+        evaluation.FLOW,
     )
 }

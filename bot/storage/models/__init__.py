@@ -1,6 +1,7 @@
 """ORM models. Import every model module here so Alembic and tests see the whole schema."""
 
 from bot.storage.db import Base
+from bot.storage.models.collaboration import Collaboration, CollaborationEvaluation
 from bot.storage.models.conversation import (
     ChatUser,
     Conversation,
@@ -23,6 +24,8 @@ from bot.storage.models.staff import (
 __all__ = [
     "Base",
     "ChatUser",
+    "Collaboration",
+    "CollaborationEvaluation",
     "Conversation",
     "DeliveryAttempt",
     "EligibilityCheck",

@@ -15,6 +15,7 @@ from bot.settings import Settings, SettingsError
 from bot.staff import decisions, items, lookups, report, views
 from bot.storage.db import make_engine, make_session_factory, transaction, utcnow
 from bot.storage.models import (
+    Collaboration,
     Feedback,
     Group,
     OutboxMessage,
@@ -151,7 +152,10 @@ def test_decision_race_on_the_database(factory):
     assert all(o.winner_name == winners[0].winner_name for o in losers)
     with factory() as s:
         assert s.get(Suggestion, sid).status in ("taken", "passed")
-        assert s.scalar(select(func.count()).select_from(StaffAuditEntry)) == 1
+        taken = s.get(Suggestion, sid).status == "taken"
+        # The decision's entry, and the collaboration's when it was taken (issue 14).
+        assert s.scalar(select(func.count()).select_from(StaffAuditEntry)) == 1 + taken
+        assert s.scalar(select(func.count()).select_from(Collaboration)) == int(taken)
         rows = s.scalars(select(OutboxMessage)).all()
         assert [r.channel for r in rows].count("line") == 1  # one LINE push
         assert [r.messages[0].get("method") for r in rows if r.channel == "slack"].count("chat.update") == 1
