@@ -314,7 +314,10 @@ STOP_WORDS = frozenset(
         "s t d ll re ve m one anything something someone thing things yes ok okay hey wa ga wo no ni de mo ka ne "
         "yo desu desuka masu masuka tte nan nani onegai onegaishimasu shimasu itsu still "
         "we'd i'd you'd we're you're they're we've i've we'll i'll don't doesn't can't isn't aren't won't "
-        "wouldn't couldn't shouldn't didn't that's what's there's let's english japanese eigo nihongo"
+        "wouldn't couldn't shouldn't didn't that's what's there's let's english japanese eigo nihongo "
+        # romaji grammar: verbs and endings every question has (dekiru = can, moraeru = can get)
+        "dekiru dekimasu dekimasuka dekimasen dekinai moraeru moraemasu moraemasuka shitai shiritai oshiete "
+        "kudasai aru arimasu arimasuka iru imasu ii iidesu naru narimasu suru shite dake kara made"
     )
 )
 # Everyday English words that say nothing about a topic: when the data does not use one, it
@@ -338,7 +341,8 @@ GENERAL_WORDS = frozenset(
         "english japanese language foreign foreigner foreigners international come came go went "
         "move moved moving live lived living find found look looking see seen saw hear heard "
         "give gave given take took taken use used using need needs needed want wants "
-        "nothing everything sorry excuse doko dare naze dou"
+        "nothing everything sorry excuse doko dare naze dou free context meaning case situation detail "
+        "details information info idea ideas"
     )
 )
 _ROMAJI_ACCENTS = str.maketrans("āīūēōâîûêôàáèéìíòóùú’‘`", "aiueoaiueoaaeeiioouu'''")
@@ -425,8 +429,8 @@ class EnglishWeights:
     coverage: float = 0.3
     fuzzy: float = 0.2
     answer_at: float = 0.4
-    min_domain: float = 0.65
-    min_coverage: float = 0.3
+    min_domain: float = 0.6
+    min_coverage: float = 0.4
     margin: float = 0.08
     unsure_at: float = 0.3
     unsure_domain: float = 0.4
@@ -520,6 +524,14 @@ class EnglishAnswerer:
         self._idf = {t: math.log(1 + n / c) for t, c in full_df.items()}
         self._topic_idf = math.log(1 + n / 8)  # used by fewer than about 8 entries
         self._raw_list = sorted(w for w in self._raw_words if len(w) >= 4 and not w.isdigit())
+        # entries about one subject ("Can a company collaborate?", "Yes, ..." answers): the words
+        # of their question that at most two other entries use. Such an entry answers only a
+        # question that names its subject (in the asking part or the writer's introduction).
+        self._subject: list[frozenset[str]] = []
+        for e in self.entries:
+            yes_no = bool(_YES_NO_OPENER_RE.match(e.answer)) or e.id.startswith("target-")
+            terms = self._terms(e.question).weights if yes_no else {}
+            self._subject.append(frozenset(t for t in terms if t != "kyodo" and df.get(t, 0) <= 3))
 
     def idf(self, term: str) -> float:
         return self._idf.get(term, self._unseen_idf * 0.8 if term in self._terms_of_synonyms else self._unseen_idf)
@@ -583,8 +595,13 @@ class EnglishAnswerer:
         return self._corrected(focus), ctx
 
     def _has_topic(self, text: str) -> bool:
-        """Whether a sentence names something of the knowledge base (a rare-enough known word)."""
-        return any(t in self._question_vocab and self.idf(t) >= self._topic_idf for t in self._terms(text).weights)
+        """Whether a sentence names something of the knowledge base (a rare-enough known word, or
+        collaboration itself: "What does kyodo mean?" after a self-introduction is the question)."""
+        terms = [t for t in self._terms(text).weights if t in self._question_vocab]
+        return any(
+            self.idf(t) >= self._topic_idf or (t == "kyodo" and len(terms) > 1)  # not "kyodo ok?"
+            for t in terms
+        )
 
     def _corrected(self, text: str) -> Terms:
         q = self._terms(text)
@@ -594,7 +611,7 @@ class EnglishAnswerer:
 
         fixes = {}
         for w in list(q.unknown):
-            if len(w) < 5 or w.isdigit():
+            if len(w) < 4 or w.isdigit():  # 4 letters: only a dropped letter reaches 88 (grup)
                 continue
             best = process.extractOne(w, self._raw_list, scorer=fuzz.ratio, score_cutoff=self.weights.correct_at)
             if best:
@@ -693,7 +710,9 @@ class EnglishAnswerer:
         score, i, _f1, cov = ranked[0]
         runner = next((r for r in ranked[1:] if self.entries[r[1]].id not in self.entries[i].related), None)
         clear = runner is None or score - runner[0] >= w.margin
-        if score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear:
+        subject = self._subject[i]
+        on_subject = not subject or bool(subject & (set(q.weights) | set(ctx.weights)))
+        if score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject:
             return self._answer(i, score, yes_no=bool(_YES_NO_RE.search(prepare(text).strip())))
         if score >= w.unsure_at and domain >= w.unsure_domain:
             picks = [self.entries[r[1]].question for r in ranked[:MAX_SUGGESTIONS]]

@@ -261,3 +261,33 @@ def test_ask_reports_bad_english_data(tmp_path, en_raw):
     assert proc.returncode == 2
     assert "faq_en.yaml: entry 'nope': no entry with this id in faq.yaml" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# -- second round (h15b): understanding and precision in general terms ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "expect"),
+    [
+        # a self-introduction, then a short question about collaboration itself: the question is
+        # the asking sentence, not the introduction (was: "did you mean" the university entry)
+        ("Hi, I am Tom and I teach English at a high school in Koganei. What does kyodo mean?", "about-kyodo"),
+        # romaji grammar words (moraeru, dekimasu) are not unknown topics
+        ("hojo moraemasu ka?", ("form-hojo", "env-funding")),
+        # a four-letter typo missing one letter is corrected (grup -> group)
+        ("how can we regster our grup?", "howto-register"),
+    ],
+)
+def test_second_round_understanding(answerer, question, expect):
+    a = answerer.answer(question)
+    expect = (expect,) if isinstance(expect, str) else expect
+    assert a.lang == "en" and a.answered and a.faq_id in expect, (a.reason, a.faq_id, a.suggestions)
+
+
+def test_an_entry_about_one_subject_needs_its_subject(answerer):
+    # "Can a company collaborate?" must not win a question naming no company (it led, so the
+    # residents' association question got "did you mean")
+    a = answerer.answer("jichikai mo kyoudou dekimasu ka")
+    assert a.answered and a.faq_id == "target-jichikai", (a.reason, a.suggestions)
+    a = answerer.answer("our neighbourhood club only, not an NPO. kyodo is ok?")
+    assert not a.answered or a.faq_id in ("target-npo-required", "target-groups"), a.faq_id
