@@ -679,7 +679,7 @@ class EnglishAnswerer:
         synonym) are weak evidence (0.3): an answer mentions many things it does not answer."""
         known = sum(self.idf(t) * wt * (1.0 if t in self._question_vocab else 0.3) for t, wt in q.weights.items())
         unknown = sum(
-            (0.3 if (len(u) <= 3 and u.isascii()) or u.isdigit() or u in GENERAL_WORDS or _key(u) in GENERAL_KEYS else 1.0)
+            (0.3 if (len(u) <= 2 and u.isascii()) or u.isdigit() or u in GENERAL_WORDS or _key(u) in GENERAL_KEYS else 1.0)
             * self._unseen_idf
             for u in q.unknown
         )

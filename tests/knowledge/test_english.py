@@ -291,3 +291,11 @@ def test_an_entry_about_one_subject_needs_its_subject(answerer):
     assert a.answered and a.faq_id == "target-jichikai", (a.reason, a.suggestions)
     a = answerer.answer("our neighbourhood club only, not an NPO. kyodo is ok?")
     assert not a.answered or a.faq_id in ("target-npo-required", "target-groups"), a.faq_id
+
+
+@pytest.mark.parametrize("question", ["How do I pay city tax?", "bus to city hall from the station?"])
+def test_a_short_unknown_noun_is_not_weak_evidence(answerer, question):
+    # three-letter nouns (tax, bus) are topics of their own, not noise like "ok" (was answered
+    # with the funding entry: "pay" is a money word)
+    a = answerer.answer(question)
+    assert not a.answered, a.faq_id
