@@ -317,7 +317,7 @@ STOP_WORDS = frozenset(
         "wouldn't couldn't shouldn't didn't that's what's there's let's english japanese eigo nihongo "
         # romaji grammar: verbs and endings every question has (dekiru = can, moraeru = can get)
         "dekiru dekimasu dekimasuka dekimasen dekinai moraeru moraemasu moraemasuka shitai shiritai oshiete "
-        "kudasai aru arimasu arimasuka iru imasu ii iidesu naru narimasu suru shite dake kara made"
+        "kudasai aru arimasu arimasuka iru imasu ii iidesu naru narimasu suru shite dake kara made demo"
     )
 )
 # Everyday English words that say nothing about a topic: when the data does not use one, it
@@ -406,6 +406,7 @@ def _key(word: str) -> str:
 
 
 GENERAL_KEYS = frozenset(_key(w) for w in GENERAL_WORDS)
+_LONG_STOP_WORDS = sorted(w for w in STOP_WORDS if len(w) >= 4 and w.isalpha())
 
 
 @dataclass(slots=True)
@@ -527,11 +528,17 @@ class EnglishAnswerer:
         # entries about one subject ("Can a company collaborate?", "Yes, ..." answers): the words
         # of their question that at most two other entries use. Such an entry answers only a
         # question that names its subject (in the asking part or the writer's introduction).
+        # A comparison ("What is the difference between commissioning and a subsidy?") needs both
+        # things compared: 協働 and 補助 is not 委託 and 補助.
         self._subject: list[frozenset[str]] = []
+        self._compared: list[frozenset[str]] = []
         for e in self.entries:
             yes_no = bool(_YES_NO_OPENER_RE.match(e.answer)) or e.id.startswith("target-")
             terms = self._terms(e.question).weights if yes_no else {}
             self._subject.append(frozenset(t for t in terms if t != "kyodo" and df.get(t, 0) <= 3))
+            qterms = self._terms(e.question).weights
+            compared = [t for t in qterms if t not in ("difference", "between") and df.get(t, 0) <= 20] if "difference" in qterms else []
+            self._compared.append(frozenset(compared) if len(compared) >= 2 else frozenset())
 
     def idf(self, term: str) -> float:
         return self._idf.get(term, self._unseen_idf * 0.8 if term in self._terms_of_synonyms else self._unseen_idf)
@@ -615,7 +622,9 @@ class EnglishAnswerer:
                 continue
             best = process.extractOne(w, self._raw_list, scorer=fuzz.ratio, score_cutoff=self.weights.correct_at)
             if best:
-                fixes[w] = best[0]
+                # as close to a word every question has ("ther": there, not other): that word
+                stop = process.extractOne(w, _LONG_STOP_WORDS, scorer=fuzz.ratio, score_cutoff=best[1])
+                fixes[w] = stop[0] if stop else best[0]
         if not fixes:
             return q
         fixed = re.sub(r"[a-z0-9]+", lambda m: fixes.get(m.group(0), m.group(0)), prepare(text))
@@ -711,7 +720,8 @@ class EnglishAnswerer:
         runner = next((r for r in ranked[1:] if self.entries[r[1]].id not in self.entries[i].related), None)
         clear = runner is None or score - runner[0] >= w.margin
         subject = self._subject[i]
-        on_subject = not subject or bool(subject & (set(q.weights) | set(ctx.weights)))
+        asked = set(q.weights) | set(ctx.weights)
+        on_subject = (not subject or bool(subject & asked)) and self._compared[i] <= asked
         if score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject:
             return self._answer(i, score, yes_no=bool(_YES_NO_RE.search(prepare(text).strip())))
         if score >= w.unsure_at and domain >= w.unsure_domain:

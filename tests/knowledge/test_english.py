@@ -299,3 +299,32 @@ def test_a_short_unknown_noun_is_not_weak_evidence(answerer, question):
     # with the funding entry: "pay" is a money word)
     a = answerer.answer(question)
     assert not a.answered, a.faq_id
+
+
+# -- second round, batch 2 -----------------------------------------------------------------------------------
+
+
+def test_a_comparison_needs_both_things_compared(answerer):
+    # 協働 and 補助 is not "commissioning and a subsidy" (was answered with that comparison)
+    a = answerer.answer("kyodo vs hojo, difference?")
+    assert a.faq_id != "form-itaku-vs-hojo"
+    a = answerer.answer("itaku vs hojo difference?")
+    assert a.answered and a.faq_id == "form-itaku-vs-hojo"
+
+
+def test_a_typo_of_a_stop_word_is_that_word(answerer):
+    # "ther" is one letter from "there" and from "other": a word every question has wins
+    q, _ = answerer.english().analyse("is ther any money for groups")
+    assert "other" not in q.weights
+
+
+@pytest.mark.parametrize(
+    ("question", "expect"),
+    [
+        ("kojin demo kyoudou dekiru?", "target-individual"),  # demo: romaji "even"
+        ("kyoudou no rei", "examples"),  # rei: 例, example
+    ],
+)
+def test_romaji_words_of_batch_two(answerer, question, expect):
+    a = answerer.answer(question)
+    assert a.answered and a.faq_id == expect, (a.reason, a.faq_id, a.suggestions)
