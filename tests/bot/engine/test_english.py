@@ -264,3 +264,23 @@ def test_templates_round_trip_every_placeholder():
         reference="KY-2026-000009"
     )
     assert translate.incoming_text("Next") == M.NEXT and translate.incoming_text("next please") == "next please"
+
+
+def test_pushes_to_an_english_user_are_in_english(english):
+    from bot.engine.notify import Notifier
+    from bot.storage.models.messaging import OutboxMessage
+    from handlers.line.render import render_replies
+
+    notify = Notifier({"line": render_replies})
+    english.say("How do I renew my visa?")
+    english.tap(EN.ASK_STAFF)
+    english.tap(EN.HANDOFF_SEND)
+    with transaction(english.factory) as s:
+        (q,) = s.scalars(select(UnansweredQuestion)).all()
+        assert notify.staff_replied(s, q.channel, q.user_id, q.text, "Please ask the immigration office.")
+        assert notify.handoff_closed(s, q.channel, q.user_id)
+    first, second = rows(english, OutboxMessage)
+    assert first.messages[0]["text"] == EN.NOTIFY_STAFF_REPLY.format(
+        question="How do I renew my visa?", answer="Please ask the immigration office."
+    )
+    assert second.messages[0]["text"] == EN.NOTIFY_HANDOFF_CLOSED
