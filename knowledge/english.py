@@ -356,6 +356,7 @@ _YES_NO_RE = re.compile(
     r"must|shall|isn't|aren't|don't|doesn't|can't)\b|\b(?:ok|okay|allowed|possible|right)\s*\??$",
 )
 _SMALL_TALK_RE = re.compile(r"[^a-z ]+")
+_WH_RE = re.compile(r"(?:so,?\s+|and\s+|but\s+|then\s+)?(?:how|where|why|when|who|whom)\b")
 
 
 def prepare(text: str) -> str:
@@ -415,6 +416,7 @@ class Terms:
 
     weights: dict[str, float] = field(default_factory=dict)
     unknown: dict[str, float] = field(default_factory=dict)
+    asks: str = ""  # the asking sentence (for a message's asking part), lower case
 
     def add(self, term: str, w: float) -> None:
         if w > self.weights.get(term, 0.0):
@@ -438,6 +440,7 @@ class EnglishWeights:
     correct_at: float = 88.0
     context: float = 0.25  # weight of known words outside the asking sentence
     answer_text: float = 0.6  # weight of an answer's words for coverage
+    topic_share: float = 8.0  # a word used by fewer entries than this names a topic of its own
 
 
 class EnglishAnswerer:
@@ -523,7 +526,7 @@ class EnglishAnswerer:
         self._question_vocab = set().union(*entry_terms) | self._terms_of_synonyms if entry_terms else set()
         self._unseen_idf = math.log(1 + n / 0.5)
         self._idf = {t: math.log(1 + n / c) for t, c in full_df.items()}
-        self._topic_idf = math.log(1 + n / 8)  # used by fewer than about 8 entries
+        self._n = n
         self._raw_list = sorted(w for w in self._raw_words if len(w) >= 4 and not w.isdigit())
         # entries about one subject ("Can a company collaborate?", "Yes, ..." answers): the words
         # of their question that at most two other entries use. Such an entry answers only a
@@ -599,14 +602,17 @@ class EnglishAnswerer:
         for s in context:
             for term, wt in self._corrected(s).weights.items():
                 ctx.add(term, wt)
-        return self._corrected(focus), ctx
+        q = self._corrected(focus)
+        q.asks = prepare(sentences[k] if len(sentences) > 1 else text).strip()
+        return q, ctx
 
     def _has_topic(self, text: str) -> bool:
         """Whether a sentence names something of the knowledge base (a rare-enough known word, or
         collaboration itself: "What does kyodo mean?" after a self-introduction is the question)."""
         terms = [t for t in self._terms(text).weights if t in self._question_vocab]
+        topic_idf = math.log(1 + self._n / self.weights.topic_share)  # used by few enough entries
         return any(
-            self.idf(t) >= self._topic_idf or (t == "kyodo" and len(terms) > 1)  # not "kyodo ok?"
+            self.idf(t) >= topic_idf or (t == "kyodo" and len(terms) > 1)  # not "kyodo ok?"
             for t in terms
         )
 
@@ -721,7 +727,9 @@ class EnglishAnswerer:
         clear = runner is None or score - runner[0] >= w.margin
         subject = self._subject[i]
         asked = set(q.weights) | set(ctx.weights)
-        on_subject = (not subject or bool(subject & asked)) and self._compared[i] <= asked
+        # an entry about one subject answers whether (can a company…?), not how, where or why
+        # something is done: "I'm a student. How do I pay my pension?" is not about universities
+        on_subject = (not subject or (bool(subject & asked) and not _WH_RE.match(q.asks))) and self._compared[i] <= asked
         if score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject:
             return self._answer(i, score, yes_no=bool(_YES_NO_RE.search(prepare(text).strip())))
         if score >= w.unsure_at and domain >= w.unsure_domain:

@@ -328,3 +328,21 @@ def test_a_typo_of_a_stop_word_is_that_word(answerer):
 def test_romaji_words_of_batch_two(answerer, question, expect):
     a = answerer.answer(question)
     assert a.answered and a.faq_id == expect, (a.reason, a.faq_id, a.suggestions)
+
+
+# -- second round, batch 3 -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "not_this"),
+    [
+        # an entry about one subject answers whether, not how: was answered with the university entry
+        ("I am a student. How can I pay the fee?", "target-university"),
+        ("our school club. how to pay?", "target-university"),
+        # a weekend is not the office's opening hours (was answered with them)
+        ("any event on holiday in koganei?", "contact-hours"),
+    ],
+)
+def test_batch_three_precision(answerer, question, not_this):
+    a = answerer.answer(question)
+    assert not (a.answered and a.faq_id == not_this), a.faq_id
