@@ -356,6 +356,7 @@ _YES_NO_RE = re.compile(
     r"must|shall|isn't|aren't|don't|doesn't|can't)\b|\b(?:ok|okay|allowed|possible|right)\s*\??$",
 )
 _SMALL_TALK_RE = re.compile(r"[^a-z ]+")
+_REFERS_RE = re.compile(r"\b(?:that|this|it|these|those|such|so)\b")
 _WH_RE = re.compile(r"(?:so,?\s+|and\s+|but\s+|then\s+)?(?:how|where|why|when|who|whom)\b")
 
 
@@ -440,7 +441,8 @@ class EnglishWeights:
     correct_at: float = 88.0
     context: float = 0.25  # weight of known words outside the asking sentence
     answer_text: float = 0.6  # weight of an answer's words for coverage
-    topic_share: float = 8.0  # a word used by fewer entries than this names a topic of its own
+    topic_share: float = 8.0
+    described: float = 0.5  # weight of an unknown word in a sentence joined before the asking one  # a word used by fewer entries than this names a topic of its own
 
 
 class EnglishAnswerer:
@@ -604,6 +606,11 @@ class EnglishAnswerer:
                 ctx.add(term, wt)
         q = self._corrected(focus)
         q.asks = prepare(sentences[k] if len(sentences) > 1 else text).strip()
+        if len(sentences) > 1 and j < k and q.unknown:
+            # the sentences joined before the asking one describe the writer or the activity
+            # ("Our activity is a sports day for families."): their unknown words weigh half
+            asking = set(self._terms(sentences[k]).unknown)
+            q.unknown = {w: (v if w in asking else v * self.weights.described) for w, v in q.unknown.items()}
         return q, ctx
 
     def _has_topic(self, text: str) -> bool:
@@ -611,10 +618,10 @@ class EnglishAnswerer:
         collaboration itself: "What does kyodo mean?" after a self-introduction is the question)."""
         terms = [t for t in self._terms(text).weights if t in self._question_vocab]
         topic_idf = math.log(1 + self._n / self.weights.topic_share)  # used by few enough entries
-        return any(
-            self.idf(t) >= topic_idf or (t == "kyodo" and len(terms) > 1)  # not "kyodo ok?"
-            for t in terms
-        )
+        # collaboration itself, with another known word, is a topic ("Can we work together with
+        # the city?") unless the sentence points back ("Can that be a collaboration?")
+        kyodo_topic = len(terms) > 1 and not _REFERS_RE.search(prepare(text))
+        return any(self.idf(t) >= topic_idf or (t == "kyodo" and kyodo_topic) for t in terms)
 
     def _corrected(self, text: str) -> Terms:
         q = self._terms(text)
@@ -696,7 +703,8 @@ class EnglishAnswerer:
         unknown = sum(
             (0.3 if (len(u) <= 2 and u.isascii()) or u.isdigit() or u in GENERAL_WORDS or _key(u) in GENERAL_KEYS else 1.0)
             * self._unseen_idf
-            for u in q.unknown
+            * weight
+            for u, weight in q.unknown.items()
         )
         return known / (known + unknown) if known + unknown else 0.0
 

@@ -346,3 +346,18 @@ def test_romaji_words_of_batch_two(answerer, question, expect):
 def test_batch_three_precision(answerer, question, not_this):
     a = answerer.answer(question)
     assert not (a.answered and a.faq_id == not_this), a.faq_id
+
+
+def test_an_asking_sentence_that_points_back_is_joined_to_the_one_before(answerer):
+    # "Can that be a collaboration?" is about the activity described before it: not a question
+    # about collaboration in general (was answered with what the city does to support it)
+    a = answerer.answer("Our activity is a language-exchange evening with tea. Can that be a collaboration with the city?")
+    assert not a.answered or a.faq_id in ("target-activities", "target-public-benefit"), a.faq_id
+
+
+def test_unknown_words_describing_the_activity_weigh_half(answerer):
+    # the sentence joined before the asking one describes the activity: its unknown words (sports,
+    # families) say what the group does; at full weight they made this a decline once the asking
+    # sentence above was joined to it (a guard for that combination)
+    a = answerer.answer("Our activity is a sports day for families. Can that be a collaboration with the city?")
+    assert a.reason != "out_of_scope"
