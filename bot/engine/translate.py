@@ -40,12 +40,19 @@ def _fields(template: str) -> tuple[str, ...]:
     return tuple(name for _, name, _, _ in string.Formatter().parse(template) if name)
 
 
+# Words an English user may type meaning something else than the button: "What is kyodo?" and
+# "Contact" are questions for the English answerer (the English menu sends them as questions),
+# "Yes" / "No" outside a flow are not 「はい」 (対象チェック reads a typed yes/no by itself; "I don't
+# know" is mapped, as it does not read that).
+_NOT_TYPED = frozenset({M.MENU_ABOUT, M.MENU_CONTACT, M.YES, M.NO})
+
+
 def _pair(ja: Any, en: Any) -> None:
     if isinstance(ja, str) and isinstance(en, str):
         names = _fields(ja)
         if not names:
             _EXACT.setdefault(ja, en)
-            if len(ja) <= 20 and "\n" not in ja and len(en) <= 20:
+            if len(ja) <= 20 and "\n" not in ja and len(en) <= 20 and ja not in _NOT_TYPED:
                 _TYPED.setdefault(fold(en), ja)
             return
         if set(_fields(en)) - set(names):

@@ -284,3 +284,17 @@ def test_pushes_to_an_english_user_are_in_english(english):
         question="How do I renew my visa?", answer="Please ask the immigration office."
     )
     assert second.messages[0]["text"] == EN.NOTIFY_HANDOFF_CLOSED
+
+
+def test_typed_questions_and_yes_stay_english(english):
+    # "What is kyodo?" and "Contact" are the English menu's questions: answered in English (they
+    # were mapped to 「協働とは」/「問い合わせ」 and answered in Japanese)
+    english.say("What is kyodo?")
+    assert english.last[0].text.startswith("Kyōdō (協働) means")
+    english.say("Contact")
+    assert english.last[0].text.startswith("In Koganei, collaboration is mainly handled")
+    english.say("yes")  # outside a flow: not 「はい」, so an English reply
+    assert english.texts().startswith("Sorry, I cannot answer this question.")
+    english.say("Eligibility check")
+    english.say("I don't know")
+    assert "[2/4 Not for profit]" in english.texts()
