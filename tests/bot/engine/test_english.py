@@ -6,6 +6,8 @@ bot/engine/translate.py; Japanese users unchanged."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.engine import messages as M
@@ -298,3 +300,29 @@ def test_typed_questions_and_yes_stay_english(english):
     english.say("Eligibility check")
     english.say("I don't know")
     assert "[2/4 Not for profit]" in english.texts()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_translation_never_fails_and_keeps_unknown_text(value):
+    from bot.engine import translate
+
+    out = translate.text(value)
+    assert isinstance(out, str)
+    if not any("\u3040" <= ch <= "\u9fff" for ch in value):  # no Japanese: nothing to translate
+        assert out == value
+    assert isinstance(translate.incoming_text(value), str)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from([M.CANCELLED, M.TIMED_OUT, M.REG_NAME_SIMILAR, M.HANDOFF_CONFIRM, M.STATUS_NOT_FOUND]),
+       st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40))
+def test_a_template_keeps_the_citizens_words(template, value):
+    from bot.engine import translate
+
+    names = [n for _, n, _, _ in __import__("string").Formatter().parse(template) if n]
+    out = translate.text(template.format(**{n: value for n in names}))
+    assert isinstance(out, str)
+    if "\n" not in value and value.strip() == value:
+        # (a sentence that opens with the value gets a capital letter)
+        assert value.lower() in out.lower() or translate.text(value).lower() in out.lower()
