@@ -314,7 +314,10 @@ STOP_WORDS = frozenset(
         "s t d ll re ve m one anything something someone thing things yes ok okay hey wa ga wo no ni de mo ka ne "
         "yo desu desuka masu masuka tte nan nani onegai onegaishimasu shimasu itsu still "
         "we'd i'd you'd we're you're they're we've i've we'll i'll don't doesn't can't isn't aren't won't "
-        "wouldn't couldn't shouldn't didn't that's what's there's let's english japanese eigo nihongo"
+        "wouldn't couldn't shouldn't didn't that's what's there's let's english japanese eigo nihongo "
+        # romaji grammar: verbs and endings every question has (dekiru = can, moraeru = can get)
+        "dekiru dekimasu dekimasuka dekimasen dekinai moraeru moraemasu moraemasuka shitai shiritai oshiete "
+        "kudasai aru arimasu arimasuka iru imasu ii iidesu naru narimasu suru shite dake kara made demo"
     )
 )
 # Everyday English words that say nothing about a topic: when the data does not use one, it
@@ -338,7 +341,8 @@ GENERAL_WORDS = frozenset(
         "english japanese language foreign foreigner foreigners international come came go went "
         "move moved moving live lived living find found look looking see seen saw hear heard "
         "give gave given take took taken use used using need needs needed want wants "
-        "nothing everything sorry excuse doko dare naze dou"
+        "nothing everything sorry excuse doko dare naze dou free context meaning case situation detail "
+        "details information info idea ideas"
     )
 )
 _ROMAJI_ACCENTS = str.maketrans("āīūēōâîûêôàáèéìíòóùú’‘`", "aiueoaiueoaaeeiioouu'''")
@@ -352,6 +356,8 @@ _YES_NO_RE = re.compile(
     r"must|shall|isn't|aren't|don't|doesn't|can't)\b|\b(?:ok|okay|allowed|possible|right)\s*\??$",
 )
 _SMALL_TALK_RE = re.compile(r"[^a-z ]+")
+_REFERS_RE = re.compile(r"\b(?:that|this|it|these|those|such|so)\b")
+_WH_RE = re.compile(r"(?:so,?\s+|and\s+|but\s+|then\s+)?(?:how|where|why|when|who|whom)\b")
 
 
 def prepare(text: str) -> str:
@@ -402,6 +408,7 @@ def _key(word: str) -> str:
 
 
 GENERAL_KEYS = frozenset(_key(w) for w in GENERAL_WORDS)
+_LONG_STOP_WORDS = sorted(w for w in STOP_WORDS if len(w) >= 4 and w.isalpha())
 
 
 @dataclass(slots=True)
@@ -410,6 +417,7 @@ class Terms:
 
     weights: dict[str, float] = field(default_factory=dict)
     unknown: dict[str, float] = field(default_factory=dict)
+    asks: str = ""  # the asking sentence (for a message's asking part), lower case
 
     def add(self, term: str, w: float) -> None:
         if w > self.weights.get(term, 0.0):
@@ -425,14 +433,16 @@ class EnglishWeights:
     coverage: float = 0.3
     fuzzy: float = 0.2
     answer_at: float = 0.4
-    min_domain: float = 0.65
-    min_coverage: float = 0.3
+    min_domain: float = 0.6
+    min_coverage: float = 0.4
     margin: float = 0.08
     unsure_at: float = 0.3
     unsure_domain: float = 0.4
     correct_at: float = 88.0
     context: float = 0.25  # weight of known words outside the asking sentence
     answer_text: float = 0.6  # weight of an answer's words for coverage
+    topic_share: float = 8.0
+    described: float = 0.5  # weight of an unknown word in a sentence joined before the asking one  # a word used by fewer entries than this names a topic of its own
 
 
 class EnglishAnswerer:
@@ -518,8 +528,22 @@ class EnglishAnswerer:
         self._question_vocab = set().union(*entry_terms) | self._terms_of_synonyms if entry_terms else set()
         self._unseen_idf = math.log(1 + n / 0.5)
         self._idf = {t: math.log(1 + n / c) for t, c in full_df.items()}
-        self._topic_idf = math.log(1 + n / 8)  # used by fewer than about 8 entries
+        self._n = n
         self._raw_list = sorted(w for w in self._raw_words if len(w) >= 4 and not w.isdigit())
+        # entries about one subject ("Can a company collaborate?", "Yes, ..." answers): the words
+        # of their question that at most two other entries use. Such an entry answers only a
+        # question that names its subject (in the asking part or the writer's introduction).
+        # A comparison ("What is the difference between commissioning and a subsidy?") needs both
+        # things compared: 協働 and 補助 is not 委託 and 補助.
+        self._subject: list[frozenset[str]] = []
+        self._compared: list[frozenset[str]] = []
+        for e in self.entries:
+            yes_no = bool(_YES_NO_OPENER_RE.match(e.answer)) or e.id.startswith("target-")
+            terms = self._terms(e.question).weights if yes_no else {}
+            self._subject.append(frozenset(t for t in terms if t != "kyodo" and df.get(t, 0) <= 3))
+            qterms = self._terms(e.question).weights
+            compared = [t for t in qterms if t not in ("difference", "between") and df.get(t, 0) <= 20] if "difference" in qterms else []
+            self._compared.append(frozenset(compared) if len(compared) >= 2 else frozenset())
 
     def idf(self, term: str) -> float:
         return self._idf.get(term, self._unseen_idf * 0.8 if term in self._terms_of_synonyms else self._unseen_idf)
@@ -580,11 +604,24 @@ class EnglishAnswerer:
         for s in context:
             for term, wt in self._corrected(s).weights.items():
                 ctx.add(term, wt)
-        return self._corrected(focus), ctx
+        q = self._corrected(focus)
+        q.asks = prepare(sentences[k] if len(sentences) > 1 else text).strip()
+        if len(sentences) > 1 and j < k and q.unknown:
+            # the sentences joined before the asking one describe the writer or the activity
+            # ("Our activity is a sports day for families."): their unknown words weigh half
+            asking = set(self._terms(sentences[k]).unknown)
+            q.unknown = {w: (v if w in asking else v * self.weights.described) for w, v in q.unknown.items()}
+        return q, ctx
 
     def _has_topic(self, text: str) -> bool:
-        """Whether a sentence names something of the knowledge base (a rare-enough known word)."""
-        return any(t in self._question_vocab and self.idf(t) >= self._topic_idf for t in self._terms(text).weights)
+        """Whether a sentence names something of the knowledge base (a rare-enough known word, or
+        collaboration itself: "What does kyodo mean?" after a self-introduction is the question)."""
+        terms = [t for t in self._terms(text).weights if t in self._question_vocab]
+        topic_idf = math.log(1 + self._n / self.weights.topic_share)  # used by few enough entries
+        # collaboration itself, with another known word, is a topic ("Can we work together with
+        # the city?") unless the sentence points back ("Can that be a collaboration?")
+        kyodo_topic = len(terms) > 1 and not _REFERS_RE.search(prepare(text))
+        return any(self.idf(t) >= topic_idf or (t == "kyodo" and kyodo_topic) for t in terms)
 
     def _corrected(self, text: str) -> Terms:
         q = self._terms(text)
@@ -594,11 +631,13 @@ class EnglishAnswerer:
 
         fixes = {}
         for w in list(q.unknown):
-            if len(w) < 5 or w.isdigit():
+            if len(w) < 4 or w.isdigit():  # 4 letters: only a dropped letter reaches 88 (grup)
                 continue
             best = process.extractOne(w, self._raw_list, scorer=fuzz.ratio, score_cutoff=self.weights.correct_at)
             if best:
-                fixes[w] = best[0]
+                # as close to a word every question has ("ther": there, not other): that word
+                stop = process.extractOne(w, _LONG_STOP_WORDS, scorer=fuzz.ratio, score_cutoff=best[1])
+                fixes[w] = stop[0] if stop else best[0]
         if not fixes:
             return q
         fixed = re.sub(r"[a-z0-9]+", lambda m: fixes.get(m.group(0), m.group(0)), prepare(text))
@@ -662,9 +701,10 @@ class EnglishAnswerer:
         synonym) are weak evidence (0.3): an answer mentions many things it does not answer."""
         known = sum(self.idf(t) * wt * (1.0 if t in self._question_vocab else 0.3) for t, wt in q.weights.items())
         unknown = sum(
-            (0.3 if (len(u) <= 3 and u.isascii()) or u.isdigit() or u in GENERAL_WORDS or _key(u) in GENERAL_KEYS else 1.0)
+            (0.3 if (len(u) <= 2 and u.isascii()) or u.isdigit() or u in GENERAL_WORDS or _key(u) in GENERAL_KEYS else 1.0)
             * self._unseen_idf
-            for u in q.unknown
+            * weight
+            for u, weight in q.unknown.items()
         )
         return known / (known + unknown) if known + unknown else 0.0
 
@@ -693,7 +733,12 @@ class EnglishAnswerer:
         score, i, _f1, cov = ranked[0]
         runner = next((r for r in ranked[1:] if self.entries[r[1]].id not in self.entries[i].related), None)
         clear = runner is None or score - runner[0] >= w.margin
-        if score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear:
+        subject = self._subject[i]
+        asked = set(q.weights) | set(ctx.weights)
+        # an entry about one subject answers whether (can a company…?), not how, where or why
+        # something is done: "I'm a student. How do I pay my pension?" is not about universities
+        on_subject = (not subject or (bool(subject & asked) and not _WH_RE.match(q.asks))) and self._compared[i] <= asked
+        if score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject:
             return self._answer(i, score, yes_no=bool(_YES_NO_RE.search(prepare(text).strip())))
         if score >= w.unsure_at and domain >= w.unsure_domain:
             picks = [self.entries[r[1]].question for r in ranked[:MAX_SUGGESTIONS]]

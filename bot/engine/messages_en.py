@@ -1,9 +1,11 @@
 """The conversation engine's English sentences (issue 15), for users whose language is English.
 
-Kept apart from messages.py (the Japanese). Covered so far: the language switch, greetings, the
-main menu's labels, and the question-and-answer chrome (feedback, もしかして, hand-off). The guided
-flows (対象チェック, 団体登録, 相談・提案, データ削除) still speak Japanese: their English wording is
-left for later (docs/engine.md).
+Kept apart from messages.py (the Japanese). A constant here with the same name as one in
+messages.py is its English wording, with the same {placeholders}: bot/engine/translate.py pairs
+them by name and puts the English into the replies of a user whose language is English, so the
+flows (対象チェック, 団体登録, 相談・提案, データ削除, 提案の状況) stay as they are, declared once.
+A Japanese sentence without an English twin here stays Japanese (tests/bot/engine/test_english.py
+lists the names every flow uses and fails on a missing one).
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ TO_JAPANESE_WORDS = ("日本語", "にほんご", "Japanese", "nihongo", "日本
 SWITCHED_TO_ENGLISH = (
     "OK, I will answer in English. Ask me about collaboration (協働, kyōdō) between Koganei City and "
     "civic groups, for example \"What is kyodo?\" or \"Can a company collaborate?\".\n"
-    "The guided steps (eligibility check, group registration, consultation) are still in Japanese. "
     "Send 「日本語」 to switch back to Japanese."
 )
 SWITCHED_TO_JAPANESE = "日本語でお答えします。英語に切り替えるときは「English」と送ってください。"
@@ -34,7 +35,12 @@ THANKS_REPLY = "You're welcome. Ask me any time."
 HELP = (
     "I answer questions about collaboration (協働) between Koganei City and civic groups, in English "
     "or Japanese. Type a question such as \"What is kōen (後援)?\".\n"
-    "The buttons start the city's guided steps, which are in Japanese for now. "
+    "- \"Eligibility check\": is your activity one the city can collaborate on?\n"
+    "- \"Register a group\": register your group (\"My groups\" to see, edit or delete it).\n"
+    "- \"Consult the city\": send a consultation or proposal to a city division.\n"
+    "- \"Proposal status\": the reference number and status of what you sent.\n"
+    "- During the steps you can always send \"Back\", \"Cancel\" or \"Start over\".\n"
+    "- \"Delete my data\": delete everything about you.\n"
     "Send 「日本語」 to switch to Japanese."
 )
 
@@ -49,14 +55,15 @@ ASK_STAFF = "Ask city staff"
 TOO_LONG_QUESTION = "Your question is too long. Please keep it within {limit} characters and send it again."
 ANSWERER_DOWN = "Sorry, I cannot answer right now. Please try again a little later."
 
-# Main-menu buttons for English users: an English label; what is sent stays the command the
-# engine understands (the flows are Japanese), except the two that are plain questions.
+# Main-menu buttons for English users: an English label; what is sent is the command the engine
+# understands (translate.py shows it in English and maps the typed English back), except the two
+# that are plain questions.
 _LABELS = {
     M.MENU_ABOUT: ("What is kyodo?", "What is kyodo?"),
     M.MENU_CHECK: ("Eligibility check", M.MENU_CHECK),
     M.MENU_REGISTER: ("Register a group", M.MENU_REGISTER),
     M.MENU_CONSULT: ("Consult the city", M.MENU_CONSULT),
-    M.MENU_FAQ: ("FAQ (Japanese)", M.MENU_FAQ),
+    M.MENU_FAQ: ("FAQ", M.MENU_FAQ),
     M.MENU_CONTACT: ("Contact", "Where can we ask about collaboration?"),
     M.MENU_HELP: ("Help", "help"),
 }
@@ -69,3 +76,358 @@ def menu_choices(main_menu: tuple[str, ...]) -> list[Choice]:
         label, text = _LABELS.get(item, (item, item))
         out.append(Choice(label=label, text=text))
     return out
+
+
+# --- the guided flows and the rest of the engine's words (issue 15, second round) -----------------
+# Same names as in messages.py; the buttons' labels are at most 20 characters.
+
+MENU_ABOUT = "What is kyodo?"
+MENU_CHECK = "Eligibility check"
+MENU_REGISTER = "Register a group"
+MENU_CONSULT = "Consult the city"
+MENU_FAQ = "FAQ"
+MENU_CONTACT = "Contact"
+MENU_HELP = "Help"
+MENU_MY_GROUPS = "My groups"
+MENU_DELETE_DATA = "Delete my data"
+
+CANCEL = "Cancel"
+RESTART = "Start over"
+DONT_KNOW = "I don't know"
+SKIP = "Skip"
+KEEP = "Keep as is"
+NEXT = "Next"
+MORE_FIELDS = "More fields"
+BACK = "Back"
+MENU_STATUS = "Proposal status"
+
+GROUP_GREETING = (
+    "Thank you for inviting me. I am the Kyodo Bot (協働ボット) of {city}. I answer questions about "
+    "collaboration (協働) based on the city's {guideline}. Group registration and proposals handle "
+    "personal data: please use them in a one-to-one chat with the bot."
+)
+MENU_PROMPT = "Is there anything else I can help you with?"
+
+ACTIVITY_CONDITIONS = (
+    "About the activity you described: collaboration is for activities done on your own initiative "
+    "for the public good, not for profit, not for political or religious purposes, and not against "
+    "public order and morals."
+)
+ACTIVITY_DIVISIONS = "From what you wrote, {divisions} may be related."
+ACTIVITY_REASON = " ({division}: {reason})"
+ACTIVITY_OFFER = "Check with \"Eligibility check\", or send a consultation with \"Consult the city\"."
+
+EMPTY_TEXT = "Your message seems to be empty. Please type your question."
+NO_WORDS = "I cannot answer a message of only emoji or symbols. Please type your question in words."
+TOO_LONG_INPUT = "Please keep it within {limit} characters (now {length})."
+UNSUPPORTED = {
+    "sticker": "Thank you for the sticker.",
+    "image": "I cannot read images.",
+    "video": "I cannot read videos.",
+    "audio": "I cannot listen to audio.",
+    "location": "I cannot use location information.",
+    "file": "I cannot read files.",
+}
+UNSUPPORTED_DEFAULT = "I cannot read this message."
+UNSUPPORTED_TAIL = "Please type it in words."
+PERSONAL_IN_GROUP = (
+    "Steps such as {title} handle personal data, so they cannot be used in a group chat. Please use "
+    "them in a one-to-one chat with the Kyodo Bot. I answer questions in groups too."
+)
+BAD_POSTBACK = "This button does not work. Please choose again from the menu below."
+STALE_BUTTON = "The steps of this button are finished. Please choose again from the menu below."
+STALE_STEP = "That button belongs to an earlier question. Please answer the current question."
+TIMED_OUT = "The previous steps ({title}) timed out. Please start again."
+RESTART_FLOW = "Starting {title} again."
+INTERRUPTED = "({title} was paused)"
+CANCELLED = "{title} was cancelled. Nothing you entered was saved."
+NOTHING_TO_CANCEL = "There are no steps in progress."
+NOTHING_TO_GO_BACK = "There are no steps in progress. Please choose from the menu below."
+BACK_AT_FIRST = "This is the first question. To stop, send \"Cancel\"."
+RESUMED = "Continuing {title}."
+
+SOURCE_LINE = "Source: {titles}"
+SOURCE_LINK = "The guideline's section: {url}"
+STALE_BUTTON_WEB = "The steps of this button are finished. Please ask again."
+FEEDBACK_THANKS_NO = (
+    "Thank you for your feedback. We will use it to improve the answers. "
+    "To ask city staff directly, press \"Ask city staff\"."
+)
+FEEDBACK_ALREADY = "We already have your feedback. Thank you."
+HANDOFF_CONFIRM = "I will send this question to city staff. Is that OK?\n\"{question}\""
+HANDOFF_SEND = "Send"
+HANDOFF_DONT = "Don't send"
+HANDOFF_KEPT = "I did not send it to staff. Feel free to ask something else."
+HANDOFF_DONE = (
+    "I sent your question \"{question}\" to city staff (they may answer in Japanese). When they "
+    "reply, I will tell you in this chat. If it is urgent, please contact {desk}."
+)
+HANDOFF_ALREADY = "This question has already been sent to staff. Please wait for their reply."
+FAQ_INTRO = "Frequently asked questions. Choose one below."
+FAQ_EMPTY = "The FAQ is not ready yet. Please type your question."
+
+CHECK_TITLE = "the eligibility check"
+CHECK_INTRO = (
+    "Let's check, one by one, the guideline's four conditions for an activity the city can "
+    "collaborate on ({n} questions)."
+)
+CHECK_CONDITIONS = [
+    (
+        "public_benefit",
+        "Public benefit",
+        "Is it an activity you do on your own initiative that benefits the community or society?",
+        "Whether it helps citizens or the area widely, not only certain people.",
+    ),
+    (
+        "non_profit",
+        "Not for profit",
+        "If there is income, is it used for the activity rather than shared among members?",
+        "If fees or other income go to the activity, answer \"Yes\".",
+    ),
+    (
+        "not_political_religious",
+        "Not political or religious",
+        "Is the purpose something other than supporting a party or candidate, or spreading a religion?",
+        "Members' beliefs do not matter. If the purpose is not political or religious, answer \"Yes\".",
+    ),
+    (
+        "public_order",
+        "Public order",
+        "Does the activity follow the law and the rules of society (public order and morals, 公序良俗)?",
+        "If it follows the law and harms no one, answer \"Yes\".",
+    ),
+]
+CHECK_QUESTION = "[{i}/{n} {name}]\n{question}\n({explanation})"
+CHECK_ELIGIBLE = "All four conditions are met. The activity can be a subject of collaboration."
+CHECK_NOT_ELIGIBLE = (
+    "Some conditions are not met (marked ×). As it is, the activity is unlikely to be a subject of "
+    "collaboration. This can change with how the activity is run: feel free to ask us."
+)
+CHECK_UNCLEAR = (
+    "Apart from the conditions you answered \"I don't know\" (marked ？), all are met. Please ask "
+    "the Community and Culture Division (市民部コミュニティ文化課) about the ？ ones."
+)
+CHECK_HOW_TO_ANSWER = (
+    "Please answer \"Yes\", \"No\" or \"I don't know\" (a button or typed). I will answer questions "
+    "after the check. To stop, send \"Cancel\"."
+)
+CHECK_CITED = "Guideline, Chapter 2 (2) \"Activities for collaboration\" (in Japanese):\n{text}"
+CHECK_NEXT = "Next, you can register your group."
+
+REG_TITLE = "group registration"
+EDIT_TITLE = "editing your registration"
+REG_INTRO = (
+    "Let's register your group. I will ask five things, then whether to list the group and to "
+    "receive notices (you can send \"Back\" or \"Cancel\" at any time). Answers in Japanese or "
+    "English are fine."
+)
+EDIT_INTRO = "This is the registration of \"{name}\". Choose below what you want to change."
+REG_ASK_NAME = "[1/5] Please send your group's name."
+REG_NAME_INVALID = "Please send your group's name in words (at most {limit} characters)."
+REG_NAME_QUESTION = (
+    "I am asking for your group's name now. I will answer questions after the registration or "
+    "after you send \"Cancel\". Please send your group's name."
+)
+REG_NAME_SIMILAR = "A group with a similar name, \"{other}\", is already registered. Is it your group?"
+REG_SAME_MEMBER = "Same group"
+REG_SAME_NOTE = (
+    "I will register you as a member of the same group. Staff will check and merge the "
+    "registrations if needed."
+)
+REG_NAME_OWN = "You have already registered \"{other}\". You can edit it from \"My groups\"."
+REG_DIFFERENT = "A different group"
+REG_RETYPE = "Retype the name"
+REG_ASK_KIND = "[2/5] Choose the kind of group (if none fits, type the kind)."
+REG_KIND_AS = (
+    "I will register \"{text}\" as the kind \"{kind}\". If that is wrong, choose again with the "
+    "buttons."
+)
+REG_KIND_OTHER = "I will register \"{text}\" as the kind \"Other ({text})\"."
+REG_ASK_FIELDS = (
+    "[3/5] Choose your fields of activity (as many as you like). You can also type words (e.g. "
+    "child care, environment). When you are done, press \"Next\"."
+)
+REG_FIELDS_SELECTED = "Selected: {labels}"
+REG_FIELDS_NONE_SELECTED = "No field is selected yet."
+REG_FIELDS_UNKNOWN = "I found no field for \"{words}\". Please choose with the buttons."
+REG_FIELD_SYNONYM = "I will register \"{text}\" as the field \"{label}\"."
+REG_FIELD_GUESS = "Do you mean the field \"{label}\" by \"{text}\"?"
+REG_FIELD_AMBIGUOUS = "Several fields are close to \"{text}\". Please choose the one that fits."
+REG_FIELD_ADDED = "Selected the field \"{label}\"."
+REG_FIELD_SKIPPED = "I will not register \"{text}\". Please choose fields with the buttons."
+REG_FIELD_NONE_OF_THESE = "None of these"
+REG_FIELD_WRONG = "No, not that"
+REG_FIELDS_NEED_ONE = "Please choose at least one field, then press \"Next\"."
+REG_ASK_DESCRIPTION = "[4/5] Briefly, what does your group do? (at most {limit} characters)"
+REG_DESCRIPTION_INVALID = "Please describe your activity in words (at most {limit} characters)."
+REG_ASK_CONTACT = (
+    "[5/5] How can the city contact you (an e-mail address or a phone number)? You can leave it "
+    "out (\"Skip\")."
+)
+REG_CONTACT_INVALID = (
+    "Please send an e-mail address (e.g. info@example.jp) or a phone number (e.g. 042-000-0000). "
+    "If you have none, press \"Skip\"."
+)
+REG_ASK_LISTED = (
+    "Shall we list your group's name, kind, fields and activity in \"Find a group\" (団体をさがす) "
+    "on the city's collaboration web page? Contact details are not shown."
+)
+REG_LISTED_YES = "List it"
+REG_LISTED_NO = "Don't list it"
+REG_ASK_NOTICES = (
+    "Would you like to receive the city's calls for collaboration (invitations to join projects) "
+    "in this chat?"
+)
+REG_NOTICES_YES = "Receive them"
+REG_NOTICES_NO = "No, thanks"
+REG_FIX_HINT = "If something needs changing, choose it below."
+REG_FIX = {
+    "name": "Edit name",
+    "kind": "Edit kind",
+    "fields": "Edit fields",
+    "description": "Edit activity",
+    "contact": "Edit contact",
+    "listed": "Edit listing",
+    "notices": "Edit notices",
+}
+REG_CURRENT = "Now: {value}"
+REG_CONFIRM = "I will register these details. Is that OK?"
+REG_CONFIRM_EDIT = "I will update with these details. Is that OK?"
+REG_SAVE = "Register"
+REG_SAVE_EDIT = "Update"
+REG_SAVED = (
+    "\"{name}\" is registered. Thank you. You can now consult city divisions or send proposals."
+)
+REG_UPDATED = "The registration of \"{name}\" is updated."
+REG_DUPLICATE_NOTE = "As a group with a similar name exists, staff may check it."
+REG_CARD_LINES = [
+    "Kind: {kind}",
+    "Fields: {fields}",
+    "Activity: {description}",
+    "Contact: {contact}",
+    "Listed in Find a group: {listed}",
+    "Calls for collaboration: {notices}",
+]
+REG_KIND_WITH_NOTE = "{kind} ({note})"
+REG_NO_CONTACT = "(none)"
+MY_GROUPS_NONE = "No group is registered yet. You can register one with \"Register a group\"."
+MY_GROUPS_INTRO = "Your registered groups."
+EDIT = "Edit"
+DELETE = "Delete"
+CONSULT_THIS = "Consult as this group"
+GROUP_GONE = "That group's registration was not found."
+
+GDEL_TITLE = "deleting a group"
+GDEL_CONFIRM = "I will delete the registration of \"{name}\". This cannot be undone. Is that OK?"
+GDEL_DONE = "The registration of \"{name}\" is deleted."
+GDEL_KEPT = "Not deleted. The registration stays as it is."
+
+PROP_TITLE = "the consultation or proposal"
+PROP_NEED_GROUP = "To consult or propose, please register your group first. Register it now?"
+PROP_PICK_GROUP = "As which group do you want to consult?"
+PROP_MATCHES = (
+    "City divisions close to the activity of \"{name}\". Choose the one to consult, or press "
+    "\"Leave it to the city\"."
+)
+PROP_NO_MATCHES = "No division close to the activity was found. The city's collaboration desk will find one."
+PROP_LEAVE_TO_CITY = "Leave it to the city"
+PROP_CHOOSE = "Choose this division"
+PROP_CITY_DECIDES = "The city will choose the division"
+PROP_ASK_PURPOSE = (
+    "[Purpose] Why do you want to collaborate? (e.g. to keep older people from being isolated)\n"
+    "Hint: the guideline asks the city and the group to share why they collaborate (principle 4)."
+)
+PROP_ASK_GOAL = (
+    "[Goal] What result do you aim for, and by when? (e.g. visits to 50 households by next March)\n"
+    "Hint: a deadline and an amount help both sides see the progress (principle 4)."
+)
+PROP_ASK_ROLE_CITY = (
+    "[Roles 1/2] What do you hope the city will do? (e.g. provide a venue, announce it in the city "
+    "newsletter)\nHint: clear roles and responsibilities are a principle of collaboration (principle 3)."
+)
+PROP_ASK_ROLE_GROUP = "[Roles 2/2] What will your group do? (e.g. arrange visiting volunteers and keep records)"
+PROP_INPUT_INVALID = "Please send it in words (at most {limit} characters)."
+PROP_CONFIRM = "I will send these details. Is that OK?"
+PROP_SEND = "Send"
+PROP_CARD_LINES = [
+    "Group: {group}",
+    "Division: {division}",
+    "Purpose: {purpose}",
+    "Goal: {goal}",
+    "From the city: {role_city}",
+    "From the group: {role_group}",
+]
+PROP_SENT = (
+    "Your consultation or proposal was received. Its reference number is {reference}.\n"
+    "When the division replies, I will tell you in this chat. Please give the reference number "
+    "when you contact the city."
+)
+
+STATUS_TITLE = "Proposal status"
+STATUS_NONE = "You have not sent a consultation or proposal from this chat yet. Use \"Consult the city\"."
+STATUS_NOT_FOUND = "No consultation or proposal with the reference number {reference} was found in this chat."
+STATUS_INTRO = "The status of what you sent (newest first, {n})."
+STATUS_LINES = ["Division: {division}", "Status: {status}", "Sent: {date}", "{next}"]
+STATUS_LABELS = {
+    "queued": "Received",
+    "sent": "The division is checking it",
+    "accepted": "The division will take it on",
+    "declined": "Not taken up this time",
+    "closed": "Finished",
+}
+STATUS_NEXT = {
+    "queued": "It will be passed to the division. About two weeks after that, I will tell you here.",
+    "sent": "The division is looking at it. I will tell you here by about {due}.",
+    "sent_late": (
+        "The reply is late. Please contact the Community and Culture Division (市民部コミュニティ文化課) "
+        "with the reference number."
+    ),
+    "accepted": "The person in charge will contact you.",
+    "declined": "You are welcome to consult again with different plans.",
+    "closed": "Thank you for using the service.",
+}
+STATUS_UNKNOWN = "Being checked"
+STATUS_MORE = (
+    "There are {n} more. You can also ask with the reference number, like \"KY-2026-000001 status\"."
+)
+
+NOTIFY_GROUP_TAKEN = (
+    "About \"{group}\": {division} will take it on. The person in charge will contact you. "
+    "Please wait a little."
+)
+NOTIFY_GROUP_PASSED = (
+    "About \"{group}\": {division} will not take it up this time. To collaborate with another "
+    "division, tell us with \"Consult the city\"."
+)
+NOTIFY_PROPOSAL_TAKEN = (
+    "Your proposal (reference {reference}) will be handled by {division}. The person in charge will "
+    "contact you."
+)
+NOTIFY_PROPOSAL_PASSED = (
+    "Your proposal (reference {reference}) was not taken up by {division} this time. You are welcome "
+    "to consult again with different plans."
+)
+NOTIFY_STAFF_REPLY = "City staff answered your question.\n\"{question}\"\n\n{answer}"
+NOTIFY_HANDOFF_CLOSED = "Your inquiry has been dealt with. Thank you for using the service."
+
+DATA_TITLE = "data deletion"
+DATA_DELETE = "Delete"
+DATA_CONFIRM_PARTS_HEAD = "I will delete your data:"
+DATA_PART_GROUPS = "- the groups you registered ({n})"
+DATA_PART_DRAFT = "- what you entered in unfinished steps"
+DATA_PART_RECORDS = "- your questions, feedback and eligibility checks"
+DATA_PART_PROPOSALS = (
+    "The consultations and proposals you sent ({n}) are erased; only their reference numbers and "
+    "dates stay with the city."
+)
+DATA_CONFIRM_TAIL = "This cannot be undone. Is that OK?"
+DATA_NOTHING = "There is no data to delete: no group, consultation, proposal or question is recorded."
+DATA_DONE = "Your data has been deleted. Thank you for using the service."
+DATA_KEPT = "Not deleted. Your data stays as it is."
+
+RENDER_OMITTED = "(Shortened here because it is long.)"
+RENDER_CHOOSE = "Choose"
+RENDER_CHOOSE_BELOW = "Please choose with the buttons below."
+RENDER_CHOICES_ALT = "Options"
+NOTIFY_SOME_DIVISION = "the division in charge"
+STATUS_DATE = "{y}-{m}-{d}"

@@ -4,7 +4,8 @@ proposal, a member of staff answered their question, or closed it.
 This is the one notification path: the staff side (bot/staff/) calls these inside its own
 transaction, and they queue through the outbox like every reply. One rule decides who may get a
 push, once: nobody who unfollowed (blocked the account) or whose data was deleted, and nobody on
-a channel that cannot push (the terminal). The wording is in messages.py (``NOTIFY_*``).
+a channel that cannot push (the terminal). The wording is in messages.py (``NOTIFY_*``), and in messages_en.py for a user whose language
+is English.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.engine import collaboration as collab
 from bot.engine import messages as M
+from bot.engine import translate
 from bot.engine.channel import Render
 from bot.engine.types import Reply
 from bot.messaging import outbox
@@ -23,7 +25,7 @@ from bot.storage.models.collaboration import Collaboration
 from bot.storage.models.conversation import ChatUser, Proposal
 from bot.storage.models.registry import Group
 
-_USER = select(ChatUser.blocked, ChatUser.deleted_at).where(
+_USER = select(ChatUser.blocked, ChatUser.deleted_at, ChatUser.language).where(
     ChatUser.channel == bindparam("channel"), ChatUser.user_id == bindparam("user_id")
 )
 
@@ -51,6 +53,9 @@ class Notifier:
         """Queue replies (cards too) for the user through the outbox; False when not allowed."""
         if not self.can_push(session, channel, user_id):
             return False
+        row = session.execute(_USER, {"channel": channel, "user_id": user_id}).first()
+        if row is not None and row.language == "en":  # the English twins (bot/engine/translate.py)
+            replies = translate.replies(replies)
         messages = self.renderers[channel](replies)
         if not messages:
             return False

@@ -10,12 +10,13 @@ from sqlalchemy import select
 
 from bot.engine import messages as M
 from bot.engine import messages_en as EN
-from bot.engine import postback, proposal_status
+from bot.engine import postback, proposal_status, translate
 from bot.engine.described import activity_note, offer_choices
 from bot.engine.flows.common import MAIN_MENU, menu_choices, shorten
 from bot.engine.services import Services
 from bot.engine.types import Choice, Incoming, Reply
 from bot.storage.models.conversation import Feedback, UnansweredQuestion
+from knowledge.language import detect_language
 from knowledge.normalize import fold
 
 log = logging.getLogger(__name__)
@@ -179,7 +180,17 @@ HANDOFF_ACTIONS = ("handoff", "send", "keep")
 
 
 def on_handoff(session, incoming: Incoming, pb: postback.Postback, now, services: Services) -> list[Reply]:
-    """「職員に質問を送る」 shows the question and asks; 「送る」 sends it, 「送らない」 does not."""
+    """「職員に質問を送る」 shows the question and asks; 「送る」 sends it, 「送らない」 does not.
+    A question written in English is confirmed in English, whatever the user's language."""
+    replies = _on_handoff(session, incoming, pb, now, services)
+    q_id = postback.int_arg(pb.arg)
+    q = session.get(UnansweredQuestion, q_id) if q_id is not None else None
+    if q is not None and q.user_id == incoming.user_id and detect_language(q.text or "") == "en":
+        return translate.replies(replies, typed=False)
+    return replies
+
+
+def _on_handoff(session, incoming: Incoming, pb: postback.Postback, now, services: Services) -> list[Reply]:
     q_id = postback.int_arg(pb.arg)
     q = session.get(UnansweredQuestion, q_id) if q_id is not None else None
     if (

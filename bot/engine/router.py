@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot.engine import groups, proposal_status, qa
+from bot.engine import groups, proposal_status, qa, translate
 from bot.engine import messages as M
 from bot.engine import messages_en as EN
 from bot.engine import postback as pbmod
@@ -72,6 +72,8 @@ def handle(
         _on_unfollow(session, incoming, now)
         return []
     user = _touch_user(session, incoming, now)
+    if user.language == "en" and incoming.kind == "text":  # "Cancel", "Next" … as the flows' words
+        incoming = replace(incoming, text=translate.incoming_text(incoming.text))
     ctx = Context(session=session, incoming=incoming, now=now, services=services, language=user.language)
     if incoming.kind == "follow":
         replies = _on_follow(ctx, user)
@@ -81,7 +83,17 @@ def handle(
         replies = _on_postback(ctx)
     else:  # "unsupported" and anything a transport may add later
         replies = _on_unsupported(ctx)
+    if ctx.language == "en":  # the flows speak Japanese; an English user reads their English twin
+        replies = translate.replies(replies, _faq_questions_en(services))
     return _limit(replies)
+
+
+def _faq_questions_en(services: Services) -> dict[str, str] | None:
+    """The FAQ's Japanese questions -> its English ones (the FAQ list's buttons)."""
+    try:
+        return services.english_questions()
+    except Exception:  # a stand-in without it, or no English data: the buttons stay Japanese
+        return None
 
 
 # -- users ---------------------------------------------------------------------------------------

@@ -134,6 +134,21 @@ class Services:
             seen.add(category)
         return (firsts + rest)[:limit]
 
+    def english_questions(self) -> dict[str, str]:
+        """Each FAQ entry's Japanese question -> its English question (faq_en.yaml), built once."""
+        with self._lock:
+            cached = getattr(self, "_english_questions", None)
+        if cached is not None:
+            return cached
+        en = self.answerer.english()
+        out = {}
+        for e in en.entries:
+            ja = self.answerer.entry(e.id)
+            if ja is not None:
+                out[str(ja.question)] = e.question
+        self._english_questions = out
+        return out
+
     def city(self) -> Any:
         """The city served (knowledge data's city.yaml: name, desk for 協働); the generic wording
         if the file is broken (a broken file stops `kyodo serve` at start, see bot/commands/serve.py)."""

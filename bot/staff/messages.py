@@ -96,6 +96,12 @@ CLOSE = "閉じる"
 # --- handoffs ------------------------------------------------------------------------------------
 HANDOFF_TITLE = ":raising_hand: 市民からの問い合わせ（担当者への引き継ぎ）"
 HANDOFF_FALLBACK = "市民からの問い合わせ: {question}"
+# The language of a citizen's question, beside the original (issue 15); Japanese has no note.
+LANGUAGE_NOTES = {
+    "en": "［英語の質問］市民は英語で読みます。返信は英語（または易しい日本語）でお願いします。",
+    "other": "［日本語・英語以外の言語の質問］",
+}
+LANGUAGE_NOTE_SHORT = {"en": "［英語］", "other": "［他言語］"}
 HANDOFF_HINT = "このスレッドに返信すると、その内容が市民にLINEで届きます。"
 HANDOFF_BUTTON_CLOSE = "対応完了"
 HANDOFF_CLOSED = ":white_check_mark: {user}さんが対応完了にしました（{when}）"

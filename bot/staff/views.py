@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 
 from bot.engine import messages as EM
 from bot.registry.groups import field_labels as registry_field_labels
+from bot.staff import messages as msg
 from bot.staff.directory import Directory
 from bot.staff.mrkdwn import escape_mrkdwn
 from bot.storage.models import Group, Proposal, Suggestion
 from bot.storage.models.staff import StaffNotification
+from knowledge.language import detect_language  # small: character classes and word lists
 
 JST = ZoneInfo("Asia/Tokyo")
 
@@ -54,6 +56,17 @@ class HandoffView:
     asked_at: datetime
     closed_by: str | None = None
     closed_at: datetime | None = None
+
+    @property
+    def language_note(self) -> str:
+        """「英語の質問」 for a question not in Japanese (issue 15); "" for Japanese."""
+        return language_note(self.question)
+
+
+def language_note(text: str) -> str:
+    """The note of a citizen's question's language that staff see beside the original (issue
+    15): staff answer in the thread, so they should know the citizen reads English."""
+    return msg.LANGUAGE_NOTES.get(detect_language(text or ""), "")
 
 
 #: What staff may move a status to (the group's 「合意する」 moves 協議中 -> 合意 on LINE).

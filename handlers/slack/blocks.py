@@ -34,7 +34,7 @@ from bot.engine.messages import COLLAB_FORMS, EVAL_GOALS, EVAL_PRINCIPLES
 from bot.staff import messages as msg
 from bot.staff.lookups import HomeData
 from bot.staff.mrkdwn import escape_mrkdwn, user_ref
-from bot.staff.views import CollabView, HandoffView, ItemView, when
+from bot.staff.views import CollabView, HandoffView, ItemView, language_note, when
 
 log = logging.getLogger(__name__)
 
@@ -215,10 +215,22 @@ def item_detail_modal(v: ItemView) -> dict[str, Any]:
 
 
 # --- handoffs --------------------------------------------------------------------------------------
+def _lang_mark(text: str) -> str:
+    """［英語］ before a question not in Japanese in the App Home lists (issue 15)."""
+    note = language_note(text)
+    return next((m for k, m in msg.LANGUAGE_NOTE_SHORT.items() if note == msg.LANGUAGE_NOTES[k]), "")
+
+
 def handoff(v: HandoffView) -> dict[str, Any]:
     blocks: list[Block] = [
         md(f"*{msg.HANDOFF_TITLE}*\n>{escape(clip(v.question, 2500)).replace(chr(10), chr(10) + '>')}"),
-        ContextBlock(elements=[MarkdownTextObject(text=f"{when(v.asked_at)}　{msg.HANDOFF_HINT}")]),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=f"{when(v.asked_at)}　{msg.HANDOFF_HINT}" + (f"\n{v.language_note}" if v.language_note else "")
+                )
+            ]
+        ),
     ]
     if v.closed_by:
         blocks.append(
@@ -430,7 +442,7 @@ def home(data: HomeData) -> dict[str, Any]:
     if not data.handoffs:
         blocks.append(md(msg.HOME_HANDOFFS_NONE))
     for h in data.handoffs[:10]:
-        blocks.append(md(f"• {escape(clip(h.question, 200))}（{when(h.asked_at)}）"))
+        blocks.append(md(f"• {_lang_mark(h.question)}{escape(clip(h.question, 200))}（{when(h.asked_at)}）"))
     blocks += [DividerBlock(), md(f"*{msg.HOME_UNANSWERED}*")]
     if not data.unanswered:
         blocks.append(md(msg.HOME_UNANSWERED_NONE))
@@ -438,7 +450,7 @@ def home(data: HomeData) -> dict[str, Any]:
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=clip(f"{escape(text)}（{msg.HOME_TIMES.format(count=times)}）", 2000)
+                    text=clip(f"{_lang_mark(text)}{escape(text)}（{msg.HOME_TIMES.format(count=times)}）", 2000)
                 ),
                 accessory=ButtonElement(
                     text=msg.BUTTON_ADD_FAQ, action_id=ACTION_ADD_FAQ, value=json.dumps({"q": qid})

@@ -1,9 +1,13 @@
 """English users in the conversation engine (issue 15): the 「English」/「日本語」 switch, the
-profile language, English answers with English buttons; the flows stay Japanese for now."""
+profile language, English answers with English buttons, and (second round) the guided flows,
+the FAQ list, menus and quick replies in English for a user whose language is English, through
+bot/engine/translate.py; Japanese users unchanged."""
 
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.engine import messages as M
@@ -52,10 +56,11 @@ def test_english_decline_offers_staff_in_english(real):
     (q,) = rows(real, UnansweredQuestion)
     assert q.text == "How do I renew my visa?"  # staff see the question as written
     real.tap(EN.ASK_STAFF)
-    # the confirmation and the receipt are still in Japanese (the flows' English is left for later)
-    assert real.texts() == M.HANDOFF_CONFIRM.format(question="How do I renew my visa?")
-    real.tap(M.HANDOFF_SEND)
-    assert real.texts().startswith(M.HANDOFF_DONE.split("「")[0])
+    # an English question is confirmed in English, even for a user whose language is not set
+    assert real.texts() == EN.HANDOFF_CONFIRM.format(question="How do I renew my visa?")
+    real.tap(EN.HANDOFF_SEND)
+    assert real.texts().startswith(EN.HANDOFF_DONE.split('"')[0])
+    assert "Eligibility check" in real.labels()
 
 
 def test_switch_to_english_and_back(real):
@@ -76,18 +81,19 @@ def test_switch_to_english_and_back(real):
     assert M.MENU_ABOUT in [c.label for c in real.last[-1].choices] or real.last[1].text == M.WAS_IT_HELPFUL
 
 
-def test_english_menu_starts_the_japanese_flow(real):
+def test_english_menu_starts_the_flow_in_english(real):
     real.say("English")
-    real.tap("Eligibility check")  # sends the command the engine understands
-    assert real.labels() and "はい" in real.labels()
+    real.tap("Eligibility check")
+    assert real.labels() == ["Yes", "No", "I don't know", "Cancel"]
+    assert EN.CHECK_INTRO.format(n=4) in real.texts() and "[1/4 Public benefit]" in real.texts()
 
 
 def test_switch_inside_a_flow_keeps_the_flow(real):
     real.say("対象チェック")
     real.say("English")
     assert real.texts() == EN.SWITCHED_TO_ENGLISH and not real.labels()
-    real.tap("はい") if "はい" in real.labels() else real.say("はい")
-    assert "はい" in real.labels() or "対象" in real.texts()
+    real.say("yes")  # typed English is the flow's word
+    assert "[2/4 Not for profit]" in real.texts() and "Yes" in real.labels()
 
 
 def test_profile_language_sets_english_greeting(factory, real_services):
@@ -121,9 +127,202 @@ def test_data_deletion_forgets_the_language(real):
     assert _language(real) == "en"
     real.say("What is kyodo?")  # a question on record: there is something to delete
     real.say(M.MENU_DELETE_DATA)
-    real.tap(M.DATA_DELETE)
+    real.tap(EN.DATA_DELETE)
     with transaction(real.factory) as session:
         # the row no longer names the user (a digest stands in), and keeps no language
         assert session.scalars(select(ChatUser).where(ChatUser.user_id == real.user_id)).first() is None
         kept = session.scalars(select(ChatUser).where(ChatUser.user_id == erased_id("line", real.user_id))).one()
         assert kept.language is None and kept.deleted_at is not None
+
+
+# -- second round: the flows in English ---------------------------------------------------------
+
+
+@pytest.fixture
+def english(factory, real_services):
+    chat = Chat(factory, real_services, user_id="U" + "b" * 32)
+    chat.say("English")
+    return chat
+
+
+def _no_japanese_chrome(chat: Chat) -> None:
+    """Every sentence and label the engine itself wrote is English (the citizen's own words, field
+    and kind names from the data may be Japanese)."""
+    import re
+
+    for r in chat.last:
+        for line in r.text.split("Guideline, Chapter")[0].splitlines():  # the guideline is quoted as is
+            assert not re.search("[ぁ-ん]{3}", line), line
+        for c in r.choices:
+            assert not re.search("[ぁ-ん]", c.label), c.label
+
+
+def test_eligibility_check_in_english(english):
+    english.tap("Eligibility check")
+    _no_japanese_chrome(english)
+    for _ in range(3):
+        english.tap("Yes")
+        _no_japanese_chrome(english)
+    english.tap("I don't know")
+    assert EN.CHECK_UNCLEAR in english.texts()
+    _no_japanese_chrome(english)
+
+
+def test_registration_in_english_with_typed_words(english):
+    english.tap("Register a group")
+    assert EN.REG_ASK_NAME in english.texts() and "Cancel" in english.labels()
+    english.say("Koganei Friends Circle")
+    assert EN.REG_ASK_KIND in english.texts()
+    english.say("back")
+    assert EN.REG_ASK_NAME in english.texts()
+    english.say("Koganei Friends Circle")
+    english.tap("任意団体・市民活動団体")  # the kinds are the city's Japanese terms
+    assert english.texts().startswith(EN.REG_ASK_FIELDS)
+    english.tap("環境保全")
+    english.tap("Next")
+    assert EN.REG_ASK_DESCRIPTION.format(limit=200).split("(")[0] in english.texts()
+    english.say("We clean the park and hold nature walks for children.")
+    english.tap("Skip")
+    english.tap("Don't list it")
+    english.tap("No, thanks")
+    (card,) = [c for r in english.last for c in r.cards]
+    assert card.lines[0].startswith("Kind: ") and any(a.label == "Register" for a in card.actions)
+    english.tap("Register")
+    assert english.texts().startswith('"Koganei Friends Circle" is registered.')
+    english.say("cancel")
+    assert english.texts().startswith(EN.NOTHING_TO_CANCEL)
+
+
+def test_cancel_typed_in_english_ends_the_flow(english):
+    english.tap("Register a group")
+    english.say("Cancel")
+    assert english.texts().startswith("Group registration was cancelled.")
+
+
+def test_proposal_status_and_consultation_need_in_english(english):
+    english.say("Proposal status")
+    assert english.texts().startswith(EN.STATUS_NONE)
+    english.tap("Consult the city") if "Consult the city" in english.labels() else english.say("Consult the city")
+    assert EN.PROP_NEED_GROUP in english.texts()
+    _no_japanese_chrome(english)
+
+
+def test_data_deletion_in_english(english):
+    english.say("What is kyodo?")
+    english.say("Delete my data")
+    assert english.texts().startswith(EN.DATA_CONFIRM_PARTS_HEAD)
+    assert EN.DATA_CONFIRM_TAIL in english.texts() and "Delete" in english.labels()
+    english.tap("Delete")
+    assert english.texts().startswith(EN.DATA_DONE)
+
+
+def test_faq_list_in_english(english):
+    english.tap("FAQ")
+    assert english.texts() == EN.FAQ_INTRO
+    assert "What is kyōdō (協働, collaboration)?"[:19] + "…" in english.labels()
+    english.tap(english.labels()[0])
+    assert english.last[0].text and english.last[-1].text == EN.WAS_IT_HELPFUL
+
+
+def test_handoff_in_english_for_an_english_user(english):
+    english.say("Where can I renew my residence card?")
+    english.tap(EN.ASK_STAFF)
+    assert english.texts().startswith("I will send this question to city staff.")
+    assert english.labels() == ["Send", "Don't send"]
+    english.tap("Don't send")
+    assert english.texts() == EN.HANDOFF_KEPT
+
+
+def test_japanese_user_unchanged(real):
+    real.say("対象チェック")
+    assert real.labels() == [M.YES, M.NO, M.DONT_KNOW, M.CANCEL]
+    real.say("Cancel")  # a Japanese user's English is not mapped, but cancel works as before
+    assert real.texts().startswith(M.CANCELLED.format(title=M.CHECK_TITLE))
+
+
+def test_every_sentence_the_flows_use_has_an_english_twin():
+    import re
+    from pathlib import Path
+
+    from bot.engine import translate
+
+    root = Path(__file__).resolve().parents[3] / "bot" / "engine"
+    used = set()
+    for path in [*root.glob("flows/*.py"), root / "router.py", root / "qa.py", root / "proposal_status.py",
+                 root / "described.py", root / "flow.py"]:
+        used |= set(re.findall(r"\bM\.([A-Z][A-Z0-9_]+)", path.read_text(encoding="utf-8")))
+    # words that are data or keys, not sentences
+    not_text = {"FAQ_NEXT_STEP", "ABOUT_FAQ", "CONTACT_FAQ", "ABOUT_QUESTION", "CONTACT_QUESTION", "HELLO_WORDS",
+                "THANKS_WORDS", "CHECK_MARK", "GREETING", "ACTIVITY_SOURCE_TITLE", "STATUS_DATE", "YES", "NO"}
+    assert translate.missing_names(sorted(used - not_text)) == []
+
+
+def test_templates_round_trip_every_placeholder():
+    from bot.engine import translate
+
+    t = translate.text(M.TIMED_OUT.format(title=M.REG_TITLE))
+    assert t == EN.TIMED_OUT.format(title="group registration")
+    assert translate.text(M.STATUS_NOT_FOUND.format(reference="KY-2026-000009")) == EN.STATUS_NOT_FOUND.format(
+        reference="KY-2026-000009"
+    )
+    assert translate.incoming_text("Next") == M.NEXT and translate.incoming_text("next please") == "next please"
+
+
+def test_pushes_to_an_english_user_are_in_english(english):
+    from bot.engine.notify import Notifier
+    from bot.storage.models.messaging import OutboxMessage
+    from handlers.line.render import render_replies
+
+    notify = Notifier({"line": render_replies})
+    english.say("How do I renew my visa?")
+    english.tap(EN.ASK_STAFF)
+    english.tap(EN.HANDOFF_SEND)
+    with transaction(english.factory) as s:
+        (q,) = s.scalars(select(UnansweredQuestion)).all()
+        assert notify.staff_replied(s, q.channel, q.user_id, q.text, "Please ask the immigration office.")
+        assert notify.handoff_closed(s, q.channel, q.user_id)
+    first, second = rows(english, OutboxMessage)
+    assert first.messages[0]["text"] == EN.NOTIFY_STAFF_REPLY.format(
+        question="How do I renew my visa?", answer="Please ask the immigration office."
+    )
+    assert second.messages[0]["text"] == EN.NOTIFY_HANDOFF_CLOSED
+
+
+def test_typed_questions_and_yes_stay_english(english):
+    # "What is kyodo?" and "Contact" are the English menu's questions: answered in English (they
+    # were mapped to 「協働とは」/「問い合わせ」 and answered in Japanese)
+    english.say("What is kyodo?")
+    assert english.last[0].text.startswith("Kyōdō (協働) means")
+    english.say("Contact")
+    assert english.last[0].text.startswith("In Koganei, collaboration is mainly handled")
+    english.say("yes")  # outside a flow: not 「はい」, so an English reply
+    assert english.texts().startswith("Sorry, I cannot answer this question.")
+    english.say("Eligibility check")
+    english.say("I don't know")
+    assert "[2/4 Not for profit]" in english.texts()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_translation_never_fails_and_keeps_unknown_text(value):
+    from bot.engine import translate
+
+    out = translate.text(value)
+    assert isinstance(out, str)
+    if not any("\u3040" <= ch <= "\u9fff" for ch in value):  # no Japanese: nothing to translate
+        assert out == value
+    assert isinstance(translate.incoming_text(value), str)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from([M.CANCELLED, M.TIMED_OUT, M.REG_NAME_SIMILAR, M.HANDOFF_CONFIRM, M.STATUS_NOT_FOUND]),
+       st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40))
+def test_a_template_keeps_the_citizens_words(template, value):
+    from bot.engine import translate
+
+    names = [n for _, n, _, _ in __import__("string").Formatter().parse(template) if n]
+    out = translate.text(template.format(**{n: value for n in names}))
+    assert isinstance(out, str)
+    if "\n" not in value and value.strip() == value:
+        # (a sentence that opens with the value gets a capital letter)
+        assert value.lower() in out.lower() or translate.text(value).lower() in out.lower()

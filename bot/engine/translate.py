@@ -1,0 +1,191 @@
+"""English replies for a user whose language is English (issue 15, second round).
+
+The flows (bot/engine/flows/), the router and the question-and-answer chrome build their replies
+from the Japanese sentences of bot/engine/messages.py and stay as they are: declared once, in one
+language. For an English user the router passes the replies through :func:`replies`, which puts
+in the English twin of each sentence, label and card line: the constant of the same name in
+bot/engine/messages_en.py, with the same ``{placeholders}`` (the filled-in values are kept, and
+translated too when they are themselves sentences or labels of messages.py, such as a flow's
+title). A text is matched whole, then paragraph by paragraph, then line by line; what has no twin
+(the citizen's own words, a Japanese FAQ answer to a question asked in Japanese, the names of
+divisions and fields) is left as it is.
+
+Buttons that send a command word (「やめる」, 「次へ」, 「団体登録」) show and send the English
+word; :func:`incoming_text` maps the typed English back, so the router and the flows only ever see
+their Japanese words.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from bot.engine import messages as M
+from bot.engine import messages_en as EN
+from bot.engine.types import Card, Choice, Reply
+from knowledge.normalize import fold
+
+_EXACT: dict[str, str] = {}
+_TEMPLATES: list[tuple[re.Pattern[str], str, tuple[str, ...], int]] = []
+_TYPED: dict[str, str] = {}  # fold(English word) -> the Japanese command word
+# A flow's title inside a sentence (「{title}の手続きをやめました」): 「団体登録」 is also a menu
+# button ("Register a group"), but as a title it reads "group registration".
+_TITLES: dict[str, str] = {}
+
+
+def _fields(template: str) -> tuple[str, ...]:
+    return tuple(name for _, name, _, _ in string.Formatter().parse(template) if name)
+
+
+# Words an English user may type meaning something else than the button: "What is kyodo?" and
+# "Contact" are questions for the English answerer (the English menu sends them as questions),
+# "Yes" / "No" outside a flow are not 「はい」 (対象チェック reads a typed yes/no by itself; "I don't
+# know" is mapped, as it does not read that).
+_NOT_TYPED = frozenset({M.MENU_ABOUT, M.MENU_CONTACT, M.YES, M.NO})
+
+
+def _pair(ja: Any, en: Any) -> None:
+    if isinstance(ja, str) and isinstance(en, str):
+        names = _fields(ja)
+        if not names:
+            _EXACT.setdefault(ja, en)
+            if len(ja) <= 20 and "\n" not in ja and len(en) <= 20 and ja not in _NOT_TYPED:
+                _TYPED.setdefault(fold(en), ja)
+            return
+        if set(_fields(en)) - set(names):
+            return  # the English needs a value the Japanese does not give
+        if not any(literal.strip() for literal, *_ in string.Formatter().parse(ja)):
+            return  # only placeholders ("{next}"): nothing to recognise it by
+        pattern = ""
+        for literal, name, _spec, _conv in string.Formatter().parse(ja):
+            pattern += re.escape(literal)
+            if name:
+                group = re.sub(r"\W", "_", name)
+                pattern += f"(?P<{group}>.+?)" if f"(?P<{group}>" not in pattern else f"(?P={group})"
+        literal = sum(len(lit) for lit, *_ in string.Formatter().parse(ja))
+        _TEMPLATES.append((re.compile(pattern + r"\Z", re.DOTALL), en, names, literal))
+    elif isinstance(ja, dict) and isinstance(en, dict):
+        for k, v in ja.items():
+            if k in en:
+                _pair(v, en[k])
+    elif isinstance(ja, list | tuple) and isinstance(en, list | tuple) and len(ja) == len(en):
+        for a, b in zip(ja, en, strict=True):
+            _pair(a, b)
+
+
+def _build() -> None:
+    for name, ja in vars(M).items():
+        if name.isupper() and hasattr(EN, name):
+            _pair(ja, getattr(EN, name))
+            if name.endswith("_TITLE") and isinstance(ja, str):
+                _TITLES[ja] = getattr(EN, name)
+    # a template with more literal text is the more specific one: 「連絡先: {contact}」 before
+    # 「{kind}（{note}）」 for 「連絡先: （なし）」
+    _TEMPLATES.sort(key=lambda t: -t[3])
+
+
+_build()
+
+
+def missing_names(names: Iterable[str]) -> list[str]:
+    """The messages.py constants among ``names`` without an English twin (for the tests)."""
+    return [n for n in names if n.isupper() and not hasattr(EN, n)]
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:] if text[:1].islower() else text
+
+
+def text(value: str, extra: dict[str, str] | None = None) -> str:
+    """The English of a reply text (see the module docstring); unknown parts stay as they are."""
+    if not value:
+        return value
+    got = _whole(value, extra)
+    if got is not None:
+        return got
+    for sep in ("\n\n", "\n"):
+        if sep in value:
+            parts = value.split(sep)
+            done = [_whole(p, extra) for p in parts]
+            if any(d is not None for d in done):
+                return sep.join(text(p, extra) if d is None else d for p, d in zip(parts, done, strict=True))
+    return value
+
+
+_MARK_RE = re.compile(r"([^\w「（(\[【]+)(\w.*)\Z", re.DOTALL)  # "○ 公益性", "・…": a mark, then words
+
+
+def _whole(value: str, extra: dict[str, str] | None, depth: int = 0) -> str | None:
+    if value in _EXACT:
+        return _EXACT[value]
+    m = _MARK_RE.match(value)
+    if m and m.group(2) in _EXACT:
+        return m.group(1) + _EXACT[m.group(2)]
+    if extra and value in extra:
+        return extra[value]
+    if depth > 2:
+        return None
+    for pattern, en, names, _literal in _TEMPLATES:
+        m = pattern.match(value)
+        if m is None:
+            continue
+        values = {}
+        for name in names:
+            v = m.group(re.sub(r"\W", "_", name))
+            values[name] = (_TITLES.get(v) if name == "title" else None) or _whole(v, extra, depth + 1) or v
+        try:
+            return _cap(en.format(**values))
+        except (KeyError, IndexError, ValueError):
+            return None
+    return None
+
+
+def choice(c: Choice, extra: dict[str, str] | None = None, typed: bool = True) -> Choice:
+    if extra and c.text in extra:  # a FAQ question as a button: ask the English question
+        en = extra[c.text]
+        return replace(c, label=en if len(en) <= 20 else en[:19] + "…", text=en)
+    label = _whole(c.label, extra) or c.label
+    sent = c.text
+    if sent:
+        en = _whole(sent, extra)
+        if typed and en is not None and fold(en) in _TYPED:
+            sent = en
+    shown = (_whole(c.display_text, extra) or c.display_text) if c.display_text else ""
+    if len(label) > 20 and label != c.label:
+        label = label[:19] + "…"
+    return replace(c, label=label, text=sent, display_text=shown)
+
+
+def card(c: Card, extra: dict[str, str] | None = None) -> Card:
+    return replace(
+        c,
+        title=_cap(text(c.title, extra)),
+        subtitle=text(c.subtitle, extra),
+        lines=[text(line, extra) for line in c.lines],
+        actions=[choice(a, extra) for a in c.actions],
+    )
+
+
+def replies(items: list[Reply], extra: dict[str, str] | None = None, typed: bool = True) -> list[Reply]:
+    """The replies for an English user. ``extra`` maps more Japanese to English (the FAQ's
+    Japanese questions to its English ones, for the FAQ list). ``typed=False`` keeps the words
+    buttons send in Japanese (for a user whose typed English is not mapped back)."""
+    return [
+        replace(
+            r,
+            text=text(r.text, extra),
+            choices=[choice(c, extra, typed) for c in r.choices],
+            cards=[card(c, extra) for c in r.cards],
+            alt_text=text(r.alt_text, extra),
+        )
+        for r in items
+    ]
+
+
+def incoming_text(value: str) -> str:
+    """What an English user typed, as the engine's Japanese word when it is one of the buttons'
+    English words ("Cancel" -> 「やめる」, "Next" -> 「次へ」); anything else unchanged."""
+    return _TYPED.get(fold(value.strip()), value)
