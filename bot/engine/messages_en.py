@@ -431,3 +431,52 @@ RENDER_CHOOSE_BELOW = "Please choose with the buttons below."
 RENDER_CHOICES_ALT = "Options"
 NOTIFY_SOME_DIVISION = "the division in charge"
 STATUS_DATE = "{y}-{m}-{d}"
+
+# --- Collaborations and their evaluation (issue 14): the English twins --------------------------------
+COLLAB_AGREED = "You have agreed to the collaboration. We have told {division}. Thank you."
+COLLAB_ALREADY = "This collaboration is now \"{status}\"."
+COLLAB_CHANGE_ASK = "Please send what you would like changed, in one message (up to 500 characters)."
+COLLAB_CHANGE_SENT = "Your request for a change has reached {division}. Please wait for the division to contact you."
+COLLAB_CHANGE_TITLE = "Request to change the collaboration"
+COLLAB_CHANGE_TOO_LONG = "Please keep it within 500 characters (now {count})."
+COLLAB_FORMS = {
+    "koen": "nominal sponsorship (後援)",
+    "kyosai": "co-hosting (共催)",
+    "itaku": "commission (委託)",
+    "hojo": "subsidy (補助)",
+    "jikko": "executive committee (実行委員会)",
+    "kyoryoku": "project cooperation (事業協力)",
+    "other": "other",
+}
+COLLAB_GONE = "We could not find the record of this collaboration."
+COLLAB_NOT_READY = "The details of the collaboration are not settled yet. Please wait for the division to contact you."
+COLLAB_STATUS = {
+    "discussing": "under discussion",
+    "agreed": "agreed",
+    "running": "in progress",
+    "done": "completed",
+    "cancelled": "cancelled",
+}
+EVAL_ALREADY = "We already have your evaluation of this collaboration. Thank you."
+EVAL_CLOSED = "The evaluation of this collaboration is closed."
+EVAL_COMMENT_TOO_LONG = "Please keep it within 300 characters (now {count})."
+EVAL_GOALS = {"reached": "reached", "partly": "partly reached", "not": "not reached"}
+EVAL_NOT_OPEN = "This collaboration is not being evaluated now."
+EVAL_NO_COMMENT = "None"
+EVAL_PICK = "Please choose one of the buttons."
+EVAL_PRINCIPLES = {
+    "equality": "equal partnership and respect for independence",
+    "understanding": "mutual understanding",
+    "roles": "clear roles and responsibilities",
+    "goals": "shared purpose and goals",
+}
+EVAL_Q_COMMENT = "Anything you would like to add? (up to 300 characters) If not, press \"None\"."
+EVAL_Q_GOAL = "Did the collaboration reach its goal?"
+EVAL_Q_PRINCIPLE = "How well did you achieve \"{principle}\"? Choose 1 (not at all) to 5 (very well)."
+EVAL_THANKS = (
+    "Thank you. We will show you the city's evaluation when both sides have answered or the deadline has passed."
+)
+EVAL_THANKS_SHORT = "Thank you."
+EVAL_TITLE = "Evaluating the collaboration"
+STATUS_COLLAB_INTRO = "The collaborations under way with the city's divisions."
+STATUS_COLLAB_LINE = "Collaboration: {status} ({form})"
