@@ -96,7 +96,10 @@ def missing_names(names: Iterable[str]) -> list[str]:
 
 
 def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:] if text[:1].islower() else text
+    """A capital first letter, unless upper-casing would change the citizen's words (ß -> SS)."""
+    first = text[:1]
+    upper = first.upper()
+    return (upper if first.islower() and len(upper) == 1 else first) + text[1:]
 
 
 def text(value: str, extra: dict[str, str] | None = None) -> str:
