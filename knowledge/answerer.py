@@ -885,7 +885,8 @@ class Answerer:
             # answer it (the engine adds what it knows of the activity itself).
             lead = [c for c in cands if c.entry.id == ACTIVITY_ENTRY]
             if lead:
-                top = max(cands[0].score, self.weights.answer_at)
+                # chosen, not a near tie: it leads the rest by the margin the tie rule asks
+                top = max(cands[0].score, self.weights.answer_at) + self.weights.margin
                 cands = [
                     dataclasses.replace(lead[0], score=top),
                     *(c for c in cands if c.entry.id != ACTIVITY_ENTRY),

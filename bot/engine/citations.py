@@ -20,7 +20,7 @@ from bot.engine.messages import SOURCE_LINE, SOURCE_LINK
 from knowledge.normalize import fold
 
 # How the answerer starts the citation line it appends to an answer (knowledge/messages.py).
-_OWN_CITATION_MARKERS = ("（出典：", "（参考：")
+_OWN_CITATION_MARKERS = ("（出典：", "（参考：", "(Source:", "(See also:")
 # Section ids are lower-case words and digits joined by hyphens (knowledge/data/guideline.yaml).
 _SECTION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}$")
 

@@ -221,3 +221,9 @@ def test_joining_is_not_partnering(answerer):
 def test_school_parents_association_is_a_civic_group(answerer):
     a = answerer.answer("保護者会でも市と協働できますか？")
     assert a.answered and a.faq_id in {"target-groups", "target-npo-required", "target-activities"}, a.faq_id
+
+
+def test_the_canonical_self_introduction_is_answered(answerer):
+    """「私たちは〇〇をしている団体ですが、協働できますか」: the conditions of 第2章(2) answer it (a near
+    tie with a neighbouring entry does not turn the chosen answer into もしかして)."""
+    _ok(answerer.answer("私たちは公園の清掃をしている団体ですが、協働できますか"), {"target-activities", "target-groups"})

@@ -15,3 +15,10 @@ def test_titles_already_in_the_text_are_not_repeated():
     assert citation_line(SOURCES[:1], text) == ""
     assert citation_line(SOURCES, "") == "出典: 第2章(4) 協働の形態、協働の主な形態（一般的な説明）"
     assert citation_line([], "x") == "" and citation_line([("a", "")], "x") == ""
+
+
+def test_an_english_answer_with_its_own_source_line_gets_no_second_one():
+    from bot.engine.citations import citation_line
+
+    text = "Kyōdō means ...\n(Source: 協働推進基本指針: Chapter 2 (1) Idea and purpose)"
+    assert citation_line([("ch2-4", "第2章(4) 協働の形態")], text) == ""
