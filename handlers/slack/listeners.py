@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt import BoltResponse
@@ -381,14 +382,24 @@ class SlackListeners:
             v = items.open_item(session, note_id, actor, self.runtime.directory)
             return blocks.item_detail_modal(v) if v is not None else None
 
+        async def build() -> tuple[dict[str, Any] | None, str]:
+            return await self.runtime.run_in_db(view), msg.ITEM_GONE
+
+        await self._open_modal(body, build, "detail view")
+
+    async def _open_modal(
+        self, body: dict, build: Callable[[], Awaitable[tuple[dict[str, Any] | None, str]]], what: str
+    ) -> None:
+        """Open the modal ``build`` returns, or tell the clicker why not (``build``'s notice);
+        a failure is logged, never raised into Bolt (the click is already acknowledged)."""
         try:
-            modal = await self.runtime.run_in_db(view)
+            modal, gone = await build()
             if modal is None:
-                await self._ephemeral(body, msg.ITEM_GONE)
+                await self._ephemeral(body, gone)
                 return
             await self.client.views_open(trigger_id=body["trigger_id"], view=modal)
         except Exception:
-            log.exception("detail view failed")
+            log.exception("%s failed", what)
 
     async def on_close_handoff(self, ack: Any, body: dict) -> None:
         await ack()
@@ -407,11 +418,10 @@ class SlackListeners:
             question, sections = faq.faq_form(session, qid)
             return blocks.faq_modal(question, qid, sections)
 
-        try:
-            modal = await self.runtime.read_db(prepare)
-            await self.client.views_open(trigger_id=body["trigger_id"], view=modal)
-        except Exception:
-            log.exception("FAQ modal failed")
+        async def build() -> tuple[dict[str, Any] | None, str]:
+            return await self.runtime.read_db(prepare), ""
+
+        await self._open_modal(body, build, "FAQ modal")
 
     async def on_edit_faq(self, ack: Any, body: dict) -> None:
         await ack()
@@ -434,14 +444,10 @@ class SlackListeners:
                 chosen=list(entry.sources or []),
             )
 
-        try:
-            modal = await self.runtime.read_db(prepare)
-            if modal is None:
-                await self._ephemeral(body, msg.FAQ_GONE)
-                return
-            await self.client.views_open(trigger_id=body["trigger_id"], view=modal)
-        except Exception:
-            log.exception("FAQ edit modal failed")
+        async def build() -> tuple[dict[str, Any] | None, str]:
+            return await self.runtime.read_db(prepare), msg.FAQ_GONE
+
+        await self._open_modal(body, build, "FAQ edit modal")
 
     async def on_retire_faq(self, ack: Any, body: dict) -> None:
         await ack()
@@ -527,14 +533,12 @@ class SlackListeners:
         cid = self._value(body, "c")
         if cid is None:
             return
-        try:
+        async def build() -> tuple[dict[str, Any] | None, str]:
             view = await self.runtime.read_db(collaborations.form_view, cid)
-            if view is None or view.status in ("done", "cancelled"):
-                await self._ephemeral(body, msg.COLLAB_GONE)
-                return
-            await self.client.views_open(trigger_id=body["trigger_id"], view=blocks.collab_modal(view))
-        except Exception:
-            log.exception("collaboration modal failed")
+            open_ = view is not None and view.status not in ("done", "cancelled")
+            return (blocks.collab_modal(view) if open_ else None), msg.COLLAB_GONE
+
+        await self._open_modal(body, build, "collaboration modal")
 
     async def on_collab_status(self, ack: Any, body: dict) -> None:
         await ack()
@@ -603,14 +607,11 @@ class SlackListeners:
         cid = self._value(body, "c")
         if cid is None:
             return
-        try:
+        async def build() -> tuple[dict[str, Any] | None, str]:
             view, notice = await self.runtime.read_db(collaborations.eval_form, cid)
-            if view is None:
-                await self._ephemeral(body, notice or msg.COLLAB_GONE)
-                return
-            await self.client.views_open(trigger_id=body["trigger_id"], view=blocks.eval_modal(view))
-        except Exception:
-            log.exception("evaluation modal failed")
+            return (blocks.eval_modal(view) if view is not None else None), notice or msg.COLLAB_GONE
+
+        await self._open_modal(body, build, "evaluation modal")
 
     async def on_eval_submitted(self, ack: Any, body: dict, view: dict) -> None:
         values = view.get("state", {}).get("values", {})
