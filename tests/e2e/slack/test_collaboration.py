@@ -13,34 +13,19 @@ from sqlalchemy import select
 
 from bot.engine import messages as M
 from bot.staff import messages as msg
-from bot.staff.directory import Directory, DivisionInfo
 from bot.storage.db import transaction
 from bot.storage.models.collaboration import Collaboration, CollaborationEvaluation
 from bot.storage.models.staff import StaffAuditEntry
 from handlers.slack import blocks
 from tests.e2e.slack.conftest import LINE_SECRET
-from tests.support.line_payloads import body_for, message_event, postback_event, signed
+from tests.support.line_payloads import message_event, postback_event
+from tests.support.loop import every_division_directory, line_sender, postback_data
 from tests.support.servers import wait_until
 
 CITIZEN = "U" + "8" * 32
 
 
-def _walk(node, found, label):
-    if isinstance(node, dict):
-        if label in str(node.get("label", "")) and node.get("type") == "postback":
-            found.append(node["data"])
-        for v in node.values():
-            _walk(v, found, label)
-    elif isinstance(node, list):
-        for v in node:
-            _walk(v, found, label)
-
-
-def data_of(messages: list, label: str) -> str:
-    found: list[str] = []
-    _walk(messages, found, label)
-    assert found, f"no button {label!r} in {json.dumps(messages, ensure_ascii=False)[:500]}"
-    return found[0]
+data_of = postback_data
 
 
 def modal_values(form: str = "kyosai", **texts: str) -> dict:
@@ -59,21 +44,9 @@ def action_value(message, action_id: str) -> str:
 
 
 def test_take_fill_agree_and_status_on_line_and_slack(make_bot, slack_api, line_api):
-    matching = pytest.importorskip("matching")
-    directory = Directory(
-        [DivisionInfo(d.id, d.ka or d.name, "C" + d.id.upper()) for d in matching.Matcher.load().divisions]
-    )
-    bot = make_bot(directory=directory)
-
-    def line(event) -> list:
-        before = len(line_api.deliveries())
-        body = body_for(event)
-        assert (
-            bot.http.post("/line/callback", content=body, headers=signed(LINE_SECRET, body)).status_code
-            == 200
-        )
-        wait_until(lambda: len(line_api.deliveries()) > before)
-        return line_api.deliveries()[-1].messages
+    pytest.importorskip("matching")
+    bot = make_bot(directory=every_division_directory())
+    line = line_sender(bot, line_api, LINE_SECRET)
 
     def pushes() -> list:
         return [d for d in line_api.deliveries() if d.kind == "push"]

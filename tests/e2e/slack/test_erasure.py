@@ -16,12 +16,12 @@ from sqlalchemy import JSON, String, Text, select
 from bot.engine.retention import purge_expired
 from bot.messaging import inbox, outbox
 from bot.staff import messages as staff_msg
-from bot.staff.directory import Directory, DivisionInfo
 from bot.storage.db import Base, transaction, utcnow
 from bot.storage.models import Group, Proposal, UnansweredQuestion
 from handlers.slack import blocks
 from tests.e2e.slack.conftest import LINE_SECRET
-from tests.support.line_payloads import body_for, message_event, postback_event, signed
+from tests.support.line_payloads import message_event, postback_event
+from tests.support.loop import every_division_directory, line_sender, postback_data
 from tests.support.servers import wait_until
 
 CITIZEN = "U" + "5" * 32
@@ -51,41 +51,17 @@ def scan(factory) -> list[str]:
     return found
 
 
-def _buttons(messages: list, label: str) -> str:
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if label in str(node.get("label", "")) and node.get("type") == "postback":
-                found.append(node["data"])
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(messages)
-    assert found, f"no button {label!r} in {json.dumps(messages, ensure_ascii=False)[:500]}"
-    return found[0]
+_buttons = postback_data
 
 
 @pytest.mark.db
 def test_delete_my_data_leaves_nothing_in_slack_the_tables_or_the_logs(make_bot, slack_api, line_api, caplog):
-    matching = pytest.importorskip("matching")
+    pytest.importorskip("matching")
     caplog.set_level(logging.DEBUG, logger="bot")
     caplog.set_level(logging.DEBUG, logger="handlers")
-    directory = Directory(
-        [DivisionInfo(d.id, d.ka or d.name, "C" + d.id.upper()) for d in matching.Matcher.load().divisions]
-    )
+    directory = every_division_directory()
     bot = make_bot(directory=directory)
-
-    def line(event) -> list:
-        before = len(line_api.deliveries())
-        body = body_for(event)
-        r = bot.http.post("/line/callback", content=body, headers=signed(LINE_SECRET, body))
-        assert r.status_code == 200
-        wait_until(lambda: len(line_api.deliveries()) > before)
-        return line_api.deliveries()[-1].messages
+    line = line_sender(bot, line_api, LINE_SECRET)
 
     line(message_event("団体登録", CITIZEN))
     kinds = line(message_event(NAME, CITIZEN))

@@ -4,53 +4,23 @@ suggestion in Slack -> a member of staff clicks 「担当する」 -> the citize
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from bot.staff.directory import Directory, DivisionInfo
 from handlers.slack import blocks
 from tests.e2e.slack.conftest import LINE_SECRET
-from tests.support.line_payloads import body_for, message_event, postback_event, signed
+from tests.support.line_payloads import message_event, postback_event
+from tests.support.loop import every_division_directory, line_sender, postback_data
 from tests.support.servers import wait_until
 
 CITIZEN = "U" + "7" * 32
 
 
 def test_register_on_line_then_take_in_slack_then_line_push(make_bot, slack_api, line_api):
-    matching = pytest.importorskip("matching")
-    directory = Directory(
-        [DivisionInfo(d.id, d.ka or d.name, "C" + d.id.upper()) for d in matching.Matcher.load().divisions]
-    )
+    pytest.importorskip("matching")
+    directory = every_division_directory()
     bot = make_bot(directory=directory)
-
-    def line(event) -> list:
-        """Send one event, wait for the bot's reply to be delivered, return its messages."""
-        before = len(line_api.deliveries())
-        body = body_for(event)
-        assert (
-            bot.http.post("/line/callback", content=body, headers=signed(LINE_SECRET, body)).status_code
-            == 200
-        )
-        wait_until(lambda: len(line_api.deliveries()) > before)
-        return line_api.deliveries()[-1].messages
-
-    def data_of(messages: list, label: str) -> str:
-        found = []
-
-        def walk(node):
-            if isinstance(node, dict):
-                if label in str(node.get("label", "")) and node.get("type") == "postback":
-                    found.append(node["data"])
-                for v in node.values():
-                    walk(v)
-            elif isinstance(node, list):
-                for v in node:
-                    walk(v)
-
-        walk(messages)
-        assert found, f"no button {label!r} in {json.dumps(messages, ensure_ascii=False)[:500]}"
-        return found[0]
+    line = line_sender(bot, line_api, LINE_SECRET)
+    data_of = postback_data
 
     line(message_event("団体登録", CITIZEN))
     kinds = line(message_event("小金井みどりの会", CITIZEN))
