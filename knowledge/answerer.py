@@ -261,6 +261,19 @@ def verbatim_match(c: Candidate, w: Weights) -> bool:
     return c.fuzzy * 100 >= w.fuzzy_override
 
 
+# after a word, what makes it a place rather than what the writer is (神社の近くで, 教会を借りて)
+_PLACE_AFTER_RE = r"(?:の(?:近く|近所|隣|前|横|裏|境内|周辺|ホール|会館|施設)|で|にある|を(?:借り|お借り|使)|から)"
+
+
+def _names_the_writer(term: str, activity: str) -> bool:
+    """Whether ``term`` in a self-introduction says what the writer is (議員の後援会です), not only
+    where they meet (神社の近くの公民館で…). A term not found as typed (a reading, a synonym)
+    counts as naming the writer."""
+    text = activity.replace(" ", "")
+    at = [m.end() for m in re.finditer(re.escape(term), text)]
+    return not at or any(not re.match(_PLACE_AFTER_RE, text[i:]) for i in at)
+
+
 class Answerer:
     """Built once per process from the shipped data (see :meth:`load`); answering is read-only and
     thread-safe."""
@@ -419,6 +432,9 @@ class Answerer:
         ]
         self._subjects: list[frozenset[str]] = []
         self._named: list[frozenset[str]] = []  # what the canonical question itself names
+        # words no other entry uses (議員, 後援会 for target-politics): strong enough for a
+        # self-introduction to say the writer is what an exclusion is about
+        self._own: list[frozenset[str]] = []
         for i, e in enumerate(self.entries):
             named = set(terms_of(e.question, key=True)) - _FRAME_TERMS - CIVIC_TERMS
             # (a single kanji such as 会 of 子ども会 says too little to be what an entry is about)
@@ -429,6 +445,11 @@ class Answerer:
             }
             self._named.append(frozenset(named))
             self._subjects.append(frozenset(own - _FRAME_TERMS - CIVIC_TERMS))
+            self._own.append(
+                frozenset(named | {t for t in entry_terms[i] if entry_df[t] == 1 and len(t) > 1})
+                - _FRAME_TERMS
+                - CIVIC_TERMS
+            )
         # Entries that answer a question about one particular subject: a yes/no answer, an
         # eligibility entry of the target category that names whom it is about (政治団体も協働
         # できますか), a comparison (後援と共催の違い). See _screen.
@@ -742,7 +763,9 @@ class Answerer:
         w = self.weights
         return bool(a.candidates) and a.candidates[0].score >= w.answer_at and a.domain >= w.min_domain
 
-    def _fits(self, index: int, u: Understanding, asked: tuple[set[str], set[str]]) -> bool:
+    def _fits(
+        self, index: int, u: Understanding, asked: tuple[set[str], set[str]], raw_lead: str | None = None
+    ) -> bool:
         """Whether entry ``index`` answers the question asked, for the entries that answer one
         particular question (see ``_gated``):
 
@@ -770,10 +793,21 @@ class Answerer:
             return len(named & asked[0]) >= min(2, len(named)) or (
                 bool(named & asked[0]) and bool((subjects - named) & asked[0])
             )
-        # the self-introduction can say who is asking (大学の研究室です -> 大学も協働できる?), but
-        # an exclusion (宗教活動は対象外) is given only when the question itself is about it
-        if not subjects & asked[0] and (self._excludes[index] or not subjects & asked[1]):
-            return False
+        # the self-introduction can say who is asking (大学の研究室です -> 大学も協働できる?); an
+        # exclusion (政治活動は対象外) only when the question itself is about it, or when the writer
+        # introduces themselves by its own words (議員の後援会です), asks whether they may partner,
+        # and the whole message is about it more than anything else (not 神社の近くで子ども食堂を…)
+        if not subjects & asked[0]:
+            if not self._excludes[index]:
+                if not subjects & asked[1]:
+                    return False
+            elif not (
+                any(_names_the_writer(t, u.activity or "") for t in self._own[index] & asked[1])
+                and self.entries[index].id == raw_lead
+                and u.kind == "can-we"
+                and asked[0] & (_PARTNER_TERMS | _KYODO_TERMS | {"対象"})
+            ):
+                return False
         if self._yes_no[index] and asked[0] & _PROCEDURE_TERMS and not asked[0] & _PARTNER_TERMS:
             # …申請することができますか? asks whether one may apply (to some programme), not whether
             # one may be a partner: 「はい。企業も含まれています」 does not answer it
@@ -831,8 +865,17 @@ class Answerer:
         qt = self._question_terms(u)
         asked = set(qt.weights)
         intro = set(self.analyzer.analyze(u.activity, focus=False).weights) if u.activity else set()
+        # the entry the whole message is about (not a near tie)
+        raw = a.candidates
+        raw_lead = (
+            raw[0].entry.id
+            if raw and (len(raw) < 2 or raw[0].score - raw[1].score >= self.weights.margin)
+            else None
+        )
         cands = [
-            c for c in a.candidates[:SCREEN_TOP] if self._fits(self._index_of[c.entry.id], u, (asked, intro))
+            c
+            for c in a.candidates[:SCREEN_TOP]
+            if self._fits(self._index_of[c.entry.id], u, (asked, intro), raw_lead)
         ]
         # The answer should be about something the question asks: when the asking part names
         # topics of its own (委託 in …市の委託を受けるには何が必要ですか), an entry whose words have

@@ -315,6 +315,22 @@ def _has_words(text: str) -> bool:
     return bool(re.search(r"[\u4e00-\u9fff々]{2,}|[\u30a1-\u30ff]{2,}|[A-Za-z]{2,}", core))
 
 
+# a question that points back at the sentence before it (…委託と補助ってどう違う？ どっちがいいの？)
+_REFERS_BACK_RE = re.compile(r"^(?:それ|その|そっち|あれ|じゃあ|なら)|どっち|どちら(?:が|を|の方)")
+# a wish stated just before a where-to-ask question (NPO法人を作りたい。どこに相談すればいい？)
+_WISH_END_RE = re.compile(r"たい(?:です|んです|のです|と思います|と思っています)?(?:が|けど|けれど)?[。．！!]?$")
+_WHERE_ASK_RE = re.compile(r"どこ|どちらに|窓口|誰に")
+
+
+def _leans_back(question: str, before: str) -> bool:
+    """Whether an asking sentence is about the sentence before it although it has words of its
+    own: it refers back to it (どっちがいいの？), or it asks where to go with a wish just stated."""
+    q = question.replace(" ", "")
+    return bool(_REFERS_BACK_RE.search(q)) or bool(
+        _WHERE_ASK_RE.search(q) and _WISH_END_RE.search(before.replace(" ", ""))
+    )
+
+
 def understand(text: str, has_topic: Callable[[str], bool] | None = None) -> Understanding:
     """Split ``text`` (normalised) into context and question; tell the question's kind.
 
@@ -337,6 +353,8 @@ def understand(text: str, has_topic: Callable[[str], bool] | None = None) -> Und
     # 「…分かりません。ざっくり教えてもらえますか」: lean on the sentence before, unless that one
     # is the self-introduction (then the question is about 協働 itself: …団体ですが、どうすれば?)
     while first > 0 and first - 1 not in intro_at and not has_topic("".join(parts[first : qi + 1])):
+        first -= 1
+    if first == qi and qi > 0 and qi - 1 not in intro_at and _leans_back(parts[qi], parts[qi - 1]):
         first -= 1
     question = "".join(parts[first : qi + 1])
     # the self-description: the introduction and the sentences that go on describing the group

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from knowledge.understand import understand
+
 CONTACT = "小金井市 市民部 コミュニティ文化課"  # the shipped city.yaml's desk (contacts.yaml)
 
 
@@ -227,3 +229,39 @@ def test_the_canonical_self_introduction_is_answered(answerer):
     """「私たちは〇〇をしている団体ですが、協働できますか」: the conditions of 第2章(2) answer it (a near
     tie with a neighbouring entry does not turn the chosen answer into もしかして)."""
     _ok(answerer.answer("私たちは公園の清掃をしている団体ですが、協働できますか"), {"target-activities", "target-groups"})
+
+
+# -- who the writer is, and questions that point back (fourth round) -------------------------------
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "市議会議員の後援会です。地域の清掃もしています。協働の対象になりますか？",
+        "選挙のときに候補者を応援している政党の支部です。市と協働できますか",
+    ],
+)
+def test_introduction_as_a_political_body_gets_the_political_rule(answerer, message):
+    """The writer says what they are in the exclusion's own words and asks whether they may
+    partner: 第2章(2)'s rule on political activity answers it, not the general conditions."""
+    _ok(answerer.answer(message), {"target-politics"})
+
+
+def test_a_shrine_nearby_is_not_a_religious_group(answerer):
+    a = answerer.answer("神社の近くの公民館で高齢者のサロンをしています。市と協働できるでしょうか？")
+    assert a.faq_id != "target-religion", a
+
+
+def test_a_question_that_points_back_is_read_with_the_one_before(answerer):
+    """「どっちがいいの？」 is about the two forms just named, not about small groups in general."""
+    u = understand("補助と委託って何が違うの？うちは小さい会なんだけど、どっちが向いてる？")
+    assert "補助と委託" in u.question
+    a = answerer.answer("補助と委託って何が違うの？うちは小さい会なんだけど、どっちが向いてる？")
+    assert a.faq_id not in {"target-groups", "target-npo-required"}, a
+
+
+def test_where_to_ask_after_a_wish_is_about_the_wish(answerer):
+    u = understand("NPO法人を立ち上げたいです。どこで相談できますか？")
+    assert "NPO法人" in u.question
+    a = answerer.answer("NPO法人を立ち上げたいです。どこで相談できますか？")
+    assert a.faq_id in {"npo-establish", None}, a
