@@ -261,6 +261,17 @@ def verbatim_match(c: Candidate, w: Weights) -> bool:
     return c.fuzzy * 100 >= w.fuzzy_override
 
 
+# a question word asking what, how or which (not 何か, どこか: "something", "somewhere"; not
+# 「…はどう？」, which asks whether)
+_WH_RE = re.compile(
+    r"(?:何|なに|どこ|だれ|誰|いつ|どれ)(?!か|も)|どんな|どのような|どういう|どの(?!くらい)|どう(?:やって|すれば|したら)"
+)
+
+
+# 「X(は|って|も)…対象になりますか」: X is what the eligibility question is about
+_ELIGIBLE_SUBJECT_RE = re.compile(r"^(?:[^。、]*?[、,])?([^。、]{1,15}?)(?:は|って|も|でも)、?[^。、]{0,6}?対象(?:に|と)")
+
+
 # after a word, what makes it a place rather than what the writer is (神社の近くで, 教会を借りて)
 _PLACE_AFTER_RE = r"(?:の(?:近く|近所|隣|前|横|裏|境内|周辺|ホール|会館|施設)|で|にある|を(?:借り|お借り|使)|から)"
 
@@ -422,6 +433,7 @@ class Answerer:
             for t in ts:
                 entry_df[t] = entry_df.get(t, 0) + 1
         self._entry_df = entry_df
+        self._asked_terms = [frozenset(ts) for ts in entry_terms]  # question and phrasings only
         # entries that tell who or what is NOT a partner (政治・宗教活動は対象になりません)
         self._excludes = [("対象になりません" in e.answer or "対象外" in e.answer) for e in self.entries]
         self._yes_no = [bool(_YES_NO_OPENER_RE.match(e.answer)) for e in self.entries]
@@ -812,6 +824,12 @@ class Answerer:
             # …申請することができますか? asks whether one may apply (to some programme), not whether
             # one may be a partner: 「はい。企業も含まれています」 does not answer it
             return False
+        if u.kind == "can-we" and not self._eligible_subject(index, u):
+            # ガソリン代は助成対象になりますか asks about ガソリン代, which this entry never mentions
+            return False
+        if self._yes_no[index] and u.kind == "other" and not u.yes_no and _WH_RE.search(u.question):
+            # 町会ってどんな活動をしているの？ asks what, and 「はい。自治会も…」 does not answer it
+            return False
         if u.kind == "other" and (u.wants or u.asks_what):
             # 後援会に入りたい is a wish, 後援会の集まりはいつ？ asks when: neither asks whether one may
             return False
@@ -821,6 +839,23 @@ class Answerer:
             if not self._yes_no[index]
             else u.kind in ("can-we", "other")
         )
+
+    def _eligible_subject(self, index: int, u: Understanding) -> bool:
+        """For 「XはY対象になりますか」: whether X is something entry ``index`` is asked about (its
+        question and phrasings name one of X's words, and X holds no word unknown to the knowledge
+        base). No such X: True."""
+        m = _ELIGIBLE_SUBJECT_RE.search(u.question.replace(" ", ""))
+        if not m:
+            return True
+        q = self.analyzer.analyze(m.group(1), focus=False)
+        words = [
+            t
+            for t in q.weights
+            if t not in CIVIC_TERMS and t not in _FRAME_TERMS and t not in q.guessed and t not in _KYODO_TERMS
+        ]
+        if any(len(t) >= 2 for t in q.unknown):
+            return False
+        return not words or any(t in self._asked_terms[index] for t in words)
 
     def _asks_more(self, u: Understanding) -> bool:
         """Whether a yes/no question that does not ask about partnering says more than its subject: a

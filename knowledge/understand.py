@@ -76,7 +76,7 @@ _INTRO_PREDICATE_RE = re.compile(
     r"|しておりま|を続けて|を立ち上げ)(?:い|お)?(?:ます|る|ました|て)"
     r"|(?:活動|運営|開催|主催)(?:して|を)(?:い|お)?(?:ます|る)"
 )
-_QUESTION_WORD_RE = re.compile(
+QUESTION_WORD_RE = re.compile(
     r"何|なに|なん(?!です|だ)|どこ|どちら|どっち|だれ|誰|いつ|どう|どの|どんな|なぜ|いくら|どれ|どれくらい|どのくらい"
 )
 
@@ -102,7 +102,8 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.IGNORECASE,
         ),
     ),
-    ("difference", re.compile(r"違い|違う|(?<!っ)ちが[いう]|異なる|差は|差って|比べ|区別")),
+    # 「AとBは同じものですか」 asks how they differ (not 同じ団体で続けて申請できますか)
+    ("difference", re.compile(r"違い|違う|(?<!っ)ちが[いう]|異なる|差は|差って|比べ|区別|と.{1,12}?(?:は|って)同じ(?:もの|こと|意味)?(?:です|でしょう|なの|か|？|\?|$)")),
     # 「…でもいいの？」 asks whether, even when it names a way (…以外のやり方でもいいの？)
     ("can-we", re.compile(r"でも(?:いい|良い|よい|大丈夫|可能|OK|かまわ|構わ|平気|問題)", re.IGNORECASE)),
     ("why", re.compile(r"なぜ|なんで(?!す|しょ)|何で(?!す|しょ)|どうして|理由|何のため|なんのため")),
@@ -245,13 +246,13 @@ def sentences(text: str) -> list[str]:
 
 def is_asking(sentence: str) -> bool:
     s = sentence.replace(" ", "")
-    return bool(_ASKING_RE.search(s) or _QUESTION_WORD_RE.search(s))
+    return bool(_ASKING_RE.search(s) or QUESTION_WORD_RE.search(s))
 
 
 def is_introduction(sentence: str) -> bool:
     """Whether a sentence introduces the writer or the group (私たちは… / …をしている団体です)."""
     s = sentence.replace(" ", "")
-    if _QUESTION_WORD_RE.search(s) and re.search(r"[?？]", s):
+    if QUESTION_WORD_RE.search(s) and re.search(r"[?？]", s):
         return False
     return bool(_INTRO_SUBJECT_RE.search(s) or _INTRO_PREDICATE_RE.search(s))
 
@@ -295,7 +296,7 @@ def is_yes_no(question: str, kind: str | None = None) -> bool:
     if kind != "other":
         return False
     q = question.replace(" ", "")
-    return bool(_YES_NO_END_RE.search(q)) and not _QUESTION_WORD_RE.search(q)
+    return bool(_YES_NO_END_RE.search(q)) and not QUESTION_WORD_RE.search(q)
 
 
 _TRAILING_CONJ_RE = re.compile(r"(?:が|けど|けれど|けれども)?[、,。．!！\s]*$")
@@ -311,7 +312,7 @@ def _activity(intro: list[str]) -> str | None:
 def _has_words(text: str) -> bool:
     """Fallback topic test without a tokenizer: a run of two kanji or katakana (or Latin letters)
     that is not a question word."""
-    core = _QUESTION_WORD_RE.sub("", text)
+    core = QUESTION_WORD_RE.sub("", text)
     return bool(re.search(r"[\u4e00-\u9fff々]{2,}|[\u30a1-\u30ff]{2,}|[A-Za-z]{2,}", core))
 
 

@@ -265,3 +265,24 @@ def test_where_to_ask_after_a_wish_is_about_the_wish(answerer):
     assert "NPO法人" in u.question
     a = answerer.answer("NPO法人を立ち上げたいです。どこで相談できますか？")
     assert a.faq_id in {"npo-establish", None}, a
+
+
+def test_same_or_not_is_a_difference_question(answerer):
+    assert understand("NPOと任意団体は同じものですか？").kind == "difference"
+    assert understand("同じ団体で続けて申請できますか？").kind != "difference"
+    a = answerer.answer("NPOとボランティア団体って同じもの？")
+    assert a.faq_id in {"term-npo", None} and a.faq_id != "volunteer-centre", a
+
+
+def test_a_yes_no_entry_does_not_answer_what_they_do(answerer):
+    """「はい。自治会も…」 does not say what a 町会 does."""
+    a = answerer.answer("町内会ってふだんどんなことをしているんですか")
+    assert a.faq_id != "target-jichikai", a
+    _ok(answerer.answer("自治会とか町会はどう？"), {"target-jichikai"})
+
+
+def test_eligibility_of_something_the_entry_never_mentions(answerer):
+    """「Xは助成の対象？」 with an X the knowledge base does not know is not answered by the entry
+    about other funding."""
+    a = answerer.answer("駐車場代は補助の対象になりますか")
+    assert a.faq_id != "target-other-funding", a
