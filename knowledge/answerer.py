@@ -154,6 +154,11 @@ _REFERENT_TERMS = frozenset(fold(w) for w in ["対象", "目的", "人", "もの
 _DEICTIC_RE = re.compile(r"(?:この|その|あの|上記の?|こういった|そういった|こうした|そうした)(?!指針|ボット|bot|アカウント|アプリ|チャット|トーク|サービス|ページ|サイト|前|間|後|度|頃|先|辺|際|ほか|他)[一-龥ァ-ヶー]", re.IGNORECASE)
 _NEGATION = frozenset(fold(w) for w in ["ない"])
 _AMOUNT_RE = re.compile(r"いくら|何円|なんえん|金額|額は|幾ら|料金は|費用は")
+# 団体はどのくらいあるの？ / 何団体？: a question about how many there are
+_COUNT_RE = re.compile(
+    r"(?:どのくらい|どれくらい|どれぐらい|どのぐらい)(?:ある|あり|い(?:る|ます)|存在)|いくつ|何団体|何法人|何件|件数|数は"
+)
+_NUMBER_RE = re.compile(r"[0-9０-９]+(?:法人|団体|件|人|か所|カ所|ヶ所)")  # a count in an answer
 _YEN_RE = re.compile(r"[0-9０-９]+(?:万|千)?円|金額|費用の額")  # an amount, or what it says about amounts
 SCREEN_TOP = 12  # candidates screened and re-ranked for the question asked
 SUBJECT_MAX_ENTRIES = 3  # a phrasing word used by at most this many entries tells what an entry is about
@@ -840,6 +845,39 @@ class Answerer:
             else u.kind in ("can-we", "other")
         )
 
+    def _stands_out(self, a: Analysis, u: Understanding) -> bool:
+        """Generic words that together name one entry (活動場所 借りたい → 活動場所は借りられますか？):
+        two words or more, all covered by the leader, which scores well ahead of the next entry."""
+        top = a.candidates[0]
+        if len(self._question_terms(u).weights) < 2 or self.coverage(top, u) < 0.99:
+            return False
+        return len(a.candidates) == 1 or top.score >= 1.5 * a.candidates[1].score
+
+    def _covers_more(self, top: Candidate, runner_up: Candidate, u: Understanding) -> bool:
+        """A near tie is no guess when the question asks about a subject X (「Xも…対象になる？」)
+        that the leader is asked about and the runner-up is not, and the leader covers every word
+        (自治会も協働の対象になる？: the 自治会 entry, not the one on which activities qualify)."""
+        words = self._subject_words(u)
+        if not words or self.coverage(top, u) < 0.99:
+            return False
+        lead, other = (self._asked_terms[self._index_of[c.entry.id]] for c in (top, runner_up))
+        return any(t in lead for t in words) and not any(t in other for t in words)
+
+    def _subject_words(self, u: Understanding) -> list[str] | None:
+        """The content words of X in 「XはY対象になりますか」 (None: no such X; [] if X holds a word
+        the knowledge base does not know)."""
+        m = _ELIGIBLE_SUBJECT_RE.search(u.question.replace(" ", ""))
+        if not m:
+            return None
+        q = self.analyzer.analyze(m.group(1), focus=False)
+        if any(len(t) >= 2 for t in q.unknown):
+            return []
+        return [
+            t
+            for t in q.weights
+            if t not in CIVIC_TERMS and t not in _FRAME_TERMS and t not in q.guessed and t not in _KYODO_TERMS
+        ]
+
     def _eligible_subject(self, index: int, u: Understanding) -> bool:
         """For 「XはY対象になりますか」: whether X is something entry ``index`` is asked about (its
         question and phrasings name one of X's words, and X holds no word unknown to the knowledge
@@ -848,13 +886,9 @@ class Answerer:
         if not m:
             return True
         q = self.analyzer.analyze(m.group(1), focus=False)
-        words = [
-            t
-            for t in q.weights
-            if t not in CIVIC_TERMS and t not in _FRAME_TERMS and t not in q.guessed and t not in _KYODO_TERMS
-        ]
         if any(len(t) >= 2 for t in q.unknown):
             return False
+        words = self._subject_words(u)
         return not words or any(t in self._asked_terms[index] for t in words)
 
     def _asks_more(self, u: Understanding) -> bool:
@@ -1004,6 +1038,7 @@ class Answerer:
             and not verbatim_match(top, w)
             and (qw := set(self._question_terms(u).weights))
             and qw <= _VAGUE_TERMS | CIVIC_TERMS
+            and not self._stands_out(a, u)
         ):
             # 自分たちの活動をもっと知ってもらいたい時は？: only 活動 is known, and it says nothing
             # about which answer is wanted
@@ -1023,6 +1058,9 @@ class Answerer:
         if u is not None and _AMOUNT_RE.search(u.question.replace(" ", "")) and not _YEN_RE.search(top.entry.answer):
             # 参加費はいくら？: an entry that neither names an amount nor says where amounts are
             # decided does not answer how much something costs
+            return self._unsure(a) if top.score >= w.unsure_at else self._decline(top.score)
+        if u is not None and _COUNT_RE.search(u.question.replace(" ", "")) and not _NUMBER_RE.search(top.entry.answer):
+            # 市民活動団体は、どのくらいあるの？: what the word means is not how many there are
             return self._unsure(a) if top.score >= w.unsure_at else self._decline(top.score)
         if u is not None and not u.activity and _DEICTIC_RE.search(u.question) and not verbatim_match(top, w):
             # その場合も大丈夫ですか / この制度の締切は？: the question points at something said
@@ -1070,6 +1108,7 @@ class Answerer:
             and top.score - a.candidates[1].score < w.margin
             and a.candidates[1].entry.id not in top.entry.related
             and top.entry.id not in a.candidates[1].entry.related
+            and not (u is not None and self._covers_more(top, a.candidates[1], u))
         ):
             # two unrelated answers nearly tie: which one was meant is a guess
             return self._unsure(a)

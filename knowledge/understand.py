@@ -51,9 +51,11 @@ _ASKING_RE = re.compile(
     r"[?？]|か[。.!！\s]*$|かな[。.!！\s]*$|かね[。.!！\s]*$|でしょうか|ますか|ですか|の[。.!！\s]*$"
     r"|教えて|おしえて|ください|下さい|知りたい|聞きたい|伺いたい|ほしい|欲しい|たいです|たい[。.!！\s]*$"
     r"|ませんか|れる[。.!！\s]*$|いい[。.!！\s]*$|大丈夫[。.!！\s]*$|は[。.!！\s]*$|って[。.!！\s]*$"
-    r"|方法|手順|やり方|とは"
     r"|わから(?:ない|なく|ず)|分から(?:ない|なく|ず)|知らない|迷って|困って|たいと思って|たいと考えて"
 )
+# Search words that make a few keywords a question (登録 方法, 協働とは), but not a sentence that
+# ends as a statement: 私たちのやり方があるので、口出しされるのは困ります。 asks nothing.
+_KEYWORD_ASK_RE = re.compile(r"方法|手順|やり方|とは")
 # Closing courtesies after the question: not a question of their own.
 _COURTESY_RE = re.compile(
     r"^(?:よろしく|宜しく)?(?:お願い|おねがい)(?:します|いたします|致します|申し上げます)?[。!！\s]*$"
@@ -120,7 +122,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "what-is",
         re.compile(
-            r"とは|って何|ってなに|ってなん|て何|てなに|の意味|意味は|意味を|意味が|いみ|どういう(?:こと|もの|意味|内容)"
+            r"とは|って何|ってなに|ってなん|て何|てなに|何のこと|なんのこと|の意味|意味は|意味を|意味が|いみ|どういう(?:こと|もの|意味|内容)"
             r"|どんな(?:もの|こと|内容)|定義|(?:は|が)何(?:ですか|でしょうか|なの|[?？])|(?:は|が)なに(?:ですか|[?？])"
             r"|^[^、,。?？\s]{1,15}って[?？]+$"  # 法人格って?
         ),
@@ -246,7 +248,9 @@ def sentences(text: str) -> list[str]:
 
 def is_asking(sentence: str) -> bool:
     s = sentence.replace(" ", "")
-    return bool(_ASKING_RE.search(s) or QUESTION_WORD_RE.search(s))
+    if _ASKING_RE.search(s) or QUESTION_WORD_RE.search(s):
+        return True
+    return bool(_KEYWORD_ASK_RE.search(s)) and not _STATEMENT_END_RE.search(s)
 
 
 def is_introduction(sentence: str) -> bool:
@@ -259,7 +263,7 @@ def is_introduction(sentence: str) -> bool:
 
 # A sentence that states something: it ends in a predicate (でした, ます, ない, 行きたくない).
 _STATEMENT_END_RE = re.compile(
-    r"(?:です|でした|ます|ました|ません|でしょう|だ|だった|た|ない|なかった|たくない|てる|ている|よ|ね|わ|な)[。．!！\s]*$"
+    r"(?:です|でした|ます|ました|ません|でしょう|だ|だった|た|ない|なかった|たくない|てる|ている|よ|ね|(?<=[るいたすだよ])わ|な)[。．!！\s]*$"
 )
 
 

@@ -286,3 +286,45 @@ def test_eligibility_of_something_the_entry_never_mentions(answerer):
     about other funding."""
     a = answerer.answer("駐車場代は補助の対象になりますか")
     assert a.faq_id != "target-other-funding", a
+
+
+def test_how_many_is_not_what_it_is(answerer):
+    """A count question is not answered by a definition; the entry that gives a number answers it."""
+    a = answerer.answer("ボランティア団体って市内にどれくらいあるんですか")
+    assert a.faq_id not in {"term-shimin-katsudo", "target-groups", "volunteer-centre"}, a
+    _ok(answerer.answer("小金井市にNPO法人は何法人ありますか"), {"bg-npo-count"})
+
+
+def test_a_statement_that_mentions_a_way_is_not_the_question(answerer):
+    """「…やり方があるので、…困ります。」 asks nothing; the sentence before it is the question."""
+    u = understand("補助金を受けたら活動に口を出されるのですか。うちにはうちのやり方があるので困ります。")
+    assert u.question.startswith("補助金を受けたら")
+    assert understand("登録の方法").asking
+    assert understand("協働とは").asking
+
+
+def test_nan_no_koto_asks_what_it_is():
+    assert understand("後援ってそもそも何のことですか").kind == "what-is"
+
+
+def test_near_tie_decided_by_the_subject_asked_about(answerer):
+    """「自治会も…対象になる？」: the entry on 自治会, not the one on which activities qualify."""
+    _ok(answerer.answer("町会も協働の対象になりますか？"), {"target-jichikai"})
+
+
+def test_generic_words_that_together_name_one_entry(answerer):
+    _ok(answerer.answer("活動場所 借りたい"), {"env-venue", "env-base"})
+    a = answerer.answer("活動をもっと知ってもらいたいときは？")
+    assert not a.answered, a
+
+
+def test_a_word_ending_in_wa_is_not_a_statement(answerer):
+    """でんわ ends in わ but is no sentence-final particle."""
+    assert understand("こみゅにてぃぶんかか の でんわ").asking
+    _ok(answerer.answer("こみゅにてぃぶんかか の でんわ"), {"contact-phone", "contact"})
+    assert not understand("受付の人の対応がひどかったわ").asking
+
+
+def test_everyday_words_for_kinds_and_merits(answerer):
+    _ok(answerer.answer("協働のいいところってどこ"), {"about-benefit"})
+    _ok(answerer.answer("協働ってどんなパターンがあるの"), {"form-list"})
