@@ -845,6 +845,19 @@ class Answerer:
             else u.kind in ("can-we", "other")
         )
 
+    def _lead_screened_out(self, raw: Analysis, screened: Analysis) -> bool:
+        """The raw ranking had a clear leader (by the tie margin) that screening removed, and what
+        now comes first is an ordinary entry (not the conditions promoted for a self-introduction)
+        that the raw ranking did not place close to the leader."""
+        if len(raw.candidates) < 2 or not screened.candidates:
+            return False
+        lead, second = raw.candidates[0], raw.candidates[1]
+        if lead.score - second.score < self.weights.margin:
+            return False
+        ids = {c.entry.id for c in screened.candidates}
+        top = screened.candidates[0].entry.id
+        return lead.entry.id not in ids and top != ACTIVITY_ENTRY and top not in lead.entry.related
+
     def _stands_out(self, a: Analysis, u: Understanding) -> bool:
         """Generic words that together name one entry (活動場所 借りたい → 活動場所は借りられますか？):
         two words or more, all covered by the leader, which scores well ahead of the next entry."""
@@ -1007,7 +1020,13 @@ class Answerer:
 
     def decide(self, a: Analysis, u: Understanding | None = None) -> Answer:
         w = self.weights
+        raw = a
         a = self._screen(a, u)
+        if self._lead_screened_out(raw, a):
+            # 一市民として協働に関わる方法は？: the entry that matches best answers another kind of
+            # question (whether an individual may), and the one behind it (the forms) was not what
+            # was meant either: offer both rather than answer with the runner-up
+            return self._unsure(raw) if raw.candidates[0].score >= w.unsure_at else self._decline(raw.candidates[0].score)
         opener_fits = u is None or u.yes_no
         if not a.candidates:
             return self._decline()

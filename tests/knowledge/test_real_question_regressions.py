@@ -328,3 +328,11 @@ def test_a_word_ending_in_wa_is_not_a_statement(answerer):
 def test_everyday_words_for_kinds_and_merits(answerer):
     _ok(answerer.answer("協働のいいところってどこ"), {"about-benefit"})
     _ok(answerer.answer("協働ってどんなパターンがあるの"), {"form-list"})
+
+
+def test_runner_up_is_not_answered_when_the_clear_leader_does_not_fit(answerer):
+    """「個人として…どうすれば」: the entry on individuals answers whether, not how; the forms of
+    collaboration behind it were not meant either, so both are offered, not the runner-up answered."""
+    a = answerer.answer("一個人として協働にかかわる方法ってありますか")
+    assert not a.answered and a.reason == "unsure", a
+    assert any("個人" in s for s in a.suggestions), a.suggestions
