@@ -327,6 +327,20 @@ _WISH_END_RE = re.compile(r"たい(?:です|んです|のです|と思います|
 _WHERE_ASK_RE = re.compile(r"どこ|どちらに|窓口|誰に")
 
 
+# a request for an answer that asks nothing of its own: bare (教えてください) or after a reason
+# (秋にイベントをやるので教えてください); not 場所おしえて, which names what it wants
+_REQUEST_END_RE = re.compile(
+    r"(?:^|ので|から|ため|なので)、?(?:ぜひ|ぜひとも|是非)?(?:教えて|おしえて)(?:ください|下さい|ほしい|欲しい|もらえ\S*|いただ\S*)?[。．!！\s]*$"
+)
+# a sentence that asks by itself: a question mark after a question word, or …ですか / …でしょうか
+_REAL_QUESTION_RE = re.compile(r"(?:何|なに|なん|どこ|どう|どんな|どの|いつ|誰|だれ)[^。？?]*[?？]|(?:ですか|ますか|でしょうか)[?？。]?$")
+
+
+def _is_request(sentence: str) -> bool:
+    s = sentence.replace(" ", "")
+    return bool(_REQUEST_END_RE.search(s)) and not QUESTION_WORD_RE.search(s)
+
+
 def _leans_back(question: str, before: str) -> bool:
     """Whether an asking sentence is about the sentence before it although it has words of its
     own: it refers back to it (どっちがいいの？), or it asks where to go with a wish just stated."""
@@ -353,6 +367,12 @@ def understand(text: str, has_topic: Callable[[str], bool] | None = None) -> Und
     core = [i for i, s in enumerate(parts) if not _COURTESY_RE.search(s.replace(" ", ""))] or [len(parts) - 1]
     asking = [i for i in core if is_asking(parts[i])]
     qi = asking[-1] if asking else core[-1]
+    if len(asking) > 1 and _is_request(parts[qi]):
+        # 後援と共催ってなにが違うの？ 秋にイベントをやるので教えてください: the plain request
+        # after a real question only asks for its answer
+        real = [i for i in asking[:-1] if _REAL_QUESTION_RE.search(parts[i].replace(" ", ""))]
+        if real:
+            qi = real[-1]
     first = qi
     intro_at = {i for i, s in enumerate(parts) if i < qi and is_introduction(s)}
     # 「…分かりません。ざっくり教えてもらえますか」: lean on the sentence before, unless that one

@@ -336,3 +336,12 @@ def test_runner_up_is_not_answered_when_the_clear_leader_does_not_fit(answerer):
     a = answerer.answer("一個人として協働にかかわる方法ってありますか")
     assert not a.answered and a.reason == "unsure", a
     assert any("個人" in s for s in a.suggestions), a.suggestions
+
+
+def test_a_plain_request_after_a_real_question_leaves_the_question_asked(answerer):
+    """「…なにが違うの？ 来月イベントをするので教えてください」: the request only asks for the answer;
+    「…どこ行けばいい？場所おしえて」 names what it wants and stays the asking part."""
+    u = understand("委託と補助ってなにが違うの？来年度に事業を考えているので教えてください")
+    assert u.kind == "difference" and u.question.startswith("委託と補助"), u
+    _ok(answerer.answer("委託と補助ってなにが違うの？来年度に事業を考えているので教えてください"), {"form-itaku-vs-hojo"})
+    assert understand("窓口はどこですか？場所おしえて").question.endswith("場所おしえて")
