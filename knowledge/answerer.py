@@ -825,7 +825,11 @@ class Answerer:
                 and asked[0] & (_PARTNER_TERMS | _KYODO_TERMS | {"対象"})
             ):
                 return False
-        if self._yes_no[index] and asked[0] & _PROCEDURE_TERMS and not asked[0] & _PARTNER_TERMS:
+        if (
+            (self._yes_no[index] or self.entries[index].category == "target")
+            and asked[0] & _PROCEDURE_TERMS
+            and not asked[0] & _PARTNER_TERMS
+        ):
             # …申請することができますか? asks whether one may apply (to some programme), not whether
             # one may be a partner: 「はい。企業も含まれています」 does not answer it
             return False

@@ -336,9 +336,18 @@ _REQUEST_END_RE = re.compile(
 _REAL_QUESTION_RE = re.compile(r"(?:何|なに|なん|どこ|どう|どんな|どの|いつ|誰|だれ)[^。？?]*[?？]|(?:ですか|ますか|でしょうか)[?？。]?$")
 
 
+_INTERROGATIVE_END_RE = re.compile(r"(?:か|かな|かね|の)[。.!！\s]*$|[?？]")
+_ASKS_FOR_RE = re.compile(r"教えて|おしえて|ください|下さい|ほしい|欲しい")
+
+
 def _is_request(sentence: str) -> bool:
+    """A sentence that asks nothing of its own after a real question: a plain request for the
+    answer (…ので教えてください), or a feeling or wish (困ってます, 自分たちのやり方でやりたいんですけど);
+    not one that names what it wants (場所おしえて) or asks by itself."""
     s = sentence.replace(" ", "")
-    return bool(_REQUEST_END_RE.search(s)) and not QUESTION_WORD_RE.search(s)
+    if QUESTION_WORD_RE.search(s) or _INTERROGATIVE_END_RE.search(s):
+        return False
+    return bool(_REQUEST_END_RE.search(s)) or not _ASKS_FOR_RE.search(s)
 
 
 def _leans_back(question: str, before: str) -> bool:
@@ -368,8 +377,8 @@ def understand(text: str, has_topic: Callable[[str], bool] | None = None) -> Und
     asking = [i for i in core if is_asking(parts[i])]
     qi = asking[-1] if asking else core[-1]
     if len(asking) > 1 and _is_request(parts[qi]):
-        # 後援と共催ってなにが違うの？ 秋にイベントをやるので教えてください: the plain request
-        # after a real question only asks for its answer
+        # 後援と共催ってなにが違うの？ 秋にイベントをやるので教えてください / …提案書に書けって
+        #言われて困ってます: the request or feeling after a real question only asks for its answer
         real = [i for i in asking[:-1] if _REAL_QUESTION_RE.search(parts[i].replace(" ", ""))]
         if real:
             qi = real[-1]

@@ -345,3 +345,19 @@ def test_a_plain_request_after_a_real_question_leaves_the_question_asked(answere
     assert u.kind == "difference" and u.question.startswith("委託と補助"), u
     _ok(answerer.answer("委託と補助ってなにが違うの？来年度に事業を考えているので教えてください"), {"form-itaku-vs-hojo"})
     assert understand("窓口はどこですか？場所おしえて").question.endswith("場所おしえて")
+
+
+def test_whom_we_partner_with_does_not_answer_whether_one_may_apply(answerer):
+    """「…でも応募できますか」 asks about some programme's application, not about partnering."""
+    a = answerer.answer("ほかの補助金をもらっている団体でも、応募できますか？")
+    assert a.faq_id not in {"target-other-funding", "target-groups", "target-npo-required"}, a
+
+
+def test_a_feeling_after_a_real_question_leaves_the_question_asked(answerer):
+    u = understand("後援と共催ってどう違うんですか？申請書に書けって言われて困ってます")
+    assert u.kind == "difference", u
+    assert understand("協働って何ですか？場所おしえて").question.endswith("場所おしえて")
+
+
+def test_what_really_happened_asks_for_examples(answerer):
+    _ok(answerer.answer("小金井市では実際にどんな協働が行われていますか"), {"examples"})
