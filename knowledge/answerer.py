@@ -59,6 +59,7 @@ from knowledge.understand import (
     break_at_symbols,
     contact_aspect,
     is_asking,
+    is_confirmation,
     question_kind,
     sentences,
     understand,
@@ -792,6 +793,15 @@ class Answerer:
           writer's self-introduction, and a question that asks whether (not how, where, which);
         * a comparison (後援と共催の違い) needs both things compared (one if it names one).
         """
+        if (
+            self.entries[index].category == "target"
+            and u.kind == "can-we"
+            and asked[0] & _PROCEDURE_TERMS
+            and not asked[0] & _PARTNER_TERMS
+        ):
+            # 未組織でも申請できますか asks whether one may apply (to some programme), not whether
+            # one may be a partner: an entry about who the city partners with does not answer it
+            return False
         if not self._gated[index]:
             return True
         subjects, named = self._subjects[index], self._named[index]
@@ -825,11 +835,7 @@ class Answerer:
                 and asked[0] & (_PARTNER_TERMS | _KYODO_TERMS | {"対象"})
             ):
                 return False
-        if (
-            (self._yes_no[index] or self.entries[index].category == "target")
-            and asked[0] & _PROCEDURE_TERMS
-            and not asked[0] & _PARTNER_TERMS
-        ):
+        if self._yes_no[index] and asked[0] & _PROCEDURE_TERMS and not asked[0] & _PARTNER_TERMS:
             # …申請することができますか? asks whether one may apply (to some programme), not whether
             # one may be a partner: 「はい。企業も含まれています」 does not answer it
             return False
@@ -1191,7 +1197,7 @@ class Answerer:
         if len(u.question) < w.coverage_chars or self.coverage(c, u) >= w.min_coverage:
             return True
         for s in sentences(u.text):
-            if s in u.question or len(s) < w.coverage_chars or not is_asking(s):
+            if s in u.question or len(s) < w.coverage_chars or not is_asking(s) or is_confirmation(s):
                 continue
             if self._coverage(c, self.analyzer.analyze(s, focus=False)) >= w.min_coverage:
                 return True

@@ -39,6 +39,8 @@ _QUESTION_RE = re.compile(
     r"[？?]|か[。\s]*$|でしょうか|ますか|ですか|教えて|ください|知りたい|たい[。\s]*$|の[。\s]*$"
 )  # folded kana; shorter readings collide too often (し, かい …)
 _HIRA_RUN_RE = re.compile(r"[\u3041-\u309f]{3,}")
+# what follows a verb's て-form or stem (…ます, …る, …た, …ない): あいてます is 開いてます
+_VERB_TAIL_RE = re.compile(r"(?:い)?(?:ます|まし|ません|る|た|ない|なかっ)")
 _HIRA_ONLY_RE = re.compile(r"[\u3041-\u309f]+$")
 _KANJI_RUN_RE = re.compile(r"[\u3400-\u9fff々]{2,}")
 
@@ -396,9 +398,12 @@ class QueryAnalyzer:
             return spans
         starts: dict[int, int] = {}
         grammar: list[tuple[int, int, bool]] = []
+        verb_ends: dict[int, int] = {}  # start -> end of a content verb (あい of あいてます)
         pos = 0
         for t in tokens:
             starts[pos] = len(grammar)
+            if t.pos == "動詞" and t.content:
+                verb_ends[pos] = pos + len(t.surface)
             # (adverbs such as どう count as grammar too: どうしたら holds どう+し, not 同士)
             is_grammar = t.pos in ("助詞", "助動詞", "補助記号", "代名詞", "副詞") or (
                 not t.content and t.pos in ("動詞", "形容詞")
@@ -416,6 +421,8 @@ class QueryAnalyzer:
                         term = self.by_reading.get(run[i : i + n])
                         if term is None and _HIRA_ONLY_RE.match(text, a, a + n):
                             term = self._kana_terms.get(run[i : i + n])
+                        if a in verb_ends and verb_ends[a] < a + n and _VERB_TAIL_RE.match(soft, a + n):
+                            continue  # a verb and its ending (あいて|ます: 開いて, not 相手)
                         if term and not all(g for x, y, g in grammar if x < a + n and a < y):
                             q.add(term, READING_WEIGHT, run[i : i + n])
                             spans.append((a, a + n))

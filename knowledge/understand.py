@@ -253,11 +253,23 @@ def is_asking(sentence: str) -> bool:
     return bool(_KEYWORD_ASK_RE.search(s)) and not _STATEMENT_END_RE.search(s)
 
 
+_CONFIRMATION_RE = re.compile(r"(?:ですよね|だよね|でしょう|でしょ|じゃないですか|じゃない)[?？]?[。.\s]*$")
+
+
+def is_confirmation(sentence: str) -> bool:
+    """A sentence that asks only to confirm what the writer already believes, as a preface to the
+    real question (NPOってボランティアですよね？ どうやって生計を…)."""
+    s = sentence.replace(" ", "")
+    return bool(_CONFIRMATION_RE.search(s)) and not QUESTION_WORD_RE.search(s)
+
+
 def is_introduction(sentence: str) -> bool:
     """Whether a sentence introduces the writer or the group (私たちは… / …をしている団体です)."""
     s = sentence.replace(" ", "")
     if QUESTION_WORD_RE.search(s) and re.search(r"[?？]", s):
         return False
+    if re.search(r"[?？][。.\s]*$", s):
+        return False  # NPOってボランティアですよね？ asks; it introduces no one
     return bool(_INTRO_SUBJECT_RE.search(s) or _INTRO_PREDICATE_RE.search(s))
 
 

@@ -361,3 +361,25 @@ def test_a_feeling_after_a_real_question_leaves_the_question_asked(answerer):
 
 def test_what_really_happened_asks_for_examples(answerer):
     _ok(answerer.answer("小金井市では実際にどんな協働が行われていますか"), {"examples"})
+
+
+def test_may_we_apply_is_not_who_may_partner_even_ungated(answerer):
+    a = answerer.answer("法人になっていないサークルでも申請できますか。")
+    assert a.faq_id not in {"target-groups", "target-npo-required", "target-individual"}, a
+
+
+def test_a_confirmation_is_no_introduction_and_no_question_of_its_own(answerer):
+    """「NPOってボランティアですよね？」 prefaces the real question; an entry covering only the
+    preface does not answer 「どうやって生計を…」."""
+    u = understand("NPOってボランティアですよね?どうやって給料をもらうんですか?")
+    assert u.activity is None, u
+    a = answerer.answer("NPOってボランティアですよね?どうやって給料をもらうんですか?")
+    assert a.faq_id != "volunteer-centre", a
+
+
+def test_a_verb_typed_in_kana_is_not_a_noun_with_the_same_reading(answerer):
+    """あいてます is 開いてます, not 相手 (partner)."""
+    q = answerer.analyzer.analyze("何時まであいてますか", focus=False)
+    assert "相手" not in q.weights, q.weights
+    q = answerer.analyzer.analyze("きょうどうの あいて", focus=False)
+    assert "相手" in q.weights, q.weights
