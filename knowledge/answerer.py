@@ -219,6 +219,7 @@ class Weights:
     anchor_min_domain: float = 0.4  # ... and the in-domain share this (long messages)
     anchor_short_answer_at: float = 0.7  # ... or this, in a message shorter than ``short_chars``
     short_chars: int = 20
+    unknown_answer_at: float = 0.7  # ... or this, when the question holds a word the knowledge base does not know
     unsure_at: float = 0.3  # below "answer", offer もしかして candidates from this score
     domain_floor: float = 0.5  # share of an unseen word's idf that any known word counts at least
     civic_weight: float = 0.3  # how much a civic word (申込, 窓口 …) counts as in-domain evidence
@@ -1115,7 +1116,10 @@ class Answerer:
             and a.intent != "eligibility"
         )
         topical = topical and not off_kind
-        confident = topical and top.score >= w.answer_at and a.domain >= w.min_domain
+        # a word the knowledge base has never seen may be what the question is really about
+        # (市報にサークルの紹介を載せたい): a closer match is needed than for known words only
+        answer_at = w.unknown_answer_at if a.n_unknown else w.answer_at
+        confident = topical and top.score >= answer_at and a.domain >= w.min_domain
         # a short question shares its topic words with an entry but also holds an unknown word:
         # only a close match (a high score) answers it
         anchor_answer_at = w.anchor_answer_at if len(a.text) >= w.short_chars else w.anchor_short_answer_at

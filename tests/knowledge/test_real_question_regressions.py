@@ -383,3 +383,11 @@ def test_a_verb_typed_in_kana_is_not_a_noun_with_the_same_reading(answerer):
     assert "相手" not in q.weights, q.weights
     q = answerer.analyzer.analyze("きょうどうの あいて", focus=False)
     assert "相手" in q.weights, q.weights
+
+
+def test_an_unknown_word_asks_for_a_closer_match(answerer):
+    """市報 is unknown to the knowledge base and may be the whole point: a loose match to the
+    volunteer centre is not an answer."""
+    a = answerer.answer("市報に私たちのサークルの紹介を載せたい")
+    assert a.faq_id != "volunteer-centre", a
+    assert answerer.weights.unknown_answer_at > answerer.weights.answer_at
