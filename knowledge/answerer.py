@@ -862,9 +862,7 @@ class Answerer:
         that the raw ranking did not place close to the leader."""
         if len(raw.candidates) < 2 or not screened.candidates:
             return False
-        lead, second = raw.candidates[0], raw.candidates[1]
-        if lead.score - second.score < self.weights.margin:
-            return False
+        lead = raw.candidates[0]
         ids = {c.entry.id for c in screened.candidates}
         top = screened.candidates[0].entry.id
         return lead.entry.id not in ids and top != ACTIVITY_ENTRY and top not in lead.entry.related
@@ -1033,11 +1031,6 @@ class Answerer:
         w = self.weights
         raw = a
         a = self._screen(a, u)
-        if self._lead_screened_out(raw, a):
-            # 一市民として協働に関わる方法は？: the entry that matches best answers another kind of
-            # question (whether an individual may), and the one behind it (the forms) was not what
-            # was meant either: offer both rather than answer with the runner-up
-            return self._unsure(raw) if raw.candidates[0].score >= w.unsure_at else self._decline(raw.candidates[0].score)
         opener_fits = u is None or u.yes_no
         if not a.candidates:
             return self._decline()
@@ -1156,10 +1149,16 @@ class Answerer:
             # はい/いいえ is the city's word on exactly the question asked: the entry must cover
             # nearly all of it (企業は寄付できますか is not 企業も協働できますか)
             return self._unsure(a)
+        if (confident or anchored) and not verbatim and self._lead_screened_out(raw, a):
+            # 一市民として協働に関わる方法は？: the entry that matches best answers another kind of
+            # question (whether an individual may), and the one behind it (the forms) was not what
+            # was meant either: offer both rather than answer with the runner-up
+            return self._unsure(raw)
         if verbatim or confident or anchored:
             return self._answer(top, opener_fits)
         if top.score >= w.unsure_at and a.domain >= w.anchor_min_domain:
-            return self._unsure(a)
+            # (the best match of all is offered too, even if it answers another kind of question)
+            return self._unsure(raw if self._lead_screened_out(raw, a) else a)
         return self._decline(top.score)
 
     def coverage(self, c: Candidate, u: Understanding) -> float:
