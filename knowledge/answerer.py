@@ -856,6 +856,14 @@ class Answerer:
             else u.kind in ("can-we", "other")
         )
 
+    @staticmethod
+    def _asks_elsewhere(u: Understanding) -> bool:
+        """The message asks something in another sentence too (…って本当ですか？NPO法ができたのは
+        いつ？): an entry may answer that question instead."""
+        return any(
+            is_asking(s) and not is_confirmation(s) and s not in u.question for s in sentences(u.text)
+        )
+
     def _lead_screened_out(self, raw: Analysis, screened: Analysis) -> bool:
         """The raw ranking had a clear leader (by the tie margin) that screening removed, and what
         now comes first is an ordinary entry (not the conditions promoted for a self-introduction)
@@ -1148,6 +1156,17 @@ class Answerer:
         ):
             # はい/いいえ is the city's word on exactly the question asked: the entry must cover
             # nearly all of it (企業は寄付できますか is not 企業も協働できますか)
+            return self._unsure(a)
+        if (
+            (confident or anchored)
+            and not verbatim
+            and u is not None
+            and (topics := self._asked_topics(self._question_terms(u)))
+            and not topics & self._entry_terms[self._index_of[top.entry.id]]
+            and not self._asks_elsewhere(u)
+        ):
+            # 後援ではどのようなメリットがあるのですか: the entry on 協働's merits never mentions
+            # 後援, the thing asked about
             return self._unsure(a)
         if (confident or anchored) and not verbatim and self._lead_screened_out(raw, a):
             # 一市民として協働に関わる方法は？: the entry that matches best answers another kind of

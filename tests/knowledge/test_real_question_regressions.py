@@ -391,3 +391,12 @@ def test_an_unknown_word_asks_for_a_closer_match(answerer):
     a = answerer.answer("市報に私たちのサークルの紹介を載せたい")
     assert a.faq_id != "volunteer-centre", a
     assert answerer.weights.unknown_answer_at > answerer.weights.answer_at
+
+
+def test_an_entry_that_never_names_the_thing_asked_is_not_the_answer(answerer):
+    """Asking about 委託 and getting the definition of 市民活動団体 (which never says 委託) is
+    answering something else; a second question elsewhere in the message may still be answered."""
+    a = answerer.answer("業務委託 市民団体")
+    assert a.faq_id != "term-shimin-katsudo", a
+    assert answerer._asks_elsewhere(understand("阪神大震災のあとボランティアが増えたって本当ですか？NPO法ができたのはいつ？"))
+    assert not answerer._asks_elsewhere(understand("NPOってボランティアですよね？どうやって生活しているの？"))
