@@ -27,8 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import matching.matcher as mm  # noqa: E402
 from eval_matching import load_profiles  # noqa: E402
+
+import matching.matcher as mm  # noqa: E402
 from matching import Matcher  # noqa: E402
 from matching.loader import DIVISIONS_PATH, FIELDS_PATH  # noqa: E402
 
