@@ -102,7 +102,7 @@ _VENUE_AFTER = ("で", "にて", "におい", "を借", "をかり", "を会場"
 # 「児童館への慰問」「保育園を訪問」: where the group goes, not who runs the activity; the facility
 # word counts W_VENUE, like a meeting place.
 _VISITED = ("へ", "を訪", "に訪", "に出向", "に出張", "に届け", "に届", "に寄贈", "に寄付", "に贈", "を回っ",
-            "をまわっ", "を巡回")  # fmt: skip
+            "をまわっ", "を巡回", "に協力")  # fmt: skip
 # Any other place the group goes to (「高齢者施設や子ども会に出向いて」, 「病院を訪問して演奏」) counts the
 # same, with the places listed before it (joined by や, と or a comma). Not 「…を訪ねる」 or 「…を回る」:
 # a history club visits 史跡, which are its topic.
@@ -188,7 +188,7 @@ ASIDE_MARKERS = (
     "が開催し", "と協働", "が協力し",
     # members (「…の広報担当者で組織し」), whom the group commissions (「…に依頼して」) and another
     # body's activity the group also helps with (「…の支援にも協力している」)
-    "で組織", "に依頼", "にも協力",
+    "で組織", "に依頼", "にも協力", "主催の",
     # places the group visits to perform or to cheer people up (「診療所や福祉施設への慰問」)
     "への慰問", "を慰問", "の慰問",
 )  # fmt: skip
