@@ -56,7 +56,7 @@ from matching.scanner import Scanner
 
 # Bump when the scoring changes (weights, rules), so stored suggestions are recomputed. Edits to the
 # data files are covered by Division.fingerprint and Matcher.fingerprint.
-SCORING_VERSION = "2.2.0"
+SCORING_VERSION = "2.3.0"
 
 # Texts longer than this are cut (a pasted brochure must not cost more than a paragraph).
 MAX_NAME = 200
@@ -202,7 +202,7 @@ _HELPER_AFTER = ("講師", "ぼらんていあ", "すたつふ", "が講師", "�
 # and nothing else pointing to the people's division: they are the audience, not the topic, count
 # this much and signal no field.
 W_AUDIENCE = 0.5
-AUDIENCE_FIELDS = frozenset({6})  # 学術・文化・芸術・スポーツ: what members do together for its own sake
+AUDIENCE_FIELDS = frozenset({2, 6, 14, 15})  # learning, culture and sport, IT, science: done for their own sake
 # ... never when the text marks them as the ones the activity is for (「ホームレスの人への夜回り」,
 # 「お年寄りの家の修理」, 「高齢者向け」): then they are who is served.
 _FOR_PEOPLE = ("へ", "に対", "向け", "むけ", "のため", "を対象", "が対象", "を支", "をささえ", "の家", "のいえ",
