@@ -198,11 +198,12 @@ _HELPER_AFTER = ("講師", "ぼらんていあ", "すたつふ", "が講師", "�
                  "が有志", "たちが有志", "の会員", "会員", "の担い手", "が担い手", "が先生", "が指導",
                  "も先生", "先生役", "も講師")  # fmt: skip
 # People words that often only say who the members are (fields.yaml member_people: 高齢者, シニア), in
-# a text about culture, arts or sport (a 将棋 club whose members are older) with no service-mode word
-# and nothing else pointing to the people's division: they are the audience, not the topic, count
-# this much and signal no field.
+# a text about culture, arts or sport (a 将棋 club whose members are older), learning, IT or science
+# (a seniors' computer club) with no service-mode word and nothing else pointing to the people's
+# division: they are the audience, not the topic, count this much and signal no field.
 W_AUDIENCE = 0.5
-AUDIENCE_FIELDS = frozenset({2, 6, 14, 15})  # learning, culture and sport, IT, science: done for their own sake
+# 社会教育, 学術・文化・芸術・スポーツ, 情報化社会, 科学技術: what members do together for its own sake
+AUDIENCE_FIELDS = frozenset({2, 6, 14, 15})
 # ... never when the text marks them as the ones the activity is for (「ホームレスの人への夜回り」,
 # 「お年寄りの家の修理」, 「高齢者向け」): then they are who is served.
 _FOR_PEOPLE = ("へ", "に対", "向け", "むけ", "のため", "を対象", "が対象", "を支", "をささえ", "の家", "のいえ",
