@@ -12,7 +12,8 @@ holds "holdout3") are never read here.
 
 Cross-validation: a change (or a constant chosen by --sweep) is judged on the spent set that did not
 motivate it. --sweep picks the best grid point on A and reports it on B, and the reverse; the figure
-to trust is the one on the set not used to choose (top-1 first, then top-3).
+to trust is the one on the set not used to choose (top-1 first, then top-3; ties keep the value in
+the code). Sweep lines read "set top-1,top-3/profiles".
 """
 
 from __future__ import annotations
@@ -92,15 +93,20 @@ def main() -> int:
                 setattr(mm, n, v)
             try:  # a fresh matcher: some constants are applied at load time
                 fresh = Matcher.from_files(FIELDS_PATH, DIVISIONS_PATH)
-                res = run(fresh, {A: cases[A], B: cases[B], "real_style": cases["real_style"]})
+                res = run(fresh, cases)
             finally:
                 for n, v in saved.items():
                     setattr(mm, n, v)
             scores[point] = {k: figures(v) for k, v in res.items()}
             label = " ".join(f"{n}={v}" for n, v in point)
-            print(label, "  ".join(f"{k} {f[0]}/{f[1]}" for k, f in scores[point].items()))
+            print(label, "  ".join(f"{k} {f[0]},{f[1]}/{f[2]}" for k, f in scores[point].items()))
+        current = tuple((n, float(getattr(mm, n))) for n, _ in (g[0] for g in grid))
+
+        def rank(p, tune):  # best on the tuning set; ties go to the value in the code now
+            return (scores[p][tune][0], scores[p][tune][1], p == current)
+
         for tune, test in ((A, B), (B, A)):
-            best = max(scores, key=lambda p: (scores[p][tune][0], scores[p][tune][1]))
+            best = max(scores, key=lambda p: rank(p, tune))
             t1, t3, n = scores[best][test]
             print(
                 f"chosen on {tune}: {' '.join(f'{n_}={v}' for n_, v in best)} -> on {test}: "
