@@ -186,8 +186,8 @@ ASIDE_MARKERS = (
     # is: 「手話講習会の修了生で発足」 is a 手話 group)
     "が主催", "が主宰", "の依頼", "から依頼", "からの依頼", "が立ち上げ", "が開いた",
     "が開催し", "と協働", "が協力し",
-    # members (「…の広報担当者で組織し」), whom the group commissions (「…に依頼して」) and another
-    # body's activity the group also helps with (「…の支援にも協力している」)
+    # members (「…商店会の役員で組織し」), whom the group commissions (「…に依頼して」) and another
+    # body's activity the group also helps with (「子ども食堂の運営にも協力しています」)
     "で組織", "に依頼", "にも協力", "主催の",
     # places the group visits to perform or to cheer people up (「診療所や福祉施設への慰問」)
     "への慰問", "を慰問", "の慰問",
@@ -223,7 +223,7 @@ NAME_SOUND_MAX_LEN = 4
 # Any word right before 「を借りて」 (「空き家を借りて」, 「お寺の本堂をお借りして」) names the place the
 # group rents, not what it does: it counts like a meeting place named as the venue.
 _RENTED = ("を借り", "をかり", "をお借り", "をおかり")
-# Likewise the event or place where a group sells, shows or performs its work (「公民館まつりで販売」,
+# Likewise the event or place where a group sells, shows or performs its work (「市民まつりで販売」,
 # 「文化祭に出展」): where it shows the work, not what the work is.
 _SHOWN_AT = ("で販売", "にて販売", "で展示", "にて展示", "で発表", "にて発表", "で出店", "に出店", "に出展",
              "で出展", "で披露", "にて披露")  # fmt: skip
@@ -775,7 +775,7 @@ class Matcher:
         if pending is not None:
             facilities.setdefault(*pending[:2])
         name_only -= in_description
-        # A short or broad word of the name that the description says again (「消費者団体連絡会」 …
+        # A short or broad word of the name that the description says again (「消費者の会」 …
         # 「消費者の権利」) is what the group is about after all.
         # Not short kana words (とんぼ of 「竹とんぼの会」 is inside an unlisted word).
         in_name |= {
@@ -956,7 +956,7 @@ class Matcher:
             people
             and info.mode
             and people.keys().isdisjoint(info.projects)
-            # 「お年寄りのためのIT教室…講座」: when the budget-project words of the text point to the
+            # 「シニアのためのスマートフォン講座」: when the budget-project words of the text point to the
             # mode's own division and not to the people's, how belongs with what
             and (topics.isdisjoint(info.projects) or not topics.isdisjoint(people))
         ):
