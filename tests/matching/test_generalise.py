@@ -358,7 +358,7 @@ def score_of(m: Matcher, division_id: str, description: str, name: str = "") -> 
         # 夜回り is a way of reaching people: for the homeless it is 地域福祉課's, for safety 地域安全課's
         ("ホームレスの人への夜回りをしています。", "chiiki-fukushi"),
         ("毎週、夜回りで防犯を呼びかけています。", "chiiki-anzen"),
-        ("子どもたちの育成を目的に、地域の大人と一緒に昔遊びを教えています。", "jido-seishonen"),
+        ("地域の子どもの育成のため、大人が昔遊びを教える会を開いています。", "jido-seishonen"),
     ],
 )
 def test_fifth_round_clauses_and_venues(m, description, expected):
