@@ -56,7 +56,7 @@ from matching.scanner import Scanner
 
 # Bump when the scoring changes (weights, rules), so stored suggestions are recomputed. Edits to the
 # data files are covered by Division.fingerprint and Matcher.fingerprint.
-SCORING_VERSION = "2.2.0"
+SCORING_VERSION = "2.3.0"
 
 # Texts longer than this are cut (a pasted brochure must not cost more than a paragraph).
 MAX_NAME = 200
@@ -102,7 +102,7 @@ _VENUE_AFTER = ("で", "にて", "におい", "を借", "をかり", "を会場"
 # 「児童館への慰問」「保育園を訪問」: where the group goes, not who runs the activity; the facility
 # word counts W_VENUE, like a meeting place.
 _VISITED = ("へ", "を訪", "に訪", "に出向", "に出張", "に届け", "に届", "に寄贈", "に寄付", "に贈", "を回っ",
-            "をまわっ", "を巡回")  # fmt: skip
+            "をまわっ", "を巡回", "に協力")  # fmt: skip
 # Any other place the group goes to (「高齢者施設や子ども会に出向いて」, 「病院を訪問して演奏」) counts the
 # same, with the places listed before it (joined by や, と or a comma). Not 「…を訪ねる」 or 「…を回る」:
 # a history club visits 史跡, which are its topic.
@@ -186,6 +186,9 @@ ASIDE_MARKERS = (
     # is: 「手話講習会の修了生で発足」 is a 手話 group)
     "が主催", "が主宰", "の依頼", "から依頼", "からの依頼", "が立ち上げ", "が開いた",
     "が開催し", "と協働", "が協力し",
+    # members (「…商店会の役員で組織し」), whom the group commissions (「…に依頼して」) and another
+    # body's activity the group also helps with (「子ども食堂の運営にも協力しています」)
+    "で組織", "に依頼", "にも協力", "主催の",
     # places the group visits to perform or to cheer people up (「診療所や福祉施設への慰問」)
     "への慰問", "を慰問", "の慰問",
 )  # fmt: skip
@@ -195,11 +198,12 @@ _HELPER_AFTER = ("講師", "ぼらんていあ", "すたつふ", "が講師", "�
                  "が有志", "たちが有志", "の会員", "会員", "の担い手", "が担い手", "が先生", "が指導",
                  "も先生", "先生役", "も講師")  # fmt: skip
 # People words that often only say who the members are (fields.yaml member_people: 高齢者, シニア), in
-# a text about culture, arts or sport (a 将棋 club whose members are older) with no service-mode word
-# and nothing else pointing to the people's division: they are the audience, not the topic, count
-# this much and signal no field.
+# a text about culture, arts or sport (a 将棋 club whose members are older), learning, IT or science
+# (a seniors' computer club) with no service-mode word and nothing else pointing to the people's
+# division: they are the audience, not the topic, count this much and signal no field.
 W_AUDIENCE = 0.5
-AUDIENCE_FIELDS = frozenset({6})  # 学術・文化・芸術・スポーツ: what members do together for its own sake
+# 社会教育, 学術・文化・芸術・スポーツ, 情報化社会, 科学技術: what members do together for its own sake
+AUDIENCE_FIELDS = frozenset({2, 6, 14, 15})
 # ... never when the text marks them as the ones the activity is for (「ホームレスの人への夜回り」,
 # 「お年寄りの家の修理」, 「高齢者向け」): then they are who is served.
 _FOR_PEOPLE = ("へ", "に対", "向け", "むけ", "のため", "を対象", "が対象", "を支", "をささえ", "の家", "のいえ",
@@ -219,6 +223,10 @@ NAME_SOUND_MAX_LEN = 4
 # Any word right before 「を借りて」 (「空き家を借りて」, 「お寺の本堂をお借りして」) names the place the
 # group rents, not what it does: it counts like a meeting place named as the venue.
 _RENTED = ("を借り", "をかり", "をお借り", "をおかり")
+# Likewise the event or place where a group sells, shows or performs its work (「市民まつりで販売」,
+# 「文化祭に出展」): where it shows the work, not what the work is.
+_SHOWN_AT = ("で販売", "にて販売", "で展示", "にて展示", "で発表", "にて発表", "で出店", "に出店", "に出展",
+             "で出展", "で披露", "にて披露")  # fmt: skip
 
 
 def _is_kana(key: str) -> bool:
@@ -653,6 +661,7 @@ class Matcher:
         # Words found, each once (in order of first occurrence).
         words: dict[str, _Key] = {}
         in_name: set[str] = set()
+        named: set[str] = set()  # short or broad words of the name (counted as in_name if said again)
         plain: set[str] = set()  # words with at least one occurrence outside a partner clause
         aside: set[str] = set()  # ... and words with one inside (partners, funders, members)
         helpers: set[str] = set()  # people words naming who helps (シニア講師)
@@ -697,8 +706,11 @@ class Matcher:
             if asides or info.people:  # (only needed to tell partners and helpers apart)
                 plain.add(k)
             modes_found |= info.mode
-            if start < name_end and not info.everyday and len(k) >= NAME_MIN_LEN:
-                in_name.add(k)
+            if start < name_end:
+                if not info.everyday and len(k) >= NAME_MIN_LEN:
+                    in_name.add(k)
+                else:
+                    named.add(k)
             chained = None
             if pending is not None:
                 if start <= pending_until and info.mode:
@@ -722,7 +734,7 @@ class Matcher:
             else:
                 run = [k]
             run_end = end
-            if startswith(_RENTED, end) and not info.people:
+            if (startswith(_RENTED, end) or startswith(_SHOWN_AT, end)) and not info.people:
                 venues.add(k)
             elif not info.people and (
                 startswith(_GONE_TO, end) or (info.facility is not None and startswith(_VISITED, end))
@@ -763,6 +775,14 @@ class Matcher:
         if pending is not None:
             facilities.setdefault(*pending[:2])
         name_only -= in_description
+        # A short or broad word of the name that the description says again (「消費者の会」 …
+        # 「消費者の権利」) is what the group is about after all.
+        # Not short kana words (とんぼ of 「竹とんぼの会」 is inside an unlisted word).
+        in_name |= {
+            k
+            for k in named & in_description
+            if not keys[k].people and not keys[k].hall and not (len(k) <= NAME_SOUND_MAX_LEN and _is_kana(k))
+        }
         if name_only and name_end + 1 >= len(text):
             name_only = set()  # no description: the name is all there is
         if aside or helpers:
@@ -775,12 +795,14 @@ class Matcher:
         # nor people, nor only a place, a partner or a registration.
         culture = False
         about: set[int] = set()
+        topics: set[int] = set()  # ... of those, the divisions whose budget projects they belong to
         if people or modes_found:
             topic_fields = self._topic_fields
             for k, info in words.items():
                 if info.mode or info.people or k in aside or k in venues or k in registered or k in visited:
                     continue
                 about.update(info.projects)
+                topics.update(i for i, p in info.projects.items() if p is not None)
                 culture = culture or not AUDIENCE_FIELDS.isdisjoint(topic_fields.get(k, ()))
         audience: set[str] = set()
         if people and (everyone or any(w in text for w in _EVERYONE)):
@@ -832,7 +854,19 @@ class Matcher:
                 hits = info.hits
                 if adjust:
                     hits, role = self._adjust(
-                        k, info, role, owned, venues, visited, about, people, facilities, raw, found, notes
+                        k,
+                        info,
+                        role,
+                        owned,
+                        venues,
+                        visited,
+                        about,
+                        topics,
+                        people,
+                        facilities,
+                        raw,
+                        found,
+                        notes,
                     )
                 if k in in_name:
                     hits = tuple((i, w * (1.0 + W_NAME)) for i, w in hits)
@@ -896,6 +930,7 @@ class Matcher:
         venues: set[str],
         visited: set[str],
         about: set[int],
+        topics: set[int],
         people: dict[int, tuple[str, str]],
         facilities: dict[int, str],
         raw: dict[int, float],
@@ -917,7 +952,14 @@ class Matcher:
             return (), role
         if (k in venues or k in visited) and (info.facility is None or info.facility not in facilities):
             return tuple((i, w * W_VENUE) for i, w in hits), (VENUE if k in venues else VISITED)
-        if people and info.mode and people.keys().isdisjoint(info.projects):
+        if (
+            people
+            and info.mode
+            and people.keys().isdisjoint(info.projects)
+            # 「シニアのためのスマートフォン講座」: when the budget-project words of the text point to the
+            # mode's own division and not to the people's, how belongs with what
+            and (topics.isdisjoint(info.projects) or not topics.isdisjoint(people))
+        ):
             each = sum(w for _, w in hits) * W_MODE_TO_PEOPLE / len(people)
             for pi in people:
                 raw[pi] = raw.get(pi, 0.0) + each

@@ -334,3 +334,64 @@ def test_set_phrases_and_partners(m):
 )
 def test_venues_and_places_visited(m, description, expected):
     assert ranked(m, description)[0] == expected
+
+
+# --- fifth round (issue 12 item 13): members, commissions, organisers, shows, echoes ----------
+def score_of(m: Matcher, division_id: str, description: str, name: str = "") -> float:
+    r = m.match(GroupProfile(name=name, description=description, fields=[]), top=10)
+    return next((x.score for x in r.matches if x.division_id == division_id), 0.0)
+
+
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        # who the group is made of (「…で組織し」) is not what it does
+        ("町内の小学校と中学校、商店会の役員で組織し、地域の広報紙を年4回発行しています。", "koho-hisho"),
+        # whom the group commissions (「…に依頼して」) is a partner
+        ("河原のごみを拾い、集めた空き缶の仕分けを近くの福祉作業所に依頼しています。", "gomi-taisaku"),
+        # 「X主催の」 names the organiser of what the group takes part in
+        ("市民活動センター主催の講座で、手話を教えています。", "jiritsu-seikatsu"),
+        # where the group sells or shows its work is a venue
+        ("郷土の歴史を調べて冊子にまとめ、市民まつりで販売しています。", "shogai-gakushu"),
+        # a facility the group helps is a place it goes to, not the owner of the activity
+        ("読み聞かせをしています。児童館や保健センターに協力しています。", "toshokan"),
+        # 夜回り is a way of reaching people: for the homeless it is 地域福祉課's, for safety 地域安全課's
+        ("ホームレスの人への夜回りをしています。", "chiiki-fukushi"),
+        ("毎週、夜回りで防犯を呼びかけています。", "chiiki-anzen"),
+        ("地域の子どもの育成のため、大人が昔遊びを教える会を開いています。", "jido-seishonen"),
+    ],
+)
+def test_fifth_round_clauses_and_venues(m, description, expected):
+    assert ranked(m, description)[0] == expected
+
+
+def test_another_bodys_activity_the_group_also_helps_is_a_side_note(m):
+    # 「…にも協力しています」: the group's own activity is the cleaning
+    d = "月に一度、駅前のごみ拾いをしています。地域の子ども食堂の運営にも協力しています。"
+    assert score_of(m, "kosodate-shien", d) < 0.35
+    assert ranked(m, d)[0] == "gomi-taisaku"
+
+
+def test_how_stays_with_what_when_the_project_words_agree(m):
+    # a course on smartphones for older people: the course is the 公民館's (IT support), the older
+    # people are who it is for; a meal delivery for older people stays 介護福祉課's
+    d = "シニアのための、シニアによるスマートフォン講座を公民館で開いています。"
+    assert ranked(m, d)[0] == "kominkan"
+    assert score_of(m, "kaigo-fukushi", d) < 0.45
+    assert ranked(m, "高齢者の方へのお弁当の配達をしています。")[0] == "kaigo-fukushi"
+    # people whose division has no project words in the text still take the mode (who over how)
+    assert ranked(m, "精神障害のある方へのお弁当の配達をしています。")[0] == "jiritsu-seikatsu"
+
+
+def test_members_of_a_learning_or_it_club_are_its_audience(m):
+    d = "シニア世代が集まるパソコンクラブです。ワードやエクセルを楽しく学んでいます。"
+    assert ranked(m, d)[0] == "kominkan"
+    assert score_of(m, "kaigo-fukushi", d) < 0.25
+
+
+def test_a_name_word_the_description_repeats_is_what_the_group_is_about(m):
+    d = "会員の団体の運営を手伝いながら、消費者の権利を守る学習会を開いています。"
+    assert score_of(m, "keizai", d, name="消費者の会") > score_of(m, "keizai", d, name="くらしの会")
+    # ... but not a short kana word inside an unlisted one (竹とんぼ ⊃ とんぼ)
+    d2 = "昔遊びを教えています。竹とんぼ作りが人気です。"
+    assert score_of(m, "kankyo-seisaku", d2, name="とんぼの会") <= score_of(m, "kankyo-seisaku", d2, name="")
