@@ -400,3 +400,8 @@ def test_an_entry_that_never_names_the_thing_asked_is_not_the_answer(answerer):
     assert a.faq_id != "term-shimin-katsudo", a
     assert answerer._asks_elsewhere(understand("阪神大震災のあとボランティアが増えたって本当ですか？NPO法ができたのはいつ？"))
     assert not answerer._asks_elsewhere(understand("NPOってボランティアですよね？どうやって生活しているの？"))
+
+
+def test_may_our_kind_of_group_be_a_partner_is_about_groups_not_activities(answerer):
+    a = answerer.answer("子ども会のお世話係をしています。子ども会って協働の相手になれますか？")
+    assert a.faq_id != "target-activities", a
