@@ -859,6 +859,19 @@ class Answerer:
             else u.kind in ("can-we", "other")
         )
 
+    def _where_to_consult(self, top: Candidate, u: Understanding) -> bool:
+        """「市と協働で多言語の防災マップを作りたいのですが、どこに相談すれば？」 asks where to
+        consult about collaborating: what the project is about is the content of that consultation,
+        not what is asked, so the desk's entry answers it without covering those words."""
+        qw = set(self._question_terms(u).weights)
+        return (
+            u.kind == "contact"
+            and contact_aspect(u.question) == "office"
+            and self._aspect[self._index_of[top.entry.id]] == "office"
+            and bool(qw & _KYODO_TERMS)
+            and fold("相談") in qw
+        )
+
     @staticmethod
     def _asks_elsewhere(u: Understanding) -> bool:
         """The message asks something in another sentence too (…って本当ですか？NPO法ができたのは
@@ -1134,7 +1147,13 @@ class Answerer:
             and top.score >= anchor_answer_at
             and a.domain >= w.anchor_min_domain
         )
-        if (confident or anchored) and not verbatim and u is not None and not self._covers(top, u):
+        if (
+            (confident or anchored)
+            and not verbatim
+            and u is not None
+            and not self._covers(top, u)
+            and not self._where_to_consult(top, u)
+        ):
             # precision first: the entry leaves most of what was asked unanswered (町会・自治会、学校、
             # 企業等で構成される実行委員会は、申請することができますか? is not answered by what an
             # 実行委員会 is): offer it among the もしかして instead of answering

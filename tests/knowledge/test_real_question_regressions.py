@@ -405,3 +405,13 @@ def test_an_entry_that_never_names_the_thing_asked_is_not_the_answer(answerer):
 def test_may_our_kind_of_group_be_a_partner_is_about_groups_not_activities(answerer):
     a = answerer.answer("子ども会のお世話係をしています。子ども会って協働の相手になれますか？")
     assert a.faq_id != "target-activities", a
+
+
+def test_where_to_consult_about_a_collaboration_is_the_desk(answerer):
+    """What the project is about (a multilingual map) is what they will consult on, not what is asked."""
+    a = answerer.answer(
+        "留学生と地域の人の交流会をしているサークルです。市と協働で多言語の避難所マップを作りたいのですが、どこに相談すればいいですか"
+    )
+    _ok(a, {"contact", "howto-which-division"})
+    a = answerer.answer("市と協働で防災訓練をしたいです。消防署の電話番号は？")
+    assert a.faq_id not in {"contact", "howto-which-division"}, a
