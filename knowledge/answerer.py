@@ -900,11 +900,18 @@ class Answerer:
         return len(a.candidates) == 1 or top.score >= 1.5 * a.candidates[1].score
 
     def _covers_more(self, top: Candidate, runner_up: Candidate, u: Understanding) -> bool:
-        """A near tie is no guess when the question asks about a subject X (「Xも…対象になる？」)
-        that the leader is asked about and the runner-up is not, and the leader covers every word
+        """A near tie is no guess when the leader covers every word and either the runner-up would
+        not be answered anyway (it does not cover the question) or the question asks about a
+        subject X (「Xも…対象になる？」) that the leader is asked about and the runner-up is not
         (自治会も協働の対象になる？: the 自治会 entry, not the one on which activities qualify)."""
+        if self.coverage(top, u) < 0.99:
+            return False
+        if u.kind != "how-do-we" and not self._covers(runner_up, u):
+            # the runner-up would not be answered anyway: no choice between two answers (not for
+            # a how-to question, whose verb, 判断する or 進める, fits many processes)
+            return True
         words = self._subject_words(u)
-        if not words or self.coverage(top, u) < 0.99:
+        if not words:
             return False
         lead, other = (self._asked_terms[self._index_of[c.entry.id]] for c in (top, runner_up))
         return any(t in lead for t in words) and not any(t in other for t in words)
@@ -1022,10 +1029,12 @@ class Answerer:
         if aspect:
             # 何時まで？ asks for the hours, 窓口はどちら？ for the office: the contact entry that
             # gives that fact comes first among the contact entries
+            # (only one that covers the question: ボランティアセンターの電話番号 is not the 協働
+            # desk's number)
             bonus = self.weights.aspect
             cands = [
                 dataclasses.replace(c, score=c.score + bonus)
-                if self._aspect[self._index_of[c.entry.id]] == aspect
+                if self._aspect[self._index_of[c.entry.id]] == aspect and self._covers(c, u)
                 else c
                 for c in cands
             ]

@@ -415,3 +415,9 @@ def test_where_to_consult_about_a_collaboration_is_the_desk(answerer):
     _ok(a, {"contact", "howto-which-division"})
     a = answerer.answer("市と協働で防災訓練をしたいです。消防署の電話番号は？")
     assert a.faq_id not in {"contact", "howto-which-division"}, a
+
+
+def test_an_aspect_bonus_does_not_lift_an_entry_that_misses_the_topic(answerer):
+    """ボランティアセンターの電話番号 is the volunteer centre's number, not the 協働 desk's."""
+    _ok(answerer.answer("ボランティアセンターの電話番号を教えてください"), {"volunteer-centre"})
+    _ok(answerer.answer("NPO法人を立ち上げたいのですが、どこに相談すればいいですか"), {"npo-establish"})
