@@ -219,6 +219,7 @@ class HealthProbe:
         self.ok_at: float | None = None  # loop time of the last successful look
         self.error: str | None = "not checked yet"
         self._task: asyncio.Task | None = None
+        self._stopping = False
 
     @staticmethod
     def _look(engine: Any, factory: sessionmaker[Session]) -> dict[str, Any]:
@@ -230,9 +231,10 @@ class HealthProbe:
     async def look(self, engine: Any, factory: sessionmaker[Session]) -> None:
         loop = asyncio.get_running_loop()
         try:
-            figures = await asyncio.wait_for(
-                loop.run_in_executor(self.executor, self._look, engine, factory), self.stale_after
-            )
+            # (asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+            # that arrives as the look finishes, and then stop() waited for ever)
+            async with asyncio.timeout(self.stale_after):
+                figures = await loop.run_in_executor(self.executor, self._look, engine, factory)
         except Exception as exc:  # noqa: BLE001 - any failure means "unreachable"
             if self.error is None or self.ok_at is None:  # said once per outage
                 log.warning("healthz: database unreachable: %s", exc)
@@ -244,17 +246,20 @@ class HealthProbe:
         await self.look(engine, factory)  # the first answer is a real one
 
         async def every() -> None:
-            while True:
+            while not self._stopping:
                 await asyncio.sleep(self.interval)
-                await self.look(engine, factory)
+                if not self._stopping:
+                    await self.look(engine, factory)
 
         self._task = asyncio.create_task(every(), name="kyodo-healthz")
 
     async def stop(self) -> None:
+        """Stop looking; never holds up shutdown (a flag ends the loop even if a cancellation is
+        lost, and the wait is bounded)."""
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await asyncio.wait({self._task}, timeout=self.interval + 1)
         self.executor.shutdown(wait=False, cancel_futures=True)
 
     def report(self) -> tuple[bool, dict[str, Any]]:
