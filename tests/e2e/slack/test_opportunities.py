@@ -207,7 +207,8 @@ def test_batches_cap_optouts_and_faults_exactly_once(make_bot, slack_api, line_a
     line_api.fail("500", endpoint="multicast")
     line_api.fail("429", endpoint="multicast", retry_after=0.2)
     line_api.fail("timeout", endpoint="multicast", delay=1.0)
-    bot.click(blocks.ACTION_OPP_SEND, send_value(post), channel=post.channel, ts=post.ts)
+    value = send_value(post)
+    bot.click(blocks.ACTION_OPP_SEND, value, channel=post.channel, ts=post.ts)
     expected = set(users) - {capped, unfollowed, deleted, stopped}
 
     def all_delivered():
@@ -240,8 +241,8 @@ def test_batches_cap_optouts_and_faults_exactly_once(make_bot, slack_api, line_a
     thread = wait_until(lambda: [m for m in slack_api.posted(CHANNEL) if m.thread_ts == post.ts], timeout=20)
     assert "月の上限で見送り 1団体" in thread[0].text
 
-    # The same signed click replayed is dropped (the digest), and nothing more is sent.
+    # A later click (from an old copy of the post) is told it was sent; nothing more goes out.
     before = len(line_api.requests("/v2/bot/message/multicast"))
-    bot.click(blocks.ACTION_OPP_SEND, send_value(post), channel=post.channel, ts=post.ts)
+    bot.click(blocks.ACTION_OPP_SEND, value, channel=post.channel, ts=post.ts)
     wait_until(lambda: len(slack_api.calls_to("chat.postEphemeral")) >= 1, timeout=10)
     assert len(line_api.requests("/v2/bot/message/multicast")) == before
