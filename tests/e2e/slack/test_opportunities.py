@@ -66,23 +66,26 @@ def create(bot, slack_api, title: str, **kw):
     return wait_until(lambda: [m for m in slack_api.posted(CHANNEL) if title in m.text], timeout=30)[0]
 
 
+def register(line, user: str = CITIZEN, name: str = "野川ほたるの会", contact: str = "090-1234-5678") -> None:
+    """A group registers on LINE and agrees to receive the city's calls (the default is no)."""
+    line(message_event("団体登録", user))
+    kinds = line(message_event(name, user))
+    line(postback_event(postback_data(kinds, "NPO法人"), user))
+    fields = line(message_event("環境", user))
+    line(postback_event(postback_data(fields, "次へ"), user))
+    line(message_event("野川の清掃と自然観察会をしています", user))
+    listed = line(message_event(contact, user))
+    notices = line(postback_event(postback_data(listed, "載せない"), user))
+    assert M.REG_ASK_NOTICES in json.dumps(notices, ensure_ascii=False)
+    confirm = line(postback_event(postback_data(notices, M.REG_NOTICES_YES), user))
+    line(postback_event(postback_data(confirm, "登録する"), user))
+
+
 def test_modal_rank_send_interest_list_and_stop(make_bot, slack_api, line_api):
     pytest.importorskip("matching")
     bot = make_bot(directory=every_division_directory())
     line = line_sender(bot, line_api, LINE_SECRET)
-
-    # A group registers on LINE and agrees to receive the city's calls (the default is no).
-    line(message_event("団体登録", CITIZEN))
-    kinds = line(message_event("野川ほたるの会", CITIZEN))
-    line(postback_event(postback_data(kinds, "NPO法人"), CITIZEN))
-    fields = line(message_event("環境", CITIZEN))
-    line(postback_event(postback_data(fields, "次へ"), CITIZEN))
-    line(message_event("野川の清掃と自然観察会をしています", CITIZEN))
-    listed = line(message_event("090-1234-5678", CITIZEN))
-    notices = line(postback_event(postback_data(listed, "載せない"), CITIZEN))
-    assert M.REG_ASK_NOTICES in json.dumps(notices, ensure_ascii=False)
-    confirm = line(postback_event(postback_data(notices, M.REG_NOTICES_YES), CITIZEN))
-    line(postback_event(postback_data(confirm, "登録する"), CITIZEN))
+    register(line)
     with bot.factory() as s:
         assert s.scalar(select(Group.notices_opt_in).where(Group.owner == f"line:{CITIZEN}")) is True
 
@@ -246,3 +249,45 @@ def test_batches_cap_optouts_and_faults_exactly_once(make_bot, slack_api, line_a
     bot.click(blocks.ACTION_OPP_SEND, value, channel=post.channel, ts=post.ts)
     wait_until(lambda: len(slack_api.calls_to("chat.postEphemeral")) >= 1, timeout=10)
     assert len(line_api.requests("/v2/bot/message/multicast")) == before
+
+
+def test_deleting_my_data_takes_the_group_out_of_opportunities(make_bot, slack_api, line_api):
+    """「データを削除」 after 関心あり: the thread's post with the profile is edited to the notice, and
+    no table keeps the user's id or the group's texts (the ranked row keeps its rank and status)."""
+    pytest.importorskip("matching")
+    from tests.e2e.slack.test_erasure import scan
+
+    user, name, contact = "U" + "6" * 32, "秘密の川辺クラブ", "090-2468-1357"
+    bot = make_bot(directory=every_division_directory())
+    line = line_sender(bot, line_api, LINE_SECRET)
+    register(line, user, name, contact)
+    post = create(bot, slack_api, "野川の水辺まつり")
+    bot.click(blocks.ACTION_OPP_SEND, send_value(post), channel=post.channel, ts=post.ts)
+    notice = wait_until(lambda: multicasts(line_api), timeout=20)[0]
+    line(postback_event(postback_data(notice.messages, M.OPP_INTERESTED), user))
+    interest = wait_until(
+        lambda: [m for m in slack_api.posted(CHANNEL) if m.thread_ts == post.ts and name in m.text], timeout=20
+    )[0]
+
+    def slack_settled() -> bool:  # the post is recorded as delivered (erasure edits what it knows)
+        with bot.factory() as s:
+            return not s.scalar(
+                select(func.count()).where(OutboxMessage.channel == "slack", OutboxMessage.status == "pending")
+            )
+
+    wait_until(slack_settled, timeout=20)
+    ask = line(message_event("データを削除", user))
+    line(postback_event(postback_data(ask, "削除する"), user))
+    wait_until(lambda: slack_api.find(CHANNEL, interest.ts).text == msg.ITEM_ERASED, timeout=30)
+    import tests.e2e.slack.test_erasure as erasure_test
+
+    secrets = erasure_test.SECRETS
+    try:
+        erasure_test.SECRETS = [user, name, contact]
+        # (the confirmation's row loses the user's id once its delivery is recorded)
+        wait_until(lambda: scan(bot.factory) == [], timeout=10)
+    finally:
+        erasure_test.SECRETS = secrets
+    with bot.factory() as s:
+        rec = s.scalars(select(OpportunityRecipient)).one()
+        assert (rec.status, rec.rank, rec.user_id, rec.group_name) == ("sent", 1, None, "")
