@@ -50,7 +50,7 @@ FIELD_SCORE = 2.0
 SUGGESTED_SCORE = 1.5
 WORD_SCORE = 0.5
 MAX_WORDS = 3
-_WORD = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ffー々]{2,}")
+_WORD = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ff\u30fc\u3005]{2,}")  # kanji, katakana, the long mark, 々
 
 
 @dataclass
