@@ -10,6 +10,7 @@ user served exactly once. Runs on SQLite and PostgreSQL (db marker)."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -291,3 +292,45 @@ def test_deleting_my_data_takes_the_group_out_of_opportunities(make_bot, slack_a
     with bot.factory() as s:
         rec = s.scalars(select(OpportunityRecipient)).one()
         assert (rec.status, rec.rank, rec.user_id, rec.group_name) == ("sent", 1, None, "")
+
+
+def test_multicast_rows_of_a_killed_process_are_sent_once(make_bot, line_api):
+    """A process died after leasing two multicast rows: LINE had accepted the first (its retry key
+    is known there), not the second. The survivor takes both over as uncertain: the first is
+    answered 409 and counted delivered without a second notice, the second goes out once."""
+    import uuid
+
+    from tests.support.line_standin import Delivered
+
+    bot = make_bot()
+    first, second = [f"U{i:032x}" for i in range(3)], [f"U{i:032x}" for i in range(3, 5)]
+    keys = [str(uuid.uuid4()), str(uuid.uuid4())]
+    text = [{"type": "text", "text": "協働の募集のお知らせです"}]
+    with line_api.lock:  # what LINE did before the kill: the first row was accepted
+        line_api.state.accepted_keys[keys[0]] = "accepted-before-the-kill"
+        line_api.state.delivered.extend(Delivered("multicast", u, text, keys[0]) for u in first)
+    with transaction(bot.factory) as s:
+        for n, (to, key) in enumerate(zip((first, second), keys, strict=True)):
+            s.add(
+                OutboxMessage(
+                    channel="line",
+                    destination=f"multicast:opp99-ja:{n}",
+                    messages=[{"type": "multicast", "to": to, "messages": text}],
+                    retry_key=key,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=utcnow() - timedelta(seconds=5),
+                    lease_until=utcnow() + timedelta(minutes=5),  # still leased: its owner is gone
+                    claimed_by="dead-worker",
+                )
+            )
+
+    def settled() -> bool:
+        with bot.factory() as s:
+            rows = s.scalars(select(OutboxMessage).where(OutboxMessage.destination.like("multicast:opp99%"))).all()
+            return all(r.status == "delivered" for r in rows)
+
+    wait_until(settled, timeout=20)
+    got = Counter(d.target for d in multicasts(line_api))
+    assert got == Counter(first + second)  # each user once
+    assert sorted(r.status for r in line_api.requests("/v2/bot/message/multicast")) == [200, 409]
