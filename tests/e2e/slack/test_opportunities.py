@@ -10,6 +10,7 @@ user served exactly once. Runs on SQLite and PostgreSQL (db marker)."""
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -24,7 +25,7 @@ from bot.storage.models.opportunity import Opportunity, OpportunityRecipient
 from bot.storage.models.staff import StaffAuditEntry
 from handlers.slack import blocks
 from tests.e2e.slack.conftest import LINE_SECRET
-from tests.support.line_payloads import message_event, postback_event
+from tests.support.line_payloads import body_for, message_event, postback_event, signed
 from tests.support.loop import every_division_directory, line_sender, postback_data
 from tests.support.servers import wait_until
 
@@ -134,6 +135,15 @@ def test_modal_rank_send_interest_list_and_stop(make_bot, slack_api, line_api):
     assert "野川ほたるの会" in interest.text and "090-1234-5678" in interest.text and "自然観察会" in interest.text
     again = line(postback_event(postback_data(notice.messages, M.OPP_INTERESTED), CITIZEN))
     assert "すでに" in again[0]["text"]
+    # LINE redelivers the first tap's webhook (same webhookEventId): dropped, no second post.
+    tap = postback_event(postback_data(notice.messages, M.OPP_INTERESTED), CITIZEN)
+    line(tap)
+    replies, threads = len(line_api.deliveries()), len(slack_api.posted(CHANNEL))
+    redelivered = {**tap, "deliveryContext": {"isRedelivery": True}}
+    body = body_for(redelivered)
+    assert bot.http.post("/line/callback", content=body, headers=signed(LINE_SECRET, body)).status_code == 200
+    time.sleep(1.0)
+    assert (len(line_api.deliveries()), len(slack_api.posted(CHANNEL))) == (replies, threads)
 
     # 「募集中の協働は？」 lists it; the web corner too.
     listing = line(message_event("募集中の協働は？", CITIZEN))
