@@ -264,8 +264,7 @@ OPP_SENT = (
 )
 OPP_ALREADY_SENT = "この募集はすでに送信されています。"
 OPP_GONE = "この募集は見つかりませんでした。"
-OPP_CREATED_EPHEMERAL = "募集「{title}」の候補を {channel} に出しました。内容を確かめて「送信」を押してください。"
-OPP_NO_CHANNEL = "課のチャンネルも KYODO_STAFF_CHANNEL も設定されていないため、募集を出せませんでした。"
+OPP_NO_CHANNEL = "この課のチャンネルも KYODO_STAFF_CHANNEL も設定されていないため、募集を出せません。"
 OPP_INTEREST = "*{group}* が「関心あり」と答えました。"
 OPP_INTEREST_PROFILE = "種類: {kind}\n分野: {fields}\n活動: {description}\n連絡先: {contact}"
 OPP_NOT_GIVEN = "（未登録）"

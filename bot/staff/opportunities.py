@@ -77,6 +77,12 @@ def form_view(session: Session, user: str, directory: Directory) -> OppFormView:
     )
 
 
+def channel_for(directory: Directory, division_id: str | None, staff_channel: str) -> str:
+    """Where the list goes: the division's channel, else KYODO_STAFF_CHANNEL ("" when neither)."""
+    division = directory.get(division_id)
+    return (division.slack_channel if division else "") or staff_channel
+
+
 def form_errors(values: dict, now: datetime | None = None) -> dict[str, str]:
     """Block id -> error (``response_action: errors``). ``values``: title, division, fields
     (list of numbers), sought, deadline (ISO date or ""), form."""
@@ -219,7 +225,7 @@ def create(
     """The modal was saved: store the draft, rank, post the list with 「送信」. None: no channel."""
     now = now or utcnow()
     division = directory.get(values.get("division"))
-    channel = (division.slack_channel if division else "") or staff_channel
+    channel = channel_for(directory, values.get("division"), staff_channel)
     if not channel:
         return None
     deadline = values.get("deadline") or ""

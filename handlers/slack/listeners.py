@@ -576,6 +576,10 @@ class SlackListeners:
             "form": option("form"),
         }
         errors = opportunities.form_errors(form)
+        if "division" not in errors and not opportunities.channel_for(
+            self.runtime.directory, form["division"], self.runtime.slack.staff_channel
+        ):
+            errors["division"] = msg.OPP_NO_CHANNEL
         if errors:
             await ack(response_action="errors", errors=errors)
             return
@@ -590,7 +594,7 @@ class SlackListeners:
                 log.exception("creating an opportunity failed")
                 return
             if not created:
-                log.warning("opportunity not created: %s", msg.OPP_NO_CHANNEL)
+                log.warning("opportunity not created: no Slack channel for division %s", form["division"])
 
         self.runtime.background(run())
 

@@ -140,6 +140,8 @@ def test_rank_send_cap_and_batches(factory):
         directory = Directory([DivisionInfo("kankyo", "環境政策課", "CKANKYO")])
         values = {"title": "公園の清掃", "division": "kankyo", "fields": [7], "sought": "清掃", "form": "kyoryoku"}
         assert staff_opp.form_errors(values, T0) == {}
+        assert staff_opp.channel_for(directory, "kankyo", "") == "CKANKYO"
+        assert staff_opp.channel_for(Directory([DivisionInfo("x", "x課")]), "x", "") == ""  # the modal says so
         assert set(staff_opp.form_errors({**values, "fields": [], "deadline": "2020-01-01"}, T0)) == {
             "fields",
             "deadline",
