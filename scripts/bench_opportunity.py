@@ -110,7 +110,9 @@ def seed(db_url: str, n: int, cap: int) -> dict[str, set[str]]:
             ],
         )
         earlier = [
-            Opportunity(division_name="bench", title=f"earlier {j}", status="closed", created_at=now, updated_at=now)
+            Opportunity(
+                division_name="bench", title=f"earlier {j}", status="closed", created_at=now, updated_at=now
+            )
             for j in range(max(1, cap))
         ]
         s.add_all(earlier)
@@ -216,7 +218,13 @@ def main() -> int:
     try:
         wait(lambda: _up(http), 60, "the app answering /healthz", interval=0.1)
         user = {"id": "UBENCH", "username": "bench", "name": "bench", "team_id": TEAM_ID}
-        base = {"team": {"id": TEAM_ID}, "user": user, "api_app_id": "AKYODO", "token": "t", "trigger_id": "1.2.3"}
+        base = {
+            "team": {"id": TEAM_ID},
+            "user": user,
+            "api_app_id": "AKYODO",
+            "token": "t",
+            "trigger_id": "1.2.3",
+        }
 
         def sel(value: str) -> dict:
             return {"value": {"type": "static_select", "selected_option": {"value": value}}}
@@ -230,9 +238,21 @@ def main() -> int:
             "form": sel("kyoryoku"),
         }
         t0 = time.perf_counter()
-        post(http, {**base, "type": "view_submission", "view": {
-            "id": "V1", "type": "modal", "callback_id": "kyodo_opp_modal", "private_metadata": "",
-            "state": {"values": values}, "hash": "h"}})
+        post(
+            http,
+            {
+                **base,
+                "type": "view_submission",
+                "view": {
+                    "id": "V1",
+                    "type": "modal",
+                    "callback_id": "kyodo_opp_modal",
+                    "private_metadata": "",
+                    "state": {"values": values},
+                    "hash": "h",
+                },
+            },
+        )
 
         def listed():
             return [m for m in slack_api.posted(STAFF_CHANNEL) if TITLE in m.text]
@@ -252,11 +272,25 @@ def main() -> int:
         expected = who["all"] - who["unfollowed"] - who["deleted"] - who["capped"] - who["stopped"]
         batches = -(-len(expected) // 500)
         t1 = time.perf_counter()
-        post(http, {**base, "type": "block_actions",
-                    "container": {"type": "message", "message_ts": msg.ts, "channel_id": STAFF_CHANNEL},
-                    "channel": {"id": STAFF_CHANNEL}, "message": {"ts": msg.ts, "text": ""},
-                    "actions": [{"action_id": "kyodo_opp_send", "block_id": "b", "value": send["value"],
-                                 "type": "button", "action_ts": str(time.time())}]})
+        post(
+            http,
+            {
+                **base,
+                "type": "block_actions",
+                "container": {"type": "message", "message_ts": msg.ts, "channel_id": STAFF_CHANNEL},
+                "channel": {"id": STAFF_CHANNEL},
+                "message": {"ts": msg.ts, "text": ""},
+                "actions": [
+                    {
+                        "action_id": "kyodo_opp_send",
+                        "block_id": "b",
+                        "value": send["value"],
+                        "type": "button",
+                        "action_ts": str(time.time()),
+                    }
+                ],
+            },
+        )
 
         def rows(status: str | None = None) -> int:
             with factory() as s:
@@ -296,12 +330,16 @@ def main() -> int:
         missing = expected - set(got)
         over_cap = [g for g, c in per_group if c > args.cap]
 
-        print(f"opportunity to {args.groups} groups (cap {args.cap}/month, {args.failure_rate:.0%} multicast faults)")
+        print(
+            f"opportunity to {args.groups} groups (cap {args.cap}/month, {args.failure_rate:.0%} multicast faults)"
+        )
         print(f"  ranking  modal saved -> list posted in Slack:        {(t_listed - t0) * 1e3:8.0f} ms")
         print(f"  queued   送信 -> {rows()} multicast rows committed:      {(t_queued - t1) * 1e3:8.0f} ms")
         print(f"  sent     送信 -> {len(expected)} users accepted by LINE:  {(t_sent - t1) * 1e3:8.0f} ms")
         print(f"  recorded 送信 -> every row delivered in the outbox:  {(t_recorded - t1) * 1e3:8.0f} ms")
-        print(f"  multicast requests: {len(requests)} ({dict(sorted(statuses.items()))}), max users per request {max(sizes)}")
+        print(
+            f"  multicast requests: {len(requests)} ({dict(sorted(statuses.items()))}), max users per request {max(sizes)}"
+        )
         print(f"  outcome: {dict(sorted(outcome.items()))}")
         print(
             f"  exactly once: {len(got)} users, {len(twice)} twice, {len(missing)} missing; "

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.engine import messages as M
@@ -170,7 +170,7 @@ def list_open(session: Session, now: datetime) -> list[Reply]:
     shown = rows[:LIST_MAX]
     text = M.OPP_LIST_HEAD.format(count=len(shown))
     if len(rows) > LIST_MAX:
-        total = len(session.scalars(open_query(now)).all())
+        total = session.scalar(select(func.count()).select_from(open_query(now).order_by(None).subquery()))
         text += "\n" + M.OPP_LIST_MORE.format(more=total - LIST_MAX)
     return [Reply(text=text, cards=[card(o) for o in shown], alt_text=shorten(text, 400))]
 

@@ -138,10 +138,18 @@ def test_rank_send_cap_and_batches(factory):
             s.add(Group(name="受け取らない会", name_key="y", kind="任意団体", fields=[7], description="",
                         notices_opt_in=False, owner="line:Unot"))  # fmt: skip
         directory = Directory([DivisionInfo("kankyo", "環境政策課", "CKANKYO")])
-        values = {"title": "公園の清掃", "division": "kankyo", "fields": [7], "sought": "清掃", "form": "kyoryoku"}
+        values = {
+            "title": "公園の清掃",
+            "division": "kankyo",
+            "fields": [7],
+            "sought": "清掃",
+            "form": "kyoryoku",
+        }
         assert staff_opp.form_errors(values, T0) == {}
         assert staff_opp.channel_for(directory, "kankyo", "") == "CKANKYO"
-        assert staff_opp.channel_for(Directory([DivisionInfo("x", "x課")]), "x", "") == ""  # the modal says so
+        assert (
+            staff_opp.channel_for(Directory([DivisionInfo("x", "x課")]), "x", "") == ""
+        )  # the modal says so
         assert set(staff_opp.form_errors({**values, "fields": [], "deadline": "2020-01-01"}, T0)) == {
             "fields",
             "deadline",
@@ -153,17 +161,32 @@ def test_rank_send_cap_and_batches(factory):
                     s, values, actor="USTAFF", actor_name="staff", directory=directory, staff_channel="",
                     render=Render(), now=T0,
                 )  # fmt: skip
-                ranked = s.scalars(select(OpportunityRecipient).where(OpportunityRecipient.opportunity_id == o.id))
-                assert {r.group_name for r in ranked} >= {"会0"} and "関係ない会" not in {r.group_name for r in ranked}
+                ranked = s.scalars(
+                    select(OpportunityRecipient).where(OpportunityRecipient.opportunity_id == o.id)
+                )
+                assert {r.group_name for r in ranked} >= {"会0"} and "関係ない会" not in {
+                    r.group_name for r in ranked
+                }
                 assert staff_opp.send(
                     s, o.id, actor="USTAFF", actor_name="staff", render=Render(), notify=_notifier(),
                     message=("CKANKYO", "1.0"), now=T0 + timedelta(minutes=round_),
                 ) is None  # fmt: skip
-                assert staff_opp.send(
-                    s, o.id, actor="USTAFF", actor_name="staff", render=Render(), notify=_notifier(), now=T0
-                ) == staff_opp.msg.OPP_ALREADY_SENT
+                assert (
+                    staff_opp.send(
+                        s,
+                        o.id,
+                        actor="USTAFF",
+                        actor_name="staff",
+                        render=Render(),
+                        notify=_notifier(),
+                        now=T0,
+                    )
+                    == staff_opp.msg.OPP_ALREADY_SENT
+                )
                 counts = {}
-                for r in s.scalars(select(OpportunityRecipient).where(OpportunityRecipient.opportunity_id == o.id)):
+                for r in s.scalars(
+                    select(OpportunityRecipient).where(OpportunityRecipient.opportunity_id == o.id)
+                ):
                     counts[r.status] = counts.get(r.status, 0) + 1
                 sent.append(counts)
         assert sent[0] == {"sent": 1000, "unreachable": 1}
@@ -177,7 +200,14 @@ def test_rank_send_cap_and_batches(factory):
         # Next month the cap starts again.
         with transaction(factory) as s:
             o = staff_opp.create(
-                s, values, actor="U", actor_name="s", directory=directory, staff_channel="", render=Render(), now=T0
+                s,
+                values,
+                actor="U",
+                actor_name="s",
+                directory=directory,
+                staff_channel="",
+                render=Render(),
+                now=T0,
             )
             staff_opp.send(s, o.id, actor="U", actor_name="s", render=Render(), notify=_notifier(),
                            now=T0 + timedelta(days=40))  # fmt: skip
@@ -186,3 +216,10 @@ def test_rank_send_cap_and_batches(factory):
             assert statuses == {"sent", "unreachable"}
     finally:
         opp.configure(opp.DEFAULT_MONTHLY_CAP)
+
+
+def test_the_list_shows_five_and_counts_the_rest(chat):
+    for i in range(7):
+        _sent_opportunity(chat, title=f"募集{i}")
+    replies = chat.say("募集中の協働は？")
+    assert len(replies[0].cards) == opp.LIST_MAX and "ほかに2件" in replies[0].text

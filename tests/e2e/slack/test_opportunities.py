@@ -34,7 +34,9 @@ DIVISION = "kankyo-seisaku"
 CHANNEL = "C" + DIVISION.upper()
 
 
-def opp_values(title: str, *, fields=("7",), sought="野川の清掃に参加してくれる団体を探しています", deadline=None) -> dict:
+def opp_values(
+    title: str, *, fields=("7",), sought="野川の清掃に参加してくれる団体を探しています", deadline=None
+) -> dict:
     def select_(value):
         return {"value": {"type": "static_select", "selected_option": {"value": value}}}
 
@@ -107,7 +109,9 @@ def test_modal_rank_send_interest_list_and_stop(make_bot, slack_api, line_api):
     # Saved: the ranked list with reasons and 「送信」 in the division's channel.
     post = create(bot, slack_api, "野川クリーン作戦2027")
     dumped = json.dumps(post.blocks, ensure_ascii=False)
-    assert "野川ほたるの会" in dumped and "分野「環境保全」が一致" in dumped and "活動内容に「野川」" in dumped
+    assert (
+        "野川ほたるの会" in dumped and "分野「環境保全」が一致" in dumped and "活動内容に「野川」" in dumped
+    )
 
     # 「送信」 clicked twice: one multicast, one audit entry, the loser is told.
     value = send_value(post)
@@ -120,7 +124,9 @@ def test_modal_rank_send_interest_list_and_stop(make_bot, slack_api, line_api):
     assert request.headers["x-line-retry-key"] == notice.retry_key
     assert "野川クリーン作戦2027" in json.dumps(notice.messages, ensure_ascii=False)
     wait_until(lambda: len(slack_api.calls_to("chat.postEphemeral")) > ephemerals, timeout=10)
-    wait_until(lambda: any(m.thread_ts == post.ts and "送信しました" in m.text for m in slack_api.posted(CHANNEL)))
+    wait_until(
+        lambda: any(m.thread_ts == post.ts and "送信しました" in m.text for m in slack_api.posted(CHANNEL))
+    )
     updated = slack_api.find(CHANNEL, post.ts)
     assert blocks.ACTION_OPP_SEND not in json.dumps(updated.blocks)  # the button is gone
     assert len(multicasts(line_api)) == 1
@@ -132,7 +138,11 @@ def test_modal_rank_send_interest_list_and_stop(make_bot, slack_api, line_api):
         lambda: [m for m in slack_api.posted(CHANNEL) if m.thread_ts == post.ts and "と答えました" in m.text],
         timeout=20,
     )[0]
-    assert "野川ほたるの会" in interest.text and "090-1234-5678" in interest.text and "自然観察会" in interest.text
+    assert (
+        "野川ほたるの会" in interest.text
+        and "090-1234-5678" in interest.text
+        and "自然観察会" in interest.text
+    )
     again = line(postback_event(postback_data(notice.messages, M.OPP_INTERESTED), CITIZEN))
     assert "すでに" in again[0]["text"]
     # LINE redelivers the first tap's webhook (same webhookEventId): dropped, no second post.
@@ -162,10 +172,15 @@ def test_modal_rank_send_interest_list_and_stop(make_bot, slack_api, line_api):
     assert "再開しました" in resumed[0]["text"]
 
     with transaction(bot.factory) as s:
-        actions = [e.action for e in s.scalars(select(StaffAuditEntry).where(StaffAuditEntry.target_kind == "opportunity"))]
+        actions = [
+            e.action
+            for e in s.scalars(select(StaffAuditEntry).where(StaffAuditEntry.target_kind == "opportunity"))
+        ]
         assert actions == ["opp_create", "opp_send", "opp_create"]
         opp = s.scalars(select(Opportunity).where(Opportunity.title == "野川クリーン作戦2027")).one()
-        rec = s.scalars(select(OpportunityRecipient).where(OpportunityRecipient.opportunity_id == opp.id)).one()
+        rec = s.scalars(
+            select(OpportunityRecipient).where(OpportunityRecipient.opportunity_id == opp.id)
+        ).one()
         assert (opp.status, rec.status) == ("sent", "sent") and rec.interested_at is not None
 
 
@@ -209,12 +224,18 @@ def test_batches_cap_optouts_and_faults_exactly_once(make_bot, slack_api, line_a
         s.flush()
         old = s.scalar(select(func.max(Opportunity.id)))
         gid = s.scalar(select(Group.id).where(Group.owner == f"line:{capped}"))
-        s.add(OpportunityRecipient(opportunity_id=old, group_id=gid, status="sent", sent_at=now - timedelta(seconds=5)))
+        s.add(
+            OpportunityRecipient(
+                opportunity_id=old, group_id=gid, status="sent", sent_at=now - timedelta(seconds=5)
+            )
+        )
         s.add(ChatUser(channel="line", user_id=unfollowed, blocked=True, first_seen=now, last_seen=now))
         s.add(ChatUser(channel="line", user_id=deleted, deleted_at=now, first_seen=now, last_seen=now))
     post = create(bot, slack_api, "公園の一斉清掃")
     with transaction(bot.factory) as s:  # stops after the list was made, before 送信
-        s.execute(Group.__table__.update().where(Group.owner == f"line:{stopped}").values(notices_opt_in=False))
+        s.execute(
+            Group.__table__.update().where(Group.owner == f"line:{stopped}").values(notices_opt_in=False)
+        )
 
     # Faults on the multicast endpoint: a 500, a 429 with Retry-After, and an answer lost after
     # delivery (retried with the same key: 409, not delivered twice).
@@ -277,13 +298,16 @@ def test_deleting_my_data_takes_the_group_out_of_opportunities(make_bot, slack_a
     notice = wait_until(lambda: multicasts(line_api), timeout=20)[0]
     line(postback_event(postback_data(notice.messages, M.OPP_INTERESTED), user))
     interest = wait_until(
-        lambda: [m for m in slack_api.posted(CHANNEL) if m.thread_ts == post.ts and name in m.text], timeout=20
+        lambda: [m for m in slack_api.posted(CHANNEL) if m.thread_ts == post.ts and name in m.text],
+        timeout=20,
     )[0]
 
     def slack_settled() -> bool:  # the post is recorded as delivered (erasure edits what it knows)
         with bot.factory() as s:
             return not s.scalar(
-                select(func.count()).where(OutboxMessage.channel == "slack", OutboxMessage.status == "pending")
+                select(func.count()).where(
+                    OutboxMessage.channel == "slack", OutboxMessage.status == "pending"
+                )
             )
 
     wait_until(slack_settled, timeout=20)
@@ -337,7 +361,9 @@ def test_multicast_rows_of_a_killed_process_are_sent_once(make_bot, line_api):
 
     def settled() -> bool:
         with bot.factory() as s:
-            rows = s.scalars(select(OutboxMessage).where(OutboxMessage.destination.like("multicast:opp99%"))).all()
+            rows = s.scalars(
+                select(OutboxMessage).where(OutboxMessage.destination.like("multicast:opp99%"))
+            ).all()
             return all(r.status == "delivered" for r in rows)
 
     wait_until(settled, timeout=20)
