@@ -44,7 +44,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.engine import citations
+from bot.engine import citations, opportunities
 from bot.engine import handle as engine_handle
 from bot.engine import warm_up as engine_warm_up
 from bot.engine.channel import ConversationChannel, Handle
@@ -302,6 +302,7 @@ def create_app(
     ``wake_inbox``/``wake_outbox`` tell that process there is work); ``handle`` replaces the
     conversation engine (tests of the transport alone); ``directory`` the divisions (tests)."""
     citations.configure(settings.public_url)
+    opportunities.configure(settings.opportunity_monthly_cap)
     counters = {"stored": 0, "duplicates": 0}
     app_state: dict[str, Any] = {}
     inbox_store = InboxStore()
@@ -533,6 +534,7 @@ async def run_worker(
     """`kyodo worker` (and `kyodo slack worker`: ``line=False``): the loops alone, until stopped
     by SIGINT/SIGTERM or, with ``wake_fd``, by the web process closing the wake-up pipe."""
     citations.configure(settings.public_url)
+    opportunities.configure(settings.opportunity_monthly_cap)
     engine = make_engine(settings.database_url)
     if await _schema_problem(engine) is not None:
         await _when_migrated(engine, {}, _nothing, settings.delivery_poll_seconds)
@@ -567,6 +569,7 @@ async def run_slack_socket(settings: Settings) -> None:
     from handlers.slack.listeners import SlackListeners
 
     citations.configure(settings.public_url)
+    opportunities.configure(settings.opportunity_monthly_cap)
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
     loops = await open_worker(settings, factory, line=False)
@@ -601,6 +604,7 @@ def chat(settings: Settings, user_id: str, stdin: TextIO, stdout: TextIO) -> int
     from handlers.terminal import Terminal
 
     citations.configure(settings.public_url)
+    opportunities.configure(settings.opportunity_monthly_cap)
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
 

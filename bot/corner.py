@@ -58,6 +58,16 @@ class FieldView:
     name: str
 
 
+@dataclass(frozen=True)
+class OpportunityView:
+    title: str
+    division: str
+    fields: str
+    sought: str
+    form: str
+    deadline: str
+
+
 class Corner:
     """The web corner's view of the service."""
 
@@ -128,6 +138,25 @@ class Corner:
     def groups(self, field: int | None, words: str, limit: int = 50) -> tuple[list[PublicGroup], int]:
         with self._factory()() as session:
             return search_listed(session, field=field, words=words, limit=limit)
+
+    # -- opportunities (協働の募集) ---------------------------------------------------------------------
+    def opportunities(self, limit: int = 50) -> list[OpportunityView]:
+        """The open opportunities (sent, deadline not passed), nearest deadline first."""
+        from bot.engine import opportunities as opp
+
+        with self._factory()() as session:
+            rows = session.scalars(opp.open_query(self._now()).limit(limit)).all()
+            return [
+                OpportunityView(
+                    title=o.title,
+                    division=o.division_name,
+                    fields=opp.fields_text(o.fields, limit=20),
+                    sought=o.sought,
+                    form=opp.M.COLLAB_FORMS.get(o.form, opp.M.COLLAB_FORMS["other"]),
+                    deadline=opp.deadline_text(o.deadline),
+                )
+                for o in rows
+            ]
 
     # -- divisions ----------------------------------------------------------------------------------
     def fields(self) -> list[FieldView]:

@@ -137,6 +137,8 @@ class Settings:
     web_secret: str = ""
     # Questions one client (IP address) may ask per minute on the web.
     web_questions_per_minute: int = 10
+    # Opportunities (協働の募集): at most this many notices per group per month (Japan time).
+    opportunity_monthly_cap: int = 4
     # The city's data (docs/knowledge-data.md, docs/matching.md): empty = the shipped Koganei data.
     # KYODO_KNOWLEDGE_DIR: guideline.yaml, faq.yaml, synonyms.yaml, contacts.yaml, city.yaml;
     # KYODO_MATCHING_DIR: fields.yaml, divisions.yaml. Every command reads the same two.
@@ -270,6 +272,7 @@ class _Reader:
             web_questions_per_minute=self.whole(
                 "KYODO_WEB_QUESTIONS_PER_MINUTE", d.web_questions_per_minute, at_least=1
             ),
+            opportunity_monthly_cap=self.whole("OPPORTUNITY_MONTHLY_CAP", d.opportunity_monthly_cap),
             knowledge_dir=self.directory("KYODO_KNOWLEDGE_DIR"),
             matching_dir=self.directory("KYODO_MATCHING_DIR"),
         )

@@ -95,6 +95,9 @@ class ConversationChannel:
             cancelled = outbox.cancel_pending(
                 session, channel=self.name, destination=parsed.destination, reason="user unfollowed"
             )
+            cancelled += outbox.drop_multicast_recipient(
+                session, channel=self.name, user_id=parsed.incoming.user_id, pending_only=True
+            )
             if cancelled:
                 log.info("inbox %d: unfollow cancelled %d queued messages", event.id, cancelled)
         messages = self.render(replies)

@@ -542,3 +542,65 @@ TERMINAL_QUIT_WORDS = ("終了", "exit", "quit", ":q")
 
 # A notice about a proposal whose division is not known any more.
 NOTIFY_SOME_DIVISION = "担当課"
+
+# Opportunities (協働の募集, issue 14 step 3): bot/engine/opportunities.py.
+MENU_OPPORTUNITIES = "募集中の協働は？"
+OPP_LIST_WORDS = (
+    MENU_OPPORTUNITIES,
+    "募集中の協働",
+    "募集中の協働は",
+    "協働の募集",
+    "協働の募集は？",
+    "募集中",
+    "募集を見る",
+    "募集一覧",
+)
+OPP_STOP = "お知らせを停止"
+OPP_RESUME = "お知らせを再開"
+OPP_STOP_WORDS = (OPP_STOP, "お知らせ停止", "お知らせをやめる", "お知らせを止める", "募集のお知らせを停止", "配信停止")
+OPP_RESUME_WORDS = (OPP_RESUME, "お知らせ再開", "お知らせを受け取る", "募集のお知らせを再開", "配信再開")
+OPP_STOPPED = (
+    "協働の募集のお知らせを停止しました（{count}団体）。"
+    "また受け取るときは「お知らせを再開」と送ってください。"
+)
+OPP_ALREADY_STOPPED = "協働の募集のお知らせは、すでに停止しています。再開は「お知らせを再開」でできます。"
+OPP_RESUMED = (
+    "協働の募集のお知らせを再開しました（{count}団体）。お届けは1団体あたり月{cap}件までです。"
+    "停止は「お知らせを停止」でいつでもできます。"
+)
+OPP_NO_GROUPS = (
+    "このトークで登録された団体がないため、お知らせはお送りしていません。"
+    "団体登録のときに、受け取るかどうかを選べます。"
+)
+OPP_NOTICE = (
+    "{division}から、協働の募集のお知らせです。関心があれば「関心あり」を押してください。"
+    "担当課に団体の情報をお伝えします。"
+)
+OPP_NOTICE_TAIL = "お知らせが不要なときは「お知らせを停止」と送ってください。"
+OPP_TITLE = "【募集】{title}"
+OPP_LINES = (
+    "担当: {division}",
+    "分野: {fields}",
+    "求めること: {sought}",
+    "形態: {form}",
+    "締切: {deadline}",
+)
+OPP_NO_DEADLINE = "定めなし"
+OPP_ANY_FIELD = "指定なし"
+OPP_DEADLINE = "{month}月{day}日"
+OPP_INTERESTED = "関心あり"
+OPP_THANKS = (
+    "「{title}」への関心を、{division}にお伝えしました（{groups}）。"
+    "担当課からの連絡をお待ちください。"
+)
+OPP_ALREADY = "「{title}」への関心は、すでに{division}にお伝えしています。"
+OPP_CLOSED = "「{title}」の募集は締め切りました。いまの募集は「募集中の協働は？」でご覧いただけます。"
+OPP_GONE = "この募集は見つかりませんでした。いまの募集は「募集中の協働は？」でご覧いただけます。"
+OPP_NEED_GROUP = (
+    "関心を伝えるには、先に団体登録をお願いします。担当課に団体の情報をお伝えするためです。"
+)
+OPP_LIST_HEAD = "いま募集中の協働です（{count}件）。関心があれば「関心あり」を押してください。"
+OPP_LIST_MORE = "ほかに{more}件あります。市のウェブの協働コーナーでもご覧いただけます。"
+OPP_LIST_NONE = (
+    "いま募集中の協働はありません。募集が始まると、お知らせを受け取る設定の団体にお届けします。"
+)

@@ -480,3 +480,44 @@ EVAL_THANKS_SHORT = "Thank you."
 EVAL_TITLE = "Evaluating the collaboration"
 STATUS_COLLAB_INTRO = "The collaborations under way with the city's divisions."
 STATUS_COLLAB_LINE = "Collaboration: {status} ({form})"
+
+# Opportunities (協働の募集, issue 14 step 3).
+MENU_OPPORTUNITIES = "Open calls"
+OPP_STOP = "Stop notices"
+OPP_RESUME = "Resume notices"
+OPP_STOPPED = (
+    "We have stopped the city's calls for collaboration ({count} groups). "
+    "To receive them again, send 「お知らせを再開」."
+)
+OPP_ALREADY_STOPPED = "The city's calls for collaboration are already stopped. Send 「お知らせを再開」 to resume them."
+OPP_RESUMED = (
+    "We will send the city's calls for collaboration again ({count} groups), at most {cap} a month per "
+    "group. Send 「お知らせを停止」 to stop them at any time."
+)
+OPP_NO_GROUPS = (
+    "No group is registered from this chat, so we send you no calls. "
+    "When you register a group you can choose to receive them."
+)
+OPP_NOTICE = (
+    "A call for collaboration from {division}. If you are interested, tap \"Interested\": "
+    "we will pass your group's details to the division."
+)
+OPP_NOTICE_TAIL = "To stop these notices, send 「お知らせを停止」."
+OPP_TITLE = "[Call] {title}"
+OPP_NO_DEADLINE = "none"
+OPP_ANY_FIELD = "any"
+OPP_INTERESTED = "Interested"
+OPP_THANKS = (
+    "We have told {division} that you are interested in \"{title}\" ({groups}). "
+    "The division will contact you."
+)
+OPP_ALREADY = "We have already told {division} that you are interested in \"{title}\"."
+OPP_CLOSED = "The call \"{title}\" is closed. Send 「募集中の協働は？」 to see the open calls."
+OPP_GONE = "We could not find this call. Send 「募集中の協働は？」 to see the open calls."
+OPP_NEED_GROUP = "Please register your group first: we pass your group's details to the division."
+OPP_LIST_HEAD = "Open calls for collaboration ({count}). If you are interested, tap \"Interested\"."
+OPP_LIST_MORE = "There are {more} more. You can also see them on the city's web corner."
+OPP_LIST_NONE = (
+    "There are no open calls for collaboration now. When there is one, we send it to the groups "
+    "that chose to receive calls."
+)

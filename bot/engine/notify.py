@@ -62,6 +62,46 @@ class Notifier:
         outbox.enqueue(session, channel=channel, destination=user_id, messages=messages)
         return True
 
+    def reachable(self, session: Session, channel: str, user_ids: list[str]) -> dict[str, str | None]:
+        """The same rule for many users at once: user id -> language (None when not set) of
+        those who may get a push (no unfollow, no deletion on record)."""
+        if channel not in self.renderers:
+            return {}
+        out: dict[str, str | None] = {u: None for u in dict.fromkeys(user_ids) if u}
+        ids = list(out)
+        for start in range(0, len(ids), 500):
+            rows = session.execute(
+                select(ChatUser.user_id, ChatUser.blocked, ChatUser.deleted_at, ChatUser.language).where(
+                    ChatUser.channel == channel, ChatUser.user_id.in_(ids[start : start + 500])
+                )
+            )
+            for row in rows:
+                if row.blocked or row.deleted_at is not None:
+                    out.pop(row.user_id, None)
+                else:
+                    out[row.user_id] = row.language
+        return out
+
+    def multicast(
+        self, session: Session, channel: str, key: str, users: Mapping[str, str | None], replies: list[Reply]
+    ) -> int:
+        """Queue the same replies to many users (``users``: id -> language, from
+        :meth:`reachable`) as multicast rows of at most 500; English users get the English
+        twins in rows of their own. Returns the number of rows queued."""
+        if channel not in self.renderers or not users:
+            return 0
+        rows = 0
+        by_language = {"ja": [u for u, lang in users.items() if lang != "en"], "en": [u for u, lang in users.items() if lang == "en"]}
+        for language, ids in by_language.items():
+            if not ids:
+                continue
+            messages = self.renderers[channel](translate.replies(replies) if language == "en" else replies)
+            if messages:
+                rows += len(
+                    outbox.enqueue_multicast(session, channel=channel, key=f"{key}-{language}", to=ids, messages=messages)
+                )
+        return rows
+
     # -- what happened, in the citizen's words --------------------------------------------------
 
     def group_decided(self, session: Session, group: Group, *, division: str, taken: bool) -> bool:

@@ -42,6 +42,7 @@ from bot.storage.models.conversation import (
     Proposal,
     UnansweredQuestion,
 )
+from bot.storage.models.opportunity import OpportunityRecipient
 from bot.storage.models.staff import Handoff
 
 RETENTION = timedelta(days=30)
@@ -97,6 +98,13 @@ def delete_user_data(session: Session, channel: str, user_id: str, *, now: datet
         update(Collaboration)
         .where(*_match(Collaboration, mine))
         .values(user_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    # Calls for collaboration (協働の募集): the ranked rows keep rank and status, not whom to push to.
+    session.execute(
+        update(OpportunityRecipient)
+        .where(*_match(OpportunityRecipient, mine))
+        .values(user_id=None, group_name="", reasons=[])
         .execution_options(synchronize_session=False)
     )
     inbox.forget_user(session, channel, user_id)

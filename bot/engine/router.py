@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot.engine import groups, proposal_status, qa, translate
+from bot.engine import groups, opportunities, proposal_status, qa, translate
 from bot.engine import messages as M
 from bot.engine import messages_en as EN
 from bot.engine import postback as pbmod
@@ -358,6 +358,11 @@ def _on_text(ctx: Context) -> list[Reply]:
         if conv is None:
             return [*notice, Reply(text=M.NOTHING_TO_GO_BACK, choices=menu_choices())]
         return _back(ctx, conv)
+    if opportunities.handles(key):  # 募集中の協働は？ / お知らせを停止 / お知らせを再開, at any time
+        replies = opportunities.on_text(ctx.session, ctx.incoming, key, ctx.now)
+        if conv is not None:
+            return _reprompt(ctx, conv, replies)
+        return [*notice, *replies]
     if conv is not None:
         if key in _MAIN_LABELS:
             title = FLOWS[conv.flow].title
@@ -501,6 +506,10 @@ def _on_postback(ctx: Context) -> list[Reply]:
         return qa.on_feedback(ctx.session, ctx.incoming, pb, ctx.now)
     if pb.flow == "qa":
         return qa.on_handoff(ctx.session, ctx.incoming, pb, ctx.now, ctx.services)
+    if pb.flow == opportunities.FLOW:  # 関心あり on a notice or on 「募集中の協働は？」
+        replies = opportunities.on_postback(ctx.session, ctx.incoming, pb, ctx.now)
+        conv, notice = _active(ctx)
+        return _reprompt(ctx, conv, replies) if conv is not None else [*notice, *replies]
     flow = FLOWS.get(pb.flow)
     conv, notice = _active(ctx)
     if flow is None:

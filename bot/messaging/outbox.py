@@ -85,6 +85,62 @@ def enqueue(
     return row_id
 
 
+#: Destination prefix of a multicast row: one message to up to MULTICAST_MAX users (LINE's limit
+#: per request). Its ``messages`` hold one envelope, ``{"type": "multicast", "to": [...],
+#: "messages": [...]}``, so blanking a row's messages (retention, deletion) forgets its recipients.
+MULTICAST_PREFIX = "multicast:"
+MULTICAST_MAX = 500
+
+
+def enqueue_multicast(
+    session: Session, *, channel: str, key: str, to: list[str], messages: list[dict[str, Any]]
+) -> list[int]:
+    """Queue ``messages`` for ``to`` in rows of at most MULTICAST_MAX users, each with its own
+    retry key (``key`` names the batch: destination ``multicast:<key>:<n>``). Returns row ids."""
+    ids: list[int] = []
+    for n, start in enumerate(range(0, len(to), MULTICAST_MAX)):
+        batch = to[start : start + MULTICAST_MAX]
+        envelope = {"type": "multicast", "to": batch, "messages": messages}
+        ids.append(
+            enqueue(session, channel=channel, destination=f"{MULTICAST_PREFIX}{key}:{n}"[:100], messages=[envelope])
+        )
+    return ids
+
+
+def multicast_of(destination: str, messages: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]] | None:
+    """(recipients, messages) of a multicast row, or None for a reply/push row."""
+    if not destination.startswith(MULTICAST_PREFIX):
+        return None
+    envelope = messages[0] if messages and isinstance(messages[0], dict) else {}
+    to = envelope.get("to") if isinstance(envelope.get("to"), list) else []
+    inner = envelope.get("messages") if isinstance(envelope.get("messages"), list) else []
+    return [u for u in to if isinstance(u, str)], inner
+
+
+def drop_multicast_recipient(session: Session, *, channel: str, user_id: str, pending_only: bool = False) -> int:
+    """Take one user out of multicast rows: every row when their data is deleted, the queued ones
+    when they unfollowed (nothing more is sent to them)."""
+    stmt = select(_OUTBOX.c.id, _OUTBOX.c.messages, _OUTBOX.c.status).where(
+        _OUTBOX.c.channel == channel, _OUTBOX.c.destination.like(f"{MULTICAST_PREFIX}%")
+    )
+    if pending_only:
+        stmt = stmt.where(_OUTBOX.c.status == "pending")
+    rows = session.execute(stmt).all()
+    changed = 0
+    for row in rows:
+        msgs = row.messages or []
+        if not msgs or not isinstance(msgs[0], dict) or user_id not in (msgs[0].get("to") or []):
+            continue
+        envelope = dict(msgs[0])
+        envelope["to"] = [u for u in envelope["to"] if u != user_id]
+        values: dict[str, Any] = {"messages": [envelope] if envelope["to"] else []}
+        if not envelope["to"] and row.status == "pending":
+            values.update(status="cancelled", last_error="no recipient left")
+        session.execute(update(_OUTBOX).where(_OUTBOX.c.id == row.id).values(**values))
+        changed += 1
+    return changed
+
+
 def on_queued(factory: sessionmaker[Session], notify: Callable[[set[str]], None]) -> None:
     """Call ``notify(channels)`` after every commit of ``factory``'s sessions that queued rows
     nobody was handed (from the committing thread: ``notify`` must be thread-safe)."""
@@ -182,4 +238,5 @@ def forget_user(session: Session, *, channel: str, user_id: str) -> int:
             status=case((_OUTBOX.c.status == "pending", "cancelled"), else_=_OUTBOX.c.status),
         )
     )
-    return result.rowcount or 0
+    dropped = drop_multicast_recipient(session, channel=channel, user_id=user_id)
+    return (result.rowcount or 0) + dropped

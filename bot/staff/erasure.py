@@ -28,6 +28,8 @@ from bot.storage.models import (
     Collaboration,
     CollaborationEvaluation,
     Group,
+    Opportunity,
+    OpportunityRecipient,
     OutboxMessage,
     Proposal,
     Suggestion,
@@ -139,6 +141,19 @@ def _erase(
     posted |= {(h.slack_channel, h.thread_ts) for h in handoffs if h.thread_ts}
     channels = {n.slack_channel for n in notes} | {h.slack_channel for h in handoffs}
     channels |= {c.slack_channel for c in collabs}
+    if group_ids:  # where the groups' 関心あり went (the opportunities' channels)
+        channels |= set(
+            session.scalars(
+                select(Opportunity.slack_channel).where(
+                    Opportunity.id.in_(
+                        select(OpportunityRecipient.opportunity_id).where(
+                            OpportunityRecipient.group_id.in_(group_ids),
+                            OpportunityRecipient.interested_at.is_not(None),
+                        )
+                    )
+                )
+            )
+        )
     threads = {c.thread_ts for c in collabs if c.thread_ts}
     tss = {ts for _, ts in posted} | threads
     blanked, thread_posts = _blank_slack_rows(session, channels, links, tss, secrets, threads)
@@ -155,6 +170,13 @@ def _erase(
             )
         ):
             e.comment = ""
+
+    # Opportunities (協働の募集): the ranked rows keep rank, score and status, not the group.
+    if group_ids:
+        for r in session.scalars(
+            select(OpportunityRecipient).where(OpportunityRecipient.group_id.in_(group_ids))
+        ):
+            r.group_name, r.user_id, r.reasons = "", None, []
 
     for n in notes:
         n.status = ERASED
@@ -222,7 +244,8 @@ def _blank_slack_rows(
             or any(str(a.get("ts", "")) in tss for a in args if a.get("ts"))
             or any(s in dumped for s in secrets)
         ):
-            collab_post = in_thread or row.link.startswith("collaboration:")
+            # Posts of ours in a collaboration's thread, and a group's 関心あり with its profile.
+            collab_post = in_thread or row.link.startswith(("collaboration:", "opportunity-interest:"))
             if collab_post and row.status == "delivered" and row.result_ref:
                 thread_posts.add((row.destination, row.result_ref))
             row.messages = []

@@ -15,6 +15,7 @@ HELP = (
     "• `/kyodo 重複` 重複の疑いの印がある団体（確認して解決するまでマッチングから外れます）\n"
     "• `/kyodo report [期間]` 利用状況の集計（例: `今週`・`先月`・`30日`・`2026-04-01..2026-09-30`）\n"
     "• `/kyodo 所属 ＜課名＞` あなたの所属課を設定します（ホームタブに課あての案件が出ます）\n"
+    "• `/kyodo 募集` 協働の募集を作り、合いそうな登録団体にLINEでお知らせします\n"
     "• `/kyodo help` この説明\n"
     "チャンネルでボットにメンションして質問することもできます（スレッドでお答えします）。"
 )
@@ -228,3 +229,46 @@ NOT_AVAILABLE = "—"
 
 # --- errors --------------------------------------------------------------------------------------
 GENERIC_ERROR = "申し訳ありません、処理中にエラーが起きました。時間をおいてもう一度お試しください。"
+
+# --- opportunities (協働の募集, issue 14 step 3) -----------------------------------------------------
+OPP_MODAL_TITLE = "協働の募集"
+OPP_MODAL_SUBMIT = "候補を出す"
+OPP_FIELD_DIVISION = "募集する課"
+OPP_FIELD_TITLE = "件名"
+OPP_FIELD_FIELDS = "分野（1つ以上）"
+OPP_FIELD_SOUGHT = "求めること（団体にしてほしいこと・条件）"
+OPP_FIELD_DEADLINE = "締切"
+OPP_FIELD_FORM = "協働の形態"
+OPP_REQUIRED = "入力してください。"
+OPP_DEADLINE_PAST = "締切は今日以降の日付にしてください。"
+OPP_LIST_HEAD = (
+    "*協働の募集「{title}」*（{division}）\n"
+    "分野: {fields}／形態: {form}／締切: {deadline}\n求めること: {sought}"
+)
+OPP_LIST_COUNT = (
+    "お知らせを受け取る登録団体のうち、合いそうな団体: *{count}件*（上位{shown}件を表示）。"
+    "「送信」で、これらの団体にLINEでお知らせします（1団体あたり月{cap}件まで）。"
+)
+OPP_LIST_NONE = (
+    "お知らせを受け取る登録団体のうち、合いそうな団体はありませんでした。分野や求めることを見直して、"
+    "もう一度 `/kyodo 募集` で作ってください。"
+)
+OPP_LIST_LINE = "{rank}. *{group}*（{score}）: {reasons}"
+OPP_BUTTON_SEND = "送信"
+OPP_CONFIRM_SEND_TITLE = "募集を送信しますか？"
+OPP_CONFIRM_SEND_TEXT = "{count}団体にLINEでお知らせします。送信後は取り消せません。"
+OPP_SENT = (
+    "*送信しました*（{user}さん）: {sent}団体にお知らせしました。"
+    "月の上限で見送り {capped}団体、停止・届かない {skipped}団体。"
+    "「関心あり」の返事はこのスレッドに届きます。"
+)
+OPP_ALREADY_SENT = "この募集はすでに送信されています。"
+OPP_GONE = "この募集は見つかりませんでした。"
+OPP_NO_CHANNEL = "この課のチャンネルも KYODO_STAFF_CHANNEL も設定されていないため、募集を出せません。"
+OPP_INTEREST = "*{group}* が「関心あり」と答えました。"
+OPP_INTEREST_PROFILE = "種類: {kind}\n分野: {fields}\n活動: {description}\n連絡先: {contact}"
+OPP_NOT_GIVEN = "（未登録）"
+OPP_REASON_FIELD = "分野「{field}」が一致"
+OPP_REASON_SUGGESTED = "この課との協働候補（{reason}）"
+OPP_REASON_SUGGESTED_PLAIN = "この課との協働候補"
+OPP_REASON_WORD = "活動内容に「{word}」"

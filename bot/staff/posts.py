@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.messaging import outbox
 from bot.storage.models.collaboration import Collaboration
+from bot.storage.models.opportunity import Opportunity
 from bot.storage.models.staff import Handoff, StaffNotification
 
 #: The outbox channel (and inbox platform) of Slack.
@@ -57,6 +58,13 @@ def record_posted(session: Session, link: str, ts: str) -> None:
             update(Collaboration)
             .where(Collaboration.id == int(ident), Collaboration.thread_ts.is_(None))
             .values(thread_ts=ts)
+            .execution_options(synchronize_session=False)
+        )
+    elif kind == "opportunity":  # the list with 「送信」: 関心あり comes back in its thread
+        session.execute(
+            update(Opportunity)
+            .where(Opportunity.id == int(ident), Opportunity.message_ts.is_(None))
+            .values(message_ts=ts)
             .execution_options(synchronize_session=False)
         )
     elif kind == "handoff":

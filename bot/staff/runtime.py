@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.engine.notify import Notifier
 from bot.registry.suggestions import refresh_suggestions
 from bot.settings import SlackSettings
-from bot.staff import collaborations, decisions, handoffs, items
+from bot.staff import collaborations, decisions, handoffs, items, opportunities
 from bot.staff.directory import Directory
 from bot.staff.events import needs_work
 from bot.staff.items import ScanSummary
@@ -261,3 +261,38 @@ class StaffRuntime:
                 s, collab_id, values, actor=actor, actor_name=actor_name, notify=self.notify
             )
         )
+
+    # -- opportunities (issue 14 step 3) ----------------------------------------------------------
+    async def create_opportunity(self, values: dict, *, actor: str, actor_name: str) -> Any:
+        """The `/kyodo 募集` modal was saved: draft, ranking and the list post (one transaction)."""
+        return await self.run_in_db(
+            lambda s: (
+                o := opportunities.create(
+                    s,
+                    values,
+                    actor=actor,
+                    actor_name=actor_name,
+                    directory=self.directory,
+                    staff_channel=self.slack.staff_channel,
+                    render=self.render,
+                )
+            )
+            and (o.id, o.title, o.slack_channel)
+        )
+
+    async def send_opportunity(
+        self, opp_id: int, *, actor: str, actor_name: str, message: tuple[str, str] | None
+    ) -> str | None:
+        """「送信」; None when sent now, else the notice for the person who clicked."""
+        return await self.run_in_db(
+            lambda s: opportunities.send(
+                s,
+                opp_id,
+                actor=actor,
+                actor_name=actor_name,
+                render=self.render,
+                notify=self.notify,
+                message=message,
+            )
+        )
+

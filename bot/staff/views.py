@@ -111,6 +111,27 @@ class CollabView:
         }
 
 
+@dataclass
+class OppFormView:
+    """What the `/kyodo 募集` modal offers: divisions (id, name), the 20 fields, the forms."""
+
+    divisions: list[tuple[str, str]]
+    fields: list[tuple[int, str]]
+    division_id: str | None = None  # the member's own division (`/kyodo 所属`), pre-selected
+
+
+@dataclass
+class OppView:
+    """The opportunity's post in the division's channel: its text, the ranked list, 「送信」."""
+
+    id: int
+    head: str  # mrkdwn, escaped
+    lines: list[str]  # one per ranked group shown, mrkdwn, escaped
+    count: int  # groups ranked (all of them receive it when sent)
+    status: str  # draft | sent | closed
+    footer: str = ""
+
+
 class Renderer(Protocol):
     """What the staff side needs from the Block Kit layer (handlers/slack/blocks.py): each
     returns the arguments of a Slack post, {"text": ..., "blocks": [...]}."""
@@ -124,6 +145,8 @@ class Renderer(Protocol):
     def plain(self, text: str) -> dict[str, Any]: ...
 
     def collaboration(self, view: CollabView, headline: str) -> dict[str, Any]: ...
+
+    def opportunity(self, view: OppView) -> dict[str, Any]: ...
 
 
 def field_labels() -> dict[int, str]:

@@ -22,11 +22,13 @@ from linebot.v3.messaging import (
     AsyncApiClient,
     AsyncMessagingApi,
     Configuration,
+    MulticastRequest,
     PushMessageRequest,
     ReplyMessageRequest,
 )
 from linebot.v3.messaging.exceptions import ApiException
 
+from bot.messaging import outbox
 from bot.messaging.channel import Claimed, SendResult
 from bot.storage.db import utcnow
 
@@ -63,6 +65,20 @@ class StoredPushRequest(PushMessageRequest):
     @classmethod
     def of(cls, to: str, messages: list[dict[str, Any]]) -> StoredPushRequest:
         _check_stored(messages)
+        return cls.construct(to=to, messages=messages, notification_disabled=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"to": self.to, "messages": self.messages, "notificationDisabled": self.notification_disabled}
+
+
+class StoredMulticastRequest(MulticastRequest):
+    """MulticastRequest around stored message dicts (see StoredReplyRequest)."""
+
+    @classmethod
+    def of(cls, to: list[str], messages: list[dict[str, Any]]) -> StoredMulticastRequest:
+        _check_stored(messages)
+        if not 1 <= len(to) <= outbox.MULTICAST_MAX:
+            raise ValueError(f"a multicast goes to 1 to {outbox.MULTICAST_MAX} users")
         return cls.construct(to=to, messages=messages, notification_disabled=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -141,7 +157,7 @@ def _body_message(body: Any) -> str:
 def _from_exception(exc: ApiException, *, method: str) -> SendResult:
     status = exc.status or 0
     message = _body_message(exc.body)
-    if status == 409 and method == "push":
+    if status == 409 and method in ("push", "multicast"):
         return SendResult(ok=True, method=method, status=409, error=message, note=ALREADY_ACCEPTED)
     if status == 400 and method == "reply" and "reply token" in message.lower():
         return SendResult(ok=False, method=method, status=400, error=message, invalid_reply_token=True)
@@ -180,6 +196,9 @@ class LineSender:
 
     async def send(self, item: Claimed) -> SendResult:
         """Reply while the row's reply token is valid; else push to its destination."""
+        multicast = outbox.multicast_of(item.destination, item.messages)
+        if multicast is not None:
+            return await self.multicast(*multicast, item.retry_key)
         expires = item.reply_token_expires_at
         if item.reply_token is not None and (expires is None or utcnow() < expires):
             return await self.reply(item.reply_token, item.messages)
@@ -221,4 +240,16 @@ class LineSender:
             return SendResult(ok=False, method="push", error=f"invalid message: {exc}"[:1000])
         return await self._call(
             "push", lambda: self._api.push_message_with_http_info(request, x_line_retry_key=retry_key)
+        )
+
+    async def multicast(self, to: list[str], messages: list[dict[str, Any]], retry_key: str) -> SendResult:
+        """One multicast row (at most 500 users), with the row's retry key like a push."""
+        if not to:  # everyone was taken out (unfollowed, deleted) after it was queued
+            return SendResult(ok=True, method="multicast", note="no recipient left")
+        try:
+            request = StoredMulticastRequest.of(to, messages)
+        except ValueError as exc:
+            return SendResult(ok=False, method="multicast", error=f"invalid message: {exc}"[:1000])
+        return await self._call(
+            "multicast", lambda: self._api.multicast_with_http_info(request, x_line_retry_key=retry_key)
         )

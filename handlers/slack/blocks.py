@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ContextBlock,
+    DatePickerElement,
     DividerBlock,
     HeaderBlock,
     InputBlock,
@@ -34,7 +35,7 @@ from bot.engine.messages import COLLAB_FORMS, EVAL_GOALS, EVAL_PRINCIPLES
 from bot.staff import messages as msg
 from bot.staff.lookups import HomeData
 from bot.staff.mrkdwn import escape_mrkdwn, user_ref
-from bot.staff.views import CollabView, HandoffView, ItemView, language_note, when
+from bot.staff.views import CollabView, HandoffView, ItemView, OppFormView, OppView, language_note, when
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,8 @@ ACTION_COLLAB_STATUS = "kyodo_collab_status"
 COLLAB_MODAL = "kyodo_collab_modal"
 ACTION_EVAL_OPEN = "kyodo_eval_open"
 EVAL_MODAL = "kyodo_eval_modal"
+OPP_MODAL = "kyodo_opp_modal"
+ACTION_OPP_SEND = "kyodo_opp_send"
 #: Block id (and the collaboration's attribute) -> label and Slack max_length, in the modal's order.
 COLLAB_INPUTS = (
     ("purpose", msg.COLLAB_FIELD_PURPOSE, 500, True),
@@ -388,6 +391,92 @@ def eval_modal(v: CollabView) -> dict[str, Any]:
     ).to_dict()
 
 
+# --- opportunities (issue 14 step 3) ----------------------------------------------------------------
+def opportunity(v: OppView) -> dict[str, Any]:
+    """The opportunity's post: what it asks, the ranked groups with reasons, 「送信」 while a draft."""
+    blocks: list[Block] = [md(v.head)]
+    if v.lines:
+        text = ""
+        for line in v.lines:  # whole lines only, within one section's limit
+            if len(text) + len(line) + 1 > SECTION_TEXT:
+                break
+            text += line + "\n"
+        blocks.append(md(text.rstrip()))
+    if v.footer:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(v.footer, 2000))]))
+    if v.status == "draft" and v.count:
+        blocks.append(
+            ActionsBlock(
+                block_id=f"opp-{v.id}",
+                elements=[
+                    ButtonElement(
+                        text=msg.OPP_BUTTON_SEND,
+                        action_id=ACTION_OPP_SEND,
+                        value=json.dumps({"o": v.id}),
+                        style="primary",
+                        confirm=ConfirmObject(
+                            title=msg.OPP_CONFIRM_SEND_TITLE,
+                            text=msg.OPP_CONFIRM_SEND_TEXT.format(count=v.count),
+                            confirm=msg.CONFIRM_YES,
+                            deny=msg.CONFIRM_NO,
+                        ),
+                    )
+                ],
+            )
+        )
+    return message(v.head, blocks)
+
+
+def opp_modal(v: OppFormView) -> dict[str, Any]:
+    """`/kyodo 募集`: title, division (the member's own pre-selected), fields, what is sought,
+    deadline, form."""
+    divisions = [Option(value=i, text=clip(name, 75)) for i, name in v.divisions[:100]]
+    initial = next((o for o in divisions if o.value == v.division_id), None)
+    fields = [Option(value=str(n), text=clip(label, 75)) for n, label in v.fields[:100]]
+    forms = [Option(value=code, text=label) for code, label in COLLAB_FORMS.items()]
+    blocks: list[Block] = [
+        InputBlock(
+            block_id="title",
+            label=msg.OPP_FIELD_TITLE,
+            element=PlainTextInputElement(action_id="value", max_length=100),
+        ),
+        InputBlock(
+            block_id="division",
+            label=msg.OPP_FIELD_DIVISION,
+            element=StaticSelectElement(action_id="value", options=divisions, initial_option=initial),
+        ),
+        InputBlock(
+            block_id="fields",
+            label=msg.OPP_FIELD_FIELDS,
+            element=StaticMultiSelectElement(action_id="value", options=fields),
+        ),
+        InputBlock(
+            block_id="sought",
+            label=msg.OPP_FIELD_SOUGHT,
+            element=PlainTextInputElement(action_id="value", multiline=True, max_length=1000),
+        ),
+        InputBlock(
+            block_id="deadline",
+            label=msg.OPP_FIELD_DEADLINE,
+            optional=True,
+            element=DatePickerElement(action_id="value"),
+        ),
+        InputBlock(
+            block_id="form",
+            label=msg.OPP_FIELD_FORM,
+            element=StaticSelectElement(action_id="value", options=forms, initial_option=forms[-1]),
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=OPP_MODAL,
+        title=PlainTextObject(text=clip(msg.OPP_MODAL_TITLE, 24)),
+        submit=PlainTextObject(text=clip(msg.OPP_MODAL_SUBMIT, 24)),
+        close=PlainTextObject(text=msg.CLOSE),
+        blocks=blocks,
+    ).to_dict()
+
+
 class BlockRenderer:
     """The staff side's :class:`bot.staff.views.Renderer`, in Block Kit."""
 
@@ -405,6 +494,9 @@ class BlockRenderer:
 
     def collaboration(self, view: CollabView, headline: str) -> dict[str, Any]:
         return collaboration(view, headline)
+
+    def opportunity(self, view: OppView) -> dict[str, Any]:
+        return opportunity(view)
 
 
 RENDERER = BlockRenderer()

@@ -31,7 +31,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from bot.engine.messages import EVAL_GOALS, EVAL_PRINCIPLES
-from bot.staff import collaborations, decisions, directory, faq, items, lookups, report
+from bot.staff import collaborations, decisions, directory, faq, items, lookups, opportunities, report
 from bot.staff import messages as msg
 from bot.staff.runtime import StaffRuntime
 from handlers.slack import blocks, gate
@@ -68,6 +68,8 @@ SUBCOMMANDS = {
     "集計": "report",
     "所属": "division",
     "division": "division",
+    "募集": "opportunity",
+    "opportunity": "opportunity",
 }
 
 
@@ -164,6 +166,8 @@ class SlackListeners:
         app.view(blocks.COLLAB_MODAL)(self.on_collab_submitted)
         app.action(blocks.ACTION_EVAL_OPEN)(self.on_eval_open)
         app.view(blocks.EVAL_MODAL)(self.on_eval_submitted)
+        app.view(blocks.OPP_MODAL)(self.on_opp_submitted)
+        app.action(blocks.ACTION_OPP_SEND)(self.on_opp_send)
         app.error(self.on_error)
         return app
 
@@ -241,6 +245,9 @@ class SlackListeners:
             await ack(**blocks.plain(msg.HELP), response_type="ephemeral")
             return
         await ack()  # within 3 s, always; the answer follows through response_url
+        if sub == "opportunity":  # a modal: views.open must follow the trigger within 3 s
+            self.runtime.background(self._open_opportunity_modal(command))
+            return
         self.runtime.background(self._command(sub, rest, command, respond))
 
     async def _command(self, sub: str, rest: str, command: dict, respond: Any) -> None:
@@ -523,6 +530,93 @@ class SlackListeners:
         async def run() -> None:
             await self.runtime.run_in_db(save)
             await self.publish_home(user)
+
+        self.runtime.background(run())
+
+    # -- opportunities (issue 14 step 3) ----------------------------------------------------------
+    async def _open_opportunity_modal(self, command: dict) -> None:
+        """`/kyodo 募集`: the modal, with the member's division pre-selected."""
+        user = command.get("user_id", "")
+
+        async def build() -> tuple[dict[str, Any] | None, str]:
+            view = await self.runtime.read_db(opportunities.form_view, user, self.runtime.directory)
+            return blocks.opp_modal(view), ""
+
+        await self._open_modal({"trigger_id": command.get("trigger_id", ""), "user": {"id": user}}, build, "opportunity modal")
+
+    async def on_opp_submitted(self, ack: Any, body: dict, view: dict) -> None:
+        values = view.get("state", {}).get("values", {})
+
+        def element(block: str) -> dict:
+            value = (values.get(block) or {}).get("value")
+            return value if isinstance(value, dict) else {}
+
+        def text(block: str) -> str:
+            value = element(block).get("value")
+            return value.strip() if isinstance(value, str) else ""
+
+        def option(block: str) -> str:
+            chosen = element(block).get("selected_option")
+            value = chosen.get("value") if isinstance(chosen, dict) else None
+            return value if isinstance(value, str) else ""
+
+        chosen_fields = element("fields").get("selected_options")
+        numbers = [
+            int(o["value"])
+            for o in (chosen_fields if isinstance(chosen_fields, list) else [])
+            if isinstance(o, dict) and isinstance(o.get("value"), str) and o["value"].isdigit() and len(o["value"]) <= 2
+        ]
+        deadline = element("deadline").get("selected_date")
+        form = {
+            "title": text("title"),
+            "division": option("division"),
+            "fields": numbers,
+            "sought": text("sought"),
+            "deadline": deadline if isinstance(deadline, str) else "",
+            "form": option("form"),
+        }
+        errors = opportunities.form_errors(form)
+        if "division" not in errors and not opportunities.channel_for(
+            self.runtime.directory, form["division"], self.runtime.slack.staff_channel
+        ):
+            errors["division"] = msg.OPP_NO_CHANNEL
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        user, name = self._actor(body)
+
+        async def run() -> None:
+            shown = await self.display_name(user, name)
+            try:
+                created = await self.runtime.create_opportunity(form, actor=user, actor_name=shown)
+            except Exception:
+                log.exception("creating an opportunity failed")
+                return
+            if not created:
+                log.warning("opportunity not created: no Slack channel for division %s", form["division"])
+
+        self.runtime.background(run())
+
+    async def on_opp_send(self, ack: Any, body: dict) -> None:
+        """「送信」 (after Slack's confirmation): one click wins, the other is told."""
+        await ack()
+        opp_id = self._value(body, "o")
+        if opp_id is None:
+            return
+
+        async def run() -> None:
+            user, name = self._actor(body)
+            name = await self.display_name(user, name)
+            try:
+                notice = await self.runtime.send_opportunity(
+                    opp_id, actor=user, actor_name=name, message=self._message_ref(body)
+                )
+            except Exception:
+                log.exception("sending opportunity %s failed", opp_id)
+                notice = msg.GENERIC_ERROR
+            if notice:
+                await self._ephemeral(body, notice)
 
         self.runtime.background(run())
 

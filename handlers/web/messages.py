@@ -10,6 +10,7 @@ NAV = (
     ("/faq", "よくある質問"),
     ("/ask", "質問する"),
     ("/groups", "団体をさがす"),
+    ("/opportunities", "協働の募集"),
     ("/divisions", "担当課"),
 )
 
@@ -20,6 +21,12 @@ FAQ_OTHER_TOPIC = "その他"  # entries of a category the topic list does not n
 TITLE_ASK = "質問する"
 TITLE_GROUPS = "団体をさがす"
 TITLE_DIVISIONS = "担当課"
+TITLE_OPPORTUNITIES = "協働の募集"
+OPPORTUNITIES_LEAD = (
+    "市の課が、いっしょに取り組む団体を募集しています。関心のある団体は、市の公式LINEで"
+    "「募集中の協働は？」と送り、「関心あり」を押してください（団体登録が必要です）。"
+)
+OPPORTUNITIES_NONE = "いま募集中の協働はありません。"
 
 # FAQ topics (knowledge/data/faq.yaml ``category``), in the order the FAQ page shows them.
 FAQ_TOPICS = (

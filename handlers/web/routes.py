@@ -221,6 +221,10 @@ class WebCorner:
             labels=labels,
         )
 
+    async def opportunities(self, request: Request) -> Response:
+        found = await anyio.to_thread.run_sync(self.corner.opportunities)
+        return self.render(request, "opportunities.html", title=W.TITLE_OPPORTUNITIES, opportunities=found)
+
     async def divisions(self, request: Request) -> Response:
         activity = request.query_params.get("activity", "")[: W.ACTIVITY_LIMIT].strip()
         divisions = await anyio.to_thread.run_sync(self.corner.divisions)
@@ -258,6 +262,7 @@ def routes(web: WebCorner) -> list[Route | Mount]:
         Route("/ask", web.ask, methods=["POST"]),
         Route("/ask/press", web.press, methods=["POST"]),
         Route("/groups", web.groups, methods=["GET"]),
+        Route("/opportunities", web.opportunities, methods=["GET"]),
         Route("/divisions", web.divisions, methods=["GET"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

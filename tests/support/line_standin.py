@@ -1,7 +1,7 @@
 """A local stand-in for the LINE Messaging API: records requests, checks them like LINE does,
 and fails on demand.
 
-It answers the endpoints the bot uses (reply, push, rich menu create / image upload / default)
+It answers the endpoints the bot uses (reply, push, multicast, rich menu create / image upload / default)
 with LINE's status codes and error shapes: 400 {"message": ..., "details": [...]} for a message
 that breaks a limit (text > 5000, > 5 messages, label > 20, altText > 400, > 13 quick replies,
 postback data > 300 bytes ...), 400 "Invalid reply token" for a spent or expired token (a token
@@ -40,6 +40,7 @@ MAX_QUICK = 13
 MAX_MESSAGES = 5
 MAX_DATA_BYTES = 300
 MAX_ACTION_TEXT = 300
+MAX_MULTICAST = 500  # user ids per multicast request
 
 
 def u16(s: str) -> int:
@@ -57,8 +58,8 @@ class Recorded:
 
 @dataclass
 class Delivered:
-    kind: str  # "reply" | "push"
-    target: str  # reply token or push destination
+    kind: str  # "reply" | "push" | "multicast" (one Delivered per user of a multicast)
+    target: str  # reply token or push destination (a multicast's user)
     messages: list[dict[str, Any]]
     retry_key: str | None = None
     at: float = field(default_factory=time.perf_counter)  # when the stand-in accepted it
@@ -67,7 +68,7 @@ class Delivered:
 @dataclass
 class Fault:
     kind: str  # "429" | "500" | "timeout" | "invalid_token"
-    endpoint: str = "any"  # "reply" | "push" | "any"
+    endpoint: str = "any"  # "reply" | "push" | "multicast" | "any"
     retry_after: float = 1
     delay: float = 2.0
 
@@ -211,6 +212,7 @@ class LineStandin:
             routes=[
                 Route("/v2/bot/message/reply", self._reply, methods=["POST"]),
                 Route("/v2/bot/message/push", self._push, methods=["POST"]),
+                Route("/v2/bot/message/multicast", self._multicast, methods=["POST"]),
                 Route("/v2/bot/richmenu", self._richmenu_create, methods=["POST"]),
                 Route("/v2/bot/richmenu/{rid}/content", self._richmenu_content, methods=["POST"]),
                 Route("/v2/bot/user/all/richmenu/{rid}", self._richmenu_default, methods=["POST"]),
@@ -286,7 +288,7 @@ class LineStandin:
                     break
             if (
                 fault is None
-                and endpoint in ("reply", "push")
+                and endpoint in ("reply", "push", "multicast")
                 and self.state.rng.random() < self.state.failure_rate
             ):
                 fault = Fault(self.state.rng.choice(self.state.random_kinds), delay=self.state.timeout_delay)
@@ -384,6 +386,42 @@ class LineStandin:
         return await self._finish(
             rec, fault, {"sentMessages": [{"id": uuid.uuid4().hex} for _ in body["messages"]]}
         )
+
+    async def _multicast(self, request: Request) -> Response:
+        """Like push, to 1..500 users at once (LINE's limit per request): the same retry-key rule
+        (409 for a key accepted before, nothing delivered again); one Delivered per user."""
+        rec, body, fault, early = await self._start(request, "multicast")
+        if early is not None:
+            return early
+        to = body.get("to") if isinstance(body, dict) else None
+        if not isinstance(to, list) or not 1 <= len(to) <= MAX_MULTICAST or not all(
+            isinstance(u, str) and u for u in to
+        ):
+            return self._invalid(rec, [f"to: 1..{MAX_MULTICAST} user ids"])
+        if len(set(to)) != len(to):
+            return self._invalid(rec, ["to: duplicate user ids"])
+        problems = check_messages(body.get("messages"))
+        if problems:
+            return self._invalid(rec, problems)
+        key = request.headers.get("x-line-retry-key")
+        if key is not None:
+            try:
+                uuid.UUID(key)
+            except ValueError:
+                return self._invalid(rec, ["X-Line-Retry-Key: must be a UUID"])
+        with self.lock:
+            if key is not None and key in self.state.accepted_keys:
+                return self._answer(
+                    rec,
+                    409,
+                    {"message": "The retry key is already accepted"},
+                    headers={"X-Line-Accepted-Request-Id": self.state.accepted_keys[key]},
+                )
+            if key is not None:
+                self.state.accepted_keys[key] = uuid.uuid4().hex
+            now = time.perf_counter()
+            self.state.delivered.extend(Delivered("multicast", u, body["messages"], key, now) for u in to)
+        return await self._finish(rec, fault, {})
 
     async def _richmenu_create(self, request: Request) -> Response:
         rec, body, _, early = await self._start(request, "richmenu")

@@ -11,6 +11,7 @@ from bot.storage.models.conversation import (
     UnansweredQuestion,
 )
 from bot.storage.models.messaging import DeliveryAttempt, InboxEvent, OutboxMessage
+from bot.storage.models.opportunity import Opportunity, OpportunityRecipient
 from bot.storage.models.registry import Group, Suggestion
 from bot.storage.models.staff import (
     Handoff,
@@ -34,6 +35,8 @@ __all__ = [
     "Handoff",
     "InboxEvent",
     "OutboxMessage",
+    "Opportunity",
+    "OpportunityRecipient",
     "Proposal",
     "StaffAuditEntry",
     "StaffFaqEntry",

@@ -15,6 +15,7 @@ PAGES = {
     "faq-entry": "/faq/about-kyodo",
     "ask": "/ask",
     "groups": "/groups",
+    "opportunities": "/opportunities",
     "divisions": "/divisions?activity=%E5%85%AC%E5%9C%92%E3%81%AE%E6%B8%85%E6%8E%83",
 }
 
@@ -143,15 +144,15 @@ def test_keyboard_focus_order_starts_with_the_skip_link(browser, site):
     order = []
     body = browser.find_element(*_by_css("body"))
     body.send_keys(Keys.TAB)
-    for _ in range(9):
+    for _ in range(10):
         el = browser.switch_to.active_element
         order.append(el.get_attribute("href") or el.get_attribute("id") or el.tag_name)
         el.send_keys(Keys.TAB)
     assert order[0].endswith("#main")  # 本文へ移動
     assert order[1].endswith("/")  # the site name
-    nav = [h.rsplit("/", 1)[-1] for h in order[2:8]]
-    assert nav == ["", "guideline", "faq", "ask", "groups", "divisions"]
-    assert order[8] in ("/guideline#ch2-1", site.url + "/guideline#ch2-1") or order[8].endswith("#ch2-1")
+    nav = [h.rsplit("/", 1)[-1] for h in order[2:9]]
+    assert nav == ["", "guideline", "faq", "ask", "groups", "opportunities", "divisions"]
+    assert order[9] in ("/guideline#ch2-1", site.url + "/guideline#ch2-1") or order[9].endswith("#ch2-1")
 
 
 def test_the_question_page_works_without_javascript(browser_without_js, site):

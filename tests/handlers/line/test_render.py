@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from linebot.v3.messaging import PushMessageRequest, ReplyMessageRequest
+from linebot.v3.messaging import MulticastRequest, PushMessageRequest, ReplyMessageRequest
 
 from bot.engine.types import Card, Choice, Reply
-from handlers.line.api import StoredPushRequest, StoredReplyRequest
+from handlers.line.api import StoredMulticastRequest, StoredPushRequest, StoredReplyRequest
 from handlers.line.render import (
     MAX_TEXT,
     clip,
@@ -84,6 +84,8 @@ def test_rendered_replies_pass_every_limit(rs):
     assert StoredReplyRequest.of("t", messages).to_dict() == sdk.to_dict()
     push = PushMessageRequest.from_dict({"to": "U1", "messages": messages})
     assert StoredPushRequest.of("U1", messages).to_dict() == push.to_dict()
+    multicast = MulticastRequest.from_dict({"to": ["U1", "U2"], "messages": messages})
+    assert StoredMulticastRequest.of(["U1", "U2"], messages).to_dict() == multicast.to_dict()
     for m in messages:
         for item in (m.get("quickReply") or {}).get("items", []):
             label = item["action"]["label"]

@@ -1,0 +1,225 @@
+"""Issue 14 step 3: the group's side of calls for collaboration (協働の募集) through ``handle``:
+「お知らせを停止」/「お知らせを再開」, 「募集中の協働は？」, 「関心あり」 (once, closed, no group, group
+chats), the words inside a flow; and the staff side's ranking and sending rules (cap, opt-outs,
+unreachable users, batches of 500, English users), without Slack or LINE."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from bot.engine import messages as M
+from bot.engine import opportunities as opp
+from bot.engine.notify import Notifier
+from bot.staff import opportunities as staff_opp
+from bot.staff.directory import Directory, DivisionInfo
+from bot.storage.db import transaction
+from bot.storage.models import ChatUser, Group, Opportunity, OpportunityRecipient, OutboxMessage
+
+from .conftest import T0, Chat
+from .test_flows import register
+
+
+class Render:
+    """A staff renderer that keeps what it was given."""
+
+    def opportunity(self, view):
+        return {"text": view.head, "lines": view.lines, "footer": view.footer}
+
+
+def _notifier() -> Notifier:
+    return Notifier({"line": lambda replies: [{"type": "text", "text": r.text or "card"} for r in replies]})
+
+
+def _sent_opportunity(chat, *, deadline: date | None = None, title: str = "公園の清掃") -> int:
+    with transaction(chat.factory) as s:
+        o = Opportunity(
+            division_id="kankyo",
+            division_name="環境政策課",
+            title=title,
+            fields=[7],
+            sought="清掃に参加する団体",
+            deadline=deadline,
+            form="kyoryoku",
+            status="sent",
+            slack_channel="CKANKYO",
+            message_ts="1.0",
+            created_at=T0,
+            updated_at=T0,
+        )
+        s.add(o)
+        s.flush()
+        return o.id
+
+
+def test_stop_and_resume_notices(chat):
+    assert M.OPP_NO_GROUPS in chat.say("お知らせを停止")[0].text
+    register(chat)  # answered 受け取らない
+    assert M.OPP_ALREADY_STOPPED in chat.say("お知らせを停止")[0].text
+    assert "再開しました" in chat.say("お知らせを再開")[0].text
+    with chat.factory() as s:
+        assert s.scalar(select(Group.notices_opt_in)) is True
+    assert "停止しました" in chat.say("お知らせ停止")[0].text
+    with chat.factory() as s:
+        assert s.scalar(select(Group.notices_opt_in)) is False
+
+
+def test_words_inside_a_flow_answer_and_ask_the_question_again(chat):
+    chat.say("団体登録")
+    replies = chat.say("募集中の協働は？")
+    assert M.OPP_LIST_NONE in replies[0].text
+    assert len(replies) >= 2  # and the flow's question again
+    chat.say("やめる")
+
+
+def test_group_chat_refuses_personal_words(factory, services):
+    room = Chat(factory, services, source_type="group")
+    assert "グループでは使えません" in room.say("お知らせを停止")[0].text
+    assert M.OPP_LIST_NONE in room.say("募集中の協働は？")[0].text  # the list is not personal
+
+
+def test_list_and_interest_once(chat):
+    register(chat)
+    oid = _sent_opportunity(chat, deadline=(T0 + timedelta(days=10)).date())
+    _sent_opportunity(chat, deadline=(T0 - timedelta(days=2)).date(), title="締切済み")
+    listing = chat.say("募集中の協働は？")
+    assert "公園の清掃" in str(listing) and "締切済み" not in str(listing)
+    first = chat.tap_card(0, M.OPP_INTERESTED)
+    assert "お伝えしました" in first[0].text and "みどりの会" in first[0].text
+    again = chat.postback(f"v1|opp|int|{oid}")
+    assert "すでに" in again[0].text
+    with chat.factory() as s:
+        rows = s.scalars(select(OpportunityRecipient)).all()
+        assert len(rows) == 1 and rows[0].interested_at is not None
+        posts = [r for r in s.scalars(select(OutboxMessage).where(OutboxMessage.channel == "slack"))]
+        assert len(posts) == 1 and "みどりの会" in posts[0].messages[0]["args"]["text"]
+        assert posts[0].messages[0]["args"]["thread_ts"] == "1.0"
+
+
+def test_interest_needs_a_group_and_an_open_call(chat):
+    oid = _sent_opportunity(chat)
+    assert M.OPP_NEED_GROUP in chat.postback(f"v1|opp|int|{oid}")[0].text
+    closed = _sent_opportunity(chat, deadline=(T0 - timedelta(days=1)).date())
+    assert "締め切りました" in chat.postback(f"v1|opp|int|{closed}")[0].text
+    assert M.OPP_GONE in chat.postback("v1|opp|int|999999")[0].text
+    assert M.OPP_GONE in chat.postback("v1|opp|xx|abc")[0].text
+
+
+def _groups(factory, n: int, *, language: str | None = None) -> list[str]:
+    users = [f"U{i:032x}" for i in range(n)]
+    with transaction(factory) as s:
+        for i, u in enumerate(users):
+            s.add(
+                Group(
+                    name=f"会{i}",
+                    name_key=f"会{i}",
+                    kind="任意団体",
+                    fields=[7],
+                    description="公園の清掃",
+                    notices_opt_in=True,
+                    owner=f"line:{u}",
+                )
+            )
+            if language:
+                s.add(ChatUser(channel="line", user_id=u, language=language, first_seen=T0, last_seen=T0))
+    return users
+
+
+def test_rank_send_cap_and_batches(factory):
+    opp.configure(2)
+    try:
+        users = _groups(factory, 1001)
+        with transaction(factory) as s:  # an English user: their own multicast rows
+            s.add(ChatUser(channel="line", user_id=users[5], language="en", first_seen=T0, last_seen=T0))
+            s.add(ChatUser(channel="line", user_id=users[6], blocked=True, first_seen=T0, last_seen=T0))
+            s.add(Group(name="関係ない会", name_key="x", kind="任意団体", fields=[1], description="",
+                        notices_opt_in=True, owner="line:Uother"))  # fmt: skip
+            s.add(Group(name="受け取らない会", name_key="y", kind="任意団体", fields=[7], description="",
+                        notices_opt_in=False, owner="line:Unot"))  # fmt: skip
+        directory = Directory([DivisionInfo("kankyo", "環境政策課", "CKANKYO")])
+        values = {
+            "title": "公園の清掃",
+            "division": "kankyo",
+            "fields": [7],
+            "sought": "清掃",
+            "form": "kyoryoku",
+        }
+        assert staff_opp.form_errors(values, T0) == {}
+        assert staff_opp.channel_for(directory, "kankyo", "") == "CKANKYO"
+        assert (
+            staff_opp.channel_for(Directory([DivisionInfo("x", "x課")]), "x", "") == ""
+        )  # the modal says so
+        assert set(staff_opp.form_errors({**values, "fields": [], "deadline": "2020-01-01"}, T0)) == {
+            "fields",
+            "deadline",
+        }
+        sent = []
+        for round_ in range(3):
+            with transaction(factory) as s:
+                o = staff_opp.create(
+                    s, values, actor="USTAFF", actor_name="staff", directory=directory, staff_channel="",
+                    render=Render(), now=T0,
+                )  # fmt: skip
+                ranked = s.scalars(
+                    select(OpportunityRecipient).where(OpportunityRecipient.opportunity_id == o.id)
+                )
+                assert {r.group_name for r in ranked} >= {"会0"} and "関係ない会" not in {
+                    r.group_name for r in ranked
+                }
+                assert staff_opp.send(
+                    s, o.id, actor="USTAFF", actor_name="staff", render=Render(), notify=_notifier(),
+                    message=("CKANKYO", "1.0"), now=T0 + timedelta(minutes=round_),
+                ) is None  # fmt: skip
+                assert (
+                    staff_opp.send(
+                        s,
+                        o.id,
+                        actor="USTAFF",
+                        actor_name="staff",
+                        render=Render(),
+                        notify=_notifier(),
+                        now=T0,
+                    )
+                    == staff_opp.msg.OPP_ALREADY_SENT
+                )
+                counts = {}
+                for r in s.scalars(
+                    select(OpportunityRecipient).where(OpportunityRecipient.opportunity_id == o.id)
+                ):
+                    counts[r.status] = counts.get(r.status, 0) + 1
+                sent.append(counts)
+        assert sent[0] == {"sent": 1000, "unreachable": 1}
+        assert sent[1] == {"sent": 1000, "unreachable": 1}
+        assert sent[2] == {"capped": 1000, "unreachable": 1}  # the cap of 2 a month held
+        with factory() as s:
+            rows = s.scalars(select(OutboxMessage).where(OutboxMessage.destination.like("multicast:%"))).all()
+        per_row = [len(r.messages[0]["to"]) for r in rows]
+        assert max(per_row) <= 500 and sum(per_row) == 2000
+        assert any(r.destination.startswith("multicast:opp1-en") for r in rows)
+        # Next month the cap starts again.
+        with transaction(factory) as s:
+            o = staff_opp.create(
+                s,
+                values,
+                actor="U",
+                actor_name="s",
+                directory=directory,
+                staff_channel="",
+                render=Render(),
+                now=T0,
+            )
+            staff_opp.send(s, o.id, actor="U", actor_name="s", render=Render(), notify=_notifier(),
+                           now=T0 + timedelta(days=40))  # fmt: skip
+            statuses = {r.status for r in s.scalars(select(OpportunityRecipient).where(
+                OpportunityRecipient.opportunity_id == o.id))}  # fmt: skip
+            assert statuses == {"sent", "unreachable"}
+    finally:
+        opp.configure(opp.DEFAULT_MONTHLY_CAP)
+
+
+def test_the_list_shows_five_and_counts_the_rest(chat):
+    for i in range(7):
+        _sent_opportunity(chat, title=f"募集{i}")
+    replies = chat.say("募集中の協働は？")
+    assert len(replies[0].cards) == opp.LIST_MAX and "ほかに2件" in replies[0].text
