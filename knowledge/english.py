@@ -317,7 +317,9 @@ STOP_WORDS = frozenset(
         "wouldn't couldn't shouldn't didn't that's what's there's let's english japanese eigo nihongo "
         # romaji grammar: verbs and endings every question has (dekiru = can, moraeru = can get)
         "dekiru dekimasu dekimasuka dekimasen dekinai moraeru moraemasu moraemasuka shitai shiritai oshiete "
-        "kudasai aru arimasu arimasuka iru imasu ii iidesu naru narimasu suru shite dake kara made demo"
+        "kudasai aru arimasu arimasuka iru imasu ii iidesu naru narimasu suru shite dake kara made demo "
+        "tsukutta tsukurareta dekita hajimatta wakaranai wakarimasen sumimasen yoroshiku kore sore kono sono "
+        "dono nado toka"
     )
 )
 # Everyday English words that say nothing about a topic: when the data does not use one, it
@@ -408,6 +410,15 @@ def _key(word: str) -> str:
 
 
 GENERAL_KEYS = frozenset(_key(w) for w in GENERAL_WORDS)
+
+
+def _swaps(word: str) -> list[str]:
+    """``word`` typed with two neighbouring inner letters swapped (strat for start)."""
+    return [
+        word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        for i in range(1, len(word) - 2)
+        if word[i] != word[i + 1]
+    ]
 _LONG_STOP_WORDS = sorted(w for w in STOP_WORDS if len(w) >= 4 and w.isalpha())
 
 
@@ -442,6 +453,7 @@ class EnglishWeights:
     context: float = 0.25  # weight of known words outside the asking sentence
     answer_text: float = 0.6  # weight of an answer's words for coverage
     topic_share: float = 8.0
+    who_domain: float = 0.8  # domain a whether-question about who may collaborate needs (_who_asks)
     described: float = 0.5  # weight of an unknown word in a sentence joined before the asking one  # a word used by fewer entries than this names a topic of its own
 
 
@@ -530,6 +542,11 @@ class EnglishAnswerer:
         self._idf = {t: math.log(1 + n / c) for t, c in full_df.items()}
         self._n = n
         self._raw_list = sorted(w for w in self._raw_words if len(w) >= 4 and not w.isdigit())
+        # a known word with two neighbouring letters swapped (strat -> start, parnter -> partner)
+        self._transposed: dict[str, set[str]] = {}
+        for word in (*self._raw_list, *_LONG_STOP_WORDS):
+            for k in _swaps(word):
+                self._transposed.setdefault(k, set()).add(word)
         # entries about one subject ("Can a company collaborate?", "Yes, ..." answers): the words
         # of their question that at most two other entries use. Such an entry answers only a
         # question that names its subject (in the asking part or the writer's introduction).
@@ -632,6 +649,12 @@ class EnglishAnswerer:
         fixes = {}
         for w in list(q.unknown):
             if len(w) < 4 or w.isdigit():  # 4 letters: only a dropped letter reaches 88 (grup)
+                continue
+            if w in GENERAL_WORDS or _key(w) in GENERAL_KEYS:  # a real word, not a typo (good is not god)
+                continue
+            swapped = self._transposed.get(w)
+            if swapped and len(swapped) == 1:  # two neighbouring letters swapped: strat, parnter
+                fixes[w] = next(iter(swapped))
                 continue
             best = process.extractOne(w, self._raw_list, scorer=fuzz.ratio, score_cutoff=self.weights.correct_at)
             if best:
@@ -738,8 +761,12 @@ class EnglishAnswerer:
         # an entry about one subject answers whether (can a company…?), not how, where or why
         # something is done: "I'm a student. How do I pay my pension?" is not about universities
         on_subject = (not subject or (bool(subject & asked) and not _WH_RE.match(q.asks))) and self._compared[i] <= asked
+        yes_no = bool(_YES_NO_RE.search(prepare(text).strip()))
         if score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject:
-            return self._answer(i, score, yes_no=bool(_YES_NO_RE.search(prepare(text).strip())))
+            return self._answer(i, score, yes_no=yes_no)
+        pick = self._who_asks(q, ctx, ranked, domain)
+        if pick is not None:
+            return self._answer(pick[1], pick[0], yes_no=yes_no)
         if score >= w.unsure_at and domain >= w.unsure_domain:
             picks = [self.entries[r[1]].question for r in ranked[:MAX_SUGGESTIONS]]
             return Answer(
@@ -751,6 +778,30 @@ class EnglishAnswerer:
                 lang="en",
             )
         return self._decline(score)
+
+    def _who_asks(
+        self, q: Terms, ctx: Terms, ranked: list[tuple[float, int, float, float]], domain: float
+    ) -> tuple[float, int, float, float] | None:
+        """A whether-question about who may collaborate, asked by naming the subject ("We are a
+        company. Can we join?", "Our group supports a party. Can we still partner with the
+        city?"): exactly one eligibility entry's subject (a word of the synonyms: company,
+        politics, outside …) is in the asking sentence or the writer's introduction, and the
+        asking sentence names nothing else of its own. That entry is the answer, even when the
+        generic words of the question tie it with others."""
+        if domain < self.weights.who_domain or not q.asks or _WH_RE.match(q.asks) or not _YES_NO_RE.search(q.asks):
+            return None
+        asked = set(q.weights) | set(ctx.weights)
+        hits = [
+            r for r in ranked
+            if self.entries[r[1]].id.startswith("target-")
+            and (self._subject[r[1]] & self._terms_of_synonyms & asked)
+        ]
+        if len(hits) != 1 or hits[0][0] < self.weights.unsure_at:
+            return None
+        subject = self._subject[hits[0][1]]
+        topic_idf = math.log(1 + self._n / self.weights.topic_share)
+        others = [t for t in q.weights if t not in subject and self.idf(t) >= topic_idf]
+        return None if others else hits[0]
 
     def _phone(self, cid: str) -> str | None:
         c = self.contacts.get(cid)
