@@ -344,7 +344,7 @@ GENERAL_WORDS = frozenset(
         "move moved moving live lived living find found look looking see seen saw hear heard "
         "give gave given take took taken use used using need needs needed want wants "
         "nothing everything sorry excuse doko dare naze dou free context meaning case situation detail "
-        "details information info idea ideas"
+        "details information info idea ideas finish finished end ended result results"
     )
 )
 _ROMAJI_ACCENTS = str.maketrans("āīūēōâîûêôàáèéìíòóùú’‘`", "aiueoaiueoaaeeiioouu'''")
@@ -444,7 +444,7 @@ class EnglishWeights:
     coverage: float = 0.3
     fuzzy: float = 0.2
     answer_at: float = 0.4
-    min_domain: float = 0.6
+    min_domain: float = 0.65
     min_coverage: float = 0.4
     margin: float = 0.08
     unsure_at: float = 0.3
