@@ -319,7 +319,7 @@ STOP_WORDS = frozenset(
         "dekiru dekimasu dekimasuka dekimasen dekinai moraeru moraemasu moraemasuka shitai shiritai oshiete "
         "kudasai aru arimasu arimasuka iru imasu ii iidesu naru narimasu suru shite dake kara made demo "
         "tsukutta tsukurareta dekita hajimatta wakaranai wakarimasen sumimasen yoroshiku kore sore kono sono "
-        "dono nado toka"
+        "dono nado toka pls plz wat wht shiyou shiyoo sanka hansuru"
     )
 )
 # Everyday English words that say nothing about a topic: when the data does not use one, it
@@ -412,6 +412,35 @@ def _key(word: str) -> str:
 GENERAL_KEYS = frozenset(_key(w) for w in GENERAL_WORDS)
 
 
+_NAME_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+|[A-Z]{2,5})\b")
+# words written with a capital that are not names (a capital for emphasis or a title)
+_NOT_NAMES = frozenset({"i", "i'm", "npo", "ngo", "line", "city", "hi", "hello", "please"})
+
+
+_ASKING_WORD_RE = re.compile(r"\b(who|whom|where|when|why|how many|how much)\b")
+
+
+def _asking_word(text: str) -> str:
+    """The question word that says what kind of answer is wanted (who, where, when, why, how
+    many), "" when there is none or only what/how (every kind of question uses those)."""
+    m = _ASKING_WORD_RE.search(text)
+    return "who" if m and m.group(1) == "whom" else (m.group(1) if m else "")
+
+
+def _names(text: str) -> frozenset[str]:
+    """The words a message writes as names, inside a sentence (Musashi, Nukui, Taiwan, TUAT):
+    places, people and schools the data cannot know. Unknown, they are weak evidence against the
+    question being ours (like everyday words), not the strong evidence an unknown noun is."""
+    out = set()
+    for sentence in _SENTENCE_RE.split(text):
+        for m in _NAME_RE.finditer(sentence.strip()):
+            if m.start() > 0:
+                w = m.group(1).lower()
+                if w not in _NOT_NAMES:
+                    out.add(w)
+    return frozenset(out)
+
+
 def _swaps(word: str) -> list[str]:
     """``word`` typed with two neighbouring inner letters swapped (strat for start)."""
     return [
@@ -429,6 +458,7 @@ class Terms:
     weights: dict[str, float] = field(default_factory=dict)
     unknown: dict[str, float] = field(default_factory=dict)
     asks: str = ""  # the asking sentence (for a message's asking part), lower case
+    names: frozenset[str] = frozenset()  # words written as names (Musashi, Taiwan, ICU), lower case
 
     def add(self, term: str, w: float) -> None:
         if w > self.weights.get(term, 0.0):
@@ -450,6 +480,8 @@ class EnglishWeights:
     unsure_at: float = 0.3
     unsure_domain: float = 0.4
     correct_at: float = 88.0
+    correct_long_at: float = 85.0  # for words of 7+ letters: one wrong letter (sponser, proposel)
+    wh_bonus: float = 0.05  # an entry whose question asks with the same word (who, where, when, why)
     context: float = 0.25  # weight of known words outside the asking sentence
     answer_text: float = 0.6  # weight of an answer's words for coverage
     topic_share: float = 8.0
@@ -552,6 +584,7 @@ class EnglishAnswerer:
         # question that names its subject (in the asking part or the writer's introduction).
         # A comparison ("What is the difference between commissioning and a subsidy?") needs both
         # things compared: 協働 and 補助 is not 委託 and 補助.
+        self._asks_with = [_asking_word(prepare(e.question)) for e in self.entries]
         self._subject: list[frozenset[str]] = []
         self._compared: list[frozenset[str]] = []
         for e in self.entries:
@@ -617,12 +650,14 @@ class EnglishAnswerer:
             while j > 0 and not self._has_topic(" ".join(sentences[j : k + 1])):
                 j -= 1
             focus, context = " ".join(sentences[j : k + 1]), sentences[:j] + sentences[k + 1 :]
+        names = _names(text)
         ctx = Terms()
         for s in context:
-            for term, wt in self._corrected(s).weights.items():
+            for term, wt in self._corrected(s, names).weights.items():
                 ctx.add(term, wt)
-        q = self._corrected(focus)
+        q = self._corrected(focus, names)
         q.asks = prepare(sentences[k] if len(sentences) > 1 else text).strip()
+        q.names = names
         if len(sentences) > 1 and j < k and q.unknown:
             # the sentences joined before the asking one describe the writer or the activity
             # ("Our activity is a sports day for families."): their unknown words weigh half
@@ -640,15 +675,16 @@ class EnglishAnswerer:
         kyodo_topic = len(terms) > 1 and not _REFERS_RE.search(prepare(text))
         return any(self.idf(t) >= topic_idf or (t == "kyodo" and kyodo_topic) for t in terms)
 
-    def _corrected(self, text: str) -> Terms:
+    def _corrected(self, text: str, names: frozenset[str] = frozenset()) -> Terms:
         q = self._terms(text)
         if not q.unknown:
             return q
         from rapidfuzz import fuzz, process
+        from rapidfuzz.distance import Levenshtein
 
         fixes = {}
         for w in list(q.unknown):
-            if len(w) < 4 or w.isdigit():  # 4 letters: only a dropped letter reaches 88 (grup)
+            if len(w) < 4 or w.isdigit() or w in names:  # 4 letters: only a dropped letter reaches 88 (grup)
                 continue
             if w in GENERAL_WORDS or _key(w) in GENERAL_KEYS:  # a real word, not a typo (good is not god)
                 continue
@@ -656,7 +692,10 @@ class EnglishAnswerer:
             if swapped and len(swapped) == 1:  # two neighbouring letters swapped: strat, parnter
                 fixes[w] = next(iter(swapped))
                 continue
-            best = process.extractOne(w, self._raw_list, scorer=fuzz.ratio, score_cutoff=self.weights.correct_at)
+            cutoff = self.weights.correct_at if len(w) < 7 else self.weights.correct_long_at
+            best = process.extractOne(w, self._raw_list, scorer=fuzz.ratio, score_cutoff=cutoff)
+            if best and best[1] < self.weights.correct_at and Levenshtein.distance(w, best[0]) > 1:
+                best = None  # a long word one letter off (sponser), not two (housing is not hosting)
             if best:
                 # as close to a word every question has ("ther": there, not other): that word
                 stop = process.extractOne(w, _LONG_STOP_WORDS, scorer=fuzz.ratio, score_cutoff=best[1])
@@ -699,11 +738,14 @@ class EnglishAnswerer:
                 if r > fuzzy[i]:
                     fuzzy[i] = r
         out = []
+        asks_with = _asking_word(q.asks)
         for i in range(len(self.entries)):
             if best_f1[i] == 0:
                 continue
             cov = self._coverage(qmass, total, i)
             score = w.f1 * best_f1[i] + w.coverage * cov + w.fuzzy * fuzzy[i]
+            if asks_with and asks_with == self._asks_with[i]:  # "who…?" and "Who is responsible…?"
+                score += w.wh_bonus
             if cmass:
                 score += w.context * self._coverage(cmass, ctotal, i)
             out.append((score, i, best_f1[i], cov))
@@ -724,7 +766,15 @@ class EnglishAnswerer:
         synonym) are weak evidence (0.3): an answer mentions many things it does not answer."""
         known = sum(self.idf(t) * wt * (1.0 if t in self._question_vocab else 0.3) for t, wt in q.weights.items())
         unknown = sum(
-            (0.3 if (len(u) <= 2 and u.isascii()) or u.isdigit() or u in GENERAL_WORDS or _key(u) in GENERAL_KEYS else 1.0)
+            (
+                0.3
+                if (len(u) <= 2 and u.isascii())
+                or u.isdigit()
+                or u in GENERAL_WORDS
+                or _key(u) in GENERAL_KEYS
+                or u in q.names
+                else 1.0
+            )
             * self._unseen_idf
             * weight
             for u, weight in q.unknown.items()
