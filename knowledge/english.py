@@ -344,7 +344,10 @@ GENERAL_WORDS = frozenset(
         "move moved moving live lived living find found look looking see seen saw hear heard "
         "give gave given take took taken use used using need needs needed want wants "
         "nothing everything sorry excuse doko dare naze dou free context meaning case situation detail "
-        "details information info idea ideas finish finished end ended result results"
+        "details information info idea ideas finish finished end ended result results "
+        "connection connected relation related relationship simple simply plain style cheap cheaper "
+        "expensive topic topics grateful thankful summer winter spring autumn season teach teaching "
+        "learn learning exact exactly update updates"
     )
 )
 _ROMAJI_ACCENTS = str.maketrans("āīūēōâîûêôàáèéìíòóùú’‘`", "aiueoaiueoaaeeiioouu'''")
