@@ -358,7 +358,7 @@ _PARTICLES_RE = re.compile("[\u3040-\u309f]{1,3}|[ーの・]+")  # の, とは, 
 _SENTENCE_RE = re.compile(r"(?<=[.!?。？！])\s+|\n+")
 _YES_NO_RE = re.compile(
     r"^(?:so,?\s+|and\s+|but\s+|then\s+|also,?\s+)?(?:can|could|is|are|do|does|did|may|should|will|would|am|has|have|"
-    r"must|shall|isn't|aren't|don't|doesn't|can't)\b|\b(?:ok|okay|allowed|possible|right)\s*\??$",
+    r"must|shall|need|isn't|aren't|don't|doesn't|can't)\b|\b(?:ok|okay|allowed|possible|right)\s*\??$",
 )
 _SMALL_TALK_RE = re.compile(r"[^a-z ]+")
 _REFERS_RE = re.compile(r"\b(?:that|this|it|these|those|such|so)\b")
@@ -420,6 +420,8 @@ _NAME_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+|[A-Z]{2,5})\b")
 _NOT_NAMES = frozenset({"i", "i'm", "npo", "ngo", "line", "city", "hi", "hello", "please"})
 
 
+# words for the asker in "Can our NGO still work with the city?": not a topic of their own
+_WHO_TERMS = frozenset({"group", "npo", "ngo", "civic-group", "partner", "join"})
 _ASKING_WORD_RE = re.compile(r"\b(who|whom|where|when|why|how many|how much)\b")
 
 
@@ -488,6 +490,7 @@ class EnglishWeights:
     context: float = 0.25  # weight of known words outside the asking sentence
     answer_text: float = 0.6  # weight of an answer's words for coverage
     topic_share: float = 8.0
+    who_topic_share: float = 20.0  # _who_asks: a word of fewer entries than this is a topic of its own
     who_domain: float = 0.8  # domain a whether-question about who may collaborate needs (_who_asks)
     described: float = 0.5  # weight of an unknown word in a sentence joined before the asking one  # a word used by fewer entries than this names a topic of its own
 
@@ -841,7 +844,14 @@ class EnglishAnswerer:
         politics, outside …) is in the asking sentence or the writer's introduction, and the
         asking sentence names nothing else of its own. That entry is the answer, even when the
         generic words of the question tie it with others."""
-        if domain < self.weights.who_domain or not q.asks or _WH_RE.match(q.asks) or not _YES_NO_RE.search(q.asks):
+        if not q.asks or _WH_RE.match(q.asks) or not _YES_NO_RE.search(q.asks):
+            return None
+        whole = Terms(dict(ctx.weights), dict(ctx.unknown))  # the introduction counts here
+        for t, wt in q.weights.items():
+            whole.add(t, wt)
+        whole.unknown.update(q.unknown)
+        whole.names = q.names
+        if max(domain, self.domain(whole)) < self.weights.who_domain:
             return None
         asked = set(q.weights) | set(ctx.weights)
         hits = [
@@ -850,10 +860,16 @@ class EnglishAnswerer:
             and (self._subject[r[1]] & self._terms_of_synonyms & asked)
         ]
         if len(hits) != 1 or hits[0][0] < self.weights.unsure_at:
-            return None
+            return None  # (an entry the question does not rank among the first three is no answer)
         subject = self._subject[hits[0][1]]
-        topic_idf = math.log(1 + self._n / self.weights.topic_share)
-        others = [t for t in q.weights if t not in subject and self.idf(t) >= topic_idf]
+        topic_idf = math.log(1 + self._n / self.weights.who_topic_share)
+        # what the asking sentence itself names, besides the subject ("We are students who clean
+        # the river. Can we work with the city?": nothing)
+        others = [
+            t
+            for t in self._terms(q.asks).weights
+            if t not in subject and t not in _WHO_TERMS and t not in GENERAL_KEYS and self.idf(t) >= topic_idf
+        ]
         return None if others else hits[0]
 
     def _phone(self, cid: str) -> str | None:
