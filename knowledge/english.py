@@ -319,7 +319,7 @@ STOP_WORDS = frozenset(
         "dekiru dekimasu dekimasuka dekimasen dekinai moraeru moraemasu moraemasuka shitai shiritai oshiete "
         "kudasai aru arimasu arimasuka iru imasu ii iidesu naru narimasu suru shite dake kara made demo "
         "tsukutta tsukurareta dekita hajimatta wakaranai wakarimasen sumimasen yoroshiku kore sore kono sono "
-        "dono nado toka pls plz wat wht shiyou shiyoo sanka hansuru"
+        "dono nado toka pls plz wat wht shiyou shiyoo sanka hansuru ha kankei"
     )
 )
 # Everyday English words that say nothing about a topic: when the data does not use one, it
@@ -423,6 +423,12 @@ _NOT_NAMES = frozenset({"i", "i'm", "npo", "ngo", "line", "city", "hi", "hello",
 # words for the asker in "Can our NGO still work with the city?": not a topic of their own
 _WHO_TERMS = frozenset({"group", "npo", "ngo", "civic-group", "partner", "join"})
 _ASKING_WORD_RE = re.compile(r"\b(who|whom|where|when|why|how many|how much)\b")
+
+
+def _names_subject(subject: frozenset[str], asked: set[str]) -> bool:
+    """Whether the question names the entry's subject: one of its words, or a word of 6+ letters
+    inside one of them ("for profit" names the subject of "not for profit": profit, nonprofit)."""
+    return bool(subject & asked) or any(len(a) >= 6 and a in t for a in asked for t in subject)
 
 
 def _asking_word(text: str) -> str:
@@ -816,7 +822,7 @@ class EnglishAnswerer:
         asked = set(q.weights) | set(ctx.weights)
         # an entry about one subject answers whether (can a company…?), not how, where or why
         # something is done: "I'm a student. How do I pay my pension?" is not about universities
-        on_subject = (not subject or (bool(subject & asked) and not _WH_RE.match(q.asks))) and self._compared[i] <= asked
+        on_subject = (not subject or (_names_subject(subject, asked) and not _WH_RE.match(q.asks))) and self._compared[i] <= asked
         yes_no = bool(_YES_NO_RE.search(prepare(text).strip()))
         if score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject:
             return self._answer(i, score, yes_no=yes_no)
