@@ -497,7 +497,7 @@ class EnglishWeights:
     answer_text: float = 0.6  # weight of an answer's words for coverage
     topic_share: float = 8.0
     who_topic_share: float = 20.0  # _who_asks: a word of fewer entries than this is a topic of its own
-    who_domain: float = 0.8  # domain a whether-question about who may collaborate needs (_who_asks)
+    who_domain: float = 0.5  # domain a whether-question about who may collaborate needs (_who_asks)
     described: float = 0.5  # weight of an unknown word in a sentence joined before the asking one  # a word used by fewer entries than this names a topic of its own
 
 
