@@ -848,8 +848,9 @@ class EnglishAnswerer:
         company. Can we join?", "Our group supports a party. Can we still partner with the
         city?"): exactly one eligibility entry's subject (a word of the synonyms: company,
         politics, outside …) is in the asking sentence or the writer's introduction, and the
-        asking sentence names nothing else of its own. That entry is the answer, even when the
-        generic words of the question tie it with others."""
+        asking sentence names nothing else of its own; the whole message's domain is at least
+        ``who_domain`` (the activity described is often words the data does not know). That entry
+        is the answer, even when the generic words of the question tie it with others."""
         if not q.asks or _WH_RE.match(q.asks) or not _YES_NO_RE.search(q.asks):
             return None
         whole = Terms(dict(ctx.weights), dict(ctx.unknown))  # the introduction counts here
@@ -866,7 +867,7 @@ class EnglishAnswerer:
             and (self._subject[r[1]] & self._terms_of_synonyms & asked)
         ]
         if len(hits) != 1 or hits[0][0] < self.weights.unsure_at:
-            return None  # (an entry the question does not rank among the first three is no answer)
+            return None
         subject = self._subject[hits[0][1]]
         topic_idf = math.log(1 + self._n / self.weights.who_topic_share)
         # what the asking sentence itself names, besides the subject ("We are students who clean
