@@ -4,7 +4,7 @@ LINE tells a bot the language a user set in the LINE app: ``GET /v2/bot/profile/
 (line-bot-sdk v3 ``AsyncMessagingApi.get_profile``; the response's ``language``, e.g. "en",
 absent when LINE does not say). The webhook asks for it before storing an event from a user the
 bot does not know yet (or a follow), and stores what it got inside the event as
-``kyodoProfile: {"language": …}``; the parser (``webhook.to_incoming``) hands it to the engine as
+``kyodoProfile: {"language": …}`` when it is English ("en", "en-US"); the parser (``webhook.to_incoming``) hands it to the engine as
 ``Incoming.language``, which makes it the user's initial language unless the user chose one
 (「English」/「日本語」 win, bot/engine/router.py).
 
@@ -57,6 +57,12 @@ def language_of(event: dict[str, Any]) -> str:
     return lang if isinstance(lang, str) and _LANGUAGE_RE.fullmatch(lang) else ""
 
 
+def _english(lang: str) -> bool:
+    """"en", "en-US", "en_GB": the user reads LINE in English. Japanese needs nothing (the
+    bot's default), and other languages are answered from the text (knowledge.language)."""
+    return lang.lower().replace("_", "-").split("-")[0] == "en"
+
+
 class ProfileLanguages:
     """Adds the profile's language to the events of users the bot meets for the first time."""
 
@@ -105,7 +111,7 @@ class ProfileLanguages:
         languages = dict(zip(users, results, strict=True))
         for i, user in wanted.items():
             lang = languages.get(user)
-            if lang:
+            if lang and _english(lang):  # only English is a reason to change the bot's language
                 events[i][PROFILE_KEY] = {"language": lang}
         self._remember(u for u, lang in languages.items() if lang is not None)
 

@@ -66,12 +66,25 @@ def test_a_chosen_language_wins_over_the_profile(make_bot, standin):
 
 def test_japanese_or_no_profile_language_leaves_the_text_to_decide(make_bot, standin):
     bot = make_bot(handle=handle)
-    silent = "U" + "d4" * 16
+    silent, japanese = "U" + "d4" * 16, "U" + "d5" * 16
     standin.set_profile(silent, language=None)
+    standin.set_profile(japanese, language="ja")
     bot.post_events(message_event("What is kyodo?", user=silent))
     d = wait_until(standin.deliveries)[0]
     assert "Kyōdō" in _texts(d) or "kyodo" in _texts(d).lower()  # English question, English answer
-    assert _language(bot, silent) is None
+    bot.post_events(message_event("What is kyodo?", user=japanese))
+    d = wait_until(lambda: standin.deliveries()[1:])[0]
+    assert "Kyōdō" in _texts(d) or "kyodo" in _texts(d).lower()
+    assert _language(bot, silent) is None and _language(bot, japanese) is None
+
+
+def test_an_english_variant_tag_counts(make_bot, standin):
+    bot = make_bot(handle=handle)
+    user = "U" + "d6" * 16
+    standin.set_profile(user, language="en-GB")
+    bot.post_events(follow_event(user=user))
+    assert "Welcome to" in _texts(wait_until(standin.deliveries)[0])
+    assert _language(bot, user) == "en"
 
 
 def test_profile_faults_never_block_or_lose_the_reply(make_bot, standin):
