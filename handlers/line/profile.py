@@ -3,10 +3,10 @@
 LINE tells a bot the language a user set in the LINE app: ``GET /v2/bot/profile/{userId}``
 (line-bot-sdk v3 ``AsyncMessagingApi.get_profile``; the response's ``language``, e.g. "en",
 absent when LINE does not say). The webhook asks for it before storing an event from a user the
-bot does not know yet (or a follow), and stores what it got inside the event as
-``kyodoProfile: {"language": …}`` when it is English ("en", "en-US"); the parser (``webhook.to_incoming``) hands it to the engine as
-``Incoming.language``, which makes it the user's initial language unless the user chose one
-(「English」/「日本語」 win, bot/engine/router.py).
+bot does not know yet (or a follow), and stores it inside the event as ``kyodoProfile:
+{"language": …}`` when it is English ("en", "en-US"); the parser (``webhook.to_incoming``) hands
+it to the engine as ``Incoming.language``, which makes it the user's initial language unless the
+user chose one (「English」/「日本語」 win, bot/engine/router.py).
 
 A profile lookup never blocks or loses a reply: it has a short timeout, any failure (timeout,
 429, 500, 404 for a user who blocked the bot, a malformed answer) is logged and the event is
