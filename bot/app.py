@@ -97,27 +97,14 @@ async def line_sender(settings: Settings) -> tuple[Any, Callable[[], Any]]:
     return LineSender(api, timeout=settings.delivery_timeout_seconds), client.close
 
 
-async def line_profiles(settings: Settings, factory: sessionmaker[Session]) -> tuple[Any, Callable[[], Any]]:
-    """The LINE profile lookup of the webhook (handlers/line/profile.py): its own Messaging API
-    client (inside the running loop), the known-user check off the loop, and its closer."""
-    from sqlalchemy import select
-
-    from bot.storage.models import ChatUser
+async def line_profiles(settings: Settings) -> tuple[Any, Callable[[], Any]]:
+    """The LINE profile lookup of the webhook (handlers/line/profile.py) with its own Messaging
+    API client (made inside the running loop), and its closer."""
     from handlers.line.api import make_api
     from handlers.line.profile import ProfileLanguages, sdk_fetcher
 
-    def known_now(users: list[str]) -> set[str]:
-        with factory() as session:
-            rows = session.scalars(
-                select(ChatUser.user_id).where(ChatUser.channel == "line", ChatUser.user_id.in_(users))
-            )
-            return set(rows)
-
-    async def known(users: list[str]) -> set[str]:
-        return await anyio.to_thread.run_sync(known_now, users, abandon_on_cancel=True)
-
     client, api = await make_api(settings.line_api_base_url, settings.line_channel_access_token)
-    return ProfileLanguages(sdk_fetcher(api), known, timeout=settings.line_profile_timeout_seconds), client.close
+    return ProfileLanguages(sdk_fetcher(api), timeout=settings.line_profile_timeout_seconds), client.close
 
 
 def line_richmenu() -> ModuleType:
@@ -348,7 +335,7 @@ def create_app(
         inbox_store.open(factory)
         close_profiles = None
         if settings.line_enabled and settings.line_profile_timeout_seconds > 0:
-            app_state["profiles"], close_profiles = await line_profiles(settings, factory)
+            app_state["profiles"], close_profiles = await line_profiles(settings)
         if not settings.line_enabled:
             log.warning(
                 "LINE is disabled: LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN are not both set; "

@@ -2,16 +2,20 @@
 
 LINE tells a bot the language a user set in the LINE app: ``GET /v2/bot/profile/{userId}``
 (line-bot-sdk v3 ``AsyncMessagingApi.get_profile``; the response's ``language``, e.g. "en",
-absent when LINE does not say). The webhook asks for it before storing an event from a user the
-bot does not know yet (or a follow), and stores it inside the event as ``kyodoProfile:
+absent when LINE does not say). The webhook asks for it before storing a follow, or the first
+message or postback of a user this process has not looked up yet (each user once per process: no
+database look-up on the webhook's path, which measurably slowed it), and stores it inside the
+event as ``kyodoProfile:
 {"language": …}`` when it is English ("en", "en-US"); the parser (``webhook.to_incoming``) hands
 it to the engine as ``Incoming.language``, which makes it the user's initial language unless the
-user chose one (「English」/「日本語」 win, bot/engine/router.py).
+user chose one (「English」/「日本語」 win, bot/engine/router.py) or already has one; for a user
+who already has a language the lookup after a restart changes nothing.
 
 A profile lookup never blocks or loses a reply: it has a short timeout, any failure (timeout,
 429, 500, 404 for a user who blocked the bot, a malformed answer) is logged and the event is
 stored without it, and the engine then goes by the language of the text. A lookup that failed is
-not retried for that event (LINE's redelivery of the same event is dropped as a duplicate).
+not retried for that event (LINE's redelivery of the same event is dropped as a duplicate); after
+a timeout no lookups are made for a minute, so a slow API costs one webhook the timeout, not all.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -29,13 +34,13 @@ log = logging.getLogger(__name__)
 PROFILE_KEY = "kyodoProfile"
 #: How long a webhook waits for a profile (LINE answers in tens of milliseconds).
 DEFAULT_TIMEOUT = 1.5
+#: After a lookup timed out, the webhook looks nothing up for this many seconds.
+PAUSE_AFTER_TIMEOUT = 60.0
 _LANGUAGE_RE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,3}")
 _MAX_REMEMBERED = 50_000
 
 #: userId -> the profile's language ("" when LINE gave none); raises on any failure.
 FetchLanguage = Callable[[str], Awaitable[str]]
-#: the user ids (of these) the bot already knows (a row in chat_users).
-KnownUsers = Callable[[list[str]], Awaitable[set[str]]]
 
 
 def sdk_fetcher(api: Any) -> FetchLanguage:
@@ -66,16 +71,19 @@ def _english(lang: str) -> bool:
 class ProfileLanguages:
     """Adds the profile's language to the events of users the bot meets for the first time."""
 
-    def __init__(self, fetch: FetchLanguage, known: KnownUsers, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, fetch: FetchLanguage, *, timeout: float = DEFAULT_TIMEOUT) -> None:
         self._fetch = fetch
-        self._known = known
         self.timeout = timeout
-        self._seen: set[str] = set()  # users this process knows the bot has met (no lookup again)
+        self._seen: set[str] = set()  # users whose profile this process has looked up
         self.failures = 0
+        # after a lookup timed out, none for this long: a slow LINE API must not slow every new
+        # user's webhook by the whole timeout
+        self.pause_after_timeout = PAUSE_AFTER_TIMEOUT
+        self._paused_until = 0.0
 
     def _wanted(self, event: dict[str, Any]) -> str | None:
         """The userId whose profile this event needs, if any: a follow, or a message or postback
-        in a 1:1 chat from a user the process has not seen."""
+        in a 1:1 chat from a user this process has not looked up yet."""
         source = event.get("source")
         if not isinstance(source, dict) or source.get("type", "user") != "user":
             return None
@@ -91,22 +99,13 @@ class ProfileLanguages:
 
     async def add_to(self, events: list[dict[str, Any]]) -> None:
         """Look up the profiles the events need (at once, each within the timeout) and store
-        the languages in them. Never raises."""
+        the English ones in them. Never raises."""
         for e in events:
             e.pop(PROFILE_KEY, None)
-        wanted = {e_id: user for e_id, e in enumerate(events) if (user := self._wanted(e))}
-        if not wanted:
+        wanted = {i: user for i, e in enumerate(events) if (user := self._wanted(e))}
+        if not wanted or time.monotonic() < self._paused_until:
             return
-        try:
-            first = {u for i, u in wanted.items() if events[i].get("type") != "follow"}
-            known = await asyncio.wait_for(self._known(sorted(first)), self.timeout) if first else set()
-        except Exception:  # noqa: BLE001 - the database is the store's problem; ask LINE anyway
-            log.warning("line profile: could not tell known users; looking profiles up", exc_info=True)
-            known = set()
-        self._remember(known)
-        users = sorted({u for i, u in wanted.items() if events[i].get("type") == "follow" or u not in known})
-        if not users:
-            return
+        users = sorted(set(wanted.values()))
         results = await asyncio.gather(*(self._one(u) for u in users))
         languages = dict(zip(users, results, strict=True))
         for i, user in wanted.items():
@@ -119,6 +118,14 @@ class ProfileLanguages:
         """The user's profile language ("" when LINE gives none), None when the lookup failed."""
         try:
             lang = await asyncio.wait_for(self._fetch(user), self.timeout)
+        except TimeoutError:
+            self.failures += 1
+            self._paused_until = time.monotonic() + self.pause_after_timeout
+            log.warning(
+                "line profile: lookup timed out; none for %.0f s, the text decides the language",
+                self.pause_after_timeout,
+            )
+            return None
         except Exception as exc:  # noqa: BLE001 - any failure: go by the text instead
             self.failures += 1
             log.warning("line profile of a user: lookup failed (%s); the text decides the language", type(exc).__name__)
