@@ -496,6 +496,7 @@ class EnglishWeights:
     context: float = 0.25  # weight of known words outside the asking sentence
     answer_text: float = 0.6  # weight of an answer's words for coverage
     topic_share: float = 8.0
+    skip_unfit_runner: float = 1.0  # an entry whose subject (or both things compared) is not named is no runner-up
     who_topic_share: float = 20.0  # _who_asks: a word of fewer entries than this is a topic of its own
     who_domain: float = 0.5  # domain a whether-question about who may collaborate needs (_who_asks)
     described: float = 0.5  # weight of an unknown word in a sentence joined before the asking one  # a word used by fewer entries than this names a topic of its own
@@ -816,10 +817,21 @@ class EnglishAnswerer:
             return self._decline()
         w = self.weights
         score, i, _f1, cov = ranked[0]
-        runner = next((r for r in ranked[1:] if self.entries[r[1]].id not in self.entries[i].related), None)
+        asked = set(q.weights) | set(ctx.weights)
+        # the runner-up is an entry that could be the answer: not one about a subject the question
+        # does not name, nor one comparing two things it does not both name ("the goal of kyodo"
+        # is not "purpose and goal, the difference")
+        runner = next(
+            (
+                r
+                for r in ranked[1:]
+                if self.entries[r[1]].id not in self.entries[i].related
+                and (self._could_answer(r[1], asked) or not w.skip_unfit_runner)
+            ),
+            None,
+        )
         clear = runner is None or score - runner[0] >= w.margin
         subject = self._subject[i]
-        asked = set(q.weights) | set(ctx.weights)
         # an entry about one subject answers whether (can a company…?), not how, where or why
         # something is done: "I'm a student. How do I pay my pension?" is not about universities
         on_subject = (not subject or (_names_subject(subject, asked) and not _WH_RE.match(q.asks))) and self._compared[i] <= asked
@@ -840,6 +852,12 @@ class EnglishAnswerer:
                 lang="en",
             )
         return self._decline(score)
+
+    def _could_answer(self, i: int, asked: set[str]) -> bool:
+        """Whether entry ``i`` could answer a question naming ``asked``: an entry about one
+        subject needs it named, a comparison both things compared."""
+        subject = self._subject[i]
+        return (not subject or _names_subject(subject, asked)) and self._compared[i] <= asked
 
     def _who_asks(
         self, q: Terms, ctx: Terms, ranked: list[tuple[float, int, float, float]], domain: float
