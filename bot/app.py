@@ -97,6 +97,16 @@ async def line_sender(settings: Settings) -> tuple[Any, Callable[[], Any]]:
     return LineSender(api, timeout=settings.delivery_timeout_seconds), client.close
 
 
+async def line_profiles(settings: Settings) -> tuple[Any, Callable[[], Any]]:
+    """The LINE profile lookup of the webhook (handlers/line/profile.py) with its own Messaging
+    API client (made inside the running loop), and its closer."""
+    from handlers.line.api import make_api
+    from handlers.line.profile import ProfileLanguages, sdk_fetcher
+
+    client, api = await make_api(settings.line_api_base_url, settings.line_channel_access_token)
+    return ProfileLanguages(sdk_fetcher(api), timeout=settings.line_profile_timeout_seconds), client.close
+
+
 def line_richmenu() -> ModuleType:
     """The rich menu's builder and uploader (handlers/line/richmenu.py), for `kyodo line richmenu`."""
     from handlers.line import richmenu
@@ -329,6 +339,9 @@ def create_app(
         factory = make_session_factory(engine)
         app.state.engine, app.state.session_factory = engine, factory
         inbox_store.open(factory)
+        close_profiles = None
+        if settings.line_enabled and settings.line_profile_timeout_seconds > 0:
+            app_state["profiles"], close_profiles = await line_profiles(settings)
         if not settings.line_enabled:
             log.warning(
                 "LINE is disabled: LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN are not both set; "
@@ -388,6 +401,9 @@ def create_app(
                     log.exception("worker stopped with an error")
                 await loops.close()
             await probe.stop()
+            if close_profiles is not None:
+                with contextlib.suppress(Exception):
+                    await close_profiles()
             engine.dispose()
 
     def health() -> tuple[int, bytes]:
@@ -417,6 +433,7 @@ def create_app(
             store=lambda items: store(PLATFORM, items),
             on_stored=woken_inbox,
             max_body_bytes=settings.webhook_max_body_bytes,
+            profiles=lambda: app_state.get("profiles"),
         )
         routes.append(Route("/line/callback", webhook.endpoint, methods=["POST"]))
     if runtime is not None:

@@ -90,6 +90,10 @@ class Settings:
     line_api_base_url: str = OFFICIAL_LINE_API
     line_data_api_base_url: str = OFFICIAL_LINE_DATA_API
 
+    # How long the webhook waits for a first-time user's LINE profile (its language, issue 15);
+    # 0 turns the lookup off. A failed or slow lookup only means the text decides the language.
+    line_profile_timeout_seconds: float = 1.5
+
     port: int = 8000
 
     # Webhook: LINE's payloads are a few KB; anything near this cap is not from LINE.
@@ -246,6 +250,7 @@ class _Reader:
             line_channel_access_token=self.text("LINE_CHANNEL_ACCESS_TOKEN"),
             line_api_base_url=self.text("LINE_API_BASE_URL", OFFICIAL_LINE_API).rstrip("/"),
             line_data_api_base_url=self.text("LINE_DATA_API_BASE_URL", OFFICIAL_LINE_DATA_API).rstrip("/"),
+            line_profile_timeout_seconds=self.number("LINE_PROFILE_TIMEOUT_SECONDS", d.line_profile_timeout_seconds),
             port=self.whole("PORT", d.port),
             webhook_max_body_bytes=self.whole("LINE_WEBHOOK_MAX_BODY_BYTES", d.webhook_max_body_bytes),
             **{f"delivery_{f.name}": getattr(line, f.name) for f in fields(DeliveryPolicy)},

@@ -317,7 +317,9 @@ STOP_WORDS = frozenset(
         "wouldn't couldn't shouldn't didn't that's what's there's let's english japanese eigo nihongo "
         # romaji grammar: verbs and endings every question has (dekiru = can, moraeru = can get)
         "dekiru dekimasu dekimasuka dekimasen dekinai moraeru moraemasu moraemasuka shitai shiritai oshiete "
-        "kudasai aru arimasu arimasuka iru imasu ii iidesu naru narimasu suru shite dake kara made demo"
+        "kudasai aru arimasu arimasuka iru imasu ii iidesu naru narimasu suru shite dake kara made demo "
+        "tsukutta tsukurareta dekita hajimatta wakaranai wakarimasen sumimasen yoroshiku kore sore kono sono "
+        "dono nado toka pls plz wat wht shiyou shiyoo sanka hansuru ha kankei"
     )
 )
 # Everyday English words that say nothing about a topic: when the data does not use one, it
@@ -342,7 +344,10 @@ GENERAL_WORDS = frozenset(
         "move moved moving live lived living find found look looking see seen saw hear heard "
         "give gave given take took taken use used using need needs needed want wants "
         "nothing everything sorry excuse doko dare naze dou free context meaning case situation detail "
-        "details information info idea ideas"
+        "details information info idea ideas finish finished end ended result results "
+        "connection connected relation related relationship simple simply plain style cheap cheaper "
+        "expensive topic topics grateful thankful summer winter spring autumn season teach teaching "
+        "learn learning exact exactly update updates"
     )
 )
 _ROMAJI_ACCENTS = str.maketrans("āīūēōâîûêôàáèéìíòóùú’‘`", "aiueoaiueoaaeeiioouu'''")
@@ -353,7 +358,7 @@ _PARTICLES_RE = re.compile("[\u3040-\u309f]{1,3}|[ーの・]+")  # の, とは, 
 _SENTENCE_RE = re.compile(r"(?<=[.!?。？！])\s+|\n+")
 _YES_NO_RE = re.compile(
     r"^(?:so,?\s+|and\s+|but\s+|then\s+|also,?\s+)?(?:can|could|is|are|do|does|did|may|should|will|would|am|has|have|"
-    r"must|shall|isn't|aren't|don't|doesn't|can't)\b|\b(?:ok|okay|allowed|possible|right)\s*\??$",
+    r"must|shall|need|isn't|aren't|don't|doesn't|can't)\b|\b(?:ok|okay|allowed|possible|right)\s*\??$",
 )
 _SMALL_TALK_RE = re.compile(r"[^a-z ]+")
 _REFERS_RE = re.compile(r"\b(?:that|this|it|these|those|such|so)\b")
@@ -408,6 +413,52 @@ def _key(word: str) -> str:
 
 
 GENERAL_KEYS = frozenset(_key(w) for w in GENERAL_WORDS)
+
+
+_NAME_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+|[A-Z]{2,5})\b")
+# words written with a capital that are not names (a capital for emphasis or a title)
+_NOT_NAMES = frozenset({"i", "i'm", "npo", "ngo", "line", "city", "hi", "hello", "please"})
+
+
+# words for the asker in "Can our NGO still work with the city?": not a topic of their own
+_WHO_TERMS = frozenset({"group", "npo", "ngo", "civic-group", "partner", "join"})
+_ASKING_WORD_RE = re.compile(r"\b(who|whom|where|when|why|how many|how much)\b")
+
+
+def _names_subject(subject: frozenset[str], asked: set[str]) -> bool:
+    """Whether the question names the entry's subject: one of its words, or a word of 6+ letters
+    inside one of them ("for profit" names the subject of "not for profit": profit, nonprofit)."""
+    return bool(subject & asked) or any(len(a) >= 6 and a in t for a in asked for t in subject)
+
+
+def _asking_word(text: str) -> str:
+    """The question word that says what kind of answer is wanted (who, where, when, why, how
+    many), "" when there is none or only what/how (every kind of question uses those)."""
+    m = _ASKING_WORD_RE.search(text)
+    return "who" if m and m.group(1) == "whom" else (m.group(1) if m else "")
+
+
+def _names(text: str) -> frozenset[str]:
+    """The words a message writes as names, inside a sentence (Musashi, Nukui, Taiwan, TUAT):
+    places, people and schools the data cannot know. Unknown, they are weak evidence against the
+    question being ours (like everyday words), not the strong evidence an unknown noun is."""
+    out = set()
+    for sentence in _SENTENCE_RE.split(text):
+        for m in _NAME_RE.finditer(sentence.strip()):
+            if m.start() > 0:
+                w = m.group(1).lower()
+                if w not in _NOT_NAMES:
+                    out.add(w)
+    return frozenset(out)
+
+
+def _swaps(word: str) -> list[str]:
+    """``word`` typed with two neighbouring inner letters swapped (strat for start)."""
+    return [
+        word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        for i in range(1, len(word) - 2)
+        if word[i] != word[i + 1]
+    ]
 _LONG_STOP_WORDS = sorted(w for w in STOP_WORDS if len(w) >= 4 and w.isalpha())
 
 
@@ -418,6 +469,7 @@ class Terms:
     weights: dict[str, float] = field(default_factory=dict)
     unknown: dict[str, float] = field(default_factory=dict)
     asks: str = ""  # the asking sentence (for a message's asking part), lower case
+    names: frozenset[str] = frozenset()  # words written as names (Musashi, Taiwan, ICU), lower case
 
     def add(self, term: str, w: float) -> None:
         if w > self.weights.get(term, 0.0):
@@ -433,15 +485,20 @@ class EnglishWeights:
     coverage: float = 0.3
     fuzzy: float = 0.2
     answer_at: float = 0.4
-    min_domain: float = 0.6
+    min_domain: float = 0.65
     min_coverage: float = 0.4
     margin: float = 0.08
     unsure_at: float = 0.3
     unsure_domain: float = 0.4
     correct_at: float = 88.0
+    correct_long_at: float = 85.0  # for words of 7+ letters: one wrong letter (sponser, proposel)
+    wh_bonus: float = 0.05  # an entry whose question asks with the same word (who, where, when, why)
     context: float = 0.25  # weight of known words outside the asking sentence
     answer_text: float = 0.6  # weight of an answer's words for coverage
     topic_share: float = 8.0
+    skip_unfit_runner: float = 1.0  # an entry whose subject (or both things compared) is not named is no runner-up
+    who_topic_share: float = 20.0  # _who_asks: a word of fewer entries than this is a topic of its own
+    who_domain: float = 0.5  # domain a whether-question about who may collaborate needs (_who_asks)
     described: float = 0.5  # weight of an unknown word in a sentence joined before the asking one  # a word used by fewer entries than this names a topic of its own
 
 
@@ -530,11 +587,17 @@ class EnglishAnswerer:
         self._idf = {t: math.log(1 + n / c) for t, c in full_df.items()}
         self._n = n
         self._raw_list = sorted(w for w in self._raw_words if len(w) >= 4 and not w.isdigit())
+        # a known word with two neighbouring letters swapped (strat -> start, parnter -> partner)
+        self._transposed: dict[str, set[str]] = {}
+        for word in (*self._raw_list, *_LONG_STOP_WORDS):
+            for k in _swaps(word):
+                self._transposed.setdefault(k, set()).add(word)
         # entries about one subject ("Can a company collaborate?", "Yes, ..." answers): the words
         # of their question that at most two other entries use. Such an entry answers only a
         # question that names its subject (in the asking part or the writer's introduction).
         # A comparison ("What is the difference between commissioning and a subsidy?") needs both
         # things compared: 協働 and 補助 is not 委託 and 補助.
+        self._asks_with = [_asking_word(prepare(e.question)) for e in self.entries]
         self._subject: list[frozenset[str]] = []
         self._compared: list[frozenset[str]] = []
         for e in self.entries:
@@ -600,12 +663,14 @@ class EnglishAnswerer:
             while j > 0 and not self._has_topic(" ".join(sentences[j : k + 1])):
                 j -= 1
             focus, context = " ".join(sentences[j : k + 1]), sentences[:j] + sentences[k + 1 :]
+        names = _names(text)
         ctx = Terms()
         for s in context:
-            for term, wt in self._corrected(s).weights.items():
+            for term, wt in self._corrected(s, names).weights.items():
                 ctx.add(term, wt)
-        q = self._corrected(focus)
+        q = self._corrected(focus, names)
         q.asks = prepare(sentences[k] if len(sentences) > 1 else text).strip()
+        q.names = names
         if len(sentences) > 1 and j < k and q.unknown:
             # the sentences joined before the asking one describe the writer or the activity
             # ("Our activity is a sports day for families."): their unknown words weigh half
@@ -623,17 +688,27 @@ class EnglishAnswerer:
         kyodo_topic = len(terms) > 1 and not _REFERS_RE.search(prepare(text))
         return any(self.idf(t) >= topic_idf or (t == "kyodo" and kyodo_topic) for t in terms)
 
-    def _corrected(self, text: str) -> Terms:
+    def _corrected(self, text: str, names: frozenset[str] = frozenset()) -> Terms:
         q = self._terms(text)
         if not q.unknown:
             return q
         from rapidfuzz import fuzz, process
+        from rapidfuzz.distance import Levenshtein
 
         fixes = {}
         for w in list(q.unknown):
-            if len(w) < 4 or w.isdigit():  # 4 letters: only a dropped letter reaches 88 (grup)
+            if len(w) < 4 or w.isdigit() or w in names:  # 4 letters: only a dropped letter reaches 88 (grup)
                 continue
-            best = process.extractOne(w, self._raw_list, scorer=fuzz.ratio, score_cutoff=self.weights.correct_at)
+            if w in GENERAL_WORDS or _key(w) in GENERAL_KEYS:  # a real word, not a typo (good is not god)
+                continue
+            swapped = self._transposed.get(w)
+            if swapped and len(swapped) == 1:  # two neighbouring letters swapped: strat, parnter
+                fixes[w] = next(iter(swapped))
+                continue
+            cutoff = self.weights.correct_at if len(w) < 7 else self.weights.correct_long_at
+            best = process.extractOne(w, self._raw_list, scorer=fuzz.ratio, score_cutoff=cutoff)
+            if best and best[1] < self.weights.correct_at and Levenshtein.distance(w, best[0]) > 1:
+                best = None  # a long word one letter off (sponser), not two (housing is not hosting)
             if best:
                 # as close to a word every question has ("ther": there, not other): that word
                 stop = process.extractOne(w, _LONG_STOP_WORDS, scorer=fuzz.ratio, score_cutoff=best[1])
@@ -676,11 +751,14 @@ class EnglishAnswerer:
                 if r > fuzzy[i]:
                     fuzzy[i] = r
         out = []
+        asks_with = _asking_word(q.asks)
         for i in range(len(self.entries)):
             if best_f1[i] == 0:
                 continue
             cov = self._coverage(qmass, total, i)
             score = w.f1 * best_f1[i] + w.coverage * cov + w.fuzzy * fuzzy[i]
+            if asks_with and asks_with == self._asks_with[i]:  # "who…?" and "Who is responsible…?"
+                score += w.wh_bonus
             if cmass:
                 score += w.context * self._coverage(cmass, ctotal, i)
             out.append((score, i, best_f1[i], cov))
@@ -701,7 +779,15 @@ class EnglishAnswerer:
         synonym) are weak evidence (0.3): an answer mentions many things it does not answer."""
         known = sum(self.idf(t) * wt * (1.0 if t in self._question_vocab else 0.3) for t, wt in q.weights.items())
         unknown = sum(
-            (0.3 if (len(u) <= 2 and u.isascii()) or u.isdigit() or u in GENERAL_WORDS or _key(u) in GENERAL_KEYS else 1.0)
+            (
+                0.3
+                if (len(u) <= 2 and u.isascii())
+                or u.isdigit()
+                or u in GENERAL_WORDS
+                or _key(u) in GENERAL_KEYS
+                or u in q.names
+                else 1.0
+            )
             * self._unseen_idf
             * weight
             for u, weight in q.unknown.items()
@@ -731,15 +817,30 @@ class EnglishAnswerer:
             return self._decline()
         w = self.weights
         score, i, _f1, cov = ranked[0]
-        runner = next((r for r in ranked[1:] if self.entries[r[1]].id not in self.entries[i].related), None)
+        asked = set(q.weights) | set(ctx.weights)
+        # the runner-up is an entry that could be the answer: not one about a subject the question
+        # does not name, nor one comparing two things it does not both name ("the goal of kyodo"
+        # is not "purpose and goal, the difference")
+        runner = next(
+            (
+                r
+                for r in ranked[1:]
+                if self.entries[r[1]].id not in self.entries[i].related
+                and (self._could_answer(r[1], asked) or not w.skip_unfit_runner)
+            ),
+            None,
+        )
         clear = runner is None or score - runner[0] >= w.margin
         subject = self._subject[i]
-        asked = set(q.weights) | set(ctx.weights)
         # an entry about one subject answers whether (can a company…?), not how, where or why
         # something is done: "I'm a student. How do I pay my pension?" is not about universities
-        on_subject = (not subject or (bool(subject & asked) and not _WH_RE.match(q.asks))) and self._compared[i] <= asked
+        on_subject = (not subject or (_names_subject(subject, asked) and not _WH_RE.match(q.asks))) and self._compared[i] <= asked
+        yes_no = bool(_YES_NO_RE.search(prepare(text).strip()))
         if score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject:
-            return self._answer(i, score, yes_no=bool(_YES_NO_RE.search(prepare(text).strip())))
+            return self._answer(i, score, yes_no=yes_no)
+        pick = self._who_asks(q, ctx, ranked, domain)
+        if pick is not None:
+            return self._answer(pick[1], pick[0], yes_no=yes_no)
         if score >= w.unsure_at and domain >= w.unsure_domain:
             picks = [self.entries[r[1]].question for r in ranked[:MAX_SUGGESTIONS]]
             return Answer(
@@ -751,6 +852,50 @@ class EnglishAnswerer:
                 lang="en",
             )
         return self._decline(score)
+
+    def _could_answer(self, i: int, asked: set[str]) -> bool:
+        """Whether entry ``i`` could answer a question naming ``asked``: an entry about one
+        subject needs it named, a comparison both things compared."""
+        subject = self._subject[i]
+        return (not subject or _names_subject(subject, asked)) and self._compared[i] <= asked
+
+    def _who_asks(
+        self, q: Terms, ctx: Terms, ranked: list[tuple[float, int, float, float]], domain: float
+    ) -> tuple[float, int, float, float] | None:
+        """A whether-question about who may collaborate, asked by naming the subject ("We are a
+        company. Can we join?", "Our group supports a party. Can we still partner with the
+        city?"): exactly one eligibility entry's subject (a word of the synonyms: company,
+        politics, outside …) is in the asking sentence or the writer's introduction, and the
+        asking sentence names nothing else of its own; the whole message's domain is at least
+        ``who_domain`` (the activity described is often words the data does not know). That entry
+        is the answer, even when the generic words of the question tie it with others."""
+        if not q.asks or _WH_RE.match(q.asks) or not _YES_NO_RE.search(q.asks):
+            return None
+        whole = Terms(dict(ctx.weights), dict(ctx.unknown))  # the introduction counts here
+        for t, wt in q.weights.items():
+            whole.add(t, wt)
+        whole.unknown.update(q.unknown)
+        whole.names = q.names
+        if max(domain, self.domain(whole)) < self.weights.who_domain:
+            return None
+        asked = set(q.weights) | set(ctx.weights)
+        hits = [
+            r for r in ranked
+            if self.entries[r[1]].id.startswith("target-")
+            and (self._subject[r[1]] & self._terms_of_synonyms & asked)
+        ]
+        if len(hits) != 1 or hits[0][0] < self.weights.unsure_at:
+            return None
+        subject = self._subject[hits[0][1]]
+        topic_idf = math.log(1 + self._n / self.weights.who_topic_share)
+        # what the asking sentence itself names, besides the subject ("We are students who clean
+        # the river. Can we work with the city?": nothing)
+        others = [
+            t
+            for t in self._terms(q.asks).weights
+            if t not in subject and t not in _WHO_TERMS and t not in GENERAL_KEYS and self.idf(t) >= topic_idf
+        ]
+        return None if others else hits[0]
 
     def _phone(self, cid: str) -> str | None:
         c = self.contacts.get(cid)

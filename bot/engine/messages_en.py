@@ -521,3 +521,67 @@ OPP_LIST_NONE = (
     "There are no open calls for collaboration now. When there is one, we send it to the groups "
     "that chose to receive calls."
 )
+
+# -- Kinds of group, NPO-law fields and the matcher's reasons, for an English user (issue 15) ------
+# Japanese name -> (button label, at most 19 characters; the name in sentences and cards). The
+# Japanese term stays in parentheses where the user will meet it at the city office (forms, the
+# registration card the city sees). The kinds are bot/registry/groups.py's GROUP_KINDS.
+KIND_NAMES = {
+    "NPO法人": ("NPO corporation", "NPO corporation (NPO法人)"),
+    "任意団体・市民活動団体": ("Civic group", "Voluntary or civic group (任意団体・市民活動団体)"),
+    "ボランティア団体": ("Volunteer group", "Volunteer group (ボランティア団体)"),
+    "自治会・町会": ("Residents' assoc.", "Residents' association (自治会・町会)"),
+    "公益法人等": ("Public-interest org", "Public-interest corporation or similar (公益法人等)"),
+    "教育・研究機関": ("School or research", "School or research institution (教育・研究機関)"),
+    "企業": ("Company", "Company (企業)"),
+    "その他": ("Other", "Other"),
+}
+# The 20 fields of the NPO law (特定非営利活動促進法 別表), by the short Japanese label of
+# matching/data/fields.yaml: (button label; the field in sentences: the wording of the Act's
+# English translation (Japanese Law Translation, Appended Table), shortened to the field itself,
+# with the Japanese label the city's forms use).
+FIELD_NAMES = {
+    "保健・医療・福祉": ("Health & welfare", "Health, medical care or welfare (保健・医療・福祉)"),
+    "社会教育": ("Social education", "Social education (社会教育)"),
+    "まちづくり": ("Community building", "Community development (まちづくり)"),
+    "観光": ("Tourism", "Tourism (観光)"),
+    "農山漁村・中山間地域": ("Rural areas", "Rural, mountain and fishing villages and hilly areas (農山漁村・中山間地域)"),
+    "学術・文化・芸術・スポーツ": ("Culture & sports", "Academic research, culture, the arts or sports (学術・文化・芸術・スポーツ)"),
+    "環境保全": ("Environment", "Conservation of the environment (環境保全)"),
+    "災害救援": ("Disaster relief", "Disaster relief (災害救援)"),
+    "地域安全": ("Community safety", "Community safety (地域安全)"),
+    "人権・平和": ("Human rights, peace", "Protection of human rights or promotion of peace (人権・平和)"),
+    "国際協力": ("Intl. cooperation", "International cooperation (国際協力)"),
+    "男女共同参画": ("Gender equality", "A gender-equal society (男女共同参画)"),
+    "子どもの健全育成": ("Children", "Sound development of children (子どもの健全育成)"),
+    "情報化社会": ("Information society", "Development of an information society (情報化社会)"),
+    "科学技術": ("Science & tech", "Science and technology (科学技術)"),
+    "経済活動": ("Economic activity", "Vitalisation of economic activities (経済活動)"),
+    "職業能力・雇用機会": ("Jobs & skills", "Vocational skills or employment opportunities (職業能力・雇用機会)"),
+    "消費者保護": ("Consumer protection", "Protection of consumers (消費者保護)"),
+    "中間支援": ("Support for groups", "Liaison, advice or support for the groups above (中間支援)"),
+    "条例で定める活動": ("Set by ordinance", "Activities set by a prefectural or city ordinance (条例で定める活動)"),
+}
+# matching/messages.py's reasons (why a division was suggested), same names and placeholders.
+# {ka}, {project}, {facility}, {words}, {people} stay in Japanese: they are the names the city
+# uses (a division, a budget project) and the citizen's own words.
+MATCH_REASONS = {
+    "REASON_FIELD": "It handles the field \"{field}\" your group chose",
+    "REASON_PROJECT": "Your activity ({words}) relates to its project 「{project}」",
+    "REASON_PROJECT_ITSELF": "Your activity ({words}) is a project of {ka}",
+    "REASON_KEYWORD": "{ka} handles your activity ({words})",
+    "REASON_PEOPLE": "{ka} supports the people you serve ({words})",
+    "REASON_AUDIENCE": "Some participants are {words} (the activity's main field is another)",
+    "REASON_TEXT_FIELD": "Your activity 「{word}」 belongs to the field \"{field}\"",
+    "REASON_TEXT_FIELD_PEOPLE": "An activity for 「{word}」, in the field \"{field}\"",
+    "REASON_TEXT_FIELD_PLACE": "An activity about 「{word}」, in the field \"{field}\"",
+    "REASON_FACILITY": "The activity concerns 「{facility}」 of {ka}",
+    "REASON_FACILITY_ITSELF": "The activity concerns 「{facility}」",
+    "REASON_NAMED": "Your description names {ka}",
+    "REASON_OWNED": "The activity concerns 「{word}」 at 「{facility}」, handled by {ka}",
+    "REASON_FOR_PEOPLE": "{ka} supports 「{people}」 (the activity: {words})",
+    "REASON_VENUE": "You meet at {words}",
+    "REASON_VISITED": "The activity visits {words}",
+    "REASON_REGISTERED": "Your group is registered with or funded by {words}",
+    "REASON_PARTNER": "{words} are named as partners",
+}

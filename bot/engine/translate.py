@@ -8,7 +8,9 @@ bot/engine/messages_en.py, with the same ``{placeholders}`` (the filled-in value
 translated too when they are themselves sentences or labels of messages.py, such as a flow's
 title). A text is matched whole, then paragraph by paragraph, then line by line; what has no twin
 (the citizen's own words, a Japanese FAQ answer to a question asked in Japanese, the names of
-divisions and fields) is left as it is.
+divisions and budget projects) is left as it is. Kinds of group and the NPO law's fields get their
+English names (``messages_en.KIND_NAMES`` / ``FIELD_NAMES``: short on buttons, with the Japanese
+term in sentences and cards), and the matcher's reasons their twins (``MATCH_REASONS``).
 
 Buttons that send a command word (「やめる」, 「次へ」, 「団体登録」) show and send the English
 word; :func:`incoming_text` maps the typed English back, so the router and the flows only ever see
@@ -76,12 +78,25 @@ def _pair(ja: Any, en: Any) -> None:
             _pair(a, b)
 
 
+#: a kind of group or a field as a button label (short English); in sentences and cards the
+#: longer English with the Japanese term (_EXACT)
+_SHORT: dict[str, str] = {}
+
+
 def _build() -> None:
+    from matching import messages as MM
+
     for name, ja in vars(M).items():
         if name.isupper() and hasattr(EN, name):
             _pair(ja, getattr(EN, name))
             if name.endswith("_TITLE") and isinstance(ja, str):
                 _TITLES[ja] = getattr(EN, name)
+    for name, en in EN.MATCH_REASONS.items():  # why the matcher suggested a division
+        _pair(getattr(MM, name), en)
+    for names in (EN.KIND_NAMES, EN.FIELD_NAMES):  # not typed back: "Company" may be a question
+        for ja, (short, long) in names.items():
+            _EXACT.setdefault(ja, long)
+            _SHORT[ja] = short
     # a template with more literal text is the more specific one: 「連絡先: {contact}」 before
     # 「{kind}（{note}）」 for 「連絡先: （なし）」
     _TEMPLATES.sort(key=lambda t: -t[3])
@@ -131,6 +146,10 @@ def _whole(value: str, extra: dict[str, str] | None, depth: int = 0) -> str | No
         return extra[value]
     if depth > 2:
         return None
+    if depth and "、" in value:  # a list of fields or labels in a sentence: 「環境保全、観光」
+        items = [_whole(v, extra, depth + 1) for v in value.split("、")]
+        if all(items):
+            return ", ".join(i for i in items if i)
     for pattern, en, names, _literal in _TEMPLATES:
         m = pattern.match(value)
         if m is None:
@@ -146,11 +165,19 @@ def _whole(value: str, extra: dict[str, str] | None, depth: int = 0) -> str | No
     return None
 
 
+def _short(label: str) -> str | None:
+    """A kind's or a field's button label ("✓環境保全" -> "✓Environment")."""
+    if label in _SHORT:
+        return _SHORT[label]
+    m = _MARK_RE.match(label)
+    return m.group(1) + _SHORT[m.group(2)] if m and m.group(2) in _SHORT else None
+
+
 def choice(c: Choice, extra: dict[str, str] | None = None, typed: bool = True) -> Choice:
     if extra and c.text in extra:  # a FAQ question as a button: ask the English question
         en = extra[c.text]
         return replace(c, label=en if len(en) <= 20 else en[:19] + "…", text=en)
-    label = _whole(c.label, extra) or c.label
+    label = _short(c.label) or _whole(c.label, extra) or c.label
     sent = c.text
     if sent:
         en = _whole(sent, extra)

@@ -29,6 +29,7 @@ from starlette.responses import JSONResponse
 
 from bot.engine.channel import Parsed
 from bot.engine.types import Incoming
+from handlers.line.profile import PROFILE_KEY, ProfileLanguages, language_of
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +172,13 @@ def to_incoming(event: dict[str, Any]) -> Incoming | None:
     user = _str(source.get("userId")) or _str(source.get("groupId")) or _str(source.get("roomId"))
     if not user:
         return None
-    base = {"channel": PLATFORM, "user_id": user[:100], "source_type": stype, "event_id": event_key(event)}
+    base = {
+        "channel": PLATFORM,
+        "user_id": user[:100],
+        "source_type": stype,
+        "event_id": event_key(event),
+        "language": language_of(event),  # the LINE profile's, stored by the webhook (profile.py)
+    }
 
     if etype == "message":
         message = _dict(event.get("message"))
@@ -223,12 +230,19 @@ class LineWebhook:
     (stored, duplicates); ``on_stored`` wakes the processing loop."""
 
     def __init__(
-        self, *, channel_secret: str, store: StoreEvents, on_stored: Callable[[], None], max_body_bytes: int
+        self,
+        *,
+        channel_secret: str,
+        store: StoreEvents,
+        on_stored: Callable[[], None],
+        max_body_bytes: int,
+        profiles: Callable[[], ProfileLanguages | None] | None = None,
     ) -> None:
         self._secret = channel_secret
         self._store = store
         self._on_stored = on_stored
         self._max = max_body_bytes
+        self._profiles = profiles  # the profile lookup, once the app's lifespan made its client
 
     async def _read_capped(self, request: Request) -> bytes:
         declared = request.headers.get("content-length")
@@ -256,6 +270,12 @@ class LineWebhook:
 
         if not events:  # LINE's "Verify" button sends an empty list
             return JSONResponse({"stored": 0, "duplicates": 0})
+        profiles = self._profiles() if self._profiles is not None else None
+        if profiles is not None:  # a first-time user's LINE language (never raises, bounded wait)
+            await profiles.add_to(events)
+        else:
+            for e in events:
+                e.pop(PROFILE_KEY, None)
         items = [(event_key(e), e, True) for e in events]
         try:
             stored, duplicates = await self._store(items)

@@ -68,7 +68,7 @@ class Delivered:
 @dataclass
 class Fault:
     kind: str  # "429" | "500" | "timeout" | "invalid_token"
-    endpoint: str = "any"  # "reply" | "push" | "multicast" | "any"
+    endpoint: str = "any"  # "reply" | "push" | "multicast" | "profile" | "any"
     retry_after: float = 1
     delay: float = 2.0
 
@@ -92,6 +92,10 @@ class StandinState:
     richmenus: dict[str, dict[str, Any]] = field(default_factory=dict)
     richmenu_images: dict[str, bytes] = field(default_factory=dict)
     default_richmenu: str | None = None
+    # GET /v2/bot/profile/{userId}: user -> the profile's language (None: LINE gives none);
+    # a user in ``unknown_users`` gets 404 (blocked the bot, or never added it)
+    profile_languages: dict[str, str | None] = field(default_factory=dict)
+    unknown_users: set[str] = field(default_factory=set)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -216,6 +220,7 @@ class LineStandin:
                 Route("/v2/bot/richmenu", self._richmenu_create, methods=["POST"]),
                 Route("/v2/bot/richmenu/{rid}/content", self._richmenu_content, methods=["POST"]),
                 Route("/v2/bot/user/all/richmenu/{rid}", self._richmenu_default, methods=["POST"]),
+                Route("/v2/bot/profile/{user_id}", self._profile, methods=["GET"]),
             ]
         )
 
@@ -239,6 +244,11 @@ class LineStandin:
     ) -> None:
         with self.lock:
             self.state.faults.extend(Fault(kind, endpoint, retry_after, delay) for _ in range(times))
+
+    def set_profile(self, user: str, *, language: str | None) -> None:
+        """What GET /v2/bot/profile/{user} says about the user's language."""
+        with self.lock:
+            self.state.profile_languages[user] = language
 
     def expire_token(self, token: str) -> None:
         with self.lock:
@@ -283,7 +293,9 @@ class LineStandin:
             self.state.requests.append(rec)
             fault = None
             for i, f in enumerate(self.state.faults):
-                if f.endpoint in ("any", endpoint):
+                # a profile lookup takes only faults meant for it (endpoint="profile"), so the
+                # faults a test queues for its replies and pushes stay theirs
+                if f.endpoint == endpoint or (f.endpoint == "any" and endpoint != "profile"):
                     fault = self.state.faults.pop(i)
                     break
             if (
@@ -327,6 +339,22 @@ class LineStandin:
         return response
 
     # -- endpoints ----------------------------------------------------------------------------
+
+    async def _profile(self, request: Request) -> Response:
+        """GET /v2/bot/profile/{userId}: displayName, userId, and ``language`` when set.
+        Faults with endpoint="profile": 429, 500, "timeout" (answers after ``delay``)."""
+        rec, _body, fault, early = await self._start(request, "profile")
+        if early is not None:
+            return early
+        user = request.path_params["user_id"]
+        with self.lock:
+            if user in self.state.unknown_users:
+                return self._answer(rec, 404, {"message": "Not found"})
+            lang = self.state.profile_languages.get(user)
+        body = {"displayName": "テスト利用者", "userId": user, "pictureUrl": "https://example.invalid/p.png"}
+        if lang is not None:
+            body["language"] = lang
+        return await self._finish(rec, fault, body)
 
     async def _reply(self, request: Request) -> Response:
         rec, body, fault, early = await self._start(request, "reply")

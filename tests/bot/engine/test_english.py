@@ -176,9 +176,13 @@ def test_registration_in_english_with_typed_words(english):
     english.say("back")
     assert EN.REG_ASK_NAME in english.texts()
     english.say("Koganei Friends Circle")
-    english.tap("任意団体・市民活動団体")  # the kinds are the city's Japanese terms
+    assert "Civic group" in english.labels() and "Company" in english.labels()  # kinds in English
+    english.tap("Civic group")
     assert english.texts().startswith(EN.REG_ASK_FIELDS)
-    english.tap("環境保全")
+    assert "Environment" in english.labels() and "Health & welfare" in english.labels()  # fields too
+    english.tap("Environment")
+    assert "Conservation of the environment (環境保全)" in english.texts()
+    assert "✓Environment" in english.labels()
     english.tap("Next")
     assert EN.REG_ASK_DESCRIPTION.format(limit=200).split("(")[0] in english.texts()
     english.say("We clean the park and hold nature walks for children.")
@@ -186,7 +190,9 @@ def test_registration_in_english_with_typed_words(english):
     english.tap("Don't list it")
     english.tap("No, thanks")
     (card,) = [c for r in english.last for c in r.cards]
-    assert card.lines[0].startswith("Kind: ") and any(a.label == "Register" for a in card.actions)
+    assert card.lines[0] == "Kind: Voluntary or civic group (任意団体・市民活動団体)"
+    assert card.lines[1] == "Fields: Conservation of the environment (環境保全)"
+    assert any(a.label == "Register" for a in card.actions)
     english.tap("Register")
     assert english.texts().startswith('"Koganei Friends Circle" is registered.')
     english.say("cancel")
@@ -327,3 +333,53 @@ def test_a_template_keeps_the_citizens_words(template, value):
     if "\n" not in value and value.strip() == value:
         # (a sentence that opens with the value gets a capital letter)
         assert value.lower() in out.lower() or translate.text(value).lower() in out.lower()
+
+
+def test_kinds_fields_and_match_reasons_in_english(english):
+    """A registered group's consultation: the divisions are suggested with English reasons (the
+    division's and project's names stay the city's Japanese), fields with the Japanese term."""
+    import re
+
+    english.tap("Register a group")
+    english.say("Nogawa Nature Friends")
+    english.tap("Civic group")
+    english.tap("Environment")
+    english.tap("More fields")
+    english.tap("Children")
+    english.tap("Next")
+    english.say("We clean the Nogawa river banks and hold nature walks for children.")
+    english.tap("Skip")
+    english.tap("Don't list it")
+    english.tap("No, thanks")
+    (card,) = [c for r in english.last for c in r.cards]
+    assert card.lines[1] == (
+        "Fields: Conservation of the environment (環境保全), Sound development of children (子どもの健全育成)"
+    )
+    english.tap("Register")
+    english.tap("Consult the city") if "Consult the city" in english.labels() else english.say("Consult the city")
+    cards = [c for r in english.last for c in r.cards]
+    assert cards, english.texts()
+    reasons = [line for c in cards for line in c.lines]
+    assert reasons
+    for line in reasons:  # an English sentence around the city's names: no Japanese grammar left
+        assert not re.search("[ぁ-ん]{2}", re.sub("「[^」]*」|（[^）]*）|\\([^)]*\\)", "", line)), line
+    assert any('the field "' in line for line in reasons), reasons
+
+
+def test_every_kind_and_field_has_an_english_name():
+    from bot.engine.translate import _SHORT
+    from bot.registry.groups import KIND_NAMES
+    from matching.loader import load_fields
+
+    labels = [f.label for f in load_fields()[0]]
+    assert set(EN.KIND_NAMES) == set(KIND_NAMES) and set(EN.FIELD_NAMES) == set(labels)
+    for short, _long in [*EN.KIND_NAMES.values(), *EN.FIELD_NAMES.values()]:
+        assert len(short) <= 19  # a button label with its "✓" stays within LINE's 20
+    assert all(k in _SHORT for k in labels)
+
+
+def test_every_match_reason_has_an_english_twin():
+    from matching import messages as MM
+
+    names = {n for n in vars(MM) if n.startswith("REASON_")}
+    assert names == set(EN.MATCH_REASONS)
