@@ -148,9 +148,6 @@ DIFFERENCE_ANSWERS = ("difference", "what-is")  # kinds of entry that can answer
 _PROCEDURE_TERMS = frozenset(
     fold(w) for w in ["申請", "応募", "申込", "申し込み", "申し込む", "登録", "予約", "交付"]
 )
-# words asking whether the writer's kind of group may be a partner (PTAって協働の相手になれますか),
-# not whether its activity qualifies
-_WHO_TERMS = frozenset(fold(w) for w in ["相手", "パートナー"])
 _PARTNER_TERMS = frozenset(fold(w) for w in ["協働", "対象", "相手", "パートナー"])
 # Words that, alone, do not say what a question is about (協働 alone does: 協働とは)
 _VAGUE_TERMS = frozenset(fold(w) for w in ["活動", "団体", "事業", "参加", "相手", "市民活動", "グループ"])
@@ -1046,7 +1043,6 @@ class Answerer:
             and not self._gated[self._index_of[cands[0].entry.id]]
             and set(qt.weights) & _KYODO_TERMS
             and not self._asked_topics(qt)
-            and not set(qt.weights) & _WHO_TERMS
         ):
             # 「…をしている団体です。市と一緒にできますか？」 asks whether such an activity can be a
             # partner, and no entry about a particular kind of partner fits: 第2章(2)'s conditions

@@ -402,11 +402,6 @@ def test_an_entry_that_never_names_the_thing_asked_is_not_the_answer(answerer):
     assert not answerer._asks_elsewhere(understand("NPOってボランティアですよね？どうやって生活しているの？"))
 
 
-def test_may_our_kind_of_group_be_a_partner_is_about_groups_not_activities(answerer):
-    a = answerer.answer("子ども会のお世話係をしています。子ども会って協働の相手になれますか？")
-    assert a.faq_id != "target-activities", a
-
-
 def test_where_to_consult_about_a_collaboration_is_the_desk(answerer):
     """What the project is about (a multilingual map) is what they will consult on, not what is asked."""
     a = answerer.answer(
