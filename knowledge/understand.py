@@ -333,7 +333,11 @@ def _has_words(text: str) -> bool:
 
 
 # a question that points back at the sentence before it (…委託と補助ってどう違う？ どっちがいいの？)
-_REFERS_BACK_RE = re.compile(r"^(?:それ|その|そっち|あれ|じゃあ|なら)|どっち|どちら(?:が|を|の方)")
+_REFERS_BACK_RE = re.compile(
+    r"^(?:それ|その|そっち|あれ|じゃあ|なら)|どっち|どちら(?:が|を|の方)"
+    # 「…共催にしていただけますか。後援との違いも教えてください」: one thing compared, the other before
+    r"|^[^、。,]{1,12}と(?:の)?(?:違い|ちがい)も"
+)
 # a wish stated just before a where-to-ask question (NPO法人を作りたい。どこに相談すればいい？)
 _WISH_END_RE = re.compile(r"たい(?:です|んです|のです|と思います|と思っています)?(?:が|けど|けれど)?[。．！!]?$")
 _WHERE_ASK_RE = re.compile(r"どこ|どちらに|窓口|誰に")
@@ -388,7 +392,7 @@ def understand(text: str, has_topic: Callable[[str], bool] | None = None) -> Und
     core = [i for i, s in enumerate(parts) if not _COURTESY_RE.search(s.replace(" ", ""))] or [len(parts) - 1]
     asking = [i for i in core if is_asking(parts[i])]
     qi = asking[-1] if asking else core[-1]
-    if len(asking) > 1 and _is_request(parts[qi]):
+    if len(asking) > 1 and _is_request(parts[qi]) and not _REFERS_BACK_RE.search(parts[qi].replace(" ", "")):
         # 後援と共催ってなにが違うの？ 秋にイベントをやるので教えてください / …提案書に書けって
         #言われて困ってます: the request or feeling after a real question only asks for its answer
         real = [i for i in asking[:-1] if _REAL_QUESTION_RE.search(parts[i].replace(" ", ""))]

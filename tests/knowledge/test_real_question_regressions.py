@@ -416,3 +416,9 @@ def test_an_aspect_bonus_does_not_lift_an_entry_that_misses_the_topic(answerer):
     """ボランティアセンターの電話番号 is the volunteer centre's number, not the 協働 desk's."""
     _ok(answerer.answer("ボランティアセンターの電話番号を教えてください"), {"volunteer-centre"})
     _ok(answerer.answer("NPO法人を立ち上げたいのですが、どこに相談すればいいですか"), {"npo-establish"})
+
+
+def test_a_difference_with_one_thing_named_leans_on_the_sentence_before(answerer):
+    """「…共催にしていただけますか。後援との違いも教えてください」 compares 後援 with 共催."""
+    u = understand("うちの行事を市と共催にできますか。後援との違いも知りたいです。")
+    assert u.kind == "difference" and "共催" in u.question, u
