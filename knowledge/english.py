@@ -319,7 +319,10 @@ STOP_WORDS = frozenset(
         "dekiru dekimasu dekimasuka dekimasen dekinai moraeru moraemasu moraemasuka shitai shiritai oshiete "
         "kudasai aru arimasu arimasuka iru imasu ii iidesu naru narimasu suru shite dake kara made demo "
         "tsukutta tsukurareta dekita hajimatta wakaranai wakarimasen sumimasen yoroshiku kore sore kono sono "
-        "dono nado toka pls plz wat wht shiyou shiyoo sanka hansuru ha kankei"
+        "dono nado toka pls plz wat wht shiyou shiyoo sanka hansuru ha kankei "
+        # the wrapping of a polite letter: says nothing about the topic
+        "grateful appreciate appreciated apologise apologize apologies greetings regards sincerely "
+        "wondering humbly excuse sorry afternoon bother"
     )
 )
 # Everyday English words that say nothing about a topic: when the data does not use one, it
@@ -347,7 +350,8 @@ GENERAL_WORDS = frozenset(
         "details information info idea ideas finish finished end ended result results "
         "connection connected relation related relationship simple simply plain style cheap cheaper "
         "expensive topic topics grateful thankful summer winter spring autumn season teach teaching "
-        "learn learning exact exactly update updates"
+        "learn learning exact exactly update updates permitted permit permission inform informed "
+        "show term terms available morning"
     )
 )
 _ROMAJI_ACCENTS = str.maketrans("āīūēōâîûêôàáèéìíòóùú’‘`", "aiueoaiueoaaeeiioouu'''")
@@ -459,6 +463,7 @@ def _swaps(word: str) -> list[str]:
         for i in range(1, len(word) - 2)
         if word[i] != word[i + 1]
     ]
+_NEGATING_PREFIXES = frozenset({"un", "non", "in", "im", "dis", "ir", "il"})
 _LONG_STOP_WORDS = sorted(w for w in STOP_WORDS if len(w) >= 4 and w.isalpha())
 
 
@@ -592,6 +597,14 @@ class EnglishAnswerer:
         for word in (*self._raw_list, *_LONG_STOP_WORDS):
             for k in _swaps(word):
                 self._transposed.setdefault(k, set()).add(word)
+        # a known four-letter word with one letter dropped (hav, hal, wha): too short to correct
+        # safely, so only weak evidence against the question being ours (domain)
+        self._short_typos = frozenset(
+            word[:j] + word[j + 1 :]
+            for word in (*self._raw_words, *STOP_WORDS)
+            if len(word) == 4 and word.isalpha()
+            for j in range(4)
+        )
         # entries about one subject ("Can a company collaborate?", "Yes, ..." answers): the words
         # of their question that at most two other entries use. Such an entry answers only a
         # question that names its subject (in the asking part or the writer's introduction).
@@ -625,6 +638,9 @@ class EnglishAnswerer:
         t = _CJK_RE.sub(" ", t)
         words = _WORD_RE.findall(t)
         keys = [_key(w) for w in words]
+        if learn:  # a long word a synonym reads is a correction target too (comissioning ->
+            # commissioning); a short one is not (rain is not train)
+            self._raw_words.update(w for w in words if len(w) >= 7)
         i = 0
         while i < len(words):
             for n in range(min(self._max_seq, len(words) - i), 0, -1):
@@ -709,6 +725,8 @@ class EnglishAnswerer:
             best = process.extractOne(w, self._raw_list, scorer=fuzz.ratio, score_cutoff=cutoff)
             if best and best[1] < self.weights.correct_at and Levenshtein.distance(w, best[0]) > 1:
                 best = None  # a long word one letter off (sponser), not two (housing is not hosting)
+            if best and w.endswith(best[0]) and w[: len(w) - len(best[0])] in _NEGATING_PREFIXES:
+                best = None  # unregistered is not a typo of registered
             if best:
                 # as close to a word every question has ("ther": there, not other): that word
                 stop = process.extractOne(w, _LONG_STOP_WORDS, scorer=fuzz.ratio, score_cutoff=best[1])
@@ -786,6 +804,7 @@ class EnglishAnswerer:
                 or u in GENERAL_WORDS
                 or _key(u) in GENERAL_KEYS
                 or u in q.names
+                or u in self._short_typos
                 else 1.0
             )
             * self._unseen_idf
