@@ -425,7 +425,7 @@ _NOT_NAMES = frozenset({"i", "i'm", "npo", "ngo", "line", "city", "hi", "hello",
 
 
 # words for the asker in "Can our NGO still work with the city?": not a topic of their own
-_WHO_TERMS = frozenset({"group", "npo", "ngo", "civic-group", "partner", "join"})
+_WHO_TERMS = frozenset({"group", "npo", "ngo", "civic-group", "partner", "join", "allow"})
 _ASKING_WORD_RE = re.compile(r"\b(who|whom|where|when|why|how many|how much)\b")
 
 
@@ -475,6 +475,7 @@ class Terms:
     unknown: dict[str, float] = field(default_factory=dict)
     asks: str = ""  # the asking sentence (for a message's asking part), lower case
     names: frozenset[str] = frozenset()  # words written as names (Musashi, Taiwan, ICU), lower case
+    kanji: set[str] = field(default_factory=set)  # terms read from a Japanese word (後援, 自治会)
 
     def add(self, term: str, w: float) -> None:
         if w > self.weights.get(term, 0.0):
@@ -504,6 +505,7 @@ class EnglishWeights:
     skip_unfit_runner: float = 1.0  # an entry whose subject (or both things compared) is not named is no runner-up
     who_topic_share: float = 20.0  # _who_asks: a word of fewer entries than this is a topic of its own
     who_domain: float = 0.5  # domain a whether-question about who may collaborate needs (_who_asks)
+    kanji: float = 3.0  # domain evidence of a term read from a Japanese word inside English
     described: float = 0.5  # weight of an unknown word in a sentence joined before the asking one  # a word used by fewer entries than this names a topic of its own
 
 
@@ -631,6 +633,7 @@ class EnglishAnswerer:
         for variant, term in self._cjk:
             if variant in t:
                 out.add(term, 1.0)
+                out.kanji.add(term)
                 t = t.replace(variant, " ")
         for run in _CJK_RUN_RE.findall(t):
             if not learn and not _PARTICLES_RE.fullmatch(run):
@@ -697,7 +700,8 @@ class EnglishAnswerer:
     def _has_topic(self, text: str) -> bool:
         """Whether a sentence names something of the knowledge base (a rare-enough known word, or
         collaboration itself: "What does kyodo mean?" after a self-introduction is the question)."""
-        terms = [t for t in self._terms(text).weights if t in self._question_vocab]
+        # "Allowed?" asks permission for what the sentences before it describe: no topic of its own
+        terms = [t for t in self._terms(text).weights if t in self._question_vocab and t != "allow"]
         topic_idf = math.log(1 + self._n / self.weights.topic_share)  # used by few enough entries
         # collaboration itself, with another known word, is a topic ("Can we work together with
         # the city?") unless the sentence points back ("Can that be a collaboration?")
@@ -795,7 +799,14 @@ class EnglishAnswerer:
     def domain(self, q: Terms) -> float:
         """Known evidence / all evidence. Words only the answers use (not a question, phrasing or
         synonym) are weak evidence (0.3): an answer mentions many things it does not answer."""
-        known = sum(self.idf(t) * wt * (1.0 if t in self._question_vocab else 0.3) for t, wt in q.weights.items())
+        # a guideline word typed in Japanese inside English (後援, 自治会) names our topic beyond doubt:
+        # its evidence counts ``weights.kanji`` times, unless Japanese the data does not know is
+        # written too (登録 of 印鑑登録 is another office's word)
+        boost = self.weights.kanji if q.kanji and not any(_CJK_RE.search(u) for u in q.unknown) else 1.0
+        known = sum(
+            self.idf(t) * wt * (1.0 if t in self._question_vocab else 0.3) * (boost if t in q.kanji else 1.0)
+            for t, wt in q.weights.items()
+        )
         unknown = sum(
             (
                 0.3
