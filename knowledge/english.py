@@ -351,7 +351,7 @@ GENERAL_WORDS = frozenset(
         "connection connected relation related relationship simple simply plain style cheap cheaper "
         "expensive topic topics grateful thankful summer winter spring autumn season teach teaching "
         "learn learning exact exactly update updates permitted permit permission inform informed "
-        "show term terms available morning"
+        "show term terms available morning worry worried afraid concern concerned fear"
     )
 )
 _ROMAJI_ACCENTS = str.maketrans("āīūēōâîûêôàáèéìíòóùú’‘`", "aiueoaiueoaaeeiioouu'''")
@@ -505,6 +505,7 @@ class EnglishWeights:
     skip_unfit_runner: float = 1.0  # an entry whose subject (or both things compared) is not named is no runner-up
     who_topic_share: float = 20.0  # _who_asks: a word of fewer entries than this is a topic of its own
     who_domain: float = 0.5  # domain a whether-question about who may collaborate needs (_who_asks)
+    general: float = 0.5  # weight of a known everyday word (GENERAL_WORDS) in a question
     kanji: float = 3.0  # domain evidence of a term read from a Japanese word inside English
     described: float = 0.5  # weight of an unknown word in a sentence joined before the asking one  # a word used by fewer entries than this names a topic of its own
 
@@ -555,6 +556,7 @@ class EnglishAnswerer:
                 keys = tuple(_key(w) for w in _WORD_RE.findall(p))
                 if keys:
                     self._seq.setdefault(keys, set()).add(term)
+        self._single_variants = {prepare(v).strip() for _t, vs in self.data.synonyms for v in vs}
         self._cjk.sort(key=lambda x: -len(x[0]))
         self._max_seq = max((len(k) for k in self._seq), default=0)
         self._terms_of_synonyms = {t for t, _ in self.data.synonyms}
@@ -648,6 +650,8 @@ class EnglishAnswerer:
         while i < len(words):
             for n in range(min(self._max_seq, len(words) - i), 0, -1):
                 terms = self._seq.get(tuple(keys[i : i + n]))
+                if n == 1 and words[i] in STOP_WORDS and words[i] not in self._single_variants:
+                    terms = None  # a stop word stemmed into a variant (kindly -> kind): not a term
                 if terms:
                     for term in terms:
                         out.add(term, 1.0)
@@ -664,7 +668,8 @@ class EnglishAnswerer:
                     self._vocab.add(k)
                     out.add(k, 1.0)
                 elif k in self._vocab:
-                    out.add(k, 1.0)
+                    # an everyday word a phrasing happens to use (happened, few) names no topic
+                    out.add(k, self.weights.general if k in GENERAL_KEYS or w in GENERAL_WORDS else 1.0)
                 else:
                     out.unknown[w] = 1.0
         return out
