@@ -351,7 +351,10 @@ GENERAL_WORDS = frozenset(
         "connection connected relation related relationship simple simply plain style cheap cheaper "
         "expensive topic topics grateful thankful summer winter spring autumn season teach teaching "
         "learn learning exact exactly update updates permitted permit permission inform informed "
-        "show term terms available morning worry worried afraid concern concerned fear"
+        "show term terms available morning worry worried afraid concern concerned fear "
+        # family words are not typos of a word of ours (mothers is not others)
+        "mother mothers father fathers mom moms mum mums dad dads husband wife family families kid kids "
+        "parent parents son daughter love"
     )
 )
 _ROMAJI_ACCENTS = str.maketrans("āīūēōâîûêôàáèéìíòóùú’‘`", "aiueoaiueoaaeeiioouu'''")
