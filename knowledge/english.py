@@ -429,6 +429,8 @@ _NOT_NAMES = frozenset({"i", "i'm", "npo", "ngo", "line", "city", "hi", "hello",
 
 # words for the asker in "Can our NGO still work with the city?": not a topic of their own
 _WHO_TERMS = frozenset({"group", "npo", "ngo", "civic-group", "partner", "join", "allow"})
+# the asking part of a question about who may collaborate names collaborating (or the city) in one of these
+_COLLABORATING = frozenset({"kyodo", "join", "partner", "allow", "participation", "city"})
 _ASKING_WORD_RE = re.compile(r"\b(who|whom|where|when|why|how many|how much)\b")
 
 
@@ -908,6 +910,8 @@ class EnglishAnswerer:
         ``who_domain`` (the activity described is often words the data does not know). That entry
         is the answer, even when the generic words of the question tie it with others."""
         if not q.asks or _WH_RE.match(q.asks) or not _YES_NO_RE.search(q.asks):
+            return None
+        if not set(q.weights) & _COLLABORATING:  # "…too expensive for a student. Can it be reduced?"
             return None
         whole = Terms(dict(ctx.weights), dict(ctx.unknown))  # the introduction counts here
         for t, wt in q.weights.items():
