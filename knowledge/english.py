@@ -319,7 +319,10 @@ STOP_WORDS = frozenset(
         "dekiru dekimasu dekimasuka dekimasen dekinai moraeru moraemasu moraemasuka shitai shiritai oshiete "
         "kudasai aru arimasu arimasuka iru imasu ii iidesu naru narimasu suru shite dake kara made demo "
         "tsukutta tsukurareta dekita hajimatta wakaranai wakarimasen sumimasen yoroshiku kore sore kono sono "
-        "dono nado toka pls plz wat wht shiyou shiyoo sanka hansuru ha kankei"
+        "dono nado toka pls plz wat wht shiyou shiyoo sanka hansuru ha kankei "
+        # the wrapping of a polite letter: says nothing about the topic
+        "grateful appreciate appreciated apologise apologize apologies greetings regards sincerely "
+        "wondering humbly excuse sorry afternoon bother"
     )
 )
 # Everyday English words that say nothing about a topic: when the data does not use one, it
@@ -347,7 +350,11 @@ GENERAL_WORDS = frozenset(
         "details information info idea ideas finish finished end ended result results "
         "connection connected relation related relationship simple simply plain style cheap cheaper "
         "expensive topic topics grateful thankful summer winter spring autumn season teach teaching "
-        "learn learning exact exactly update updates"
+        "learn learning exact exactly update updates permitted permit permission inform informed "
+        "show term terms available morning worry worried afraid concern concerned fear "
+        # family words are not typos of a word of ours (mothers is not others)
+        "mother mothers father fathers mom moms mum mums dad dads husband wife family families kid kids "
+        "parent parents son daughter love"
     )
 )
 _ROMAJI_ACCENTS = str.maketrans("āīūēōâîûêôàáèéìíòóùú’‘`", "aiueoaiueoaaeeiioouu'''")
@@ -421,7 +428,9 @@ _NOT_NAMES = frozenset({"i", "i'm", "npo", "ngo", "line", "city", "hi", "hello",
 
 
 # words for the asker in "Can our NGO still work with the city?": not a topic of their own
-_WHO_TERMS = frozenset({"group", "npo", "ngo", "civic-group", "partner", "join"})
+_WHO_TERMS = frozenset({"group", "npo", "ngo", "civic-group", "partner", "join", "allow"})
+# the asking part of a question about who may collaborate names collaborating (or the city) in one of these
+_COLLABORATING = frozenset({"kyodo", "join", "partner", "allow", "participation", "city"})
 _ASKING_WORD_RE = re.compile(r"\b(who|whom|where|when|why|how many|how much)\b")
 
 
@@ -459,6 +468,7 @@ def _swaps(word: str) -> list[str]:
         for i in range(1, len(word) - 2)
         if word[i] != word[i + 1]
     ]
+_NEGATING_PREFIXES = frozenset({"un", "non", "in", "im", "dis", "ir", "il"})
 _LONG_STOP_WORDS = sorted(w for w in STOP_WORDS if len(w) >= 4 and w.isalpha())
 
 
@@ -470,6 +480,7 @@ class Terms:
     unknown: dict[str, float] = field(default_factory=dict)
     asks: str = ""  # the asking sentence (for a message's asking part), lower case
     names: frozenset[str] = frozenset()  # words written as names (Musashi, Taiwan, ICU), lower case
+    kanji: set[str] = field(default_factory=set)  # terms read from a Japanese word (後援, 自治会)
 
     def add(self, term: str, w: float) -> None:
         if w > self.weights.get(term, 0.0):
@@ -499,6 +510,8 @@ class EnglishWeights:
     skip_unfit_runner: float = 1.0  # an entry whose subject (or both things compared) is not named is no runner-up
     who_topic_share: float = 20.0  # _who_asks: a word of fewer entries than this is a topic of its own
     who_domain: float = 0.5  # domain a whether-question about who may collaborate needs (_who_asks)
+    general: float = 0.5  # weight of a known everyday word (GENERAL_WORDS) in a question
+    kanji: float = 3.0  # domain evidence of a term read from a Japanese word inside English
     described: float = 0.5  # weight of an unknown word in a sentence joined before the asking one  # a word used by fewer entries than this names a topic of its own
 
 
@@ -548,6 +561,7 @@ class EnglishAnswerer:
                 keys = tuple(_key(w) for w in _WORD_RE.findall(p))
                 if keys:
                     self._seq.setdefault(keys, set()).add(term)
+        self._single_variants = {prepare(v).strip() for _t, vs in self.data.synonyms for v in vs}
         self._cjk.sort(key=lambda x: -len(x[0]))
         self._max_seq = max((len(k) for k in self._seq), default=0)
         self._terms_of_synonyms = {t for t, _ in self.data.synonyms}
@@ -592,6 +606,14 @@ class EnglishAnswerer:
         for word in (*self._raw_list, *_LONG_STOP_WORDS):
             for k in _swaps(word):
                 self._transposed.setdefault(k, set()).add(word)
+        # a known four-letter word with one letter dropped (hav, hal, wha): too short to correct
+        # safely, so only weak evidence against the question being ours (domain)
+        self._short_typos = frozenset(
+            word[:j] + word[j + 1 :]
+            for word in (*self._raw_words, *STOP_WORDS)
+            if len(word) == 4 and word.isalpha()
+            for j in range(4)
+        )
         # entries about one subject ("Can a company collaborate?", "Yes, ..." answers): the words
         # of their question that at most two other entries use. Such an entry answers only a
         # question that names its subject (in the asking part or the writer's introduction).
@@ -618,6 +640,7 @@ class EnglishAnswerer:
         for variant, term in self._cjk:
             if variant in t:
                 out.add(term, 1.0)
+                out.kanji.add(term)
                 t = t.replace(variant, " ")
         for run in _CJK_RUN_RE.findall(t):
             if not learn and not _PARTICLES_RE.fullmatch(run):
@@ -625,10 +648,15 @@ class EnglishAnswerer:
         t = _CJK_RE.sub(" ", t)
         words = _WORD_RE.findall(t)
         keys = [_key(w) for w in words]
+        if learn:  # a long word a synonym reads is a correction target too (comissioning ->
+            # commissioning); a short one is not (rain is not train)
+            self._raw_words.update(w for w in words if len(w) >= 7)
         i = 0
         while i < len(words):
             for n in range(min(self._max_seq, len(words) - i), 0, -1):
                 terms = self._seq.get(tuple(keys[i : i + n]))
+                if n == 1 and words[i] in STOP_WORDS and words[i] not in self._single_variants:
+                    terms = None  # a stop word stemmed into a variant (kindly -> kind): not a term
                 if terms:
                     for term in terms:
                         out.add(term, 1.0)
@@ -645,7 +673,8 @@ class EnglishAnswerer:
                     self._vocab.add(k)
                     out.add(k, 1.0)
                 elif k in self._vocab:
-                    out.add(k, 1.0)
+                    # an everyday word a phrasing happens to use (happened, few) names no topic
+                    out.add(k, self.weights.general if k in GENERAL_KEYS or w in GENERAL_WORDS else 1.0)
                 else:
                     out.unknown[w] = 1.0
         return out
@@ -681,7 +710,8 @@ class EnglishAnswerer:
     def _has_topic(self, text: str) -> bool:
         """Whether a sentence names something of the knowledge base (a rare-enough known word, or
         collaboration itself: "What does kyodo mean?" after a self-introduction is the question)."""
-        terms = [t for t in self._terms(text).weights if t in self._question_vocab]
+        # "Allowed?" asks permission for what the sentences before it describe: no topic of its own
+        terms = [t for t in self._terms(text).weights if t in self._question_vocab and t != "allow"]
         topic_idf = math.log(1 + self._n / self.weights.topic_share)  # used by few enough entries
         # collaboration itself, with another known word, is a topic ("Can we work together with
         # the city?") unless the sentence points back ("Can that be a collaboration?")
@@ -709,6 +739,8 @@ class EnglishAnswerer:
             best = process.extractOne(w, self._raw_list, scorer=fuzz.ratio, score_cutoff=cutoff)
             if best and best[1] < self.weights.correct_at and Levenshtein.distance(w, best[0]) > 1:
                 best = None  # a long word one letter off (sponser), not two (housing is not hosting)
+            if best and w.endswith(best[0]) and w[: len(w) - len(best[0])] in _NEGATING_PREFIXES:
+                best = None  # unregistered is not a typo of registered
             if best:
                 # as close to a word every question has ("ther": there, not other): that word
                 stop = process.extractOne(w, _LONG_STOP_WORDS, scorer=fuzz.ratio, score_cutoff=best[1])
@@ -777,7 +809,14 @@ class EnglishAnswerer:
     def domain(self, q: Terms) -> float:
         """Known evidence / all evidence. Words only the answers use (not a question, phrasing or
         synonym) are weak evidence (0.3): an answer mentions many things it does not answer."""
-        known = sum(self.idf(t) * wt * (1.0 if t in self._question_vocab else 0.3) for t, wt in q.weights.items())
+        # a guideline word typed in Japanese inside English (後援, 自治会) names our topic beyond doubt:
+        # its evidence counts ``weights.kanji`` times, unless Japanese the data does not know is
+        # written too (登録 of 印鑑登録 is another office's word)
+        boost = self.weights.kanji if q.kanji and not any(_CJK_RE.search(u) for u in q.unknown) else 1.0
+        known = sum(
+            self.idf(t) * wt * (1.0 if t in self._question_vocab else 0.3) * (boost if t in q.kanji else 1.0)
+            for t, wt in q.weights.items()
+        )
         unknown = sum(
             (
                 0.3
@@ -786,6 +825,7 @@ class EnglishAnswerer:
                 or u in GENERAL_WORDS
                 or _key(u) in GENERAL_KEYS
                 or u in q.names
+                or u in self._short_typos
                 else 1.0
             )
             * self._unseen_idf
@@ -870,6 +910,8 @@ class EnglishAnswerer:
         ``who_domain`` (the activity described is often words the data does not know). That entry
         is the answer, even when the generic words of the question tie it with others."""
         if not q.asks or _WH_RE.match(q.asks) or not _YES_NO_RE.search(q.asks):
+            return None
+        if not set(q.weights) & _COLLABORATING:  # "…too expensive for a student. Can it be reduced?"
             return None
         whole = Terms(dict(ctx.weights), dict(ctx.unknown))  # the introduction counts here
         for t, wt in q.weights.items():
