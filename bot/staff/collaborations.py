@@ -10,6 +10,7 @@ the one outbox.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime
 
 from sqlalchemy import or_, select, update
@@ -26,6 +27,8 @@ from bot.storage.db import utcnow
 from bot.storage.models import Group, Proposal, Suggestion
 from bot.storage.models.collaboration import FINAL, FORMS, STATUSES, Collaboration
 from bot.storage.models.staff import StaffNotification
+
+log = logging.getLogger(__name__)
 
 #: Text fields of the modal and their limits (Slack's plain_text_input max_length).
 TEXT_FIELDS = {
@@ -372,9 +375,15 @@ def open_due_evaluations(
     ).all()
     opened = 0
     for c in due:
-        if collab.request_evaluation(session, c, now):
-            _ask_evaluation(session, c, render, notify, reminder=False, due=True)
-            opened += 1
+        try:  # one record that fails does not hold up the others (nor the rest of housekeeping)
+            with session.begin_nested():
+                if not collab.request_evaluation(session, c, now):
+                    continue
+                _ask_evaluation(session, c, render, notify, reminder=False, due=True)
+        except Exception:
+            log.exception("opening the evaluation of collaboration %s failed", c.id)
+            continue
+        opened += 1
     return {"evaluations_due": opened}
 
 

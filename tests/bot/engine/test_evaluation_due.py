@@ -264,3 +264,26 @@ def test_two_workers_racing_open_it_once(chat):
         t.join()
     assert sorted(r["evaluations_due"] for r in results) == [0, 1]
     assert len(_outbox(chat, "line")) == 1  # the group gets one push
+
+
+def test_one_record_that_fails_holds_up_neither_the_others_nor_itself_later(chat):
+    cid = _open(chat)
+    _due(chat, cid)
+    other = _clone(chat, cid, status="agreed", ends_on=ENDS)
+
+    class Broken:
+        def collaboration(self, view, headline):
+            if view.id == cid:
+                raise RuntimeError("render failed")
+            return blocks.RENDERER.collaboration(view, headline)
+
+    with transaction(chat.factory) as s:
+        assert collaborations.open_due_evaluations(s, render=Broken(), notify=LINE, now=AFTER) == {
+            "evaluations_due": 1
+        }
+    with chat.factory() as s:
+        assert s.get(Collaboration, cid).eval_requested_at is None  # rolled back with its push
+        assert s.get(Collaboration, other).eval_requested_at is not None
+    assert len(_outbox(chat, "line")) == 1
+    assert _chore(chat, AFTER) == {"evaluations_due": 1}  # the next tick opens it
+    assert len(_outbox(chat, "line")) == 2
