@@ -155,6 +155,19 @@ def retention_chore(real_engine: bool) -> list[Callable[[Session, datetime, time
     return [lambda session, now, retention: {"users": purge_expired(session, now, retention)}, *web]
 
 
+def evaluation_chore(settings: Settings) -> list[Callable[[Session, datetime, timedelta], dict[str, int]]]:
+    """Collaborations whose 終了予定日 passed get the evaluation by both sides opened (issue 14;
+    bot/staff/collaborations.py). Only where Slack is configured: the division's prompt is a post
+    in its thread, and collaborations are opened from Slack."""
+    if not settings.slack.enabled:
+        return []
+    from bot.staff.collaborations import open_due_evaluations
+    from handlers.slack.blocks import RENDERER
+
+    notify = notifier(settings)
+    return [lambda session, now, retention: open_due_evaluations(session, render=RENDERER, notify=notify, now=now)]
+
+
 @dataclass
 class Loops:
     """The worker of one process, with the clients it opened."""
@@ -189,6 +202,7 @@ async def open_worker(
         client = slack_client(settings)
         channels.append(slack_channel(settings, client=client))
     chores = retention_chore(handle is None) if line else []
+    chores += evaluation_chore(settings)
     return Loops(Worker(settings, factory, channels, chores=chores), closers)
 
 

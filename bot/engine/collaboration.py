@@ -5,7 +5,8 @@ bot/engine/flows/collaboration.py."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +24,19 @@ from bot.storage.models.collaboration import GOALS, PRINCIPLES, Collaboration, C
 def shorten(text: str, limit: int) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+JST = ZoneInfo("Asia/Tokyo")
+
+
+def today(now: datetime) -> date:
+    """The date in Japan (終了予定日 is a date there)."""
+    return aware(now).astimezone(JST).date()
+
+
+def date_text(d: date | None) -> str:
+    """「2027年3月31日」 ("" when not set)."""
+    return M.COLLAB_DATE.format(y=d.year, m=d.month, d=d.day) if d is not None else ""
 
 
 FLOW = "collab"  # the postback flow name (bot/engine/flows/collaboration.py)
@@ -57,10 +71,14 @@ def card(c: Collaboration, *, buttons: bool = True) -> Card:
                 display_text=M.COLLAB_CHANGE,
             ),
         ]
+    lines = [line.format(**values) for line in M.COLLAB_LINES]
+    if c.ends_on is not None:  # after 期間
+        at = next((i + 1 for i, line in enumerate(M.COLLAB_LINES) if "{period}" in line), len(lines))
+        lines.insert(at, M.COLLAB_ENDS_ON_LINE.format(date=date_text(c.ends_on)))
     return Card(
         title=shorten(M.COLLAB_TITLE.format(division=c.division_name), 40),
         subtitle=shorten(c.group_name, 40),
-        lines=[line.format(**values) for line in M.COLLAB_LINES],
+        lines=lines,
         actions=actions,
     )
 
@@ -118,9 +136,7 @@ def aware(value: datetime) -> datetime:
 def deadline_text(c: Collaboration) -> str:
     if c.eval_deadline is None:
         return ""
-    from zoneinfo import ZoneInfo
-
-    d = aware(c.eval_deadline).astimezone(ZoneInfo("Asia/Tokyo"))
+    d = aware(c.eval_deadline).astimezone(JST)
     return M.EVAL_DEADLINE.format(m=d.month, d=d.day)
 
 
@@ -136,10 +152,13 @@ def request_evaluation(session: Session, c: Collaboration, now: datetime) -> boo
     return bool(changed)
 
 
-def eval_ask_reply(c: Collaboration, *, reminder: bool = False) -> Reply:
-    """The push that asks the group to evaluate, with the button that starts the LINE flow."""
-    template = M.EVAL_REMIND if reminder else M.EVAL_ASK
-    text = template.format(group=c.group_name, division=c.division_name, deadline=deadline_text(c))
+def eval_ask_reply(c: Collaboration, *, reminder: bool = False, due: bool = False) -> Reply:
+    """The push that asks the group to evaluate, with the button that starts the LINE flow
+    (``due``: opened because 終了予定日 passed, not because staff set 完了)."""
+    template = M.EVAL_REMIND if reminder else M.EVAL_ASK_DUE if due else M.EVAL_ASK
+    text = template.format(
+        group=c.group_name, division=c.division_name, deadline=deadline_text(c), date=date_text(c.ends_on)
+    )
     button = Choice(
         label=M.EVAL_START, data=postback.encode(EVAL_FLOW, "start", c.id), display_text=M.EVAL_START
     )

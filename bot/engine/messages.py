@@ -438,6 +438,9 @@ COLLAB_LINES = [
     "状況: {status}",
 ]
 COLLAB_NOT_SET = "未定"
+#: Added to the card (after 期間) when the division set 終了予定日.
+COLLAB_ENDS_ON_LINE = "終了予定日: {date}"
+COLLAB_DATE = "{y}年{m}月{d}日"
 COLLAB_ASK = (
     "{division}が「{group}」との協働の内容をまとめました。内容をご確認のうえ、"
     "よろしければ「合意する」を、直したい点があれば「変更を依頼」を押してください。"
@@ -473,6 +476,11 @@ EVAL_TITLE = "協働の評価"
 EVAL_START = "評価する"
 EVAL_ASK = (
     "「{group}」と{division}の協働が完了しました。おつかれさまでした。"
+    "今後の協働に生かすため、短い評価にご協力ください（5問、1分ほど）。"
+)
+#: The same ask when 終了予定日 has passed while the status is still 合意/実施中.
+EVAL_ASK_DUE = (
+    "「{group}」と{division}の協働は、終了予定日（{date}）を過ぎました。おつかれさまでした。"
     "今後の協働に生かすため、短い評価にご協力ください（5問、1分ほど）。"
 )
 EVAL_REMIND = "「{group}」と{division}の協働の評価が、まだお済みでないようです。{deadline}までにご協力ください。"

@@ -10,7 +10,8 @@ the one outbox.
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from datetime import UTC, date, datetime
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -26,6 +27,8 @@ from bot.storage.db import utcnow
 from bot.storage.models import Group, Proposal, Suggestion
 from bot.storage.models.collaboration import FINAL, FORMS, STATUSES, Collaboration
 from bot.storage.models.staff import StaffNotification
+
+log = logging.getLogger(__name__)
 
 #: Text fields of the modal and their limits (Slack's plain_text_input max_length).
 TEXT_FIELDS = {
@@ -50,6 +53,7 @@ def view_of(c: Collaboration, *, evaluate: bool = False) -> CollabView:
         form=c.form,
         values={k: getattr(c, k) or "" for k in TEXT_FIELDS},
         filled=c.filled,
+        ends_on=c.ends_on,
     )
 
 
@@ -125,9 +129,27 @@ def form_view(session: Session, collab_id: int) -> CollabView | None:
     return view_of(c) if c is not None else None
 
 
-def form_errors(values: dict[str, str], form: str) -> dict[str, str]:
-    """Block id -> error for the modal (``response_action: errors``)."""
+def parse_date(value: str | None) -> date | None:
+    """The datepicker's ``selected_date`` (YYYY-MM-DD), None when empty or not a date."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def form_errors(
+    values: dict[str, str], form: str, *, now: datetime | None = None, current: date | None = None
+) -> dict[str, str]:
+    """Block id -> error for the modal (``response_action: errors``). 終了予定日 (``ends_on``,
+    optional) may not be before today in Japan when set or changed; ``current`` (the stored date)
+    may stay as it is even once past."""
     errors = {k: msg.COLLAB_REQUIRED for k in REQUIRED if not (values.get(k) or "").strip()}
+    raw = values.get("ends_on") or ""
+    ends_on = parse_date(raw)
+    if raw and ends_on is None:
+        errors["ends_on"] = msg.COLLAB_REQUIRED
+    elif ends_on is not None and ends_on != current and ends_on < collab.today(now or utcnow()):
+        errors["ends_on"] = msg.COLLAB_ENDS_ON_PAST
     for k, limit in TEXT_FIELDS.items():
         if len(values.get(k) or "") > limit:
             errors[k] = msg.FAQ_TOO_LONG.format(limit=limit, count=len(values[k]))
@@ -154,10 +176,11 @@ def save_form(
     c = session.get(Collaboration, collab_id, with_for_update=True)
     if c is None or c.status in FINAL or form not in FORMS:
         return False
-    before = {k: getattr(c, k) for k in (*TEXT_FIELDS, "form")}
+    before = {k: getattr(c, k) for k in (*TEXT_FIELDS, "form", "ends_on")}
     for k, limit in TEXT_FIELDS.items():
         setattr(c, k, (values.get(k) or "").strip()[:limit])
     c.form = form
+    c.ends_on = parse_date(values.get("ends_on"))
     c.filled = True
     if c.status == "agreed":
         c.status, c.agreed_at = "discussing", None
@@ -224,19 +247,19 @@ def _ask_evaluation(
     notify: Notifier,
     *,
     reminder: bool,
+    due: bool = False,
     sides=("city", "group"),
 ) -> None:
+    """Ask (or remind) the sides; ``due``: the evaluation opened because 終了予定日 passed."""
     if "group" in sides:
-        notify.push_replies(session, c.channel, c.user_id, [collab.eval_ask_reply(c, reminder=reminder)])
+        reply = collab.eval_ask_reply(c, reminder=reminder, due=due)
+        notify.push_replies(session, c.channel, c.user_id, [reply])
     if "city" in sides:
-        template = msg.EVAL_REMIND_DIVISION if reminder else msg.EVAL_ASK_DIVISION
-        _post(
-            session,
-            c,
-            render.collaboration(
-                view_of(c, evaluate=True), template.format(deadline=collab.deadline_text(c))
-            ),
+        template = (
+            msg.EVAL_REMIND_DIVISION if reminder else msg.EVAL_ASK_DIVISION_DUE if due else msg.EVAL_ASK_DIVISION
         )
+        text = template.format(deadline=collab.deadline_text(c), date=collab.date_text(c.ends_on))
+        _post(session, c, render.collaboration(view_of(c, evaluate=True), text))
 
 
 def eval_form(
@@ -324,6 +347,44 @@ def evaluation_rounds(
         _ask_evaluation(session, c, render, notify, reminder=True, sides=sides)
         counts["reminded"] += 1
     return counts
+
+
+#: The statuses in which a passed 終了予定日 opens the evaluation (完了 opens it itself; 協議中 has
+#: nothing agreed to evaluate; 中止 is not evaluated).
+DUE_STATUSES = ("agreed", "running")
+
+
+def open_due_evaluations(
+    session: Session, *, render: Renderer, notify: Notifier, now: datetime | None = None, limit: int = 200
+) -> dict[str, int]:
+    """The housekeeping chore (bot/app.py): collaborations still 合意/実施中 whose 終了予定日 is
+    before today in Japan get the evaluation opened, exactly as 完了 opens it: the conditional
+    UPDATE of :func:`bot.engine.collaboration.request_evaluation` (two workers open it once), the
+    group's push and the division's prompt through the outbox in this transaction. The status
+    does not change: staff still set 完了/中止."""
+    now = collab.aware(now or utcnow()).astimezone(UTC)  # stored as UTC (SQLite keeps no zone)
+    due = session.scalars(
+        select(Collaboration)
+        .where(
+            Collaboration.status.in_(DUE_STATUSES),
+            Collaboration.ends_on < collab.today(now),
+            Collaboration.eval_requested_at.is_(None),
+        )
+        .order_by(Collaboration.id)
+        .limit(limit)
+    ).all()
+    opened = 0
+    for c in due:
+        try:  # one record that fails does not hold up the others (nor the rest of housekeeping)
+            with session.begin_nested():
+                if not collab.request_evaluation(session, c, now):
+                    continue
+                _ask_evaluation(session, c, render, notify, reminder=False, due=True)
+        except Exception:
+            log.exception("opening the evaluation of collaboration %s failed", c.id)
+            continue
+        opened += 1
+    return {"evaluations_due": opened}
 
 
 def for_division(

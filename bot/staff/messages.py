@@ -175,6 +175,11 @@ COLLAB_FIELD_GOAL_AMOUNT = "目標（どれだけ）"
 COLLAB_FIELD_ROLE_CITY = "役割分担（市）"
 COLLAB_FIELD_ROLE_GROUP = "役割分担（団体）"
 COLLAB_FIELD_PERIOD = "期間"
+COLLAB_FIELD_ENDS_ON = "終了予定日"
+COLLAB_ENDS_ON_HINT = "この日を過ぎると、双方に評価をお願いするメッセージが自動で届きます（状況は変わりません）。"
+COLLAB_ENDS_ON_PAST = "今日以降の日付を選んでください。"
+#: Added to COLLAB_SUMMARY when 終了予定日 is set.
+COLLAB_SUMMARY_ENDS_ON = "\n終了予定日: {date}"
 COLLAB_REQUIRED = "入力してください。"
 CONFIRM_CANCEL_COLLAB_TITLE = "協働を中止しますか"
 CONFIRM_CANCEL_COLLAB_TEXT = "団体にもLINEでお知らせします。元には戻せません。"
@@ -183,6 +188,11 @@ HOME_COLLABS_NONE = "進行中の協働はありません。"
 
 # --- 協働の評価 (issue 14) --------------------------------------------------------------------------
 EVAL_ASK_DIVISION = ":memo: 協働が完了しました。今後に生かすため、課としての評価をお願いします（期限 {deadline}）。団体にもLINEで同じ質問をしています。"
+EVAL_ASK_DIVISION_DUE = (
+    ":memo: 協働の終了予定日（{date}）を過ぎました。今後に生かすため、課としての評価をお願いします"
+    "（期限 {deadline}）。団体にもLINEで同じ質問をしています。"
+    "状況は自動では変わりませんので、終わりましたら「完了にする」を押してください。"
+)
 EVAL_REMIND_DIVISION = ":bell: 協働の評価がまだです。期限 {deadline} までにお願いします。"
 BUTTON_EVALUATE = "評価する"
 EVAL_MODAL_TITLE = "協働の評価"

@@ -5,7 +5,7 @@ bot/app.py), so nothing in bot/staff imports the Slack SDK."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -89,6 +89,7 @@ class CollabView:
     values: dict[str, str] = field(default_factory=dict)
     filled: bool = False
     evaluate: bool = False  # the division's evaluation is asked for and not given yet
+    ends_on: date | None = None  # 終了予定日
 
     @property
     def next_statuses(self) -> tuple[str, ...]:
@@ -108,6 +109,11 @@ class CollabView:
             "role_city": escape_mrkdwn(v.get("role_city") or unset),
             "role_group": escape_mrkdwn(v.get("role_group") or unset),
             "period": escape_mrkdwn(v.get("period") or unset),
+            "ends_on": (
+                EM.COLLAB_DATE.format(y=self.ends_on.year, m=self.ends_on.month, d=self.ends_on.day)
+                if self.ends_on is not None
+                else unset
+            ),
         }
 
 

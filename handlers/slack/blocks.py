@@ -305,7 +305,10 @@ def _collab_actions(v: CollabView) -> list[Block]:
 def _collab_summary(v: CollabView) -> str:
     labels = v.labels()
     labels.update({k: clip(t, 600) for k, t in labels.items()})
-    return msg.COLLAB_SUMMARY.format(**labels)
+    text = msg.COLLAB_SUMMARY.format(**labels)
+    if v.ends_on is not None:
+        text += msg.COLLAB_SUMMARY_ENDS_ON.format(date=labels["ends_on"])
+    return text
 
 
 def collaboration(v: CollabView, headline: str) -> dict[str, Any]:
@@ -341,6 +344,17 @@ def collab_modal(v: CollabView) -> dict[str, Any]:
                 ),
             )
         )
+    blocks.append(
+        InputBlock(
+            block_id="ends_on",
+            label=msg.COLLAB_FIELD_ENDS_ON,
+            optional=True,
+            hint=msg.COLLAB_ENDS_ON_HINT,
+            element=DatePickerElement(
+                action_id="value", initial_date=v.ends_on.isoformat() if v.ends_on else None
+            ),
+        )
+    )
     return View(
         type="modal",
         callback_id=COLLAB_MODAL,

@@ -672,16 +672,22 @@ class SlackListeners:
         chosen = ((values.get("form") or {}).get("value") or {}).get("selected_option") or {}
         form = chosen.get("value") if isinstance(chosen, dict) else None
         form = form if isinstance(form, str) else ""
-        errors = collaborations.form_errors(fields, form)
-        if errors:
-            await ack(response_action="errors", errors=errors)
-            return
-        await ack()
+        picked = ((values.get("ends_on") or {}).get("value") or {}).get("selected_date")
+        fields["ends_on"] = picked if isinstance(picked, str) else ""
         try:
             cid = json.loads(view.get("private_metadata") or "{}").get("c")
         except (ValueError, AttributeError):
             cid = None
-        if isinstance(cid, bool) or not isinstance(cid, int) or not 0 < cid < 2**31:
+        valid_id = not isinstance(cid, bool) and isinstance(cid, int) and 0 < cid < 2**31
+        errors = collaborations.form_errors(fields, form)
+        if "ends_on" in errors and valid_id:  # a past date that was stored before may stay
+            stored = await self.runtime.read_db(collaborations.form_view, cid)
+            errors = collaborations.form_errors(fields, form, current=stored.ends_on if stored else None)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        if not valid_id:
             log.warning("collaboration modal without a record id ignored")
             return
         user, name = self._actor(body)

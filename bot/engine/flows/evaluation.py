@@ -1,7 +1,7 @@
 """協働の評価, the group's side (第3章(3), issue 14): the same five short questions the division
 answers in Slack. Declared as data: one state for the goal, one per principle (1-5), one for the
 optional comment. Started by the 「評価する」 button of the push sent when the collaboration is
-完了 (``v1|eval|start|<id>``); only the person it was pushed to can answer, once, before the
+完了 or its 終了予定日 has passed (``v1|eval|start|<id>``); only the person it was pushed to can answer, once, before the
 deadline. The division's answers are shown once both sides answered (or the deadline passed)."""
 
 from __future__ import annotations

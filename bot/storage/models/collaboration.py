@@ -9,9 +9,9 @@ the citizen data); ``user_id`` (whom to push to) is cleared when the citizen's d
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.db import Base, utcnow
@@ -49,14 +49,17 @@ class Collaboration(Base):
     goal_amount: Mapped[str] = mapped_column(String(200), default="")  # どれだけ
     role_city: Mapped[str] = mapped_column(Text, default="")  # 役割分担: 市
     role_group: Mapped[str] = mapped_column(Text, default="")  # 役割分担: 団体
-    period: Mapped[str] = mapped_column(String(100), default="")  # 期間
+    period: Mapped[str] = mapped_column(String(100), default="")  # 期間 (free text)
+    # 終了予定日: once it has passed (Japan time) while 合意/実施中, the evaluation opens by itself
+    # (bot/staff/collaborations.py: open_due_evaluations); the status does not change.
+    ends_on: Mapped[date | None] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(20), default="discussing", index=True)
     # True once the division saved the form (the group is asked to agree only then).
     filled: Mapped[bool] = mapped_column(Boolean, default=False)
     slack_channel: Mapped[str] = mapped_column(String(40), default="")
     thread_ts: Mapped[str | None] = mapped_column(String(40))  # the division's thread
     agreed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # Evaluation by both sides (第3章(3)): asked when 完了, reminded at most twice, the answers
+    # Evaluation by both sides (第3章(3)): asked when 完了 (or the day after 終了予定日), reminded at most twice, the answers
     # shown to the other side once both answered or the deadline passed (revealed).
     eval_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     eval_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)

@@ -7,6 +7,7 @@ pushed to LINE once even when clicked twice). Runs on SQLite and PostgreSQL (db 
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -28,10 +29,11 @@ CITIZEN = "U" + "8" * 32
 data_of = postback_data
 
 
-def modal_values(form: str = "kyosai", **texts: str) -> dict:
+def modal_values(form: str = "kyosai", ends_on: str | None = None, **texts: str) -> dict:
     values = {"form": {"value": {"type": "static_select", "selected_option": {"value": form}}}}
     for key, *_ in blocks.COLLAB_INPUTS:
         values[key] = {"value": {"type": "plain_text_input", "value": texts.get(key)}}
+    values["ends_on"] = {"value": {"type": "datepicker", "selected_date": ends_on}}
     return values
 
 
@@ -101,13 +103,36 @@ def test_take_fill_agree_and_status_on_line_and_slack(make_bot, slack_api, line_
         role_group="当日の運営と安全管理",
         period="2026年12月〜2027年3月",
     )
+    # 終了予定日 in the past is refused (this record had none).
+    r = bot.view_submission(
+        blocks.COLLAB_MODAL, modal_values("kyosai", ends_on="2020-01-01", **texts), json.dumps({"c": cid})
+    )
+    assert r.json()["response_action"] == "errors" and r.json()["errors"] == {
+        "ends_on": msg.COLLAB_ENDS_ON_PAST
+    }
     n_push = len(pushes())
-    r = bot.view_submission(blocks.COLLAB_MODAL, modal_values("kyosai", **texts), json.dumps({"c": cid}))
+    r = bot.view_submission(
+        blocks.COLLAB_MODAL, modal_values("kyosai", ends_on="2099-03-31", **texts), json.dumps({"c": cid})
+    )
     assert r.status_code == 200
     card_push = wait_until(lambda: pushes()[n_push:], timeout=20)[0]
     assert card_push.target == CITIZEN
     dumped = json.dumps(card_push.messages, ensure_ascii=False)
-    assert "共催" in dumped and "会場の手配と広報" in dumped
+    assert "共催" in dumped and "会場の手配と広報" in dumped and "終了予定日: 2099年3月31日" in dumped
+    wait_until(
+        lambda: any(
+            "終了予定日: 2099年3月31日" in json.dumps(m.blocks, ensure_ascii=False)
+            for m in thread(post.channel, post.ts)
+        ),
+        timeout=20,
+    )
+    # Editing again: the modal shows the date.
+    opens = len(slack_api.calls_to("views.open"))
+    bot.click(blocks.ACTION_COLLAB_EDIT, edit_value, channel=post.channel, ts=opened.ts)
+    call = wait_until(lambda: slack_api.calls_to("views.open")[opens:], timeout=10)[0]
+    view = call.body["view"] if isinstance(call.body["view"], dict) else json.loads(call.body["view"])
+    (picker,) = [b for b in view["blocks"] if b.get("block_id") == "ends_on"]
+    assert picker["element"]["initial_date"] == "2099-03-31"
     wait_until(lambda: any("確認を依頼しました" in m.text for m in thread(post.channel, post.ts)), timeout=20)
 
     # The group asks for a change: free text back to the division's thread.
@@ -233,3 +258,51 @@ def test_take_fill_agree_and_status_on_line_and_slack(make_bot, slack_api, line_
         assert (c.status, c.form, c.group_name, c.purpose, c.user_id) == ("done", "kyosai", "", "", None)
         evaluations = {e.side: e for e in s.scalars(select(CollaborationEvaluation))}
         assert (evaluations["group"].comment, evaluations["group"].roles) == ("", 2)  # scores stay
+
+
+def test_the_worker_opens_the_evaluation_after_the_target_date(make_bot, slack_api, line_api):
+    """終了予定日 passed while 実施中: the worker's housekeeping (run twice) asks both sides once, the
+    group on LINE and the division in its thread; the status stays 実施中."""
+    bot = make_bot(directory=every_division_directory())
+    root = "1700000000.000100"  # the division's item, whose thread it is
+    with transaction(bot.factory) as s:
+        c = Collaboration(
+            notification_id=1,
+            source_kind="proposal",
+            source_id=1,
+            group_name="小金井ほたるの会",
+            division_id="kosodate",
+            division_name="子育て支援課",
+            channel="line",
+            user_id=CITIZEN,
+            form="kyosai",
+            purpose="野川の清掃",
+            goal_what="年4回",
+            role_city="会場",
+            role_group="運営",
+            status="running",
+            filled=True,
+            ends_on=date(2026, 3, 31),
+            slack_channel="CKOSODATE",
+            thread_ts=root,
+        )
+        s.add(c)
+        s.flush()
+        cid = c.id
+    worker = bot.app.state.loops.worker
+    # (the worker's own housekeeping loop may run it as well, at start: still once in all)
+    runs = [worker.housekeeping()["evaluations_due"] for _ in range(2)]
+    assert runs in ([1, 0], [0, 0])
+    (push,) = wait_until(lambda: [d for d in line_api.deliveries() if d.kind == "push"], timeout=20)
+    assert push.target == CITIZEN
+    text = json.dumps(push.messages, ensure_ascii=False)
+    assert "終了予定日（2026年3月31日）を過ぎました" in text and M.EVAL_START in text
+    (ask,) = wait_until(
+        lambda: [m for m in slack_api.posted("CKOSODATE") if m.thread_ts == root and "終了予定日" in m.text],
+        timeout=20,
+    )
+    assert blocks.ACTION_EVAL_OPEN in json.dumps(ask.blocks)
+    with bot.factory() as s:
+        c = s.get(Collaboration, cid)
+        assert c.status == "running" and c.eval_requested_at is not None
+    assert len([d for d in line_api.deliveries() if d.kind == "push"]) == 1

@@ -1,0 +1,289 @@
+"""Issue 14, the evaluation "at its target date": 終了予定日 (``ends_on``) set in the division's modal,
+shown on the LINE card and in the thread, and the housekeeping chore that opens the evaluation by
+both sides once the date has passed in Japan, exactly once (run twice, two sessions racing), only
+for 合意/実施中, without changing the status. On SQLite and PostgreSQL (db marker, via ``chat``)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.engine import collaboration as collab
+from bot.engine import messages as M
+from bot.engine.notify import Notifier
+from bot.staff import collaborations
+from bot.staff import messages as msg
+from bot.storage.db import transaction
+from bot.storage.models import Collaboration, OutboxMessage
+from handlers.line.render import render_replies
+from handlers.slack import blocks
+
+from .test_collaboration import _open
+
+JST = ZoneInfo("Asia/Tokyo")
+LINE = Notifier({"line": render_replies})
+ENDS = date(2026, 11, 30)
+
+
+def jst(*args: int) -> datetime:
+    return datetime(*args, tzinfo=JST)
+
+
+AFTER = jst(2026, 12, 1, 0, 30)  # the day after 終了予定日, in Japan (still 11/30 in UTC)
+
+
+def _due(chat, cid: int, *, status: str = "running", ends_on: date | None = ENDS) -> None:
+    with transaction(chat.factory) as s:
+        c = s.get(Collaboration, cid)
+        c.status, c.ends_on = status, ends_on
+
+
+def _clone(chat, cid: int, **values) -> int:
+    """Another collaboration of the same group and division."""
+    keep = (
+        "source_kind",
+        "source_id",
+        "group_name",
+        "division_id",
+        "division_name",
+        "channel",
+        "user_id",
+        "form",
+        "purpose",
+        "goal_what",
+        "role_city",
+        "role_group",
+        "filled",
+        "slack_channel",
+        "thread_ts",
+    )
+    with transaction(chat.factory) as s:
+        base = s.get(Collaboration, cid)
+        n = s.query(Collaboration).count()
+        c = Collaboration(
+            **{k: getattr(base, k) for k in keep},
+            notification_id=100 + n,
+            created_at=chat.now,
+            updated_at=chat.now,
+            **values,
+        )
+        s.add(c)
+        s.flush()
+        return c.id
+
+
+def _chore(chat, now: datetime) -> dict:
+    with transaction(chat.factory) as s:
+        return collaborations.open_due_evaluations(s, render=blocks.RENDERER, notify=LINE, now=now)
+
+
+def _outbox(chat, channel: str) -> list[str]:
+    with chat.factory() as s:
+        rows = s.scalars(
+            select(OutboxMessage).where(OutboxMessage.channel == channel).order_by(OutboxMessage.id)
+        )
+        return [str(r.messages) for r in rows]
+
+
+def _form(**extra: str) -> dict[str, str]:
+    return {
+        "purpose": "子どもの居場所",
+        "goal_what": "週1回",
+        "role_city": "会場",
+        "role_group": "運営",
+        **extra,
+    }
+
+
+# -- the date in the modal, the thread and the card -------------------------------------------------
+
+
+def test_the_modal_sets_the_date_and_shows_it_when_editing(chat):
+    cid = _open(chat, filled=False)
+    with chat.factory() as s:
+        modal = blocks.collab_modal(collaborations.form_view(s, cid))
+    (picker,) = [b for b in modal["blocks"] if b.get("block_id") == "ends_on"]
+    assert picker["optional"] and picker["label"]["text"] == msg.COLLAB_FIELD_ENDS_ON
+    assert picker["element"]["type"] == "datepicker" and "initial_date" not in picker["element"]
+    with transaction(chat.factory) as s:
+        assert collaborations.save_form(
+            s,
+            cid,
+            _form(ends_on="2027-03-31"),
+            "kyosai",
+            actor="U1",
+            actor_name="alice",
+            render=blocks.RENDERER,
+            notify=LINE,
+            now=chat.now,
+        )
+    with chat.factory() as s:
+        view = collaborations.form_view(s, cid)
+        c = s.get(Collaboration, cid)
+        assert c.ends_on == date(2027, 3, 31)
+        card = collab.card(c)
+    (picker,) = [b for b in blocks.collab_modal(view)["blocks"] if b.get("block_id") == "ends_on"]
+    assert picker["element"]["initial_date"] == "2027-03-31"
+    assert "終了予定日: 2027年3月31日" in card.lines
+    assert card.lines.index("終了予定日: 2027年3月31日") == card.lines.index("期間: 未定") + 1
+    assert "終了予定日: 2027年3月31日" in str(blocks.collaboration(view, "x"))
+    assert any("2027年3月31日" in m for m in _outbox(chat, "line"))  # the card asking to agree
+    # Cleared again: neither shows it.
+    with transaction(chat.factory) as s:
+        collaborations.save_form(
+            s,
+            cid,
+            _form(),
+            "kyosai",
+            actor="U1",
+            actor_name="alice",
+            render=blocks.RENDERER,
+            notify=LINE,
+            now=chat.now,
+        )
+    with chat.factory() as s:
+        c = s.get(Collaboration, cid)
+        assert c.ends_on is None
+        assert not any("終了予定日" in line for line in collab.card(c).lines)
+        assert "終了予定日" not in str(blocks.collaboration(collaborations.view_of(c), "x"))
+
+
+def test_the_date_may_not_be_in_the_past_in_japan_when_set():
+    now = jst(2026, 12, 1, 0, 30)  # 11/30 in UTC
+    errors = collaborations.form_errors
+    assert errors(_form(ends_on="2026-12-01"), "kyosai", now=now) == {}  # today in Japan is fine
+    assert errors(_form(ends_on="2026-11-30"), "kyosai", now=now) == {"ends_on": msg.COLLAB_ENDS_ON_PAST}
+    assert errors(_form(ends_on="2026-11-30"), "kyosai", now=now, current=date(2026, 11, 30)) == {}
+    assert errors(_form(ends_on="2026-11-29"), "kyosai", now=now, current=date(2026, 11, 30)) == {
+        "ends_on": msg.COLLAB_ENDS_ON_PAST
+    }
+    assert errors(_form(ends_on="2026-13-01"), "kyosai", now=now) == {"ends_on": msg.COLLAB_REQUIRED}
+    assert errors(_form(), "kyosai", now=now) == {}
+
+
+# -- the chore ------------------------------------------------------------------------------------
+
+
+def test_the_chore_opens_the_evaluation_once_after_the_date(chat):
+    cid = _open(chat)
+    _due(chat, cid, status="running")
+    assert _chore(chat, jst(2026, 11, 30, 23, 59)) == {"evaluations_due": 0}  # not before the date
+    assert _chore(chat, AFTER) == {"evaluations_due": 1}
+    assert _chore(chat, AFTER + timedelta(hours=1)) == {"evaluations_due": 0}  # run twice: once
+    with chat.factory() as s:
+        c = s.get(Collaboration, cid)
+        assert c.status == "running"  # the status does not change by itself
+        assert c.eval_requested_at is not None
+        assert collab.aware(c.eval_deadline) == AFTER + collab.EVAL_WINDOW
+    (push,) = _outbox(chat, "line")
+    assert "終了予定日（2026年11月30日）を過ぎました" in push and M.EVAL_START in push
+    asks = [t for t in _outbox(chat, "slack") if "終了予定日（2026年11月30日）を過ぎました" in t]
+    assert len(asks) == 1 and blocks.ACTION_EVAL_OPEN in asks[0]
+    # The group can answer now; staff setting 完了 later asks nobody again.
+    chat.now = AFTER + timedelta(minutes=5)
+    chat.postback(f"v1|eval|start|{cid}")
+    assert M.EVAL_Q_GOAL in chat.texts()
+    with transaction(chat.factory) as s:
+        assert (
+            collaborations.set_status(
+                s,
+                cid,
+                "done",
+                actor="U1",
+                actor_name="alice",
+                render=blocks.RENDERER,
+                notify=LINE,
+                now=chat.now,
+            )
+            is None
+        )
+    assert len(_outbox(chat, "line")) == 2  # the status push only, no second ask
+    assert sum("評価をお願いします" in t for t in _outbox(chat, "slack")) == 1
+
+
+def test_agreed_counts_too_but_not_discussing_cancelled_done_or_no_date(chat):
+    cid = _open(chat)
+    _due(chat, cid, status="agreed")
+    for status, ends_on in (
+        ("discussing", ENDS),
+        ("cancelled", ENDS),
+        ("running", None),
+        ("running", date(2026, 12, 1)),  # today in Japan: not yet
+    ):
+        _clone(chat, cid, status=status, ends_on=ends_on)
+    assert _chore(chat, AFTER) == {"evaluations_due": 1}
+    with chat.factory() as s:
+        opened = s.scalars(select(Collaboration.id).where(Collaboration.eval_requested_at.is_not(None))).all()
+    assert opened == [cid]
+
+
+def test_done_and_already_open_is_not_asked_again(chat):
+    cid = _open(chat)
+    _due(chat, cid, status="running")
+    with transaction(chat.factory) as s:
+        collaborations.set_status(
+            s, cid, "done", actor="U1", actor_name="alice", render=blocks.RENDERER, notify=LINE, now=chat.now
+        )
+    pushes = len(_outbox(chat, "line"))
+    _due(chat, cid, status="running")  # even were it back to 実施中: the evaluation is open already
+    assert _chore(chat, AFTER) == {"evaluations_due": 0}
+    assert len(_outbox(chat, "line")) == pushes
+
+
+def test_two_workers_racing_open_it_once(chat):
+    cid = _open(chat)
+    _due(chat, cid)
+    # Both read the row before either writes: the conditional UPDATE lets one through.
+    a, b = chat.factory(), chat.factory()
+    try:
+        ca, cb = a.get(Collaboration, cid), b.get(Collaboration, cid)
+        assert ca.eval_requested_at is None and cb.eval_requested_at is None
+        assert collab.request_evaluation(a, ca, AFTER)
+        a.commit()
+        assert not collab.request_evaluation(b, cb, AFTER)
+        b.rollback()
+    finally:
+        a.close()
+        b.close()
+    # And the chore itself, from two threads at once.
+    _clone(chat, cid, status="running", ends_on=ENDS)
+    barrier = threading.Barrier(2, timeout=30)
+    results: list[dict] = []
+
+    def worker() -> None:
+        barrier.wait()
+        results.append(_chore(chat, AFTER))
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r["evaluations_due"] for r in results) == [0, 1]
+    assert len(_outbox(chat, "line")) == 1  # the group gets one push
+
+
+def test_one_record_that_fails_holds_up_neither_the_others_nor_itself_later(chat):
+    cid = _open(chat)
+    _due(chat, cid)
+    other = _clone(chat, cid, status="agreed", ends_on=ENDS)
+
+    class Broken:
+        def collaboration(self, view, headline):
+            if view.id == cid:
+                raise RuntimeError("render failed")
+            return blocks.RENDERER.collaboration(view, headline)
+
+    with transaction(chat.factory) as s:
+        assert collaborations.open_due_evaluations(s, render=Broken(), notify=LINE, now=AFTER) == {
+            "evaluations_due": 1
+        }
+    with chat.factory() as s:
+        assert s.get(Collaboration, cid).eval_requested_at is None  # rolled back with its push
+        assert s.get(Collaboration, other).eval_requested_at is not None
+    assert len(_outbox(chat, "line")) == 1
+    assert _chore(chat, AFTER) == {"evaluations_due": 1}  # the next tick opens it
+    assert len(_outbox(chat, "line")) == 2
