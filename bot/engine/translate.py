@@ -111,10 +111,11 @@ def missing_names(names: Iterable[str]) -> list[str]:
 
 
 def _cap(text: str) -> str:
-    """A capital first letter, unless upper-casing would change the citizen's words (ß -> SS)."""
+    """A capital first letter, unless upper-casing would change the citizen's words (ß -> SS,
+    µ -> Greek Μ, whose lower case is μ)."""
     first = text[:1]
     upper = first.upper()
-    return (upper if first.islower() and len(upper) == 1 else first) + text[1:]
+    return (upper if first.islower() and len(upper) == 1 and upper.lower() == first else first) + text[1:]
 
 
 def text(value: str, extra: dict[str, str] | None = None) -> str:
