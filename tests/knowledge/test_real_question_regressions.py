@@ -422,3 +422,9 @@ def test_a_difference_with_one_thing_named_leans_on_the_sentence_before(answerer
     """「…共催にしていただけますか。後援との違いも教えてください」 compares 後援 with 共催."""
     u = understand("うちの行事を市と共催にできますか。後援との違いも知りたいです。")
     assert u.kind == "difference" and "共催" in u.question, u
+
+
+def test_a_small_group_without_rules_asks_whether_it_must_be_an_npo(answerer):
+    """「小さい会で会則もないけど…協働できる？」 is the question whether a group needs legal status."""
+    a = answerer.answer("近所の友だち4人で公園の花壇の手入れをしています。小さい会で会則もないのですが、市と協働できますか？")
+    _ok(a, {"target-npo-required", "target-groups"})
