@@ -428,3 +428,7 @@ def test_a_small_group_without_rules_asks_whether_it_must_be_an_npo(answerer):
     """「小さい会で会則もないけど…協働できる？」 is the question whether a group needs legal status."""
     a = answerer.answer("近所の友だち4人で公園の花壇の手入れをしています。小さい会で会則もないのですが、市と協働できますか？")
     _ok(a, {"target-npo-required", "target-groups"})
+
+
+def test_what_shapes_can_it_take(answerer):
+    _ok(answerer.answer("市と一緒にやるとしたら、どんな形がありますか"), {"form-list", "form-choose"})
