@@ -207,6 +207,14 @@ def check_messages(messages: Any) -> list[str]:
 # ------------------------------------------------------------------------------------------------
 
 
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 class LineStandin:
     def __init__(self, access_token: str = "test-access-token") -> None:
         self.state = StandinState(token=access_token)
@@ -394,26 +402,31 @@ class LineStandin:
         if problems:
             return self._invalid(rec, problems)
         key = request.headers.get("x-line-retry-key")
-        if key is not None:
-            try:
-                uuid.UUID(key)
-            except ValueError:
-                return self._invalid(rec, ["X-Line-Retry-Key: must be a UUID"])
+        if key is not None and not _is_uuid(key):
+            return self._invalid(rec, ["X-Line-Retry-Key: must be a UUID"])
         with self.lock:
-            if key is not None and key in self.state.accepted_keys:
-                accepted = self.state.accepted_keys[key]
-                return self._answer(
-                    rec,
-                    409,
-                    {"message": "The retry key is already accepted"},
-                    headers={"X-Line-Accepted-Request-Id": accepted},
-                )
-            if key is not None:
-                self.state.accepted_keys[key] = uuid.uuid4().hex
+            repeated = self._accept_key(rec, key)
+            if repeated is not None:
+                return repeated
             self.state.delivered.append(Delivered("push", body["to"], body["messages"], key))
         return await self._finish(
             rec, fault, {"sentMessages": [{"id": uuid.uuid4().hex} for _ in body["messages"]]}
         )
+
+    def _accept_key(self, rec: Recorded, key: str | None) -> Response | None:
+        """LINE's retry-key rule (call under the lock): a key accepted before gets 409 with the
+        first request's id and nothing is delivered again; a new key is remembered."""
+        if key is None:
+            return None
+        if key in self.state.accepted_keys:
+            return self._answer(
+                rec,
+                409,
+                {"message": "The retry key is already accepted"},
+                headers={"X-Line-Accepted-Request-Id": self.state.accepted_keys[key]},
+            )
+        self.state.accepted_keys[key] = uuid.uuid4().hex
+        return None
 
     async def _multicast(self, request: Request) -> Response:
         """Like push, to 1..500 users at once (LINE's limit per request): the same retry-key rule
@@ -432,21 +445,12 @@ class LineStandin:
         if problems:
             return self._invalid(rec, problems)
         key = request.headers.get("x-line-retry-key")
-        if key is not None:
-            try:
-                uuid.UUID(key)
-            except ValueError:
-                return self._invalid(rec, ["X-Line-Retry-Key: must be a UUID"])
+        if key is not None and not _is_uuid(key):
+            return self._invalid(rec, ["X-Line-Retry-Key: must be a UUID"])
         with self.lock:
-            if key is not None and key in self.state.accepted_keys:
-                return self._answer(
-                    rec,
-                    409,
-                    {"message": "The retry key is already accepted"},
-                    headers={"X-Line-Accepted-Request-Id": self.state.accepted_keys[key]},
-                )
-            if key is not None:
-                self.state.accepted_keys[key] = uuid.uuid4().hex
+            repeated = self._accept_key(rec, key)
+            if repeated is not None:
+                return repeated
             now = time.perf_counter()
             self.state.delivered.extend(Delivered("multicast", u, body["messages"], key, now) for u in to)
         return await self._finish(rec, fault, {})
