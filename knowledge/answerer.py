@@ -189,6 +189,8 @@ _FRAME_TERMS = frozenset(
         "違う",
     ]
 )
+# Words for any group (a 大学のサークル is a サークル too): they never name whom an entry is about
+_GROUP_WORDS = frozenset(fold(w) for w in ["サークル", "グループ", "クラブ", "チーム", "会", "仲間"])
 _GREETINGS = frozenset(fold(w) for w in messages.GREETING_WORDS)
 _THANKS = frozenset(fold(w) for w in messages.THANKS_WORDS)
 
@@ -463,7 +465,7 @@ class Answerer:
                 if entry_df[t] <= SUBJECT_MAX_ENTRIES and (len(t) > 1 or t.isascii())
             }
             self._named.append(frozenset(named))
-            self._subjects.append(frozenset(own - _FRAME_TERMS - CIVIC_TERMS))
+            self._subjects.append(frozenset(own - _FRAME_TERMS - CIVIC_TERMS - _GROUP_WORDS))
             self._own.append(
                 frozenset(named | {t for t in entry_terms[i] if entry_df[t] == 1 and len(t) > 1})
                 - _FRAME_TERMS
@@ -982,7 +984,8 @@ class Answerer:
         if u is None:
             return a
         qt = self._question_terms(u)
-        asked = set(qt.weights)
+        # (a synonym-group guess, 子育て ~ 教育, does not name whom the question is about)
+        asked = set(qt.weights) - set(qt.guessed)
         intro = set(self.analyzer.analyze(u.activity, focus=False).weights) if u.activity else set()
         # the entry the whole message is about (not a near tie)
         raw = a.candidates
@@ -1012,7 +1015,8 @@ class Answerer:
         # an entry that tells how to do something does not answer what something is, whether one
         # may, or how two things differ (and the other way round): 後援ってお金も出してもらえる？
         # is not answered by how to apply for 後援
-        clash = _KIND_CLASHES.get(u.kind, ())
+        # (a yes/no question of no other kind, 後援ってお金もらえるんだっけ？, asks whether, like can-we)
+        clash = _KIND_CLASHES.get("can-we" if u.kind == "other" and u.yes_no else u.kind, ())
         if clash:
             penalty = self.weights.kind_clash
             cands = [

@@ -445,8 +445,11 @@ class QueryAnalyzer:
             return spans
         # windows start where a token starts and end where a token (or its leading kanji) ends
         starts, ends, words, pos = set(), set(), [], 0
+        mixed: list[tuple[int, int]] = []  # real words of kanji and kana (子育て): not typos
         for t in tokens:
             starts.add(pos)
+            if not t.oov and len(t.surface) >= 2 and not is_kanji_word(t.surface):
+                mixed.append((pos, pos + len(t.surface)))
             lead = 0
             while lead < len(t.surface) and is_kanji_word(t.surface[lead]):
                 lead += 1
@@ -467,6 +470,8 @@ class QueryAnalyzer:
                     a, b = start + i, start + i + n
                     if window in self.vocabulary or a not in starts or b not in ends:
                         continue
+                    if any(x <= a and b <= y for x, y in mixed):
+                        continue  # the kanji of a real word (子育 of 子育て is not 教育)
                     inside = [(x, y, known) for x, y, known in words if a <= x and y <= b]
                     if any(known for _, _, known in inside) or sum(y - x for x, y, _ in inside) == n:
                         continue  # real words (児童, 実際) or a known one: not a typo

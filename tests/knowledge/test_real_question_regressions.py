@@ -432,3 +432,17 @@ def test_a_small_group_without_rules_asks_whether_it_must_be_an_npo(answerer):
 
 def test_what_shapes_can_it_take(answerer):
     _ok(answerer.answer("市と一緒にやるとしたら、どんな形がありますか"), {"form-list", "form-choose"})
+
+
+def test_a_real_word_of_kanji_and_kana_is_not_a_typo(answerer):
+    """子育て holds 子育, one character from 教育: that is no typo, and no university question."""
+    q = answerer.analyzer.analyze("子育てサークルでも協働できますか", focus=False)
+    assert "教育" not in q.weights, q.weights
+    a = answerer.answer("子育てのサークルでも協働できますか？")
+    assert a.faq_id != "target-university", a
+
+
+def test_a_yes_no_question_is_not_answered_by_how_to_apply(answerer):
+    """「後援ってお金もらえるんだっけ？」 asks whether, not how to apply."""
+    a = answerer.answer("共催ってお金も出してもらえるんだっけ？")
+    assert a.faq_id not in {"form-procedure", "kouen-apply"}, a
