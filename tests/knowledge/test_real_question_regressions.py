@@ -446,3 +446,8 @@ def test_a_yes_no_question_is_not_answered_by_how_to_apply(answerer):
     """「後援ってお金もらえるんだっけ？」 asks whether, not how to apply."""
     a = answerer.answer("共催ってお金も出してもらえるんだっけ？")
     assert a.faq_id not in {"form-procedure", "kouen-apply"}, a
+
+
+def test_fees_and_honoraria_ask_what_not_for_profit_means(answerer):
+    a = answerer.answer("読み聞かせの会です。講師に謝礼を払うので参加者から月謝を集めたいのですが、営利とみなされて対象外になりますか？")
+    _ok(a, {"target-nonprofit"})
