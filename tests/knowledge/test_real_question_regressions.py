@@ -451,3 +451,9 @@ def test_a_yes_no_question_is_not_answered_by_how_to_apply(answerer):
 def test_fees_and_honoraria_ask_what_not_for_profit_means(answerer):
     a = answerer.answer("読み聞かせの会です。講師に謝礼を払うので参加者から月謝を集めたいのですが、営利とみなされて対象外になりますか？")
     _ok(a, {"target-nonprofit"})
+
+
+def test_ni_tsuite_and_humble_wrapping_carry_no_topic(answerer):
+    """「…について」 is read by Sudachi as the verb 付く; 恐れ入りますが／存じます wrap any question."""
+    q = answerer.analyzer.analyze("恐れ入りますが、協働の原則について教えていただけますでしょうか", focus=False)
+    assert "つく" not in q.weights and "付く" not in q.weights, q.weights
