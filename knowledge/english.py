@@ -351,7 +351,7 @@ GENERAL_WORDS = frozenset(
         "connection connected relation related relationship simple simply plain style cheap cheaper "
         "expensive topic topics grateful thankful summer winter spring autumn season teach teaching "
         "learn learning exact exactly update updates permitted permit permission inform informed "
-        "show term terms available morning worry worried afraid concern concerned fear "
+        "show term terms available morning worry worried afraid concern concerned fear interested interest interesting "
         # family words are not typos of a word of ours (mothers is not others)
         "mother mothers father fathers mom moms mum mums dad dads husband wife family families kid kids "
         "parent parents son daughter love"
@@ -448,7 +448,7 @@ _GREETING_ONLY_RE = re.compile(r"^(?:hi|hello|hey|good (?:morning|afternoon|even
 # own: "Can we work with the city?", "Is it possible to do something together with Koganei?"
 _INTRO_GENERIC = frozenset(
     {"kyodo", "city", "partner", "join", "together", "work", "support", "become", "activity", "allow",
-     "participation", "involv", "group", "npo", "ngo", "civic-group", "how", "where", "start", "hand",
+     "participation", "involv", "group", "city-hall", "npo", "ngo", "civic-group", "how", "where", "start", "hand",
      "possible", "something"}
 )
 # ... and it must name collaborating
@@ -458,8 +458,17 @@ _I_RE = re.compile(r"\b(?:i|i'm|im|me|my)\b")
 _WE_INTRO_RE = re.compile(r"^(?:(?:hi|hello|hey|good (?:morning|afternoon|evening)|namaste)\b[!,.]*\s*)?(?:we|we're|our)\b")
 # money in an activity ("every member pays 500 yen", "we sell cookies") asks about "not for profit"
 _MONEY_RE = re.compile(r"\b(?:pays?|paid|yen|fees?|sells?|selling|sold|money|charges?|profits?|earn|earns|price)\b|円")
+_OTHER_WH_RE = re.compile(r"\b(?:what|which|who|whom|when|why)\b")
 _HOW_ASKS_RE = re.compile(r"\b(?:how|where|what (?:should|can|do|must) (?:we|i)|what to do|steps?)\b")
 _ASKING_WORD_RE = re.compile(r"\b(who|whom|where|when|why|how many|how much)\b")
+
+
+def _first_told(text: str) -> str:
+    """The first sentence of a message that is not only a greeting ("Hello!")."""
+    for s in _SENTENCE_RE.split(text):
+        if s.strip() and not _GREETING_ONLY_RE.match(prepare(s.strip())):
+            return s.strip()
+    return ""
 
 
 def _names_subject(subject: frozenset[str], asked: set[str]) -> bool:
@@ -917,6 +926,9 @@ class EnglishAnswerer:
         on_subject = (not subject or (_names_subject(subject, asked) and not _WH_RE.match(q.asks))) and self._compared[i] <= asked
         yes_no = bool(_YES_NO_RE.search(prepare(text).strip()))
         intro = self._intro_asks(text)
+        confident = score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject
+        if intro is not None and confident and _REFERS_RE.search(q.asks):
+            intro = None  # "…exchange information with city staff. Is this kyodo too?" asks about what is told
         if intro is not None and not (
             score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject
             and self.entries[i].id.startswith("target-")
@@ -931,6 +943,11 @@ class EnglishAnswerer:
                 # one case (an existing project, other funding) whose subject the message names
                 whole = set(self._corrected(text, q.names).weights)
                 named = [j for j, subj in enumerate(self._subject) if subj and _names_subject(subj, whole)]
+                if len(named) > 1:
+                    # "We are a church group. We run a food bank for students.": who the writers
+                    # say they are comes first; what they do or for whom comes after
+                    first = set(self._corrected(_first_told(text), q.names).weights)
+                    named = [j for j in named if _names_subject(self._subject[j], first)] or named
                 if len(named) == 1:
                     got = named[0]
                 elif not named:
@@ -973,8 +990,13 @@ class EnglishAnswerer:
             return None
         asks = prepare(sentences[k])
         terms = self._corrected(asks)
-        if not set(terms.weights) & _INTRO_COLLABORATING and _REFERS_RE.search(asks) and k > 1:
-            k -= 1  # "We want to dance with the city. Is that possible?"
+        if (
+            not set(terms.weights) & _INTRO_COLLABORATING
+            and (_REFERS_RE.search(asks) or not set(terms.weights) - {"how", "where", "start"})
+            and k > 1
+        ):
+            # "We want to dance with the city. Is that possible?", "… What should we do?"
+            k -= 1
             asks = prepare(sentences[k]) + " " + asks
             terms = self._corrected(asks)
         first = prepare(sentences[0])
@@ -991,7 +1013,10 @@ class EnglishAnswerer:
             return None
         if _HOW_ASKS_RE.search(asks):
             return "how"
-        return "whether" if _YES_NO_RE.search(asks) or "possible" in asks else None
+        if _YES_NO_RE.search(asks) or "possible" in asks:
+            return "whether"
+        # "we can do kyodo?": asked by its question mark alone
+        return "whether" if asks.rstrip().endswith(("?", "？")) and not _OTHER_WH_RE.search(asks) else None
 
     def _could_answer(self, i: int, asked: set[str]) -> bool:
         """Whether entry ``i`` could answer a question naming ``asked``: an entry about one
