@@ -453,6 +453,8 @@ _INTRO_GENERIC = frozenset(
 )
 # ... and it must name collaborating
 _INTRO_COLLABORATING = frozenset({"kyodo", "partner", "join", "together", "work", "participation", "involv"})
+# "Who should we contact?", "Which section should we talk to?", "Where should we ask?"
+_INTRO_WHOM = frozenset({"contact", "ask", "division", "charge"})
 _WE_RE = re.compile(r"\b(?:we|us|our|ours)\b")
 _I_RE = re.compile(r"\b(?:i|i'm|im|me|my)\b")
 _WE_INTRO_RE = re.compile(r"^(?:(?:hi|hello|hey|good (?:morning|afternoon|evening)|namaste)\b[!,.]*\s*)?(?:we|we're|our)\b")
@@ -953,6 +955,8 @@ class EnglishAnswerer:
                 elif not named:
                     got = self._by_index.get("target-activities")
                 # two or more: not sure which; the rules below decide (often "did you mean")
+            elif intro == "contact":
+                got = self._by_index.get("howto-which-division" if "division" in q.weights else "contact")
             else:
                 got = self._by_index.get("howto-start")
             if got is not None:
@@ -975,7 +979,7 @@ class EnglishAnswerer:
         return self._decline(score)
 
     def _intro_asks(self, text: str) -> str | None:
-        """"whether" or "how" for a message that introduces the writer or the group and then asks,
+        """"whether", "how" or "contact" (who to ask) for a message that introduces the writer or the group and then asks,
         with no topic of its own, whether or how they can work with the city ("We are Vietnamese
         mothers who cook together. Can we work with the city?"); None otherwise. The
         introduction's words describe what the group does: they are not read as the question.
@@ -990,6 +994,16 @@ class EnglishAnswerer:
             return None
         asks = prepare(sentences[k])
         terms = self._corrected(asks)
+        if (
+            _INTRO_RE.match(prepare(sentences[0]))
+            and set(terms.weights) & _INTRO_WHOM
+            and set(terms.weights) <= _INTRO_WHOM | {"who", "where"}
+            and not terms.unknown
+            and not _MONEY_RE.search(prepare(text))
+            and set(self._corrected(" ".join(sentences[:k])).weights) & _INTRO_COLLABORATING
+        ):
+            # "We want to hold a drill together with the city. Who should I contact?"
+            return "contact"
         if (
             not set(terms.weights) & _INTRO_COLLABORATING
             and (_REFERS_RE.search(asks) or not set(terms.weights) - {"how", "where", "start"})

@@ -437,6 +437,9 @@ def test_one_unknown_city_noun_is_declined(answerer, question):
         # the introduction names a kind of partner: that eligibility entry, who the writers are first
         ("We are a buddhist temple. Is it possible to collaborate with the city?", "target-religion"),
         ("We are a temple group. We run a study room for students. Can we work with the city?", "target-religion"),
+        # who to ask, after telling what the group wants to do with the city
+        ("We run a repair cafe. We'd like to partner with the city. Which section should we talk to?", "howto-which-division"),
+        ("I lead a small Nepali group. We want to hold a disaster talk together with the city. Who should I contact?", "contact"),
     ],
 )
 def test_a_self_introduction_then_can_we_work_with_the_city(answerer, question, expect):
