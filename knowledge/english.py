@@ -551,6 +551,7 @@ class EnglishWeights:
     who_domain: float = 0.5  # domain a whether-question about who may collaborate needs (_who_asks)
     general: float = 0.5  # weight of a known everyday word (GENERAL_WORDS) in a question
     kanji: float = 3.0  # domain evidence of a term read from a Japanese word inside English
+    kind_clash: float = 0.1  # a how-to entry for a whether-question loses this (as in Japanese)
     introduced: float = 0.1  # the same, when those sentences introduce the writer ("We are…", "I run…")
     described: float = 0.5  # weight of an unknown word in a sentence joined before the asking one  # a word used by fewer entries than this names a topic of its own
 
@@ -661,6 +662,7 @@ class EnglishAnswerer:
         # A comparison ("What is the difference between commissioning and a subsidy?") needs both
         # things compared: 協働 and 補助 is not 委託 and 補助.
         self._asks_with = [_asking_word(prepare(e.question)) for e in self.entries]
+        self._how_entry = [prepare(e.question).startswith("how ") for e in self.entries]
         # eligibility entries whose question names nothing but collaborating groups ("What kinds of
         # groups can collaborate?"): after a self-introduction the activity conditions answer better
         self._generic_target = [
@@ -835,6 +837,8 @@ class EnglishAnswerer:
                     fuzzy[i] = r
         out = []
         asks_with = _asking_word(q.asks)
+        # a whether-question (Do we need…? Can we…?) is not answered by a how-to entry
+        clash = bool(q.asks) and bool(_YES_NO_RE.match(q.asks)) and not _HOW_ASKS_RE.search(q.asks) and not _REFERS_RE.search(q.asks)
         for i in range(len(self.entries)):
             if best_f1[i] == 0:
                 continue
@@ -844,6 +848,8 @@ class EnglishAnswerer:
                 score += w.wh_bonus
             if cmass:
                 score += w.context * self._coverage(cmass, ctotal, i)
+            if clash and self._how_entry[i]:  # "Do we need to become an NPO?" is not "How do we set one up?"
+                score -= w.kind_clash
             out.append((score, i, best_f1[i], cov))
         out.sort(key=lambda x: (-x[0], self.entries[x[1]].id))
         return out

@@ -467,3 +467,8 @@ def test_the_introduction_rule_needs_a_group_introducing_itself(answerer):
     assert en._intro_asks("We are a choir. Can we work with the city?") == "whether"
     assert en._intro_asks("I lost my card. Can I work with the city?") is None
     assert en._intro_asks("Can we work with the city?") is None
+
+
+def test_a_how_to_entry_does_not_answer_a_whether_question(answerer):
+    a = answerer.answer("Do we need to register as an NPO before working with the city?")
+    assert a.answered and a.faq_id == "target-npo-required", a
