@@ -460,6 +460,8 @@ _I_RE = re.compile(r"\b(?:i|i'm|im|me|my)\b")
 _WE_INTRO_RE = re.compile(r"^(?:(?:hi|hello|hey|good (?:morning|afternoon|evening)|namaste)\b[!,.]*\s*)?(?:we|we're|our)\b")
 # money in an activity ("every member pays 500 yen", "we sell cookies") asks about "not for profit"
 _MONEY_RE = re.compile(r"\b(?:pays?|paid|yen|fees?|sells?|selling|sold|money|charges?|profits?|earn|earns|price)\b|円")
+# "is it necessary / possible to…": "it" points forward, not back at what was told
+_DUMMY_IT_RE = re.compile(r"\b(?:is|was|would|will) it (?:be )?(?:possible|necessary|ok|okay|allowed|required|needed|true)\b")
 _OTHER_WH_RE = re.compile(r"\b(?:what|which|who|whom|when|why)\b")
 _HOW_ASKS_RE = re.compile(r"\b(?:how|where|what (?:should|can|do|must) (?:we|i)|what to do|steps?)\b")
 _ASKING_WORD_RE = re.compile(r"\b(who|whom|where|when|why|how many|how much)\b")
@@ -838,7 +840,7 @@ class EnglishAnswerer:
         out = []
         asks_with = _asking_word(q.asks)
         # a whether-question (Do we need…? Can we…?) is not answered by a how-to entry
-        clash = bool(q.asks) and bool(_YES_NO_RE.match(q.asks)) and not _HOW_ASKS_RE.search(q.asks) and not _REFERS_RE.search(q.asks)
+        clash = bool(q.asks) and bool(_YES_NO_RE.match(q.asks)) and not _HOW_ASKS_RE.search(q.asks) and not _REFERS_RE.search(_DUMMY_IT_RE.sub("", q.asks))
         for i in range(len(self.entries)):
             if best_f1[i] == 0:
                 continue
