@@ -351,7 +351,7 @@ GENERAL_WORDS = frozenset(
         "connection connected relation related relationship simple simply plain style cheap cheaper "
         "expensive topic topics grateful thankful summer winter spring autumn season teach teaching "
         "learn learning exact exactly update updates permitted permit permission inform informed "
-        "show term terms available morning worry worried afraid concern concerned fear "
+        "show term terms available morning worry worried afraid concern concerned fear interested interest interesting "
         # family words are not typos of a word of ours (mothers is not others)
         "mother mothers father fathers mom moms mum mums dad dads husband wife family families kid kids "
         "parent parents son daughter love"
@@ -431,7 +431,48 @@ _NOT_NAMES = frozenset({"i", "i'm", "npo", "ngo", "line", "city", "hi", "hello",
 _WHO_TERMS = frozenset({"group", "npo", "ngo", "civic-group", "partner", "join", "allow"})
 # the asking part of a question about who may collaborate names collaborating (or the city) in one of these
 _COLLABORATING = frozenset({"kyodo", "join", "partner", "allow", "participation", "city"})
+# a message that opens with the writer introducing themselves or their group ("We are…", "I run…",
+# "Our club…", "My name is…"), after an optional greeting
+_INTRO_RE = re.compile(
+    r"^(?:(?:hi|hello|hey|dear [a-z]+|good (?:morning|afternoon|evening)|namaste|greetings)\b[!,.]*\s*)?"
+    r"(?:we|we're|i|i'm|im|our|my|us)\b"
+)
+# a sentence that says who the writer is ("We are a choir.", "I run a club.", "My name is Ana.")
+_SELF_INTRO_RE = re.compile(
+    r"^(?:(?:hi|hello|hey|good (?:morning|afternoon|evening)|namaste)\b[!,.]*\s*)?"
+    r"(?:we are|we're|we r|i am|i'm|im|my name|(?:i|we) (?:represent|run|lead|organi[sz]e|manage|belong)"
+    r"|our (?:group|team|club|circle|association|organi[sz]ation|lab|npo|ngo|church|choir|community) (?:is|are))\b"
+)
+_GREETING_ONLY_RE = re.compile(r"^(?:hi|hello|hey|good (?:morning|afternoon|evening)|namaste|greetings)\b[^a-z]*$")
+# after an introduction, an asking part made only of these (and everyday words) names no topic of its
+# own: "Can we work with the city?", "Is it possible to do something together with Koganei?"
+_INTRO_GENERIC = frozenset(
+    {"kyodo", "city", "partner", "join", "together", "work", "support", "become", "activity", "allow",
+     "participation", "involv", "group", "city-hall", "npo", "ngo", "civic-group", "how", "where", "start", "hand",
+     "possible", "something"}
+)
+# ... and it must name collaborating
+_INTRO_COLLABORATING = frozenset({"kyodo", "partner", "join", "together", "work", "participation", "involv"})
+# "Who should we contact?", "Which section should we talk to?", "Where should we ask?"
+_INTRO_WHOM = frozenset({"contact", "ask", "division", "charge"})
+_WE_RE = re.compile(r"\b(?:we|us|our|ours)\b")
+_I_RE = re.compile(r"\b(?:i|i'm|im|me|my)\b")
+_WE_INTRO_RE = re.compile(r"^(?:(?:hi|hello|hey|good (?:morning|afternoon|evening)|namaste)\b[!,.]*\s*)?(?:we|we're|our)\b")
+# money in an activity ("every member pays 500 yen", "we sell cookies") asks about "not for profit"
+_MONEY_RE = re.compile(r"\b(?:pays?|paid|yen|fees?|sells?|selling|sold|money|charges?|profits?|earn|earns|price)\b|円")
+# "is it necessary / possible to…": "it" points forward, not back at what was told
+_DUMMY_IT_RE = re.compile(r"\b(?:is|was|would|will) it (?:be )?(?:possible|necessary|ok|okay|allowed|required|needed|true)\b")
+_OTHER_WH_RE = re.compile(r"\b(?:what|which|who|whom|when|why)\b")
+_HOW_ASKS_RE = re.compile(r"\b(?:how|where|what (?:should|can|do|must) (?:we|i)|what to do|steps?)\b")
 _ASKING_WORD_RE = re.compile(r"\b(who|whom|where|when|why|how many|how much)\b")
+
+
+def _first_told(text: str) -> str:
+    """The first sentence of a message that is not only a greeting ("Hello!")."""
+    for s in _SENTENCE_RE.split(text):
+        if s.strip() and not _GREETING_ONLY_RE.match(prepare(s.strip())):
+            return s.strip()
+    return ""
 
 
 def _names_subject(subject: frozenset[str], asked: set[str]) -> bool:
@@ -512,6 +553,8 @@ class EnglishWeights:
     who_domain: float = 0.5  # domain a whether-question about who may collaborate needs (_who_asks)
     general: float = 0.5  # weight of a known everyday word (GENERAL_WORDS) in a question
     kanji: float = 3.0  # domain evidence of a term read from a Japanese word inside English
+    kind_clash: float = 0.1  # a how-to entry for a whether-question loses this (as in Japanese)
+    introduced: float = 0.1  # the same, when those sentences introduce the writer ("We are…", "I run…")
     described: float = 0.5  # weight of an unknown word in a sentence joined before the asking one  # a word used by fewer entries than this names a topic of its own
 
 
@@ -523,6 +566,7 @@ class EnglishAnswerer:
         self.weights = weights or EnglishWeights()
         self.entries = data.entries
         self._by_id = {e.id: e for e in data.entries}
+        self._by_index = {e.id: i for i, e in enumerate(data.entries)}
         self._sections = {s.id: s for s in ja.sections}
         self.contacts = {c.id: c for c in ja.contacts}
         self._build_synonyms()
@@ -620,6 +664,12 @@ class EnglishAnswerer:
         # A comparison ("What is the difference between commissioning and a subsidy?") needs both
         # things compared: 協働 and 補助 is not 委託 and 補助.
         self._asks_with = [_asking_word(prepare(e.question)) for e in self.entries]
+        self._how_entry = [prepare(e.question).startswith("how ") for e in self.entries]
+        # eligibility entries whose question names nothing but collaborating groups ("What kinds of
+        # groups can collaborate?"): after a self-introduction the activity conditions answer better
+        self._generic_target = [
+            set(self._terms(e.question).weights) <= _INTRO_GENERIC | {"form"} for e in self.entries
+        ]
         self._subject: list[frozenset[str]] = []
         self._compared: list[frozenset[str]] = []
         for e in self.entries:
@@ -703,8 +753,13 @@ class EnglishAnswerer:
         if len(sentences) > 1 and j < k and q.unknown:
             # the sentences joined before the asking one describe the writer or the activity
             # ("Our activity is a sports day for families."): their unknown words weigh half
+            # ("Our activity is a sports day for families."): their unknown words weigh half; in a
+            # self-introduction ("I am from Sri Lanka and lead a cricket club.") they say what the
+            # group does, not what is asked, and weigh ``introduced``
             asking = set(self._terms(sentences[k]).unknown)
-            q.unknown = {w: (v if w in asking else v * self.weights.described) for w, v in q.unknown.items()}
+            intro = [bool(_SELF_INTRO_RE.match(prepare(s)) or _GREETING_ONLY_RE.match(prepare(s))) for s in sentences[j:k]]
+            wt = self.weights.introduced if all(intro) else self.weights.described
+            q.unknown = {w: (v if w in asking else v * wt) for w, v in q.unknown.items()}
         return q, ctx
 
     def _has_topic(self, text: str) -> bool:
@@ -784,6 +839,8 @@ class EnglishAnswerer:
                     fuzzy[i] = r
         out = []
         asks_with = _asking_word(q.asks)
+        # a whether-question (Do we need…? Can we…?) is not answered by a how-to entry
+        clash = bool(q.asks) and bool(_YES_NO_RE.match(q.asks)) and not _HOW_ASKS_RE.search(q.asks) and not _REFERS_RE.search(_DUMMY_IT_RE.sub("", q.asks))
         for i in range(len(self.entries)):
             if best_f1[i] == 0:
                 continue
@@ -793,6 +850,8 @@ class EnglishAnswerer:
                 score += w.wh_bonus
             if cmass:
                 score += w.context * self._coverage(cmass, ctotal, i)
+            if clash and self._how_entry[i]:  # "Do we need to become an NPO?" is not "How do we set one up?"
+                score -= w.kind_clash
             out.append((score, i, best_f1[i], cov))
         out.sort(key=lambda x: (-x[0], self.entries[x[1]].id))
         return out
@@ -876,6 +935,40 @@ class EnglishAnswerer:
         # something is done: "I'm a student. How do I pay my pension?" is not about universities
         on_subject = (not subject or (_names_subject(subject, asked) and not _WH_RE.match(q.asks))) and self._compared[i] <= asked
         yes_no = bool(_YES_NO_RE.search(prepare(text).strip()))
+        intro = self._intro_asks(text)
+        confident = score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject
+        if intro is not None and confident and _REFERS_RE.search(q.asks):
+            intro = None  # "…exchange information with city staff. Is this kyodo too?" asks about what is told
+        if intro is not None and not (
+            score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject
+            and self.entries[i].id.startswith("target-")
+            and not self._generic_target[i]  # a confident answer about who may (target-company) stays
+        ):
+            # a self-introduction, then "can we / how do we work with the city?": the
+            # introduction says what the group does; who may collaborate (its subject named), else
+            # the activity conditions (whether) or how to start (how)
+            got = None
+            if intro == "whether":
+                # an entry about one kind of partner (company, university, religion, outside …) or
+                # one case (an existing project, other funding) whose subject the message names
+                whole = set(self._corrected(text, q.names).weights)
+                named = [j for j, subj in enumerate(self._subject) if subj and _names_subject(subj, whole)]
+                if len(named) > 1:
+                    # "We are a church group. We run a food bank for students.": who the writers
+                    # say they are comes first; what they do or for whom comes after
+                    first = set(self._corrected(_first_told(text), q.names).weights)
+                    named = [j for j in named if _names_subject(self._subject[j], first)] or named
+                if len(named) == 1:
+                    got = named[0]
+                elif not named:
+                    got = self._by_index.get("target-activities")
+                # two or more: not sure which; the rules below decide (often "did you mean")
+            elif intro == "contact":
+                got = self._by_index.get("howto-which-division" if "division" in q.weights else "contact")
+            else:
+                got = self._by_index.get("howto-start")
+            if got is not None:
+                return self._answer(got, score, yes_no=yes_no)
         if score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject:
             return self._answer(i, score, yes_no=yes_no)
         pick = self._who_asks(q, ctx, ranked, domain)
@@ -892,6 +985,60 @@ class EnglishAnswerer:
                 lang="en",
             )
         return self._decline(score)
+
+    def _intro_asks(self, text: str) -> str | None:
+        """"whether", "how" or "contact" (who to ask) for a message that introduces the writer or the group and then asks,
+        with no topic of its own, whether or how they can work with the city ("We are Vietnamese
+        mothers who cook together. Can we work with the city?"); None otherwise. The
+        introduction's words describe what the group does: they are not read as the question.
+        An asking sentence that points back ("Is that possible?") is read with the sentence before."""
+        sentences = [s.strip() for s in _SENTENCE_RE.split(text) if s.strip()]
+        sentences = [s for s in sentences if not _GREETING_ONLY_RE.match(prepare(s))]
+        if len(sentences) < 2:
+            return None
+        asking = [i for i, s in enumerate(sentences) if s.endswith(("?", "？"))]
+        k = asking[-1] if asking else len(sentences) - 1
+        if k == 0 or k < len(sentences) - 1 and not asking:
+            return None
+        asks = prepare(sentences[k])
+        terms = self._corrected(asks)
+        if (
+            _INTRO_RE.match(prepare(sentences[0]))
+            and set(terms.weights) & _INTRO_WHOM
+            and set(terms.weights) <= _INTRO_WHOM | {"who", "where"}
+            and not terms.unknown
+            and not _MONEY_RE.search(prepare(text))
+            and set(self._corrected(" ".join(sentences[:k])).weights) & _INTRO_COLLABORATING
+        ):
+            # "We want to hold a drill together with the city. Who should I contact?"
+            return "contact"
+        if (
+            not set(terms.weights) & _INTRO_COLLABORATING
+            and (_REFERS_RE.search(asks) or not set(terms.weights) - {"how", "where", "start"})
+            and k > 1
+        ):
+            # "We want to dance with the city. Is that possible?", "… What should we do?"
+            k -= 1
+            asks = prepare(sentences[k]) + " " + asks
+            terms = self._corrected(asks)
+        first = prepare(sentences[0])
+        if not _INTRO_RE.match(first) or _I_RE.search(asks) or not (_WE_RE.search(asks) or _WE_INTRO_RE.match(first)):
+            return None  # a group introduces itself, then asks about us ("Can I…?" may be an individual)
+        if any(_MONEY_RE.search(prepare(s)) for s in sentences[:k]):
+            return None  # money in the activity: whether it is still not for profit is the question
+        if not set(terms.weights) & _INTRO_COLLABORATING:
+            return None
+        names = _names(text)
+        others = [t for t in terms.weights if t not in _INTRO_GENERIC and t not in GENERAL_KEYS]
+        unknown = [u for u in terms.unknown if not (u in GENERAL_WORDS or _key(u) in GENERAL_KEYS or u in names or len(u) <= 2)]
+        if others or unknown:
+            return None
+        if _HOW_ASKS_RE.search(asks):
+            return "how"
+        if _YES_NO_RE.search(asks) or "possible" in asks:
+            return "whether"
+        # "we can do kyodo?": asked by its question mark alone
+        return "whether" if asks.rstrip().endswith(("?", "？")) and not _OTHER_WH_RE.search(asks) else None
 
     def _could_answer(self, i: int, asked: set[str]) -> bool:
         """Whether entry ``i`` could answer a question naming ``asked``: an entry about one

@@ -423,3 +423,52 @@ def test_question_word_agreement(answerer):
 def test_one_unknown_city_noun_is_declined(answerer, question):
     a = answerer.answer(question)
     assert not a.answered, a
+
+
+@pytest.mark.parametrize(
+    ("question", "expect"),
+    [
+        # a self-introduction, then whether or how "we" can work with the city, nothing else asked
+        ("We are retired engineers who repair toys for free. Can we collaborate with city hall?", "target-activities"),
+        ("Hello. We are an African drum circle. Would the city be interested in working together with us?", "target-activities"),
+        ("we r brazilian moms group. we can do kyodo?", "target-activities"),
+        ("We are a group of Thai cooks in Koganei. We want to work with the city. What should we do?", "howto-start"),
+        ("We are a volunteer group that visits lonely seniors. How can we partner with the city?", "howto-start"),
+        # the introduction names a kind of partner: that eligibility entry, who the writers are first
+        ("We are a buddhist temple. Is it possible to collaborate with the city?", "target-religion"),
+        ("We are a temple group. We run a study room for students. Can we work with the city?", "target-religion"),
+        # who to ask, after telling what the group wants to do with the city
+        ("We run a repair cafe. We'd like to partner with the city. Which section should we talk to?", "howto-which-division"),
+        ("I lead a small Nepali group. We want to hold a disaster talk together with the city. Who should I contact?", "contact"),
+    ],
+)
+def test_a_self_introduction_then_can_we_work_with_the_city(answerer, question, expect):
+    a = answerer.answer(question)
+    assert a.answered and a.faq_id == expect, a
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "We are a tennis club. Can we work with the city to get a cheaper court?",  # a topic of its own
+        "I am a single mother from Ghana. Can the city help me with rent?",  # not about collaborating
+        "We are musicians. Is it possible to perform at the city festival?",
+    ],
+)
+def test_a_self_introduction_rule_needs_nothing_else_asked(answerer, question):
+    a = answerer.answer(question)
+    assert a.faq_id not in ("target-activities", "howto-start"), a
+
+
+def test_the_introduction_rule_needs_a_group_introducing_itself(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    assert en._intro_asks("We are a choir. Can we work with the city?") == "whether"
+    assert en._intro_asks("I lost my card. Can I work with the city?") is None
+    assert en._intro_asks("Can we work with the city?") is None
+
+
+def test_a_how_to_entry_does_not_answer_a_whether_question(answerer):
+    a = answerer.answer("Do we need to register as an NPO before working with the city?")
+    assert a.answered and a.faq_id == "target-npo-required", a
