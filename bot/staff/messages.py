@@ -282,3 +282,22 @@ OPP_REASON_FIELD = "分野「{field}」が一致"
 OPP_REASON_SUGGESTED = "この課との協働候補（{reason}）"
 OPP_REASON_SUGGESTED_PLAIN = "この課との協働候補"
 OPP_REASON_WORD = "活動内容に「{word}」"
+OPP_SENT_SUMMARY = (
+    "*送信済み*: {sent}団体にお知らせしました（月の上限で見送り {capped}団体、停止・届かない {skipped}団体）。"
+    "「関心あり」{interested}団体。返事はこのスレッドに届きます。"
+)
+OPP_CLOSED_SUMMARY = (
+    "*締め切りました*: {sent}団体にお知らせし、「関心あり」は{interested}団体でした。"
+    "LINEの募集一覧とWebページには表示されません。"
+)
+OPP_BUTTON_CLOSE = "募集を締め切る"
+OPP_CONFIRM_CLOSE_TITLE = "募集を締め切りますか？"
+OPP_CONFIRM_CLOSE_TEXT = (
+    "LINEの「募集中の協働」とWebページから外れ、「関心あり」も受け付けなくなります。元には戻せません。"
+)
+OPP_CLOSED_BY = "{user}さんが募集を締め切りました。"
+OPP_ALREADY_CLOSED = "この募集はすでに締め切られています。"
+OPP_NOT_SENT_YET = "この募集はまだ送信されていません。締め切るのは送信した後です。"
+HOME_OPPS = "募集中の協働"
+HOME_OPPS_NONE = "募集中の協働はありません。`/kyodo 募集` で作れます。"
+HOME_OPP_LINE = "*{title}*\n締切: {deadline}／お知らせ {sent}団体／「関心あり」{interested}団体"

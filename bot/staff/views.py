@@ -138,6 +138,17 @@ class OppView:
     footer: str = ""
 
 
+@dataclass
+class OppSummary:
+    """One of a division's open calls in App Home (with 「募集を締め切る」)."""
+
+    id: int
+    title: str  # plain, not escaped
+    deadline: str  # 「12月20日」 or 「定めなし」
+    sent: int  # groups it was sent to
+    interested: int  # groups that answered 関心あり
+
+
 class Renderer(Protocol):
     """What the staff side needs from the Block Kit layer (handlers/slack/blocks.py): each
     returns the arguments of a Slack post, {"text": ..., "blocks": [...]}."""
