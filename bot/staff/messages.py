@@ -290,6 +290,8 @@ OPP_CLOSED_SUMMARY = (
     "*締め切りました*: {sent}団体にお知らせし、「関心あり」は{interested}団体でした。"
     "LINEの募集一覧とWebページには表示されません。"
 )
+OPP_LIST_ERASED = "{rank}. _（この団体のデータは削除されました）_"
+OPP_LIST_ERASED_PLAIN = "この募集の候補一覧は、団体のデータ削除にともない表示を取りやめました。"
 OPP_BUTTON_CLOSE = "募集を締め切る"
 OPP_CONFIRM_CLOSE_TITLE = "募集を締め切りますか？"
 OPP_CONFIRM_CLOSE_TEXT = (

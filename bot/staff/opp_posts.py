@@ -1,5 +1,6 @@
 """The ranked list's Slack post of an opportunity (協働の募集), rendered from the tables: what the
-call asks, the groups shown with their score and reasons and the footer for its state (draft: how many; sent: the outcome; closed). Used
+call asks, the groups shown with their score and reasons (a group whose data was deleted is a
+line saying so), and the footer for its state (draft: how many; sent: the outcome; closed). Used
 by bot/staff/opportunities.py and, when a group is erased, by bot/staff/erasure.py (which must not
 import the sending side: bot.engine.notify leads back to the erasure)."""
 
@@ -50,6 +51,8 @@ def view_of(session: Session, opp: Opportunity, footer: str = "") -> OppView:
             score=f"{r.score:g}",
             reasons=escape_mrkdwn("、".join(r.reasons)),
         )
+        if r.group_name
+        else msg.OPP_LIST_ERASED.format(rank=r.rank)  # the group's data was deleted
         for r in rows
     ]
     if not footer and opp.status == "draft":

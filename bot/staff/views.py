@@ -166,6 +166,21 @@ class Renderer(Protocol):
     def opportunity(self, view: OppView) -> dict[str, Any]: ...
 
 
+_renderer: Renderer | None = None
+
+
+def use_renderer(render: Renderer) -> None:
+    """The Block Kit renderer, set once by the composition root (bot/app.py) where Slack is used:
+    for re-rendering posts from code that has none at hand (a group's erasure runs in the
+    engine's transaction and re-renders the opportunities' lists that named it)."""
+    global _renderer
+    _renderer = render
+
+
+def renderer() -> Renderer | None:
+    return _renderer
+
+
 def field_labels() -> dict[int, str]:
     try:
         return registry_field_labels()

@@ -396,6 +396,14 @@ def test_deleting_my_data_takes_the_group_out_of_opportunities(make_bot, slack_a
     ask = line(message_event("データを削除", user))
     line(postback_event(postback_data(ask, "削除する"), user))
     wait_until(lambda: slack_api.find(CHANNEL, interest.ts).text == msg.ITEM_ERASED, timeout=30)
+    # The ranked list staff saw before 送信 is rendered again: the group's line says it was deleted.
+    listed = wait_until(
+        lambda: "データは削除されました" in json.dumps(slack_api.find(CHANNEL, post.ts).blocks, ensure_ascii=False)
+        and slack_api.find(CHANNEL, post.ts),
+        timeout=30,
+    )
+    assert name not in json.dumps(listed.blocks, ensure_ascii=False) and name not in listed.text
+    assert blocks.ACTION_OPP_CLOSE in json.dumps(listed.blocks)  # still open, still closable
     import tests.e2e.slack.test_erasure as erasure_test
 
     secrets = erasure_test.SECRETS
