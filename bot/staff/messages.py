@@ -231,6 +231,13 @@ REPORT_EVALS = "• 評価の回答: 市 {city}件、団体 {group}件"
 REPORT_GOALS = "• 目標の達成（市／団体）: " + "、".join(("達成 {reached}", "一部 {partly}", "未達 {not}"))
 REPORT_PRINCIPLES = "• 協働の原則（5点満点、市／団体、差は市−団体）:"
 REPORT_PRINCIPLE = "　{principle}: {city}／{group}（差 {gap}）"
+REPORT_OPP_HEAD = "*協働の募集*"
+REPORT_OPPS = (
+    "• 募集: {posted}件（送信 {sent}件、締め切り {closed}件）、お知らせした団体 のべ{groups}、"
+    "「関心あり」{interested}（{rate}）"
+)
+REPORT_OPP_DIVISION = "　{division}: 募集 {posted}件、{groups}団体にお知らせ、「関心あり」{interested}団体（{rate}）、締め切り {closed}件"
+REPORT_OPP_MORE = "　ほか{n}課（すべての課は `kyodo report --csv` でご覧いただけます）"
 REPORT_NOTE = "協働推進基本指針 第3章(3) の評価の基礎資料としてお使いください。"
 REPORT_BAD_PERIOD = (
     "期間の書き方が分かりませんでした。例: `今週`・`先週`・`今月`・`先月`・`30日`・`2026-04-01..2026-09-30`"
