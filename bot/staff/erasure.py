@@ -179,14 +179,14 @@ def _erase(
             e.comment = ""
 
     # Opportunities (協働の募集): the ranked rows keep rank, score and status, not the group.
-    listed: set[int] = set()
+    listed: dict[int, int] = {}  # opportunity id -> the best rank an erased group had in its list
     if group_ids:
         for r in session.scalars(
             select(OpportunityRecipient).where(OpportunityRecipient.group_id.in_(group_ids))
         ):
             r.group_name, r.user_id, r.reasons = "", None, []
             if r.rank > 0:
-                listed.add(r.opportunity_id)
+                listed[r.opportunity_id] = min(r.rank, listed.get(r.opportunity_id, r.rank))
         session.flush()
 
     for n in notes:
@@ -218,23 +218,24 @@ def _erase(
             session, "chat.update", {"channel": channel, "ts": ts, **erased_payload(msg.ITEM_ERASED)}
         )
         edited += 1
-    edited += _rerender_lists(session, [o for o in opps if o.id in listed])
+    edited += _rerender_lists(session, [o for o in opps if o.id in listed], listed)
     session.flush()
     return {"items": len(notes), "slack_rows_blanked": blanked, "slack_posts_edited": edited}
 
 
-def _rerender_lists(session: Session, opps: list[Opportunity]) -> int:
-    """The ranked lists that named an erased group, rendered again without it (its row says the
-    data was deleted): posted already -> chat.update; not yet (its row was just cancelled with the
-    others carrying the group's name) -> posted again under the same link, so 送信 still comes."""
+def _rerender_lists(session: Session, opps: list[Opportunity], ranks: dict[int, int]) -> int:
+    """The ranked lists that named an erased group (among the groups a post shows), rendered again
+    without it (its line says the data was deleted): posted already -> chat.update; not yet -> the
+    post's row gets the new list (if still pending) or, cancelled with the others carrying the
+    group's name, is queued again under the same link, so 「送信」 still comes."""
     # Imported here: bot.staff.views imports the bot.engine package, whose router reaches this module.
-    from bot.staff.opp_posts import view_of
+    from bot.staff.opp_posts import SHOWN, view_of
     from bot.staff.views import renderer
 
     render = renderer()
     count = 0
     for opp in opps:
-        if not opp.slack_channel:
+        if not opp.slack_channel or ranks.get(opp.id, 0) > SHOWN:
             continue
         payload = (
             render.opportunity(view_of(session, opp))
@@ -246,10 +247,17 @@ def _rerender_lists(session: Session, opps: list[Opportunity]) -> int:
                 session, "chat.update", {"channel": opp.slack_channel, "ts": opp.message_ts, **payload}
             )
             count += 1
-        else:
-            posts.queue_call(
-                session, "chat.postMessage", {"channel": opp.slack_channel, **payload}, link=f"opportunity:{opp.id}"
+            continue
+        link = f"opportunity:{opp.id}"
+        pending = session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.channel == posts.SLACK, OutboxMessage.link == link, OutboxMessage.status == "pending"
             )
+        ).first()
+        if pending is not None:
+            pending.messages = [{"method": "chat.postMessage", "args": {"channel": opp.slack_channel, **payload}}]
+        else:
+            posts.queue_call(session, "chat.postMessage", {"channel": opp.slack_channel, **payload}, link=link)
     return count
 
 

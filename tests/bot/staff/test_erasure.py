@@ -110,8 +110,8 @@ def test_someone_else_cannot_erase_a_group(factory):
         assert s.get(StaffNotification, note_id).status == "posted"
 
 
-def _opportunity(factory, status: str, message_ts: str | None) -> tuple[int, int]:
-    """An opportunity whose ranked list names two groups: the one to be erased first."""
+def _opportunity(factory, status: str, message_ts: str | None, gone_first: bool = True) -> tuple[int, int]:
+    """An opportunity whose ranked list names two groups: the one to be erased first (or second)."""
     from bot.staff import opportunities
     from bot.storage.models.opportunity import Opportunity, OpportunityRecipient
 
@@ -127,7 +127,7 @@ def _opportunity(factory, status: str, message_ts: str | None) -> tuple[int, int
                           message_ts=message_ts)
         s.add(opp)
         s.flush()
-        for rank, g in enumerate((gone, kept), start=1):
+        for rank, g in enumerate((gone, kept) if gone_first else (kept, gone), start=1):
             s.add(OpportunityRecipient(opportunity_id=opp.id, group_id=g.id, group_name=g.name, channel="line",
                                        user_id=g.owner[5:], rank=rank, score=2.0,
                                        reasons=[f"活動内容に「{g.name}」"],
@@ -168,3 +168,21 @@ def test_erasing_a_group_renders_the_opportunity_list_again_without_it(factory, 
     else:
         assert call["method"] == "chat.postMessage" and live[0].link == f"opportunity:{opp_id}"
         assert blocks.ACTION_OPP_SEND in text
+
+
+def test_a_group_below_the_shown_list_leaves_the_pending_post_alone(factory, monkeypatch):
+    """Ranked below the groups a post shows, the erased group was never named: the draft's post,
+    not yet delivered, stays the one pending row (no second post)."""
+    from bot.staff import opp_posts
+    from bot.staff.erasure import erase_groups
+    from bot.staff.views import use_renderer
+
+    use_renderer(blocks.RENDERER)
+    monkeypatch.setattr(opp_posts, "SHOWN", 1)
+    gid, opp_id = _opportunity(factory, "draft", None, gone_first=False)
+    with transaction(factory) as s:
+        erase_groups(s, [gid])
+    with factory() as s:
+        rows = s.scalars(select(OutboxMessage).where(OutboxMessage.channel == "slack")).all()
+    assert [(r.status, r.link) for r in rows] == [("pending", f"opportunity:{opp_id}")]
+    assert "残る川の会" in json.dumps(rows[0].messages, ensure_ascii=False)
