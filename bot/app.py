@@ -134,16 +134,26 @@ def slack_client(settings: Settings) -> Any:
     )
 
 
+def slack_renderer() -> Any:
+    """The Block Kit renderer, also left with bot/staff/views.py for code that has none at hand
+    (a group's erasure re-renders the opportunities' lists that named it)."""
+    from bot.staff.views import use_renderer
+    from handlers.slack.blocks import RENDERER
+
+    use_renderer(RENDERER)
+    return RENDERER
+
+
 def slack_channel(settings: Settings, *, client: Any = None) -> StaffChannel:
     """Slack for the durable path (``client`` None where this process does not send)."""
-    from handlers.slack.blocks import RENDERER
+    renderer = slack_renderer()
     from handlers.slack.sender import WebApiSender
 
     sender = (
         WebApiSender(client, timeout=settings.slack.delivery.timeout_seconds) if client is not None else None
     )
     return StaffChannel(
-        render=RENDERER, notify=notifier(settings), delivery=settings.slack.delivery, sender=sender
+        render=renderer, notify=notifier(settings), delivery=settings.slack.delivery, sender=sender
     )
 
 
@@ -162,10 +172,10 @@ def evaluation_chore(settings: Settings) -> list[Callable[[Session, datetime, ti
     if not settings.slack.enabled:
         return []
     from bot.staff.collaborations import open_due_evaluations
-    from handlers.slack.blocks import RENDERER
+    renderer = slack_renderer()
 
     notify = notifier(settings)
-    return [lambda session, now, retention: open_due_evaluations(session, render=RENDERER, notify=notify, now=now)]
+    return [lambda session, now, retention: open_due_evaluations(session, render=renderer, notify=notify, now=now)]
 
 
 @dataclass
@@ -505,11 +515,11 @@ def _staff_runtime(
         return None
     if not slack.staff_channel:
         log.warning("KYODO_STAFF_CHANNEL is not set: handoffs and unrouted items wait until it is")
-    from handlers.slack.blocks import RENDERER
+    renderer = slack_renderer()
 
     return StaffRuntime(
         slack,
-        render=RENDERER,
+        render=renderer,
         notify=notifier(settings),
         store_events=store,
         on_stored=on_stored,
@@ -596,7 +606,7 @@ async def run_slack_socket(settings: Settings) -> None:
     """`kyodo slack socket`: the Slack listeners over Socket Mode, with the loops, in one process."""
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    from handlers.slack.blocks import RENDERER
+    renderer = slack_renderer()
     from handlers.slack.listeners import SlackListeners
 
     citations.configure(settings.public_url)
@@ -609,7 +619,7 @@ async def run_slack_socket(settings: Settings) -> None:
     store.open(factory)
     runtime = StaffRuntime(
         settings.slack,
-        render=RENDERER,
+        render=renderer,
         notify=notifier(settings),
         store_events=store,
         on_stored=worker.notify_inbox,

@@ -267,11 +267,13 @@ def _show(args: argparse.Namespace) -> int:
 
 @_needs_schema
 def _delete(args: argparse.Namespace) -> int:
+    from bot.app import slack_renderer
     from bot.registry import groups as registry
     from bot.staff.audit import audit, cli_actor
     from bot.staff.erasure import erase_groups
     from bot.storage.db import transaction
 
+    slack_renderer()  # the opportunities' lists that named the group are rendered again
     try:
         with transaction(_factory()) as session:
             erase_groups(session, [args.id])  # its posts in the divisions' channels say it is gone

@@ -141,19 +141,26 @@ def _erase(
     posted |= {(h.slack_channel, h.thread_ts) for h in handoffs if h.thread_ts}
     channels = {n.slack_channel for n in notes} | {h.slack_channel for h in handoffs}
     channels |= {c.slack_channel for c in collabs}
-    if group_ids:  # where the groups' 関心あり went (the opportunities' channels)
-        channels |= set(
+    # The opportunities whose ranked list named these groups, and where their 関心あり went.
+    opps = (
+        list(
             session.scalars(
-                select(Opportunity.slack_channel).where(
+                select(Opportunity)
+                .where(
                     Opportunity.id.in_(
                         select(OpportunityRecipient.opportunity_id).where(
                             OpportunityRecipient.group_id.in_(group_ids),
-                            OpportunityRecipient.interested_at.is_not(None),
+                            (OpportunityRecipient.rank > 0) | OpportunityRecipient.interested_at.is_not(None),
                         )
                     )
                 )
+                .order_by(Opportunity.id)
             )
         )
+        if group_ids
+        else []
+    )
+    channels |= {o.slack_channel for o in opps}
     threads = {c.thread_ts for c in collabs if c.thread_ts}
     tss = {ts for _, ts in posted} | threads
     blanked, thread_posts = _blank_slack_rows(session, channels, links, tss, secrets, threads)
@@ -172,11 +179,15 @@ def _erase(
             e.comment = ""
 
     # Opportunities (協働の募集): the ranked rows keep rank, score and status, not the group.
+    listed: dict[int, int] = {}  # opportunity id -> the best rank an erased group had in its list
     if group_ids:
         for r in session.scalars(
             select(OpportunityRecipient).where(OpportunityRecipient.group_id.in_(group_ids))
         ):
             r.group_name, r.user_id, r.reasons = "", None, []
+            if r.rank > 0:
+                listed[r.opportunity_id] = min(r.rank, listed.get(r.opportunity_id, r.rank))
+        session.flush()
 
     for n in notes:
         n.status = ERASED
@@ -207,8 +218,47 @@ def _erase(
             session, "chat.update", {"channel": channel, "ts": ts, **erased_payload(msg.ITEM_ERASED)}
         )
         edited += 1
+    edited += _rerender_lists(session, [o for o in opps if o.id in listed], listed)
     session.flush()
     return {"items": len(notes), "slack_rows_blanked": blanked, "slack_posts_edited": edited}
+
+
+def _rerender_lists(session: Session, opps: list[Opportunity], ranks: dict[int, int]) -> int:
+    """The ranked lists that named an erased group (among the groups a post shows), rendered again
+    without it (its line says the data was deleted): posted already -> chat.update; not yet -> the
+    post's row gets the new list (if still pending) or, cancelled with the others carrying the
+    group's name, is queued again under the same link, so 「送信」 still comes."""
+    # Imported here: bot.staff.views imports the bot.engine package, whose router reaches this module.
+    from bot.staff.opp_posts import SHOWN, view_of
+    from bot.staff.views import renderer
+
+    render = renderer()
+    count = 0
+    for opp in opps:
+        if not opp.slack_channel or ranks.get(opp.id, 0) > SHOWN:
+            continue
+        payload = (
+            render.opportunity(view_of(session, opp))
+            if render is not None
+            else erased_payload(msg.OPP_LIST_ERASED_PLAIN)  # no Slack in this process: a notice
+        )
+        if opp.message_ts:
+            posts.queue_call(
+                session, "chat.update", {"channel": opp.slack_channel, "ts": opp.message_ts, **payload}
+            )
+            count += 1
+            continue
+        link = f"opportunity:{opp.id}"
+        pending = session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.channel == posts.SLACK, OutboxMessage.link == link, OutboxMessage.status == "pending"
+            )
+        ).first()
+        if pending is not None:
+            pending.messages = [{"method": "chat.postMessage", "args": {"channel": opp.slack_channel, **payload}}]
+        else:
+            posts.queue_call(session, "chat.postMessage", {"channel": opp.slack_channel, **payload}, link=link)
+    return count
 
 
 def _blank_slack_rows(

@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 from bot.engine.answerer import ANSWERER
 from bot.engine.citations import citation_lines
 from bot.registry import groups as registry
-from bot.staff import collaborations
+from bot.staff import collaborations, opportunities
 from bot.staff import messages as msg
 from bot.staff.directory import Directory, DivisionInfo
 from bot.staff.faq import staff_entries
 from bot.staff.mrkdwn import escape_mrkdwn
-from bot.staff.views import CollabView, HandoffView, ItemView, Renderer, field_labels, item_view
+from bot.staff.views import CollabView, HandoffView, ItemView, OppSummary, Renderer, field_labels, item_view
 from bot.storage.db import utcnow
 from bot.storage.models import Group, UnansweredQuestion
 from bot.storage.models.staff import Handoff, StaffMember, StaffNotification, StaffQuestion
@@ -41,6 +41,7 @@ class HomeData:
     unanswered: list[tuple[int, str, int]]  # (id of one instance, text, times asked)
     faq_entries: list[tuple[int, str]] = field(default_factory=list)  # staff entries: (id, question)
     collaborations: list[CollabView] = field(default_factory=list)  # the division's, not finished
+    opportunities: list[OppSummary] = field(default_factory=list)  # the division's open calls
 
 
 def home_data(
@@ -74,6 +75,7 @@ def home_data(
         frequent_unanswered(session, now=now, limit=limit),
         staff_entries(session, limit=limit),
         collaborations.for_division(session, member.division_id, limit=limit) if member else [],
+        opportunities.for_division(session, member.division_id, now) if member else [],
     )
 
 

@@ -231,6 +231,13 @@ REPORT_EVALS = "• 評価の回答: 市 {city}件、団体 {group}件"
 REPORT_GOALS = "• 目標の達成（市／団体）: " + "、".join(("達成 {reached}", "一部 {partly}", "未達 {not}"))
 REPORT_PRINCIPLES = "• 協働の原則（5点満点、市／団体、差は市−団体）:"
 REPORT_PRINCIPLE = "　{principle}: {city}／{group}（差 {gap}）"
+REPORT_OPP_HEAD = "*協働の募集*"
+REPORT_OPPS = (
+    "• 募集: {posted}件（送信 {sent}件、締め切り {closed}件）、お知らせした団体 のべ{groups}、"
+    "「関心あり」{interested}（{rate}）"
+)
+REPORT_OPP_DIVISION = "　{division}: 募集 {posted}件、{groups}団体にお知らせ、「関心あり」{interested}団体（{rate}）、締め切り {closed}件"
+REPORT_OPP_MORE = "　ほか{n}課（すべての課は `kyodo report --csv` でご覧いただけます）"
 REPORT_NOTE = "協働推進基本指針 第3章(3) の評価の基礎資料としてお使いください。"
 REPORT_BAD_PERIOD = (
     "期間の書き方が分かりませんでした。例: `今週`・`先週`・`今月`・`先月`・`30日`・`2026-04-01..2026-09-30`"
@@ -282,3 +289,24 @@ OPP_REASON_FIELD = "分野「{field}」が一致"
 OPP_REASON_SUGGESTED = "この課との協働候補（{reason}）"
 OPP_REASON_SUGGESTED_PLAIN = "この課との協働候補"
 OPP_REASON_WORD = "活動内容に「{word}」"
+OPP_SENT_SUMMARY = (
+    "*送信済み*: {sent}団体にお知らせしました（月の上限で見送り {capped}団体、停止・届かない {skipped}団体）。"
+    "「関心あり」{interested}団体。返事はこのスレッドに届きます。"
+)
+OPP_CLOSED_SUMMARY = (
+    "*締め切りました*: {sent}団体にお知らせし、「関心あり」は{interested}団体でした。"
+    "LINEの募集一覧とWebページには表示されません。"
+)
+OPP_LIST_ERASED = "{rank}. _（この団体のデータは削除されました）_"
+OPP_LIST_ERASED_PLAIN = "この募集の候補一覧は、団体のデータ削除にともない表示を取りやめました。"
+OPP_BUTTON_CLOSE = "募集を締め切る"
+OPP_CONFIRM_CLOSE_TITLE = "募集を締め切りますか？"
+OPP_CONFIRM_CLOSE_TEXT = (
+    "LINEの「募集中の協働」とWebページから外れ、「関心あり」も受け付けなくなります。元には戻せません。"
+)
+OPP_CLOSED_BY = "{user}さんが募集を締め切りました。"
+OPP_ALREADY_CLOSED = "この募集はすでに締め切られています。"
+OPP_NOT_SENT_YET = "この募集はまだ送信されていません。締め切るのは送信した後です。"
+HOME_OPPS = "募集中の協働"
+HOME_OPPS_NONE = "募集中の協働はありません。`/kyodo 募集` で作れます。"
+HOME_OPP_LINE = "*{title}*\n締切: {deadline}／お知らせ {sent}団体／「関心あり」{interested}団体"

@@ -23,7 +23,6 @@ from datetime import date, datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.engine import messages as EM
 from bot.engine import opportunities as citizen
 from bot.engine.notify import Notifier
 from bot.staff import messages as msg
@@ -31,7 +30,8 @@ from bot.staff import posts
 from bot.staff.audit import audit
 from bot.staff.directory import Directory
 from bot.staff.mrkdwn import escape_mrkdwn
-from bot.staff.views import OppFormView, OppView, Renderer
+from bot.staff.opp_posts import tally, view_of
+from bot.staff.views import OppFormView, OppSummary, Renderer
 from bot.storage.db import utcnow
 from bot.storage.models.collaboration import FORMS
 from bot.storage.models.opportunity import Opportunity, OpportunityRecipient
@@ -41,7 +41,6 @@ from knowledge.normalize import fold
 
 TITLE_MAX = 100
 SOUGHT_MAX = 1000
-SHOWN = 15  # groups listed in the post (all ranked groups receive it)
 LINE = "line"
 
 # Scores: a shared field counts most; the matcher having suggested this division for the group
@@ -166,49 +165,6 @@ def rank(session: Session, opp: Opportunity) -> list[Ranked]:
 
 
 # -- create, post, send -----------------------------------------------------------------------------
-
-
-def _head(opp: Opportunity) -> str:
-    return msg.OPP_LIST_HEAD.format(
-        title=escape_mrkdwn(opp.title),
-        division=escape_mrkdwn(opp.division_name),
-        fields=citizen.fields_text(opp.fields, limit=5),
-        form=EM.COLLAB_FORMS.get(opp.form, EM.COLLAB_FORMS["other"]),
-        deadline=citizen.deadline_text(opp.deadline),
-        sought=escape_mrkdwn(citizen.shorten(opp.sought, 400)),
-    )
-
-
-def view_of(session: Session, opp: Opportunity, footer: str = "") -> OppView:
-    rows = session.scalars(
-        select(OpportunityRecipient)
-        .where(OpportunityRecipient.opportunity_id == opp.id, OpportunityRecipient.rank > 0)
-        .order_by(OpportunityRecipient.rank)
-        .limit(SHOWN)
-    ).all()
-    count = session.scalar(
-        select(func.count())
-        .select_from(OpportunityRecipient)
-        .where(OpportunityRecipient.opportunity_id == opp.id, OpportunityRecipient.rank > 0)
-    )
-    lines = [
-        msg.OPP_LIST_LINE.format(
-            rank=r.rank,
-            group=escape_mrkdwn(r.group_name),
-            score=f"{r.score:g}",
-            reasons=escape_mrkdwn("、".join(r.reasons)),
-        )
-        for r in rows
-    ]
-    if not footer and opp.status == "draft":
-        footer = (
-            msg.OPP_LIST_COUNT.format(count=count, shown=len(lines), cap=citizen.monthly_cap())
-            if count
-            else msg.OPP_LIST_NONE
-        )
-    return OppView(
-        id=opp.id, head=_head(opp), lines=lines, count=count or 0, status=opp.status, footer=footer
-    )
 
 
 def create(
@@ -378,6 +334,82 @@ def send(
         posts.queue_call(session, "chat.update", {"channel": channel, "ts": ts, **render.opportunity(view)})
         posts.queue_call(session, "chat.postMessage", {"channel": channel, "thread_ts": ts, "text": footer})
     return None
+
+
+def close(
+    session: Session,
+    opp_id: int,
+    *,
+    actor: str,
+    actor_name: str,
+    render: Renderer,
+    message: tuple[str, str] | None = None,
+    now: datetime | None = None,
+) -> str | None:
+    """「募集を締め切る」 (on the post or in App Home): one conditional UPDATE sent -> closed (of two
+    clicks one wins), audited; the post loses the button and says so, its thread says who closed
+    it. The call leaves 「募集中の協働は？」 and /opportunities, and 関心あり is answered politely
+    that it is closed. None when closed now, else the notice for the person who clicked."""
+    now = now or utcnow()
+    opp = session.get(Opportunity, opp_id)
+    if opp is None:
+        return msg.OPP_GONE
+    won = session.execute(
+        update(Opportunity)
+        .where(Opportunity.id == opp_id, Opportunity.status == "sent")
+        .values(status="closed", updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not won:
+        session.refresh(opp)
+        return msg.OPP_NOT_SENT_YET if opp.status == "draft" else msg.OPP_ALREADY_CLOSED
+    session.refresh(opp)
+    outcome = tally(session, [opp.id]).get(opp.id, {})
+    audit(
+        session,
+        actor,
+        "opp_close",
+        "opportunity",
+        opp.id,
+        name=actor_name,
+        sent=outcome.get("sent", 0),
+        interested=outcome.get("interested", 0),
+    )
+    channel, ts = message or (opp.slack_channel, opp.message_ts)
+    if channel and ts:
+        posts.queue_call(
+            session, "chat.update", {"channel": channel, "ts": ts, **render.opportunity(view_of(session, opp))}
+        )
+        posts.queue_call(
+            session,
+            "chat.postMessage",
+            {"channel": channel, "thread_ts": ts, "text": msg.OPP_CLOSED_BY.format(user=escape_mrkdwn(actor_name))},
+        )
+    return None
+
+
+def for_division(
+    session: Session, division_id: str | None, now: datetime | None = None, limit: int = 8
+) -> list[OppSummary]:
+    """The division's open calls for App Home, nearest deadline first, with their counts."""
+    if not division_id:
+        return []
+    opps = list(
+        session.scalars(
+            citizen.open_query(now or utcnow()).where(Opportunity.division_id == division_id).limit(limit)
+        )
+    )
+    counts = tally(session, [o.id for o in opps])
+    return [
+        OppSummary(
+            id=o.id,
+            title=o.title,
+            deadline=citizen.deadline_text(o.deadline),
+            sent=counts.get(o.id, {}).get("sent", 0),
+            interested=counts.get(o.id, {}).get("interested", 0),
+        )
+        for o in opps
+    ]
 
 
 def open_for_web(session: Session, now: datetime | None = None, limit: int = 50) -> list[Opportunity]:

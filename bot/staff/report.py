@@ -23,6 +23,7 @@ from bot.storage.models import (
     UnansweredQuestion,
 )
 from bot.storage.models.collaboration import GOALS, PRINCIPLES, SIDES
+from bot.storage.models.opportunity import Opportunity, OpportunityRecipient
 from bot.storage.models.staff import Handoff, StaffNotification, StaffQuestion
 from knowledge.normalize import normalize
 
@@ -173,6 +174,72 @@ class CollabFigures:
         return out
 
 
+OPP_DIVISIONS_SHOWN = 8  # divisions in the text report (most calls first)
+
+
+@dataclass
+class OppFigures:
+    """Calls (協働の募集) posted in the period, by division: how many were posted, sent and closed,
+    to how many groups they went, how many groups answered 関心あり (and the rate of the groups
+    sent to)."""
+
+    by_division: dict = field(default_factory=dict)  # division id -> Counter(posted, sent, closed, groups, interested)
+    names: dict = field(default_factory=dict)  # division id -> its name
+
+    def total(self) -> Counter:
+        out: Counter = Counter()
+        for c in self.by_division.values():
+            out.update(c)
+        return out
+
+    def lines(self) -> list[str]:
+        t = self.total()
+        out = [
+            msg.REPORT_OPP_HEAD,
+            msg.REPORT_OPPS.format(
+                posted=t["posted"],
+                sent=t["sent"],
+                closed=t["closed"],
+                groups=t["groups"],
+                interested=t["interested"],
+                rate=Report.rate(t["interested"], t["groups"]),
+            ),
+        ]
+        ranked = sorted(self.by_division.items(), key=lambda kv: (-kv[1]["posted"], kv[0]))
+        for key, c in ranked[:OPP_DIVISIONS_SHOWN]:  # Slack-length; the CSV has every division
+            out.append(
+                msg.REPORT_OPP_DIVISION.format(
+                    division=self.names.get(key) or msg.NOT_AVAILABLE,
+                    posted=c["posted"],
+                    groups=c["groups"],
+                    interested=c["interested"],
+                    rate=Report.rate(c["interested"], c["groups"]),
+                    closed=c["closed"],
+                )
+            )
+        if len(ranked) > OPP_DIVISIONS_SHOWN:
+            out.append(msg.REPORT_OPP_MORE.format(n=len(ranked) - OPP_DIVISIONS_SHOWN))
+        return out
+
+    def rows(self) -> list[tuple[str, int | str, str]]:
+        def ratio(a: int, b: int) -> str:
+            return f"{a / b:.4f}" if b else ""
+
+        def block(prefix: str, c: Counter) -> list[tuple[str, int | str, str]]:
+            return [
+                (f"{prefix}_posted", c["posted"], ""),
+                (f"{prefix}_sent", c["sent"], ratio(c["sent"], c["posted"])),
+                (f"{prefix}_closed", c["closed"], ratio(c["closed"], c["posted"])),
+                (f"{prefix}_groups_sent", c["groups"], ""),
+                (f"{prefix}_interested", c["interested"], ratio(c["interested"], c["groups"])),
+            ]
+
+        out = block("opportunities", self.total())
+        for key in sorted(self.by_division):
+            out += block(f"opportunities_division_{key}", self.by_division[key])
+        return out
+
+
 @dataclass
 class Report:
     """One period's figures. A citizen's question is counted once, however it went on: an answer
@@ -196,6 +263,7 @@ class Report:
     passed: int = 0
     waiting: int = 0
     collabs: CollabFigures = field(default_factory=lambda: CollabFigures())
+    opps: OppFigures = field(default_factory=lambda: OppFigures())
 
     @staticmethod
     def rate(a: int, b: int) -> str:
@@ -217,7 +285,8 @@ class Report:
         title = msg.REPORT_TITLE.format(start=self.start.isoformat(), end=self.end.isoformat())
         body = msg.REPORT_LINES.format(**self.__dict__, **self.rates())
         collab = "\n".join(self.collabs.lines())
-        return f"*{title}*\n{body}\n\n{collab}\n{msg.REPORT_NOTE}"
+        opps = "\n".join(self.opps.lines())
+        return f"*{title}*\n{body}\n\n{collab}\n\n{opps}\n{msg.REPORT_NOTE}"
 
     def rows(self) -> list[tuple[str, int | str, str]]:
         """(item, count, rate) for `kyodo report --csv`: stable English keys, rates as decimals."""
@@ -242,6 +311,7 @@ class Report:
             ("suggestions_passed", self.passed, ratio(self.passed, self.taken + self.passed)),
             ("suggestions_waiting", self.waiting, ""),
             *self.collabs.rows(),
+            *self.opps.rows(),
         ]
 
 
@@ -282,7 +352,47 @@ def report(session: Session, start: date, end: date) -> Report:
     r.passed = count(StaffNotification, StaffNotification.decision == "passed")
     r.waiting = count(StaffNotification, StaffNotification.decision.is_(None))
     r.collabs = collab_figures(session, lo, hi)
+    r.opps = opp_figures(session, lo, hi)
     return r
+
+
+def opp_figures(session: Session, lo: datetime, hi: datetime) -> OppFigures:
+    """Calls created in [lo, hi) (see :class:`OppFigures`); what became of them counts whenever it
+    happened (sent, closed, 関心あり)."""
+    f = OppFigures()
+    opps = session.execute(
+        select(Opportunity.id, Opportunity.division_id, Opportunity.division_name, Opportunity.status).where(
+            Opportunity.created_at >= lo, Opportunity.created_at < hi
+        )
+    ).all()
+    division_of: dict[int, str] = {}
+    for oid, division_id, name, status in opps:
+        key = division_id or "none"
+        division_of[oid] = key
+        f.names[key] = name or msg.NOT_AVAILABLE
+        c = f.by_division.setdefault(key, Counter())
+        c["posted"] += 1
+        c["sent"] += status in ("sent", "closed")
+        c["closed"] += status == "closed"
+    ids = list(division_of)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for oid, n in session.execute(
+            select(OpportunityRecipient.opportunity_id, func.count())
+            .where(OpportunityRecipient.opportunity_id.in_(chunk), OpportunityRecipient.status == "sent")
+            .group_by(OpportunityRecipient.opportunity_id)
+        ):
+            f.by_division[division_of[oid]]["groups"] += n
+        for oid, n in session.execute(
+            select(OpportunityRecipient.opportunity_id, func.count())
+            .where(
+                OpportunityRecipient.opportunity_id.in_(chunk),
+                OpportunityRecipient.interested_at.is_not(None),
+            )
+            .group_by(OpportunityRecipient.opportunity_id)
+        ):
+            f.by_division[division_of[oid]]["interested"] += n
+    return f
 
 
 def collab_figures(session: Session, lo: datetime, hi: datetime) -> CollabFigures:

@@ -280,6 +280,16 @@ class StaffRuntime:
             and (o.id, o.title, o.slack_channel)
         )
 
+    async def close_opportunity(
+        self, opp_id: int, *, actor: str, actor_name: str, message: tuple[str, str] | None
+    ) -> str | None:
+        """「募集を締め切る」; None when closed now, else the notice for the person who clicked."""
+        return await self.run_in_db(
+            lambda s: opportunities.close(
+                s, opp_id, actor=actor, actor_name=actor_name, render=self.render, message=message
+            )
+        )
+
     async def send_opportunity(
         self, opp_id: int, *, actor: str, actor_name: str, message: tuple[str, str] | None
     ) -> str | None:

@@ -138,6 +138,17 @@ class OppView:
     footer: str = ""
 
 
+@dataclass
+class OppSummary:
+    """One of a division's open calls in App Home (with 「募集を締め切る」)."""
+
+    id: int
+    title: str  # plain, not escaped
+    deadline: str  # 「12月20日」 or 「定めなし」
+    sent: int  # groups it was sent to
+    interested: int  # groups that answered 関心あり
+
+
 class Renderer(Protocol):
     """What the staff side needs from the Block Kit layer (handlers/slack/blocks.py): each
     returns the arguments of a Slack post, {"text": ..., "blocks": [...]}."""
@@ -153,6 +164,21 @@ class Renderer(Protocol):
     def collaboration(self, view: CollabView, headline: str) -> dict[str, Any]: ...
 
     def opportunity(self, view: OppView) -> dict[str, Any]: ...
+
+
+_renderer: Renderer | None = None
+
+
+def use_renderer(render: Renderer) -> None:
+    """The Block Kit renderer, set once by the composition root (bot/app.py) where Slack is used:
+    for re-rendering posts from code that has none at hand (a group's erasure runs in the
+    engine's transaction and re-renders the opportunities' lists that named it)."""
+    global _renderer
+    _renderer = render
+
+
+def renderer() -> Renderer | None:
+    return _renderer
 
 
 def field_labels() -> dict[int, str]:

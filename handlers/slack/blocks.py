@@ -62,6 +62,7 @@ ACTION_EVAL_OPEN = "kyodo_eval_open"
 EVAL_MODAL = "kyodo_eval_modal"
 OPP_MODAL = "kyodo_opp_modal"
 ACTION_OPP_SEND = "kyodo_opp_send"
+ACTION_OPP_CLOSE = "kyodo_opp_close"
 #: Block id (and the collaboration's attribute) -> label and Slack max_length, in the modal's order.
 COLLAB_INPUTS = (
     ("purpose", msg.COLLAB_FIELD_PURPOSE, 500, True),
@@ -438,7 +439,23 @@ def opportunity(v: OppView) -> dict[str, Any]:
                 ],
             )
         )
+    if v.status == "sent":
+        blocks.append(ActionsBlock(block_id=f"opp-close-{v.id}", elements=[_opp_close_button(v.id)]))
     return message(v.head, blocks)
+
+
+def _opp_close_button(opp_id: int) -> ButtonElement:
+    return ButtonElement(
+        text=msg.OPP_BUTTON_CLOSE,
+        action_id=ACTION_OPP_CLOSE,
+        value=json.dumps({"o": opp_id}),
+        confirm=ConfirmObject(
+            title=msg.OPP_CONFIRM_CLOSE_TITLE,
+            text=msg.OPP_CONFIRM_CLOSE_TEXT,
+            confirm=msg.CONFIRM_YES,
+            deny=msg.CONFIRM_NO,
+        ),
+    )
 
 
 def opp_modal(v: OppFormView) -> dict[str, Any]:
@@ -544,6 +561,14 @@ def home(data: HomeData) -> dict[str, Any]:
         for c in data.collaborations[:8]:
             blocks.append(md(clip(_collab_summary(c), 3000)))
             blocks += _collab_actions(c)
+        blocks += [DividerBlock(), md(f"*{msg.HOME_OPPS}*")]
+        if not data.opportunities:
+            blocks.append(md(msg.HOME_OPPS_NONE))
+        for o in data.opportunities[:8]:
+            line = msg.HOME_OPP_LINE.format(
+                title=escape(clip(o.title, 100)), deadline=o.deadline, sent=o.sent, interested=o.interested
+            )
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=line), accessory=_opp_close_button(o.id)))
     blocks += [DividerBlock(), md(f"*{msg.HOME_HANDOFFS}*")]
     if not data.handoffs:
         blocks.append(md(msg.HOME_HANDOFFS_NONE))

@@ -168,6 +168,7 @@ class SlackListeners:
         app.view(blocks.EVAL_MODAL)(self.on_eval_submitted)
         app.view(blocks.OPP_MODAL)(self.on_opp_submitted)
         app.action(blocks.ACTION_OPP_SEND)(self.on_opp_send)
+        app.action(blocks.ACTION_OPP_CLOSE)(self.on_opp_close)
         app.error(self.on_error)
         return app
 
@@ -615,6 +616,30 @@ class SlackListeners:
             except Exception:
                 log.exception("sending opportunity %s failed", opp_id)
                 notice = msg.GENERIC_ERROR
+            if notice:
+                await self._ephemeral(body, notice)
+
+        self.runtime.background(run())
+
+    async def on_opp_close(self, ack: Any, body: dict) -> None:
+        """「募集を締め切る」 (on the post or in App Home): one click wins, the other is told."""
+        await ack()
+        opp_id = self._value(body, "o")
+        if opp_id is None:
+            return
+
+        async def run() -> None:
+            user, name = self._actor(body)
+            name = await self.display_name(user, name)
+            try:
+                notice = await self.runtime.close_opportunity(
+                    opp_id, actor=user, actor_name=name, message=self._message_ref(body)
+                )
+            except Exception:
+                log.exception("closing opportunity %s failed", opp_id)
+                notice = msg.GENERIC_ERROR
+            if (body.get("view") or {}).get("type") == "home":
+                self.runtime.background(self.publish_home(user))
             if notice:
                 await self._ephemeral(body, notice)
 

@@ -108,3 +108,81 @@ def test_someone_else_cannot_erase_a_group(factory):
         engine_groups.delete(s, "line:Usomeoneelse", gid)
     with factory() as s:
         assert s.get(StaffNotification, note_id).status == "posted"
+
+
+def _opportunity(factory, status: str, message_ts: str | None, gone_first: bool = True) -> tuple[int, int]:
+    """An opportunity whose ranked list names two groups: the one to be erased first (or second)."""
+    from bot.staff import opportunities
+    from bot.storage.models.opportunity import Opportunity, OpportunityRecipient
+
+    with transaction(factory) as s:
+        gone = Group(name=NAME, name_key=NAME, kind="任意団体", fields=[7], description="秘密の活動内容です",
+                     contact="", owner=OWNER, match_fingerprint="x")
+        kept = Group(name="残る川の会", name_key="残る川の会", kind="任意団体", fields=[7], description="",
+                     contact="", owner="line:U" + "e" * 32, match_fingerprint="y")
+        s.add_all([gone, kept])
+        s.flush()
+        opp = Opportunity(division_id="kankyo-seisaku", division_name="環境政策課", title="川の清掃",
+                          fields=[7], sought="清掃", status=status, slack_channel="CKANKYO",
+                          message_ts=message_ts)
+        s.add(opp)
+        s.flush()
+        for rank, g in enumerate((gone, kept) if gone_first else (kept, gone), start=1):
+            s.add(OpportunityRecipient(opportunity_id=opp.id, group_id=g.id, group_name=g.name, channel="line",
+                                       user_id=g.owner[5:], rank=rank, score=2.0,
+                                       reasons=[f"活動内容に「{g.name}」"],
+                                       status="listed" if status == "draft" else "sent"))
+        s.flush()
+        payload = blocks.RENDERER.opportunity(opportunities.view_of(s, opp))
+        posts.queue_call(s, "chat.postMessage", {"channel": "CKANKYO", **payload}, link=f"opportunity:{opp.id}")
+        if message_ts:
+            row = s.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+            row.status, row.result_ref = "delivered", message_ts
+        return gone.id, opp.id
+
+
+@pytest.mark.parametrize("status,ts", [("sent", "1700000000.000100"), ("draft", None)])
+def test_erasing_a_group_renders_the_opportunity_list_again_without_it(factory, status, ts):
+    """「データを削除」 of a ranked group: the list's post no longer names it. Posted: chat.update
+    (the button of its state kept); not posted yet: its row is cancelled and the list posted again
+    under the same link (送信 still comes), without the group."""
+    from bot.staff.erasure import erase_groups
+    from bot.staff.views import use_renderer
+
+    use_renderer(blocks.RENDERER)
+    gid, opp_id = _opportunity(factory, status, ts)
+    with transaction(factory) as s:
+        erase_groups(s, [gid])
+    with factory() as s:
+        rows = s.scalars(select(OutboxMessage).where(OutboxMessage.channel == "slack")).all()
+        live = [r for r in rows if r.status == "pending"]
+        dumped = json.dumps([r.messages for r in rows], ensure_ascii=False)
+    assert NAME not in dumped and "秘密の活動内容" not in dumped
+    assert len(live) == 1
+    call = live[0].messages[0]
+    text = json.dumps(call["args"]["blocks"], ensure_ascii=False)
+    assert "残る川の会" in text and "データは削除されました" in text
+    if ts:
+        assert call["method"] == "chat.update" and call["args"]["ts"] == ts
+        assert blocks.ACTION_OPP_CLOSE in text
+    else:
+        assert call["method"] == "chat.postMessage" and live[0].link == f"opportunity:{opp_id}"
+        assert blocks.ACTION_OPP_SEND in text
+
+
+def test_a_group_below_the_shown_list_leaves_the_pending_post_alone(factory, monkeypatch):
+    """Ranked below the groups a post shows, the erased group was never named: the draft's post,
+    not yet delivered, stays the one pending row (no second post)."""
+    from bot.staff import opp_posts
+    from bot.staff.erasure import erase_groups
+    from bot.staff.views import use_renderer
+
+    use_renderer(blocks.RENDERER)
+    monkeypatch.setattr(opp_posts, "SHOWN", 1)
+    gid, opp_id = _opportunity(factory, "draft", None, gone_first=False)
+    with transaction(factory) as s:
+        erase_groups(s, [gid])
+    with factory() as s:
+        rows = s.scalars(select(OutboxMessage).where(OutboxMessage.channel == "slack")).all()
+    assert [(r.status, r.link) for r in rows] == [("pending", f"opportunity:{opp_id}")]
+    assert "残る川の会" in json.dumps(rows[0].messages, ensure_ascii=False)

@@ -184,6 +184,88 @@ def test_modal_rank_send_interest_list_and_stop(make_bot, slack_api, line_api):
         assert (opp.status, rec.status) == ("sent", "sent") and rec.interested_at is not None
 
 
+def close_value(blocks_: list) -> str | None:
+    for b in blocks_:
+        for e in [*(b.get("elements") or []), b.get("accessory") or {}]:
+            if e.get("action_id") == blocks.ACTION_OPP_CLOSE:
+                return e["value"]
+    return None
+
+
+def test_close_a_call_from_its_post_and_from_app_home(make_bot, slack_api, line_api):
+    """「募集を締め切る」: App Home lists the division's open calls with their counts; a double click
+    on the post closes it once (one audit entry, the loser told); the call leaves 「募集中の協働は？」
+    and /opportunities, and a 関心あり tap is answered that it is closed. A second call is closed
+    from App Home (its post is edited through the outbox, App Home published again)."""
+    pytest.importorskip("matching")
+    from bot.storage.models.staff import StaffMember
+
+    bot = make_bot(directory=every_division_directory())
+    line = line_sender(bot, line_api, LINE_SECRET)
+    register(line)
+    with transaction(bot.factory) as s:
+        s.add(StaffMember(slack_user_id="UALICE", division_id=DIVISION, display_name="alice"))
+    post = create(bot, slack_api, "野川の清掃ボランティア", deadline="2099-12-20")
+    assert close_value(post.blocks) is None  # a draft has 送信, not 締め切る
+    bot.click(blocks.ACTION_OPP_SEND, send_value(post), channel=post.channel, ts=post.ts)
+    notice = wait_until(lambda: multicasts(line_api), timeout=20)[0]
+    line(postback_event(postback_data(notice.messages, M.OPP_INTERESTED), CITIZEN))
+    sent = wait_until(lambda: close_value(slack_api.find(CHANNEL, post.ts).blocks), timeout=20)
+    post2 = create(bot, slack_api, "川辺の観察会")
+    bot.click(blocks.ACTION_OPP_SEND, send_value(post2), channel=post2.channel, ts=post2.ts)
+    wait_until(lambda: len(multicasts(line_api)) == 2, timeout=20)
+
+    # App Home: both open calls, with deadline, groups sent to and 関心あり, each closable.
+    bot.event({"type": "app_home_opened", "user": "UALICE", "channel": "D1", "tab": "home", "event_ts": "1.0"})
+    home = wait_until(lambda: slack_api.calls_to("views.publish"), timeout=10)[-1].body["view"]
+    dumped = json.dumps(home, ensure_ascii=False)
+    assert msg.HOME_OPPS in dumped and "野川の清掃ボランティア" in dumped and "川辺の観察会" in dumped
+    assert "締切: 12月20日／お知らせ 1団体／「関心あり」1団体" in dumped
+    assert "締切: 定めなし／お知らせ 1団体／「関心あり」0団体" in dumped
+
+    # Closed from the post, clicked twice: one wins, the other is told.
+    ephemerals = len(slack_api.calls_to("chat.postEphemeral"))
+    bot.click(blocks.ACTION_OPP_CLOSE, sent, channel=post.channel, ts=post.ts)
+    bot.click(blocks.ACTION_OPP_CLOSE, sent, channel=post.channel, ts=post.ts)
+    wait_until(lambda: len(slack_api.calls_to("chat.postEphemeral")) > ephemerals, timeout=10)
+    told = slack_api.calls_to("chat.postEphemeral")[-1].body
+    assert msg.OPP_ALREADY_CLOSED in json.dumps(told, ensure_ascii=False)
+    wait_until(lambda: close_value(slack_api.find(CHANNEL, post.ts).blocks) is None, timeout=20)
+    assert "締め切りました" in json.dumps(slack_api.find(CHANNEL, post.ts).blocks, ensure_ascii=False)
+    wait_until(
+        lambda: [m for m in slack_api.posted(CHANNEL) if m.thread_ts == post.ts and "締め切りました" in m.text],
+        timeout=20,
+    )
+
+    # Gone from LINE's list and the web page; 関心あり is answered that it is closed.
+    listing = json.dumps(line(message_event("募集中の協働は？", CITIZEN)), ensure_ascii=False)
+    assert "野川の清掃ボランティア" not in listing and "川辺の観察会" in listing
+    page = bot.http.get("/opportunities").text
+    assert "野川の清掃ボランティア" not in page and "川辺の観察会" in page
+    late = line(postback_event(postback_data(notice.messages, M.OPP_INTERESTED), CITIZEN))
+    assert late[0]["text"] == M.OPP_CLOSED.format(title="野川の清掃ボランティア")
+
+    # The second call, closed from App Home: its post is edited, App Home shows none open.
+    publishes = len(slack_api.calls_to("views.publish"))
+    row = [b for b in home["blocks"] if "川辺の観察会" in json.dumps(b, ensure_ascii=False)]
+    bot.click(blocks.ACTION_OPP_CLOSE, close_value(row))  # no message: clicked in App Home
+    wait_until(lambda: close_value(slack_api.find(CHANNEL, post2.ts).blocks) is None, timeout=20)
+    home = wait_until(lambda: slack_api.calls_to("views.publish")[publishes:], timeout=10)[-1].body["view"]
+    assert msg.HOME_OPPS_NONE in json.dumps(home, ensure_ascii=False)
+
+    with bot.factory() as s:
+        actions = [
+            e.action
+            for e in s.scalars(
+                select(StaffAuditEntry)
+                .where(StaffAuditEntry.target_kind == "opportunity")
+                .order_by(StaffAuditEntry.id)
+            )
+        ]
+        assert actions.count("opp_close") == 2
+        assert set(s.scalars(select(Opportunity.status))) == {"closed"}
+
+
 def _groups(bot, n: int, *, prefix: str = "U") -> list[str]:
     """``n`` groups opted in to notices, field 環境保全, one LINE user each."""
     users = [f"{prefix}{i:032x}"[-33:] for i in range(n)]
@@ -314,6 +396,14 @@ def test_deleting_my_data_takes_the_group_out_of_opportunities(make_bot, slack_a
     ask = line(message_event("データを削除", user))
     line(postback_event(postback_data(ask, "削除する"), user))
     wait_until(lambda: slack_api.find(CHANNEL, interest.ts).text == msg.ITEM_ERASED, timeout=30)
+    # The ranked list staff saw before 送信 is rendered again: the group's line says it was deleted.
+    listed = wait_until(
+        lambda: "データは削除されました" in json.dumps(slack_api.find(CHANNEL, post.ts).blocks, ensure_ascii=False)
+        and slack_api.find(CHANNEL, post.ts),
+        timeout=30,
+    )
+    assert name not in json.dumps(listed.blocks, ensure_ascii=False) and name not in listed.text
+    assert blocks.ACTION_OPP_CLOSE in json.dumps(listed.blocks)  # still open, still closable
     import tests.e2e.slack.test_erasure as erasure_test
 
     secrets = erasure_test.SECRETS
