@@ -880,9 +880,9 @@ class Answerer:
         )
 
     def _lead_screened_out(self, raw: Analysis, screened: Analysis) -> bool:
-        """The raw ranking had a clear leader (by the tie margin) that screening removed, and what
-        now comes first is an ordinary entry (not the conditions promoted for a self-introduction)
-        that the raw ranking did not place close to the leader."""
+        """Screening removed the raw ranking's leader (it answers another kind of question), and
+        what now comes first is neither the conditions promoted for a self-introduction nor an
+        entry the leader lists as related: the runner-up was not what was meant either."""
         if len(raw.candidates) < 2 or not screened.candidates:
             return False
         lead = raw.candidates[0]
@@ -984,7 +984,7 @@ class Answerer:
         if u is None:
             return a
         qt = self._question_terms(u)
-        # (a synonym-group guess, 子育て ~ 教育, does not name whom the question is about)
+        # (a synonym-group guess, 相棒 ~ パートナー, does not name whom the question is about)
         asked = set(qt.weights) - set(qt.guessed)
         intro = set(self.analyzer.analyze(u.activity, focus=False).weights) if u.activity else set()
         # the entry the whole message is about (not a near tie)
