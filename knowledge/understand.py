@@ -394,7 +394,7 @@ def understand(text: str, has_topic: Callable[[str], bool] | None = None) -> Und
     qi = asking[-1] if asking else core[-1]
     if len(asking) > 1 and _is_request(parts[qi]) and not _REFERS_BACK_RE.search(parts[qi].replace(" ", "")):
         # 後援と共催ってなにが違うの？ 秋にイベントをやるので教えてください / …提案書に書けって
-        #言われて困ってます: the request or feeling after a real question only asks for its answer
+        # 言われて困ってます: the request or feeling after a real question only asks for its answer
         real = [i for i in asking[:-1] if _REAL_QUESTION_RE.search(parts[i].replace(" ", ""))]
         if real:
             qi = real[-1]
