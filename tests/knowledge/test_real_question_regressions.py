@@ -457,3 +457,8 @@ def test_ni_tsuite_and_humble_wrapping_carry_no_topic(answerer):
     """「…について」 is read by Sudachi as the verb 付く; 恐れ入りますが／存じます wrap any question."""
     q = answerer.analyzer.analyze("恐れ入りますが、協働の原則について教えていただけますでしょうか", focus=False)
     assert "つく" not in q.weights and "付く" not in q.weights, q.weights
+
+
+def test_kahi_asks_whether_like_kanou(answerer):
+    """可否 (whether it is allowed) is a word any question may hold, as 可能 is."""
+    _ok(answerer.answer("政治団体 協働 可否"), {"target-politics"})
