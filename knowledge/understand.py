@@ -52,6 +52,8 @@ _ASKING_RE = re.compile(
     r"|教えて|おしえて|ください|下さい|知りたい|聞きたい|伺いたい|ほしい|欲しい|たいです|たい[。.!！\s]*$"
     r"|ませんか|れる[。.!！\s]*$|いい[。.!！\s]*$|大丈夫[。.!！\s]*$|は[。.!！\s]*$|って[。.!！\s]*$"
     r"|わから(?:ない|なく|ず)|分から(?:ない|なく|ず)|知らない|迷って|困って|たいと思って|たいと考えて"
+    # a worry is a question too (…下請けのようになってしまわないか心配です)
+    r"|か(?:が)?(?:心配|不安|気になり|気になって)"
 )
 # Search words that make a few keywords a question (登録 方法, 協働とは), but not a sentence that
 # ends as a statement: 私たちのやり方があるので、口出しされるのは困ります。 asks nothing.

@@ -462,3 +462,10 @@ def test_ni_tsuite_and_humble_wrapping_carry_no_topic(answerer):
 def test_kahi_asks_whether_like_kanou(answerer):
     """可否 (whether it is allowed) is a word any question may hold, as 可能 is."""
     _ok(answerer.answer("政治団体 協働 可否"), {"target-politics"})
+
+
+def test_a_worry_is_a_question(answerer):
+    """「…にならないか心配です」 asks whether it will."""
+    assert understand("補助金をもらうと市の言いなりにならないか心配です").asking
+    a = answerer.answer("環境系の団体です。市から委託を受けると下請けのようにならないか心配です。")
+    _ok(a, {"principle-independence", "principle-equality", "about-partner"})
