@@ -322,7 +322,9 @@ STOP_WORDS = frozenset(
         "dono nado toka pls plz wat wht shiyou shiyoo sanka hansuru ha kankei "
         # the wrapping of a polite letter: says nothing about the topic
         "grateful appreciate appreciated apologise apologize apologies greetings regards sincerely "
-        "wondering humbly excuse sorry afternoon bother"
+        "wondering humbly excuse sorry afternoon bother "
+        # "What kinds of collaboration exist?": there are, not an existing project
+        "exist exists existed"
     )
 )
 # Everyday English words that say nothing about a topic: when the data does not use one, it
@@ -509,6 +511,13 @@ def _swaps(word: str) -> list[str]:
         for i in range(1, len(word) - 2)
         if word[i] != word[i + 1]
     ]
+# a statement that says what the writer is not ("We are not a company, just friends.", "never
+# registered as a corporation", "not religious and not political"): the words after the negation,
+# up to the next comma or contrast word, name no subject of the question
+_STATEMENT_RE = re.compile(r"[^.!?\u3002\uff1f\uff01]+[.!?\u3002\uff1f\uff01]*")
+_NEGATION_WORDS = frozenset({"not", "no", "never", "neither", "nor"})
+_NEGATION_ENDS = frozenset({"but", "just", "only", "we", "i", "we're", "i'm", "our", "so", "because", "yet", "and"})
+_NEGATION_SPAN = 5
 _NEGATING_PREFIXES = frozenset({"un", "non", "in", "im", "dis", "ir", "il"})
 _LONG_STOP_WORDS = sorted(w for w in STOP_WORDS if len(w) >= 4 and w.isalpha())
 
@@ -610,7 +619,33 @@ class EnglishAnswerer:
         self._max_seq = max((len(k) for k in self._seq), default=0)
         self._terms_of_synonyms = {t for t, _ in self.data.synonyms}
 
+    def _drop_negated(self, t: str) -> str:
+        """``t`` without the subject words (company, politics, university …) of statements that say
+        what the writer is not; an asking sentence ("Can we join if we are not an NPO?") is kept."""
+        out = []
+        for sentence in _STATEMENT_RE.findall(t):
+            if sentence.rstrip().endswith(("?", "\uff1f")):
+                out.append(sentence)
+                continue
+            kept, span = [], 0
+            for part in re.split(r"(\s+|,)", sentence):
+                w = part.strip().strip(".!;:")
+                if not w or part == ",":
+                    span = 0 if part == "," else span
+                    kept.append(part)
+                    continue
+                if w in _NEGATION_WORDS or w.endswith("n't"):
+                    span = _NEGATION_SPAN
+                elif span:
+                    span = 0 if w in _NEGATION_ENDS - {"and"} else span - 1
+                    if span and (self._seq.get((_key(w),), set()) | {_key(w)}) & self._negatable:
+                        part = " "
+                kept.append(part)
+            out.append("".join(kept))
+        return "".join(out)
+
     def _build_index(self) -> None:
+        self._negatable: set[str] = set()
         self._docs: list[tuple[int, dict[str, float]]] = []  # (entry index, terms) per phrasing
         self._phrasing_text: list[tuple[int, str]] = []
         self._vocab: set[str] = set(self._terms_of_synonyms)
@@ -679,6 +714,10 @@ class EnglishAnswerer:
             qterms = self._terms(e.question).weights
             compared = [t for t in qterms if t not in ("difference", "between") and df.get(t, 0) <= 20] if "difference" in qterms else []
             self._compared.append(frozenset(compared) if len(compared) >= 2 else frozenset())
+        # the subjects of the eligibility entries: what a statement of what the writer is not drops
+        self._negatable = {
+            t for e, subj in zip(self.entries, self._subject, strict=True) if e.id.startswith("target-") for t in subj
+        } & self._terms_of_synonyms - {"nonprofit", "public-order", "public-benefit"}  # conditions said in the negative
 
     def idf(self, term: str) -> float:
         return self._idf.get(term, self._unseen_idf * 0.8 if term in self._terms_of_synonyms else self._unseen_idf)
@@ -696,6 +735,8 @@ class EnglishAnswerer:
             if not learn and not _PARTICLES_RE.fullmatch(run):
                 out.unknown[run] = 1.0  # a Japanese word the data does not know (印鑑 in 印鑑登録)
         t = _CJK_RE.sub(" ", t)
+        if not learn and self._negatable:
+            t = self._drop_negated(t)
         words = _WORD_RE.findall(t)
         keys = [_key(w) for w in words]
         if learn:  # a long word a synonym reads is a correction target too (comissioning ->
