@@ -518,6 +518,10 @@ _STATEMENT_RE = re.compile(r"[^.!?\u3002\uff1f\uff01]+[.!?\u3002\uff1f\uff01]*")
 _NEGATION_WORDS = frozenset({"not", "no", "never", "neither", "nor"})
 _NEGATION_ENDS = frozenset({"but", "just", "only", "we", "i", "we're", "i'm", "our", "so", "because", "yet", "and"})
 _NEGATION_SPAN = 5
+# the kinds of group a resident can join as a member (not the individual, the outside, the case of an existing project)
+_MEMBER_SUBJECTS = frozenset({"jichikai", "university", "company", "religion", "politics"})
+_EMAIL_RE = re.compile(r"\be-?\s?mail\b|\bmeeru\b")
+_ADDRESS_RE = re.compile(r"\baddress(?:es)?\b")
 _NEGATING_PREFIXES = frozenset({"un", "non", "in", "im", "dis", "ir", "il"})
 _LONG_STOP_WORDS = sorted(w for w in STOP_WORDS if len(w) >= 4 and w.isalpha())
 
@@ -737,6 +741,8 @@ class EnglishAnswerer:
         t = _CJK_RE.sub(" ", t)
         if not learn and self._negatable:
             t = self._drop_negated(t)
+        if not learn and _EMAIL_RE.search(t):
+            t = _ADDRESS_RE.sub(" ", t)  # next to an e-mail, an address is the e-mail address, not the office's place
         words = _WORD_RE.findall(t)
         keys = [_key(w) for w in words]
         if learn:  # a long word a synonym reads is a correction target too (comissioning ->
@@ -782,6 +788,8 @@ class EnglishAnswerer:
             j = k
             while j > 0 and not self._has_topic(" ".join(sentences[j : k + 1])):
                 j -= 1
+            if j == k and k > 0 and len(_WORD_RE.findall(prepare(sentences[k]))) <= 2 and sentences[k - 1].endswith(("?", "？")):
+                j = k - 1  # a one- or two-word follow-up ("…to the kyodo section? address?") refines the question before it
             focus, context = " ".join(sentences[j : k + 1]), sentences[:j] + sentences[k + 1 :]
         names = _names(text)
         ctx = Terms()
@@ -975,6 +983,8 @@ class EnglishAnswerer:
         # an entry about one subject answers whether (can a company…?), not how, where or why
         # something is done: "I'm a student. How do I pay my pension?" is not about universities
         on_subject = (not subject or (_names_subject(subject, asked) and not _WH_RE.match(q.asks))) and self._compared[i] <= asked
+        if subject & _MEMBER_SUBJECTS and self._joins_as_member(q):
+            on_subject = False
         yes_no = bool(_YES_NO_RE.search(prepare(text).strip()))
         intro = self._intro_asks(text)
         confident = score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject
@@ -1081,6 +1091,18 @@ class EnglishAnswerer:
         # "we can do kyodo?": asked by its question mark alone
         return "whether" if asks.rstrip().endswith(("?", "？")) and not _OTHER_WH_RE.search(asks) else None
 
+    @staticmethod
+    def _joins_as_member(q: Terms) -> bool:
+        """"Do I have to join the jichikai in my apartment?": a resident asks about joining a group as
+        a member (a neighbourhood association, a club, a school), not about working with the city:
+        one person ("I") joins, and neither the city nor collaborating is named."""
+        return (
+            "join" in q.weights
+            and bool(_I_RE.search(q.asks))
+            and not _WE_RE.search(q.asks)
+            and not set(q.weights) & (_COLLABORATING - {"join", "allow"})
+        )
+
     def _could_answer(self, i: int, asked: set[str]) -> bool:
         """Whether entry ``i`` could answer a question naming ``asked``: an entry about one
         subject needs it named, a comparison both things compared."""
@@ -1117,6 +1139,8 @@ class EnglishAnswerer:
         if len(hits) != 1 or hits[0][0] < self.weights.unsure_at:
             return None
         subject = self._subject[hits[0][1]]
+        if subject & _MEMBER_SUBJECTS and self._joins_as_member(q):
+            return None
         topic_idf = math.log(1 + self._n / self.weights.who_topic_share)
         # what the asking sentence itself names, besides the subject ("We are students who clean
         # the river. Can we work with the city?": nothing)
