@@ -518,6 +518,9 @@ _STATEMENT_RE = re.compile(r"[^.!?\u3002\uff1f\uff01]+[.!?\u3002\uff1f\uff01]*")
 _NEGATION_WORDS = frozenset({"not", "no", "never", "neither", "nor"})
 _NEGATION_ENDS = frozenset({"but", "just", "only", "we", "i", "we're", "i'm", "our", "so", "because", "yet", "and"})
 _NEGATION_SPAN = 5
+# money and help from someone: the giver named after "from" is not the writer
+_FUNDS_RE = re.compile(r"grants?|money|funds?|funding|subsid(?:y|ies)|donations?|support|sponsorship|help|hojokin|josei")
+_SOURCE_SPAN = 3
 # the kinds of group a resident can join as a member (not the individual, the outside, the case of an existing project)
 _MEMBER_SUBJECTS = frozenset({"jichikai", "university", "company", "religion", "politics"})
 _EMAIL_RE = re.compile(r"\be-?\s?mail\b|\bmeeru\b")
@@ -631,20 +634,25 @@ class EnglishAnswerer:
             if sentence.rstrip().endswith(("?", "\uff1f")):
                 out.append(sentence)
                 continue
-            kept, span = [], 0
+            kept, span, source, prev = [], 0, 0, ""
             for part in re.split(r"(\s+|,)", sentence):
                 w = part.strip().strip(".!;:")
                 if not w or part == ",":
-                    span = 0 if part == "," else span
+                    span, source = (0, 0) if part == "," else (span, source)
                     kept.append(part)
                     continue
+                terms = self._seq.get((_key(w),), set()) | {_key(w)}
                 if w in _NEGATION_WORDS or w.endswith("n't"):
                     span = _NEGATION_SPAN
-                elif span:
-                    span = 0 if w in _NEGATION_ENDS - {"and"} else span - 1
-                    if span and (self._seq.get((_key(w),), set()) | {_key(w)}) & self._negatable:
+                elif w == "from" and _FUNDS_RE.fullmatch(prev):
+                    source = _SOURCE_SPAN  # "a grant from a foundation": who gives, not who the writer is
+                elif span or source:
+                    span = 0 if w in _NEGATION_ENDS - {"and"} else max(span - 1, 0)
+                    source = max(source - 1, 0)
+                    if (span and terms & self._negatable) or (source and terms & self._negatable - {"outside"}):
                         part = " "
                 kept.append(part)
+                prev = w
             out.append("".join(kept))
         return "".join(out)
 
