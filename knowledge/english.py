@@ -807,6 +807,10 @@ class EnglishAnswerer:
         q = self._corrected(focus, names)
         q.asks = prepare(sentences[k] if len(sentences) > 1 else text).strip()
         q.names = names
+        if "choose" in q.weights and any(c and c <= q.weights.keys() for c in self._compared):
+            # "後援 and 共催, which one …?": which of the two things one comparison names is their difference
+            del q.weights["choose"]
+            q.add("difference", 1.0)
         if len(sentences) > 1 and j < k and q.unknown:
             # the sentences joined before the asking one describe the writer or the activity
             # ("Our activity is a sports day for families."): their unknown words weigh half

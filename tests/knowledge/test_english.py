@@ -523,3 +523,10 @@ def test_joining_a_group_as_a_member_is_not_collaborating(answerer):
 def test_an_address_next_to_an_email_is_the_email_address(answerer):
     a = answerer.answer("What is the e-mail address of the collaboration office?")
     assert a.faq_id != "contact-place", a
+
+
+def test_which_one_of_the_two_things_a_comparison_names_is_their_difference(answerer):
+    a = answerer.answer("commissioning or a subsidy, which one gives the city more say?")
+    assert a.faq_id != "form-choose", a
+    a = answerer.answer("which form is best for our festival?")
+    assert a.answered and a.faq_id == "form-choose", a
