@@ -322,7 +322,9 @@ STOP_WORDS = frozenset(
         "dono nado toka pls plz wat wht shiyou shiyoo sanka hansuru ha kankei "
         # the wrapping of a polite letter: says nothing about the topic
         "grateful appreciate appreciated apologise apologize apologies greetings regards sincerely "
-        "wondering humbly excuse sorry afternoon bother"
+        "wondering humbly excuse sorry afternoon bother "
+        # "What kinds of collaboration exist?": there are, not an existing project
+        "exist exists existed"
     )
 )
 # Everyday English words that say nothing about a topic: when the data does not use one, it
@@ -509,6 +511,20 @@ def _swaps(word: str) -> list[str]:
         for i in range(1, len(word) - 2)
         if word[i] != word[i + 1]
     ]
+# a statement that says what the writer is not ("We are not a company, just friends.", "never
+# registered as a corporation", "not religious and not political"): the words after the negation,
+# up to the next comma or contrast word, name no subject of the question
+_STATEMENT_RE = re.compile(r"[^.!?\u3002\uff1f\uff01]+[.!?\u3002\uff1f\uff01]*")
+_NEGATION_WORDS = frozenset({"not", "no", "never", "neither", "nor"})
+_NEGATION_ENDS = frozenset({"but", "just", "only", "we", "i", "we're", "i'm", "our", "so", "because", "yet", "and"})
+_NEGATION_SPAN = 5
+# money and help from someone: the giver named after "from" is not the writer
+_FUNDS_RE = re.compile(r"grants?|money|funds?|funding|subsid(?:y|ies)|donations?|support|sponsorship|help|hojokin|josei")
+_SOURCE_SPAN = 3
+# the kinds of group a resident can join as a member (not the individual, the outside, the case of an existing project)
+_MEMBER_SUBJECTS = frozenset({"jichikai", "university", "company", "religion", "politics"})
+_EMAIL_RE = re.compile(r"\be-?\s?mail\b|\bmeeru\b")
+_ADDRESS_RE = re.compile(r"\baddress(?:es)?\b")
 _NEGATING_PREFIXES = frozenset({"un", "non", "in", "im", "dis", "ir", "il"})
 _LONG_STOP_WORDS = sorted(w for w in STOP_WORDS if len(w) >= 4 and w.isalpha())
 
@@ -610,7 +626,38 @@ class EnglishAnswerer:
         self._max_seq = max((len(k) for k in self._seq), default=0)
         self._terms_of_synonyms = {t for t, _ in self.data.synonyms}
 
+    def _drop_negated(self, t: str) -> str:
+        """``t`` without the subject words (company, politics, university …) of statements that say
+        what the writer is not; an asking sentence ("Can we join if we are not an NPO?") is kept."""
+        out = []
+        for sentence in _STATEMENT_RE.findall(t):
+            if sentence.rstrip().endswith(("?", "\uff1f")):
+                out.append(sentence)
+                continue
+            kept, span, source, prev = [], 0, 0, ""
+            for part in re.split(r"(\s+|,)", sentence):
+                w = part.strip().strip(".!;:")
+                if not w or part == ",":
+                    span, source = (0, 0) if part == "," else (span, source)
+                    kept.append(part)
+                    continue
+                terms = self._seq.get((_key(w),), set()) | {_key(w)}
+                if w in _NEGATION_WORDS or w.endswith("n't"):
+                    span = _NEGATION_SPAN
+                elif w == "from" and _FUNDS_RE.fullmatch(prev):
+                    source = _SOURCE_SPAN  # "a grant from a foundation": who gives, not who the writer is
+                elif span or source:
+                    span = 0 if w in _NEGATION_ENDS - {"and"} else max(span - 1, 0)
+                    source = max(source - 1, 0)
+                    if (span and terms & self._negatable) or (source and terms & self._negatable - {"outside"}):
+                        part = " "
+                kept.append(part)
+                prev = w
+            out.append("".join(kept))
+        return "".join(out)
+
     def _build_index(self) -> None:
+        self._negatable: set[str] = set()
         self._docs: list[tuple[int, dict[str, float]]] = []  # (entry index, terms) per phrasing
         self._phrasing_text: list[tuple[int, str]] = []
         self._vocab: set[str] = set(self._terms_of_synonyms)
@@ -679,6 +726,10 @@ class EnglishAnswerer:
             qterms = self._terms(e.question).weights
             compared = [t for t in qterms if t not in ("difference", "between") and df.get(t, 0) <= 20] if "difference" in qterms else []
             self._compared.append(frozenset(compared) if len(compared) >= 2 else frozenset())
+        # the subjects of the eligibility entries: what a statement of what the writer is not drops
+        self._negatable = {
+            t for e, subj in zip(self.entries, self._subject, strict=True) if e.id.startswith("target-") for t in subj
+        } & self._terms_of_synonyms - {"nonprofit", "public-order", "public-benefit"}  # conditions said in the negative
 
     def idf(self, term: str) -> float:
         return self._idf.get(term, self._unseen_idf * 0.8 if term in self._terms_of_synonyms else self._unseen_idf)
@@ -696,6 +747,10 @@ class EnglishAnswerer:
             if not learn and not _PARTICLES_RE.fullmatch(run):
                 out.unknown[run] = 1.0  # a Japanese word the data does not know (印鑑 in 印鑑登録)
         t = _CJK_RE.sub(" ", t)
+        if not learn and self._negatable:
+            t = self._drop_negated(t)
+        if not learn and _EMAIL_RE.search(t):
+            t = _ADDRESS_RE.sub(" ", t)  # next to an e-mail, an address is the e-mail address, not the office's place
         words = _WORD_RE.findall(t)
         keys = [_key(w) for w in words]
         if learn:  # a long word a synonym reads is a correction target too (comissioning ->
@@ -741,6 +796,8 @@ class EnglishAnswerer:
             j = k
             while j > 0 and not self._has_topic(" ".join(sentences[j : k + 1])):
                 j -= 1
+            if j == k and k > 0 and len(_WORD_RE.findall(prepare(sentences[k]))) <= 2 and sentences[k - 1].endswith(("?", "？")):
+                j = k - 1  # a one- or two-word follow-up ("…to the kyodo section? address?") refines the question before it
             focus, context = " ".join(sentences[j : k + 1]), sentences[:j] + sentences[k + 1 :]
         names = _names(text)
         ctx = Terms()
@@ -750,6 +807,10 @@ class EnglishAnswerer:
         q = self._corrected(focus, names)
         q.asks = prepare(sentences[k] if len(sentences) > 1 else text).strip()
         q.names = names
+        if "choose" in q.weights and any(c and c <= q.weights.keys() for c in self._compared):
+            # "後援 and 共催, which one …?": which of the two things one comparison names is their difference
+            del q.weights["choose"]
+            q.add("difference", 1.0)
         if len(sentences) > 1 and j < k and q.unknown:
             # the sentences joined before the asking one describe the writer or the activity
             # ("Our activity is a sports day for families."): their unknown words weigh half
@@ -934,6 +995,8 @@ class EnglishAnswerer:
         # an entry about one subject answers whether (can a company…?), not how, where or why
         # something is done: "I'm a student. How do I pay my pension?" is not about universities
         on_subject = (not subject or (_names_subject(subject, asked) and not _WH_RE.match(q.asks))) and self._compared[i] <= asked
+        if subject & _MEMBER_SUBJECTS and self._joins_as_member(q):
+            on_subject = False
         yes_no = bool(_YES_NO_RE.search(prepare(text).strip()))
         intro = self._intro_asks(text)
         confident = score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject
@@ -1040,6 +1103,18 @@ class EnglishAnswerer:
         # "we can do kyodo?": asked by its question mark alone
         return "whether" if asks.rstrip().endswith(("?", "？")) and not _OTHER_WH_RE.search(asks) else None
 
+    @staticmethod
+    def _joins_as_member(q: Terms) -> bool:
+        """"Do I have to join the jichikai in my apartment?": a resident asks about joining a group as
+        a member (a neighbourhood association, a club, a school), not about working with the city:
+        one person ("I") joins, and neither the city nor collaborating is named."""
+        return (
+            "join" in q.weights
+            and bool(_I_RE.search(q.asks))
+            and not _WE_RE.search(q.asks)
+            and not set(q.weights) & (_COLLABORATING - {"join", "allow"})
+        )
+
     def _could_answer(self, i: int, asked: set[str]) -> bool:
         """Whether entry ``i`` could answer a question naming ``asked``: an entry about one
         subject needs it named, a comparison both things compared."""
@@ -1076,6 +1151,8 @@ class EnglishAnswerer:
         if len(hits) != 1 or hits[0][0] < self.weights.unsure_at:
             return None
         subject = self._subject[hits[0][1]]
+        if subject & _MEMBER_SUBJECTS and self._joins_as_member(q):
+            return None
         topic_idf = math.log(1 + self._n / self.weights.who_topic_share)
         # what the asking sentence itself names, besides the subject ("We are students who clean
         # the river. Can we work with the city?": nothing)

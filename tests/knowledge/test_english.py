@@ -472,3 +472,61 @@ def test_the_introduction_rule_needs_a_group_introducing_itself(answerer):
 def test_a_how_to_entry_does_not_answer_a_whether_question(answerer):
     a = answerer.answer("Do we need to register as an NPO before working with the city?")
     assert a.answered and a.faq_id == "target-npo-required", a
+
+
+# -- h15f: wrong answers by class (probe questions of our own, not from the evaluation sets) --------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Our choir never registered as a company, we are just friends. Can we work with the city?",
+        "We are not a political group, only parents who cook. Can we partner with Koganei?",
+        "We get a donation from a company every year, so can we still collaborate?",
+    ],
+)
+def test_a_subject_named_only_to_deny_it_or_as_a_giver_is_not_the_subject(answerer, question):
+    a = answerer.answer(question)
+    assert a.faq_id not in ("target-company", "target-politics", "target-koeki"), a
+
+
+def test_a_subject_in_an_asking_sentence_with_a_negation_is_kept(answerer):
+    a = answerer.answer("Can we collaborate with the city if we are not an NPO corporation?")
+    assert a.answered and a.faq_id == "target-npo-required", a
+
+
+def test_students_are_people_not_a_university(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    assert "university" not in en.analyse("We are three students who clean the park.")[0].weights
+    assert "university" in en.analyse("Can our university collaborate?")[0].weights
+    a = answerer.answer("Can our university lab collaborate with the city?")
+    assert a.answered and a.faq_id == "target-university", a
+
+
+def test_exist_is_a_filler_verb_not_an_existing_project(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    assert "existing" not in en.analyse("Which forms of kyodo exist?")[0].weights
+    assert "existing" in en.analyse("Can an existing project become kyodo?")[0].weights
+
+
+def test_joining_a_group_as_a_member_is_not_collaborating(answerer):
+    a = answerer.answer("Must I join the neighbourhood association where I live?")
+    assert a.faq_id != "target-jichikai", a
+    a = answerer.answer("Can our neighbourhood association join kyodo?")
+    assert a.answered and a.faq_id == "target-jichikai", a
+
+
+def test_an_address_next_to_an_email_is_the_email_address(answerer):
+    a = answerer.answer("What is the e-mail address of the collaboration office?")
+    assert a.faq_id != "contact-place", a
+
+
+def test_which_one_of_the_two_things_a_comparison_names_is_their_difference(answerer):
+    a = answerer.answer("commissioning or a subsidy, which one gives the city more say?")
+    assert a.faq_id != "form-choose", a
+    a = answerer.answer("which form is best for our festival?")
+    assert a.answered and a.faq_id == "form-choose", a
