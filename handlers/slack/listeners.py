@@ -601,28 +601,15 @@ class SlackListeners:
 
     async def on_opp_send(self, ack: Any, body: dict) -> None:
         """「送信」 (after Slack's confirmation): one click wins, the other is told."""
-        await ack()
-        opp_id = self._value(body, "o")
-        if opp_id is None:
-            return
-
-        async def run() -> None:
-            user, name = self._actor(body)
-            name = await self.display_name(user, name)
-            try:
-                notice = await self.runtime.send_opportunity(
-                    opp_id, actor=user, actor_name=name, message=self._message_ref(body)
-                )
-            except Exception:
-                log.exception("sending opportunity %s failed", opp_id)
-                notice = msg.GENERIC_ERROR
-            if notice:
-                await self._ephemeral(body, notice)
-
-        self.runtime.background(run())
+        await self._on_opp_button(ack, body, self.runtime.send_opportunity, "sending")
 
     async def on_opp_close(self, ack: Any, body: dict) -> None:
         """「募集を締め切る」 (on the post or in App Home): one click wins, the other is told."""
+        await self._on_opp_button(ack, body, self.runtime.close_opportunity, "closing")
+
+    async def _on_opp_button(self, ack: Any, body: dict, act: Any, doing: str) -> None:
+        """A button on a call's post or in App Home: act in the background, refresh App Home when
+        clicked there, and tell the person who clicked what happened instead (if anything)."""
         await ack()
         opp_id = self._value(body, "o")
         if opp_id is None:
@@ -632,11 +619,9 @@ class SlackListeners:
             user, name = self._actor(body)
             name = await self.display_name(user, name)
             try:
-                notice = await self.runtime.close_opportunity(
-                    opp_id, actor=user, actor_name=name, message=self._message_ref(body)
-                )
+                notice = await act(opp_id, actor=user, actor_name=name, message=self._message_ref(body))
             except Exception:
-                log.exception("closing opportunity %s failed", opp_id)
+                log.exception("%s opportunity %s failed", doing, opp_id)
                 notice = msg.GENERIC_ERROR
             if (body.get("view") or {}).get("type") == "home":
                 self.runtime.background(self.publish_home(user))
