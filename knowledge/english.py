@@ -320,6 +320,7 @@ STOP_WORDS = frozenset(
         "kudasai aru arimasu arimasuka iru imasu ii iidesu naru narimasu suru shite dake kara made demo "
         "tsukutta tsukurareta dekita hajimatta wakaranai wakarimasen sumimasen yoroshiku kore sore kono sono "
         "dono nado toka pls plz wat wht shiyou shiyoo sanka hansuru ha kankei "
+        "dekimashita deshita deshou shimashita arimashita narimashita sei tou "
         # the wrapping of a polite letter: says nothing about the topic
         "grateful appreciate appreciated apologise apologize apologies greetings regards sincerely "
         "wondering humbly excuse sorry afternoon bother "
@@ -371,6 +372,22 @@ _YES_NO_RE = re.compile(
 )
 _SMALL_TALK_RE = re.compile(r"[^a-z ]+")
 _REFERS_RE = re.compile(r"\b(?:that|this|it|these|those|such|so)\b")
+# "a group that is not registered", "people that live here": a relative "that" after a noun points
+# at nothing told before
+_RELATIVE_THAT_RE = re.compile(
+    r"\b(?:groups?|organi[sz]ations?|clubs?|associations?|circles?|teams?|people|persons?|compan(?:y|ies)|"
+    r"business(?:es)?|projects?|activit(?:y|ies)|events?|npos?|ngos?|anyone|someone|everyone|ones?|members?|"
+    r"citizens?|residents?|things?|something|anything|cases?|forms?|ways?|schools?|universit(?:y|ies)|students?|"
+    r"church(?:es)?|foundations?|corporations?) that\b"
+)
+
+
+def _refers(text: str) -> bool:
+    """Whether a sentence points back at something told before ("Is that possible?", "Can it be
+    kyodo?"); a relative "that" ("a group that…") does not."""
+    return bool(_REFERS_RE.search(_RELATIVE_THAT_RE.sub(" ", text)))
+
+
 _WH_RE = re.compile(r"(?:so,?\s+|and\s+|but\s+|then\s+)?(?:how|where|why|when|who|whom)\b")
 
 
@@ -467,6 +484,52 @@ _DUMMY_IT_RE = re.compile(r"\b(?:is|was|would|will) it (?:be )?(?:possible|neces
 _OTHER_WH_RE = re.compile(r"\b(?:what|which|who|whom|when|why)\b")
 _HOW_ASKS_RE = re.compile(r"\b(?:how|where|what (?:should|can|do|must) (?:we|i)|what to do|steps?)\b")
 _ASKING_WORD_RE = re.compile(r"\b(who|whom|where|when|why|how many|how much)\b")
+# the polite wrapping of a question ("May I ask whether…", "Could you please tell me…", "I would like
+# to know if…"): what follows is the question; "whether / if" makes it a yes/no one
+_POLITE_ASK_RE = re.compile(
+    r"^(?:(?:dear [a-z ]{1,20}?|hello|hi|good (?:morning|afternoon|evening))[,!.]*\s+)?"
+    r"(?:(?:may|could|can|might) (?:i|we) (?:please |kindly )?(?:ask|know|learn|inquire|enquire)(?: you)?"
+    r"|(?:could|can|would|will) you (?:please |kindly )?(?:tell|let|inform|show) (?:me|us)(?: know)?"
+    r"|(?:i|we) (?:would|'d) (?:like|love) to (?:ask|know|learn|inquire|enquire|check|confirm)"
+    r"|(?:i am|i'm|we are|we're) (?:wondering|writing to ask|writing to inquire|writing to enquire)"
+    r"|(?:i|we) (?:wonder(?:ed)?|want to (?:ask|know)|wanted to (?:ask|know))"
+    r"|would it be possible to (?:learn|know|ask|find out))"
+    r"(?: (?:about|please))?[,:]?\s+"
+)
+# a sentence of courtesy only ("Thank you for your help.", "Sorry to bother you.", "Best regards."):
+# neither the question nor its context
+_COURTESY_WORDS = frozenset(
+    _words(
+        "thank thanks you your for the help in advance very much so kind kindly best regards sincerely "
+        "hope are is well doing sorry to bother trouble dear sir madam hello hi good morning afternoon "
+        "evening time attention consideration support assistance reading this message i am we all "
+        "greetings everyone and a lot many in advance staff team city koganei office of officer"
+    )
+)
+
+
+def plain_asks(asks: str) -> str:
+    """An asking sentence (lower case) without its polite wrapping: "may i ask whether a group
+    may…" -> "is a group may…" (a yes/no question), "could you tell me the phone number" -> "the
+    phone number"."""
+    m = _POLITE_ASK_RE.match(asks)
+    if not m or m.end() >= len(asks):
+        return asks
+    rest = asks[m.end() :]
+    return re.sub(r"^(?:whether|if)\b", "is", rest)
+
+
+def drop_courtesy(text: str) -> str:
+    """``text`` without sentences of courtesy only (see ``_COURTESY_WORDS``), when something else
+    is left: "Thank you for your help. May I ask…?" is the question alone."""
+    sentences = [s for s in _SENTENCE_RE.split(text) if s.strip()]
+    if len(sentences) < 2:
+        return text
+    kept = [
+        s for s in sentences
+        if s.rstrip().endswith(("?", "\uff1f")) or not set(_WORD_RE.findall(prepare(s))) <= _COURTESY_WORDS
+    ]
+    return " ".join(kept) if kept and len(kept) < len(sentences) else text
 
 
 def _first_told(text: str) -> str:
@@ -805,7 +868,7 @@ class EnglishAnswerer:
             for term, wt in self._corrected(s, names).weights.items():
                 ctx.add(term, wt)
         q = self._corrected(focus, names)
-        q.asks = prepare(sentences[k] if len(sentences) > 1 else text).strip()
+        q.asks = plain_asks(prepare(sentences[k] if len(sentences) > 1 else text).strip())
         q.names = names
         if "choose" in q.weights and any(c and c <= q.weights.keys() for c in self._compared):
             # "後援 and 共催, which one …?": which of the two things one comparison names is their difference
@@ -831,7 +894,7 @@ class EnglishAnswerer:
         topic_idf = math.log(1 + self._n / self.weights.topic_share)  # used by few enough entries
         # collaboration itself, with another known word, is a topic ("Can we work together with
         # the city?") unless the sentence points back ("Can that be a collaboration?")
-        kyodo_topic = len(terms) > 1 and not _REFERS_RE.search(prepare(text))
+        kyodo_topic = len(terms) > 1 and not _refers(prepare(text))
         return any(self.idf(t) >= topic_idf or (t == "kyodo" and kyodo_topic) for t in terms)
 
     def _corrected(self, text: str, names: frozenset[str] = frozenset()) -> Terms:
@@ -901,7 +964,7 @@ class EnglishAnswerer:
         out = []
         asks_with = _asking_word(q.asks)
         # a whether-question (Do we need…? Can we…?) is not answered by a how-to entry
-        clash = bool(q.asks) and bool(_YES_NO_RE.match(q.asks)) and not _HOW_ASKS_RE.search(q.asks) and not _REFERS_RE.search(_DUMMY_IT_RE.sub("", q.asks))
+        clash = bool(q.asks) and bool(_YES_NO_RE.match(q.asks)) and not _HOW_ASKS_RE.search(q.asks) and not _refers(_DUMMY_IT_RE.sub("", q.asks))
         for i in range(len(self.entries)):
             if best_f1[i] == 0:
                 continue
@@ -968,6 +1031,7 @@ class EnglishAnswerer:
             return Answer(False, msg.GREETING, "greeting", lang="en")
         if small in msg.THANKS_WORDS or small.startswith(("thank you", "thanks")) and len(small) < 40:
             return Answer(False, msg.THANKS, "thanks", lang="en")
+        text = drop_courtesy(text)
         q, ctx = self.analyse(text)
         if not q.weights:
             return self._decline()
@@ -997,10 +1061,10 @@ class EnglishAnswerer:
         on_subject = (not subject or (_names_subject(subject, asked) and not _WH_RE.match(q.asks))) and self._compared[i] <= asked
         if subject & _MEMBER_SUBJECTS and self._joins_as_member(q):
             on_subject = False
-        yes_no = bool(_YES_NO_RE.search(prepare(text).strip()))
+        yes_no = bool(_YES_NO_RE.search(prepare(text).strip()) or _YES_NO_RE.match(q.asks))
         intro = self._intro_asks(text)
         confident = score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject
-        if intro is not None and confident and _REFERS_RE.search(q.asks):
+        if intro is not None and confident and _refers(q.asks):
             intro = None  # "…exchange information with city staff. Is this kyodo too?" asks about what is told
         if intro is not None and not (
             score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject
@@ -1063,7 +1127,7 @@ class EnglishAnswerer:
         k = asking[-1] if asking else len(sentences) - 1
         if k == 0 or k < len(sentences) - 1 and not asking:
             return None
-        asks = prepare(sentences[k])
+        asks = plain_asks(prepare(sentences[k]))
         terms = self._corrected(asks)
         if (
             _INTRO_RE.match(prepare(sentences[0]))
@@ -1077,7 +1141,7 @@ class EnglishAnswerer:
             return "contact"
         if (
             not set(terms.weights) & _INTRO_COLLABORATING
-            and (_REFERS_RE.search(asks) or not set(terms.weights) - {"how", "where", "start"})
+            and (_refers(asks) or not set(terms.weights) - {"how", "where", "start"})
             and k > 1
         ):
             # "We want to dance with the city. Is that possible?", "… What should we do?"
