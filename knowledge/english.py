@@ -357,7 +357,7 @@ GENERAL_WORDS = frozenset(
         "show term terms available morning worry worried afraid concern concerned fear interested interest interesting "
         # family words are not typos of a word of ours (mothers is not others)
         "mother mothers father fathers mom moms mum mums dad dads husband wife family families kid kids "
-        "parent parents son daughter love"
+        "parent parents son daughter love child children during"
     )
 )
 _ROMAJI_ACCENTS = str.maketrans("āīūēōâîûêôàáèéìíòóùú’‘`", "aiueoaiueoaaeeiioouu'''")
@@ -380,6 +380,17 @@ _RELATIVE_THAT_RE = re.compile(
     r"citizens?|residents?|things?|something|anything|cases?|forms?|ways?|schools?|universit(?:y|ies)|students?|"
     r"church(?:es)?|foundations?|corporations?) that\b"
 )
+
+
+_CONDITION_WH_RE = re.compile(
+    r"^(?:if|in case|when)\b.*\b(?:who|whom|where|how|why)\s+(?:is|are|was|should|do|does|can|will|would|must|pays?|takes?)\b"
+)
+
+
+def _wh_asks(asks: str) -> bool:
+    """Whether an asking sentence asks how, where, why, when or who ("If a child gets hurt, who is
+    responsible?" too: a condition before the question word)."""
+    return bool(_WH_RE.match(asks) or _CONDITION_WH_RE.match(asks))
 
 
 def _refers(text: str) -> bool:
@@ -741,6 +752,7 @@ class EnglishAnswerer:
             for v in variants:
                 self._raw_words.update(_WORD_RE.findall(prepare(v)))
         self._entry_terms = entry_terms
+        self._known_keys = self._vocab | {k for seq in self._seq for k in seq}
         n = len(self.entries)
         df: dict[str, int] = {}
         for terms in entry_terms:
@@ -816,6 +828,13 @@ class EnglishAnswerer:
             t = _ADDRESS_RE.sub(" ", t)  # next to an e-mail, an address is the e-mail address, not the office's place
         words = _WORD_RE.findall(t)
         keys = [_key(w) for w in words]
+        if not learn:
+            # "exchanging" stems to "exchang", "exchange" to itself: a key the data does not know
+            # whose word lost -ing / -ed is the known key with its e (exchang -> exchange)
+            keys = [
+                k + "e" if w.endswith(("ing", "ed")) and k not in self._known_keys and k + "e" in self._known_keys else k
+                for w, k in zip(words, keys, strict=True)
+            ]
         if learn:  # a long word a synonym reads is a correction target too (comissioning ->
             # commissioning); a short one is not (rain is not train)
             self._raw_words.update(w for w in words if len(w) >= 7)
@@ -1040,8 +1059,9 @@ class EnglishAnswerer:
         if not ranked:
             return self._decline()
         w = self.weights
-        score, i, _f1, cov = ranked[0]
         asked = set(q.weights) | set(ctx.weights)
+        suggest = ranked
+        score, i, _f1, cov = ranked[0]
         # the runner-up is an entry that could be the answer: not one about a subject the question
         # does not name, nor one comparing two things it does not both name ("the goal of kyodo"
         # is not "purpose and goal, the difference")
@@ -1058,9 +1078,7 @@ class EnglishAnswerer:
         subject = self._subject[i]
         # an entry about one subject answers whether (can a company…?), not how, where or why
         # something is done: "I'm a student. How do I pay my pension?" is not about universities
-        on_subject = (not subject or (_names_subject(subject, asked) and not _WH_RE.match(q.asks))) and self._compared[i] <= asked
-        if subject & _MEMBER_SUBJECTS and self._joins_as_member(q):
-            on_subject = False
+        on_subject = self._on_subject(i, q, asked)
         yes_no = bool(_YES_NO_RE.search(prepare(text).strip()) or _YES_NO_RE.match(q.asks))
         intro = self._intro_asks(text)
         confident = score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject
@@ -1098,11 +1116,11 @@ class EnglishAnswerer:
                 return self._answer(got, score, yes_no=yes_no)
         if score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject:
             return self._answer(i, score, yes_no=yes_no)
-        pick = self._who_asks(q, ctx, ranked, domain)
+        pick = self._who_asks(q, ctx, suggest, domain)
         if pick is not None:
             return self._answer(pick[1], pick[0], yes_no=yes_no)
         if score >= w.unsure_at and domain >= w.unsure_domain:
-            picks = [self.entries[r[1]].question for r in ranked[:MAX_SUGGESTIONS]]
+            picks = [self.entries[r[1]].question for r in suggest[:MAX_SUGGESTIONS]]
             return Answer(
                 False,
                 msg.unsure_list(picks, maybe_elsewhere=bool(q.unknown)),
@@ -1166,6 +1184,17 @@ class EnglishAnswerer:
             return "whether"
         # "we can do kyodo?": asked by its question mark alone
         return "whether" if asks.rstrip().endswith(("?", "？")) and not _OTHER_WH_RE.search(asks) else None
+
+    def _on_subject(self, i: int, q: Terms, asked: set[str]) -> bool:
+        """Whether entry ``i`` may answer: an entry about one subject needs it named and a
+        whether-question (not how, where, who …), a comparison both things compared, and joining a
+        group as a member is not collaborating."""
+        subject = self._subject[i]
+        if subject and not (_names_subject(subject, asked) and not _wh_asks(q.asks)):
+            return False
+        if not self._compared[i] <= asked:
+            return False
+        return not (subject & _MEMBER_SUBJECTS and self._joins_as_member(q))
 
     @staticmethod
     def _joins_as_member(q: Terms) -> bool:
