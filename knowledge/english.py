@@ -320,7 +320,8 @@ STOP_WORDS = frozenset(
         "kudasai aru arimasu arimasuka iru imasu ii iidesu naru narimasu suru shite dake kara made demo "
         "tsukutta tsukurareta dekita hajimatta wakaranai wakarimasen sumimasen yoroshiku kore sore kono sono "
         "dono nado toka pls plz wat wht shiyou shiyoo sanka hansuru ha kankei "
-        "dekimashita deshita deshou shimashita arimashita narimashita sei tou "
+        "dekimashita deshita deshou shimashita arimashita narimashita sei tou nano nareru naremasu naremasuka "
+        "koto dame suru shinai karitai kariru kimeru kimenai "
         # the wrapping of a polite letter: says nothing about the topic
         "grateful appreciate appreciated apologise apologize apologies greetings regards sincerely "
         "wondering humbly excuse sorry afternoon bother "
@@ -357,7 +358,7 @@ GENERAL_WORDS = frozenset(
         "show term terms available morning worry worried afraid concern concerned fear interested interest interesting "
         # family words are not typos of a word of ours (mothers is not others)
         "mother mothers father fathers mom moms mum mums dad dads husband wife family families kid kids "
-        "parent parents son daughter love child children during"
+        "parent parents son daughter love child children during acceptable onaji"
     )
 )
 _ROMAJI_ACCENTS = str.maketrans("āīūēōâîûêôàáèéìíòóùú’‘`", "aiueoaiueoaaeeiioouu'''")
