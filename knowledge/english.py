@@ -365,6 +365,7 @@ _ROMAJI_ACCENTS = str.maketrans("āīūēōâîûêôàáèéìíòóùú’‘`
 _WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff]")
 _CJK_RUN_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff]+")
+_HIRAGANA_RE = re.compile("[\u3040-\u309f\u30fc]+")
 _PARTICLES_RE = re.compile("[\u3040-\u309f]{1,3}|[ーの・]+")  # の, とは, って: grammar, not a topic
 _SENTENCE_RE = re.compile(r"(?<=[.!?。？！])\s+|\n+")
 _YES_NO_RE = re.compile(
@@ -495,7 +496,9 @@ _MONEY_RE = re.compile(r"\b(?:pays?|paid|yen|fees?|sells?|selling|sold|money|cha
 _DUMMY_IT_RE = re.compile(r"\b(?:is|was|would|will) it (?:be )?(?:possible|necessary|ok|okay|allowed|required|needed|true)\b")
 _OTHER_WH_RE = re.compile(r"\b(?:what|which|who|whom|when|why)\b")
 _HOW_ASKS_RE = re.compile(r"\b(?:how|where|what (?:should|can|do|must) (?:we|i)|what to do|steps?)\b")
-_ASKING_WORD_RE = re.compile(r"\b(who|whom|where|when|why|how many|how much)\b")
+_ASKING_WORD_RE = re.compile(
+    r"\b(who|whom|where|when|why|how many|how much|(?:which|what|dono) (?:ka|division|section|department|office|desk|window|counter))\b"
+)
 # the polite wrapping of a question ("May I ask whether…", "Could you please tell me…", "I would like
 # to know if…"): what follows is the question; "whether / if" makes it a yes/no one
 _POLITE_ASK_RE = re.compile(
@@ -562,7 +565,10 @@ def _asking_word(text: str) -> str:
     """The question word that says what kind of answer is wanted (who, where, when, why, how
     many), "" when there is none or only what/how (every kind of question uses those)."""
     m = _ASKING_WORD_RE.search(text)
-    return "who" if m and m.group(1) == "whom" else (m.group(1) if m else "")
+    if not m:
+        return ""
+    word = m.group(1)
+    return "who" if word == "whom" else ("which division" if " " in word and word.split()[0] in ("which", "what", "dono") else word)
 
 
 def _names(text: str) -> frozenset[str]:
@@ -1029,6 +1035,7 @@ class EnglishAnswerer:
                 or _key(u) in GENERAL_KEYS
                 or u in q.names
                 or u in self._short_typos
+                or _HIRAGANA_RE.fullmatch(u)  # kana grammar left over (ってどういう, つくりたい): no topic
                 else 1.0
             )
             * self._unseen_idf
