@@ -324,7 +324,7 @@ STOP_WORDS = frozenset(
         "koto dame suru shinai karitai kariru kimeru kimenai "
         # the wrapping of a polite letter: says nothing about the topic
         "grateful appreciate appreciated apologise apologize apologies greetings regards sincerely "
-        "wondering humbly excuse sorry afternoon bother "
+        "wondering humbly excuse sorry afternoon bother regarding concerning "
         # "What kinds of collaboration exist?": there are, not an existing project
         "exist exists existed"
     )
@@ -358,7 +358,7 @@ GENERAL_WORDS = frozenset(
         "show term terms available morning worry worried afraid concern concerned fear interested interest interesting "
         # family words are not typos of a word of ours (mothers is not others)
         "mother mothers father fathers mom moms mum mums dad dads husband wife family families kid kids "
-        "parent parents son daughter love child children during acceptable onaji"
+        "parent parents son daughter love child children during acceptable onaji afterwards"
     )
 )
 _ROMAJI_ACCENTS = str.maketrans("āīūēōâîûêôàáèéìíòóùú’‘`", "aiueoaiueoaaeeiioouu'''")
@@ -503,12 +503,13 @@ _ASKING_WORD_RE = re.compile(
 # to know if…"): what follows is the question; "whether / if" makes it a yes/no one
 _POLITE_ASK_RE = re.compile(
     r"^(?:(?:dear [a-z ]{1,20}?|hello|hi|good (?:morning|afternoon|evening))[,!.]*\s+)?"
+    r"(?:(?:excuse me|sorry|pardon|i apologi[sz]e|we apologi[sz]e)\b[^,]{0,40},\s*(?:but\s+)?)?"
     r"(?:(?:may|could|can|might) (?:i|we) (?:please |kindly )?(?:ask|know|learn|inquire|enquire)(?: you)?"
     r"|(?:could|can|would|will) you (?:please |kindly )?(?:tell|let|inform|show) (?:me|us)(?: know)?"
-    r"|(?:i|we) (?:would|'d) (?:like|love) to (?:ask|know|learn|inquire|enquire|check|confirm)"
+    r"|(?:i|we)(?: would|'d) (?:like|love) to (?:kindly )?(?:ask|know|learn|inquire|enquire|check|confirm)"
     r"|(?:i am|i'm|we are|we're) (?:wondering|writing to ask|writing to inquire|writing to enquire)"
     r"|(?:i|we) (?:wonder(?:ed)?|want to (?:ask|know)|wanted to (?:ask|know))"
-    r"|would it be possible to (?:learn|know|ask|find out))"
+    r"|would it be possible (?:for (?:you|me|us) )?to (?:learn|know|ask|find out|tell (?:me|us)))"
     r"(?: (?:about|please))?[,:]?\s+"
 )
 # a sentence of courtesy only ("Thank you for your help.", "Sorry to bother you.", "Best regards."):
@@ -532,6 +533,13 @@ def plain_asks(asks: str) -> str:
         return asks
     rest = asks[m.end() :]
     return re.sub(r"^(?:whether|if)\b", "is", rest)
+
+
+def _unwrap(sentence: str) -> str:
+    """A sentence without the polite wrapping of its question (original case kept): "I apologise
+    for the trouble, but may I ask whom…" -> "whom…"."""
+    m = _POLITE_ASK_RE.match(prepare(sentence))  # prepare keeps the length: the offsets agree
+    return sentence[m.end() :] if m and m.end() < len(sentence) else sentence
 
 
 def drop_courtesy(text: str) -> str:
@@ -877,8 +885,8 @@ class EnglishAnswerer:
     def analyse(self, text: str) -> tuple[Terms, Terms]:
         """The asking part's terms and the context's (the other sentences of a long message),
         typos corrected. "Is that possible?" is joined to the sentence before it."""
-        sentences = [s.strip() for s in _SENTENCE_RE.split(text) if s.strip()]
-        focus, context = text, []
+        sentences = [_unwrap(s.strip()) for s in _SENTENCE_RE.split(text) if s.strip()]
+        focus, context = (sentences[0] if len(sentences) == 1 else text), []
         if len(sentences) > 1:
             asking = [i for i, s in enumerate(sentences) if s.endswith(("?", "？"))]
             k = asking[-1] if asking else len(sentences) - 1
