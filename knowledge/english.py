@@ -924,7 +924,8 @@ class EnglishAnswerer:
         """Whether a sentence names something of the knowledge base (a rare-enough known word, or
         collaboration itself: "What does kyodo mean?" after a self-introduction is the question)."""
         # "Allowed?" asks permission for what the sentences before it describe: no topic of its own
-        terms = [t for t in self._terms(text).weights if t in self._question_vocab and t != "allow"]
+        # an everyday word ("Is it new or old?") is no topic either
+        terms = [t for t, wt in self._terms(text).weights.items() if t in self._question_vocab and t != "allow" and wt == 1.0]
         topic_idf = math.log(1 + self._n / self.weights.topic_share)  # used by few enough entries
         # collaboration itself, with another known word, is a topic ("Can we work together with
         # the city?") unless the sentence points back ("Can that be a collaboration?")
