@@ -593,6 +593,26 @@ def _names(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+# "our international food festival", "a storytelling day", "my yoga class": the words before the
+# name of what a group holds or is say what it is about, not what is asked
+_DESCRIBED_RE = re.compile(
+    r"\b(?:our|my|a|an|the)\s+((?:[a-z][a-z'-]*\s+){1,3})"
+    r"(?:festival|event|concert|club|group|circle|class|classes|team|bazaar|party|day|workshop|lesson|lessons|"
+    r"market|fair|show|session|sessions|salon|cafe|project)s?\b"
+)
+
+
+def _describing(text: str) -> frozenset[str]:
+    """The words describing a group's event or group in a message ("our international food
+    festival": international, food): weak evidence against the question being ours, like names."""
+    out: set[str] = set()
+    for m in _DESCRIBED_RE.finditer(prepare(text)):
+        words = m.group(1).split()
+        if not any(w in STOP_WORDS for w in words):  # "a group that matches volunteers with groups": no
+            out.update(words)
+    return frozenset(out)
+
+
 def _swaps(word: str) -> list[str]:
     """``word`` typed with two neighbouring inner letters swapped (strat for start)."""
     return [
@@ -903,7 +923,7 @@ class EnglishAnswerer:
                 ctx.add(term, wt)
         q = self._corrected(focus, names)
         q.asks = plain_asks(prepare(sentences[k] if len(sentences) > 1 else text).strip())
-        q.names = names
+        q.names = names | _describing(text)  # weak evidence, but still corrected when misspelt
         if "choose" in q.weights and any(c and c <= q.weights.keys() for c in self._compared):
             # "後援 and 共催, which one …?": which of the two things one comparison names is their difference
             del q.weights["choose"]
