@@ -484,7 +484,7 @@ _INTRO_GENERIC = frozenset(
      "possible", "something"}
 )
 # ... and it must name collaborating
-_INTRO_COLLABORATING = frozenset({"kyodo", "partner", "join", "together", "work", "participation", "involv"})
+_INTRO_COLLABORATING = frozenset({"kyodo", "partner", "join", "together", "work", "participation", "involv", "help", "support"})
 # "Who should we contact?", "Which section should we talk to?", "Where should we ask?"
 _INTRO_WHOM = frozenset({"contact", "ask", "division", "charge"})
 _WE_RE = re.compile(r"\b(?:we|us|our|ours)\b")
