@@ -632,6 +632,16 @@ _FUNDS_RE = re.compile(r"grants?|money|funds?|funding|subsid(?:y|ies)|donations?
 _SOURCE_SPAN = 3
 # the kinds of group a resident can join as a member (not the individual, the outside, the case of an existing project)
 _MEMBER_SUBJECTS = frozenset({"jichikai", "university", "company", "religion", "politics"})
+# money the writers already get: the question is whether other funding rules the city's out
+_FUNDS_WORDS = r"(?:grants?|money|funds?|funding|funded|subsid\w*|hojo\w*|josei\w*|donations?)"
+_ALREADY_FUNDED_RE = re.compile(
+    rf"\balready\b(?:\s+\S+){{0,6}}?\s+{_FUNDS_WORDS}\b|\b{_FUNDS_WORDS}\b(?:\s+\S+){{0,6}}?\s+already\b"
+)
+# "we get money from a foundation", "our club received a grant": the writers receive it (not "Chiba has a grant")
+_RECEIVED_RE = re.compile(
+    rf"\b(?:we|i|our)\b(?:\s+\S+){{0,2}}?\s+(?:get|gets|got|receive|receives|received|receiving|have|has)\b"
+    rf"(?:\s+\S+){{0,4}}?\s+{_FUNDS_WORDS}\b"
+)
 _EMAIL_RE = re.compile(r"\be-?\s?mail\b|\bmeeru\b")
 _ADDRESS_RE = re.compile(r"\baddress(?:es)?\b")
 _NEGATING_PREFIXES = frozenset({"un", "non", "in", "im", "dis", "ir", "il"})
@@ -907,6 +917,7 @@ class EnglishAnswerer:
         typos corrected. "Is that possible?" is joined to the sentence before it."""
         sentences = [_unwrap(s.strip()) for s in _SENTENCE_RE.split(text) if s.strip()]
         focus, context = (sentences[0] if len(sentences) == 1 else text), []
+        k = 0
         if len(sentences) > 1:
             asking = [i for i, s in enumerate(sentences) if s.endswith(("?", "？"))]
             k = asking[-1] if asking else len(sentences) - 1
@@ -924,6 +935,12 @@ class EnglishAnswerer:
         q = self._corrected(focus, names)
         q.asks = plain_asks(prepare(sentences[k] if len(sentences) > 1 else text).strip())
         q.names = names | _describing(text)  # weak evidence, but still corrected when misspelt
+        if {"hojo", "money"} & q.weights.keys() and (
+            _ALREADY_FUNDED_RE.search(prepare(text))
+            or any(_RECEIVED_RE.search(prepare(s)) for i, s in enumerate(sentences) if i != k and not s.endswith(("?", "？")))
+        ):
+            # "We already get a grant from Tokyo. Can we also get city money?": money from elsewhere
+            q.add("other-funding", 1.0)
         if "choose" in q.weights and any(c and c <= q.weights.keys() for c in self._compared):
             # "後援 and 共催, which one …?": which of the two things one comparison names is their difference
             del q.weights["choose"]
