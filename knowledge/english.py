@@ -503,7 +503,7 @@ _ASKING_WORD_RE = re.compile(
 # to know if…"): what follows is the question; "whether / if" makes it a yes/no one
 _POLITE_ASK_RE = re.compile(
     r"^(?:(?:dear [a-z ]{1,20}?|hello|hi|good (?:morning|afternoon|evening))[,!.]*\s+)?"
-    r"(?:(?:excuse me|sorry|pardon|i apologi[sz]e|we apologi[sz]e)\b[^,]{0,40},\s*(?:but\s+)?)?"
+    r"(?:(?:excuse me|(?:(?:i am|i'm|we are|we're) )?(?:so |very )?sorry|pardon|(?:i|we) apologi[sz]e)\b[^,]{0,40},\s*(?:but\s+)?)?"
     r"(?:(?:may|could|can|might) (?:i|we) (?:please |kindly )?(?:ask|know|learn|inquire|enquire)(?: you)?"
     r"|(?:could|can|would|will) you (?:please |kindly )?(?:tell|let|inform|show) (?:me|us)(?: know)?"
     r"|(?:i|we)(?: would|'d) (?:like|love) to (?:kindly )?(?:ask|know|learn|inquire|enquire|check|confirm)"
