@@ -358,7 +358,7 @@ GENERAL_WORDS = frozenset(
         "show term terms available morning worry worried afraid concern concerned fear interested interest interesting "
         # family words are not typos of a word of ours (mothers is not others)
         "mother mothers father fathers mom moms mum mums dad dads husband wife family families kid kids "
-        "parent parents son daughter love child children during acceptable onaji afterwards"
+        "parent parents son daughter love child children during acceptable onaji afterwards question questions"
     )
 )
 _ROMAJI_ACCENTS = str.maketrans("āīūēōâîûêôàáèéìíòóùú’‘`", "aiueoaiueoaaeeiioouu'''")
@@ -475,7 +475,9 @@ _SELF_INTRO_RE = re.compile(
     r"(?:we are|we're|we r|i am|i'm|im|my name|(?:i|we) (?:represent|run|lead|organi[sz]e|manage|belong)"
     r"|our (?:group|team|club|circle|association|organi[sz]ation|lab|npo|ngo|church|choir|community) (?:is|are))\b"
 )
-_GREETING_ONLY_RE = re.compile(r"^(?:hi|hello|hey|good (?:morning|afternoon|evening)|namaste|greetings)\b[^a-z]*$")
+_GREETING_ONLY_RE = re.compile(
+    r"^(?:hi|hello|hey|good (?:morning|afternoon|evening)|namaste|greetings)\b(?:,?\s*(?:there|all|everyone|team))?[^a-z]*$"
+)
 # after an introduction, an asking part made only of these (and everyday words) names no topic of its
 # own: "Can we work with the city?", "Is it possible to do something together with Koganei?"
 _INTRO_GENERIC = frozenset(
@@ -485,6 +487,9 @@ _INTRO_GENERIC = frozenset(
 )
 # ... and it must name collaborating
 _INTRO_COLLABORATING = frozenset({"kyodo", "partner", "join", "together", "work", "participation", "involv", "help", "support"})
+# what a group plans with the city besides collaborating itself: an event, a project, a form of
+# collaboration ("We would love to perform at a city festival. Who should we contact?")
+_CIVIC_PLANS = frozenset({"event", "project", "volunteer", "kyosai", "koen", "hojo", "jikko-iinkai", "proposal"})
 # "Who should we contact?", "Which section should we talk to?", "Where should we ask?"
 _INTRO_WHOM = frozenset({"contact", "ask", "division", "charge"})
 _WE_RE = re.compile(r"\b(?:we|us|our|ours)\b")
@@ -1207,7 +1212,7 @@ class EnglishAnswerer:
             and set(terms.weights) <= _INTRO_WHOM | {"who", "where"}
             and not terms.unknown
             and not _MONEY_RE.search(prepare(text))
-            and set(self._corrected(" ".join(sentences[:k])).weights) & _INTRO_COLLABORATING
+            and set(self._corrected(" ".join(sentences[:k])).weights) & (_INTRO_COLLABORATING | _CIVIC_PLANS)
         ):
             # "We want to hold a drill together with the city. Who should I contact?"
             return "contact"
