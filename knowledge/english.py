@@ -490,6 +490,9 @@ _INTRO_COLLABORATING = frozenset({"kyodo", "partner", "join", "together", "work"
 # what a group plans with the city besides collaborating itself: an event, a project, a form of
 # collaboration ("We would love to perform at a city festival. Who should we contact?")
 _CIVIC_PLANS = frozenset({"event", "project", "volunteer", "kyosai", "koen", "hojo", "jikko-iinkai", "proposal"})
+# terms of the synonyms that every plan or request has (an event, information, starting, a plan): not a
+# topic of their own at the lower rarity of _has_topic
+_PLAIN_TERMS = frozenset({"event", "information", "start", "plan"})
 # "Who should we contact?", "Which section should we talk to?", "Where should we ask?"
 _INTRO_WHOM = frozenset({"contact", "ask", "division", "charge"})
 _WE_RE = re.compile(r"\b(?:we|us|our|ours)\b")
@@ -688,6 +691,7 @@ class EnglishWeights:
     context: float = 0.25  # weight of known words outside the asking sentence
     answer_text: float = 0.6  # weight of an answer's words for coverage
     topic_share: float = 8.0
+    term_topic_share: float = 12.0  # the same for a term of the synonyms (_has_topic)
     skip_unfit_runner: float = 1.0  # an entry whose subject (or both things compared) is not named is no runner-up
     who_topic_share: float = 20.0  # _who_asks: a word of fewer entries than this is a topic of its own
     who_domain: float = 0.5  # domain a whether-question about who may collaborate needs (_who_asks)
@@ -972,7 +976,14 @@ class EnglishAnswerer:
         # collaboration itself, with another known word, is a topic ("Can we work together with
         # the city?") unless the sentence points back ("Can that be a collaboration?")
         kyodo_topic = len(terms) > 1 and not _refers(prepare(text))
-        return any(self.idf(t) >= topic_idf or (t == "kyodo" and kyodo_topic) for t in terms)
+        # a curated term of the synonyms (co-hosting, a phone number, an event) names a topic at a
+        # lower rarity than a plain word does
+        term_idf = math.log(1 + self._n / self.weights.term_topic_share)
+        return any(
+            self.idf(t) >= (term_idf if t in self._terms_of_synonyms and t not in _PLAIN_TERMS else topic_idf)
+            or (t == "kyodo" and kyodo_topic)
+            for t in terms
+        )
 
     def _corrected(self, text: str, names: frozenset[str] = frozenset()) -> Terms:
         q = self._terms(text)
