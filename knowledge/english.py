@@ -532,10 +532,16 @@ _COURTESY_WORDS = frozenset(
 )
 
 
+# "when" inside a sentence before a subject or an -ing verb joins two clauses ("what must we follow
+# when working with the city", "who pays when we get hurt"): it does not ask when
+_CONJUNCTION_WHEN_RE = re.compile(r"(?<=[a-z,] )when (?=(?:we|i|you|they|it|he|she|our|people|someone|[a-z]+ing)\b)")
+
+
 def plain_asks(asks: str) -> str:
     """An asking sentence (lower case) without its polite wrapping: "may i ask whether a group
     may…" -> "is a group may…" (a yes/no question), "could you tell me the phone number" -> "the
     phone number"."""
+    asks = _CONJUNCTION_WHEN_RE.sub("", asks)
     m = _POLITE_ASK_RE.match(asks)
     if not m or m.end() >= len(asks):
         return asks
@@ -878,6 +884,8 @@ class EnglishAnswerer:
         t = _CJK_RE.sub(" ", t)
         if not learn and self._negatable:
             t = self._drop_negated(t)
+        if not learn:
+            t = _CONJUNCTION_WHEN_RE.sub(" ", t)  # "…follow when working with the city": not asking when
         if not learn and _EMAIL_RE.search(t):
             t = _ADDRESS_RE.sub(" ", t)  # next to an e-mail, an address is the e-mail address, not the office's place
         words = _WORD_RE.findall(t)

@@ -636,3 +636,12 @@ def test_h15g_synonyms_and_romaji(answerer):
 def test_after_an_introduction_wanting_the_citys_help_then_whom_to_ask_is_contact(answerer):
     a = answerer.answer("We are a dance group from Peru. We want the city's help for our show. Who should we contact?")
     assert a.answered and a.faq_id == "contact", a
+
+
+def test_when_joining_two_clauses_does_not_ask_when(answerer):
+    from knowledge.english import EnglishAnswerer, _asking_word, plain_asks
+
+    assert _asking_word(plain_asks("what must we follow when working with the city?")) == ""
+    assert _asking_word(plain_asks("when does the office open?")) == "when"
+    en = EnglishAnswerer.for_answerer(answerer)
+    assert "when" not in en.analyse("what rules must we follow when we work with the city?")[0].weights
