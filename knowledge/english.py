@@ -320,9 +320,11 @@ STOP_WORDS = frozenset(
         "kudasai aru arimasu arimasuka iru imasu ii iidesu naru narimasu suru shite dake kara made demo "
         "tsukutta tsukurareta dekita hajimatta wakaranai wakarimasen sumimasen yoroshiku kore sore kono sono "
         "dono nado toka pls plz wat wht shiyou shiyoo sanka hansuru ha kankei "
+        "dekimashita deshita deshou shimashita arimashita narimashita sei tou nano nareru naremasu naremasuka "
+        "koto dame suru shinai karitai kariru kimeru kimenai "
         # the wrapping of a polite letter: says nothing about the topic
         "grateful appreciate appreciated apologise apologize apologies greetings regards sincerely "
-        "wondering humbly excuse sorry afternoon bother "
+        "wondering humbly excuse sorry afternoon bother regarding concerning "
         # "What kinds of collaboration exist?": there are, not an existing project
         "exist exists existed"
     )
@@ -356,13 +358,14 @@ GENERAL_WORDS = frozenset(
         "show term terms available morning worry worried afraid concern concerned fear interested interest interesting "
         # family words are not typos of a word of ours (mothers is not others)
         "mother mothers father fathers mom moms mum mums dad dads husband wife family families kid kids "
-        "parent parents son daughter love"
+        "parent parents son daughter love child children during acceptable onaji afterwards question questions"
     )
 )
 _ROMAJI_ACCENTS = str.maketrans("āīūēōâîûêôàáèéìíòóùú’‘`", "aiueoaiueoaaeeiioouu'''")
 _WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff]")
 _CJK_RUN_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff]+")
+_HIRAGANA_RE = re.compile("[\u3040-\u309f\u30fc]+")
 _PARTICLES_RE = re.compile("[\u3040-\u309f]{1,3}|[ーの・]+")  # の, とは, って: grammar, not a topic
 _SENTENCE_RE = re.compile(r"(?<=[.!?。？！])\s+|\n+")
 _YES_NO_RE = re.compile(
@@ -371,6 +374,33 @@ _YES_NO_RE = re.compile(
 )
 _SMALL_TALK_RE = re.compile(r"[^a-z ]+")
 _REFERS_RE = re.compile(r"\b(?:that|this|it|these|those|such|so)\b")
+# "a group that is not registered", "people that live here": a relative "that" after a noun points
+# at nothing told before
+_RELATIVE_THAT_RE = re.compile(
+    r"\b(?:groups?|organi[sz]ations?|clubs?|associations?|circles?|teams?|people|persons?|compan(?:y|ies)|"
+    r"business(?:es)?|projects?|activit(?:y|ies)|events?|npos?|ngos?|anyone|someone|everyone|ones?|members?|"
+    r"citizens?|residents?|things?|something|anything|cases?|forms?|ways?|schools?|universit(?:y|ies)|students?|"
+    r"church(?:es)?|foundations?|corporations?) that\b"
+)
+
+
+_CONDITION_WH_RE = re.compile(
+    r"^(?:if|in case|when)\b.*\b(?:who|whom|where|how|why)\s+(?:is|are|was|should|do|does|can|will|would|must|pays?|takes?)\b"
+)
+
+
+def _wh_asks(asks: str) -> bool:
+    """Whether an asking sentence asks how, where, why, when or who ("If a child gets hurt, who is
+    responsible?" too: a condition before the question word)."""
+    return bool(_WH_RE.match(asks) or _CONDITION_WH_RE.match(asks))
+
+
+def _refers(text: str) -> bool:
+    """Whether a sentence points back at something told before ("Is that possible?", "Can it be
+    kyodo?"); a relative "that" ("a group that…") does not."""
+    return bool(_REFERS_RE.search(_RELATIVE_THAT_RE.sub(" ", text)))
+
+
 _WH_RE = re.compile(r"(?:so,?\s+|and\s+|but\s+|then\s+)?(?:how|where|why|when|who|whom)\b")
 
 
@@ -445,7 +475,9 @@ _SELF_INTRO_RE = re.compile(
     r"(?:we are|we're|we r|i am|i'm|im|my name|(?:i|we) (?:represent|run|lead|organi[sz]e|manage|belong)"
     r"|our (?:group|team|club|circle|association|organi[sz]ation|lab|npo|ngo|church|choir|community) (?:is|are))\b"
 )
-_GREETING_ONLY_RE = re.compile(r"^(?:hi|hello|hey|good (?:morning|afternoon|evening)|namaste|greetings)\b[^a-z]*$")
+_GREETING_ONLY_RE = re.compile(
+    r"^(?:hi|hello|hey|good (?:morning|afternoon|evening)|namaste|greetings)\b(?:,?\s*(?:there|all|everyone|team))?[^a-z]*$"
+)
 # after an introduction, an asking part made only of these (and everyday words) names no topic of its
 # own: "Can we work with the city?", "Is it possible to do something together with Koganei?"
 _INTRO_GENERIC = frozenset(
@@ -454,7 +486,13 @@ _INTRO_GENERIC = frozenset(
      "possible", "something"}
 )
 # ... and it must name collaborating
-_INTRO_COLLABORATING = frozenset({"kyodo", "partner", "join", "together", "work", "participation", "involv"})
+_INTRO_COLLABORATING = frozenset({"kyodo", "partner", "join", "together", "work", "participation", "involv", "help", "support"})
+# what a group plans with the city besides collaborating itself: an event, a project, a form of
+# collaboration ("We would love to perform at a city festival. Who should we contact?")
+_CIVIC_PLANS = frozenset({"event", "project", "volunteer", "kyosai", "koen", "hojo", "jikko-iinkai", "proposal"})
+# terms of the synonyms that every plan or request has (an event, information, starting, a plan): not a
+# topic of their own at the lower rarity of _has_topic
+_PLAIN_TERMS = frozenset({"event", "information", "start", "plan"})
 # "Who should we contact?", "Which section should we talk to?", "Where should we ask?"
 _INTRO_WHOM = frozenset({"contact", "ask", "division", "charge"})
 _WE_RE = re.compile(r"\b(?:we|us|our|ours)\b")
@@ -466,7 +504,69 @@ _MONEY_RE = re.compile(r"\b(?:pays?|paid|yen|fees?|sells?|selling|sold|money|cha
 _DUMMY_IT_RE = re.compile(r"\b(?:is|was|would|will) it (?:be )?(?:possible|necessary|ok|okay|allowed|required|needed|true)\b")
 _OTHER_WH_RE = re.compile(r"\b(?:what|which|who|whom|when|why)\b")
 _HOW_ASKS_RE = re.compile(r"\b(?:how|where|what (?:should|can|do|must) (?:we|i)|what to do|steps?)\b")
-_ASKING_WORD_RE = re.compile(r"\b(who|whom|where|when|why|how many|how much)\b")
+_ASKING_WORD_RE = re.compile(
+    r"\b(who|whom|where|when|why|how many|how much|(?:which|what|dono) (?:ka|division|section|department|office|desk|window|counter))\b"
+)
+# the polite wrapping of a question ("May I ask whether…", "Could you please tell me…", "I would like
+# to know if…"): what follows is the question; "whether / if" makes it a yes/no one
+_POLITE_ASK_RE = re.compile(
+    r"^(?:(?:dear [a-z ]{1,20}?|hello|hi|good (?:morning|afternoon|evening))[,!.]*\s+)?"
+    r"(?:(?:excuse me|(?:(?:i am|i'm|we are|we're) )?(?:so |very )?sorry|pardon|(?:i|we) apologi[sz]e)\b[^,]{0,40},\s*(?:but\s+)?)?"
+    r"(?:(?:may|could|can|might) (?:i|we) (?:please |kindly )?(?:ask|know|learn|inquire|enquire)(?: you)?"
+    r"|(?:could|can|would|will) you (?:please |kindly )?(?:tell|let|inform|show) (?:me|us)(?: know)?"
+    r"|(?:i|we)(?: would|'d) (?:like|love) to (?:kindly )?(?:ask|know|learn|inquire|enquire|check|confirm)"
+    r"|(?:i am|i'm|we are|we're) (?:wondering|writing to ask|writing to inquire|writing to enquire)"
+    r"|(?:i|we) (?:wonder(?:ed)?|want to (?:ask|know)|wanted to (?:ask|know))"
+    r"|would it be possible (?:for (?:you|me|us) )?to (?:learn|know|ask|find out|tell (?:me|us)))"
+    r"(?: (?:about|please))?[,:]?\s+"
+)
+# a sentence of courtesy only ("Thank you for your help.", "Sorry to bother you.", "Best regards."):
+# neither the question nor its context
+_COURTESY_WORDS = frozenset(
+    _words(
+        "thank thanks you your for the help in advance very much so kind kindly best regards sincerely "
+        "hope are is well doing sorry to bother trouble dear sir madam hello hi good morning afternoon "
+        "evening time attention consideration support assistance reading this message i am we all "
+        "greetings everyone and a lot many in advance staff team city koganei office of officer"
+    )
+)
+
+
+# "when" inside a sentence before a subject or an -ing verb joins two clauses ("what must we follow
+# when working with the city", "who pays when we get hurt"): it does not ask when
+_CONJUNCTION_WHEN_RE = re.compile(r"(?<=[a-z,] )when (?=(?:we|i|you|they|it|he|she|our|people|someone|[a-z]+ing)\b)")
+
+
+def plain_asks(asks: str) -> str:
+    """An asking sentence (lower case) without its polite wrapping: "may i ask whether a group
+    may…" -> "is a group may…" (a yes/no question), "could you tell me the phone number" -> "the
+    phone number"."""
+    asks = _CONJUNCTION_WHEN_RE.sub("", asks)
+    m = _POLITE_ASK_RE.match(asks)
+    if not m or m.end() >= len(asks):
+        return asks
+    rest = asks[m.end() :]
+    return re.sub(r"^(?:whether|if)\b", "is", rest)
+
+
+def _unwrap(sentence: str) -> str:
+    """A sentence without the polite wrapping of its question (original case kept): "I apologise
+    for the trouble, but may I ask whom…" -> "whom…"."""
+    m = _POLITE_ASK_RE.match(prepare(sentence))  # prepare keeps the length: the offsets agree
+    return sentence[m.end() :] if m and m.end() < len(sentence) else sentence
+
+
+def drop_courtesy(text: str) -> str:
+    """``text`` without sentences of courtesy only (see ``_COURTESY_WORDS``), when something else
+    is left: "Thank you for your help. May I ask…?" is the question alone."""
+    sentences = [s for s in _SENTENCE_RE.split(text) if s.strip()]
+    if len(sentences) < 2:
+        return text
+    kept = [
+        s for s in sentences
+        if s.rstrip().endswith(("?", "\uff1f")) or not set(_WORD_RE.findall(prepare(s))) <= _COURTESY_WORDS
+    ]
+    return " ".join(kept) if kept and len(kept) < len(sentences) else text
 
 
 def _first_told(text: str) -> str:
@@ -487,7 +587,10 @@ def _asking_word(text: str) -> str:
     """The question word that says what kind of answer is wanted (who, where, when, why, how
     many), "" when there is none or only what/how (every kind of question uses those)."""
     m = _ASKING_WORD_RE.search(text)
-    return "who" if m and m.group(1) == "whom" else (m.group(1) if m else "")
+    if not m:
+        return ""
+    word = m.group(1)
+    return "who" if word == "whom" else ("which division" if " " in word and word.split()[0] in ("which", "what", "dono") else word)
 
 
 def _names(text: str) -> frozenset[str]:
@@ -501,6 +604,26 @@ def _names(text: str) -> frozenset[str]:
                 w = m.group(1).lower()
                 if w not in _NOT_NAMES:
                     out.add(w)
+    return frozenset(out)
+
+
+# "our international food festival", "a storytelling day", "my yoga class": the words before the
+# name of what a group holds or is say what it is about, not what is asked
+_DESCRIBED_RE = re.compile(
+    r"\b(?:our|my|a|an|the)\s+((?:[a-z][a-z'-]*\s+){1,3})"
+    r"(?:festival|event|concert|club|group|circle|class|classes|team|bazaar|party|day|workshop|lesson|lessons|"
+    r"market|fair|show|session|sessions|salon|cafe|project)s?\b"
+)
+
+
+def _describing(text: str) -> frozenset[str]:
+    """The words describing a group's event or group in a message ("our international food
+    festival": international, food): weak evidence against the question being ours, like names."""
+    out: set[str] = set()
+    for m in _DESCRIBED_RE.finditer(prepare(text)):
+        words = m.group(1).split()
+        if not any(w in STOP_WORDS for w in words):  # "a group that matches volunteers with groups": no
+            out.update(words)
     return frozenset(out)
 
 
@@ -523,6 +646,16 @@ _FUNDS_RE = re.compile(r"grants?|money|funds?|funding|subsid(?:y|ies)|donations?
 _SOURCE_SPAN = 3
 # the kinds of group a resident can join as a member (not the individual, the outside, the case of an existing project)
 _MEMBER_SUBJECTS = frozenset({"jichikai", "university", "company", "religion", "politics"})
+# money the writers already get: the question is whether other funding rules the city's out
+_FUNDS_WORDS = r"(?:grants?|money|funds?|funding|funded|subsid\w*|hojo\w*|josei\w*|donations?)"
+_ALREADY_FUNDED_RE = re.compile(
+    rf"\balready\b(?:\s+\S+){{0,6}}?\s+{_FUNDS_WORDS}\b|\b{_FUNDS_WORDS}\b(?:\s+\S+){{0,6}}?\s+already\b"
+)
+# "we get money from a foundation", "our club received a grant": the writers receive it (not "Chiba has a grant")
+_RECEIVED_RE = re.compile(
+    rf"\b(?:we|i|our)\b(?:\s+\S+){{0,2}}?\s+(?:get|gets|got|receive|receives|received|receiving|have|has)\b"
+    rf"(?:\s+\S+){{0,4}}?\s+{_FUNDS_WORDS}\b"
+)
 _EMAIL_RE = re.compile(r"\be-?\s?mail\b|\bmeeru\b")
 _ADDRESS_RE = re.compile(r"\baddress(?:es)?\b")
 _NEGATING_PREFIXES = frozenset({"un", "non", "in", "im", "dis", "ir", "il"})
@@ -564,6 +697,7 @@ class EnglishWeights:
     context: float = 0.25  # weight of known words outside the asking sentence
     answer_text: float = 0.6  # weight of an answer's words for coverage
     topic_share: float = 8.0
+    term_topic_share: float = 12.0  # the same for a term of the synonyms (_has_topic)
     skip_unfit_runner: float = 1.0  # an entry whose subject (or both things compared) is not named is no runner-up
     who_topic_share: float = 20.0  # _who_asks: a word of fewer entries than this is a topic of its own
     who_domain: float = 0.5  # domain a whether-question about who may collaborate needs (_who_asks)
@@ -678,6 +812,7 @@ class EnglishAnswerer:
             for v in variants:
                 self._raw_words.update(_WORD_RE.findall(prepare(v)))
         self._entry_terms = entry_terms
+        self._known_keys = self._vocab | {k for seq in self._seq for k in seq}
         n = len(self.entries)
         df: dict[str, int] = {}
         for terms in entry_terms:
@@ -749,10 +884,19 @@ class EnglishAnswerer:
         t = _CJK_RE.sub(" ", t)
         if not learn and self._negatable:
             t = self._drop_negated(t)
+        if not learn:
+            t = _CONJUNCTION_WHEN_RE.sub(" ", t)  # "…follow when working with the city": not asking when
         if not learn and _EMAIL_RE.search(t):
             t = _ADDRESS_RE.sub(" ", t)  # next to an e-mail, an address is the e-mail address, not the office's place
         words = _WORD_RE.findall(t)
         keys = [_key(w) for w in words]
+        if not learn:
+            # "exchanging" stems to "exchang", "exchange" to itself: a key the data does not know
+            # whose word lost -ing / -ed is the known key with its e (exchang -> exchange)
+            keys = [
+                k + "e" if w.endswith(("ing", "ed")) and k not in self._known_keys and k + "e" in self._known_keys else k
+                for w, k in zip(words, keys, strict=True)
+            ]
         if learn:  # a long word a synonym reads is a correction target too (comissioning ->
             # commissioning); a short one is not (rain is not train)
             self._raw_words.update(w for w in words if len(w) >= 7)
@@ -788,8 +932,9 @@ class EnglishAnswerer:
     def analyse(self, text: str) -> tuple[Terms, Terms]:
         """The asking part's terms and the context's (the other sentences of a long message),
         typos corrected. "Is that possible?" is joined to the sentence before it."""
-        sentences = [s.strip() for s in _SENTENCE_RE.split(text) if s.strip()]
-        focus, context = text, []
+        sentences = [_unwrap(s.strip()) for s in _SENTENCE_RE.split(text) if s.strip()]
+        focus, context = (sentences[0] if len(sentences) == 1 else text), []
+        k = 0
         if len(sentences) > 1:
             asking = [i for i, s in enumerate(sentences) if s.endswith(("?", "？"))]
             k = asking[-1] if asking else len(sentences) - 1
@@ -805,8 +950,14 @@ class EnglishAnswerer:
             for term, wt in self._corrected(s, names).weights.items():
                 ctx.add(term, wt)
         q = self._corrected(focus, names)
-        q.asks = prepare(sentences[k] if len(sentences) > 1 else text).strip()
-        q.names = names
+        q.asks = plain_asks(prepare(sentences[k] if len(sentences) > 1 else text).strip())
+        q.names = names | _describing(text)  # weak evidence, but still corrected when misspelt
+        if {"hojo", "money"} & q.weights.keys() and (
+            _ALREADY_FUNDED_RE.search(prepare(text))
+            or any(_RECEIVED_RE.search(prepare(s)) for i, s in enumerate(sentences) if i != k and not s.endswith(("?", "？")))
+        ):
+            # "We already get a grant from Tokyo. Can we also get city money?": money from elsewhere
+            q.add("other-funding", 1.0)
         if "choose" in q.weights and any(c and c <= q.weights.keys() for c in self._compared):
             # "後援 and 共催, which one …?": which of the two things one comparison names is their difference
             del q.weights["choose"]
@@ -827,12 +978,20 @@ class EnglishAnswerer:
         """Whether a sentence names something of the knowledge base (a rare-enough known word, or
         collaboration itself: "What does kyodo mean?" after a self-introduction is the question)."""
         # "Allowed?" asks permission for what the sentences before it describe: no topic of its own
-        terms = [t for t in self._terms(text).weights if t in self._question_vocab and t != "allow"]
+        # an everyday word ("Is it new or old?") is no topic either
+        terms = [t for t, wt in self._terms(text).weights.items() if t in self._question_vocab and t != "allow" and wt == 1.0]
         topic_idf = math.log(1 + self._n / self.weights.topic_share)  # used by few enough entries
         # collaboration itself, with another known word, is a topic ("Can we work together with
         # the city?") unless the sentence points back ("Can that be a collaboration?")
-        kyodo_topic = len(terms) > 1 and not _REFERS_RE.search(prepare(text))
-        return any(self.idf(t) >= topic_idf or (t == "kyodo" and kyodo_topic) for t in terms)
+        kyodo_topic = len(terms) > 1 and not _refers(prepare(text))
+        # a curated term of the synonyms (co-hosting, a phone number, an event) names a topic at a
+        # lower rarity than a plain word does
+        term_idf = math.log(1 + self._n / self.weights.term_topic_share)
+        return any(
+            self.idf(t) >= (term_idf if t in self._terms_of_synonyms and t not in _PLAIN_TERMS else topic_idf)
+            or (t == "kyodo" and kyodo_topic)
+            for t in terms
+        )
 
     def _corrected(self, text: str, names: frozenset[str] = frozenset()) -> Terms:
         q = self._terms(text)
@@ -901,7 +1060,7 @@ class EnglishAnswerer:
         out = []
         asks_with = _asking_word(q.asks)
         # a whether-question (Do we need…? Can we…?) is not answered by a how-to entry
-        clash = bool(q.asks) and bool(_YES_NO_RE.match(q.asks)) and not _HOW_ASKS_RE.search(q.asks) and not _REFERS_RE.search(_DUMMY_IT_RE.sub("", q.asks))
+        clash = bool(q.asks) and bool(_YES_NO_RE.match(q.asks)) and not _HOW_ASKS_RE.search(q.asks) and not _refers(_DUMMY_IT_RE.sub("", q.asks))
         for i in range(len(self.entries)):
             if best_f1[i] == 0:
                 continue
@@ -946,6 +1105,7 @@ class EnglishAnswerer:
                 or _key(u) in GENERAL_KEYS
                 or u in q.names
                 or u in self._short_typos
+                or _HIRAGANA_RE.fullmatch(u)  # kana grammar left over (ってどういう, つくりたい): no topic
                 else 1.0
             )
             * self._unseen_idf
@@ -968,6 +1128,7 @@ class EnglishAnswerer:
             return Answer(False, msg.GREETING, "greeting", lang="en")
         if small in msg.THANKS_WORDS or small.startswith(("thank you", "thanks")) and len(small) < 40:
             return Answer(False, msg.THANKS, "thanks", lang="en")
+        text = drop_courtesy(text)
         q, ctx = self.analyse(text)
         if not q.weights:
             return self._decline()
@@ -976,8 +1137,9 @@ class EnglishAnswerer:
         if not ranked:
             return self._decline()
         w = self.weights
-        score, i, _f1, cov = ranked[0]
         asked = set(q.weights) | set(ctx.weights)
+        suggest = ranked
+        score, i, _f1, cov = ranked[0]
         # the runner-up is an entry that could be the answer: not one about a subject the question
         # does not name, nor one comparing two things it does not both name ("the goal of kyodo"
         # is not "purpose and goal, the difference")
@@ -994,13 +1156,11 @@ class EnglishAnswerer:
         subject = self._subject[i]
         # an entry about one subject answers whether (can a company…?), not how, where or why
         # something is done: "I'm a student. How do I pay my pension?" is not about universities
-        on_subject = (not subject or (_names_subject(subject, asked) and not _WH_RE.match(q.asks))) and self._compared[i] <= asked
-        if subject & _MEMBER_SUBJECTS and self._joins_as_member(q):
-            on_subject = False
-        yes_no = bool(_YES_NO_RE.search(prepare(text).strip()))
+        on_subject = self._on_subject(i, q, asked)
+        yes_no = bool(_YES_NO_RE.search(prepare(text).strip()) or _YES_NO_RE.match(q.asks))
         intro = self._intro_asks(text)
         confident = score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject
-        if intro is not None and confident and _REFERS_RE.search(q.asks):
+        if intro is not None and confident and _refers(q.asks):
             intro = None  # "…exchange information with city staff. Is this kyodo too?" asks about what is told
         if intro is not None and not (
             score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject
@@ -1034,11 +1194,11 @@ class EnglishAnswerer:
                 return self._answer(got, score, yes_no=yes_no)
         if score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject:
             return self._answer(i, score, yes_no=yes_no)
-        pick = self._who_asks(q, ctx, ranked, domain)
+        pick = self._who_asks(q, ctx, suggest, domain)
         if pick is not None:
             return self._answer(pick[1], pick[0], yes_no=yes_no)
         if score >= w.unsure_at and domain >= w.unsure_domain:
-            picks = [self.entries[r[1]].question for r in ranked[:MAX_SUGGESTIONS]]
+            picks = [self.entries[r[1]].question for r in suggest[:MAX_SUGGESTIONS]]
             return Answer(
                 False,
                 msg.unsure_list(picks, maybe_elsewhere=bool(q.unknown)),
@@ -1063,7 +1223,7 @@ class EnglishAnswerer:
         k = asking[-1] if asking else len(sentences) - 1
         if k == 0 or k < len(sentences) - 1 and not asking:
             return None
-        asks = prepare(sentences[k])
+        asks = plain_asks(prepare(sentences[k]))
         terms = self._corrected(asks)
         if (
             _INTRO_RE.match(prepare(sentences[0]))
@@ -1071,13 +1231,13 @@ class EnglishAnswerer:
             and set(terms.weights) <= _INTRO_WHOM | {"who", "where"}
             and not terms.unknown
             and not _MONEY_RE.search(prepare(text))
-            and set(self._corrected(" ".join(sentences[:k])).weights) & _INTRO_COLLABORATING
+            and set(self._corrected(" ".join(sentences[:k])).weights) & (_INTRO_COLLABORATING | _CIVIC_PLANS)
         ):
             # "We want to hold a drill together with the city. Who should I contact?"
             return "contact"
         if (
             not set(terms.weights) & _INTRO_COLLABORATING
-            and (_REFERS_RE.search(asks) or not set(terms.weights) - {"how", "where", "start"})
+            and (_refers(asks) or not set(terms.weights) - {"how", "where", "start"})
             and k > 1
         ):
             # "We want to dance with the city. Is that possible?", "… What should we do?"
@@ -1102,6 +1262,17 @@ class EnglishAnswerer:
             return "whether"
         # "we can do kyodo?": asked by its question mark alone
         return "whether" if asks.rstrip().endswith(("?", "？")) and not _OTHER_WH_RE.search(asks) else None
+
+    def _on_subject(self, i: int, q: Terms, asked: set[str]) -> bool:
+        """Whether entry ``i`` may answer: an entry about one subject needs it named and a
+        whether-question (not how, where, who …), a comparison both things compared, and joining a
+        group as a member is not collaborating."""
+        subject = self._subject[i]
+        if subject and not (_names_subject(subject, asked) and not _wh_asks(q.asks)):
+            return False
+        if not self._compared[i] <= asked:
+            return False
+        return not (subject & _MEMBER_SUBJECTS and self._joins_as_member(q))
 
     @staticmethod
     def _joins_as_member(q: Terms) -> bool:

@@ -530,3 +530,118 @@ def test_which_one_of_the_two_things_a_comparison_names_is_their_difference(answ
     assert a.faq_id != "form-choose", a
     a = answerer.answer("which form is best for our festival?")
     assert a.answered and a.faq_id == "form-choose", a
+
+
+# -- h15g: polite forms, contact, funding (probe questions of our own, not from the evaluation sets) ---------
+
+
+def test_the_polite_wrapping_of_a_question_is_not_the_question(answerer):
+    from knowledge.english import drop_courtesy, plain_asks
+
+    assert plain_asks("dear sir or madam, may i ask whether a group may join?") == "is a group may join?"
+    assert plain_asks("could you please tell me the phone number?") == "the phone number?"
+    assert plain_asks("i am sorry to bother you, but i would like to kindly ask if it is free") == "is it is free"
+    assert plain_asks("what is kyodo?") == "what is kyodo?"
+    # a sentence of courtesy only is neither the question nor its context
+    assert drop_courtesy("Thank you for your time. What is kyodo?") == "What is kyodo?"
+    assert drop_courtesy("Thank you!") == "Thank you!"
+    a = answerer.answer("Thank you for your time. Could you tell me what civic activity groups are?")
+    assert a.answered and a.faq_id == "term-shimin-katsudo", a
+    # "may I ask whether…" is a whether-question: a how-to entry does not answer it
+    a = answerer.answer("May I ask whether a club that is not registered as an NPO corporation may still work with the city?")
+    assert a.answered and a.faq_id == "target-npo-required", a
+    a = answerer.answer(
+        "Excuse me, I apologise for bothering you, but could you tell me the telephone number of the collaboration desk?"
+    )
+    assert a.answered and a.faq_id == "contact-phone", a
+
+
+def test_a_relative_that_points_back_at_nothing():
+    from knowledge.english import _refers
+
+    assert _refers("is that ok?")
+    assert _refers("can it be kyodo?")
+    assert not _refers("is a group that is not registered ok?")
+    assert not _refers("can people that live in mitaka join?")
+
+
+def test_a_word_that_lost_its_e_with_ing_is_read_as_the_known_word(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    t = en._terms("exchanging")
+    assert "exchange" in t.weights and not t.unknown
+    a = answerer.answer("Is exchanging data with the city a form of collaboration?")
+    assert a.answered and a.faq_id == "form-joho", a
+
+
+def test_which_division_is_an_asking_word(answerer):
+    from knowledge.english import _asking_word
+
+    assert _asking_word("which ka should we go to?") == "which division"
+    assert _asking_word("what section handles this?") == "which division"
+    assert _asking_word("which form is best?") == ""
+    a = answerer.answer("which ka should we go to about our kyodo project?")
+    assert a.answered and a.faq_id in ("howto-which-division", "contact"), a
+
+
+def test_kana_grammar_left_over_is_weak_evidence(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    kana = en.domain(en.analyse("kyodo ってなんですか meaning?")[0])
+    kanji = en.domain(en.analyse("kyodo 印鑑登録 meaning?")[0])
+    assert kana > kanji
+
+
+def test_an_everyday_word_is_no_topic_of_a_follow_up(answerer):
+    a = answerer.answer("When did the city write the guideline? Is it new?")
+    assert a.answered and a.faq_id == "about-guideline", a
+
+
+def test_words_describing_our_event_are_weak_evidence(answerer):
+    from knowledge.english import _describing
+
+    assert _describing("Can the city co-host our spring flower festival?") == {"spring", "flower"}
+    # "an office that matches volunteers with groups": a clause, not a description
+    assert _describing("Is there an office that matches volunteers with groups?") == frozenset()
+    a = answerer.answer("Can the city co-host our flower festival?")
+    assert a.answered and a.faq_id == "form-kyosai", a
+
+
+def test_money_the_writers_already_get_asks_about_other_funding(answerer):
+    for q in (
+        "Our club already receives a grant from a company. Can the city give us a subsidy too?",
+        "We receive donations from a temple. Can we also get a city subsidy?",
+    ):
+        a = answerer.answer(q)
+        assert a.answered and a.faq_id == "target-other-funding", (q, a)
+    # another city's grant is not money the writers get
+    a = answerer.answer("Chiba has a grant for groups. Does Koganei?")
+    assert a.faq_id != "target-other-funding", a
+
+
+def test_h15g_synonyms_and_romaji(answerer):
+    for q, expect in (
+        ("shimin sanka jourei wa itsu dekimashita ka", "bg-participation-ordinance"),
+        ("how many non-profit corporations are in the city?", "bg-npo-count"),
+        ("I do not belong to any group. Can I still work with the city?", "target-individual"),
+        ("what does taitousei no sonchou mean?", "principle-equality"),
+        ("our group is unregistered, can we still do kyodo?", "target-npo-required"),
+    ):
+        a = answerer.answer(q)
+        assert a.answered and a.faq_id == expect, (q, a)
+
+
+def test_after_an_introduction_wanting_the_citys_help_then_whom_to_ask_is_contact(answerer):
+    a = answerer.answer("We are a dance group from Peru. We want the city's help for our show. Who should we contact?")
+    assert a.answered and a.faq_id == "contact", a
+
+
+def test_when_joining_two_clauses_does_not_ask_when(answerer):
+    from knowledge.english import EnglishAnswerer, _asking_word, plain_asks
+
+    assert _asking_word(plain_asks("what must we follow when working with the city?")) == ""
+    assert _asking_word(plain_asks("when does the office open?")) == "when"
+    en = EnglishAnswerer.for_answerer(answerer)
+    assert "when" not in en.analyse("what rules must we follow when we work with the city?")[0].weights
