@@ -58,6 +58,7 @@ from knowledge.understand import (
     Understanding,
     break_at_symbols,
     contact_aspect,
+    final_clause,
     is_asking,
     is_confirmation,
     question_kind,
@@ -190,6 +191,8 @@ _FRAME_TERMS = frozenset(
     ]
 )
 # Words for any group (a 大学のサークル is a サークル too): they never name whom an entry is about
+# who is speaking, not what about (うちみたいな団体でも…)
+_PRONOUNS = frozenset(fold(w) for w in ["うち", "私", "私たち", "自分", "自分たち", "我々", "こちら", "当方", "みんな"])
 _GROUP_WORDS = frozenset(fold(w) for w in ["サークル", "グループ", "クラブ", "チーム", "会", "仲間"])
 _GREETINGS = frozenset(fold(w) for w in messages.GREETING_WORDS)
 _THANKS = frozenset(fold(w) for w in messages.THANKS_WORDS)
@@ -716,6 +719,21 @@ class Answerer:
                 q.add(t, wt, h.added.get(t, "typed"))
         return q
 
+    def _names_noun(self, q: QueryTerms) -> bool:
+        """Whether a piece names a topic noun of the knowledge base (自治会, 宗教), not only civic
+        words, aspects (相談, 電話) or verbs."""
+        return any(
+            t in self._noun_terms
+            and t not in CIVIC_TERMS
+            and t not in ASPECT_TERMS
+            and t not in _VAGUE_TERMS
+            and t not in _PRONOUNS
+            and t not in _GROUP_WORDS
+            and t not in q.guessed
+            and t in q.typed
+            for t in q.weights
+        )
+
     def _has_own_topic(self, q: QueryTerms) -> bool:
         """Whether the asking part names a topic of the knowledge base (not only 市, 申込 …)."""
         return any(t in self.anchors and t not in CIVIC_TERMS for t in q.weights)
@@ -1216,6 +1234,11 @@ class Answerer:
         """Share of the asking part's information (idf-weighted known terms) that entry ``c`` has
         among the words of its question, phrasings and answer."""
         share = self._coverage(c, self._question_terms(u))
+        clause = final_clause(u.question)
+        if clause and self._names_noun(self.analyzer.analyze(clause, focus=False)):
+            # 住民で自治会を作ろうという話が出ているのですが、自治会も市と協働できるんですか: the
+            # situation before が、 is context; the clause after it is what is asked
+            share = max(share, self._coverage(c, self.analyzer.analyze(clause, focus=False)))
         if is_katakana_sentence(u.question):  # ｼﾞﾁｶｲ ﾓ OK?: also judged on its hiragana reading
             h = self.analyzer.analyze(spell_out_long_vowels(to_hiragana(u.question)), focus=False)
             share = max(share, self._coverage(c, h))

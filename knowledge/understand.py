@@ -293,6 +293,31 @@ _TOPIC_RE = re.compile(
 )
 
 
+# A situation told before the question in the same sentence: …という話が出ているのですが、 / …したいんですけど、
+_SITUATION_END_RE = re.compile(
+    r"(?:のです|んです|のでございます|です|ます|ました|でした|ている|てる|たい)(?:が|けど|けれど|けれども)[、,]"
+)
+
+
+_POINTS_BACK_RE = re.compile(r"^(?:これ|それ|その|この|こう|そう|こういう|そういう|こんな|そんな|あれ)")
+
+
+def final_clause(question: str) -> str | None:
+    """The clause that asks, after a situation told in the same sentence (…話が出ているのですが、
+    自治会も市と協働できるんですか -> 自治会も市と協働できるんですか); None when there is none or
+    what follows is too short to ask anything of its own (…のですが、どうすれば?)."""
+    q = question.replace(" ", "")
+    ends = [m.end() for m in _SITUATION_END_RE.finditer(q)]
+    if not ends:
+        return None
+    rest = q[ends[-1]:]
+    if len(rest) < 6 or not is_asking(rest) or _POINTS_BACK_RE.search(rest) or question_kind(rest) == "contact":
+        # …展示をしたいのですが、これも協働になりますか (これ is the situation); …受けたいのですが、
+        # どこに相談すれば (where to go depends on the situation)
+        return None
+    return rest
+
+
 def question_topic(question: str) -> str | None:
     """The theme a question opens with (後援って…, 協働とは…, 補助金については…), if any."""
     m = _TOPIC_RE.search(question.replace(" ", ""))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.understand import understand
+from knowledge.understand import final_clause, understand
 
 CONTACT = "小金井市 市民部 コミュニティ文化課"  # the shipped city.yaml's desk (contacts.yaml)
 
@@ -469,3 +469,19 @@ def test_a_worry_is_a_question(answerer):
     assert understand("補助金をもらうと市の言いなりにならないか心配です").asking
     a = answerer.answer("環境系の団体です。市から委託を受けると下請けのようにならないか心配です。")
     _ok(a, {"principle-independence", "principle-equality", "about-partner"})
+
+
+def test_a_situation_before_ga_is_not_part_of_what_is_asked(answerer):
+    """「…という話が出ているのですが、自治会も市と協働できるんですか」: the clause after が、 is the
+    question, and an entry that covers it answers, though the situation holds words it lacks."""
+    assert final_clause("住民で自治会を作ろうという話が出ているのですが、自治会も市と協働できるんですか?") == "自治会も市と協働できるんですか?"
+    a = answerer.answer("マンションの管理組合の理事をしています。住民で自治会を作ろうという話が出ているのですが、自治会も市と協働できるんですか?")
+    _ok(a, {"target-jichikai"})
+
+
+def test_a_clause_that_points_back_or_asks_where_leans_on_the_situation(answerer):
+    """これも協働に？ is about the situation; どこに相談？ depends on it: neither is read alone."""
+    assert final_clause("消費生活展で環境政策課と一緒に展示をしたいのですが、これも協働になりますか？") is None
+    assert final_clause("認定等を受けたいと考えていますが、どこに相談すればよいでしょうか。") is None
+    a = answerer.answer("認定等を受けたいと考えていますが、どこに相談すればよいでしょうか。")
+    assert not a.answered, a
