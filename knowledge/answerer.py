@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from knowledge.english import EnglishAnswerer
 from knowledge.understand import (
     Understanding,
+    asked_parts,
     break_at_symbols,
     contact_aspect,
     final_clause,
@@ -67,6 +68,7 @@ from knowledge.understand import (
 )
 
 MAX_QUESTION_CHARS = 1000
+_CIRCLED_RE = re.compile(r"[①-⑩]")
 BLEND_TOP = 12
 _HIRAGANA_RE = re.compile(r"[\u3041-\u3096]")
 _KANA_GRAMMAR_RE = re.compile(r"[\u4e00-\u9fff][\u30a1-\u30f6]")  # kanji then katakana
@@ -667,7 +669,9 @@ class Answerer:
         A message in English (or romaji) is answered in English, one in another language gets a
         short note (knowledge.english, built on the first such message); ``lang`` is the user's
         language when known ("ja"/"en"), used when the text alone does not tell (NPO, 123)."""
-        text = normalize(question if isinstance(question, str) else str(question or ""))
+        raw = question if isinstance(question, str) else str(question or "")
+        # ①②③ number the questions of a message; NFKC would make them plain digits glued to the text
+        text = normalize(_CIRCLED_RE.sub(lambda m: f" ({ord(m.group()) - 0x245F}) ", raw))
         language = detect_language(text, lang)
         if language != JA:
             return self.english().answer(text, language)
@@ -681,10 +685,86 @@ class Answerer:
         if small_talk:
             return small_talk
         u = understand(drop_symbols(break_at_symbols(text)), self._names_topic)
+        parts = asked_parts(drop_symbols(break_at_symbols(text)), self._names_part_topic)
+        whole = self._answer_one(text, u)
+        if parts and whole.reason != "out_of_scope":
+            # (a message the bot declines as a whole is not about 協働: its parts are not either)
+            return self._answer_parts(parts, u, whole)
+        return whole
+
+    def _answer_part(self, part: str) -> Answer:
+        """One question of several; answered only when it is answered the same way on its own
+        and after the introduction (a part is short, and a short question is easily misread)."""
+        u = understand(part, self._names_topic)
+        r = self._answer_one(part, u)
+        if r.answered and u.context:
+            alone = self._answer_one(u.question, understand(u.question, self._names_topic))
+            if alone.faq_id != r.faq_id:
+                return Answer(False, "", "unsure", score=r.score, suggestions=[self._by_id[r.faq_id].question])
+        return r
+
+    def _names_part_topic(self, text: str) -> bool:
+        """Whether a later question of a message is a question of its own: it names a topic noun
+        (not only メリットは？ or 新しいのはありますか, which are about the question before)."""
+        q = self.analyzer.analyze(text, focus=False)
+        nouns = [
+            t
+            for t in q.weights
+            if t in q.typed
+            and t not in CIVIC_TERMS
+            and t not in ASPECT_TERMS
+            and t not in _PRONOUNS
+            and t not in q.guessed
+            and (t in self._noun_terms or t in q.unknown)
+        ]
+        return len(nouns) >= 2 or (len(nouns) == 1 and len(text.replace(" ", "")) >= 10)
+
+    def _answer_one(self, text: str, u: Understanding) -> Answer:
         a = self.analyze_described(u) if u.activity else self.analyze_message(text, self._topic_terms(u))
         ans = self.decide(a, u)
         ans.kind, ans.activity, ans.asked, ans.yes_no = u.kind, u.activity, u.question, u.yes_no
         return ans
+
+    def _answer_parts(self, parts: list[str], whole: Understanding, as_one: Answer) -> Answer:
+        """A message that asks several things (①…②…, …できますか？あと…ありますか？): each question
+        is answered on its own, with the self-introduction before it, and the reply takes them in
+        order; one the bot cannot answer is named, with where to ask. Nothing answered: the whole
+        message is read as one question, as before."""
+        results = [(p, self._answer_part(p)) for p in parts]
+        done = [(p, r) for p, r in results if r.answered]
+        if not done:
+            ans = as_one
+            ans.parts = [(understand(p, self._names_topic).question, None) for p in parts]
+            return ans
+        city = getattr(self.data, "city", None)
+        desk = city.desk if city is not None else "市の協働の担当窓口"
+        blocks, seen, sources = [messages.SEVERAL_QUESTIONS], set(), []
+        for k, (p, r) in enumerate(results):
+            asked = understand(p, self._names_topic).question
+            head = messages.part_heading(k, asked)
+            if r.answered and r.faq_id in seen:
+                continue
+            if r.answered:
+                seen.add(r.faq_id)
+                blocks.append(f"{head}\n{r.text}")
+                sources += [s for s in r.sources if s not in sources]
+            else:
+                blocks.append(f"{head}\n{messages.PART_NOT_ANSWERED.format(desk=desk)}")
+        first = done[0][1]
+        return Answer(
+            True,
+            "\n\n".join(blocks),
+            "answered",
+            sources,
+            min(r.score for _, r in done),
+            first.suggestions,
+            first.faq_id,
+            kind=whole.kind,
+            activity=whole.activity,
+            asked=whole.question,
+            yes_no=False,
+            parts=[(understand(p, self._names_topic).question, r.faq_id if r.answered else None) for p, r in results],
+        )
 
     def english(self) -> EnglishAnswerer:
         """The English answerer for this data (faq_en.yaml), built once, on first use."""

@@ -100,6 +100,13 @@ class Answer:
     activity: str | None = None
     asked: str = ""
     yes_no: bool = False
+    # a message that asks several things: each question and the entry that answered it (None: not answered)
+    parts: list[tuple[str, str | None]] = field(default_factory=list)
+
+    @property
+    def part_ids(self) -> list[str]:
+        """The entries of every answered part (the evaluation counts each as an answer given)."""
+        return [fid for _, fid in self.parts if fid]
     # the language of the reply: "ja", "en" (English, romaji, mixed) or "other" (a one-line note in
     # English and Japanese saying the bot answers in Japanese and English, and where to ask)
     lang: str = "ja"

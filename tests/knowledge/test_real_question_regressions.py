@@ -485,3 +485,27 @@ def test_a_clause_that_points_back_or_asks_where_leans_on_the_situation(answerer
     assert final_clause("認定等を受けたいと考えていますが、どこに相談すればよいでしょうか。") is None
     a = answerer.answer("認定等を受けたいと考えていますが、どこに相談すればよいでしょうか。")
     assert not a.answered, a
+
+
+def test_several_numbered_questions_are_answered_one_by_one(answerer):
+    """①…②…: each question gets its own block, in order; one the guideline cannot answer is named
+    with where to ask, and the answer lists which entry answered which part."""
+    a = answerer.answer("市外の団体でも大丈夫ですか？あとNPO法人じゃないとダメですか？")
+    assert a.answered and [fid for _, fid in a.parts] == ["target-outside-city", "target-npo-required"], a.parts
+    assert a.text.index("①") < a.text.index("②")
+    a = answerer.answer("子育てサークルをやっています。\n①市と協働できますか\n②会議室を借りたい\n③チラシを市の施設に置かせてほしい")
+    assert a.answered and "env-venue" in a.part_ids, a.parts
+    assert len(a.parts) == 3 and a.text.count("お尋ねください") >= 1
+
+
+def test_a_part_read_differently_without_the_introduction_is_not_answered(answerer):
+    """「子育てサークルをやっています。市と協働できますか」 and 「市と協働できますか」 are answered
+    by different entries: which one was meant is a guess, so that part is not answered."""
+    a = answerer.answer("子育てサークルをやっています。\n①市と協働できますか\n②会議室を借りたい")
+    assert "target-activities" not in a.part_ids, a.parts
+
+
+def test_a_message_declined_as_a_whole_is_not_split(answerer):
+    """「接種は義務ですか?任意ですか?」 is not about 協働; its second half alone would look like it."""
+    a = answerer.answer("接種は義務ですか?任意ですか?")
+    assert not a.answered and not a.part_ids, a
