@@ -145,6 +145,14 @@ _KIND_CLASHES = {
 # The entry that answers "can a group doing this collaborate?" (第2章(2)'s conditions), for a
 # self-introduction followed by a question with no topic of its own (docs/faq-topics.md ids are fixed).
 ACTIVITY_ENTRY = "target-activities"
+INFORMAL_GROUP_ENTRY = "target-npo-required"  # whether a group without legal status may partner
+# the subject of the question is a group of some form: サークルでも / 小さいグループって / 任意の会も
+_INFORMAL_SUBJECT_RE = re.compile(
+    r"(?:サークル|グループ|クラブ|チーム|任意団体|(?:小さな|小さい|少人数の|ちいさな)(?:団体|会|集まり)|集まり|有志|仲間|会)"
+    r"(?:でも|って|も|は)"
+)
+# ... unless it names what another entry is about (大学のサークルでも…, 市外のグループでも…)
+_OTHER_SUBJECT_RE = re.compile(r"法人|企業|会社|お店|商店|大学|学校|学生|自治会|町会|町内会|市外|政治|議員|宗教|教会|お寺|個人")
 # Words that only say "together with the city" (市と一緒に, 組む, 協力): no topic of their own.
 _KYODO_TERMS = frozenset(fold(w) for w in ["協働", "一緒", "組む", "協力", "連携", "共同", "協同", "何か"])
 DIFFERENCE_ANSWERS = ("difference", "what-is")  # kinds of entry that can answer "how do X and Y differ"
@@ -470,7 +478,10 @@ class Answerer:
                 if entry_df[t] <= SUBJECT_MAX_ENTRIES and (len(t) > 1 or t.isascii())
             }
             self._named.append(frozenset(named))
-            self._subjects.append(frozenset(own - _FRAME_TERMS - CIVIC_TERMS - _GROUP_WORDS))
+            # (words for any group are the subject only of the entry on informal groups:
+            # サークルでも協働できますか asks whether a group without legal status may partner)
+            group_words = _GROUP_WORDS if e.id != INFORMAL_GROUP_ENTRY else frozenset()
+            self._subjects.append(frozenset(own - _FRAME_TERMS - CIVIC_TERMS - group_words))
             self._own.append(
                 frozenset(named | {t for t in entry_terms[i] if entry_df[t] == 1 and len(t) > 1})
                 - _FRAME_TERMS
@@ -1138,6 +1149,19 @@ class Answerer:
                 for c in cands
             ]
             cands.sort(key=lambda c: (-c.score, c.entry.id))
+        if self._asks_informal(u, qt):
+            # 「趣味のサークルでも協働の相手になれますか」: whether a group of that form (no legal
+            # status, a few members, no rules yet) may partner; the entry on informal groups answers it
+            lead = [c for c in cands if c.entry.id == INFORMAL_GROUP_ENTRY]
+            if lead:
+                top = max(cands[0].score, self.weights.answer_at) + self.weights.margin
+                return dataclasses.replace(
+                    a,
+                    candidates=[
+                        dataclasses.replace(lead[0], score=top),
+                        *(c for c in cands if c.entry.id != INFORMAL_GROUP_ENTRY),
+                    ],
+                )
         if (
             u.activity
             and u.kind == "can-we"
@@ -1159,11 +1183,30 @@ class Answerer:
                 ]
         return dataclasses.replace(a, candidates=cands)
 
+    @staticmethod
+    def _asks_informal(u: Understanding, qt: QueryTerms) -> bool:
+        """「趣味のサークルでも協働の相手になれますか」: whether a group of that form may partner."""
+        q = u.question.replace(" ", "")
+        return (
+            u.kind == "can-we"
+            and bool(_INFORMAL_SUBJECT_RE.search(q))
+            and not _OTHER_SUBJECT_RE.search(q)
+            and bool(set(qt.weights) & (_KYODO_TERMS | _PARTNER_TERMS))
+        )
+
     def decide(self, a: Analysis, u: Understanding | None = None) -> Answer:
         w = self.weights
         raw = a
         a = self._screen(a, u)
         opener_fits = u is None or u.yes_no
+        if (
+            u is not None
+            and a.candidates
+            and a.candidates[0].entry.id == INFORMAL_GROUP_ENTRY
+            and self._asks_informal(u, self._question_terms(u))
+        ):
+            # its いいえ answers 「NPO法人でないとだめですか」, not 「サークルでもいいですか」
+            opener_fits = False
         if not a.candidates:
             return self._decline()
         if (

@@ -509,3 +509,13 @@ def test_a_message_declined_as_a_whole_is_not_split(answerer):
     """「接種は義務ですか?任意ですか?」 is not about 協働; its second half alone would look like it."""
     a = answerer.answer("接種は義務ですか?任意ですか?")
     assert not a.answered and not a.part_ids, a
+
+
+def test_a_circle_asking_whether_it_may_partner_gets_the_informal_group_answer(answerer):
+    """「サークルでも協働の相手になれますか」 asks whether a group without legal status may partner:
+    the entry on informal groups answers, without the いいえ that answers 「NPO法人でないとだめ？」."""
+    a = answerer.answer("公民館で活動している朗読サークルです(会員6人)。サークルでも市の協働の相手になれるんでしょうか?")
+    _ok(a, {"target-npo-required"})
+    assert not a.text.startswith("いいえ"), a.text
+    # a university's circle is the university entry's question
+    assert answerer.answer("大学のサークルでも市と協働できますか？").faq_id != "target-npo-required"
