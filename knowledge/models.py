@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from knowledge.city import City
     from knowledge.contacts import Contact
+    from knowledge.referrals import Referral
 
 FAQ_CATEGORIES = ("about", "bg", "target", "principle", "form", "env", "howto")
 
@@ -66,6 +67,7 @@ class KnowledgeData:
     synonyms: tuple[SynonymGroup, ...]
     contacts: tuple[Contact, ...] = ()  # from contacts.yaml (optional file)
     city: City | None = None  # from city.yaml (optional file; None: the generic wording)
+    referrals: tuple[Referral, ...] = ()  # from referrals.yaml (optional file)
 
 
 @dataclass(slots=True)
