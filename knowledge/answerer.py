@@ -1011,8 +1011,11 @@ class Answerer:
         """Generic words that together name one entry (活動場所 借りたい → 活動場所は借りられますか？):
         two words or more, all covered by the leader, which scores well ahead of the next entry."""
         top = a.candidates[0]
-        if len(self._question_terms(u).weights) < 2 or self.coverage(top, u) < 0.99:
+        if self.coverage(top, u) < 0.99:
             return False
+        if len(self._question_terms(u).weights) < 2:
+            # one word (団体登録したいです -> 登録): only an entry far ahead of every other
+            return top.score >= 1.0 and (len(a.candidates) == 1 or top.score >= 2.5 * a.candidates[1].score)
         return len(a.candidates) == 1 or top.score >= 1.5 * a.candidates[1].score
 
     def _covers_more(self, top: Candidate, runner_up: Candidate, u: Understanding) -> bool:
