@@ -152,6 +152,11 @@ _INFORMAL_SUBJECT_RE = re.compile(
     r"(?:サークル|グループ|クラブ|チーム|任意団体|(?:小さな|小さい|少人数の|ちいさな)(?:団体|会|集まり)|集まり|有志|仲間|会)"
     r"(?:でも|って|も|は)"
 )
+# ... or the message says the group is informal: few members, no rules, no name, no legal status
+_INFORMAL_GROUP_RE = re.compile(
+    r"会則|規約|名前もない|人数が少な|少人数|[0-9０-９一二三四五六七八九十]人(?:の|で|だけ|ほど|くらい|ぐらい)"
+    r"|任意団体|法人格|法人(?:化|に)?(?:して|なって|はして)?(?:い)?(?:ない|ません)|PTA|保護者会|子ども会|子供会|老人クラブ"
+)
 # ... unless it names what another entry is about (大学のサークルでも…, 市外のグループでも…)
 _OTHER_SUBJECT_RE = re.compile(r"法人|企業|会社|お店|商店|大学|学校|学生|自治会|町会|町内会|市外|政治|議員|宗教|教会|お寺|個人")
 # Words that only say "together with the city" (市と一緒に, 組む, 協力): no topic of their own.
@@ -1200,8 +1205,9 @@ class Answerer:
         q = u.question.replace(" ", "")
         return (
             u.kind == "can-we"
-            and bool(_INFORMAL_SUBJECT_RE.search(q))
+            and bool(_INFORMAL_SUBJECT_RE.search(q) or _INFORMAL_GROUP_RE.search(u.text.replace(" ", "")))
             and not _OTHER_SUBJECT_RE.search(q)
+            and not _OTHER_SUBJECT_RE.search(u.activity or "")
             and bool(set(qt.weights) & (_KYODO_TERMS | _PARTNER_TERMS))
         )
 
