@@ -50,14 +50,17 @@ from knowledge.normalize import (
     to_hiragana,
 )
 from knowledge.query import QueryAnalyzer, QueryTerms, focus_sentence
+from knowledge.referrals import find_referral
 from knowledge.tokencache import TokenCache, data_key
 
 if TYPE_CHECKING:
     from knowledge.english import EnglishAnswerer
 from knowledge.understand import (
     Understanding,
+    asked_parts,
     break_at_symbols,
     contact_aspect,
+    final_clause,
     is_asking,
     is_confirmation,
     question_kind,
@@ -66,6 +69,7 @@ from knowledge.understand import (
 )
 
 MAX_QUESTION_CHARS = 1000
+_CIRCLED_RE = re.compile(r"[①-⑩]")
 BLEND_TOP = 12
 _HIRAGANA_RE = re.compile(r"[\u3041-\u3096]")
 _KANA_GRAMMAR_RE = re.compile(r"[\u4e00-\u9fff][\u30a1-\u30f6]")  # kanji then katakana
@@ -142,6 +146,19 @@ _KIND_CLASHES = {
 # The entry that answers "can a group doing this collaborate?" (第2章(2)'s conditions), for a
 # self-introduction followed by a question with no topic of its own (docs/faq-topics.md ids are fixed).
 ACTIVITY_ENTRY = "target-activities"
+INFORMAL_GROUP_ENTRY = "target-npo-required"  # whether a group without legal status may partner
+# the subject of the question is a group of some form: サークルでも / 小さいグループって / 任意の会も
+_INFORMAL_SUBJECT_RE = re.compile(
+    r"(?:サークル|グループ|クラブ|チーム|任意団体|(?:小さな|小さい|少人数の|ちいさな)(?:団体|会|集まり)|集まり|有志|仲間|会)"
+    r"(?:でも|って|も|は)"
+)
+# ... or the message says the group is informal: few members, no rules, no name, no legal status
+_INFORMAL_GROUP_RE = re.compile(
+    r"会則|規約|名前もない|人数が少な|少人数|[0-9０-９一二三四五六七八九十]人(?:の|で|だけ|ほど|くらい|ぐらい)"
+    r"|任意団体|法人格|法人(?:化|に)?(?:して|なって|はして)?(?:い)?(?:ない|ません)|PTA|保護者会|子ども会|子供会|老人クラブ"
+)
+# ... unless it names what another entry is about (大学のサークルでも…, 市外のグループでも…)
+_OTHER_SUBJECT_RE = re.compile(r"法人|企業|会社|お店|商店|大学|学校|学生|自治会|町会|町内会|市外|政治|議員|宗教|教会|お寺|個人")
 # Words that only say "together with the city" (市と一緒に, 組む, 協力): no topic of their own.
 _KYODO_TERMS = frozenset(fold(w) for w in ["協働", "一緒", "組む", "協力", "連携", "共同", "協同", "何か"])
 DIFFERENCE_ANSWERS = ("difference", "what-is")  # kinds of entry that can answer "how do X and Y differ"
@@ -190,6 +207,8 @@ _FRAME_TERMS = frozenset(
     ]
 )
 # Words for any group (a 大学のサークル is a サークル too): they never name whom an entry is about
+# who is speaking, not what about (うちみたいな団体でも…)
+_PRONOUNS = frozenset(fold(w) for w in ["うち", "私", "私たち", "自分", "自分たち", "我々", "こちら", "当方", "みんな"])
 _GROUP_WORDS = frozenset(fold(w) for w in ["サークル", "グループ", "クラブ", "チーム", "会", "仲間"])
 _GREETINGS = frozenset(fold(w) for w in messages.GREETING_WORDS)
 _THANKS = frozenset(fold(w) for w in messages.THANKS_WORDS)
@@ -465,7 +484,10 @@ class Answerer:
                 if entry_df[t] <= SUBJECT_MAX_ENTRIES and (len(t) > 1 or t.isascii())
             }
             self._named.append(frozenset(named))
-            self._subjects.append(frozenset(own - _FRAME_TERMS - CIVIC_TERMS - _GROUP_WORDS))
+            # (words for any group are the subject only of the entry on informal groups:
+            # サークルでも協働できますか asks whether a group without legal status may partner)
+            group_words = _GROUP_WORDS if e.id != INFORMAL_GROUP_ENTRY else frozenset()
+            self._subjects.append(frozenset(own - _FRAME_TERMS - CIVIC_TERMS - group_words))
             self._own.append(
                 frozenset(named | {t for t in entry_terms[i] if entry_df[t] == 1 and len(t) > 1})
                 - _FRAME_TERMS
@@ -664,7 +686,9 @@ class Answerer:
         A message in English (or romaji) is answered in English, one in another language gets a
         short note (knowledge.english, built on the first such message); ``lang`` is the user's
         language when known ("ja"/"en"), used when the text alone does not tell (NPO, 123)."""
-        text = normalize(question if isinstance(question, str) else str(question or ""))
+        raw = question if isinstance(question, str) else str(question or "")
+        # ①②③ number the questions of a message; NFKC would make them plain digits glued to the text
+        text = normalize(_CIRCLED_RE.sub(lambda m: f" ({ord(m.group()) - 0x245F}) ", raw))
         language = detect_language(text, lang)
         if language != JA:
             return self.english().answer(text, language)
@@ -678,10 +702,93 @@ class Answerer:
         if small_talk:
             return small_talk
         u = understand(drop_symbols(break_at_symbols(text)), self._names_topic)
-        a = self.analyze_described(u) if u.activity else self.analyze_message(text, self._topic_terms(u))
-        ans = self.decide(a, u)
+        parts = asked_parts(drop_symbols(break_at_symbols(text)), self._names_part_topic)
+        whole = self._answer_one(text, u)
+        if parts and whole.reason != "out_of_scope":
+            # (a message the bot declines as a whole is not about 協働: its parts are not either)
+            return self._answer_parts(parts, u, whole)
+        return whole
+
+    def _answer_part(self, part: str) -> Answer:
+        """One question of several; answered only when it is answered the same way on its own
+        and after the introduction (a part is short, and a short question is easily misread)."""
+        u = understand(part, self._names_topic)
+        r = self._answer_one(part, u)
+        if r.answered and u.context:
+            alone = self._answer_one(u.question, understand(u.question, self._names_topic))
+            if alone.faq_id != r.faq_id:
+                return Answer(False, "", "unsure", score=r.score, suggestions=[self._by_id[r.faq_id].question])
+        return r
+
+    def _names_part_topic(self, text: str) -> bool:
+        """Whether a later question of a message is a question of its own: it names a topic noun
+        (not only メリットは？ or 新しいのはありますか, which are about the question before)."""
+        q = self.analyzer.analyze(text, focus=False)
+        nouns = [
+            t
+            for t in q.weights
+            if t in q.typed
+            and t not in CIVIC_TERMS
+            and t not in ASPECT_TERMS
+            and t not in _PRONOUNS
+            and t not in q.guessed
+            and (t in self._noun_terms or t in q.unknown)
+        ]
+        return len(nouns) >= 2 or (len(nouns) == 1 and len(text.replace(" ", "")) >= 10)
+
+    def _answer_one(self, text: str, u: Understanding) -> Answer:
+        referral = find_referral(getattr(self.data, "referrals", ()), u.question)
+        if referral is not None:
+            # a matter the guideline is silent about, with a window of its own (referrals.yaml)
+            ans = Answer(False, referral.reply, "referral")
+        else:
+            a = self.analyze_described(u) if u.activity else self.analyze_message(text, self._topic_terms(u))
+            ans = self.decide(a, u)
         ans.kind, ans.activity, ans.asked, ans.yes_no = u.kind, u.activity, u.question, u.yes_no
         return ans
+
+    def _answer_parts(self, parts: list[str], whole: Understanding, as_one: Answer) -> Answer:
+        """A message that asks several things (①…②…, …できますか？あと…ありますか？): each question
+        is answered on its own, with the self-introduction before it, and the reply takes them in
+        order; one the bot cannot answer is named, with where to ask. Nothing answered: the whole
+        message is read as one question, as before."""
+        results = [(p, self._answer_part(p)) for p in parts]
+        done = [(p, r) for p, r in results if r.answered]
+        if not done:
+            ans = as_one
+            ans.parts = [(understand(p, self._names_topic).question, None) for p in parts]
+            return ans
+        city = getattr(self.data, "city", None)
+        desk = city.desk if city is not None else "市の協働の担当窓口"
+        blocks, seen, sources = [messages.SEVERAL_QUESTIONS], set(), []
+        for k, (p, r) in enumerate(results):
+            asked = understand(p, self._names_topic).question
+            head = messages.part_heading(k, asked)
+            if r.answered and r.faq_id in seen:
+                continue
+            if r.answered:
+                seen.add(r.faq_id)
+                blocks.append(f"{head}\n{r.text}")
+                sources += [s for s in r.sources if s not in sources]
+            elif r.reason == "referral":
+                blocks.append(f"{head}\n{r.text}")
+            else:
+                blocks.append(f"{head}\n{messages.PART_NOT_ANSWERED.format(desk=desk)}")
+        first = done[0][1]
+        return Answer(
+            True,
+            "\n\n".join(blocks),
+            "answered",
+            sources,
+            min(r.score for _, r in done),
+            first.suggestions,
+            first.faq_id,
+            kind=whole.kind,
+            activity=whole.activity,
+            asked=whole.question,
+            yes_no=False,
+            parts=[(understand(p, self._names_topic).question, r.faq_id if r.answered else None) for p, r in results],
+        )
 
     def english(self) -> EnglishAnswerer:
         """The English answerer for this data (faq_en.yaml), built once, on first use."""
@@ -715,6 +822,21 @@ class Answerer:
             for t, wt in h.weights.items():
                 q.add(t, wt, h.added.get(t, "typed"))
         return q
+
+    def _names_noun(self, q: QueryTerms) -> bool:
+        """Whether a piece names a topic noun of the knowledge base (自治会, 宗教), not only civic
+        words, aspects (相談, 電話) or verbs."""
+        return any(
+            t in self._noun_terms
+            and t not in CIVIC_TERMS
+            and t not in ASPECT_TERMS
+            and t not in _VAGUE_TERMS
+            and t not in _PRONOUNS
+            and t not in _GROUP_WORDS
+            and t not in q.guessed
+            and t in q.typed
+            for t in q.weights
+        )
 
     def _has_own_topic(self, q: QueryTerms) -> bool:
         """Whether the asking part names a topic of the knowledge base (not only 市, 申込 …)."""
@@ -894,8 +1016,11 @@ class Answerer:
         """Generic words that together name one entry (活動場所 借りたい → 活動場所は借りられますか？):
         two words or more, all covered by the leader, which scores well ahead of the next entry."""
         top = a.candidates[0]
-        if len(self._question_terms(u).weights) < 2 or self.coverage(top, u) < 0.99:
+        if self.coverage(top, u) < 0.99:
             return False
+        if len(self._question_terms(u).weights) < 2:
+            # one word (団体登録したいです -> 登録): only an entry far ahead of every other
+            return top.score >= 1.0 and (len(a.candidates) == 1 or top.score >= 2.5 * a.candidates[1].score)
         return len(a.candidates) == 1 or top.score >= 1.5 * a.candidates[1].score
 
     def _covers_more(self, top: Candidate, runner_up: Candidate, u: Understanding) -> bool:
@@ -1040,6 +1165,19 @@ class Answerer:
                 for c in cands
             ]
             cands.sort(key=lambda c: (-c.score, c.entry.id))
+        if self._asks_informal(u, qt):
+            # 「趣味のサークルでも協働の相手になれますか」: whether a group of that form (no legal
+            # status, a few members, no rules yet) may partner; the entry on informal groups answers it
+            lead = [c for c in cands if c.entry.id == INFORMAL_GROUP_ENTRY]
+            if lead:
+                top = max(cands[0].score, self.weights.answer_at) + self.weights.margin
+                return dataclasses.replace(
+                    a,
+                    candidates=[
+                        dataclasses.replace(lead[0], score=top),
+                        *(c for c in cands if c.entry.id != INFORMAL_GROUP_ENTRY),
+                    ],
+                )
         if (
             u.activity
             and u.kind == "can-we"
@@ -1061,11 +1199,31 @@ class Answerer:
                 ]
         return dataclasses.replace(a, candidates=cands)
 
+    @staticmethod
+    def _asks_informal(u: Understanding, qt: QueryTerms) -> bool:
+        """「趣味のサークルでも協働の相手になれますか」: whether a group of that form may partner."""
+        q = u.question.replace(" ", "")
+        return (
+            u.kind == "can-we"
+            and bool(_INFORMAL_SUBJECT_RE.search(q) or _INFORMAL_GROUP_RE.search(u.text.replace(" ", "")))
+            and not _OTHER_SUBJECT_RE.search(q)
+            and not _OTHER_SUBJECT_RE.search(u.activity or "")
+            and bool(set(qt.weights) & (_KYODO_TERMS | _PARTNER_TERMS))
+        )
+
     def decide(self, a: Analysis, u: Understanding | None = None) -> Answer:
         w = self.weights
         raw = a
         a = self._screen(a, u)
         opener_fits = u is None or u.yes_no
+        if (
+            u is not None
+            and a.candidates
+            and a.candidates[0].entry.id == INFORMAL_GROUP_ENTRY
+            and self._asks_informal(u, self._question_terms(u))
+        ):
+            # its いいえ answers 「NPO法人でないとだめですか」, not 「サークルでもいいですか」
+            opener_fits = False
         if not a.candidates:
             return self._decline()
         if (
@@ -1216,6 +1374,11 @@ class Answerer:
         """Share of the asking part's information (idf-weighted known terms) that entry ``c`` has
         among the words of its question, phrasings and answer."""
         share = self._coverage(c, self._question_terms(u))
+        clause = final_clause(u.question)
+        if clause and self._names_noun(self.analyzer.analyze(clause, focus=False)):
+            # 住民で自治会を作ろうという話が出ているのですが、自治会も市と協働できるんですか: the
+            # situation before が、 is context; the clause after it is what is asked
+            share = max(share, self._coverage(c, self.analyzer.analyze(clause, focus=False)))
         if is_katakana_sentence(u.question):  # ｼﾞﾁｶｲ ﾓ OK?: also judged on its hiragana reading
             h = self.analyzer.analyze(spell_out_long_vowels(to_hiragana(u.question)), focus=False)
             share = max(share, self._coverage(c, h))

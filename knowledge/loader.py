@@ -1,4 +1,4 @@
-"""Load and validate knowledge/data/{guideline,faq,synonyms,contacts}.yaml.
+"""Load and validate knowledge/data/{guideline,faq,synonyms,contacts,referrals}.yaml.
 
 City staff edit these files by hand, so every problem is reported with the file, the entry id and
 what is wrong, and all problems are collected before raising (one run shows every mistake).
@@ -15,6 +15,7 @@ from typing import Any
 from knowledge.city import CITY_FILE, City, parse_city, read_city
 from knowledge.contacts import parse_contacts, render
 from knowledge.models import FAQ_CATEGORIES, FaqEntry, KnowledgeData, Section, SynonymGroup
+from knowledge.referrals import REFERRALS_FILE, parse_referrals
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -278,6 +279,11 @@ def load_data(
     contacts = parse_contacts(_read_yaml(contacts_path), problems) if contacts_path.exists() else []
     by_id = {c.id: c for c in contacts}
     faq = _render_contacts(faq, by_id, problems)
+    ref_path = base / REFERRALS_FILE
+    referrals = parse_referrals(_read_yaml(ref_path), problems) if ref_path.exists() else []
+    referrals = [
+        replace(r, reply=render(r.reply, by_id, f"{REFERRALS_FILE}: referral {r.id!r}", problems)) for r in referrals
+    ]
     city_path = base / CITY_FILE
     city = parse_city(_read_yaml(city_path) if city_path.exists() else None, by_id, problems)
     if not strict and warnings is None:
@@ -285,7 +291,9 @@ def load_data(
     faq = cross_check(sections, faq, problems, None if strict else warnings)
     if problems:
         raise DataError(problems)
-    return KnowledgeData(title, tuple(sections), tuple(faq), tuple(synonyms), tuple(contacts), city)
+    return KnowledgeData(
+        title, tuple(sections), tuple(faq), tuple(synonyms), tuple(contacts), city, tuple(referrals)
+    )
 
 
 _cities: dict[str, City] = {}

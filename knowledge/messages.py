@@ -118,3 +118,17 @@ def unsure_list(questions: list[str], maybe_elsewhere: bool = False, desk: str =
     if maybe_elsewhere:
         lines.append(UNSURE_ELSE.format(desk=desk))
     return "\n".join(lines)
+
+
+# A message that asks several things gets one block per question.
+SEVERAL_QUESTIONS = "ご質問が複数ありましたので、順にお答えします。"
+PART_NOT_ANSWERED = "このご質問には、指針からはお答えできません。{desk}にお尋ねください。"
+_PART_MARKS = "①②③④⑤"
+
+
+def part_heading(index: int, question: str, limit: int = 30) -> str:
+    """「①後援の申し込み先はどこですか？」: the question a block answers, shortened for a phone."""
+    q = question.strip().rstrip("。")
+    if len(q) > limit:
+        q = q[: limit - 1] + "…"
+    return f"{_PART_MARKS[index]}「{q}」"

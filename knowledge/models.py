@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from knowledge.city import City
     from knowledge.contacts import Contact
+    from knowledge.referrals import Referral
 
 FAQ_CATEGORIES = ("about", "bg", "target", "principle", "form", "env", "howto")
 
@@ -66,6 +67,7 @@ class KnowledgeData:
     synonyms: tuple[SynonymGroup, ...]
     contacts: tuple[Contact, ...] = ()  # from contacts.yaml (optional file)
     city: City | None = None  # from city.yaml (optional file; None: the generic wording)
+    referrals: tuple[Referral, ...] = ()  # from referrals.yaml (optional file)
 
 
 @dataclass(slots=True)
@@ -100,6 +102,13 @@ class Answer:
     activity: str | None = None
     asked: str = ""
     yes_no: bool = False
+    # a message that asks several things: each question and the entry that answered it (None: not answered)
+    parts: list[tuple[str, str | None]] = field(default_factory=list)
+
+    @property
+    def part_ids(self) -> list[str]:
+        """The entries of every answered part (the evaluation counts each as an answer given)."""
+        return [fid for _, fid in self.parts if fid]
     # the language of the reply: "ja", "en" (English, romaji, mixed) or "other" (a one-line note in
     # English and Japanese saying the bot answers in Japanese and English, and where to ask)
     lang: str = "ja"

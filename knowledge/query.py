@@ -412,11 +412,13 @@ class QueryAnalyzer:
             pos += len(t.surface)
         soft = to_hiragana(text.lower()).translate(_SMALL_KANA)  # same length as text
         for m in _HIRA_RUN_RE.finditer(soft):
-            run, i = m.group(), 0
+            run, i, chained = m.group(), 0, -1
             while i < len(run):
                 a = m.start() + i
                 found = 0
-                if a in starts:
+                # (a known reading right after another one starts a word too, wherever Sudachi cut
+                # the run: ぼらんてぃあ|ほけん)
+                if a in starts or a == chained:
                     for n in range(min(self._max_reading, len(run) - i), MIN_READING_LEN - 1, -1):
                         term = self.by_reading.get(run[i : i + n])
                         if term is None and _HIRA_ONLY_RE.match(text, a, a + n):
@@ -426,7 +428,7 @@ class QueryAnalyzer:
                         if term and not all(g for x, y, g in grammar if x < a + n and a < y):
                             q.add(term, READING_WEIGHT, run[i : i + n])
                             spans.append((a, a + n))
-                            found = n
+                            found, chained = n, a + n
                             break
                 i += found or 1
         return spans

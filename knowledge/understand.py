@@ -98,7 +98,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "contact",
         re.compile(
-            r"電話|でんわ|連絡先|問い?合わ?せ先|問合せ先|窓口|受付時間|開庁|営業時間|何時から|何時まで|何時に"
+            r"電話|でんわ|連絡先|問い?合わ?せ先|問合せ先|窓口|まどぐち|受付時間|開庁|営業時間|何時から|何時まで|何時に|なんじ(?:から|まで|に)"
             r"|住所|所在地|(?:の|窓口の|課の)場所(?:は|を|が|って)|場所はどこ|行き方|アクセス|どこに(?:あ|行|相談|聞|問い|連絡|電話|申し込|出)|どこで(?:相談|聞)"
             r"|メールアドレス|メアド|ホームページ|ウェブサイト|サイトの?(?:URL|アドレス)|URL|担当(?:課|部署|者|の課)"
             r"|誰に(?:相談|聞|連絡)|だれに(?:相談|聞|連絡)|どの課|どこの課|どちらの課|どの部署|どこの部署|どこが担当"
@@ -293,6 +293,31 @@ _TOPIC_RE = re.compile(
 )
 
 
+# A situation told before the question in the same sentence: …という話が出ているのですが、 / …したいんですけど、
+_SITUATION_END_RE = re.compile(
+    r"(?:のです|んです|のでございます|です|ます|ました|でした|ている|てる|たい)(?:が|けど|けれど|けれども)[、,]"
+)
+
+
+_POINTS_BACK_RE = re.compile(r"^(?:これ|それ|その|この|こう|そう|こういう|そういう|こんな|そんな|あれ)")
+
+
+def final_clause(question: str) -> str | None:
+    """The clause that asks, after a situation told in the same sentence (…話が出ているのですが、
+    自治会も市と協働できるんですか -> 自治会も市と協働できるんですか); None when there is none or
+    what follows is too short to ask anything of its own (…のですが、どうすれば?)."""
+    q = question.replace(" ", "")
+    ends = [m.end() for m in _SITUATION_END_RE.finditer(q)]
+    if not ends:
+        return None
+    rest = q[ends[-1]:]
+    if len(rest) < 6 or not is_asking(rest) or _POINTS_BACK_RE.search(rest) or question_kind(rest) == "contact":
+        # …展示をしたいのですが、これも協働になりますか (これ is the situation); …受けたいのですが、
+        # どこに相談すれば (where to go depends on the situation)
+        return None
+    return rest
+
+
 def question_topic(question: str) -> str | None:
     """The theme a question opens with (後援って…, 協働とは…, 補助金については…), if any."""
     m = _TOPIC_RE.search(question.replace(" ", ""))
@@ -422,3 +447,80 @@ def understand(text: str, has_topic: Callable[[str], bool] | None = None) -> Und
     return Understanding(
         text, question, context, _activity(activity), kind, is_yes_no(question, kind), asks, topic
     )
+
+
+# A numbered item in a message (①…②…, 1. … 2. …, (1) … (2) …, Q1 …): each one is a question of its own.
+_NUMBER_MARK_RE = re.compile(
+    r"(?:^|(?<=[\s。．！？!?、,]))(?:[①-⑩]|[(（][0-9０-９][)）]|[0-9０-９][.．)）](?![0-9０-９])|[QＱ][0-9０-９][.．:：]?)\s*"
+)
+# 「あと、」「それと」「もう一つ」 open a further question
+_FURTHER_RE = re.compile(r"^(?:あと|それと|それから|また|もう一つ|もうひとつ|ついでに|追加で|ちなみに)[、,\s]*")
+MAX_PARTS = 3
+# 「NGOとは違うの？」 names one side of a comparison; the other is in the question before
+# (「協働と関係ある？」: how it relates to the thing asked about before)
+_COMPARED_WITH_RE = re.compile(
+    r"^[^、。,]{1,15}?(?:とは|とも|とか|と)(?:の)?(?:何が|なにが|どこが|どう)?(?:違|ちが|異な|同じ|関係|関連|関わ|かかわ|つなが)"
+    # 「目的とか役割分担とか？」: guesses at the answer to the question before, not a question
+    r"|^[^。、?？]{1,20}(?:とか|など|なんか|かな)[?？。．…\s]*$"
+)
+# A sentence that asks by itself, for telling the questions of a message apart: a question mark,
+# an interrogative ending or a request; not a wish, a worry or a situation (…やりたいと考えています,
+# 困っています, 何もしていません)
+_ASKS_ITSELF_RE = re.compile(
+    r"[?？]|(?:か|かな|かね|の|でしょうか|ますか|ですか)[。．!！\s]*$|教えて|おしえて|知りたい|聞きたい|(?:ください|下さい)[。．!！\s]*$"
+)
+
+
+def _asks_by_itself(sentence: str) -> bool:
+    return bool(_ASKS_ITSELF_RE.search(sentence.replace(" ", "")))
+
+
+def asked_parts(text: str, has_topic: Callable[[str], bool] | None = None) -> list[str] | None:
+    """The questions of a message that asks several things (①後援の申し込み先は？②チラシは先に
+    刷っていい？ / …協働できますか？あと補助金ってありますか？), each as a message of its own: the
+    sentences before the first question (a self-introduction, the situation) and that question.
+    None when the message asks one thing (also when a later question leans on the one before it:
+    委託と補助ってどう違う？どっちがいいの？ is one question), or more than MAX_PARTS."""
+    has_topic = has_topic or _has_words
+    items = [p.strip() for p in _NUMBER_MARK_RE.split(text)]
+    if len(items) >= 3:  # numbered: the lead, then one question per number
+        lead, numbered = items[0], [p for p in items[1:] if p]
+        if 2 <= len(numbered) <= MAX_PARTS and sum(1 for p in numbered if is_asking(p) or has_topic(p)) >= 2:
+            return [_join(lead, p) for p in numbered]
+        return None
+    parts = [p for p in sentences(text) if any(c.isalnum() for c in p)]
+    core = [s for s in parts if not _COURTESY_RE.search(s.replace(" ", ""))]
+    asking = [i for i, s in enumerate(core) if _asks_by_itself(s) and not is_confirmation(s)]
+    if len(asking) < 2:
+        return None
+    questions: list[list[int]] = []
+    for i in asking:
+        s = core[i].replace(" ", "")
+        own = has_topic(_FURTHER_RE.sub("", s))
+        if questions and (
+            not own
+            or len(re.sub(r"[?？。．!！…\s]", "", s)) < 8
+            or _leans_back(s, core[i - 1])
+            or _is_request(s)
+            or _COMPARED_WITH_RE.search(s)
+        ):
+            questions[-1].append(i)  # (…どっちがいいの？ / …ので教えてください: the same question)
+        else:
+            questions.append([i])
+    if len(questions) < 2 or len(questions) > MAX_PARTS:
+        return None
+    lead = "".join(core[: asking[0]])
+    out = []
+    for group in questions:
+        body = "".join(_FURTHER_RE.sub("", core[k]) if k == group[0] else core[k] for k in range(group[0], group[-1] + 1))
+        out.append(_join(lead, body))
+    return out
+
+
+def _join(lead: str, question: str) -> str:
+    """A self-introduction or situation and one question, as one message."""
+    question = question.strip()
+    if not lead:
+        return question
+    lead = lead.strip()
+    return lead + ("" if lead[-1] in "。．！？!?" else "。") + question

@@ -9,6 +9,8 @@ Per question (answered = ``Answer.answered``; もしかして and declines are n
 
 * right  - answered with an id in ``accept``, or not answered and ``decline_ok``;
 * wrong  - answered with an id not in ``accept`` (the worst outcome: the city's word, but not the answer);
+  a message that asks several things is answered part by part, and every part's entry must be
+  in ``accept`` (one wrong part makes the reply wrong);
 * missed - not answered although ``decline_ok`` is false.
 
 Printed: handled right %, wrong %, missed %, the out-of-scope decline rate, overall, per file, by
@@ -49,11 +51,14 @@ class Outcome:
     reason: str
     kind: str
     suggestions: tuple[str, ...]
+    # a message that asks several things: the entry of every part answered (each is an answer given)
+    part_ids: tuple[str, ...] = ()
 
     @property
     def verdict(self) -> str:
         if self.answered:
-            return "right" if self.faq_id in self.accept else "wrong"
+            given = {self.faq_id, *self.part_ids}
+            return "right" if given <= set(self.accept) else "wrong"
         return "right" if self.decline_ok else "missed"
 
 
@@ -88,6 +93,7 @@ def score(answerer, path: Path) -> list[Outcome]:
                 a.reason,
                 getattr(a, "kind", "?"),
                 tuple(a.suggestions),
+                tuple(getattr(a, "part_ids", ()) or ()),
             )
         )
     return out
@@ -137,7 +143,7 @@ def report(outcomes: list[Outcome], show: bool) -> dict[str, float]:
         bad = [o for o in outcomes if o.verdict != "right"]
         print(f"failures ({len(bad)}):")
         for o in sorted(bad, key=lambda o: (o.verdict, o.file)):
-            got = o.faq_id if o.answered else f"({o.reason}: {', '.join(o.suggestions[:3])})"
+            got = "+".join(dict.fromkeys([o.faq_id or "", *o.part_ids])) if o.answered else f"({o.reason}: {', '.join(o.suggestions[:3])})"
             print(
                 f"  {o.verdict.upper():<6} [{o.scope}/{o.origin}/{o.style}/{o.kind}] {o.q[:160]!r}\n"
                 f"         accept {list(o.accept)} decline_ok={o.decline_ok} got {got}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.understand import understand
+from knowledge.understand import final_clause, understand
 
 CONTACT = "小金井市 市民部 コミュニティ文化課"  # the shipped city.yaml's desk (contacts.yaml)
 
@@ -469,3 +469,53 @@ def test_a_worry_is_a_question(answerer):
     assert understand("補助金をもらうと市の言いなりにならないか心配です").asking
     a = answerer.answer("環境系の団体です。市から委託を受けると下請けのようにならないか心配です。")
     _ok(a, {"principle-independence", "principle-equality", "about-partner"})
+
+
+def test_a_situation_before_ga_is_not_part_of_what_is_asked(answerer):
+    """「…という話が出ているのですが、自治会も市と協働できるんですか」: the clause after が、 is the
+    question, and an entry that covers it answers, though the situation holds words it lacks."""
+    assert final_clause("住民で自治会を作ろうという話が出ているのですが、自治会も市と協働できるんですか?") == "自治会も市と協働できるんですか?"
+    a = answerer.answer("マンションの管理組合の理事をしています。住民で自治会を作ろうという話が出ているのですが、自治会も市と協働できるんですか?")
+    _ok(a, {"target-jichikai"})
+
+
+def test_a_clause_that_points_back_or_asks_where_leans_on_the_situation(answerer):
+    """これも協働に？ is about the situation; どこに相談？ depends on it: neither is read alone."""
+    assert final_clause("消費生活展で環境政策課と一緒に展示をしたいのですが、これも協働になりますか？") is None
+    assert final_clause("認定等を受けたいと考えていますが、どこに相談すればよいでしょうか。") is None
+    a = answerer.answer("認定等を受けたいと考えていますが、どこに相談すればよいでしょうか。")
+    assert not a.answered, a
+
+
+def test_several_numbered_questions_are_answered_one_by_one(answerer):
+    """①…②…: each question gets its own block, in order; one the guideline cannot answer is named
+    with where to ask, and the answer lists which entry answered which part."""
+    a = answerer.answer("市外の団体でも大丈夫ですか？あとNPO法人じゃないとダメですか？")
+    assert a.answered and [fid for _, fid in a.parts] == ["target-outside-city", "target-npo-required"], a.parts
+    assert a.text.index("①") < a.text.index("②")
+    a = answerer.answer("子育てサークルをやっています。\n①市と協働できますか\n②会議室を借りたい\n③チラシを市の施設に置かせてほしい")
+    assert a.answered and "env-venue" in a.part_ids, a.parts
+    assert len(a.parts) == 3 and a.text.count("お尋ねください") >= 1
+
+
+def test_a_part_read_differently_without_the_introduction_is_not_answered(answerer):
+    """「子育てサークルをやっています。市と協働できますか」 and 「市と協働できますか」 are answered
+    by different entries: which one was meant is a guess, so that part is not answered."""
+    a = answerer.answer("子育てサークルをやっています。\n①市と協働できますか\n②会議室を借りたい")
+    assert "target-activities" not in a.part_ids, a.parts
+
+
+def test_a_message_declined_as_a_whole_is_not_split(answerer):
+    """「接種は義務ですか?任意ですか?」 is not about 協働; its second half alone would look like it."""
+    a = answerer.answer("接種は義務ですか?任意ですか?")
+    assert not a.answered and not a.part_ids, a
+
+
+def test_a_circle_asking_whether_it_may_partner_gets_the_informal_group_answer(answerer):
+    """「サークルでも協働の相手になれますか」 asks whether a group without legal status may partner:
+    the entry on informal groups answers, without the いいえ that answers 「NPO法人でないとだめ？」."""
+    a = answerer.answer("公民館で活動している朗読サークルです(会員6人)。サークルでも市の協働の相手になれるんでしょうか?")
+    _ok(a, {"target-npo-required"})
+    assert not a.text.startswith("いいえ"), a.text
+    # a university's circle is the university entry's question
+    assert answerer.answer("大学のサークルでも市と協働できますか？").faq_id != "target-npo-required"

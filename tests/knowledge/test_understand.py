@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from knowledge.normalize import normalize
 from knowledge.understand import (
     KINDS,
+    asked_parts,
     break_at_symbols,
     contact_aspect,
     is_yes_no,
@@ -191,3 +192,40 @@ def test_question_topic():
     assert question_topic("後援ってお金も出してもらえるんですか") == "後援"
     assert question_topic("協働とは") == "協働"
     assert question_topic("補助金はありますか") is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "①後援の申し込み先はどこですか？ ②後援が決まる前にチラシを刷ってもいいですか？",
+            ["後援の申し込み先はどこですか？", "後援が決まる前にチラシを刷ってもいいですか？"],
+        ),
+        ("町会です。(1)協働できますか (2)補助金はありますか", ["町会です。協働できますか", "町会です。補助金はありますか"]),
+        ("市外の団体でも大丈夫ですか？あとNPO法人じゃないとダメですか？", ["市外の団体でも大丈夫ですか？", "NPO法人じゃないとダメですか？"]),
+    ],
+)
+def test_asked_parts_splits_several_questions(text, expected):
+    assert asked_parts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "委託と補助ってどう違う？どっちがいいの？",  # the second leans on the first
+        "NPOってなに？NGOとは違うの？",  # one side of a comparison
+        "市に提案するときって何を決めておけばいいの？目的とか役割分担とか？",  # guesses at the answer
+        "後援と共催ってなにが違うの？ 秋にイベントをやるので教えてください",  # a request for the answer
+        "野川の清掃イベントを市と共催でやりたいと考えています。共催と後援ってどう違うのでしょうか。",  # a wish
+        "協働とは何ですか",
+    ],
+)
+def test_asked_parts_keeps_one_question_whole(text):
+    assert asked_parts(text) is None
+
+
+@given(st.text(max_size=120))
+@settings(max_examples=200, deadline=None)
+def test_asked_parts_never_fails_and_bounds_the_parts(text):
+    parts = asked_parts(normalize(text))
+    assert parts is None or 2 <= len(parts) <= 3

@@ -145,3 +145,20 @@ def test_a_broken_matcher_costs_the_note_not_the_answer(factory, real_services, 
     chat.say("私たちは公園の花壇の手入れをしているボランティアの会ですが、市と一緒に何かできますか")
     assert chat.last[0].sources  # the answer itself
     assert any("公序良俗" in r.text or "対象" in r.text for r in chat.last)
+
+
+def test_real_referral_names_the_window_and_offers_staff(real):
+    """ボランティア保険 is not the guideline's: the reply names the volunteer centre, and the
+    question is kept for staff as not answered."""
+    real.say("ボランティア活動中にけがをしたら保険はありますか")
+    assert "小金井ボランティア・市民活動センター" in real.texts()
+    assert "職員に質問を送る" in real.labels()
+    (q,) = rows(real, UnansweredQuestion)
+    assert q.reason == "referral"
+
+
+def test_real_several_questions_get_one_block_each(real):
+    real.say("市外の団体でも大丈夫ですか？あとNPO法人じゃないとダメですか？")
+    text = real.texts()
+    assert "①" in text and "②" in text and "順にお答えします" in text
+    assert {"はい", "いいえ"} <= set(real.labels())
