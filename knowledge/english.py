@@ -1153,7 +1153,6 @@ class EnglishAnswerer:
             None,
         )
         clear = runner is None or score - runner[0] >= w.margin
-        subject = self._subject[i]
         # an entry about one subject answers whether (can a company…?), not how, where or why
         # something is done: "I'm a student. How do I pay my pension?" is not about universities
         on_subject = self._on_subject(i, q, asked)
