@@ -65,7 +65,12 @@ def test_a_duplicate_id_and_a_wrong_shape_are_reported():
 
 def test_the_loader_fills_in_confirmed_contacts_and_rejects_unknown_ones(tmp_path):
     data = load_data()
-    assert {r.id for r in data.referrals} >= {"volunteer-insurance", "jichikai-membership", "npo-corporation-filings"}
+    assert {r.id for r in data.referrals} >= {
+        "volunteer-insurance",
+        "jichikai-membership",
+        "npo-corporation-filings",
+        "grant-details",
+    }
     for r in data.referrals:
         assert "{{" not in r.reply and "。 " not in r.reply, r.reply
     import shutil
@@ -90,6 +95,7 @@ def test_the_loader_fills_in_confirmed_contacts_and_rejects_unknown_ones(tmp_pat
         ("個人で行うボランティア活動中の事故も補償されますか?", "volunteer-insurance"),
         ("町内会やめたいんだけど市役所に言えばいい?", "jichikai-membership"),
         ("NPO法人の事業報告書等の書類はいつまでにだすの?", "npo-corporation-filings"),
+        ("補助金で人件費は出せますか", "grant-details"),
     ],
 )
 def test_the_answerer_refers_instead_of_answering(answerer, question, rid):
@@ -107,6 +113,7 @@ def test_the_answerer_refers_instead_of_answering(answerer, question, rid):
         "NPO法人の「所轄庁」とは?",
         "ボランティアをしたいのですが",
         "ボランティアって何かわけがわからない",  # けが inside わけが
+        "ほかの助成金をもらっている事業でも補助の対象になりますか",  # other funding has its entry
     ],
 )
 def test_questions_about_collaboration_are_not_referred(answerer, question):
