@@ -70,6 +70,7 @@ from knowledge.understand import (
 
 MAX_QUESTION_CHARS = 1000
 _CIRCLED_RE = re.compile(r"[①-⑩]")
+_LATIN_ZERO_RE = re.compile(r"(?<=[A-Z]{2})0(?![0-9])|(?<![0-9A-Za-z])0(?=[A-Z]{2})")
 BLEND_TOP = 12
 _HIRAGANA_RE = re.compile(r"[\u3041-\u3096]")
 _KANA_GRAMMAR_RE = re.compile(r"[\u4e00-\u9fff][\u30a1-\u30f6]")  # kanji then katakana
@@ -689,6 +690,7 @@ class Answerer:
         raw = question if isinstance(question, str) else str(question or "")
         # ①②③ number the questions of a message; NFKC would make them plain digits glued to the text
         text = normalize(_CIRCLED_RE.sub(lambda m: f" ({ord(m.group()) - 0x245F}) ", raw))
+        text = _LATIN_ZERO_RE.sub("O", text)  # NG0, NP0: a zero typed for the letter O
         language = detect_language(text, lang)
         if language != JA:
             return self.english().answer(text, language)

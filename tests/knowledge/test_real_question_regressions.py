@@ -519,3 +519,9 @@ def test_a_circle_asking_whether_it_may_partner_gets_the_informal_group_answer(a
     assert not a.text.startswith("いいえ"), a.text
     # a university's circle is the university entry's question
     assert answerer.answer("大学のサークルでも市と協働できますか？").faq_id != "target-npo-required"
+
+
+def test_a_zero_typed_for_the_letter_o(answerer):
+    """NG0 / NP0: a zero typed for O next to capitals; numbers stay numbers."""
+    _ok(answerer.answer("NPOとNG0ってなにがちがうの"), {"term-npo-ngo"})
+    assert answerer.answer("H20年の指針").faq_id == "about-guideline"
