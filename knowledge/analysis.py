@@ -42,7 +42,7 @@ GENERIC_TERMS = _folded_words(
 # other word but are weak evidence that a question is about 協働: 保育園の申し込み is not.
 CIVIC_TERMS = _folded_words(
     "申込 申し込む 申し込み 申請 手続き 手続 登録 予約 期限 締切 締め切り 窓口 場所 時間 日程 料金 "
-    "費用 必要 書類 届け 提出 受付 受け付け 利用 使う 借りる 払う 支払う 市 市役所 小金井市 小金井 "
+    "費用 必要 書類 届け 提出 受付 受け付け 受け付ける 受付ける 受理 利用 使う 借りる 払う 支払う 市 市役所 小金井市 小金井 "
     "市民 いつ 何時 どこ 出す 取る 貰える"
 )
 # Words that say which aspect of a topic is wanted (its steps, kinds, list, outline, phone number),

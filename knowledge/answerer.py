@@ -137,6 +137,7 @@ def question_intent(text: str) -> str | None:
 
 
 MAX_SUGGESTIONS = 3
+PART_AGREE_TOP = 10  # a part's entry must be among this many of the whole message's candidates
 _KIND_CLASHES = {
     "what-is": ("how-do-we",),
     "difference": ("how-do-we",),
@@ -738,6 +739,9 @@ class Answerer:
         ]
         return len(nouns) >= 2 or (len(nouns) == 1 and len(text.replace(" ", "")) >= 10)
 
+    def _analysis(self, text: str, u: Understanding) -> Analysis:
+        return self.analyze_described(u) if u.activity else self.analyze_message(text, self._topic_terms(u))
+
     def _answer_one(self, text: str, u: Understanding) -> Answer:
         referral = find_referral(getattr(self.data, "referrals", ()), u.question)
         if referral is not None:
@@ -755,6 +759,13 @@ class Answerer:
         order; one the bot cannot answer is named, with where to ask. Nothing answered: the whole
         message is read as one question, as before."""
         results = [(p, self._answer_part(p)) for p in parts]
+        # the whole message must agree that an entry is about it: a part read alone can lose
+        # what it is about (③終わったら報告書は必要ですか, after ①後援の申請は…)
+        agreed = {c.entry.id for c in self._analysis(whole.text, whole).candidates[:PART_AGREE_TOP]}
+        results = [
+            (p, r if not r.answered or r.faq_id in agreed else Answer(False, "", "unsure", score=r.score))
+            for p, r in results
+        ]
         done = [(p, r) for p, r in results if r.answered]
         if not done:
             ans = as_one
@@ -1315,6 +1326,13 @@ class Answerer:
             and a.anchor >= w.anchor_at
             and top.score >= anchor_answer_at
             and a.domain >= w.anchor_min_domain
+            # (an answer reached through the question's topic words must hold one of them: NPO
+            # and 法人 in a question about tax relief do not make the proposal-status entry fit)
+            and any(
+                t in self.anchors and t in self._entry_terms[self._index_of[top.entry.id]]
+                for t in a.terms.weights
+                if t not in CIVIC_TERMS
+            )
         )
         if (
             (confident or anchored)
@@ -1359,6 +1377,16 @@ class Answerer:
         ):
             # 後援ではどのようなメリットがあるのですか: the entry on 協働's merits never mentions
             # 後援, the thing asked about
+            return self._unsure(a)
+        if (
+            (confident or anchored)
+            and not verbatim
+            and u is not None
+            and (theme := self._topic_terms(u))
+            and not set(theme) & self._entry_terms[self._index_of[top.entry.id]]
+        ):
+            # 自治会ってなに？ 役割とは？ is about 自治会: an entry on the roles of the city and
+            # the groups that never names 自治会 does not answer it
             return self._unsure(a)
         if (confident or anchored) and not verbatim and self._lead_screened_out(raw, a):
             # 一市民として協働に関わる方法は？: the entry that matches best answers another kind of

@@ -359,9 +359,10 @@ def _has_words(text: str) -> bool:
     return bool(re.search(r"[\u4e00-\u9fff々]{2,}|[\u30a1-\u30ff]{2,}|[A-Za-z]{2,}", core))
 
 
+_PUNCT_RE = re.compile(r"[?？。．!！…\s、,]")
 # a question that points back at the sentence before it (…委託と補助ってどう違う？ どっちがいいの？)
 _REFERS_BACK_RE = re.compile(
-    r"^(?:それ|その|そっち|あれ|じゃあ|なら)|どっち|どちら(?:が|を|の方)"
+    r"^(?:それ|その|そっち|あれ|じゃあ|なら)|どっち|どちら(?:が|を|の方)|どれ(?:が|を|に|です|なの|でしょう)"
     # 「…共催にしていただけますか。後援との違いも教えてください」: one thing compared, the other before
     r"|^[^、。,]{1,12}と(?:の)?(?:違い|ちがい)も"
 )
@@ -433,6 +434,9 @@ def understand(text: str, has_topic: Callable[[str], bool] | None = None) -> Und
         first -= 1
     if first == qi and qi > 0 and qi - 1 not in intro_at and _leans_back(parts[qi], parts[qi - 1]):
         first -= 1
+    short_follow_up = first == qi and qi > 0 and qi - 1 in asking and len(_PUNCT_RE.sub("", parts[qi])) < 6
+    if short_follow_up:
+        first -= 1  # 自治会ってなに？ 役割とは？: a question of a few characters goes on the one before
     question = "".join(parts[first : qi + 1])
     # the self-description: the introduction and the sentences that go on describing the group
     activity: list[str] = []
@@ -443,7 +447,8 @@ def understand(text: str, has_topic: Callable[[str], bool] | None = None) -> Und
     context = "".join(s for i, s in enumerate(parts) if not first <= i <= qi)
     kind = question_kind(question)
     asks = bool(asking) or not any(is_statement(p) for p in parts)
-    topic = question_topic(parts[qi]) or question_topic(question)
+    # (the theme of 自治会ってなに？ 役割とは？ is 自治会: the follow-up asks about it)
+    topic = question_topic(question) if short_follow_up else question_topic(parts[qi]) or question_topic(question)
     return Understanding(
         text, question, context, _activity(activity), kind, is_yes_no(question, kind), asks, topic
     )
