@@ -36,7 +36,9 @@ GENERIC_TERMS = _folded_words(
     "そこ さん 様 等 的 たち 達 方法 やり方 仕方 内容 詳細 詳しい 具体 具体的 簡単 "
     "ちょっと 少し 本当 本当に お願い 願う 質問 問い 答え 説明 話 もしくは または 又は 下さる 駄目 "
     "大丈夫 遣り方 構う 可能 不可能 御願い そもそも 抑 抑も 結局 要するに 一体 実際 実は 普通 一般的 有り 無し "
-    "済む 失礼 遣る やる つく 付く 就く 恐れ入る 存じる 存ずる 可否 是非"
+    "済む 失礼 遣る やる つく 付く 就く 恐れ入る 存じる 存ずる 可否 是非 "
+    # keigo that wraps any question (ご教示いただけますと幸いです, お聞かせいただけますでしょうか)
+    "教示 幸い 伺う 承る 聞かせる 頂ける いただける 恐縮 忙しい 拝見 申し上げる 差し支え 差支え"
 )
 # Words every question to a city hall uses (procedures, places, times). They rank answers like any
 # other word but are weak evidence that a question is about 協働: 保育園の申し込み is not.
