@@ -56,7 +56,7 @@ from matching.scanner import Scanner
 
 # Bump when the scoring changes (weights, rules), so stored suggestions are recomputed. Edits to the
 # data files are covered by Division.fingerprint and Matcher.fingerprint.
-SCORING_VERSION = "2.3.0"
+SCORING_VERSION = "2.4.0"
 
 # Texts longer than this are cut (a pasted brochure must not cost more than a paragraph).
 MAX_NAME = 200
@@ -99,10 +99,12 @@ OWNED_GAP = 2
 # Folded text right after a facility that marks it as a mere venue.
 _VENUE_AFTER = ("で", "にて", "におい", "を借", "をかり", "を会場", "を拠点", "を利用", "をお借", "や",
                 "など", "とか", "に集", "にあつま", "題")  # fmt: skip
+# ... of those, the ones that end a list of places (「公民館や福祉会館で」), not a list's middle (「…や」)
+_VENUE_END = tuple(m for m in _VENUE_AFTER if m not in ("や", "など", "とか"))
 # 「児童館への慰問」「保育園を訪問」: where the group goes, not who runs the activity; the facility
 # word counts W_VENUE, like a meeting place.
-_VISITED = ("へ", "を訪", "に訪", "に出向", "に出張", "に届け", "に届", "に寄贈", "に寄付", "に贈", "を回っ",
-            "をまわっ", "を巡回", "に協力")  # fmt: skip
+_VISITED = ("へ", "を訪", "に訪", "に出向", "に出張", "に届け", "に届", "に寄贈", "に寄付", "に贈", "を回つ",
+            "をまわつ", "を巡回", "に協力")  # fmt: skip
 # Any other place the group goes to (「高齢者施設や子ども会に出向いて」, 「病院を訪問して演奏」) counts the
 # same, with the places listed before it (joined by や, と or a comma). Not 「…を訪ねる」 or 「…を回る」:
 # a history club visits 史跡, which are its topic.
@@ -157,7 +159,7 @@ COMMA = "\u00a6"  # ¦, which fold() keeps
 SEAM = "\u00a7"  # §, which fold() keeps
 # (str.replace, one mark at a time: ~1 µs for a paragraph, against ~6 µs for str.translate with a
 # dict table)
-_CLAUSE_MARKS = (*((c, "|") for c in "。．！？!?\n"), *((c, COMMA) for c in "、，,"))
+_CLAUSE_MARKS = (*((c, "|") for c in "。．！？!?\n"), *((c, COMMA) for c in "、，,・･"))
 
 
 def fold_text(text: str) -> str:
@@ -737,7 +739,12 @@ class Matcher:
             if (startswith(_RENTED, end) or startswith(_SHOWN_AT, end)) and not info.people:
                 venues.add(k)
             elif not info.people and (
-                startswith(_GONE_TO, end) or (info.facility is not None and startswith(_VISITED, end))
+                startswith(_GONE_TO, end)
+                or (
+                    # 「保育園や児童館、高齢者施設を回って」: a list with a facility in it is of places
+                    (info.facility is not None or any(keys[r].facility is not None for r in run))
+                    and startswith(_VISITED, end)
+                )
             ):
                 for r in run:
                     if not keys[r].people:
@@ -765,6 +772,15 @@ class Matcher:
             elif fi is None or _is_venue(text, end) or _labelled_place(text, start):
                 if info.hall and (_is_venue(text, end) or _labelled_place(text, start)):
                     venues.add(k)
+                if (fi is not None or info.hall) and len(run) > 1 and startswith(_VENUE_END, end):
+                    # 「幼稚園・保育園・小学校でのおはなし会」: the places listed before a venue are venues
+                    for r in run[:-1]:
+                        rk = keys[r]
+                        if rk.people:
+                            continue
+                        if rk.facility is not None and facilities.get(rk.facility) == rk.display:
+                            del facilities[rk.facility]
+                        venues.add(r)
             elif startswith("の", end):
                 pending, pending_until = (fi, info.display, k), end + 1 + OWNED_GAP
                 owner, owner_until = (fi, info.display), pending_until

@@ -1,0 +1,61 @@
+"""Rules of the sixth matcher round (issue 12 item 13): lists of places, with sentences written for
+these tests (not taken from the evaluation sets)."""
+
+from __future__ import annotations
+
+import pytest
+
+from matching import GroupProfile, Matcher
+from matching.matcher import fold_text
+
+
+@pytest.fixture(scope="module")
+def m() -> Matcher:
+    return Matcher.load()
+
+
+def result(m: Matcher, description: str, name: str = "", fields=()):
+    return m.match(GroupProfile(name=name, description=description, fields=list(fields)), top=5)
+
+
+def ranked(m: Matcher, description: str, name: str = "", fields=()) -> list[str]:
+    return [x.division_id for x in result(m, description, name, fields).matches][:3]
+
+
+def reasons_of(m: Matcher, division_id: str, description: str) -> list[str]:
+    return next(x.reasons for x in result(m, description).matches if x.division_id == division_id)
+
+
+def test_a_nakaguro_separates_the_items_of_a_list():
+    # 「幼稚園・保育園」 is a list of two places, as 「幼稚園、保育園」 is
+    assert fold_text("幼稚園・保育園") == fold_text("幼稚園、保育園")
+
+
+def test_places_listed_before_a_venue_are_venues_too(m):
+    d = "幼稚園・保育園・公民館での読み聞かせ会を毎月開いています。"
+    assert ranked(m, d)[0] == "toshokan"
+    # the 保育園 is where the reading takes place, not what the group belongs to
+    assert reasons_of(m, "hoiku", d) == ["「幼稚園」「保育園」を会場にしています"]
+    # one facility as the venue is unchanged: 「児童館で」 keeps its weight
+    assert "jido-seishonen" in ranked(m, "児童館で読み聞かせ会を毎月開いています。")
+
+
+def test_the_middle_of_a_list_does_not_end_it(m):
+    # 「公民館や」 is inside the list; the list ends at 「で」
+    d = "公民館や保育園、児童館で人形劇を上演しています。"
+    assert ranked(m, d)[0] == "community-bunka"
+
+
+def test_a_list_of_places_visited_with_a_facility_in_it(m):
+    # 「…、高齢者施設を回って」: the list holds facilities, so it is a list of places gone to, and the
+    # 児童館 loses the bonus of a facility the activity belongs to
+    d = "人形劇の道具を持って、保育園や児童館、高齢者施設を回って上演しています。"
+    assert ranked(m, d)[0] == "community-bunka"
+    assert reasons_of(m, "jido-seishonen", d) == ["「児童館」を訪ねる活動があります"]
+
+
+def test_going_round_facilities_is_found_after_folding(m):
+    # 「を回って」 is folded to 「を回つて」: the marker must be written folded to be found
+    d = "手品の道具を持って、児童館を回って披露しています。"
+    assert reasons_of(m, "jido-seishonen", d) == ["「児童館」を訪ねる活動があります"]
+    assert ranked(m, d)[0] == "community-bunka"
