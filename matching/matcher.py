@@ -194,6 +194,14 @@ ASIDE_MARKERS = (
     # places the group visits to perform or to cheer people up (「診療所や福祉施設への慰問」)
     "への慰問", "を慰問", "の慰問",
 )  # fmt: skip
+# The course or gathering the founders came from (「公民館の女性セミナーの受講生が結成」, 「公民館の講座に
+# 集まった人たちが…結成」): a facility named in that clause ran the course, not the group's activity.
+# It counts W_ORIGIN, signals no field and owns nothing (no 「公民館の…」 bonus); a way of helping or
+# learning named there (講座, 勉強会: the course itself) counts nothing; the course's topic (「手話講習会の
+# 修了生」) still counts, since founders usually keep to what they learnt.
+W_ORIGIN = 0.25
+ORIGIN_MARKERS = ("の修了生", "の受講生", "の卒業生", "の受講者", "の修了者", "修了生", "受講生",
+                  "に集まった", "に集まる", "で知り合った", "で出会った")  # fmt: skip
 # A people word followed by one of these names who helps, not who is helped (「シニア講師」,
 # 「高齢者ボランティア」, 「ママたちが有志で」): it counts W_ASIDE and decides nothing.
 _HELPER_AFTER = ("講師", "ぼらんていあ", "すたつふ", "が講師", "の講師", "が中心とな", "が運営", "有志",
@@ -284,7 +292,7 @@ def _quote(words: Iterable[str]) -> str:
 
 # What a word found in the text says about the group, for the reasons: what it does, for whom, where
 # it meets or goes, whom it is registered with, works with or is helped by.
-WHAT, WHO, FOR_PEOPLE, AUDIENCE, VENUE, VISITED, REGISTERED, PARTNER, HELPER = range(9)
+WHAT, WHO, FOR_PEOPLE, AUDIENCE, VENUE, VISITED, REGISTERED, PARTNER, HELPER, ORIGIN = range(10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -455,7 +463,10 @@ class Matcher:
         spelled.update({w: k for k, w in display.items()})
         self._aliases = alias_keys(spelled, [*self._keys, *self._ignore], readings)
         self._markers = frozenset(fold_word(w) for w in ASIDE_MARKERS) - self._keys.keys()
-        self._scanner = Scanner([*self._keys, *self._ignore, *self._markers], aliases=self._aliases)
+        self._origin_markers = frozenset(fold_word(w) for w in ORIGIN_MARKERS) - self._keys.keys()
+        self._scanner = Scanner(
+            [*self._keys, *self._ignore, *self._markers, *self._origin_markers], aliases=self._aliases
+        )
         # What each word says about the fields (for resolving field words and for the audience rule):
         # computed on first need, so a process that only matches a few groups does not pay for it.
         self._field_scanner, self._word_field = field_scanner, word_field
@@ -660,6 +671,10 @@ class Matcher:
         hits = self._scanner.hits(text)
         markers = self._markers
         asides = _aside_spans(text, [s for k, s, _ in hits if k in markers]) if markers else ()
+        origin_markers = self._origin_markers
+        origins = _aside_spans(text, [s for k, s, _ in hits if k in origin_markers])
+        founded_at: set[str] = set()  # facilities that ran the course the founders came from
+        said: set[str] = set()  # ... and facilities also named outside that clause
         # Words found, each once (in order of first occurrence).
         words: dict[str, _Key] = {}
         in_name: set[str] = set()
@@ -700,6 +715,13 @@ class Matcher:
                 if k not in words:
                     words[k] = info
                 continue
+            if (info.facility is not None or info.mode) and origins:
+                if any(a <= start and end <= b for a, b in origins):
+                    founded_at.add(k)
+                    if k not in words:
+                        words[k] = info
+                    continue
+                said.add(k)
             if info.people and startswith(_HELPER_AFTER, end):
                 helpers.add(k)
                 if k not in words:
@@ -806,6 +828,7 @@ class Matcher:
             aside -= plain
             helpers -= plain
             aside |= helpers
+        founded_at -= said
 
         # What the activity is about: the divisions of the words that are neither a way of helping
         # nor people, nor only a place, a partner or a registration.
@@ -815,7 +838,15 @@ class Matcher:
         if people or modes_found:
             topic_fields = self._topic_fields
             for k, info in words.items():
-                if info.mode or info.people or k in aside or k in venues or k in registered or k in visited:
+                if (
+                    info.mode
+                    or info.people
+                    or k in aside
+                    or k in venues
+                    or k in registered
+                    or k in visited
+                    or k in founded_at
+                ):
                     continue
                 about.update(info.projects)
                 topics.update(i for i, p in info.projects.items() if p is not None)
@@ -863,6 +894,11 @@ class Matcher:
             if k in aside or k in registered:
                 role = REGISTERED if k in registered else (HELPER if k in helpers else PARTNER)
                 hits = tuple((i, w * W_ASIDE) for i, w in info.hits)
+            elif k in founded_at:
+                # the facility that ran the founders' course counts a little; the course itself (講座)
+                # not at all: it is not what the group does
+                role = ORIGIN
+                hits = tuple((i, w * W_ORIGIN) for i, w in info.hits) if info.facility is not None else ()
             elif k in audience:
                 role = AUDIENCE
                 hits = tuple((i, w * W_AUDIENCE) for i, w in info.hits)
@@ -1014,6 +1050,7 @@ class Matcher:
         REGISTERED: messages.REASON_REGISTERED,
         PARTNER: messages.REASON_PARTNER,
         HELPER: messages.REASON_PARTNER,
+        ORIGIN: messages.REASON_ORIGIN,
     }
 
     def _explain(

@@ -51,6 +51,7 @@ REASON_VENUE = "{words}を会場にしています"
 REASON_VISITED = "{words}を訪ねる活動があります"
 REASON_REGISTERED = "{words}に登録または助成を受けている団体です"
 REASON_PARTNER = "協力・連携の相手として{words}が挙がっています"
+REASON_ORIGIN = "{words}の講座や集まりがきっかけでできた団体です"
 
 # --- data validation (read by the staff who edit the YAML files) -----------------------------
 ERR_PREFIX = "{file}: {entry}: {problem}"

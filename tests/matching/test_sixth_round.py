@@ -59,3 +59,28 @@ def test_going_round_facilities_is_found_after_folding(m):
     d = "手品の道具を持って、児童館を回って披露しています。"
     assert reasons_of(m, "jido-seishonen", d) == ["「児童館」を訪ねる活動があります"]
     assert ranked(m, d)[0] == "community-bunka"
+
+
+def test_the_facility_that_ran_the_founders_course_does_not_own_the_activity(m):
+    # 「公民館の…講座の受講生が結成」: the 公民館 ran the course; the group watches the city council
+    d = "公民館の市民講座の受講生が結成した会です。市議会を傍聴し、感想をまとめた通信を発行しています。"
+    assert ranked(m, d)[0] == "gikai-jimukyoku"
+    kominkan = reasons_of(m, "kominkan", d) if "kominkan" in ranked(m, d) else []
+    assert all("公民館」の「" not in r for r in kominkan)  # no 「公民館の…」 ownership
+    # 「…に集まった仲間が結成」 likewise; the history the group studies decides
+    d2 = "公民館の郷土史講座に集まった仲間が結成した会です。地域の歴史を調べ、史跡を案内しています。"
+    assert ranked(m, d2)[0] == "shogai-gakushu"
+    assert "「公民館」の講座や集まりがきっかけでできた団体です" in reasons_of(m, "kominkan", d2)
+
+
+def test_the_topic_of_the_founders_course_still_counts(m):
+    # founders usually keep to what they learnt: a 手話 course's graduates are a 手話 group
+    d = "手話講習会の修了生で作ったサークルです。"
+    assert ranked(m, d)[0] == "jiritsu-seikatsu"
+    # and the course itself (講座) is not what the group does
+    assert "kominkan" not in ranked(m, "音楽療法の講座の修了生で作ったグループです。")
+
+
+def test_a_facility_also_named_as_the_activity_keeps_its_bonus(m):
+    d = "公民館の講座の受講生が作った会です。公民館の文化祭で毎年発表しています。"
+    assert ranked(m, d)[0] == "kominkan"
