@@ -774,6 +774,20 @@ class Matcher:
                         ri = keys[r].facility
                         if ri is not None and facilities.get(ri) == keys[r].display:
                             del facilities[ri]
+            if (
+                len(run) > 1
+                and startswith(_VENUE_END, end)
+                and any(keys[r].facility is not None or keys[r].hall for r in run)
+            ):
+                # 「幼稚園・保育園・小学校でのおはなし会」, 「公園や緑地で」: a list of places ending at a
+                # venue is a list of venues (the last one, if a facility, keeps its weight as a venue)
+                for r in run:
+                    rk = keys[r]
+                    if rk.people or (r == k and rk.facility is not None and not rk.hall):
+                        continue
+                    if rk.facility is not None and facilities.get(rk.facility) == rk.display:
+                        del facilities[rk.facility]
+                    venues.add(r)
             if startswith("から", end) and text.find("まで", end, end + RANGE_GAP) != -1:
                 ranged.add(k)  # 「子どもから…まで」: one end of a range of who may come
             if not info.special:
@@ -794,15 +808,6 @@ class Matcher:
             elif fi is None or _is_venue(text, end) or _labelled_place(text, start):
                 if info.hall and (_is_venue(text, end) or _labelled_place(text, start)):
                     venues.add(k)
-                if (fi is not None or info.hall) and len(run) > 1 and startswith(_VENUE_END, end):
-                    # 「幼稚園・保育園・小学校でのおはなし会」: the places listed before a venue are venues
-                    for r in run[:-1]:
-                        rk = keys[r]
-                        if rk.people:
-                            continue
-                        if rk.facility is not None and facilities.get(rk.facility) == rk.display:
-                            del facilities[rk.facility]
-                        venues.add(r)
             elif startswith("の", end):
                 pending, pending_until = (fi, info.display, k), end + 1 + OWNED_GAP
                 owner, owner_until = (fi, info.display), pending_until

@@ -84,3 +84,12 @@ def test_the_topic_of_the_founders_course_still_counts(m):
 def test_a_facility_also_named_as_the_activity_keeps_its_bonus(m):
     d = "公民館の講座の受講生が作った会です。公民館の文化祭で毎年発表しています。"
     assert ranked(m, d)[0] == "kominkan"
+
+
+def test_any_place_listed_with_a_meeting_place_before_a_venue_is_a_venue(m):
+    # 「公園や緑地で」: 緑地 is not a meeting place, but listed with one before 「で」 it is a venue
+    d = "市内の公園や緑地で、子どもたちと木登りや泥遊びをする会を開いています。"
+    assert ranked(m, d)[0] == "jido-seishonen"
+    assert reasons_of(m, "kankyo-seisaku", d) == ["「公園」「緑地」を会場にしています"]
+    # without a place in the list, 「…で」 says nothing about venues (「手話で」)
+    assert "jiritsu-seikatsu" == ranked(m, "手話や筆談で、聞こえない人と話す練習をしています。")[0]
