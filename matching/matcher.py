@@ -101,6 +101,9 @@ _VENUE_AFTER = ("で", "にて", "におい", "を借", "をかり", "を会場"
                 "など", "とか", "に集", "にあつま", "題")  # fmt: skip
 # ... of those, the ones that end a list of places (「公民館や福祉会館で」), not a list's middle (「…や」)
 _VENUE_END = tuple(m for m in _VENUE_AFTER if m not in ("や", "など", "とか"))
+# Kinds of building (「福祉施設」「老人ホーム」「博物館」): named right before a venue marker (「福祉施設で」)
+# they are where the activity happens, like a meeting place.
+_BUILDINGS = ("会館", "館", "図書室", "幼稚園", "こども園")
 # 「児童館への慰問」「保育園を訪問」: where the group goes, not who runs the activity; the facility
 # word counts W_VENUE, like a meeting place.
 _VISITED = ("へ", "を訪", "に訪", "に出向", "に出張", "に届け", "に届", "に寄贈", "に寄付", "に贈", "を回つ",
@@ -314,6 +317,7 @@ class _Key:
     special: bool = False  # facility, people or hall: looked at more closely while scanning
     everyday: bool = False  # one of a field's everyday words (fields.yaml), not a division's own
     member: bool = False  # people often named only as the members of a club (fields.yaml member_people)
+    place: bool = False  # a kind of building (…施設, …ホーム, …館) that is no division's own facility
 
 
 class Matcher:
@@ -426,6 +430,7 @@ class Matcher:
                 special=k in facility or k in people or k in halls,
                 everyday=k in word_field,
                 member=k in members,
+                place=k not in facility and k not in halls and display[k].endswith(_BUILDINGS),
             )
 
         # field number -> per-division weights when stated / when inferred from text
@@ -774,6 +779,8 @@ class Matcher:
                         ri = keys[r].facility
                         if ri is not None and facilities.get(ri) == keys[r].display:
                             del facilities[ri]
+            if info.place and startswith(_VENUE_END, end) and not info.people:
+                venues.add(k)  # 「福祉施設で」「老人ホームでの」: a building named as where it happens
             if (
                 len(run) > 1
                 and startswith(_VENUE_END, end)
@@ -1015,7 +1022,7 @@ class Matcher:
             and people.keys().isdisjoint(info.projects)
             # 「シニアのためのスマートフォン講座」: when the budget-project words of the text point to the
             # mode's own division and not to the people's, how belongs with what
-            and (topics.isdisjoint(info.projects) or not topics.isdisjoint(people))
+            and (not topics or not topics.isdisjoint(people))
         ):
             each = sum(w for _, w in hits) * W_MODE_TO_PEOPLE / len(people)
             for pi in people:

@@ -93,3 +93,25 @@ def test_any_place_listed_with_a_meeting_place_before_a_venue_is_a_venue(m):
     assert reasons_of(m, "kankyo-seisaku", d) == ["「公園」「緑地」を会場にしています"]
     # without a place in the list, 「…で」 says nothing about venues (「手話で」)
     assert "jiritsu-seikatsu" == ranked(m, "手話や筆談で、聞こえない人と話す練習をしています。")[0]
+
+
+def test_how_yields_to_what_when_the_topic_is_a_third_divisions(m):
+    # the older people are whom the scams target; the course (講座) is about the scams, so it does
+    # not move to 介護福祉課 (who over how applies when nothing else says what the activity is)
+    d = "高齢者をねらう悪質商法の手口を、寸劇でわかりやすく伝える講座を開いています。"
+    assert ranked(m, d)[0] == "keizai"
+    assert not any("活動は「講座」" in r for r in reasons_of(m, "kaigo-fukushi", d))
+    d2 = "ひとり親家庭の子どもを対象に、プログラミングとITの講座を開いています。"
+    assert ranked(m, d2)[0] == "joho-system"
+    # with nothing else to say what the activity is, who is served still takes the mode
+    assert ranked(m, "精神障害のある方への配食をしています。")[0] == "jiritsu-seikatsu"
+
+
+def test_a_building_named_as_where_it_happens_is_a_venue(m):
+    d = "学校の図書室で、子どもたちに昔話の語り聞かせをしています。"
+    assert "「図書室」を会場にしています" in reasons_of(m, "shogai-gakushu", d)
+    d2 = "幼稚園で、子どもたちに英語の歌と手遊びを教えています。"
+    assert reasons_of(m, "hoiku", d2)[-1] == "「幼稚園」を会場にしています"
+    # but not a care home whose residents the group visits: they are the ones served
+    d3 = "特別養護老人ホームでの話し相手や、行事のお手伝いをしています。"
+    assert ranked(m, d3)[0] == "kaigo-fukushi"
