@@ -787,10 +787,10 @@ class Matcher:
                 and any(keys[r].facility is not None or keys[r].hall for r in run)
             ):
                 # 「幼稚園・保育園・小学校でのおはなし会」, 「公園や緑地で」: a list of places ending at a
-                # venue is a list of venues (the last one, if a facility, keeps its weight as a venue)
+                # venue is a list of venues, the last one too (one facility alone keeps its weight)
                 for r in run:
                     rk = keys[r]
-                    if rk.people or (r == k and rk.facility is not None and not rk.hall):
+                    if rk.people:
                         continue
                     if rk.facility is not None and facilities.get(rk.facility) == rk.display:
                         del facilities[rk.facility]

@@ -115,3 +115,9 @@ def test_a_building_named_as_where_it_happens_is_a_venue(m):
     # but not a care home whose residents the group visits: they are the ones served
     d3 = "特別養護老人ホームでの話し相手や、行事のお手伝いをしています。"
     assert ranked(m, d3)[0] == "kaigo-fukushi"
+
+
+def test_the_last_place_of_a_venue_list_is_a_venue_too(m):
+    d = "川の水質を調べ、市内の小学校や保育園で環境教育をしています。"
+    assert ranked(m, d)[0] == "kankyo-seisaku"
+    assert reasons_of(m, "hoiku", d) == ["「保育園」を会場にしています"]
