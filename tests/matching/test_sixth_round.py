@@ -121,3 +121,11 @@ def test_the_last_place_of_a_venue_list_is_a_venue_too(m):
     d = "川の水質を調べ、市内の小学校や保育園で環境教育をしています。"
     assert ranked(m, d)[0] == "kankyo-seisaku"
     assert reasons_of(m, "hoiku", d) == ["「保育園」を会場にしています"]
+
+
+def test_a_course_with_childcare_is_about_its_topic(m):
+    # 託児付き says how the course is offered (a service mode), not what it is about
+    d = "事業計画の立て方や資金繰りを学ぶ、女性の起業のための講座を託児付きで開いています。"
+    assert ranked(m, d)[0] == "keizai"
+    # with nothing else said, a course with childcare is still the 公民館's
+    assert ranked(m, "託児付きの講座を開いています。")[0] == "kominkan"
