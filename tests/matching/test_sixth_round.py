@@ -129,3 +129,11 @@ def test_a_course_with_childcare_is_about_its_topic(m):
     assert ranked(m, d)[0] == "keizai"
     # with nothing else said, a course with childcare is still the 公民館's
     assert ranked(m, "託児付きの講座を開いています。")[0] == "kominkan"
+
+
+def test_townscape_is_the_city_planning_divisions_word(m):
+    # 景観 names 都市計画課's work; as a field word it also gave まちづくり推進課 (the field's main
+    # division) a bonus that outweighed it in texts that also said まちづくり
+    assert ranked(m, "景観について話し合う会です。") == ["toshi-keikaku"]
+    d = "通りの景観を考える市民の集まりです。地図づくりや景観ウォーキングを通して、まちづくりの提案をしています。"
+    assert ranked(m, d)[0] == "toshi-keikaku"
