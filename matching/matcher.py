@@ -675,9 +675,16 @@ class Matcher:
         name_end = text.find(SEAM)
         hits = self._scanner.hits(text)
         markers = self._markers
-        asides = _aside_spans(text, [s for k, s, _ in hits if k in markers]) if markers else ()
         origin_markers = self._origin_markers
-        origins = _aside_spans(text, [s for k, s, _ in hits if k in origin_markers])
+        aside_at: list[int] = []
+        origin_at: list[int] = []
+        for k, s, _ in hits:
+            if k in markers:
+                aside_at.append(s)
+            elif k in origin_markers:
+                origin_at.append(s)
+        asides = _aside_spans(text, aside_at) if aside_at else ()
+        origins = _aside_spans(text, origin_at) if origin_at else ()
         founded_at: set[str] = set()  # facilities that ran the course the founders came from
         said: set[str] = set()  # ... and facilities also named outside that clause
         # Words found, each once (in order of first occurrence).
@@ -769,8 +776,8 @@ class Matcher:
                 startswith(_GONE_TO, end)
                 or (
                     # 「保育園や児童館、高齢者施設を回って」: a list with a facility in it is of places
-                    (info.facility is not None or any(keys[r].facility is not None for r in run))
-                    and startswith(_VISITED, end)
+                    startswith(_VISITED, end)
+                    and (info.facility is not None or any(keys[r].facility is not None for r in run))
                 )
             ):
                 for r in run:
