@@ -96,6 +96,19 @@ W_VENUE = 0.5
 # 「公民館の文化活動」: a word right after 「<facility>の」 (at most this many characters between) is
 # something of that facility, and counts for the facility's division instead of its own.
 OWNED_GAP = 2
+def _also_mo(markers: tuple[str, ...]) -> tuple[str, ...]:
+    """The markers, and each with も after its particle: 「図書館にも寄贈」 as 「図書館に寄贈」."""
+    out = list(markers)
+    for m in markers:
+        if m.startswith("にて"):  # 「にて」 is one particle
+            continue
+        for particle in ("から", "に", "へ", "で"):
+            if m.startswith(particle) and len(m) > len(particle) and m[len(particle)] not in "もの":
+                out.append(particle + "も" + m[len(particle) :])
+                break
+    return tuple(out)
+
+
 # Folded text right after a facility that marks it as a mere venue.
 _VENUE_AFTER = ("で", "にて", "におい", "を借", "をかり", "を会場", "を拠点", "を利用", "をお借", "や",
                 "など", "とか", "に集", "にあつま", "題")  # fmt: skip
@@ -106,18 +119,18 @@ _VENUE_END = tuple(m for m in _VENUE_AFTER if m not in ("や", "など", "とか
 _BUILDINGS = ("会館", "館", "図書室", "幼稚園", "こども園")
 # 「児童館への慰問」「保育園を訪問」: where the group goes, not who runs the activity; the facility
 # word counts W_VENUE, like a meeting place.
-_VISITED = ("へ", "を訪", "に訪", "に出向", "に出張", "に届け", "に届", "に寄贈", "に寄付", "に贈", "を回つ",
-            "をまわつ", "を巡回", "に協力")  # fmt: skip
+_VISITED = _also_mo(("へ", "を訪", "に訪", "に出向", "に出張", "に届け", "に届", "に寄贈", "に寄付", "に贈", "を回つ",
+            "をまわつ", "を巡回", "に協力"))  # fmt: skip
 # Any other place the group goes to (「高齢者施設や子ども会に出向いて」, 「病院を訪問して演奏」) counts the
 # same, with the places listed before it (joined by や, と or a comma). Not 「…を訪ねる」 or 「…を回る」:
 # a history club visits 史跡, which are its topic.
-_GONE_TO = ("に出向", "に出張", "を訪問", "を慰問", "への慰問", "に出かけ", "へ出かけ", "にでかけ")
+_GONE_TO = _also_mo(("に出向", "に出張", "を訪問", "を慰問", "への慰問", "に出かけ", "へ出かけ", "にでかけ"))
 _LIST_JOINS = frozenset(("や", "と", "\u00a6"))  # (COMMA)
 # Being registered with or funded by a facility (社協に登録, 社協の助成) says little about the
 # activity: the facility word counts W_REGISTERED, whatever the facility, and signals no field.
 W_REGISTERED = 0.25
-_REGISTERED = ("に登録", "に所属", "から助成", "から補助", "の助成", "の補助", "の登録", "の利用団体",
-               "を通し", "を通じ", "をとおし", "をつうじ")  # 「社協を通して募った」: only the way in  # fmt: skip
+_REGISTERED = _also_mo(("に登録", "に所属", "から助成", "から補助", "の助成", "の補助", "の登録", "の利用団体",
+               "を通し", "を通じ", "をとおし", "をつうじ"))  # 「社協を通して募った」: only the way in  # fmt: skip
 # ... and rooms or places of a facility (「公民館の調理室」, 「公園の近く」), after 「の」.
 _VENUE_PLACE = ("調理室", "会議室", "集会室", "和室", "部屋", "へや", "ほる", "一室", "学習室", "講堂",
                 "多目的", "工作室", "視聴覚室", "音楽室", "実習室", "ろび", "一角", "近く", "ちかく",
@@ -238,8 +251,8 @@ NAME_SOUND_MAX_LEN = 4
 _RENTED = ("を借り", "をかり", "をお借り", "をおかり")
 # Likewise the event or place where a group sells, shows or performs its work (「市民まつりで販売」,
 # 「文化祭に出展」): where it shows the work, not what the work is.
-_SHOWN_AT = ("で販売", "にて販売", "で展示", "にて展示", "で発表", "にて発表", "で出店", "に出店", "に出展",
-             "で出展", "で披露", "にて披露")  # fmt: skip
+_SHOWN_AT = _also_mo(("で販売", "にて販売", "で展示", "にて展示", "で発表", "にて発表", "で出店", "に出店", "に出展",
+             "で出展", "で披露", "にて披露"))  # fmt: skip
 
 
 def _is_kana(key: str) -> bool:

@@ -51,13 +51,13 @@ def test_a_list_of_places_visited_with_a_facility_in_it(m):
     # 児童館 loses the bonus of a facility the activity belongs to
     d = "人形劇の道具を持って、保育園や児童館、高齢者施設を回って上演しています。"
     assert ranked(m, d)[0] == "community-bunka"
-    assert reasons_of(m, "jido-seishonen", d) == ["「児童館」を訪ねる活動があります"]
+    assert reasons_of(m, "jido-seishonen", d) == ["「児童館」に出向いたり届けたりする活動があります"]
 
 
 def test_going_round_facilities_is_found_after_folding(m):
     # 「を回って」 is folded to 「を回つて」: the marker must be written folded to be found
     d = "手品の道具を持って、児童館を回って披露しています。"
-    assert reasons_of(m, "jido-seishonen", d) == ["「児童館」を訪ねる活動があります"]
+    assert reasons_of(m, "jido-seishonen", d) == ["「児童館」に出向いたり届けたりする活動があります"]
     assert ranked(m, d)[0] == "community-bunka"
 
 
@@ -137,3 +137,12 @@ def test_townscape_is_the_city_planning_divisions_word(m):
     assert ranked(m, "景観について話し合う会です。") == ["toshi-keikaku"]
     d = "通りの景観を考える市民の集まりです。地図づくりや景観ウォーキングを通して、まちづくりの提案をしています。"
     assert ranked(m, d)[0] == "toshi-keikaku"
+
+
+def test_a_particle_with_mo_is_still_the_same_marker(m):
+    # 「図書館にも寄贈した」 says where the group gave its work, as 「図書館に寄贈した」 does
+    d = "団地の暮らしを記録しようと、古い写真を集めて冊子にまとめ、市の図書館にも寄贈しました。"
+    with_mo = reasons_of(m, "toshokan", d)
+    without = reasons_of(m, "toshokan", d.replace("にも寄贈", "に寄贈"))
+    assert with_mo == without == ["「図書館」に出向いたり届けたりする活動があります"]
+    assert ranked(m, d)[0] == "shogai-gakushu"
