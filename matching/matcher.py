@@ -96,6 +96,8 @@ W_VENUE = 0.5
 # 「公民館の文化活動」: a word right after 「<facility>の」 (at most this many characters between) is
 # something of that facility, and counts for the facility's division instead of its own.
 OWNED_GAP = 2
+
+
 def _also_mo(markers: tuple[str, ...]) -> tuple[str, ...]:
     """The markers, and each with も after its particle: 「図書館にも寄贈」 as 「図書館に寄贈」."""
     out = list(markers)

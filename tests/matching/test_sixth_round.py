@@ -92,7 +92,7 @@ def test_any_place_listed_with_a_meeting_place_before_a_venue_is_a_venue(m):
     assert ranked(m, d)[0] == "jido-seishonen"
     assert reasons_of(m, "kankyo-seisaku", d) == ["「公園」「緑地」を会場にしています"]
     # without a place in the list, 「…で」 says nothing about venues (「手話で」)
-    assert "jiritsu-seikatsu" == ranked(m, "手話や筆談で、聞こえない人と話す練習をしています。")[0]
+    assert ranked(m, "手話や筆談で、聞こえない人と話す練習をしています。")[0] == "jiritsu-seikatsu"
 
 
 def test_how_yields_to_what_when_the_topic_is_a_third_divisions(m):
