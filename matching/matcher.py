@@ -56,7 +56,7 @@ from matching.scanner import Scanner
 
 # Bump when the scoring changes (weights, rules), so stored suggestions are recomputed. Edits to the
 # data files are covered by Division.fingerprint and Matcher.fingerprint.
-SCORING_VERSION = "2.3.0"
+SCORING_VERSION = "2.4.0"
 
 # Texts longer than this are cut (a pasted brochure must not cost more than a paragraph).
 MAX_NAME = 200
@@ -96,23 +96,43 @@ W_VENUE = 0.5
 # 「公民館の文化活動」: a word right after 「<facility>の」 (at most this many characters between) is
 # something of that facility, and counts for the facility's division instead of its own.
 OWNED_GAP = 2
+
+
+def _also_mo(markers: tuple[str, ...]) -> tuple[str, ...]:
+    """The markers, and each with も after its particle: 「図書館にも寄贈」 as 「図書館に寄贈」."""
+    out = list(markers)
+    for m in markers:
+        if m.startswith("にて"):  # 「にて」 is one particle
+            continue
+        for particle in ("から", "に", "へ", "で"):
+            if m.startswith(particle) and len(m) > len(particle) and m[len(particle)] not in "もの":
+                out.append(particle + "も" + m[len(particle) :])
+                break
+    return tuple(out)
+
+
 # Folded text right after a facility that marks it as a mere venue.
 _VENUE_AFTER = ("で", "にて", "におい", "を借", "をかり", "を会場", "を拠点", "を利用", "をお借", "や",
                 "など", "とか", "に集", "にあつま", "題")  # fmt: skip
+# ... of those, the ones that end a list of places (「公民館や福祉会館で」), not a list's middle (「…や」)
+_VENUE_END = tuple(m for m in _VENUE_AFTER if m not in ("や", "など", "とか"))
+# Kinds of building (「福祉施設」「老人ホーム」「博物館」): named right before a venue marker (「福祉施設で」)
+# they are where the activity happens, like a meeting place.
+_BUILDINGS = ("会館", "館", "図書室", "幼稚園", "こども園")
 # 「児童館への慰問」「保育園を訪問」: where the group goes, not who runs the activity; the facility
 # word counts W_VENUE, like a meeting place.
-_VISITED = ("へ", "を訪", "に訪", "に出向", "に出張", "に届け", "に届", "に寄贈", "に寄付", "に贈", "を回っ",
-            "をまわっ", "を巡回", "に協力")  # fmt: skip
+_VISITED = _also_mo(("へ", "を訪", "に訪", "に出向", "に出張", "に届け", "に届", "に寄贈", "に寄付", "に贈", "を回つ",
+            "をまわつ", "を巡回", "に協力"))  # fmt: skip
 # Any other place the group goes to (「高齢者施設や子ども会に出向いて」, 「病院を訪問して演奏」) counts the
 # same, with the places listed before it (joined by や, と or a comma). Not 「…を訪ねる」 or 「…を回る」:
 # a history club visits 史跡, which are its topic.
-_GONE_TO = ("に出向", "に出張", "を訪問", "を慰問", "への慰問", "に出かけ", "へ出かけ", "にでかけ")
+_GONE_TO = _also_mo(("に出向", "に出張", "を訪問", "を慰問", "への慰問", "に出かけ", "へ出かけ", "にでかけ"))
 _LIST_JOINS = frozenset(("や", "と", "\u00a6"))  # (COMMA)
 # Being registered with or funded by a facility (社協に登録, 社協の助成) says little about the
 # activity: the facility word counts W_REGISTERED, whatever the facility, and signals no field.
 W_REGISTERED = 0.25
-_REGISTERED = ("に登録", "に所属", "から助成", "から補助", "の助成", "の補助", "の登録", "の利用団体",
-               "を通し", "を通じ", "をとおし", "をつうじ")  # 「社協を通して募った」: only the way in  # fmt: skip
+_REGISTERED = _also_mo(("に登録", "に所属", "から助成", "から補助", "の助成", "の補助", "の登録", "の利用団体",
+               "を通し", "を通じ", "をとおし", "をつうじ"))  # 「社協を通して募った」: only the way in  # fmt: skip
 # ... and rooms or places of a facility (「公民館の調理室」, 「公園の近く」), after 「の」.
 _VENUE_PLACE = ("調理室", "会議室", "集会室", "和室", "部屋", "へや", "ほる", "一室", "学習室", "講堂",
                 "多目的", "工作室", "視聴覚室", "音楽室", "実習室", "ろび", "一角", "近く", "ちかく",
@@ -157,7 +177,7 @@ COMMA = "\u00a6"  # ¦, which fold() keeps
 SEAM = "\u00a7"  # §, which fold() keeps
 # (str.replace, one mark at a time: ~1 µs for a paragraph, against ~6 µs for str.translate with a
 # dict table)
-_CLAUSE_MARKS = (*((c, "|") for c in "。．！？!?\n"), *((c, COMMA) for c in "、，,"))
+_CLAUSE_MARKS = (*((c, "|") for c in "。．！？!?\n"), *((c, COMMA) for c in "、，,・･"))
 
 
 def fold_text(text: str) -> str:
@@ -192,6 +212,14 @@ ASIDE_MARKERS = (
     # places the group visits to perform or to cheer people up (「診療所や福祉施設への慰問」)
     "への慰問", "を慰問", "の慰問",
 )  # fmt: skip
+# The course or gathering the founders came from (「公民館の女性セミナーの受講生が結成」, 「公民館の講座に
+# 集まった人たちが…結成」): a facility named in that clause ran the course, not the group's activity.
+# It counts W_ORIGIN, signals no field and owns nothing (no 「公民館の…」 bonus); a way of helping or
+# learning named there (講座, 勉強会: the course itself) counts nothing; the course's topic (「手話講習会の
+# 修了生」) still counts, since founders usually keep to what they learnt.
+W_ORIGIN = 0.25
+ORIGIN_MARKERS = ("の修了生", "の受講生", "の卒業生", "の受講者", "の修了者", "修了生", "受講生",
+                  "に集まった", "に集まる", "で知り合った", "で出会った")  # fmt: skip
 # A people word followed by one of these names who helps, not who is helped (「シニア講師」,
 # 「高齢者ボランティア」, 「ママたちが有志で」): it counts W_ASIDE and decides nothing.
 _HELPER_AFTER = ("講師", "ぼらんていあ", "すたつふ", "が講師", "の講師", "が中心とな", "が運営", "有志",
@@ -225,8 +253,8 @@ NAME_SOUND_MAX_LEN = 4
 _RENTED = ("を借り", "をかり", "をお借り", "をおかり")
 # Likewise the event or place where a group sells, shows or performs its work (「市民まつりで販売」,
 # 「文化祭に出展」): where it shows the work, not what the work is.
-_SHOWN_AT = ("で販売", "にて販売", "で展示", "にて展示", "で発表", "にて発表", "で出店", "に出店", "に出展",
-             "で出展", "で披露", "にて披露")  # fmt: skip
+_SHOWN_AT = _also_mo(("で販売", "にて販売", "で展示", "にて展示", "で発表", "にて発表", "で出店", "に出店", "に出展",
+             "で出展", "で披露", "にて披露"))  # fmt: skip
 
 
 def _is_kana(key: str) -> bool:
@@ -282,7 +310,7 @@ def _quote(words: Iterable[str]) -> str:
 
 # What a word found in the text says about the group, for the reasons: what it does, for whom, where
 # it meets or goes, whom it is registered with, works with or is helped by.
-WHAT, WHO, FOR_PEOPLE, AUDIENCE, VENUE, VISITED, REGISTERED, PARTNER, HELPER = range(9)
+WHAT, WHO, FOR_PEOPLE, AUDIENCE, VENUE, VISITED, REGISTERED, PARTNER, HELPER, ORIGIN = range(10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,6 +332,7 @@ class _Key:
     special: bool = False  # facility, people or hall: looked at more closely while scanning
     everyday: bool = False  # one of a field's everyday words (fields.yaml), not a division's own
     member: bool = False  # people often named only as the members of a club (fields.yaml member_people)
+    place: bool = False  # a kind of building (…施設, …ホーム, …館) that is no division's own facility
 
 
 class Matcher:
@@ -416,6 +445,7 @@ class Matcher:
                 special=k in facility or k in people or k in halls,
                 everyday=k in word_field,
                 member=k in members,
+                place=k not in facility and k not in halls and display[k].endswith(_BUILDINGS),
             )
 
         # field number -> per-division weights when stated / when inferred from text
@@ -453,7 +483,10 @@ class Matcher:
         spelled.update({w: k for k, w in display.items()})
         self._aliases = alias_keys(spelled, [*self._keys, *self._ignore], readings)
         self._markers = frozenset(fold_word(w) for w in ASIDE_MARKERS) - self._keys.keys()
-        self._scanner = Scanner([*self._keys, *self._ignore, *self._markers], aliases=self._aliases)
+        self._origin_markers = frozenset(fold_word(w) for w in ORIGIN_MARKERS) - self._keys.keys()
+        self._scanner = Scanner(
+            [*self._keys, *self._ignore, *self._markers, *self._origin_markers], aliases=self._aliases
+        )
         # What each word says about the fields (for resolving field words and for the audience rule):
         # computed on first need, so a process that only matches a few groups does not pay for it.
         self._field_scanner, self._word_field = field_scanner, word_field
@@ -657,7 +690,18 @@ class Matcher:
         name_end = text.find(SEAM)
         hits = self._scanner.hits(text)
         markers = self._markers
-        asides = _aside_spans(text, [s for k, s, _ in hits if k in markers]) if markers else ()
+        origin_markers = self._origin_markers
+        aside_at: list[int] = []
+        origin_at: list[int] = []
+        for k, s, _ in hits:
+            if k in markers:
+                aside_at.append(s)
+            elif k in origin_markers:
+                origin_at.append(s)
+        asides = _aside_spans(text, aside_at) if aside_at else ()
+        origins = _aside_spans(text, origin_at) if origin_at else ()
+        founded_at: set[str] = set()  # facilities that ran the course the founders came from
+        said: set[str] = set()  # ... and facilities also named outside that clause
         # Words found, each once (in order of first occurrence).
         words: dict[str, _Key] = {}
         in_name: set[str] = set()
@@ -698,6 +742,13 @@ class Matcher:
                 if k not in words:
                     words[k] = info
                 continue
+            if (info.facility is not None or info.mode) and origins:
+                if any(a <= start and end <= b for a, b in origins):
+                    founded_at.add(k)
+                    if k not in words:
+                        words[k] = info
+                    continue
+                said.add(k)
             if info.people and startswith(_HELPER_AFTER, end):
                 helpers.add(k)
                 if k not in words:
@@ -737,7 +788,12 @@ class Matcher:
             if (startswith(_RENTED, end) or startswith(_SHOWN_AT, end)) and not info.people:
                 venues.add(k)
             elif not info.people and (
-                startswith(_GONE_TO, end) or (info.facility is not None and startswith(_VISITED, end))
+                startswith(_GONE_TO, end)
+                or (
+                    # 「保育園や児童館、高齢者施設を回って」: a list with a facility in it is of places
+                    startswith(_VISITED, end)
+                    and (info.facility is not None or any(keys[r].facility is not None for r in run))
+                )
             ):
                 for r in run:
                     if not keys[r].people:
@@ -745,6 +801,22 @@ class Matcher:
                         ri = keys[r].facility
                         if ri is not None and facilities.get(ri) == keys[r].display:
                             del facilities[ri]
+            if info.place and startswith(_VENUE_END, end) and not info.people:
+                venues.add(k)  # 「福祉施設で」「老人ホームでの」: a building named as where it happens
+            if (
+                len(run) > 1
+                and startswith(_VENUE_END, end)
+                and any(keys[r].facility is not None or keys[r].hall for r in run)
+            ):
+                # 「幼稚園・保育園・小学校でのおはなし会」, 「公園や緑地で」: a list of places ending at a
+                # venue is a list of venues, the last one too (one facility alone keeps its weight)
+                for r in run:
+                    rk = keys[r]
+                    if rk.people:
+                        continue
+                    if rk.facility is not None and facilities.get(rk.facility) == rk.display:
+                        del facilities[rk.facility]
+                    venues.add(r)
             if startswith("から", end) and text.find("まで", end, end + RANGE_GAP) != -1:
                 ranged.add(k)  # 「子どもから…まで」: one end of a range of who may come
             if not info.special:
@@ -790,6 +862,7 @@ class Matcher:
             aside -= plain
             helpers -= plain
             aside |= helpers
+        founded_at -= said
 
         # What the activity is about: the divisions of the words that are neither a way of helping
         # nor people, nor only a place, a partner or a registration.
@@ -799,7 +872,15 @@ class Matcher:
         if people or modes_found:
             topic_fields = self._topic_fields
             for k, info in words.items():
-                if info.mode or info.people or k in aside or k in venues or k in registered or k in visited:
+                if (
+                    info.mode
+                    or info.people
+                    or k in aside
+                    or k in venues
+                    or k in registered
+                    or k in visited
+                    or k in founded_at
+                ):
                     continue
                 about.update(info.projects)
                 topics.update(i for i, p in info.projects.items() if p is not None)
@@ -847,6 +928,11 @@ class Matcher:
             if k in aside or k in registered:
                 role = REGISTERED if k in registered else (HELPER if k in helpers else PARTNER)
                 hits = tuple((i, w * W_ASIDE) for i, w in info.hits)
+            elif k in founded_at:
+                # the facility that ran the founders' course counts a little; the course itself (講座)
+                # not at all: it is not what the group does
+                role = ORIGIN
+                hits = tuple((i, w * W_ORIGIN) for i, w in info.hits) if info.facility is not None else ()
             elif k in audience:
                 role = AUDIENCE
                 hits = tuple((i, w * W_AUDIENCE) for i, w in info.hits)
@@ -958,7 +1044,7 @@ class Matcher:
             and people.keys().isdisjoint(info.projects)
             # 「シニアのためのスマートフォン講座」: when the budget-project words of the text point to the
             # mode's own division and not to the people's, how belongs with what
-            and (topics.isdisjoint(info.projects) or not topics.isdisjoint(people))
+            and (not topics or not topics.isdisjoint(people))
         ):
             each = sum(w for _, w in hits) * W_MODE_TO_PEOPLE / len(people)
             for pi in people:
@@ -998,6 +1084,7 @@ class Matcher:
         REGISTERED: messages.REASON_REGISTERED,
         PARTNER: messages.REASON_PARTNER,
         HELPER: messages.REASON_PARTNER,
+        ORIGIN: messages.REASON_ORIGIN,
     }
 
     def _explain(

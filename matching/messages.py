@@ -48,9 +48,10 @@ REASON_NAMED = "説明に「{ka}」の名前があります"
 REASON_OWNED = "「{facility}」の「{word}」に関わる活動で、{ka}が担当しています"
 REASON_FOR_PEOPLE = "対象の「{people}」の方は{ka}が支えています（活動は{words}）"
 REASON_VENUE = "{words}を会場にしています"
-REASON_VISITED = "{words}を訪ねる活動があります"
+REASON_VISITED = "{words}に出向いたり届けたりする活動があります"
 REASON_REGISTERED = "{words}に登録または助成を受けている団体です"
 REASON_PARTNER = "協力・連携の相手として{words}が挙がっています"
+REASON_ORIGIN = "{words}の講座や集まりがきっかけでできた団体です"
 
 # --- data validation (read by the staff who edit the YAML files) -----------------------------
 ERR_PREFIX = "{file}: {entry}: {problem}"
