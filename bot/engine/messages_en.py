@@ -581,7 +581,8 @@ MATCH_REASONS = {
     "REASON_OWNED": "The activity concerns 「{word}」 at 「{facility}」, handled by {ka}",
     "REASON_FOR_PEOPLE": "{ka} supports 「{people}」 (the activity: {words})",
     "REASON_VENUE": "You meet at {words}",
-    "REASON_VISITED": "The activity visits {words}",
+    "REASON_VISITED": "The activity goes to or delivers to {words}",
     "REASON_REGISTERED": "Your group is registered with or funded by {words}",
     "REASON_PARTNER": "{words} are named as partners",
+    "REASON_ORIGIN": "The group grew out of a course or gathering at {words}",
 }
