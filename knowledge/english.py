@@ -45,7 +45,7 @@ MAX_SUGGESTIONS = 3
 # multilingual consultation), when its phone number is confirmed; else the switchboard.
 MULTILINGUAL_CONTACT = "multilingual"
 
-_TOP_KEYS = {"sections", "contacts", "synonyms", "entries"}
+_TOP_KEYS = {"sections", "contacts", "synonyms", "elsewhere", "entries"}
 _ENTRY_KEYS = {"id", "question", "phrasings", "answer"}
 _TYPED_CONTACT_RE = re.compile(r"\b0\d{1,4}-\d{1,4}-\d{3,4}\b|https?://|www\.|\S+@\S+\.\S+")
 _YES_NO_OPENER_RE = re.compile(r"^(?:Yes|No)[.,]\s+(?:(?:but|however),?\s+)?", re.IGNORECASE)
@@ -68,6 +68,9 @@ class EnglishData:
     synonyms: tuple[tuple[str, tuple[str, ...]], ...]
     entries: tuple[EnglishEntry, ...]
     missing: tuple[str, ...] = ()  # faq.yaml ids without an English entry
+    # words of other offices' matters (residence card, visa, tax, garbage …): a message naming one
+    # is declined unless its asking part names collaboration
+    elsewhere: tuple[str, ...] = ()
 
 
 # -- loading -----------------------------------------------------------------------------------------
@@ -135,7 +138,14 @@ def parse_english(raw: Any, ja: KnowledgeData, problems: list[str], fname: str =
     synonyms = _parse_synonyms(raw.get("synonyms"), problems, fname)
     entries = _parse_entries(raw.get("entries"), ja, contacts, names, facts, problems, fname)
     missing = tuple(e.id for e in ja.faq if e.id not in {x.id for x in entries})
-    return EnglishData(sections, names, synonyms, tuple(entries), missing)
+    elsewhere: tuple[str, ...] = ()
+    if raw.get("elsewhere") is not None:
+        got = _strings(raw.get("elsewhere"))
+        if got is None:
+            problems.append(f"{fname}: 'elsewhere' must be a non-empty list of words or phrases")
+        else:
+            elsewhere = tuple(got)
+    return EnglishData(sections, names, synonyms, tuple(entries), missing, elsewhere)
 
 
 def _parse_contacts(
@@ -492,6 +502,16 @@ _INTRO_COLLABORATING = frozenset({"kyodo", "partner", "join", "together", "work"
 _CIVIC_PLANS = frozenset({"event", "project", "volunteer", "kyosai", "koen", "hojo", "jikko-iinkai", "proposal"})
 # terms of the synonyms that every plan or request has (an event, information, starting, a plan): not a
 # topic of their own at the lower rarity of _has_topic
+# terms that name collaboration or civic groups: a question naming one is ours even when the
+# message also names another office's matter ("Can our NGO help at evacuation shelters with the city?")
+_CIVIC_TERMS = frozenset(
+    {
+        "kyodo", "koen", "kyosai", "itaku", "hojo", "other-funding", "jikko-iinkai", "agreement", "npo",
+        "npo-corporation", "informal", "nonprofit", "ngo", "jichikai", "volunteer", "partner", "shakyo",
+        "guideline", "principle", "proposal", "proposal-system", "civic-group", "public-benefit", "group",
+        "project", "event", "participation", "info-exchange", "machizukuri",
+    }
+)
 _PLAIN_TERMS = frozenset({"event", "information", "start", "plan"})
 # "Who should we contact?", "Which section should we talk to?", "Where should we ask?"
 _INTRO_WHOM = frozenset({"contact", "ask", "division", "charge"})
@@ -645,6 +665,10 @@ _NEGATION_SPAN = 5
 _FUNDS_RE = re.compile(r"grants?|money|funds?|funding|subsid(?:y|ies)|donations?|support|sponsorship|help|hojokin|josei")
 _SOURCE_SPAN = 3
 # the kinds of group a resident can join as a member (not the individual, the outside, the case of an existing project)
+_MEMBERSHIP_RE = re.compile(
+    r"\b(?:mandatory|compulsory|obligatory|obliged|membership|dues|quit|withdraw|resign)\b"
+)
+_PERSON_RE = re.compile(r"\b(?:i|i'm|im|me|my|we|us|our|you|your|he|she|they|someone|anyone)\b")
 _MEMBER_SUBJECTS = frozenset({"jichikai", "university", "company", "religion", "politics"})
 # money the writers already get: the question is whether other funding rules the city's out
 _FUNDS_WORDS = r"(?:grants?|money|funds?|funding|funded|subsid\w*|hojo\w*|josei\w*|donations?)"
@@ -671,6 +695,7 @@ class Terms:
     asks: str = ""  # the asking sentence (for a message's asking part), lower case
     names: frozenset[str] = frozenset()  # words written as names (Musashi, Taiwan, ICU), lower case
     kanji: set[str] = field(default_factory=set)  # terms read from a Japanese word (後援, 自治会)
+    text: str = ""  # the whole message, lower case (for a message's asking part)
 
     def add(self, term: str, w: float) -> None:
         if w > self.weights.get(term, 0.0):
@@ -756,9 +781,28 @@ class EnglishAnswerer:
                 if keys:
                     self._seq.setdefault(keys, set()).add(term)
         self._single_variants = {prepare(v).strip() for _t, vs in self.data.synonyms for v in vs}
+        # other offices' matters (faq_en.yaml elsewhere): key sequences (Latin) or substrings (Japanese)
+        self._elsewhere_cjk = [p for p in (prepare(v).strip() for v in self.data.elsewhere) if _CJK_RE.search(p)]
+        self._elsewhere_seq = {
+            keys
+            for v in self.data.elsewhere
+            if not _CJK_RE.search(v) and (keys := tuple(_key(w) for w in _WORD_RE.findall(prepare(v))))
+        }
+        self._elsewhere_keys = {k for seq in self._elsewhere_seq if len(seq) == 1 for k in seq}
         self._cjk.sort(key=lambda x: -len(x[0]))
         self._max_seq = max((len(k) for k in self._seq), default=0)
         self._terms_of_synonyms = {t for t, _ in self.data.synonyms}
+
+    def names_elsewhere(self, text: str) -> bool:
+        """Whether a message names another office's matter (faq_en.yaml elsewhere: a residence
+        card, a visa, tax, garbage …)."""
+        t = prepare(text)
+        if any(v in t for v in self._elsewhere_cjk):
+            return True
+        keys = [_key(w) for w in _WORD_RE.findall(t)]
+        return any(
+            tuple(keys[i : i + len(seq)]) == seq for seq in self._elsewhere_seq for i in range(len(keys) - len(seq) + 1)
+        )
 
     def _drop_negated(self, t: str) -> str:
         """``t`` without the subject words (company, politics, university …) of statements that say
@@ -952,6 +996,7 @@ class EnglishAnswerer:
         q = self._corrected(focus, names)
         q.asks = plain_asks(prepare(sentences[k] if len(sentences) > 1 else text).strip())
         q.names = names | _describing(text)  # weak evidence, but still corrected when misspelt
+        q.text = prepare(text)
         if {"hojo", "money"} & q.weights.keys() and (
             _ALREADY_FUNDED_RE.search(prepare(text))
             or any(_RECEIVED_RE.search(prepare(s)) for i, s in enumerate(sentences) if i != k and not s.endswith(("?", "？")))
@@ -1005,6 +1050,8 @@ class EnglishAnswerer:
             if len(w) < 4 or w.isdigit() or w in names:  # 4 letters: only a dropped letter reaches 88 (grup)
                 continue
             if w in GENERAL_WORDS or _key(w) in GENERAL_KEYS:  # a real word, not a typo (good is not god)
+                continue
+            if _key(w) in self._elsewhere_keys:  # another office's word: evacuation is not evaluation
                 continue
             swapped = self._transposed.get(w)
             if swapped and len(swapped) == 1:  # two neighbouring letters swapped: strat, parnter
@@ -1131,6 +1178,11 @@ class EnglishAnswerer:
         text = drop_courtesy(text)
         q, ctx = self.analyse(text)
         if not q.weights:
+            return self._decline()
+        if not set(q.weights) & _CIVIC_TERMS and self.names_elsewhere(text):
+            # another office's matter (a residence card, a visa, tax …) and the question names no
+            # collaboration: "How do I renew my residence card? I go to city hall?" is not the
+            # collaboration desk's address
             return self._decline()
         ranked = self._score(q, ctx)
         domain = self.domain(q)
@@ -1278,10 +1330,15 @@ class EnglishAnswerer:
         """"Do I have to join the jichikai in my apartment?": a resident asks about joining a group as
         a member (a neighbourhood association, a club, a school), not about working with the city:
         one person ("I") joins, and neither the city nor collaborating is named."""
+        # "Is joining the chonaikai mandatory? My neighbour says I must pay the fee.": the person
+        # may be in another sentence when the asking one names no one, and a duty to be a member
+        # (mandatory, membership fee, quit) is joining too
+        whole = q.text or q.asks
+        person = _I_RE.search(q.asks) or not _PERSON_RE.search(q.asks) and _I_RE.search(whole)
         return (
-            "join" in q.weights
-            and bool(_I_RE.search(q.asks))
-            and not _WE_RE.search(q.asks)
+            ("join" in q.weights or bool(_MEMBERSHIP_RE.search(whole)))
+            and bool(person)
+            and not _WE_RE.search(q.asks if _I_RE.search(q.asks) else whole)
             and not set(q.weights) & (_COLLABORATING - {"join", "allow"})
         )
 

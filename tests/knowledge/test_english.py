@@ -645,3 +645,35 @@ def test_when_joining_two_clauses_does_not_ask_when(answerer):
     assert _asking_word(plain_asks("when does the office open?")) == "when"
     en = EnglishAnswerer.for_answerer(answerer)
     assert "when" not in en.analyse("what rules must we follow when we work with the city?")[0].weights
+
+
+# -- h15h: other offices' matters, membership, lists, two questions (probes of our own) ---------------------
+
+
+def test_another_offices_matter_is_declined_unless_collaboration_is_asked(answerer, en_raw):
+    from knowledge.english import EnglishAnswerer
+
+    assert en_raw["elsewhere"], "faq_en.yaml lists other offices' matters"
+    en = EnglishAnswerer.for_answerer(answerer)
+    assert en.names_elsewhere("I lost my residence card yesterday.")
+    assert en.names_elsewhere("gomi no hi wa itsu?")
+    assert not en.names_elsewhere("Can our group co-host a festival?")
+    for q in (
+        "My visa expires soon. Is it the city hall I go to?",
+        "I want to pay my resident tax. Where is the office?",
+        "Where is the evacuation site for my street?",
+    ):
+        a = answerer.answer(q)
+        assert not a.answered and a.reason == "out_of_scope", (q, a)
+    # never typo-corrected into a word of ours
+    assert "evaluation" not in en.analyse("where is the evacuation place")[0].weights
+    # the question itself names collaboration: ours
+    a = answerer.answer("We help foreigners at evacuation shelters. Can our group do kyodo with the city?")
+    assert a.answered, a
+
+
+def test_a_duty_to_be_a_member_is_joining_not_collaborating(answerer):
+    a = answerer.answer("Is membership of the jichikai compulsory? The leader says I have to pay every month.")
+    assert a.faq_id != "target-jichikai", a
+    a = answerer.answer("Can a jichikai work with the city?")
+    assert a.answered and a.faq_id == "target-jichikai", a
