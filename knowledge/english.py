@@ -377,6 +377,10 @@ _CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff]")
 _CJK_RUN_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff]+")
 _HIRAGANA_RE = re.compile("[\u3040-\u309f\u30fc]+")
 _PARTICLES_RE = re.compile("[\u3040-\u309f]{1,3}|[ーの・]+")  # の, とは, って: grammar, not a topic
+# a bare list of examples: words separated by commas or "…", ending with etc. / … / a question mark
+_EXAMPLES_RE = re.compile(r"[\w' -]+(?:\s*(?:,|、|/)\s*[\w' -]+)+\s*(?:,?\s*(?:\.{2,}|…|etc\.?))?\s*[?？]?|[\w' -]+\s*(?:,?\s*(?:\.{2,}|…|etc\.?))\s*[?？]?")
+# a question mark typed after a space ("kouen, kyosai ... ?") ends the sentence before it: it is no sentence of its own
+_LOOSE_MARK_RE = re.compile(r"(?<=\S)[ \t]+([?？!！]+)(?=\s|$)")
 _SENTENCE_RE = re.compile(r"(?<=[.!?。？！])\s+|\n+")
 _YES_NO_RE = re.compile(
     r"^(?:so,?\s+|and\s+|but\s+|then\s+|also,?\s+)?(?:can|could|is|are|do|does|did|may|should|will|would|am|has|have|"
@@ -995,6 +999,21 @@ class EnglishAnswerer:
                 ctx.add(term, wt)
         q = self._corrected(focus, names)
         q.asks = plain_asks(prepare(sentences[k] if len(sentences) > 1 else text).strip())
+        if (
+            len(sentences) > 1
+            and j < k
+            and _EXAMPLES_RE.fullmatch(q.asks)
+            and not _YES_NO_RE.match(q.asks)
+            and not re.search(r"\b(?:what|which|who|how|where|when|why|or|not)\b", q.asks)
+            and sentences[k - 1].endswith(("?", "？"))
+        ):
+            # "What types are there? kouen, kyosai, …?": a list of examples illustrates the question
+            # before it, which asks; the examples weigh half
+            q.asks = plain_asks(prepare(sentences[k - 1]).strip())
+            asked = set(self._corrected(sentences[k - 1], names).weights)
+            for t in list(q.weights):
+                if t not in asked:
+                    q.weights[t] *= 0.5
         q.names = names | _describing(text)  # weak evidence, but still corrected when misspelt
         q.text = prepare(text)
         if {"hojo", "money"} & q.weights.keys() and (
@@ -1175,7 +1194,7 @@ class EnglishAnswerer:
             return Answer(False, msg.GREETING, "greeting", lang="en")
         if small in msg.THANKS_WORDS or small.startswith(("thank you", "thanks")) and len(small) < 40:
             return Answer(False, msg.THANKS, "thanks", lang="en")
-        text = drop_courtesy(text)
+        text = drop_courtesy(_LOOSE_MARK_RE.sub(r"\1", text))
         q, ctx = self.analyse(text)
         if not q.weights:
             return self._decline()

@@ -677,3 +677,14 @@ def test_a_duty_to_be_a_member_is_joining_not_collaborating(answerer):
     assert a.faq_id != "target-jichikai", a
     a = answerer.answer("Can a jichikai work with the city?")
     assert a.answered and a.faq_id == "target-jichikai", a
+
+
+def test_a_list_of_examples_after_a_question_illustrates_it(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    q, _ = en.analyse("Which forms does the guideline name? kouen, kyosai, etc?")
+    assert q.asks.startswith("which forms") and q.weights["koen"] == 0.5
+    # a question mark typed after a space is no sentence of its own
+    a = answerer.answer("What kinds of collaboration does the city have? kouen, itaku ... ?")
+    assert a.answered and a.faq_id == "form-list", a
