@@ -331,7 +331,7 @@ STOP_WORDS = frozenset(
         "tsukutta tsukurareta dekita hajimatta wakaranai wakarimasen sumimasen yoroshiku kore sore kono sono "
         "dono nado toka pls plz wat wht shiyou shiyoo sanka hansuru ha kankei "
         "dekimashita deshita deshou shimashita arimashita narimashita sei tou nano nareru naremasu naremasuka "
-        "koto dame suru shinai karitai kariru kimeru kimenai "
+        "koto dame suru shinai karitai kariru kimeru kimenai etc "
         # the wrapping of a polite letter: says nothing about the topic
         "grateful appreciate appreciated apologise apologize apologies greetings regards sincerely "
         "wondering humbly excuse sorry afternoon bother regarding concerning "
@@ -379,6 +379,17 @@ _HIRAGANA_RE = re.compile("[\u3040-\u309f\u30fc]+")
 _PARTICLES_RE = re.compile("[\u3040-\u309f]{1,3}|[ーの・]+")  # の, とは, って: grammar, not a topic
 # a bare list of examples: words separated by commas or "…", ending with etc. / … / a question mark
 _EXAMPLES_RE = re.compile(r"[\w' -]+(?:\s*(?:,|、|/)\s*[\w' -]+)+\s*(?:,?\s*(?:\.{2,}|…|etc\.?))?\s*[?？]?|[\w' -]+\s*(?:,?\s*(?:\.{2,}|…|etc\.?))\s*[?？]?")
+
+
+def _is_examples(asks: str) -> bool:
+    """Whether an asking sentence is a bare list of examples ("kouen, kyosai, …?"), not a question."""
+    return bool(
+        _EXAMPLES_RE.fullmatch(asks)
+        and not _YES_NO_RE.match(asks)
+        and not re.search(r"\b(?:what|which|who|how|where|when|why|or|not)\b", asks)
+    )
+
+
 # a question mark typed after a space ("kouen, kyosai ... ?") ends the sentence before it: it is no sentence of its own
 _LOOSE_MARK_RE = re.compile(r"(?<=\S)[ \t]+([?？!！]+)(?=\s|$)")
 _SENTENCE_RE = re.compile(r"(?<=[.!?。？！])\s+|\n+")
@@ -989,7 +1000,9 @@ class EnglishAnswerer:
             j = k
             while j > 0 and not self._has_topic(" ".join(sentences[j : k + 1])):
                 j -= 1
-            if j == k and k > 0 and len(_WORD_RE.findall(prepare(sentences[k]))) <= 2 and sentences[k - 1].endswith(("?", "？")):
+            if j == k and k > 0 and sentences[k - 1].endswith(("?", "？")) and (
+                len(_WORD_RE.findall(prepare(sentences[k]))) <= 2 or _is_examples(plain_asks(prepare(sentences[k]).strip()))
+            ):
                 j = k - 1  # a one- or two-word follow-up ("…to the kyodo section? address?") refines the question before it
             focus, context = " ".join(sentences[j : k + 1]), sentences[:j] + sentences[k + 1 :]
         names = _names(text)
@@ -999,14 +1012,7 @@ class EnglishAnswerer:
                 ctx.add(term, wt)
         q = self._corrected(focus, names)
         q.asks = plain_asks(prepare(sentences[k] if len(sentences) > 1 else text).strip())
-        if (
-            len(sentences) > 1
-            and j < k
-            and _EXAMPLES_RE.fullmatch(q.asks)
-            and not _YES_NO_RE.match(q.asks)
-            and not re.search(r"\b(?:what|which|who|how|where|when|why|or|not)\b", q.asks)
-            and sentences[k - 1].endswith(("?", "？"))
-        ):
+        if len(sentences) > 1 and j < k and _is_examples(q.asks) and sentences[k - 1].endswith(("?", "？")):
             # "What types are there? kouen, kyosai, …?": a list of examples illustrates the question
             # before it, which asks; the examples weigh half
             q.asks = plain_asks(prepare(sentences[k - 1]).strip())

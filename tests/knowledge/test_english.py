@@ -680,11 +680,14 @@ def test_a_duty_to_be_a_member_is_joining_not_collaborating(answerer):
 
 
 def test_a_list_of_examples_after_a_question_illustrates_it(answerer):
-    from knowledge.english import EnglishAnswerer
+    from knowledge.english import EnglishAnswerer, _is_examples
 
+    assert _is_examples("kouen, kyosai, etc?") and _is_examples("kouen, kyosai ...?")
+    assert not _is_examples("kouen or kyosai?") and not _is_examples("can we, or not?")
     en = EnglishAnswerer.for_answerer(answerer)
-    q, _ = en.analyse("Which forms does the guideline name? kouen, kyosai, etc?")
-    assert q.asks.startswith("which forms") and q.weights["koen"] == 0.5
+    q, _ = en.analyse("What forms of kyodo does Koganei have? kouen, kyosai, etc?")
+    assert q.asks.startswith("what forms") and q.weights["koen"] == 0.5
     # a question mark typed after a space is no sentence of its own
-    a = answerer.answer("What kinds of collaboration does the city have? kouen, itaku ... ?")
-    assert a.answered and a.faq_id == "form-list", a
+    for text in ("What forms of kyodo does Koganei have? kouen, kyosai, etc?", "What forms of kyodo does Koganei have? kouen, kyosai ... ?"):
+        a = answerer.answer(text)
+        assert a.answered and a.faq_id == "form-list", (text, a)
