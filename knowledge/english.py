@@ -1299,6 +1299,10 @@ class EnglishAnswerer:
         k = asking[-1] if asking else len(sentences) - 1
         if k == 0 or k < len(sentences) - 1 and not asking:
             return None
+        if any(s.endswith(("?", "？")) and self._has_topic(s) for s in sentences[1:k]):
+            # "We are an NGO. Is an NGO the same as an NPO? Can we be a partner?": two questions, the
+            # first with a topic of its own; not a plain can-we after an introduction
+            return None
         asks = plain_asks(prepare(sentences[k]))
         terms = self._corrected(asks)
         if (

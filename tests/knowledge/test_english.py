@@ -691,3 +691,12 @@ def test_a_list_of_examples_after_a_question_illustrates_it(answerer):
     for text in ("What forms of kyodo does Koganei have? kouen, kyosai, etc?", "What forms of kyodo does Koganei have? kouen, kyosai ... ?"):
         a = answerer.answer(text)
         assert a.answered and a.faq_id == "form-list", (text, a)
+
+
+def test_an_introduction_then_two_questions_is_not_a_plain_can_we(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    text = "We are a volunteer group of students. Is kyosai different from kouen? Can we be a partner?"
+    assert en._intro_asks(text) is None
+    assert en._intro_asks("We are a volunteer group of students. Can we be a partner?") == "whether"
