@@ -700,3 +700,11 @@ def test_an_introduction_then_two_questions_is_not_a_plain_can_we(answerer):
     text = "We are a volunteer group of students. Is kyosai different from kouen? Can we be a partner?"
     assert en._intro_asks(text) is None
     assert en._intro_asks("We are a volunteer group of students. Can we be a partner?") == "whether"
+
+
+def test_the_city_telling_us_what_to_do_is_about_independence(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    for text in ("will the city interfere with our club?", "will they tell us what to do?", "can we keep our own style?"):
+        assert "independence" in en.analyse(text)[0].weights, text
