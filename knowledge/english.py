@@ -390,6 +390,21 @@ def _is_examples(asks: str) -> bool:
     )
 
 
+def _asking_sentence(text: str) -> str:
+    """The last sentence that ends with a question mark, else the last sentence."""
+    sentences = [s.strip() for s in _SENTENCE_RE.split(text) if s.strip()]
+    asking = [s for s in sentences if s.endswith(("?", "？"))]
+    return (asking or sentences or [""])[-1]
+
+
+_EXISTS_RE = re.compile(r"(?:so,?\s+|and\s+|but\s+)?(?:is|are) there\b")
+# the office's own entries, and asking in which language it serves (the data does not say)
+_CONTACT_IDS = frozenset({"contact", "contact-phone", "contact-hours", "contact-place", "howto-which-division"})
+_SERVICE_LANGUAGE_RE = re.compile(
+    r"\b(?:in|speaks?|speaking|speaker|speakers)\s+(?:english|chinese|korean|vietnamese|nepali|spanish|portuguese|"
+    r"tagalog|my language|my own language|other languages?|foreign languages?)\b|\benglish[- ]speaking\b|"
+    r"\binterpret(?:er|ers|ing|ation)\b|\btranslat(?:or|ors|ion)\b"
+)
 # a question mark typed after a space ("kouen, kyosai ... ?") ends the sentence before it: it is no sentence of its own
 _LOOSE_MARK_RE = re.compile(r"(?<=\S)[ \t]+([?？!！]+)(?=\s|$)")
 _SENTENCE_RE = re.compile(r"(?<=[.!?。？！])\s+|\n+")
@@ -1188,6 +1203,14 @@ class EnglishAnswerer:
 
     def answer(self, text: str, lang: str = "en") -> Answer:
         """Answer one (normalised) message; ``lang`` "other" gets the one-line bilingual note."""
+        got = self._answer_message(text, lang)
+        if got.answered and got.faq_id in _CONTACT_IDS and _SERVICE_LANGUAGE_RE.search(_asking_sentence(prepare(text))):
+            # "Can I consult in English at the counter?": which languages the office speaks is not
+            # in the data; the decline names the switchboard rather than guess
+            return self._decline(got.score)
+        return got
+
+    def _answer_message(self, text: str, lang: str) -> Answer:
         if lang == "other":
             return Answer(False, self.other_language_text(), "other_language", lang="other")
         if not text.strip():
@@ -1349,6 +1372,10 @@ class EnglishAnswerer:
         group as a member is not collaborating."""
         subject = self._subject[i]
         if subject and not (_names_subject(subject, asked) and not _wh_asks(q.asks)):
+            return False
+        if subject and self.entries[i].id.startswith("target-") and _EXISTS_RE.match(q.asks):
+            # "Is there an international association in Koganei like the one in Musashino?" asks
+            # whether something exists, not whether a kind of group may collaborate
             return False
         if not self._compared[i] <= asked:
             return False

@@ -708,3 +708,20 @@ def test_the_city_telling_us_what_to_do_is_about_independence(answerer):
     en = EnglishAnswerer.for_answerer(answerer)
     for text in ("will the city interfere with our club?", "will they tell us what to do?", "can we keep our own style?"):
         assert "independence" in en.analyse(text)[0].weights, text
+
+
+def test_which_language_the_office_speaks_is_not_in_the_data(answerer):
+    a = answerer.answer("Is there staff who can speak Vietnamese at the collaboration desk?")
+    assert not a.answered, a
+    a = answerer.answer("Can I talk to the collaboration office in English by phone?")
+    assert not a.answered, a
+    # a group's event in another language is not a question about the office's language
+    a = answerer.answer("We plan a kyodo event in Nepali with the city. Who should we contact?")
+    assert a.answered and a.faq_id in ("contact", "howto-which-division"), a
+
+
+def test_is_there_asks_whether_something_exists_not_who_may_collaborate(answerer):
+    a = answerer.answer("Is there a religious group in Koganei that runs a food bank?")
+    assert a.faq_id != "target-religion", a
+    a = answerer.answer("Can a religious group collaborate with the city?")
+    assert a.answered and a.faq_id == "target-religion", a
