@@ -406,6 +406,8 @@ _SERVICE_LANGUAGE_RE = re.compile(
     r"\binterpret(?:er|ers|ing|ation)\b|\btranslat(?:or|ors|ion)\b"
 )
 # a question mark typed after a space ("kouen, kyosai ... ?") ends the sentence before it: it is no sentence of its own
+# "(chapter 3?)": the question mark inside a closing bracket ends the sentence: "(chapter 3)?"
+_BRACKETED_MARK_RE = re.compile(r"([?？]+)\s*([)\]）」』]+)")
 _LOOSE_MARK_RE = re.compile(r"(?<=\S)[ \t]+([?？!！]+)(?=\s|$)")
 _SENTENCE_RE = re.compile(r"(?<=[.!?。？！])\s+|\n+")
 _YES_NO_RE = re.compile(
@@ -1223,7 +1225,7 @@ class EnglishAnswerer:
             return Answer(False, msg.GREETING, "greeting", lang="en")
         if small in msg.THANKS_WORDS or small.startswith(("thank you", "thanks")) and len(small) < 40:
             return Answer(False, msg.THANKS, "thanks", lang="en")
-        text = drop_courtesy(_LOOSE_MARK_RE.sub(r"\1", text))
+        text = drop_courtesy(_LOOSE_MARK_RE.sub(r"\1", _BRACKETED_MARK_RE.sub(r"\2\1", text)))
         q, ctx = self.analyse(text)
         if not q.weights:
             return self._decline()

@@ -725,3 +725,19 @@ def test_is_there_asks_whether_something_exists_not_who_may_collaborate(answerer
     assert a.faq_id != "target-religion", a
     a = answerer.answer("Can a religious group collaborate with the city?")
     assert a.answered and a.faq_id == "target-religion", a
+
+
+def test_a_question_mark_inside_brackets_ends_the_sentence(answerer):
+    from knowledge.english import _BRACKETED_MARK_RE
+
+    assert _BRACKETED_MARK_RE.sub(r"\2\1", "Is it kyodo? (chapter 2?)") == "Is it kyodo? (chapter 2)?"
+
+
+def test_h15h_synonyms(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    assert "benefit" in en.analyse("what good is kyodo for a small club?")[0].weights
+    # a seminar held for people is an event, not a university seminar
+    assert "university" not in en.analyse("We hold free seminars for parents.")[0].weights
+    assert "university" in en.analyse("My seminar students want to work with the city.")[0].weights
