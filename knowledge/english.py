@@ -368,7 +368,9 @@ GENERAL_WORDS = frozenset(
         "show term terms available morning worry worried afraid concern concerned fear interested interest interesting "
         # family words are not typos of a word of ours (mothers is not others)
         "mother mothers father fathers mom moms mum mums dad dads husband wife family families kid kids "
-        "parent parents son daughter love child children during acceptable onaji afterwards question questions"
+        "parent parents son daughter love child children during acceptable onaji afterwards question questions "
+        # what an activity is called (a cooking class, a summer course): no topic of ours or of another office
+        "class classes lesson lessons course courses closely"
     )
 )
 _ROMAJI_ACCENTS = str.maketrans("āīūēōâîûêôàáèéìíòóùú’‘`", "aiueoaiueoaaeeiioouu'''")

@@ -741,3 +741,14 @@ def test_h15h_synonyms(answerer):
     # a seminar held for people is an event, not a university seminar
     assert "university" not in en.analyse("We hold free seminars for parents.")[0].weights
     assert "university" in en.analyse("My seminar students want to work with the city.")[0].weights
+
+
+def test_what_an_activity_is_called_is_weak_evidence(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    with_class = en.domain(en.analyse("Can a shop join kyodo with the city, for example a yoga class?")[0])
+    with_noun = en.domain(en.analyse("Can a shop join kyodo with the city, for example a pension?")[0])
+    assert with_class > with_noun
+    assert "venue" in en.analyse("Could the city help us find a place for our class?")[0].weights
+    assert "city" in en.analyse("Can we work with the board of education?")[0].weights
