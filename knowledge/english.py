@@ -370,7 +370,7 @@ GENERAL_WORDS = frozenset(
         "mother mothers father fathers mom moms mum mums dad dads husband wife family families kid kids "
         "parent parents son daughter love child children during acceptable onaji afterwards question questions "
         # what an activity is called (a cooking class, a summer course): no topic of ours or of another office
-        "class classes lesson lessons course courses closely"
+        "class classes lesson lessons course courses closely recent recently nowadays practice practical"
     )
 )
 _ROMAJI_ACCENTS = str.maketrans("āīūēōâîûêôàáèéìíòóùú’‘`", "aiueoaiueoaaeeiioouu'''")
@@ -392,11 +392,21 @@ def _is_examples(asks: str) -> bool:
     )
 
 
+def _asking_index(sentences: list[str]) -> int:
+    """Which sentence asks: the last one ending with a question mark, else the last polite request
+    ("I would be grateful if you could explain why…. I am preparing a talk." asks in the first),
+    else the last sentence."""
+    asking = [i for i, s in enumerate(sentences) if s.endswith(("?", "？"))]
+    if asking:
+        return asking[-1]
+    requests = [i for i, s in enumerate(sentences) if _POLITE_ASK_RE.match(prepare(s))]
+    return requests[-1] if requests else len(sentences) - 1
+
+
 def _asking_sentence(text: str) -> str:
-    """The last sentence that ends with a question mark, else the last sentence."""
+    """The asking sentence of a message (``_asking_index``)."""
     sentences = [s.strip() for s in _SENTENCE_RE.split(text) if s.strip()]
-    asking = [s for s in sentences if s.endswith(("?", "？"))]
-    return (asking or sentences or [""])[-1]
+    return sentences[_asking_index(sentences)] if sentences else ""
 
 
 _EXISTS_RE = re.compile(r"(?:so,?\s+|and\s+|but\s+)?(?:is|are) there\b")
@@ -571,7 +581,11 @@ _POLITE_ASK_RE = re.compile(
     r"|(?:i|we)(?: would|'d) (?:like|love) to (?:kindly )?(?:ask|know|learn|inquire|enquire|check|confirm)"
     r"|(?:i am|i'm|we are|we're) (?:wondering|writing to ask|writing to inquire|writing to enquire)"
     r"|(?:i|we) (?:wonder(?:ed)?|want to (?:ask|know)|wanted to (?:ask|know))"
-    r"|would it be possible (?:for (?:you|me|us) )?to (?:learn|know|ask|find out|tell (?:me|us)))"
+    r"|would it be possible (?:for (?:you|me|us) )?to (?:learn|know|ask|find out|tell (?:me|us))"
+    r"|(?:i|we)(?: would|'d) be (?:very |most )?grateful if you could (?:please |kindly )?"
+    r"(?:tell (?:me|us)|let (?:me|us) know|explain(?: to (?:me|us))?|inform (?:me|us)|advise (?:me|us))"
+    r"|(?:could|can|would) you (?:please |kindly )?explain(?: to (?:me|us))?"
+    r"|(?:i|we)(?: would|'d) like to (?:understand|hear))"
     r"(?: (?:about|please))?[,:]?\s+"
 )
 # a sentence of courtesy only ("Thank you for your help.", "Sorry to bother you.", "Best regards."):
@@ -581,7 +595,7 @@ _COURTESY_WORDS = frozenset(
         "thank thanks you your for the help in advance very much so kind kindly best regards sincerely "
         "hope are is well doing sorry to bother trouble dear sir madam hello hi good morning afternoon "
         "evening time attention consideration support assistance reading this message i am we all "
-        "greetings everyone and a lot many in advance staff team city koganei office of officer"
+        "greetings everyone and a lot many in advance staff team city koganei office of officer finds find"
     )
 )
 
@@ -1010,12 +1024,12 @@ class EnglishAnswerer:
     def analyse(self, text: str) -> tuple[Terms, Terms]:
         """The asking part's terms and the context's (the other sentences of a long message),
         typos corrected. "Is that possible?" is joined to the sentence before it."""
-        sentences = [_unwrap(s.strip()) for s in _SENTENCE_RE.split(text) if s.strip()]
+        raw = [s.strip() for s in _SENTENCE_RE.split(text) if s.strip()]
+        sentences = [_unwrap(s) for s in raw]
         focus, context = (sentences[0] if len(sentences) == 1 else text), []
         k = 0
         if len(sentences) > 1:
-            asking = [i for i, s in enumerate(sentences) if s.endswith(("?", "？"))]
-            k = asking[-1] if asking else len(sentences) - 1
+            k = _asking_index(raw)
             j = k
             while j > 0 and not self._has_topic(" ".join(sentences[j : k + 1])):
                 j -= 1
@@ -1323,7 +1337,7 @@ class EnglishAnswerer:
         if len(sentences) < 2:
             return None
         asking = [i for i, s in enumerate(sentences) if s.endswith(("?", "？"))]
-        k = asking[-1] if asking else len(sentences) - 1
+        k = _asking_index(sentences)
         if k == 0 or k < len(sentences) - 1 and not asking:
             return None
         if any(s.endswith(("?", "？")) and self._has_topic(s) for s in sentences[1:k]):

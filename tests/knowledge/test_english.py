@@ -752,3 +752,15 @@ def test_what_an_activity_is_called_is_weak_evidence(answerer):
     assert with_class > with_noun
     assert "venue" in en.analyse("Could the city help us find a place for our class?")[0].weights
     assert "city" in en.analyse("Can we work with the board of education?")[0].weights
+
+
+def test_a_polite_request_without_a_question_mark_is_the_asking_sentence(answerer):
+    from knowledge.english import _asking_index, drop_courtesy, plain_asks
+
+    sentences = ["I would be grateful if you could explain what kyodo is.", "I am writing a report for school."]
+    assert _asking_index(sentences) == 0
+    assert _asking_index(["We are a club.", "Can we join?", "Thanks."]) == 1
+    assert plain_asks("could you please explain what kyodo is") == "what kyodo is"
+    assert drop_courtesy("I hope this message finds you well. What is kyodo?") == "What is kyodo?"
+    a = answerer.answer("I would be grateful if you could explain what co-hosting is. I am writing a report for my class.")
+    assert a.answered and a.faq_id == "form-kyosai", a
