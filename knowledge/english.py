@@ -409,6 +409,13 @@ def _asking_sentence(text: str) -> str:
     return sentences[_asking_index(sentences)] if sentences else ""
 
 
+# a question asking when (not "…mean when the city…") and what an entry that can answer it speaks of
+_WHEN_ASKS_RE = re.compile(
+    r"^(?:so,?\s+|and\s+|but\s+)?when\b|\bwhen\s*\??$|\bwhen (?:is|was|are|were|did|does|do|will|can|should)\b"
+)
+_TIME_RE = re.compile(
+    r"\b(?:1[89]\d\d|20\d\d)\b|平成|令和|\b(?:when|deadlines?|hours|dates?|period|a\.m\.|p\.m\.|itsu)\b", re.IGNORECASE
+)
 _EXISTS_RE = re.compile(r"(?:so,?\s+|and\s+|but\s+)?(?:is|are) there\b")
 # the office's own entries, and asking in which language it serves (the data does not say)
 _CONTACT_IDS = frozenset({"contact", "contact-phone", "contact-hours", "contact-place", "howto-which-division"})
@@ -837,6 +844,9 @@ class EnglishAnswerer:
             if not _CJK_RE.search(v) and (keys := tuple(_key(w) for w in _WORD_RE.findall(prepare(v))))
         }
         self._elsewhere_keys = {k for seq in self._elsewhere_seq if len(seq) == 1 for k in seq}
+        # phrases of two or more words, longest first: read before the synonyms (_terms)
+        self._elsewhere_multi = sorted((seq for seq in self._elsewhere_seq if len(seq) > 1), key=len, reverse=True)
+        self._elsewhere_words = {w for v in self.data.elsewhere for w in _WORD_RE.findall(prepare(v))}
         self._cjk.sort(key=lambda x: -len(x[0]))
         self._max_seq = max((len(k) for k in self._seq), default=0)
         self._terms_of_synonyms = {t for t, _ in self.data.synonyms}
@@ -938,6 +948,7 @@ class EnglishAnswerer:
         # A comparison ("What is the difference between commissioning and a subsidy?") needs both
         # things compared: 協働 and 補助 is not 委託 and 補助.
         self._asks_with = [_asking_word(prepare(e.question)) for e in self.entries]
+        self._tells_time = [bool(_TIME_RE.search(" ".join((e.question, e.answer, *e.phrasings)))) for e in self.entries]
         self._how_entry = [prepare(e.question).startswith("how ") for e in self.entries]
         # eligibility entries whose question names nothing but collaborating groups ("What kinds of
         # groups can collaborate?"): after a self-introduction the activity conditions answer better
@@ -994,6 +1005,17 @@ class EnglishAnswerer:
             self._raw_words.update(w for w in words if len(w) >= 7)
         i = 0
         while i < len(words):
+            if not learn and self._elsewhere_multi:
+                # another office's phrase (a work contract, a city election) is read before the
+                # synonyms: its words are not ours ("contract" alone is commissioning)
+                span = next(
+                    (len(seq) for seq in self._elsewhere_multi if tuple(keys[i : i + len(seq)]) == seq), 0
+                )
+                if span:
+                    for w in words[i : i + span]:
+                        out.unknown[w] = 1.0
+                    i += span
+                    continue
             for n in range(min(self._max_seq, len(words) - i), 0, -1):
                 terms = self._seq.get(tuple(keys[i : i + n]))
                 if n == 1 and words[i] in STOP_WORDS and words[i] not in self._single_variants:
@@ -1109,7 +1131,7 @@ class EnglishAnswerer:
                 continue
             if w in GENERAL_WORDS or _key(w) in GENERAL_KEYS:  # a real word, not a typo (good is not god)
                 continue
-            if _key(w) in self._elsewhere_keys:  # another office's word: evacuation is not evaluation
+            if _key(w) in self._elsewhere_keys or w in self._elsewhere_words:  # evacuation is not evaluation
                 continue
             swapped = self._transposed.get(w)
             if swapped and len(swapped) == 1:  # two neighbouring letters swapped: strat, parnter
@@ -1390,6 +1412,10 @@ class EnglishAnswerer:
         group as a member is not collaborating."""
         subject = self._subject[i]
         if subject and not (_names_subject(subject, asked) and not _wh_asks(q.asks)):
+            return False
+        if not self._tells_time[i] and _WHEN_ASKS_RE.search(q.asks):
+            # "When is the Koganei cherry blossom festival?": asks for a date, and this entry never
+            # speaks of one (a year, a date, a deadline, the hours)
             return False
         if subject and self.entries[i].id.startswith("target-") and _EXISTS_RE.match(q.asks):
             # "Is there an international association in Koganei like the one in Musashino?" asks

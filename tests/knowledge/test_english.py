@@ -764,3 +764,20 @@ def test_a_polite_request_without_a_question_mark_is_the_asking_sentence(answere
     assert drop_courtesy("I hope this message finds you well. What is kyodo?") == "What is kyodo?"
     a = answerer.answer("I would be grateful if you could explain what co-hosting is. I am writing a report for my class.")
     assert a.answered and a.faq_id == "form-kyosai", a
+
+
+def test_another_offices_phrase_is_read_before_the_synonyms(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    t = en.analyse("I have a question about my employment contract")[0]
+    assert "itaku" not in t.weights and "contract" in t.unknown
+    a = answerer.answer("Can foreign residents vote in the city election?")
+    assert not a.answered, a
+
+
+def test_a_when_question_needs_an_entry_that_speaks_of_a_date(answerer):
+    a = answerer.answer("When is the Koganei lantern festival this year?")
+    assert not a.answered, a
+    a = answerer.answer("When was the collaboration guideline made?")
+    assert a.answered and a.faq_id == "about-guideline", a
