@@ -416,6 +416,8 @@ _WHEN_ASKS_RE = re.compile(
 _TIME_RE = re.compile(
     r"\b(?:1[89]\d\d|20\d\d)\b|平成|令和|\b(?:when|deadlines?|hours|dates?|period|a\.m\.|p\.m\.|itsu)\b", re.IGNORECASE
 )
+# terms that say nothing of what is asked when they are all a question names
+_NO_TOPIC_TERMS = frozenset({"city", "event", "definition", "when", "where", "information", "plan", "why", "who"})
 _EXISTS_RE = re.compile(r"(?:so,?\s+|and\s+|but\s+)?(?:is|are) there\b")
 # the office's own entries, and asking in which language it serves (the data does not say)
 _CONTACT_IDS = frozenset({"contact", "contact-phone", "contact-hours", "contact-place", "howto-which-division"})
@@ -1331,6 +1333,10 @@ class EnglishAnswerer:
                 got = self._by_index.get("howto-start")
             if got is not None:
                 return self._answer(got, score, yes_no=yes_no)
+        if set(q.weights) <= _NO_TOPIC_TERMS:
+            # "Is there a festival in Koganei in August?": the city, an event and a question word
+            # name no topic of ours; no entry is answered on them alone
+            on_subject = False
         if score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject:
             return self._answer(i, score, yes_no=yes_no)
         pick = self._who_asks(q, ctx, suggest, domain)

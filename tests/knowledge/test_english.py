@@ -781,3 +781,10 @@ def test_a_when_question_needs_an_entry_that_speaks_of_a_date(answerer):
     assert not a.answered, a
     a = answerer.answer("When was the collaboration guideline made?")
     assert a.answered and a.faq_id == "about-guideline", a
+
+
+def test_the_city_and_an_event_alone_name_no_topic(answerer):
+    a = answerer.answer("Is there a festival in Koganei in May?")
+    assert not a.answered, a
+    a = answerer.answer("Can the city co-host our festival?")
+    assert a.answered and a.faq_id == "form-kyosai", a
