@@ -1417,7 +1417,7 @@ class EnglishAnswerer:
         whether-question (not how, where, who …), a comparison both things compared, and joining a
         group as a member is not collaborating."""
         subject = self._subject[i]
-        if subject and not (_names_subject(subject, asked) and not _wh_asks(q.asks)):
+        if subject and not (_names_subject(subject, asked) and (not _wh_asks(q.asks) or self._how_subject_joins(q, subject))):
             return False
         if not self._tells_time[i] and _WHEN_ASKS_RE.search(q.asks):
             # "When is the Koganei cherry blossom festival?": asks for a date, and this entry never
@@ -1430,6 +1430,18 @@ class EnglishAnswerer:
         if not self._compared[i] <= asked:
             return False
         return not (subject & _MEMBER_SUBJECTS and self._joins_as_member(q))
+
+    @staticmethod
+    def _how_subject_joins(q: Terms, subject: frozenset[str]) -> bool:
+        """"How can our jichikai work with the city?": how the kind of partner named can collaborate,
+        asking nothing else, is answered by the entry about that partner."""
+        terms = set(q.weights)
+        return (
+            q.asks.startswith("how ")
+            and bool(terms & subject)
+            and bool(terms & {"kyodo", "partner", "join"})
+            and terms - subject <= {"how", "kyodo", "partner", "join", "city", "group"}
+        )
 
     @staticmethod
     def _joins_as_member(q: Terms) -> bool:

@@ -788,3 +788,10 @@ def test_the_city_and_an_event_alone_name_no_topic(answerer):
     assert not a.answered, a
     a = answerer.answer("Can the city co-host our festival?")
     assert a.answered and a.faq_id == "form-kyosai", a
+
+
+def test_how_a_named_kind_of_partner_can_collaborate_is_its_entry(answerer):
+    a = answerer.answer("How can our company work with the city?")
+    assert a.answered and a.faq_id == "target-company", a
+    a = answerer.answer("How does our company register its office address?")
+    assert a.faq_id != "target-company", a
