@@ -795,3 +795,11 @@ def test_how_a_named_kind_of_partner_can_collaborate_is_its_entry(answerer):
     assert a.answered and a.faq_id == "target-company", a
     a = answerer.answer("How does our company register its office address?")
     assert a.faq_id != "target-company", a
+
+
+def test_an_official_or_registered_npo_is_an_npo_corporation(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    for text in ("Must we be an official NPO?", "only registered NPOs?"):
+        assert "npo-corporation" in en.analyse(text)[0].weights, text
