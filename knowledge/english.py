@@ -846,8 +846,10 @@ class EnglishAnswerer:
             if not _CJK_RE.search(v) and (keys := tuple(_key(w) for w in _WORD_RE.findall(prepare(v))))
         }
         self._elsewhere_keys = {k for seq in self._elsewhere_seq if len(seq) == 1 for k in seq}
-        # phrases of two or more words, longest first: read before the synonyms (_terms)
-        self._elsewhere_multi = sorted((seq for seq in self._elsewhere_seq if len(seq) > 1), key=len, reverse=True)
+        # phrases of two or more words by their first key, longest first: read before the synonyms (_terms)
+        self._elsewhere_multi: dict[str, list[tuple[str, ...]]] = {}
+        for seq in sorted((seq for seq in self._elsewhere_seq if len(seq) > 1), key=len, reverse=True):
+            self._elsewhere_multi.setdefault(seq[0], []).append(seq)
         self._elsewhere_words = {w for v in self.data.elsewhere for w in _WORD_RE.findall(prepare(v))}
         self._cjk.sort(key=lambda x: -len(x[0]))
         self._max_seq = max((len(k) for k in self._seq), default=0)
@@ -861,7 +863,9 @@ class EnglishAnswerer:
             return True
         keys = [_key(w) for w in _WORD_RE.findall(t)]
         return any(
-            tuple(keys[i : i + len(seq)]) == seq for seq in self._elsewhere_seq for i in range(len(keys) - len(seq) + 1)
+            k in self._elsewhere_keys
+            or any(tuple(keys[i : i + len(seq)]) == seq for seq in self._elsewhere_multi.get(k, ()))
+            for i, k in enumerate(keys)
         )
 
     def _drop_negated(self, t: str) -> str:
@@ -1007,11 +1011,11 @@ class EnglishAnswerer:
             self._raw_words.update(w for w in words if len(w) >= 7)
         i = 0
         while i < len(words):
-            if not learn and self._elsewhere_multi:
-                # another office's phrase (a work contract, a city election) is read before the
-                # synonyms: its words are not ours ("contract" alone is commissioning)
+            if not learn and keys[i] in self._elsewhere_multi:
+                # another office's phrase (an employment contract, a city election) is read before
+                # the synonyms: its words are not ours ("contract" alone is commissioning)
                 span = next(
-                    (len(seq) for seq in self._elsewhere_multi if tuple(keys[i : i + len(seq)]) == seq), 0
+                    (len(seq) for seq in self._elsewhere_multi[keys[i]] if tuple(keys[i : i + len(seq)]) == seq), 0
                 )
                 if span:
                     for w in words[i : i + span]:
