@@ -45,7 +45,7 @@ MAX_SUGGESTIONS = 3
 # multilingual consultation), when its phone number is confirmed; else the switchboard.
 MULTILINGUAL_CONTACT = "multilingual"
 
-_TOP_KEYS = {"sections", "contacts", "synonyms", "entries"}
+_TOP_KEYS = {"sections", "contacts", "synonyms", "elsewhere", "entries"}
 _ENTRY_KEYS = {"id", "question", "phrasings", "answer"}
 _TYPED_CONTACT_RE = re.compile(r"\b0\d{1,4}-\d{1,4}-\d{3,4}\b|https?://|www\.|\S+@\S+\.\S+")
 _YES_NO_OPENER_RE = re.compile(r"^(?:Yes|No)[.,]\s+(?:(?:but|however),?\s+)?", re.IGNORECASE)
@@ -68,6 +68,9 @@ class EnglishData:
     synonyms: tuple[tuple[str, tuple[str, ...]], ...]
     entries: tuple[EnglishEntry, ...]
     missing: tuple[str, ...] = ()  # faq.yaml ids without an English entry
+    # words of other offices' matters (residence card, visa, tax, garbage …): a message naming one
+    # is declined unless its asking part names collaboration
+    elsewhere: tuple[str, ...] = ()
 
 
 # -- loading -----------------------------------------------------------------------------------------
@@ -135,7 +138,14 @@ def parse_english(raw: Any, ja: KnowledgeData, problems: list[str], fname: str =
     synonyms = _parse_synonyms(raw.get("synonyms"), problems, fname)
     entries = _parse_entries(raw.get("entries"), ja, contacts, names, facts, problems, fname)
     missing = tuple(e.id for e in ja.faq if e.id not in {x.id for x in entries})
-    return EnglishData(sections, names, synonyms, tuple(entries), missing)
+    elsewhere: tuple[str, ...] = ()
+    if raw.get("elsewhere") is not None:
+        got = _strings(raw.get("elsewhere"))
+        if got is None:
+            problems.append(f"{fname}: 'elsewhere' must be a non-empty list of words or phrases")
+        else:
+            elsewhere = tuple(got)
+    return EnglishData(sections, names, synonyms, tuple(entries), missing, elsewhere)
 
 
 def _parse_contacts(
@@ -321,7 +331,7 @@ STOP_WORDS = frozenset(
         "tsukutta tsukurareta dekita hajimatta wakaranai wakarimasen sumimasen yoroshiku kore sore kono sono "
         "dono nado toka pls plz wat wht shiyou shiyoo sanka hansuru ha kankei "
         "dekimashita deshita deshou shimashita arimashita narimashita sei tou nano nareru naremasu naremasuka "
-        "koto dame suru shinai karitai kariru kimeru kimenai "
+        "koto dame suru shinai karitai kariru kimeru kimenai etc "
         # the wrapping of a polite letter: says nothing about the topic
         "grateful appreciate appreciated apologise apologize apologies greetings regards sincerely "
         "wondering humbly excuse sorry afternoon bother regarding concerning "
@@ -358,7 +368,9 @@ GENERAL_WORDS = frozenset(
         "show term terms available morning worry worried afraid concern concerned fear interested interest interesting "
         # family words are not typos of a word of ours (mothers is not others)
         "mother mothers father fathers mom moms mum mums dad dads husband wife family families kid kids "
-        "parent parents son daughter love child children during acceptable onaji afterwards question questions"
+        "parent parents son daughter love child children during acceptable onaji afterwards question questions "
+        # what an activity is called (a cooking class, a summer course): no topic of ours or of another office
+        "class classes lesson lessons course courses closely recent recently nowadays practice practical"
     )
 )
 _ROMAJI_ACCENTS = str.maketrans("āīūēōâîûêôàáèéìíòóùú’‘`", "aiueoaiueoaaeeiioouu'''")
@@ -367,6 +379,57 @@ _CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff]")
 _CJK_RUN_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff]+")
 _HIRAGANA_RE = re.compile("[\u3040-\u309f\u30fc]+")
 _PARTICLES_RE = re.compile("[\u3040-\u309f]{1,3}|[ーの・]+")  # の, とは, って: grammar, not a topic
+# a bare list of examples: words separated by commas or "…", ending with etc. / … / a question mark
+_EXAMPLES_RE = re.compile(r"[\w' -]+(?:\s*(?:,|、|/)\s*[\w' -]+)+\s*(?:,?\s*(?:\.{2,}|…|etc\.?))?\s*[?？]?|[\w' -]+\s*(?:,?\s*(?:\.{2,}|…|etc\.?))\s*[?？]?")
+
+
+def _is_examples(asks: str) -> bool:
+    """Whether an asking sentence is a bare list of examples ("kouen, kyosai, …?"), not a question."""
+    return bool(
+        _EXAMPLES_RE.fullmatch(asks)
+        and not _YES_NO_RE.match(asks)
+        and not re.search(r"\b(?:what|which|who|how|where|when|why|or|not)\b", asks)
+    )
+
+
+def _asking_index(sentences: list[str]) -> int:
+    """Which sentence asks: the last one ending with a question mark, else the last polite request
+    ("I would be grateful if you could explain why…. I am preparing a talk." asks in the first),
+    else the last sentence."""
+    asking = [i for i, s in enumerate(sentences) if s.endswith(("?", "？"))]
+    if asking:
+        return asking[-1]
+    requests = [i for i, s in enumerate(sentences) if _POLITE_ASK_RE.match(prepare(s))]
+    return requests[-1] if requests else len(sentences) - 1
+
+
+def _asking_sentence(text: str) -> str:
+    """The asking sentence of a message (``_asking_index``)."""
+    sentences = [s.strip() for s in _SENTENCE_RE.split(text) if s.strip()]
+    return sentences[_asking_index(sentences)] if sentences else ""
+
+
+# a question asking when (not "…mean when the city…") and what an entry that can answer it speaks of
+_WHEN_ASKS_RE = re.compile(
+    r"^(?:so,?\s+|and\s+|but\s+)?when\b|\bwhen\s*\??$|\bwhen (?:is|was|are|were|did|does|do|will|can|should)\b"
+)
+_TIME_RE = re.compile(
+    r"\b(?:1[89]\d\d|20\d\d)\b|平成|令和|\b(?:when|deadlines?|hours|dates?|period|a\.m\.|p\.m\.|itsu)\b", re.IGNORECASE
+)
+# terms that say nothing of what is asked when they are all a question names
+_NO_TOPIC_TERMS = frozenset({"city", "event", "definition", "when", "where", "information", "plan", "why", "who"})
+_EXISTS_RE = re.compile(r"(?:so,?\s+|and\s+|but\s+)?(?:is|are) there\b")
+# the office's own entries, and asking in which language it serves (the data does not say)
+_CONTACT_IDS = frozenset({"contact", "contact-phone", "contact-hours", "contact-place", "howto-which-division"})
+_SERVICE_LANGUAGE_RE = re.compile(
+    r"\b(?:in|speaks?|speaking|speaker|speakers)\s+(?:english|chinese|korean|vietnamese|nepali|spanish|portuguese|"
+    r"tagalog|my language|my own language|other languages?|foreign languages?)\b|\benglish[- ]speaking\b|"
+    r"\binterpret(?:er|ers|ing|ation)\b|\btranslat(?:or|ors|ion)\b"
+)
+# a question mark typed after a space ("kouen, kyosai ... ?") ends the sentence before it: it is no sentence of its own
+# "(chapter 3?)": the question mark inside a closing bracket ends the sentence: "(chapter 3)?"
+_BRACKETED_MARK_RE = re.compile(r"([?？]+)\s*([)\]）」』]+)")
+_LOOSE_MARK_RE = re.compile(r"(?<=\S)[ \t]+([?？!！]+)(?=\s|$)")
 _SENTENCE_RE = re.compile(r"(?<=[.!?。？！])\s+|\n+")
 _YES_NO_RE = re.compile(
     r"^(?:so,?\s+|and\s+|but\s+|then\s+|also,?\s+)?(?:can|could|is|are|do|does|did|may|should|will|would|am|has|have|"
@@ -492,6 +555,16 @@ _INTRO_COLLABORATING = frozenset({"kyodo", "partner", "join", "together", "work"
 _CIVIC_PLANS = frozenset({"event", "project", "volunteer", "kyosai", "koen", "hojo", "jikko-iinkai", "proposal"})
 # terms of the synonyms that every plan or request has (an event, information, starting, a plan): not a
 # topic of their own at the lower rarity of _has_topic
+# terms that name collaboration or civic groups: a question naming one is ours even when the
+# message also names another office's matter ("Can our NGO help at evacuation shelters with the city?")
+_CIVIC_TERMS = frozenset(
+    {
+        "kyodo", "koen", "kyosai", "itaku", "hojo", "other-funding", "jikko-iinkai", "agreement", "npo",
+        "npo-corporation", "informal", "nonprofit", "ngo", "jichikai", "volunteer", "partner", "shakyo",
+        "guideline", "principle", "proposal", "proposal-system", "civic-group", "public-benefit", "group",
+        "project", "event", "participation", "info-exchange", "machizukuri",
+    }
+)
 _PLAIN_TERMS = frozenset({"event", "information", "start", "plan"})
 # "Who should we contact?", "Which section should we talk to?", "Where should we ask?"
 _INTRO_WHOM = frozenset({"contact", "ask", "division", "charge"})
@@ -517,7 +590,11 @@ _POLITE_ASK_RE = re.compile(
     r"|(?:i|we)(?: would|'d) (?:like|love) to (?:kindly )?(?:ask|know|learn|inquire|enquire|check|confirm)"
     r"|(?:i am|i'm|we are|we're) (?:wondering|writing to ask|writing to inquire|writing to enquire)"
     r"|(?:i|we) (?:wonder(?:ed)?|want to (?:ask|know)|wanted to (?:ask|know))"
-    r"|would it be possible (?:for (?:you|me|us) )?to (?:learn|know|ask|find out|tell (?:me|us)))"
+    r"|would it be possible (?:for (?:you|me|us) )?to (?:learn|know|ask|find out|tell (?:me|us))"
+    r"|(?:i|we)(?: would|'d) be (?:very |most )?grateful if you could (?:please |kindly )?"
+    r"(?:tell (?:me|us)|let (?:me|us) know|explain(?: to (?:me|us))?|inform (?:me|us)|advise (?:me|us))"
+    r"|(?:could|can|would) you (?:please |kindly )?explain(?: to (?:me|us))?"
+    r"|(?:i|we)(?: would|'d) like to (?:understand|hear))"
     r"(?: (?:about|please))?[,:]?\s+"
 )
 # a sentence of courtesy only ("Thank you for your help.", "Sorry to bother you.", "Best regards."):
@@ -527,7 +604,7 @@ _COURTESY_WORDS = frozenset(
         "thank thanks you your for the help in advance very much so kind kindly best regards sincerely "
         "hope are is well doing sorry to bother trouble dear sir madam hello hi good morning afternoon "
         "evening time attention consideration support assistance reading this message i am we all "
-        "greetings everyone and a lot many in advance staff team city koganei office of officer"
+        "greetings everyone and a lot many in advance staff team city koganei office of officer finds find"
     )
 )
 
@@ -645,6 +722,10 @@ _NEGATION_SPAN = 5
 _FUNDS_RE = re.compile(r"grants?|money|funds?|funding|subsid(?:y|ies)|donations?|support|sponsorship|help|hojokin|josei")
 _SOURCE_SPAN = 3
 # the kinds of group a resident can join as a member (not the individual, the outside, the case of an existing project)
+_MEMBERSHIP_RE = re.compile(
+    r"\b(?:mandatory|compulsory|obligatory|obliged|membership|dues|quit|withdraw|resign)\b"
+)
+_PERSON_RE = re.compile(r"\b(?:i|i'm|im|me|my|we|us|our|you|your|he|she|they|someone|anyone)\b")
 _MEMBER_SUBJECTS = frozenset({"jichikai", "university", "company", "religion", "politics"})
 # money the writers already get: the question is whether other funding rules the city's out
 _FUNDS_WORDS = r"(?:grants?|money|funds?|funding|funded|subsid\w*|hojo\w*|josei\w*|donations?)"
@@ -671,6 +752,7 @@ class Terms:
     asks: str = ""  # the asking sentence (for a message's asking part), lower case
     names: frozenset[str] = frozenset()  # words written as names (Musashi, Taiwan, ICU), lower case
     kanji: set[str] = field(default_factory=set)  # terms read from a Japanese word (後援, 自治会)
+    text: str = ""  # the whole message, lower case (for a message's asking part)
 
     def add(self, term: str, w: float) -> None:
         if w > self.weights.get(term, 0.0):
@@ -756,9 +838,35 @@ class EnglishAnswerer:
                 if keys:
                     self._seq.setdefault(keys, set()).add(term)
         self._single_variants = {prepare(v).strip() for _t, vs in self.data.synonyms for v in vs}
+        # other offices' matters (faq_en.yaml elsewhere): key sequences (Latin) or substrings (Japanese)
+        self._elsewhere_cjk = [p for p in (prepare(v).strip() for v in self.data.elsewhere) if _CJK_RE.search(p)]
+        self._elsewhere_seq = {
+            keys
+            for v in self.data.elsewhere
+            if not _CJK_RE.search(v) and (keys := tuple(_key(w) for w in _WORD_RE.findall(prepare(v))))
+        }
+        self._elsewhere_keys = {k for seq in self._elsewhere_seq if len(seq) == 1 for k in seq}
+        # phrases of two or more words by their first key, longest first: read before the synonyms (_terms)
+        self._elsewhere_multi: dict[str, list[tuple[str, ...]]] = {}
+        for seq in sorted((seq for seq in self._elsewhere_seq if len(seq) > 1), key=len, reverse=True):
+            self._elsewhere_multi.setdefault(seq[0], []).append(seq)
+        self._elsewhere_words = {w for v in self.data.elsewhere for w in _WORD_RE.findall(prepare(v))}
         self._cjk.sort(key=lambda x: -len(x[0]))
         self._max_seq = max((len(k) for k in self._seq), default=0)
         self._terms_of_synonyms = {t for t, _ in self.data.synonyms}
+
+    def names_elsewhere(self, text: str) -> bool:
+        """Whether a message names another office's matter (faq_en.yaml elsewhere: a residence
+        card, a visa, tax, garbage …)."""
+        t = prepare(text)
+        if any(v in t for v in self._elsewhere_cjk):
+            return True
+        keys = [_key(w) for w in _WORD_RE.findall(t)]
+        return any(
+            k in self._elsewhere_keys
+            or any(tuple(keys[i : i + len(seq)]) == seq for seq in self._elsewhere_multi.get(k, ()))
+            for i, k in enumerate(keys)
+        )
 
     def _drop_negated(self, t: str) -> str:
         """``t`` without the subject words (company, politics, university …) of statements that say
@@ -846,6 +954,7 @@ class EnglishAnswerer:
         # A comparison ("What is the difference between commissioning and a subsidy?") needs both
         # things compared: 協働 and 補助 is not 委託 and 補助.
         self._asks_with = [_asking_word(prepare(e.question)) for e in self.entries]
+        self._tells_time = [bool(_TIME_RE.search(" ".join((e.question, e.answer, *e.phrasings)))) for e in self.entries]
         self._how_entry = [prepare(e.question).startswith("how ") for e in self.entries]
         # eligibility entries whose question names nothing but collaborating groups ("What kinds of
         # groups can collaborate?"): after a self-introduction the activity conditions answer better
@@ -902,6 +1011,17 @@ class EnglishAnswerer:
             self._raw_words.update(w for w in words if len(w) >= 7)
         i = 0
         while i < len(words):
+            if not learn and keys[i] in self._elsewhere_multi:
+                # another office's phrase (an employment contract, a city election) is read before
+                # the synonyms: its words are not ours ("contract" alone is commissioning)
+                span = next(
+                    (len(seq) for seq in self._elsewhere_multi[keys[i]] if tuple(keys[i : i + len(seq)]) == seq), 0
+                )
+                if span:
+                    for w in words[i : i + span]:
+                        out.unknown[w] = 1.0
+                    i += span
+                    continue
             for n in range(min(self._max_seq, len(words) - i), 0, -1):
                 terms = self._seq.get(tuple(keys[i : i + n]))
                 if n == 1 and words[i] in STOP_WORDS and words[i] not in self._single_variants:
@@ -932,16 +1052,18 @@ class EnglishAnswerer:
     def analyse(self, text: str) -> tuple[Terms, Terms]:
         """The asking part's terms and the context's (the other sentences of a long message),
         typos corrected. "Is that possible?" is joined to the sentence before it."""
-        sentences = [_unwrap(s.strip()) for s in _SENTENCE_RE.split(text) if s.strip()]
+        raw = [s.strip() for s in _SENTENCE_RE.split(text) if s.strip()]
+        sentences = [_unwrap(s) for s in raw]
         focus, context = (sentences[0] if len(sentences) == 1 else text), []
         k = 0
         if len(sentences) > 1:
-            asking = [i for i, s in enumerate(sentences) if s.endswith(("?", "？"))]
-            k = asking[-1] if asking else len(sentences) - 1
+            k = _asking_index(raw)
             j = k
             while j > 0 and not self._has_topic(" ".join(sentences[j : k + 1])):
                 j -= 1
-            if j == k and k > 0 and len(_WORD_RE.findall(prepare(sentences[k]))) <= 2 and sentences[k - 1].endswith(("?", "？")):
+            if j == k and k > 0 and sentences[k - 1].endswith(("?", "？")) and (
+                len(_WORD_RE.findall(prepare(sentences[k]))) <= 2 or _is_examples(plain_asks(prepare(sentences[k]).strip()))
+            ):
                 j = k - 1  # a one- or two-word follow-up ("…to the kyodo section? address?") refines the question before it
             focus, context = " ".join(sentences[j : k + 1]), sentences[:j] + sentences[k + 1 :]
         names = _names(text)
@@ -951,7 +1073,16 @@ class EnglishAnswerer:
                 ctx.add(term, wt)
         q = self._corrected(focus, names)
         q.asks = plain_asks(prepare(sentences[k] if len(sentences) > 1 else text).strip())
+        if len(sentences) > 1 and j < k and _is_examples(q.asks) and sentences[k - 1].endswith(("?", "？")):
+            # "What types are there? kouen, kyosai, …?": a list of examples illustrates the question
+            # before it, which asks; the examples weigh half
+            q.asks = plain_asks(prepare(sentences[k - 1]).strip())
+            asked = set(self._corrected(sentences[k - 1], names).weights)
+            for t in list(q.weights):
+                if t not in asked:
+                    q.weights[t] *= 0.5
         q.names = names | _describing(text)  # weak evidence, but still corrected when misspelt
+        q.text = prepare(text)
         if {"hojo", "money"} & q.weights.keys() and (
             _ALREADY_FUNDED_RE.search(prepare(text))
             or any(_RECEIVED_RE.search(prepare(s)) for i, s in enumerate(sentences) if i != k and not s.endswith(("?", "？")))
@@ -1005,6 +1136,8 @@ class EnglishAnswerer:
             if len(w) < 4 or w.isdigit() or w in names:  # 4 letters: only a dropped letter reaches 88 (grup)
                 continue
             if w in GENERAL_WORDS or _key(w) in GENERAL_KEYS:  # a real word, not a typo (good is not god)
+                continue
+            if _key(w) in self._elsewhere_keys or w in self._elsewhere_words:  # evacuation is not evaluation
                 continue
             swapped = self._transposed.get(w)
             if swapped and len(swapped) == 1:  # two neighbouring letters swapped: strat, parnter
@@ -1116,6 +1249,14 @@ class EnglishAnswerer:
 
     def answer(self, text: str, lang: str = "en") -> Answer:
         """Answer one (normalised) message; ``lang`` "other" gets the one-line bilingual note."""
+        got = self._answer_message(text, lang)
+        if got.answered and got.faq_id in _CONTACT_IDS and _SERVICE_LANGUAGE_RE.search(_asking_sentence(prepare(text))):
+            # "Can I consult in English at the counter?": which languages the office speaks is not
+            # in the data; the decline names the switchboard rather than guess
+            return self._decline(got.score)
+        return got
+
+    def _answer_message(self, text: str, lang: str) -> Answer:
         if lang == "other":
             return Answer(False, self.other_language_text(), "other_language", lang="other")
         if not text.strip():
@@ -1128,9 +1269,14 @@ class EnglishAnswerer:
             return Answer(False, msg.GREETING, "greeting", lang="en")
         if small in msg.THANKS_WORDS or small.startswith(("thank you", "thanks")) and len(small) < 40:
             return Answer(False, msg.THANKS, "thanks", lang="en")
-        text = drop_courtesy(text)
+        text = drop_courtesy(_LOOSE_MARK_RE.sub(r"\1", _BRACKETED_MARK_RE.sub(r"\2\1", text)))
         q, ctx = self.analyse(text)
         if not q.weights:
+            return self._decline()
+        if not set(q.weights) & _CIVIC_TERMS and self.names_elsewhere(text):
+            # another office's matter (a residence card, a visa, tax …) and the question names no
+            # collaboration: "How do I renew my residence card? I go to city hall?" is not the
+            # collaboration desk's address
             return self._decline()
         ranked = self._score(q, ctx)
         domain = self.domain(q)
@@ -1191,6 +1337,10 @@ class EnglishAnswerer:
                 got = self._by_index.get("howto-start")
             if got is not None:
                 return self._answer(got, score, yes_no=yes_no)
+        if set(q.weights) <= _NO_TOPIC_TERMS:
+            # "Is there a festival in Koganei in August?": the city, an event and a question word
+            # name no topic of ours; no entry is answered on them alone
+            on_subject = False
         if score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject:
             return self._answer(i, score, yes_no=yes_no)
         pick = self._who_asks(q, ctx, suggest, domain)
@@ -1219,8 +1369,12 @@ class EnglishAnswerer:
         if len(sentences) < 2:
             return None
         asking = [i for i, s in enumerate(sentences) if s.endswith(("?", "？"))]
-        k = asking[-1] if asking else len(sentences) - 1
+        k = _asking_index(sentences)
         if k == 0 or k < len(sentences) - 1 and not asking:
+            return None
+        if any(s.endswith(("?", "？")) and self._has_topic(s) for s in sentences[1:k]):
+            # "We are an NGO. Is an NGO the same as an NPO? Can we be a partner?": two questions, the
+            # first with a topic of its own; not a plain can-we after an introduction
             return None
         asks = plain_asks(prepare(sentences[k]))
         terms = self._corrected(asks)
@@ -1267,21 +1421,46 @@ class EnglishAnswerer:
         whether-question (not how, where, who …), a comparison both things compared, and joining a
         group as a member is not collaborating."""
         subject = self._subject[i]
-        if subject and not (_names_subject(subject, asked) and not _wh_asks(q.asks)):
+        if subject and not (_names_subject(subject, asked) and (not _wh_asks(q.asks) or self._how_subject_joins(q, subject))):
+            return False
+        if not self._tells_time[i] and _WHEN_ASKS_RE.search(q.asks):
+            # "When is the Koganei cherry blossom festival?": asks for a date, and this entry never
+            # speaks of one (a year, a date, a deadline, the hours)
+            return False
+        if subject and self.entries[i].id.startswith("target-") and _EXISTS_RE.match(q.asks):
+            # "Is there an international association in Koganei like the one in Musashino?" asks
+            # whether something exists, not whether a kind of group may collaborate
             return False
         if not self._compared[i] <= asked:
             return False
         return not (subject & _MEMBER_SUBJECTS and self._joins_as_member(q))
 
     @staticmethod
+    def _how_subject_joins(q: Terms, subject: frozenset[str]) -> bool:
+        """"How can our jichikai work with the city?": how the kind of partner named can collaborate,
+        asking nothing else, is answered by the entry about that partner."""
+        terms = set(q.weights)
+        return (
+            q.asks.startswith("how ")
+            and bool(terms & subject)
+            and bool(terms & {"kyodo", "partner", "join"})
+            and terms - subject <= {"how", "kyodo", "partner", "join", "city", "group"}
+        )
+
+    @staticmethod
     def _joins_as_member(q: Terms) -> bool:
         """"Do I have to join the jichikai in my apartment?": a resident asks about joining a group as
         a member (a neighbourhood association, a club, a school), not about working with the city:
         one person ("I") joins, and neither the city nor collaborating is named."""
+        # "Is joining the chonaikai mandatory? My neighbour says I must pay the fee.": the person
+        # may be in another sentence when the asking one names no one, and a duty to be a member
+        # (mandatory, membership fee, quit) is joining too
+        whole = q.text or q.asks
+        person = _I_RE.search(q.asks) or not _PERSON_RE.search(q.asks) and _I_RE.search(whole)
         return (
-            "join" in q.weights
-            and bool(_I_RE.search(q.asks))
-            and not _WE_RE.search(q.asks)
+            ("join" in q.weights or bool(_MEMBERSHIP_RE.search(whole)))
+            and bool(person)
+            and not _WE_RE.search(q.asks if _I_RE.search(q.asks) else whole)
             and not set(q.weights) & (_COLLABORATING - {"join", "allow"})
         )
 

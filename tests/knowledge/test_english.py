@@ -645,3 +645,161 @@ def test_when_joining_two_clauses_does_not_ask_when(answerer):
     assert _asking_word(plain_asks("when does the office open?")) == "when"
     en = EnglishAnswerer.for_answerer(answerer)
     assert "when" not in en.analyse("what rules must we follow when we work with the city?")[0].weights
+
+
+# -- h15h: other offices' matters, membership, lists, two questions (probes of our own) ---------------------
+
+
+def test_another_offices_matter_is_declined_unless_collaboration_is_asked(answerer, en_raw):
+    from knowledge.english import EnglishAnswerer
+
+    assert en_raw["elsewhere"], "faq_en.yaml lists other offices' matters"
+    en = EnglishAnswerer.for_answerer(answerer)
+    assert en.names_elsewhere("I lost my residence card yesterday.")
+    assert en.names_elsewhere("gomi no hi wa itsu?")
+    assert not en.names_elsewhere("Can our group co-host a festival?")
+    for q in (
+        "My visa expires soon. Is it the city hall I go to?",
+        "I want to pay my resident tax. Where is the office?",
+        "Where is the evacuation site for my street?",
+    ):
+        a = answerer.answer(q)
+        assert not a.answered and a.reason == "out_of_scope", (q, a)
+    # never typo-corrected into a word of ours
+    assert "evaluation" not in en.analyse("where is the evacuation place")[0].weights
+    # the question itself names collaboration: ours
+    a = answerer.answer("We help foreigners at evacuation shelters. Can our group do kyodo with the city?")
+    assert a.answered, a
+
+
+def test_a_duty_to_be_a_member_is_joining_not_collaborating(answerer):
+    a = answerer.answer("Is membership of the jichikai compulsory? The leader says I have to pay every month.")
+    assert a.faq_id != "target-jichikai", a
+    a = answerer.answer("Can a jichikai work with the city?")
+    assert a.answered and a.faq_id == "target-jichikai", a
+
+
+def test_a_list_of_examples_after_a_question_illustrates_it(answerer):
+    from knowledge.english import EnglishAnswerer, _is_examples
+
+    assert _is_examples("kouen, kyosai, etc?") and _is_examples("kouen, kyosai ...?")
+    assert not _is_examples("kouen or kyosai?") and not _is_examples("can we, or not?")
+    en = EnglishAnswerer.for_answerer(answerer)
+    q, _ = en.analyse("What forms of kyodo does Koganei have? kouen, kyosai, etc?")
+    assert q.asks.startswith("what forms") and q.weights["koen"] == 0.5
+    # a question mark typed after a space is no sentence of its own
+    for text in ("What forms of kyodo does Koganei have? kouen, kyosai, etc?", "What forms of kyodo does Koganei have? kouen, kyosai ... ?"):
+        a = answerer.answer(text)
+        assert a.answered and a.faq_id == "form-list", (text, a)
+
+
+def test_an_introduction_then_two_questions_is_not_a_plain_can_we(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    text = "We are a volunteer group of students. Is kyosai different from kouen? Can we be a partner?"
+    assert en._intro_asks(text) is None
+    assert en._intro_asks("We are a volunteer group of students. Can we be a partner?") == "whether"
+
+
+def test_the_city_telling_us_what_to_do_is_about_independence(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    for text in ("will the city interfere with our club?", "will they tell us what to do?", "can we keep our own style?"):
+        assert "independence" in en.analyse(text)[0].weights, text
+
+
+def test_which_language_the_office_speaks_is_not_in_the_data(answerer):
+    a = answerer.answer("Is there staff who can speak Vietnamese at the collaboration desk?")
+    assert not a.answered, a
+    a = answerer.answer("Can I talk to the collaboration office in English by phone?")
+    assert not a.answered, a
+    # a group's event in another language is not a question about the office's language
+    a = answerer.answer("We plan a kyodo event in Nepali with the city. Who should we contact?")
+    assert a.answered and a.faq_id in ("contact", "howto-which-division"), a
+
+
+def test_is_there_asks_whether_something_exists_not_who_may_collaborate(answerer):
+    a = answerer.answer("Is there a religious group in Koganei that runs a food bank?")
+    assert a.faq_id != "target-religion", a
+    a = answerer.answer("Can a religious group collaborate with the city?")
+    assert a.answered and a.faq_id == "target-religion", a
+
+
+def test_a_question_mark_inside_brackets_ends_the_sentence(answerer):
+    from knowledge.english import _BRACKETED_MARK_RE
+
+    assert _BRACKETED_MARK_RE.sub(r"\2\1", "Is it kyodo? (chapter 2?)") == "Is it kyodo? (chapter 2)?"
+
+
+def test_h15h_synonyms(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    assert "benefit" in en.analyse("what good is kyodo for a small club?")[0].weights
+    # a seminar held for people is an event, not a university seminar
+    assert "university" not in en.analyse("We hold free seminars for parents.")[0].weights
+    assert "university" in en.analyse("My seminar students want to work with the city.")[0].weights
+
+
+def test_what_an_activity_is_called_is_weak_evidence(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    with_class = en.domain(en.analyse("Can a shop join kyodo with the city, for example a yoga class?")[0])
+    with_noun = en.domain(en.analyse("Can a shop join kyodo with the city, for example a pension?")[0])
+    assert with_class > with_noun
+    assert "venue" in en.analyse("Could the city help us find a place for our class?")[0].weights
+    assert "city" in en.analyse("Can we work with the board of education?")[0].weights
+
+
+def test_a_polite_request_without_a_question_mark_is_the_asking_sentence(answerer):
+    from knowledge.english import _asking_index, drop_courtesy, plain_asks
+
+    sentences = ["I would be grateful if you could explain what kyodo is.", "I am writing a report for school."]
+    assert _asking_index(sentences) == 0
+    assert _asking_index(["We are a club.", "Can we join?", "Thanks."]) == 1
+    assert plain_asks("could you please explain what kyodo is") == "what kyodo is"
+    assert drop_courtesy("I hope this message finds you well. What is kyodo?") == "What is kyodo?"
+    a = answerer.answer("I would be grateful if you could explain what co-hosting is. I am writing a report for my class.")
+    assert a.answered and a.faq_id == "form-kyosai", a
+
+
+def test_another_offices_phrase_is_read_before_the_synonyms(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    t = en.analyse("I have a question about my employment contract")[0]
+    assert "itaku" not in t.weights and "contract" in t.unknown
+    a = answerer.answer("Can foreign residents vote in the city election?")
+    assert not a.answered, a
+
+
+def test_a_when_question_needs_an_entry_that_speaks_of_a_date(answerer):
+    a = answerer.answer("When is the Koganei lantern festival this year?")
+    assert not a.answered, a
+    a = answerer.answer("When was the collaboration guideline made?")
+    assert a.answered and a.faq_id == "about-guideline", a
+
+
+def test_the_city_and_an_event_alone_name_no_topic(answerer):
+    a = answerer.answer("Is there a festival in Koganei in May?")
+    assert not a.answered, a
+    a = answerer.answer("Can the city co-host our festival?")
+    assert a.answered and a.faq_id == "form-kyosai", a
+
+
+def test_how_a_named_kind_of_partner_can_collaborate_is_its_entry(answerer):
+    a = answerer.answer("How can our company work with the city?")
+    assert a.answered and a.faq_id == "target-company", a
+    a = answerer.answer("How does our company register its office address?")
+    assert a.faq_id != "target-company", a
+
+
+def test_an_official_or_registered_npo_is_an_npo_corporation(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    for text in ("Must we be an official NPO?", "only registered NPOs?"):
+        assert "npo-corporation" in en.analyse(text)[0].weights, text
