@@ -79,6 +79,27 @@ def test_group_chat_refuses_personal_words(factory, services):
     assert M.OPP_LIST_NONE in room.say("募集中の協働は？")[0].text  # the list is not personal
 
 
+def test_no_open_call_offers_only_what_applies_to_the_user(factory, services):
+    """「募集中の協働は？」 with nothing open: 「お知らせを停止」 only to someone whose group receives the
+    notices; a user without a group is offered 団体登録 (the notices go to registered groups), one
+    whose groups stopped them 「お知らせを再開」; a group chat nothing personal."""
+    newcomer = Chat(factory, services)
+    replies = newcomer.say("募集中の協働は？")
+    assert M.OPP_LIST_NONE in replies[0].text
+    assert M.OPP_STOP not in newcomer.labels() and M.OPP_RESUME not in newcomer.labels()
+    assert newcomer.labels() == [M.MENU_REGISTER]
+    member = Chat(factory, services, user_id="U" + "b" * 32)
+    register(member)  # answered 受け取らない
+    member.say("募集中の協働は？")
+    assert member.labels() == [M.OPP_RESUME]
+    member.say("お知らせを再開")
+    member.say("募集中の協働は？")
+    assert member.labels() == [M.OPP_STOP]
+    room = Chat(factory, services, user_id="U" + "c" * 32, source_type="group")
+    room.say("募集中の協働は？")
+    assert room.labels() == []
+
+
 def test_list_and_interest_once(chat):
     register(chat)
     oid = _sent_opportunity(chat, deadline=(T0 + timedelta(days=10)).date())
