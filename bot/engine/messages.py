@@ -496,7 +496,8 @@ EVAL_NOT_OPEN = "この協働は、いまは評価の時期ではありません
 EVAL_CLOSED = "この協働の評価の受付は終わりました。"
 EVAL_PICK = "ボタンから選んでください。"
 EVAL_REVEAL_TITLE = "「{group}」との協働について、{division}の評価です。"
-EVAL_REVEAL_LINE = "{principle}: {score}"
+#: "5段階で": the scale said in the line itself (and a line the English twin can recognise).
+EVAL_REVEAL_LINE = "{principle}: 5段階で{score}"
 EVAL_REVEAL_GOAL = "目標: {goal}"
 EVAL_REVEAL_COMMENT = "ひとこと: {comment}"
 EVAL_REVEAL_NONE = "「{group}」との協働について、{division}からの評価は期限までに届きませんでした。"

@@ -143,4 +143,5 @@ class Notifier:
             group=c.group_name, division=c.division_name, status=M.COLLAB_STATUS.get(c.status, c.status)
         )
         tail = M.NOTIFY_COLLAB_STATUS_NEXT.get(c.status)
-        return self.push(session, c.channel, c.user_id, text + (tail or ""))
+        # (a line each: an English user's push is translated line by line)
+        return self.push(session, c.channel, c.user_id, text + ("\n" + tail if tail else ""))

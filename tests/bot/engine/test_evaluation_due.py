@@ -287,3 +287,60 @@ def test_one_record_that_fails_holds_up_neither_the_others_nor_itself_later(chat
     assert len(_outbox(chat, "line")) == 1
     assert _chore(chat, AFTER) == {"evaluations_due": 1}  # the next tick opens it
     assert len(_outbox(chat, "line")) == 2
+
+
+# -- an English user gets the evaluation's pushes in English ------------------------------------------
+
+
+def test_the_evaluation_pushes_are_in_english_for_an_english_user(chat):
+    from bot.engine import messages_en as EN
+    from bot.storage.models import ChatUser
+
+    cid = _open(chat)
+    with transaction(chat.factory) as s:
+        s.scalars(select(ChatUser).where(ChatUser.user_id == chat.user_id)).one().language = "en"
+    _due(chat, cid)
+    assert _chore(chat, AFTER) == {"evaluations_due": 1}
+    with chat.factory() as s:
+        (ask,) = [r.messages[0] for r in s.scalars(select(OutboxMessage).where(OutboxMessage.channel == "line"))]
+    values = {"group": "みどりの会", "division": "子育て支援課"}
+    assert ask["text"] == EN.EVAL_ASK_DUE.format(**values, date="2026-11-30")
+    (button,) = ask["quickReply"]["items"]
+    assert button["action"]["label"] == EN.EVAL_START == "Evaluate"
+    assert button["action"]["data"] == f"v1|eval|start|{cid}"  # the flow's button, unchanged
+    # The reminder, five days on (the deadline is 14 days after it opened: 12/15 in Japan).
+    with transaction(chat.factory) as s:
+        collaborations.evaluation_rounds(
+            s, render=blocks.RENDERER, notify=LINE, now=AFTER + collab.REMIND_AFTER[0] + timedelta(minutes=1)
+        )
+    assert _outbox(chat, "line")[-1].count(EN.EVAL_REMIND.format(**values, deadline="12/15")) == 1
+    # Both answered: the division's answers are pushed, in English too.
+    answers = {"goal": "reached", "equality": 4, "understanding": 5, "roles": 3, "goals": 4}
+    with transaction(chat.factory) as s:
+        assert collab.save_evaluation(s, s.get(Collaboration, cid), "group", answers, now=AFTER)
+        assert (
+            collaborations.save_city_evaluation(
+                s, cid, {**answers, "comment": "また一緒に"}, actor="U1", actor_name="alice", notify=LINE, now=AFTER
+            )
+            is None
+        )
+    with chat.factory() as s:
+        shown = s.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first().messages[0]["text"]
+    assert shown.splitlines() == [
+        EN.EVAL_REVEAL_TITLE.format(**values),
+        "Goal: reached",
+        "Equal partnership and respect for independence: 4 out of 5",
+        "Mutual understanding: 5 out of 5",
+        "Clear roles and responsibilities: 3 out of 5",
+        "Shared purpose and goals: 4 out of 5",
+        "Comment: また一緒に",  # the division's own words stay as written
+    ]
+
+
+def test_a_japanese_users_evaluation_pushes_are_unchanged(chat):
+    cid = _open(chat)
+    _due(chat, cid)
+    _chore(chat, AFTER)
+    (push,) = _outbox(chat, "line")
+    text = M.EVAL_ASK_DUE.format(group="みどりの会", division="子育て支援課", date="2026年11月30日")
+    assert text in push and M.EVAL_START in push
