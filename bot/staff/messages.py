@@ -305,6 +305,8 @@ OPP_CONFIRM_CLOSE_TEXT = (
     "LINEの「募集中の協働」とWebページから外れ、「関心あり」も受け付けなくなります。元には戻せません。"
 )
 OPP_CLOSED_BY = "{user}さんが募集を締め切りました。"
+OPP_CLOSED_DEADLINE = "締切日（{deadline}）を過ぎたため、募集を締め切りました。"
+OPP_DEADLINE_ACTOR = "締切日"
 OPP_ALREADY_CLOSED = "この募集はすでに締め切られています。"
 OPP_NOT_SENT_YET = "この募集はまだ送信されていません。締め切るのは送信した後です。"
 HOME_OPPS = "募集中の協働"
