@@ -494,6 +494,10 @@ EVAL_THANKS_SHORT = "ご協力ありがとうございました。"
 EVAL_ALREADY = "この協働の評価は、すでにいただいています。ありがとうございました。"
 EVAL_NOT_OPEN = "この協働は、いまは評価の時期ではありません。"
 EVAL_CLOSED = "この協働の評価の受付は終わりました。"
+EVAL_CLOSED_CANCELLED = "この協働は中止になったため、評価の受付は終わりました。"
+#: Added to the 中止 push when the evaluation was open: the group had not answered / had answered.
+EVAL_CANCELLED_WITHDRAWN = "評価のお願いは取り下げます。回答は不要です。"
+EVAL_CANCELLED_KEPT = "いただいた評価は、担当課にお伝えしました。"
 EVAL_PICK = "ボタンから選んでください。"
 EVAL_REVEAL_TITLE = "「{group}」との協働について、{division}の評価です。"
 #: "5段階で": the scale said in the line itself (and a line the English twin can recognise).

@@ -508,6 +508,9 @@ EVAL_REVEAL_NONE = (
 )
 EVAL_ALREADY = "We already have your evaluation of this collaboration. Thank you."
 EVAL_CLOSED = "The evaluation of this collaboration is closed."
+EVAL_CLOSED_CANCELLED = "This collaboration was cancelled, so its evaluation is closed."
+EVAL_CANCELLED_WITHDRAWN = "We withdraw our request for an evaluation: there is no need to answer."
+EVAL_CANCELLED_KEPT = "We have passed your evaluation on to the division."
 EVAL_COMMENT_TOO_LONG = "Please keep it within 300 characters (now {count})."
 EVAL_GOALS = {"reached": "reached", "partly": "partly reached", "not": "not reached"}
 EVAL_NOT_OPEN = "This collaboration is not being evaluated now."
