@@ -260,6 +260,11 @@ def profile_text(g: Group) -> str:
     )
 
 
+def interest_link(opp_id: int, group_id: int) -> str:
+    """The outbox link of a group's 関心あり post: ``opportunity-interest:<opp>:<group>``."""
+    return f"opportunity-interest:{opp_id}:{group_id}"
+
+
 def tell_division(session: Session, opp: Opportunity, g: Group) -> None:
     """The group's 「関心あり」 in the opportunity's thread, with its profile (through the outbox)."""
     if not opp.slack_channel:
@@ -268,4 +273,5 @@ def tell_division(session: Session, opp: Opportunity, g: Group) -> None:
     args = {"channel": opp.slack_channel, "text": text}
     if opp.message_ts:
         args["thread_ts"] = opp.message_ts
-    posts.queue_call(session, "chat.postMessage", args, link=f"opportunity-interest:{opp.id}")
+    # linked to the group too: its data's deletion finds this post by id (bot/staff/erasure.py)
+    posts.queue_call(session, "chat.postMessage", args, link=interest_link(opp.id, g.id))
