@@ -645,3 +645,31 @@ def test_when_joining_two_clauses_does_not_ask_when(answerer):
     assert _asking_word(plain_asks("when does the office open?")) == "when"
     en = EnglishAnswerer.for_answerer(answerer)
     assert "when" not in en.analyse("what rules must we follow when we work with the city?")[0].weights
+
+
+@pytest.mark.parametrize(
+    "word", ["about", "group", "council", "four", "found", "house", "soon", "outside", "foundation", "good"]
+)
+def test_english_words_are_not_folded_as_romaji(word):
+    """Folding ou/uu/oo is for romaji (kyoudou, kouen): plain English keeps its letters, so that
+    four is not for, found not fond, house not hose."""
+    assert fold_romaji(word) == word
+
+
+@pytest.mark.parametrize(
+    "word,folded",
+    [
+        ("kyoudou", "kyodo"),
+        ("kouen", "koen"),
+        ("jigyou", "jigyo"),
+        ("chuuou", "chuo"),
+        ("kouminkan", "kominkan"),
+        ("shuukyou", "shukyo"),
+        ("honchousha", "honchosha"),
+        ("saihakkou", "saihakko"),
+        ("labour", "labor"),  # British -our meets the American spelling
+        ("neighbourhood", "neighborhood"),
+    ],
+)
+def test_romaji_and_british_spellings_are_folded(word, folded):
+    assert fold_romaji(word) == folded

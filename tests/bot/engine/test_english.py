@@ -398,3 +398,19 @@ def test_collaboration_status_push_and_dates_in_english():
     ]  # a name that looks like a date part (「5月の日」) is not read as one
     assert translate.text(M.EVAL_DEADLINE.format(m=12, d=15)) == "12/15"
     assert translate.text(M.COLLAB_DATE.format(y=2027, m=3, d=31)) == "2027-3-31"
+
+
+def test_a_mixed_courtesy_gets_a_friendly_reply_not_a_refusal(real):
+    """「ありがとう bye」: thanks, in English (an even mix; the user's language would decide), with the
+    menu; not a declined question kept for staff."""
+    from knowledge import messages_en as knowledge_en
+
+    real.say("ありがとう bye")
+    assert real.texts() == knowledge_en.THANKS
+    assert EN.ASK_STAFF not in real.labels() and M.ASK_STAFF not in real.labels()
+    real.say("thanks bye")  # (was answered, then offered to staff as an unanswered question)
+    assert real.texts() == knowledge_en.THANKS and EN.ASK_STAFF not in real.labels()
+    real.say("日本語")
+    real.say("ありがとう bye")
+    assert real.texts() != knowledge_en.THANKS and "どういたしまして" in real.texts()
+    assert rows(real, UnansweredQuestion) == []
