@@ -165,17 +165,22 @@ def retention_chore(real_engine: bool) -> list[Callable[[Session, datetime, time
     return [lambda session, now, retention: {"users": purge_expired(session, now, retention)}, *web]
 
 
-def evaluation_chore(settings: Settings) -> list[Callable[[Session, datetime, timedelta], dict[str, int]]]:
-    """Collaborations whose 終了予定日 passed get the evaluation by both sides opened (issue 14;
-    bot/staff/collaborations.py). Only where Slack is configured: the division's prompt is a post
-    in its thread, and collaborations are opened from Slack."""
+def staff_chores(settings: Settings) -> list[Callable[[Session, datetime, timedelta], dict[str, int]]]:
+    """The staff side's housekeeping (issue 14), only where Slack is configured (collaborations and
+    calls are made in Slack, and the division hears of each step in its channel): collaborations
+    whose 終了予定日 passed get the evaluation by both sides opened (bot/staff/collaborations.py),
+    and calls for collaboration whose 締切 passed are closed (bot/staff/opportunities.py)."""
     if not settings.slack.enabled:
         return []
     from bot.staff.collaborations import open_due_evaluations
-    renderer = slack_renderer()
+    from bot.staff.opportunities import close_due
 
+    renderer = slack_renderer()
     notify = notifier(settings)
-    return [lambda session, now, retention: open_due_evaluations(session, render=renderer, notify=notify, now=now)]
+    return [
+        lambda session, now, retention: open_due_evaluations(session, render=renderer, notify=notify, now=now),
+        lambda session, now, retention: close_due(session, render=renderer, now=now),
+    ]
 
 
 @dataclass
@@ -212,7 +217,7 @@ async def open_worker(
         client = slack_client(settings)
         channels.append(slack_channel(settings, client=client))
     chores = retention_chore(handle is None) if line else []
-    chores += evaluation_chore(settings)
+    chores += staff_chores(settings)
     return Loops(Worker(settings, factory, channels, chores=chores), closers)
 
 

@@ -37,7 +37,7 @@ from knowledge.analysis import (
     trim_dictionary_memory,
 )
 from knowledge.bm25 import BM25
-from knowledge.language import JA, detect_language
+from knowledge.language import GREETING, JA, THANKS, courtesy, detect_language
 from knowledge.loader import DATA_FILES, load_data
 from knowledge.loader import data_dir as chosen_data_dir
 from knowledge.models import Answer, FaqEntry, KnowledgeData, Section, Source
@@ -913,6 +913,11 @@ class Answerer:
             return Answer(False, messages.GREETING.format(guideline=self.data.title), "greeting")
         if key in _THANKS:
             return Answer(False, messages.THANKS, "thanks")
+        kind = courtesy(text)  # a mix (ありがとう またね) or a farewell; mixed with English: English
+        if kind == GREETING:
+            return Answer(False, messages.GREETING.format(guideline=self.data.title), "greeting")
+        if kind is not None:
+            return Answer(False, messages.THANKS if kind == THANKS else messages.FAREWELL, kind)
         return None
 
     def _confident(self, a: Analysis) -> bool:

@@ -34,6 +34,7 @@ from typing import Any
 
 from knowledge import messages_en as msg
 from knowledge.contacts import FACT_LABELS, PLACEHOLDER_RE, Contact
+from knowledge.language import GREETING, THANKS, courtesy
 from knowledge.loader import DATA_DIR, DataError, _read_yaml, _text
 from knowledge.models import Answer, KnowledgeData, Source
 
@@ -472,10 +473,37 @@ def prepare(text: str) -> str:
     return text.lower().translate(_ROMAJI_ACCENTS)
 
 
+# A word that can be romaji (Hepburn or kunrei-shiki): syllables of an optional consonant (or ky,
+# sh, ch, ts …) and a vowel, the syllabic n, and a doubled consonant (kk, tch, mb). English words
+# mostly fail it (about, group, council, labour: a final consonant, c, l, v, x, q).
+_ROMAJI_SHAPE_RE = re.compile(
+    r"(?:(?:sh|ch|ts|[kgszjtdnhfbpmrwy]y?)?[aiueo]|n|[kgsztdcbpmhfj](?=[kgsztdcbpmhfj]))+"
+)
+# English words of that shape with ou / oo / uu, kept as they are (house is not hose, soon is not son).
+_ENGLISH_LOOKALIKES = frozenset(
+    _words(
+        "house houses mouse moon noon soon choose chooses route routes spouse spouses rouse douse "
+        "outside foundation foundations mountain mountains fountain outage outages moose goose "
+        "bamboo shampoo taboo tattoo kangaroo"
+    )
+)
+# British -our spellings meet their American twins (labour / labor, neighbourhood / neighborhood).
+_BRITISH_OUR_RE = re.compile(r"(?<=[a-z]{3})our(?=$|s$|hood|ing$|ed$|ite|able|er$|ers$)")
+
+
+def is_romaji(word: str) -> bool:
+    """Whether a (lower-case, unaccented) word can be romaji and is not a common English word."""
+    return bool(_ROMAJI_SHAPE_RE.fullmatch(word)) and word not in _ENGLISH_LOOKALIKES and word not in GENERAL_WORDS
+
+
 def fold_romaji(word: str) -> str:
-    """kyoudou -> kyodo, kouen -> koen, jigyou -> jigyo, chuuou -> chuo (both sides alike)."""
+    """kyoudou -> kyodo, kouen -> koen, jigyou -> jigyo, chuuou -> chuo (both sides alike). Only
+    words that can be romaji: English words keep their letters (about, group, council, four, found
+    are not folded into abot, grop, concil, for, fond), except that British -our becomes -or."""
     if len(word) < 4 or not any(p in word for p in ("ou", "uu", "oo")):
         return word
+    if not is_romaji(word):
+        return _BRITISH_OUR_RE.sub("or", word) if len(word) >= 6 else word
     while True:  # to a fixed point: "aaouu" -> "aaou" -> "aao"
         folded = word.replace("ou", "o").replace("uu", "u").replace("oo", "o")
         if folded == word:
@@ -1269,6 +1297,10 @@ class EnglishAnswerer:
             return Answer(False, msg.GREETING, "greeting", lang="en")
         if small in msg.THANKS_WORDS or small.startswith(("thank you", "thanks")) and len(small) < 40:
             return Answer(False, msg.THANKS, "thanks", lang="en")
+        kind = courtesy(text)  # a mix: ありがとう bye, arigato bye, thank you see you, goodbye
+        if kind is not None:
+            reply = {GREETING: msg.GREETING, THANKS: msg.THANKS}.get(kind, msg.FAREWELL)
+            return Answer(False, reply, kind, lang="en")
         text = drop_courtesy(_LOOSE_MARK_RE.sub(r"\1", _BRACKETED_MARK_RE.sub(r"\2\1", text)))
         q, ctx = self.analyse(text)
         if not q.weights:

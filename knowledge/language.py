@@ -59,6 +59,7 @@ ENGLISH_WORDS = frozenset(
     foreigner english japanese question questions answer kind type types difference different between
     partner partners together guideline policy law rule rules register registered official government
     collaborate collaboration cooperation start started make made become allowed allow okay ok yet still
+    bye goodbye byebye see ty thx welcome sorry great nice
     """
     )
 )
@@ -89,6 +90,8 @@ ROMAJI_WORDS = frozenset(
     kouen koen kyousai kyosai itaku hojo hojokin jichikai chounaikai jigyou jigyo teian seido shinsei
     meigi houjin hojin shimin katsudou katsudo dantai arimasu arimasuka sougo rikai taitou paatonaa
     senta senta junbishitsu shakyo shakyou tsukuritai shitsumon shiyakusho madoguchi denwa bangou
+    arigatou arigato arigatoo doumo domo sayonara sayounara konnichiwa konnichiha konbanwa ohayou ohayo
+    yoroshiku sumimasen gomen gomennasai
     """
     )
 )
@@ -130,12 +133,63 @@ def detect_language(text: str, hint: str | None = None) -> str:
     """``"ja"``, ``"en"`` or ``"other"`` for a normalised message (see the module docstring).
 
     ``hint`` is the user's language when known (a LINE profile, a 「English」 switch): it decides
-    when the text itself does not tell — empty, no letters, or only acronyms (NPO). Otherwise
-    such text is ``"ja"`` (the Japanese answerer has its replies)."""
+    when the text itself does not tell — empty, no letters, or only acronyms (NPO) — and for a
+    courtesy that mixes kana and English (ありがとう bye, こんにちは hello). Otherwise the former is
+    ``"ja"`` (the Japanese answerer has its replies) and the latter ``"en"`` (someone who reads
+    Japanese reads a short English reply; the other way round is less sure)."""
+    if _mixed_courtesy(text):
+        return JA if hint == JA else EN
     found = _detect(text)
     if found == JA and hint in (EN, OTHER) and not _KANA_RE.search(text) and not _KANJI_RE.search(text):
         return hint
     return found
+
+
+# -- courtesies: a short message that asks nothing ---------------------------------------------------
+THANKS, GREETING, FAREWELL = "thanks", "greeting", "farewell"
+_COURTESY_WORDS = {
+    THANKS: """ありがとう ありがとうございます ありがとうございました どうも どうもありがとう
+        どうもありがとうございます どうもありがとうございました サンキュー 助かりました 助かります
+        thanks thank thx ty cheers arigatou arigato arigatoo doumo domo""",
+    GREETING: """こんにちは こんにちわ こんばんは こんばんわ おはよう おはようございます はじめまして
+        hello hi hey konnichiwa konnichiha konbanwa ohayou ohayo""",
+    FAREWELL: """さようなら さよなら またね じゃあね バイバイ ではまた それでは bye goodbye byebye
+        sayonara sayounara""",
+    # say nothing by themselves: a message of these only is not a courtesy
+    "": """ok okay yes はい では じゃ じゃあ また よろしく よろしくお願いします お願いします please
+        so very much a lot again all and you""",
+}
+_COURTESY = {w: kind for kind, words in _COURTESY_WORDS.items() for w in _words(words)}
+_COURTESY_PHRASES = (
+    (re.compile(r"\bthank\s+you\b"), "thanks"),
+    (re.compile(r"\bsee\s+you(?:\s+(?:later|again|soon))?\b"), "bye"),
+    (re.compile(r"\bgood\s*-?\s*bye\b|\bbye[\s-]+bye\b"), "bye"),
+)
+_COURTESY_TOKEN_RE = re.compile(r"[a-z']+|[^\W\da-z_]+")
+
+
+def courtesy(text: str) -> str | None:
+    """``"thanks"``, ``"greeting"`` or ``"farewell"`` for a short message made only of courtesy
+    words, in Japanese, English, romaji or a mix of them (ありがとう bye, こんにちは hello, thank you
+    see you); None otherwise (anything else in it, or fillers only)."""
+    low = text.lower().translate(_ROMAJI_ACCENT)
+    if len(low) > 60:
+        return None
+    for pattern, word in _COURTESY_PHRASES:
+        low = pattern.sub(f" {word} ", low)
+    tokens = _COURTESY_TOKEN_RE.findall(low)
+    if not tokens or len(tokens) > 8 or any(t not in _COURTESY for t in tokens):
+        return None
+    kinds = {_COURTESY[t] for t in tokens}
+    return next((k for k in (THANKS, GREETING, FAREWELL) if k in kinds), None)
+
+
+def _mixed_courtesy(text: str) -> bool:
+    """A courtesy in kana and English at once (ありがとう bye): the English word counts (not the
+    acronyms Japanese uses as they are, such as OK)."""
+    if not _KANA_RE.search(text) or courtesy(text) is None:
+        return False
+    return any(w not in JAPANESE_LATIN for w in latin_words(text))
 
 
 def _detect(text: str) -> str:

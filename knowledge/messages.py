@@ -44,6 +44,7 @@ GREETING = (
 )
 
 THANKS = "どういたしまして。ほかにもご質問があれば、お気軽にお尋ねください。"
+FAREWELL = "ご利用ありがとうございました。またいつでもお尋ねください。"
 
 # Short messages that are small talk rather than questions (compared after fold()).
 GREETING_WORDS = [

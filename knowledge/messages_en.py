@@ -39,6 +39,7 @@ GREETING = (
     "For example: \"What is kyodo?\", \"Can a company collaborate?\", \"What is kōen (後援)?\""
 )
 THANKS = "You're welcome. If you have another question, please ask."
+FAREWELL = "Thank you for using the Kyodo Bot. Ask again any time."
 
 GREETING_WORDS = ["hello", "hi", "hey", "good morning", "good afternoon", "good evening", "hello there", "hi there"]
 THANKS_WORDS = ["thanks", "thank you", "thank you very much", "thanks a lot", "many thanks", "thx", "ty"]

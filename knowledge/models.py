@@ -76,6 +76,7 @@ class Answer:
 
     ``reason`` says why: "answered", "unsure" (suggestions offered instead of a guess),
     "out_of_scope", "empty", "too_long", "no_text" (emoji or symbols only), "greeting", "thanks",
+    "farewell" (courtesies, also mixed: ありがとう bye),
     "other_language" (neither Japanese nor English; see ``lang``).
 
     What the message was understood to ask (knowledge.understand), for the conversation engine:

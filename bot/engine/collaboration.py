@@ -209,7 +209,37 @@ def save_evaluation(
     return True
 
 
-def reveal(session: Session, c: Collaboration, now: datetime) -> bool:
+def close_evaluation(session: Session, c: Collaboration, now: datetime) -> dict[str, CollaborationEvaluation] | None:
+    """中止 while the evaluation is open (it opened at 終了予定日): the evaluation closes at once,
+    as its deadline would — one conditional UPDATE (deadline now, closed once), nobody is asked or
+    reminded again, 「評価する」 answers that it is closed. What a side has answered is kept (the
+    city's figures) and posted in the division's thread; with no answer at all nothing is posted.
+    Returns the answers given (possibly none) when it closed the evaluation now, None when there
+    was nothing open to close. Telling the group is the caller's (the status push)."""
+    if c.eval_requested_at is None or c.eval_revealed_at is not None:
+        return None
+    got = answers(session, c.id)
+    if got:
+        if not reveal(session, c, now, head=staff_msg.EVAL_REVEAL_HEAD_CANCELLED):
+            return None
+    else:
+        changed = session.execute(
+            update(Collaboration)
+            .where(Collaboration.id == c.id, Collaboration.eval_revealed_at.is_(None))
+            .values(eval_revealed_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not changed:
+            session.refresh(c)
+            return None
+    session.refresh(c)
+    if c.eval_deadline is None or aware(c.eval_deadline) > now:  # the deadline is now: closed everywhere
+        c.eval_deadline = aware(now).astimezone(UTC)
+        session.flush()
+    return got
+
+
+def reveal(session: Session, c: Collaboration, now: datetime, *, head: str = staff_msg.EVAL_REVEAL_HEAD) -> bool:
     """Both answered or the deadline passed: mark revealed once and post both sides' answers in
     the division's thread. The caller tells the group (a reply or a push) with :func:`group_view`."""
     changed = session.execute(
@@ -222,7 +252,7 @@ def reveal(session: Session, c: Collaboration, now: datetime) -> bool:
     if not changed:
         return False
     got = answers(session, c.id)
-    parts = [staff_msg.EVAL_REVEAL_HEAD]
+    parts = [head]
     for side in ("city", "group"):
         e = got.get(side)
         if e is None:

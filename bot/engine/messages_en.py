@@ -457,8 +457,60 @@ COLLAB_STATUS = {
     "done": "completed",
     "cancelled": "cancelled",
 }
+# The pushes of a collaboration (bot/engine/collaboration.py, Notifier.collaboration_*): the card to
+# agree to, a status change, and the evaluation — asked, reminded, and the division's shown.
+COLLAB_TITLE = "Collaboration with {division}"
+COLLAB_LINES = [
+    "Form: {form}",
+    "Purpose: {purpose}",
+    "Goal: {goal}",
+    "The city's role: {role_city}",
+    "Your group's role: {role_group}",
+    "Period: {period}",
+    "Status: {status}",
+]
+COLLAB_NOT_SET = "not decided"
+COLLAB_ENDS_ON_LINE = "Planned end: {date}"
+COLLAB_DATE = "{y}-{m}-{d}"
+COLLAB_ASK = (
+    "{division} has written up the collaboration with \"{group}\". Please check it: if it is right, "
+    "tap \"Agree\"; if something should change, tap \"Ask for changes\"."
+)
+COLLAB_AGREE = "Agree"
+COLLAB_CHANGE = "Ask for changes"
+NOTIFY_COLLAB_STATUS = "The collaboration between \"{group}\" and {division} is now \"{status}\"."
+NOTIFY_COLLAB_STATUS_NEXT = {
+    "running": "The collaboration starts now. We look forward to working with you.",
+    "done": "Thank you for your cooperation.",
+    "cancelled": "If you have any questions, please contact the division.",
+}
+EVAL_START = "Evaluate"
+EVAL_ASK = (
+    "The collaboration between \"{group}\" and {division} is complete. Thank you for your work. "
+    "To help future collaborations, please answer a short evaluation (5 questions, about a minute)."
+)
+EVAL_ASK_DUE = (
+    "The collaboration between \"{group}\" and {division} has passed its planned end date ({date}). "
+    "Thank you for your work. To help future collaborations, please answer a short evaluation "
+    "(5 questions, about a minute)."
+)
+EVAL_REMIND = (
+    "The evaluation of the collaboration between \"{group}\" and {division} does not seem to be done "
+    "yet. Please answer by {deadline}."
+)
+EVAL_DEADLINE = "{m}/{d}"
+EVAL_REVEAL_TITLE = "{division}'s evaluation of the collaboration with \"{group}\":"
+EVAL_REVEAL_GOAL = "Goal: {goal}"
+EVAL_REVEAL_LINE = "{principle}: {score} out of 5"
+EVAL_REVEAL_COMMENT = "Comment: {comment}"
+EVAL_REVEAL_NONE = (
+    "{division}'s evaluation of the collaboration with \"{group}\" did not arrive by the deadline."
+)
 EVAL_ALREADY = "We already have your evaluation of this collaboration. Thank you."
 EVAL_CLOSED = "The evaluation of this collaboration is closed."
+EVAL_CLOSED_CANCELLED = "This collaboration was cancelled, so its evaluation is closed."
+EVAL_CANCELLED_WITHDRAWN = "We withdraw our request for an evaluation: there is no need to answer."
+EVAL_CANCELLED_KEPT = "We have passed your evaluation on to the division."
 EVAL_COMMENT_TOO_LONG = "Please keep it within 300 characters (now {count})."
 EVAL_GOALS = {"reached": "reached", "partly": "partly reached", "not": "not reached"}
 EVAL_NOT_OPEN = "This collaboration is not being evaluated now."

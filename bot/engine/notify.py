@@ -137,10 +137,12 @@ class Notifier:
         """The division wrote (or changed) the collaboration: the card to agree to, or not."""
         return self.push_replies(session, c.channel, c.user_id, [collab.ask_reply(c)])
 
-    def collaboration_status(self, session: Session, c: Collaboration) -> bool:
-        """Staff changed the collaboration's status."""
+    def collaboration_status(self, session: Session, c: Collaboration, *, extra: str = "") -> bool:
+        """Staff changed the collaboration's status (``extra``: a sentence more, such as what
+        became of an open evaluation when it was cancelled)."""
         text = M.NOTIFY_COLLAB_STATUS.format(
             group=c.group_name, division=c.division_name, status=M.COLLAB_STATUS.get(c.status, c.status)
         )
-        tail = M.NOTIFY_COLLAB_STATUS_NEXT.get(c.status)
-        return self.push(session, c.channel, c.user_id, text + (tail or ""))
+        # (a line each: an English user's push is translated line by line)
+        lines = [text, *(t for t in (extra, M.NOTIFY_COLLAB_STATUS_NEXT.get(c.status)) if t)]
+        return self.push(session, c.channel, c.user_id, "\n".join(lines))

@@ -132,7 +132,7 @@ def handles(key: str) -> bool:
 
 def on_text(session: Session, incoming: Incoming, key: str, now: datetime) -> list[Reply]:
     if key in LIST_KEYS:
-        return list_open(session, now)
+        return list_open(session, now, notice_choices(session, incoming))
     if incoming.source_type != "user":
         word = M.OPP_STOP if key in STOP_KEYS else M.OPP_RESUME
         return [Reply(text=M.PERSONAL_IN_GROUP.format(title=word))]
@@ -162,11 +162,26 @@ def set_notices(session: Session, incoming: Incoming, *, on: bool) -> list[Reply
     return [Reply(text=M.OPP_STOPPED.format(count=len(groups)))]
 
 
-def list_open(session: Session, now: datetime) -> list[Reply]:
-    """「募集中の協働は？」: the open opportunities, nearest deadline first."""
+def notice_choices(session: Session, incoming: Incoming) -> list[Choice]:
+    """What the user can do about the notices, offered under 「募集中の協働は？」 when nothing is
+    open: 「お知らせを停止」 only to a user with a group that receives them, 「お知らせを再開」 to one
+    whose groups all stopped them, 「団体登録」 to one without a group (the notices go to
+    registered groups); nothing in a group chat (the words are personal there)."""
+    if incoming.source_type != "user":
+        return []
+    opted = session.scalars(select(Group.notices_opt_in).where(Group.owner == _owner(incoming))).all()
+    if not opted:
+        return [Choice(label=M.MENU_REGISTER, text=M.MENU_REGISTER)]
+    word = M.OPP_STOP if any(opted) else M.OPP_RESUME
+    return [Choice(label=word, text=word)]
+
+
+def list_open(session: Session, now: datetime, choices: list[Choice] | None = None) -> list[Reply]:
+    """「募集中の協働は？」: the open opportunities, nearest deadline first; when there are none,
+    the ``choices`` that apply to the user (:func:`notice_choices`)."""
     rows = session.scalars(open_query(now).limit(LIST_MAX + 1)).all()
     if not rows:
-        return [Reply(text=M.OPP_LIST_NONE, choices=[Choice(label=M.OPP_STOP, text=M.OPP_STOP)])]
+        return [Reply(text=M.OPP_LIST_NONE, choices=list(choices or []))]
     shown = rows[:LIST_MAX]
     text = M.OPP_LIST_HEAD.format(count=len(shown))
     if len(rows) > LIST_MAX:
@@ -245,6 +260,11 @@ def profile_text(g: Group) -> str:
     )
 
 
+def interest_link(opp_id: int, group_id: int) -> str:
+    """The outbox link of a group's 関心あり post: ``opportunity-interest:<opp>:<group>``."""
+    return f"opportunity-interest:{opp_id}:{group_id}"
+
+
 def tell_division(session: Session, opp: Opportunity, g: Group) -> None:
     """The group's 「関心あり」 in the opportunity's thread, with its profile (through the outbox)."""
     if not opp.slack_channel:
@@ -253,4 +273,5 @@ def tell_division(session: Session, opp: Opportunity, g: Group) -> None:
     args = {"channel": opp.slack_channel, "text": text}
     if opp.message_ts:
         args["thread_ts"] = opp.message_ts
-    posts.queue_call(session, "chat.postMessage", args, link=f"opportunity-interest:{opp.id}")
+    # linked to the group too: its data's deletion finds this post by id (bot/staff/erasure.py)
+    posts.queue_call(session, "chat.postMessage", args, link=interest_link(opp.id, g.id))

@@ -21,6 +21,8 @@ from knowledge.normalize import fold
 
 log = logging.getLogger(__name__)
 
+#: The answerer's reasons for a courtesy rather than a question (knowledge.language.courtesy).
+SMALL_TALK = frozenset({"greeting", "thanks", "farewell"})
 QUESTION_LIMIT = 500
 ANSWER_LIMIT = 4000  # LINE allows 5000 characters per text; keep room for the renderer
 
@@ -45,6 +47,10 @@ def answer_question(
         # 「提案の返事はまだですか」: the citizen's own proposals say more than the FAQ entry.
         return proposal_status.replies(session, incoming, now)
     W = EN if getattr(a, "lang", "ja") == "en" else M  # noqa: N806 - the sentences of the reply's language
+    if not a.answered and a.reason in SMALL_TALK and a.text:
+        # a courtesy (also mixed: ありがとう bye): the answerer's friendly line, not a question the
+        # bot failed to answer (no hand-off offer, nothing kept as unanswered)
+        return [Reply(text=a.text, choices=_menu("en" if W is EN else language))]
     if a.answered and a.text:
         fb = Feedback(
             channel=incoming.channel,

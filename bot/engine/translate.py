@@ -49,6 +49,14 @@ def _fields(template: str) -> tuple[str, ...]:
 _NOT_TYPED = frozenset({M.MENU_ABOUT, M.MENU_CONTACT, M.YES, M.NO})
 
 
+#: Placeholders that always hold a number (dates, a score): matched as digits only, so that
+#: 「{m}月{d}日」 does not read a name such as 「5月の日」 as a date.
+_NUMBERS = frozenset({"y", "m", "d", "month", "day", "score"})
+#: Placeholders that hold one line: a template starting with one (「{principle}: 5段階で{score}」)
+#: must not swallow the lines before it when a whole multi-line text is tried first.
+_ONE_LINE = frozenset({"principle"})
+
+
 def _pair(ja: Any, en: Any) -> None:
     if isinstance(ja, str) and isinstance(en, str):
         names = _fields(ja)
@@ -66,7 +74,8 @@ def _pair(ja: Any, en: Any) -> None:
             pattern += re.escape(literal)
             if name:
                 group = re.sub(r"\W", "_", name)
-                pattern += f"(?P<{group}>.+?)" if f"(?P<{group}>" not in pattern else f"(?P={group})"
+                value = r"\d{1,4}" if name in _NUMBERS else r"[^\n]+?" if name in _ONE_LINE else ".+?"
+                pattern += f"(?P<{group}>{value})" if f"(?P<{group}>" not in pattern else f"(?P={group})"
         literal = sum(len(lit) for lit, *_ in string.Formatter().parse(ja))
         _TEMPLATES.append((re.compile(pattern + r"\Z", re.DOTALL), en, names, literal))
     elif isinstance(ja, dict) and isinstance(en, dict):

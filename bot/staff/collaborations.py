@@ -226,11 +226,28 @@ def set_status(
     session.refresh(c)
     if not changed:
         return msg.COLLAB_STATUS_RACE.format(status=EM.COLLAB_STATUS.get(c.status, c.status))
-    audit(session, actor, "collab_status", "collaboration", c.id, name=actor_name, old=old, new=new)
-    notify.collaboration_status(session, c)
+    # 中止 while the evaluation is open (opened at 終了予定日): it closes with the collaboration.
+    closed = collab.close_evaluation(session, c, now) if new == "cancelled" else None
+    audit(
+        session,
+        actor,
+        "collab_status",
+        "collaboration",
+        c.id,
+        name=actor_name,
+        old=old,
+        new=new,
+        **({"evaluation": "closed"} if closed is not None else {}),
+    )
+    extra = ""
+    if closed is not None:
+        extra = EM.EVAL_CANCELLED_KEPT if "group" in closed else EM.EVAL_CANCELLED_WITHDRAWN
+    notify.collaboration_status(session, c, extra=extra)
     text = msg.COLLAB_STATUS_CHANGED.format(
         old=EM.COLLAB_STATUS[old], new=EM.COLLAB_STATUS[new], user=escape_mrkdwn(actor_name)
     )
+    if closed is not None and not closed:
+        text += "\n" + msg.EVAL_WITHDRAWN_DIVISION
     _post(session, c, render.collaboration(view_of(c), text))
     if new == "done" and collab.request_evaluation(session, c, now):
         _ask_evaluation(session, c, render, notify, reminder=False)

@@ -6,7 +6,11 @@ item about the citizen's groups or proposals, and every handoff of their questio
 - the item is marked ``erased``: it is never posted, a later click or 「詳細」 finds it gone, and
   nothing re-renders it (:func:`bot.staff.views.item_view` returns None);
 - every Slack call queued or sent for it in the outbox is blanked (a pending one cancelled):
-  what we posted kept the group's name, description, proposal texts, the question;
+  what we posted kept the group's name, description, proposal texts, the question. The rows are
+  chosen by identifiers only — the link naming the item, handoff, collaboration, opportunity list
+  or 関心あり post (``opportunity-interest:<opp>:<group>``), the ts of a message of theirs that a
+  row updates, the thread of their collaboration — never by looking for the citizen's words in
+  the text (a short group name such as 「会」 would match other people's posts);
 - each message already posted is edited (chat.update through the outbox) to a short notice
   that the content was erased at the citizen's request.
 
@@ -16,7 +20,6 @@ written here (our own template, no input in it).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 from sqlalchemy import or_, select
@@ -49,7 +52,6 @@ def erase_citizen(
     owner: str,
     channel: str,
     user_id: str,
-    texts: Iterable[str] = (),
 ) -> dict[str, int]:
     """Take one citizen's texts out of Slack (see module doc): the items about their groups and
     proposals, the threads of their questions. Returns counts."""
@@ -67,13 +69,13 @@ def erase_citizen(
     handoffs = list(
         session.scalars(select(Handoff).where(Handoff.channel == channel, Handoff.user_id == user_id))
     )
-    return _erase(session, group_ids, proposals, handoffs, texts)
+    return _erase(session, group_ids, proposals, handoffs)
 
 
 def erase_groups(session: Session, group_ids: Iterable[int]) -> dict[str, int]:
     """One group deleted (by its owner on LINE, or by staff with `kyodo groups delete`): the
     division items suggesting it leave Slack the same way. Its proposals stay the citizen's."""
-    return _erase(session, list(group_ids), [], [], ())
+    return _erase(session, list(group_ids), [], [])
 
 
 def _erase(
@@ -81,24 +83,12 @@ def _erase(
     group_ids: list[int],
     proposals: list[Proposal],
     handoffs: list[Handoff],
-    texts: Iterable[str],
 ) -> dict[str, int]:
     suggestion_ids = (
         list(session.scalars(select(Suggestion.id).where(Suggestion.group_id.in_(group_ids))))
         if group_ids
         else []
     )
-    secrets = {t for t in texts if t and len(t) >= 2}
-    for g in session.scalars(select(Group).where(Group.id.in_(group_ids))) if group_ids else []:
-        secrets.update(t for t in (g.name, g.description, g.contact) if t and len(t) >= 2)
-    for p in proposals:
-        secrets.update(
-            t for t in (p.group_name, p.purpose, p.goal, p.role_city, p.role_group) if t and len(t) >= 2
-        )
-    for h in handoffs:
-        if h.question and len(h.question) >= 2:
-            secrets.add(h.question)
-
     conditions = []
     if suggestion_ids:
         conditions.append(
@@ -120,21 +110,6 @@ def _erase(
         if notes
         else []
     )
-    for c in collabs:
-        secrets.update(
-            t
-            for t in (
-                c.group_name,
-                c.purpose,
-                c.goal_what,
-                c.goal_amount,
-                c.role_city,
-                c.role_group,
-                c.period,
-            )
-            if t and len(t) >= 2
-        )
-
     links = {f"notification:{n.id}" for n in notes} | {f"handoff:{h.id}" for h in handoffs}
     links |= {f"collaboration:{c.id}" for c in collabs}
     posted = {(n.slack_channel, n.message_ts) for n in notes if n.message_ts}
@@ -142,6 +117,8 @@ def _erase(
     channels = {n.slack_channel for n in notes} | {h.slack_channel for h in handoffs}
     channels |= {c.slack_channel for c in collabs}
     # The opportunities whose ranked list named these groups, and where their 関心あり went.
+    from bot.staff.opp_posts import SHOWN  # (see _rerender_lists)
+
     opps = (
         list(
             session.scalars(
@@ -161,9 +138,23 @@ def _erase(
         else []
     )
     channels |= {o.slack_channel for o in opps}
+    listed: dict[int, int] = {}  # opportunity id -> the best rank an erased group had in its list
+    for oid, rank in (
+        session.execute(
+            select(OpportunityRecipient.opportunity_id, OpportunityRecipient.rank).where(
+                OpportunityRecipient.group_id.in_(group_ids), OpportunityRecipient.rank > 0
+            )
+        )
+        if group_ids
+        else []
+    ):
+        listed[oid] = min(rank, listed.get(oid, rank))
+    named = [o for o in opps if 0 < listed.get(o.id, 0) <= SHOWN]  # posts that show the group's name
+    links |= {f"opportunity:{o.id}" for o in named}
+    links |= {f"opportunity-interest:{o.id}:{gid}" for o in opps for gid in group_ids}
     threads = {c.thread_ts for c in collabs if c.thread_ts}
-    tss = {ts for _, ts in posted} | threads
-    blanked, thread_posts = _blank_slack_rows(session, channels, links, tss, secrets, threads)
+    tss = {ts for _, ts in posted} | threads | {o.message_ts for o in named if o.message_ts}
+    blanked, thread_posts = _blank_slack_rows(session, channels, links, tss, threads)
 
     for c in collabs:  # the city keeps form, division and status (the report); not the texts
         c.group_name = c.purpose = c.goal_what = c.goal_by = c.goal_amount = ""
@@ -179,14 +170,11 @@ def _erase(
             e.comment = ""
 
     # Opportunities (協働の募集): the ranked rows keep rank, score and status, not the group.
-    listed: dict[int, int] = {}  # opportunity id -> the best rank an erased group had in its list
     if group_ids:
         for r in session.scalars(
             select(OpportunityRecipient).where(OpportunityRecipient.group_id.in_(group_ids))
         ):
             r.group_name, r.user_id, r.reasons = "", None, []
-            if r.rank > 0:
-                listed[r.opportunity_id] = min(r.rank, listed.get(r.opportunity_id, r.rank))
         session.flush()
 
     for n in notes:
@@ -266,14 +254,15 @@ def _blank_slack_rows(
     channels: set[str],
     links: set[str],
     tss: set[str],
-    secrets: set[str],
     threads: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> tuple[int, set[tuple[str, str]]]:
-    """Blank the Slack outbox rows about these items in the channels they went to: linked to
-    them, updating their messages, posting in their collaboration ``threads``, or carrying any of
-    the citizen's texts (a chat.update after a decision names no link). Returns the count and the
-    (channel, ts) of the posts already delivered in those threads, to be edited. Read in Python: JSON queries differ between the databases, and a
-    deletion is rare."""
+    """Blank the Slack outbox rows about these items in the channels they went to, chosen by
+    identifiers only: linked to them (``links``), updating one of their messages (``ts`` in
+    ``tss``: a chat.update after a decision names no link), or posting in their collaboration
+    ``threads``. Never by the citizen's words: text matching would also take other people's rows
+    that happen to contain them. Returns the count and the (channel, ts) of the posts already
+    delivered in those threads, to be edited. Read in Python: JSON queries differ between the
+    databases, and a deletion is rare."""
     channels.discard("")
     thread_posts: set[tuple[str, str]] = set()
     if not channels:
@@ -286,14 +275,8 @@ def _blank_slack_rows(
     )
     for row in rows:
         args = [(m or {}).get("args") or {} for m in (row.messages or []) if isinstance(m, dict)]
-        dumped = json.dumps(row.messages, ensure_ascii=False)
         in_thread = any(str(a.get("thread_ts", "")) in threads for a in args if a.get("thread_ts"))
-        if (
-            row.link in links
-            or in_thread
-            or any(str(a.get("ts", "")) in tss for a in args if a.get("ts"))
-            or any(s in dumped for s in secrets)
-        ):
+        if row.link in links or in_thread or any(str(a.get("ts", "")) in tss for a in args if a.get("ts")):
             # Posts of ours in a collaboration's thread, and a group's 関心あり with its profile.
             collab_post = in_thread or row.link.startswith(("collaboration:", "opportunity-interest:"))
             if collab_post and row.status == "delivered" and row.result_ref:

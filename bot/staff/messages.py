@@ -204,6 +204,8 @@ EVAL_CITY_DONE = "課の評価を受け付けました（{user}さん）。団�
 EVAL_ALREADY_DIVISION = "この協働の評価はすでに受け付けています。"
 EVAL_NOT_OPEN_DIVISION = "この協働は、いまは評価を受け付けていません。"
 EVAL_REVEAL_HEAD = ":bar_chart: 協働の評価がそろいました（または期限を過ぎました）。"
+EVAL_REVEAL_HEAD_CANCELLED = ":bar_chart: 協働の中止にともない、評価の受付を終了しました。届いた回答です。"
+EVAL_WITHDRAWN_DIVISION = "評価の依頼は取り下げました（回答はありませんでした）。団体にもお知らせしています。"
 EVAL_REVEAL_SIDE = "*{side}*　目標: {goal}\n{scores}{comment}"
 EVAL_SIDES = {"city": "市（課）", "group": "団体"}
 EVAL_NO_ANSWER = "回答なし"
@@ -305,6 +307,8 @@ OPP_CONFIRM_CLOSE_TEXT = (
     "LINEの「募集中の協働」とWebページから外れ、「関心あり」も受け付けなくなります。元には戻せません。"
 )
 OPP_CLOSED_BY = "{user}さんが募集を締め切りました。"
+OPP_CLOSED_DEADLINE = "締切日（{deadline}）を過ぎたため、募集を締め切りました。"
+OPP_DEADLINE_ACTOR = "締切日"
 OPP_ALREADY_CLOSED = "この募集はすでに締め切られています。"
 OPP_NOT_SENT_YET = "この募集はまだ送信されていません。締め切るのは送信した後です。"
 HOME_OPPS = "募集中の協働"

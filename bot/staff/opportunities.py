@@ -15,6 +15,7 @@ post's thread (bot/engine/opportunities.py).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ from bot.storage.models.opportunity import Opportunity, OpportunityRecipient
 from bot.storage.models.registry import Group, Suggestion
 from bot.storage.models.staff import StaffMember
 from knowledge.normalize import fold
+
+log = logging.getLogger(__name__)
 
 TITLE_MAX = 100
 SOUGHT_MAX = 1000
@@ -354,17 +357,92 @@ def close(
     opp = session.get(Opportunity, opp_id)
     if opp is None:
         return msg.OPP_GONE
+    if not _close_once(session, opp, now):
+        session.refresh(opp)
+        return msg.OPP_NOT_SENT_YET if opp.status == "draft" else msg.OPP_ALREADY_CLOSED
+    _closed(
+        session,
+        opp,
+        actor=actor,
+        actor_name=actor_name,
+        render=render,
+        note=msg.OPP_CLOSED_BY.format(user=escape_mrkdwn(actor_name)),
+        message=message,
+    )
+    return None
+
+
+#: Who closes a call whose deadline has passed (the audit log's actor).
+DEADLINE_ACTOR = "kyodo:deadline"
+
+
+def close_due(
+    session: Session, *, render: Renderer, now: datetime | None = None, limit: int = 200
+) -> dict[str, int]:
+    """The housekeeping chore (bot/app.py): calls still open (sent) whose 締切 is before today in
+    Japan are closed exactly as 「募集を締め切る」 closes them — the same conditional UPDATE sent ->
+    closed (two workers, or a click at the same moment, close it once), audited (``opp_close`` by
+    ``kyodo:deadline``), the list's post re-rendered (button gone, 「締め切りました」) and a line in
+    its thread saying the deadline passed, through the outbox in this transaction. A call without
+    a 締切 stays open until someone closes it."""
+    now = now or utcnow()
+    due = session.scalars(
+        select(Opportunity)
+        .where(Opportunity.status == "sent", Opportunity.deadline < citizen.today(now))
+        .order_by(Opportunity.id)
+        .limit(limit)
+    ).all()
+    closed = 0
+    for opp in due:
+        try:  # one call that fails holds up neither the others nor the rest of housekeeping
+            with session.begin_nested():
+                if not _close_once(session, opp, now):
+                    continue
+                note = msg.OPP_CLOSED_DEADLINE.format(deadline=citizen.deadline_text(opp.deadline))
+                _closed(
+                    session,
+                    opp,
+                    actor=DEADLINE_ACTOR,
+                    actor_name=msg.OPP_DEADLINE_ACTOR,
+                    render=render,
+                    note=note,
+                    by="deadline",
+                )
+        except Exception:
+            log.exception("closing opportunity %s at its deadline failed", opp.id)
+            continue
+        closed += 1
+    return {"opportunities_closed": closed}
+
+
+def _close_once(session: Session, opp: Opportunity, now: datetime) -> bool:
+    """sent -> closed, once: of two clicks (or a click and the deadline chore) one wins."""
     won = session.execute(
         update(Opportunity)
-        .where(Opportunity.id == opp_id, Opportunity.status == "sent")
+        .where(Opportunity.id == opp.id, Opportunity.status == "sent")
         .values(status="closed", updated_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
-    if not won:
+    if won:
         session.refresh(opp)
-        return msg.OPP_NOT_SENT_YET if opp.status == "draft" else msg.OPP_ALREADY_CLOSED
-    session.refresh(opp)
+    return bool(won)
+
+
+def _closed(
+    session: Session,
+    opp: Opportunity,
+    *,
+    actor: str,
+    actor_name: str,
+    render: Renderer,
+    note: str,
+    message: tuple[str, str] | None = None,
+    by: str = "",
+) -> None:
+    """What follows closing, whoever closed it: the audit entry, the post re-rendered, ``note`` in
+    its thread."""
     outcome = tally(session, [opp.id]).get(opp.id, {})
+    extra = {"by": by} if by else {}
     audit(
         session,
         actor,
@@ -374,18 +452,14 @@ def close(
         name=actor_name,
         sent=outcome.get("sent", 0),
         interested=outcome.get("interested", 0),
+        **extra,
     )
     channel, ts = message or (opp.slack_channel, opp.message_ts)
     if channel and ts:
         posts.queue_call(
             session, "chat.update", {"channel": channel, "ts": ts, **render.opportunity(view_of(session, opp))}
         )
-        posts.queue_call(
-            session,
-            "chat.postMessage",
-            {"channel": channel, "thread_ts": ts, "text": msg.OPP_CLOSED_BY.format(user=escape_mrkdwn(actor_name))},
-        )
-    return None
+        posts.queue_call(session, "chat.postMessage", {"channel": channel, "thread_ts": ts, "text": note})
 
 
 def for_division(

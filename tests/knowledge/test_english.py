@@ -803,3 +803,31 @@ def test_an_official_or_registered_npo_is_an_npo_corporation(answerer):
     en = EnglishAnswerer.for_answerer(answerer)
     for text in ("Must we be an official NPO?", "only registered NPOs?"):
         assert "npo-corporation" in en.analyse(text)[0].weights, text
+
+
+@pytest.mark.parametrize(
+    "word", ["about", "group", "council", "four", "found", "house", "soon", "outside", "foundation", "good"]
+)
+def test_english_words_are_not_folded_as_romaji(word):
+    """Folding ou/uu/oo is for romaji (kyoudou, kouen): plain English keeps its letters, so that
+    four is not for, found not fond, house not hose."""
+    assert fold_romaji(word) == word
+
+
+@pytest.mark.parametrize(
+    "word,folded",
+    [
+        ("kyoudou", "kyodo"),
+        ("kouen", "koen"),
+        ("jigyou", "jigyo"),
+        ("chuuou", "chuo"),
+        ("kouminkan", "kominkan"),
+        ("shuukyou", "shukyo"),
+        ("honchousha", "honchosha"),
+        ("saihakkou", "saihakko"),
+        ("labour", "labor"),  # British -our meets the American spelling
+        ("neighbourhood", "neighborhood"),
+    ],
+)
+def test_romaji_and_british_spellings_are_folded(word, folded):
+    assert fold_romaji(word) == folded

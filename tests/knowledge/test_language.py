@@ -18,6 +18,7 @@ from knowledge.language import (
     JAPANESE_LATIN,
     LANGUAGES,
     OTHER,
+    courtesy,
     detect_language,
 )
 from knowledge.normalize import normalize
@@ -159,3 +160,60 @@ def test_latin_case_and_padding_do_not_matter(text: str) -> None:
 def test_normalising_twice_changes_nothing(text: str) -> None:
     once = normalize(text)
     assert detect_language(normalize(once)) == detect_language(once)
+
+
+# -- short courtesies, also mixed (ありがとう bye) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,kind",
+    [
+        ("ありがとう bye", "thanks"),
+        ("ありがとうございます bye bye", "thanks"),
+        ("こんにちは hello", "greeting"),
+        ("hello こんにちは", "greeting"),
+        ("arigato bye", "thanks"),
+        ("thank you, see you!", "thanks"),
+        ("bye", "farewell"),
+        ("See you later", "farewell"),
+        ("さようなら", "farewell"),
+        ("ok ありがとう", "thanks"),
+        ("ok", None),
+        ("よろしく please", None),  # fillers only
+        ("すみません help", None),
+        ("ありがとう 協働とは", None),
+        ("thanks for the answer", None),  # (the English answerer reads that one itself)
+    ],
+)
+def test_courtesy(text: str, kind: str | None) -> None:
+    assert courtesy(normalize(text)) == kind
+
+
+def test_a_mixed_courtesy_is_english_unless_the_user_is_japanese() -> None:
+    for text in ("ありがとう bye", "こんにちは hello", "ありがとうございます bye bye", "ありがとう!! bye 👋"):
+        assert lang(text) == EN
+        assert detect_language(normalize(text), JA) == JA  # the user's language decides the even case
+        assert detect_language(normalize(text), EN) == EN
+    # Japanese with the acronyms Japanese uses, or a single word that is not a courtesy, stays Japanese.
+    for text in ("ok ありがとう", "OKです", "すみません help", "NPOとは"):
+        assert lang(text) == JA
+
+
+def test_mixed_courtesies_get_a_friendly_reply_not_a_refusal() -> None:
+    from knowledge import Answerer
+    from knowledge import messages as ja_msg
+    from knowledge import messages_en as en_msg
+
+    answerer = Answerer.load()
+    for text, reply, reason in [
+        ("ありがとう bye", en_msg.THANKS, "thanks"),
+        ("arigato bye", en_msg.THANKS, "thanks"),
+        ("bye", en_msg.FAREWELL, "farewell"),
+        ("goodbye!", en_msg.FAREWELL, "farewell"),
+        ("ありがとう またね", ja_msg.THANKS, "thanks"),
+        ("さようなら", ja_msg.FAREWELL, "farewell"),
+    ]:
+        a = answerer.answer(text)
+        assert (a.answered, a.text, a.reason) == (False, reply, reason), text
+    a = answerer.answer("ありがとう bye", "ja")  # a Japanese user: in Japanese
+    assert (a.text, a.reason) == (ja_msg.THANKS, "thanks")

@@ -32,10 +32,15 @@ def _entry(ctx: Context) -> Step:
         return ctx.end(Reply(text=M.COLLAB_GONE, choices=menu_choices()))
     state = collab.evaluation_state(ctx.session, c, "group", ctx.now)
     if state != "open":
-        text = {"answered": M.EVAL_ALREADY, "closed": M.EVAL_CLOSED}.get(state, M.EVAL_NOT_OPEN)
+        text = {"answered": M.EVAL_ALREADY, "closed": _closed_text(c)}.get(state, M.EVAL_NOT_OPEN)
         return ctx.end(Reply(text=text, choices=menu_choices()))
     ctx.data["collab_id"] = c.id
     return ctx.goto("goal")
+
+
+def _closed_text(c: Collaboration) -> str:
+    """Why 「評価する」 comes too late: the deadline passed, or the collaboration was cancelled."""
+    return M.EVAL_CLOSED_CANCELLED if c.status == "cancelled" else M.EVAL_CLOSED
 
 
 def _next(key: str) -> str:
@@ -95,7 +100,7 @@ def _on_comment(ctx: Context) -> Step:
         return ctx.end(Reply(text=M.COLLAB_GONE, choices=menu_choices()))
     state = collab.evaluation_state(ctx.session, c, "group", ctx.now)
     if state != "open":
-        text = M.EVAL_ALREADY if state == "answered" else M.EVAL_CLOSED
+        text = M.EVAL_ALREADY if state == "answered" else _closed_text(c)
         return ctx.end(Reply(text=text, choices=menu_choices()))
     values = {k: ctx.data.get(k) for k in ("goal", *PRINCIPLES)}
     values["comment"] = comment

@@ -255,7 +255,8 @@ def test_every_sentence_the_flows_use_has_an_english_twin():
     root = Path(__file__).resolve().parents[3] / "bot" / "engine"
     used = set()
     for path in [*root.glob("flows/*.py"), root / "router.py", root / "qa.py", root / "proposal_status.py",
-                 root / "described.py", root / "flow.py"]:
+                 root / "described.py", root / "flow.py",
+                 root / "collaboration.py", root / "notify.py"]:  # the pushes too (collaboration, evaluation)
         used |= set(re.findall(r"\bM\.([A-Z][A-Z0-9_]+)", path.read_text(encoding="utf-8")))
     # words that are data or keys, not sentences
     not_text = {"FAQ_NEXT_STEP", "ABOUT_FAQ", "CONTACT_FAQ", "ABOUT_QUESTION", "CONTACT_QUESTION", "HELLO_WORDS",
@@ -384,3 +385,32 @@ def test_every_match_reason_has_an_english_twin():
 
     names = {n for n in vars(MM) if n.startswith("REASON_")}
     assert names == set(EN.MATCH_REASONS)
+
+
+def test_collaboration_status_push_and_dates_in_english():
+    from bot.engine import translate
+
+    ja = M.NOTIFY_COLLAB_STATUS.format(group="5月の日", division="子育て支援課", status=M.COLLAB_STATUS["done"])
+    en = translate.text(ja + "\n" + M.NOTIFY_COLLAB_STATUS_NEXT["done"])
+    assert en.splitlines() == [
+        EN.NOTIFY_COLLAB_STATUS.format(group="5月の日", division="子育て支援課", status="completed"),
+        EN.NOTIFY_COLLAB_STATUS_NEXT["done"],
+    ]  # a name that looks like a date part (「5月の日」) is not read as one
+    assert translate.text(M.EVAL_DEADLINE.format(m=12, d=15)) == "12/15"
+    assert translate.text(M.COLLAB_DATE.format(y=2027, m=3, d=31)) == "2027-3-31"
+
+
+def test_a_mixed_courtesy_gets_a_friendly_reply_not_a_refusal(real):
+    """「ありがとう bye」: thanks, in English (an even mix; the user's language would decide), with the
+    menu; not a declined question kept for staff."""
+    from knowledge import messages_en as knowledge_en
+
+    real.say("ありがとう bye")
+    assert real.texts() == knowledge_en.THANKS
+    assert EN.ASK_STAFF not in real.labels() and M.ASK_STAFF not in real.labels()
+    real.say("thanks bye")  # (was answered, then offered to staff as an unanswered question)
+    assert real.texts() == knowledge_en.THANKS and EN.ASK_STAFF not in real.labels()
+    real.say("日本語")
+    real.say("ありがとう bye")
+    assert real.texts() != knowledge_en.THANKS and "どういたしまして" in real.texts()
+    assert rows(real, UnansweredQuestion) == []

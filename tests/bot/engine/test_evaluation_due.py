@@ -287,3 +287,176 @@ def test_one_record_that_fails_holds_up_neither_the_others_nor_itself_later(chat
     assert len(_outbox(chat, "line")) == 1
     assert _chore(chat, AFTER) == {"evaluations_due": 1}  # the next tick opens it
     assert len(_outbox(chat, "line")) == 2
+
+
+# -- an English user gets the evaluation's pushes in English ------------------------------------------
+
+
+def test_the_evaluation_pushes_are_in_english_for_an_english_user(chat):
+    from bot.engine import messages_en as EN
+    from bot.storage.models import ChatUser
+
+    cid = _open(chat)
+    with transaction(chat.factory) as s:
+        s.scalars(select(ChatUser).where(ChatUser.user_id == chat.user_id)).one().language = "en"
+    _due(chat, cid)
+    assert _chore(chat, AFTER) == {"evaluations_due": 1}
+    with chat.factory() as s:
+        (ask,) = [r.messages[0] for r in s.scalars(select(OutboxMessage).where(OutboxMessage.channel == "line"))]
+    values = {"group": "みどりの会", "division": "子育て支援課"}
+    assert ask["text"] == EN.EVAL_ASK_DUE.format(**values, date="2026-11-30")
+    (button,) = ask["quickReply"]["items"]
+    assert button["action"]["label"] == EN.EVAL_START == "Evaluate"
+    assert button["action"]["data"] == f"v1|eval|start|{cid}"  # the flow's button, unchanged
+    # The reminder, five days on (the deadline is 14 days after it opened: 12/15 in Japan).
+    with transaction(chat.factory) as s:
+        collaborations.evaluation_rounds(
+            s, render=blocks.RENDERER, notify=LINE, now=AFTER + collab.REMIND_AFTER[0] + timedelta(minutes=1)
+        )
+    assert _outbox(chat, "line")[-1].count(EN.EVAL_REMIND.format(**values, deadline="12/15")) == 1
+    # Both answered: the division's answers are pushed, in English too.
+    answers = {"goal": "reached", "equality": 4, "understanding": 5, "roles": 3, "goals": 4}
+    with transaction(chat.factory) as s:
+        assert collab.save_evaluation(s, s.get(Collaboration, cid), "group", answers, now=AFTER)
+        assert (
+            collaborations.save_city_evaluation(
+                s, cid, {**answers, "comment": "また一緒に"}, actor="U1", actor_name="alice", notify=LINE, now=AFTER
+            )
+            is None
+        )
+    with chat.factory() as s:
+        shown = s.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first().messages[0]["text"]
+    assert shown.splitlines() == [
+        EN.EVAL_REVEAL_TITLE.format(**values),
+        "Goal: reached",
+        "Equal partnership and respect for independence: 4 out of 5",
+        "Mutual understanding: 5 out of 5",
+        "Clear roles and responsibilities: 3 out of 5",
+        "Shared purpose and goals: 4 out of 5",
+        "Comment: また一緒に",  # the division's own words stay as written
+    ]
+
+
+def test_a_japanese_users_evaluation_pushes_are_unchanged(chat):
+    cid = _open(chat)
+    _due(chat, cid)
+    _chore(chat, AFTER)
+    (push,) = _outbox(chat, "line")
+    text = M.EVAL_ASK_DUE.format(group="みどりの会", division="子育て支援課", date="2026年11月30日")
+    assert text in push and M.EVAL_START in push
+
+
+# -- 中止 after the evaluation opened at 終了予定日 ------------------------------------------------------
+
+
+def _cancel(chat, cid: int, now: datetime) -> None:
+    with transaction(chat.factory) as s:
+        assert (
+            collaborations.set_status(
+                s, cid, "cancelled", actor="U1", actor_name="alice", render=blocks.RENDERER, notify=LINE, now=now
+            )
+            is None
+        )
+
+
+def _line_texts(chat) -> list[str]:
+    with chat.factory() as s:
+        rows = s.scalars(select(OutboxMessage).where(OutboxMessage.channel == "line").order_by(OutboxMessage.id))
+        return [m.get("text", "") for r in rows for m in r.messages]
+
+
+def _rounds(chat, now: datetime) -> dict:
+    with transaction(chat.factory) as s:
+        return collaborations.evaluation_rounds(s, render=blocks.RENDERER, notify=LINE, now=now)
+
+
+ANSWERS = {"goal": "partly", "equality": 4, "understanding": 4, "roles": 3, "goals": 4}
+
+
+def test_cancelling_withdraws_an_evaluation_nobody_answered(chat):
+    from bot.storage.models import StaffAuditEntry
+
+    cid = _open(chat)
+    _due(chat, cid)
+    _chore(chat, AFTER)
+    slack_before = len(_outbox(chat, "slack"))
+    _cancel(chat, cid, AFTER + timedelta(days=1))
+    ask, status = _line_texts(chat)
+    assert M.EVAL_START in str(_outbox(chat, "line")[0])
+    assert status.splitlines() == [
+        M.NOTIFY_COLLAB_STATUS.format(group="みどりの会", division="子育て支援課", status="中止"),
+        M.EVAL_CANCELLED_WITHDRAWN,
+        M.NOTIFY_COLLAB_STATUS_NEXT["cancelled"],
+    ]
+    (post,) = _outbox(chat, "slack")[slack_before:]  # the status change only, saying it was withdrawn
+    assert msg.EVAL_WITHDRAWN_DIVISION in post and msg.EVAL_REVEAL_HEAD_CANCELLED not in post
+    with chat.factory() as s:
+        c = s.get(Collaboration, cid)
+        assert c.status == "cancelled" and c.eval_revealed_at is not None
+        assert collab.evaluation_state(s, c, "group", AFTER + timedelta(days=1)) == "closed"
+        assert collaborations.eval_form(s, cid, AFTER + timedelta(days=1)) == (None, msg.EVAL_NOT_OPEN_DIVISION)
+        assert collaborations.for_division(s, "kosodate", now=AFTER + timedelta(days=1)) == []  # App Home
+        (entry,) = s.scalars(select(StaffAuditEntry).where(StaffAuditEntry.action == "collab_status")).all()
+        assert entry.detail == {"old": "running", "new": "cancelled", "evaluation": "closed"}
+    # No reminder, no reveal, ever; the old button says why.
+    for days in (5, 10, 15):
+        assert _rounds(chat, AFTER + timedelta(days=days, minutes=1)) == {"reminded": 0, "revealed": 0}
+    assert len(_line_texts(chat)) == 2 and len(_outbox(chat, "slack")) == slack_before + 1
+    chat.now = AFTER + timedelta(days=2)
+    chat.postback(f"v1|eval|start|{cid}")
+    assert M.EVAL_CLOSED_CANCELLED in chat.texts()
+
+
+def test_cancelling_closes_it_and_shows_what_was_answered(chat):
+    cid = _open(chat)
+    _due(chat, cid)
+    _chore(chat, AFTER)
+    with transaction(chat.factory) as s:  # the division answered; the group had not
+        collaborations.save_city_evaluation(s, cid, ANSWERS, actor="U1", actor_name="alice", notify=LINE, now=AFTER)
+    _cancel(chat, cid, AFTER + timedelta(days=1))
+    (shown,) = [t for t in _outbox(chat, "slack") if msg.EVAL_REVEAL_HEAD_CANCELLED in t]
+    assert msg.EVAL_NO_ANSWER in shown  # the group's side
+    status = _line_texts(chat)[-1]
+    assert M.EVAL_CANCELLED_WITHDRAWN in status  # the group is not asked any more
+    assert len(_line_texts(chat)) == 2  # the ask and the status push: the division's answers are not pushed
+    assert _rounds(chat, AFTER + timedelta(days=15)) == {"reminded": 0, "revealed": 0}
+
+
+def test_cancelling_after_the_group_answered_tells_it_its_answer_was_passed_on(chat):
+    cid = _open(chat)
+    _due(chat, cid)
+    _chore(chat, AFTER)
+    with transaction(chat.factory) as s:
+        assert collab.save_evaluation(s, s.get(Collaboration, cid), "group", ANSWERS, now=AFTER)
+    _cancel(chat, cid, AFTER + timedelta(days=1))
+    status = _line_texts(chat)[-1]
+    assert M.EVAL_CANCELLED_KEPT in status and M.EVAL_CANCELLED_WITHDRAWN not in status
+    assert len(_line_texts(chat)) == 2  # the ask and the status push: no 「評価は届きませんでした」
+    (shown,) = [t for t in _outbox(chat, "slack") if msg.EVAL_REVEAL_HEAD_CANCELLED in t]
+    assert "一部達成" in shown  # the group's answers reach the division's thread
+
+
+def test_cancelled_in_the_middle_of_answering(chat):
+    cid = _open(chat)
+    _due(chat, cid)
+    _chore(chat, AFTER)
+    chat.now = AFTER + timedelta(minutes=5)
+    chat.postback(f"v1|eval|start|{cid}")
+    chat.tap(M.EVAL_GOALS["reached"])
+    for _ in range(4):
+        chat.tap("4")
+    _cancel(chat, cid, chat.now)
+    chat.tap(M.EVAL_NO_COMMENT)
+    assert M.EVAL_CLOSED_CANCELLED in chat.texts()
+    with chat.factory() as s:
+        assert collab.answers(s, cid) == {}
+
+
+def test_cancelling_before_any_evaluation_changes_nothing_else(chat):
+    cid = _open(chat)
+    _due(chat, cid, status="agreed", ends_on=None)
+    _cancel(chat, cid, AFTER)
+    status = _line_texts(chat)[-1]
+    assert M.EVAL_CANCELLED_WITHDRAWN not in status and M.EVAL_CANCELLED_KEPT not in status
+    with chat.factory() as s:
+        assert s.get(Collaboration, cid).eval_requested_at is None

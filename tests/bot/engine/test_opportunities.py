@@ -79,6 +79,27 @@ def test_group_chat_refuses_personal_words(factory, services):
     assert M.OPP_LIST_NONE in room.say("募集中の協働は？")[0].text  # the list is not personal
 
 
+def test_no_open_call_offers_only_what_applies_to_the_user(factory, services):
+    """「募集中の協働は？」 with nothing open: 「お知らせを停止」 only to someone whose group receives the
+    notices; a user without a group is offered 団体登録 (the notices go to registered groups), one
+    whose groups stopped them 「お知らせを再開」; a group chat nothing personal."""
+    newcomer = Chat(factory, services)
+    replies = newcomer.say("募集中の協働は？")
+    assert M.OPP_LIST_NONE in replies[0].text
+    assert M.OPP_STOP not in newcomer.labels() and M.OPP_RESUME not in newcomer.labels()
+    assert newcomer.labels() == [M.MENU_REGISTER]
+    member = Chat(factory, services, user_id="U" + "b" * 32)
+    register(member)  # answered 受け取らない
+    member.say("募集中の協働は？")
+    assert member.labels() == [M.OPP_RESUME]
+    member.say("お知らせを再開")
+    member.say("募集中の協働は？")
+    assert member.labels() == [M.OPP_STOP]
+    room = Chat(factory, services, user_id="U" + "c" * 32, source_type="group")
+    room.say("募集中の協働は？")
+    assert room.labels() == []
+
+
 def test_list_and_interest_once(chat):
     register(chat)
     oid = _sent_opportunity(chat, deadline=(T0 + timedelta(days=10)).date())
@@ -223,3 +244,100 @@ def test_the_list_shows_five_and_counts_the_rest(chat):
         _sent_opportunity(chat, title=f"募集{i}")
     replies = chat.say("募集中の協働は？")
     assert len(replies[0].cards) == opp.LIST_MAX and "ほかに2件" in replies[0].text
+
+
+# -- a call whose deadline passed is closed by housekeeping --------------------------------------------
+
+
+def _close_due(factory, now) -> dict:
+    from handlers.slack import blocks
+
+    with transaction(factory) as s:
+        return staff_opp.close_due(s, render=blocks.RENDERER, now=now)
+
+
+def test_the_deadline_chore_closes_a_call_once_the_day_after_in_japan(chat):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.staff import messages as staff_msg
+    from bot.storage.models import StaffAuditEntry
+    from handlers.slack import blocks
+
+    jst = ZoneInfo("Asia/Tokyo")
+    register(chat)
+    oid = _sent_opportunity(chat, deadline=date(2026, 11, 30))
+    undated = _sent_opportunity(chat, title="締切なし")
+    later = _sent_opportunity(chat, deadline=date(2026, 12, 1), title="明日まで")
+    assert _close_due(chat.factory, datetime(2026, 11, 30, 23, 59, tzinfo=jst)) == {"opportunities_closed": 0}
+    after = datetime(2026, 12, 1, 0, 30, tzinfo=jst)  # still 11/30 in UTC
+    assert _close_due(chat.factory, after) == {"opportunities_closed": 1}
+    assert _close_due(chat.factory, after + timedelta(hours=1)) == {"opportunities_closed": 0}  # once
+    with chat.factory() as s:
+        assert [s.get(Opportunity, i).status for i in (oid, undated, later)] == ["closed", "sent", "sent"]
+        (entry,) = s.scalars(select(StaffAuditEntry).where(StaffAuditEntry.action == "opp_close")).all()
+        assert (entry.actor, entry.target_id, entry.detail["by"]) == (staff_opp.DEADLINE_ACTOR, str(oid), "deadline")
+        calls = [r.messages[0] for r in s.scalars(select(OutboxMessage).where(OutboxMessage.channel == "slack"))]
+    update, note = calls
+    # The division's post: re-rendered as closed (no button), and a line in its thread.
+    assert update["method"] == "chat.update" and update["args"]["ts"] == "1.0"
+    rendered = str(update["args"]["blocks"])
+    assert "締め切りました" in rendered and blocks.ACTION_OPP_CLOSE not in rendered
+    assert note["method"] == "chat.postMessage" and note["args"]["thread_ts"] == "1.0"
+    assert note["args"]["text"] == staff_msg.OPP_CLOSED_DEADLINE.format(deadline="11月30日")
+    # App Home lists the division's open calls only; a late click on the old button is told.
+    with chat.factory() as s:
+        assert [o.id for o in staff_opp.for_division(s, "kankyo", after)] == [later, undated]
+    with transaction(chat.factory) as s:
+        assert (
+            staff_opp.close(s, oid, actor="U1", actor_name="alice", render=blocks.RENDERER, now=after)
+            == staff_msg.OPP_ALREADY_CLOSED
+        )
+    # 関心あり on the old notice: closed.
+    chat.now = after
+    assert "締め切りました" in chat.postback(f"v1|opp|int|{oid}")[0].text
+
+
+def test_a_click_and_the_chore_at_once_close_it_once(chat):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.storage.models import StaffAuditEntry
+    from handlers.slack import blocks
+
+    after = datetime(2026, 12, 1, 0, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
+    oid = _sent_opportunity(chat, deadline=date(2026, 11, 30))
+    a, b = chat.factory(), chat.factory()
+    try:
+        stale = b.get(Opportunity, oid)  # the chore read the call as sent before the click wrote
+        assert stale.status == "sent"
+        assert staff_opp.close(a, oid, actor="U1", actor_name="alice", render=blocks.RENDERER, now=after) is None
+        a.commit()
+        assert not staff_opp._close_once(b, stale, after)  # the conditional UPDATE lets one through
+        b.commit()
+        assert staff_opp.close_due(b, render=blocks.RENDERER, now=after) == {"opportunities_closed": 0}
+        b.commit()
+    finally:
+        a.close()
+        b.close()
+    with chat.factory() as s:
+        assert len(s.scalars(select(StaffAuditEntry).where(StaffAuditEntry.action == "opp_close")).all()) == 1
+
+
+def test_the_worker_runs_the_deadline_chore_where_slack_is_configured(chat):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.app import staff_chores
+    from bot.settings import Settings
+
+    assert staff_chores(Settings.from_env({})) == []  # no Slack: no calls to close
+    chores = staff_chores(Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}))
+    oid = _sent_opportunity(chat, deadline=date(2026, 11, 30))
+    done: dict = {}
+    with transaction(chat.factory) as s:
+        for chore in chores:
+            done.update(chore(s, datetime(2026, 12, 1, 0, 30, tzinfo=ZoneInfo("Asia/Tokyo")), timedelta(days=30)))
+    assert done == {"evaluations_due": 0, "opportunities_closed": 1}
+    with chat.factory() as s:
+        assert s.get(Opportunity, oid).status == "closed"

@@ -31,16 +31,22 @@ def factory(db_url):
     engine.dispose()
 
 
-def _posted_group(factory) -> tuple[int, int]:
+def _posted_group(
+    factory,
+    name: str = NAME,
+    owner: str = OWNER,
+    ts: str = "1700000000.000100",
+    description: str = "秘密の活動内容です",
+) -> tuple[int, int]:
     with transaction(factory) as s:
         g = Group(
-            name=NAME,
-            name_key=NAME,
+            name=name,
+            name_key=name,
             kind="任意団体",
             fields=[7],
-            description="秘密の活動内容です",
+            description=description,
             contact="",
-            owner=OWNER,
+            owner=owner,
             match_fingerprint="x",
         )
         s.add(g)
@@ -64,14 +70,14 @@ def _posted_group(factory) -> tuple[int, int]:
             division_id="kankyo-seisaku",
             slack_channel="CKANKYO",
             status="posted",
-            message_ts="1700000000.000100",
+            message_ts=ts,
         )
         s.add(note)
         s.flush()
         posts.queue_call(
             s,
             "chat.postMessage",
-            {"channel": "CKANKYO", "text": f"{NAME}の候補"},
+            {"channel": "CKANKYO", "text": f"{name}の候補: {description}"},
             link=f"notification:{note.id}",
         )
         return g.id, note.id
@@ -186,3 +192,49 @@ def test_a_group_below_the_shown_list_leaves_the_pending_post_alone(factory, mon
         rows = s.scalars(select(OutboxMessage).where(OutboxMessage.channel == "slack")).all()
     assert [(r.status, r.link) for r in rows] == [("pending", f"opportunity:{opp_id}")]
     assert "残る川の会" in json.dumps(rows[0].messages, ensure_ascii=False)
+
+
+def test_the_rows_blanked_are_chosen_by_identifiers_never_by_words(factory):
+    """「データを削除」 of a citizen whose group's name and activity are words inside other
+    people's posts (「みどり」 in 「みどりの会」, 「公園」): only the rows about the citizen's own
+    group go (its item, its 関心あり post); the other group's item, its 関心あり post and a staff
+    answer that merely use the same words stay as they were."""
+    from datetime import UTC, datetime
+
+    from bot.engine import opportunities as citizen_opp
+    from bot.engine.retention import delete_user_data
+    from bot.storage.models.opportunity import Opportunity, OpportunityRecipient
+
+    mine, my_note = _posted_group(factory, name="みどり", description="公園")
+    theirs, their_note = _posted_group(
+        factory, name="みどりの会", owner="line:U" + "e" * 32, ts="1700000000.000200", description="公園の清掃"
+    )
+    with transaction(factory) as s:
+        opp = Opportunity(division_id="kankyo-seisaku", division_name="環境政策課", title="公園の清掃",
+                          fields=[7], sought="清掃", status="sent", slack_channel="CKANKYO",
+                          message_ts="1700000000.000300", created_at=datetime(2026, 12, 1, tzinfo=UTC))  # fmt: skip
+        s.add(opp)
+        s.flush()
+        for gid in (mine, theirs):  # each group answered 関心あり from the list: its row, its post
+            g = s.get(Group, gid)
+            s.add(OpportunityRecipient(opportunity_id=opp.id, group_id=gid, group_name=g.name, channel="line",
+                                       user_id=g.owner[5:], status="listed", interested_at=opp.created_at))  # fmt: skip
+            citizen_opp.tell_division(s, opp, g)
+        posts.queue_call(s, "chat.postMessage", {"channel": "CKANKYO", "thread_ts": "1.5",
+                                                 "text": "みどりの会さんの公園の件、了解です"})  # fmt: skip
+    with factory() as s:
+        before = {r.id: r.messages for r in s.scalars(select(OutboxMessage))}
+    with transaction(factory) as s:
+        delete_user_data(s, "line", OWNER.partition(":")[2], now=datetime(2026, 12, 7, tzinfo=UTC))
+    with factory() as s:
+        after = {r.id: r for r in s.scalars(select(OutboxMessage))}
+        kept = {i for i in before if after[i].messages == before[i] and after[i].status == "pending"}
+        blanked = {i for i in before if after[i].messages == []}
+        assert s.get(StaffNotification, their_note).status == "posted"
+        assert s.get(StaffNotification, my_note).status == "erased"
+    texts = {i: json.dumps(m, ensure_ascii=False) for i, m in before.items()}
+    (my_item,) = [i for i, t in texts.items() if "みどりの候補" in t]
+    (my_interest,) = [i for i, t in texts.items() if "*みどり* が" in t]
+    assert blanked == {my_item, my_interest}
+    assert kept == set(before) - blanked  # the other group's item and 関心あり, the staff answer
+    assert after[my_interest].link == citizen_opp.interest_link(opp.id, mine)
