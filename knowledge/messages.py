@@ -123,7 +123,6 @@ def unsure_list(questions: list[str], maybe_elsewhere: bool = False, desk: str =
 
 # A message that asks several things gets one block per question.
 SEVERAL_QUESTIONS = "ご質問が複数ありましたので、順にお答えします。"
-PART_NOT_ANSWERED = "このご質問には、指針からはお答えできません。{desk}にお尋ねください。"
 _PART_MARKS = "①②③④⑤"
 
 

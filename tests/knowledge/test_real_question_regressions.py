@@ -493,9 +493,10 @@ def test_several_numbered_questions_are_answered_one_by_one(answerer):
     a = answerer.answer("市外の団体でも大丈夫ですか？あとNPO法人じゃないとダメですか？")
     assert a.answered and [fid for _, fid in a.parts] == ["target-outside-city", "target-npo-required"], a.parts
     assert a.text.index("①") < a.text.index("②")
+    # one part the bot cannot answer: the message is read as one question, as before (a reply that
+    # answers some parts and declines others added wrong answers on the blind sets)
     a = answerer.answer("子育てサークルをやっています。\n①市と協働できますか\n②会議室を借りたい\n③チラシを市の施設に置かせてほしい")
-    assert a.answered and "env-venue" in a.part_ids, a.parts
-    assert len(a.parts) == 3 and a.text.count("お尋ねください") >= 1
+    assert len(a.parts) == 3 and not a.part_ids and "順にお答えします" not in a.text, a
 
 
 def test_a_part_read_differently_without_the_introduction_is_not_answered(answerer):
