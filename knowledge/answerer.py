@@ -52,6 +52,7 @@ from knowledge.normalize import (
 from knowledge.query import QueryAnalyzer, QueryTerms, focus_sentence
 from knowledge.referrals import find_referral
 from knowledge.tokencache import TokenCache, data_key
+from knowledge.verifier import features
 
 if TYPE_CHECKING:
     from knowledge.english import EnglishAnswerer
@@ -327,6 +328,8 @@ class Answerer:
         self._by_id = {e.id: e for e in data.faq}
         self._index_of = {e.id: i for i, e in enumerate(data.faq)}
         self._sections = {s.id: s for s in data.sections}
+        # the second opinion on answers (verifier.json of the data directory; None: rules only)
+        self.verifier = getattr(data, "verifier", None)
         self._build()
         self._tokens.save()
         del self._tokens  # only needed while building
@@ -1398,11 +1401,58 @@ class Answerer:
             # was meant either: offer both rather than answer with the runner-up
             return self._unsure(raw)
         if verbatim or confident or anchored:
-            return self._answer(top, opener_fits)
+            ans = self._answer(top, opener_fits)
+            if not verbatim and u is not None and not self._by_design(top, u):
+                x = self._doubt_features(raw, a, u)
+                ans.features = x
+                if self.verifier is not None and self.verifier.doubt(x) > self.verifier.threshold:
+                    # answers that pass every rule narrowly are where wrong answers are: a second
+                    # opinion fitted on the labelled real questions (knowledge/verifier.py)
+                    unsure = self._unsure(a)
+                    unsure.reason = "doubt"
+                    return unsure
+            return ans
         if top.score >= w.unsure_at and a.domain >= w.anchor_min_domain:
             # (the best match of all is offered too, even if it answers another kind of question)
             return self._unsure(raw if self._lead_screened_out(raw, a) else a)
         return self._decline(top.score)
+
+    def _by_design(self, top: Candidate, u: Understanding) -> bool:
+        """Answers a rule chose on purpose, which the verifier does not second-guess: the activity
+        conditions after a self-introduction that asks whether such a group can partner (the
+        engine adds what 第2章(2) says about the activity and the divisions), the entry on informal
+        groups for 「サークルでも…」, and the 協働 desk for 「市と協働で〇〇したい、どこに相談？」."""
+        if top.entry.id == ACTIVITY_ENTRY and u.activity and u.kind == "can-we":
+            return True
+        if top.entry.id == INFORMAL_GROUP_ENTRY and self._asks_informal(u, self._question_terms(u)):
+            return True
+        return self._where_to_consult(top, u)
+
+    def _doubt_features(self, raw: Analysis, a: Analysis, u: Understanding) -> list[float]:
+        top = a.candidates[0]
+        lead = top.score - a.candidates[1].score if len(a.candidates) > 1 else top.score
+        return features(
+            score=top.score,
+            lead=lead,
+            coverage=self.coverage(top, u),
+            domain=a.domain,
+            unknown=a.n_unknown,
+            nouns=a.nouns,
+            anchor=a.anchor,
+            length=len(a.text),
+            introduced=bool(u.activity),
+            fuzzy=top.fuzzy,
+            phrasing=top.phrasing,
+            whole=top.whole,
+            f1=top.f1,
+            question=top.question,
+            yes_no=u.yes_no,
+            raw_leader=bool(raw.candidates) and raw.candidates[0].entry.id == top.entry.id,
+            has_context=u.split,
+            asking_length=len(u.question),
+            kind=u.kind,
+            category=top.entry.category,
+        )
 
     def coverage(self, c: Candidate, u: Understanding) -> float:
         """Share of the asking part's information (idf-weighted known terms) that entry ``c`` has

@@ -16,6 +16,7 @@ from knowledge.city import CITY_FILE, City, parse_city, read_city
 from knowledge.contacts import parse_contacts, render
 from knowledge.models import FAQ_CATEGORIES, FaqEntry, KnowledgeData, Section, SynonymGroup
 from knowledge.referrals import REFERRALS_FILE, parse_referrals
+from knowledge.verifier import VerifierError, load_verifier
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -291,8 +292,12 @@ def load_data(
     faq = cross_check(sections, faq, problems, None if strict else warnings)
     if problems:
         raise DataError(problems)
+    try:
+        verifier = load_verifier(base)
+    except VerifierError as exc:
+        raise DataError([str(exc)]) from None
     return KnowledgeData(
-        title, tuple(sections), tuple(faq), tuple(synonyms), tuple(contacts), city, tuple(referrals)
+        title, tuple(sections), tuple(faq), tuple(synonyms), tuple(contacts), city, tuple(referrals), verifier
     )
 
 

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from knowledge.city import City
     from knowledge.contacts import Contact
     from knowledge.referrals import Referral
+    from knowledge.verifier import Verifier
 
 FAQ_CATEGORIES = ("about", "bg", "target", "principle", "form", "env", "howto")
 
@@ -68,13 +69,16 @@ class KnowledgeData:
     contacts: tuple[Contact, ...] = ()  # from contacts.yaml (optional file)
     city: City | None = None  # from city.yaml (optional file; None: the generic wording)
     referrals: tuple[Referral, ...] = ()  # from referrals.yaml (optional file)
+    verifier: Verifier | None = None  # from verifier.json (optional file; see knowledge/verifier.py)
 
 
 @dataclass(slots=True)
 class Answer:
     """What the answerer returns for one question.
 
-    ``reason`` says why: "answered", "unsure" (suggestions offered instead of a guess),
+    ``reason`` says why: "answered", "unsure" (suggestions offered instead of a guess), "doubt"
+    (an answer the rules gave that the verifier turned into suggestions), "referral" (a matter
+    the guideline is silent about, with where to ask: referrals.yaml),
     "out_of_scope", "empty", "too_long", "no_text" (emoji or symbols only), "greeting", "thanks",
     "farewell" (courtesies, also mixed: ありがとう bye),
     "other_language" (neither Japanese nor English; see ``lang``).
@@ -105,6 +109,9 @@ class Answer:
     yes_no: bool = False
     # a message that asks several things: each question and the entry that answered it (None: not answered)
     parts: list[tuple[str, str | None]] = field(default_factory=list)
+
+    # the verifier's inputs for an answer the rules gave (for fitting it: scripts/train_verifier.py)
+    features: list[float] | None = None
 
     @property
     def part_ids(self) -> list[str]:

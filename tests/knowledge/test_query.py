@@ -74,9 +74,16 @@ def test_tokenize_total():
     ],
 )
 def test_mechanisms_on_shipped_data(question, expect):
+    """What the query mechanisms find, answered by the rules (the verifier, a second opinion on
+    top of them, may still turn a short typo into もしかして: tests/knowledge/test_verifier.py)."""
     from knowledge import Answerer
 
-    a = Answerer.load().answer(question)
+    answerer = Answerer.load()
+    saved, answerer.verifier = answerer.verifier, None
+    try:
+        a = answerer.answer(question)
+    finally:
+        answerer.verifier = saved
     assert a.answered and a.faq_id == expect, a
 
 
