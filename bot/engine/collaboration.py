@@ -222,16 +222,9 @@ def close_evaluation(session: Session, c: Collaboration, now: datetime) -> dict[
     if got:
         if not reveal(session, c, now, head=staff_msg.EVAL_REVEAL_HEAD_CANCELLED):
             return None
-    else:
-        changed = session.execute(
-            update(Collaboration)
-            .where(Collaboration.id == c.id, Collaboration.eval_revealed_at.is_(None))
-            .values(eval_revealed_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if not changed:
-            session.refresh(c)
-            return None
+    elif not _claim_reveal(session, c, now):
+        session.refresh(c)
+        return None
     session.refresh(c)
     if c.eval_deadline is None or aware(c.eval_deadline) > now:  # the deadline is now: closed everywhere
         c.eval_deadline = aware(now).astimezone(UTC)
@@ -239,15 +232,23 @@ def close_evaluation(session: Session, c: Collaboration, now: datetime) -> dict[
     return got
 
 
+def _claim_reveal(session: Session, c: Collaboration, now: datetime) -> bool:
+    """Mark the evaluation revealed, once (a conditional UPDATE): True only for the one caller
+    that did it, however many race."""
+    return bool(
+        session.execute(
+            update(Collaboration)
+            .where(Collaboration.id == c.id, Collaboration.eval_revealed_at.is_(None))
+            .values(eval_revealed_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
+
+
 def reveal(session: Session, c: Collaboration, now: datetime, *, head: str = staff_msg.EVAL_REVEAL_HEAD) -> bool:
     """Both answered or the deadline passed: mark revealed once and post both sides' answers in
     the division's thread. The caller tells the group (a reply or a push) with :func:`group_view`."""
-    changed = session.execute(
-        update(Collaboration)
-        .where(Collaboration.id == c.id, Collaboration.eval_revealed_at.is_(None))
-        .values(eval_revealed_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    changed = _claim_reveal(session, c, now)
     session.refresh(c)
     if not changed:
         return False
