@@ -66,7 +66,8 @@ def render_text(answer) -> list[str]:
 
     if getattr(answer, "lang", "ja") == "en":
         from knowledge import messages_en as messages
-    if answer.reason == "unsure" and answer.suggestions:
+    maybe = answer.reason in ("unsure", "doubt")  # もしかして, by the rules or the verifier
+    if maybe and answer.suggestions:
         lines = [messages.UNSURE]
     else:
         lines = [answer.text]
@@ -76,7 +77,7 @@ def render_text(answer) -> list[str]:
     last = answer.text.rsplit("\n", 1)[-1]
     # the "none of these?" line (it names the city's desk, so it is matched on how it starts)
     else_start = getattr(messages, "UNSURE_ELSE_START", None) or messages.UNSURE_ELSE[:20]
-    if answer.reason == "unsure" and last.startswith(else_start):
+    if maybe and last.startswith(else_start):
         lines.append(last)
     return lines
 

@@ -117,6 +117,8 @@ def _unique(choices: list[Choice]) -> list[Choice]:
 
 
 MAYBE_WINDOW = timedelta(hours=1)
+# answers given as もしかして: by the rules ("unsure") or by the verifier's second opinion ("doubt")
+MAYBE_REASONS = ("unsure", "doubt")
 
 
 def _maybe_origin(session, incoming: Incoming, text: str, now) -> int | None:
@@ -127,7 +129,7 @@ def _maybe_origin(session, incoming: Incoming, text: str, now) -> int | None:
         .where(
             UnansweredQuestion.channel == incoming.channel,
             UnansweredQuestion.user_id == incoming.user_id,
-            UnansweredQuestion.reason == "unsure",
+            UnansweredQuestion.reason.in_(MAYBE_REASONS),
             UnansweredQuestion.created_at >= now - MAYBE_WINDOW,
         )
         .order_by(UnansweredQuestion.id.desc())

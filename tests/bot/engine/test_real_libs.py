@@ -162,3 +162,28 @@ def test_real_several_questions_get_one_block_each(real):
     text = real.texts()
     assert "①" in text and "②" in text and "順にお答えします" in text
     assert {"はい", "いいえ"} <= set(real.labels())
+
+
+def test_a_doubted_answer_picked_from_its_suggestions_is_one_question(real):
+    """The verifier turns an answer into もしかして (reason "doubt"); picking the suggestion answers
+    it, and the two messages are one question for the report, as with the rules' もしかして."""
+    from bot.storage.models.conversation import Feedback
+    from knowledge.answerer import Answerer
+    from knowledge.verifier import Verifier
+
+    answerer = Answerer.load()
+    saved = answerer.verifier
+    names = saved.names if saved is not None else ()
+    answerer.verifier = Verifier(
+        tuple(names), tuple(0.0 for _ in names), tuple(1.0 for _ in names), tuple(0.0 for _ in names), 30.0, 0.5
+    )
+    try:
+        real.say("協働するときの原則のようなものはありますか")
+        (q,) = rows(real, UnansweredQuestion)
+        assert q.reason == "doubt" and q.suggestions
+        pick = q.suggestions[0]
+    finally:
+        answerer.verifier = saved
+    real.say(pick)
+    (fb,) = rows(real, Feedback)
+    assert fb.via_unanswered_id == q.id
