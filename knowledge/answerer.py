@@ -751,8 +751,7 @@ class Answerer:
             # a matter the guideline is silent about, with a window of its own (referrals.yaml)
             ans = Answer(False, referral.reply, "referral")
         else:
-            a = self.analyze_described(u) if u.activity else self.analyze_message(text, self._topic_terms(u))
-            ans = self.decide(a, u)
+            ans = self.decide(self._analysis(text, u), u)
         ans.kind, ans.activity, ans.asked, ans.yes_no = u.kind, u.activity, u.question, u.yes_no
         return ans
 
@@ -782,13 +781,10 @@ class Answerer:
             asked = understand(p, self._names_topic).question
             head = messages.part_heading(k, asked)
             if r.answered and r.faq_id in seen:
-                continue
-            if r.answered:
-                seen.add(r.faq_id)
-                blocks.append(f"{head}\n{r.text}")
-                sources += [s for s in r.sources if s not in sources]
-            else:  # a referral: the guideline is silent, and where to ask
-                blocks.append(f"{head}\n{r.text}")
+                continue  # (two questions the same entry answers: its answer once)
+            seen.add(r.faq_id)
+            blocks.append(f"{head}\n{r.text}")  # an answer, or a referral's where-to-ask
+            sources += [s for s in r.sources if s not in sources]
         first = done[0][1]
         return Answer(
             True,
