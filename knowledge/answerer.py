@@ -729,8 +729,14 @@ class Answerer:
     def _names_part_topic(self, text: str) -> bool:
         """Whether a later question of a message is a question of its own: it names a topic noun
         (not only メリットは？ or 新しいのはありますか, which are about the question before)."""
-        q = self.analyzer.analyze(text, focus=False)
-        nouns = [
+        nouns = self._typed_nouns(self.analyzer.analyze(text, focus=False), unknown=True)
+        return len(nouns) >= 2 or (len(nouns) == 1 and len(text.replace(" ", "")) >= 10)
+
+    def _typed_nouns(self, q: QueryTerms, *, unknown: bool = False, vague: bool = True) -> list[str]:
+        """The topic nouns a piece was typed with: not civic words, aspects (相談, 電話), pronouns
+        (うち) or guesses; ``unknown``: words the knowledge base does not know count too;
+        ``vague=False``: nor generic words (活動, 団体) and words for any group (サークル)."""
+        return [
             t
             for t in q.weights
             if t in q.typed
@@ -738,9 +744,9 @@ class Answerer:
             and t not in ASPECT_TERMS
             and t not in _PRONOUNS
             and t not in q.guessed
-            and (t in self._noun_terms or t in q.unknown)
+            and (t in self._noun_terms or (unknown and t in q.unknown))
+            and (vague or (t not in _VAGUE_TERMS and t not in _GROUP_WORDS))
         ]
-        return len(nouns) >= 2 or (len(nouns) == 1 and len(text.replace(" ", "")) >= 10)
 
     def _analysis(self, text: str, u: Understanding) -> Analysis:
         return self.analyze_described(u) if u.activity else self.analyze_message(text, self._topic_terms(u))
@@ -837,17 +843,7 @@ class Answerer:
     def _names_noun(self, q: QueryTerms) -> bool:
         """Whether a piece names a topic noun of the knowledge base (自治会, 宗教), not only civic
         words, aspects (相談, 電話) or verbs."""
-        return any(
-            t in self._noun_terms
-            and t not in CIVIC_TERMS
-            and t not in ASPECT_TERMS
-            and t not in _VAGUE_TERMS
-            and t not in _PRONOUNS
-            and t not in _GROUP_WORDS
-            and t not in q.guessed
-            and t in q.typed
-            for t in q.weights
-        )
+        return bool(self._typed_nouns(q, vague=False))
 
     def _has_own_topic(self, q: QueryTerms) -> bool:
         """Whether the asking part names a topic of the knowledge base (not only 市, 申込 …)."""
