@@ -158,10 +158,12 @@ _INFORMAL_SUBJECT_RE = re.compile(
 # ... or the message says the group is informal: few members, no rules, no name, no legal status
 _INFORMAL_GROUP_RE = re.compile(
     r"会則|規約|名前もない|人数が少な|少人数|[0-9０-９一二三四五六七八九十]人(?:の|で|だけ|ほど|くらい|ぐらい)"
-    r"|任意団体|法人格|法人(?:化|に)?(?:して|なって|はして)?(?:い)?(?:ない|ません)|PTA|保護者会|子ども会|子供会|老人クラブ"
+    r"|任意団体|法人格|法人(?:化|に|には)?(?:して|なって|はして)?(?:い)?(?:ない|ません)|PTA|保護者会|子ども会|子供会|老人クラブ"
 )
 # ... unless it names what another entry is about (大学のサークルでも…, 市外のグループでも…)
 _OTHER_SUBJECT_RE = re.compile(r"法人|企業|会社|お店|商店|大学|学校|学生|自治会|町会|町内会|市外|政治|議員|宗教|教会|お寺|個人")
+# The numbers of a message's questions, as answer() writes ①② and 1. 2.: " (1) "
+_ENUMERATED_RE = re.compile(r"\(\d+\)")
 # Words that only say "together with the city" (市と一緒に, 組む, 協力): no topic of their own.
 _KYODO_TERMS = frozenset(fold(w) for w in ["協働", "一緒", "組む", "協力", "連携", "共同", "協同", "何か"])
 DIFFERENCE_ANSWERS = ("difference", "what-is")  # kinds of entry that can answer "how do X and Y differ"
@@ -1024,6 +1026,22 @@ class Answerer:
         top = screened.candidates[0].entry.id
         return lead.entry.id not in ids and top != ACTIVITY_ENTRY and top not in lead.entry.related
 
+    def _asks_to_partner(self, top: Candidate, u: Understanding) -> bool:
+        """「当事者の会です。当事者の会でも市の協働の相手になれますか」: a writer who introduced the
+        group and asks whether it may partner asks what an eligibility entry answers; the words that
+        describe the group (当事者, 居場所づくり) are who is asking, not what is asked, so they need
+        not be covered. Not a question about applying (…補助や提案制度に応募できますか), nor one of
+        several questions in the message."""
+        if top.entry.category != "target" or u.kind != "can-we" or not u.activity:
+            return False
+        if self._asks_elsewhere(u) or _ENUMERATED_RE.search(u.question):
+            return False  # (one of several questions: ①市と協働できますか ②会議室を借りたい)
+        qt = self._question_terms(u)
+        if self._asks_informal(u, qt) and top.entry.id != INFORMAL_GROUP_ENTRY:
+            return False  # (うちみたいな小さなグループでも…: the entry on informal groups, or none)
+        asked = set(qt.weights) - set(qt.guessed)
+        return bool(asked & _PARTNER_TERMS) and not asked & _PROCEDURE_TERMS
+
     def _stands_out(self, a: Analysis, u: Understanding) -> bool:
         """Generic words that together name one entry (活動場所 借りたい → 活動場所は借りられますか？):
         two words or more, all covered by the leader, which scores well ahead of the next entry."""
@@ -1219,7 +1237,8 @@ class Answerer:
             u.kind == "can-we"
             and bool(_INFORMAL_SUBJECT_RE.search(q) or _INFORMAL_GROUP_RE.search(u.text.replace(" ", "")))
             and not _OTHER_SUBJECT_RE.search(q)
-            and not _OTHER_SUBJECT_RE.search(u.activity or "")
+            # (…法人にはなっていません says the group is informal; it names no legal person)
+            and not _OTHER_SUBJECT_RE.search(_INFORMAL_GROUP_RE.sub("", u.activity or ""))
             and bool(set(qt.weights) & (_KYODO_TERMS | _PARTNER_TERMS))
         )
 
@@ -1339,6 +1358,7 @@ class Answerer:
             and u is not None
             and not self._covers(top, u)
             and not self._where_to_consult(top, u)
+            and not self._asks_to_partner(top, u)
         ):
             # precision first: the entry leaves most of what was asked unanswered (町会・自治会、学校、
             # 企業等で構成される実行委員会は、申請することができますか? is not answered by what an

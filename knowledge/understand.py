@@ -54,6 +54,8 @@ _ASKING_RE = re.compile(
     r"|わから(?:ない|なく|ず)|分から(?:ない|なく|ず)|知らない|迷って|困って|たいと思って|たいと考えて"
     # a worry is a question too (…下請けのようになってしまわないか心配です)
     r"|か(?:が)?(?:心配|不安|気になり|気になって)"
+    # keigo requests ask too: …ご教示いただけますと幸いです / …お伺いしたく存じます
+    r"|幸いです|幸甚です|ご教示|ご教授|お聞かせ|(?:伺い|うかがい|尋ね|お聞き)したく"
 )
 # Search words that make a few keywords a question (登録 方法, 協働とは), but not a sentence that
 # ends as a statement: 私たちのやり方があるので、口出しされるのは困ります。 asks nothing.
