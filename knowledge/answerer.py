@@ -1510,9 +1510,14 @@ class Answerer:
         if len(u.question) < w.coverage_chars or self.coverage(c, u) >= w.min_coverage:
             return True
         for s in sentences(u.text):
-            if s in u.question or len(s) < w.coverage_chars or not is_asking(s) or is_confirmation(s):
+            if s == u.question or len(s) < w.coverage_chars or not is_asking(s) or is_confirmation(s):
                 continue
-            if self._coverage(c, self.analyzer.analyze(s, focus=False)) >= w.min_coverage:
+            qt = self.analyzer.analyze(s, focus=False)
+            if s in u.question and not self._names_noun(qt):
+                # (one sentence of a question read with its follow-up, 委託と補助ってどう違う？
+                # どっちがいいの？, counts when it names what it asks about, not どのような方法で…)
+                continue
+            if self._coverage(c, qt) >= w.min_coverage:
                 return True
         return False
 
