@@ -66,6 +66,7 @@ from knowledge.understand import (
     is_confirmation,
     question_kind,
     sentences,
+    strip_preface,
     understand,
 )
 
@@ -709,6 +710,7 @@ class Answerer:
         small_talk = self._small_talk(text)
         if small_talk:
             return small_talk
+        text = strip_preface(text)
         u = understand(drop_symbols(break_at_symbols(text)), self._names_topic)
         parts = asked_parts(drop_symbols(break_at_symbols(text)), self._names_part_topic)
         whole = self._answer_one(text, u)

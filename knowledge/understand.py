@@ -250,6 +250,22 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in out if s.strip()]
 
 
+# An opening that only announces a question (すみません、ちょっと聞きたいんですけど、…): a sentence
+# of its own is context anyway; one joined to the question by a comma is cut off.
+_PREFACE_RE = re.compile(
+    r"^(?:(?:すみません|すいません|スミマセン|あの[ー〜ぅ]*|えっと[ー〜]*|えーと)[、,\s]+)*"
+    r"(?:(?:ちょっと|少し|ひとつ|一つ)?(?:聞きたい|ききたい|質問(?:したい|があるん|なん)?|教えてほしい|伺いたい|お聞きしたい)"
+    r"(?:ん|の)?(?:です|だ)?(?:けど|けれど|が)[、,\s]+)?"
+)
+
+
+def strip_preface(text: str) -> str:
+    """The message without an opening that only announces the question; unchanged if nothing
+    would be left."""
+    rest = _PREFACE_RE.sub("", text, count=1)
+    return rest if len(rest.strip()) >= 4 else text
+
+
 def is_asking(sentence: str) -> bool:
     s = sentence.replace(" ", "")
     if _ASKING_RE.search(s) or QUESTION_WORD_RE.search(s):

@@ -526,3 +526,33 @@ def test_a_zero_typed_for_the_letter_o(answerer):
     """NG0 / NP0: a zero typed for O next to capitals; numbers stay numbers."""
     _ok(answerer.answer("NPOとNG0ってなにがちがうの"), {"term-npo-ngo"})
     assert answerer.answer("H20年の指針").faq_id == "about-guideline"
+
+
+# -- this round: a group asking whether it may partner; opening hours; keigo -------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "ids"),
+    [
+        # the description (who they are, what they do) is who asks, not what is asked
+        ("会員がみな隣の市に住んでいる読書会です。住んでいるのが市外の人ばかりでも協働の相手になれますか", {"target-outside-city"}),
+        ("ひとり親家庭の子の学習を見ている団体です。困っている家庭の子に絞った活動でも協働の対象になりますか", {"target-activities", "target-public-benefit"}),
+    ],
+)
+def test_introduced_group_asking_whether_it_may_partner(answerer, message, ids):
+    _ok(answerer.answer(message), ids)
+
+
+def test_several_questions_after_an_introduction_are_not_answered_as_one(answerer):
+    a = answerer.answer("手芸の会です。\n①市と協働できますか\n②会議室を借りたい\n③チラシを置かせてほしい")
+    assert not (a.answered and a.faq_id == "target-activities" and not a.parts), a
+
+
+@pytest.mark.parametrize("message", ["窓口って何時まであいてますか", "相談の窓口、土曜日もあいてますか？"])
+def test_opening_hours_in_plain_words(answerer, message):
+    _ok(answerer.answer(message), {"contact-hours"})
+
+
+def test_keigo_request_is_a_question(answerer):
+    a = answerer.answer("お世話になっております。市と協働するときの原則のようなものがございましたら、ご教示いただけますと幸いです。")
+    assert a.reason != "out_of_scope", a

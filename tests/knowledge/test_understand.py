@@ -15,7 +15,9 @@ from knowledge.understand import (
     is_yes_no,
     question_kind,
     question_topic,
+    is_asking,
     sentences,
+    strip_preface,
     understand,
 )
 
@@ -229,3 +231,45 @@ def test_asked_parts_keeps_one_question_whole(text):
 def test_asked_parts_never_fails_and_bounds_the_parts(text):
     parts = asked_parts(normalize(text))
     assert parts is None or 2 <= len(parts) <= 3
+
+
+# -- keigo requests, prefaces, こと+は ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "事業を進める際の決まりがございましたら、ご教示いただけますと幸いです。",
+        "企業として市と協働が可能か、お伺いしたく存じます。",
+        "市の考え方をお聞かせいただければと存じます。",
+    ],
+)
+def test_keigo_requests_ask(sentence):
+    assert is_asking(sentence)
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("すみません、ちょっと聞きたいんですけど、後援ってなに？", "後援ってなに？"),
+        ("あの、質問なんですが、補助金はありますか", "補助金はありますか"),
+        ("すみません", "すみません"),  # nothing would be left
+        ("すみません、後援について", "後援について"),
+        ("協働って何", "協働って何"),
+    ],
+)
+def test_strip_preface(text, rest):
+    assert strip_preface(text) == rest
+
+
+@given(st.text(max_size=80))
+@settings(max_examples=200, deadline=None)
+def test_strip_preface_only_removes_a_prefix(text):
+    rest = strip_preface(text)
+    assert text.endswith(rest)
+
+
+def test_koto_wa_is_not_to_wa():
+    """…結ぶことはできますか asks whether (こと + は), not what something is (とは)."""
+    assert question_kind("市と協定を結ぶことはできますか") == "can-we"
+    assert question_kind("協定とは") == "what-is"
