@@ -466,6 +466,9 @@ def _refers(text: str) -> bool:
 
 
 _WH_RE = re.compile(r"(?:so,?\s+|and\s+|but\s+|then\s+)?(?:how|where|why|when|who|whom)\b")
+# a question that opens with "or" / "and" goes on with the question before it ("Is our group a civic
+# group? Or just friends?", "Do I apply to the city or to Tokyo? And how long does it take?")
+_FOLLOW_UP_RE = re.compile(r"^(?:or|and|also|plus)\b")
 
 
 def prepare(text: str) -> str:
@@ -1093,6 +1096,8 @@ class EnglishAnswerer:
                 len(_WORD_RE.findall(prepare(sentences[k]))) <= 2 or _is_examples(plain_asks(prepare(sentences[k]).strip()))
             ):
                 j = k - 1  # a one- or two-word follow-up ("…to the kyodo section? address?") refines the question before it
+            if j == k and k > 0 and sentences[k - 1].endswith(("?", "？")) and _FOLLOW_UP_RE.match(prepare(sentences[k])):
+                j = k - 1  # "…a 市民活動団体? or just friends?", "…city or Tokyo? and how long does it take?": one question
             focus, context = " ".join(sentences[j : k + 1]), sentences[:j] + sentences[k + 1 :]
         names = _names(text)
         ctx = Terms()
@@ -1101,6 +1106,8 @@ class EnglishAnswerer:
                 ctx.add(term, wt)
         q = self._corrected(focus, names)
         q.asks = plain_asks(prepare(sentences[k] if len(sentences) > 1 else text).strip())
+        if len(sentences) > 1 and j == k - 1 and _FOLLOW_UP_RE.match(q.asks) and sentences[j].endswith(("?", "？")):
+            q.asks = plain_asks(prepare(sentences[j]).strip()) + " " + q.asks  # "…civic group? or just friends?": one question
         if len(sentences) > 1 and j < k and _is_examples(q.asks) and sentences[k - 1].endswith(("?", "？")):
             # "What types are there? kouen, kyosai, …?": a list of examples illustrates the question
             # before it, which asks; the examples weigh half
