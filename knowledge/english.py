@@ -1192,8 +1192,11 @@ class EnglishAnswerer:
             return q
         fixed = re.sub(r"[a-z0-9]+", lambda m: fixes.get(m.group(0), m.group(0)), prepare(text))
         q2 = self._terms(fixed)
+        # two neighbouring letters swapped (compnay, parnter) is a sure typo: its word counts in full;
+        # a nearest word by similarity is less sure
+        swapped_terms = set(self._terms(" ".join(v for k, v in fixes.items() if k in self._transposed)).weights)
         for term in q2.weights:
-            if term not in q.weights:
+            if term not in q.weights and term not in swapped_terms:
                 q2.weights[term] = 0.8 * q2.weights[term]
         return q2
 
