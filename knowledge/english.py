@@ -749,6 +749,9 @@ _STATEMENT_RE = re.compile(r"[^.!?\u3002\uff1f\uff01]+[.!?\u3002\uff1f\uff01]*")
 _NEGATION_WORDS = frozenset({"not", "no", "never", "neither", "nor"})
 _NEGATION_ENDS = frozenset({"but", "just", "only", "we", "i", "we're", "i'm", "our", "so", "because", "yet", "and"})
 _NEGATION_SPAN = 5
+# a sentence about the writers, and "like …" introducing an example (not "we would like", "I'd like")
+_WRITERS_RE = re.compile(r"\b(?:we|we're|us|our|ours|i|i'm|im|me|my|members?)\b")
+_LIKE_RE = re.compile(r"(?<!would )(?<!'d )(?<!\bi )(?<!\bwe )\blike\b")
 # money and help from someone: the giver named after "from" is not the writer
 _FUNDS_RE = re.compile(r"grants?|money|funds?|funding|subsid(?:y|ies)|donations?|support|sponsorship|help|hojokin|josei")
 _SOURCE_SPAN = 3
@@ -885,6 +888,14 @@ class EnglishAnswerer:
         self._cjk.sort(key=lambda x: -len(x[0]))
         self._max_seq = max((len(k) for k in self._seq), default=0)
         self._terms_of_synonyms = {t for t, _ in self.data.synonyms}
+        # the neighbouring cities among the variants of "outside" (Mitaka, Fuchu …; not "outside" or 市外 itself)
+        self._other_cities = frozenset(
+            p
+            for term, variants in self.data.synonyms
+            if term == "outside"
+            for p in (prepare(v).strip() for v in variants)
+            if p.isalpha() and p.isascii() and p not in ("outside", "shigai")
+        )
 
     def names_elsewhere(self, text: str) -> bool:
         """Whether a message names another office's matter (faq_en.yaml elsewhere: a residence
@@ -927,6 +938,27 @@ class EnglishAnswerer:
                 kept.append(part)
                 prev = w
             out.append("".join(kept))
+        return "".join(out)
+
+    def _drop_examples_elsewhere(self, t: str) -> str:
+        """``t`` without the neighbouring cities named as an example of what happens elsewhere ("In
+        Fuchu the city signed a contract with…", "like TUFS students do with Fuchu", "something like
+        the Kodaira association"): a city named after "like", or in a statement that says nothing of
+        the writers (no we, our, I, my, members), is not where the writers are."""
+        if not any(c in t for c in self._other_cities):
+            return t
+        out = []
+        for sentence in _STATEMENT_RE.findall(t):
+            asking = sentence.rstrip().endswith(("?", "\uff1f"))
+            about_us = bool(_WRITERS_RE.search(sentence))
+            for clause in re.split(r"(?<=[,;:])", sentence):
+                m = _LIKE_RE.search(clause)
+                cut = m.end() if m else len(clause)
+                if not asking and not about_us:
+                    cut = 0
+                head, tail = clause[:cut], clause[cut:]
+                tail = re.sub(r"[a-z]+", lambda w: " " if w.group(0) in self._other_cities else w.group(0), tail)
+                out.append(head + tail)
         return "".join(out)
 
     def _build_index(self) -> None:
@@ -1024,6 +1056,8 @@ class EnglishAnswerer:
         t = _CJK_RE.sub(" ", t)
         if not learn and self._negatable:
             t = self._drop_negated(t)
+        if not learn and self._other_cities:
+            t = self._drop_examples_elsewhere(t)
         if not learn:
             t = _CONJUNCTION_WHEN_RE.sub(" ", t)  # "…follow when working with the city": not asking when
         if not learn and _EMAIL_RE.search(t):
