@@ -427,6 +427,13 @@ _SERVICE_LANGUAGE_RE = re.compile(
     r"tagalog|my language|my own language|other languages?|foreign languages?)\b|\benglish[- ]speaking\b|"
     r"\binterpret(?:er|ers|ing|ation)\b|\btranslat(?:or|ors|ion)\b"
 )
+# whether someone at the office speaks a language ("Is there English-speaking staff at the desk?",
+# "Does anyone there speak Chinese?"): whatever entry shares its other words, the data does not say
+_LANGUAGES = r"(?:english|chinese|korean|vietnamese|nepali|spanish|portuguese|tagalog|thai|indonesian|my language|foreign languages?)"
+_SPEAKER_RE = re.compile(
+    rf"\b(?:speaks?|speaking)\s+{_LANGUAGES}\b|\b{_LANGUAGES}[- ]speak(?:ing|ers?)\s+"
+    r"(?:staff|person|people|someone|officers?|workers?|employees?|clerks?)\b"
+)
 # a question mark typed after a space ("kouen, kyosai ... ?") ends the sentence before it: it is no sentence of its own
 # "(chapter 3?)": the question mark inside a closing bracket ends the sentence: "(chapter 3)?"
 _BRACKETED_MARK_RE = re.compile(r"([?？]+)\s*([)\]）」』]+)")
@@ -1322,7 +1329,8 @@ class EnglishAnswerer:
     def answer(self, text: str, lang: str = "en") -> Answer:
         """Answer one (normalised) message; ``lang`` "other" gets the one-line bilingual note."""
         got = self._answer_message(text, lang)
-        if got.answered and got.faq_id in _CONTACT_IDS and _SERVICE_LANGUAGE_RE.search(_asking_sentence(prepare(text))):
+        asks = _asking_sentence(prepare(text))
+        if got.answered and (got.faq_id in _CONTACT_IDS and _SERVICE_LANGUAGE_RE.search(asks) or _SPEAKER_RE.search(asks)):
             # "Can I consult in English at the counter?": which languages the office speaks is not
             # in the data; the decline names the switchboard rather than guess
             return self._decline(got.score)
