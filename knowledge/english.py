@@ -926,6 +926,7 @@ class EnglishAnswerer:
                 out.append(sentence)
                 continue
             kept, span, source, prev = [], 0, 0, ""
+            negation: int | None = None
             for part in re.split(r"(\s+|,)", sentence):
                 w = part.strip().strip(".!;:")
                 if not w or part == ",":
@@ -934,7 +935,7 @@ class EnglishAnswerer:
                     continue
                 terms = self._seq.get((_key(w),), set()) | {_key(w)}
                 if w in _NEGATION_WORDS or w.endswith("n't"):
-                    span = _NEGATION_SPAN
+                    span, negation = _NEGATION_SPAN, len(kept)
                 elif w == "from" and _FUNDS_RE.fullmatch(prev):
                     source = _SOURCE_SPAN  # "a grant from a foundation": who gives, not who the writer is
                 elif span or source:
@@ -942,6 +943,8 @@ class EnglishAnswerer:
                     source = max(source - 1, 0)
                     if (span and terms & self._negatable) or (source and terms & self._negatable - {"outside"}):
                         part = " "
+                        if span and negation is not None:
+                            kept[negation] = " "  # "not" said of that subject only: no term of its own
                 kept.append(part)
                 prev = w
             out.append("".join(kept))
@@ -1030,6 +1033,11 @@ class EnglishAnswerer:
         # groups can collaborate?"): after a self-introduction the activity conditions answer better
         self._generic_target = [
             set(self._terms(e.question).weights) <= _INTRO_GENERIC | {"form"} for e in self.entries
+        ]
+        self._distinct_terms = [
+            frozenset(self._terms(e.question).weights) - {"kyodo"}
+            | {t for t in terms if df.get(t, 0) <= 3 and t not in GENERAL_KEYS}
+            for e, terms in zip(self.entries, entry_terms, strict=True)
         ]
         self._subject: list[frozenset[str]] = []
         self._compared: list[frozenset[str]] = []
@@ -1395,6 +1403,10 @@ class EnglishAnswerer:
             score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject
             and self.entries[i].id.startswith("target-")
             and not self._generic_target[i]  # a confident answer about who may (target-company) stays
+            # ... when what it is about is named: its subject, or else a word of its question or a rare
+            # word of its phrasings ("Do we have to be an NPO corporation?": not NPO, no legal status,
+            # just friends; "not religious and not political, only a sports club" names none of them)
+            and (bool(self._subject[i]) or bool(self._distinct_terms[i] & asked))
         ):
             # a self-introduction, then "can we / how do we work with the city?": the
             # introduction says what the group does; who may collaborate (its subject named), else
