@@ -629,8 +629,9 @@ _POLITE_ASK_RE = re.compile(
     r"|(?:i am|i'm|we are|we're) (?:wondering|writing to ask|writing to inquire|writing to enquire)"
     r"|(?:i|we) (?:wonder(?:ed)?|want to (?:ask|know)|wanted to (?:ask|know))"
     r"|would it be possible (?:for (?:you|me|us) )?to (?:learn|know|ask|find out|tell (?:me|us))"
-    r"|(?:i|we)(?: would|'d) be (?:very |most )?grateful if you could (?:please |kindly )?"
-    r"(?:tell (?:me|us)|let (?:me|us) know|explain(?: to (?:me|us))?|inform (?:me|us)|advise (?:me|us))"
+    r"|(?:(?:i|we)(?: would|'d) be (?:very |most )?grateful|(?:i|we)(?: would|'d) (?:really |greatly )?appreciate(?: it)?)"
+    r" if you could (?:please |kindly )?"
+    r"(?:tell (?:me|us)|let (?:me|us) know|explain(?: to (?:me|us))?|describe|inform (?:me|us)|advise (?:me|us))"
     r"|(?:could|can|would) you (?:please |kindly )?explain(?: to (?:me|us))?"
     r"|(?:i|we)(?: would|'d) like to (?:understand|hear))"
     r"(?: (?:about|please))?[,:]?\s+"
@@ -668,7 +669,12 @@ def _unwrap(sentence: str) -> str:
     """A sentence without the polite wrapping of its question (original case kept): "I apologise
     for the trouble, but may I ask whom…" -> "whom…"."""
     m = _POLITE_ASK_RE.match(prepare(sentence))  # prepare keeps the length: the offsets agree
-    return sentence[m.end() :] if m and m.end() < len(sentence) else sentence
+    if not m or m.end() >= len(sentence):
+        return sentence
+    # "Could you explain what a commissioned project is?": explaining what asks for a meaning; the verb stays
+    rest = sentence[m.end() :]
+    verb = re.search(r"\b(explain|describe)\b", m.group(0)) if prepare(rest).startswith("what ") else None
+    return (verb.group(1) + " " if verb else "") + rest
 
 
 def drop_courtesy(text: str) -> str:
