@@ -673,7 +673,8 @@ def _unwrap(sentence: str) -> str:
         return sentence
     # "Could you explain what a commissioned project is?": explaining what asks for a meaning; the verb stays
     rest = sentence[m.end() :]
-    verb = re.search(r"\b(explain|describe)\b", m.group(0)) if prepare(rest).startswith("what ") else None
+    what_is = re.fullmatch(r"what\b.*\b(?:is|are|means?)\W*", prepare(rest))
+    verb = re.search(r"\b(explain|describe)\b", m.group(0)) if what_is else None
     return (verb.group(1) + " " if verb else "") + rest
 
 
@@ -1348,6 +1349,12 @@ class EnglishAnswerer:
             # "Can I consult in English at the counter?": which languages the office speaks is not
             # in the data; the decline names the switchboard rather than guess
             return self._decline(got.score)
+        if got.answered and got.faq_id in _CONTACT_IDS - {"contact", "contact-phone"} and _EMAIL_RE.search(asks):
+            # "Could you let me know the e-mail address of the division in charge?": how to reach the
+            # office (the contact entry), not which division it is or where it stands
+            i = self._by_index.get("contact")
+            if i is not None:
+                return self._answer(i, got.score or 0.0, yes_no=bool(_YES_NO_RE.match(plain_asks(asks))))
         return got
 
     def _answer_message(self, text: str, lang: str) -> Answer:
