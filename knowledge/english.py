@@ -332,7 +332,7 @@ STOP_WORDS = frozenset(
         "tsukutta tsukurareta dekita hajimatta wakaranai wakarimasen sumimasen yoroshiku kore sore kono sono "
         "dono nado toka pls plz wat wht shiyou shiyoo sanka hansuru ha kankei "
         "dekimashita deshita deshou shimashita arimashita narimashita sei tou nano nareru naremasu naremasuka "
-        "koto dame suru shinai karitai kariru kimeru kimenai etc "
+        "koto dame suru shinai karitai kariru kimeru kimenai etc tsukaitai tsukau tsukaeru tsukaemasu tsukaemasuka "
         # the wrapping of a polite letter: says nothing about the topic
         "grateful appreciate appreciated apologise apologize apologies greetings regards sincerely "
         "wondering humbly excuse sorry afternoon bother regarding concerning "
@@ -371,9 +371,13 @@ GENERAL_WORDS = frozenset(
         "mother mothers father fathers mom moms mum mums dad dads husband wife family families kid kids "
         "parent parents son daughter love child children during acceptable onaji afterwards question questions "
         # what an activity is called (a cooking class, a summer course): no topic of ours or of another office
-        "class classes lesson lessons course courses closely recent recently nowadays practice practical"
+        "class classes lesson lessons course courses closely recent recently nowadays practice practical "
+        # sitting (on a council) is an everyday verb
+        "sit sitting"
     )
 )
+# numbers written as words the data does not know are weak evidence, like digits ("only those five forms")
+_NUMBER_WORDS = frozenset(_words("two three four five six seven eight nine ten eleven twelve twenty thirty fifty hundred"))
 _ROMAJI_ACCENTS = str.maketrans("āīūēōâîûêôàáèéìíòóùú’‘`", "aiueoaiueoaaeeiioouu'''")
 _WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff]")
@@ -1328,6 +1332,7 @@ class EnglishAnswerer:
                 0.3
                 if (len(u) <= 2 and u.isascii())
                 or u.isdigit()
+                or u in _NUMBER_WORDS
                 or u in GENERAL_WORDS
                 or _key(u) in GENERAL_KEYS
                 or u in q.names
