@@ -372,8 +372,8 @@ GENERAL_WORDS = frozenset(
         "parent parents son daughter love child children during acceptable onaji afterwards question questions "
         # what an activity is called (a cooking class, a summer course): no topic of ours or of another office
         "class classes lesson lessons course courses closely recent recently nowadays practice practical "
-        # sitting (on a council) is an everyday verb
-        "sit sitting"
+        # sitting (on a council), because, a mistake; excluded and refused say "allowed" the other way round
+        "sit sitting because mistake mistakes error errors exclude excluded excludes refused rejected"
     )
 )
 # numbers written as words the data does not know are weak evidence, like digits ("only those five forms")
