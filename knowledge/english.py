@@ -1178,7 +1178,10 @@ class EnglishAnswerer:
                     q.weights[t] *= 0.5
         q.names = names | _describing(text)  # weak evidence, but still corrected when misspelt
         q.text = prepare(text)
-        if {"hojo", "money"} & q.weights.keys() and (
+        # "We got a grant from a company's fund. Can we still do kyodo with the city?": "still" after
+        # money the writers get asks whether that money rules collaboration out
+        despite = bool(re.search(r"\bstill\b", q.asks)) and bool(_COLLABORATING & q.weights.keys())
+        if ({"hojo", "money"} & q.weights.keys() or despite) and (
             _ALREADY_FUNDED_RE.search(prepare(text))
             or any(_RECEIVED_RE.search(prepare(s)) for i, s in enumerate(sentences) if i != k and not s.endswith(("?", "？")))
         ):
