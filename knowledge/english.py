@@ -373,7 +373,7 @@ GENERAL_WORDS = frozenset(
         # what an activity is called (a cooking class, a summer course): no topic of ours or of another office
         "class classes lesson lessons course courses closely recent recently nowadays practice practical "
         # sitting (on a council), because, a mistake; excluded and refused say "allowed" the other way round
-        "sit sitting because mistake mistakes error errors exclude excluded excludes refused rejected"
+        "sit sitting because mistake mistakes error errors exclude excluded excludes refused rejected instead risk risks"
     )
 )
 # numbers written as words the data does not know are weak evidence, like digits ("only those five forms")
@@ -552,7 +552,13 @@ def stem(word: str) -> str:
     return word
 
 
+# American -ize meets the British -ise (organize / organise, organization / organisation)
+_AMERICAN_IZE_RE = re.compile(r"(?<=[a-z]{3})iz(?=e$|es$|ed$|ing$|ation|ations$|er$|ers$)")
+
+
 def _key(word: str) -> str:
+    if "iz" in word:
+        word = _AMERICAN_IZE_RE.sub("is", word)
     return fold_romaji(stem(word))
 
 
