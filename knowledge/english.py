@@ -773,6 +773,8 @@ _STATEMENT_RE = re.compile(r"[^.!?\u3002\uff1f\uff01]+[.!?\u3002\uff1f\uff01]*")
 _NEGATION_WORDS = frozenset({"not", "no", "never", "neither", "nor"})
 _NEGATION_ENDS = frozenset({"but", "just", "only", "we", "i", "we're", "i'm", "our", "so", "because", "yet", "and"})
 _NEGATION_SPAN = 5
+_TAKE_PART_RE = re.compile(r"\b(?:take|taking|took) part\b|\bparticipat")
+_POLICY_RE = re.compile(r"\b(?:polic(?:y|ies)|council|councils|shingikai|committee|ordinance|public comment|plan|plans|planning|seisaku|sankaku)\b|参画|政策|審議会")
 # a sentence about the writers, and "like …" introducing an example (not "we would like", "I'd like")
 _WRITERS_RE = re.compile(r"\b(?:we|we're|us|our|ours|i|i'm|im|me|my|members?)\b")
 _LIKE_RE = re.compile(r"(?<!would )(?<!'d )(?<!\bi )(?<!\bwe )\blike\b")
@@ -1193,6 +1195,16 @@ class EnglishAnswerer:
         ):
             # "We already get a grant from Tokyo. Can we also get city money?": money from elsewhere
             q.add("other-funding", 1.0)
+        if (
+            "participation" in q.weights
+            and "kyodo" in q.weights
+            and _TAKE_PART_RE.search(q.asks)
+            and not _POLICY_RE.search(prepare(text))
+        ):
+            # "Can a foreign resident take part in the city's collaboration?": taking part in
+            # collaboration is joining it, not policy participation (参画: councils, public comment)
+            del q.weights["participation"]
+            q.add("join", 1.0)
         if "choose" in q.weights and any(c and c <= q.weights.keys() for c in self._compared):
             # "後援 and 共催, which one …?": which of the two things one comparison names is their difference
             del q.weights["choose"]
