@@ -914,6 +914,19 @@ class EnglishAnswerer:
         self._cjk.sort(key=lambda x: -len(x[0]))
         self._max_seq = max((len(k) for k in self._seq), default=0)
         self._terms_of_synonyms = {t for t, _ in self.data.synonyms}
+        # the head nouns of compound variants ("executive committee" -> committee) that are no term
+        # or variant of their own: "our committee" after "an executive committee" points back at it
+        # (a family of compounds: the head ends three or more variants of the term, and is no everyday word)
+        heads: dict[str, dict[str, int]] = {}
+        for term, variants in self.data.synonyms:
+            for v in variants:
+                words = _WORD_RE.findall(prepare(v))
+                head = words[-1] if len(words) >= 2 else ""
+                if head and head not in STOP_WORDS and _key(head) not in GENERAL_KEYS and (_key(head),) not in self._seq:
+                    heads.setdefault(term, {}).setdefault(head, 0)
+                    heads[term][head] += 1
+        self._heads = {t: tuple(sorted(h for h, n in hs.items() if n >= 3)) for t, hs in heads.items()}
+        self._heads = {t: hs for t, hs in self._heads.items() if hs}
         # the neighbouring cities among the variants of "outside" (Mitaka, Fuchu …; not "outside" or 市外 itself)
         self._other_cities = frozenset(
             p
@@ -1195,6 +1208,12 @@ class EnglishAnswerer:
         ):
             # "We already get a grant from Tokyo. Can we also get city money?": money from elsewhere
             q.add("other-funding", 1.0)
+        for term in set(ctx.weights) - set(q.weights):
+            # "…through an executive committee of residents. Can the city join our committee?": the
+            # head noun of a compound told before, with our / the / this, points back at it
+            for head in self._heads.get(term, ()):
+                if re.search(rf"\b(?:our|the|this|that) {head}\b", q.asks):
+                    q.add(term, 1.0)
         if (
             "participation" in q.weights
             and "kyodo" in q.weights
