@@ -1068,7 +1068,7 @@ class EnglishAnswerer:
         ]
         self._distinct_terms = [
             frozenset(self._terms(e.question).weights) - {"kyodo"}
-            | {t for t in terms if df.get(t, 0) <= 3 and t not in GENERAL_KEYS}
+            | {t for t in terms if df.get(t, 0) <= 12 and t not in GENERAL_KEYS}
             for e, terms in zip(self.entries, entry_terms, strict=True)
         ]
         self._subject: list[frozenset[str]] = []
@@ -1461,9 +1461,10 @@ class EnglishAnswerer:
             score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject
             and self.entries[i].id.startswith("target-")
             and not self._generic_target[i]  # a confident answer about who may (target-company) stays
-            # ... when what it is about is named: its subject, or else a word of its question or a rare
-            # word of its phrasings ("Do we have to be an NPO corporation?": not NPO, no legal status,
-            # just friends; "not religious and not political, only a sports club" names none of them)
+            # ... when what it is about is named: its subject, or else a word of its question or a word
+            # of its phrasings that at most a dozen entries use ("Do we have to be an NPO corporation?":
+            # not an NPO, no legal status, just friends; "not religious and not political, only a
+            # sports club" names none of them)
             and (bool(self._subject[i]) or bool(self._distinct_terms[i] & asked))
         ):
             # a self-introduction, then "can we / how do we work with the city?": the
