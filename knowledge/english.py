@@ -773,6 +773,9 @@ _STATEMENT_RE = re.compile(r"[^.!?\u3002\uff1f\uff01]+[.!?\u3002\uff1f\uff01]*")
 _NEGATION_WORDS = frozenset({"not", "no", "never", "neither", "nor"})
 _NEGATION_ENDS = frozenset({"but", "just", "only", "we", "i", "we're", "i'm", "our", "so", "because", "yet", "and"})
 _NEGATION_SPAN = 5
+_WHAT_IS_RE = re.compile(r"\bwhat(?:'s| is| are)\b")
+_WHAT_IS_OF_RE = re.compile(r"\bwhat(?:'s| is| are)(?: the| a| an)? [a-z]+ of\b")
+_DEFINITION_WORD_RE = re.compile(r"\b(?:mean|means|meaning|definition|define|explain|stand for|stands for)\b|意味|とは")
 _TAKE_PART_RE = re.compile(r"\b(?:take|taking|took) part\b|\bparticipat")
 _POLICY_RE = re.compile(r"\b(?:polic(?:y|ies)|council|councils|shingikai|committee|ordinance|public comment|plan|plans|planning|seisaku|sankaku)\b|参画|政策|審議会")
 # a sentence about the writers, and "like …" introducing an example (not "we would like", "I'd like")
@@ -1208,6 +1211,16 @@ class EnglishAnswerer:
         ):
             # "We already get a grant from Tokyo. Can we also get city money?": money from elsewhere
             q.add("other-funding", 1.0)
+        said = prepare(focus)
+        if (
+            "definition" in q.weights
+            and _WHAT_IS_OF_RE.search(said)
+            and len(_WHAT_IS_OF_RE.findall(said)) == len(_WHAT_IS_RE.findall(said))
+            and not _DEFINITION_WORD_RE.search(said)
+        ):
+            # "What is the role of the city?", "what is the goal of kyodo?": asks about the role or the
+            # goal, not what a word means
+            del q.weights["definition"]
         for term in set(ctx.weights) - set(q.weights):
             # "…through an executive committee of residents. Can the city join our committee?": the
             # head noun of a compound told before, with our / the / this, points back at it
