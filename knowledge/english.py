@@ -1200,7 +1200,15 @@ class EnglishAnswerer:
             for t in list(q.weights):
                 if t not in asked:
                     q.weights[t] *= 0.5
-        q.names = names | _describing(text)  # weak evidence, but still corrected when misspelt
+        described = _describing(text)
+        q.names = names | described  # weak evidence, but still corrected when misspelt
+        asking_words = set(_WORD_RE.findall(q.asks))
+        for w in described - asking_words:
+            # "We are a book club … Is our activity 'public benefit' enough?": what the group is (a book
+            # club) is not what is asked; a known word describing it, outside the asking sentence, weighs half
+            key = _key(w)
+            if key in q.weights and key not in self._terms_of_synonyms:
+                q.weights[key] *= 0.5
         q.text = prepare(text)
         # "We got a grant from a company's fund. Can we still do kyodo with the city?": "still" after
         # money the writers get asks whether that money rules collaboration out
