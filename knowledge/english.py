@@ -621,6 +621,10 @@ _I_RE = re.compile(r"\b(?:i|i'm|im|me|my)\b")
 _WE_INTRO_RE = re.compile(r"^(?:(?:hi|hello|hey|good (?:morning|afternoon|evening)|namaste)\b[!,.]*\s*)?(?:we|we're|our)\b")
 # money in an activity ("every member pays 500 yen", "we sell cookies") asks about "not for profit"
 _MONEY_RE = re.compile(r"\b(?:pays?|paid|yen|fees?|sells?|selling|sold|money|charges?|profits?|earn|earns|price)\b|円")
+# money taken in an activity (a fee, selling, a ticket price): the question of not for profit
+_ACTIVITY_MONEY_RE = re.compile(
+    r"\b(?:fees?|charges?|charged|charging|sells?|selling|sold|yen|prices?|tickets?|entrance|profits?)\b|円"
+)
 # "is it necessary / possible to…": "it" points forward, not back at what was told
 _DUMMY_IT_RE = re.compile(r"\b(?:is|was|would|will) it (?:be )?(?:possible|necessary|ok|okay|allowed|required|needed|true)\b")
 _OTHER_WH_RE = re.compile(r"\b(?:what|which|who|whom|when|why)\b")
@@ -1455,6 +1459,10 @@ class EnglishAnswerer:
             return self._decline()
         w = self.weights
         asked = set(q.weights) | set(ctx.weights)
+        if _ACTIVITY_MONEY_RE.search(q.text):
+            # "Is it OK if our event charges a small fee?", "we sell cookies": money taken in the
+            # activity names the question of not for profit
+            asked.add("nonprofit")
         suggest = ranked
         score, i, _f1, cov = ranked[0]
         # the runner-up is an entry that could be the answer: not one about a subject the question
