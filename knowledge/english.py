@@ -460,7 +460,7 @@ _RELATIVE_THAT_RE = re.compile(
 
 
 _CONDITION_WH_RE = re.compile(
-    r"^(?:if|in case|when)\b.*\b(?:who|whom|where|how|why)\s+(?:is|are|was|should|do|does|can|will|would|must|pays?|takes?)\b"
+    r"^(?:if|in case|when)\b.*\b(who|whom|where|how|why)\s+(?:is|are|was|should|do|does|can|will|would|must|pays?|takes?)\b"
 )
 
 
@@ -1204,6 +1204,12 @@ class EnglishAnswerer:
             for t in list(q.weights):
                 if t not in asked:
                     q.weights[t] *= 0.5
+        cond = _CONDITION_WH_RE.match(q.asks)
+        if cond and q.unknown:
+            # "If a child gets hurt during class, who is responsible?": the words of the case before the
+            # question word describe a situation, like a sentence told before: unknown ones weigh half
+            case = set(_WORD_RE.findall(q.asks[: cond.start(1)]))
+            q.unknown = {u: (v * self.weights.described if u in case else v) for u, v in q.unknown.items()}
         described = _describing(text)
         q.names = names | described  # weak evidence, but still corrected when misspelt
         asking_words = set(_WORD_RE.findall(q.asks))
