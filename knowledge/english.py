@@ -593,7 +593,7 @@ _GREETING_ONLY_RE = re.compile(
 # own: "Can we work with the city?", "Is it possible to do something together with Koganei?"
 _INTRO_GENERIC = frozenset(
     {"kyodo", "city", "partner", "join", "together", "work", "support", "become", "activity", "allow",
-     "participation", "involv", "group", "city-hall", "npo", "ngo", "civic-group", "how", "where", "start", "hand",
+     "participation", "involv", "group", "city-hall", "npo", "ngo", "civic-group", "how", "where", "start", "hand", "help",
      "possible", "something"}
 )
 # ... and it must name collaborating
