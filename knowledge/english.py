@@ -332,7 +332,7 @@ STOP_WORDS = frozenset(
         "tsukutta tsukurareta dekita hajimatta wakaranai wakarimasen sumimasen yoroshiku kore sore kono sono "
         "dono nado toka pls plz wat wht shiyou shiyoo sanka hansuru ha kankei "
         "dekimashita deshita deshou shimashita arimashita narimashita sei tou nano nareru naremasu naremasuka "
-        "koto dame suru shinai karitai kariru kimeru kimenai etc "
+        "koto dame suru shinai karitai kariru kimeru kimenai etc tsukaitai tsukau tsukaeru tsukaemasu tsukaemasuka "
         # the wrapping of a polite letter: says nothing about the topic
         "grateful appreciate appreciated apologise apologize apologies greetings regards sincerely "
         "wondering humbly excuse sorry afternoon bother regarding concerning "
@@ -371,9 +371,13 @@ GENERAL_WORDS = frozenset(
         "mother mothers father fathers mom moms mum mums dad dads husband wife family families kid kids "
         "parent parents son daughter love child children during acceptable onaji afterwards question questions "
         # what an activity is called (a cooking class, a summer course): no topic of ours or of another office
-        "class classes lesson lessons course courses closely recent recently nowadays practice practical"
+        "class classes lesson lessons course courses closely recent recently nowadays practice practical "
+        # sitting (on a council), because, a mistake; excluded and refused say "allowed" the other way round
+        "sit sitting because mistake mistakes error errors exclude excluded excludes refused rejected instead risk risks"
     )
 )
+# numbers written as words the data does not know are weak evidence, like digits ("only those five forms")
+_NUMBER_WORDS = frozenset(_words("two three four five six seven eight nine ten eleven twelve twenty thirty fifty hundred"))
 _ROMAJI_ACCENTS = str.maketrans("āīūēōâîûêôàáèéìíòóùú’‘`", "aiueoaiueoaaeeiioouu'''")
 _WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff]")
@@ -427,6 +431,13 @@ _SERVICE_LANGUAGE_RE = re.compile(
     r"tagalog|my language|my own language|other languages?|foreign languages?)\b|\benglish[- ]speaking\b|"
     r"\binterpret(?:er|ers|ing|ation)\b|\btranslat(?:or|ors|ion)\b"
 )
+# whether someone at the office speaks a language ("Is there English-speaking staff at the desk?",
+# "Does anyone there speak Chinese?"): whatever entry shares its other words, the data does not say
+_LANGUAGES = r"(?:english|chinese|korean|vietnamese|nepali|spanish|portuguese|tagalog|thai|indonesian|my language|foreign languages?)"
+_SPEAKER_RE = re.compile(
+    rf"\b(?:speaks?|speaking)\s+{_LANGUAGES}\b|\b{_LANGUAGES}[- ]speak(?:ing|ers?)\s+"
+    r"(?:staff|person|people|someone|officers?|workers?|employees?|clerks?)\b"
+)
 # a question mark typed after a space ("kouen, kyosai ... ?") ends the sentence before it: it is no sentence of its own
 # "(chapter 3?)": the question mark inside a closing bracket ends the sentence: "(chapter 3)?"
 _BRACKETED_MARK_RE = re.compile(r"([?？]+)\s*([)\]）」』]+)")
@@ -449,7 +460,7 @@ _RELATIVE_THAT_RE = re.compile(
 
 
 _CONDITION_WH_RE = re.compile(
-    r"^(?:if|in case|when)\b.*\b(?:who|whom|where|how|why)\s+(?:is|are|was|should|do|does|can|will|would|must|pays?|takes?)\b"
+    r"^(?:if|in case|when)\b.*\b(who|whom|where|how|why)\s+(?:is|are|was|should|do|does|can|will|would|must|pays?|takes?)\b"
 )
 
 
@@ -466,6 +477,9 @@ def _refers(text: str) -> bool:
 
 
 _WH_RE = re.compile(r"(?:so,?\s+|and\s+|but\s+|then\s+)?(?:how|where|why|when|who|whom)\b")
+# a question that opens with "or" / "and" goes on with the question before it ("Is our group a civic
+# group? Or just friends?", "Do I apply to the city or to Tokyo? And how long does it take?")
+_FOLLOW_UP_RE = re.compile(r"^(?:or|and|also|plus)\b")
 
 
 def prepare(text: str) -> str:
@@ -538,7 +552,13 @@ def stem(word: str) -> str:
     return word
 
 
+# American -ize meets the British -ise (organize / organise, organization / organisation)
+_AMERICAN_IZE_RE = re.compile(r"(?<=[a-z]{3})iz(?=e$|es$|ed$|ing$|ation|ations$|er$|ers$)")
+
+
 def _key(word: str) -> str:
+    if "iz" in word:
+        word = _AMERICAN_IZE_RE.sub("is", word)
     return fold_romaji(stem(word))
 
 
@@ -573,7 +593,7 @@ _GREETING_ONLY_RE = re.compile(
 # own: "Can we work with the city?", "Is it possible to do something together with Koganei?"
 _INTRO_GENERIC = frozenset(
     {"kyodo", "city", "partner", "join", "together", "work", "support", "become", "activity", "allow",
-     "participation", "involv", "group", "city-hall", "npo", "ngo", "civic-group", "how", "where", "start", "hand",
+     "participation", "involv", "group", "city-hall", "npo", "ngo", "civic-group", "how", "where", "start", "hand", "help",
      "possible", "something"}
 )
 # ... and it must name collaborating
@@ -601,6 +621,10 @@ _I_RE = re.compile(r"\b(?:i|i'm|im|me|my)\b")
 _WE_INTRO_RE = re.compile(r"^(?:(?:hi|hello|hey|good (?:morning|afternoon|evening)|namaste)\b[!,.]*\s*)?(?:we|we're|our)\b")
 # money in an activity ("every member pays 500 yen", "we sell cookies") asks about "not for profit"
 _MONEY_RE = re.compile(r"\b(?:pays?|paid|yen|fees?|sells?|selling|sold|money|charges?|profits?|earn|earns|price)\b|円")
+# money taken in an activity (a fee, selling, a ticket price): the question of not for profit
+_ACTIVITY_MONEY_RE = re.compile(
+    r"\b(?:fees?|charges?|charged|charging|sells?|selling|sold|yen|prices?|tickets?|entrance|profits?)\b|円"
+)
 # "is it necessary / possible to…": "it" points forward, not back at what was told
 _DUMMY_IT_RE = re.compile(r"\b(?:is|was|would|will) it (?:be )?(?:possible|necessary|ok|okay|allowed|required|needed|true)\b")
 _OTHER_WH_RE = re.compile(r"\b(?:what|which|who|whom|when|why)\b")
@@ -619,8 +643,9 @@ _POLITE_ASK_RE = re.compile(
     r"|(?:i am|i'm|we are|we're) (?:wondering|writing to ask|writing to inquire|writing to enquire)"
     r"|(?:i|we) (?:wonder(?:ed)?|want to (?:ask|know)|wanted to (?:ask|know))"
     r"|would it be possible (?:for (?:you|me|us) )?to (?:learn|know|ask|find out|tell (?:me|us))"
-    r"|(?:i|we)(?: would|'d) be (?:very |most )?grateful if you could (?:please |kindly )?"
-    r"(?:tell (?:me|us)|let (?:me|us) know|explain(?: to (?:me|us))?|inform (?:me|us)|advise (?:me|us))"
+    r"|(?:(?:i|we)(?: would|'d) be (?:very |most )?grateful|(?:i|we)(?: would|'d) (?:really |greatly )?appreciate(?: it)?)"
+    r" if you could (?:please |kindly )?"
+    r"(?:tell (?:me|us)|let (?:me|us) know|explain(?: to (?:me|us))?|describe|inform (?:me|us)|advise (?:me|us))"
     r"|(?:could|can|would) you (?:please |kindly )?explain(?: to (?:me|us))?"
     r"|(?:i|we)(?: would|'d) like to (?:understand|hear))"
     r"(?: (?:about|please))?[,:]?\s+"
@@ -658,7 +683,13 @@ def _unwrap(sentence: str) -> str:
     """A sentence without the polite wrapping of its question (original case kept): "I apologise
     for the trouble, but may I ask whom…" -> "whom…"."""
     m = _POLITE_ASK_RE.match(prepare(sentence))  # prepare keeps the length: the offsets agree
-    return sentence[m.end() :] if m and m.end() < len(sentence) else sentence
+    if not m or m.end() >= len(sentence):
+        return sentence
+    # "Could you explain what a commissioned project is?": explaining what asks for a meaning; the verb stays
+    rest = sentence[m.end() :]
+    what_is = re.fullmatch(r"what\b.*\b(?:is|are|means?)\W*", prepare(rest))
+    verb = re.search(r"\b(explain|describe)\b", m.group(0)) if what_is else None
+    return (verb.group(1) + " " if verb else "") + rest
 
 
 def drop_courtesy(text: str) -> str:
@@ -746,6 +777,14 @@ _STATEMENT_RE = re.compile(r"[^.!?\u3002\uff1f\uff01]+[.!?\u3002\uff1f\uff01]*")
 _NEGATION_WORDS = frozenset({"not", "no", "never", "neither", "nor"})
 _NEGATION_ENDS = frozenset({"but", "just", "only", "we", "i", "we're", "i'm", "our", "so", "because", "yet", "and"})
 _NEGATION_SPAN = 5
+_WHAT_IS_RE = re.compile(r"\bwhat(?:'s| is| are)\b")
+_WHAT_IS_OF_RE = re.compile(r"\bwhat(?:'s| is| are)(?: the| a| an)? [a-z]+ of\b")
+_DEFINITION_WORD_RE = re.compile(r"\b(?:mean|means|meaning|definition|define|explain|stand for|stands for)\b|意味|とは")
+_TAKE_PART_RE = re.compile(r"\b(?:take|taking|took) part\b|\bparticipat")
+_POLICY_RE = re.compile(r"\b(?:polic(?:y|ies)|council|councils|shingikai|committee|ordinance|public comment|plan|plans|planning|seisaku|sankaku)\b|参画|政策|審議会")
+# a sentence about the writers, and "like …" introducing an example (not "we would like", "I'd like")
+_WRITERS_RE = re.compile(r"\b(?:we|we're|us|our|ours|i|i'm|im|me|my|members?)\b")
+_LIKE_RE = re.compile(r"(?<!would )(?<!'d )(?<!\bi )(?<!\bwe )\blike\b")
 # money and help from someone: the giver named after "from" is not the writer
 _FUNDS_RE = re.compile(r"grants?|money|funds?|funding|subsid(?:y|ies)|donations?|support|sponsorship|help|hojokin|josei")
 _SOURCE_SPAN = 3
@@ -882,6 +921,27 @@ class EnglishAnswerer:
         self._cjk.sort(key=lambda x: -len(x[0]))
         self._max_seq = max((len(k) for k in self._seq), default=0)
         self._terms_of_synonyms = {t for t, _ in self.data.synonyms}
+        # the head nouns of compound variants ("executive committee" -> committee) that are no term
+        # or variant of their own: "our committee" after "an executive committee" points back at it
+        # (a family of compounds: the head ends three or more variants of the term, and is no everyday word)
+        heads: dict[str, dict[str, int]] = {}
+        for term, variants in self.data.synonyms:
+            for v in variants:
+                words = _WORD_RE.findall(prepare(v))
+                head = words[-1] if len(words) >= 2 else ""
+                if head and head not in STOP_WORDS and _key(head) not in GENERAL_KEYS and (_key(head),) not in self._seq:
+                    heads.setdefault(term, {}).setdefault(head, 0)
+                    heads[term][head] += 1
+        self._heads = {t: tuple(sorted(h for h, n in hs.items() if n >= 3)) for t, hs in heads.items()}
+        self._heads = {t: hs for t, hs in self._heads.items() if hs}
+        # the neighbouring cities among the variants of "outside" (Mitaka, Fuchu …; not "outside" or 市外 itself)
+        self._other_cities = frozenset(
+            p
+            for term, variants in self.data.synonyms
+            if term == "outside"
+            for p in (prepare(v).strip() for v in variants)
+            if p.isalpha() and p.isascii() and p not in ("outside", "shigai")
+        )
 
     def names_elsewhere(self, text: str) -> bool:
         """Whether a message names another office's matter (faq_en.yaml elsewhere: a residence
@@ -905,6 +965,7 @@ class EnglishAnswerer:
                 out.append(sentence)
                 continue
             kept, span, source, prev = [], 0, 0, ""
+            negation: int | None = None
             for part in re.split(r"(\s+|,)", sentence):
                 w = part.strip().strip(".!;:")
                 if not w or part == ",":
@@ -913,7 +974,7 @@ class EnglishAnswerer:
                     continue
                 terms = self._seq.get((_key(w),), set()) | {_key(w)}
                 if w in _NEGATION_WORDS or w.endswith("n't"):
-                    span = _NEGATION_SPAN
+                    span, negation = _NEGATION_SPAN, len(kept)
                 elif w == "from" and _FUNDS_RE.fullmatch(prev):
                     source = _SOURCE_SPAN  # "a grant from a foundation": who gives, not who the writer is
                 elif span or source:
@@ -921,9 +982,32 @@ class EnglishAnswerer:
                     source = max(source - 1, 0)
                     if (span and terms & self._negatable) or (source and terms & self._negatable - {"outside"}):
                         part = " "
+                        if span and negation is not None:
+                            kept[negation] = " "  # "not" said of that subject only: no term of its own
                 kept.append(part)
                 prev = w
             out.append("".join(kept))
+        return "".join(out)
+
+    def _drop_examples_elsewhere(self, t: str) -> str:
+        """``t`` without the neighbouring cities named as an example of what happens elsewhere ("In
+        Fuchu the city signed a contract with…", "like TUFS students do with Fuchu", "something like
+        the Kodaira association"): a city named after "like", or in a statement that says nothing of
+        the writers (no we, our, I, my, members), is not where the writers are."""
+        if not any(c in t for c in self._other_cities):
+            return t
+        out = []
+        for sentence in _STATEMENT_RE.findall(t):
+            asking = sentence.rstrip().endswith(("?", "\uff1f"))
+            about_us = bool(_WRITERS_RE.search(sentence))
+            for clause in re.split(r"(?<=[,;:])", sentence):
+                m = _LIKE_RE.search(clause)
+                cut = m.end() if m else len(clause)
+                if not asking and not about_us:
+                    cut = 0
+                head, tail = clause[:cut], clause[cut:]
+                tail = re.sub(r"[a-z]+", lambda w: " " if w.group(0) in self._other_cities else w.group(0), tail)
+                out.append(head + tail)
         return "".join(out)
 
     def _build_index(self) -> None:
@@ -989,6 +1073,11 @@ class EnglishAnswerer:
         self._generic_target = [
             set(self._terms(e.question).weights) <= _INTRO_GENERIC | {"form"} for e in self.entries
         ]
+        self._distinct_terms = [
+            frozenset(self._terms(e.question).weights) - {"kyodo"}
+            | {t for t in terms if df.get(t, 0) <= 12 and t not in GENERAL_KEYS}
+            for e, terms in zip(self.entries, entry_terms, strict=True)
+        ]
         self._subject: list[frozenset[str]] = []
         self._compared: list[frozenset[str]] = []
         for e in self.entries:
@@ -1021,6 +1110,8 @@ class EnglishAnswerer:
         t = _CJK_RE.sub(" ", t)
         if not learn and self._negatable:
             t = self._drop_negated(t)
+        if not learn and self._other_cities:
+            t = self._drop_examples_elsewhere(t)
         if not learn:
             t = _CONJUNCTION_WHEN_RE.sub(" ", t)  # "…follow when working with the city": not asking when
         if not learn and _EMAIL_RE.search(t):
@@ -1093,6 +1184,8 @@ class EnglishAnswerer:
                 len(_WORD_RE.findall(prepare(sentences[k]))) <= 2 or _is_examples(plain_asks(prepare(sentences[k]).strip()))
             ):
                 j = k - 1  # a one- or two-word follow-up ("…to the kyodo section? address?") refines the question before it
+            if j == k and k > 0 and sentences[k - 1].endswith(("?", "？")) and _FOLLOW_UP_RE.match(prepare(sentences[k])):
+                j = k - 1  # "…a 市民活動団体? or just friends?", "…city or Tokyo? and how long does it take?": one question
             focus, context = " ".join(sentences[j : k + 1]), sentences[:j] + sentences[k + 1 :]
         names = _names(text)
         ctx = Terms()
@@ -1101,6 +1194,8 @@ class EnglishAnswerer:
                 ctx.add(term, wt)
         q = self._corrected(focus, names)
         q.asks = plain_asks(prepare(sentences[k] if len(sentences) > 1 else text).strip())
+        if len(sentences) > 1 and j == k - 1 and _FOLLOW_UP_RE.match(q.asks) and sentences[j].endswith(("?", "？")):
+            q.asks = plain_asks(prepare(sentences[j]).strip()) + " " + q.asks  # "…civic group? or just friends?": one question
         if len(sentences) > 1 and j < k and _is_examples(q.asks) and sentences[k - 1].endswith(("?", "？")):
             # "What types are there? kouen, kyosai, …?": a list of examples illustrates the question
             # before it, which asks; the examples weigh half
@@ -1109,14 +1204,57 @@ class EnglishAnswerer:
             for t in list(q.weights):
                 if t not in asked:
                     q.weights[t] *= 0.5
-        q.names = names | _describing(text)  # weak evidence, but still corrected when misspelt
+        cond = _CONDITION_WH_RE.match(q.asks)
+        if cond and q.unknown:
+            # "If a child gets hurt during class, who is responsible?": the words of the case before the
+            # question word describe a situation, like a sentence told before: unknown ones weigh half
+            case = set(_WORD_RE.findall(q.asks[: cond.start(1)]))
+            q.unknown = {u: (v * self.weights.described if u in case else v) for u, v in q.unknown.items()}
+        described = _describing(text)
+        q.names = names | described  # weak evidence, but still corrected when misspelt
+        asking_words = set(_WORD_RE.findall(q.asks))
+        for w in described - asking_words:
+            # "We are a book club … Is our activity 'public benefit' enough?": what the group is (a book
+            # club) is not what is asked; a known word describing it, outside the asking sentence, weighs half
+            key = _key(w)
+            if key in q.weights and key not in self._terms_of_synonyms:
+                q.weights[key] *= 0.5
         q.text = prepare(text)
-        if {"hojo", "money"} & q.weights.keys() and (
+        # "We got a grant from a company's fund. Can we still do kyodo with the city?": "still" after
+        # money the writers get asks whether that money rules collaboration out
+        despite = bool(re.search(r"\bstill\b", q.asks)) and bool(_COLLABORATING & q.weights.keys())
+        if ({"hojo", "money"} & q.weights.keys() or despite) and (
             _ALREADY_FUNDED_RE.search(prepare(text))
             or any(_RECEIVED_RE.search(prepare(s)) for i, s in enumerate(sentences) if i != k and not s.endswith(("?", "？")))
         ):
             # "We already get a grant from Tokyo. Can we also get city money?": money from elsewhere
             q.add("other-funding", 1.0)
+        said = prepare(focus)
+        if (
+            "definition" in q.weights
+            and _WHAT_IS_OF_RE.search(said)
+            and len(_WHAT_IS_OF_RE.findall(said)) == len(_WHAT_IS_RE.findall(said))
+            and not _DEFINITION_WORD_RE.search(said)
+        ):
+            # "What is the role of the city?", "what is the goal of kyodo?": asks about the role or the
+            # goal, not what a word means
+            del q.weights["definition"]
+        for term in set(ctx.weights) - set(q.weights):
+            # "…through an executive committee of residents. Can the city join our committee?": the
+            # head noun of a compound told before, with our / the / this, points back at it
+            for head in self._heads.get(term, ()):
+                if re.search(rf"\b(?:our|the|this|that) {head}\b", q.asks):
+                    q.add(term, 1.0)
+        if (
+            "participation" in q.weights
+            and "kyodo" in q.weights
+            and _TAKE_PART_RE.search(q.asks)
+            and not _POLICY_RE.search(prepare(text))
+        ):
+            # "Can a foreign resident take part in the city's collaboration?": taking part in
+            # collaboration is joining it, not policy participation (参画: councils, public comment)
+            del q.weights["participation"]
+            q.add("join", 1.0)
         if "choose" in q.weights and any(c and c <= q.weights.keys() for c in self._compared):
             # "後援 and 共催, which one …?": which of the two things one comparison names is their difference
             del q.weights["choose"]
@@ -1185,8 +1323,11 @@ class EnglishAnswerer:
             return q
         fixed = re.sub(r"[a-z0-9]+", lambda m: fixes.get(m.group(0), m.group(0)), prepare(text))
         q2 = self._terms(fixed)
+        # two neighbouring letters swapped (compnay, parnter) is a sure typo: its word counts in full;
+        # a nearest word by similarity is less sure
+        swapped_terms = set(self._terms(" ".join(v for k, v in fixes.items() if k in self._transposed)).weights)
         for term in q2.weights:
-            if term not in q.weights:
+            if term not in q.weights and term not in swapped_terms:
                 q2.weights[term] = 0.8 * q2.weights[term]
         return q2
 
@@ -1262,6 +1403,7 @@ class EnglishAnswerer:
                 0.3
                 if (len(u) <= 2 and u.isascii())
                 or u.isdigit()
+                or u in _NUMBER_WORDS
                 or u in GENERAL_WORDS
                 or _key(u) in GENERAL_KEYS
                 or u in q.names
@@ -1278,10 +1420,17 @@ class EnglishAnswerer:
     def answer(self, text: str, lang: str = "en") -> Answer:
         """Answer one (normalised) message; ``lang`` "other" gets the one-line bilingual note."""
         got = self._answer_message(text, lang)
-        if got.answered and got.faq_id in _CONTACT_IDS and _SERVICE_LANGUAGE_RE.search(_asking_sentence(prepare(text))):
+        asks = _asking_sentence(prepare(text))
+        if got.answered and (got.faq_id in _CONTACT_IDS and _SERVICE_LANGUAGE_RE.search(asks) or _SPEAKER_RE.search(asks)):
             # "Can I consult in English at the counter?": which languages the office speaks is not
             # in the data; the decline names the switchboard rather than guess
             return self._decline(got.score)
+        if got.answered and got.faq_id in _CONTACT_IDS - {"contact", "contact-phone"} and _EMAIL_RE.search(asks):
+            # "Could you let me know the e-mail address of the division in charge?": how to reach the
+            # office (the contact entry), not which division it is or where it stands
+            i = self._by_index.get("contact")
+            if i is not None:
+                return self._answer(i, got.score or 0.0, yes_no=bool(_YES_NO_RE.match(plain_asks(asks))))
         return got
 
     def _answer_message(self, text: str, lang: str) -> Answer:
@@ -1316,6 +1465,10 @@ class EnglishAnswerer:
             return self._decline()
         w = self.weights
         asked = set(q.weights) | set(ctx.weights)
+        if _ACTIVITY_MONEY_RE.search(q.text):
+            # "Is it OK if our event charges a small fee?", "we sell cookies": money taken in the
+            # activity names the question of not for profit
+            asked.add("nonprofit")
         suggest = ranked
         score, i, _f1, cov = ranked[0]
         # the runner-up is an entry that could be the answer: not one about a subject the question
@@ -1343,6 +1496,11 @@ class EnglishAnswerer:
             score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject
             and self.entries[i].id.startswith("target-")
             and not self._generic_target[i]  # a confident answer about who may (target-company) stays
+            # ... when what it is about is named: its subject, or else a word of its question or a word
+            # of its phrasings that at most a dozen entries use ("Do we have to be an NPO corporation?":
+            # not an NPO, no legal status, just friends; "not religious and not political, only a
+            # sports club" names none of them)
+            and (bool(self._subject[i]) or bool(self._distinct_terms[i] & asked))
         ):
             # a self-introduction, then "can we / how do we work with the city?": the
             # introduction says what the group does; who may collaborate (its subject named), else
