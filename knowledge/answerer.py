@@ -72,6 +72,8 @@ from knowledge.understand import (
 
 MAX_QUESTION_CHARS = 1000
 _CIRCLED_RE = re.compile(r"[①-⑩]")
+# Compounds that only look like the guideline's words: a 協働ロボット is a factory robot
+_LOOKALIKE_RE = re.compile(r"協働型?(?=ロボ)")  # (read as 産業用ロボット)
 _LATIN_ZERO_RE = re.compile(r"(?<=[A-Z]{2})0(?![0-9])|(?<![0-9A-Za-z])0(?=[A-Z]{2})")
 BLEND_TOP = 12
 _HIRAGANA_RE = re.compile(r"[\u3041-\u3096]")
@@ -698,6 +700,7 @@ class Answerer:
         # ①②③ number the questions of a message; NFKC would make them plain digits glued to the text
         text = normalize(_CIRCLED_RE.sub(lambda m: f" ({ord(m.group()) - 0x245F}) ", raw))
         text = _LATIN_ZERO_RE.sub("O", text)  # NG0, NP0: a zero typed for the letter O
+        text = _LOOKALIKE_RE.sub("産業用", text)
         language = detect_language(text, lang)
         if language != JA:
             return self.english().answer(text, language)
@@ -756,7 +759,10 @@ class Answerer:
         return self.analyze_described(u) if u.activity else self.analyze_message(text, self._topic_terms(u))
 
     def _answer_one(self, text: str, u: Understanding) -> Answer:
-        referral = find_referral(getattr(self.data, "referrals", ()), u.question)
+        referrals = getattr(self.data, "referrals", ())
+        # (the introduction can name what the question is about: NPO法人の理事です。報告書を出し
+        # 忘れていたのですが、どうなりますか)
+        referral = find_referral(referrals, u.question) or (find_referral(referrals, u.text) if u.activity else None)
         if referral is not None:
             # a matter the guideline is silent about, with a window of its own (referrals.yaml)
             ans = Answer(False, referral.reply, "referral")

@@ -126,7 +126,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "what-is",
         re.compile(
-            r"(?<![こあひも])とは|って何|ってなに|ってなん|て何|てなに|何のこと|なんのこと|の意味|意味は|意味を|意味が|いみ|どういう(?:こと|もの|意味|内容)"
+            r"(?<![こあひも])とは|って(?:結局|けっきょく|そもそも|つまり)?(?:何|なに|なん)|て何|てなに|何のこと|なんのこと|の意味|意味は|意味を|意味が|いみ|どういう(?:こと|もの|意味|内容)"
             r"|どんな(?:もの|こと|内容)|定義|(?:は|が)何(?:ですか|でしょうか|なの|[?？])|(?:は|が)なに(?:ですか|[?？])"
             r"|^[^、,。?？\s]{1,15}って[?？]+$"  # 法人格って?
         ),
@@ -283,9 +283,17 @@ def is_confirmation(sentence: str) -> bool:
     return bool(_CONFIRMATION_RE.search(s)) and not QUESTION_WORD_RE.search(s)
 
 
+# A sentence about someone else (隣の家が…をやっていて): a complaint's situation, not who is writing
+_OTHERS_SUBJECT_RE = re.compile(
+    r"^(?:隣|となり|近所|向かい|裏|上の階|下の階)(?:の(?:家|人|方|部屋|住人|お宅|奥さん|子))?(?:さん)?(?:が|は)"
+)
+
+
 def is_introduction(sentence: str) -> bool:
     """Whether a sentence introduces the writer or the group (私たちは… / …をしている団体です)."""
     s = sentence.replace(" ", "")
+    if _OTHERS_SUBJECT_RE.search(s):
+        return False
     if QUESTION_WORD_RE.search(s) and re.search(r"[?？]", s):
         return False
     if re.search(r"[?？][。.\s]*$", s):
@@ -412,6 +420,10 @@ def _is_request(sentence: str) -> bool:
     return bool(_REQUEST_END_RE.search(s)) or not _ASKS_FOR_RE.search(s)
 
 
+# A guess offered for confirmation after a question (…ってこと？ / …という意味？)
+_GUESS_RE = re.compile(r"(?:って|という|ってゆう)(?:こと|意味)(?:ですか|でしょうか|なの|なんですか|ですよね)?[?？。\s]*$")
+
+
 def _leans_back(question: str, before: str) -> bool:
     """Whether an asking sentence is about the sentence before it although it has words of its
     own: it refers back to it (どっちがいいの？), or it asks where to go with a wish just stated."""
@@ -453,6 +465,10 @@ def understand(text: str, has_topic: Callable[[str], bool] | None = None) -> Und
     if first == qi and qi > 0 and qi - 1 not in intro_at and _leans_back(parts[qi], parts[qi - 1]):
         first -= 1
     short_follow_up = first == qi and qi > 0 and qi - 1 in asking and len(_PUNCT_RE.sub("", parts[qi])) < 6
+    guess = first == qi and qi > 0 and qi - 1 in asking and bool(_GUESS_RE.search(parts[qi].replace(" ", "")))
+    if guess:
+        # 協働って結局なに？市のボランティアってこと？: a guess at the answer goes with the question
+        first -= 1
     if short_follow_up:
         first -= 1  # 自治会ってなに？ 役割とは？: a question of a few characters goes on the one before
     question = "".join(parts[first : qi + 1])
@@ -466,7 +482,11 @@ def understand(text: str, has_topic: Callable[[str], bool] | None = None) -> Und
     kind = question_kind(question)
     asks = bool(asking) or not any(is_statement(p) for p in parts)
     # (the theme of 自治会ってなに？ 役割とは？ is 自治会: the follow-up asks about it)
-    topic = question_topic(question) if short_follow_up else question_topic(parts[qi]) or question_topic(question)
+    topic = (
+        question_topic(question)
+        if short_follow_up
+        else question_topic(parts[first]) if guess else question_topic(parts[qi]) or question_topic(question)
+    )
     return Understanding(
         text, question, context, _activity(activity), kind, is_yes_no(question, kind), asks, topic
     )

@@ -556,3 +556,37 @@ def test_opening_hours_in_plain_words(answerer, message):
 def test_keigo_request_is_a_question(answerer):
     a = answerer.answer("お世話になっております。市と協働するときの原則のようなものがございましたら、ご教示いただけますと幸いです。")
     assert a.reason != "out_of_scope", a
+
+
+# -- after blind set 15 (own wording) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "協働ロボットの導入に使える補助金はありますか",
+        "金属加工の会社を経営しています。協働ロボットを入れたいのですが、市の補助金はありますか",
+    ],
+)
+def test_collaborative_robots_are_not_collaboration(answerer, message):
+    assert not answerer.answer(message).answered
+
+
+def test_a_complaint_about_a_neighbour_is_not_a_self_introduction(answerer):
+    a = answerer.answer("隣の家が庭で犬を放していて、うちの花壇が荒らされます。市で何とかしてもらえませんか")
+    assert not a.answered and not a.activity, a
+
+
+def test_a_group_of_high_school_students_is_not_an_individual(answerer):
+    a = answerer.answer("中学生の仲間で公園の清掃をしています。中学生のグループでも市と協働できますか")
+    assert a.faq_id != "target-individual", a
+
+
+def test_a_guess_after_a_question_goes_with_it():
+    u = understand("後援って結局なに？名前を貸すってこと？")
+    assert u.question == "後援って結局なに？名前を貸すってこと？" and u.kind == "what-is"
+
+
+def test_the_introduction_can_name_what_a_referral_is_about(answerer):
+    a = answerer.answer("NPO法人で会計をしています。定款の変更をしたいのですが、どこに出せばいいですか")
+    assert a.reason == "referral" and "東京都" in a.text, a
