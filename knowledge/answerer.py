@@ -1047,6 +1047,8 @@ class Answerer:
         qt = self._question_terms(u)
         if self._asks_informal(u, qt) and top.entry.id != INFORMAL_GROUP_ENTRY:
             return False  # (うちみたいな小さなグループでも…: the entry on informal groups, or none)
+        if top.entry.id == ACTIVITY_ENTRY and _INFORMAL_SUBJECT_RE.search(u.question.replace(" ", "")):
+            return False  # (…団体の集まりでも協働できますか asks about the group, not its activity)
         asked = set(qt.weights) - set(qt.guessed)
         return bool(asked & _PARTNER_TERMS) and not asked & _PROCEDURE_TERMS
 

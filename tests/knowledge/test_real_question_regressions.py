@@ -590,3 +590,10 @@ def test_a_guess_after_a_question_goes_with_it():
 def test_the_introduction_can_name_what_a_referral_is_about(answerer):
     a = answerer.answer("NPO法人で会計をしています。定款の変更をしたいのですが、どこに出せばいいですか")
     assert a.reason == "referral" and "東京都" in a.text, a
+
+
+def test_a_federation_of_groups_asks_about_the_group_not_its_activity(answerer):
+    """「…団体の集まりでも協働できますか」 after an introduction asks whether such a group may partner;
+    the entry on which activities qualify does not answer it (blind set 16, in our own words)."""
+    a = answerer.answer("近くの町会と子ども会で連絡会をつくる予定です。そういう団体の集まりでも市と協働できますか")
+    assert a.faq_id != "target-activities", a
