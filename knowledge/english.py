@@ -918,6 +918,9 @@ class EnglishAnswerer:
         for seq in sorted((seq for seq in self._elsewhere_seq if len(seq) > 1), key=len, reverse=True):
             self._elsewhere_multi.setdefault(seq[0], []).append(seq)
         self._elsewhere_words = {w for v in self.data.elsewhere for w in _WORD_RE.findall(prepare(v))}
+        # a Japanese phrase of another office holding one of our words (後援会, a politician's supporters'
+        # club, holds 後援): read before the synonyms, like the Latin phrases
+        self._elsewhere_cjk_first = [p for p in self._elsewhere_cjk if any(v in p for v, _t in self._cjk)]
         self._cjk.sort(key=lambda x: -len(x[0]))
         self._max_seq = max((len(k) for k in self._seq), default=0)
         self._terms_of_synonyms = {t for t, _ in self.data.synonyms}
@@ -1099,6 +1102,11 @@ class EnglishAnswerer:
         """Terms of a text (see the module docstring). ``learn`` records the words as known."""
         t = prepare(text)
         out = Terms()
+        if not learn:
+            for phrase in self._elsewhere_cjk_first:
+                if phrase in t:
+                    out.unknown[phrase] = 1.0
+                    t = t.replace(phrase, " ")
         for variant, term in self._cjk:
             if variant in t:
                 out.add(term, 1.0)

@@ -831,3 +831,19 @@ def test_english_words_are_not_folded_as_romaji(word):
 )
 def test_romaji_and_british_spellings_are_folded(word, folded):
     assert fold_romaji(word) == folded
+
+
+# -- h15j: other offices' matters that look like ours, and rules of the tenth round (probes of our own) -----
+
+
+def test_statistics_work_permits_and_a_politicians_club_are_other_offices_matters(answerer):
+    for q in (
+        "What is the population of Koganei these days?",
+        "I am a student from Nepal. Is a work permit needed to teach at a school event?",
+        "Can I become a member of the kouenkai of a councillor?",
+        "How do I join the 後援会 of an assembly member?",
+    ):
+        a = answerer.answer(q)
+        assert not a.answered, (q, a)
+    a = answerer.answer("What is kōen (後援)?")
+    assert a.answered and a.faq_id == "form-kouen", a
