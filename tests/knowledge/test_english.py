@@ -847,3 +847,11 @@ def test_statistics_work_permits_and_a_politicians_club_are_other_offices_matter
         assert not a.answered, (q, a)
     a = answerer.answer("What is kōen (後援)?")
     assert a.answered and a.faq_id == "form-kouen", a
+
+
+def test_collaboration_with_citizens_is_collaboration(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    t = en.analyse("Does the long-term plan of Koganei say anything about collaboration with residents?")[0]
+    assert "kyodo" in t.weights and "citizen" not in t.weights
