@@ -467,7 +467,12 @@ _CONDITION_WH_RE = re.compile(
 def _wh_asks(asks: str) -> bool:
     """Whether an asking sentence asks how, where, why, when or who ("If a child gets hurt, who is
     responsible?" too: a condition before the question word)."""
-    return bool(_WH_RE.match(asks) or _CONDITION_WH_RE.match(asks))
+    return bool(_WH_RE.match(asks) or _CONDITION_WH_RE.match(asks) or _CLAUSE_WH_RE.search(asks))
+
+
+# "local groups want student helpers, who should I talk to?": a statement, then the question in the
+# last clause after a comma
+_CLAUSE_WH_RE = re.compile(r",\s*(?:so\s+|and\s+|then\s+)?(?:how|where|who|whom)\b[^,]*$")
 
 
 def _refers(text: str) -> bool:

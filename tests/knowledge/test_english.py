@@ -855,3 +855,12 @@ def test_collaboration_with_citizens_is_collaboration(answerer):
     en = EnglishAnswerer.for_answerer(answerer)
     t = en.analyse("Does the long-term plan of Koganei say anything about collaboration with residents?")[0]
     assert "kyodo" in t.weights and "citizen" not in t.weights
+
+
+def test_a_wh_question_after_a_comma_is_not_a_whether_question(answerer):
+    from knowledge.english import _wh_asks
+
+    assert _wh_asks("our students want to help local clubs, where should i ask?")
+    assert not _wh_asks("can a university, or its students, work with the city?")
+    a = answerer.answer("Our university students want to help at local events, who should I talk to in the city?")
+    assert a.faq_id != "target-university", a
