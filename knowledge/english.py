@@ -472,6 +472,8 @@ def _wh_asks(asks: str) -> bool:
 
 # "local groups want student helpers, who should I talk to?": a statement, then the question in the
 # last clause after a comma
+# "hojo = subsidy?": whether one word means another
+_EQUALS_RE = re.compile(r"\w\s*=\s*\w")
 _CLAUSE_WH_RE = re.compile(r",\s*(?:so\s+|and\s+|then\s+)?(?:how|where|who|whom)\b[^,]*$")
 
 
@@ -1243,6 +1245,9 @@ class EnglishAnswerer:
             # "We already get a grant from Tokyo. Can we also get city money?": money from elsewhere
             q.add("other-funding", 1.0)
         said = prepare(focus)
+        if _EQUALS_RE.search(q.asks):
+            # "kyosai = co-hosting?": a word equals another, asks what it means
+            q.add("definition", 1.0)
         if (
             "definition" in q.weights
             and _WHAT_IS_OF_RE.search(said)

@@ -864,3 +864,8 @@ def test_a_wh_question_after_a_comma_is_not_a_whether_question(answerer):
     assert not _wh_asks("can a university, or its students, work with the city?")
     a = answerer.answer("Our university students want to help at local events, who should I talk to in the city?")
     assert a.faq_id != "target-university", a
+
+
+def test_a_word_equals_another_asks_what_it_means(answerer):
+    a = answerer.answer("itaku = commissioning?")
+    assert a.answered and a.faq_id == "form-itaku", a
