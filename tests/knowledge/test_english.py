@@ -869,3 +869,11 @@ def test_a_wh_question_after_a_comma_is_not_a_whether_question(answerer):
 def test_a_word_equals_another_asks_what_it_means(answerer):
     a = answerer.answer("itaku = commissioning?")
     assert a.answered and a.faq_id == "form-itaku", a
+
+
+def test_a_place_for_meetings_is_a_venue(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    assert "venue" in en.analyse("Does the city offer a meeting space for civic groups?")[0].weights
+    assert "venue" in en.analyse("we need a place to gather once a month")[0].weights
