@@ -472,6 +472,8 @@ def _wh_asks(asks: str) -> bool:
 
 # "local groups want student helpers, who should I talk to?": a statement, then the question in the
 # last clause after a comma
+# "what does the city do to …?", "what will koganei do for …?": asks what is done (not why)
+_WHAT_DONE_RE = re.compile(r"^what (?:does|do|did|will|would|can|should) (?:the |our |this )?[a-z]+(?: [a-z]+)? do\b")
 # "hojo = subsidy?": whether one word means another
 _EQUALS_RE = re.compile(r"\w\s*=\s*\w")
 _CLAUSE_WH_RE = re.compile(r",\s*(?:so\s+|and\s+|then\s+)?(?:how|where|who|whom)\b[^,]*$")
@@ -1024,6 +1026,7 @@ class EnglishAnswerer:
         self._negatable: set[str] = set()
         self._docs: list[tuple[int, dict[str, float]]] = []  # (entry index, terms) per phrasing
         self._phrasing_text: list[tuple[int, str]] = []
+        self._why_docs: list[bool] = []  # per phrasing: it asks why
         self._vocab: set[str] = set(self._terms_of_synonyms)
         self._raw_words: set[str] = set()
         entry_terms: list[set[str]] = []
@@ -1033,6 +1036,7 @@ class EnglishAnswerer:
             for p in (e.question, *e.phrasings):
                 t = self._terms(p, learn=True)
                 self._docs.append((i, t.weights))
+                self._why_docs.append(prepare(p).startswith("why "))
                 self._phrasing_text.append((i, " ".join(sorted(t.weights))))
                 terms |= set(t.weights)
             entry_terms.append(terms)
@@ -1358,7 +1362,11 @@ class EnglishAnswerer:
         cmass = {t: self.idf(t) * wt for t, wt in (ctx.weights.items() if ctx else ()) if t in self._question_vocab}
         ctotal = sum(cmass.values()) or 1.0
         best_f1 = [0.0] * len(self.entries)
-        for i, terms in self._docs:
+        # "What does the city do to promote collaboration?" asks what is done, not why it is done
+        what_done = bool(_WHAT_DONE_RE.match(q.asks))
+        for d, (i, terms) in enumerate(self._docs):
+            if what_done and self._why_docs[d]:
+                continue
             inter = sum(m for t, m in qmass.items() if t in terms)
             if not inter:
                 continue

@@ -877,3 +877,10 @@ def test_a_place_for_meetings_is_a_venue(answerer):
     en = EnglishAnswerer.for_answerer(answerer)
     assert "venue" in en.analyse("Does the city offer a meeting space for civic groups?")[0].weights
     assert "venue" in en.analyse("we need a place to gather once a month")[0].weights
+
+
+def test_what_the_city_does_is_not_why_it_does_it(answerer):
+    a = answerer.answer("What will Koganei do to promote kyodo?")
+    assert a.faq_id != "about-purpose", a
+    a = answerer.answer("Why does the city promote collaboration?")
+    assert a.answered and a.faq_id == "about-purpose", a
