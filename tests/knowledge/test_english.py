@@ -884,3 +884,11 @@ def test_what_the_city_does_is_not_why_it_does_it(answerer):
     assert a.faq_id != "about-purpose", a
     a = answerer.answer("Why does the city promote collaboration?")
     assert a.answered and a.faq_id == "about-purpose", a
+
+
+def test_required_documents_are_the_procedure(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    t = en.analyse("Which documents are needed? What are the required documents for kouen?")[0]
+    assert "procedure" in t.weights and "requir" not in t.weights
