@@ -474,6 +474,10 @@ def _wh_asks(asks: str) -> bool:
 # last clause after a comma
 # "what does the city do to …?", "what will koganei do for …?": asks what is done (not why)
 _WHAT_DONE_RE = re.compile(r"^what (?:does|do|did|will|would|can|should) (?:the |our |this )?[a-z]+(?: [a-z]+)? do\b")
+# "Is this public benefit?", "Would that count as co-hosting?": whether what was told is something
+_IS_THIS_RE = re.compile(
+    r"^(?:so,?\s+|and\s+|then\s+)?(?:is|are|would|does|do|can|could|will) (?:this|that|it|these|those|ours|our activity)\b"
+)
 # "hojo = subsidy?": whether one word means another
 _EQUALS_RE = re.compile(r"\w\s*=\s*\w")
 _CLAUSE_WH_RE = re.compile(r",\s*(?:so\s+|and\s+|then\s+)?(?:how|where|who|whom)\b[^,]*$")
@@ -1229,6 +1233,15 @@ class EnglishAnswerer:
             # question word describe a situation, like a sentence told before: unknown ones weigh half
             case = set(_WORD_RE.findall(q.asks[: cond.start(1)]))
             q.unknown = {u: (v * self.weights.described if u in case else v) for u, v in q.unknown.items()}
+        if len(sentences) > 1 and j < k and _IS_THIS_RE.match(q.asks):
+            # "We teach programming to kids at the community centre. Is this public benefit?": the
+            # asking sentence points back and names a curated term of its own: what it points at
+            # describes the case (its known words weigh half), the term is what is asked
+            own = set(self._corrected(sentences[k], names).weights)
+            if own & self._terms_of_synonyms - _NO_TOPIC_TERMS - _PLAIN_TERMS - {"kyodo", "activity", "group"}:
+                for t in list(q.weights):
+                    if t not in own:
+                        q.weights[t] *= self.weights.described
         described = _describing(text)
         q.names = names | described  # weak evidence, but still corrected when misspelt
         asking_words = set(_WORD_RE.findall(q.asks))

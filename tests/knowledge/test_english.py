@@ -892,3 +892,12 @@ def test_required_documents_are_the_procedure(answerer):
     en = EnglishAnswerer.for_answerer(answerer)
     t = en.analyse("Which documents are needed? What are the required documents for kouen?")[0]
     assert "procedure" in t.weights and "requir" not in t.weights
+
+
+def test_is_this_x_weighs_what_was_told_half(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    q, _ = en.analyse("Our circle plays music at the community centre for old people. Is this public benefit?")
+    assert q.weights["public-benefit"] == 1.0
+    assert all(w <= 0.5 for t, w in q.weights.items() if t != "public-benefit"), q.weights
