@@ -804,6 +804,8 @@ _SOURCE_SPAN = 3
 # the kinds of group a resident can join as a member (not the individual, the outside, the case of an existing project)
 _MEMBERSHIP_RE = re.compile(
     r"\b(?:mandatory|compulsory|obligatory|obliged|membership|dues|quit|withdraw|resign)\b"
+    # "Is the chonaikai open to foreigners?": whether a person may become a member
+    r"|\bopen to (?:foreign\w*|newcomers?|new residents?|non-japanese|anyone|everyone|people|all)\b"
 )
 _PERSON_RE = re.compile(r"\b(?:i|i'm|im|me|my|we|us|our|you|your|he|she|they|someone|anyone)\b")
 _MEMBER_SUBJECTS = frozenset({"jichikai", "university", "company", "religion", "politics"})

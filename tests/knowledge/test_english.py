@@ -901,3 +901,10 @@ def test_is_this_x_weighs_what_was_told_half(answerer):
     q, _ = en.analyse("Our circle plays music at the community centre for old people. Is this public benefit?")
     assert q.weights["public-benefit"] == 1.0
     assert all(w <= 0.5 for t, w in q.weights.items() if t != "public-benefit"), q.weights
+
+
+def test_whether_a_residents_association_is_open_to_newcomers_is_joining(answerer):
+    a = answerer.answer("Is the chonaikai in my area open to newcomers? I just moved here and I want to be a member.")
+    assert a.faq_id != "target-jichikai", a
+    a = answerer.answer("Our jichikai is open to everyone. Can we co-host a festival with the city?")
+    assert a.answered and a.faq_id == "form-kyosai", a
