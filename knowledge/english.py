@@ -333,6 +333,7 @@ STOP_WORDS = frozenset(
         "dono nado toka pls plz wat wht shiyou shiyoo sanka hansuru ha kankei "
         "dekimashita deshita deshou shimashita arimashita narimashita sei tou nano nareru naremasu naremasuka "
         "koto dame suru shinai karitai kariru kimeru kimenai etc tsukaitai tsukau tsukaeru tsukaemasu tsukaemasuka "
+        "tsuite ikeba iku ikimasu ikimasuka ikitai ikeru yoi "
         # the wrapping of a polite letter: says nothing about the topic
         "grateful appreciate appreciated apologise apologize apologies greetings regards sincerely "
         "wondering humbly excuse sorry afternoon bother regarding concerning "
@@ -478,6 +479,8 @@ _WHAT_DONE_RE = re.compile(r"^what (?:does|do|did|will|would|can|should) (?:the 
 _IS_THIS_RE = re.compile(
     r"^(?:so,?\s+|and\s+|then\s+)?(?:is|are|would|does|do|can|could|will) (?:this|that|it|these|those|ours|our activity)\b"
 )
+# the Japanese "not" after a noun (じゃない, ではない, でない) inside an English message
+_JA_NOT_RE = re.compile(r"じゃない|じゃなくて|ではない|ではなくて|でない")
 # "hojo = subsidy?": whether one word means another
 _EQUALS_RE = re.compile(r"\w\s*=\s*\w")
 _CLAUSE_WH_RE = re.compile(r",\s*(?:so\s+|and\s+|then\s+)?(?:how|where|who|whom)\b[^,]*$")
@@ -1120,6 +1123,7 @@ class EnglishAnswerer:
         t = prepare(text)
         out = Terms()
         if not learn:
+            t = _JA_NOT_RE.sub(" not ", t)  # 「NPO法人 じゃない group」: a Japanese "not" inside English
             for phrase in self._elsewhere_cjk_first:
                 if phrase in t:
                     out.unknown[phrase] = 1.0

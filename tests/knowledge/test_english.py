@@ -908,3 +908,13 @@ def test_whether_a_residents_association_is_open_to_newcomers_is_joining(answere
     assert a.faq_id != "target-jichikai", a
     a = answerer.answer("Our jichikai is open to everyone. Can we co-host a festival with the city?")
     assert a.answered and a.faq_id == "form-kyosai", a
+
+
+def test_romaji_grammar_and_a_japanese_not(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    q = en.analyse("kouen ni tsuite shiritai, doko ni ikeba ii?")[0]
+    assert not q.unknown, q.unknown
+    assert "not" in en.analyse("jichikai じゃない group ok?")[0].weights
+    assert "public-order" in en.analyse("koujo ryouzoku ni hanshinai katsudou")[0].weights
