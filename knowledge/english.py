@@ -780,10 +780,11 @@ def _describing(text: str) -> frozenset[str]:
 
 
 def _swaps(word: str) -> list[str]:
-    """``word`` typed with two neighbouring inner letters swapped (strat for start)."""
+    """``word`` typed with two neighbouring letters after the first swapped (strat for start, wiht
+    for with)."""
     return [
         word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-        for i in range(1, len(word) - 2)
+        for i in range(1, len(word) - 1)
         if word[i] != word[i + 1]
     ]
 # a statement that says what the writer is not ("We are not a company, just friends.", "never

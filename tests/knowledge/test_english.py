@@ -918,3 +918,11 @@ def test_romaji_grammar_and_a_japanese_not(answerer):
     assert not q.unknown, q.unknown
     assert "not" in en.analyse("jichikai じゃない group ok?")[0].weights
     assert "public-order" in en.analyse("koujo ryouzoku ni hanshinai katsudou")[0].weights
+
+
+def test_the_last_two_letters_swapped_are_a_typo(answerer):
+    from knowledge.english import _swaps
+
+    assert "wiht" in _swaps("with") and "strat" in _swaps("start")
+    a = answerer.answer("how to work wiht the city, how to strat?")
+    assert a.answered and a.faq_id == "howto-start", a
