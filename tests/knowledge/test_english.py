@@ -926,3 +926,11 @@ def test_the_last_two_letters_swapped_are_a_typo(answerer):
     assert "wiht" in _swaps("with") and "strat" in _swaps("start")
     a = answerer.answer("how to work wiht the city, how to strat?")
     assert a.answered and a.faq_id == "howto-start", a
+
+
+def test_a_citizen_organisation_is_a_civic_group(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    q = en.analyse("Can community organizations apply?")[0]
+    assert "civic-group" in q.weights and "community" not in q.weights
