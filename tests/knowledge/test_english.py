@@ -934,3 +934,12 @@ def test_a_citizen_organisation_is_a_civic_group(answerer):
     en = EnglishAnswerer.for_answerer(answerer)
     q = en.analyse("Can community organizations apply?")[0]
     assert "civic-group" in q.weights and "community" not in q.weights
+
+
+def test_lending_the_citys_name_is_nominal_sponsorship(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    for text in ("Would the city lend us its name for our concert?", "Can Koganei support us with its name?"):
+        q = en.analyse(text)[0]
+        assert "koen" in q.weights and "support" not in q.weights, (text, q.weights)
