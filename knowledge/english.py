@@ -374,7 +374,9 @@ GENERAL_WORDS = frozenset(
         # what an activity is called (a cooking class, a summer course): no topic of ours or of another office
         "class classes lesson lessons course courses closely recent recently nowadays practice practical "
         # sitting (on a council), because, a mistake; excluded and refused say "allowed" the other way round
-        "sit sitting because mistake mistakes error errors exclude excluded excludes refused rejected instead risk risks"
+        "sit sitting because mistake mistakes error errors exclude excluded excludes refused rejected instead risk risks "
+        # days of the week: when someone is free, not a topic ("volunteering on weekends")
+        "weekend weekends weekday weekdays saturday saturdays sunday sundays evening evenings"
     )
 )
 # numbers written as words the data does not know are weak evidence, like digits ("only those five forms")

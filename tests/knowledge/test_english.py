@@ -943,3 +943,13 @@ def test_lending_the_citys_name_is_nominal_sponsorship(answerer):
     for text in ("Would the city lend us its name for our concert?", "Can Koganei support us with its name?"):
         q = en.analyse(text)[0]
         assert "koen" in q.weights and "support" not in q.weights, (text, q.weights)
+
+
+def test_days_of_the_week_are_everyday_words(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    q = en.analyse("Can I help as a volunteer on Saturday evenings?")[0]
+    assert en.domain(q) >= 0.65, q
+    a = answerer.answer("Is the collaboration office open on Saturday?")
+    assert a.answered and a.faq_id == "contact-hours", a
