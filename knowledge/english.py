@@ -333,6 +333,7 @@ STOP_WORDS = frozenset(
         "dono nado toka pls plz wat wht shiyou shiyoo sanka hansuru ha kankei "
         "dekimashita deshita deshou shimashita arimashita narimashita sei tou nano nareru naremasu naremasuka "
         "koto dame suru shinai karitai kariru kimeru kimenai etc tsukaitai tsukau tsukaeru tsukaemasu tsukaemasuka "
+        "tsuite ikeba iku ikimasu ikimasuka ikitai ikeru yoi "
         # the wrapping of a polite letter: says nothing about the topic
         "grateful appreciate appreciated apologise apologize apologies greetings regards sincerely "
         "wondering humbly excuse sorry afternoon bother regarding concerning "
@@ -373,7 +374,9 @@ GENERAL_WORDS = frozenset(
         # what an activity is called (a cooking class, a summer course): no topic of ours or of another office
         "class classes lesson lessons course courses closely recent recently nowadays practice practical "
         # sitting (on a council), because, a mistake; excluded and refused say "allowed" the other way round
-        "sit sitting because mistake mistakes error errors exclude excluded excludes refused rejected instead risk risks"
+        "sit sitting because mistake mistakes error errors exclude excluded excludes refused rejected instead risk risks "
+        # days of the week: when someone is free, not a topic ("volunteering on weekends")
+        "weekend weekends weekday weekdays saturday saturdays sunday sundays evening evenings"
     )
 )
 # numbers written as words the data does not know are weak evidence, like digits ("only those five forms")
@@ -467,7 +470,22 @@ _CONDITION_WH_RE = re.compile(
 def _wh_asks(asks: str) -> bool:
     """Whether an asking sentence asks how, where, why, when or who ("If a child gets hurt, who is
     responsible?" too: a condition before the question word)."""
-    return bool(_WH_RE.match(asks) or _CONDITION_WH_RE.match(asks))
+    return bool(_WH_RE.match(asks) or _CONDITION_WH_RE.match(asks) or _CLAUSE_WH_RE.search(asks))
+
+
+# "local groups want student helpers, who should I talk to?": a statement, then the question in the
+# last clause after a comma
+# "what does the city do to …?", "what will koganei do for …?": asks what is done (not why)
+_WHAT_DONE_RE = re.compile(r"^what (?:does|do|did|will|would|can|should) (?:the |our |this )?[a-z]+(?: [a-z]+)? do\b")
+# "Is this public benefit?", "Would that count as co-hosting?": whether what was told is something
+_IS_THIS_RE = re.compile(
+    r"^(?:so,?\s+|and\s+|then\s+)?(?:is|are|would|does|do|can|could|will) (?:this|that|it|these|those|ours|our activity)\b"
+)
+# the Japanese "not" after a noun (じゃない, ではない, でない) inside an English message
+_JA_NOT_RE = re.compile(r"じゃない|じゃなくて|ではない|ではなくて|でない")
+# "hojo = subsidy?": whether one word means another
+_EQUALS_RE = re.compile(r"\w\s*=\s*\w")
+_CLAUSE_WH_RE = re.compile(r",\s*(?:so\s+|and\s+|then\s+)?(?:how|where|who|whom)\b[^,]*$")
 
 
 def _refers(text: str) -> bool:
@@ -764,10 +782,11 @@ def _describing(text: str) -> frozenset[str]:
 
 
 def _swaps(word: str) -> list[str]:
-    """``word`` typed with two neighbouring inner letters swapped (strat for start)."""
+    """``word`` typed with two neighbouring letters after the first swapped (strat for start, wiht
+    for with)."""
     return [
         word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-        for i in range(1, len(word) - 2)
+        for i in range(1, len(word) - 1)
         if word[i] != word[i + 1]
     ]
 # a statement that says what the writer is not ("We are not a company, just friends.", "never
@@ -791,6 +810,8 @@ _SOURCE_SPAN = 3
 # the kinds of group a resident can join as a member (not the individual, the outside, the case of an existing project)
 _MEMBERSHIP_RE = re.compile(
     r"\b(?:mandatory|compulsory|obligatory|obliged|membership|dues|quit|withdraw|resign)\b"
+    # "Is the chonaikai open to foreigners?": whether a person may become a member
+    r"|\bopen to (?:foreign\w*|newcomers?|new residents?|non-japanese|anyone|everyone|people|all)\b"
 )
 _PERSON_RE = re.compile(r"\b(?:i|i'm|im|me|my|we|us|our|you|your|he|she|they|someone|anyone)\b")
 _MEMBER_SUBJECTS = frozenset({"jichikai", "university", "company", "religion", "politics"})
@@ -918,6 +939,9 @@ class EnglishAnswerer:
         for seq in sorted((seq for seq in self._elsewhere_seq if len(seq) > 1), key=len, reverse=True):
             self._elsewhere_multi.setdefault(seq[0], []).append(seq)
         self._elsewhere_words = {w for v in self.data.elsewhere for w in _WORD_RE.findall(prepare(v))}
+        # a Japanese phrase of another office holding one of our words (後援会, a politician's supporters'
+        # club, holds 後援): read before the synonyms, like the Latin phrases
+        self._elsewhere_cjk_first = [p for p in self._elsewhere_cjk if any(v in p for v, _t in self._cjk)]
         self._cjk.sort(key=lambda x: -len(x[0]))
         self._max_seq = max((len(k) for k in self._seq), default=0)
         self._terms_of_synonyms = {t for t, _ in self.data.synonyms}
@@ -1014,6 +1038,7 @@ class EnglishAnswerer:
         self._negatable: set[str] = set()
         self._docs: list[tuple[int, dict[str, float]]] = []  # (entry index, terms) per phrasing
         self._phrasing_text: list[tuple[int, str]] = []
+        self._why_docs: list[bool] = []  # per phrasing: it asks why
         self._vocab: set[str] = set(self._terms_of_synonyms)
         self._raw_words: set[str] = set()
         entry_terms: list[set[str]] = []
@@ -1023,6 +1048,7 @@ class EnglishAnswerer:
             for p in (e.question, *e.phrasings):
                 t = self._terms(p, learn=True)
                 self._docs.append((i, t.weights))
+                self._why_docs.append(prepare(p).startswith("why "))
                 self._phrasing_text.append((i, " ".join(sorted(t.weights))))
                 terms |= set(t.weights)
             entry_terms.append(terms)
@@ -1099,6 +1125,12 @@ class EnglishAnswerer:
         """Terms of a text (see the module docstring). ``learn`` records the words as known."""
         t = prepare(text)
         out = Terms()
+        if not learn:
+            t = _JA_NOT_RE.sub(" not ", t)  # 「NPO法人 じゃない group」: a Japanese "not" inside English
+            for phrase in self._elsewhere_cjk_first:
+                if phrase in t:
+                    out.unknown[phrase] = 1.0
+                    t = t.replace(phrase, " ")
         for variant, term in self._cjk:
             if variant in t:
                 out.add(term, 1.0)
@@ -1210,6 +1242,15 @@ class EnglishAnswerer:
             # question word describe a situation, like a sentence told before: unknown ones weigh half
             case = set(_WORD_RE.findall(q.asks[: cond.start(1)]))
             q.unknown = {u: (v * self.weights.described if u in case else v) for u, v in q.unknown.items()}
+        if len(sentences) > 1 and j < k and _IS_THIS_RE.match(q.asks):
+            # "We teach programming to kids at the community centre. Is this public benefit?": the
+            # asking sentence points back and names a curated term of its own: what it points at
+            # describes the case (its known words weigh half), the term is what is asked
+            own = set(self._corrected(sentences[k], names).weights)
+            if own & self._terms_of_synonyms - _NO_TOPIC_TERMS - _PLAIN_TERMS - {"kyodo", "activity", "group"}:
+                for t in list(q.weights):
+                    if t not in own:
+                        q.weights[t] *= self.weights.described
         described = _describing(text)
         q.names = names | described  # weak evidence, but still corrected when misspelt
         asking_words = set(_WORD_RE.findall(q.asks))
@@ -1230,6 +1271,9 @@ class EnglishAnswerer:
             # "We already get a grant from Tokyo. Can we also get city money?": money from elsewhere
             q.add("other-funding", 1.0)
         said = prepare(focus)
+        if _EQUALS_RE.search(q.asks):
+            # "kyosai = co-hosting?": a word equals another, asks what it means
+            q.add("definition", 1.0)
         if (
             "definition" in q.weights
             and _WHAT_IS_OF_RE.search(said)
@@ -1340,7 +1384,11 @@ class EnglishAnswerer:
         cmass = {t: self.idf(t) * wt for t, wt in (ctx.weights.items() if ctx else ()) if t in self._question_vocab}
         ctotal = sum(cmass.values()) or 1.0
         best_f1 = [0.0] * len(self.entries)
-        for i, terms in self._docs:
+        # "What does the city do to promote collaboration?" asks what is done, not why it is done
+        what_done = bool(_WHAT_DONE_RE.match(q.asks))
+        for d, (i, terms) in enumerate(self._docs):
+            if what_done and self._why_docs[d]:
+                continue
             inter = sum(m for t, m in qmass.items() if t in terms)
             if not inter:
                 continue
