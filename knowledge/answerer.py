@@ -152,6 +152,7 @@ _KIND_CLASHES = {
 # The entry that answers "can a group doing this collaborate?" (第2章(2)'s conditions), for a
 # self-introduction followed by a question with no topic of its own (docs/faq-topics.md ids are fixed).
 ACTIVITY_ENTRY = "target-activities"
+START_ENTRY = "howto-start"  # how to begin collaborating with the city
 INFORMAL_GROUP_ENTRY = "target-npo-required"  # whether a group without legal status may partner
 # the subject of the question is a group of some form: サークルでも / 小さいグループって / 任意の会も
 _INFORMAL_SUBJECT_RE = re.compile(
@@ -165,6 +166,8 @@ _INFORMAL_GROUP_RE = re.compile(
 )
 # ... unless it names what another entry is about (大学のサークルでも…, 市外のグループでも…)
 _OTHER_SUBJECT_RE = re.compile(r"法人|企業|会社|お店|商店|大学|学校|学生|自治会|町会|町内会|市外|政治|議員|宗教|教会|お寺|個人")
+# Which fact of contacts.yaml a contact question asks for
+_CONTACT_FACTS = {"phone": "phone", "place": "address", "hours": "hours"}
 # The numbers of a message's questions, as answer() writes ①② and 1. 2.: " (1) "
 _ENUMERATED_RE = re.compile(r"\(\d+\)")
 # Words that only say "together with the city" (市と一緒に, 組む, 協力): no topic of their own.
@@ -1246,8 +1249,8 @@ class Answerer:
         return (
             u.kind == "can-we"
             and bool(_INFORMAL_SUBJECT_RE.search(q) or _INFORMAL_GROUP_RE.search(u.text.replace(" ", "")))
-            and not _OTHER_SUBJECT_RE.search(q)
-            # (…法人にはなっていません says the group is informal; it names no legal person)
+            # (…法人格はありませんが says the group is informal; it names no legal person)
+            and not _OTHER_SUBJECT_RE.search(_INFORMAL_GROUP_RE.sub("", q))
             and not _OTHER_SUBJECT_RE.search(_INFORMAL_GROUP_RE.sub("", u.activity or ""))
             and bool(set(qt.weights) & (_KYODO_TERMS | _PARTNER_TERMS))
         )
@@ -1443,10 +1446,20 @@ class Answerer:
         """Answers a rule chose on purpose, which the verifier does not second-guess: the activity
         conditions after a self-introduction that asks whether such a group can partner (the
         engine adds what 第2章(2) says about the activity and the divisions), the entry on informal
-        groups for 「サークルでも…」, and the 協働 desk for 「市と協働で〇〇したい、どこに相談？」."""
+        groups for 「サークルでも…」, how to start for a how-to question about nothing but 協働, the
+        entry giving the phone number, place or hours asked for, and the 協働 desk for
+        「市と協働で〇〇したい、どこに相談？」."""
         if top.entry.id == ACTIVITY_ENTRY and u.activity and u.kind == "can-we":
             return True
         if top.entry.id == INFORMAL_GROUP_ENTRY and self._asks_informal(u, self._question_terms(u)):
+            return True
+        if top.entry.id == START_ENTRY and u.kind == "how-do-we" and not self._asked_topics(self._question_terms(u)):
+            # 「…の団体です。市と協働するには何から始めれば？」: how to start, about nothing but 協働
+            return True
+        fact = _CONTACT_FACTS.get(contact_aspect(u.question) or "") if u.kind == "contact" else None
+        if fact is not None and fact in top.entry.contact_facts:
+            # 「コミュニティ文化課の場所は？」「ボランティアセンターの電話番号」: an entry that gives that
+            # very fact from contacts.yaml answers it; the model has seen too few of these to judge
             return True
         return self._where_to_consult(top, u)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.city import CITY_FILE, City, parse_city, read_city
-from knowledge.contacts import parse_contacts, render
+from knowledge.contacts import PLACEHOLDER_RE, parse_contacts, render
 from knowledge.models import FAQ_CATEGORIES, FaqEntry, KnowledgeData, Section, SynonymGroup
 from knowledge.referrals import REFERRALS_FILE, parse_referrals
 from knowledge.verifier import VerifierError, load_verifier
@@ -333,5 +333,6 @@ def _render_contacts(faq: list[FaqEntry], contacts: Mapping[str, Any], problems:
             problems.append(
                 f"{where}: answer is {len(answer)} characters with the contacts filled in (at most {MAX_ANSWER_CHARS})"
             )
-        out.append(replace(e, answer=answer))
+        facts = frozenset(m.group(2) for m in PLACEHOLDER_RE.finditer(e.answer) if m.group(2))
+        out.append(replace(e, answer=answer, contact_facts=facts))
     return out

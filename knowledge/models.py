@@ -48,6 +48,9 @@ class FaqEntry:
     answer: str
     sources: tuple[str, ...]
     related: tuple[str, ...] = ()
+    # the contacts.yaml facts its answer gives ({{contact:<id>:<fact>}}: phone, address, hours …),
+    # filled in when the placeholders are
+    contact_facts: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
