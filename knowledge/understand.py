@@ -465,7 +465,13 @@ def understand(text: str, has_topic: Callable[[str], bool] | None = None) -> Und
     if first == qi and qi > 0 and qi - 1 not in intro_at and _leans_back(parts[qi], parts[qi - 1]):
         first -= 1
     short_follow_up = first == qi and qi > 0 and qi - 1 in asking and len(_PUNCT_RE.sub("", parts[qi])) < 6
-    guess = first == qi and qi > 0 and qi - 1 in asking and bool(_GUESS_RE.search(parts[qi].replace(" ", "")))
+    guess = (
+        not short_follow_up
+        and first == qi
+        and qi > 0
+        and qi - 1 in asking
+        and bool(_GUESS_RE.search(parts[qi].replace(" ", "")))
+    )
     if guess:
         # 協働って結局なに？市のボランティアってこと？: a guess at the answer goes with the question
         first -= 1
@@ -482,11 +488,13 @@ def understand(text: str, has_topic: Callable[[str], bool] | None = None) -> Und
     kind = question_kind(question)
     asks = bool(asking) or not any(is_statement(p) for p in parts)
     # (the theme of 自治会ってなに？ 役割とは？ is 自治会: the follow-up asks about it)
-    topic = (
-        question_topic(question)
-        if short_follow_up
-        else question_topic(parts[first]) if guess else question_topic(parts[qi]) or question_topic(question)
-    )
+    # (a guess after the question is not its theme: 協働って結局なに？…ってこと？ is about 協働)
+    if short_follow_up:
+        topic = question_topic(question)
+    elif guess:
+        topic = question_topic(parts[first])
+    else:
+        topic = question_topic(parts[qi]) or question_topic(question)
     return Understanding(
         text, question, context, _activity(activity), kind, is_yes_no(question, kind), asks, topic
     )

@@ -273,3 +273,8 @@ def test_koto_wa_is_not_to_wa():
     """…結ぶことはできますか asks whether (こと + は), not what something is (とは)."""
     assert question_kind("市と協定を結ぶことはできますか") == "can-we"
     assert question_kind("協定とは") == "what-is"
+
+
+def test_a_short_guess_is_joined_once():
+    u = understand("協働ってなに？X ってこと？")
+    assert u.question.startswith("協働ってなに") and u.context == ""
