@@ -166,6 +166,24 @@ _INFORMAL_GROUP_RE = re.compile(
 )
 # ... unless it names what another entry is about (大学のサークルでも…, 市外のグループでも…)
 _OTHER_SUBJECT_RE = re.compile(r"法人|企業|会社|お店|商店|大学|学校|学生|自治会|町会|町内会|市外|政治|議員|宗教|教会|お寺|個人")
+# The entry for a person who wants to volunteer, or a group that wants volunteers (社協's centre).
+VOLUNTEER_ENTRY = "volunteer-centre"
+# 「音訳ボランティアやってみたい！どこで募集してる？」「子どもと関われるボランティアある？」: a wish to do
+# volunteer work, to find it, or to find volunteers (the centre's business, whatever the activity)
+# (the work itself, not a ボランティア団体 to found, a ボランティア休暇 to introduce or ボランティア元年)
+_VOLUNTEER = r"(?:ボランティア|ボランテ[イィ]?ア|ぼらんてぃあ)(?!団体|グループ|サークル|の会|休暇|元年|保険)"
+_SEEKS_VOLUNTEERING_RE = re.compile(
+    _VOLUNTEER + r"(?:活動|スタッフ|さん)?[^。?!]{0,15}?"
+    r"(?:(?:し|やり|やってみ|してみ|参加し|行き|始め|探し|募集し|集め|呼び|依頼し|頼み|来てもらい|なり)たい"
+    r"|募集|探して|紹介|相談|窓口)"
+    r"|(?:できる|参加できる|関われる|行ける|いける|やれる|募集している|募集してる)" + _VOLUNTEER
+    + r"|" + _VOLUNTEER + r"(?:活動)?(?:は|って|が|とか|も|みたいなの|みたいなもの|なんか)?(?:ある|あります|ない)(?:[?]|か|でしょうか|の|$)"
+)
+# ... unless it is about something else the volunteer work needs (insurance, money, a legal form) or
+# about collaborating with the city (ボランティア団体ですが市と協働できますか)
+_VOLUNTEER_OTHER_RE = re.compile(
+    r"協働|市と(?:一緒|協力|連携)|保険|助成|補助|お金|費用|寄付|謝礼|交通費|税|法人|届け?出|後援|共催|委託"
+)
 # Which fact of contacts.yaml a contact question asks for
 _CONTACT_FACTS = {"phone": "phone", "place": "address", "hours": "hours"}
 # The numbers of a message's questions, as answer() writes ①② and 1. 2.: " (1) "
@@ -479,6 +497,12 @@ class Answerer:
         self._excludes = [("対象になりません" in e.answer or "対象外" in e.answer) for e in self.entries]
         self._yes_no = [bool(_YES_NO_OPENER_RE.match(e.answer)) for e in self.entries]
         self._kind = [question_kind(normalize(e.question)) for e in self.entries]
+        # the entry whose own question asks what a thing is (協働とは何ですか？ -> 協働)
+        self._defining: dict[str, int] = {}
+        for i, e in enumerate(self.entries):
+            m = re.match(r"「?(.+?)」?とは", normalize(e.question).replace(" ", ""))
+            if m and self._kind[i] == "what-is":
+                self._defining.setdefault(m.group(1), i)
         self._aspect = [
             contact_aspect(normalize(e.question)) if k == "contact" else None
             for e, k in zip(self.entries, self._kind, strict=True)
@@ -1066,6 +1090,32 @@ class Answerer:
             return top.score >= 1.0 and (len(a.candidates) == 1 or top.score >= 2.5 * a.candidates[1].score)
         return len(a.candidates) == 1 or top.score >= 1.5 * a.candidates[1].score
 
+    def _definition_asked(self, u: Understanding) -> Candidate | None:
+        """「協働ってよく耳にしますが、どういう意味ですか」: a what-is question whose only known word is
+        its topic, when an entry's own question is 「<topic>とは…」, is answered by that entry (the
+        rest, よく耳にする, says nothing about which answer is wanted). None otherwise."""
+        if u.kind != "what-is" or not u.topic:
+            return None
+        index = self._defining.get(u.topic)
+        if index is None:
+            return None
+        qt = self._question_terms(u)
+        topic = set(self.analyzer.analyze(u.topic, focus=False).weights)
+        if not topic or set(qt.weights) != topic or any(len(t) >= 2 for t in qt.unknown):
+            return None
+        score = self.weights.answer_at + self.weights.margin
+        return Candidate(self.entries[index], score, phrasing=0.0, whole=0.0, fuzzy=0.0)
+
+    @staticmethod
+    def _defines_topic(c: Candidate, u: Understanding) -> bool:
+        """「協働ってよく聞くけど結局なに？」 asks what 協働 is: the entry whose own question is
+        「協働とは…」 answers it, however close the entry on why 協働 is needed comes."""
+        return (
+            u.kind == "what-is"
+            and bool(u.topic)
+            and normalize(c.entry.question).replace(" ", "").startswith(f"{u.topic}とは")
+        )
+
     def _covers_more(self, top: Candidate, runner_up: Candidate, u: Understanding) -> bool:
         """A near tie is no guess when the leader covers every word and either the runner-up would
         not be answered anyway (it does not cover the question) or the question asks about a
@@ -1208,6 +1258,19 @@ class Answerer:
                 for c in cands
             ]
             cands.sort(key=lambda c: (-c.score, c.entry.id))
+        if self._seeks_volunteering(u):
+            # 「子どもと関われるボランティアある？」: whatever the activity, the volunteer centre is
+            # where a person finds volunteer work (and a group finds volunteers)
+            lead = [c for c in cands if c.entry.id == VOLUNTEER_ENTRY]
+            if lead:
+                top = max(cands[0].score, self.weights.answer_at) + self.weights.margin
+                return dataclasses.replace(
+                    a,
+                    candidates=[
+                        dataclasses.replace(lead[0], score=top),
+                        *(c for c in cands if c.entry.id != VOLUNTEER_ENTRY),
+                    ],
+                )
         if self._asks_informal(u, qt):
             # 「趣味のサークルでも協働の相手になれますか」: whether a group of that form (no legal
             # status, a few members, no rules yet) may partner; the entry on informal groups answers it
@@ -1241,6 +1304,19 @@ class Answerer:
                     *(c for c in cands if c.entry.id != ACTIVITY_ENTRY),
                 ]
         return dataclasses.replace(a, candidates=cands)
+
+    @staticmethod
+    def _seeks_volunteering(u: Understanding) -> bool:
+        """「音訳ボランティアやってみたい！どこで募集してる？」: the writer wants volunteer work (or
+        volunteers) and asks where to find it, which the volunteer centre's entry answers whatever
+        the activity; not a question of what volunteering is, nor one about insurance, money or
+        partnering with the city."""
+        q = u.question.replace(" ", "")
+        return (
+            u.kind not in ("what-is", "difference", "why")
+            and bool(_SEEKS_VOLUNTEERING_RE.search(q))
+            and not _VOLUNTEER_OTHER_RE.search(u.text.replace(" ", ""))
+        )
 
     @staticmethod
     def _asks_informal(u: Understanding, qt: QueryTerms) -> bool:
@@ -1332,6 +1408,13 @@ class Answerer:
                 if top.score >= w.answer_at and a.domain >= w.min_domain
                 else self._decline(top.score)
             )
+        if u is not None and (defining := self._definition_asked(u)) is not None:
+            # 「協働ってよく耳にするけど、いったい何？」: what the topic is, and nothing else that is known
+            return self._answer(defining, opener_fits)
+        if u is not None and top.entry.id == VOLUNTEER_ENTRY and self._seeks_volunteering(u):
+            # chosen on purpose (see _screen): the words of the activity (音訳, 子どもと関われる) need
+            # not be known or covered
+            return self._answer(top, opener_fits)
         verbatim = top.fuzzy * 100 >= w.fuzzy_override
         # only words any city question uses (市役所, 小金井市, 申込): no topic to answer about
         topical = any(t not in CIVIC_TERMS for t in (*a.terms.weights, *a.terms.typed))
@@ -1385,6 +1468,7 @@ class Answerer:
             and a.candidates[1].entry.id not in top.entry.related
             and top.entry.id not in a.candidates[1].entry.related
             and not (u is not None and self._covers_more(top, a.candidates[1], u))
+            and not (u is not None and self._defines_topic(top, u) and not self._defines_topic(a.candidates[1], u))
         ):
             # two unrelated answers nearly tie: which one was meant is a guess
             return self._unsure(a)

@@ -605,3 +605,42 @@ def test_a_federation_of_groups_asks_about_the_group_not_its_activity(answerer):
 
     assert not excused("いくつかの町会と子ども会で地域の連絡会を作ろうとしています。こういう団体の集まりでも市と協働できますか?")
     assert excused("お年寄りの見守りをしている会です。一人暮らしの方だけを訪ねる活動でも協働の対象になりますか")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "点字のボランティアをやってみたいです。どこで募集していますか",
+        "土日だけ参加できるボランティアってありますか?",
+        "夏祭りの受付を手伝ってくれるボランティアを集めたいんだけど、どこに頼めばいい?",
+        "ぼらんてぃあ したいです どこに いけば いいですか",
+    ],
+)
+def test_wanting_volunteer_work_is_answered_by_the_volunteer_centre(answerer, message):
+    """A person who wants volunteer work, or a group that wants volunteers, is answered by the
+    centre where both are found, whatever the activity (sets 11-16, in our own words)."""
+    a = answerer.answer(message)
+    assert a.answered and a.faq_id == "volunteer-centre", a
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "ボランティアってそもそも何ですか",  # what it is, not where to find it
+        "ボランティア保険に入りたいのですが",  # insurance: a referral
+        "子ども食堂のボランティア団体をつくりたいのですが、どこに相談すればいいですか",  # founding a group
+        "ボランティア休暇を会社で導入したいので相談できますか",  # an employer's leave scheme
+        "ボランティアをしている団体です。市と協働できますか",  # partnering with the city
+    ],
+)
+def test_other_questions_that_mention_volunteering_are_not_sent_to_the_centre_by_that_rule(answerer, message):
+    assert not answerer._seeks_volunteering(understand(message))
+
+
+def test_what_a_topic_is_asked_at_the_end_of_the_sentence(answerer):
+    """「協働ってよく聞くけど結局なに？」 asks what 協働 is; the entry defining 協働 wins a near tie
+    with the one on why 協働 is needed (set 16, in our own words)."""
+    u = understand("協働って最近よく耳にするけど、そもそも何なの？")
+    assert u.kind == "what-is", u
+    a = answerer.answer("協働ってよく耳にするけど、いったい何?")
+    assert a.answered and a.faq_id == "about-kyodo", a
