@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.understand import final_clause, understand
+from knowledge.understand import final_clause, strip_preface, understand
 
 CONTACT = "小金井市 市民部 コミュニティ文化課"  # the shipped city.yaml's desk (contacts.yaml)
 
@@ -644,3 +644,17 @@ def test_what_a_topic_is_asked_at_the_end_of_the_sentence(answerer):
     assert u.kind == "what-is", u
     a = answerer.answer("協働ってよく耳にするけど、いったい何?")
     assert a.answered and a.faq_id == "about-kyodo", a
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["2つ聞きたいです。", "質問が3点あります。", "いくつか質問です: "],
+)
+def test_a_sentence_that_counts_the_questions_is_only_a_preface(message):
+    assert strip_preface(message + "後援とは何ですか") == "後援とは何ですか"
+    assert strip_preface("2つの団体で協働できますか") == "2つの団体で協働できますか"
+
+
+def test_numbered_questions_after_a_counting_preface_are_each_answered(answerer):
+    a = answerer.answer("2つ聞きたいです。 1. 後援ってなんですか 2. 共催ってなんですか")
+    assert [faq for _, faq in a.parts] == ["form-kouen", "form-kyosai"], a.parts
