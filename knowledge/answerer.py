@@ -184,6 +184,8 @@ _SEEKS_VOLUNTEERING_RE = re.compile(
 _VOLUNTEER_OTHER_RE = re.compile(
     r"協働|市と(?:一緒|協力|連携)|保険|助成|補助|お金|費用|寄付|謝礼|交通費|税|法人|届け?出|後援|共催|委託"
 )
+# Words that only ask for a definition (NPOとは、具体的に何を指しますか)
+_DEFINITION_TERMS = frozenset(fold(w) for w in ["指す", "具体的", "意味", "定義", "言葉", "内容", "簡単"])
 # Which fact of contacts.yaml a contact question asks for
 _CONTACT_FACTS = {"phone": "phone", "place": "address", "hours": "hours"}
 # The numbers of a message's questions, as answer() writes ①② and 1. 2.: " (1) "
@@ -498,11 +500,16 @@ class Answerer:
         self._yes_no = [bool(_YES_NO_OPENER_RE.match(e.answer)) for e in self.entries]
         self._kind = [question_kind(normalize(e.question)) for e in self.entries]
         # the entry whose own question asks what a thing is (協働とは何ですか？ -> 協働)
-        self._defining: dict[str, int] = {}
+        # (or a phrasing of a what-is entry does: NPO法人とは; a thing two entries define is left out)
+        defining: dict[str, set[int]] = {}
         for i, e in enumerate(self.entries):
-            m = re.match(r"「?(.+?)」?とは", normalize(e.question).replace(" ", ""))
-            if m and self._kind[i] == "what-is":
-                self._defining.setdefault(m.group(1), i)
+            if self._kind[i] != "what-is":
+                continue
+            for text in (e.question, *e.phrasings):
+                m = re.match(r"「?([^「」]+?)」?(?:(?<![こあひも])とは|って(?:何|なに|なん))", normalize(text).replace(" ", ""))
+                if m:
+                    defining.setdefault(m.group(1), set()).add(i)
+        self._defining = {thing: next(iter(ix)) for thing, ix in defining.items() if len(ix) == 1}
         self._aspect = [
             contact_aspect(normalize(e.question)) if k == "contact" else None
             for e, k in zip(self.entries, self._kind, strict=True)
@@ -1101,7 +1108,7 @@ class Answerer:
             return None
         qt = self._question_terms(u)
         topic = set(self.analyzer.analyze(u.topic, focus=False).weights)
-        if not topic or set(qt.weights) != topic or any(len(t) >= 2 for t in qt.unknown):
+        if not topic or not topic <= set(qt.weights) <= topic | _DEFINITION_TERMS or any(len(t) >= 2 for t in qt.unknown):
             return None
         score = self.weights.answer_at + self.weights.margin
         return Candidate(self.entries[index], score, phrasing=0.0, whole=0.0, fuzzy=0.0)
