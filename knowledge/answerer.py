@@ -186,6 +186,12 @@ _VOLUNTEER_OTHER_RE = re.compile(
 )
 # Words that only ask for a definition (NPOとは、具体的に何を指しますか)
 _DEFINITION_TERMS = frozenset(fold(w) for w in ["指す", "具体的", "意味", "定義", "言葉", "内容", "簡単"])
+# Words that say a question is about an activity or project (the desk for it: 子育て支援の活動だと窓口は？)
+_PROJECT_TERMS = frozenset(fold(w) for w in ["活動", "企画", "事業", "団体", "提案", "イベント", "講座", "プロジェクト"])
+_WHICH_DESK_RE = re.compile(r"どこ|どちら|どの|誰|だれ|何課|なに課")  # (not 担当課だけですか?)
+_OTHER_MATTER_RE = re.compile(r"補助|助成|お金|資金|費用|後援|共催|委託|結成|設立|立ち上げ|作りたい|つくりたい|保険|登録")
+# Words that name the 協働 desk, not a topic (協働の係, 担当の課, コミュニティ文化課)
+_DESK_TERMS = frozenset(fold(w) for w in ["係", "担当", "担当課", "課", "部署", "窓口", "こみゆにてい", "文化", "コミュニティ文化課"])
 # Which fact of contacts.yaml a contact question asks for
 _CONTACT_FACTS = {"phone": "phone", "place": "address", "hours": "hours"}
 # The numbers of a message's questions, as answer() writes ①② and 1. 2.: " (1) "
@@ -1040,13 +1046,36 @@ class Answerer:
         """「市と協働で多言語の防災マップを作りたいのですが、どこに相談すれば？」 asks where to
         consult about collaborating: what the project is about is the content of that consultation,
         not what is asked, so the desk's entry answers it without covering those words."""
-        qw = set(self._question_terms(u).weights)
+        qt = self._question_terms(u)
+        qw = set(qt.weights)
+        if u.kind != "contact":
+            return False
+        index = self._index_of[top.entry.id]
+        aspect = contact_aspect(u.question)
+        if aspect == "office":
+            # (also 「子育て支援の活動だと窓口はどこ？」: the desk for an activity, whatever its field;
+            # not 「保育園の入園の窓口は？」, which is about no activity or project)
+            if _KYODO_TERMS & qw and fold("相談") in qw:
+                return self._aspect[index] == "office"
+            # (the desk for an activity's field; not for money, a form of 協働 or founding a group,
+            # which have answers of their own: 助成金はどこに相談すれば？)
+            return (
+                self._aspect[index] == "office"
+                and bool(_WHICH_DESK_RE.search(u.question))
+                and bool(qw & (_KYODO_TERMS | _PROJECT_TERMS) or u.activity)
+                and not _OTHER_MATTER_RE.search(u.question.replace(" ", ""))
+            )
+        fact = _CONTACT_FACTS.get(aspect or "")
+        # 「協働の係って何時まで？」: the hours of the 協働 desk are the hours the entry gives; 協働
+        # and the desk's names need not be covered
         return (
-            u.kind == "contact"
-            and contact_aspect(u.question) == "office"
-            and self._aspect[self._index_of[top.entry.id]] == "office"
-            and bool(qw & _KYODO_TERMS)
-            and fold("相談") in qw
+            fact is not None
+            and fact in top.entry.contact_facts
+            and not any(len(t) >= 2 for t in qt.unknown)
+            and all(
+                t in self._entry_terms[index] or t in _KYODO_TERMS or t in _DESK_TERMS or t in CIVIC_TERMS
+                for t in qw
+            )
         )
 
     @staticmethod
@@ -1260,7 +1289,8 @@ class Answerer:
             bonus = self.weights.aspect
             cands = [
                 dataclasses.replace(c, score=c.score + bonus)
-                if self._aspect[self._index_of[c.entry.id]] == aspect and self._covers(c, u)
+                if self._aspect[self._index_of[c.entry.id]] == aspect
+                and (self._covers(c, u) or self._where_to_consult(c, u))
                 else c
                 for c in cands
             ]

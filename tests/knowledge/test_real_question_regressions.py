@@ -658,3 +658,31 @@ def test_a_sentence_that_counts_the_questions_is_only_a_preface(message):
 def test_numbered_questions_after_a_counting_preface_are_each_answered(answerer):
     a = answerer.answer("2つ聞きたいです。 1. 後援ってなんですか 2. 共催ってなんですか")
     assert [faq for _, faq in a.parts] == ["form-kouen", "form-kyosai"], a.parts
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "図書館で読み聞かせをしている会です。市と何か一緒にやりたいのですが、最初は誰に相談すればいいですか",
+        "スポーツと健康づくりの両方に関わる活動をしています。市に企画を持ち込むなら、どこの課がいいですか",
+    ],
+)
+def test_the_desk_for_an_activity_is_answered_whatever_its_field(answerer, message):
+    """Where to take an activity or project is answered by the desk (or the which-division entry)
+    without covering the words of the activity (sets 5, 6 and 16, in our own words)."""
+    a = answerer.answer(message)
+    assert a.answered and a.faq_id in ("contact", "howto-which-division"), a
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "子ども会で夏祭りをしています。お祭りに使える助成金はどこに聞けばいいですか",  # money has its own answers
+        "協働できるのは、名簿に載っている課だけですか?",  # a yes/no question, not where
+    ],
+)
+def test_money_or_a_yes_no_question_is_not_the_desk_by_that_rule(answerer, message):
+    u = understand(message)
+    a = answerer._analysis(message, u)
+    desk = next(c for c in a.candidates if c.entry.id == "contact")
+    assert not answerer._where_to_consult(desk, u)
