@@ -553,11 +553,13 @@ def asked_parts(text: str, has_topic: Callable[[str], bool] | None = None) -> li
     questions: list[list[int]] = []
     for i in asking:
         s = core[i].replace(" ", "")
-        own = has_topic(_FURTHER_RE.sub("", s))
+        # (「それと…」 opens a further question; its それ does not point back)
+        rest = _FURTHER_RE.sub("", s)
+        own = has_topic(rest)
         if questions and (
             not own
             or len(re.sub(r"[?？。．!！…\s]", "", s)) < 8
-            or _leans_back(s, core[i - 1])
+            or _leans_back(rest, core[i - 1])
             or _is_request(s)
             or _COMPARED_WITH_RE.search(s)
         ):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.understand import final_clause, strip_preface, understand
+from knowledge.understand import asked_parts, final_clause, strip_preface, understand
 
 CONTACT = "小金井市 市民部 コミュニティ文化課"  # the shipped city.yaml's desk (contacts.yaml)
 
@@ -686,3 +686,11 @@ def test_money_or_a_yes_no_question_is_not_the_desk_by_that_rule(answerer, messa
     a = answerer._analysis(message, u)
     desk = next(c for c in a.candidates if c.entry.id == "contact")
     assert not answerer._where_to_consult(desk, u)
+
+
+def test_a_further_question_opened_with_soreto_is_a_question_of_its_own(answerer):
+    """「それと」 opens a further question; its それ does not point back to the one before."""
+    parts = asked_parts("後援っていつまでに申し込むんですか?それと共催との違いも教えてください", answerer._names_part_topic)
+    assert parts is None  # 「…との違いも」 compares with the one before
+    parts = asked_parts("協働の指針っていつできたんですか?それと市の基本計画ではどう位置づけられていますか?", answerer._names_part_topic)
+    assert parts is not None and len(parts) == 2, parts
