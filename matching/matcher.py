@@ -785,13 +785,15 @@ class Matcher:
             else:
                 run = [k]
             run_end = end
+            # 「保育園・幼稚園、介護施設などを訪問」「老人福祉センターなどで」: など is read past
+            at = end + 2 if startswith("など", end) else end
             if (startswith(_RENTED, end) or startswith(_SHOWN_AT, end)) and not info.people:
                 venues.add(k)
             elif not info.people and (
-                startswith(_GONE_TO, end)
+                startswith(_GONE_TO, at)
                 or (
                     # 「保育園や児童館、高齢者施設を回って」: a list with a facility in it is of places
-                    startswith(_VISITED, end)
+                    startswith(_VISITED, at)
                     and (info.facility is not None or any(keys[r].facility is not None for r in run))
                 )
             ):
@@ -801,11 +803,11 @@ class Matcher:
                         ri = keys[r].facility
                         if ri is not None and facilities.get(ri) == keys[r].display:
                             del facilities[ri]
-            if info.place and startswith(_VENUE_END, end) and not info.people:
+            if info.place and startswith(_VENUE_END, at) and not info.people:
                 venues.add(k)  # 「福祉施設で」「老人ホームでの」: a building named as where it happens
             if (
                 len(run) > 1
-                and startswith(_VENUE_END, end)
+                and startswith(_VENUE_END, at)
                 and any(keys[r].facility is not None or keys[r].hall for r in run)
             ):
                 # 「幼稚園・保育園・小学校でのおはなし会」, 「公園や緑地で」: a list of places ending at a
@@ -830,9 +832,9 @@ class Matcher:
             if info.people and startswith("まで", end):
                 everyone = True
             fi = info.facility
-            if fi is not None and startswith(_REGISTERED, end):
+            if fi is not None and startswith(_REGISTERED, at):
                 registered.add(k)
-            elif fi is not None and startswith(_VISITED, end):
+            elif fi is not None and startswith(_VISITED, at):
                 visited.add(k)
             elif fi is None or _is_venue(text, end) or _labelled_place(text, start):
                 if info.hall and (_is_venue(text, end) or _labelled_place(text, start)):
