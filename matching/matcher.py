@@ -238,6 +238,16 @@ _FOR_PEOPLE = ("へ", "に対", "向け", "むけ", "のため", "を対象", "�
                "の自宅", "の生活", "のくらし", "の暮らし", "の居場所", "を招", "をまね", "と一緒", "といつしよ")  # fmt: skip
 _PERSON_NOUNS = ("の人", "のひと", "の方", "のかた", "さん", "の皆さん", "のみなさん", "世帯", "家庭",
                  "の家族")  # fmt: skip
+# Who the group is for, said in its first sentence (「自閉症や知的障害のある子どもたちの野外活動」,
+# 「薬物依存症者とその家族を対象に…」, 「妊婦・親子の居場所」): the division serving those people gets this
+# much more, so that what they do together (キャンプ, 農作業, 居場所) does not outweigh whom it is for.
+# Only people a welfare division serves (a division of the field 保健・医療・福祉: disability, care,
+# pregnancy, single parents, hardship): it supports them whatever they do, while foreign residents or
+# teenagers are served by the division of what they do. Not when the first people named are age words
+# (fields.yaml member_people: 高齢者, シニア), which often only say who the members are.
+W_PEOPLE_FIRST = 0.3
+WELFARE_FIELD = 1
+
 # Division words of the group's name of at least NAME_MIN_LEN characters weigh this much more: a name
 # says what the group is about (「子育てサークル…」, 「フードバンク狛江」). Not short ones (みどり, さくら
 # are often only a pleasant sound) nor the fields' everyday words (まちづくり, 環境): they are broad.
@@ -482,6 +492,7 @@ class Matcher:
         spelled = {w: fold_word(w) for w in (*display.values(), *ignore_words)}
         spelled.update({w: k for k, w in display.items()})
         self._aliases = alias_keys(spelled, [*self._keys, *self._ignore], readings)
+        self._welfare = frozenset(i for i, d in enumerate(self.divisions) if WELFARE_FIELD in d.fields)
         self._markers = frozenset(fold_word(w) for w in ASIDE_MARKERS) - self._keys.keys()
         self._origin_markers = frozenset(fold_word(w) for w in ORIGIN_MARKERS) - self._keys.keys()
         self._scanner = Scanner(
@@ -728,6 +739,10 @@ class Matcher:
         name_only: set[str] = set()  # short kana words seen in the name (pleasant sounds?)
         in_description: set[str] = set()
         run: list[str] = []  # the words of the list the current word ends (「保育園や児童館、…」)
+        first_people: tuple[str, tuple[int, ...]] | None = None  # a people word of the first sentence
+        first_end = text.find("|", name_end)
+        if first_end < 0:
+            first_end = len(text)
         run_end = -1
         for k, start, end in hits:
             info = keys.get(k)
@@ -827,6 +842,8 @@ class Matcher:
                 ranged.add(k)
             for i in info.people:
                 people.setdefault(i, (info.display, k))
+            if info.people and first_people is None and start < first_end:
+                first_people = (k, () if info.member else tuple(i for i in info.people if i in self._welfare))
             if info.people and _served(text, end):
                 served.add(k)
             if info.people and startswith("まで", end):
@@ -971,6 +988,17 @@ class Matcher:
             fn = info.field
             if fn is not None and role <= FOR_PEOPLE and fn not in text_fields and k not in name_only:
                 text_fields[fn] = info
+        if (
+            W_PEOPLE_FIRST
+            and first_people is not None
+            and people
+            and first_people[0] not in aside
+            and first_people[0] not in audience
+        ):
+            for i in first_people[1]:
+                if i in people:
+                    raw[i] = raw.get(i, 0.0) + W_PEOPLE_FIRST / len(first_people[1])
+                    found.setdefault(i, [])
         direct = dict(raw)
         # The division the words of the text clearly point to, if any.
         lead = None
