@@ -56,7 +56,7 @@ from matching.scanner import Scanner
 
 # Bump when the scoring changes (weights, rules), so stored suggestions are recomputed. Edits to the
 # data files are covered by Division.fingerprint and Matcher.fingerprint.
-SCORING_VERSION = "2.4.0"
+SCORING_VERSION = "2.5.0"
 
 # Texts longer than this are cut (a pasted brochure must not cost more than a paragraph).
 MAX_NAME = 200
@@ -210,7 +210,7 @@ ASIDE_MARKERS = (
     # body's activity the group also helps with (「子ども食堂の運営にも協力しています」)
     "で組織", "に依頼", "にも協力", "主催の",
     # places the group visits to perform or to cheer people up (「診療所や福祉施設への慰問」)
-    "への慰問", "を慰問", "の慰問",
+    *(VISIT_MARKERS := ("への慰問", "を慰問", "の慰問")),
 )  # fmt: skip
 # The course or gathering the founders came from (「公民館の女性セミナーの受講生が結成」, 「公民館の講座に
 # 集まった人たちが…結成」): a facility named in that clause ran the course, not the group's activity.
@@ -265,6 +265,22 @@ _RENTED = ("を借り", "をかり", "をお借り", "をおかり")
 # 「文化祭に出展」): where it shows the work, not what the work is.
 _SHOWN_AT = _also_mo(("で販売", "にて販売", "で展示", "にて展示", "で発表", "にて発表", "で出店", "に出店", "に出展",
              "で出展", "で披露", "にて披露"))  # fmt: skip
+
+
+# For the reasons only: words that name people (「子ども」「高校生」「母親」) are said as whom the
+# activity is for, not as the activity (「活動の「子ども」…」 reads wrongly), and words that name a role
+# (「民生委員」「自治会長」) as who takes part.
+THING, PERSONS, ROLE = range(3)
+_PERSON_ENDINGS = ("子ども", "子供", "こども", "児童", "小学生", "中学生", "高校生", "大学生", "学生", "中高生",
+                   "若者", "青少年", "少年", "少女", "女性", "男性", "母親", "父親", "お母さん", "お父さん", "ママ",
+                   "パパ", "乳幼児", "幼児", "乳児", "生徒", "赤ちゃん", "の方", "たち")  # fmt: skip
+_ROLE_ENDINGS = ("委員", "会長", "役員", "町会長", "推進員", "相談員", "指導員")
+
+
+def _noun(display: str) -> int:
+    if display.endswith(_ROLE_ENDINGS):
+        return ROLE
+    return PERSONS if display.endswith(_PERSON_ENDINGS) else THING
 
 
 def _is_kana(key: str) -> bool:
@@ -342,6 +358,7 @@ class _Key:
     special: bool = False  # facility, people or hall: looked at more closely while scanning
     everyday: bool = False  # one of a field's everyday words (fields.yaml), not a division's own
     member: bool = False  # people often named only as the members of a club (fields.yaml member_people)
+    noun: int = 0  # THING, or PERSONS / ROLE: the word names people (子ども, 高校生) or a role (民生委員)
     place: bool = False  # a kind of building (…施設, …ホーム, …館) that is no division's own facility
 
 
@@ -431,11 +448,12 @@ class Matcher:
             weight = W_DIRECT * _length_weight(k) * (W_GENERIC if generic else 1.0)
             share = weight / len(by_div) if by_div else 0.0
             field_reason = None
+            noun = _noun(display[k])
             if fn is not None:
                 template = messages.REASON_TEXT_FIELD
-                if k in people:
+                if k in people or noun == PERSONS:
                     template = messages.REASON_TEXT_FIELD_PEOPLE
-                elif k in facility or k in halls:
+                elif k in facility or k in halls or noun == ROLE:
                     template = messages.REASON_TEXT_FIELD_PLACE
                 field_reason = template.format(word=display[k], field=self._field_by_number[fn].label)
             self._keys[k] = _Key(
@@ -443,7 +461,9 @@ class Matcher:
                 hits=tuple((i, share) for i in by_div),
                 projects=dict(by_div),
                 reasons={
-                    i: self._reason(i, project, [display[k]], people=k in people)
+                    i: self._reason(
+                        i, project, [display[k]], people=k in people or noun == PERSONS, role=noun == ROLE
+                    )
                     for i, project in by_div.items()
                 },
                 field=fn,
@@ -455,6 +475,7 @@ class Matcher:
                 special=k in facility or k in people or k in halls,
                 everyday=k in word_field,
                 member=k in members,
+                noun=noun,
                 place=k not in facility and k not in halls and display[k].endswith(_BUILDINGS),
             )
 
@@ -494,6 +515,7 @@ class Matcher:
         self._aliases = alias_keys(spelled, [*self._keys, *self._ignore], readings)
         self._welfare = frozenset(i for i, d in enumerate(self.divisions) if WELFARE_FIELD in d.fields)
         self._markers = frozenset(fold_word(w) for w in ASIDE_MARKERS) - self._keys.keys()
+        self._visit_markers = frozenset(fold_word(w) for w in VISIT_MARKERS) & self._markers
         self._origin_markers = frozenset(fold_word(w) for w in ORIGIN_MARKERS) - self._keys.keys()
         self._scanner = Scanner(
             [*self._keys, *self._ignore, *self._markers, *self._origin_markers], aliases=self._aliases
@@ -551,12 +573,18 @@ class Matcher:
                 out[k] = (info.display, tuple(numbers))
         return out
 
-    def _reason(self, i: int, project: str | None, words: list[str], *, people: bool = False) -> str:
+    def _reason(
+        self, i: int, project: str | None, words: list[str], *, people: bool = False, role: bool = False
+    ) -> str:
         """The reason line for words of one division's project (or keywords: project None)."""
         quoted = _quote(words)
         ka = self.divisions[i].ka
         if people:
             return messages.REASON_PEOPLE.format(words=quoted, ka=ka)
+        if role:
+            if project is None:
+                return messages.REASON_ROLE_KEYWORD.format(words=quoted, ka=ka)
+            return messages.REASON_ROLE_PROJECT.format(words=quoted, project=project)
         if project is None:
             return messages.REASON_KEYWORD.format(words=quoted, ka=ka)
         if len(words) == 1 and fold_word(words[0]) == fold_word(project):
@@ -704,13 +732,19 @@ class Matcher:
         origin_markers = self._origin_markers
         aside_at: list[int] = []
         origin_at: list[int] = []
+        visit_at: list[int] = []
         for k, s, _ in hits:
             if k in markers:
                 aside_at.append(s)
+                if k in self._visit_markers:
+                    visit_at.append(s)
             elif k in origin_markers:
                 origin_at.append(s)
         asides = _aside_spans(text, aside_at) if aside_at else ()
         origins = _aside_spans(text, origin_at) if origin_at else ()
+        # 「高齢者施設への慰問」: a place the group goes to cheer people up (said so in the reasons)
+        visits = _aside_spans(text, visit_at) if visit_at else ()
+        cheered: set[str] = set()
         founded_at: set[str] = set()  # facilities that ran the course the founders came from
         said: set[str] = set()  # ... and facilities also named outside that clause
         # Words found, each once (in order of first occurrence).
@@ -754,6 +788,8 @@ class Matcher:
                 name_only.add(k)
             if asides and any(a <= start and end <= b for a, b in asides):
                 aside.add(k)
+                if visits and any(a <= start and end <= b for a, b in visits):
+                    cheered.add(k)
                 if k not in words:
                     words[k] = info
                 continue
@@ -946,6 +982,8 @@ class Matcher:
             role = WHO if info.people else WHAT
             if k in aside or k in registered:
                 role = REGISTERED if k in registered else (HELPER if k in helpers else PARTNER)
+                if role == PARTNER and k in cheered:
+                    role = VISITED
                 hits = tuple((i, w * W_ASIDE) for i, w in info.hits)
             elif k in founded_at:
                 # the facility that ran the founders' course counts a little; the course itself (講座)
@@ -1139,8 +1177,13 @@ class Matcher:
         who: list[str] = []
         modes: list[str] = []
         side: dict[int, list[str]] | None = None
+        roles: list[_Key] = []
         for info, role in found:
-            if role == WHAT:
+            if role == WHAT and info.noun == PERSONS:
+                who.append(info.display)
+            elif role == WHAT and info.noun == ROLE:
+                roles.append(info)
+            elif role == WHAT:
                 what.append(info)
             elif role == WHO:
                 who.append(info.display)
@@ -1162,6 +1205,9 @@ class Matcher:
                     reasons.append(infos[0].reasons.get(i) or self._reason(i, None, [infos[0].display]))
                 else:
                     reasons.append(self._reason(i, project, [f.display for f in infos[:3]]))
+        if roles:
+            project = roles[0].projects.get(i)
+            reasons.append(self._reason(i, project, [r.display for r in roles[:3]], role=True))
         if modes and people and i in people:
             who_served = people[i][0]
             reasons.insert(

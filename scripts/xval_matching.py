@@ -137,9 +137,13 @@ def main() -> int:
             c1, c3, _ = scores[current][left]
             loso = [loso[0] + t1, loso[1] + t3, loso[2] + n]
             here = [here[0] + c1, here[1] + c3, here[2] + n]
-            print(f"leave out {left}: chosen {' '.join(f'{n_}={v}' for n_, v in best)} -> {t1},{t3}/{n} (code: {c1},{c3})")
-        print(f"leave-one-set-out over {', '.join(REAL)}: top-1 {loso[0]}/{loso[2]}, top-3 {loso[1]}/{loso[2]}"
-              f" (value in the code: {here[0]}, {here[1]})")
+            print(
+                f"leave out {left}: chosen {' '.join(f'{n_}={v}' for n_, v in best)} -> {t1},{t3}/{n} (code: {c1},{c3})"
+            )
+        print(
+            f"leave-one-set-out over {', '.join(REAL)}: top-1 {loso[0]}/{loso[2]}, top-3 {loso[1]}/{loso[2]}"
+            f" (value in the code: {here[0]}, {here[1]})"
+        )
         return 0
     results = run(matcher, cases)
     show(results)
