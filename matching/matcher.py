@@ -56,7 +56,7 @@ from matching.scanner import Scanner
 
 # Bump when the scoring changes (weights, rules), so stored suggestions are recomputed. Edits to the
 # data files are covered by Division.fingerprint and Matcher.fingerprint.
-SCORING_VERSION = "2.4.0"
+SCORING_VERSION = "2.5.0"
 
 # Texts longer than this are cut (a pasted brochure must not cost more than a paragraph).
 MAX_NAME = 200
@@ -210,7 +210,7 @@ ASIDE_MARKERS = (
     # body's activity the group also helps with (「子ども食堂の運営にも協力しています」)
     "で組織", "に依頼", "にも協力", "主催の",
     # places the group visits to perform or to cheer people up (「診療所や福祉施設への慰問」)
-    "への慰問", "を慰問", "の慰問",
+    *(VISIT_MARKERS := ("への慰問", "を慰問", "の慰問")),
 )  # fmt: skip
 # The course or gathering the founders came from (「公民館の女性セミナーの受講生が結成」, 「公民館の講座に
 # 集まった人たちが…結成」): a facility named in that clause ran the course, not the group's activity.
@@ -238,6 +238,16 @@ _FOR_PEOPLE = ("へ", "に対", "向け", "むけ", "のため", "を対象", "�
                "の自宅", "の生活", "のくらし", "の暮らし", "の居場所", "を招", "をまね", "と一緒", "といつしよ")  # fmt: skip
 _PERSON_NOUNS = ("の人", "のひと", "の方", "のかた", "さん", "の皆さん", "のみなさん", "世帯", "家庭",
                  "の家族")  # fmt: skip
+# Who the group is for, said in its first sentence (「自閉症や知的障害のある子どもたちの野外活動」,
+# 「薬物依存症者とその家族を対象に…」, 「妊婦・親子の居場所」): the division serving those people gets this
+# much more, so that what they do together (キャンプ, 農作業, 居場所) does not outweigh whom it is for.
+# Only people a welfare division serves (a division of the field 保健・医療・福祉: disability, care,
+# pregnancy, single parents, hardship): it supports them whatever they do, while foreign residents or
+# teenagers are served by the division of what they do. Not when the first people named are age words
+# (fields.yaml member_people: 高齢者, シニア), which often only say who the members are.
+W_PEOPLE_FIRST = 0.3
+WELFARE_FIELD = 1
+
 # Division words of the group's name of at least NAME_MIN_LEN characters weigh this much more: a name
 # says what the group is about (「子育てサークル…」, 「フードバンク狛江」). Not short ones (みどり, さくら
 # are often only a pleasant sound) nor the fields' everyday words (まちづくり, 環境): they are broad.
@@ -255,6 +265,22 @@ _RENTED = ("を借り", "をかり", "をお借り", "をおかり")
 # 「文化祭に出展」): where it shows the work, not what the work is.
 _SHOWN_AT = _also_mo(("で販売", "にて販売", "で展示", "にて展示", "で発表", "にて発表", "で出店", "に出店", "に出展",
              "で出展", "で披露", "にて披露"))  # fmt: skip
+
+
+# For the reasons only: words that name people (「子ども」「高校生」「母親」) are said as whom the
+# activity is for, not as the activity (「活動の「子ども」…」 reads wrongly), and words that name a role
+# (「民生委員」「自治会長」) as who takes part.
+THING, PERSONS, ROLE = range(3)
+_PERSON_ENDINGS = ("子ども", "子供", "こども", "児童", "小学生", "中学生", "高校生", "大学生", "学生", "中高生",
+                   "若者", "青少年", "少年", "少女", "女性", "男性", "母親", "父親", "お母さん", "お父さん", "ママ",
+                   "パパ", "乳幼児", "幼児", "乳児", "生徒", "赤ちゃん", "の方", "たち")  # fmt: skip
+_ROLE_ENDINGS = ("委員", "会長", "役員", "町会長", "推進員", "相談員", "指導員")
+
+
+def _noun(display: str) -> int:
+    if display.endswith(_ROLE_ENDINGS):
+        return ROLE
+    return PERSONS if display.endswith(_PERSON_ENDINGS) else THING
 
 
 def _is_kana(key: str) -> bool:
@@ -332,6 +358,7 @@ class _Key:
     special: bool = False  # facility, people or hall: looked at more closely while scanning
     everyday: bool = False  # one of a field's everyday words (fields.yaml), not a division's own
     member: bool = False  # people often named only as the members of a club (fields.yaml member_people)
+    noun: int = 0  # THING, or PERSONS / ROLE: the word names people (子ども, 高校生) or a role (民生委員)
     place: bool = False  # a kind of building (…施設, …ホーム, …館) that is no division's own facility
 
 
@@ -421,11 +448,12 @@ class Matcher:
             weight = W_DIRECT * _length_weight(k) * (W_GENERIC if generic else 1.0)
             share = weight / len(by_div) if by_div else 0.0
             field_reason = None
+            noun = _noun(display[k])
             if fn is not None:
                 template = messages.REASON_TEXT_FIELD
-                if k in people:
+                if k in people or noun == PERSONS:
                     template = messages.REASON_TEXT_FIELD_PEOPLE
-                elif k in facility or k in halls:
+                elif k in facility or k in halls or noun == ROLE:
                     template = messages.REASON_TEXT_FIELD_PLACE
                 field_reason = template.format(word=display[k], field=self._field_by_number[fn].label)
             self._keys[k] = _Key(
@@ -433,7 +461,9 @@ class Matcher:
                 hits=tuple((i, share) for i in by_div),
                 projects=dict(by_div),
                 reasons={
-                    i: self._reason(i, project, [display[k]], people=k in people)
+                    i: self._reason(
+                        i, project, [display[k]], people=k in people or noun == PERSONS, role=noun == ROLE
+                    )
                     for i, project in by_div.items()
                 },
                 field=fn,
@@ -445,6 +475,7 @@ class Matcher:
                 special=k in facility or k in people or k in halls,
                 everyday=k in word_field,
                 member=k in members,
+                noun=noun,
                 place=k not in facility and k not in halls and display[k].endswith(_BUILDINGS),
             )
 
@@ -482,7 +513,9 @@ class Matcher:
         spelled = {w: fold_word(w) for w in (*display.values(), *ignore_words)}
         spelled.update({w: k for k, w in display.items()})
         self._aliases = alias_keys(spelled, [*self._keys, *self._ignore], readings)
+        self._welfare = frozenset(i for i, d in enumerate(self.divisions) if WELFARE_FIELD in d.fields)
         self._markers = frozenset(fold_word(w) for w in ASIDE_MARKERS) - self._keys.keys()
+        self._visit_markers = frozenset(fold_word(w) for w in VISIT_MARKERS) & self._markers
         self._origin_markers = frozenset(fold_word(w) for w in ORIGIN_MARKERS) - self._keys.keys()
         self._scanner = Scanner(
             [*self._keys, *self._ignore, *self._markers, *self._origin_markers], aliases=self._aliases
@@ -540,12 +573,18 @@ class Matcher:
                 out[k] = (info.display, tuple(numbers))
         return out
 
-    def _reason(self, i: int, project: str | None, words: list[str], *, people: bool = False) -> str:
+    def _reason(
+        self, i: int, project: str | None, words: list[str], *, people: bool = False, role: bool = False
+    ) -> str:
         """The reason line for words of one division's project (or keywords: project None)."""
         quoted = _quote(words)
         ka = self.divisions[i].ka
         if people:
             return messages.REASON_PEOPLE.format(words=quoted, ka=ka)
+        if role:
+            if project is None:
+                return messages.REASON_ROLE_KEYWORD.format(words=quoted, ka=ka)
+            return messages.REASON_ROLE_PROJECT.format(words=quoted, project=project)
         if project is None:
             return messages.REASON_KEYWORD.format(words=quoted, ka=ka)
         if len(words) == 1 and fold_word(words[0]) == fold_word(project):
@@ -693,13 +732,19 @@ class Matcher:
         origin_markers = self._origin_markers
         aside_at: list[int] = []
         origin_at: list[int] = []
+        visit_at: list[int] = []
         for k, s, _ in hits:
             if k in markers:
                 aside_at.append(s)
+                if k in self._visit_markers:
+                    visit_at.append(s)
             elif k in origin_markers:
                 origin_at.append(s)
         asides = _aside_spans(text, aside_at) if aside_at else ()
         origins = _aside_spans(text, origin_at) if origin_at else ()
+        # 「高齢者施設への慰問」: a place the group goes to cheer people up (said so in the reasons)
+        visits = _aside_spans(text, visit_at) if visit_at else ()
+        cheered: set[str] = set()
         founded_at: set[str] = set()  # facilities that ran the course the founders came from
         said: set[str] = set()  # ... and facilities also named outside that clause
         # Words found, each once (in order of first occurrence).
@@ -728,6 +773,10 @@ class Matcher:
         name_only: set[str] = set()  # short kana words seen in the name (pleasant sounds?)
         in_description: set[str] = set()
         run: list[str] = []  # the words of the list the current word ends (「保育園や児童館、…」)
+        first_people: tuple[str, tuple[int, ...]] | None = None  # a people word of the first sentence
+        first_end = text.find("|", name_end)
+        if first_end < 0:
+            first_end = len(text)
         run_end = -1
         for k, start, end in hits:
             info = keys.get(k)
@@ -739,6 +788,8 @@ class Matcher:
                 name_only.add(k)
             if asides and any(a <= start and end <= b for a, b in asides):
                 aside.add(k)
+                if visits and any(a <= start and end <= b for a, b in visits):
+                    cheered.add(k)
                 if k not in words:
                     words[k] = info
                 continue
@@ -785,13 +836,15 @@ class Matcher:
             else:
                 run = [k]
             run_end = end
+            # 「保育園・幼稚園、介護施設などを訪問」「老人福祉センターなどで」: など is read past
+            at = end + 2 if startswith("など", end) else end
             if (startswith(_RENTED, end) or startswith(_SHOWN_AT, end)) and not info.people:
                 venues.add(k)
             elif not info.people and (
-                startswith(_GONE_TO, end)
+                startswith(_GONE_TO, at)
                 or (
                     # 「保育園や児童館、高齢者施設を回って」: a list with a facility in it is of places
-                    startswith(_VISITED, end)
+                    startswith(_VISITED, at)
                     and (info.facility is not None or any(keys[r].facility is not None for r in run))
                 )
             ):
@@ -801,11 +854,11 @@ class Matcher:
                         ri = keys[r].facility
                         if ri is not None and facilities.get(ri) == keys[r].display:
                             del facilities[ri]
-            if info.place and startswith(_VENUE_END, end) and not info.people:
+            if info.place and startswith(_VENUE_END, at) and not info.people:
                 venues.add(k)  # 「福祉施設で」「老人ホームでの」: a building named as where it happens
             if (
                 len(run) > 1
-                and startswith(_VENUE_END, end)
+                and startswith(_VENUE_END, at)
                 and any(keys[r].facility is not None or keys[r].hall for r in run)
             ):
                 # 「幼稚園・保育園・小学校でのおはなし会」, 「公園や緑地で」: a list of places ending at a
@@ -825,14 +878,16 @@ class Matcher:
                 ranged.add(k)
             for i in info.people:
                 people.setdefault(i, (info.display, k))
+            if info.people and first_people is None and start < first_end:
+                first_people = (k, () if info.member else tuple(i for i in info.people if i in self._welfare))
             if info.people and _served(text, end):
                 served.add(k)
             if info.people and startswith("まで", end):
                 everyone = True
             fi = info.facility
-            if fi is not None and startswith(_REGISTERED, end):
+            if fi is not None and startswith(_REGISTERED, at):
                 registered.add(k)
-            elif fi is not None and startswith(_VISITED, end):
+            elif fi is not None and startswith(_VISITED, at):
                 visited.add(k)
             elif fi is None or _is_venue(text, end) or _labelled_place(text, start):
                 if info.hall and (_is_venue(text, end) or _labelled_place(text, start)):
@@ -927,6 +982,8 @@ class Matcher:
             role = WHO if info.people else WHAT
             if k in aside or k in registered:
                 role = REGISTERED if k in registered else (HELPER if k in helpers else PARTNER)
+                if role == PARTNER and k in cheered:
+                    role = VISITED
                 hits = tuple((i, w * W_ASIDE) for i, w in info.hits)
             elif k in founded_at:
                 # the facility that ran the founders' course counts a little; the course itself (講座)
@@ -969,6 +1026,17 @@ class Matcher:
             fn = info.field
             if fn is not None and role <= FOR_PEOPLE and fn not in text_fields and k not in name_only:
                 text_fields[fn] = info
+        if (
+            W_PEOPLE_FIRST
+            and first_people is not None
+            and people
+            and first_people[0] not in aside
+            and first_people[0] not in audience
+        ):
+            for i in first_people[1]:
+                if i in people:
+                    raw[i] = raw.get(i, 0.0) + W_PEOPLE_FIRST / len(first_people[1])
+                    found.setdefault(i, [])
         direct = dict(raw)
         # The division the words of the text clearly point to, if any.
         lead = None
@@ -1109,8 +1177,13 @@ class Matcher:
         who: list[str] = []
         modes: list[str] = []
         side: dict[int, list[str]] | None = None
+        roles: list[_Key] = []
         for info, role in found:
-            if role == WHAT:
+            if role == WHAT and info.noun == PERSONS:
+                who.append(info.display)
+            elif role == WHAT and info.noun == ROLE:
+                roles.append(info)
+            elif role == WHAT:
                 what.append(info)
             elif role == WHO:
                 who.append(info.display)
@@ -1132,6 +1205,9 @@ class Matcher:
                     reasons.append(infos[0].reasons.get(i) or self._reason(i, None, [infos[0].display]))
                 else:
                     reasons.append(self._reason(i, project, [f.display for f in infos[:3]]))
+        if roles:
+            project = roles[0].projects.get(i)
+            reasons.append(self._reason(i, project, [r.display for r in roles[:3]], role=True))
         if modes and people and i in people:
             who_served = people[i][0]
             reasons.insert(

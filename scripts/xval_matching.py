@@ -6,14 +6,17 @@
     PYTHONPATH=. python scripts/xval_matching.py --diff base.json    # profiles that changed since then
     PYTHONPATH=. python scripts/xval_matching.py --sweep W_VENUE=0.25,0.5,0.75 --sweep W_GENERIC=0.4,0.5,0.6
 
-Sets: the hand-written dev and (spent) held-out sets, the real-group dev sets, and the three SPENT
-real held-out sets, A = matching_real_holdout.yaml, B = matching_real_holdout2.yaml and
-C = matching_real_holdout3.yaml (spent since the fifth round). Blind sets (any file whose name holds "holdout4") are never read here.
+Sets: the hand-written dev and (spent) held-out sets, the real-group dev sets, and the five SPENT
+real held-out sets, A = matching_real_holdout.yaml, B = matching_real_holdout2.yaml,
+C = matching_real_holdout3.yaml, D = matching_real_holdout4.yaml and E = matching_real_holdout5.yaml
+(D and E spent since the sixth round). Blind sets (any file whose name holds "holdout6" or a later
+number) are never read here.
 
-Cross-validation: a change (or a constant chosen by --sweep) is judged on the spent set that did not
-motivate it. --sweep picks the best grid point on each of A, B, C and reports it on the other two; the figure
-to trust is the one on the set not used to choose (top-1 first, then top-3; ties keep the value in
-the code). Sweep lines read "set top-1,top-3/profiles".
+Cross-validation: a change (or a constant chosen by --sweep) is judged on the spent sets that did not
+motivate it. --sweep picks the best grid point on each of A-E and reports it on the other four, and
+also leave-one-set-out: for each real set, the point best on the other four real sets together,
+scored on the one left out (summed over the five, that is the cross-validated figure). Top-1 first,
+then top-3; ties keep the value in the code. Sweep lines read "set top-1,top-3/profiles".
 """
 
 from __future__ import annotations
@@ -45,9 +48,14 @@ SETS = {
     "A=real_holdout": "matching_real_holdout.yaml",
     "B=real_holdout2": "matching_real_holdout2.yaml",
     "C=real_holdout3": "matching_real_holdout3.yaml",
+    "D=real_holdout4": "matching_real_holdout4.yaml",
+    "E=real_holdout5": "matching_real_holdout5.yaml",
 }
-assert not any("holdout4" in f for f in SETS.values())  # blind: never read here
-A, B, C = "A=real_holdout", "B=real_holdout2", "C=real_holdout3"
+BLIND = ("holdout6", "holdout7", "holdout8", "holdout9")
+assert not any(b in f for f in SETS.values() for b in BLIND)  # blind: never read here
+A, B, C, D, E = "A=real_holdout", "B=real_holdout2", "C=real_holdout3", "D=real_holdout4", "E=real_holdout5"
+SPENT = (A, B, C, D, E)
+REAL = ("real_dev", *SPENT)  # the real-group sets (leave-one-set-out runs over these)
 
 
 def run(matcher: Matcher, cases: dict[str, list]) -> dict[str, list[tuple[str, list[str], bool, bool]]]:
@@ -107,14 +115,35 @@ def main() -> int:
         def rank(p, tune):  # best on the tuning set; ties go to the value in the code now
             return (scores[p][tune][0], scores[p][tune][1], p == current)
 
-        for tune in (A, B, C):
+        for tune in SPENT:
             best = max(scores, key=lambda p: rank(p, tune))
             others = []
-            for test in (A, B, C):
+            for test in SPENT:
                 if test != tune:
                     t1, t3, n = scores[best][test]
-                    others.append(f"{test}: top-1 {t1}/{n} = {t1 / n:.1%}, top-3 {t3}/{n} = {t3 / n:.1%}")
+                    others.append(f"{test[0]} {t1},{t3}/{n}")
             print(f"chosen on {tune}: {' '.join(f'{n_}={v}' for n_, v in best)} -> " + "; ".join(others))
+
+        def rank_sum(p, tune_sets):
+            t1 = sum(scores[p][s][0] for s in tune_sets)
+            t3 = sum(scores[p][s][1] for s in tune_sets)
+            return (t1, t3, p == current)
+
+        loso = [0, 0, 0]
+        here = [0, 0, 0]
+        for left in REAL:
+            best = max(scores, key=lambda p: rank_sum(p, [s for s in REAL if s != left]))
+            t1, t3, n = scores[best][left]
+            c1, c3, _ = scores[current][left]
+            loso = [loso[0] + t1, loso[1] + t3, loso[2] + n]
+            here = [here[0] + c1, here[1] + c3, here[2] + n]
+            print(
+                f"leave out {left}: chosen {' '.join(f'{n_}={v}' for n_, v in best)} -> {t1},{t3}/{n} (code: {c1},{c3})"
+            )
+        print(
+            f"leave-one-set-out over {', '.join(REAL)}: top-1 {loso[0]}/{loso[2]}, top-3 {loso[1]}/{loso[2]}"
+            f" (value in the code: {here[0]}, {here[1]})"
+        )
         return 0
     results = run(matcher, cases)
     show(results)
