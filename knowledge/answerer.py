@@ -176,9 +176,10 @@ _SEEKS_VOLUNTEERING_RE = re.compile(
     _VOLUNTEER + r"(?:活動|スタッフ|さん)?[^。?!]{0,15}?"
     r"(?:(?:し|やり|やってみ|してみ|参加し|行き|始め|探し|募集し|集め|呼び|依頼し|頼み|来てもらい|なり)たい"
     r"|募集|探して|紹介|相談|窓口)"
-    r"|(?:できる|参加できる|関われる|行ける|いける|やれる|募集している|募集してる)" + _VOLUNTEER
-    + r"|" + _VOLUNTEER + r"(?:活動)?(?:は|って|が|とか|も|みたいなの|みたいなもの|なんか)?(?:ある|あります|ない)(?:[?]|か|でしょうか|の|$)"
+    r"|" + _VOLUNTEER + r"(?:活動)?(?:は|って|が|とか|も|みたいなの|みたいなもの|なんか)?(?:ある|あります|ない)(?:[?]|か|でしょうか|の|$)"
 )
+# 「高校生が参加できるボランティアって何がある？」: which volunteer work is on offer (also as a what-is)
+_VOLUNTEERING_ON_OFFER_RE = re.compile(r"(?:できる|参加できる|関われる|行ける|いける|やれる|募集している|募集してる)" + _VOLUNTEER)
 # ... unless it is about something else the volunteer work needs (insurance, money, a legal form) or
 # about collaborating with the city (ボランティア団体ですが市と協働できますか)
 _VOLUNTEER_OTHER_RE = re.compile(
@@ -1350,8 +1351,10 @@ class Answerer:
         partnering with the city."""
         q = u.question.replace(" ", "")
         return (
-            u.kind not in ("what-is", "difference", "why")
-            and bool(_SEEKS_VOLUNTEERING_RE.search(q))
+            u.kind not in ("difference", "why")
+            and bool(
+                _VOLUNTEERING_ON_OFFER_RE.search(q) or (u.kind != "what-is" and _SEEKS_VOLUNTEERING_RE.search(q))
+            )
             and not _VOLUNTEER_OTHER_RE.search(u.text.replace(" ", ""))
         )
 
@@ -1448,6 +1451,10 @@ class Answerer:
         if u is not None and (defining := self._definition_asked(u)) is not None:
             # 「協働ってよく耳にするけど、いったい何？」: what the topic is, and nothing else that is known
             return self._answer(defining, opener_fits)
+        if u is not None and u.kind == "what-is" and top.entry.id == VOLUNTEER_ENTRY and not self._seeks_volunteering(u):
+            # 「ボランティアってなに？」: the centre's entry says where to find volunteer work, not
+            # what volunteering is (nor who volunteers): offer it rather than answer with it
+            return self._unsure(a) if top.score >= w.unsure_at else self._decline(top.score)
         if u is not None and top.entry.id == VOLUNTEER_ENTRY and self._seeks_volunteering(u):
             # chosen on purpose (see _screen): the words of the activity (音訳, 子どもと関われる) need
             # not be known or covered

@@ -694,3 +694,11 @@ def test_a_further_question_opened_with_soreto_is_a_question_of_its_own(answerer
     assert parts is None  # 「…との違いも」 compares with the one before
     parts = asked_parts("協働の指針っていつできたんですか?それと市の基本計画ではどう位置づけられていますか?", answerer._names_part_topic)
     assert parts is not None and len(parts) == 2, parts
+
+
+def test_what_volunteering_is_is_not_answered_by_where_to_find_it(answerer):
+    """The volunteer centre's entry says where volunteer work is found, not what it is; which work
+    is on offer (「…できるボランティアって何がある？」) it does answer."""
+    assert not answerer.answer("ボランティア活動とはどういうものですか").answered
+    a = answerer.answer("中学生でも参加できるボランティアって何がありますか")
+    assert a.answered and a.faq_id == "volunteer-centre", a
