@@ -178,6 +178,7 @@ _SEEKS_VOLUNTEERING_RE = re.compile(
     r"|募集|探して|紹介|相談|窓口)"
     r"|" + _VOLUNTEER + r"(?:活動)?(?:は|って|が|とか|も|みたいなの|みたいなもの|なんか)?(?:ある|あります|ない)(?:[?]|か|でしょうか|の|$)"
 )
+_WHERE_OR_WHETHER_RE = re.compile(r"募集|紹介|どこ|どちら|窓口|(?:ある|あります)(?:[?]|か|でしょうか|の|$)")
 # 「高校生が参加できるボランティアって何がある？」: which volunteer work is on offer (also as a what-is)
 _VOLUNTEERING_ON_OFFER_RE = re.compile(r"(?:できる|参加できる|関われる|行ける|いける|やれる|募集している|募集してる)" + _VOLUNTEER)
 # ... unless it is about something else the volunteer work needs (insurance, money, a legal form) or
@@ -1350,11 +1351,15 @@ class Answerer:
         the activity; not a question of what volunteering is, nor one about insurance, money or
         partnering with the city."""
         q = u.question.replace(" ", "")
+        wish = u.kind != "what-is" and bool(
+            _SEEKS_VOLUNTEERING_RE.search(q)
+            # 「日本語教室のボランティアやってみたい！小金井でも募集ある？」: the wish said first, then
+            # only where or whether
+            or (_SEEKS_VOLUNTEERING_RE.search(u.context.replace(" ", "")) and _WHERE_OR_WHETHER_RE.search(q))
+        )
         return (
             u.kind not in ("difference", "why")
-            and bool(
-                _VOLUNTEERING_ON_OFFER_RE.search(q) or (u.kind != "what-is" and _SEEKS_VOLUNTEERING_RE.search(q))
-            )
+            and (wish or bool(_VOLUNTEERING_ON_OFFER_RE.search(q)))
             and not _VOLUNTEER_OTHER_RE.search(u.text.replace(" ", ""))
         )
 

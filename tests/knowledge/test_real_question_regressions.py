@@ -614,6 +614,7 @@ def test_a_federation_of_groups_asks_about_the_group_not_its_activity(answerer):
         "土日だけ参加できるボランティアってありますか?",
         "夏祭りの受付を手伝ってくれるボランティアを集めたいんだけど、どこに頼めばいい?",
         "ぼらんてぃあ したいです どこに いけば いいですか",
+        "手話のボランティアを始めたいです。小金井でも募集はありますか",  # the wish first, then whether
     ],
 )
 def test_wanting_volunteer_work_is_answered_by_the_volunteer_centre(answerer, message):
