@@ -1242,7 +1242,9 @@ class Answerer:
         qt = self._question_terms(u)
         # (a synonym-group guess, 相棒 ~ パートナー, does not name whom the question is about)
         asked = set(qt.weights) - set(qt.guessed)
-        intro = set(self.analyzer.analyze(u.activity, focus=False).weights) if u.activity else set()
+        # (nor does a word guessed from the introduction's: 学習支援 is not a 研究室's work)
+        iq = self.analyzer.analyze(u.activity, focus=False) if u.activity else None
+        intro = set(iq.weights) - set(iq.guessed) if iq is not None else set()
         # the entry the whole message is about (not a near tie)
         raw = a.candidates
         raw_lead = (

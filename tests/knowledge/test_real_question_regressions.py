@@ -703,3 +703,10 @@ def test_what_volunteering_is_is_not_answered_by_where_to_find_it(answerer):
     assert not answerer.answer("ボランティア活動とはどういうものですか").answered
     a = answerer.answer("中学生でも参加できるボランティアって何がありますか")
     assert a.answered and a.faq_id == "volunteer-centre", a
+
+
+def test_a_word_guessed_from_the_introduction_does_not_say_who_is_asking(answerer):
+    """学習支援 is read with 研究 as a guess; it does not make the writer a university (the entry on
+    schools) — the activity conditions answer whether such a group can partner."""
+    a = answerer.answer("子どもの学習支援をしています。市と一緒にできますか")
+    assert a.answered and a.faq_id == "target-activities", a
