@@ -825,6 +825,30 @@ _RECEIVED_RE = re.compile(
     rf"\b(?:we|i|our)\b(?:\s+\S+){{0,2}}?\s+(?:get|gets|got|receive|receives|received|receiving|have|has)\b"
     rf"(?:\s+\S+){{0,4}}?\s+{_FUNDS_WORDS}\b"
 )
+# a group telling what it is not (legally) or whom it is for: the case a can-we question hangs on
+_NO_STATUS_RE = re.compile(
+    r"\b(?:not|no|without|never|aren't|isn't|neither|nor)\b(?:\s+(?:a|an|the|any|yet|officially|really|formally|as an?))*"
+    r"\s+(?:npo|npos|ngo|houjin|hojin|registered|registration|incorporated|corporation|legal|official|formal)\b"
+    r"|\b(?:informal|unregistered|unincorporated|nin'?i dantai|just friends|(?:circle|group|bunch) of friends)\b"
+    r"|(?:npo|ngo) ?(?:houjin|hojin)? ?(?:じゃない|ではない)|任意団体"
+)
+_MEMBERS_ONLY_RE = re.compile(
+    r"\b(?:only|just|solely)\s+(?:for|open to)\s+(?:our|its|the|their)?\s*(?:own\s+)?members\b"
+    r"|\bmembers?[- ]only\b|\bfor members only\b|\bonly (?:our )?members (?:can|may) (?:join|take part|come|use|attend)\b"
+    r"|\b(?:closed|private) (?:group|club|circle)\b"
+)
+
+
+def _status_case(text: str) -> str | None:
+    """The entry a can-we question of a group hangs on when the group says what it is not or whom
+    it is for: "we are not an NPO, just friends" -> target-npo-required; "our club is only for its
+    members" -> target-public-benefit; None when neither or both are said."""
+    status, members = bool(_NO_STATUS_RE.search(text)), bool(_MEMBERS_ONLY_RE.search(text))
+    if status == members:
+        return None
+    return "target-npo-required" if status else "target-public-benefit"
+
+
 _EMAIL_RE = re.compile(r"\be-?\s?mail\b|\bmeeru\b")
 _ADDRESS_RE = re.compile(r"\baddress(?:es)?\b")
 _NEGATING_PREFIXES = frozenset({"un", "non", "in", "im", "dis", "ir", "il"})
@@ -1567,7 +1591,10 @@ class EnglishAnswerer:
                 if len(named) == 1:
                     got = named[0]
                 elif not named:
-                    got = self._by_index.get("target-activities")
+                    # what the writers say the group is not, or whom it is for, is the doubt behind
+                    # the question: no legal status -> must we be an NPO; only for its members ->
+                    # public benefit; otherwise the activity conditions
+                    got = self._by_index.get(_status_case(prepare(text)) or "target-activities")
                 # two or more: not sure which; the rules below decide (often "did you mean")
             elif intro == "contact":
                 got = self._by_index.get("howto-which-division" if "division" in q.weights else "contact")

@@ -953,3 +953,24 @@ def test_days_of_the_week_are_everyday_words(answerer):
     assert en.domain(q) >= 0.65, q
     a = answerer.answer("Is the collaboration office open on Saturday?")
     assert a.answered and a.faq_id == "contact-hours", a
+
+
+# -- h15k ------------------------------------------------------------------------------------------------------
+
+
+def test_a_group_saying_it_has_no_legal_status_asks_whether_it_must_be_an_npo(answerer):
+    for text in (
+        "We have no NPO registration, we are simply neighbours who cook together. Is it fine to partner with the city?",
+        "Our team is not incorporated, only some parents. Could we still do kyodo?",
+    ):
+        a = answerer.answer(text)
+        assert a.answered and a.faq_id == "target-npo-required", (text, a.faq_id, a.suggestions)
+
+
+def test_a_group_for_its_members_only_asks_about_public_benefit(answerer):
+    for text in (
+        "Our chess circle is just for our own members. Can we work with the city?",
+        "We are a members-only walking club. Is kyodo possible for us?",
+    ):
+        a = answerer.answer(text)
+        assert a.answered and a.faq_id == "target-public-benefit", (text, a.faq_id, a.suggestions)
