@@ -825,6 +825,28 @@ _RECEIVED_RE = re.compile(
     rf"\b(?:we|i|our)\b(?:\s+\S+){{0,2}}?\s+(?:get|gets|got|receive|receives|received|receiving|have|has)\b"
     rf"(?:\s+\S+){{0,4}}?\s+{_FUNDS_WORDS}\b"
 )
+# someone giving the writers money or things: the giver ("a company is giving us robots", "funded by a temple")
+_GIVE_VERBS = (
+    r"(?:giv(?:e|es|ing)|gave|given|donat(?:e|es|ed|ing)|sponsor(?:s|ed|ing)?|fund(?:s|ed|ing)?|pa(?:y|ys|ying|id)|"
+    r"lend(?:s|ing)?|lent|provid(?:e|es|ed|ing)|offer(?:s|ed|ing)?|support(?:s|ed|ing)?|back(?:s|ed|ing)?)"
+)
+_GIVES_RE = re.compile(
+    r"(?P<giver>\b(?:a|an|the|one|some|two|local|nearby|big|small|private|[a-z]+'s)\s+(?:[a-z'-]+\s+){0,2}?)"
+    rf"(?:(?:is|are|was|were|has|have|will|also|already|kindly|now)\s+)*(?:been\s+)?{_GIVE_VERBS}\s+(?:us|our|me|my)\b"
+)
+_CITY_GIVER_RE = re.compile(r"\b(?:city|koganei|shi|municipality|government|tokyo|metropolitan)\b|市")
+_GIVEN_BY_RE = re.compile(
+    r"\b(?:sponsored|funded|supported|paid|backed|financed|donated|given|provided)\s+by\s+(?P<giver>(?:[a-z'-]+\s+){0,3}[a-z'-]+)"
+)
+def _given_money(text: str) -> bool:
+    """"A company is giving us some money", "we are funded by a temple": someone other than the city
+    gives the writers money."""
+    m = _GIVES_RE.search(text) or _GIVEN_BY_RE.search(text)
+    if m is None or _CITY_GIVER_RE.search(m.group("giver")):
+        return False
+    return bool(re.search(rf"\b{_FUNDS_WORDS}\b|\b(?:money|cash|yen|sponsor\w*|financ\w*)\b", text))
+
+
 # a group telling what it is not (legally) or whom it is for: the case a can-we question hangs on
 _NO_STATUS_RE = re.compile(
     r"\b(?:not|no|without|never|aren't|isn't|neither|nor)\b(?:\s+(?:a|an|the|any|yet|officially|really|formally|as an?))*"
@@ -1037,6 +1059,28 @@ class EnglishAnswerer:
             out.append("".join(kept))
         return "".join(out)
 
+    def _drop_givers(self, t: str) -> str:
+        """``t`` without the subject words (company, temple, university …) of whoever gives the writers
+        money or things: "a company is giving us robots", "a shop pays our costs", "we are funded by a
+        temple" name a giver, not what the writers are."""
+        if not (_GIVES_RE.search(t) or _GIVEN_BY_RE.search(t)):
+            return t
+
+        def blank(words: str) -> str:
+            return re.sub(
+                r"[a-z']+", lambda w: " " if self._seq.get((_key(w.group(0)),), set()) & self._negatable else w.group(0), words
+            )
+
+        def drop(m: re.Match[str]) -> str:
+            if _CITY_GIVER_RE.search(m.group("giver")):
+                return m.group(0)  # "the city supports us", "sponsored by Koganei": the city is no giver to drop
+            start, end = m.start("giver") - m.start(0), m.end("giver") - m.start(0)
+            # a business "sponsoring us" gives money or things: not the city's nominal sponsorship (kōen)
+            said = m.group(0)[:start] + blank(m.group("giver")) + m.group(0)[end:]
+            return re.sub(r"\bsponsor(?:s|ed|ing)?\b", "give", said)
+
+        return _GIVEN_BY_RE.sub(drop, _GIVES_RE.sub(drop, t))
+
     def _drop_examples_elsewhere(self, t: str) -> str:
         """``t`` without the neighbouring cities named as an example of what happens elsewhere ("In
         Fuchu the city signed a contract with…", "like TUFS students do with Fuchu", "something like
@@ -1166,6 +1210,8 @@ class EnglishAnswerer:
         t = _CJK_RE.sub(" ", t)
         if not learn and self._negatable:
             t = self._drop_negated(t)
+        if not learn and self._negatable:
+            t = self._drop_givers(t)
         if not learn and self._other_cities:
             t = self._drop_examples_elsewhere(t)
         if not learn:
@@ -1290,7 +1336,11 @@ class EnglishAnswerer:
         despite = bool(re.search(r"\bstill\b", q.asks)) and bool(_COLLABORATING & q.weights.keys())
         if ({"hojo", "money"} & q.weights.keys() or despite) and (
             _ALREADY_FUNDED_RE.search(prepare(text))
-            or any(_RECEIVED_RE.search(prepare(s)) for i, s in enumerate(sentences) if i != k and not s.endswith(("?", "？")))
+            or any(
+                _RECEIVED_RE.search(prepare(s)) or _given_money(prepare(s))
+                for i, s in enumerate(sentences)
+                if i != k and not s.endswith(("?", "？"))
+            )
         ):
             # "We already get a grant from Tokyo. Can we also get city money?": money from elsewhere
             q.add("other-funding", 1.0)

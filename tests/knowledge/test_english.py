@@ -974,3 +974,15 @@ def test_a_group_for_its_members_only_asks_about_public_benefit(answerer):
     ):
         a = answerer.answer(text)
         assert a.answered and a.faq_id == "target-public-benefit", (text, a.faq_id, a.suggestions)
+
+
+def test_whoever_gives_the_writers_money_is_a_giver_not_the_writer(answerer):
+    for text in (
+        "We run a kids' science club. A local business is sponsoring us with some cash. Would that be a problem for kyodo?",
+        "Our choir is funded by a temple nearby. Can we still work with the city?",
+    ):
+        a = answerer.answer(text)
+        assert a.faq_id not in ("target-company", "target-religion", "form-kouen"), (text, a.faq_id)
+        assert a.answered and a.faq_id == "target-other-funding", (text, a.faq_id, a.suggestions)
+    a = answerer.answer("Our company gives its staff time to volunteer. Can a company collaborate with the city?")
+    assert a.answered and a.faq_id == "target-company", a
