@@ -426,6 +426,12 @@ _TIME_RE = re.compile(
 )
 # terms that say nothing of what is asked when they are all a question names
 _NO_TOPIC_TERMS = frozenset({"city", "event", "definition", "when", "where", "information", "plan", "why", "who"})
+# "Has the city done this kind of project before?", "Did Koganei ever work with a company?": asks what
+# the city has done (its examples), not whether a kind of group may collaborate
+_PAST_DONE_RE = re.compile(
+    r"^(?:so,?\s+|and\s+|but\s+)?(?:has|have|did)\s+(?:the\s+city|koganei(?:\s+city)?|you|your\s+city|the\s+municipality|city(?:\s+hall)?)\s+"
+    r"(?:ever\s+|already\s+|actually\s+)?(?:do|done|did|work|worked|ha[ds]|made|run|held|tried|collaborat\w*|partner\w*|co-?host\w*)\b"
+)
 _EXISTS_RE = re.compile(r"(?:so,?\s+|and\s+|but\s+)?(?:is|are) there\b")
 # the office's own entries, and asking in which language it serves (the data does not say)
 _CONTACT_IDS = frozenset({"contact", "contact-phone", "contact-hours", "contact-place", "howto-which-division"})
@@ -1344,6 +1350,8 @@ class EnglishAnswerer:
         ):
             # "We already get a grant from Tokyo. Can we also get city money?": money from elsewhere
             q.add("other-funding", 1.0)
+        if _PAST_DONE_RE.match(q.asks) and not re.search(r"\b(?:1[89]|20)\d\d\b", q.asks):
+            q.add("example", 1.0)  # what the city has done before: its examples (before a year: its history)
         said = prepare(focus)
         if _EQUALS_RE.search(q.asks):
             # "kyosai = co-hosting?": a word equals another, asks what it means
@@ -1582,6 +1590,10 @@ class EnglishAnswerer:
             # collaboration desk's address
             return self._decline()
         ranked = self._score(q, ctx)
+        if _PAST_DONE_RE.match(q.asks):
+            # "Has the city done this with a company before?" asks for the city's examples: the entries
+            # about whether a kind of partner may collaborate are out of the race
+            ranked = [r for r in ranked if not (self._subject[r[1]] and self.entries[r[1]].id.startswith("target-"))]
         domain = self.domain(q)
         if not ranked:
             return self._decline()
@@ -1742,7 +1754,7 @@ class EnglishAnswerer:
             # "When is the Koganei cherry blossom festival?": asks for a date, and this entry never
             # speaks of one (a year, a date, a deadline, the hours)
             return False
-        if subject and self.entries[i].id.startswith("target-") and _EXISTS_RE.match(q.asks):
+        if subject and self.entries[i].id.startswith("target-") and (_EXISTS_RE.match(q.asks) or _PAST_DONE_RE.match(q.asks)):
             # "Is there an international association in Koganei like the one in Musashino?" asks
             # whether something exists, not whether a kind of group may collaborate
             return False
@@ -1795,8 +1807,8 @@ class EnglishAnswerer:
         asking sentence names nothing else of its own; the whole message's domain is at least
         ``who_domain`` (the activity described is often words the data does not know). That entry
         is the answer, even when the generic words of the question tie it with others."""
-        if not q.asks or _WH_RE.match(q.asks) or not _YES_NO_RE.search(q.asks):
-            return None
+        if not q.asks or _WH_RE.match(q.asks) or not _YES_NO_RE.search(q.asks) or _PAST_DONE_RE.match(q.asks):
+            return None  # not a whether-question, or one about what the city has done
         if not set(q.weights) & _COLLABORATING:  # "…too expensive for a student. Can it be reduced?"
             return None
         whole = Terms(dict(ctx.weights), dict(ctx.unknown))  # the introduction counts here

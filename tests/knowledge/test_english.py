@@ -986,3 +986,14 @@ def test_whoever_gives_the_writers_money_is_a_giver_not_the_writer(answerer):
         assert a.answered and a.faq_id == "target-other-funding", (text, a.faq_id, a.suggestions)
     a = answerer.answer("Our company gives its staff time to volunteer. Can a company collaborate with the city?")
     assert a.answered and a.faq_id == "target-company", a
+
+
+def test_what_the_city_has_done_before_asks_for_its_examples(answerer):
+    for text in (
+        "has koganei done kyodo with a company before?",
+        "We are a student volunteer team from a university nearby. Has the city ever worked with groups like ours in the past?",
+    ):
+        a = answerer.answer(text)
+        assert a.answered and a.faq_id == "examples", (text, a.faq_id, a.suggestions)
+    a = answerer.answer("Our temple group feeds homeless people. Did Koganei do a project like this before?")
+    assert a.faq_id != "target-religion", a
