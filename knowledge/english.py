@@ -1624,8 +1624,11 @@ class EnglishAnswerer:
         yes_no = bool(_YES_NO_RE.search(prepare(text).strip()) or _YES_NO_RE.match(q.asks))
         intro = self._intro_asks(text)
         confident = score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject
-        if intro is not None and confident and _refers(q.asks):
-            intro = None  # "…exchange information with city staff. Is this kyodo too?" asks about what is told
+        if intro is not None and confident and _refers(q.asks) and not (intro == "whether" and self._writers_kind(text) is not None):
+            # "…exchange information with city staff. Is this kyodo too?" asks about what is told; but
+            # when the writers said they are a kind of partner the guideline speaks of ("Our church
+            # runs …. Can the city support this as kyodo?"), whether that kind may is the question
+            intro = None
         if intro is not None and not (
             score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject
             and self.entries[i].id.startswith("target-")
@@ -1742,6 +1745,16 @@ class EnglishAnswerer:
             return "whether"
         # "we can do kyodo?": asked by its question mark alone
         return "whether" if asks.rstrip().endswith(("?", "？")) and not _OTHER_WH_RE.search(asks) else None
+
+    def _writers_kind(self, text: str) -> int | None:
+        """The one eligibility entry about a kind of partner (company, religion, university …) that the
+        writers' first sentence names, when it names exactly one."""
+        first = set(self._corrected(_first_told(text)).weights)
+        named = [
+            j for j, subj in enumerate(self._subject)
+            if subj and self.entries[j].id.startswith("target-") and _names_subject(subj, first)
+        ]
+        return named[0] if len(named) == 1 else None
 
     def _on_subject(self, i: int, q: Terms, asked: set[str]) -> bool:
         """Whether entry ``i`` may answer: an entry about one subject needs it named and a

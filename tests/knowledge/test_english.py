@@ -997,3 +997,8 @@ def test_what_the_city_has_done_before_asks_for_its_examples(answerer):
         assert a.answered and a.faq_id == "examples", (text, a.faq_id, a.suggestions)
     a = answerer.answer("Our temple group feeds homeless people. Did Koganei do a project like this before?")
     assert a.faq_id != "target-religion", a
+
+
+def test_writers_of_a_kind_asking_whether_the_city_supports_this_get_that_kinds_entry(answerer):
+    a = answerer.answer("Our mosque holds free Japanese classes for refugees. Could the city support this as a collaboration?")
+    assert a.answered and a.faq_id == "target-religion", (a.faq_id, a.suggestions)
