@@ -1002,3 +1002,8 @@ def test_what_the_city_has_done_before_asks_for_its_examples(answerer):
 def test_writers_of_a_kind_asking_whether_the_city_supports_this_get_that_kinds_entry(answerer):
     a = answerer.answer("Our mosque holds free Japanese classes for refugees. Could the city support this as a collaboration?")
     assert a.answered and a.faq_id == "target-religion", (a.faq_id, a.suggestions)
+
+
+def test_since_when_the_participation_ordinance_is_its_entry(answerer):
+    a = answerer.answer("Does Koganei have an ordinance on citizen participation? Since when?")
+    assert a.answered and a.faq_id == "bg-participation-ordinance", (a.faq_id, a.suggestions)
