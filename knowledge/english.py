@@ -426,6 +426,10 @@ _TIME_RE = re.compile(
 )
 # terms that say nothing of what is asked when they are all a question names
 _NO_TOPIC_TERMS = frozenset({"city", "event", "definition", "when", "where", "information", "plan", "why", "who"})
+# where an accident happens ("injured during an event we co-host"): the setting, not the question
+_MISHAP_SETTING_RE = re.compile(
+    r"\b(?:during|while|at the time of|in the middle of)\b((?:(?!\b(?:who|whom|what|how|where|when|which|is|are)\b)[^.,;?!])*)"
+)
 # "Has the city done this kind of project before?", "Did Koganei ever work with a company?": asks what
 # the city has done (its examples), not whether a kind of group may collaborate
 _PAST_DONE_RE = re.compile(
@@ -1318,6 +1322,14 @@ class EnglishAnswerer:
             # question word describe a situation, like a sentence told before: unknown ones weigh half
             case = set(_WORD_RE.findall(q.asks[: cond.start(1)]))
             q.unknown = {u: (v * self.weights.described if u in case else v) for u, v in q.unknown.items()}
+        setting = _MISHAP_SETTING_RE.search(q.asks) if "responsibility" in q.weights else None
+        if setting:
+            # "What happens if someone gets injured during an event we run with the city?": the event
+            # is where the accident happens, the accident is what is asked; the setting's words weigh half
+            said = set(self._terms(setting.group(1)).weights)
+            for t in list(q.weights):
+                if t in said and t != "responsibility":
+                    q.weights[t] *= self.weights.described
         if len(sentences) > 1 and j < k and _IS_THIS_RE.match(q.asks):
             # "We teach programming to kids at the community centre. Is this public benefit?": the
             # asking sentence points back and names a curated term of its own: what it points at

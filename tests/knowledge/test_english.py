@@ -1007,3 +1007,13 @@ def test_writers_of_a_kind_asking_whether_the_city_supports_this_get_that_kinds_
 def test_since_when_the_participation_ordinance_is_its_entry(answerer):
     a = answerer.answer("Does Koganei have an ordinance on citizen participation? Since when?")
     assert a.answered and a.faq_id == "bg-participation-ordinance", (a.faq_id, a.suggestions)
+
+
+def test_the_event_where_an_accident_happens_is_the_setting_not_the_question(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    q = en.analyse("What happens if a child is injured during a festival we co-host with the city?")[0]
+    assert q.weights["responsibility"] == 1.0 and q.weights["kyosai"] <= 0.5, q.weights
+    a = answerer.answer("What happens if a child is injured during a festival we co-host with the city?")
+    assert a.answered and a.faq_id == "responsibility", (a.faq_id, a.suggestions)
