@@ -333,7 +333,7 @@ STOP_WORDS = frozenset(
         "dono nado toka pls plz wat wht shiyou shiyoo sanka hansuru ha kankei "
         "dekimashita deshita deshou shimashita arimashita narimashita sei tou nano nareru naremasu naremasuka "
         "koto dame suru shinai karitai kariru kimeru kimenai etc tsukaitai tsukau tsukaeru tsukaemasu tsukaemasuka "
-        "tsuite ikeba iku ikimasu ikimasuka ikitai ikeru yoi "
+        "tsuite ikeba iku ikimasu ikimasuka ikitai ikeru yoi kantan kantanni kuwashiku yasashiku "
         # the wrapping of a polite letter: says nothing about the topic
         "grateful appreciate appreciated apologise apologize apologies greetings regards sincerely "
         "wondering humbly excuse sorry afternoon bother regarding concerning "
@@ -1393,7 +1393,8 @@ class EnglishAnswerer:
             # collaboration is joining it, not policy participation (参画: councils, public comment)
             del q.weights["participation"]
             q.add("join", 1.0)
-        if "choose" in q.weights and any(c and c <= q.weights.keys() for c in self._compared):
+        if "choose" in q.weights and len({c for c in self._compared if c and c <= q.weights.keys()}) == 1:
+            # (one pair only: "which fits us: kouen, kyosai, itaku or hojo?" chooses among the forms)
             # "後援 and 共催, which one …?": which of the two things one comparison names is their difference
             del q.weights["choose"]
             q.add("difference", 1.0)

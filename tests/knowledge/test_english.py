@@ -1017,3 +1017,15 @@ def test_the_event_where_an_accident_happens_is_the_setting_not_the_question(ans
     assert q.weights["responsibility"] == 1.0 and q.weights["kyosai"] <= 0.5, q.weights
     a = answerer.answer("What happens if a child is injured during a festival we co-host with the city?")
     assert a.answered and a.faq_id == "responsibility", (a.faq_id, a.suggestions)
+
+
+def test_romaji_asking_to_explain_simply(answerer):
+    a = answerer.answer("kyosai wo kantan ni setsumei shite kudasai")
+    assert a.answered and a.faq_id == "form-kyosai", (a.faq_id, a.suggestions)
+
+
+def test_which_of_more_than_one_pair_of_forms_asks_to_choose(answerer):
+    a = answerer.answer("We run a tea ceremony club. Which form is best for our event: kouen, kyosai, itaku or hojo?")
+    assert a.answered and a.faq_id == "form-choose", (a.faq_id, a.suggestions)
+    a = answerer.answer("kouen and kyosai, which one is better for a small concert?")
+    assert a.faq_id != "form-choose", a
