@@ -426,6 +426,7 @@ _TIME_RE = re.compile(
 )
 # terms that say nothing of what is asked when they are all a question names
 _NO_TOPIC_TERMS = frozenset({"city", "event", "definition", "when", "where", "information", "plan", "why", "who"})
+_WHAT_LAST_RE = re.compile(r"(^|[.!?。]\s+)([^.!?。,]{1,60}?)\s+(?:is|are|means?)\s+what(?=\s*[?？]|\s*$)", re.IGNORECASE)
 # where an accident happens ("injured during an event we co-host"): the setting, not the question
 _MISHAP_SETTING_RE = re.compile(
     r"\b(?:during|while|at the time of|in the middle of)\b((?:(?!\b(?:who|whom|what|how|where|when|which|is|are)\b)[^.,;?!])*)"
@@ -1594,6 +1595,8 @@ class EnglishAnswerer:
             reply = {GREETING: msg.GREETING, THANKS: msg.THANKS}.get(kind, msg.FAREWELL)
             return Answer(False, reply, kind, lang="en")
         text = drop_courtesy(_LOOSE_MARK_RE.sub(r"\1", _BRACKETED_MARK_RE.sub(r"\2\1", text)))
+        # "NPO is what?", "kyosai means what?": the question word put last asks what the word is
+        text = _WHAT_LAST_RE.sub(lambda m: f"{m.group(1)}what is {m.group(2)}", text)
         q, ctx = self.analyse(text)
         if not q.weights:
             return self._decline()

@@ -1029,3 +1029,9 @@ def test_which_of_more_than_one_pair_of_forms_asks_to_choose(answerer):
     assert a.answered and a.faq_id == "form-choose", (a.faq_id, a.suggestions)
     a = answerer.answer("kouen and kyosai, which one is better for a small concert?")
     assert a.faq_id != "form-choose", a
+
+
+def test_a_question_word_put_last_asks_what_a_word_is(answerer):
+    for text, want in (("npo houjin is what?", "term-npo"), ("NPO means what?", "term-npo")):
+        a = answerer.answer(text)
+        assert a.answered and a.faq_id == want, (text, a.faq_id, a.suggestions)
