@@ -826,6 +826,9 @@ _MEMBERSHIP_RE = re.compile(
 )
 _PERSON_RE = re.compile(r"\b(?:i|i'm|im|me|my|we|us|our|you|your|he|she|they|someone|anyone)\b")
 _MEMBER_SUBJECTS = frozenset({"jichikai", "university", "company", "religion", "politics"})
+# the kinds of partner the guideline welcomes ("Yes, a company can…"): being one says nothing about another
+# question (money, a room, kōen); where the writers are, a faith, a party or being one person may
+_PARTNER_KINDS = frozenset({"university", "company", "jichikai", "foundation"})
 # money the writers already get: the question is whether other funding rules the city's out
 _FUNDS_WORDS = r"(?:grants?|money|funds?|funding|funded|subsid\w*|hojo\w*|josei\w*|donations?)"
 _ALREADY_FUNDED_RE = re.compile(
@@ -834,12 +837,12 @@ _ALREADY_FUNDED_RE = re.compile(
 # "we get money from a foundation", "our club received a grant": the writers receive it (not "Chiba has a grant")
 _RECEIVED_RE = re.compile(
     rf"\b(?:we|i|our)\b(?:\s+\S+){{0,2}}?\s+(?:get|gets|got|receive|receives|received|receiving|have|has)\b"
-    rf"(?:\s+\S+){{0,4}}?\s+{_FUNDS_WORDS}\b"
+    rf"(?:\s+(?!(?:no|not|little|enough|any|zero|without)\b)\S+){{0,4}}?\s+{_FUNDS_WORDS}\b"  # not "we have no money"
 )
 # someone giving the writers money or things: the giver ("a company is giving us robots", "funded by a temple")
 _GIVE_VERBS = (
     r"(?:giv(?:e|es|ing)|gave|given|donat(?:e|es|ed|ing)|sponsor(?:s|ed|ing)?|fund(?:s|ed|ing)?|pa(?:y|ys|ying|id)|"
-    r"lend(?:s|ing)?|lent|provid(?:e|es|ed|ing)|offer(?:s|ed|ing)?|support(?:s|ed|ing)?|back(?:s|ed|ing)?)"
+    r"lend(?:s|ing)?|lent|provid(?:e|es|ed|ing)|offer(?:s|ed|ing)?|support(?:s|ed|ing)?|back(?:s|ed|ing)?|lets?|letting)"
 )
 _GIVES_RE = re.compile(
     r"(?P<giver>\b(?:a|an|the|one|some|two|local|nearby|big|small|private|[a-z]+'s)\s+(?:[a-z'-]+\s+){0,2}?)"
@@ -849,13 +852,14 @@ _CITY_GIVER_RE = re.compile(r"\b(?:city|koganei|shi|municipality|government|toky
 _GIVEN_BY_RE = re.compile(
     r"\b(?:sponsored|funded|supported|paid|backed|financed|donated|given|provided)\s+by\s+(?P<giver>(?:[a-z'-]+\s+){0,3}[a-z'-]+)"
 )
-def _given_money(text: str) -> bool:
+def _given_money(text: str, any_gift: bool = False) -> bool:
     """"A company is giving us some money", "we are funded by a temple": someone other than the city
-    gives the writers money."""
+    gives the writers money (``any_gift``: or anything, "a company gives us free space", when the
+    question is about the city's money)."""
     m = _GIVES_RE.search(text) or _GIVEN_BY_RE.search(text)
     if m is None or _CITY_GIVER_RE.search(m.group("giver")):
         return False
-    return bool(re.search(rf"\b{_FUNDS_WORDS}\b|\b(?:money|cash|yen|sponsor\w*|financ\w*)\b", text))
+    return any_gift or bool(re.search(rf"\b{_FUNDS_WORDS}\b|\b(?:money|cash|yen|sponsor\w*|financ\w*)\b", text))
 
 
 # a group telling what it is not (legally) or whom it is for: the case a can-we question hangs on
@@ -1356,7 +1360,7 @@ class EnglishAnswerer:
         if ({"hojo", "money"} & q.weights.keys() or despite) and (
             _ALREADY_FUNDED_RE.search(prepare(text))
             or any(
-                _RECEIVED_RE.search(prepare(s)) or _given_money(prepare(s))
+                _RECEIVED_RE.search(prepare(s)) or _given_money(prepare(s), any_gift=bool({"hojo", "money"} & q.weights.keys()))
                 for i, s in enumerate(sentences)
                 if i != k and not s.endswith(("?", "？"))
             )
@@ -1789,7 +1793,26 @@ class EnglishAnswerer:
             return False
         if not self._compared[i] <= asked:
             return False
+        if subject & _PARTNER_KINDS and self._asks_other_topic(i, q):
+            return False
         return not (subject & _MEMBER_SUBJECTS and self._joins_as_member(q))
+
+    def _asks_other_topic(self, i: int, q: Terms) -> bool:
+        """"We are a student association at a university. Can we get money from the city for our
+        festival?": the kind of partner is told, but the asking sentence, which does not name it, asks
+        about something else of its own (money, a room, kōen): not whether that kind may collaborate."""
+        own = self._terms(q.asks).weights
+        if not q.asks or _names_subject(self._subject[i], set(own)):
+            return False
+        topic_idf = math.log(1 + self._n / self.weights.who_topic_share)
+        return any(
+            t in self._terms_of_synonyms
+            and t not in self._entry_terms[i]
+            and t not in _WHO_TERMS | _COLLABORATING | _NO_TOPIC_TERMS | _PLAIN_TERMS
+            and t not in GENERAL_KEYS
+            and self.idf(t) >= topic_idf
+            for t in own
+        )
 
     @staticmethod
     def _how_subject_joins(q: Terms, subject: frozenset[str]) -> bool:

@@ -1035,3 +1035,21 @@ def test_a_question_word_put_last_asks_what_a_word_is(answerer):
     for text, want in (("npo houjin is what?", "term-npo"), ("NPO means what?", "term-npo")):
         a = answerer.answer(text)
         assert a.answered and a.faq_id == want, (text, a.faq_id, a.suggestions)
+
+
+def test_having_no_money_is_not_money_received(answerer):
+    a = answerer.answer("We have no money at all. Can we still do kyodo?")
+    assert a.faq_id != "target-other-funding", a
+
+
+def test_a_welcome_kind_of_partner_told_is_not_the_answer_to_another_question(answerer):
+    a = answerer.answer("We are a student circle at a college. Can we get money from the city for our concert?")
+    assert a.faq_id != "target-university", a
+    a = answerer.answer("We are a company. Can we collaborate with the city?")
+    assert a.answered and a.faq_id == "target-company", a
+
+
+def test_a_thing_given_by_someone_else_asks_about_other_funding_when_city_money_is_asked(answerer):
+    a = answerer.answer("A shop lends us tables and chairs. Can we get a city grant too?")
+    first = a.faq_id if a.answered else a.suggestions[0]
+    assert first in ("target-other-funding", "Can we still be eligible if we get other funding?"), (a.faq_id, a.suggestions)
