@@ -334,6 +334,7 @@ STOP_WORDS = frozenset(
         "dekimashita deshita deshou shimashita arimashita narimashita sei tou nano nareru naremasu naremasuka "
         "koto dame suru shinai karitai kariru kimeru kimenai etc tsukaitai tsukau tsukaeru tsukaemasu tsukaemasuka "
         "tsuite ikeba iku ikimasu ikimasuka ikitai ikeru yoi kantan kantanni kuwashiku yasashiku "
+        "naritai dou sureba shitara doushitara dousureba yoroshii "
         # the wrapping of a polite letter: says nothing about the topic
         "grateful appreciate appreciated apologise apologize apologies greetings regards sincerely "
         "wondering humbly excuse sorry afternoon bother regarding concerning "
@@ -425,7 +426,7 @@ _TIME_RE = re.compile(
     r"\b(?:1[89]\d\d|20\d\d)\b|平成|令和|\b(?:when|deadlines?|hours|dates?|period|a\.m\.|p\.m\.|itsu)\b", re.IGNORECASE
 )
 # terms that say nothing of what is asked when they are all a question names
-_NO_TOPIC_TERMS = frozenset({"city", "event", "definition", "when", "where", "information", "plan", "why", "who"})
+_NO_TOPIC_TERMS = frozenset({"city", "event", "definition", "when", "where", "information", "plan", "why", "who", "how"})
 _WHAT_LAST_RE = re.compile(r"(^|[.!?。]\s+)([^.!?。,]{1,60}?)\s+(?:is|are|means?)\s+what(?=\s*[?？]|\s*$)", re.IGNORECASE)
 # where an accident happens ("injured during an event we co-host"): the setting, not the question
 _MISHAP_SETTING_RE = re.compile(

@@ -1053,3 +1053,17 @@ def test_a_thing_given_by_someone_else_asks_about_other_funding_when_city_money_
     a = answerer.answer("A shop lends us tables and chairs. Can we get a city grant too?")
     first = a.faq_id if a.answered else a.suggestions[0]
     assert first in ("target-other-funding", "Can we still be eligible if we get other funding?"), (a.faq_id, a.suggestions)
+
+
+def test_romaji_how_and_wanting_to_become_an_npo(answerer):
+    for text, want in (
+        ("kyoudou shitai, dou sureba ii desu ka", "howto-start"),
+        ("npo houjin ni naritai. doushitara ii?", "npo-establish"),
+    ):
+        a = answerer.answer(text)
+        assert a.answered and a.faq_id == want, (text, a.faq_id, a.suggestions)
+
+
+def test_a_question_word_alone_names_no_topic(answerer):
+    a = answerer.answer("hi, how are you?")
+    assert not a.answered, a
