@@ -333,7 +333,8 @@ STOP_WORDS = frozenset(
         "dono nado toka pls plz wat wht shiyou shiyoo sanka hansuru ha kankei "
         "dekimashita deshita deshou shimashita arimashita narimashita sei tou nano nareru naremasu naremasuka "
         "koto dame suru shinai karitai kariru kimeru kimenai etc tsukaitai tsukau tsukaeru tsukaemasu tsukaemasuka "
-        "tsuite ikeba iku ikimasu ikimasuka ikitai ikeru yoi "
+        "tsuite ikeba iku ikimasu ikimasuka ikitai ikeru yoi kantan kantanni kuwashiku yasashiku "
+        "naritai dou sureba shitara doushitara dousureba yoroshii "
         # the wrapping of a polite letter: says nothing about the topic
         "grateful appreciate appreciated apologise apologize apologies greetings regards sincerely "
         "wondering humbly excuse sorry afternoon bother regarding concerning "
@@ -425,7 +426,18 @@ _TIME_RE = re.compile(
     r"\b(?:1[89]\d\d|20\d\d)\b|平成|令和|\b(?:when|deadlines?|hours|dates?|period|a\.m\.|p\.m\.|itsu)\b", re.IGNORECASE
 )
 # terms that say nothing of what is asked when they are all a question names
-_NO_TOPIC_TERMS = frozenset({"city", "event", "definition", "when", "where", "information", "plan", "why", "who"})
+_NO_TOPIC_TERMS = frozenset({"city", "event", "definition", "when", "where", "information", "plan", "why", "who", "how"})
+_WHAT_LAST_RE = re.compile(r"(^|[.!?。]\s+)([^.!?。,]{1,60}?)\s+(?:is|are|means?)\s+what(?=\s*[?？]|\s*$)", re.IGNORECASE)
+# where an accident happens ("injured during an event we co-host"): the setting, not the question
+_MISHAP_SETTING_RE = re.compile(
+    r"\b(?:during|while|at the time of|in the middle of)\b((?:(?!\b(?:who|whom|what|how|where|when|which|is|are)\b)[^.,;?!])*)"
+)
+# "Has the city done this kind of project before?", "Did Koganei ever work with a company?": asks what
+# the city has done (its examples), not whether a kind of group may collaborate
+_PAST_DONE_RE = re.compile(
+    r"^(?:so,?\s+|and\s+|but\s+)?(?:has|have|did)\s+(?:the\s+city|koganei(?:\s+city)?|you|your\s+city|the\s+municipality|city(?:\s+hall)?)\s+"
+    r"(?:ever\s+|already\s+|actually\s+)?(?:do|done|did|work|worked|ha[ds]|made|run|held|tried|collaborat\w*|partner\w*|co-?host\w*)\b"
+)
 _EXISTS_RE = re.compile(r"(?:so,?\s+|and\s+|but\s+)?(?:is|are) there\b")
 # the office's own entries, and asking in which language it serves (the data does not say)
 _CONTACT_IDS = frozenset({"contact", "contact-phone", "contact-hours", "contact-place", "howto-which-division"})
@@ -815,6 +827,9 @@ _MEMBERSHIP_RE = re.compile(
 )
 _PERSON_RE = re.compile(r"\b(?:i|i'm|im|me|my|we|us|our|you|your|he|she|they|someone|anyone)\b")
 _MEMBER_SUBJECTS = frozenset({"jichikai", "university", "company", "religion", "politics"})
+# the kinds of partner the guideline welcomes ("Yes, a company can…"): being one says nothing about another
+# question (money, a room, kōen); where the writers are, a faith, a party or being one person may
+_PARTNER_KINDS = frozenset({"university", "company", "jichikai", "foundation"})
 # money the writers already get: the question is whether other funding rules the city's out
 _FUNDS_WORDS = r"(?:grants?|money|funds?|funding|funded|subsid\w*|hojo\w*|josei\w*|donations?)"
 _ALREADY_FUNDED_RE = re.compile(
@@ -823,8 +838,55 @@ _ALREADY_FUNDED_RE = re.compile(
 # "we get money from a foundation", "our club received a grant": the writers receive it (not "Chiba has a grant")
 _RECEIVED_RE = re.compile(
     rf"\b(?:we|i|our)\b(?:\s+\S+){{0,2}}?\s+(?:get|gets|got|receive|receives|received|receiving|have|has)\b"
-    rf"(?:\s+\S+){{0,4}}?\s+{_FUNDS_WORDS}\b"
+    rf"(?:\s+(?!(?:no|not|little|enough|any|zero|without)\b)\S+){{0,4}}?\s+{_FUNDS_WORDS}\b"  # not "we have no money"
 )
+# someone giving the writers money or things: the giver ("a company is giving us robots", "funded by a temple")
+_GIVE_VERBS = (
+    r"(?:giv(?:e|es|ing)|gave|given|donat(?:e|es|ed|ing)|sponsor(?:s|ed|ing)?|fund(?:s|ed|ing)?|pa(?:y|ys|ying|id)|"
+    r"lend(?:s|ing)?|lent|provid(?:e|es|ed|ing)|offer(?:s|ed|ing)?|support(?:s|ed|ing)?|back(?:s|ed|ing)?|lets?|letting)"
+)
+_GIVES_RE = re.compile(
+    r"(?P<giver>\b(?:a|an|the|one|some|two|local|nearby|big|small|private|[a-z]+'s)\s+(?:[a-z'-]+\s+){0,2}?)"
+    rf"(?:(?:is|are|was|were|has|have|will|also|already|kindly|now)\s+)*(?:been\s+)?{_GIVE_VERBS}\s+(?:us|our|me|my)\b"
+)
+_CITY_GIVER_RE = re.compile(r"\b(?:city|koganei|shi|municipality|government|tokyo|metropolitan)\b|市")
+_GIVEN_BY_RE = re.compile(
+    r"\b(?:sponsored|funded|supported|paid|backed|financed|donated|given|provided)\s+by\s+(?P<giver>(?:[a-z'-]+\s+){0,3}[a-z'-]+)"
+)
+def _given_money(text: str, any_gift: bool = False) -> bool:
+    """"A company is giving us some money", "we are funded by a temple": someone other than the city
+    gives the writers money (``any_gift``: or anything, "a company gives us free space", when the
+    question is about the city's money)."""
+    m = _GIVES_RE.search(text) or _GIVEN_BY_RE.search(text)
+    if m is None or _CITY_GIVER_RE.search(m.group("giver")):
+        return False
+    return any_gift or bool(re.search(rf"\b{_FUNDS_WORDS}\b|\b(?:money|cash|yen|sponsor\w*|financ\w*)\b", text))
+
+
+# a group telling what it is not (legally) or whom it is for: the case a can-we question hangs on
+_NO_STATUS_RE = re.compile(
+    r"\b(?:not|no|without|never|aren't|isn't|neither|nor)\b(?:\s+(?:a|an|the|any|yet|officially|really|formally|as an?))*"
+    r"\s+(?:npo|npos|ngo|houjin|hojin|registered|registration|incorporated|corporation|legal|official|formal)\b"
+    r"|\b(?:informal|unregistered|unincorporated|nin'?i dantai|just friends|(?:circle|group|bunch) of friends)\b"
+    r"|(?:npo|ngo) ?(?:houjin|hojin)? ?(?:じゃない|ではない)|任意団体"
+)
+_MEMBERS_ONLY_RE = re.compile(
+    r"\b(?:only|just|solely)\s+(?:for|open to)\s+(?:our|its|the|their)?\s*(?:own\s+)?members\b"
+    r"|\bmembers?[- ]only\b|\bfor members only\b|\bonly (?:our )?members (?:can|may) (?:join|take part|come|use|attend)\b"
+    r"|\b(?:closed|private) (?:group|club|circle)\b"
+)
+
+
+def _status_case(text: str) -> str | None:
+    """The entry a can-we question of a group hangs on when the group says what it is not or whom
+    it is for: "we are not an NPO, just friends" -> target-npo-required; "our club is only for its
+    members" -> target-public-benefit; None when neither or both are said."""
+    status, members = bool(_NO_STATUS_RE.search(text)), bool(_MEMBERS_ONLY_RE.search(text))
+    if status == members:
+        return None
+    return "target-npo-required" if status else "target-public-benefit"
+
+
 _EMAIL_RE = re.compile(r"\be-?\s?mail\b|\bmeeru\b")
 _ADDRESS_RE = re.compile(r"\baddress(?:es)?\b")
 _NEGATING_PREFIXES = frozenset({"un", "non", "in", "im", "dis", "ir", "il"})
@@ -1013,6 +1075,28 @@ class EnglishAnswerer:
             out.append("".join(kept))
         return "".join(out)
 
+    def _drop_givers(self, t: str) -> str:
+        """``t`` without the subject words (company, temple, university …) of whoever gives the writers
+        money or things: "a company is giving us robots", "a shop pays our costs", "we are funded by a
+        temple" name a giver, not what the writers are."""
+        if not (_GIVES_RE.search(t) or _GIVEN_BY_RE.search(t)):
+            return t
+
+        def blank(words: str) -> str:
+            return re.sub(
+                r"[a-z']+", lambda w: " " if self._seq.get((_key(w.group(0)),), set()) & self._negatable else w.group(0), words
+            )
+
+        def drop(m: re.Match[str]) -> str:
+            if _CITY_GIVER_RE.search(m.group("giver")):
+                return m.group(0)  # "the city supports us", "sponsored by Koganei": the city is no giver to drop
+            start, end = m.start("giver") - m.start(0), m.end("giver") - m.start(0)
+            # a business "sponsoring us" gives money or things: not the city's nominal sponsorship (kōen)
+            said = m.group(0)[:start] + blank(m.group("giver")) + m.group(0)[end:]
+            return re.sub(r"\bsponsor(?:s|ed|ing)?\b", "give", said)
+
+        return _GIVEN_BY_RE.sub(drop, _GIVES_RE.sub(drop, t))
+
     def _drop_examples_elsewhere(self, t: str) -> str:
         """``t`` without the neighbouring cities named as an example of what happens elsewhere ("In
         Fuchu the city signed a contract with…", "like TUFS students do with Fuchu", "something like
@@ -1142,6 +1226,8 @@ class EnglishAnswerer:
         t = _CJK_RE.sub(" ", t)
         if not learn and self._negatable:
             t = self._drop_negated(t)
+        if not learn and self._negatable:
+            t = self._drop_givers(t)
         if not learn and self._other_cities:
             t = self._drop_examples_elsewhere(t)
         if not learn:
@@ -1242,6 +1328,14 @@ class EnglishAnswerer:
             # question word describe a situation, like a sentence told before: unknown ones weigh half
             case = set(_WORD_RE.findall(q.asks[: cond.start(1)]))
             q.unknown = {u: (v * self.weights.described if u in case else v) for u, v in q.unknown.items()}
+        setting = _MISHAP_SETTING_RE.search(q.asks) if "responsibility" in q.weights else None
+        if setting:
+            # "What happens if someone gets injured during an event we run with the city?": the event
+            # is where the accident happens, the accident is what is asked; the setting's words weigh half
+            said = set(self._terms(setting.group(1)).weights)
+            for t in list(q.weights):
+                if t in said and t != "responsibility":
+                    q.weights[t] *= self.weights.described
         if len(sentences) > 1 and j < k and _IS_THIS_RE.match(q.asks):
             # "We teach programming to kids at the community centre. Is this public benefit?": the
             # asking sentence points back and names a curated term of its own: what it points at
@@ -1266,10 +1360,16 @@ class EnglishAnswerer:
         despite = bool(re.search(r"\bstill\b", q.asks)) and bool(_COLLABORATING & q.weights.keys())
         if ({"hojo", "money"} & q.weights.keys() or despite) and (
             _ALREADY_FUNDED_RE.search(prepare(text))
-            or any(_RECEIVED_RE.search(prepare(s)) for i, s in enumerate(sentences) if i != k and not s.endswith(("?", "？")))
+            or any(
+                _RECEIVED_RE.search(prepare(s)) or _given_money(prepare(s), any_gift=bool({"hojo", "money"} & q.weights.keys()))
+                for i, s in enumerate(sentences)
+                if i != k and not s.endswith(("?", "？"))
+            )
         ):
             # "We already get a grant from Tokyo. Can we also get city money?": money from elsewhere
             q.add("other-funding", 1.0)
+        if _PAST_DONE_RE.match(q.asks) and not re.search(r"\b(?:1[89]|20)\d\d\b", q.asks):
+            q.add("example", 1.0)  # what the city has done before: its examples (before a year: its history)
         said = prepare(focus)
         if _EQUALS_RE.search(q.asks):
             # "kyosai = co-hosting?": a word equals another, asks what it means
@@ -1299,7 +1399,8 @@ class EnglishAnswerer:
             # collaboration is joining it, not policy participation (参画: councils, public comment)
             del q.weights["participation"]
             q.add("join", 1.0)
-        if "choose" in q.weights and any(c and c <= q.weights.keys() for c in self._compared):
+        if "choose" in q.weights and len({c for c in self._compared if c and c <= q.weights.keys()}) == 1:
+            # (one pair only: "which fits us: kouen, kyosai, itaku or hojo?" chooses among the forms)
             # "後援 and 共催, which one …?": which of the two things one comparison names is their difference
             del q.weights["choose"]
             q.add("difference", 1.0)
@@ -1499,6 +1600,8 @@ class EnglishAnswerer:
             reply = {GREETING: msg.GREETING, THANKS: msg.THANKS}.get(kind, msg.FAREWELL)
             return Answer(False, reply, kind, lang="en")
         text = drop_courtesy(_LOOSE_MARK_RE.sub(r"\1", _BRACKETED_MARK_RE.sub(r"\2\1", text)))
+        # "NPO is what?", "kyosai means what?": the question word put last asks what the word is
+        text = _WHAT_LAST_RE.sub(lambda m: f"{m.group(1)}what is {m.group(2)}", text)
         q, ctx = self.analyse(text)
         if not q.weights:
             return self._decline()
@@ -1508,6 +1611,10 @@ class EnglishAnswerer:
             # collaboration desk's address
             return self._decline()
         ranked = self._score(q, ctx)
+        if _PAST_DONE_RE.match(q.asks):
+            # "Has the city done this with a company before?" asks for the city's examples: the entries
+            # about whether a kind of partner may collaborate are out of the race
+            ranked = [r for r in ranked if not (self._subject[r[1]] and self.entries[r[1]].id.startswith("target-"))]
         domain = self.domain(q)
         if not ranked:
             return self._decline()
@@ -1538,8 +1645,11 @@ class EnglishAnswerer:
         yes_no = bool(_YES_NO_RE.search(prepare(text).strip()) or _YES_NO_RE.match(q.asks))
         intro = self._intro_asks(text)
         confident = score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject
-        if intro is not None and confident and _refers(q.asks):
-            intro = None  # "…exchange information with city staff. Is this kyodo too?" asks about what is told
+        if intro is not None and confident and _refers(q.asks) and not (intro == "whether" and self._writers_kind(text) is not None):
+            # "…exchange information with city staff. Is this kyodo too?" asks about what is told; but
+            # when the writers said they are a kind of partner the guideline speaks of ("Our church
+            # runs …. Can the city support this as kyodo?"), whether that kind may is the question
+            intro = None
         if intro is not None and not (
             score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject
             and self.entries[i].id.startswith("target-")
@@ -1567,7 +1677,10 @@ class EnglishAnswerer:
                 if len(named) == 1:
                     got = named[0]
                 elif not named:
-                    got = self._by_index.get("target-activities")
+                    # what the writers say the group is not, or whom it is for, is the doubt behind
+                    # the question: no legal status -> must we be an NPO; only for its members ->
+                    # public benefit; otherwise the activity conditions
+                    got = self._by_index.get(_status_case(prepare(text)) or "target-activities")
                 # two or more: not sure which; the rules below decide (often "did you mean")
             elif intro == "contact":
                 got = self._by_index.get("howto-which-division" if "division" in q.weights else "contact")
@@ -1654,6 +1767,16 @@ class EnglishAnswerer:
         # "we can do kyodo?": asked by its question mark alone
         return "whether" if asks.rstrip().endswith(("?", "？")) and not _OTHER_WH_RE.search(asks) else None
 
+    def _writers_kind(self, text: str) -> int | None:
+        """The one eligibility entry about a kind of partner (company, religion, university …) that the
+        writers' first sentence names, when it names exactly one."""
+        first = set(self._corrected(_first_told(text)).weights)
+        named = [
+            j for j, subj in enumerate(self._subject)
+            if subj and self.entries[j].id.startswith("target-") and _names_subject(subj, first)
+        ]
+        return named[0] if len(named) == 1 else None
+
     def _on_subject(self, i: int, q: Terms, asked: set[str]) -> bool:
         """Whether entry ``i`` may answer: an entry about one subject needs it named and a
         whether-question (not how, where, who …), a comparison both things compared, and joining a
@@ -1665,13 +1788,32 @@ class EnglishAnswerer:
             # "When is the Koganei cherry blossom festival?": asks for a date, and this entry never
             # speaks of one (a year, a date, a deadline, the hours)
             return False
-        if subject and self.entries[i].id.startswith("target-") and _EXISTS_RE.match(q.asks):
+        if subject and self.entries[i].id.startswith("target-") and (_EXISTS_RE.match(q.asks) or _PAST_DONE_RE.match(q.asks)):
             # "Is there an international association in Koganei like the one in Musashino?" asks
             # whether something exists, not whether a kind of group may collaborate
             return False
         if not self._compared[i] <= asked:
             return False
+        if subject & _PARTNER_KINDS and self._asks_other_topic(i, q):
+            return False
         return not (subject & _MEMBER_SUBJECTS and self._joins_as_member(q))
+
+    def _asks_other_topic(self, i: int, q: Terms) -> bool:
+        """"We are a student association at a university. Can we get money from the city for our
+        festival?": the kind of partner is told, but the asking sentence, which does not name it, asks
+        about something else of its own (money, a room, kōen): not whether that kind may collaborate."""
+        own = self._terms(q.asks).weights
+        if not q.asks or _names_subject(self._subject[i], set(own)):
+            return False
+        topic_idf = math.log(1 + self._n / self.weights.who_topic_share)
+        return any(
+            t in self._terms_of_synonyms
+            and t not in self._entry_terms[i]
+            and t not in _WHO_TERMS | _COLLABORATING | _NO_TOPIC_TERMS | _PLAIN_TERMS
+            and t not in GENERAL_KEYS
+            and self.idf(t) >= topic_idf
+            for t in own
+        )
 
     @staticmethod
     def _how_subject_joins(q: Terms, subject: frozenset[str]) -> bool:
@@ -1718,8 +1860,8 @@ class EnglishAnswerer:
         asking sentence names nothing else of its own; the whole message's domain is at least
         ``who_domain`` (the activity described is often words the data does not know). That entry
         is the answer, even when the generic words of the question tie it with others."""
-        if not q.asks or _WH_RE.match(q.asks) or not _YES_NO_RE.search(q.asks):
-            return None
+        if not q.asks or _WH_RE.match(q.asks) or not _YES_NO_RE.search(q.asks) or _PAST_DONE_RE.match(q.asks):
+            return None  # not a whether-question, or one about what the city has done
         if not set(q.weights) & _COLLABORATING:  # "…too expensive for a student. Can it be reduced?"
             return None
         whole = Terms(dict(ctx.weights), dict(ctx.unknown))  # the introduction counts here

@@ -953,3 +953,117 @@ def test_days_of_the_week_are_everyday_words(answerer):
     assert en.domain(q) >= 0.65, q
     a = answerer.answer("Is the collaboration office open on Saturday?")
     assert a.answered and a.faq_id == "contact-hours", a
+
+
+# -- h15k ------------------------------------------------------------------------------------------------------
+
+
+def test_a_group_saying_it_has_no_legal_status_asks_whether_it_must_be_an_npo(answerer):
+    for text in (
+        "We have no NPO registration, we are simply neighbours who cook together. Is it fine to partner with the city?",
+        "Our team is not incorporated, only some parents. Could we still do kyodo?",
+    ):
+        a = answerer.answer(text)
+        assert a.answered and a.faq_id == "target-npo-required", (text, a.faq_id, a.suggestions)
+
+
+def test_a_group_for_its_members_only_asks_about_public_benefit(answerer):
+    for text in (
+        "Our chess circle is just for our own members. Can we work with the city?",
+        "We are a members-only walking club. Is kyodo possible for us?",
+    ):
+        a = answerer.answer(text)
+        assert a.answered and a.faq_id == "target-public-benefit", (text, a.faq_id, a.suggestions)
+
+
+def test_whoever_gives_the_writers_money_is_a_giver_not_the_writer(answerer):
+    for text in (
+        "We run a kids' science club. A local business is sponsoring us with some cash. Would that be a problem for kyodo?",
+        "Our choir is funded by a temple nearby. Can we still work with the city?",
+    ):
+        a = answerer.answer(text)
+        assert a.faq_id not in ("target-company", "target-religion", "form-kouen"), (text, a.faq_id)
+        assert a.answered and a.faq_id == "target-other-funding", (text, a.faq_id, a.suggestions)
+    a = answerer.answer("Our company gives its staff time to volunteer. Can a company collaborate with the city?")
+    assert a.answered and a.faq_id == "target-company", a
+
+
+def test_what_the_city_has_done_before_asks_for_its_examples(answerer):
+    for text in (
+        "has koganei done kyodo with a company before?",
+        "We are a student volunteer team from a university nearby. Has the city ever worked with groups like ours in the past?",
+    ):
+        a = answerer.answer(text)
+        assert a.answered and a.faq_id == "examples", (text, a.faq_id, a.suggestions)
+    a = answerer.answer("Our temple group feeds homeless people. Did Koganei do a project like this before?")
+    assert a.faq_id != "target-religion", a
+
+
+def test_writers_of_a_kind_asking_whether_the_city_supports_this_get_that_kinds_entry(answerer):
+    a = answerer.answer("Our mosque holds free Japanese classes for refugees. Could the city support this as a collaboration?")
+    assert a.answered and a.faq_id == "target-religion", (a.faq_id, a.suggestions)
+
+
+def test_since_when_the_participation_ordinance_is_its_entry(answerer):
+    a = answerer.answer("Does Koganei have an ordinance on citizen participation? Since when?")
+    assert a.answered and a.faq_id == "bg-participation-ordinance", (a.faq_id, a.suggestions)
+
+
+def test_the_event_where_an_accident_happens_is_the_setting_not_the_question(answerer):
+    from knowledge.english import EnglishAnswerer
+
+    en = EnglishAnswerer.for_answerer(answerer)
+    q = en.analyse("What happens if a child is injured during a festival we co-host with the city?")[0]
+    assert q.weights["responsibility"] == 1.0 and q.weights["kyosai"] <= 0.5, q.weights
+    a = answerer.answer("What happens if a child is injured during a festival we co-host with the city?")
+    assert a.answered and a.faq_id == "responsibility", (a.faq_id, a.suggestions)
+
+
+def test_romaji_asking_to_explain_simply(answerer):
+    a = answerer.answer("kyosai wo kantan ni setsumei shite kudasai")
+    assert a.answered and a.faq_id == "form-kyosai", (a.faq_id, a.suggestions)
+
+
+def test_which_of_more_than_one_pair_of_forms_asks_to_choose(answerer):
+    a = answerer.answer("We run a tea ceremony club. Which form is best for our event: kouen, kyosai, itaku or hojo?")
+    assert a.answered and a.faq_id == "form-choose", (a.faq_id, a.suggestions)
+    a = answerer.answer("kouen and kyosai, which one is better for a small concert?")
+    assert a.faq_id != "form-choose", a
+
+
+def test_a_question_word_put_last_asks_what_a_word_is(answerer):
+    for text, want in (("npo houjin is what?", "term-npo"), ("NPO means what?", "term-npo")):
+        a = answerer.answer(text)
+        assert a.answered and a.faq_id == want, (text, a.faq_id, a.suggestions)
+
+
+def test_having_no_money_is_not_money_received(answerer):
+    a = answerer.answer("We have no money at all. Can we still do kyodo?")
+    assert a.faq_id != "target-other-funding", a
+
+
+def test_a_welcome_kind_of_partner_told_is_not_the_answer_to_another_question(answerer):
+    a = answerer.answer("We are a student circle at a college. Can we get money from the city for our concert?")
+    assert a.faq_id != "target-university", a
+    a = answerer.answer("We are a company. Can we collaborate with the city?")
+    assert a.answered and a.faq_id == "target-company", a
+
+
+def test_a_thing_given_by_someone_else_asks_about_other_funding_when_city_money_is_asked(answerer):
+    a = answerer.answer("A shop lends us tables and chairs. Can we get a city grant too?")
+    first = a.faq_id if a.answered else a.suggestions[0]
+    assert first in ("target-other-funding", "Can we still be eligible if we get other funding?"), (a.faq_id, a.suggestions)
+
+
+def test_romaji_how_and_wanting_to_become_an_npo(answerer):
+    for text, want in (
+        ("kyoudou shitai, dou sureba ii desu ka", "howto-start"),
+        ("npo houjin ni naritai. doushitara ii?", "npo-establish"),
+    ):
+        a = answerer.answer(text)
+        assert a.answered and a.faq_id == want, (text, a.faq_id, a.suggestions)
+
+
+def test_a_question_word_alone_names_no_topic(answerer):
+    a = answerer.answer("hi, how are you?")
+    assert not a.answered, a
