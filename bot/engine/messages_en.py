@@ -623,6 +623,8 @@ MATCH_REASONS = {
     "REASON_PROJECT_ITSELF": "Your activity ({words}) is a project of {ka}",
     "REASON_KEYWORD": "{ka} handles your activity ({words})",
     "REASON_PEOPLE": "{ka} supports the people you serve ({words})",
+    "REASON_ROLE_PROJECT": "{words} take part in the activity, which relates to its project 「{project}」",
+    "REASON_ROLE_KEYWORD": "{words} take part in the activity, which {ka} handles",
     "REASON_AUDIENCE": "Some participants are {words} (the activity's main field is another)",
     "REASON_TEXT_FIELD": "Your activity 「{word}」 belongs to the field \"{field}\"",
     "REASON_TEXT_FIELD_PEOPLE": "An activity for 「{word}」, in the field \"{field}\"",
