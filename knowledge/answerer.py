@@ -1299,32 +1299,14 @@ class Answerer:
                 for c in cands
             ]
             cands.sort(key=lambda c: (-c.score, c.entry.id))
-        if self._seeks_volunteering(u):
-            # 「子どもと関われるボランティアある？」: whatever the activity, the volunteer centre is
-            # where a person finds volunteer work (and a group finds volunteers)
-            lead = [c for c in cands if c.entry.id == VOLUNTEER_ENTRY]
-            if lead:
-                top = max(cands[0].score, self.weights.answer_at) + self.weights.margin
-                return dataclasses.replace(
-                    a,
-                    candidates=[
-                        dataclasses.replace(lead[0], score=top),
-                        *(c for c in cands if c.entry.id != VOLUNTEER_ENTRY),
-                    ],
-                )
-        if self._asks_informal(u, qt):
-            # 「趣味のサークルでも協働の相手になれますか」: whether a group of that form (no legal
-            # status, a few members, no rules yet) may partner; the entry on informal groups answers it
-            lead = [c for c in cands if c.entry.id == INFORMAL_GROUP_ENTRY]
-            if lead:
-                top = max(cands[0].score, self.weights.answer_at) + self.weights.margin
-                return dataclasses.replace(
-                    a,
-                    candidates=[
-                        dataclasses.replace(lead[0], score=top),
-                        *(c for c in cands if c.entry.id != INFORMAL_GROUP_ENTRY),
-                    ],
-                )
+        # 「子どもと関われるボランティアある？」: whatever the activity, the volunteer centre is where a
+        # person finds volunteer work (and a group finds volunteers)
+        if self._seeks_volunteering(u) and (chosen := self._chosen(cands, VOLUNTEER_ENTRY)):
+            return dataclasses.replace(a, candidates=chosen)
+        # 「趣味のサークルでも協働の相手になれますか」: whether a group of that form (no legal status, a
+        # few members, no rules yet) may partner; the entry on informal groups answers it
+        if self._asks_informal(u, qt) and (chosen := self._chosen(cands, INFORMAL_GROUP_ENTRY)):
+            return dataclasses.replace(a, candidates=chosen)
         if (
             u.activity
             and u.kind == "can-we"
@@ -1336,15 +1318,18 @@ class Answerer:
             # 「…をしている団体です。市と一緒にできますか？」 asks whether such an activity can be a
             # partner, and no entry about a particular kind of partner fits: 第2章(2)'s conditions
             # answer it (the engine adds what it knows of the activity itself).
-            lead = [c for c in cands if c.entry.id == ACTIVITY_ENTRY]
-            if lead:
-                # chosen, not a near tie: it leads the rest by the margin the tie rule asks
-                top = max(cands[0].score, self.weights.answer_at) + self.weights.margin
-                cands = [
-                    dataclasses.replace(lead[0], score=top),
-                    *(c for c in cands if c.entry.id != ACTIVITY_ENTRY),
-                ]
+            cands = self._chosen(cands, ACTIVITY_ENTRY) or cands
         return dataclasses.replace(a, candidates=cands)
+
+    def _chosen(self, cands: list[Candidate], entry_id: str) -> list[Candidate] | None:
+        """``cands`` with entry ``entry_id`` first, chosen by a rule rather than by its score: it
+        scores what an answer needs and leads the rest by the margin the tie rule asks (None when
+        it is not among them)."""
+        lead = next((c for c in cands if c.entry.id == entry_id), None)
+        if lead is None:
+            return None
+        top = max(cands[0].score, self.weights.answer_at) + self.weights.margin
+        return [dataclasses.replace(lead, score=top), *(c for c in cands if c.entry.id != entry_id)]
 
     @staticmethod
     def _seeks_volunteering(u: Understanding) -> bool:
