@@ -126,3 +126,29 @@ def test_extra_faq_entries(tmp_path):
     }
     data = load_data(FIXTURE, [extra])
     assert data.faq[-1].id == "staff-1"
+
+
+def test_no_long_phrasing_copies_a_real_question():
+    """Phrasings are written in our own words: the real questions measure the bot, they do not feed
+    its data. A short phrasing (後援 共催 違い) may coincide with what someone typed; a long one that
+    nearly repeats a real question was pasted."""
+    import glob
+
+    from rapidfuzz import fuzz
+
+    from knowledge.normalize import fold
+
+    root = Path(__file__).resolve().parents[2]
+    asked = [
+        fold(str(q["q"]))
+        for path in sorted(glob.glob(str(root / "evaluation" / "real_*.yaml")))
+        for q in yaml.safe_load(Path(path).read_text(encoding="utf-8"))["questions"]
+    ]
+    entries = yaml.safe_load((root / "knowledge" / "data" / "faq.yaml").read_text(encoding="utf-8"))
+    copies = [
+        (e["id"], p)
+        for e in entries
+        for p in e["phrasings"]
+        if len(fold(p)) >= 20 and any(fuzz.ratio(fold(p), q) >= 95 for q in asked)
+    ]
+    assert not copies, copies
