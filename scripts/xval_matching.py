@@ -8,14 +8,14 @@
 
 Sets: the hand-written dev and (spent) held-out sets, the real-group dev sets, and the five SPENT
 real held-out sets, A = matching_real_holdout.yaml, B = matching_real_holdout2.yaml,
-C = matching_real_holdout3.yaml, D = matching_real_holdout4.yaml and E = matching_real_holdout5.yaml
-(D and E spent since the sixth round). Blind sets (any file whose name holds "holdout6" or a later
-number) are never read here.
+C = matching_real_holdout3.yaml, D = matching_real_holdout4.yaml, E = matching_real_holdout5.yaml and
+F = matching_real_holdout6.yaml (D and E spent since the sixth round, F since the seventh). Blind sets
+(any file whose name holds "holdout7" or a later number) are never read here.
 
 Cross-validation: a change (or a constant chosen by --sweep) is judged on the spent sets that did not
-motivate it. --sweep picks the best grid point on each of A-E and reports it on the other four, and
-also leave-one-set-out: for each real set, the point best on the other four real sets together,
-scored on the one left out (summed over the five, that is the cross-validated figure). Top-1 first,
+motivate it. --sweep picks the best grid point on each of A-F and reports it on the other five, and
+also leave-one-set-out: for each real set, the point best on the other real sets together,
+scored on the one left out (summed over the six, that is the cross-validated figure). Top-1 first,
 then top-3; ties keep the value in the code. Sweep lines read "set top-1,top-3/profiles".
 """
 
@@ -50,11 +50,13 @@ SETS = {
     "C=real_holdout3": "matching_real_holdout3.yaml",
     "D=real_holdout4": "matching_real_holdout4.yaml",
     "E=real_holdout5": "matching_real_holdout5.yaml",
+    "F=real_holdout6": "matching_real_holdout6.yaml",
 }
-BLIND = ("holdout6", "holdout7", "holdout8", "holdout9")
+BLIND = ("holdout7", "holdout8", "holdout9")
 assert not any(b in f for f in SETS.values() for b in BLIND)  # blind: never read here
 A, B, C, D, E = "A=real_holdout", "B=real_holdout2", "C=real_holdout3", "D=real_holdout4", "E=real_holdout5"
-SPENT = (A, B, C, D, E)
+F = "F=real_holdout6"
+SPENT = (A, B, C, D, E, F)
 REAL = ("real_dev", *SPENT)  # the real-group sets (leave-one-set-out runs over these)
 
 
