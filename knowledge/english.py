@@ -1201,6 +1201,13 @@ class EnglishAnswerer:
         self._negatable = {
             t for e, subj in zip(self.entries, self._subject, strict=True) if e.id.startswith("target-") for t in subj
         } & self._terms_of_synonyms - {"nonprofit", "public-order", "public-benefit"}  # conditions said in the negative
+        # which phrasings hold each term, and each phrasing's idf mass: a question is scored against
+        # the phrasings it shares a term with, not against all 1,400 of them
+        self._postings: dict[str, list[int]] = {}
+        for d, (_i, terms) in enumerate(self._docs):
+            for t in terms:
+                self._postings.setdefault(t, []).append(d)
+        self._doc_mass = [sum(self.idf(t) for t in terms) or 1.0 for _i, terms in self._docs]
 
     def idf(self, term: str) -> float:
         return self._idf.get(term, self._unseen_idf * 0.8 if term in self._terms_of_synonyms else self._unseen_idf)
@@ -1487,15 +1494,16 @@ class EnglishAnswerer:
         best_f1 = [0.0] * len(self.entries)
         # "What does the city do to promote collaboration?" asks what is done, not why it is done
         what_done = bool(_WHAT_DONE_RE.match(q.asks))
-        for d, (i, terms) in enumerate(self._docs):
-            if what_done and self._why_docs[d]:
+        shared: dict[int, float] = {}  # the question's idf mass each phrasing holds
+        for t, m in qmass.items():
+            for d in self._postings.get(t, ()):
+                shared[d] = shared.get(d, 0.0) + m
+        for d, inter in shared.items():
+            if not inter or (what_done and self._why_docs[d]):
                 continue
-            inter = sum(m for t, m in qmass.items() if t in terms)
-            if not inter:
-                continue
+            i = self._docs[d][0]
             recall = inter / total
-            pmass = sum(self.idf(t) for t in terms) or 1.0
-            precision = min(1.0, inter / pmass)
+            precision = min(1.0, inter / self._doc_mass[d])
             f1 = 2 * recall * precision / (recall + precision)
             if f1 > best_f1[i]:
                 best_f1[i] = f1
