@@ -1468,6 +1468,19 @@ class Answerer:
         # (市報にサークルの紹介を載せたい): a closer match is needed than for known words only
         answer_at = w.unknown_answer_at if a.n_unknown else w.answer_at
         confident = topical and top.score >= answer_at and a.domain >= w.min_domain
+        if (
+            not confident
+            and u is not None
+            and u.kind == "can-we"
+            and self._gated[self._index_of[top.entry.id]]
+            and top.entry.category == "target"
+            and top.score >= answer_at
+            and fold("協働") in self._question_terms(u).weights
+        ):
+            # 「市内の建設会社です。社員で…したいのですが、会社でも市と協働できますか」: whether a
+            # kind of partner the entry is about may collaborate; the situation's own words need
+            # not be the knowledge base's
+            confident = True
         # a short question shares its topic words with an entry but also holds an unknown word:
         # only a close match (a high score) answers it
         anchor_answer_at = w.anchor_answer_at if len(a.text) >= w.short_chars else w.anchor_short_answer_at

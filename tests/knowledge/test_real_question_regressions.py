@@ -710,3 +710,17 @@ def test_a_word_guessed_from_the_introduction_does_not_say_who_is_asking(answere
     schools) — the activity conditions answer whether such a group can partner."""
     a = answerer.answer("子どもの学習支援をしています。市と一緒にできますか")
     assert a.answered and a.faq_id == "target-activities", a
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "市内の設計事務所です。所員で近所の緑道の落ち葉掃きを定期的にしたいのですが、会社でも市と協働できますか",
+        "印刷会社を経営しています。従業員と駅前の放置自転車の整理を毎月したいのですが、会社でも市と協働できますか",
+    ],
+)
+def test_whether_a_kind_of_partner_may_collaborate_needs_no_known_situation(answerer, message):
+    """「…会社でも市と協働できますか」 asks what the company entry answers; the words of the situation
+    before it (落ち葉掃き, 放置自転車) need not be the knowledge base's (set 17, in our own words)."""
+    a = answerer.answer(message)
+    assert a.answered and a.faq_id == "target-company", a
