@@ -853,6 +853,8 @@ _CITY_GIVER_RE = re.compile(r"\b(?:city|koganei|shi|municipality|government|toky
 _GIVEN_BY_RE = re.compile(
     r"\b(?:sponsored|funded|supported|paid|backed|financed|donated|given|provided)\s+by\s+(?P<giver>(?:[a-z'-]+\s+){0,3}[a-z'-]+)"
 )
+
+
 def _given_money(text: str, any_gift: bool = False) -> bool:
     """"A company is giving us some money", "we are funded by a temple": someone other than the city
     gives the writers money (``any_gift``: or anything, "a company gives us free space", when the
@@ -1232,9 +1234,7 @@ class EnglishAnswerer:
                 out.unknown[run] = 1.0  # a Japanese word the data does not know (印鑑 in 印鑑登録)
         t = _CJK_RE.sub(" ", t)
         if not learn and self._negatable:
-            t = self._drop_negated(t)
-        if not learn and self._negatable:
-            t = self._drop_givers(t)
+            t = self._drop_givers(self._drop_negated(t))
         if not learn and self._other_cities:
             t = self._drop_examples_elsewhere(t)
         if not learn:
