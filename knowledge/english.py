@@ -485,8 +485,6 @@ def _wh_asks(asks: str) -> bool:
     return bool(_WH_RE.match(asks) or _CONDITION_WH_RE.match(asks) or _CLAUSE_WH_RE.search(asks))
 
 
-# "local groups want student helpers, who should I talk to?": a statement, then the question in the
-# last clause after a comma
 # "what does the city do to …?", "what will koganei do for …?": asks what is done (not why)
 _WHAT_DONE_RE = re.compile(r"^what (?:does|do|did|will|would|can|should) (?:the |our |this )?[a-z]+(?: [a-z]+)? do\b")
 # "Is this public benefit?", "Would that count as co-hosting?": whether what was told is something
@@ -497,6 +495,8 @@ _IS_THIS_RE = re.compile(
 _JA_NOT_RE = re.compile(r"じゃない|じゃなくて|ではない|ではなくて|でない")
 # "hojo = subsidy?": whether one word means another
 _EQUALS_RE = re.compile(r"\w\s*=\s*\w")
+# "local groups want student helpers, who should I talk to?": a statement, then the question in the
+# last clause after a comma
 _CLAUSE_WH_RE = re.compile(r",\s*(?:so\s+|and\s+|then\s+)?(?:how|where|who|whom)\b[^,]*$")
 
 
