@@ -174,8 +174,10 @@ VOLUNTEER_ENTRY = "volunteer-centre"
 _VOLUNTEER = r"(?:ボランティア|ボランテ[イィ]?ア|ぼらんてぃあ)(?!団体|グループ|サークル|の会|休暇|元年|保険)"
 _SEEKS_VOLUNTEERING_RE = re.compile(
     _VOLUNTEER + r"(?:活動|スタッフ|さん)?[^。?!]{0,15}?"
-    r"(?:(?:し|やり|やってみ|してみ|参加し|行き|始め|探し|募集し|集め|呼び|依頼し|頼み|来てもらい|なり)たい"
+    r"(?:(?:し|やり|やってみ|してみ|参加し|行き|始め|探し|募集し|集め|呼び|依頼し|頼み|来てもらい|なり|登録し(?:ておき)?)たい"
     r"|募集|探して|紹介|相談|窓口)"
+    # 「傾聴ボランティアをするには」: how to do it oneself (not how to found a group of volunteers)
+    r"|" + _VOLUNTEER + r"(?:活動)?(?:を|に)?(?:する|参加する|始める)には"
     r"|" + _VOLUNTEER + r"(?:活動)?(?:は|って|が|とか|も|みたいなの|みたいなもの|なんか)?(?:ある|あります|ない)(?:[?]|か|でしょうか|の|$)"
 )
 _WHERE_OR_WHETHER_RE = re.compile(r"募集|紹介|どこ|どちら|窓口|(?:ある|あります)(?:[?]|か|でしょうか|の|$)")
@@ -1387,7 +1389,14 @@ class Answerer:
             # 保育園の電話番号: a short contact question about something the bot does not know
             return self._decline(a.candidates[0].score)
         top = a.candidates[0]
-        if a.n_unknown and not a.nouns and top.fuzzy * 100 < w.fuzzy_override:
+        if (
+            a.n_unknown
+            and not a.nouns
+            and top.fuzzy * 100 < w.fuzzy_override
+            # (「傾聴ボランティアをするには」: the unknown word is the kind of volunteer work wanted,
+            # which the volunteer centre's entry answers whatever it is)
+            and not (u is not None and top.entry.id == VOLUNTEER_ENTRY and self._seeks_volunteering(u))
+        ):
             # こども食堂を始めるのに届け出は必要？: what it is about is a word the knowledge base has
             # never seen, and only verbs or civic words (始める, 届け出) are known
             return self._decline(top.score)

@@ -71,7 +71,7 @@ def label(row: dict) -> str | None:
     return NONE_CLASS if row["decline_ok"] else None
 
 
-def fit(texts: list[str], labels: list[str], prune: float = PRUNE):
+def fit(texts: list[str], labels: list[str], prune: float = PRUNE, c: float = C):
     """scikit-learn's tf-idf over :func:`features` and a multinomial logistic regression; the
     weights below ``prune`` dropped."""
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -79,7 +79,7 @@ def fit(texts: list[str], labels: list[str], prune: float = PRUNE):
 
     vec = TfidfVectorizer(analyzer=features, sublinear_tf=True, min_df=MIN_DF)
     x = vec.fit_transform(texts)
-    clf = LogisticRegression(C=C, max_iter=3000).fit(x, labels)
+    clf = LogisticRegression(C=c, max_iter=3000).fit(x, labels)
     coef = clf.coef_.copy()
     coef[abs(coef) < prune] = 0.0
     return vec, clf, coef
@@ -130,7 +130,7 @@ class _Spy:
         self.offered = list(offered)
 
 
-def loso(answerer: Answerer, rows: list[dict], prune: float = PRUNE) -> None:
+def loso(answerer: Answerer, rows: list[dict], prune: float = PRUNE, c: float = C) -> None:
     import numpy as np
 
     english = answerer.english()
@@ -150,7 +150,7 @@ def loso(answerer: Answerer, rows: list[dict], prune: float = PRUNE) -> None:
             if (lab := label(r)) is not None:
                 texts.append(r["q"])
                 labels.append(lab)
-        vec, clf, coef = fit(texts, labels, prune)
+        vec, clf, coef = fit(texts, labels, prune, c)
         idx = [i for i, r in enumerate(rows) if r["set"] == name]
         z = np.asarray(vec.transform([rows[i]["q"] for i in idx]) @ coef.T) + clf.intercept_
         z -= z.max(axis=1, keepdims=True)
@@ -189,16 +189,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--write", action="store_true", help=f"write knowledge/data/{CLASSIFIER_EN_FILE}")
     p.add_argument("--loso", action="store_true", help="leave-one-set-out figures")
     p.add_argument("--threshold", type=float, default=0.6, help="probability the model needs to agree")
+    p.add_argument("--C", type=float, default=C, help="inverse L2 strength of the regression")
     p.add_argument("--prune", type=float, default=PRUNE, help="drop weights smaller than this")
     p.add_argument("--exclude", action="append", default=[], help="an English set to leave out (e.g. holdout14)")
     args = p.parse_args(argv)
     answerer = Answerer.load()
     rows = load_rows(args.exclude)
     if args.loso:
-        loso(answerer, rows, args.prune)
+        loso(answerer, rows, args.prune, args.C)
     if args.write:
         texts, labels = training(answerer, rows)
-        vec, clf, coef = fit(texts, labels, args.prune)
+        vec, clf, coef = fit(texts, labels, args.prune, args.C)
         model = to_json(vec, clf, coef, args.threshold, len(texts))
         out = DATA_DIR / CLASSIFIER_EN_FILE
         out.write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")

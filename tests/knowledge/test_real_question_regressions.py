@@ -615,6 +615,9 @@ def test_a_federation_of_groups_asks_about_the_group_not_its_activity(answerer):
         "夏祭りの受付を手伝ってくれるボランティアを集めたいんだけど、どこに頼めばいい?",
         "ぼらんてぃあ したいです どこに いけば いいですか",
         "手話のボランティアを始めたいです。小金井でも募集はありますか",  # the wish first, then whether
+        # how to do it oneself, the kind of work a word the knowledge base has never seen (set 19)
+        "朗読ボランティアをするには、どうすればいいですか",
+        "水害に備えて、ボランティアとして前もって登録しておきたいのですが、どこで受け付けていますか",
     ],
 )
 def test_wanting_volunteer_work_is_answered_by_the_volunteer_centre(answerer, message):
@@ -632,6 +635,7 @@ def test_wanting_volunteer_work_is_answered_by_the_volunteer_centre(answerer, me
         "子ども食堂のボランティア団体をつくりたいのですが、どこに相談すればいいですか",  # founding a group
         "ボランティア休暇を会社で導入したいので相談できますか",  # an employer's leave scheme
         "ボランティアをしている団体です。市と協働できますか",  # partnering with the city
+        "ボランティア団体を立ち上げるには",  # founding a group, not doing the work
     ],
 )
 def test_other_questions_that_mention_volunteering_are_not_sent_to_the_centre_by_that_rule(answerer, message):
