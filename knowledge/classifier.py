@@ -19,7 +19,6 @@ knows (its もしかして stays as it is) until the script is run again.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter
@@ -27,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from knowledge.jsonfile import read_optional_json
 from knowledge.normalize import normalize
 
 CLASSIFIER_EN_FILE = "classifier_en.json"
@@ -126,11 +126,5 @@ def parse_classifier(raw: object, where: str = CLASSIFIER_EN_FILE) -> TextClassi
 
 def load_classifier(data_dir: Path, name: str = CLASSIFIER_EN_FILE) -> TextClassifier | None:
     """The classifier of a data directory, or None when it has none (another city's data)."""
-    path = Path(data_dir) / name
-    if not path.exists():
-        return None
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ClassifierError(f"{name}: not valid JSON: {exc}") from None
-    return parse_classifier(raw, name)
+    raw = read_optional_json(data_dir, name, ClassifierError)
+    return None if raw is None else parse_classifier(raw, name)

@@ -15,11 +15,12 @@ gradient descent with L2, small enough for the few hundred answered questions th
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from knowledge.jsonfile import read_optional_json
 
 VERIFIER_FILE = "verifier.json"
 KINDS = ("what-is", "can-we", "how-do-we", "difference", "why", "contact", "status", "other")
@@ -160,14 +161,8 @@ def parse_verifier(raw: object, where: str = VERIFIER_FILE) -> Verifier:
 
 def load_verifier(data_dir: Path) -> Verifier | None:
     """The verifier of a data directory, or None when it has none (another city's data)."""
-    path = Path(data_dir) / VERIFIER_FILE
-    if not path.exists():
-        return None
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise VerifierError(f"{VERIFIER_FILE}: not valid JSON: {exc}") from None
-    return parse_verifier(raw)
+    raw = read_optional_json(data_dir, VERIFIER_FILE, VerifierError)
+    return None if raw is None else parse_verifier(raw)
 
 
 def fit(
