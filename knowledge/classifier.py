@@ -2,14 +2,13 @@
 
 The answerers rank entries by the words a message shares with each entry's phrasings and then apply
 rules; when a rule is unsure they offer the leading entries as もしかして. On English messages the
-leading suggestion is the right entry for about half of those replies, but the rules' own signals
-cannot tell which half. A model of a different kind can: a logistic regression over word and
-character n-grams, fitted on the entries' phrasings and on the labelled evaluation questions
-(``scripts/train_classifier.py``, with scikit-learn, at development time only). When it agrees with
-the leading suggestion, and is sure enough, the suggestion is given as the answer. It never chooses
-an entry of its own and never overrules an answer or a decline: it only turns a もしかして whose first
-suggestion it independently picks into that answer, which is why it cannot make a wrong answer out of
-anything but a もしかして.
+right entry is among the three suggestions for most of those replies, but the rules' own signals
+cannot tell which one, or whether any. A model of another kind can: a logistic regression over
+word and character n-grams, fitted on the entries' phrasings and on the labelled evaluation
+questions (``scripts/train_classifier.py``, with scikit-learn, at development time only). When its
+own pick, made with at least the threshold's probability, is one of the suggestions, that
+suggestion is the answer. It never brings in an entry the rules did not offer and never overrules
+an answer or a decline, so a wrong answer can only come from a もしかして.
 
 Pure Python at run time: the same features as the fitting (:func:`features`), sublinear tf-idf, L2
 norm, a sparse dot product with the pruned weights, softmax. The weights live in
@@ -44,8 +43,9 @@ class ClassifierError(ValueError):
 
 def features(text: str) -> list[str]:
     """The n-grams of a message: words and word pairs (``w:`` prefix) and character 2- to 4-grams
-    inside each word padded with spaces (``c:``), of the normalised, lower-cased text. Fitting passes this very function
-    to scikit-learn as the analyzer, so run time and fitting cannot disagree on a feature."""
+    inside each word padded with spaces (``c:``), of the normalised, lower-cased text. Fitting
+    passes this very function to scikit-learn as the analyzer, so run time and fitting cannot
+    disagree on a feature."""
     text = _SPACES_RE.sub(" ", normalize(text).lower()).strip()
     words = _WORD_RE.findall(text)
     out = [f"w:{w}" for w in words]

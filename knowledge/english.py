@@ -73,7 +73,7 @@ class EnglishData:
     # words of other offices' matters (residence card, visa, tax, garbage …): a message naming one
     # is declined unless its asking part names collaboration
     elsewhere: tuple[str, ...] = ()
-    # the second opinion that may turn a もしかして into its first suggestion (classifier_en.json;
+    # the second opinion that may turn a もしかして into one of its suggestions (classifier_en.json;
     # None: rules only)
     classifier: TextClassifier | None = None
 

@@ -13,8 +13,9 @@ none is accepted and a decline is fair). A set still held out must be left out: 
 holdout14``.
 
 ``--loso`` fits on all sets but one and, on that one, turns each もしかして of the answerer (rules only)
-into the suggestion the model picks, when its pick (with probability at least t) is one of them. It prints, for
-each t, how many replies became right or wrong: what the classifier would do on a set it never saw.
+into the suggestion the model picks, when its pick (with probability at least t) is one of them,
+as the answerer does. It prints, for each t, how many replies became right or wrong: what the
+classifier would do on a set it never saw.
 """
 
 from __future__ import annotations
@@ -142,7 +143,7 @@ def loso(answerer: Answerer, rows: list[dict], prune: float = PRUNE, c: float = 
         a = answerer.answer(r["q"])
         replies.append((a.answered, a.reason, spy.offered))
     phr_texts, phr_labels = training(answerer, [])
-    gains = {t: [0, 0, 0, 0] for t in THRESHOLDS}  # missed->right, right->wrong, missed->wrong, held-out unsure
+    gains = {t: [0, 0, 0] for t in THRESHOLDS}  # missed -> right, right -> wrong, missed -> wrong
     for name in sorted({r["set"] for r in rows}):
         inside = [r for r in rows if r["set"] != name]
         texts, labels = list(phr_texts), list(phr_labels)
@@ -176,7 +177,7 @@ def loso(answerer: Answerer, rows: list[dict], prune: float = PRUNE, c: float = 
     n = len(rows)
     print(f"leave-one-set-out over {n} English questions in {len({r['set'] for r in rows})} sets:")
     for t in THRESHOLDS:
-        up, right_to_wrong, missed_to_wrong, _ = gains[t]
+        up, right_to_wrong, missed_to_wrong = gains[t]
         print(
             f"  p >= {t:.1f}: もしかして made answers: {up} missed -> right, {right_to_wrong} right -> wrong, "
             f"{missed_to_wrong} missed -> wrong; right {up - right_to_wrong:+d}, wrong "
