@@ -67,6 +67,9 @@ _LABELS = {
     M.MENU_CONTACT: ("Contact", "Where can we ask about collaboration?"),
     M.MENU_HELP: ("Help", "help"),
 }
+# The two menu buttons that ask the English answerer a question, wherever a Japanese menu is shown
+# in English (translate.choice): the Japanese word -> the English question the button sends.
+MENU_QUESTIONS = {ja: sent for ja, (_label, sent) in _LABELS.items() if ja in (M.MENU_ABOUT, M.MENU_CONTACT)}
 
 
 def menu_choices(main_menu: tuple[str, ...]) -> list[Choice]:

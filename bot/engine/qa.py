@@ -187,10 +187,19 @@ def on_feedback(session, incoming: Incoming, pb: postback.Postback, now) -> list
 HANDOFF_ACTIONS = ("handoff", "send", "keep")
 
 
-def on_handoff(session, incoming: Incoming, pb: postback.Postback, now, services: Services) -> list[Reply]:
+def on_handoff(
+    session, incoming: Incoming, pb: postback.Postback, now, services: Services, *, language: str | None = None
+) -> list[Reply]:
     """「職員に質問を送る」 shows the question and asks; 「送る」 sends it, 「送らない」 does not.
-    A question written in English is confirmed in English, whatever the user's language."""
+    A question written in English is confirmed in English, whatever the user's language.
+
+    ``language`` is the user's: an English user's replies are translated once, by the router, with
+    buttons that send the English words; translating them here too would leave those buttons
+    sending Japanese words under English labels (the menu's "What is kyodo?" would then ask
+    「協働とは」 and get a Japanese answer)."""
     replies = _on_handoff(session, incoming, pb, now, services)
+    if language == "en":
+        return replies
     q_id = postback.int_arg(pb.arg)
     q = session.get(UnansweredQuestion, q_id) if q_id is not None else None
     if q is not None and q.user_id == incoming.user_id and detect_language(q.text or "") == "en":

@@ -505,7 +505,7 @@ def _on_postback(ctx: Context) -> list[Reply]:
     if pb.flow == "fb":
         return qa.on_feedback(ctx.session, ctx.incoming, pb, ctx.now)
     if pb.flow == "qa":
-        return qa.on_handoff(ctx.session, ctx.incoming, pb, ctx.now, ctx.services)
+        return qa.on_handoff(ctx.session, ctx.incoming, pb, ctx.now, ctx.services, language=ctx.language)
     if pb.flow == opportunities.FLOW:  # 関心あり on a notice or on 「募集中の協働は？」
         replies = opportunities.on_postback(ctx.session, ctx.incoming, pb, ctx.now)
         conv, notice = _active(ctx)

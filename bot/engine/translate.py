@@ -131,6 +131,8 @@ def text(value: str, extra: dict[str, str] | None = None) -> str:
     """The English of a reply text (see the module docstring); unknown parts stay as they are."""
     if not value:
         return value
+    if any(line.startswith(_JA_CITATION_OPENERS) for line in value.splitlines()):
+        return value  # a Japanese answer of the knowledge base, with its citation: no twin
     got = _whole(value, extra)
     if got is not None:
         return got
@@ -144,9 +146,16 @@ def text(value: str, extra: dict[str, str] | None = None) -> str:
 
 
 _MARK_RE = re.compile(r"([^\w「（(\[【]+)(\w.*)\Z", re.DOTALL)  # "○ 公益性", "・…": a mark, then words
+# The citation line of a Japanese answer (knowledge/messages.py) belongs to that answer, which has
+# no twin: loose templates (「（{division}：{reason}）」, 「{kind}（{note}）」) must not turn it into
+# half-width English punctuation, which would also hide it from the renderers' own-citation check
+# (citations.py) and add a second, different 「出典」 line.
+_JA_CITATION_OPENERS = ("（出典：", "（参考：")
 
 
 def _whole(value: str, extra: dict[str, str] | None, depth: int = 0) -> str | None:
+    if value.startswith(_JA_CITATION_OPENERS):
+        return None
     if value in _EXACT:
         return _EXACT[value]
     m = _MARK_RE.match(value)
@@ -189,7 +198,9 @@ def choice(c: Choice, extra: dict[str, str] | None = None, typed: bool = True) -
         return replace(c, label=en if len(en) <= 20 else en[:19] + "…", text=en)
     label = _short(c.label) or _whole(c.label, extra) or c.label
     sent = c.text
-    if sent:
+    if sent and typed and sent in EN.MENU_QUESTIONS:  # "What is kyodo?" asks it, as on the English menu
+        sent = EN.MENU_QUESTIONS[sent]
+    elif sent:
         en = _whole(sent, extra)
         if typed and en is not None and fold(en) in _TYPED:
             sent = en

@@ -239,6 +239,31 @@ def test_handoff_in_english_for_an_english_user(english):
     assert english.texts() == EN.HANDOFF_KEPT
 
 
+def test_menu_after_a_handoff_keeps_english_buttons(english):
+    """The menu under 'I sent your question' is translated once: its "What is kyodo?" asks the
+    English question (it once sent 「協働とは」 under the English label and got a Japanese answer)."""
+    english.say("Where can I renew my residence card?")
+    english.tap(EN.ASK_STAFF)
+    english.tap(EN.HANDOFF_SEND)
+    assert english.choice("What is kyodo?").text == "What is kyodo?"
+    english.tap("What is kyodo?")
+    assert english.last[0].text.startswith("Kyōdō (協働) means")
+
+
+def test_a_japanese_answers_citation_is_not_translated():
+    """A Japanese answer shown to an English user keeps its own citation line as written, so the
+    renderers see it and add no second, different 「出典」 line."""
+    from bot.engine import citations, translate
+
+    answer = "「協働」とは、…ことです。\n（出典：協働推進基本指針 第2章(1)「協働の理念と目的」、「はじめに」）"
+    assert translate.text(answer) == answer
+    assert citations.citation_line([("kyodo-forms", "第2章(4) 協働の形態")], translate.text(answer)) == ""
+    assert translate.text("（参考：小金井市の協働の仕組み）") == "（参考：小金井市の協働の仕組み）"
+    # the template the citation used to fall into still translates what it is for
+    reason = M.ACTIVITY_REASON.format(division="介護福祉課", reason="高齢者の見守り")
+    assert translate.text(reason) == EN.ACTIVITY_REASON.format(division="介護福祉課", reason="高齢者の見守り")
+
+
 def test_japanese_user_unchanged(real):
     real.say("対象チェック")
     assert real.labels() == [M.YES, M.NO, M.DONT_KNOW, M.CANCEL]
