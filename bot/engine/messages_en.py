@@ -617,6 +617,43 @@ FIELD_NAMES = {
     "中間支援": ("Support for groups", "Liaison, advice or support for the groups above (中間支援)"),
     "条例で定める活動": ("Set by ordinance", "Activities set by a prefectural or city ordinance (条例で定める活動)"),
 }
+# English words a resident may type at the fields step (the prompt invites "child care,
+# environment"): each names the field of that Japanese label. Besides these, the short and long
+# English names above are understood too (Services.resolve_fields). Lower case, singular and plural.
+FIELD_WORDS = {
+    "保健・医療・福祉": (
+        "health", "welfare", "medical", "medical care", "care", "elderly", "elderly care", "seniors",
+        "older people", "disability", "disabilities", "disabled", "nursing", "mental health",
+    ),
+    "社会教育": ("education", "learning", "lifelong learning", "adult education", "study", "lectures"),
+    "まちづくり": (
+        "community", "community development", "town planning", "city planning", "urban planning",
+        "neighborhood", "neighbourhood", "local community",
+    ),
+    "観光": ("tourism", "tourist", "tourists", "sightseeing"),
+    "農山漁村・中山間地域": ("rural", "rural areas", "farming", "agriculture", "farm", "farms"),
+    "学術・文化・芸術・スポーツ": ("culture", "arts", "art", "music", "sports", "sport", "academic", "history"),
+    "環境保全": ("environment", "environmental", "nature", "green", "recycling", "conservation", "ecology", "climate"),
+    "災害救援": ("disaster", "disasters", "disaster relief", "disaster prevention", "emergency"),
+    "地域安全": ("safety", "community safety", "crime prevention", "security", "traffic safety"),
+    "人権・平和": ("human rights", "peace", "rights"),
+    "国際協力": (
+        "international", "international cooperation", "international exchange", "foreign residents",
+        "multicultural", "intercultural", "exchange",
+    ),
+    "男女共同参画": ("gender", "gender equality", "women", "equality"),
+    "子どもの健全育成": (
+        "children", "child", "kids", "youth", "child care", "childcare", "parenting", "child rearing",
+        "child-rearing", "young people",
+    ),
+    "情報化社会": ("it", "information", "digital", "internet", "computers", "computer"),
+    "科学技術": ("science", "technology", "science and technology"),
+    "経済活動": ("economy", "economic", "business", "commerce", "local business", "shopping street"),
+    "職業能力・雇用機会": ("jobs", "job", "employment", "job training", "skills", "work"),
+    "消費者保護": ("consumer", "consumers", "consumer protection"),
+    "中間支援": ("support for groups", "intermediary", "npo support"),
+}
+
 # matching/messages.py's reasons (why a division was suggested), same names and placeholders.
 # {ka}, {project}, {facility}, {words}, {people} stay in Japanese: they are the names the city
 # uses (a division, a budget project) and the citizen's own words.

@@ -10,7 +10,9 @@ if a library adds or renames an optional attribute.
 
 from __future__ import annotations
 
+import re
 import threading
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -190,11 +192,27 @@ class Services:
         return int(_first(found, "number", "no", "id"))
 
     def resolve_fields(self, text: str) -> list[FieldPart]:
-        """What a typed text names, word by word, and how sure that is (never a silent guess)."""
+        """What a typed text names, word by word, and how sure that is (never a silent guess).
+
+        The matching library reads Japanese; English words (「children, environment」, which the
+        English prompt invites) are looked up in the English field names and words of
+        bot/engine/messages_en.py first, and confirmed to the citizen like any everyday word."""
         from matching import resolve_fields
 
-        parts = []
-        for p in resolve_fields(text).parts:
+        parts: list[FieldPart] = []
+        rest: list[str] = []
+        for piece in _FIELD_SEPARATORS.split(text):
+            piece = piece.strip()
+            label = _english_field(piece) if _LATIN.search(piece) else None
+            exact = resolve_fields(label).parts if label else []
+            if exact and exact[0].status == "exact" and exact[0].candidates:
+                c = exact[0].candidates[0]
+                parts.append(FieldPart(piece, "exact", [(int(c.field.number), str(c.field.label))], "word"))
+            elif piece:
+                rest.append(piece)
+        if not rest:
+            return parts
+        for p in resolve_fields("、".join(rest)).parts:
             candidates = [(int(c.field.number), str(c.field.label)) for c in p.candidates]
             how = p.candidates[0].how if p.candidates else ""
             parts.append(FieldPart(str(p.text), str(p.status), candidates, str(how)))
@@ -265,3 +283,29 @@ def default_services() -> Services:
     if _default is None:
         _default = Services()
     return _default
+
+
+_FIELD_SEPARATORS = re.compile(r"[、,，/／;；\n]|\s+and\s+|\s*&\s*")
+_LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
+
+
+def _english_key(text: str) -> str:
+    """Lower case, full-width letters made plain, hyphens and runs of spaces as one space."""
+    text = unicodedata.normalize("NFKC", text).lower().strip(" .!?'\"").replace("-", " ")
+    return " ".join(text.split())
+
+
+def _english_field(word: str) -> str | None:
+    """The Japanese label of the field an English word names, or None."""
+    from bot.engine import messages_en as EN
+
+    key = _english_key(word)
+    if not key:
+        return None
+    for label, (short, long) in EN.FIELD_NAMES.items():
+        if key in (_english_key(short), _english_key(long.split(" (")[0])):
+            return label
+    for label, words in EN.FIELD_WORDS.items():
+        if key in {_english_key(w) for w in words}:
+            return label
+    return None

@@ -133,6 +133,13 @@ def text(value: str, extra: dict[str, str] | None = None) -> str:
         return value
     if any(line.startswith(_JA_CITATION_OPENERS) for line in value.splitlines()):
         return value  # a Japanese answer of the knowledge base, with its citation: no twin
+    if value not in _EXACT and "\n" in value:
+        # Sentences joined into one reply (two 「…として登録します」 notes): when every line has a
+        # twin of its own, take them line by line. Tried whole, a template's placeholder would
+        # swallow the line break and the next sentence with it.
+        lines = [_whole(p, extra) for p in value.split("\n")]
+        if all(line is not None for line in lines):
+            return "\n".join(line or "" for line in lines)
     got = _whole(value, extra)
     if got is not None:
         return got

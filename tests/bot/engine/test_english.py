@@ -199,6 +199,41 @@ def test_registration_in_english_with_typed_words(english):
     assert english.texts().startswith(EN.NOTHING_TO_CANCEL)
 
 
+def test_fields_typed_in_english_are_understood_and_confirmed(english):
+    """The English prompt invites typed words ("child care, environment"): they are taken and each is
+    confirmed in English, one line per word; a word that names no field is said so."""
+    english.tap("Register a group")
+    english.say("Sakura Kids Cafe")
+    english.tap("Civic group")
+    english.say("environment, kids")
+    notes = english.last[0].text.splitlines()
+    assert notes == [
+        'I will register "environment" as the field "Conservation of the environment (環境保全)".',
+        'I will register "kids" as the field "Sound development of children (子どもの健全育成)".',
+    ]
+    assert "✓Environment" in english.labels()
+    english.say("Child care and elderly")
+    assert "Health, medical care or welfare (保健・医療・福祉)" in english.texts()
+    english.say("gardening")
+    assert "gardening" in english.texts() and "✓Environment" in english.labels()
+
+
+@pytest.mark.parametrize(
+    ("typed", "labels"),
+    [
+        ("Environment", ["環境保全"]),
+        ("health & welfare", ["保健・医療・福祉"]),
+        ("Sound development of children", ["子どもの健全育成"]),
+        ("human rights / peace", ["人権・平和"]),
+        ("環境、こども", ["環境保全", "子どもの健全育成"]),  # Japanese words still go to the matcher
+    ],
+)
+def test_english_field_words(real_services, typed, labels):
+    parts = real_services.resolve_fields(typed)
+    assert all(p.status == "exact" for p in parts)
+    assert {p.candidates[0][1] for p in parts} == set(labels)
+
+
 def test_cancel_typed_in_english_ends_the_flow(english):
     english.tap("Register a group")
     english.say("Cancel")
