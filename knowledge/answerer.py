@@ -1410,14 +1410,15 @@ class Answerer:
             return self._unsure(a) if top.score >= w.unsure_at else self._decline(top.score)
         if (
             u is not None
-            and u.kind == "other"
+            and (u.kind == "other" or (u.kind in ("how-do-we", "can-we") and not u.context.strip()))
             and not verbatim_match(top, w)
             and (qw := set(self._question_terms(u).weights))
             and qw <= _VAGUE_TERMS | CIVIC_TERMS
             and not self._stands_out(a, u)
         ):
             # 自分たちの活動をもっと知ってもらいたい時は？: only 活動 is known, and it says nothing
-            # about which answer is wanted
+            # about which answer is wanted; so for a how-to or can-we question that stands alone
+            # (どうすれば参加できますか？, copied from a page about some programme)
             return self._unsure(a) if top.score >= w.unsure_at else self._decline(top.score)
         if (
             u is not None

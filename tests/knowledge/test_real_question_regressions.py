@@ -728,3 +728,16 @@ def test_whether_a_kind_of_partner_may_collaborate_needs_no_known_situation(answ
     before it (落ち葉掃き, 放置自転車) need not be the knowledge base's (set 17, in our own words)."""
     a = answerer.answer(message)
     assert a.answered and a.faq_id == "target-company", a
+
+
+@pytest.mark.parametrize("message", ["どうやったら参加できますか？", "団体でも参加できる？"])
+def test_a_lone_how_or_can_we_question_naming_nothing_is_not_answered(answerer, message):
+    """Only 参加, 団体 …: which programme it is about was on the page it came from, not in the
+    message, so no entry is picked for it."""
+    a = answerer.answer(message)
+    assert not a.answered, (a.faq_id, a.reason)
+
+
+def test_a_vague_how_to_after_a_self_introduction_is_still_answered(answerer):
+    a = answerer.answer("子ども食堂をしている団体です。市と協働するにはどうすればいいですか")
+    _ok(a, {"howto-start"})
