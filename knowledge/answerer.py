@@ -208,6 +208,9 @@ _PROCEDURE_TERMS = frozenset(
 )
 _PARTNER_TERMS = frozenset(fold(w) for w in ["協働", "対象", "相手", "パートナー"])
 # Words that, alone, do not say what a question is about (協働 alone does: 協働とは)
+# In a self-introduction, a noun followed by から/より (町会から独立した…, 学校から頼まれて…) names
+# something other than the writer's own group.
+_NOT_THE_WRITER_RE = re.compile(r"[一-龥ァ-ヴー々・]+(?:から|より)")
 _VAGUE_TERMS = frozenset(fold(w) for w in ["活動", "団体", "事業", "参加", "相手", "市民活動", "グループ"])
 _REFERENT_TERMS = frozenset(fold(w) for w in ["対象", "目的", "人", "もの", "物", "場合", "施設", "制度", "誰"])
 _DEICTIC_RE = re.compile(r"(?:この|その|あの|上記の?|こういった|そういった|こうした|そうした)(?!指針|ボット|bot|アカウント|アプリ|チャット|トーク|サービス|ページ|サイト|前|間|後|度|頃|先|辺|際|ほか|他)[一-龥ァ-ヶー]", re.IGNORECASE)
@@ -1245,7 +1248,8 @@ class Answerer:
         # (a synonym-group guess, 相棒 ~ パートナー, does not name whom the question is about)
         asked = set(qt.weights) - set(qt.guessed)
         # (nor does a word guessed from the introduction's: 学習支援 is not a 研究室's work)
-        iq = self.analyzer.analyze(u.activity, focus=False) if u.activity else None
+        # (nor what the group came from or works with: 町会から独立した老人会 is not a 町会)
+        iq = self.analyzer.analyze(_NOT_THE_WRITER_RE.sub("", u.activity), focus=False) if u.activity else None
         intro = set(iq.weights) - set(iq.guessed) if iq is not None else set()
         # the entry the whole message is about (not a near tie)
         raw = a.candidates

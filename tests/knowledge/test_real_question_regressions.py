@@ -741,3 +741,12 @@ def test_a_lone_how_or_can_we_question_naming_nothing_is_not_answered(answerer, 
 def test_a_vague_how_to_after_a_self_introduction_is_still_answered(answerer):
     a = answerer.answer("子ども食堂をしている団体です。市と協働するにはどうすればいいですか")
     _ok(a, {"howto-start"})
+
+
+def test_what_a_group_came_from_is_not_what_it_is(answerer):
+    """「自治会から分かれてできた子ども会」 is not a 自治会: the entry on 自治会 is not its answer."""
+    a = answerer.answer("自治会から分かれてできた子ども会です。会員が少ない会でも市と協働の相手になれますか")
+    assert a.faq_id != "target-jichikai", a
+    assert not any("自治会" in q for q in (a.suggestions or [])[:1]), a.suggestions
+    b = answerer.answer("自治会の役員です。自治会も市と協働できますか")
+    _ok(b, {"target-jichikai"})
