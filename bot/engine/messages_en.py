@@ -214,7 +214,17 @@ CHECK_HOW_TO_ANSWER = (
     "Please answer \"Yes\", \"No\" or \"I don't know\" (a button or typed). I will answer questions "
     "after the check. To stop, send \"Cancel\"."
 )
-CHECK_CITED = "Guideline, Chapter 2 (2) \"Activities for collaboration\" (in Japanese):\n{text}"
+CHECK_CITED = "Guideline, Chapter 2 (2) \"Activities for collaboration\" (the guideline itself is in Japanese):\n{text}"
+# The lines of the guideline that the bot quotes to an English user (第2章(2), quoted by 対象チェック
+# from knowledge/data/guideline.yaml), in the words of faq_en.yaml's answer on the same section. A
+# line without a twin here is shown in Japanese; tests/bot/engine/test_english.py checks that every
+# quoted line has one.
+GUIDELINE_LINES = {
+    "自主的に行う公益性のある活動": "public-interest work that the group does on its own initiative",
+    "営利を目的としない活動": "not for profit",
+    "政治及び宗教活動を目的としない活動": "not for political or religious purposes",
+    "公序良俗に反しない活動": "not against public order and morals (公序良俗)",
+}
 CHECK_NEXT = "Next, you can register your group."
 
 REG_TITLE = "group registration"

@@ -102,6 +102,8 @@ def _build() -> None:
                 _TITLES[ja] = getattr(EN, name)
     for name, en in EN.MATCH_REASONS.items():  # why the matcher suggested a division
         _pair(getattr(MM, name), en)
+    for ja, en in EN.GUIDELINE_LINES.items():  # quoted guideline lines (not typed back)
+        _EXACT.setdefault(ja, en)
     for names in (EN.KIND_NAMES, EN.FIELD_NAMES):  # not typed back: "Company" may be a question
         for ja, (short, long) in names.items():
             _EXACT.setdefault(ja, long)
@@ -183,12 +185,25 @@ def _whole(value: str, extra: dict[str, str] | None, depth: int = 0) -> str | No
         values = {}
         for name in names:
             v = m.group(re.sub(r"\W", "_", name))
-            values[name] = (_TITLES.get(v) if name == "title" else None) or _whole(v, extra, depth + 1) or v
+            values[name] = (
+                (_TITLES.get(v) if name == "title" else None)
+                or _whole(v, extra, depth + 1)
+                or (_every_line(v, extra) if "\n" in v else None)
+                or v
+            )
         try:
             return _cap(en.format(**values))
         except (KeyError, IndexError, ValueError):
             return None
     return None
+
+
+def _every_line(value: str, extra: dict[str, str] | None) -> str | None:
+    """A multi-line value (a quoted passage of the guideline) line by line, when every line that has
+    words has a twin; otherwise None, so that a passage is never shown half translated."""
+    lines = value.split("\n")
+    done = [_whole(line, extra, 3) if line.strip() else line for line in lines]
+    return "\n".join(d or "" for d in done) if all(d is not None for d in done) else None
 
 
 def _short(label: str) -> str | None:
