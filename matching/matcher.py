@@ -177,7 +177,27 @@ COMMA = "\u00a6"  # ¦, which fold() keeps
 SEAM = "\u00a7"  # §, which fold() keeps
 # (str.replace, one mark at a time: ~1 µs for a paragraph, against ~6 µs for str.translate with a
 # dict table)
-_CLAUSE_MARKS = (*((c, "|") for c in "。．！？!?\n"), *((c, COMMA) for c in "、，,・･"))
+_CLAUSE_MARKS = (*((c, "|") for c in "。．！？!?\n"), *((c, COMMA) for c in "、，,・･()（）"))
+
+
+# Place names: a run of kanji ending in a place suffix (県, 市, 区, 町, 村, 郡, 都, 府, 駅) at the end
+# of the run or before 内/民/立/在/全/域/前/周/役 (「石川県金沢市」「木津川市内」「油川駅前」「亀崎小学校区」
+# 「川西町民」) is a place: the words inside it, before its last suffix, are part of its name, not the
+# activity (「川」 of 「香川県」, 「小学校」 of a school district). A word that ends with the suffix
+# itself (農村, 朝市) is still a word. Not 保護区 (a nature reserve is a topic); 道 only as 北海道
+# (書道, 遊歩道 are words).
+_PLACE_RE = re.compile(
+    r"(?:[一-龥々]+?(?<!保護)(?:都|府|県|市|区|町|村|郡|駅)|[一-龥々]*北海道)+(?=[^一-龥々]|[内民立在全域前周役]|$)"
+)
+_PLACE_SUFFIX_RE = re.compile(r"[都府県市区町村郡駅道]")
+
+
+_SEGMENT_ENDS = frozenset((COMMA, "|"))
+
+
+def _place_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the part of each place name before its last suffix (see _PLACE_RE)."""
+    return [(m.start(), m.end() - 1) for m in _PLACE_RE.finditer(text) if m.end() - m.start() > 1]
 
 
 def fold_text(text: str) -> str:
@@ -258,6 +278,12 @@ NAME_MIN_LEN = 4
 # signals no field. A topic says itself again in the description.
 W_NAME_SOUND = 0.5
 NAME_SOUND_MAX_LEN = 4
+# The word that ends the group's name (or a part of it before a bracket or comma) says what kind of
+# group it is (「西山自治会」, 「…歌舞伎保存会」, 「…社協 ふれあいサロン」): it weighs as a name word even
+# when short or one of a field's everyday words, and such a word is not halved as broad. Not a
+# field's own label (まちづくり, 環境保全: broad), people words, halls, how-words (勉強会, 講座 are the
+# form) or short kana words (pleasant sounds).
+W_KIND = 1.0  # 1.0: as a name word (1 + W_NAME), undoing W_GENERIC; 0 turns the rule off
 # Any word right before 「を借りて」 (「空き家を借りて」, 「お寺の本堂をお借りして」) names the place the
 # group rents, not what it does: it counts like a meeting place named as the venue.
 _RENTED = ("を借り", "をかり", "をお借り", "をおかり")
@@ -386,6 +412,7 @@ class Matcher:
         self._field_by_number = {f.number: f for f in fields}
         self._field_reason = {f.number: messages.REASON_FIELD.format(field=f.label) for f in fields}
         self._field_names = {f.number: f.name for f in fields}
+        self._field_labels = frozenset(fold_word(f.label) for f in fields)
 
         display: dict[str, str] = {}
         owners: dict[str, dict[int, str | None]] = {}  # key -> {division index: project or None}
@@ -728,6 +755,10 @@ class Matcher:
         text = fold_text(f"{name}{SEAM}{description}")
         name_end = text.find(SEAM)
         hits = self._scanner.hits(text)
+        if _PLACE_SUFFIX_RE.search(text):
+            places = _place_spans(text)
+            if places:
+                hits = [h for h in hits if not any(a <= h[1] and h[2] <= b for a, b in places)]
         markers = self._markers
         origin_markers = self._origin_markers
         aside_at: list[int] = []
@@ -771,6 +802,7 @@ class Matcher:
         startswith = text.startswith
         modes_found = False
         name_only: set[str] = set()  # short kana words seen in the name (pleasant sounds?)
+        kinds: set[str] = set()  # words ending the name or a part of it: what kind of group it is
         in_description: set[str] = set()
         run: list[str] = []  # the words of the list the current word ends (「保育園や児童館、…」)
         first_people: tuple[str, tuple[int, ...]] | None = None  # a people word of the first sentence
@@ -813,6 +845,14 @@ class Matcher:
                     in_name.add(k)
                 else:
                     named.add(k)
+                if W_KIND and (end == name_end or text[end] in _SEGMENT_ENDS) and not (
+                    info.people
+                    or info.hall
+                    or info.mode
+                    or k in self._field_labels
+                    or (len(k) <= NAME_SOUND_MAX_LEN and _is_kana(k))
+                ):
+                    kinds.add(k)
             chained = None
             if pending is not None:
                 if start <= pending_until and info.mode:
@@ -1011,7 +1051,11 @@ class Matcher:
                         found,
                         notes,
                     )
-                if k in in_name:
+                if k in kinds:
+                    generic = info.everyday and len(k) <= GENERIC_MAX_LEN
+                    factor = (1.0 + W_NAME) * (1.0 / W_GENERIC if generic else 1.0)
+                    hits = tuple((i, w * (1.0 + (factor - 1.0) * W_KIND)) for i, w in hits)
+                elif k in in_name:
                     hits = tuple((i, w * (1.0 + W_NAME)) for i, w in hits)
                 elif k in name_only:
                     hits = tuple((i, w * W_NAME_SOUND) for i, w in hits)
