@@ -347,6 +347,9 @@ def _is_venue(text: str, end: int) -> bool:
     return text.startswith("の", end) and text.startswith(_VENUE_PLACE, end + 1)
 
 
+# A facility followed by に (not a registration or a visit, handled before) is where something else
+# happens (「保育園に子供を預けていない母親」, 「図書館に行けない」): an ordinary word, no facility bonus.
+_NOT_OWNED = ("に",)
 # Directory pages give the venue as an item: 「活動場所：福祉会館」, 「会場は公民館」.
 _PLACE_LABELS = ("場所:", "会場:", "場所は", "会場は", "場所/", "会場/")
 
@@ -935,7 +938,7 @@ class Matcher:
             elif startswith("の", end):
                 pending, pending_until = (fi, info.display, k), end + 1 + OWNED_GAP
                 owner, owner_until = (fi, info.display), pending_until
-            else:
+            elif not startswith(_NOT_OWNED, at):
                 facilities.setdefault(fi, info.display)
             if chained is not None and k in registered:
                 registered.add(chained)
