@@ -51,7 +51,7 @@ from matching.loader import (
     load_word_lists,
 )
 from matching.model import Division, DivisionMatch, Field, GroupProfile, MatchResult
-from matching.readings import alias_keys
+from matching.readings import alias_keys, readings_for
 from matching.scanner import Scanner
 
 # Bump when the scoring changes (weights, rules), so stored suggestions are recomputed. Edits to the
@@ -278,6 +278,10 @@ NAME_MIN_LEN = 4
 # signals no field. A topic says itself again in the description.
 W_NAME_SOUND = 0.5
 NAME_SOUND_MAX_LEN = 4
+# A word that says only a field's label (まちづくり, 街づくり, 観光) in the description is used loosely
+# (「アートによる町づくり」, 「…を通したまちづくり」): it counts this much. In the name it is the
+# group's topic (「…まちづくりの会」) and counts as before.
+W_BROAD = 0.5
 # The word that ends the group's name (or a part of it before a bracket or comma) says what kind of
 # group it is (「西山自治会」, 「…歌舞伎保存会」, 「…社協 ふれあいサロン」): it weighs as a name word even
 # when short or one of a field's everyday words, and such a word is not halved as broad. Not a
@@ -543,6 +547,11 @@ class Matcher:
         spelled = {w: fold_word(w) for w in (*display.values(), *ignore_words)}
         spelled.update({w: k for k, w in display.items()})
         self._aliases = alias_keys(spelled, [*self._keys, *self._ignore], readings)
+        # Words that say only a field's own label (まちづくり, 街づくり, 観光: by spelling or reading)
+        labels = self._field_labels
+        self._broad = frozenset(k for k in self._keys if k in labels) | frozenset(
+            spelled[w] for w, r in readings_for(spelled, readings).items() if r in labels and spelled[w] in self._keys
+        )
         self._welfare = frozenset(i for i, d in enumerate(self.divisions) if WELFARE_FIELD in d.fields)
         self._markers = frozenset(fold_word(w) for w in ASIDE_MARKERS) - self._keys.keys()
         self._visit_markers = frozenset(fold_word(w) for w in VISIT_MARKERS) & self._markers
@@ -1038,6 +1047,8 @@ class Matcher:
                 hits = tuple((i, w * W_AUDIENCE) for i, w in info.hits)
             else:
                 hits = info.hits
+                if k in self._broad and k not in in_name and k not in named:
+                    hits = tuple((i, w * W_BROAD) for i, w in hits)
                 if adjust:
                     hits, role = self._adjust(
                         k,
