@@ -37,7 +37,7 @@ from pathlib import Path
 from knowledge.normalize import fold, normalize
 from matching import messages
 from matching.fields import FieldResolver, FieldsResolution
-from matching.folding import fold_word
+from matching.folding import ASCII_GAP_RE, fold_word
 from matching.loader import (
     DIVISIONS_FILE,
     DIVISIONS_PATH,
@@ -169,7 +169,7 @@ def _length_weight(key: str) -> float:
 
 
 _LIST_SEP_RE = re.compile(r"[、,，/／;；\n]")
-_ASCII_GAP_RE = re.compile(r"([A-Za-z0-9])\s+(?=[A-Za-z0-9])")
+_ASCII_GAP_RE = ASCII_GAP_RE
 # fold() drops punctuation; the matcher keeps where sentences (|) and commas (COMMA) were, so no
 # word is found across them and the clause a word stands in can be told (see _aside_spans). SEAM
 # joins the name and the description.
