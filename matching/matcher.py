@@ -550,7 +550,9 @@ class Matcher:
         # Words that say only a field's own label (まちづくり, 街づくり, 観光: by spelling or reading)
         labels = self._field_labels
         self._broad = frozenset(k for k in self._keys if k in labels) | frozenset(
-            spelled[w] for w, r in readings_for(spelled, readings).items() if r in labels and spelled[w] in self._keys
+            spelled[w]
+            for w, r in readings_for(spelled, readings).items()
+            if r in labels and spelled[w] in self._keys
         )
         self._welfare = frozenset(i for i, d in enumerate(self.divisions) if WELFARE_FIELD in d.fields)
         self._markers = frozenset(fold_word(w) for w in ASIDE_MARKERS) - self._keys.keys()
@@ -857,12 +859,16 @@ class Matcher:
                     in_name.add(k)
                 else:
                     named.add(k)
-                if W_KIND and (end == name_end or text[end] in _SEGMENT_ENDS) and not (
-                    info.people
-                    or info.hall
-                    or info.mode
-                    or k in self._field_labels
-                    or (len(k) <= NAME_SOUND_MAX_LEN and _is_kana(k))
+                if (
+                    W_KIND
+                    and (end == name_end or text[end] in _SEGMENT_ENDS)
+                    and not (
+                        info.people
+                        or info.hall
+                        or info.mode
+                        or k in self._field_labels
+                        or (len(k) <= NAME_SOUND_MAX_LEN and _is_kana(k))
+                    )
                 ):
                     kinds.add(k)
             chained = None
