@@ -186,18 +186,39 @@ _CLAUSE_MARKS = (*((c, "|") for c in "。．！？!?\n"), *((c, COMMA) for c in 
 # activity (「川」 of 「香川県」, 「小学校」 of a school district). A word that ends with the suffix
 # itself (農村, 朝市) is still a word. Not 保護区 (a nature reserve is a topic); 道 only as 北海道
 # (書道, 遊歩道 are words).
-_PLACE_RE = re.compile(
-    r"(?:[一-龥々]+?(?<!保護)(?:都|府|県|市|区|町|村|郡|駅)|[一-龥々]*北海道)+(?=[^一-龥々]|[内民立在全域前周役]|$)"
-)
 _PLACE_SUFFIX_RE = re.compile(r"[都府県市区町村郡駅道]")
-
-
-_SEGMENT_ENDS = frozenset((COMMA, "|"))
+_PLACE_NEXT = frozenset("内民立在全域前周役")  # 「市内」「町民」「駅前」: still the place
 
 
 def _place_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of the part of each place name before its last suffix (see _PLACE_RE)."""
-    return [(m.start(), m.end() - 1) for m in _PLACE_RE.finditer(text) if m.end() - m.start() > 1]
+    """(start, end) of the part of each place name before its last suffix: per run of kanji, the last
+    suffix that ends the run or comes before one of _PLACE_NEXT (a C search for the suffixes first:
+    ~1 µs for a paragraph, against ~8 µs for one regular expression doing it all)."""
+    out: list[tuple[int, int]] = []
+    n = len(text)
+    for m in _PLACE_SUFFIX_RE.finditer(text):
+        p = m.start()
+        if p == 0 or not _is_kanji(text[p - 1]) or text.startswith("保護", p - 2):
+            continue
+        if text[p] == "道" and not text.startswith("北海", p - 2):
+            continue
+        if p + 1 < n and _is_kanji(text[p + 1]) and text[p + 1] not in _PLACE_NEXT:
+            continue
+        start = p - 1
+        while start > 0 and _is_kanji(text[start - 1]):
+            start -= 1
+        if out and out[-1][0] == start:
+            out[-1] = (start, p)  # a longer place in the same run (「石川県加賀市」)
+        else:
+            out.append((start, p))
+    return out
+
+
+def _is_kanji(ch: str) -> bool:
+    return "一" <= ch <= "龥" or ch == "々"
+
+
+_SEGMENT_ENDS = frozenset((COMMA, "|"))
 
 
 def fold_text(text: str) -> str:
