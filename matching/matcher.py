@@ -128,10 +128,10 @@ _VISITED = _also_mo(("へ", "を訪", "に訪", "に出向", "に出張", "に�
 # a history club visits 史跡, which are its topic.
 _GONE_TO = _also_mo(("に出向", "に出張", "を訪問", "を慰問", "への慰問", "に出かけ", "へ出かけ", "にでかけ"))
 _LIST_JOINS = frozenset(("や", "と", "\u00a6"))  # (COMMA)
-# Being registered with or funded by a facility (社協に登録, 社協の助成) says little about the
+# Being registered with or funded by a facility (社協に登録, 社協の助成, 「市ボランティアセンター登録」) says little about the
 # activity: the facility word counts W_REGISTERED, whatever the facility, and signals no field.
 W_REGISTERED = 0.25
-_REGISTERED = _also_mo(("に登録", "に所属", "から助成", "から補助", "の助成", "の補助", "の登録", "の利用団体",
+_REGISTERED = _also_mo(("に登録", "登録", "に所属", "から助成", "から補助", "の助成", "の補助", "の登録", "の利用団体",
                "を通し", "を通じ", "をとおし", "をつうじ"))  # 「社協を通して募った」: only the way in  # fmt: skip
 # ... and rooms or places of a facility (「公民館の調理室」, 「公園の近く」), after 「の」.
 _VENUE_PLACE = ("調理室", "会議室", "集会室", "和室", "部屋", "へや", "ほる", "一室", "学習室", "講堂",

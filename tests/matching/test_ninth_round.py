@@ -122,6 +122,12 @@ def test_a_facility_followed_by_ni_is_not_the_groups_activity(m: Matcher) -> Non
     )
 
 
+def test_a_facility_followed_by_touroku_is_a_registration(m: Matcher) -> None:
+    # 「（市ボランティアセンター登録）」 as 「ボランティアセンターに登録」: no facility bonus
+    text = reasons(m, "すずらん会", "民謡を楽しむ会です（市ボランティアセンター登録）。")
+    assert "地域福祉課の「ボランティアセンター」に関わる活動です" not in text
+
+
 def test_data_words_of_several_ascii_words_are_found(m: Matcher) -> None:
     # 「Code for」 is listed under 情報システム課; it was folded to 'codefor' and never found
     assert fold_word("Code for") == "code|for"
