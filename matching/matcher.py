@@ -261,6 +261,12 @@ ASIDE_MARKERS = (
 W_ORIGIN = 0.25
 ORIGIN_MARKERS = ("の修了生", "の受講生", "の卒業生", "の受講者", "の修了者", "修了生", "受講生",
                   "に集まった", "に集まる", "で知り合った", "で出会った")  # fmt: skip
+# A clause ending in 「…も行っています」「…もしています」「…も開いている」 names something the group
+# does besides its main work (「地域のゴミ拾いも行っている」, 「製造・販売もしています」): a word said only
+# there counts W_ALSO. (Markers scanned for with the words; the clause is found as for partners.)
+W_ALSO = 0.5
+ALSO_MARKERS = ("も行", "もおこな", "もして", "もしてい", "もした", "も実施", "も開", "も展開", "も手が", "も手掛",
+                "も取り組", "も取組", "も運営", "も開催", "も提供")  # fmt: skip
 # A people word followed by one of these names who helps, not who is helped (「シニア講師」,
 # 「高齢者ボランティア」, 「ママたちが有志で」): it counts W_ASIDE and decides nothing.
 _HELPER_AFTER = ("講師", "ぼらんていあ", "すたつふ", "が講師", "の講師", "が中心とな", "が運営", "有志",
@@ -579,8 +585,10 @@ class Matcher:
         self._markers = frozenset(fold_word(w) for w in ASIDE_MARKERS) - self._keys.keys()
         self._visit_markers = frozenset(fold_word(w) for w in VISIT_MARKERS) & self._markers
         self._origin_markers = frozenset(fold_word(w) for w in ORIGIN_MARKERS) - self._keys.keys()
+        self._also_markers = frozenset(fold_word(w) for w in ALSO_MARKERS) - self._keys.keys() - self._markers
         self._scanner = Scanner(
-            [*self._keys, *self._ignore, *self._markers, *self._origin_markers], aliases=self._aliases
+            [*self._keys, *self._ignore, *self._markers, *self._origin_markers, *self._also_markers],
+            aliases=self._aliases,
         )
         # What each word says about the fields (for resolving field words and for the audience rule):
         # computed on first need, so a process that only matches a few groups does not pay for it.
@@ -799,6 +807,7 @@ class Matcher:
         aside_at: list[int] = []
         origin_at: list[int] = []
         visit_at: list[int] = []
+        also_at: list[int] = []
         for k, s, _ in hits:
             if k in markers:
                 aside_at.append(s)
@@ -806,6 +815,12 @@ class Matcher:
                     visit_at.append(s)
             elif k in origin_markers:
                 origin_at.append(s)
+            elif k in self._also_markers:
+                also_at.append(s)
+        # 「…も行っています」: something done besides the main work
+        besides = _aside_spans(text, also_at) if also_at else ()
+        only_besides: set[str] = set()  # words said only in such a clause
+        main: set[str] = set()
         asides = _aside_spans(text, aside_at) if aside_at else ()
         origins = _aside_spans(text, origin_at) if origin_at else ()
         # 「高齢者施設への慰問」: a place the group goes to cheer people up (said so in the reasons)
@@ -874,6 +889,11 @@ class Matcher:
                 continue
             if asides or info.people:  # (only needed to tell partners and helpers apart)
                 plain.add(k)
+            if besides:
+                if any(a <= start and end <= b for a, b in besides):
+                    only_besides.add(k)
+                else:
+                    main.add(k)
             modes_found |= info.mode
             if start < name_end:
                 if not info.everyday and len(k) >= NAME_MIN_LEN:
@@ -997,6 +1017,7 @@ class Matcher:
             helpers -= plain
             aside |= helpers
         founded_at -= said
+        only_besides -= main
 
         # What the activity is about: the divisions of the words that are neither a way of helping
         # nor people, nor only a place, a partner or a registration.
@@ -1074,8 +1095,6 @@ class Matcher:
                 hits = tuple((i, w * W_AUDIENCE) for i, w in info.hits)
             else:
                 hits = info.hits
-                if k in self._broad and k not in in_name and k not in named:
-                    hits = tuple((i, w * W_BROAD) for i, w in hits)
                 if adjust:
                     hits, role = self._adjust(
                         k,
@@ -1092,6 +1111,10 @@ class Matcher:
                         found,
                         notes,
                     )
+                if k in self._broad and k not in in_name and k not in named:
+                    hits = tuple((i, w * W_BROAD) for i, w in hits)
+                if k in only_besides:
+                    hits = tuple((i, w * W_ALSO) for i, w in hits)
                 if k in kinds:
                     generic = info.everyday and len(k) <= GENERIC_MAX_LEN
                     factor = (1.0 + W_NAME) * (1.0 / W_GENERIC if generic else 1.0)

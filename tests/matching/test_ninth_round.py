@@ -128,6 +128,23 @@ def test_a_facility_followed_by_touroku_is_a_registration(m: Matcher) -> None:
     assert "地域福祉課の「ボランティアセンター」に関わる活動です" not in text
 
 
+def test_what_the_group_also_does_counts_less(m: Matcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    import matching.matcher as mm
+
+    # 「…も行っています」: a side activity; the main work decides
+    desc = "空き家を地域の集いの場として貸し出しています。近所のごみ拾いも行っています。"
+    assert ranked(m, "ひだまりの家", desc)[0] == "machizukuri-suishin"
+    side = score(m, "ひだまりの家", desc, "gomi-taisaku")
+    monkeypatch.setattr(mm, "W_ALSO", 1.0)
+    assert score(m, "ひだまりの家", desc, "gomi-taisaku") > side
+    monkeypatch.undo()
+    # said also as the main work, it counts fully
+    both = "ごみ拾いをしています。公園のごみ拾いも行っています。"
+    assert score(m, "", both, "gomi-taisaku") == pytest.approx(
+        score(m, "", "ごみ拾いをしています。", "gomi-taisaku")
+    )
+
+
 def test_data_words_of_several_ascii_words_are_found(m: Matcher) -> None:
     # 「Code for」 is listed under 情報システム課; it was folded to 'codefor' and never found
     assert fold_word("Code for") == "code|for"
