@@ -56,7 +56,7 @@ from matching.scanner import Scanner
 
 # Bump when the scoring changes (weights, rules), so stored suggestions are recomputed. Edits to the
 # data files are covered by Division.fingerprint and Matcher.fingerprint.
-SCORING_VERSION = "2.6.0"
+SCORING_VERSION = "2.7.0"
 
 # Texts longer than this are cut (a pasted brochure must not cost more than a paragraph).
 MAX_NAME = 200
@@ -212,6 +212,10 @@ def _place_spans(text: str) -> list[tuple[int, int]]:
         else:
             out.append((start, p))
     return out
+
+
+def _in_place(start: int, end: int, places: list[tuple[int, int]]) -> bool:
+    return any(a <= start and end <= b for a, b in places)
 
 
 def _is_kanji(ch: str) -> bool:
@@ -801,7 +805,8 @@ class Matcher:
         if _PLACE_SUFFIX_RE.search(text):
             places = _place_spans(text)
             if places:
-                hits = [h for h in hits if not any(a <= h[1] and h[2] <= b for a, b in places)]
+                lo, hi = places[0][0], places[-1][1]
+                hits = [h for h in hits if h[1] < lo or h[2] > hi or not _in_place(h[1], h[2], places)]
         markers = self._markers
         origin_markers = self._origin_markers
         aside_at: list[int] = []
