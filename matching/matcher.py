@@ -37,7 +37,7 @@ from pathlib import Path
 from knowledge.normalize import fold, normalize
 from matching import messages
 from matching.fields import FieldResolver, FieldsResolution
-from matching.folding import fold_word
+from matching.folding import ASCII_GAP_RE, fold_word
 from matching.loader import (
     DIVISIONS_FILE,
     DIVISIONS_PATH,
@@ -51,12 +51,12 @@ from matching.loader import (
     load_word_lists,
 )
 from matching.model import Division, DivisionMatch, Field, GroupProfile, MatchResult
-from matching.readings import alias_keys
+from matching.readings import alias_keys, readings_for
 from matching.scanner import Scanner
 
 # Bump when the scoring changes (weights, rules), so stored suggestions are recomputed. Edits to the
 # data files are covered by Division.fingerprint and Matcher.fingerprint.
-SCORING_VERSION = "2.6.0"
+SCORING_VERSION = "2.7.0"
 
 # Texts longer than this are cut (a pasted brochure must not cost more than a paragraph).
 MAX_NAME = 200
@@ -128,10 +128,10 @@ _VISITED = _also_mo(("へ", "を訪", "に訪", "に出向", "に出張", "に�
 # a history club visits 史跡, which are its topic.
 _GONE_TO = _also_mo(("に出向", "に出張", "を訪問", "を慰問", "への慰問", "に出かけ", "へ出かけ", "にでかけ"))
 _LIST_JOINS = frozenset(("や", "と", "\u00a6"))  # (COMMA)
-# Being registered with or funded by a facility (社協に登録, 社協の助成) says little about the
+# Being registered with or funded by a facility (社協に登録, 社協の助成, 「市ボランティアセンター登録」) says little about the
 # activity: the facility word counts W_REGISTERED, whatever the facility, and signals no field.
 W_REGISTERED = 0.25
-_REGISTERED = _also_mo(("に登録", "に所属", "から助成", "から補助", "の助成", "の補助", "の登録", "の利用団体",
+_REGISTERED = _also_mo(("に登録", "登録", "に所属", "から助成", "から補助", "の助成", "の補助", "の登録", "の利用団体",
                "を通し", "を通じ", "をとおし", "をつうじ"))  # 「社協を通して募った」: only the way in  # fmt: skip
 # ... and rooms or places of a facility (「公民館の調理室」, 「公園の近く」), after 「の」.
 _VENUE_PLACE = ("調理室", "会議室", "集会室", "和室", "部屋", "へや", "ほる", "一室", "学習室", "講堂",
@@ -169,7 +169,7 @@ def _length_weight(key: str) -> float:
 
 
 _LIST_SEP_RE = re.compile(r"[、,，/／;；\n]")
-_ASCII_GAP_RE = re.compile(r"([A-Za-z0-9])\s+(?=[A-Za-z0-9])")
+_ASCII_GAP_RE = ASCII_GAP_RE
 # fold() drops punctuation; the matcher keeps where sentences (|) and commas (COMMA) were, so no
 # word is found across them and the clause a word stands in can be told (see _aside_spans). SEAM
 # joins the name and the description.
@@ -177,7 +177,52 @@ COMMA = "\u00a6"  # ¦, which fold() keeps
 SEAM = "\u00a7"  # §, which fold() keeps
 # (str.replace, one mark at a time: ~1 µs for a paragraph, against ~6 µs for str.translate with a
 # dict table)
-_CLAUSE_MARKS = (*((c, "|") for c in "。．！？!?\n"), *((c, COMMA) for c in "、，,・･"))
+_CLAUSE_MARKS = (*((c, "|") for c in "。．！？!?\n"), *((c, COMMA) for c in "、，,・･()（）"))
+
+
+# Place names: a run of kanji ending in a place suffix (県, 市, 区, 町, 村, 郡, 都, 府, 駅) at the end
+# of the run or before 内/民/立/在/全/域/前/周/役 (「石川県金沢市」「木津川市内」「油川駅前」「亀崎小学校区」
+# 「川西町民」) is a place: the words inside it, before its last suffix, are part of its name, not the
+# activity (「川」 of 「香川県」, 「小学校」 of a school district). A word that ends with the suffix
+# itself (農村, 朝市) is still a word. Not 保護区 (a nature reserve is a topic); 道 only as 北海道
+# (書道, 遊歩道 are words).
+_PLACE_SUFFIX_RE = re.compile(r"[都府県市区町村郡駅道]")
+_PLACE_NEXT = frozenset("内民立在全域前周役")  # 「市内」「町民」「駅前」: still the place
+
+
+def _place_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the part of each place name before its last suffix: per run of kanji, the last
+    suffix that ends the run or comes before one of _PLACE_NEXT (a C search for the suffixes first:
+    ~1 µs for a paragraph, against ~8 µs for one regular expression doing it all)."""
+    out: list[tuple[int, int]] = []
+    n = len(text)
+    for m in _PLACE_SUFFIX_RE.finditer(text):
+        p = m.start()
+        if p == 0 or not _is_kanji(text[p - 1]) or text.startswith("保護", p - 2):
+            continue
+        if text[p] == "道" and not text.startswith("北海", p - 2):
+            continue
+        if p + 1 < n and _is_kanji(text[p + 1]) and text[p + 1] not in _PLACE_NEXT:
+            continue
+        start = p - 1
+        while start > 0 and _is_kanji(text[start - 1]):
+            start -= 1
+        if out and out[-1][0] == start:
+            out[-1] = (start, p)  # a longer place in the same run (「石川県加賀市」)
+        else:
+            out.append((start, p))
+    return out
+
+
+def _in_place(start: int, end: int, places: list[tuple[int, int]]) -> bool:
+    return any(a <= start and end <= b for a, b in places)
+
+
+def _is_kanji(ch: str) -> bool:
+    return "一" <= ch <= "龥" or ch == "々"
+
+
+_SEGMENT_ENDS = frozenset((COMMA, "|"))
 
 
 def fold_text(text: str) -> str:
@@ -220,6 +265,12 @@ ASIDE_MARKERS = (
 W_ORIGIN = 0.25
 ORIGIN_MARKERS = ("の修了生", "の受講生", "の卒業生", "の受講者", "の修了者", "修了生", "受講生",
                   "に集まった", "に集まる", "で知り合った", "で出会った")  # fmt: skip
+# A clause ending in 「…も行っています」「…もしています」「…も開いている」 names something the group
+# does besides its main work (「地域のゴミ拾いも行っている」, 「製造・販売もしています」): a word said only
+# there counts W_ALSO. (Markers scanned for with the words; the clause is found as for partners.)
+W_ALSO = 0.5
+ALSO_MARKERS = ("も行", "もおこな", "もして", "もしてい", "もした", "も実施", "も開", "も展開", "も手が", "も手掛",
+                "も取り組", "も取組", "も運営", "も開催", "も提供")  # fmt: skip
 # A people word followed by one of these names who helps, not who is helped (「シニア講師」,
 # 「高齢者ボランティア」, 「ママたちが有志で」): it counts W_ASIDE and decides nothing.
 _HELPER_AFTER = ("講師", "ぼらんていあ", "すたつふ", "が講師", "の講師", "が中心とな", "が運営", "有志",
@@ -258,6 +309,16 @@ NAME_MIN_LEN = 4
 # signals no field. A topic says itself again in the description.
 W_NAME_SOUND = 0.5
 NAME_SOUND_MAX_LEN = 4
+# A word that says only a field's label (まちづくり, 街づくり, 観光) in the description is used loosely
+# (「アートによる町づくり」, 「…を通したまちづくり」): it counts this much. In the name it is the
+# group's topic (「…まちづくりの会」) and counts as before.
+W_BROAD = 0.5
+# The word that ends the group's name (or a part of it before a bracket or comma) says what kind of
+# group it is (「西山自治会」, 「…歌舞伎保存会」, 「…社協 ふれあいサロン」): it weighs as a name word even
+# when short or one of a field's everyday words, and such a word is not halved as broad. Not a
+# field's own label (まちづくり, 環境保全: broad), people words, halls, how-words (勉強会, 講座 are the
+# form) or short kana words (pleasant sounds).
+W_KIND = 1.0  # 1.0: as a name word (1 + W_NAME), undoing W_GENERIC; 0 turns the rule off
 # Any word right before 「を借りて」 (「空き家を借りて」, 「お寺の本堂をお借りして」) names the place the
 # group rents, not what it does: it counts like a meeting place named as the venue.
 _RENTED = ("を借り", "をかり", "をお借り", "をおかり")
@@ -321,6 +382,9 @@ def _is_venue(text: str, end: int) -> bool:
     return text.startswith("の", end) and text.startswith(_VENUE_PLACE, end + 1)
 
 
+# A facility followed by に (not a registration or a visit, handled before) is where something else
+# happens (「保育園に子供を預けていない母親」, 「図書館に行けない」): an ordinary word, no facility bonus.
+_NOT_OWNED = ("に",)
 # Directory pages give the venue as an item: 「活動場所：福祉会館」, 「会場は公民館」.
 _PLACE_LABELS = ("場所:", "会場:", "場所は", "会場は", "場所/", "会場/")
 
@@ -386,6 +450,7 @@ class Matcher:
         self._field_by_number = {f.number: f for f in fields}
         self._field_reason = {f.number: messages.REASON_FIELD.format(field=f.label) for f in fields}
         self._field_names = {f.number: f.name for f in fields}
+        self._field_labels = frozenset(fold_word(f.label) for f in fields)
 
         display: dict[str, str] = {}
         owners: dict[str, dict[int, str | None]] = {}  # key -> {division index: project or None}
@@ -513,12 +578,21 @@ class Matcher:
         spelled = {w: fold_word(w) for w in (*display.values(), *ignore_words)}
         spelled.update({w: k for k, w in display.items()})
         self._aliases = alias_keys(spelled, [*self._keys, *self._ignore], readings)
+        # Words that say only a field's own label (まちづくり, 街づくり, 観光: by spelling or reading)
+        labels = self._field_labels
+        self._broad = frozenset(k for k in self._keys if k in labels) | frozenset(
+            spelled[w]
+            for w, r in readings_for(spelled, readings).items()
+            if r in labels and spelled[w] in self._keys
+        )
         self._welfare = frozenset(i for i, d in enumerate(self.divisions) if WELFARE_FIELD in d.fields)
         self._markers = frozenset(fold_word(w) for w in ASIDE_MARKERS) - self._keys.keys()
         self._visit_markers = frozenset(fold_word(w) for w in VISIT_MARKERS) & self._markers
         self._origin_markers = frozenset(fold_word(w) for w in ORIGIN_MARKERS) - self._keys.keys()
+        self._also_markers = frozenset(fold_word(w) for w in ALSO_MARKERS) - self._keys.keys() - self._markers
         self._scanner = Scanner(
-            [*self._keys, *self._ignore, *self._markers, *self._origin_markers], aliases=self._aliases
+            [*self._keys, *self._ignore, *self._markers, *self._origin_markers, *self._also_markers],
+            aliases=self._aliases,
         )
         # What each word says about the fields (for resolving field words and for the audience rule):
         # computed on first need, so a process that only matches a few groups does not pay for it.
@@ -728,11 +802,17 @@ class Matcher:
         text = fold_text(f"{name}{SEAM}{description}")
         name_end = text.find(SEAM)
         hits = self._scanner.hits(text)
+        if _PLACE_SUFFIX_RE.search(text):
+            places = _place_spans(text)
+            if places:
+                lo, hi = places[0][0], places[-1][1]
+                hits = [h for h in hits if h[1] < lo or h[2] > hi or not _in_place(h[1], h[2], places)]
         markers = self._markers
         origin_markers = self._origin_markers
         aside_at: list[int] = []
         origin_at: list[int] = []
         visit_at: list[int] = []
+        also_at: list[int] = []
         for k, s, _ in hits:
             if k in markers:
                 aside_at.append(s)
@@ -740,6 +820,12 @@ class Matcher:
                     visit_at.append(s)
             elif k in origin_markers:
                 origin_at.append(s)
+            elif k in self._also_markers:
+                also_at.append(s)
+        # 「…も行っています」: something done besides the main work
+        besides = _aside_spans(text, also_at) if also_at else ()
+        only_besides: set[str] = set()  # words said only in such a clause
+        main: set[str] = set()
         asides = _aside_spans(text, aside_at) if aside_at else ()
         origins = _aside_spans(text, origin_at) if origin_at else ()
         # 「高齢者施設への慰問」: a place the group goes to cheer people up (said so in the reasons)
@@ -771,6 +857,7 @@ class Matcher:
         startswith = text.startswith
         modes_found = False
         name_only: set[str] = set()  # short kana words seen in the name (pleasant sounds?)
+        kinds: set[str] = set()  # words ending the name or a part of it: what kind of group it is
         in_description: set[str] = set()
         run: list[str] = []  # the words of the list the current word ends (「保育園や児童館、…」)
         first_people: tuple[str, tuple[int, ...]] | None = None  # a people word of the first sentence
@@ -807,12 +894,29 @@ class Matcher:
                 continue
             if asides or info.people:  # (only needed to tell partners and helpers apart)
                 plain.add(k)
+            if besides:
+                if any(a <= start and end <= b for a, b in besides):
+                    only_besides.add(k)
+                else:
+                    main.add(k)
             modes_found |= info.mode
             if start < name_end:
                 if not info.everyday and len(k) >= NAME_MIN_LEN:
                     in_name.add(k)
                 else:
                     named.add(k)
+                if (
+                    W_KIND
+                    and (end == name_end or text[end] in _SEGMENT_ENDS)
+                    and not (
+                        info.people
+                        or info.hall
+                        or info.mode
+                        or k in self._field_labels
+                        or (len(k) <= NAME_SOUND_MAX_LEN and _is_kana(k))
+                    )
+                ):
+                    kinds.add(k)
             chained = None
             if pending is not None:
                 if start <= pending_until and info.mode:
@@ -895,7 +999,7 @@ class Matcher:
             elif startswith("の", end):
                 pending, pending_until = (fi, info.display, k), end + 1 + OWNED_GAP
                 owner, owner_until = (fi, info.display), pending_until
-            else:
+            elif not startswith(_NOT_OWNED, at):
                 facilities.setdefault(fi, info.display)
             if chained is not None and k in registered:
                 registered.add(chained)
@@ -918,6 +1022,7 @@ class Matcher:
             helpers -= plain
             aside |= helpers
         founded_at -= said
+        only_besides -= main
 
         # What the activity is about: the divisions of the words that are neither a way of helping
         # nor people, nor only a place, a partner or a registration.
@@ -1011,7 +1116,15 @@ class Matcher:
                         found,
                         notes,
                     )
-                if k in in_name:
+                if k in self._broad and k not in in_name and k not in named:
+                    hits = tuple((i, w * W_BROAD) for i, w in hits)
+                if k in only_besides:
+                    hits = tuple((i, w * W_ALSO) for i, w in hits)
+                if k in kinds:
+                    generic = info.everyday and len(k) <= GENERIC_MAX_LEN
+                    factor = (1.0 + W_NAME) * (1.0 / W_GENERIC if generic else 1.0)
+                    hits = tuple((i, w * (1.0 + (factor - 1.0) * W_KIND)) for i, w in hits)
+                elif k in in_name:
                     hits = tuple((i, w * (1.0 + W_NAME)) for i, w in hits)
                 elif k in name_only:
                     hits = tuple((i, w * W_NAME_SOUND) for i, w in hits)
