@@ -46,6 +46,7 @@ def data_dir() -> Path:
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 FIELD_COUNT = 20
+KA_EN_MAX = 60  # an English division name, shown to English users beside the Japanese one
 BU_STATUSES = ("confirmed", "inferred")
 _ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 _FIELD_KEYS = {"number", "name", "label", "main_division", "words"}
@@ -53,6 +54,7 @@ _DIVISION_KEYS = {
     "id",
     "bu",
     "ka",
+    "ka_en",
     "name",
     "bu_status",
     "bu_note",
@@ -244,6 +246,9 @@ def load_divisions(
         bu = _str(raw.get("bu"), path, entry, "bu")
         ka = _str(raw.get("ka"), path, entry, "ka")
         name = _str(raw.get("name"), path, entry, "name", optional=True) or f"{bu} {ka}"
+        ka_en = _str(raw.get("ka_en"), path, entry, "ka_en", optional=True) or ""
+        if len(ka_en) > KA_EN_MAX or re.search(r"[^\x20-\x7e]", ka_en):
+            raise DataError(path, entry, f"ka_en は{KA_EN_MAX}字以内の英語（半角）で書いてください（{ka_en!r}）")
         bu_status = raw.get("bu_status")
         if bu_status not in BU_STATUSES:
             raise DataError(
@@ -293,7 +298,9 @@ def load_divisions(
                 projects=tuple(projects),
                 keywords=keywords,
                 slack_channel=slack.strip() if slack else None,
-                fingerprint=_fingerprint(raw),
+                # (the English name is for display: editing it does not refresh suggestions)
+                fingerprint=_fingerprint({k: v for k, v in raw.items() if k != "ka_en"}),
+                ka_en=ka_en,
                 facilities=facilities,
                 people=people,
             )

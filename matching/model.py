@@ -40,6 +40,9 @@ class Division:
     # Words naming the people the division serves (高齢者, 障害のある人, 妊婦): who is served decides
     # between divisions offering the same kind of help (配食, 見守り, 居場所); see matcher.py.
     people: tuple[str, ...] = field(default=(), repr=False)
+    # The division's name in English for English-speaking residents (optional; our translation, not
+    # an official one), shown as "Children and Youth Division (児童青少年課)".
+    ka_en: str = ""
 
 
 @dataclass(slots=True)

@@ -333,6 +333,7 @@ PROP_MATCHES = "「{name}」の活動に近い市の担当課です。相談し�
 PROP_NO_MATCHES = "活動に近い担当課が見つかりませんでした。市の協働の窓口が担当課を探します。"
 PROP_LEAVE_TO_CITY = "市に任せる"
 PROP_CHOOSE = "この課に相談する"
+PROP_CHOSEN_DISPLAY = "{name}に相談する"  # shown as the citizen's own message after the tap
 PROP_CITY_DECIDES = "市が担当課を決めます"
 PROP_ASK_PURPOSE = (
     "【目的】何のために協働したいですか？（例: 高齢者の孤立を防ぐため）\n"

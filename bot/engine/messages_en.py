@@ -345,6 +345,7 @@ PROP_MATCHES = (
 PROP_NO_MATCHES = "No division close to the activity was found. The city's collaboration desk will find one."
 PROP_LEAVE_TO_CITY = "Leave it to the city"
 PROP_CHOOSE = "Choose this division"
+PROP_CHOSEN_DISPLAY = "Consult {name}"
 PROP_CITY_DECIDES = "The city will choose the division"
 PROP_ASK_PURPOSE = (
     "[Purpose] Why do you want to collaborate? (e.g. to keep older people from being isolated)\n"

@@ -19,16 +19,21 @@ their Japanese words.
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
 import string
 from collections.abc import Iterable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from bot.engine import messages as M
 from bot.engine import messages_en as EN
 from bot.engine.types import Card, Choice, Reply
 from knowledge.normalize import fold
+
+log = logging.getLogger(__name__)
 
 _EXACT: dict[str, str] = {}
 _TEMPLATES: list[tuple[re.Pattern[str], str, tuple[str, ...], int]] = []
@@ -172,6 +177,9 @@ def _whole(value: str, extra: dict[str, str] | None, depth: int = 0) -> str | No
         return m.group(1) + _EXACT[m.group(2)]
     if extra and value in extra:
         return extra[value]
+    names = division_names()
+    if value in names:
+        return names[value]
     if depth > 2:
         return None
     if depth and "、" in value:  # a list of fields or labels in a sentence: 「環境保全、観光」
@@ -198,6 +206,32 @@ def _whole(value: str, extra: dict[str, str] | None, depth: int = 0) -> str | No
     return None
 
 
+def division_names() -> dict[str, str]:
+    """Each division's Japanese name (課, and 「部 課」) -> "Children and Youth Division (児童青少年課)",
+    from divisions.yaml's optional ``ka_en`` (the data the matcher reads)."""
+    from matching.loader import data_dir
+
+    return _division_names(str(data_dir()))
+
+
+@functools.lru_cache(maxsize=4)
+def _division_names(directory: str) -> dict[str, str]:
+    from matching.loader import load_divisions
+
+    try:
+        divisions = load_divisions(Path(directory) / "divisions.yaml")
+    except Exception:  # the matcher reports a broken file itself; here the names stay Japanese
+        log.exception("division names for English users unavailable")
+        return {}
+    out: dict[str, str] = {}
+    for d in divisions:
+        if d.ka_en:
+            english = f"{d.ka_en} ({d.ka})"
+            out.setdefault(d.ka, english)
+            out.setdefault(d.name, english)
+    return out
+
+
 def _every_line(value: str, extra: dict[str, str] | None) -> str | None:
     """A multi-line value (a quoted passage of the guideline) line by line, when every line that has
     words has a twin; otherwise None, so that a passage is never shown half translated."""
@@ -218,7 +252,8 @@ def choice(c: Choice, extra: dict[str, str] | None = None, typed: bool = True) -
     if extra and c.text in extra:  # a FAQ question as a button: ask the English question
         en = extra[c.text]
         return replace(c, label=en if len(en) <= 20 else en[:19] + "…", text=en)
-    label = _short(c.label) or _whole(c.label, extra) or c.label
+    # (a division's name on a button stays as the city writes it: its English would not fit)
+    label = _short(c.label) or (None if c.label in division_names() else _whole(c.label, extra)) or c.label
     sent = c.text
     if sent and typed and sent in EN.MENU_QUESTIONS:  # "What is kyodo?" asks it, as on the English menu
         sent = EN.MENU_QUESTIONS[sent]

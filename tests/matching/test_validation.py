@@ -127,3 +127,23 @@ def test_ignore_word_may_not_also_be_a_matching_word(tmp_path):
     path = _fields_with(tmp_path, "  経済的, 協議会,", "  経済的, 協議会, 公園,")
     with pytest.raises(DataError, match="ignore_words: 「公園」は課または分野のことばにも"):
         _load(fields_path=path)
+
+
+@pytest.mark.parametrize(
+    "bad", ["児童青少年課", "x" * 61, "Children\u3000Division"], ids=["japanese", "too-long", "wide-space"]
+)
+def test_english_division_name_is_checked(tmp_path, bad):
+    path = _divisions_with(tmp_path, "    ka_en: Children and Youth Division", f"    ka_en: {bad}")
+    with pytest.raises(DataError, match="課 jido-seishonen: ka_en"):
+        _load(divisions_path=path)
+
+
+def test_english_division_name_is_display_only(tmp_path):
+    """Every shipped division has an English name; editing it does not change the fingerprint, so
+    suggestions already made to the division are not recalculated for a translation."""
+    shipped = {d.id: d for d in load_divisions(DIVISIONS_PATH)}
+    assert all(d.ka_en for d in shipped.values())
+    path = _divisions_with(tmp_path, "    ka_en: Children and Youth Division", "    ka_en: Youth Division")
+    edited = {d.id: d for d in load_divisions(path)}
+    assert edited["jido-seishonen"].ka_en == "Youth Division"
+    assert edited["jido-seishonen"].fingerprint == shipped["jido-seishonen"].fingerprint

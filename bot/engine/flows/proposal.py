@@ -85,7 +85,7 @@ def _ask_division(ctx: Context) -> list[Reply]:
             title=c["name"],
             subtitle=c.get("department", ""),
             lines=[shorten(r, 60) for r in c.get("reasons", [])][:3],
-            actions=[ctx.button(M.PROP_CHOOSE, "division", i, display=f"{c['name']}に相談する")],
+            actions=[ctx.button(M.PROP_CHOOSE, "division", i, display=M.PROP_CHOSEN_DISPLAY.format(name=c["name"]))],
         )
         for i, c in enumerate(candidates)
     ]

@@ -213,6 +213,32 @@ def test_registration_in_english_with_typed_words(english):
     assert english.texts().startswith(EN.NOTHING_TO_CANCEL)
 
 
+def test_divisions_are_named_in_english_beside_the_japanese(english):
+    """Proposal cards and pushes name a division as "Children and Youth Division (児童青少年課)"
+    (divisions.yaml ka_en); the tap shows "Consult …", not a Japanese sentence."""
+    from bot.engine import translate
+
+    english.tap("Register a group")
+    english.say("Sakura Kids Cafe")
+    english.tap("Civic group")
+    english.say("children")
+    english.tap("Next")
+    english.say("We run a free cafeteria for children.")
+    english.tap("Skip")
+    english.tap("Don't list it")
+    english.tap("No, thanks")
+    english.tap("Register")
+    english.tap("Consult the city")
+    import re
+
+    cards = [c for r in english.last for c in r.cards]
+    assert cards and all(re.fullmatch(r"[A-Za-z][A-Za-z ()'-]+ \([^ -~]+\)", c.title) for c in cards), cards
+    shown = english.choice("Choose this division")
+    assert re.fullmatch(r"Consult [A-Za-z][A-Za-z ()'-]+ \([^ -~]+\)", shown.display_text), shown
+    push = translate.text(M.NOTIFY_GROUP_TAKEN.format(group="Sakura Kids Cafe", division="児童青少年課"))
+    assert "Children and Youth Division (児童青少年課)" in push and "担当" not in push
+
+
 def test_fields_typed_in_english_are_understood_and_confirmed(english):
     """The English prompt invites typed words ("child care, environment"): they are taken and each is
     confirmed in English, one line per word; a word that names no field is said so."""
@@ -310,7 +336,8 @@ def test_a_japanese_answers_citation_is_not_translated():
     assert translate.text("（参考：小金井市の協働の仕組み）") == "（参考：小金井市の協働の仕組み）"
     # the template the citation used to fall into still translates what it is for
     reason = M.ACTIVITY_REASON.format(division="介護福祉課", reason="高齢者の見守り")
-    assert translate.text(reason) == EN.ACTIVITY_REASON.format(division="介護福祉課", reason="高齢者の見守り")
+    division = translate.division_names()["介護福祉課"]  # "Long-term Care and Welfare Division (介護福祉課)"
+    assert translate.text(reason) == EN.ACTIVITY_REASON.format(division=division, reason="高齢者の見守り")
 
 
 def test_japanese_user_unchanged(real):
@@ -467,7 +494,9 @@ def test_collaboration_status_push_and_dates_in_english():
     ja = M.NOTIFY_COLLAB_STATUS.format(group="5月の日", division="子育て支援課", status=M.COLLAB_STATUS["done"])
     en = translate.text(ja + "\n" + M.NOTIFY_COLLAB_STATUS_NEXT["done"])
     assert en.splitlines() == [
-        EN.NOTIFY_COLLAB_STATUS.format(group="5月の日", division="子育て支援課", status="completed"),
+        EN.NOTIFY_COLLAB_STATUS.format(
+            group="5月の日", division="Child-rearing Support Division (子育て支援課)", status="completed"
+        ),
         EN.NOTIFY_COLLAB_STATUS_NEXT["done"],
     ]  # a name that looks like a date part (「5月の日」) is not read as one
     assert translate.text(M.EVAL_DEADLINE.format(m=12, d=15)) == "12/15"

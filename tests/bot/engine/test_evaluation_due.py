@@ -303,7 +303,7 @@ def test_the_evaluation_pushes_are_in_english_for_an_english_user(chat):
     assert _chore(chat, AFTER) == {"evaluations_due": 1}
     with chat.factory() as s:
         (ask,) = [r.messages[0] for r in s.scalars(select(OutboxMessage).where(OutboxMessage.channel == "line"))]
-    values = {"group": "みどりの会", "division": "子育て支援課"}
+    values = {"group": "みどりの会", "division": "Child-rearing Support Division (子育て支援課)"}  # ka_en
     assert ask["text"] == EN.EVAL_ASK_DUE.format(**values, date="2026-11-30")
     (button,) = ask["quickReply"]["items"]
     assert button["action"]["label"] == EN.EVAL_START == "Evaluate"
