@@ -303,6 +303,76 @@ def cv_en(rows: list[dict], l2: float, ratio: float, names: list[str], keep: lis
     return probs, chosen
 
 
+SWEEP = [  # (l2, features left out, paths the verifier may doubt)
+    (1.0, (), EN_PATHS),
+    (10.0, (), EN_PATHS),
+    (30.0, (), EN_PATHS),
+    (100.0, (), EN_PATHS),
+    (10.0, ("category=",), EN_PATHS),
+    (30.0, ("category=",), EN_PATHS),
+    (10.0, ("classifier_",), EN_PATHS),
+    (30.0, ("classifier_",), EN_PATHS),
+    (10.0, (), ("rules",)),
+    (30.0, (), ("rules",)),
+    (30.0, ("category=", "kind="), EN_PATHS),
+]
+
+
+def evaluate_en(
+    rows: list[dict], counts: dict, questions: list[dict], args: argparse.Namespace,
+    l2: float, drop: Sequence[str], paths: Sequence[str], verbose: bool,
+) -> tuple[list[dict], list[float], list[int]]:
+    """Cross-validated figures of one setting; returns the rows it judges, their out-of-set
+    doubts and the features kept."""
+    n, n_wrong = counts["questions"], counts["wrong"]
+    names = en_feature_names()
+    keep = [j for j, nm in enumerate(names) if not any(nm == d or nm.startswith(d) for d in drop)]
+    pool = [r for r in rows if r["path"] in paths]
+    probs, chosen = cv_en(pool, l2, args.ratio, names, keep)
+    print(f"setting: l2 {l2}, paths {','.join(paths)}, features {len(keep)}/{len(names)}"
+          f"{' (without ' + ','.join(sorted(drop)) + ')' if drop else ''}, a right answer worth {args.ratio} wrong")
+    if verbose:
+        print("  leave-one-set-out, one threshold for all sets (chosen in hindsight: optimistic):")
+        for t in (0.5, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995):
+            held, removed, to_right, lost = outcome(pool, probs, t)
+            print(f"    doubt > {t:.3f}: withheld {held:3d}, wrong removed {removed:2d} (now right {to_right}), "
+                  f"right lost {lost:2d}: right {to_right - lost:+d}, wrong {-removed:+d}")
+    held = removed = to_right = lost = 0
+    for s, t in chosen.items():
+        idx = [i for i, r in enumerate(pool) if r["set"] == s]
+        o = outcome([pool[i] for i in idx], [probs[i] for i in idx], t)
+        held, removed, to_right, lost = held + o[0], removed + o[1], to_right + o[2], lost + o[3]
+    ts = sorted(chosen.values())
+    print(
+        f"  nested (threshold chosen without the left-out set; median {ts[len(ts) // 2]:.3f}, "
+        f"range {ts[0]:.3f}-{ts[-1]:.3f}): withheld {held}, wrong removed {removed} of {n_wrong} "
+        f"(now right {to_right}), right lost {lost}: right {counts['right']} -> {counts['right'] + to_right - lost} "
+        f"({to_right - lost:+d}), wrong {n_wrong} -> {n_wrong - removed} ({-removed:+d}) of {n}"
+    )
+    for s in args.fresh:
+        # sets the English rules were never tuned on (measured once with the rules of today): the
+        # honest check of what the verifier does on fresh questions
+        idx = [i for i, r in enumerate(pool) if r["set"] == s]
+        if not idx:
+            continue
+        sub = [q for q in questions if q["set"] == s]
+        base_wrong = sum(pool[i]["wrong"] for i in idx)
+        o = outcome([pool[i] for i in idx], [probs[i] for i in idx], chosen[s])
+        print(f"  fresh set {s} ({len(sub)} questions, {base_wrong} wrong answers; threshold {chosen[s]:.3f}): "
+              f"withheld {o[0]}, wrong removed {o[1]} (now right {o[2]}), right lost {o[3]}")
+        if verbose:
+            for i in idx:
+                if probs[i] > chosen[s] or pool[i]["wrong"]:
+                    r = pool[i]
+                    print(f"    {probs[i]:.3f} {'WRONG' if r['wrong'] else 'right'}{' (decline ok)' if r['decline_ok'] else ''}"
+                          f"{' WITHHELD' if probs[i] > chosen[s] else ''} {r['path']} {r['faq_id']}: {r['q'][:100]!r}")
+    if verbose and args.show:
+        for r, pr in sorted(zip(pool, probs, strict=True), key=lambda x: -x[1])[:args.show]:
+            print(f"  {pr:.3f} {'WRONG' if r['wrong'] else 'right'}{' (decline ok)' if r['decline_ok'] else ''} "
+                  f"{r['set']} {r['path']} {r['faq_id']}: {r['q'][:110]!r}")
+    return pool, probs, keep
+
+
 def main_en(args: argparse.Namespace) -> int:
     sys.path.insert(0, str(ROOT / "scripts"))
     import train_classifier as tc
@@ -311,56 +381,32 @@ def main_en(args: argparse.Namespace) -> int:
     questions = tc.load_rows(args.exclude)
     oof = None if args.in_sample_classifier else out_of_fold(answerer, questions, Path(args.oof_cache) if args.oof_cache else None)
     rows, counts = collect_en(answerer, questions, oof)
-    n, n_wrong = counts["questions"], counts["wrong"]
     print(
-        f"{n} English questions in {len({q['set'] for q in questions})} sets; the rules "
+        f"{counts['questions']} English questions in {len({q['set'] for q in questions})} sets; the rules "
         f"(classifier {'in-sample' if oof is None else 'out-of-fold'}): right {counts['right']}, "
-        f"wrong {n_wrong}, missed {counts['missed']}; answered with features: {len(rows)} "
+        f"wrong {counts['wrong']}, missed {counts['missed']}; answered with features: {len(rows)} "
         f"({sum(r['wrong'] for r in rows)} wrong)"
     )
     for path in EN_PATHS:
         sub = [r for r in rows if r["path"] == path]
         print(f"  path {path}: {len(sub)} answers, {sum(r['wrong'] for r in sub)} wrong")
+    if args.sweep:
+        for l2, drop, paths in SWEEP:
+            evaluate_en(rows, counts, questions, args, l2, drop, paths, verbose=False)
+        return 0
+    pool, probs, keep = evaluate_en(rows, counts, questions, args, args.l2, args.drop, args.paths, verbose=True)
     names = en_feature_names()
-    drop = set(args.drop)
-    keep = [j for j, nm in enumerate(names) if not any(nm == d or nm.startswith(d) for d in drop)]
-    pool = [r for r in rows if r["path"] in args.paths]
-    probs, chosen = cv_en(pool, args.l2, args.ratio, names, keep)
-    print(f"settings: l2 {args.l2}, paths {','.join(args.paths)}, features {len(keep)}/{len(names)}"
-          f"{' (without ' + ','.join(sorted(drop)) + ')' if drop else ''}, a right answer worth {args.ratio} wrong")
-    print("leave-one-set-out, one threshold for all sets (chosen in hindsight: optimistic):")
-    for t in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99):
-        held, removed, to_right, lost = outcome(pool, probs, t)
-        print(f"  doubt > {t:.2f}: withheld {held:3d}, wrong removed {removed:2d} (now right {to_right}), "
-              f"right lost {lost:2d}: right {to_right - lost:+d}, wrong {-removed:+d}")
-    held = removed = to_right = lost = 0
-    for s, t in chosen.items():
-        idx = [i for i, r in enumerate(pool) if r["set"] == s]
-        o = outcome([pool[i] for i in idx], [probs[i] for i in idx], t)
-        held, removed, to_right, lost = held + o[0], removed + o[1], to_right + o[2], lost + o[3]
-    ts = sorted(chosen.values())
-    print(
-        f"nested (threshold chosen without the left-out set; median {ts[len(ts) // 2]:.2f}, "
-        f"range {ts[0]:.2f}-{ts[-1]:.2f}): withheld {held}, wrong removed {removed} of {n_wrong} "
-        f"(now right {to_right}), right lost {lost}: right {counts['right']} -> {counts['right'] + to_right - lost} "
-        f"({to_right - lost:+d}), wrong {n_wrong} -> {n_wrong - removed} ({-removed:+d}) of {n}"
-    )
-    if args.show:
-        for r, pr in sorted(zip(pool, probs, strict=True), key=lambda x: -x[1])[:args.show]:
-            print(f"  {pr:.3f} {'WRONG' if r['wrong'] else 'right'}{' (decline ok)' if r['decline_ok'] else ''} "
-                  f"{r['set']} {r['path']} {r['faq_id']}: {r['q'][:110]!r}")
     threshold = choose(pool, probs, args.ratio)
     print(f"threshold chosen on all sets' out-of-set doubts: {threshold:.3f}")
     if args.write:
-        xs = [[r["x"][j] for j in keep] for r in pool]
         if len(keep) != len(names) or set(args.paths) != set(EN_PATHS):
             print("--write needs every feature and every path (the answerer computes them all)", file=sys.stderr)
             return 2
-        means, scales, weights, bias = fit_fast(xs, [r["wrong"] for r in pool], l2=args.l2)
+        means, scales, weights, bias = fit_fast([r["x"] for r in pool], [r["wrong"] for r in pool], l2=args.l2)
         verifier = Verifier(tuple(names), tuple(means), tuple(scales), tuple(weights), bias, threshold)
         data = verifier.to_dict()
         data["fitted_on"] = {
-            "files": sorted({q["set"] for q in questions}),
+            "sets": sorted({q["set"] for q in questions}),
             "rows": len(pool),
             "wrong": sum(r["wrong"] for r in pool),
             "l2": args.l2,
@@ -387,6 +433,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--paths", nargs="+", default=list(EN_PATHS), help="(en) the answer paths the verifier may doubt")
     p.add_argument("--drop", action="append", default=[], help="(en) leave out features with this name or prefix")
     p.add_argument("--ratio", type=float, default=2.0, help="(en) how many wrong answers a right one is worth")
+    p.add_argument("--fresh", nargs="*", default=["holdout14", "holdout15"], help="(en) sets the rules were never tuned on: shown one by one")
+    p.add_argument("--sweep", action="store_true", help="(en) cross-validated figures of several settings")
     p.add_argument("--show", type=int, default=0, help="(en) list the N most doubted answers")
     args = p.parse_args(argv)
     if args.lang == "en":
