@@ -33,11 +33,19 @@ from pathlib import Path
 from typing import Any
 
 from knowledge import messages_en as msg
-from knowledge.classifier import ClassifierError, TextClassifier, load_classifier
+from knowledge.classifier import NONE_CLASS, ClassifierError, TextClassifier, load_classifier
 from knowledge.contacts import FACT_LABELS, PLACEHOLDER_RE, Contact
 from knowledge.language import GREETING, THANKS, courtesy
 from knowledge.loader import DATA_DIR, DataError, _read_yaml, _text
 from knowledge.models import Answer, KnowledgeData, Source
+from knowledge.verifier import (
+    VERIFIER_EN_FILE,
+    Verifier,
+    VerifierError,
+    en_feature_names,
+    en_features,
+    load_verifier,
+)
 
 EN_FILE = "faq_en.yaml"
 MAX_ANSWER_CHARS = 900
@@ -76,6 +84,8 @@ class EnglishData:
     # the second opinion that may turn a もしかして into one of its suggestions (classifier_en.json;
     # None: rules only)
     classifier: TextClassifier | None = None
+    # the second opinion that may turn an answer into もしかして (verifier_en.json; None: rules only)
+    verifier: Verifier | None = None
 
 
 # -- loading -----------------------------------------------------------------------------------------
@@ -106,9 +116,14 @@ def load_english(
     except ClassifierError as exc:
         problems.append(str(exc))
         classifier = None
+    try:
+        verifier = load_verifier(base, VERIFIER_EN_FILE, en_feature_names())
+    except VerifierError as exc:
+        problems.append(str(exc))
+        verifier = None
     if problems:
         raise DataError(problems)
-    return replace(data, classifier=classifier)
+    return replace(data, classifier=classifier, verifier=verifier)
 
 
 def _strings(value: Any) -> list[str] | None:
@@ -467,6 +482,9 @@ _SPEAKER_RE = re.compile(
 _BRACKETED_MARK_RE = re.compile(r"([?？]+)\s*([)\]）」』]+)")
 _LOOSE_MARK_RE = re.compile(r"(?<=\S)[ \t]+([?？!！]+)(?=\s|$)")
 _SENTENCE_RE = re.compile(r"(?<=[.!?。？！])\s+|\n+")
+# the verifier's kind of question (knowledge/verifier.py EN_KINDS): the question word it opens with
+_KIND_RE = re.compile(r"(?:(?:so|and|but|then|also),?\s+)?\b(what|how|where|whom|who|why|when|which)\b")
+_WORD_SPLIT_RE = re.compile(r"[a-z]+")
 _YES_NO_RE = re.compile(
     r"^(?:so,?\s+|and\s+|but\s+|then\s+|also,?\s+)?(?:can|could|is|are|do|does|did|may|should|will|would|am|has|have|"
     r"must|shall|need|isn't|aren't|don't|doesn't|can't)\b|\b(?:ok|okay|allowed|possible|right)\s*\??$",
@@ -961,6 +979,10 @@ class EnglishAnswerer:
         self._by_id = {e.id: e for e in data.entries}
         self._by_index = {e.id: i for i, e in enumerate(data.entries)}
         self.classifier = data.classifier
+        self.verifier = data.verifier
+        # an answer's verifier inputs are computed when there is a verifier or this is set
+        # (scripts/train_verifier.py --lang en)
+        self.record_features = False
         self._sections = {s.id: s for s in ja.sections}
         self.contacts = {c.id: c for c in ja.contacts}
         self._build_synonyms()
@@ -1663,6 +1685,30 @@ class EnglishAnswerer:
         on_subject = self._on_subject(i, q, asked)
         yes_no = bool(_YES_NO_RE.search(prepare(text).strip()) or _YES_NO_RE.match(q.asks))
         intro = self._intro_asks(text)
+
+        def judged(j: int, path: str, at: float = score) -> Answer:
+            """The answer with entry ``j``, reached by ``path``, unless the verifier doubts it."""
+            ans = self._answer(j, at, yes_no=yes_no)
+            if self.verifier is None and not self.record_features:
+                return ans
+            x = self._doubt_features(j, path, original, text, q, ctx, ranked, runner, domain, intro, yes_no)
+            ans.features = x
+            if self.verifier is not None and self.verifier.doubt(x) > self.verifier.threshold:
+                # an answer that passes the rules narrowly is where wrong answers are: a second
+                # opinion fitted on the labelled English questions (knowledge/verifier.py) offers
+                # it as もしかして instead, its entry first
+                offered = [j] + [r[1] for r in ranked[:MAX_SUGGESTIONS] if r[1] != j]
+                picks = [self.entries[k].question for k in offered[:MAX_SUGGESTIONS]]
+                return Answer(
+                    False,
+                    msg.unsure_list(picks, maybe_elsewhere=bool(q.unknown)),
+                    "doubt",
+                    score=at,
+                    suggestions=picks,
+                    lang="en",
+                )
+            return ans
+
         confident = score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject
         if intro is not None and confident and _refers(q.asks) and not (intro == "whether" and self._writers_kind(text) is not None):
             # "…exchange information with city staff. Is this kyodo too?" asks about what is told; but
@@ -1706,16 +1752,16 @@ class EnglishAnswerer:
             else:
                 got = self._by_index.get("howto-start")
             if got is not None:
-                return self._answer(got, score, yes_no=yes_no)
+                return judged(got, "introduction")
         if set(q.weights) <= _NO_TOPIC_TERMS:
             # "Is there a festival in Koganei in August?": the city, an event and a question word
             # name no topic of ours; no entry is answered on them alone
             on_subject = False
         if score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject:
-            return self._answer(i, score, yes_no=yes_no)
+            return judged(i, "rules")
         pick = self._who_asks(q, ctx, suggest, domain)
         if pick is not None:
-            return self._answer(pick[1], pick[0], yes_no=yes_no)
+            return judged(pick[1], "who", pick[0])
         if score >= w.unsure_at and domain >= w.unsure_domain:
             offered = [r[1] for r in suggest[:MAX_SUGGESTIONS]]
             if self.classifier is not None and on_subject:
@@ -1727,7 +1773,7 @@ class EnglishAnswerer:
                 # that is a judgement on what is asked, which wording alone cannot overrule
                 got = self.classifier.pick(original, [self.entries[j].id for j in offered])
                 if got is not None:
-                    return self._answer(self._by_index[got], score, yes_no=yes_no)
+                    return judged(self._by_index[got], "classifier")
             picks = [self.entries[j].question for j in offered]
             return Answer(
                 False,
@@ -1738,6 +1784,67 @@ class EnglishAnswerer:
                 lang="en",
             )
         return self._decline(score)
+
+    def _doubt_features(
+        self,
+        j: int,
+        path: str,
+        original: str,
+        text: str,
+        q: Terms,
+        ctx: Terms,
+        ranked: list[tuple[float, int, float, float]],
+        runner: tuple[float, int, float, float] | None,
+        domain: float,
+        intro: str | None,
+        yes_no: bool,
+    ) -> list[float]:
+        """The verifier's inputs (knowledge/verifier.py, :func:`en_features`) for answering with
+        entry ``j``, reached by ``path``."""
+        top_score = ranked[0][0]
+        mine = next((r for r in ranked if r[1] == j), None)
+        entry_score = mine[0] if mine else 0.0
+        best_other = next((r[0] for r in ranked if r[1] != j), 0.0)
+        words = _WORD_SPLIT_RE.findall(prepare(original))
+        romaji = sum(1 for x in words if len(x) >= 4 and x not in STOP_WORDS and is_romaji(x))
+        probs = self.classifier.probabilities(original) if self.classifier is not None else {}
+        eid = self.entries[j].id
+        asks = q.asks.strip()
+        m = _KIND_RE.match(asks)
+        if m:
+            kind = "who" if m.group(1) == "whom" else m.group(1)
+        elif yes_no:
+            kind = "yes-no"
+        else:
+            m = _KIND_RE.search(asks)
+            kind = ("who" if m.group(1) == "whom" else m.group(1)) if m else "other"
+        return en_features(
+            score=top_score,
+            entry_score=entry_score,
+            lead=entry_score - best_other,
+            margin=top_score - runner[0] if runner is not None else top_score,
+            top=ranked[0][1] == j,
+            f1=mine[2] if mine else 0.0,
+            coverage=mine[3] if mine else 0.0,
+            domain=domain,
+            unknown=len(q.unknown),
+            terms=len(q.weights),
+            length=len(original),
+            asking_length=len(asks),
+            sentences=sum(1 for x in _SENTENCE_RE.split(text) if x.strip()),
+            introduced=intro is not None,
+            has_context=bool(ctx.weights),
+            romaji=romaji / len(words) if words else 0.0,
+            mixed=bool(_CJK_RE.search(original)),
+            yes_no=yes_no,
+            subject=bool(self._subject[j]),
+            classifier_p=probs.get(eid, 0.0),
+            classifier_agrees=bool(probs) and max(probs, key=probs.__getitem__) == eid,
+            classifier_none=probs.get(NONE_CLASS, 0.0),
+            path=path,
+            kind=kind,
+            category=eid.split("-", 1)[0],
+        )
 
     def _intro_asks(self, text: str) -> str | None:
         """"whether", "how" or "contact" (who to ask) for a message that introduces the writer or the group and then asks,

@@ -9,8 +9,12 @@ model's doubt is above the chosen threshold, the answer is offered as もしか�
 can still tap it), which is the polite outcome the city prefers to a confident answer to another
 question.
 
-Pure Python (no numpy at run time): a dot product per answered question. Training is plain batch
-gradient descent with L2, small enough for the few hundred answered questions there are.
+The English answerer (knowledge/english.py) has a counterpart over the signals its own rules compute
+(:func:`en_features`, ``knowledge/data/verifier_en.json``, fitted by ``scripts/train_verifier.py
+--lang en``): the same model, file format and loading, another list of features.
+
+Pure Python (no numpy at run time): a dot product per answered question. Training is Newton's
+method with L2, small enough for the few thousand answered questions there are.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pathlib import Path
 from knowledge.jsonfile import read_optional_json
 
 VERIFIER_FILE = "verifier.json"
+VERIFIER_EN_FILE = "verifier_en.json"
 KINDS = ("what-is", "can-we", "how-do-we", "difference", "why", "contact", "status", "other")
 CATEGORIES = ("about", "bg", "target", "principle", "form", "env", "howto")
 
@@ -103,6 +108,114 @@ def features(
     ]
 
 
+# -- the English answerer's signals (knowledge/english.py) ------------------------------------------------
+
+# how the English rules reached the answer: the plain thresholds, a self-introduction's rule, the
+# who-may rule, or a もしかして the classifier promoted
+EN_PATHS = ("rules", "introduction", "who", "classifier")
+# what the asking sentence opens with
+EN_KINDS = ("what", "how", "where", "who", "why", "when", "which", "yes-no", "other")
+# the prefix of the entry's id
+EN_CATEGORIES = (
+    "about", "bg", "bot", "contact", "env", "examples", "form", "howto", "kouen", "npo", "principle",
+    "proposal", "responsibility", "support", "target", "term", "volunteer",
+)
+
+
+def en_feature_names() -> list[str]:
+    return [
+        "score",
+        "entry_score",
+        "lead",
+        "lead_capped",
+        "margin",
+        "top",
+        "f1",
+        "coverage",
+        "domain",
+        "unknown",
+        "terms",
+        "length",
+        "asking_length",
+        "sentences",
+        "introduced",
+        "has_context",
+        "romaji",
+        "mixed",
+        "yes_no",
+        "subject",
+        "classifier_p",
+        "classifier_agrees",
+        "classifier_none",
+        *(f"path={k}" for k in EN_PATHS),
+        *(f"kind={k}" for k in EN_KINDS),
+        *(f"category={c}" for c in EN_CATEGORIES),
+    ]
+
+
+def en_features(
+    *,
+    score: float,
+    entry_score: float,
+    lead: float,
+    margin: float,
+    top: bool,
+    f1: float,
+    coverage: float,
+    domain: float,
+    unknown: int,
+    terms: int,
+    length: int,
+    asking_length: int,
+    sentences: int,
+    introduced: bool,
+    has_context: bool,
+    romaji: float,
+    mixed: bool,
+    yes_no: bool,
+    subject: bool,
+    classifier_p: float,
+    classifier_agrees: bool,
+    classifier_none: float,
+    path: str,
+    kind: str,
+    category: str,
+) -> list[float]:
+    """The English model's inputs for one answer, in the order of :func:`en_feature_names`:
+    ``score`` is the leading entry's, ``entry_score`` the answered one's (they differ when a rule
+    chose another entry), ``lead`` its lead over the best other entry, ``margin`` the leader's
+    over the runner-up the rules consider; ``romaji`` the share of words that can only be romaji;
+    ``classifier_*`` what the classifier (classifier_en.json) says of the message on its own."""
+    return [
+        score,
+        entry_score,
+        lead,
+        max(-0.3, min(lead, 0.3)),
+        min(margin, 0.5),
+        float(top),
+        f1,
+        coverage,
+        domain,
+        float(min(unknown, 10)),
+        float(min(terms, 20)),
+        min(length, 1000) / 100,
+        min(asking_length, 500) / 50,
+        float(min(sentences, 8)),
+        float(introduced),
+        float(has_context),
+        romaji,
+        float(mixed),
+        float(yes_no),
+        float(subject),
+        classifier_p,
+        float(classifier_agrees),
+        classifier_none,
+        *(float(path == k) for k in EN_PATHS),
+        *(float(kind == k) for k in EN_KINDS),
+        *(float(category == c) for c in EN_CATEGORIES),
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class Verifier:
     names: tuple[str, ...]
@@ -134,16 +247,18 @@ class VerifierError(ValueError):
     pass
 
 
-def parse_verifier(raw: object, where: str = VERIFIER_FILE) -> Verifier:
-    """A verifier from its JSON form; a mismatch with the features this code computes (the file
-    was fitted by another version) is an error that names the file and what differs."""
+def parse_verifier(raw: object, where: str = VERIFIER_FILE, expected: Sequence[str] | None = None) -> Verifier:
+    """A verifier from its JSON form; a mismatch with the features this code computes
+    (``expected``, the Japanese ones unless given; the file was fitted by another version) is an
+    error that names the file and what differs."""
     if not isinstance(raw, Mapping):
         raise VerifierError(f"{where}: expected a JSON object")
+    expected = feature_names() if expected is None else list(expected)
     names = tuple(raw.get("names") or ())
-    if list(names) != feature_names():
+    if list(names) != expected:
         raise VerifierError(
             f"{where}: its features ({len(names)}) are not the ones this code computes "
-            f"({len(feature_names())}); refit it with scripts/train_verifier.py"
+            f"({len(expected)}); refit it with scripts/train_verifier.py"
         )
     try:
         means = tuple(float(v) for v in raw["means"])
@@ -159,10 +274,11 @@ def parse_verifier(raw: object, where: str = VERIFIER_FILE) -> Verifier:
     return Verifier(names, means, scales, weights, bias, threshold)
 
 
-def load_verifier(data_dir: Path) -> Verifier | None:
-    """The verifier of a data directory, or None when it has none (another city's data)."""
-    raw = read_optional_json(data_dir, VERIFIER_FILE, VerifierError)
-    return None if raw is None else parse_verifier(raw)
+def load_verifier(data_dir: Path, name: str = VERIFIER_FILE, expected: Sequence[str] | None = None) -> Verifier | None:
+    """The verifier of a data directory (``name``: verifier.json, or verifier_en.json with
+    ``expected`` = :func:`en_feature_names`), or None when it has none (another city's data)."""
+    raw = read_optional_json(data_dir, name, VerifierError)
+    return None if raw is None else parse_verifier(raw, name, expected)
 
 
 def fit(
