@@ -201,8 +201,9 @@ def _detect(text: str) -> str:
         return OTHER
     words = latin_words(text)
     if kana:
-        # Japanese, unless the message is mostly English sentences around a Japanese word.
-        english = sum(1 for w in words if w in ENGLISH_WORDS)
+        # Japanese, unless the message is mostly English (or romaji: koujo ryouzoku ni hanshinai
+        # katsudou tte どういう意味?) around a Japanese word.
+        english = _english_words(words)
         return EN if english >= 2 and english >= len(_KANA_RUN_RE.findall(text)) else JA
     if kanji and any(c in CHINESE_ONLY for c in kanji):
         return OTHER if not _english_words(words) else EN

@@ -217,3 +217,15 @@ def test_mixed_courtesies_get_a_friendly_reply_not_a_refusal() -> None:
         assert (a.answered, a.text, a.reason) == (False, reply, reason), text
     a = answerer.answer("ありがとう bye", "ja")  # a Japanese user: in Japanese
     assert (a.text, a.reason) == (ja_msg.THANKS, "thanks")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("kouen meigi no shinsei houhou wa どうすればいい?", "en"),  # romaji around a kana ending
+        ("kyodo って何", "ja"),  # one romaji word in a Japanese sentence stays Japanese
+        ("NPOでもkyodoできる？", "ja"),
+    ],
+)
+def test_romaji_around_kana_counts_as_english(text: str, language: str) -> None:
+    assert detect_language(normalize(text)) == language
