@@ -1070,3 +1070,16 @@ def test_romaji_how_and_wanting_to_become_an_npo(answerer):
 def test_a_question_word_alone_names_no_topic(answerer):
     a = answerer.answer("hi, how are you?")
     assert not a.answered, a
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("kyodo no madoguchi wa nanji made aite imasu ka", "contact-hours"),  # 開いて, not 相手 (partner)
+        ("what can this line account do for us?", "bot-what"),
+        ("tell me the 4 principles again, i forgot", "principle-list"),  # forgot says nothing
+    ],
+)
+def test_romaji_opening_hours_the_line_account_and_a_forgotten_question(answerer, text, want):
+    a = answerer.answer(text)
+    assert a.answered and a.faq_id == want, (text, a.faq_id, a.reason, a.suggestions)
