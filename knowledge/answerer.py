@@ -1611,29 +1611,35 @@ class Answerer:
         return self._where_to_consult(top, u)
 
     def _doubt_features(self, raw: Analysis, a: Analysis, u: Understanding) -> list[float]:
-        top = a.candidates[0]
-        lead = top.score - a.candidates[1].score if len(a.candidates) > 1 else top.score
+        return self.candidate_features(raw, a, u, 0)
+
+    def candidate_features(self, raw: Analysis, a: Analysis, u: Understanding, k: int) -> list[float]:
+        """The verifier's features of the ``k``-th candidate (0: the answer), its lead measured
+        against the best of the others (scripts/xval_promoter.py scores suggestions with them)."""
+        c = a.candidates[k]
+        others = [o.score for j, o in enumerate(a.candidates) if j != k]
+        lead = c.score - max(others) if others else c.score
         return features(
-            score=top.score,
+            score=c.score,
             lead=lead,
-            coverage=self.coverage(top, u),
+            coverage=self.coverage(c, u),
             domain=a.domain,
             unknown=a.n_unknown,
             nouns=a.nouns,
             anchor=a.anchor,
             length=len(a.text),
             introduced=bool(u.activity),
-            fuzzy=top.fuzzy,
-            phrasing=top.phrasing,
-            whole=top.whole,
-            f1=top.f1,
-            question=top.question,
+            fuzzy=c.fuzzy,
+            phrasing=c.phrasing,
+            whole=c.whole,
+            f1=c.f1,
+            question=c.question,
             yes_no=u.yes_no,
-            raw_leader=bool(raw.candidates) and raw.candidates[0].entry.id == top.entry.id,
+            raw_leader=bool(raw.candidates) and raw.candidates[0].entry.id == c.entry.id,
             has_context=u.split,
             asking_length=len(u.question),
             kind=u.kind,
-            category=top.entry.category,
+            category=c.entry.category,
         )
 
     def coverage(self, c: Candidate, u: Understanding) -> float:

@@ -56,7 +56,6 @@ sys.path.insert(0, str(ROOT))
 from knowledge.answerer import MAX_SUGGESTIONS, Answerer  # noqa: E402
 from knowledge.classifier import NONE_CLASS  # noqa: E402
 from knowledge.normalize import normalize  # noqa: E402
-from knowledge.verifier import features as rule_features  # noqa: E402
 
 RECENT = {f"holdout{n}" for n in range(14, 20)}  # the most recent blind sets
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.92, 0.94, 0.96, 0.98)
@@ -113,30 +112,7 @@ def instrument(answerer: Answerer) -> dict[int, dict]:
             raw, u = ctx[-1]
             sugg = []
             for k, c in enumerate(a.candidates[:MAX_SUGGESTIONS]):
-                others = [o.score for j, o in enumerate(a.candidates) if j != k]
-                lead = c.score - max(others) if others else c.score
-                x = rule_features(
-                    score=c.score,
-                    lead=lead,
-                    coverage=self.coverage(c, u),
-                    domain=a.domain,
-                    unknown=a.n_unknown,
-                    nouns=a.nouns,
-                    anchor=a.anchor,
-                    length=len(a.text),
-                    introduced=bool(u.activity),
-                    fuzzy=c.fuzzy,
-                    phrasing=c.phrasing,
-                    whole=c.whole,
-                    f1=c.f1,
-                    question=c.question,
-                    yes_no=u.yes_no,
-                    raw_leader=bool(raw.candidates) and raw.candidates[0].entry.id == c.entry.id,
-                    has_context=u.split,
-                    asking_length=len(u.question),
-                    kind=u.kind,
-                    category=c.entry.category,
-                )
+                x = self.candidate_features(raw, a, u, k)
                 sugg.append({"id": c.entry.id, "x": x})
             records[id(ans)] = {"rule": rule, "sugg": sugg}
         return ans
