@@ -1699,15 +1699,7 @@ class EnglishAnswerer:
                 # opinion fitted on the labelled English questions (knowledge/verifier.py) offers
                 # it as もしかして instead, its entry first
                 offered = [j] + [r[1] for r in ranked[:MAX_SUGGESTIONS] if r[1] != j]
-                picks = [self.entries[k].question for k in offered[:MAX_SUGGESTIONS]]
-                return Answer(
-                    False,
-                    msg.unsure_list(picks, maybe_elsewhere=bool(q.unknown)),
-                    "doubt",
-                    score=at,
-                    suggestions=picks,
-                    lang="en",
-                )
+                return self._offer(offered[:MAX_SUGGESTIONS], q, "doubt", at)
             return ans
 
         confident = score >= w.answer_at and domain >= w.min_domain and cov >= w.min_coverage and clear and on_subject
@@ -1775,16 +1767,20 @@ class EnglishAnswerer:
                 got = self.classifier.pick(original, [self.entries[j].id for j in offered])
                 if got is not None:
                     return judged(self._by_index[got], "classifier")
-            picks = [self.entries[j].question for j in offered]
-            return Answer(
-                False,
-                msg.unsure_list(picks, maybe_elsewhere=bool(q.unknown)),
-                "unsure",
-                score=score,
-                suggestions=picks,
-                lang="en",
-            )
+            return self._offer(offered, q, "unsure", score)
         return self._decline(score)
+
+    def _offer(self, offered: list[int], q: Terms, reason: str, score: float) -> Answer:
+        """もしかして: the questions of the entries ``offered``, in that order."""
+        picks = [self.entries[j].question for j in offered]
+        return Answer(
+            False,
+            msg.unsure_list(picks, maybe_elsewhere=bool(q.unknown)),
+            reason,
+            score=score,
+            suggestions=picks,
+            lang="en",
+        )
 
     def _doubt_features(
         self,
