@@ -86,6 +86,17 @@ def fit(texts: list[str], labels: list[str], prune: float = PRUNE, c: float = C)
     return vec, clf, coef
 
 
+def probabilities(vec, clf, coef, texts: list[str]):
+    """Each text's class probabilities (rows in ``clf.classes_`` order) from the pruned weights,
+    as the pure-Python model computes them."""
+    import numpy as np
+
+    z = np.asarray(vec.transform(texts) @ coef.T) + clf.intercept_
+    z -= z.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    return p / p.sum(axis=1, keepdims=True)
+
+
 def to_json(vec, clf, coef, threshold: float, n_texts: int) -> dict:
     names = vec.get_feature_names_out()
     weights: dict[str, list[float]] = {}
@@ -132,7 +143,6 @@ class _Spy:
 
 
 def loso(answerer: Answerer, rows: list[dict], prune: float = PRUNE, c: float = C) -> None:
-    import numpy as np
 
     english = answerer.english()
     spy = _Spy()
@@ -153,10 +163,7 @@ def loso(answerer: Answerer, rows: list[dict], prune: float = PRUNE, c: float = 
                 labels.append(lab)
         vec, clf, coef = fit(texts, labels, prune, c)
         idx = [i for i, r in enumerate(rows) if r["set"] == name]
-        z = np.asarray(vec.transform([rows[i]["q"] for i in idx]) @ coef.T) + clf.intercept_
-        z -= z.max(axis=1, keepdims=True)
-        p = np.exp(z)
-        p /= p.sum(axis=1, keepdims=True)
+        p = probabilities(vec, clf, coef, [rows[i]["q"] for i in idx])
         for k, i in enumerate(idx):
             answered, reason, offered = replies[i]
             if answered or offered is None:

@@ -192,7 +192,6 @@ def out_of_fold(answerer: Answerer, rows: list[dict], cache: Path | None) -> lis
         if [(g["set"], g["q"]) for g in got] == [(r["set"], r["q"]) for r in rows]:
             return [g["p"] for g in got]
         print(f"{cache}: made for other questions; computing again", file=sys.stderr)
-    import numpy as np
 
     sys.path.insert(0, str(ROOT / "scripts"))
     import train_classifier as tc
@@ -207,10 +206,7 @@ def out_of_fold(answerer: Answerer, rows: list[dict], cache: Path | None) -> lis
                 labels.append(lab)
         vec, clf, coef = tc.fit(texts, labels)
         idx = [i for i, r in enumerate(rows) if r["set"] == name]
-        z = np.asarray(vec.transform([rows[i]["q"] for i in idx]) @ coef.T) + clf.intercept_
-        z -= z.max(axis=1, keepdims=True)
-        pr = np.exp(z)
-        pr /= pr.sum(axis=1, keepdims=True)
+        pr = tc.probabilities(vec, clf, coef, [rows[i]["q"] for i in idx])
         for k, i in enumerate(idx):
             out[i] = {str(c): round(float(v), 6) for c, v in zip(clf.classes_, pr[k], strict=True) if v >= 1e-5}
         print(f"  classifier without {name}: {len(idx)} questions", file=sys.stderr, flush=True)
