@@ -257,6 +257,7 @@ def _run(ctx: Context, flow: Flow, conv: Conversation | None, fn) -> list[Reply]
                 channel=ctx.incoming.channel, user_id=ctx.incoming.user_id, created_at=ctx.now
             )
             ctx.session.add(conv)
+        ctx.data[TYPED_LABELS] = _typed_labels(ctx, flow, step)
         conv.flow, conv.state, conv.data = flow.name, step.state, dict(ctx.data)
         conv.expires_at = ctx.now + flow.timeout
         conv.updated_at = ctx.now
@@ -311,7 +312,36 @@ def _continue(ctx: Context, conv: Conversation) -> list[Reply]:
     flow = FLOWS[conv.flow]
     ctx.data = dict(conv.data or {})
     ctx.state = conv.state
+    if ctx.incoming.kind == "text":
+        data = (ctx.data.get(TYPED_LABELS) or {}).get(fold(ctx.text))
+        if isinstance(data, str) and (pb := pbmod.decode(data)) is not None and pb.flow == flow.name:
+            # the label of one of the step's buttons, typed (「登録する」 under the confirmation card):
+            # the same as pressing it
+            ctx.incoming = replace(ctx.incoming, kind="postback", text="", data=data)
+            ctx.text, ctx.pb = "", pb
     return _run(ctx, flow, conv, flow.states[conv.state].handle)
+
+
+# A flow's data keeps the labels of the buttons its last step showed (folded label -> postback data),
+# so that typing a label does what pressing it does.
+TYPED_LABELS = "_labels"
+
+
+def _typed_labels(ctx: Context, flow: Flow, step: Step) -> dict[str, str]:
+    """The step's own buttons whose label is shown once (five 「この課に相談する」 name no one card),
+    under their Japanese label and, for an English user, the English one too."""
+    seen: dict[str, list[str]] = {}
+    for reply in step.replies:
+        for c in [*reply.choices, *(a for card in reply.cards for a in card.actions)]:
+            pb = pbmod.decode(c.data) if c.data else None
+            if pb is None or pb.flow != flow.name or not pb.action.startswith(f"{step.state}."):
+                continue
+            labels = {c.label}
+            if ctx.language == "en":
+                labels.add(translate.choice(c).label)
+            for label in labels:
+                seen.setdefault(fold(label), []).append(c.data)
+    return {label: datas[0] for label, datas in seen.items() if label and len(set(datas)) == 1}
 
 
 def _reprompt(ctx: Context, conv: Conversation, before: list[Reply]) -> list[Reply]:

@@ -239,6 +239,20 @@ def test_divisions_are_named_in_english_beside_the_japanese(english):
     assert "Children and Youth Division (児童青少年課)" in push and "担当" not in push
 
 
+def test_typing_an_english_buttons_label_presses_it(english):
+    english.tap("Register a group")
+    english.say("Sakura Kids Cafe")
+    english.say("Civic group")
+    english.say("children")
+    english.say("Next")
+    english.say("We run a free cafeteria for children.")
+    english.say("Skip")
+    english.say("Don't list it")
+    english.say("No, thanks")
+    english.say("Register")
+    assert english.texts().startswith('"Sakura Kids Cafe" is registered.')
+
+
 def test_fields_typed_in_english_are_understood_and_confirmed(english):
     """The English prompt invites typed words ("child care, environment"): they are taken and each is
     confirmed in English, one line per word; a word that names no field is said so."""

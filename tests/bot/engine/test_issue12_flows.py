@@ -323,3 +323,27 @@ def test_receipt_has_no_citation_and_faq_is_listed_once(chat):
     chat.say("よくある質問")
     text = chat.texts()
     assert all(q not in text for q in chat.labels())
+
+
+def test_typing_a_buttons_label_presses_it(chat):
+    """On a phone some people type what a button says: 「登録する」 under the confirmation card
+    registers, as the tap does (it used to show the card again without a word)."""
+    chat.say("団体登録")
+    chat.say("さくら子ども食堂")
+    chat.say("任意団体・市民活動団体")
+    chat.say("子ども")
+    chat.say("次へ")
+    chat.say("子ども食堂をしています。")
+    chat.say("省略する")
+    chat.say("載せない")
+    chat.say("受け取らない")
+    assert any(r.cards for r in chat.last)
+    chat.say("登録する")
+    assert "登録しました" in chat.texts()
+    # a label that several buttons share (「この課に相談する」 on every card) names no one of them
+    chat.say("相談する")
+    assert state(chat) == ("prop", "division")
+    chat.say(M.PROP_CHOOSE)
+    assert state(chat) == ("prop", "division")
+    chat.say(M.PROP_LEAVE_TO_CITY)  # one button: pressed
+    assert state(chat) == ("prop", "purpose")
