@@ -36,6 +36,7 @@ from pathlib import Path
 
 from knowledge.normalize import fold, normalize
 from matching import messages
+from matching.english import ENGLISH_FILE, EnglishWords, load_english, mostly_latin
 from matching.fields import FieldResolver, FieldsResolution
 from matching.folding import ASCII_GAP_RE, fold_word
 from matching.loader import (
@@ -56,7 +57,7 @@ from matching.scanner import Scanner
 
 # Bump when the scoring changes (weights, rules), so stored suggestions are recomputed. Edits to the
 # data files are covered by Division.fingerprint and Matcher.fingerprint.
-SCORING_VERSION = "2.7.0"
+SCORING_VERSION = "2.8.0"
 
 # Texts longer than this are cut (a pasted brochure must not cost more than a paragraph).
 MAX_NAME = 200
@@ -440,10 +441,14 @@ class Matcher:
         member_people: Iterable[str] = (),
         readings: dict[str, str] | None = None,
         desk: str | None = None,
+        english: Iterable[tuple[str, str]] = (),
+        english_path: Path | str = ENGLISH_FILE,
     ) -> None:
         """``readings``: word -> folded kana reading (default: the shipped cache, see readings.py);
-        ``desk``: the name of the city's desk for 協働, named when nothing matches."""
+        ``desk``: the name of the city's desk for 協働, named when nothing matches; ``english``:
+        (English, Japanese) pairs for descriptions written in English (matching/english.py)."""
         self.desk = desk
+        self._english_pairs = tuple(english)
         self.fields = fields
         self.divisions = divisions
         self._by_id = {d.id: i for i, d in enumerate(divisions)}
@@ -574,6 +579,14 @@ class Matcher:
                     f"「{w}」は課または分野のことばにもあります（どちらか一方にしてください）",
                 )
         self._fingerprint: str | None = None
+        for english_word, japanese in self._english_pairs:
+            if fold_word(japanese) not in self._keys:
+                raise DataError(
+                    english_path,
+                    english_word,
+                    f"「{japanese}」は divisions.yaml にも fields.yaml にもないことばです",
+                )
+        self._english = EnglishWords(self._english_pairs)
         # Kana readings of kanji words (としょかん -> 図書館), scanned for as aliases of the word.
         spelled = {w: fold_word(w) for w in (*display.values(), *ignore_words)}
         spelled.update({w: k for k, w in display.items()})
@@ -672,6 +685,7 @@ class Matcher:
         divisions = load_divisions(divisions_path, fields, fields_path)
         lists = load_word_lists(fields_path)
         desk = load_desk(divisions_path, divisions)
+        english_path = divisions_path.parent / ENGLISH_FILE
         return cls(
             fields,
             divisions,
@@ -680,6 +694,8 @@ class Matcher:
             meeting_places=lists["meeting_places"],
             member_people=lists["member_people"],
             desk=desk,
+            english=load_english(english_path),
+            english_path=english_path,
         )
 
     @classmethod
@@ -705,6 +721,7 @@ class Matcher:
                     "ignore": sorted(self._ignore),
                     "readings": sorted(self._aliases.items()),
                     "divisions": [[d.id, d.fingerprint] for d in self.divisions],
+                    "english": [list(p) for p in self._english_pairs],
                 },
                 ensure_ascii=False,
                 sort_keys=True,
@@ -789,6 +806,11 @@ class Matcher:
         # Cut before folding: fold() is the costly step and a pasted brochure must not cost more
         # than a long paragraph.
         description = (profile.description or "")[:MAX_DESCRIPTION]
+        if self._english and mostly_latin(description):
+            # an English description: the Japanese words its English words name (matching/english.py)
+            named = self._english.japanese(description)
+            if named:
+                description = f"{description}。{'、'.join(named)}"
         field_numbers, unknown = self._resolve_fields(profile.fields) if profile.fields else ([], {})
         field_names = [self._field_by_number[n].name for n in field_numbers]
         # Nothing to go on but (maybe) a name: ask for more, and still try the name

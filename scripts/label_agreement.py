@@ -1,7 +1,7 @@
 """How often two labellers of a real-group set agree (issue 12 item 13: is 95 % top-1 within reach?).
 
     python scripts/label_agreement.py evaluation/matching_real_holdout7.yaml \
-        evaluation/matching_real_holdout7_second_labels.yaml
+        evaluation/matching_second_labels7.yaml
 
 The second file lists ``{n, expect, top3}`` for profile n (1-based, in the first file's order).
 """
