@@ -1,12 +1,23 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from knowledge import Answerer
+from knowledge.loader import DATA_DIR
 
 FIXTURE_DATA = Path(__file__).parent / "fixtures" / "data"
+
+
+def copy_shipped_data(base: Path) -> Path:
+    """A copy of the shipped data directory at ``base``, for a test that changes one file of it."""
+    base.mkdir(parents=True, exist_ok=True)
+    for f in DATA_DIR.iterdir():
+        if f.is_file():
+            shutil.copy(f, base / f.name)
+    return base
 
 
 @pytest.fixture(scope="session")

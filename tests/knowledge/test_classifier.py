@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -25,16 +24,10 @@ from knowledge.classifier import (
 from knowledge.english import load_english
 from knowledge.loader import DATA_DIR, DataError
 
+from .conftest import copy_shipped_data
+
 ROOT = Path(__file__).resolve().parents[2]
 UNSURE = "my group wants city help"  # the rules offer suggestions for this one
-
-
-def _data_copy(base: Path) -> Path:
-    base.mkdir(parents=True, exist_ok=True)
-    for f in DATA_DIR.iterdir():
-        if f.is_file():
-            shutil.copy(f, base / f.name)
-    return base
 
 
 def _model(classes: list[str], weights: dict[str, list[float]], threshold: float = 0.6) -> dict:
@@ -89,7 +82,7 @@ def test_a_model_file_that_does_not_fit_the_code_is_refused(change, problem):
 
 
 def test_the_loader_names_a_broken_model_file(tmp_path):
-    base = _data_copy(tmp_path)
+    base = copy_shipped_data(tmp_path)
     (base / CLASSIFIER_EN_FILE).write_text("{not json", encoding="utf-8")
     with pytest.raises(DataError, match=CLASSIFIER_EN_FILE):
         load_english(base)
@@ -99,7 +92,7 @@ def test_the_loader_names_a_broken_model_file(tmp_path):
 
 def _offered(tmp_path: Path) -> tuple[Answerer, list[str]]:
     """The entries the rules alone offer (answerers are cached per directory: a directory of its own)."""
-    base = _data_copy(tmp_path / "rules")
+    base = copy_shipped_data(tmp_path / "rules")
     (base / CLASSIFIER_EN_FILE).unlink(missing_ok=True)
     rules = Answerer.load(base)
     a = rules.answer(UNSURE)
@@ -110,7 +103,7 @@ def _offered(tmp_path: Path) -> tuple[Answerer, list[str]]:
 
 @pytest.mark.parametrize("which", [0, -1])
 def test_a_model_that_picks_one_of_the_suggestions_makes_it_the_answer(tmp_path, which):
-    base = _data_copy(tmp_path / "model")
+    base = copy_shipped_data(tmp_path / "model")
     _, offered = _offered(tmp_path)
     assert len(offered) == 3
     model = _model([offered[which], NONE_CLASS], {"w:help": [0, 5.0]})
@@ -121,7 +114,7 @@ def test_a_model_that_picks_one_of_the_suggestions_makes_it_the_answer(tmp_path,
 
 @pytest.mark.parametrize("who", ["an entry not offered", "no entry", "not sure enough"])
 def test_a_model_that_does_not_agree_leaves_the_suggestions(tmp_path, who):
-    base = _data_copy(tmp_path / "model")
+    base = copy_shipped_data(tmp_path / "model")
     rules, offered = _offered(tmp_path)
     other = next(e.id for e in rules.english().entries if e.id not in offered)
     classes, weight = {
@@ -138,7 +131,7 @@ def test_a_model_that_does_not_agree_leaves_the_suggestions(tmp_path, who):
 def test_the_model_never_touches_japanese_answers_or_declines(tmp_path):
     """It is asked only where the English rules would offer もしかして: a decline stays a decline
     even when the model is sure of an entry."""
-    base = _data_copy(tmp_path / "model")
+    base = copy_shipped_data(tmp_path / "model")
     _, offered = _offered(tmp_path)
     model = _model([offered[0]], {"w:garbage": [0, 9.0], "w:help": [0, 9.0]}, 0.5)
     (base / CLASSIFIER_EN_FILE).write_text(json.dumps(model), encoding="utf-8")

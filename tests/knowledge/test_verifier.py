@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 
 import pytest
 
 from knowledge.answerer import Answerer
 from knowledge.loader import DATA_DIR, DataError, load_data
 from knowledge.verifier import VERIFIER_FILE, Verifier, VerifierError, feature_names, fit, parse_verifier
+
+from .conftest import copy_shipped_data
 
 
 def test_the_shipped_verifier_matches_the_features_this_code_computes():
@@ -46,9 +47,7 @@ def test_a_verifier_file_that_does_not_fit_the_code_is_refused(change, problem):
 
 
 def test_the_loader_names_a_broken_verifier_file(tmp_path):
-    for f in DATA_DIR.iterdir():
-        if f.is_file():
-            shutil.copy(f, tmp_path / f.name)
+    copy_shipped_data(tmp_path)
     (tmp_path / VERIFIER_FILE).write_text("{not json", encoding="utf-8")
     with pytest.raises(DataError, match=VERIFIER_FILE):
         load_data(tmp_path)

@@ -6,14 +6,13 @@ from __future__ import annotations
 import importlib.util
 import json
 import random
-import shutil
 from pathlib import Path
 
 import pytest
 
 from knowledge.answerer import Answerer
 from knowledge.english import load_english
-from knowledge.loader import DATA_DIR, DataError
+from knowledge.loader import DataError
 from knowledge.verifier import (
     EN_PATHS,
     VERIFIER_EN_FILE,
@@ -25,15 +24,9 @@ from knowledge.verifier import (
     parse_verifier,
 )
 
+from .conftest import copy_shipped_data
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _data_copy(base: Path) -> Path:
-    base.mkdir(parents=True, exist_ok=True)
-    for f in DATA_DIR.iterdir():
-        if f.is_file():
-            shutil.copy(f, base / f.name)
-    return base
 
 
 def _verifier(bias: float, threshold: float = 0.5) -> Verifier:
@@ -73,7 +66,7 @@ def test_a_verifier_file_fitted_for_the_other_language_is_refused():
 
 
 def test_the_loader_names_a_broken_english_verifier_file(tmp_path):
-    base = _data_copy(tmp_path)
+    base = copy_shipped_data(tmp_path)
     (base / VERIFIER_EN_FILE).write_text("{not json", encoding="utf-8")
     with pytest.raises(DataError, match=VERIFIER_EN_FILE):
         load_english(base)
@@ -85,14 +78,14 @@ def test_the_loader_names_a_broken_english_verifier_file(tmp_path):
 
 
 def test_a_verifier_file_in_the_data_directory_is_read(tmp_path):
-    base = _data_copy(tmp_path)
+    base = copy_shipped_data(tmp_path)
     (base / VERIFIER_EN_FILE).write_text(json.dumps(_verifier(30.0).to_dict()), encoding="utf-8")
     a = Answerer.load(base).answer("What is kyodo?")
     assert not a.answered and a.reason == "doubt" and a.lang == "en"
 
 
 def test_a_doubted_english_answer_becomes_suggestions_with_the_answer_first(tmp_path):
-    answerer = Answerer.load(_data_copy(tmp_path))  # an answerer of its own: its English side is changed
+    answerer = Answerer.load(copy_shipped_data(tmp_path))  # an answerer of its own: its English side is changed
     english = answerer.english()
     english.verifier = None
     english.record_features = True
@@ -112,7 +105,7 @@ def test_a_doubted_english_answer_becomes_suggestions_with_the_answer_first(tmp_
 
 
 def test_every_path_that_answers_has_features(tmp_path):
-    answerer = Answerer.load(_data_copy(tmp_path))
+    answerer = Answerer.load(copy_shipped_data(tmp_path))
     answerer.english().record_features = True
     paths = set()
     for q in (
