@@ -333,6 +333,8 @@ def verbatim_match(c: Candidate, w: Weights) -> bool:
     return c.fuzzy * 100 >= w.fuzzy_override
 
 
+_KANA_ONLY_RE = re.compile(r"[ぁ-ゖー]+")
+
 # a question word asking what, how or which (not 何か, どこか: "something", "somewhere"; not
 # 「…はどう？」, which asks whether)
 _WH_RE = re.compile(
@@ -472,6 +474,15 @@ class Answerer:
             terms_of(s.text, key=False)
         for g in self.data.synonyms:
             key_terms.update(terms_of(g.term, key=True))
+        # variants that name a thing of their own, not a spelling of the term (子ども会, 老人クラブ
+        # for 市民活動団体; not the reading しゅうきょう): what-is questions about them (_defines_other_thing)
+        # (市民協働 holds 協働 itself: another name for it, not a kind of it)
+        self._narrow_variants = frozenset(
+            v
+            for g in self.data.synonyms
+            for v in (normalize(x).replace(" ", "") for x in g.variants)
+            if normalize(g.term).replace(" ", "") not in v and not _KANA_ONLY_RE.fullmatch(v)
+        )
         self.vocabulary = frozenset(vocabulary)
         self._noun_terms = frozenset(nouns)  # terms the data uses as nouns (補助, not 始める)
         self._key_terms = frozenset(key_terms)
@@ -1159,6 +1170,19 @@ class Answerer:
             and normalize(c.entry.question).replace(" ", "").startswith(f"{u.topic}とは")
         )
 
+    def _defines_other_thing(self, c: Candidate, u: Understanding) -> bool:
+        """Whether a what-is question asks about a thing X (「Xとは」「Xって何」) that the entry, a
+        definition, never names: neither its question, its phrasings nor its answer holds X. The
+        entry was then reached through a broader word (子ども会, 老人クラブ → 市民活動団体) and
+        defines that word, not X."""
+        if u.kind != "what-is" or not u.topic or self._kind[self._index_of[c.entry.id]] != "what-is":
+            return False
+        thing = normalize(u.topic).replace(" ", "").strip("「」『』\"'")
+        if thing not in self._narrow_variants:
+            return False
+        texts = (c.entry.question, *c.entry.phrasings, c.entry.answer)
+        return not any(thing in normalize(t).replace(" ", "") for t in texts)
+
     def _covers_more(self, top: Candidate, runner_up: Candidate, u: Understanding) -> bool:
         """A near tie is no guess when the leader covers every word and either the runner-up would
         not be answered anyway (it does not cover the question) or the question asks about a
@@ -1457,6 +1481,10 @@ class Answerer:
         if u is not None and (defining := self._definition_asked(u)) is not None:
             # 「協働ってよく耳にするけど、いったい何？」: what the topic is, and nothing else that is known
             return self._answer(defining, opener_fits)
+        if u is not None and self._defines_other_thing(top, u) and not verbatim_match(top, w):
+            # 「子ども会とは何ですか」: 子ども会 is one kind of 市民活動団体, so the entry defining
+            # 市民活動団体 was found through the synonym list, but it does not say what a 子ども会 is
+            return self._unsure(a) if top.score >= w.unsure_at else self._decline(top.score)
         if u is not None and u.kind == "what-is" and top.entry.id == VOLUNTEER_ENTRY and not self._seeks_volunteering(u):
             # 「ボランティアってなに？」: the centre's entry says where to find volunteer work, not
             # what volunteering is (nor who volunteers): offer it rather than answer with it
