@@ -481,7 +481,9 @@ class Answerer:
             v
             for g in self.data.synonyms
             for v in (normalize(x).replace(" ", "") for x in g.variants)
-            if normalize(g.term).replace(" ", "") not in v and not _KANA_ONLY_RE.fullmatch(v)
+            if normalize(g.term).replace(" ", "") not in v
+            and not _KANA_ONLY_RE.fullmatch(v)
+            and not v.startswith(("この", "その", "あの"))  # このアカウント: the thing itself, pointed at
         )
         self.vocabulary = frozenset(vocabulary)
         self._noun_terms = frozenset(nouns)  # terms the data uses as nouns (補助, not 始める)
@@ -1171,11 +1173,11 @@ class Answerer:
         )
 
     def _defines_other_thing(self, c: Candidate, u: Understanding) -> bool:
-        """Whether a what-is question asks about a thing X (「Xとは」「Xって何」) that the entry, a
-        definition, never names: neither its question, its phrasings nor its answer holds X. The
-        entry was then reached through a broader word (子ども会, 老人クラブ → 市民活動団体) and
-        defines that word, not X."""
-        if u.kind != "what-is" or not u.topic or self._kind[self._index_of[c.entry.id]] != "what-is":
+        """Whether a what-is question asks about a thing X (「Xとは」「Xって何」) that the entry never
+        names: neither its question, its phrasings nor its answer holds X. The entry was then
+        reached through a broader word (子ども会, 老人クラブ → 市民活動団体) and says what that word
+        is, or something else about it, not what X is."""
+        if u.kind != "what-is" or not u.topic:
             return False
         thing = normalize(u.topic).replace(" ", "").strip("「」『』\"'")
         if thing not in self._narrow_variants:
