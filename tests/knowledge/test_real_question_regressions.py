@@ -449,8 +449,13 @@ def test_a_yes_no_question_is_not_answered_by_how_to_apply(answerer):
 
 
 def test_fees_and_honoraria_ask_what_not_for_profit_means(answerer):
+    """The rules pick the not-for-profit entry; the verifier may still doubt it (a long message
+    around it), and then it is the first もしかして, never another entry's answer."""
     a = answerer.answer("読み聞かせの会です。講師に謝礼を払うので参加者から月謝を集めたいのですが、営利とみなされて対象外になりますか？")
-    _ok(a, {"target-nonprofit"})
+    if a.answered:
+        _ok(a, {"target-nonprofit"})
+    else:
+        assert a.reason == "doubt" and a.suggestions[0] == "「営利を目的としない」とは？", a
 
 
 def test_ni_tsuite_and_humble_wrapping_carry_no_topic(answerer):
