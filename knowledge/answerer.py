@@ -1323,13 +1323,24 @@ class Answerer:
             # (only one that covers the question: ボランティアセンターの電話番号 is not the 協働
             # desk's number)
             bonus = self.weights.aspect
-            cands = [
-                dataclasses.replace(c, score=c.score + bonus)
+            fitting = [
+                c.entry.id
+                for c in cands
                 if self._aspect[self._index_of[c.entry.id]] == aspect
                 and (self._covers(c, u) or self._where_to_consult(c, u))
-                else c
-                for c in cands
             ]
+            cands = [dataclasses.replace(c, score=c.score + bonus) if c.entry.id in fitting else c for c in cands]
+            if fitting:
+                # 「コミュニティ文化課の窓口って土曜日もあいてますか」: the entry giving the desk's
+                # address names the desk too, but the hours were asked; a contact entry giving
+                # another fact does not come before the one giving the fact asked for
+                ceiling = max(c.score for c in cands if c.entry.id in fitting)
+                cands = [
+                    dataclasses.replace(c, score=min(c.score, ceiling - 0.01))
+                    if self._aspect[self._index_of[c.entry.id]] not in (None, aspect)
+                    else c
+                    for c in cands
+                ]
             cands.sort(key=lambda c: (-c.score, c.entry.id))
         # 「子どもと関われるボランティアある？」: whatever the activity, the volunteer centre is where a
         # person finds volunteer work (and a group finds volunteers)

@@ -769,3 +769,18 @@ def test_what_a_kind_of_group_is_is_not_the_broader_words_answer(answerer, messa
 def test_another_name_for_the_thing_is_still_defined(answerer, message):
     a = answerer.answer(message)
     assert a.answered, (a.faq_id, a.reason)
+
+
+def test_how_many_days_is_not_what_is(answerer):
+    """「ってなんにちまえ」 asks how many days before (何日), not what something is (set 22, in our own
+    words): the entry on applying for 後援, not the one defining it."""
+    from knowledge.understand import understand
+
+    assert understand("共催のしんせいってなんにちまえに出せばいい？").kind != "what-is"
+    assert understand("後援ってなに？").kind == "what-is"
+
+
+def test_the_hours_asked_come_before_the_address_that_names_the_desk(answerer):
+    """The address entry names コミュニティ文化課 too; the hours were asked (set 22, our own words)."""
+    a = answerer.answer("コミュニティ文化課の窓口って日曜日もあいてますか？")
+    assert a.answered and a.faq_id == "contact-hours", a
