@@ -334,6 +334,7 @@ def verbatim_match(c: Candidate, w: Weights) -> bool:
 
 
 _KANA_ONLY_RE = re.compile(r"[ぁ-ゖー]+")
+_PURPOSE_RE = re.compile(r"目的|狙い|ねらい|理由|背景|必要性|なんのため|何のため|きっかけ")
 
 # a question word asking what, how or which (not 何か, どこか: "something", "somewhere"; not
 # 「…はどう？」, which asks whether)
@@ -525,6 +526,12 @@ class Answerer:
         self._excludes = [("対象になりません" in e.answer or "対象外" in e.answer) for e in self.entries]
         self._yes_no = [bool(_YES_NO_OPENER_RE.match(e.answer)) for e in self.entries]
         self._kind = [question_kind(normalize(e.question)) for e in self.entries]
+        # entries that can answer "why" (なぜ市は協働を進めているの？): a why-question among their own
+        # question and phrasings, or a purpose, reason or background as their subject
+        self._answers_why = [
+            any(question_kind(normalize(q)) == "why" or _PURPOSE_RE.search(q) for q in (e.question, *e.phrasings))
+            for e in self.entries
+        ]
         # the entry whose own question asks what a thing is (協働とは何ですか？ -> 協働)
         # (or a phrasing of a what-is entry does: NPO法人とは; a thing two entries define is left out)
         defining: dict[str, set[int]] = {}
@@ -1313,6 +1320,15 @@ class Answerer:
                 dataclasses.replace(c, score=c.score - penalty)
                 if self._kind[self._index_of[c.entry.id]] in clash
                 else c
+                for c in cands
+            ]
+            cands.sort(key=lambda c: (-c.score, c.entry.id))
+        if u.kind == "why":
+            # 「なぜ市は協働を進めているのですか」: what the city does to promote it (env-overview,
+            # 進める) is not why it does
+            penalty = self.weights.kind_clash
+            cands = [
+                c if self._answers_why[self._index_of[c.entry.id]] else dataclasses.replace(c, score=c.score - penalty)
                 for c in cands
             ]
             cands.sort(key=lambda c: (-c.score, c.entry.id))

@@ -784,3 +784,14 @@ def test_the_hours_asked_come_before_the_address_that_names_the_desk(answerer):
     """The address entry names コミュニティ文化課 too; the hours were asked (set 22, our own words)."""
     a = answerer.answer("コミュニティ文化課の窓口って日曜日もあいてますか？")
     assert a.answered and a.faq_id == "contact-hours", a
+
+
+@pytest.mark.parametrize("message", ["なぜ市は協働を進めているのですか", "どうして市は市民と協働するの？"])
+def test_why_the_city_collaborates_is_not_what_it_does_to_promote_it(answerer, message):
+    """「…進めているのですか」 shares 進める with the entry on what the city does (env-overview); a
+    why-question is answered by a purpose, reason or background (set 22, in our own words)."""
+    why = {"about-purpose", "about-why-needed", "bg-social"}
+    a = answerer.answer(message)
+    assert a.faq_id != "env-overview" and "市が行う環境整備は？" not in a.suggestions[:1], a
+    if a.answered:
+        assert a.faq_id in why, a
