@@ -636,7 +636,10 @@ _COLLABORATING = frozenset({"kyodo", "join", "partner", "allow", "participation"
 # "Our club…", "My name is…"), after an optional greeting
 _INTRO_RE = re.compile(
     r"^(?:(?:hi|hello|hey|dear [a-z]+|good (?:morning|afternoon|evening)|namaste|greetings)\b[!,.]*\s*)?"
-    r"(?:we|we're|i|i'm|im|our|my|us)\b"
+    # "Hello from the student team at …", "Hi, Brazilian resident here, I run …": the writer says who
+    # they are in the greeting itself
+    r"(?:(?:(?<=hi )|(?<=hello )|(?<=greetings ))from\b|(?:[a-z'-]+ ){1,3}here\b[!,.]*\s*(?=[a-z])|)"
+    r"(?:we|we're|i|i'm|im|our|my|us|(?<=from))\b"
 )
 # a sentence that says who the writer is ("We are a choir.", "I run a club.", "My name is Ana.")
 _SELF_INTRO_RE = re.compile(
@@ -1866,7 +1869,9 @@ class EnglishAnswerer:
         if (
             _INTRO_RE.match(prepare(sentences[0]))
             and set(terms.weights) & _INTRO_WHOM
-            and set(terms.weights) <= _INTRO_WHOM | {"who", "where"}
+            # "Who should we contact at the city?", "Who should we talk to first?": the city and
+            # everyday words name nothing of their own
+            and all(t in _INTRO_WHOM | {"who", "where", "city", "city-hall"} or t in GENERAL_KEYS for t in terms.weights)
             and not terms.unknown
             and not _MONEY_RE.search(prepare(text))
             and set(self._corrected(" ".join(sentences[:k])).weights) & (_INTRO_COLLABORATING | _CIVIC_PLANS)
@@ -1889,7 +1894,9 @@ class EnglishAnswerer:
             return None  # money in the activity: whether it is still not for profit is the question
         if not set(terms.weights) & _INTRO_COLLABORATING:
             return None
-        names = _names(text)
+        # names, and the words describing the group ("Is a sports club like ours …?"), say what the
+        # group is, not what is asked
+        names = _names(text) | _describing(text)
         others = [t for t in terms.weights if t not in _INTRO_GENERIC and t not in GENERAL_KEYS]
         unknown = [u for u in terms.unknown if not (u in GENERAL_WORDS or _key(u) in GENERAL_KEYS or u in names or len(u) <= 2)]
         if others or unknown:
