@@ -1735,6 +1735,13 @@ class EnglishAnswerer:
                     # say they are comes first; what they do or for whom comes after
                     first = set(self._corrected(_first_told(text), q.names).weights)
                     named = [j for j in named if _names_subject(self._subject[j], first)] or named
+                if named and _status_case(prepare(text)) == "target-npo-required":
+                    # "We are parents from the international school community. We have no legal status.
+                    # Can we still be a partner?": the doubt the writers voice themselves (no legal
+                    # status) is what the can-we hangs on, not a kind of partner told along the way
+                    # (school, students), unless the asking sentence names that kind itself
+                    own = set(self._terms(q.asks).weights)
+                    named = [j for j in named if _names_subject(self._subject[j], own)]
                 if len(named) == 1:
                     got = named[0]
                 elif not named:
