@@ -920,6 +920,13 @@ def _status_case(text: str) -> str | None:
     return "target-npo-required" if status else "target-public-benefit"
 
 
+# "Do we have to become an NPO first?", "Must we register as an NPO corporation?": whether a legal
+# status is required
+_MUST_BECOME_RE = re.compile(
+    r"\b(?:have to|has to|need to|needs to|must|required to|necessary to|obliged to)\s+(?:first\s+)?"
+    r"(?:become|be|register|incorporate|turn|make|set up|establish|create)\b[^?.]{0,30}?"
+    r"\b(?:npo|npos|houjin|hojin|legal (?:status|entity|person)|incorporated)\b"
+)
 _EMAIL_RE = re.compile(r"\be-?\s?mail\b|\bmeeru\b")
 _ADDRESS_RE = re.compile(r"\baddress(?:es)?\b")
 _NEGATING_PREFIXES = frozenset({"un", "non", "in", "im", "dis", "ir", "il"})
@@ -1442,6 +1449,12 @@ class EnglishAnswerer:
             # collaboration is joining it, not policy participation (参画: councils, public comment)
             del q.weights["participation"]
             q.add("join", 1.0)
+        if _MUST_BECOME_RE.search(q.asks) and not _WH_RE.match(q.asks) and {"establish", "register", "npo"} & q.weights.keys():
+            # "Do we have to become / register as an NPO first to work with the city?": whether a legal
+            # status is required, not how to set one up or to register
+            for t in ("establish", "register", "npo"):
+                q.weights.pop(t, None)
+            q.add("npo-corporation", 1.0)
         if "choose" in q.weights and len({c for c in self._compared if c and c <= q.weights.keys()}) == 1:
             # (one pair only: "which fits us: kouen, kyosai, itaku or hojo?" chooses among the forms)
             # "後援 and 共催, which one …?": which of the two things one comparison names is their difference
