@@ -657,6 +657,8 @@ _INTRO_GENERIC = frozenset(
      "participation", "involv", "group", "city-hall", "npo", "ngo", "civic-group", "how", "where", "start", "hand", "help",
      "possible", "something"}
 )
+# ... and, for how to begin, a project or a proposal with the city
+_INTRO_HOW_PLANS = frozenset({"project", "proposal"})
 # ... and it must name collaborating
 _INTRO_COLLABORATING = frozenset({"kyodo", "partner", "join", "together", "work", "participation", "involv", "help", "support"})
 # what a group plans with the city besides collaborating itself: an event, a project, a form of
@@ -1449,7 +1451,7 @@ class EnglishAnswerer:
             # collaboration is joining it, not policy participation (参画: councils, public comment)
             del q.weights["participation"]
             q.add("join", 1.0)
-        if _MUST_BECOME_RE.search(q.asks) and not _WH_RE.match(q.asks) and {"establish", "register", "npo"} & q.weights.keys():
+        if _MUST_BECOME_RE.search(q.asks) and not _WH_RE.match(q.asks):
             # "Do we have to become / register as an NPO first to work with the city?": whether a legal
             # status is required, not how to set one up or to register
             for t in ("establish", "register", "npo"):
@@ -1900,7 +1902,7 @@ class EnglishAnswerer:
             return "contact"
         if (
             not set(terms.weights) & _INTRO_COLLABORATING
-            and (_refers(asks) or not set(terms.weights) - {"how", "where", "start"})
+            and (_refers(asks) or not {t for t in terms.weights if t not in GENERAL_KEYS} - {"how", "where", "start"})
             and k > 1
         ):
             # "We want to dance with the city. Is that possible?", "… What should we do?"
@@ -1912,12 +1914,16 @@ class EnglishAnswerer:
             return None  # a group introduces itself, then asks about us ("Can I…?" may be an individual)
         if any(_MONEY_RE.search(prepare(s)) for s in sentences[:k]):
             return None  # money in the activity: whether it is still not for profit is the question
-        if not set(terms.weights) & _INTRO_COLLABORATING:
+        how = bool(_HOW_ASKS_RE.search(asks))
+        if not set(terms.weights) & _INTRO_COLLABORATING and not (how and "city" in terms.weights and set(terms.weights) & _INTRO_HOW_PLANS):
             return None
         # names, and the words describing the group ("Is a sports club like ours …?"), say what the
         # group is, not what is asked
         names = _names(text) | _describing(text)
-        others = [t for t in terms.weights if t not in _INTRO_GENERIC and t not in GENERAL_KEYS]
+        # "We want to do a new project with the city. How do we start?": for how to begin, a project
+        # or a proposal with the city is collaborating
+        generic = _INTRO_GENERIC | _INTRO_HOW_PLANS if how else _INTRO_GENERIC
+        others = [t for t in terms.weights if t not in generic and t not in GENERAL_KEYS]
         unknown = [u for u in terms.unknown if not (u in GENERAL_WORDS or _key(u) in GENERAL_KEYS or u in names or len(u) <= 2)]
         if others or unknown:
             return None
