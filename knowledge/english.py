@@ -1763,7 +1763,11 @@ class EnglishAnswerer:
                     # what the writers say the group is not, or whom it is for, is the doubt behind
                     # the question: no legal status -> must we be an NPO; only for its members ->
                     # public benefit; otherwise the activity conditions
-                    got = self._by_index.get(_status_case(prepare(text)) or "target-activities")
+                    case = _status_case(prepare(text))
+                    if case is not None or not {"ngo", "npo"} & set(self._terms(q.asks).weights):
+                        got = self._by_index.get(case or "target-activities")
+                    # "Can an NGO collaborate with Koganei?": the asking sentence names a kind of group
+                    # the data speaks of; the rules below answer on it
                 # two or more: not sure which; the rules below decide (often "did you mean")
             elif intro == "contact":
                 got = self._by_index.get("howto-which-division" if "division" in q.weights else "contact")
