@@ -537,6 +537,7 @@ def _refers(text: str) -> bool:
 _WH_RE = re.compile(r"(?:so,?\s+|and\s+|but\s+|then\s+)?(?:how|where|why|when|who|whom)\b")
 # a question that opens with "or" / "and" goes on with the question before it ("Is our group a civic
 # group? Or just friends?", "Do I apply to the city or to Tokyo? And how long does it take?")
+_POINTS_BACK_RE = re.compile(r"\b(?:for|about|of|to|with|in) (?:that|this|it|these|those)\b")
 _FOLLOW_UP_RE = re.compile(r"^(?:or|and|also|plus)\b")
 
 
@@ -1350,6 +1351,14 @@ class EnglishAnswerer:
             j = k
             while j > 0 and not self._has_topic(" ".join(sentences[j : k + 1])):
                 j -= 1
+            if (
+                j == k and k > 0 and not sentences[k - 1].endswith(("?", "？"))
+                and _POINTS_BACK_RE.search(prepare(sentences[k]))
+                and len(self._terms(sentences[k]).weights) == 1
+            ):
+                # "We want to suggest this to the city as a joint project. Is there a system for
+                # that?": one word of its own and a pointer back; what it points at is part of it
+                j = k - 1
             if j == k and k > 0 and sentences[k - 1].endswith(("?", "？")) and (
                 len(_WORD_RE.findall(prepare(sentences[k]))) <= 2 or _is_examples(plain_asks(prepare(sentences[k]).strip()))
             ):
