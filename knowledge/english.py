@@ -1418,7 +1418,11 @@ class EnglishAnswerer:
         q.text = prepare(text)
         # "We got a grant from a company's fund. Can we still do kyodo with the city?": "still" after
         # money the writers get asks whether that money rules collaboration out
-        despite = bool(re.search(r"\bstill\b", q.asks)) and bool(_COLLABORATING & q.weights.keys())
+        # ("…already got money from a foundation. Can we also get support from the city for the same
+        # event?": the city's support as well)
+        despite = bool(re.search(r"\bstill\b", q.asks)) and bool(_COLLABORATING & q.weights.keys()) or bool(
+            re.search(r"\b(?:also|too|as well|same)\b", q.asks)
+        ) and bool((_COLLABORATING | {"support"}) & q.weights.keys())
         if ({"hojo", "money"} & q.weights.keys() or despite) and (
             _ALREADY_FUNDED_RE.search(prepare(text))
             or any(
