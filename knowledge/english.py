@@ -728,7 +728,12 @@ _COURTESY_WORDS = frozenset(
 
 # "when" inside a sentence before a subject or an -ing verb joins two clauses ("what must we follow
 # when working with the city", "who pays when we get hurt"): it does not ask when
-_CONJUNCTION_WHEN_RE = re.compile(r"(?<=[a-z,] )when (?=(?:we|i|you|they|it|he|she|our|people|someone|[a-z]+ing)\b)")
+_CONJUNCTION_WHEN_RE = re.compile(
+    r"(?<=[a-z,] )when (?=(?:we|i|you|they|it|he|she|our|people|someone|[a-z]+ing)\b)"
+    # ... and so does a clause opening the question ("When we do kyodo, is the city our boss?")
+    r"|(?:^|(?<=[.!?] ))when (?=(?:we|i|you|they|our|people|someone|[a-z]+ing)\b[^,?.]{1,80},\s*"
+    r"(?:is|are|am|do|does|did|can|could|should|will|would|must|may|who|whom|what|how|where|which|why)\b)"
+)
 
 
 def plain_asks(asks: str) -> str:
