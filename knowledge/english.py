@@ -656,7 +656,7 @@ _GREETING_ONLY_RE = re.compile(
 _INTRO_GENERIC = frozenset(
     {"kyodo", "city", "partner", "join", "together", "work", "support", "become", "activity", "allow",
      "participation", "involv", "group", "city-hall", "npo", "ngo", "civic-group", "how", "where", "start", "hand", "help",
-     "possible", "something"}
+     "possible", "something", "count"}
 )
 # ... and, for how to begin, a project or a proposal with the city
 _INTRO_HOW_PLANS = frozenset({"project", "proposal"})
