@@ -537,6 +537,21 @@ def _refers(text: str) -> bool:
 _WH_RE = re.compile(r"(?:so,?\s+|and\s+|but\s+|then\s+)?(?:how|where|why|when|who|whom)\b")
 # a question that opens with "or" / "and" goes on with the question before it ("Is our group a civic
 # group? Or just friends?", "Do I apply to the city or to Tokyo? And how long does it take?")
+_BASED_ELSEWHERE_RE = re.compile(
+    r"\b(?:(?:based|located|registered|headquartered|seated)|(?:office|offices|headquarters) (?:is|are)) in "
+    r"([A-Z][A-Za-z-]+)"
+)
+# Koganei itself, what holds it, its stations and its districts (Higashi-cho, Nukui-minamimachi …)
+_HOME_PLACES = frozenset(
+    {"koganei", "tokyo", "japan", "musashi", "higashi", "honcho", "hon", "kajino", "sekino", "midori", "naka",
+     "maehara", "nukui", "sakura", "sakuracho", "the"}
+)
+
+
+def _home_place(name: str) -> bool:
+    """Whether a place name written after "based in" is Koganei, what holds it, or a part of it."""
+    low = name.lower()
+    return low.split("-")[0] in _HOME_PLACES or "koganei" in low or bool(re.search(r"(?:cho|chou|machi)$", low))
 _POINTS_BACK_RE = re.compile(r"\b(?:for|about|of|to|with|in) (?:that|this|it|these|those)\b")
 _FOLLOW_UP_RE = re.compile(r"^(?:or|and|also|plus)\b")
 
@@ -1678,6 +1693,11 @@ class EnglishAnswerer:
             reply = {GREETING: msg.GREETING, THANKS: msg.THANKS}.get(kind, msg.FAREWELL)
             return Answer(False, reply, kind, lang="en")
         text = drop_courtesy(_LOOSE_MARK_RE.sub(r"\1", _BRACKETED_MARK_RE.sub(r"\2\1", text)))
+        # "a Korean association based in Tachikawa", "whose office is in Shinjuku": a group seated in a
+        # named place that is not Koganei is from another city (the names of places are not known)
+        text = _BASED_ELSEWHERE_RE.sub(
+            lambda m: m.group(0) if _home_place(m.group(1)) or m.group(1).lower() in self._other_cities else "based in another city", text
+        )
         # "NPO is what?", "kyosai means what?": the question word put last asks what the word is
         text = _WHAT_LAST_RE.sub(lambda m: f"{m.group(1)}what is {m.group(2)}", text)
         q, ctx = self.analyse(text)
