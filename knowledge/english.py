@@ -718,6 +718,8 @@ _POLITE_ASK_RE = re.compile(
     r"(?:(?:excuse me|(?:(?:i am|i'm|we are|we're) )?(?:so |very )?sorry|pardon|(?:i|we) apologi[sz]e)\b[^,]{0,40},\s*(?:but\s+)?)?"
     r"(?:(?:may|could|can|might) (?:i|we) (?:please |kindly )?(?:ask|know|learn|inquire|enquire)(?: you)?"
     r"|(?:could|can|would|will) you (?:please |kindly )?(?:tell|let|inform|show) (?:me|us)(?: know)?"
+    # "Could you please advise how we should proceed?", "Might you advise whom…", "Kindly let me know whom…"
+    r"|(?:(?:could|can|would|will|might) you (?:please |kindly )?|(?:please|kindly) )(?:advise|let (?:me|us) know)(?: (?:me|us))?(?: (?:on|about))?"
     r"|(?:i|we)(?: would|'d) (?:like|love) to (?:kindly )?(?:ask|know|learn|inquire|enquire|check|confirm)"
     r"|(?:i am|i'm|we are|we're) (?:wondering|writing to ask|writing to inquire|writing to enquire)"
     r"|(?:i|we) (?:wonder(?:ed)?|want to (?:ask|know)|wanted to (?:ask|know))"
@@ -760,6 +762,7 @@ def plain_asks(asks: str) -> str:
     if not m or m.end() >= len(asks):
         return asks
     rest = asks[m.end() :]
+    rest = re.sub(r"^(?:whether|if) there (is|are)\b", r"\1 there", rest)  # "whether there is a desk": "is there a desk"
     return re.sub(r"^(?:whether|if)\b", "is", rest)
 
 
