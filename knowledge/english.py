@@ -375,7 +375,7 @@ GENERAL_WORDS = frozenset(
         "answer answered reply replied respond responded mind explain explaining understand grateful "
         "appreciate appreciated kind kindly wonder wondering curious sure maybe perhaps possibly still "
         "already yet ever never always often sometimes usually again ago before after later soon now "
-        "forgot forget forgets forgotten remember remembered remind "
+        "forgot forget forgets forgotten remember remembered remind proceed proceeding "
         "today yesterday tomorrow week weeks month months year years day days time times nobody "
         "everybody everyone anyone somebody people person persons thing stuff way ways part parts half "
         "lot lots bit little big small large new old good bad great nice best better right wrong true "
