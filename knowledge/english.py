@@ -1945,10 +1945,11 @@ class EnglishAnswerer:
         ):
             # "We want to hold a drill together with the city. Who should I contact?"
             return "contact"
-        if (
-            not set(terms.weights) & _INTRO_COLLABORATING
-            and (_refers(asks) or not {t for t in terms.weights if t not in GENERAL_KEYS} - {"how", "where", "start"})
-            and k > 1
+        if k > 1 and (
+            # "… as a jikkou iinkai. How does that work?": what the question points at is part of it
+            _refers(asks) and _HOW_ASKS_RE.search(asks) and not _DUMMY_IT_RE.search(asks)
+            or not set(terms.weights) & _INTRO_COLLABORATING
+            and not {t for t in terms.weights if t not in GENERAL_KEYS} - {"how", "where", "start"}
         ):
             # "We want to dance with the city. Is that possible?", "… What should we do?"
             k -= 1
