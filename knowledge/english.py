@@ -1805,7 +1805,7 @@ class EnglishAnswerer:
                     # the question: no legal status -> must we be an NPO; only for its members ->
                     # public benefit; otherwise the activity conditions
                     case = _status_case(prepare(text))
-                    if case is not None or not {"ngo", "npo"} & set(self._terms(q.asks).weights):
+                    if not {"ngo", "npo"} & set(self._terms(q.asks).weights):
                         got = self._by_index.get(case or "target-activities")
                     # "Can an NGO collaborate with Koganei?": the asking sentence names a kind of group
                     # the data speaks of; the rules below answer on it
