@@ -426,14 +426,21 @@ def _is_examples(asks: str) -> bool:
     )
 
 
+_WHOM_REQUEST_RE = re.compile(r".*\b(?:whom|who|which (?:division|section|department|office))\b")
+
+
 def _asking_index(sentences: list[str]) -> int:
     """Which sentence asks: the last one ending with a question mark, else the last polite request
     ("I would be grateful if you could explain why…. I am preparing a talk." asks in the first),
     else the last sentence."""
     asking = [i for i, s in enumerate(sentences) if s.endswith(("?", "？"))]
+    requests = [i for i, s in enumerate(sentences) if _POLITE_ASK_RE.match(prepare(s))]
+    if asking and requests and requests[-1] > asking[-1] and _WHOM_REQUEST_RE.match(prepare(sentences[requests[-1]])):
+        # "Would it be possible to arrange a consultation? Kindly let me know whom I should contact.":
+        # a request for whom to contact after the question is what is asked
+        return requests[-1]
     if asking:
         return asking[-1]
-    requests = [i for i, s in enumerate(sentences) if _POLITE_ASK_RE.match(prepare(s))]
     return requests[-1] if requests else len(sentences) - 1
 
 
