@@ -375,7 +375,7 @@ GENERAL_WORDS = frozenset(
         "answer answered reply replied respond responded mind explain explaining understand grateful "
         "appreciate appreciated kind kindly wonder wondering curious sure maybe perhaps possibly still "
         "already yet ever never always often sometimes usually again ago before after later soon now "
-        "forgot forget forgets forgotten remember remembered remind "
+        "forgot forget forgets forgotten remember remembered remind proceed proceeding "
         "today yesterday tomorrow week weeks month months year years day days time times nobody "
         "everybody everyone anyone somebody people person persons thing stuff way ways part parts half "
         "lot lots bit little big small large new old good bad great nice best better right wrong true "
@@ -426,14 +426,21 @@ def _is_examples(asks: str) -> bool:
     )
 
 
+_WHOM_REQUEST_RE = re.compile(r".*\b(?:whom|who|which (?:division|section|department|office))\b")
+
+
 def _asking_index(sentences: list[str]) -> int:
     """Which sentence asks: the last one ending with a question mark, else the last polite request
     ("I would be grateful if you could explain why…. I am preparing a talk." asks in the first),
     else the last sentence."""
     asking = [i for i, s in enumerate(sentences) if s.endswith(("?", "？"))]
+    requests = [i for i, s in enumerate(sentences) if _POLITE_ASK_RE.match(prepare(s))]
+    if asking and requests and requests[-1] > asking[-1] and _WHOM_REQUEST_RE.match(prepare(sentences[requests[-1]])):
+        # "Would it be possible to arrange a consultation? Kindly let me know whom I should contact.":
+        # a request for whom to contact after the question is what is asked
+        return requests[-1]
     if asking:
         return asking[-1]
-    requests = [i for i, s in enumerate(sentences) if _POLITE_ASK_RE.match(prepare(s))]
     return requests[-1] if requests else len(sentences) - 1
 
 
@@ -537,6 +544,22 @@ def _refers(text: str) -> bool:
 _WH_RE = re.compile(r"(?:so,?\s+|and\s+|but\s+|then\s+)?(?:how|where|why|when|who|whom)\b")
 # a question that opens with "or" / "and" goes on with the question before it ("Is our group a civic
 # group? Or just friends?", "Do I apply to the city or to Tokyo? And how long does it take?")
+_BASED_ELSEWHERE_RE = re.compile(
+    r"\b(?:(?:based|located|registered|headquartered|seated)|(?:office|offices|headquarters) (?:is|are)) in "
+    r"([A-Z][A-Za-z-]+)"
+)
+# Koganei itself, what holds it, its stations and its districts (Higashi-cho, Nukui-minamimachi …)
+_HOME_PLACES = frozenset(
+    {"koganei", "tokyo", "japan", "musashi", "higashi", "honcho", "hon", "kajino", "sekino", "midori", "naka",
+     "maehara", "nukui", "sakura", "sakuracho", "the"}
+)
+
+
+def _home_place(name: str) -> bool:
+    """Whether a place name written after "based in" is Koganei, what holds it, or a part of it."""
+    low = name.lower()
+    return low.split("-")[0] in _HOME_PLACES or "koganei" in low or bool(re.search(r"(?:cho|chou|machi)$", low))
+_POINTS_BACK_RE = re.compile(r"\b(?:for|about|of|to|with|in) (?:that|this|it|these|those)\b")
 _FOLLOW_UP_RE = re.compile(r"^(?:or|and|also|plus)\b")
 
 
@@ -636,7 +659,10 @@ _COLLABORATING = frozenset({"kyodo", "join", "partner", "allow", "participation"
 # "Our club…", "My name is…"), after an optional greeting
 _INTRO_RE = re.compile(
     r"^(?:(?:hi|hello|hey|dear [a-z]+|good (?:morning|afternoon|evening)|namaste|greetings)\b[!,.]*\s*)?"
-    r"(?:we|we're|i|i'm|im|our|my|us)\b"
+    # "Hello from the student team at …", "Hi, Brazilian resident here, I run …": the writer says who
+    # they are in the greeting itself
+    r"(?:(?:(?<=hi )|(?<=hello )|(?<=greetings ))from\b|(?:[a-z'-]+ ){1,3}here\b[!,.]*\s*(?=[a-z])|)"
+    r"(?:we|we're|i|i'm|im|our|my|us|(?<=from))\b"
 )
 # a sentence that says who the writer is ("We are a choir.", "I run a club.", "My name is Ana.")
 _SELF_INTRO_RE = re.compile(
@@ -652,8 +678,10 @@ _GREETING_ONLY_RE = re.compile(
 _INTRO_GENERIC = frozenset(
     {"kyodo", "city", "partner", "join", "together", "work", "support", "become", "activity", "allow",
      "participation", "involv", "group", "city-hall", "npo", "ngo", "civic-group", "how", "where", "start", "hand", "help",
-     "possible", "something"}
+     "possible", "something", "count"}
 )
+# ... and, for how to begin, a project or a proposal with the city
+_INTRO_HOW_PLANS = frozenset({"project", "proposal"})
 # ... and it must name collaborating
 _INTRO_COLLABORATING = frozenset({"kyodo", "partner", "join", "together", "work", "participation", "involv", "help", "support"})
 # what a group plans with the city besides collaborating itself: an event, a project, a form of
@@ -697,6 +725,8 @@ _POLITE_ASK_RE = re.compile(
     r"(?:(?:excuse me|(?:(?:i am|i'm|we are|we're) )?(?:so |very )?sorry|pardon|(?:i|we) apologi[sz]e)\b[^,]{0,40},\s*(?:but\s+)?)?"
     r"(?:(?:may|could|can|might) (?:i|we) (?:please |kindly )?(?:ask|know|learn|inquire|enquire)(?: you)?"
     r"|(?:could|can|would|will) you (?:please |kindly )?(?:tell|let|inform|show) (?:me|us)(?: know)?"
+    # "Could you please advise how we should proceed?", "Might you advise whom…", "Kindly let me know whom…"
+    r"|(?:(?:could|can|would|will|might) you (?:please |kindly )?|(?:please|kindly) )(?:advise|let (?:me|us) know)(?: (?:me|us))?(?: (?:on|about))?"
     r"|(?:i|we)(?: would|'d) (?:like|love) to (?:kindly )?(?:ask|know|learn|inquire|enquire|check|confirm)"
     r"|(?:i am|i'm|we are|we're) (?:wondering|writing to ask|writing to inquire|writing to enquire)"
     r"|(?:i|we) (?:wonder(?:ed)?|want to (?:ask|know)|wanted to (?:ask|know))"
@@ -722,7 +752,12 @@ _COURTESY_WORDS = frozenset(
 
 # "when" inside a sentence before a subject or an -ing verb joins two clauses ("what must we follow
 # when working with the city", "who pays when we get hurt"): it does not ask when
-_CONJUNCTION_WHEN_RE = re.compile(r"(?<=[a-z,] )when (?=(?:we|i|you|they|it|he|she|our|people|someone|[a-z]+ing)\b)")
+_CONJUNCTION_WHEN_RE = re.compile(
+    r"(?<=[a-z,] )when (?=(?:we|i|you|they|it|he|she|our|people|someone|[a-z]+ing)\b)"
+    # ... and so does a clause opening the question ("When we do kyodo, is the city our boss?")
+    r"|(?:^|(?<=[.!?] ))when (?=(?:we|i|you|they|our|people|someone|[a-z]+ing)\b[^,?.]{1,80},\s*"
+    r"(?:is|are|am|do|does|did|can|could|should|will|would|must|may|who|whom|what|how|where|which|why)\b)"
+)
 
 
 def plain_asks(asks: str) -> str:
@@ -734,6 +769,7 @@ def plain_asks(asks: str) -> str:
     if not m or m.end() >= len(asks):
         return asks
     rest = asks[m.end() :]
+    rest = re.sub(r"^(?:whether|if) there (is|are)\b", r"\1 there", rest)  # "whether there is a desk": "is there a desk"
     return re.sub(r"^(?:whether|if)\b", "is", rest)
 
 
@@ -917,6 +953,13 @@ def _status_case(text: str) -> str | None:
     return "target-npo-required" if status else "target-public-benefit"
 
 
+# "Do we have to become an NPO first?", "Must we register as an NPO corporation?": whether a legal
+# status is required
+_MUST_BECOME_RE = re.compile(
+    r"\b(?:have to|has to|need to|needs to|must|required to|necessary to|obliged to)\s+(?:first\s+)?"
+    r"(?:become|be|register|incorporate|turn|make|set up|establish|create)\b[^?.]{0,30}?"
+    r"\b(?:npo|npos|houjin|hojin|legal (?:status|entity|person)|incorporated)\b"
+)
 _EMAIL_RE = re.compile(r"\be-?\s?mail\b|\bmeeru\b")
 _ADDRESS_RE = re.compile(r"\baddress(?:es)?\b")
 _NEGATING_PREFIXES = frozenset({"un", "non", "in", "im", "dis", "ir", "il"})
@@ -1338,6 +1381,14 @@ class EnglishAnswerer:
             j = k
             while j > 0 and not self._has_topic(" ".join(sentences[j : k + 1])):
                 j -= 1
+            if (
+                j == k and k > 0 and not sentences[k - 1].endswith(("?", "？"))
+                and _POINTS_BACK_RE.search(prepare(sentences[k]))
+                and len(self._terms(sentences[k]).weights) == 1
+            ):
+                # "We want to suggest this to the city as a joint project. Is there a system for
+                # that?": one word of its own and a pointer back; what it points at is part of it
+                j = k - 1
             if j == k and k > 0 and sentences[k - 1].endswith(("?", "？")) and (
                 len(_WORD_RE.findall(prepare(sentences[k]))) <= 2 or _is_examples(plain_asks(prepare(sentences[k]).strip()))
             ):
@@ -1397,7 +1448,11 @@ class EnglishAnswerer:
         q.text = prepare(text)
         # "We got a grant from a company's fund. Can we still do kyodo with the city?": "still" after
         # money the writers get asks whether that money rules collaboration out
-        despite = bool(re.search(r"\bstill\b", q.asks)) and bool(_COLLABORATING & q.weights.keys())
+        # ("…already got money from a foundation. Can we also get support from the city for the same
+        # event?": the city's support as well)
+        despite = bool(re.search(r"\bstill\b", q.asks)) and bool(_COLLABORATING & q.weights.keys()) or bool(
+            re.search(r"\b(?:also|too|as well|same)\b", q.asks)
+        ) and bool((_COLLABORATING | {"support"}) & q.weights.keys())
         if ({"hojo", "money"} & q.weights.keys() or despite) and (
             _ALREADY_FUNDED_RE.search(prepare(text))
             or any(
@@ -1439,6 +1494,12 @@ class EnglishAnswerer:
             # collaboration is joining it, not policy participation (参画: councils, public comment)
             del q.weights["participation"]
             q.add("join", 1.0)
+        if _MUST_BECOME_RE.search(q.asks) and not _WH_RE.match(q.asks):
+            # "Do we have to become / register as an NPO first to work with the city?": whether a legal
+            # status is required, not how to set one up or to register
+            for t in ("establish", "register", "npo"):
+                q.weights.pop(t, None)
+            q.add("npo-corporation", 1.0)
         if "choose" in q.weights and len({c for c in self._compared if c and c <= q.weights.keys()}) == 1:
             # (one pair only: "which fits us: kouen, kyosai, itaku or hojo?" chooses among the forms)
             # "後援 and 共催, which one …?": which of the two things one comparison names is their difference
@@ -1642,6 +1703,11 @@ class EnglishAnswerer:
             reply = {GREETING: msg.GREETING, THANKS: msg.THANKS}.get(kind, msg.FAREWELL)
             return Answer(False, reply, kind, lang="en")
         text = drop_courtesy(_LOOSE_MARK_RE.sub(r"\1", _BRACKETED_MARK_RE.sub(r"\2\1", text)))
+        # "a Korean association based in Tachikawa", "whose office is in Shinjuku": a group seated in a
+        # named place that is not Koganei is from another city (the names of places are not known)
+        text = _BASED_ELSEWHERE_RE.sub(
+            lambda m: m.group(0) if _home_place(m.group(1)) or m.group(1).lower() in self._other_cities else "based in another city", text
+        )
         # "NPO is what?", "kyosai means what?": the question word put last asks what the word is
         text = _WHAT_LAST_RE.sub(lambda m: f"{m.group(1)}what is {m.group(2)}", text)
         q, ctx = self.analyse(text)
@@ -1732,13 +1798,24 @@ class EnglishAnswerer:
                     # say they are comes first; what they do or for whom comes after
                     first = set(self._corrected(_first_told(text), q.names).weights)
                     named = [j for j in named if _names_subject(self._subject[j], first)] or named
+                if named and _status_case(prepare(text)) == "target-npo-required":
+                    # "We are parents from the international school community. We have no legal status.
+                    # Can we still be a partner?": the doubt the writers voice themselves (no legal
+                    # status) is what the can-we hangs on, not a kind of partner told along the way
+                    # (school, students), unless the asking sentence names that kind itself
+                    own = set(self._terms(q.asks).weights)
+                    named = [j for j in named if _names_subject(self._subject[j], own)]
                 if len(named) == 1:
                     got = named[0]
                 elif not named:
                     # what the writers say the group is not, or whom it is for, is the doubt behind
                     # the question: no legal status -> must we be an NPO; only for its members ->
                     # public benefit; otherwise the activity conditions
-                    got = self._by_index.get(_status_case(prepare(text)) or "target-activities")
+                    case = _status_case(prepare(text))
+                    if not {"ngo", "npo"} & set(self._terms(q.asks).weights):
+                        got = self._by_index.get(case or "target-activities")
+                    # "Can an NGO collaborate with Koganei?": the asking sentence names a kind of group
+                    # the data speaks of; the rules below answer on it
                 # two or more: not sure which; the rules below decide (often "did you mean")
             elif intro == "contact":
                 got = self._by_index.get("howto-which-division" if "division" in q.weights else "contact")
@@ -1866,17 +1943,20 @@ class EnglishAnswerer:
         if (
             _INTRO_RE.match(prepare(sentences[0]))
             and set(terms.weights) & _INTRO_WHOM
-            and set(terms.weights) <= _INTRO_WHOM | {"who", "where"}
+            # "Who should we contact at the city?", "Who should we talk to first?": the city and
+            # everyday words name nothing of their own
+            and all(t in _INTRO_WHOM | {"who", "where", "city", "city-hall"} or t in GENERAL_KEYS for t in terms.weights)
             and not terms.unknown
             and not _MONEY_RE.search(prepare(text))
             and set(self._corrected(" ".join(sentences[:k])).weights) & (_INTRO_COLLABORATING | _CIVIC_PLANS)
         ):
             # "We want to hold a drill together with the city. Who should I contact?"
             return "contact"
-        if (
-            not set(terms.weights) & _INTRO_COLLABORATING
-            and (_refers(asks) or not set(terms.weights) - {"how", "where", "start"})
-            and k > 1
+        if k > 1 and (
+            # "… as a jikkou iinkai. How does that work?": what the question points at is part of it
+            _refers(asks) and _HOW_ASKS_RE.search(asks) and not _DUMMY_IT_RE.search(asks)
+            or not set(terms.weights) & _INTRO_COLLABORATING
+            and not {t for t in terms.weights if t not in GENERAL_KEYS} - {"how", "where", "start"}
         ):
             # "We want to dance with the city. Is that possible?", "… What should we do?"
             k -= 1
@@ -1887,10 +1967,16 @@ class EnglishAnswerer:
             return None  # a group introduces itself, then asks about us ("Can I…?" may be an individual)
         if any(_MONEY_RE.search(prepare(s)) for s in sentences[:k]):
             return None  # money in the activity: whether it is still not for profit is the question
-        if not set(terms.weights) & _INTRO_COLLABORATING:
+        how = bool(_HOW_ASKS_RE.search(asks))
+        if not set(terms.weights) & _INTRO_COLLABORATING and not (how and "city" in terms.weights and set(terms.weights) & _INTRO_HOW_PLANS):
             return None
-        names = _names(text)
-        others = [t for t in terms.weights if t not in _INTRO_GENERIC and t not in GENERAL_KEYS]
+        # names, and the words describing the group ("Is a sports club like ours …?"), say what the
+        # group is, not what is asked
+        names = _names(text) | _describing(text)
+        # "We want to do a new project with the city. How do we start?": for how to begin, a project
+        # or a proposal with the city is collaborating
+        generic = _INTRO_GENERIC | _INTRO_HOW_PLANS if how else _INTRO_GENERIC
+        others = [t for t in terms.weights if t not in generic and t not in GENERAL_KEYS]
         unknown = [u for u in terms.unknown if not (u in GENERAL_WORDS or _key(u) in GENERAL_KEYS or u in names or len(u) <= 2)]
         if others or unknown:
             return None
