@@ -154,6 +154,9 @@ _KIND_CLASHES = {
 ACTIVITY_ENTRY = "target-activities"
 START_ENTRY = "howto-start"  # how to begin collaborating with the city
 INFORMAL_GROUP_ENTRY = "target-npo-required"  # whether a group without legal status may partner
+PUBLIC_BENEFIT_ENTRY = "target-public-benefit"  # whether an activity serves the public (not only members)
+# the writers call what they do a hobby (趣味のサークル, 趣味の集まり): whether it serves the public
+_HOBBY_RE = re.compile(r"趣味")
 # the subject of the question is a group of some form: サークルでも / 小さいグループって / 任意の会も
 _INFORMAL_SUBJECT_RE = re.compile(
     r"(?:サークル|グループ|クラブ|チーム|任意団体|(?:小さな|小さい|少人数の|ちいさな)(?:団体|会|集まり)|集まり|有志|仲間|会)"
@@ -1364,6 +1367,11 @@ class Answerer:
             return dataclasses.replace(a, candidates=chosen)
         # 「趣味のサークルでも協働の相手になれますか」: whether a group of that form (no legal status, a
         # few members, no rules yet) may partner; the entry on informal groups answers it
+        # 「趣味のサークルでも協働の対象になりますか」: a hobby is what the doubt is about; whether a
+        # members' pastime serves the public is what the public-benefit entry answers (before the
+        # informal-group rule: its サークルでも matches too)
+        if self._asks_hobby(u, qt) and (chosen := self._chosen(cands, PUBLIC_BENEFIT_ENTRY)):
+            return dataclasses.replace(a, candidates=chosen)
         if self._asks_informal(u, qt) and (chosen := self._chosen(cands, INFORMAL_GROUP_ENTRY)):
             return dataclasses.replace(a, candidates=chosen)
         if (
@@ -1407,6 +1415,17 @@ class Answerer:
             u.kind not in ("difference", "why")
             and (wish or bool(_VOLUNTEERING_ON_OFFER_RE.search(q)))
             and not _VOLUNTEER_OTHER_RE.search(u.text.replace(" ", ""))
+        )
+
+    @staticmethod
+    def _asks_hobby(u: Understanding, qt: QueryTerms) -> bool:
+        """「趣味の集まりだけど協働できる？」: whether a group doing something as a hobby may partner
+        (not 「趣味をいかしたボランティアを探したい」: no partnering asked)."""
+        return (
+            u.kind == "can-we"
+            and bool(_HOBBY_RE.search(u.text))
+            and bool(set(qt.weights) & (_KYODO_TERMS | _PARTNER_TERMS))
+            and not _OTHER_SUBJECT_RE.search(u.question.replace(" ", ""))
         )
 
     @staticmethod
@@ -1575,6 +1594,7 @@ class Answerer:
             and not self._covers(top, u)
             and not self._where_to_consult(top, u)
             and not self._asks_to_partner(top, u)
+            and not (top.entry.id == PUBLIC_BENEFIT_ENTRY and self._asks_hobby(u, self._question_terms(u)))
         ):
             # precision first: the entry leaves most of what was asked unanswered (町会・自治会、学校、
             # 企業等で構成される実行委員会は、申請することができますか? is not answered by what an
@@ -1624,7 +1644,12 @@ class Answerer:
             # 自治会ってなに？ 役割とは？ is about 自治会: an entry on the roles of the city and
             # the groups that never names 自治会 does not answer it
             return self._unsure(a)
-        if (confident or anchored) and not verbatim and self._lead_screened_out(raw, a):
+        if (
+            (confident or anchored)
+            and not verbatim
+            and self._lead_screened_out(raw, a)
+            and not (u is not None and self._by_design(top, u))
+        ):
             # 一市民として協働に関わる方法は？: the entry that matches best answers another kind of
             # question (whether an individual may), and the one behind it (the forms) was not what
             # was meant either: offer both rather than answer with the runner-up
@@ -1656,6 +1681,8 @@ class Answerer:
         if top.entry.id == ACTIVITY_ENTRY and u.activity and u.kind == "can-we":
             return True
         if top.entry.id == INFORMAL_GROUP_ENTRY and self._asks_informal(u, self._question_terms(u)):
+            return True
+        if top.entry.id == PUBLIC_BENEFIT_ENTRY and self._asks_hobby(u, self._question_terms(u)):
             return True
         if top.entry.id == START_ENTRY and u.kind == "how-do-we" and not self._asked_topics(self._question_terms(u)):
             # 「…の団体です。市と協働するには何から始めれば？」: how to start, about nothing but 協働

@@ -797,3 +797,23 @@ def test_why_the_city_collaborates_is_not_what_it_does_to_promote_it(answerer, m
         assert a.faq_id in why, a
     else:
         assert "協働の目的は何ですか？" in a.suggestions or "なぜ協働が必要なのですか？" in a.suggestions, a
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "俳句のサークルです。句会を開いています。趣味のサークルでも市と協働できますか？",
+        "趣味の集まりでも協働できる？",
+    ],
+)
+def test_a_hobby_group_asking_whether_it_may_partner_is_told_about_public_benefit(answerer, message):
+    """When the writers call it a hobby, the doubt is whether a members' pastime serves the public
+    (the public-benefit entry), not whether a group without legal status may (sets 15, 21, 22;
+    in our own words)."""
+    a = answerer.answer(message)
+    assert a.answered and a.faq_id == "target-public-benefit", a
+
+
+def test_a_hobby_used_for_volunteering_is_not_about_public_benefit(answerer):
+    a = answerer.answer("趣味の写真をいかしたボランティアをしたいです。どこで探せますか？")
+    assert a.faq_id != "target-public-benefit", a
