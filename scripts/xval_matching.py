@@ -60,8 +60,9 @@ SETS = {
 BLIND = ("holdout10", "holdout11", "holdout12", "holdout13", "holdout14")
 assert not any(b in f for f in SETS.values() for b in BLIND)  # blind: never read here
 A, B, C, D, E = "A=real_holdout", "B=real_holdout2", "C=real_holdout3", "D=real_holdout4", "E=real_holdout5"
-F, G, H, I = "F=real_holdout6", "G=real_holdout7", "H=real_holdout8", "I=real_holdout9"
-SPENT = (A, B, C, D, E, F, G, H, I)
+F, G, H = "F=real_holdout6", "G=real_holdout7", "H=real_holdout8"
+I9 = "I=real_holdout9"  # (a bare I is an ambiguous name: ruff E741)
+SPENT = (A, B, C, D, E, F, G, H, I9)
 REAL = ("real_dev", *SPENT)  # the real-group sets (leave-one-set-out runs over these)
 
 
