@@ -6,15 +6,16 @@
     PYTHONPATH=. python scripts/xval_matching.py --diff base.json    # profiles that changed since then
     PYTHONPATH=. python scripts/xval_matching.py --sweep W_VENUE=0.25,0.5,0.75 --sweep W_GENERIC=0.4,0.5,0.6
 
-Sets: the hand-written dev and (spent) held-out sets, the real-group dev sets, and the eight SPENT
+Sets: the hand-written dev and (spent) held-out sets, the real-group dev sets, and the nine SPENT
 real held-out sets, A = matching_real_holdout.yaml, B = matching_real_holdout2.yaml,
 C = matching_real_holdout3.yaml, D = matching_real_holdout4.yaml, E = matching_real_holdout5.yaml and
-F = matching_real_holdout6.yaml, G = matching_real_holdout7.yaml, H = matching_real_holdout8.yaml (D and
-E spent since the sixth round, F since the seventh, G since the eighth, H since the ninth). Blind sets
-(any file whose name holds "holdout9" or a later number) are never read here.
+F = matching_real_holdout6.yaml, G = matching_real_holdout7.yaml, H = matching_real_holdout8.yaml,
+I = matching_real_holdout9.yaml (D and E spent since the sixth round, F since the seventh, G since the
+eighth, H since the ninth, I since the eleventh). Blind sets (any file whose name holds "holdout10" or a
+later number) are never read here.
 
 Cross-validation: a change (or a constant chosen by --sweep) is judged on the spent sets that did not
-motivate it. --sweep picks the best grid point on each of A-H and reports it on the other seven, and
+motivate it. --sweep picks the best grid point on each of A-I and reports it on the other eight, and
 also leave-one-set-out: for each real set, the point best on the other real sets together,
 scored on the one left out (summed over them, that is the cross-validated figure). Top-1 first,
 then top-3; ties keep the value in the code. Sweep lines read "set top-1,top-3/profiles".
@@ -54,12 +55,14 @@ SETS = {
     "F=real_holdout6": "matching_real_holdout6.yaml",
     "G=real_holdout7": "matching_real_holdout7.yaml",
     "H=real_holdout8": "matching_real_holdout8.yaml",
+    "I=real_holdout9": "matching_real_holdout9.yaml",
 }
-BLIND = ("holdout9", "holdout10", "holdout11", "holdout12")
+BLIND = ("holdout10", "holdout11", "holdout12", "holdout13", "holdout14")
 assert not any(b in f for f in SETS.values() for b in BLIND)  # blind: never read here
 A, B, C, D, E = "A=real_holdout", "B=real_holdout2", "C=real_holdout3", "D=real_holdout4", "E=real_holdout5"
 F, G, H = "F=real_holdout6", "G=real_holdout7", "H=real_holdout8"
-SPENT = (A, B, C, D, E, F, G, H)
+I9 = "I=real_holdout9"  # (a bare I is an ambiguous name: ruff E741)
+SPENT = (A, B, C, D, E, F, G, H, I9)
 REAL = ("real_dev", *SPENT)  # the real-group sets (leave-one-set-out runs over these)
 
 
