@@ -337,6 +337,9 @@ def verbatim_match(c: Candidate, w: Weights) -> bool:
 
 
 _KANA_ONLY_RE = re.compile(r"[ぁ-ゖー]+")
+# 「Xの演奏会に後援」「Xでも市の協働の対象」: X is what the form is wanted for (not 後援会, a
+# politician's supporters)
+_FORM_FOR_RE = re.compile(r"^(.{2,40}?)(?:に|の|で|でも|へ)、?(?:市の|市に|市から|市と)?(?:後援(?!会)|共催|協働)")
 _PURPOSE_RE = re.compile(r"目的|狙い|ねらい|理由|背景|必要性|なんのため|何のため|きっかけ")
 
 # a question word asking what, how or which (not 何か, どこか: "something", "somewhere"; not
@@ -625,6 +628,13 @@ class Answerer:
             q = self.analyzer.analyze(
                 text, tokens, focus=focus, focus_text=focus_text, context_is_description=description
             )
+        if (thing := _FORM_FOR_RE.search(text.replace(" ", ""))) is not None and q.unknown:
+            # 「合唱団の演奏会に後援はもらえますか」: the words before a form only the city's
+            # collaboration has (後援, 共催, 協働) name what the form is wanted for; that the
+            # knowledge base does not know a choir or a concert is no sign of another matter
+            named = set(self.analyzer.analyze(thing.group(1), focus=False).unknown)
+            if named & set(q.unknown):
+                q = dataclasses.replace(q, unknown=[t for t in q.unknown if t not in named])
         if description and focus_text:
             # …をしている団体です: the introduction's 団体, 活動 say nothing about what is asked
             asked = self.analyzer.analyze(focus_text, focus=False).weights
