@@ -1539,6 +1539,15 @@ class Answerer:
         if u is not None and (defining := self._definition_asked(u)) is not None:
             # 「協働ってよく耳にするけど、いったい何？」: what the topic is, and nothing else that is known
             return self._answer(defining, opener_fits)
+        if (
+            u is not None
+            and u.kind == "why"
+            and not self._answers_why[self._index_of[top.entry.id]]
+            and not verbatim_match(top, w)
+        ):
+            # 「市はなんで市民団体と協働したいの？」: an entry that gives no purpose, reason or
+            # background (what a 市民活動団体 is) does not answer why
+            return self._unsure(a) if top.score >= w.unsure_at else self._decline(top.score)
         if u is not None and self._defines_other_thing(top, u) and not verbatim_match(top, w):
             # 「子ども会とは何ですか」: 子ども会 is one kind of 市民活動団体, so the entry defining
             # 市民活動団体 was found through the synonym list, but it does not say what a 子ども会 is

@@ -786,17 +786,18 @@ def test_the_hours_asked_come_before_the_address_that_names_the_desk(answerer):
     assert a.answered and a.faq_id == "contact-hours", a
 
 
-@pytest.mark.parametrize("message", ["なぜ市は協働を進めているのですか", "どうして市は市民と協働するの？"])
+@pytest.mark.parametrize(
+    "message",
+    ["なぜ市は協働を進めているのですか", "どうして市は市民と協働するの？", "市ってなんで市民団体と協働しようとしてるの？"],
+)
 def test_why_the_city_collaborates_is_not_what_it_does_to_promote_it(answerer, message):
     """「…進めているのですか」 shares 進める with the entry on what the city does (env-overview); a
     why-question is answered by a purpose, reason or background (set 22, in our own words)."""
     why = {"about-purpose", "about-why-needed", "bg-social"}
     a = answerer.answer(message)
-    assert a.faq_id != "env-overview", a
+    assert a.faq_id not in {"env-overview", "term-shimin-katsudo"}, a
     if a.answered:
         assert a.faq_id in why, a
-    else:
-        assert "協働の目的は何ですか？" in a.suggestions or "なぜ協働が必要なのですか？" in a.suggestions, a
 
 
 @pytest.mark.parametrize(
