@@ -1003,6 +1003,8 @@ class EnglishWeights:
     answer_text: float = 0.6  # weight of an answer's words for coverage
     topic_share: float = 8.0
     term_topic_share: float = 12.0  # the same for a term of the synonyms (_has_topic)
+    skip_unfit_leader: int = 2  # an entry that could not be the answer (its subject, or one of the two things it compares, is not named) does not lead
+    demoted_unsure: bool = True
     skip_unfit_runner: float = 1.0  # an entry whose subject (or both things compared) is not named is no runner-up
     who_topic_share: float = 20.0  # _who_asks: a word of fewer entries than this is a topic of its own
     who_domain: float = 0.5  # domain a whether-question about who may collaborate needs (_who_asks)
@@ -1732,6 +1734,17 @@ class EnglishAnswerer:
             # "Is it OK if our event charges a small fee?", "we sell cookies": money taken in the
             # activity names the question of not for profit
             asked.add("nonprofit")
+        demoted = False
+        if w.skip_unfit_leader and not self._fits(ranked[0][1], asked, w.skip_unfit_leader):
+            # "What is the purpose of working together with residents' groups?" is not "What is the
+            # difference between purpose and goal?": an entry that could not be the answer (one of the
+            # two things it compares, or its subject, is not named) does not lead either; it stays
+            # among the suggestions, after the entries that could, and the new leader is not clear by
+            # the rules alone (below)
+            fit = [r for r in ranked if self._fits(r[1], asked, w.skip_unfit_leader)]
+            if fit:
+                ranked = fit + [r for r in ranked if not self._fits(r[1], asked, w.skip_unfit_leader)]
+                demoted = True
         suggest = ranked
         score, i, _f1, cov = ranked[0]
         # the runner-up is an entry that could be the answer: not one about a subject the question
@@ -1746,7 +1759,10 @@ class EnglishAnswerer:
             ),
             None,
         )
-        clear = runner is None or score - runner[0] >= w.margin
+        # a leader reached by passing over an entry that ranked higher is not clear by the rules alone
+        # ("the difference between an NPO and a volunteer group" is not what kyodo is): the classifier may
+        # still pick it among the suggestions
+        clear = (runner is None or score - runner[0] >= w.margin) and not (demoted and w.demoted_unsure)
         # an entry about one subject answers whether (can a company…?), not how, where or why
         # something is done: "I'm a student. How do I pay my pension?" is not about universities
         on_subject = self._on_subject(i, q, asked)
@@ -2063,6 +2079,13 @@ class EnglishAnswerer:
             and not _WE_RE.search(q.asks if _I_RE.search(q.asks) else whole)
             and not set(q.weights) & (_COLLABORATING - {"join", "allow"})
         )
+
+    def _fits(self, i: int, asked: set[str], mode: int) -> bool:
+        """Whether entry ``i`` may lead: mode 1, a comparison needs both things compared named;
+        mode 2, an entry about one subject needs it named too (``_could_answer``)."""
+        if mode == 2:
+            return self._could_answer(i, asked)
+        return self._compared[i] <= asked
 
     def _could_answer(self, i: int, asked: set[str]) -> bool:
         """Whether entry ``i`` could answer a question naming ``asked``: an entry about one

@@ -1083,3 +1083,24 @@ def test_a_question_word_alone_names_no_topic(answerer):
 def test_romaji_opening_hours_the_line_account_and_a_forgotten_question(answerer, text, want):
     a = answerer.answer(text)
     assert a.answered and a.faq_id == want, (text, a.faq_id, a.reason, a.suggestions)
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        # "purpose" alone: the entry comparing purpose and goal could not be the answer
+        ("What's the purpose of cooperation between citizen groups and the city?", "What is the purpose of collaboration?"),
+        ("What is the difference between an NPO and a neighbourhood club?", "What is an NPO?"),  # no NGO named
+    ],
+)
+def test_an_entry_that_could_not_be_the_answer_does_not_lead(answerer, text, first):
+    a = answerer.answer(text)
+    assert not a.answered and a.suggestions[0] == first, (text, a.faq_id, a.reason, a.suggestions)
+
+
+def test_a_leader_reached_past_an_unfit_entry_is_not_answered_by_the_rules_alone(answerer):
+    # a political group is named nowhere: the entry about it does not lead, and what leads then
+    # is offered (or picked by the classifier), not answered on the rules' margin
+    a = answerer.answer("What is the purpose of the city working with residents' groups?")
+    assert a.faq_id in (None, "about-purpose", "about-kyodo"), (a.faq_id, a.suggestions)
+    assert "Can a political group collaborate?" not in a.suggestions[:1]
