@@ -696,7 +696,7 @@ _CIVIC_TERMS = frozenset(
         "kyodo", "koen", "kyosai", "itaku", "hojo", "other-funding", "jikko-iinkai", "agreement", "npo",
         "npo-corporation", "informal", "nonprofit", "ngo", "jichikai", "volunteer", "partner", "shakyo",
         "guideline", "principle", "proposal", "proposal-system", "civic-group", "public-benefit", "group",
-        "project", "event", "participation", "info-exchange", "machizukuri",
+        "project", "event", "participation", "info-exchange", "machizukuri", "hojin",
     }
 )
 _PLAIN_TERMS = frozenset({"event", "information", "start", "plan"})

@@ -1104,3 +1104,19 @@ def test_a_leader_reached_past_an_unfit_entry_is_not_answered_by_the_rules_alone
     a = answerer.answer("What is the purpose of the city working with residents' groups?")
     assert a.faq_id in (None, "about-purpose", "about-kyodo"), (a.faq_id, a.suggestions)
     assert "Can a political group collaborate?" not in a.suggestions[:1]
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("How many NPO法人 are in 小金井市?", "bg-npo-count"),  # the city's name in kanji is the city
+        ("what's the difference between kouen and co-sponsorship?", "form-kouen-vs-kyosai"),
+        ("Who is the liaison for kyodo at the city?", "contact"),
+        # a matter of another office (pregnancy) in what the group does; the question is setting up
+        # an NPO corporation, which is ours
+        ("We help with pregnancy care for foreigners and want to become an NPO houjin. Where do we apply?", "npo-establish"),
+    ],
+)
+def test_vocabulary_koganei_in_kanji_cosponsor_liaison_and_an_npo_corporation(answerer, text, want):
+    a = answerer.answer(text)
+    assert a.answered and a.faq_id == want, (text, a.faq_id, a.reason, a.suggestions)
