@@ -1573,7 +1573,13 @@ class EnglishAnswerer:
         q2 = self._terms(fixed)
         # two neighbouring letters swapped (compnay, parnter) is a sure typo: its word counts in full;
         # a nearest word by similarity is less sure
-        swapped_terms = set(self._terms(" ".join(v for k, v in fixes.items() if k in self._transposed)).weights)
+        # one letter dropped (guidline, diffrence, colaboration) is as sure, for a word of 6+ letters
+        sure = {
+            k for k in fixes
+            if k in self._transposed
+            or (len(k) >= 6 and len(fixes[k]) == len(k) + 1 and Levenshtein.distance(k, fixes[k]) == 1)
+        }
+        swapped_terms = set(self._terms(" ".join(v for k, v in fixes.items() if k in sure)).weights)
         for term in q2.weights:
             if term not in q.weights and term not in swapped_terms:
                 q2.weights[term] = 0.8 * q2.weights[term]

@@ -1120,3 +1120,9 @@ def test_a_leader_reached_past_an_unfit_entry_is_not_answered_by_the_rules_alone
 def test_vocabulary_koganei_in_kanji_cosponsor_liaison_and_an_npo_corporation(answerer, text, want):
     a = answerer.answer(text)
     assert a.answered and a.faq_id == want, (text, a.faq_id, a.reason, a.suggestions)
+
+
+def test_a_word_missing_one_letter_counts_in_full(answerer):
+    # guidline and colaboration are sure typos, like two letters swapped, not a guess by similarity
+    a = answerer.answer("wat is koganei's colaboration guidline")
+    assert a.answered and a.faq_id == "about-guideline", (a.faq_id, a.reason, a.suggestions)
