@@ -459,6 +459,7 @@ _TIME_RE = re.compile(
 )
 # terms that say nothing of what is asked when they are all a question names
 _NO_TOPIC_TERMS = frozenset({"city", "event", "definition", "when", "where", "information", "plan", "why", "who", "how"})
+_PARK_RE = re.compile(r"\bkoganei[\s-]+k(?:ou|o|ō)en\b(?![\s-]+(?:no[\s-]+)?meigi)", re.I)
 _WHAT_LAST_RE = re.compile(r"(^|[.!?。]\s+)([^.!?。,]{1,60}?)\s+(?:is|are|means?)\s+what(?=\s*[?？]|\s*$)", re.IGNORECASE)
 # where an accident happens ("injured during an event we co-host"): the setting, not the question
 _MISHAP_SETTING_RE = re.compile(
@@ -1716,6 +1717,8 @@ class EnglishAnswerer:
         text = _BASED_ELSEWHERE_RE.sub(
             lambda m: m.group(0) if _home_place(m.group(1)) or m.group(1).lower() in self._other_cities else "based in another city", text
         )
+        # "koganei kouen bbq?": Koganei Park (小金井公園), not the city's kōen, unless its name (meigi) follows
+        text = _PARK_RE.sub("Koganei Park", text)
         # "NPO is what?", "kyosai means what?": the question word put last asks what the word is
         text = _WHAT_LAST_RE.sub(lambda m: f"{m.group(1)}what is {m.group(2)}", text)
         q, ctx = self.analyse(text)

@@ -1126,3 +1126,11 @@ def test_a_word_missing_one_letter_counts_in_full(answerer):
     # guidline and colaboration are sure typos, like two letters swapped, not a guess by similarity
     a = answerer.answer("wat is koganei's colaboration guidline")
     assert a.answered and a.faq_id == "about-guideline", (a.faq_id, a.reason, a.suggestions)
+
+
+def test_koganei_kouen_is_the_park_unless_its_name_follows(answerer):
+    a = answerer.answer("is grilling ok in koganei kouen? where do i book")
+    assert not a.answered, (a.faq_id, a.reason)
+    a = answerer.answer("how do we apply for koganei kouen meigi for our concert?")
+    first = a.faq_id if a.answered else a.suggestions[0]
+    assert first in ("kouen-apply", "How do we apply for nominal sponsorship (後援)?"), (a.faq_id, a.suggestions)
