@@ -459,6 +459,7 @@ _TIME_RE = re.compile(
 )
 # terms that say nothing of what is asked when they are all a question names
 _NO_TOPIC_TERMS = frozenset({"city", "event", "definition", "when", "where", "information", "plan", "why", "who", "how"})
+_PARK_RE = re.compile(r"\bkoganei[\s-]+k(?:ou|o|ō)en\b(?![\s-]+(?:no[\s-]+)?meigi)", re.I)
 _WHAT_LAST_RE = re.compile(r"(^|[.!?。]\s+)([^.!?。,]{1,60}?)\s+(?:is|are|means?)\s+what(?=\s*[?？]|\s*$)", re.IGNORECASE)
 # where an accident happens ("injured during an event we co-host"): the setting, not the question
 _MISHAP_SETTING_RE = re.compile(
@@ -696,7 +697,7 @@ _CIVIC_TERMS = frozenset(
         "kyodo", "koen", "kyosai", "itaku", "hojo", "other-funding", "jikko-iinkai", "agreement", "npo",
         "npo-corporation", "informal", "nonprofit", "ngo", "jichikai", "volunteer", "partner", "shakyo",
         "guideline", "principle", "proposal", "proposal-system", "civic-group", "public-benefit", "group",
-        "project", "event", "participation", "info-exchange", "machizukuri",
+        "project", "event", "participation", "info-exchange", "machizukuri", "hojin",
     }
 )
 _PLAIN_TERMS = frozenset({"event", "information", "start", "plan"})
@@ -1003,6 +1004,8 @@ class EnglishWeights:
     answer_text: float = 0.6  # weight of an answer's words for coverage
     topic_share: float = 8.0
     term_topic_share: float = 12.0  # the same for a term of the synonyms (_has_topic)
+    skip_unfit_leader: int = 2  # an entry that could not be the answer (its subject, or one of the two things it compares, is not named) does not lead
+    demoted_unsure: bool = True
     skip_unfit_runner: float = 1.0  # an entry whose subject (or both things compared) is not named is no runner-up
     who_topic_share: float = 20.0  # _who_asks: a word of fewer entries than this is a topic of its own
     who_domain: float = 0.5  # domain a whether-question about who may collaborate needs (_who_asks)
@@ -1571,7 +1574,13 @@ class EnglishAnswerer:
         q2 = self._terms(fixed)
         # two neighbouring letters swapped (compnay, parnter) is a sure typo: its word counts in full;
         # a nearest word by similarity is less sure
-        swapped_terms = set(self._terms(" ".join(v for k, v in fixes.items() if k in self._transposed)).weights)
+        # one letter dropped (guidline, diffrence, colaboration) is as sure, for a word of 6+ letters
+        sure = {
+            k for k in fixes
+            if k in self._transposed
+            or (len(k) >= 6 and len(fixes[k]) == len(k) + 1 and Levenshtein.distance(k, fixes[k]) == 1)
+        }
+        swapped_terms = set(self._terms(" ".join(v for k, v in fixes.items() if k in sure)).weights)
         for term in q2.weights:
             if term not in q.weights and term not in swapped_terms:
                 q2.weights[term] = 0.8 * q2.weights[term]
@@ -1708,6 +1717,8 @@ class EnglishAnswerer:
         text = _BASED_ELSEWHERE_RE.sub(
             lambda m: m.group(0) if _home_place(m.group(1)) or m.group(1).lower() in self._other_cities else "based in another city", text
         )
+        # "koganei kouen bbq?": Koganei Park (小金井公園), not the city's kōen, unless its name (meigi) follows
+        text = _PARK_RE.sub("Koganei Park", text)
         # "NPO is what?", "kyosai means what?": the question word put last asks what the word is
         text = _WHAT_LAST_RE.sub(lambda m: f"{m.group(1)}what is {m.group(2)}", text)
         q, ctx = self.analyse(text)
@@ -1732,6 +1743,17 @@ class EnglishAnswerer:
             # "Is it OK if our event charges a small fee?", "we sell cookies": money taken in the
             # activity names the question of not for profit
             asked.add("nonprofit")
+        demoted = False
+        if w.skip_unfit_leader and not self._fits(ranked[0][1], asked, w.skip_unfit_leader):
+            # "What is the purpose of working together with residents' groups?" is not "What is the
+            # difference between purpose and goal?": an entry that could not be the answer (one of the
+            # two things it compares, or its subject, is not named) does not lead either; it stays
+            # among the suggestions, after the entries that could, and the new leader is not clear by
+            # the rules alone (below)
+            fit = [r for r in ranked if self._fits(r[1], asked, w.skip_unfit_leader)]
+            if fit:
+                ranked = fit + [r for r in ranked if not self._fits(r[1], asked, w.skip_unfit_leader)]
+                demoted = True
         suggest = ranked
         score, i, _f1, cov = ranked[0]
         # the runner-up is an entry that could be the answer: not one about a subject the question
@@ -1746,7 +1768,10 @@ class EnglishAnswerer:
             ),
             None,
         )
-        clear = runner is None or score - runner[0] >= w.margin
+        # a leader reached by passing over an entry that ranked higher is not clear by the rules alone
+        # ("the difference between an NPO and a volunteer group" is not what kyodo is): the classifier may
+        # still pick it among the suggestions
+        clear = (runner is None or score - runner[0] >= w.margin) and not (demoted and w.demoted_unsure)
         # an entry about one subject answers whether (can a company…?), not how, where or why
         # something is done: "I'm a student. How do I pay my pension?" is not about universities
         on_subject = self._on_subject(i, q, asked)
@@ -2063,6 +2088,13 @@ class EnglishAnswerer:
             and not _WE_RE.search(q.asks if _I_RE.search(q.asks) else whole)
             and not set(q.weights) & (_COLLABORATING - {"join", "allow"})
         )
+
+    def _fits(self, i: int, asked: set[str], mode: int) -> bool:
+        """Whether entry ``i`` may lead: mode 1, a comparison needs both things compared named;
+        mode 2, an entry about one subject needs it named too (``_could_answer``)."""
+        if mode == 2:
+            return self._could_answer(i, asked)
+        return self._compared[i] <= asked
 
     def _could_answer(self, i: int, asked: set[str]) -> bool:
         """Whether entry ``i`` could answer a question naming ``asked``: an entry about one
