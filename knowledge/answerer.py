@@ -154,6 +154,9 @@ _KIND_CLASHES = {
 ACTIVITY_ENTRY = "target-activities"
 START_ENTRY = "howto-start"  # how to begin collaborating with the city
 INFORMAL_GROUP_ENTRY = "target-npo-required"  # whether a group without legal status may partner
+STATUS_ENTRY = "proposal-status"  # where a citizen sees what became of a proposal sent through the bot
+# 「このLINEから…相談を送った」: something was sent through this account
+_SENT_HERE_RE = re.compile(r"(?:LINE|ライン|ボット|bot|このアカウント|ここ|こちら)(?:から|で)[^。？?]{0,24}?送", re.IGNORECASE)
 PUBLIC_BENEFIT_ENTRY = "target-public-benefit"  # whether an activity serves the public (not only members)
 # the writers call what they do a hobby (趣味のサークル, 趣味の集まり): whether it serves the public
 _HOBBY_RE = re.compile(r"趣味")
@@ -1377,6 +1380,10 @@ class Answerer:
             return dataclasses.replace(a, candidates=chosen)
         # 「趣味のサークルでも協働の相手になれますか」: whether a group of that form (no legal status, a
         # few members, no rules yet) may partner; the entry on informal groups answers it
+        # 「前にこのLINEから花壇の相談を送ったけど、その後どうなった？」: what became of something
+        # sent through the bot, whatever it was about, is what the status entry tells
+        if self._asks_status_here(u) and (chosen := self._chosen(cands, STATUS_ENTRY)):
+            return dataclasses.replace(a, candidates=chosen)
         # 「趣味のサークルでも協働の対象になりますか」: a hobby is what the doubt is about; whether a
         # members' pastime serves the public is what the public-benefit entry answers (before the
         # informal-group rule: its サークルでも matches too)
@@ -1426,6 +1433,18 @@ class Answerer:
             and (wish or bool(_VOLUNTEERING_ON_OFFER_RE.search(q)))
             and not _VOLUNTEER_OTHER_RE.search(u.text.replace(" ", ""))
         )
+
+    def _chosen_for_intent(self, top: Candidate, u: Understanding) -> bool:
+        """The entry a rule chose for what the message is after, whatever its other words: the
+        public-benefit entry for a hobby group asking whether it may partner, the status entry for
+        something sent through the bot (the hobby, the 花壇 need not be covered)."""
+        return (top.entry.id == PUBLIC_BENEFIT_ENTRY and self._asks_hobby(u, self._question_terms(u))) or (
+            top.entry.id == STATUS_ENTRY and self._asks_status_here(u)
+        )
+
+    @staticmethod
+    def _asks_status_here(u: Understanding) -> bool:
+        return u.kind == "status" and bool(_SENT_HERE_RE.search(u.text.replace(" ", "")))
 
     @staticmethod
     def _asks_hobby(u: Understanding, qt: QueryTerms) -> bool:
@@ -1613,7 +1632,7 @@ class Answerer:
             and not self._covers(top, u)
             and not self._where_to_consult(top, u)
             and not self._asks_to_partner(top, u)
-            and not (top.entry.id == PUBLIC_BENEFIT_ENTRY and self._asks_hobby(u, self._question_terms(u)))
+            and not self._chosen_for_intent(top, u)
         ):
             # precision first: the entry leaves most of what was asked unanswered (町会・自治会、学校、
             # 企業等で構成される実行委員会は、申請することができますか? is not answered by what an
@@ -1702,6 +1721,8 @@ class Answerer:
         if top.entry.id == INFORMAL_GROUP_ENTRY and self._asks_informal(u, self._question_terms(u)):
             return True
         if top.entry.id == PUBLIC_BENEFIT_ENTRY and self._asks_hobby(u, self._question_terms(u)):
+            return True
+        if top.entry.id == STATUS_ENTRY and self._asks_status_here(u):
             return True
         if top.entry.id == START_ENTRY and u.kind == "how-do-we" and not self._asked_topics(self._question_terms(u)):
             # 「…の団体です。市と協働するには何から始めれば？」: how to start, about nothing but 協働

@@ -829,3 +829,10 @@ def test_what_a_form_is_wanted_for_is_no_sign_of_another_matter(answerer):
     assert a.faq_id in {"form-kouen", "kouen-apply"} or any("後援" in s for s in a.suggestions[:2]), a
     b = answerer.answer("国民健康保険の手続きも協働でできますか")
     assert not b.answered and b.reason == "out_of_scope", b
+
+
+def test_something_sent_through_the_bot_is_asked_after_by_the_status_entry(answerer):
+    """Whatever the consultation was about (a flower bed, a drill), 「このLINEから送った…その後どう
+    なった？」 asks what became of it (sets 22 and 23, in our own words)."""
+    a = answerer.answer("先週このLINEから公園の落ち葉拾いの相談を送ったんですが、その後どうなりましたか？")
+    assert a.answered and a.faq_id == "proposal-status", a
