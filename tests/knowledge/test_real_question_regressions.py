@@ -836,3 +836,10 @@ def test_something_sent_through_the_bot_is_asked_after_by_the_status_entry(answe
     なった？」 asks what became of it (sets 22 and 23, in our own words)."""
     a = answerer.answer("先週このLINEから公園の落ち葉拾いの相談を送ったんですが、その後どうなりましたか？")
     assert a.answered and a.faq_id == "proposal-status", a
+
+
+def test_a_word_one_keeps_hearing_asks_what_it_is(answerer):
+    """「〇〇という言葉をよく見かけますが」 asks what the word means (set 23, in our own words)."""
+    assert understand("補助という言葉をよく見かけますが").kind == "what-is"
+    a = answerer.answer("補助という言葉をよく見かけますが")
+    assert a.answered and a.faq_id == "form-hojo", a
