@@ -343,6 +343,8 @@ _KANA_ONLY_RE = re.compile(r"[ぁ-ゖー]+")
 # 「Xの演奏会に後援」「Xでも市の協働の対象」: X is what the form is wanted for (not 後援会, a
 # politician's supporters)
 _FORM_FOR_RE = re.compile(r"^(.{2,40}?)(?:に|の|で|でも|へ)、?(?:市の|市に|市から|市と)?(?:後援(?!会)|共催|協働)")
+# a question that only asks whether the same holds here (こがねいでも同じ？ それも？)
+_FOLLOW_UP_RE = re.compile(r"^[^。？?]{0,12}(?:同じ|おなじ|一緒|いっしょ|同様)(?:ですか|でしょうか|なの|か)?[？?]*$|^(?:それ|これ)(?:も|は)[？?]*$")
 _PURPOSE_RE = re.compile(r"目的|狙い|ねらい|理由|背景|必要性|なんのため|何のため|きっかけ")
 
 # a question word asking what, how or which (not 何か, どこか: "something", "somewhere"; not
@@ -845,7 +847,11 @@ class Answerer:
         referrals = getattr(self.data, "referrals", ())
         # (the introduction can name what the question is about: NPO法人の理事です。報告書を出し
         # 忘れていたのですが、どうなりますか)
-        referral = find_referral(referrals, u.question) or (find_referral(referrals, u.text) if u.activity else None)
+        # (or the question only points back at the sentence before it: 「…保険って社協に登録してないと入れ
+        # ないんですか？こがねいでも同じ？」)
+        referral = find_referral(referrals, u.question) or (
+            find_referral(referrals, u.text) if u.activity or _FOLLOW_UP_RE.search(u.question.replace(" ", "")) else None
+        )
         if referral is not None:
             # a matter the guideline is silent about, with a window of its own (referrals.yaml)
             ans = Answer(False, referral.reply, "referral")

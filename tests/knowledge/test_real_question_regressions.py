@@ -843,3 +843,10 @@ def test_a_word_one_keeps_hearing_asks_what_it_is(answerer):
     assert understand("補助という言葉をよく見かけますが").kind == "what-is"
     a = answerer.answer("補助という言葉をよく見かけますが")
     assert a.answered and a.faq_id == "form-hojo", a
+
+
+def test_a_follow_up_that_points_back_is_referred_with_the_question_before_it(answerer):
+    """「…保険は社協で入るんですか？小金井も同じ？」: the last sentence only asks whether the same
+    holds here; the matter (volunteer insurance) is in the one before (set 18, in our own words)."""
+    a = answerer.answer("ボランティアの保険って社協で入るんですか?小金井でも同じ?")
+    assert not a.answered and a.reason == "referral", a
