@@ -850,3 +850,9 @@ def test_a_follow_up_that_points_back_is_referred_with_the_question_before_it(an
     holds here; the matter (volunteer insurance) is in the one before (set 18, in our own words)."""
     a = answerer.answer("ボランティアの保険って社協で入るんですか?小金井でも同じ?")
     assert not a.answered and a.reason == "referral", a
+
+
+def test_meaning_to_volunteer_is_seeking_volunteer_work(answerer):
+    """「ボランティアに行こうと思っています」 is a wish, said as an intention (set 23, our own words)."""
+    a = answerer.answer("高校生です。夏に災害ボランティアに参加しようと思っています。事前に登録できる窓口はありますか?")
+    assert a.answered and a.faq_id == "volunteer-centre", a
