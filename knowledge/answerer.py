@@ -346,6 +346,12 @@ _KANA_ONLY_RE = re.compile(r"[ぁ-ゖー]+")
 _FORM_FOR_RE = re.compile(r"^(.{2,40}?)(?:に|の|で|でも|へ)、?(?:市の|市に|市から|市と)?(?:後援(?!会)|共催|協働)")
 # a question that only asks whether the same holds here (こがねいでも同じ？ それも？)
 _FOLLOW_UP_RE = re.compile(r"^[^。？?]{0,12}(?:同じ|おなじ|一緒|いっしょ|同様)(?:ですか|でしょうか|なの|か)?[？?]*$|^(?:それ|これ)(?:も|は)[？?]*$")
+# 「…と協働するには」「市と一緒にやるには」「協働で行いたい…進め方」: how to go about collaborating
+_HOW_TO_COLLABORATE_RE = re.compile(r"(?:協働|きょうどう|一緒に(?:やる|する|活動する))(?:する|を始める|を進める)?(?:には|ための|場合の|にあたって)")
+# whom a how-to names as the partners, which says nothing about what is asked (学校と市と私たちで)
+_PARTNER_KINDS = frozenset(
+    fold(w) for w in ["学校", "小学校", "中学校", "大学", "企業", "会社", "自治会", "町会", "市民", "地域", "団体", "私たち", "市"]
+)
 _PURPOSE_RE = re.compile(r"目的|狙い|ねらい|理由|背景|必要性|なんのため|何のため|きっかけ")
 
 # a question word asking what, how or which (not 何か, どこか: "something", "somewhere"; not
@@ -1387,6 +1393,10 @@ class Answerer:
             return dataclasses.replace(a, candidates=chosen)
         # 「趣味のサークルでも協働の相手になれますか」: whether a group of that form (no legal status, a
         # few members, no rules yet) may partner; the entry on informal groups answers it
+        # 「学校と市と私たちで協働するには、どうしたらいいですか」: how to begin collaborating, with
+        # whom named (a school, a company) but nothing else asked about
+        if self._asks_how_to_start(u, qt) and (chosen := self._chosen(cands, START_ENTRY)):
+            return dataclasses.replace(a, candidates=chosen)
         # 「前にこのLINEから花壇の相談を送ったけど、その後どうなった？」: what became of something
         # sent through the bot, whatever it was about, is what the status entry tells
         if self._asks_status_here(u) and (chosen := self._chosen(cands, STATUS_ENTRY)):
@@ -1445,8 +1455,18 @@ class Answerer:
         """The entry a rule chose for what the message is after, whatever its other words: the
         public-benefit entry for a hobby group asking whether it may partner, the status entry for
         something sent through the bot (the hobby, the 花壇 need not be covered)."""
-        return (top.entry.id == PUBLIC_BENEFIT_ENTRY and self._asks_hobby(u, self._question_terms(u))) or (
-            top.entry.id == STATUS_ENTRY and self._asks_status_here(u)
+        qt = self._question_terms(u)
+        return (
+            (top.entry.id == PUBLIC_BENEFIT_ENTRY and self._asks_hobby(u, qt))
+            or (top.entry.id == STATUS_ENTRY and self._asks_status_here(u))
+            or (top.entry.id == START_ENTRY and self._asks_how_to_start(u, qt))
+        )
+
+    def _asks_how_to_start(self, u: Understanding, qt: QueryTerms) -> bool:
+        return (
+            u.kind == "how-do-we"
+            and bool(_HOW_TO_COLLABORATE_RE.search(u.question.replace(" ", "")))
+            and not (set(self._typed_nouns(qt)) - _PARTNER_KINDS - _KYODO_TERMS)
         )
 
     @staticmethod
@@ -1675,6 +1695,7 @@ class Answerer:
             and (topics := self._asked_topics(self._question_terms(u)))
             and not topics & self._entry_terms[self._index_of[top.entry.id]]
             and not self._asks_elsewhere(u)
+            and not self._chosen_for_intent(top, u)
         ):
             # 後援ではどのようなメリットがあるのですか: the entry on 協働's merits never mentions
             # 後援, the thing asked about
@@ -1727,9 +1748,7 @@ class Answerer:
             return True
         if top.entry.id == INFORMAL_GROUP_ENTRY and self._asks_informal(u, self._question_terms(u)):
             return True
-        if top.entry.id == PUBLIC_BENEFIT_ENTRY and self._asks_hobby(u, self._question_terms(u)):
-            return True
-        if top.entry.id == STATUS_ENTRY and self._asks_status_here(u):
+        if self._chosen_for_intent(top, u):
             return True
         if top.entry.id == START_ENTRY and u.kind == "how-do-we" and not self._asked_topics(self._question_terms(u)):
             # 「…の団体です。市と協働するには何から始めれば？」: how to start, about nothing but 協働

@@ -856,3 +856,10 @@ def test_meaning_to_volunteer_is_seeking_volunteer_work(answerer):
     """「ボランティアに行こうと思っています」 is a wish, said as an intention (set 23, our own words)."""
     a = answerer.answer("高校生です。夏に災害ボランティアに参加しようと思っています。事前に登録できる窓口はありますか?")
     assert a.answered and a.faq_id == "volunteer-centre", a
+
+
+def test_how_to_collaborate_naming_only_the_partners_is_how_to_start(answerer):
+    """「学校と市と私たちで協働するには、どうしたらいいですか」: the school and the city are whom with,
+    not what about; the entry on how to start answers it (set 17, in our own words)."""
+    a = answerer.answer("中学校の保護者で応援団をつくりました。学校と地域と市で協働するには、どうしたらいいですか?")
+    assert a.answered and a.faq_id == "howto-start", a
