@@ -1134,3 +1134,13 @@ def test_koganei_kouen_is_the_park_unless_its_name_follows(answerer):
     a = answerer.answer("how do we apply for koganei kouen meigi for our concert?")
     first = a.faq_id if a.answered else a.suggestions[0]
     assert first in ("kouen-apply", "How do we apply for nominal sponsorship (後援)?"), (a.faq_id, a.suggestions)
+
+
+
+
+
+def test_why_roles_must_be_clear_is_the_principle_not_what_to_decide(answerer):
+    # the reason for settling roles first is the principle of clear roles, not the checklist for a proposal
+    a = answerer.answer("why should the city and our club agree on roles and responsibility before the start?")
+    first = a.faq_id if a.answered else None
+    assert first in ("principle-roles", "responsibility"), (a.faq_id, a.reason, a.suggestions)
