@@ -783,6 +783,9 @@ def _unwrap(sentence: str) -> str:
     # "Could you explain what a commissioned project is?": explaining what asks for a meaning; the verb stays
     rest = sentence[m.end() :]
     what_is = re.fullmatch(r"what\b.*\b(?:is|are|means?)\W*", prepare(rest))
+    if what_is and _WHAT_KINDS_RE.match(prepare(rest)):
+        # "Could you explain what types of collaboration there are?" asks for the kinds, not a meaning
+        what_is = None
     verb = re.search(r"\b(explain|describe)\b", m.group(0)) if what_is else None
     return (verb.group(1) + " " if verb else "") + rest
 
@@ -873,6 +876,8 @@ _STATEMENT_RE = re.compile(r"[^.!?\u3002\uff1f\uff01]+[.!?\u3002\uff1f\uff01]*")
 _NEGATION_WORDS = frozenset({"not", "no", "never", "neither", "nor"})
 _NEGATION_ENDS = frozenset({"but", "just", "only", "we", "i", "we're", "i'm", "our", "so", "because", "yet", "and"})
 _NEGATION_SPAN = 5
+# "what kinds / types / forms of … there are": asks which kinds exist, not what a word means
+_WHAT_KINDS_RE = re.compile(r"what (?:kinds?|types?|sorts?|forms?) of\b.*\bthere (?:is|are)\W*$")
 _WHAT_IS_RE = re.compile(r"\bwhat(?:'s| is| are)\b")
 _WHAT_IS_OF_RE = re.compile(r"\bwhat(?:'s| is| are)(?: the| a| an)? [a-z]+ of\b")
 _DEFINITION_WORD_RE = re.compile(r"\b(?:mean|means|meaning|definition|define|explain|stand for|stands for)\b|意味|とは")

@@ -1144,3 +1144,12 @@ def test_why_roles_must_be_clear_is_the_principle_not_what_to_decide(answerer):
     a = answerer.answer("why should the city and our club agree on roles and responsibility before the start?")
     first = a.faq_id if a.answered else None
     assert first in ("principle-roles", "responsibility"), (a.faq_id, a.reason, a.suggestions)
+
+
+
+def test_explain_what_kinds_there_are_is_not_a_definition(answerer):
+    # "explain what kinds of X there are" asks which kinds exist, not what X means
+    a = answerer.answer("Could you kindly explain what kinds of kyodo there are?")
+    assert a.answered and a.faq_id == "form-list", (a.faq_id, a.reason, a.suggestions)
+    a = answerer.answer("Could you explain what kyosai is?")
+    assert a.answered and a.faq_id != "form-list", (a.faq_id, a.reason)
