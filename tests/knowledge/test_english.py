@@ -1153,3 +1153,16 @@ def test_explain_what_kinds_there_are_is_not_a_definition(answerer):
     assert a.answered and a.faq_id == "form-list", (a.faq_id, a.reason, a.suggestions)
     a = answerer.answer("Could you explain what kyosai is?")
     assert a.answered and a.faq_id != "form-list", (a.faq_id, a.reason)
+
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our circle gathers signatures for a petition about the park. Can we still partner with the city?",
+        "We campaign for suffrage for long-term foreign residents. Is kyodo with Koganei possible for us?",
+    ],
+)
+def test_petitions_and_signature_drives_are_political_activity(answerer, text):
+    a = answerer.answer(text)
+    assert a.answered and a.faq_id == "target-politics", (text, a.faq_id, a.reason, a.suggestions)
