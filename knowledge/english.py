@@ -1228,6 +1228,9 @@ class EnglishAnswerer:
             for v in variants:
                 self._raw_words.update(_WORD_RE.findall(prepare(v)))
         self._entry_terms = entry_terms
+        # curated terms no entry speaks of, in its phrasings or its answer (an NPO's annual filings, a
+        # language school): matters named so that they are not taken for a neighbouring entry's
+        self._unspoken = frozenset(self._terms_of_synonyms - set().union(*entry_terms, *self._answer_terms))
         self._known_keys = self._vocab | {k for seq in self._seq for k in seq}
         n = len(self.entries)
         df: dict[str, int] = {}
@@ -1735,6 +1738,14 @@ class EnglishAnswerer:
             # collaboration desk's address
             return self._decline()
         ranked = self._score(q, ctx)
+        if ranked and set(q.weights) & self._unspoken:
+            # "Our NPO corporation must file its annual report. Where?": the question names a matter
+            # the synonyms know but no entry speaks of (an NPO's filings, a language school): the
+            # entry sharing its other words does not answer it; offered at most
+            score = ranked[0][0]
+            if score >= self.weights.unsure_at and self.domain(q) >= self.weights.unsure_domain:
+                return self._offer([r[1] for r in ranked[:MAX_SUGGESTIONS]], q, "unsure", score)
+            return self._decline(score)
         if _PAST_DONE_RE.match(q.asks):
             # "Has the city done this with a company before?" asks for the city's examples: the entries
             # about whether a kind of partner may collaborate are out of the race

@@ -1136,15 +1136,11 @@ def test_koganei_kouen_is_the_park_unless_its_name_follows(answerer):
     assert first in ("kouen-apply", "How do we apply for nominal sponsorship (後援)?"), (a.faq_id, a.suggestions)
 
 
-
-
-
 def test_why_roles_must_be_clear_is_the_principle_not_what_to_decide(answerer):
     # the reason for settling roles first is the principle of clear roles, not the checklist for a proposal
     a = answerer.answer("why should the city and our club agree on roles and responsibility before the start?")
     first = a.faq_id if a.answered else None
     assert first in ("principle-roles", "responsibility"), (a.faq_id, a.reason, a.suggestions)
-
 
 
 def test_explain_what_kinds_there_are_is_not_a_definition(answerer):
@@ -1153,7 +1149,6 @@ def test_explain_what_kinds_there_are_is_not_a_definition(answerer):
     assert a.answered and a.faq_id == "form-list", (a.faq_id, a.reason, a.suggestions)
     a = answerer.answer("Could you explain what kyosai is?")
     assert a.answered and a.faq_id != "form-list", (a.faq_id, a.reason)
-
 
 
 @pytest.mark.parametrize(
@@ -1166,3 +1161,16 @@ def test_explain_what_kinds_there_are_is_not_a_definition(answerer):
 def test_petitions_and_signature_drives_are_political_activity(answerer, text):
     a = answerer.answer(text)
     assert a.answered and a.faq_id == "target-politics", (text, a.faq_id, a.reason, a.suggestions)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our NPO corporation must hand in its yearly activity report. Where should we send it?",
+        "We are an NPO houjin and want to register a new board member. How is it done?",
+    ],
+)
+def test_a_matter_no_entry_speaks_of_is_not_answered_by_its_neighbour(answerer, text):
+    # an NPO's filings once it exists are Tokyo's matter: not "How do we set up an NPO corporation?"
+    a = answerer.answer(text)
+    assert not a.answered, (text, a.faq_id)
