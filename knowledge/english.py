@@ -783,6 +783,9 @@ def _unwrap(sentence: str) -> str:
     # "Could you explain what a commissioned project is?": explaining what asks for a meaning; the verb stays
     rest = sentence[m.end() :]
     what_is = re.fullmatch(r"what\b.*\b(?:is|are|means?)\W*", prepare(rest))
+    if what_is and _WHAT_KINDS_RE.match(prepare(rest)):
+        # "Could you explain what types of collaboration there are?" asks for the kinds, not a meaning
+        what_is = None
     verb = re.search(r"\b(explain|describe)\b", m.group(0)) if what_is else None
     return (verb.group(1) + " " if verb else "") + rest
 
@@ -873,6 +876,8 @@ _STATEMENT_RE = re.compile(r"[^.!?\u3002\uff1f\uff01]+[.!?\u3002\uff1f\uff01]*")
 _NEGATION_WORDS = frozenset({"not", "no", "never", "neither", "nor"})
 _NEGATION_ENDS = frozenset({"but", "just", "only", "we", "i", "we're", "i'm", "our", "so", "because", "yet", "and"})
 _NEGATION_SPAN = 5
+# "what kinds / types / forms of … there are": asks which kinds exist, not what a word means
+_WHAT_KINDS_RE = re.compile(r"what (?:kinds?|types?|sorts?|forms?) of\b.*\bthere (?:is|are)\W*$")
 _WHAT_IS_RE = re.compile(r"\bwhat(?:'s| is| are)\b")
 _WHAT_IS_OF_RE = re.compile(r"\bwhat(?:'s| is| are)(?: the| a| an)? [a-z]+ of\b")
 _DEFINITION_WORD_RE = re.compile(r"\b(?:mean|means|meaning|definition|define|explain|stand for|stands for)\b|意味|とは")
@@ -1223,6 +1228,9 @@ class EnglishAnswerer:
             for v in variants:
                 self._raw_words.update(_WORD_RE.findall(prepare(v)))
         self._entry_terms = entry_terms
+        # curated terms no entry speaks of, in its phrasings or its answer (an NPO's annual filings, a
+        # language school): matters named so that they are not taken for a neighbouring entry's
+        self._unspoken = frozenset(self._terms_of_synonyms - set().union(*entry_terms, *self._answer_terms))
         self._known_keys = self._vocab | {k for seq in self._seq for k in seq}
         n = len(self.entries)
         df: dict[str, int] = {}
@@ -1730,6 +1738,14 @@ class EnglishAnswerer:
             # collaboration desk's address
             return self._decline()
         ranked = self._score(q, ctx)
+        if ranked and set(q.weights) & self._unspoken:
+            # "Our NPO corporation must file its annual report. Where?": the question names a matter
+            # the synonyms know but no entry speaks of (an NPO's filings, a language school): the
+            # entry sharing its other words does not answer it; offered at most
+            score = ranked[0][0]
+            if score >= self.weights.unsure_at and self.domain(q) >= self.weights.unsure_domain:
+                return self._offer([r[1] for r in ranked[:MAX_SUGGESTIONS]], q, "unsure", score)
+            return self._decline(score)
         if _PAST_DONE_RE.match(q.asks):
             # "Has the city done this with a company before?" asks for the city's examples: the entries
             # about whether a kind of partner may collaborate are out of the race

@@ -1134,3 +1134,43 @@ def test_koganei_kouen_is_the_park_unless_its_name_follows(answerer):
     a = answerer.answer("how do we apply for koganei kouen meigi for our concert?")
     first = a.faq_id if a.answered else a.suggestions[0]
     assert first in ("kouen-apply", "How do we apply for nominal sponsorship (後援)?"), (a.faq_id, a.suggestions)
+
+
+def test_why_roles_must_be_clear_is_the_principle_not_what_to_decide(answerer):
+    # the reason for settling roles first is the principle of clear roles, not the checklist for a proposal
+    a = answerer.answer("why should the city and our club agree on roles and responsibility before the start?")
+    first = a.faq_id if a.answered else None
+    assert first in ("principle-roles", "responsibility"), (a.faq_id, a.reason, a.suggestions)
+
+
+def test_explain_what_kinds_there_are_is_not_a_definition(answerer):
+    # "explain what kinds of X there are" asks which kinds exist, not what X means
+    a = answerer.answer("Could you kindly explain what kinds of kyodo there are?")
+    assert a.answered and a.faq_id == "form-list", (a.faq_id, a.reason, a.suggestions)
+    a = answerer.answer("Could you explain what kyosai is?")
+    assert a.answered and a.faq_id != "form-list", (a.faq_id, a.reason)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our circle gathers signatures for a petition about the park. Can we still partner with the city?",
+        "We campaign for suffrage for long-term foreign residents. Is kyodo with Koganei possible for us?",
+    ],
+)
+def test_petitions_and_signature_drives_are_political_activity(answerer, text):
+    a = answerer.answer(text)
+    assert a.answered and a.faq_id == "target-politics", (text, a.faq_id, a.reason, a.suggestions)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our NPO corporation must hand in its yearly activity report. Where should we send it?",
+        "We are an NPO houjin and want to register a new board member. How is it done?",
+    ],
+)
+def test_a_matter_no_entry_speaks_of_is_not_answered_by_its_neighbour(answerer, text):
+    # an NPO's filings once it exists are Tokyo's matter: not "How do we set up an NPO corporation?"
+    a = answerer.answer(text)
+    assert not a.answered, (text, a.faq_id)
