@@ -1174,3 +1174,15 @@ def test_a_matter_no_entry_speaks_of_is_not_answered_by_its_neighbour(answerer, 
     # an NPO's filings once it exists are Tokyo's matter: not "How do we set up an NPO corporation?"
     a = answerer.answer(text)
     assert not a.answered, (text, a.faq_id)
+
+
+def test_support_for_single_parents_and_a_landlords_deposit_are_other_offices_matters(answerer):
+    """Look-alikes of set 21, in our own words: "financial support" for single parents is the
+    child-and-family office's, not the collaboration funding entry; a deposit a landlord keeps is
+    not what the bot can do."""
+    for q in (
+        "I'm a single father. Does the city give money to single parents?",
+        "The landlord keeps my shikikin. Where can I get help?",
+    ):
+        a = answerer.answer(q)
+        assert not a.answered and a.reason == "out_of_scope", (q, a.faq_id, a.reason)
