@@ -1391,8 +1391,6 @@ class Answerer:
         # person finds volunteer work (and a group finds volunteers)
         if self._seeks_volunteering(u) and (chosen := self._chosen(cands, VOLUNTEER_ENTRY)):
             return dataclasses.replace(a, candidates=chosen)
-        # 「趣味のサークルでも協働の相手になれますか」: whether a group of that form (no legal status, a
-        # few members, no rules yet) may partner; the entry on informal groups answers it
         # 「学校と市と私たちで協働するには、どうしたらいいですか」: how to begin collaborating, with
         # whom named (a school, a company) but nothing else asked about
         if self._asks_how_to_start(u, qt) and (chosen := self._chosen(cands, START_ENTRY)):
@@ -1406,6 +1404,8 @@ class Answerer:
         # informal-group rule: its サークルでも matches too)
         if self._asks_hobby(u, qt) and (chosen := self._chosen(cands, PUBLIC_BENEFIT_ENTRY)):
             return dataclasses.replace(a, candidates=chosen)
+        # 「小さなグループでも協働の相手になれますか」: whether a group of that form (no legal status, a
+        # few members, no rules yet) may partner; the entry on informal groups answers it
         if self._asks_informal(u, qt) and (chosen := self._chosen(cands, INFORMAL_GROUP_ENTRY)):
             return dataclasses.replace(a, candidates=chosen)
         if (
@@ -1454,7 +1454,8 @@ class Answerer:
     def _chosen_for_intent(self, top: Candidate, u: Understanding) -> bool:
         """The entry a rule chose for what the message is after, whatever its other words: the
         public-benefit entry for a hobby group asking whether it may partner, the status entry for
-        something sent through the bot (the hobby, the 花壇 need not be covered)."""
+        something sent through the bot, how to start for a how-to that names only the partners (the
+        hobby, the 花壇, the school need not be covered by the entry)."""
         qt = self._question_terms(u)
         return (
             (top.entry.id == PUBLIC_BENEFIT_ENTRY and self._asks_hobby(u, qt))
@@ -1463,6 +1464,8 @@ class Answerer:
         )
 
     def _asks_how_to_start(self, u: Understanding, qt: QueryTerms) -> bool:
+        """「学校と市と私たちで協働するには、どうしたらいいですか」: how to go about collaborating, the
+        only nouns typed being collaboration itself and whom with (学校, 企業, 地域 …)."""
         return (
             u.kind == "how-do-we"
             and bool(_HOW_TO_COLLABORATE_RE.search(u.question.replace(" ", "")))
@@ -1471,6 +1474,7 @@ class Answerer:
 
     @staticmethod
     def _asks_status_here(u: Understanding) -> bool:
+        """「前にこのLINEから…の相談を送ったんですが、その後どうなってますか」."""
         return u.kind == "status" and bool(_SENT_HERE_RE.search(u.text.replace(" ", "")))
 
     @staticmethod
