@@ -157,6 +157,8 @@ INFORMAL_GROUP_ENTRY = "target-npo-required"  # whether a group without legal st
 STATUS_ENTRY = "proposal-status"  # where a citizen sees what became of a proposal sent through the bot
 # 「このLINEから…相談を送った」: something was sent through this account
 _SENT_HERE_RE = re.compile(r"(?:LINE|ライン|ボット|bot|このアカウント|ここ|こちら)(?:から|で)[^。？?]{0,24}?送", re.IGNORECASE)
+# ... and asks what became of it
+_STATUS_WORDS_RE = re.compile(r"どうなっ|どうなり|返事|返信|状況|進捗|連絡が(?:な|来|こ)")
 PUBLIC_BENEFIT_ENTRY = "target-public-benefit"  # whether an activity serves the public (not only members)
 # the writers call what they do a hobby (趣味のサークル, 趣味の集まり): whether it serves the public
 _HOBBY_RE = re.compile(r"趣味")
@@ -1474,8 +1476,14 @@ class Answerer:
 
     @staticmethod
     def _asks_status_here(u: Understanding) -> bool:
-        """「前にこのLINEから…の相談を送ったんですが、その後どうなってますか」."""
-        return u.kind == "status" and bool(_SENT_HERE_RE.search(u.text.replace(" ", "")))
+        """「前にこのLINEから…の相談を送ったんですが、その後どうなってますか」 (or …まだ返事がありません。
+        確認できますか: what is asked after is in the sentence before)."""
+        text = u.text.replace(" ", "")
+        return (
+            u.kind in ("status", "can-we", "other")
+            and bool(_SENT_HERE_RE.search(text))
+            and bool(_STATUS_WORDS_RE.search(text))
+        )
 
     @staticmethod
     def _asks_hobby(u: Understanding, qt: QueryTerms) -> bool:

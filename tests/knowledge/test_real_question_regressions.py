@@ -867,3 +867,10 @@ def test_how_to_collaborate_naming_only_the_partners_is_how_to_start(answerer):
     not what about; the entry on how to start answers it (set 17, in our own words)."""
     a = answerer.answer("中学校の保護者で応援団をつくりました。学校と地域と市で協働するには、どうしたらいいですか?")
     assert a.answered and a.faq_id == "howto-start", a
+
+
+def test_a_proposal_sent_here_without_a_reply_yet_asks_for_its_status(answerer):
+    """「…このボットから提案を送ったんですが、まだ返事がありません。確認できますか」: what is asked
+    after is in the sentence before the asking one (set 24, in our own words)."""
+    a = answerer.answer("先月このLINEから市に相談を送りましたが、まだ連絡がないです。どうなったか見られますか")
+    assert a.answered and a.faq_id == "proposal-status", a
