@@ -874,3 +874,9 @@ def test_a_proposal_sent_here_without_a_reply_yet_asks_for_its_status(answerer):
     after is in the sentence before the asking one (set 24, in our own words)."""
     a = answerer.answer("先月このLINEから市に相談を送りましたが、まだ連絡がないです。どうなったか見られますか")
     assert a.answered and a.faq_id == "proposal-status", a
+
+
+def test_not_understanding_is_asking(answerer):
+    """「…のちがいがわかりません」 asks, as 「わからない」 already did (sets 11 and 24, our own words)."""
+    a = answerer.answer("きょうさいとこうえんの違いがよくわかりません")
+    assert a.answered and a.faq_id == "form-kouen-vs-kyosai", a
