@@ -354,6 +354,8 @@ _HOW_TO_COLLABORATE_RE = re.compile(r"(?:協働|きょうどう|一緒に(?:や�
 _PARTNER_KINDS = frozenset(
     fold(w) for w in ["学校", "小学校", "中学校", "大学", "企業", "会社", "自治会", "町会", "市民", "地域", "団体", "私たち", "市"]
 )
+# the two things a comparison names: 「目的」と「目標」, 委託と補助の
+_NAMED_PAIR_RE = re.compile(r"「([^」]{1,12})」と「([^」]{1,12})」|([一-龥ァ-ヶー]{2,8})と([一-龥ァ-ヶー]{2,8})(?:の|って|は)")
 _PURPOSE_RE = re.compile(r"目的|狙い|ねらい|理由|背景|必要性|なんのため|何のため|きっかけ")
 
 # a question word asking what, how or which (not 何か, どこか: "something", "somewhere"; not
@@ -1465,6 +1467,19 @@ class Answerer:
             or (top.entry.id == START_ENTRY and self._asks_how_to_start(u, qt))
         )
 
+    def _compares_named_pair(self, top: Candidate, u: Understanding) -> bool:
+        """「提案書に「目的」と「目標」を分けて書けと言われたのですが、何が違うんでしょう」: a comparison
+        entry that names both things compared answers, whatever the situation around them."""
+        if u.kind != "difference" or self._kind[self._index_of[top.entry.id]] != "difference":
+            return False
+        m = _NAMED_PAIR_RE.search(u.text.replace(" ", ""))
+        if m is None:
+            return False
+        terms = self._entry_terms[self._index_of[top.entry.id]]
+        return all(
+            set(self.analyzer.analyze(thing, focus=False).weights) & terms for thing in m.groups() if thing
+        )
+
     def _asks_how_to_start(self, u: Understanding, qt: QueryTerms) -> bool:
         """「学校と市と私たちで協働するには、どうしたらいいですか」: how to go about collaborating, the
         only nouns typed being collaboration itself and whom with (学校, 企業, 地域 …)."""
@@ -1672,6 +1687,7 @@ class Answerer:
             and not self._where_to_consult(top, u)
             and not self._asks_to_partner(top, u)
             and not self._chosen_for_intent(top, u)
+            and not self._compares_named_pair(top, u)
         ):
             # precision first: the entry leaves most of what was asked unanswered (町会・自治会、学校、
             # 企業等で構成される実行委員会は、申請することができますか? is not answered by what an

@@ -880,3 +880,10 @@ def test_not_understanding_is_asking(answerer):
     """「…のちがいがわかりません」 asks, as 「わからない」 already did (sets 11 and 24, our own words)."""
     a = answerer.answer("きょうさいとこうえんの違いがよくわかりません")
     assert a.answered and a.faq_id == "form-kouen-vs-kyosai", a
+
+
+def test_a_comparison_of_two_named_things_is_answered_whatever_the_situation(answerer):
+    """「提案書に「目的」と「目標」を分けて書けと言われたのですが、何が違うんでしょう」: the entry comparing
+    the two names both; 提案書, 書く are the situation (set 24, in our own words)."""
+    a = answerer.answer("申請の書類に「目的」と「目標」をそれぞれ書く欄があるのですが、何が違うのでしょうか")
+    assert a.answered and a.faq_id == "principle-goals", a
