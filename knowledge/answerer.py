@@ -159,6 +159,13 @@ STATUS_ENTRY = "proposal-status"  # where a citizen sees what became of a propos
 _SENT_HERE_RE = re.compile(r"(?:LINE|ライン|ボット|bot|このアカウント|ここ|こちら)(?:から|で)[^。？?]{0,24}?送", re.IGNORECASE)
 # ... and asks what became of it
 _STATUS_WORDS_RE = re.compile(r"どうなっ|どうなり|返事|返信|状況|進捗|連絡が(?:な|来|こ)")
+NONPROFIT_ENTRY = "target-nonprofit"  # what "not for profit" means for collaboration
+# 「参加費をとると営利にあたりますか」: whether something counts as profit-making ...
+_COUNTS_AS_PROFIT_RE = re.compile(
+    r"(?:営利|えいり|もうけ|儲け|収益事業)(?:目的)?(?:に|と)?(?:なり|なる|なっ|あたり|あたる|当たり|当たる|みなされ|見なされ|該当|扱い)"
+)
+# ... for collaboration with the city (not a community hall's rule on profit-making)
+_COLLABORATION_CONTEXT_RE = re.compile(r"協働|きょうどう|対象|市と|市の|市に")
 PUBLIC_BENEFIT_ENTRY = "target-public-benefit"  # whether an activity serves the public (not only members)
 # the writers call what they do a hobby (趣味のサークル, 趣味の集まり): whether it serves the public
 _HOBBY_RE = re.compile(r"趣味")
@@ -1403,6 +1410,10 @@ class Answerer:
         # sent through the bot, whatever it was about, is what the status entry tells
         if self._asks_status_here(u) and (chosen := self._chosen(cands, STATUS_ENTRY)):
             return dataclasses.replace(a, candidates=chosen)
+        # 「参加費を300円いただいていますが、これって営利にあたりますか」: whether something counts as
+        # profit-making is what the not-for-profit entry answers, whatever the activity
+        if self._asks_if_profit(u) and (chosen := self._chosen(cands, NONPROFIT_ENTRY)):
+            return dataclasses.replace(a, candidates=chosen)
         # 「趣味のサークルでも協働の対象になりますか」: a hobby is what the doubt is about; whether a
         # members' pastime serves the public is what the public-benefit entry answers (before the
         # informal-group rule: its サークルでも matches too)
@@ -1462,7 +1473,8 @@ class Answerer:
         hobby, the 花壇, the school need not be covered by the entry)."""
         qt = self._question_terms(u)
         return (
-            (top.entry.id == PUBLIC_BENEFIT_ENTRY and self._asks_hobby(u, qt))
+            (top.entry.id == NONPROFIT_ENTRY and self._asks_if_profit(u))
+            or (top.entry.id == PUBLIC_BENEFIT_ENTRY and self._asks_hobby(u, qt))
             or (top.entry.id == STATUS_ENTRY and self._asks_status_here(u))
             or (top.entry.id == START_ENTRY and self._asks_how_to_start(u, qt))
         )
@@ -1487,6 +1499,13 @@ class Answerer:
             u.kind == "how-do-we"
             and bool(_HOW_TO_COLLABORATE_RE.search(u.question.replace(" ", "")))
             and not (set(self._typed_nouns(qt)) - _PARTNER_KINDS - _KYODO_TERMS)
+        )
+
+    @staticmethod
+    def _asks_if_profit(u: Understanding) -> bool:
+        """「…参加費をいただいていますが、これって営利にあたりますか」 in a message about collaboration."""
+        return bool(_COUNTS_AS_PROFIT_RE.search(u.question.replace(" ", ""))) and bool(
+            _COLLABORATION_CONTEXT_RE.search(u.text.replace(" ", ""))
         )
 
     @staticmethod

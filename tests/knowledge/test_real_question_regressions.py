@@ -887,3 +887,11 @@ def test_a_comparison_of_two_named_things_is_answered_whatever_the_situation(ans
     the two names both; 提案書, 書く are the situation (set 24, in our own words)."""
     a = answerer.answer("申請の書類に「目的」と「目標」をそれぞれ書く欄があるのですが、何が違うのでしょうか")
     assert a.answered and a.faq_id == "principle-goals", a
+
+
+def test_whether_a_fee_counts_as_profit_is_the_not_for_profit_entry(answerer):
+    """「…1回300円もらっていますが、これって営利になって協働の対象外ですか」: whatever the activity,
+    the doubt is what 営利を目的としない means (set 6, in our own words); a community hall's own rule
+    on profit-making is not asked about collaboration."""
+    a = answerer.answer("子ども向けの将棋教室をしています。材料費として1回300円もらっていますが、これって営利になって市との協働の対象外ですか?")
+    assert a.answered and a.faq_id == "target-nonprofit", a
