@@ -166,6 +166,15 @@ _COUNTS_AS_PROFIT_RE = re.compile(
 )
 # ... for collaboration with the city (not a community hall's rule on profit-making)
 _COLLABORATION_CONTEXT_RE = re.compile(r"協働|きょうどう|対象|市と|市の|市に")
+FORMS_ENTRY = "form-list"  # the forms collaboration takes (第2章(4))
+# 「市とはどんな形で協働できますか」「一緒にやる場合はどんな形になりますか」: which forms there are
+_WHICH_FORM_RE = re.compile(
+    r"(?:どういう|どんな|どのような)(?:形|かたち|形態)(?:で|の)?(?:協働|きょうどう|一緒に|関わ|かかわ|連携|協力)"
+    r"|(?:協働|きょうどう|一緒にやる|一緒に(?:する|活動する)|関わる)(?:には|なら|場合は?)?、?(?:どういう|どんな|どのような)(?:形|かたち|形態)"
+)
+_CHOOSING_RE = re.compile(r"のがいい|のがよい|のが良い|がいい|がよい|が良い|選べ|選ぶ|向いて|おすすめ")
+# a form named in the question (then the question is about that form)
+_NAMED_FORM_RE = re.compile(r"後援|共催|委託|補助|助成|実行委員会|協定|情報交換|政策提案")
 PUBLIC_BENEFIT_ENTRY = "target-public-benefit"  # whether an activity serves the public (not only members)
 # the writers call what they do a hobby (趣味のサークル, 趣味の集まり): whether it serves the public
 _HOBBY_RE = re.compile(r"趣味")
@@ -1410,6 +1419,9 @@ class Answerer:
         # sent through the bot, whatever it was about, is what the status entry tells
         if self._asks_status_here(u) and (chosen := self._chosen(cands, STATUS_ENTRY)):
             return dataclasses.replace(a, candidates=chosen)
+        # 「市とはどんな形で協働できますか」: which forms collaboration takes, whatever the activity
+        if self._asks_which_form(u) and (chosen := self._chosen(cands, FORMS_ENTRY)):
+            return dataclasses.replace(a, candidates=chosen)
         # 「参加費を300円いただいていますが、これって営利にあたりますか」: whether something counts as
         # profit-making is what the not-for-profit entry answers, whatever the activity
         if self._asks_if_profit(u) and (chosen := self._chosen(cands, NONPROFIT_ENTRY)):
@@ -1474,6 +1486,7 @@ class Answerer:
         qt = self._question_terms(u)
         return (
             (top.entry.id == NONPROFIT_ENTRY and self._asks_if_profit(u))
+            or (top.entry.id == FORMS_ENTRY and self._asks_which_form(u))
             or (top.entry.id == PUBLIC_BENEFIT_ENTRY and self._asks_hobby(u, qt))
             or (top.entry.id == STATUS_ENTRY and self._asks_status_here(u))
             or (top.entry.id == START_ENTRY and self._asks_how_to_start(u, qt))
@@ -1500,6 +1513,12 @@ class Answerer:
             and bool(_HOW_TO_COLLABORATE_RE.search(u.question.replace(" ", "")))
             and not (set(self._typed_nouns(qt)) - _PARTNER_KINDS - _KYODO_TERMS)
         )
+
+    @staticmethod
+    def _asks_which_form(u: Understanding) -> bool:
+        q = u.question.replace(" ", "")
+        # (not which form is best, 「どんな形で協働するのがいいのか」: the entry on choosing a form)
+        return bool(_WHICH_FORM_RE.search(q)) and not _NAMED_FORM_RE.search(q) and not _CHOOSING_RE.search(q)
 
     @staticmethod
     def _asks_if_profit(u: Understanding) -> bool:

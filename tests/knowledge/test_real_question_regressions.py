@@ -895,3 +895,13 @@ def test_whether_a_fee_counts_as_profit_is_the_not_for_profit_entry(answerer):
     on profit-making is not asked about collaboration."""
     a = answerer.answer("子ども向けの将棋教室をしています。材料費として1回300円もらっていますが、これって営利になって市との協働の対象外ですか?")
     assert a.answered and a.faq_id == "target-nonprofit", a
+
+
+def test_which_forms_collaboration_could_take_is_the_forms_entry(answerer):
+    """「…市とはどんな形で協働できますか」: which forms there are, whatever the activity (sets 15, 20,
+    24; in our own words); which form is best is the entry on choosing, and a named form is asked
+    about itself."""
+    a = answerer.answer("公園の花壇の手入れをしている住民グループです。市とはどんな形で協働できますか？")
+    assert a.answered and a.faq_id == "form-list", a
+    b = answerer.answer("花壇の会です。どんな形で協働するのがいいのか教えてください")
+    assert b.faq_id != "form-list", b
