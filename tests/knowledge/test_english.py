@@ -1186,3 +1186,16 @@ def test_support_for_single_parents_and_a_landlords_deposit_are_other_offices_ma
     ):
         a = answerer.answer(q)
         assert not a.answered and a.reason == "out_of_scope", (q, a.faq_id, a.reason)
+
+
+def test_volunteer_insurance_is_not_the_joint_projects_responsibility(answerer):
+    # insurance a volunteer takes out (ボランティア活動保険) is the volunteer centre's matter, named by
+    # no entry: not "Who is responsible if there is an accident?"; a joint event's insurance still is
+    for q in (
+        "I help at a park cleanup as a volunteer. Is there an insurance for volunteers if I fall and get hurt?",
+        "how much does borantia hoken cost and where do i sign up",
+    ):
+        a = answerer.answer(q)
+        assert not a.answered, (q, a.faq_id)
+    a = answerer.answer("We hold a festival together with the city. Who arranges the insurance if a visitor is injured?")
+    assert a.answered and a.faq_id == "responsibility", (a.faq_id, a.reason, a.suggestions)
