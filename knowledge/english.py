@@ -543,8 +543,7 @@ def _refers(text: str) -> bool:
 
 
 _WH_RE = re.compile(r"(?:so,?\s+|and\s+|but\s+|then\s+)?(?:how|where|why|when|who|whom)\b")
-# a question that opens with "or" / "and" goes on with the question before it ("Is our group a civic
-# group? Or just friends?", "Do I apply to the city or to Tokyo? And how long does it take?")
+# "based in Tachikawa", "whose office is in Shinjuku": where a group is seated
 _BASED_ELSEWHERE_RE = re.compile(
     r"\b(?:(?:based|located|registered|headquartered|seated)|(?:office|offices|headquarters) (?:is|are)) in "
     r"([A-Z][A-Za-z-]+)"
@@ -560,7 +559,12 @@ def _home_place(name: str) -> bool:
     """Whether a place name written after "based in" is Koganei, what holds it, or a part of it."""
     low = name.lower()
     return low.split("-")[0] in _HOME_PLACES or "koganei" in low or bool(re.search(r"(?:cho|chou|machi)$", low))
+
+
+# "Is there a system for that?": a question pointing back at the sentence before it
 _POINTS_BACK_RE = re.compile(r"\b(?:for|about|of|to|with|in) (?:that|this|it|these|those)\b")
+# a question that opens with "or" / "and" goes on with the question before it ("Is our group a civic
+# group? Or just friends?", "Do I apply to the city or to Tokyo? And how long does it take?")
 _FOLLOW_UP_RE = re.compile(r"^(?:or|and|also|plus)\b")
 
 
@@ -1461,9 +1465,10 @@ class EnglishAnswerer:
         # money the writers get asks whether that money rules collaboration out
         # ("…already got money from a foundation. Can we also get support from the city for the same
         # event?": the city's support as well)
-        despite = bool(re.search(r"\bstill\b", q.asks)) and bool(_COLLABORATING & q.weights.keys()) or bool(
-            re.search(r"\b(?:also|too|as well|same)\b", q.asks)
-        ) and bool((_COLLABORATING | {"support"}) & q.weights.keys())
+        despite = (bool(re.search(r"\bstill\b", q.asks)) and bool(_COLLABORATING & q.weights.keys())) or (
+            bool(re.search(r"\b(?:also|too|as well|same)\b", q.asks))
+            and bool((_COLLABORATING | {"support"}) & q.weights.keys())
+        )
         if ({"hojo", "money"} & q.weights.keys() or despite) and (
             _ALREADY_FUNDED_RE.search(prepare(text))
             or any(
